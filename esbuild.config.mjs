@@ -1,0 +1,60 @@
+// One build script, several bundles (vscode-jupyter style):
+//   extension  (node, cjs, `vscode` external)   src/extension/extension.ts -> dist/extension.js
+//   kernel     (node, cjs)                       src/kernel/main.ts         -> dist/kernel.js
+//   runner CLI (node, cjs)                       src/kernel/cli.ts          -> dist/cli.js
+//   renderer   (browser, esm)                    src/renderer/index.ts      -> dist/renderer.js
+// Tests are bundled too (`--tests`): test/unit/**/*.test.ts -> out/test/unit (plain Node, mocha),
+// test/integration/**/*.ts -> out/test/integration (loaded by the real VS Code extension host).
+// Flags: --watch, --production (minified, no source maps), --tests (test bundles only).
+import * as esbuild from "esbuild";
+import { readdirSync, statSync, existsSync } from "node:fs";
+import { join } from "node:path";
+
+const watch = process.argv.includes("--watch");
+const production = process.argv.includes("--production");
+const testsOnly = process.argv.includes("--tests");
+
+/** @returns {string[]} every file under dir whose name matches re */
+function walk(dir, re) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p, re) : re.test(name) ? [p] : [];
+  });
+}
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : "linked",
+  sourcesContent: false,
+  minify: production,
+  logLevel: "info",
+  legalComments: "none",
+};
+const node = { ...common, platform: "node", format: "cjs", target: "node20" };
+
+const productBuilds = [
+  { ...node, entryPoints: { extension: "src/extension/extension.ts" }, outdir: "dist", external: ["vscode"] },
+  { ...node, entryPoints: { kernel: "src/kernel/main.ts", cli: "src/kernel/cli.ts" }, outdir: "dist",
+    // esbuild is used at run time by the kernel to transpile cells; it ships its own per-platform binary
+    // only in node_modules, so the kernel resolves it lazily (see src/kernel/transpile.ts).
+    external: ["esbuild"], banner: { js: "" } },
+  { ...common, platform: "browser", format: "esm", target: "es2022", entryPoints: { renderer: "src/renderer/index.ts" }, outdir: "dist" },
+].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
+
+const testBuilds = [
+  { ...node, sourcemap: "inline", entryPoints: walk("test/unit", /\.test\.ts$/), outdir: "out/test/unit", outbase: "test/unit",
+    external: ["mocha", "esbuild", "vscode"] },
+  { ...node, sourcemap: "inline", entryPoints: walk("test/integration", /\.ts$/), outdir: "out/test/integration", outbase: "test/integration",
+    external: ["mocha", "vscode"] },
+].filter((b) => b.entryPoints.length > 0);
+
+const builds = testsOnly ? testBuilds : productBuilds.concat(production ? [] : testBuilds);
+
+if (watch) {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log("[watch] build finished, watching for changes...");
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,85 @@
+// ESLint flat config. Besides the usual TypeScript checks it enforces the import rules of the
+// architecture (README "Architecture"): the engine is pure, the renderer is a browser bundle,
+// the kernel never sees `vscode`, unit tests never import `vscode`.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import importPlugin from "eslint-plugin-import";
+import globals from "globals";
+import { builtinModules } from "node:module";
+
+const nodeBuiltins = builtinModules.flatMap((m) => [m, `${m}/*`]).concat(["node:*"]);
+const domGlobals = ["window", "document", "navigator", "HTMLElement", "HTMLCanvasElement", "localStorage", "fetch", "Worker", "Blob"];
+
+export default tseslint.config(
+  { ignores: ["dist/**", "out/**", "node_modules/**", "test/fixtures/**", ".vscode-test/**", "media/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    plugins: { import: importPlugin },
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-explicit-any": "off",
+      // Layering, as vscode-jupyter does it: only the listed folders may be imported into a zone.
+      "import/no-restricted-paths": ["error", {
+        zones: [
+          { target: "./src/engine", from: "./src", except: ["./engine", "./shared"],
+            message: "src/engine imports only src/engine and src/shared (DESIGN §2)." },
+          { target: "./src/shared", from: "./src", except: ["./shared"],
+            message: "src/shared imports only src/shared." },
+          { target: "./src/renderer", from: "./src", except: ["./renderer", "./shared"],
+            message: "src/renderer imports only src/renderer and src/shared." },
+          { target: "./src/kernel", from: "./src/extension", message: "the kernel process never imports extension code." },
+        ],
+      }],
+    },
+  },
+  {
+    files: ["src/engine/**/*.ts", "src/shared/**/*.ts"],
+    languageOptions: { globals: { ...globals.es2022 } },
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [
+          { group: nodeBuiltins, message: "The engine and shared code run anywhere: no Node built-ins (DESIGN §2)." },
+          { group: ["vscode"], message: "The engine and shared code never import vscode." },
+          { regex: "^[^.]", message: "The engine and shared code import only relative modules inside src/engine and src/shared." },
+        ],
+      }],
+      "no-restricted-globals": ["error", ...domGlobals.concat(["process", "require", "Buffer", "__dirname", "global"]).map((name) => ({
+        name, message: "The engine runs anywhere: no DOM or Node globals." }))],
+    },
+  },
+  {
+    files: ["src/renderer/**/*.ts"],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [
+          { group: nodeBuiltins, message: "The renderer runs in a webview: no Node built-ins." },
+          { group: ["vscode"], message: "The renderer never imports vscode (only vscode-notebook-renderer types)." },
+        ],
+      }],
+    },
+  },
+  {
+    files: ["src/kernel/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { paths: [{ name: "vscode", message: "The kernel process never imports vscode (DESIGN §2)." }] }],
+    },
+  },
+  {
+    files: ["test/unit/**/*.ts"],
+    languageOptions: { globals: { ...globals.mocha } },
+    rules: {
+      "no-restricted-imports": ["error", { paths: [{ name: "vscode", message: "Unit tests run in plain Node: no vscode (use test/integration)." }] }],
+    },
+  },
+  {
+    files: ["test/integration/**/*.ts", "test/e2e/**/*.ts"],
+    languageOptions: { globals: { ...globals.mocha } },
+  },
+  {
+    files: ["**/*.mjs", "**/*.js"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+);

@@ -1,0 +1,120 @@
+/**
+ * Payloads of the rich outputs, documented before they are drawn (uPlot style: columnar series).
+ * The kernel produces them, the renderer validates and draws them, the fallbacks (PNG/SVG/HTML) are
+ * made from them too. All arrays are plain JSON arrays; matrices are row-major and flat.
+ * Non-finite numbers cannot cross JSON: they are encoded as null and drawn as "missing".
+ */
+
+/** application/vnd.rnn-notebook.tensor+json — a tensor shown as a heatmap (2-D) or a table. */
+export interface TensorPayload {
+  /** Shape of the tensor in the kernel (before any downsampling). */
+  shape: number[];
+  /** Shape of `values` as sent: [rows, cols]; 1-D tensors are sent as [1, n]. */
+  shownShape: [number, number];
+  /** rows × cols values, row-major; null for NaN/±Infinity. */
+  values: (number | null)[];
+  /** How the renderer shows it first; the user can switch. */
+  view: "heatmap" | "table";
+  dtype: "float32" | "float64" | "int32";
+  title?: string;
+  rowLabels?: string[];
+  colLabels?: string[];
+  /** True when `values` is a downsampled or truncated view of the tensor. */
+  downsampled?: boolean;
+}
+
+export type GateName = "i" | "f" | "g" | "o" | "c" | "h" | "r" | "z" | "n";
+
+/** application/vnd.rnn-notebook.gates+json — one panel per gate, each time × unit. */
+export interface GatesPayload {
+  model?: string;
+  layer: { index: number; name: string; type: "simpleRNN" | "lstm" | "gru" };
+  /** Which sequence of the batch is shown. */
+  batchIndex: number;
+  /** True size of the recording: timesteps and units. */
+  trueShape: { timesteps: number; units: number };
+  /** Size as sent (after downsampling). */
+  timesteps: number;
+  units: number;
+  /** Original timestep index of each shown row (length `timesteps`). */
+  stepIndex: number[];
+  /** Original unit index of each shown column (length `units`). */
+  unitIndex: number[];
+  /** Label per shown timestep (e.g. the input characters); absent → t numbers. */
+  tokens?: string[];
+  panels: GatePanel[];
+}
+
+export interface GatePanel {
+  gate: GateName;
+  /** Human label, e.g. "forget gate f". */
+  label: string;
+  /** "sigmoid" → sequential 0..1 colour scale; "tanh" → diverging −1..1. */
+  scale: "sigmoid" | "tanh";
+  /** timesteps × units, t-major. */
+  values: (number | null)[];
+}
+
+/** application/vnd.rnn-notebook.gradnorms+json — ‖∂L/∂h_t‖ per timestep, one line per model/layer. */
+export interface GradNormsPayload {
+  /** Timestep numbers (x axis), 1-based as in the study notes (h_1 … h_T). */
+  steps: number[];
+  series: GradNormSeries[];
+  /** Initial y scale; the renderer has a toggle. */
+  yScale: "log" | "linear";
+  /** Optional clip threshold drawn as a horizontal line. */
+  clipThreshold?: number;
+  /** Optional truncated-BPTT window: markers every k steps from the end. */
+  tbptt?: number;
+  title?: string;
+}
+
+export interface GradNormSeries {
+  /** e.g. "lstm · layer 0 · ‖∂L/∂h_t‖" */
+  label: string;
+  model: string;
+  layer: number;
+  quantity: "h" | "c";
+  values: (number | null)[];
+}
+
+/** application/vnd.rnn-notebook.training+json — one output per fit, replaced in place. */
+export interface TrainingPayload {
+  status: "running" | "done" | "interrupted" | "failed";
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  elapsedMs: number;
+  etaMs: number | null;
+  loss: number | null;
+  /** Per-epoch curves, columnar: epochs[k] ↔ values[k]. */
+  epochsDone: number[];
+  series: { label: string; values: (number | null)[] }[];
+  /** Per-batch loss (global batch counter), possibly downsampled. */
+  batchLoss?: { steps: number[]; values: (number | null)[] };
+  /** Per-batch global gradient norm before and after clipping, when recorded. */
+  gradNorms?: { steps: number[]; preClip: (number | null)[]; postClip: (number | null)[] };
+  message?: string;
+}
+
+/** application/vnd.rnn-notebook.summary+json — Keras-style model summary. */
+export interface SummaryPayload {
+  name: string;
+  convention: "keras" | "torch";
+  layers: SummaryRow[];
+  totalParams: number;
+  trainableParams: number;
+  nonTrainableParams: number;
+}
+
+export interface SummaryRow {
+  name: string;
+  type: string;
+  /** Keras style, null for the batch dimension: [null, 20, 16]. */
+  outputShape: (number | null)[];
+  params: number;
+  breakdown: { name: string; shape: number[]; count: number }[];
+  /** e.g. "16·(6+16) + 16 = 368" */
+  formula?: string;
+}
