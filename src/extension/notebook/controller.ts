@@ -1,0 +1,278 @@
+/**
+ * The notebook controller ("RNN Notebook" kernel) for .rnnb notebooks and TypeScript cells in .ipynb
+ * notebooks. It keeps one kernel process per notebook, runs cells through an ordered queue, sets
+ * execution order and timing, turns kernel messages into outputs, and handles interrupt, restart and
+ * Workspace Trust (no kernel starts and no cell runs in an untrusted workspace).
+ */
+import * as path from "node:path";
+import * as os from "node:os";
+import * as vscode from "vscode";
+import { CONTROLLER_ID, CONTROLLER_LABEL, JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE, type MimeBundle } from "../../shared/mime";
+import { KernelClient, type CellStatus } from "../kernelClient";
+import { bundleToItems, bundleToOutput } from "./outputs";
+
+export const UNTRUSTED_MESSAGE =
+  "This workspace is not trusted, so RNN Notebook runs no code here: no kernel is started and no cell is executed. " +
+  "Saved outputs stay visible. Trust the workspace (Workspaces: Manage Workspace Trust) to run cells.";
+
+interface Queued {
+  cell: vscode.NotebookCell;
+  execution: vscode.NotebookCellExecution;
+  cancelled: boolean;
+}
+
+/** Per-notebook state: its kernel and its queue of cells. */
+class NotebookSession {
+  readonly queue: Queued[] = [];
+  draining = false;
+  constructor(readonly kernel: KernelClient) {}
+}
+
+export class RnnNotebookController implements vscode.Disposable {
+  private readonly controllers: vscode.NotebookController[] = [];
+  private readonly sessions = new Map<string, NotebookSession>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private executionOrder = 0;
+  private readonly didExecute = new vscode.EventEmitter<vscode.NotebookDocument>();
+  /** Fires after a cell of a notebook ended (hovers refresh their live counts). */
+  readonly onDidExecute = this.didExecute.event;
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    for (const [type, suffix] of [[NOTEBOOK_TYPE, ""], [JUPYTER_NOTEBOOK_TYPE, "-jupyter"]] as const) {
+      const c = vscode.notebooks.createNotebookController(CONTROLLER_ID + suffix, type, CONTROLLER_LABEL);
+      c.supportedLanguages = ["typescript", "javascript"];
+      c.supportsExecutionOrder = true;
+      c.description = "TypeScript cells with the rnn engine";
+      c.detail = "SimpleRNN / LSTM / GRU, gate heatmaps, BPTT gradient norms";
+      c.executeHandler = (cells, notebook, ctrl) => this.execute(cells, notebook, ctrl);
+      c.interruptHandler = (notebook) => this.interrupt(notebook);
+      if (type === NOTEBOOK_TYPE) {
+        // Our own notebooks get our kernel without asking.
+        this.disposables.push(vscode.workspace.onDidOpenNotebookDocument((nb) => this.prefer(c, nb)));
+        vscode.workspace.notebookDocuments.forEach((nb) => this.prefer(c, nb));
+      }
+      this.controllers.push(c);
+    }
+    this.disposables.push(
+      vscode.workspace.onDidCloseNotebookDocument((nb) => this.endSession(nb)),
+      this.didExecute,
+    );
+  }
+
+  private prefer(c: vscode.NotebookController, nb: vscode.NotebookDocument): void {
+    if (nb.notebookType === NOTEBOOK_TYPE) c.updateNotebookAffinity(nb, vscode.NotebookControllerAffinity.Preferred);
+  }
+
+  /** The kernel of a notebook, if one was started. */
+  kernelOf(notebook: vscode.NotebookDocument): KernelClient | undefined {
+    return this.sessions.get(notebook.uri.toString())?.kernel;
+  }
+
+  async restart(notebook: vscode.NotebookDocument): Promise<void> {
+    const s = this.sessions.get(notebook.uri.toString());
+    if (!s) return;
+    this.cancelQueued(s);
+    if (!vscode.workspace.isTrusted) return;
+    await s.kernel.restart();
+  }
+
+  interrupt(notebook: vscode.NotebookDocument): void {
+    const s = this.sessions.get(notebook.uri.toString());
+    if (!s) return;
+    this.cancelQueued(s);
+    s.kernel.interrupt();
+  }
+
+  private session(notebook: vscode.NotebookDocument): NotebookSession {
+    const key = notebook.uri.toString();
+    let s = this.sessions.get(key);
+    if (!s) {
+      const cfg = vscode.workspace.getConfiguration("rnnNotebook", notebook.uri);
+      const kernel = new KernelClient({
+        kernelPath: this.context.asAbsolutePath(path.join("dist", "kernel.js")),
+        cwd: notebookFolder(notebook),
+        maxOldSpaceSizeMb: cfg.get<number>("kernel.maxOldSpaceSizeMb", 4096),
+        graceMs: 1000 * cfg.get<number>("kernel.interruptGracePeriodSeconds", 5),
+      });
+      kernel.events.on("background", (name: string, text: string) => this.background(notebook, name, text));
+      s = new NotebookSession(kernel);
+      this.sessions.set(key, s);
+    }
+    return s;
+  }
+
+  private endSession(notebook: vscode.NotebookDocument): void {
+    const key = notebook.uri.toString();
+    const s = this.sessions.get(key);
+    if (!s) return;
+    this.sessions.delete(key);
+    this.cancelQueued(s);
+    s.kernel.dispose();
+  }
+
+  private async execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument, ctrl: vscode.NotebookController): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      for (const cell of cells) {
+        const ex = ctrl.createNotebookCellExecution(cell);
+        ex.start(Date.now());
+        await ex.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stderr(UNTRUSTED_MESSAGE)]));
+        ex.end(false, Date.now());
+      }
+      void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, "Manage Workspace Trust").then((pick) => {
+        if (pick) void vscode.commands.executeCommand("workbench.trust.manage");
+      });
+      return;
+    }
+    const s = this.session(notebook);
+    for (const cell of cells) {
+      if (cell.kind !== vscode.NotebookCellKind.Code) continue;
+      const q: Queued = { cell, execution: ctrl.createNotebookCellExecution(cell), cancelled: false };
+      q.execution.token.onCancellationRequested(() => {
+        if (s.queue.includes(q)) q.cancelled = true;
+        else s.kernel.interrupt();
+      });
+      s.queue.push(q);
+    }
+    await this.drain(notebook, s);
+  }
+
+  /** Runs queued cells one by one; a second Run All while running just appends to the queue. */
+  private async drain(notebook: vscode.NotebookDocument, s: NotebookSession): Promise<void> {
+    if (s.draining) return;
+    s.draining = true;
+    try {
+      for (let q = s.queue.shift(); q; q = s.queue.shift()) {
+        if (q.cancelled) {
+          q.execution.end(undefined);
+          continue;
+        }
+        await this.runCell(s, q);
+        this.didExecute.fire(notebook);
+      }
+    } finally {
+      s.draining = false;
+    }
+  }
+
+  private async runCell(s: NotebookSession, q: Queued): Promise<void> {
+    const { cell, execution } = q;
+    execution.executionOrder = ++this.executionOrder;
+    execution.start(Date.now());
+    await execution.clearOutput();
+    const sink = new OutputSink(execution);
+    let status: CellStatus;
+    try {
+      status = await s.kernel.execute(cell.document.getText(), cell.index + 1, `cell${cell.index + 1}.ts`, sink);
+    } catch (e) {
+      sink.error("KernelError", e instanceof Error ? e.message : String(e), "");
+      status = "error";
+    }
+    await sink.flush();
+    if (status === "killed") {
+      await sink.note("The cell did not stop within the interrupt grace period, so the kernel process was killed and a fresh one started. All variables were lost.");
+    } else if (status === "interrupted") {
+      await sink.note("Interrupted. Every variable and trained weight is kept.");
+    }
+    if (status === "killed" || status === "crashed") void s.kernel.start().catch(() => undefined);
+    execution.end(status === "ok", Date.now());
+  }
+
+  private cancelQueued(s: NotebookSession): void {
+    for (const q of s.queue.splice(0)) q.execution.end(undefined);
+  }
+
+  private background(notebook: vscode.NotebookDocument, name: string, text: string): void {
+    const channel = this.log();
+    channel.appendLine(`[${path.basename(notebook.uri.path)}] ${name}: ${text.trimEnd()}`);
+    if (name === "stderr") {
+      void vscode.window.showWarningMessage(`RNN Notebook (${path.basename(notebook.uri.path)}): ${text.trim().slice(0, 300)}`);
+    }
+  }
+
+  private channel: vscode.OutputChannel | undefined;
+  private log(): vscode.OutputChannel {
+    if (!this.channel) {
+      this.channel = vscode.window.createOutputChannel("RNN Notebook");
+      this.disposables.push(this.channel);
+    }
+    return this.channel;
+  }
+
+  dispose(): void {
+    for (const s of this.sessions.values()) s.kernel.dispose();
+    this.sessions.clear();
+    this.controllers.forEach((c) => c.dispose());
+    this.disposables.forEach((d) => d.dispose());
+  }
+}
+
+/**
+ * Writes one cell's outputs. Stream text goes into one output per consecutive stream (not one
+ * output per line); a display with a known displayId replaces that output's items in place.
+ * Writes are chained so they land in the order the kernel sent them.
+ */
+class OutputSink {
+  private chain: Thenable<void> = Promise.resolve();
+  private lastStream: { name: string; output: vscode.NotebookCellOutput } | undefined;
+  private readonly displays = new Map<string, vscode.NotebookCellOutput>();
+
+  constructor(private readonly execution: vscode.NotebookCellExecution) {}
+
+  private then(f: () => Thenable<void>): void {
+    this.chain = this.chain.then(f, f);
+  }
+
+  stream(name: "stdout" | "stderr", text: string): void {
+    this.then(async () => {
+      const item = name === "stdout" ? vscode.NotebookCellOutputItem.stdout(text) : vscode.NotebookCellOutputItem.stderr(text);
+      if (this.lastStream?.name === name) {
+        await this.execution.appendOutputItems(item, this.lastStream.output);
+      } else {
+        const output = new vscode.NotebookCellOutput([item]);
+        this.lastStream = { name, output };
+        await this.execution.appendOutput(output);
+      }
+    });
+  }
+
+  display(bundle: MimeBundle, displayId?: string): void {
+    this.then(async () => {
+      const existing = displayId ? this.displays.get(displayId) : undefined;
+      if (existing) {
+        await this.execution.replaceOutputItems(bundleToItems(bundle), existing);
+        return;
+      }
+      const output = bundleToOutput(bundle, displayId);
+      if (displayId) this.displays.set(displayId, output);
+      this.lastStream = undefined;
+      await this.execution.appendOutput(output);
+    });
+  }
+
+  result(bundle: MimeBundle): void {
+    this.display(bundle);
+  }
+
+  error(name: string, message: string, stack: string): void {
+    this.then(async () => {
+      this.lastStream = undefined;
+      const err = { name, message, stack: stack || `${name}: ${message}` };
+      await this.execution.appendOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(err)]));
+    });
+  }
+
+  async note(text: string): Promise<void> {
+    this.stream("stderr", text + "\n");
+    await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    await this.chain;
+  }
+}
+
+function notebookFolder(notebook: vscode.NotebookDocument): string {
+  if (notebook.uri.scheme === "file") return path.dirname(notebook.uri.fsPath);
+  const ws = vscode.workspace.workspaceFolders?.[0];
+  return ws?.uri.scheme === "file" ? ws.uri.fsPath : os.homedir();
+}
