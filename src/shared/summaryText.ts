@@ -16,12 +16,12 @@ export function formatShape(shape: (number | null)[]): string {
 }
 
 export function formatSummaryText(s: SummaryPayload): string {
-  const w = [29, 26, 10];
-  const line = (ch: string) => ch.repeat(w[0] + w[1] + w[2] + 1);
-  const row = (a: string, b: string, c: string) => (" " + a.padEnd(w[0] - 1) + " " + b.padEnd(w[1] - 1) + " " + c).trimEnd();
+  // Column starts as in Keras 2: layer at 1, output shape at 29, param # at 55; rules 65 wide.
+  const line = (ch: string) => ch.repeat(65);
+  const row = (a: string, b: string, c: string) => (" " + a.padEnd(27) + " " + b.padEnd(25) + " " + c).trimEnd();
   const out = [`Model: "${s.name}"`, line("_"), row("Layer (type)", "Output Shape", "Param #"), line("=")];
   s.layers.forEach((l, i) => {
-    out.push(row(`${l.name} (${l.type})`, formatShape(l.outputShape), formatCount(l.params)));
+    out.push(row(`${l.name} (${l.type})`, formatShape(l.outputShape), String(l.params))); // Keras prints rows without separators
     out.push(i === s.layers.length - 1 ? line("=") : "");
   });
   if (s.layers.length === 0) out.push(line("="));
