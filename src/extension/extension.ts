@@ -4,6 +4,7 @@
 import * as vscode from "vscode";
 import { NOTEBOOK_TYPE } from "../shared/mime";
 import { registerCommands } from "./commands";
+import { registerParamHovers } from "./hover/provider";
 import { RnnNotebookController } from "./notebook/controller";
 import { RnnNotebookSerializer } from "./notebook/serializer";
 
@@ -19,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): RnnNotebookApi {
   const controller = new RnnNotebookController(context);
   context.subscriptions.push(controller);
   registerCommands(context, controller);
+  registerParamHovers(context, controller);
   return { controller };
 }
 

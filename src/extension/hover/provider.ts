@@ -1,0 +1,133 @@
+/**
+ * Parameter counts where the layers are written: a hover on every layer call (count, formula, the
+ * tensors it is made of, and — once the cell has run — the live model's count from the kernel), and a
+ * cell status bar item with each model's total.
+ */
+import * as vscode from "vscode";
+import { JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE } from "../../shared/mime";
+import type { SummaryPayload } from "../../shared/payloads";
+import { formatCount, formatShape } from "../../shared/summaryText";
+import type { RnnNotebookController } from "../notebook/controller";
+import { analyzeSource, kerasType, type LayerSite } from "./analyze";
+
+const SELECTORS: vscode.DocumentSelector = [
+  { notebookType: NOTEBOOK_TYPE, language: "typescript" },
+  { notebookType: NOTEBOOK_TYPE, language: "javascript" },
+  { notebookType: JUPYTER_NOTEBOOK_TYPE, language: "typescript" },
+];
+
+/** analyzeSource per document version, so hovers and the status bar parse each text once. */
+class SiteCache {
+  private readonly cache = new Map<string, { version: number; sites: LayerSite[] }>();
+  get(doc: vscode.TextDocument): LayerSite[] {
+    const key = doc.uri.toString();
+    const hit = this.cache.get(key);
+    if (hit && hit.version === doc.version) return hit.sites;
+    const sites = analyzeSource(doc.getText());
+    this.cache.set(key, { version: doc.version, sites });
+    return sites;
+  }
+}
+
+export function registerParamHovers(context: vscode.ExtensionContext, controller: RnnNotebookController): void {
+  const cache = new SiteCache();
+  context.subscriptions.push(
+    vscode.languages.registerHoverProvider(SELECTORS, {
+      provideHover: (doc, pos) => provideHover(controller, cache, doc, pos),
+    }),
+    vscode.notebooks.registerNotebookCellStatusBarItemProvider(NOTEBOOK_TYPE, {
+      provideCellStatusBarItems: (cell) => statusItems(cache, cell),
+    }),
+  );
+}
+
+async function provideHover(controller: RnnNotebookController, cache: SiteCache, doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
+  const offset = doc.offsetAt(pos);
+  const site = cache.get(doc).find((s) => s.start <= offset && offset <= s.end);
+  if (!site) return modelHover(cache, doc, pos);
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(describe(site));
+  const live = await liveCount(controller, doc, site);
+  if (live) md.appendMarkdown(live);
+  return new vscode.Hover(md, new vscode.Range(doc.positionAt(site.start), doc.positionAt(site.end)));
+}
+
+function title(site: LayerSite): string {
+  return site.factory.startsWith("nn.") ? `rnn.${site.factory}` : `rnn.${site.factory} (${kerasType(site.factory)})`;
+}
+
+/** The static part of the hover: count, formula, tensor breakdown, shapes. */
+export function describe(site: LayerSite): string {
+  const lines: string[] = [];
+  if (site.count) {
+    lines.push(`**${title(site)}** — **${formatCount(site.count.total)}** parameters`, "");
+    if (site.count.formula) lines.push("`" + site.count.formula + "`", "");
+    if (site.other && site.other.total !== site.count.total) {
+      const keras = site.factory.startsWith("nn.");
+      lines.push(`${keras ? "Keras" : "PyTorch"} convention (${keras ? "one bias" : "two biases, b_ih and b_hh"}): ` +
+        `**${formatCount(site.other.total)}** — \`${site.other.formula}\``, "");
+    }
+    if (site.count.tensors.length > 0) {
+      lines.push("| tensor | shape | count |", "|---|---|---:|");
+      for (const t of site.count.tensors) lines.push(`| \`${t.name}\` | [${t.shape.join(", ")}] | ${formatCount(t.count)} |`);
+      lines.push("");
+    }
+  } else {
+    lines.push(`**${title(site)}** — parameters not counted: ${site.problem ?? "unknown"}`, "");
+  }
+  if (site.inputShape && site.outputShape) {
+    lines.push(`input ${formatShape([null, ...site.inputShape])} → output ${formatShape([null, ...site.outputShape])}`, "");
+  }
+  return lines.join("\n");
+}
+
+/** Hovering a model variable (anywhere in the notebook) shows the total counted from its definition. */
+function modelHover(cache: SiteCache, doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+  const range = doc.getWordRangeAtPosition(pos, /[A-Za-z_$][\w$]*/);
+  if (!range) return undefined;
+  const word = doc.getText(range);
+  const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
+  const docs = nb ? nb.getCells().map((c) => c.document) : [doc];
+  const layers = docs.flatMap((d) => cache.get(d)).filter((s) => s.model === word && s.index !== undefined);
+  if (layers.length === 0) return undefined;
+  const total = layers.reduce((a, s) => a + (s.count?.total ?? 0), 0);
+  const complete = layers.every((s) => s.count);
+  const md = new vscode.MarkdownString(`**${word}** — ${layers.length} layers, **${formatCount(total)}${complete ? "" : "+"}** parameters (counted from the source)`);
+  return new vscode.Hover(md, range);
+}
+
+/** After the cell has run, the kernel's own count for this layer of the live model. */
+async function liveCount(controller: RnnNotebookController, doc: vscode.TextDocument, site: LayerSite): Promise<string | undefined> {
+  if (site.model === undefined || site.index === undefined) return undefined;
+  const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
+  const kernel = nb && controller.kernelOf(nb);
+  if (!kernel || kernel.isRunningCell) return undefined;
+  const summary = (await kernel.inspect({ kind: "summary", name: site.model }, 1500)) as SummaryPayload | undefined;
+  const row = summary?.layers?.[site.index];
+  if (!summary || !row) return undefined;
+  const agrees = site.count ? (site.count.total === row.params ? " ✓" : ` (the source says ${formatCount(site.count.total)}; the cell may have changed since it ran)`) : "";
+  return `\n---\n**Live model \`${site.model}\`** (kernel): layer \`${row.name}\` has **${formatCount(row.params)}** parameters${agrees}; ` +
+    `model total ${formatCount(summary.totalParams)}.\n`;
+}
+
+function statusItems(cache: SiteCache, cell: vscode.NotebookCell): vscode.NotebookCellStatusBarItem[] {
+  if (cell.kind !== vscode.NotebookCellKind.Code) return [];
+  const totals = new Map<string, { total: number; complete: boolean }>();
+  for (const s of cache.get(cell.document)) {
+    if (s.index === undefined) continue;
+    const key = s.model ?? "model";
+    const t = totals.get(key) ?? { total: 0, complete: true };
+    if (s.count) t.total += s.count.total;
+    else t.complete = false;
+    totals.set(key, t);
+  }
+  return [...totals].map(([name, t]) => {
+    const item = new vscode.NotebookCellStatusBarItem(
+      `$(symbol-numeric) ${name}: ${formatCount(t.total)}${t.complete ? "" : "+"} params`,
+      vscode.NotebookCellStatusBarAlignment.Right,
+    );
+    item.tooltip = t.complete ? `Total parameters of ${name}, counted from the source` : "Some layers could not be counted from the source";
+    item.command = { title: "Show Model Summary", command: "rnnNotebook.showModelSummary", arguments: [name] };
+    return item;
+  });
+}
