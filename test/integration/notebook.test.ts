@@ -1,0 +1,126 @@
+// The notebook experience in the real VS Code extension host (issue 5, acceptance 1): serializer round
+// trip and safety, parameter-count hovers before and after a run, the summary command, .ipynb cells.
+import * as assert from "node:assert/strict";
+import * as vscode from "vscode";
+import type { SummaryPayload } from "../../src/shared/payloads";
+import { activate, closeAll, openCodeNotebook, runCell, showWithKernel, valueText, waitFor } from "./helpers";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function scratch(name: string): vscode.Uri {
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  assert.ok(root, "the test workspace is open");
+  return vscode.Uri.joinPath(root, "scratch", `${Date.now()}-${name}`);
+}
+
+/** Makes the notebook dirty without changing its content (insert a cell, then delete it), then saves. */
+async function touchAndSave(nb: vscode.NotebookDocument): Promise<boolean> {
+  const insert = new vscode.WorkspaceEdit();
+  insert.set(nb.uri, [vscode.NotebookEdit.insertCells(nb.cellCount, [new vscode.NotebookCellData(vscode.NotebookCellKind.Markup, "x", "markdown")])]);
+  await vscode.workspace.applyEdit(insert);
+  const remove = new vscode.WorkspaceEdit();
+  remove.set(nb.uri, [vscode.NotebookEdit.deleteCells(new vscode.NotebookRange(nb.cellCount - 1, nb.cellCount))]);
+  await vscode.workspace.applyEdit(remove);
+  return nb.save();
+}
+
+const TEXTBOOK = `const simple = rnn.sequential({ inputShape: [20, 6] }, [
+  rnn.simpleRNN({ units: 16, returnSequences: true }),
+  rnn.simpleRNN({ units: 32 }),
+  rnn.flatten(),
+  rnn.dense({ units: 1 }),
+]);`;
+
+async function hoverText(doc: vscode.TextDocument, needle: string): Promise<string> {
+  const offset = doc.getText().indexOf(needle) + 5;
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", doc.uri, doc.positionAt(offset));
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : c.value))).join("\n");
+}
+
+describe("notebook experience", function () {
+  this.timeout(120_000);
+  before(activate);
+  afterEach(closeAll);
+
+  it("round-trips a notebook it wrote byte for byte, outputs and unknown fields included", async () => {
+    const original = {
+      format: "rnn-notebook", version: 1, metadata: { note: "kept" }, futureTopLevel: { a: 1 },
+      cells: [
+        { kind: "markdown", language: "markdown", source: "# 제목", outputs: [], metadata: {}, futureCell: true },
+        { kind: "code", language: "typescript", source: "1 + 2", metadata: {},
+          outputs: [{ items: [{ mime: "text/plain", data: "3" }, { mime: "image/png", data: "iVBORw0KGgo=" },
+            { mime: "application/vnd.rnn-notebook.tensor+json", data: { shape: [1], values: [3] } }] }] },
+      ],
+    };
+    const text = JSON.stringify(original, null, 2) + "\n";
+    const uri = scratch("roundtrip.rnnb");
+    await vscode.workspace.fs.writeFile(uri, enc.encode(text));
+    const nb = await vscode.workspace.openNotebookDocument(uri);
+    assert.equal(nb.notebookType, "rnn-notebook");
+    assert.equal(nb.cellAt(1).outputs[0].items.length, 3, "saved outputs are shown");
+    assert.equal(await touchAndSave(nb), true);
+    const saved = dec.decode(await vscode.workspace.fs.readFile(uri));
+    assert.equal(saved, text, "byte-identical after open + save");
+  });
+
+  it("reports a file it cannot parse and never saves over it", async () => {
+    const broken = '{ "format": "rnn-notebook", "version": 1, "cells": [ { "kind": "code", "source": "x" ';
+    const uri = scratch("broken.rnnb");
+    await vscode.workspace.fs.writeFile(uri, enc.encode(broken));
+    const nb = await vscode.workspace.openNotebookDocument(uri);
+    await vscode.window.showNotebookDocument(nb);
+    assert.match(nb.cellAt(0).document.getText(), /could not be opened as an RNN Notebook[\s\S]*not valid JSON/);
+    let saved: boolean;
+    try {
+      saved = await touchAndSave(nb);
+    } catch {
+      saved = false;
+    }
+    assert.equal(saved, false, "save is refused");
+    assert.equal(dec.decode(await vscode.workspace.fs.readFile(uri)), broken, "the file on disk is untouched");
+    await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+  });
+
+  it("hovers a layer call with its parameter count before and after the cell ran", async () => {
+    const nb = await openCodeNotebook([TEXTBOOK]);
+    const doc = nb.cellAt(0).document;
+    const before = await hoverText(doc, "rnn.simpleRNN({ units: 16");
+    assert.match(before, /\*\*368\*\* parameters/);
+    assert.match(before, /16·\(6\+16\) \+ 16 = 368/);
+    assert.match(before, /PyTorch convention.*\*\*384\*\*/, "two biases: 16·(6+16) + 2·16 = 384");
+    assert.match(await hoverText(doc, "rnn.simpleRNN({ units: 32"), /\*\*1,568\*\* parameters/);
+    assert.match(await hoverText(doc, "rnn.dense"), /\*\*33\*\* parameters/);
+
+    await runCell(nb, 0);
+    const after = await hoverText(doc, "rnn.simpleRNN({ units: 32");
+    assert.match(after, /Live model `simple`.*\*\*1,568\*\* parameters ✓.*model total 1,969/s);
+  });
+
+  it("shows the summary of a live model from the command", async () => {
+    const nb = await openCodeNotebook([TEXTBOOK]);
+    await runCell(nb, 0);
+    const summary = await vscode.commands.executeCommand<SummaryPayload>("rnnNotebook.showModelSummary", "simple");
+    assert.ok(summary, "a summary came back");
+    // Keras's model.summary() for this model (study notes): 368 / 1568 / 0 / 33, total 1,969
+    assert.deepEqual(summary.layers.map((l) => l.params), [368, 1568, 0, 33]);
+    assert.equal(summary.totalParams, 1969);
+    await waitFor("the summary document", () => vscode.window.visibleTextEditors.some((e) => e.document.getText().includes("Total params: 1,969")));
+  });
+
+  it("runs TypeScript cells of an .ipynb notebook with the RNN Notebook kernel", async () => {
+    const uri = scratch("typed.ipynb");
+    const ipynb = {
+      nbformat: 4, nbformat_minor: 5, metadata: { language_info: { name: "typescript" } },
+      cells: [{ cell_type: "code", metadata: {}, source: ["const n: number = 20;\n", "n + 1"], outputs: [], execution_count: null }],
+    };
+    await vscode.workspace.fs.writeFile(uri, enc.encode(JSON.stringify(ipynb)));
+    const nb = await vscode.workspace.openNotebookDocument(uri);
+    assert.equal(nb.notebookType, "jupyter-notebook");
+    if (nb.cellAt(0).document.languageId !== "typescript") {
+      await vscode.languages.setTextDocumentLanguage(nb.cellAt(0).document, "typescript");
+    }
+    await showWithKernel(nb);
+    assert.equal(valueText(await runCell(nb, 0)), "21");
+  });
+});
