@@ -69,8 +69,3 @@ export function outputTexts(cell: vscode.NotebookCell, mime = "text/plain"): str
   const dec = new TextDecoder();
   return cell.outputs.flatMap((o) => o.items.filter((i) => i.mime === mime).map((i) => dec.decode(i.data)));
 }
-
-/** A cell's text/plain value with the quotes of an inspected string removed ('x' → x). */
-export function valueText(cell: vscode.NotebookCell): string {
-  return textOf(cell, "text/plain").replace(/^(['"])(.*)\1$/s, "$2");
-}

@@ -3,8 +3,8 @@
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import {
-  ERROR, STDERR, STDOUT, closeAll, items, openCodeNotebook, runCell, startCell, textOf, valueText, waitEnded, waitFor, waitRunning,
-} from "./helpers";
+  ERROR, STDERR, STDOUT, closeAll, items, openCodeNotebook, runCell, startCell, textOf, valueText, waitEnded, waitUntil, waitRunning,
+} from "./cells";
 
 describe("kernel through the controller", function () {
   this.timeout(120_000);
@@ -36,7 +36,7 @@ describe("kernel through the controller", function () {
     await startCell(nb, 0);
     const since = Date.now();
     // While the cell still sleeps, what it printed before is already visible.
-    await waitFor("live output", () => textOf(nb.cellAt(0), STDOUT).includes("first") && nb.cellAt(0).executionSummary?.timing?.endTime === undefined);
+    await waitUntil("live output", () => textOf(nb.cellAt(0), STDOUT).includes("first") && nb.cellAt(0).executionSummary?.timing?.endTime === undefined);
     const cell = await waitEnded(nb, 0, since);
     const streams = items(cell).filter(([m]) => m === STDOUT || m === STDERR);
     const order = streams.map(([m, t]) => `${m === STDERR ? "err" : "out"}:${t.trim()}`).join("|");

@@ -3,7 +3,7 @@
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type { SummaryPayload } from "../../src/shared/payloads";
-import { activate, closeAll, openCodeNotebook, runCell, showWithKernel, valueText, waitFor } from "./helpers";
+import { activate, closeAll, openCodeNotebook, runCell, showWithKernel, valueText, waitUntil } from "./cells";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -105,7 +105,7 @@ describe("notebook experience", function () {
     // Keras's model.summary() for this model (study notes): 368 / 1568 / 0 / 33, total 1,969
     assert.deepEqual(summary.layers.map((l) => l.params), [368, 1568, 0, 33]);
     assert.equal(summary.totalParams, 1969);
-    await waitFor("the summary document", () => vscode.window.visibleTextEditors.some((e) => e.document.getText().includes("Total params: 1,969")));
+    await waitUntil("the summary document", () => vscode.window.visibleTextEditors.some((e) => e.document.getText().includes("Total params: 1,969")));
   });
 
   it("runs TypeScript cells of an .ipynb notebook with the RNN Notebook kernel", async () => {
