@@ -4,6 +4,7 @@
 import * as vscode from "vscode";
 import { NOTEBOOK_TYPE } from "../shared/mime";
 import { registerCommands } from "./commands";
+import { SummaryPanel } from "./commands/summaryPanel";
 import { registerParamHovers } from "./hover/provider";
 import { RnnNotebookController } from "./notebook/controller";
 import { RnnNotebookSerializer } from "./notebook/serializer";
@@ -11,6 +12,8 @@ import { RnnNotebookSerializer } from "./notebook/serializer";
 /** What activate() returns: a small API the integration tests use. */
 export interface RnnNotebookApi {
   controller: RnnNotebookController;
+  /** Text of the summary panel as shown (what "Copy as text" copies). */
+  summaryText(): string | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): RnnNotebookApi {
@@ -21,7 +24,7 @@ export function activate(context: vscode.ExtensionContext): RnnNotebookApi {
   context.subscriptions.push(controller);
   registerCommands(context, controller);
   registerParamHovers(context, controller);
-  return { controller };
+  return { controller, summaryText: () => SummaryPanel.lastText };
 }
 
 export function deactivate(): void {

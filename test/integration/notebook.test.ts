@@ -97,6 +97,12 @@ describe("notebook experience", function () {
     assert.match(after, /Live model `simple`.*\*\*1,568\*\* parameters ✓.*model total 1,969/s);
   });
 
+  it("summarizes a model that has not run yet by static analysis, in both conventions", async () => {
+    await openCodeNotebook([TEXTBOOK]);
+    const summary = await vscode.commands.executeCommand<SummaryPayload>("rnnNotebook.showModelSummary", "simple");
+    assert.equal(summary?.totalParams, 1969);
+  });
+
   it("shows the summary of a live model from the command", async () => {
     const nb = await openCodeNotebook([TEXTBOOK]);
     await runCell(nb, 0);
@@ -105,7 +111,8 @@ describe("notebook experience", function () {
     // Keras's model.summary() for this model (study notes): 368 / 1568 / 0 / 33, total 1,969
     assert.deepEqual(summary.layers.map((l) => l.params), [368, 1568, 0, 33]);
     assert.equal(summary.totalParams, 1969);
-    await waitUntil("the summary document", () => vscode.window.visibleTextEditors.some((e) => e.document.getText().includes("Total params: 1,969")));
+    const api = vscode.extensions.getExtension("rnn-notebooks.rnn-notebook")?.exports as { summaryText(): string | undefined };
+    await waitUntil("the summary panel", () => api.summaryText()?.includes("Total params: 1,969"));
   });
 
   it("runs TypeScript cells of an .ipynb notebook with the RNN Notebook kernel", async () => {

@@ -6,16 +6,14 @@ import * as vscode from "vscode";
 import { COMMANDS, NOTEBOOK_TYPE } from "../../shared/mime";
 import type { SummaryPayload } from "../../shared/payloads";
 import type { LiveModel } from "../../shared/protocol";
-import { formatSummaryText } from "../../shared/summaryText";
+import { formatCount } from "../../shared/summaryText";
+import { staticSummaries } from "../hover/analyze";
 import type { RnnNotebookController } from "../notebook/controller";
-
-const SUMMARY_SCHEME = "rnn-notebook-summary";
+import { SummaryPanel, type SummaryViews } from "./summaryPanel";
 
 export function registerCommands(context: vscode.ExtensionContext, controller: RnnNotebookController): void {
-  const summaries = new SummaryDocuments();
   context.subscriptions.push(
-    vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, summaries),
-    vscode.commands.registerCommand(COMMANDS.showModelSummary, (name?: string) => showModelSummary(controller, summaries, name)),
+    vscode.commands.registerCommand(COMMANDS.showModelSummary, (name?: string) => showModelSummary(controller, typeof name === "string" ? name : undefined)),
     vscode.commands.registerCommand(COMMANDS.restartKernel, async (arg?: unknown) => {
       const nb = notebookFrom(arg);
       if (!nb) return false;
@@ -61,48 +59,52 @@ function notebookFrom(arg: unknown): vscode.NotebookDocument | undefined {
   return active;
 }
 
-async function showModelSummary(controller: RnnNotebookController, docs: SummaryDocuments, name?: string): Promise<SummaryPayload | undefined> {
+/**
+ * The summary of a live model (asked from the kernel), with the other convention filled in from the
+ * notebook's source when the model is defined there; with no live model, the models defined in the
+ * notebook's cells, counted statically. Returns the summary shown first (tests read it).
+ */
+async function showModelSummary(controller: RnnNotebookController, name?: string): Promise<SummaryPayload | undefined> {
   const nb = notebookFrom(undefined);
   if (!nb) return undefined;
+  const first = vscode.workspace.getConfiguration("rnnNotebook").get<"keras" | "torch">("paramConvention", "keras");
+  const statics = new Map<string, { keras: SummaryPayload; torch: SummaryPayload; cell: number }>();
+  for (const cell of nb.getCells()) {
+    if (cell.kind !== vscode.NotebookCellKind.Code) continue;
+    for (const [model, views] of staticSummaries(cell.document.getText())) statics.set(model, { ...views, cell: cell.index + 1 });
+  }
   const kernel = controller.kernelOf(nb);
-  const models = kernel ? ((await kernel.inspect({ kind: "models" })) as LiveModel[] | undefined) ?? [] : [];
-  if (models.length === 0) {
-    void vscode.window.showInformationMessage("No live model in this notebook yet: run a cell that builds one (e.g. const model = rnn.sequential(...)).");
+  const live = kernel && !kernel.isRunningCell ? ((await kernel.inspect({ kind: "models" })) as LiveModel[] | undefined) ?? [] : [];
+  type Pick = vscode.QuickPickItem & { name: string; live: boolean };
+  const choices: Pick[] = [
+    ...live.map((m) => ({ label: m.name, description: `${m.type} · ${formatCount(m.totalParams)} params · live`, name: m.name, live: true })),
+    ...[...statics].filter(([n]) => !live.some((m) => m.name === n))
+      .map(([n, v]) => ({ label: n, description: `${formatCount(v.keras.totalParams)} params · from cell ${v.cell} (not run yet)`, name: n, live: false })),
+  ];
+  if (choices.length === 0) {
+    void vscode.window.showInformationMessage("No model in this notebook yet: define one with rnn.sequential(...) and run the cell.");
     return undefined;
   }
-  let pick = name ? models.find((m) => m.name === name) : models.length === 1 ? models[0] : undefined;
-  if (!pick && !name) {
-    const chosen = await vscode.window.showQuickPick(
-      models.map((m) => ({ label: m.name, description: `${m.type} · ${m.totalParams.toLocaleString("en-US")} params`, model: m })),
-      { title: "Model summary", placeHolder: "Which model?" },
-    );
-    pick = chosen?.model;
+  let pick = name ? choices.find((c) => c.name === name) : choices.length === 1 ? choices[0] : undefined;
+  if (!pick && !name) pick = await vscode.window.showQuickPick(choices, { title: "Model summary", placeHolder: "Which model?" });
+  if (!pick) return undefined;
+  const fromSource = statics.get(pick.name);
+  let views: SummaryViews;
+  if (pick.live && kernel) {
+    const summary = (await kernel.inspect({ kind: "summary", name: pick.name })) as SummaryPayload | undefined;
+    if (!summary) return undefined;
+    const matches = fromSource && fromSource.keras.layers.length === summary.layers.length &&
+      fromSource.keras.layers.every((l, i) => l.params === summary.layers[i].params);
+    views = summary.convention === "torch"
+      ? { torch: summary, first: "torch", source: "Live model in the kernel" }
+      : { keras: summary, torch: matches ? fromSource.torch : undefined, first, source: "Live model in the kernel" };
+  } else if (fromSource) {
+    views = { keras: fromSource.keras, torch: fromSource.torch, first, source: `Counted from the source of cell ${fromSource.cell} (the cell has not run)` };
+  } else {
+    return undefined;
   }
-  if (!pick || !kernel) return undefined;
-  const summary = (await kernel.inspect({ kind: "summary", name: pick.name })) as SummaryPayload | undefined;
-  if (!summary) return undefined;
-  const uri = docs.put(pick.name, formatSummaryText(summary));
-  const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
-  return summary;
-}
-
-/** Read-only documents holding summary text. */
-class SummaryDocuments implements vscode.TextDocumentContentProvider {
-  private readonly texts = new Map<string, string>();
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
-
-  put(name: string, text: string): vscode.Uri {
-    const uri = vscode.Uri.from({ scheme: SUMMARY_SCHEME, path: `/${name} — summary.txt` });
-    this.texts.set(uri.toString(), text);
-    this.changed.fire(uri);
-    return uri;
-  }
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.texts.get(uri.toString()) ?? "";
-  }
+  SummaryPanel.show(views);
+  return views[views.first] ?? views.keras ?? views.torch;
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import ts from "typescript";
 import { paramCount } from "../../engine/params";
+import type { SummaryPayload, SummaryRow } from "../../shared/payloads";
 
 /** Shape without the batch dimension; null where it cannot be known statically. */
 type Shape = (number | null)[];
@@ -230,4 +231,45 @@ function standalone(call: ts.CallExpression, name: string): LayerSite | undefine
     return { ...s, problem: e instanceof Error ? e.message : String(e) };
   }
   return undefined;
+}
+
+const KERAS_NAMES: Record<string, string> = {
+  simpleRNN: "simple_rnn", lstm: "lstm", gru: "gru", dense: "dense", embedding: "embedding", dropout: "dropout",
+  flatten: "flatten", timeDistributed: "time_distributed", bidirectional: "bidirectional",
+};
+
+/**
+ * Summaries of every `rnn.sequential` model in a source text, counted statically, in both conventions
+ * (rows in the same order). Layers are auto-named as Keras does (`simple_rnn`, `simple_rnn_1`, …).
+ */
+export function staticSummaries(text: string): Map<string, { keras: SummaryPayload; torch: SummaryPayload }> {
+  const byModel = new Map<string, LayerSite[]>();
+  for (const s of analyzeSource(text)) {
+    if (s.index === undefined) continue;
+    const key = s.model ?? "model";
+    byModel.set(key, [...(byModel.get(key) ?? []), s]);
+  }
+  const out = new Map<string, { keras: SummaryPayload; torch: SummaryPayload }>();
+  for (const [name, sites] of byModel) {
+    const seen = new Map<string, number>();
+    const rows = (convention: "keras" | "torch"): SummaryRow[] => sites.map((s) => {
+      const base = KERAS_NAMES[s.factory] ?? s.factory;
+      const k = seen.get(base) ?? 0;
+      if (convention === "keras") seen.set(base, k + 1);
+      const c = convention === "keras" ? s.count : s.other ?? s.count;
+      return {
+        name: k === 0 ? base : `${base}_${k}`, type: kerasType(s.factory), outputShape: [null, ...(s.outputShape ?? [])],
+        params: c?.total ?? 0, breakdown: c?.tensors ?? [], formula: c?.formula ?? s.problem,
+      };
+    });
+    const make = (convention: "keras" | "torch", layers: SummaryRow[]): SummaryPayload => {
+      const total = layers.reduce((a, l) => a + l.params, 0);
+      return { name, convention, layers, totalParams: total, trainableParams: total, nonTrainableParams: 0 };
+    };
+    const keras = make("keras", rows("keras"));
+    seen.clear();
+    const torchRows = rows("torch").map((r, i) => ({ ...r, name: keras.layers[i].name }));
+    out.set(name, { keras, torch: make("torch", torchRows) });
+  }
+  return out;
 }

@@ -2,7 +2,7 @@
 // (shared reference 000: SimpleRNN 368 / 1568 / 0 / 33 on input (20, 6); LSTM 1152 / 6272 / 673 on (21, 1))
 // and PyTorch's documented formula 4·H·(I+H) + 8·H per LSTM layer (torch.nn.LSTM docs).
 import * as assert from "node:assert/strict";
-import { analyzeSource } from "../../../src/extension/hover/analyze";
+import { analyzeSource, staticSummaries } from "../../../src/extension/hover/analyze";
 
 describe("hover static analysis", () => {
   it("follows shapes through rnn.sequential and counts each layer (SimpleRNN textbook example)", () => {
@@ -56,5 +56,18 @@ const head = rnn.nn.Linear(256, 10);`;
     assert.match(s.problem ?? "", /units/);
     const [t] = analyzeSource(`rnn.lstm({ units: 4 })`);
     assert.match(t.problem ?? "", /input size/);
+  });
+});
+
+describe("static summaries", () => {
+  it("summarizes each sequential model in both conventions with Keras auto-names", () => {
+    const src = `const simple = rnn.sequential({ inputShape: [20, 6] }, [
+  rnn.simpleRNN({ units: 16, returnSequences: true }), rnn.simpleRNN({ units: 32 }), rnn.flatten(), rnn.dense({ units: 1 })]);`;
+    const { keras, torch } = staticSummaries(src).get("simple")!;
+    assert.deepEqual(keras.layers.map((l) => l.name), ["simple_rnn", "simple_rnn_1", "flatten", "dense"]);
+    assert.equal(keras.totalParams, 1969); // Keras summary in the study notes
+    // PyTorch counts two bias vectors per recurrent layer: +16 and +32; Dense/Linear is the same (33)
+    assert.deepEqual(torch.layers.map((l) => l.params), [384, 1600, 0, 33]);
+    assert.deepEqual(keras.layers[0].outputShape, [null, 20, 16]);
   });
 });
