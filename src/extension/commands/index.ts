@@ -18,7 +18,7 @@ export function registerCommands(context: vscode.ExtensionContext, controller: R
       const nb = notebookFrom(arg);
       if (!nb) return false;
       await controller.restart(nb);
-      void vscode.window.setStatusBarMessage("RNN Notebook: kernel restarted — all variables cleared", 4000);
+      void vscode.window.setStatusBarMessage(vscode.l10n.t("RNN Notebook: kernel restarted — all variables cleared"), 4000);
       return true;
     }),
     vscode.commands.registerCommand(COMMANDS.interruptKernel, (arg?: unknown) => {
@@ -55,7 +55,7 @@ function notebookFrom(arg: unknown): vscode.NotebookDocument | undefined {
     if (uri) return vscode.workspace.notebookDocuments.find((d) => d.uri.toString() === uri.toString());
   }
   const active = vscode.window.activeNotebookEditor?.notebook;
-  if (!active) void vscode.window.showInformationMessage("Open an RNN Notebook first.");
+  if (!active) void vscode.window.showInformationMessage(vscode.l10n.t("Open an RNN Notebook first."));
   return active;
 }
 
@@ -82,11 +82,11 @@ async function showModelSummary(controller: RnnNotebookController, name?: string
       .map(([n, v]) => ({ label: n, description: `${formatCount(v.keras.totalParams)} params · from cell ${v.cell} (not run yet)`, name: n, live: false })),
   ];
   if (choices.length === 0) {
-    void vscode.window.showInformationMessage("No model in this notebook yet: define one with rnn.sequential(...) and run the cell.");
+    void vscode.window.showInformationMessage(vscode.l10n.t("No model in this notebook yet: define one with rnn.sequential(...) and run the cell."));
     return undefined;
   }
   let pick = name ? choices.find((c) => c.name === name) : choices.length === 1 ? choices[0] : undefined;
-  if (!pick && !name) pick = await vscode.window.showQuickPick(choices, { title: "Model summary", placeHolder: "Which model?" });
+  if (!pick && !name) pick = await vscode.window.showQuickPick(choices, { title: vscode.l10n.t("Model summary"), placeHolder: vscode.l10n.t("Which model?") });
   if (!pick) return undefined;
   const fromSource = statics.get(pick.name);
   let views: SummaryViews;

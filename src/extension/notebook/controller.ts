@@ -11,9 +11,9 @@ import { CONTROLLER_ID, CONTROLLER_LABEL, JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE, 
 import { KernelClient, type CellStatus } from "../kernelClient";
 import { bundleToItems, bundleToOutput } from "./outputs";
 
-export const UNTRUSTED_MESSAGE =
+export const UNTRUSTED_MESSAGE = () => vscode.l10n.t(
   "This workspace is not trusted, so RNN Notebook runs no code here: no kernel is started and no cell is executed. " +
-  "Saved outputs stay visible. Trust the workspace (Workspaces: Manage Workspace Trust) to run cells.";
+  "Saved outputs stay visible. Trust the workspace (Workspaces: Manage Workspace Trust) to run cells.");
 
 interface Queued {
   cell: vscode.NotebookCell;
@@ -42,8 +42,8 @@ export class RnnNotebookController implements vscode.Disposable {
       const c = vscode.notebooks.createNotebookController(CONTROLLER_ID + suffix, type, CONTROLLER_LABEL);
       c.supportedLanguages = ["typescript", "javascript"];
       c.supportsExecutionOrder = true;
-      c.description = "TypeScript cells with the rnn engine";
-      c.detail = "SimpleRNN / LSTM / GRU, gate heatmaps, BPTT gradient norms";
+      c.description = vscode.l10n.t("TypeScript cells with the rnn engine");
+      c.detail = vscode.l10n.t("SimpleRNN / LSTM / GRU, gate heatmaps, BPTT gradient norms");
       c.executeHandler = (cells, notebook, ctrl) => this.execute(cells, notebook, ctrl);
       c.interruptHandler = (notebook) => this.interrupt(notebook);
       if (type === NOTEBOOK_TYPE) {
@@ -115,10 +115,10 @@ export class RnnNotebookController implements vscode.Disposable {
       for (const cell of cells) {
         const ex = ctrl.createNotebookCellExecution(cell);
         ex.start(Date.now());
-        await ex.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stderr(UNTRUSTED_MESSAGE)]));
+        await ex.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stderr(UNTRUSTED_MESSAGE())]));
         ex.end(false, Date.now());
       }
-      void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, "Manage Workspace Trust").then((pick) => {
+      void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE(), vscode.l10n.t("Manage Workspace Trust")).then((pick) => {
         if (pick) void vscode.commands.executeCommand("workbench.trust.manage");
       });
       return;
@@ -169,9 +169,9 @@ export class RnnNotebookController implements vscode.Disposable {
     }
     await sink.flush();
     if (status === "killed") {
-      await sink.note("The cell did not stop within the interrupt grace period, so the kernel process was killed and a fresh one started. All variables were lost.");
+      await sink.note(vscode.l10n.t("The cell did not stop within the interrupt grace period, so the kernel process was killed and a fresh one started. All variables were lost."));
     } else if (status === "interrupted") {
-      await sink.note("Interrupted. Every variable and trained weight is kept.");
+      await sink.note(vscode.l10n.t("Interrupted. Every variable and trained weight is kept."));
     }
     if (status === "killed" || status === "crashed") void s.kernel.start().catch(() => undefined);
     execution.end(status === "ok", Date.now());

@@ -33,10 +33,9 @@ export class RnnNotebookSerializer implements vscode.NotebookSerializer {
   serializeNotebook(data: vscode.NotebookData): Uint8Array {
     const meta = data.metadata ?? {};
     if (meta[UNPARSED_KEY]) {
-      throw new Error(
+      throw new Error(vscode.l10n.t(
         "RNN Notebook will not save this file: it could not be parsed when it was opened, and saving would overwrite it. " +
-        "Fix it with 'Reopen Editor With… → Text Editor'.",
-      );
+        "Fix it with 'Reopen Editor With… → Text Editor'."));
     }
     const raw: RawNotebook = {
       version: typeof meta.version === "number" ? meta.version : 1,
