@@ -1,0 +1,110 @@
+// Start a real VS Code (code-server) on 127.0.0.1 in its own process group, with a throw-away
+// user-data dir, and build workbench URLs (folder + payload) for it.
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { say } from "./env.mjs";
+import { cleanEnv } from "./vscode-install.mjs";
+import { pickPort, spawnGroup, stopGroup, waitForHttp } from "./proc.mjs";
+
+/** User settings for every run: no welcome page, no trust prompt (an untrusted folder stays untrusted). */
+const USER_SETTINGS = {
+  "workbench.startupEditor": "none",
+  "workbench.tips.enabled": false,
+  "security.workspace.trust.startupPrompt": "never",
+  "security.workspace.trust.banner": "always",
+  "telemetry.telemetryLevel": "off",
+  "update.mode": "none",
+  "extensions.autoCheckUpdates": false,
+  "extensions.autoUpdate": false,
+  "chat.disableAIFeatures": true,
+  "workbench.enableExperiments": false,
+};
+
+/**
+ * @typedef {object} CodeServer
+ * @property {number} port
+ * @property {string} origin        e.g. http://127.0.0.1:8765
+ * @property {string} dataDir       throw-away folder holding user data, extensions and logs
+ * @property {string} logFile
+ * @property {(folder: string, payload?: [string, string][]) => string} url  workbench URL for a folder
+ * @property {(path: string) => string} remote   a vscode-remote:// URI for a file on this machine
+ * @property {() => Promise<void>} stop
+ */
+
+/**
+ * @param {import("./env.mjs").installPaths extends (...a: any[]) => infer R ? R : never} install
+ * @param {{ trust?: boolean, payload?: boolean, extensionsDir?: string, env?: Record<string, string>,
+ *           port?: number, logToConsole?: boolean, keepData?: boolean, settings?: Record<string, unknown> }} [opts]
+ *   trust: keep Workspace Trust enabled (default: disabled, for tests that are not about trust)
+ *   payload: allow the URL payload (extensionDevelopmentPath / extensionTestsPath); the built workbench
+ *            honours it only with `--vscode-option enable-smoke-test-driver`
+ * @returns {Promise<CodeServer>}
+ */
+export async function startCodeServer(install, opts = {}) {
+  const port = opts.port ?? (await pickPort());
+  const dataDir = mkdtempSync(join(tmpdir(), "rnn-notebook-cs-"));
+  const userDir = join(dataDir, "user");
+  const extensionsDir = opts.extensionsDir ?? join(dataDir, "extensions");
+  mkdirSync(join(userDir, "User"), { recursive: true });
+  mkdirSync(extensionsDir, { recursive: true });
+  writeFileSync(join(userDir, "User", "settings.json"), JSON.stringify({ ...USER_SETTINGS, ...opts.settings }, null, 2));
+  // our own config file, so code-server never creates or reads ~/.config/code-server/config.yaml
+  const config = join(dataDir, "config.yaml");
+  writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  const args = [
+    "--config", config, "--auth", "none", "--bind-addr", `127.0.0.1:${port}`,
+    "--user-data-dir", userDir, "--extensions-dir", extensionsDir,
+    "--disable-telemetry", "--disable-update-check", "--disable-getting-started-override", "--ignore-last-opened",
+    // otherwise every closed browser tab leaves its extension host (and kernels) alive for 3 h
+    "--reconnection-grace-time", "5",
+  ];
+  if (!opts.trust) args.push("--disable-workspace-trust");
+  if (opts.payload) args.push("--vscode-option", "enable-smoke-test-driver");
+  const logFile = join(dataDir, "code-server.log");
+  const log = createWriteStream(logFile);
+  const child = spawnGroup(install.codeServerExe, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: cleanEnv({
+      PATH: `${install.node24Bin}:${process.env.PATH}`,
+      // no extension gallery: nothing is fetched from outside this machine (tests install only our .vsix)
+      EXTENSIONS_GALLERY: "{}",
+      ...opts.env,
+    }),
+  });
+  for (const s of [child.stdout, child.stderr]) {
+    s?.on("data", (d) => {
+      log.write(d);
+      if (opts.logToConsole) process.stdout.write(d);
+    });
+  }
+  const origin = `http://127.0.0.1:${port}`;
+  let exited = false;
+  child.on("exit", () => (exited = true));
+  const t0 = Date.now();
+  try {
+    await Promise.race([
+      waitForHttp(`${origin}/healthz`, 60000),
+      new Promise((_, reject) => child.on("exit", (code) => reject(new Error(`code-server exited (${code}) before answering; log: ${logFile}`)))),
+    ]);
+  } catch (e) {
+    await stopGroup(child);
+    throw e;
+  }
+  say(`code-server (VS Code) up on ${origin} after ${((Date.now() - t0) / 1000).toFixed(1)} s${opts.trust ? " (workspace trust ON)" : ""}`);
+  const remote = (/** @type {string} */ p) => `vscode-remote://127.0.0.1:${port}${p}`;
+  return {
+    port, origin, dataDir, logFile, remote,
+    url(folder, payload) {
+      let u = `${origin}/?folder=${encodeURIComponent(folder)}`;
+      if (payload && payload.length) u += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+      return u;
+    },
+    async stop() {
+      if (!exited) await stopGroup(child, 5000);
+      else await stopGroup(child, 0);
+      log.end();
+      if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
