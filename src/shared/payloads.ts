@@ -1,8 +1,14 @@
 /**
  * Payloads of the rich outputs, documented before they are drawn (uPlot style: columnar series).
- * The kernel produces them, the renderer validates and draws them, the fallbacks (PNG/SVG/HTML) are
- * made from them too. All arrays are plain JSON arrays; matrices are row-major and flat.
- * Non-finite numbers cannot cross JSON: they are encoded as null and drawn as "missing".
+ * The kernel produces them (src/kernel/rich), the renderer validates (src/shared/validate.ts) and
+ * draws them, the fallbacks (PNG/SVG/HTML) are made from them too. All arrays are plain JSON arrays;
+ * matrices are row-major and flat. Non-finite numbers cannot cross JSON: they are encoded as null and
+ * drawn as "missing" (hatched grey). Values may be rounded to 4 significant digits by the kernel.
+ *
+ * Downsampling (kernel side, src/kernel/rich/downsample.ts): a matrix larger than the output budget
+ * is reduced by block-mean pooling — each shown cell is the mean of the finite values of a block of
+ * consecutive original cells (null when the block has none). `*Index` arrays give the first original
+ * index of each shown block; the true size is always stated next to the shown size.
  */
 
 /** application/vnd.rnn-notebook.tensor+json — a tensor shown as a heatmap (2-D) or a table. */
@@ -19,8 +25,13 @@ export interface TensorPayload {
   title?: string;
   rowLabels?: string[];
   colLabels?: string[];
-  /** True when `values` is a downsampled or truncated view of the tensor. */
+  /** True when `values` is a downsampled view of the tensor (block-mean pooling of a 2-D view). */
   downsampled?: boolean;
+  /** First original row / column of each shown row / column when downsampled. */
+  rowIndex?: number[];
+  colIndex?: number[];
+  /** How a tensor of rank ≠ 2 was viewed as a matrix, e.g. "[2, 3, 4] viewed as 6 × 4". */
+  note?: string;
 }
 
 export type GateName = "i" | "f" | "g" | "o" | "c" | "h" | "r" | "z" | "n";
@@ -40,7 +51,8 @@ export interface GatesPayload {
   stepIndex: number[];
   /** Original unit index of each shown column (length `units`). */
   unitIndex: number[];
-  /** Label per shown timestep (e.g. the input characters); absent → t numbers. */
+  /** Label per shown timestep (e.g. the input characters); absent → t numbers. When timesteps were
+   * pooled, the label of a block is its tokens joined (shortened with "…"). */
   tokens?: string[];
   panels: GatePanel[];
 }
@@ -51,6 +63,9 @@ export interface GatePanel {
   label: string;
   /** "sigmoid" → sequential 0..1 colour scale; "tanh" → diverging −1..1. */
   scale: "sigmoid" | "tanh";
+  /** Colour domain when it differs from the scale's default: the LSTM cell state c is not bounded by
+   * ±1, so it is sent with a symmetric domain ±max|c| (at least ±1). */
+  domain?: [number, number];
   /** timesteps × units, t-major. */
   values: (number | null)[];
 }
@@ -67,6 +82,11 @@ export interface GradNormsPayload {
   /** Optional truncated-BPTT window: markers every k steps from the end. */
   tbptt?: number;
   title?: string;
+  /** Loss the norms were computed for, e.g. "mse". */
+  loss?: string;
+  /** Number of timesteps recorded, when `steps` was pooled (block mean; `steps` then holds the first
+   * step of each block). */
+  trueSteps?: number;
 }
 
 export interface GradNormSeries {
@@ -93,8 +113,8 @@ export interface TrainingPayload {
   series: { label: string; values: (number | null)[] }[];
   /** Per-batch loss (global batch counter), possibly downsampled. */
   batchLoss?: { steps: number[]; values: (number | null)[] };
-  /** Per-batch global gradient norm before and after clipping, when recorded. */
-  gradNorms?: { steps: number[]; preClip: (number | null)[]; postClip: (number | null)[] };
+  /** Per-batch global gradient norm before and after clipping, when recorded (clip threshold if known). */
+  gradNorms?: { steps: number[]; preClip: (number | null)[]; postClip: (number | null)[]; clipNorm?: number };
   message?: string;
 }
 

@@ -1,0 +1,124 @@
+/**
+ * Gate recordings → application/vnd.rnn-notebook.gates+json + image/png + text/plain.
+ * One panel per gate (LSTM i, f, g, o, c, h · GRU r, z, n, h · SimpleRNN h), each time × unit.
+ */
+import { MIME, type MimeBundle } from "../../shared/mime";
+import type { GateName, GatePanel, GatesPayload } from "../../shared/payloads";
+import { gateColorScale } from "../../shared/colormaps";
+import { formatNumber } from "../../shared/scale";
+import { type LayerRecording, timeUnitMatrix } from "./adapt";
+import { poolLabels, poolMatrix, roundSig } from "./downsample";
+import { heatmapPngBase64 } from "./heatmapImage";
+
+const ORDER: Record<LayerRecording["type"], GateName[]> = {
+  lstm: ["i", "f", "g", "o", "c", "h"],
+  gru: ["r", "z", "n", "h"],
+  simpleRNN: ["h"],
+};
+
+const LABELS: Record<GateName, string> = {
+  i: "input gate i", f: "forget gate f", g: "candidate g", o: "output gate o", c: "cell state c",
+  h: "hidden state h", r: "reset gate r", z: "update gate z", n: "candidate n",
+};
+
+const SIGMOID = new Set<GateName>(["i", "f", "o", "r", "z"]);
+
+export const TYPE_NAMES: Record<LayerRecording["type"], string> = { lstm: "LSTM", gru: "GRU", simpleRNN: "SimpleRNN" };
+
+export interface GatesOptions {
+  batchIndex: number;
+  tokens?: string[];
+  model?: string;
+  /** Most timesteps / units shown per panel (the kernel shrinks these to fit the byte budget). */
+  maxSteps: number;
+  maxUnits: number;
+}
+
+/** Builds the payload, or returns an error message when the recording has no usable gate. */
+export function gatesPayload(layer: LayerRecording, opts: GatesOptions): GatesPayload | string {
+  const names = ORDER[layer.type].filter((g) => layer.gates[g] !== undefined);
+  if (names.length === 0) return `layer ${layer.index} (${layer.name}) has no recorded gates (expected ${ORDER[layer.type].join(", ")})`;
+  const panels: GatePanel[] = [];
+  let trueShape: { timesteps: number; units: number } | undefined;
+  let stepIndex: number[] = [];
+  let unitIndex: number[] = [];
+  let rowBlock = 1;
+  for (const g of names) {
+    const m = timeUnitMatrix(layer.gates[g], opts.batchIndex, layer.timeMajor);
+    if (!m) return `gate ${g} of layer ${layer.index} is not a [batch, time, units] recording (batch index ${opts.batchIndex})`;
+    if (trueShape && (m.rows !== trueShape.timesteps || m.cols !== trueShape.units)) {
+      return `gate ${g} has shape ${m.rows}×${m.cols}, other gates ${trueShape.timesteps}×${trueShape.units}`;
+    }
+    trueShape = { timesteps: m.rows, units: m.cols };
+    const pooled = poolMatrix(m.values, m.rows, m.cols, opts.maxSteps, opts.maxUnits);
+    stepIndex = pooled.rowIndex;
+    unitIndex = pooled.colIndex;
+    rowBlock = pooled.rowBlock;
+    const values = pooled.values.map((v) => roundSig(v));
+    const panel: GatePanel = { gate: g, label: LABELS[g], scale: SIGMOID.has(g) ? "sigmoid" : "tanh", values };
+    if (g === "c" || (g === "h" && layer.type === "simpleRNN")) {
+      // c is unbounded; SimpleRNN h is unbounded with a non-tanh activation: widen the domain when needed.
+      let max = 1;
+      for (const v of values) if (v !== null && Math.abs(v) > max) max = Math.abs(v);
+      if (max > 1) panel.domain = [-roundSig(max, 3)!, roundSig(max, 3)!];
+    }
+    panels.push(panel);
+  }
+  const shape = trueShape!;
+  const payload: GatesPayload = {
+    layer: { index: layer.index, name: layer.name, type: layer.type },
+    batchIndex: opts.batchIndex,
+    trueShape: shape,
+    timesteps: stepIndex.length,
+    units: unitIndex.length,
+    stepIndex,
+    unitIndex,
+    panels,
+  };
+  if (opts.model) payload.model = opts.model;
+  if (opts.tokens && opts.tokens.length > 0) {
+    const tokens = opts.tokens.slice(0, shape.timesteps).map((t) => String(t));
+    while (tokens.length < shape.timesteps) tokens.push("");
+    payload.tokens = rowBlock > 1 ? poolLabels(tokens, stepIndex, rowBlock) : tokens.map((t) => Array.from(t).slice(0, 24).join(""));
+  }
+  return payload;
+}
+
+export function gatesTitle(p: GatesPayload): string {
+  return `${p.model ? p.model + " · " : ""}${TYPE_NAMES[p.layer.type]} layer ${p.layer.index} (${p.layer.name}) · sequence ${p.batchIndex}`;
+}
+
+export function sizeNote(p: GatesPayload): string {
+  const { timesteps: T, units: U } = p.trueShape;
+  return p.timesteps === T && p.units === U
+    ? `${T} timesteps × ${U} units`
+    : `${p.timesteps} × ${p.units} shown of ${T} timesteps × ${U} units (block means)`;
+}
+
+/** The full bundle for a gates payload. */
+export function gatesBundle(p: GatesPayload): MimeBundle {
+  const panels = p.panels.map((panel) => ({
+    label: `${panel.gate}  ${panel.label}`,
+    rows: p.units, // units along y
+    cols: p.timesteps, // time along x
+    at: (r: number, c: number) => panel.values[c * p.units + r],
+    colorScale: panel.domain
+      ? { ...gateColorScale("tanh"), domain: panel.domain }
+      : gateColorScale(panel.scale),
+  }));
+  const text = [
+    `${gatesTitle(p)}: gates ${p.panels.map((x) => x.gate).join(", ")} — ${sizeNote(p)}`,
+    ...p.panels.map((panel) => {
+      let sum = 0, n = 0, lo = Infinity, hi = -Infinity;
+      for (const v of panel.values) if (v !== null) { sum += v; n++; lo = Math.min(lo, v); hi = Math.max(hi, v); }
+      const missing = panel.values.length - n;
+      if (n === 0) return `  ${panel.gate} (${panel.label}): all ${missing} values missing (NaN/Infinity)`;
+      return `  ${panel.gate} (${panel.label}): mean ${formatNumber(sum / n, 3)}, min ${formatNumber(lo, 3)}, max ${formatNumber(hi, 3)}${missing ? `, ${missing} missing` : ""}`;
+    }),
+  ];
+  return {
+    [MIME.gates]: p,
+    "image/png": heatmapPngBase64(panels, `time ->  ${sizeNote(p)}`),
+    "text/plain": text.join("\n"),
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The image/png fallback of heatmaps: a pixel grid per panel (time along x, units along y, like the
+ * renderer), a colour bar with its end values, and a short label, stacked vertically. Missing cells are
+ * a grey checkerboard. Transparent background, label ink a mid grey, so it reads on light and dark.
+ */
+import { type ColorScale, MISSING, MISSING_ALT, sample, scaleT } from "../../shared/colormaps";
+import { formatNumber } from "../../shared/scale";
+import { drawText, textWidth } from "./font";
+import { PixelImage } from "./png";
+
+export interface HeatmapPanel {
+  label: string;
+  /** Shown along x. */
+  cols: number;
+  /** Shown along y. */
+  rows: number;
+  /** rows × cols row-major (value at row r, column c = values[r * cols + c]). */
+  at(r: number, c: number): number | null;
+  colorScale: ColorScale;
+}
+
+const INK = [136, 136, 136];
+const LABEL_H = 14;
+const GAP = 8;
+const BAR_W = 10;
+
+/** Cell size so a panel is at most maxW × maxH pixels (≥ 1 pixel per cell). */
+function cellSize(n: number, maxPx: number, maxCell: number): number {
+  return Math.max(1, Math.min(maxCell, Math.floor(maxPx / Math.max(1, n))));
+}
+
+/** Draws panels and returns the PNG as base64. Pixel budget: each panel ≤ 800 × 300 (cells ≥ 1 px). */
+export function heatmapPngBase64(panels: HeatmapPanel[], footer?: string): string {
+  const maxCols = Math.max(1, ...panels.map((p) => p.cols));
+  const cw = cellSize(maxCols, 800, 24);
+  const layout = panels.map((p) => ({ p, ch: cellSize(p.rows, 300, 24) }));
+  const legendW = 6 + BAR_W + 4 + 6 * 8; // bar plus a label of up to ~6 glyphs
+  const width = Math.max(maxCols * cw + legendW + 4, ...panels.map((p) => textWidth(p.label) + 4), footer ? textWidth(footer) + 4 : 0);
+  const height = layout.reduce((h, l) => h + LABEL_H + Math.max(20, l.p.rows * l.ch) + GAP, 0) + (footer ? LABEL_H : 0) + 2;
+  const img = new PixelImage(Math.min(width, 4000), Math.min(height, 8000));
+  let y = 2;
+  for (const { p, ch } of layout) {
+    drawText(img, p.label, 2, y, INK);
+    y += LABEL_H;
+    for (let r = 0; r < p.rows; r++) {
+      for (let c = 0; c < p.cols; c++) {
+        const v = p.at(r, c);
+        const t = scaleT(p.colorScale, v);
+        if (Number.isNaN(t)) {
+          // missing: checkerboard of two greys (per pixel), so it never reads as a colour of the map
+          for (let yy = 0; yy < ch; yy++) for (let xx = 0; xx < cw; xx++) {
+            img.setPixel(2 + c * cw + xx, y + r * ch + yy, (xx + yy) % 2 ? MISSING : MISSING_ALT);
+          }
+        } else {
+          img.fillRect(2 + c * cw, y + r * ch, cw, ch, sample(p.colorScale.map, t));
+        }
+      }
+    }
+    // colour bar: top = domain max, bottom = domain min
+    const bx = 2 + p.cols * cw + 6;
+    const bh = Math.max(20, p.rows * ch);
+    for (let yy = 0; yy < bh; yy++) img.fillRect(bx, y + yy, BAR_W, 1, sample(p.colorScale.map, 1 - yy / Math.max(1, bh - 1)));
+    drawText(img, formatNumber(p.colorScale.domain[1], 2), bx + BAR_W + 4, y, INK);
+    drawText(img, formatNumber(p.colorScale.domain[0], 2), bx + BAR_W + 4, y + bh - 10, INK);
+    y += Math.max(bh, p.rows * ch) + GAP;
+  }
+  if (footer) drawText(img, footer, 2, y, INK);
+  return img.toBase64();
+}

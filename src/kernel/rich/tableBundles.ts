@@ -1,0 +1,120 @@
+/**
+ * Table outputs: the Keras-style model summary (summary+json + text/html + text/plain) and tensors
+ * (tensor+json + image/png heatmap when 2-D-ish + text/html table + text/plain).
+ */
+import { MIME, type MimeBundle } from "../../shared/mime";
+import type { SummaryPayload, SummaryRow, TensorPayload } from "../../shared/payloads";
+import { formatCount, formatShape, formatSummaryText } from "../../shared/summaryText";
+import { dataColorScale } from "../../shared/colormaps";
+import { finiteExtent, formatNumber } from "../../shared/scale";
+import { isObject } from "./adapt";
+import { poolMatrix, roundSig } from "./downsample";
+import { heatmapPngBase64 } from "./heatmapImage";
+import { htmlTable } from "./markup";
+
+const str = (v: unknown, fallback = "") => (typeof v === "string" ? v : v === undefined || v === null ? fallback : String(v));
+const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+
+/** A plain SummaryPayload from an engine summary table (methods dropped, fields checked). */
+export function summaryPayload(table: Record<string, unknown>, fallbackName = "model"): SummaryPayload {
+  const rows: SummaryRow[] = (Array.isArray(table.layers) ? table.layers : []).filter(isObject).map((l) => {
+    const row: SummaryRow = {
+      name: str(l.name, "?"),
+      type: str(l.type, "?"),
+      outputShape: Array.isArray(l.outputShape) ? l.outputShape.map((d) => (typeof d === "number" ? d : null)) : [],
+      params: num(l.params),
+      breakdown: (Array.isArray(l.breakdown) ? l.breakdown : []).filter(isObject).map((b) => ({
+        name: str(b.name, "?"),
+        shape: Array.isArray(b.shape) ? b.shape.map(num) : [],
+        count: num(b.count),
+      })),
+    };
+    if (typeof l.formula === "string") row.formula = l.formula;
+    return row;
+  });
+  return {
+    name: str(table.name, fallbackName),
+    convention: table.convention === "torch" ? "torch" : "keras",
+    layers: rows,
+    totalParams: num(table.totalParams),
+    trainableParams: typeof table.trainableParams === "number" ? table.trainableParams : num(table.totalParams),
+    nonTrainableParams: num(table.nonTrainableParams),
+  };
+}
+
+export function summaryBundle(p: SummaryPayload): MimeBundle {
+  const html = htmlTable({
+    caption: `Model: "${p.name}"`,
+    head: ["Layer (type)", "Output Shape", "Param #"],
+    rows: p.layers.map((l) => [`${l.name} (${l.type})`, formatShape(l.outputShape), formatCount(l.params)]),
+    numericCols: [2],
+    foot: [`Total params: ${formatCount(p.totalParams)}`, `Trainable params: ${formatCount(p.trainableParams)}`, `Non-trainable params: ${formatCount(p.nonTrainableParams)}`],
+  });
+  return { [MIME.summary]: p, "text/html": html, "text/plain": formatSummaryText(p) };
+}
+
+export interface TensorOptions {
+  title?: string;
+  view?: "heatmap" | "table";
+  rowLabels?: string[];
+  colLabels?: string[];
+  maxRows: number;
+  maxCols: number;
+}
+
+/** A tensor (shape + flat data) viewed as a matrix: rank 0/1 → 1 × n, rank ≥ 3 → (product of leading) × last. */
+export function tensorPayload(shape: number[], data: ArrayLike<number | null>, dtype: string, opts: TensorOptions): TensorPayload {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const cols = shape.length === 0 ? 1 : shape[shape.length - 1];
+  const rows = shape.length <= 1 ? 1 : size / Math.max(1, cols);
+  const pooled = poolMatrix(data, rows, cols, opts.maxRows, opts.maxCols);
+  const p: TensorPayload = {
+    shape: shape.slice(),
+    shownShape: [pooled.rows, pooled.cols],
+    values: pooled.values.map((v) => roundSig(v, dtype === "int32" ? 10 : 4)),
+    view: opts.view ?? (shape.length >= 2 && rows * cols > 16 ? "heatmap" : "table"),
+    dtype: dtype === "float64" || dtype === "int32" ? dtype : "float32",
+  };
+  if (opts.title) p.title = opts.title;
+  if (shape.length > 2) p.note = `[${shape.join(", ")}] viewed as ${rows} × ${cols}`;
+  if (pooled.downsampled) {
+    p.downsampled = true;
+    p.rowIndex = pooled.rowIndex;
+    p.colIndex = pooled.colIndex;
+  } else {
+    if (opts.rowLabels && opts.rowLabels.length === rows) p.rowLabels = opts.rowLabels.map(String);
+    if (opts.colLabels && opts.colLabels.length === cols) p.colLabels = opts.colLabels.map(String);
+  }
+  return p;
+}
+
+function shapeText(shape: number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+export function tensorBundle(p: TensorPayload): MimeBundle {
+  const [rows, cols] = p.shownShape;
+  const head = `Tensor ${shapeText(p.shape)} ${p.dtype}${p.downsampled ? ` — ${rows} × ${cols} block means shown` : ""}${p.note ? ` — ${p.note}` : ""}`;
+  const maxR = Math.min(rows, 30);
+  const maxC = Math.min(cols, 12);
+  const fmt = (v: number | null) => (v === null ? "NaN" : formatNumber(v, 4));
+  const rowsText: string[][] = [];
+  for (let r = 0; r < maxR; r++) {
+    const row = [p.rowLabels?.[r] ?? String(p.rowIndex?.[r] ?? r)];
+    for (let c = 0; c < maxC; c++) row.push(fmt(p.values[r * cols + c]));
+    if (maxC < cols) row.push("…");
+    rowsText.push(row);
+  }
+  if (maxR < rows) rowsText.push(["…"]);
+  const colHead = [""].concat(Array.from({ length: maxC }, (_, c) => p.colLabels?.[c] ?? String(p.colIndex?.[c] ?? c)), maxC < cols ? ["…"] : []);
+  const bundle: MimeBundle = { [MIME.tensor]: p };
+  if (rows * cols > 1 && (p.view === "heatmap" || rows > 1)) {
+    const cs = dataColorScale(finiteExtent(p.values));
+    bundle["image/png"] = heatmapPngBase64([{ label: `${p.title ?? "tensor"} ${shapeText(p.shape)}`, rows, cols, at: (r, c) => p.values[r * cols + c], colorScale: cs }]);
+  }
+  bundle["text/html"] = htmlTable({ caption: p.title ? `${p.title} — ${head}` : head, head: colHead, rows: rowsText, numericCols: Array.from({ length: maxC }, (_, i) => i + 1) });
+  const textRows = rowsText.slice(0, 12).map((r) => r.slice(0, 9).map((c) => c.padStart(10)).join(" ") + (r.length > 9 ? "  …" : ""));
+  if (rowsText.length > 12) textRows.push("…");
+  bundle["text/plain"] = [p.title ? `${p.title}: ${head}` : head, ...textRows].join("\n");
+  return bundle;
+}
