@@ -9,6 +9,7 @@
 import * as esbuild from "esbuild";
 import { readdirSync, statSync, existsSync } from "node:fs";
 import { join } from "node:path";
+import { generate as generateTypes } from "./scripts/gen-dts.mjs";
 
 const watch = process.argv.includes("--watch");
 const production = process.argv.includes("--production");
@@ -48,6 +49,9 @@ const testBuilds = [
   { ...node, sourcemap: "inline", entryPoints: walk("test/integration", /\.ts$/), outdir: "out/test/integration", outbase: "test/integration",
     external: ["mocha", "vscode"] },
 ].filter((b) => b.entryPoints.length > 0);
+
+// IntelliSense in cells: the engine's generated .d.ts bundle (dist/types) and docs/api, before bundling.
+generateTypes();
 
 const builds = testsOnly ? testBuilds : productBuilds.concat(production ? [] : testBuilds);
 

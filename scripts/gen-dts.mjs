@@ -1,0 +1,211 @@
+// Build-time type generation for IntelliSense in cells (issue 7). Never hand-edit the outputs.
+//
+// 1. The engine's declarations, emitted in memory from src/engine/index.ts with the TypeScript
+//    compiler API (`emitDeclarationOnly` + `outFile`, which bundles every module the entry reaches
+//    into one text of `declare module "engine/…" { … }` blocks — TypeScript's own .d.ts bundling).
+// 2. One JSON bundle, dist/types/typings.json, with every declaration text the extension's language
+//    service needs, so completion works offline in an installed .vsix with no node_modules:
+//    the engine .d.ts, the kernel's hand-written additions (src/extension/intellisense/ambient/),
+//    mathjs's own types (+ decimal.js / fraction.js, which they import) and TypeScript's ES2022 libs.
+//    The engine .d.ts is also written beside it as dist/types/rnn-engine.d.ts for people to read.
+// 3. The API reference, docs/api/README.md, from the same doc comments (written only when changed).
+//
+// Run by esbuild.config.mjs before bundling, or alone: `node scripts/gen-dts.mjs`.
+import ts from "typescript";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const ENGINE_ENTRY = "src/engine/index.ts";
+/** Module name of the entry inside the bundled .d.ts (outFile names modules by path under src/). */
+export const ENGINE_MODULE = "engine/index";
+const KERNEL_GLOBALS = "src/extension/intellisense/ambient/kernel-globals.d.ts";
+
+/**
+ * Emits the engine's declarations as one text. Returns the text and any problems (compile errors in
+ * the engine do not stop the emit; declaration-emit errors are reported as warnings).
+ * @param {string} root
+ */
+export function emitEngineDts(root = ROOT) {
+  const entry = join(root, ENGINE_ENTRY);
+  if (!existsSync(entry)) {
+    return { text: `declare module "${ENGINE_MODULE}" {}\n`, warnings: [`${ENGINE_ENTRY} not found: the engine types are empty`], program: undefined };
+  }
+  const options = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.AMD, // outFile needs AMD or System; only the declarations are kept
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    lib: ["lib.es2022.d.ts"],
+    types: [],
+    strict: true,
+    skipLibCheck: true,
+    declaration: true,
+    emitDeclarationOnly: true,
+    stripInternal: true,
+    outFile: join(root, "dist/types/rnn-engine.d.ts"),
+    rootDir: join(root, "src"),
+    ignoreDeprecations: "6.0",
+  };
+  let program = ts.createProgram({ rootNames: [entry], options });
+  if (program.getOptionsDiagnostics().some((d) => d.code === 5103)) {
+    // Older compilers reject ignoreDeprecations "6.0"; nothing of ours is deprecated there.
+    delete options.ignoreDeprecations;
+    program = ts.createProgram({ rootNames: [entry], options });
+  }
+  let text = "";
+  const result = program.emit(undefined, (_name, data) => { text += data; }, undefined, true);
+  const warnings = result.diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+  return { text, warnings, program };
+}
+
+/** The ES2022 libs (and the files they reference) by file name. */
+function libFiles() {
+  const dir = dirname(ts.getDefaultLibFilePath({}));
+  const wanted = /^lib\.(es5|es20(1[5-9]|2[0-2])(\.[a-z.]+)?|decorators(\.legacy)?)\.d\.ts$/;
+  const out = {};
+  for (const name of readdirSync(dir).filter((n) => wanted.test(n)).sort()) out[name] = readFileSync(join(dir, name), "utf8");
+  return out;
+}
+
+/**
+ * Every declaration text the notebook language service loads, keyed by the virtual path it is
+ * served under (see src/extension/intellisense/typeFiles.ts, which reads this bundle).
+ * @param {string} engineDts
+ * @param {string} root
+ */
+export function typingsBundle(engineDts, root = ROOT) {
+  const mod = (p) => readFileSync(join(root, "node_modules", p), "utf8");
+  return {
+    version: 1,
+    engineModule: ENGINE_MODULE,
+    files: {
+      "rnn-engine.d.ts": engineDts,
+      "kernel-globals.d.ts": readFileSync(join(root, KERNEL_GLOBALS), "utf8"),
+      "node_modules/mathjs/types/index.d.ts": mod("mathjs/types/index.d.ts"),
+      "node_modules/decimal.js/decimal.d.ts": mod("decimal.js/decimal.d.ts"),
+      "node_modules/fraction.js/fraction.d.ts": mod("fraction.js/fraction.d.mts"),
+    },
+    libs: libFiles(),
+  };
+}
+
+// ---- API reference ------------------------------------------------------------------------------
+
+/** @param {ts.Symbol} sym @param {ts.TypeChecker} checker */
+function docOf(sym, checker) {
+  const text = ts.displayPartsToString(sym.getDocumentationComment(checker)).trim();
+  const tags = sym.getJsDocTags(checker)
+    .filter((t) => t.name !== "internal")
+    .map((t) => `*@${t.name}* ${ts.displayPartsToString(t.text ?? []).trim()}`.trim());
+  return [text, ...tags].filter(Boolean).join("\n\n");
+}
+
+const FORMAT = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseFullyQualifiedType | ts.TypeFormatFlags.WriteArrowStyleSignature;
+
+/** One-line declaration of an exported symbol, as a reader would write it. */
+function signatureOf(name, sym, checker, decl) {
+  const type = checker.getTypeOfSymbolAtLocation(sym, decl);
+  const calls = type.getCallSignatures();
+  if (sym.flags & ts.SymbolFlags.Function && calls.length > 0) {
+    return calls.map((s) => `function ${name}${checker.signatureToString(s, decl, ts.TypeFormatFlags.NoTruncation)}`).join("\n");
+  }
+  if (sym.flags & ts.SymbolFlags.Class) return `class ${name}`;
+  if (sym.flags & ts.SymbolFlags.Interface) return `interface ${name}`;
+  if (sym.flags & ts.SymbolFlags.TypeAlias) {
+    return `type ${name} = ${checker.typeToString(checker.getDeclaredTypeOfSymbol(sym), decl, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.InTypeAlias)}`;
+  }
+  if (sym.flags & ts.SymbolFlags.Enum) return `enum ${name}`;
+  return `const ${name}: ${checker.typeToString(type, decl, FORMAT)}`;
+}
+
+/** Members worth listing under a symbol: class/interface members, properties of a namespace object. */
+function membersOf(sym, checker, decl) {
+  if (sym.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface)) {
+    return checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(sym)).map((m) => [m.getName(), m]);
+  }
+  if (sym.flags & ts.SymbolFlags.Variable) {
+    const type = checker.getTypeOfSymbolAtLocation(sym, decl);
+    if (type.getCallSignatures().length === 0 && type.flags & ts.TypeFlags.Object) {
+      return checker.getPropertiesOfType(type).map((m) => [m.getName(), m]);
+    }
+  }
+  return [];
+}
+
+function memberLine(name, m, checker, decl) {
+  const type = checker.getTypeOfSymbolAtLocation(m, decl);
+  const calls = type.getCallSignatures();
+  const optional = m.flags & ts.SymbolFlags.Optional ? "?" : "";
+  const sig = m.flags & ts.SymbolFlags.Method || (calls.length > 0 && !(m.flags & ts.SymbolFlags.Property))
+    ? calls.map((s) => `${name}${checker.signatureToString(s, decl, ts.TypeFormatFlags.NoTruncation)}`).join("; ")
+    : `${name}${optional}: ${checker.typeToString(type, decl, FORMAT)}`;
+  const doc = docOf(m, checker).replace(/\n+/g, " ");
+  return `- \`${sig}\`${doc ? ` — ${doc}` : ""}`;
+}
+
+/**
+ * Markdown API reference of the engine entry's exports, from the doc comments.
+ * @param {ts.Program | undefined} program
+ */
+export function apiMarkdown(program, root = ROOT) {
+  const header = [
+    "<!-- Generated by scripts/gen-dts.mjs from the doc comments in src/engine — do not edit. -->",
+    "# `rnn` API reference",
+    "",
+    "The engine as cells see it: the global `rnn` in every notebook cell. The kernel adds file and display",
+    "helpers (`rnn.show.*`, `rnn.data.*`, `rnn.load`, `model.save`) and the globals `display` and `math`",
+    "(mathjs); see [kernel additions](#kernel-additions).",
+    "",
+  ];
+  if (!program) return [...header, "_The engine entry (src/engine/index.ts) does not exist yet._", ""].join("\n");
+  const checker = program.getTypeChecker();
+  const sf = program.getSourceFile(join(root, ENGINE_ENTRY));
+  const moduleSym = sf && checker.getSymbolAtLocation(sf);
+  if (!moduleSym) return header.join("\n");
+  const exports = checker.getExportsOfModule(moduleSym).sort((a, b) => a.getName().localeCompare(b.getName()));
+  const values = [], types = [];
+  for (const exp of exports) {
+    const target = exp.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exp) : exp;
+    (target.flags & ts.SymbolFlags.Value ? values : types).push(exp);
+  }
+  const out = [...header, "## Contents", "", "- [Functions and values](#functions-and-values)", "- [Types](#types)", "- [Kernel additions](#kernel-additions)", ""];
+  const section = (title, list) => {
+    out.push(`## ${title}`, "");
+    for (const exp of list) {
+      const name = exp.getName();
+      const sym = exp.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exp) : exp;
+      const decl = sym.declarations?.[0] ?? sf;
+      out.push(`### ${name}`, "", "```ts", signatureOf(name, sym, checker, decl), "```", "");
+      const doc = docOf(sym, checker);
+      if (doc) out.push(doc, "");
+      const members = membersOf(sym, checker, decl);
+      if (members.length > 0) out.push(...members.map(([n, m]) => memberLine(n, m, checker, decl)), "");
+    }
+  };
+  section("Functions and values", values);
+  section("Types", types);
+  out.push("## Kernel additions", "", "Declared in `src/extension/intellisense/ambient/kernel-globals.d.ts` (the kernel implements them):", "",
+    "```ts", readFileSync(join(root, KERNEL_GLOBALS), "utf8").trim(), "```", "");
+  return out.join("\n");
+}
+
+function writeIfChanged(path, text) {
+  if (existsSync(path) && readFileSync(path, "utf8") === text) return false;
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+  return true;
+}
+
+/** Generates dist/types/{typings.json,rnn-engine.d.ts} and docs/api/README.md. */
+export function generate(root = ROOT, log = console) {
+  const started = Date.now();
+  const { text, warnings, program } = emitEngineDts(root);
+  for (const w of warnings) log.warn(`[gen-dts] warning: ${w}`);
+  writeIfChanged(join(root, "dist/types/rnn-engine.d.ts"), text);
+  writeIfChanged(join(root, "dist/types/typings.json"), JSON.stringify(typingsBundle(text, root)));
+  writeIfChanged(join(root, "docs/api/README.md"), apiMarkdown(program, root));
+  log.log(`[gen-dts] engine types (${(text.length / 1024).toFixed(1)} KB) and docs/api in ${Date.now() - started} ms`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) generate();

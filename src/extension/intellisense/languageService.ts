@@ -1,0 +1,325 @@
+/**
+ * A TypeScript language service over one notebook: its code cells as virtual modules (see
+ * virtualNotebook.ts) plus the bundled declarations (generated engine .d.ts, kernel globals,
+ * mathjs, ES2022 libs — see typeFiles.ts). Answers completion, details, quick info, signature help,
+ * definitions and diagnostics in cell coordinates (offsets in a cell's own text). Pure: no vscode
+ * import, so plain-Node unit tests and scripts/bench-intellisense.mjs drive it directly.
+ *
+ * Approach (issue 7): an extension-side language service, not a tsserver plugin. The built-in
+ * TypeScript extension treats notebook cells as unrelated files and turns semantic errors off in
+ * them; a plugin could not change how cells see each other or which declarations exist without
+ * a project in the workspace. Here everything the program contains is ours, embedded in the
+ * extension, so it works offline in any folder. The service stays warm: one per notebook, kept for
+ * the notebook's life, every cell its own script version, declaration files parsed once and shared
+ * between notebooks through one DocumentRegistry.
+ */
+import ts from "typescript";
+import { LIB_DIR, ROOT_LIB, BUNDLED_MODULES, type TypeFiles } from "./typeFiles";
+import { NOTEBOOK_DIR, VirtualNotebook, type CellInput } from "./virtualNotebook";
+
+/** Span in a cell's text. */
+export interface CellSpan {
+  start: number;
+  length: number;
+}
+
+export interface CompletionEntry {
+  name: string;
+  /** ts.ScriptElementKind ("method", "property", "const", "function", "alias", "keyword", …). */
+  kind: string;
+  kindModifiers: string;
+  sortText: string;
+  insertText?: string;
+  isSnippet?: boolean;
+  replacementSpan?: CellSpan;
+  source?: string;
+  data?: ts.CompletionEntryData;
+}
+
+export interface CompletionResult {
+  isMemberCompletion: boolean;
+  entries: CompletionEntry[];
+}
+
+export interface Documented {
+  /** Declaration as TypeScript shows it, e.g. "function rnn.lstm(options: LstmOptions): Lstm". */
+  display: string;
+  /** Doc comment and tags as Markdown. */
+  documentation: string;
+}
+
+export interface QuickInfo extends Documented {
+  kind: string;
+  span: CellSpan;
+}
+
+export interface SignatureHelp {
+  signatures: { label: string; documentation: string; parameters: { label: [number, number]; documentation: string }[] }[];
+  activeSignature: number;
+  activeParameter: number;
+}
+
+/** Where a definition is: in a cell, or in one of the bundled declaration files. */
+export type DefinitionLocation =
+  | { kind: "cell"; id: string; span: CellSpan }
+  | { kind: "types"; path: string; start: { line: number; character: number }; end: { line: number; character: number } };
+
+export interface CellDiagnostic {
+  span: CellSpan;
+  message: string;
+  code: number;
+  severity: "error" | "warning" | "suggestion" | "message";
+}
+
+/**
+ * Diagnostics dropped because the virtual modules, not the user, cause them:
+ * 2632 "Cannot assign to 'x' because it is an import" — in the kernel an earlier cell's binding is a
+ *      global that later cells may assign to;
+ * 2307 / 2792 "Cannot find module" — cells import from the notebook's folder, which we do not see.
+ */
+const IGNORED_CODES = new Set([2632, 2307, 2792]);
+
+export const COMPILER_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  moduleDetection: ts.ModuleDetectionKind.Force, // every cell is a module: top-level await works
+  lib: [ROOT_LIB],
+  types: [],
+  strict: true,
+  noImplicitAny: false, // notebook code: untyped callback parameters are fine
+  allowUmdGlobalAccess: true, // `math` is mathjs's UMD global
+  esModuleInterop: true,
+  experimentalDecorators: true,
+  useDefineForClassFields: true,
+  skipLibCheck: true,
+  noEmit: true,
+};
+
+const sharedRegistry = ts.createDocumentRegistry(true, "/");
+
+export class NotebookLanguageService {
+  readonly notebook = new VirtualNotebook();
+  private readonly service: ts.LanguageService;
+  private readonly snapshots = new Map<string, ts.IScriptSnapshot>();
+
+  constructor(private readonly types: TypeFiles, registry: ts.DocumentRegistry = sharedRegistry) {
+    const nb = this.notebook;
+    const host: ts.LanguageServiceHost = {
+      getProjectVersion: () => String(nb.projectVersion),
+      getScriptFileNames: () => [...types.roots, ...nb.all().map((c) => c.fileName)],
+      getScriptVersion: (f) => String(nb.cellOfFile(f)?.version ?? 1),
+      getScriptSnapshot: (f) => this.snapshot(f),
+      getCurrentDirectory: () => NOTEBOOK_DIR,
+      getCompilationSettings: () => COMPILER_OPTIONS,
+      getDefaultLibFileName: () => `${LIB_DIR}/${ROOT_LIB}`,
+      fileExists: (f) => nb.cellOfFile(f) !== undefined || types.files.has(f),
+      readFile: (f) => nb.cellOfFile(f)?.content ?? types.files.get(f),
+      directoryExists: (d) => d === NOTEBOOK_DIR || [...types.files.keys()].some((f) => f.startsWith(d + "/")),
+      getDirectories: () => [],
+      useCaseSensitiveFileNames: () => true,
+      resolveModuleNameLiterals: (literals, containingFile) => literals.map((lit) => ({ resolvedModule: this.resolve(lit.text, containingFile) })),
+    };
+    this.service = ts.createLanguageService(host, registry);
+  }
+
+  /** Replaces the notebook's code cells, in notebook order. */
+  update(cells: readonly CellInput[]): void {
+    this.notebook.update(cells);
+  }
+
+  /** Updates one cell's text (typing in a cell). */
+  updateCell(id: string, text: string): void {
+    this.notebook.updateCell(id, text);
+  }
+
+  /** Forces the program (and its checker) to exist, so the first real request is fast. */
+  warm(): void {
+    this.service.getProgram()?.getTypeChecker();
+  }
+
+  dispose(): void {
+    this.service.dispose();
+  }
+
+  /** Text of a bundled declaration file (for go-to-definition's read-only view). */
+  typesFileText(path: string): string | undefined {
+    return this.types.files.get(path);
+  }
+
+  completions(id: string, offset: number, triggerCharacter?: ts.CompletionsTriggerCharacter): CompletionResult | undefined {
+    const at = this.notebook.toVirtual(id, offset);
+    if (!at) return undefined;
+    const info = this.service.getCompletionsAtPosition(at.fileName, at.offset, {
+      triggerCharacter,
+      includeCompletionsWithInsertText: true,
+      includeCompletionsWithSnippetText: false,
+      includeCompletionsForModuleExports: false,
+      includeAutomaticOptionalChainCompletions: true,
+    });
+    if (!info) return undefined;
+    return {
+      isMemberCompletion: info.isMemberCompletion,
+      entries: info.entries.map((e) => ({
+        name: e.name, kind: e.kind, kindModifiers: e.kindModifiers ?? "", sortText: e.sortText,
+        insertText: e.insertText, isSnippet: e.isSnippet, source: e.source, data: e.data,
+        replacementSpan: e.replacementSpan && this.cellSpan(at.fileName, e.replacementSpan),
+      })),
+    };
+  }
+
+  completionDetails(id: string, offset: number, entry: Pick<CompletionEntry, "name" | "source" | "data">): Documented | undefined {
+    const at = this.notebook.toVirtual(id, offset);
+    if (!at) return undefined;
+    const d = this.service.getCompletionEntryDetails(at.fileName, at.offset, entry.name, undefined, entry.source, undefined, entry.data);
+    if (!d) return undefined;
+    return { display: cleanAlias(ts.displayPartsToString(d.displayParts)), documentation: docMarkdown(d.documentation, d.tags) };
+  }
+
+  quickInfo(id: string, offset: number): QuickInfo | undefined {
+    const at = this.notebook.toVirtual(id, offset);
+    if (!at) return undefined;
+    const q = this.service.getQuickInfoAtPosition(at.fileName, at.offset);
+    if (!q) return undefined;
+    const span = this.cellSpan(at.fileName, q.textSpan);
+    if (!span) return undefined;
+    return { kind: q.kind, span, display: cleanAlias(ts.displayPartsToString(q.displayParts)), documentation: docMarkdown(q.documentation, q.tags) };
+  }
+
+  signatureHelp(id: string, offset: number): SignatureHelp | undefined {
+    const at = this.notebook.toVirtual(id, offset);
+    if (!at) return undefined;
+    const h = this.service.getSignatureHelpItems(at.fileName, at.offset, undefined);
+    if (!h) return undefined;
+    return {
+      activeSignature: h.selectedItemIndex,
+      activeParameter: h.argumentIndex,
+      signatures: h.items.map((item) => {
+        let label = ts.displayPartsToString(item.prefixDisplayParts);
+        const parameters: SignatureHelp["signatures"][number]["parameters"] = [];
+        item.parameters.forEach((p, i) => {
+          if (i > 0) label += ts.displayPartsToString(item.separatorDisplayParts);
+          const text = ts.displayPartsToString(p.displayParts);
+          parameters.push({ label: [label.length, label.length + text.length], documentation: docMarkdown(p.documentation, []) });
+          label += text;
+        });
+        label += ts.displayPartsToString(item.suffixDisplayParts);
+        return { label, parameters, documentation: docMarkdown(item.documentation, item.tags) };
+      }),
+    };
+  }
+
+  definition(id: string, offset: number): DefinitionLocation[] {
+    const at = this.notebook.toVirtual(id, offset);
+    if (!at) return [];
+    const defs = this.service.getDefinitionAtPosition(at.fileName, at.offset) ?? [];
+    const program = this.service.getProgram();
+    const out: DefinitionLocation[] = [];
+    for (const d of defs) {
+      const cell = this.notebook.toCell(d.fileName, d.textSpan.start);
+      if (cell) {
+        out.push({ kind: "cell", id: cell.id, span: { start: cell.offset, length: d.textSpan.length } });
+        continue;
+      }
+      const sf = program?.getSourceFile(d.fileName);
+      if (!sf || this.notebook.cellOfFile(d.fileName)) continue; // an import in a prelude: generated text
+      out.push({
+        kind: "types", path: d.fileName,
+        start: sf.getLineAndCharacterOfPosition(d.textSpan.start),
+        end: sf.getLineAndCharacterOfPosition(d.textSpan.start + d.textSpan.length),
+      });
+    }
+    return out;
+  }
+
+  /** Syntactic and semantic diagnostics of one cell, in the cell's coordinates. */
+  diagnostics(id: string): CellDiagnostic[] {
+    const cell = this.notebook.cell(id);
+    if (!cell) return [];
+    const out: CellDiagnostic[] = [];
+    const add = (d: ts.Diagnostic, syntactic: boolean): void => {
+      if (IGNORED_CODES.has(d.code) || d.start === undefined) return;
+      let start = d.start - cell.bodyStart;
+      let length = d.length ?? 0;
+      if (start < 0) return; // in the prelude
+      if (start > cell.text.length) {
+        // Past the cell: only a syntax error at the end of the module belongs to the cell ("'}' expected").
+        if (!syntactic || d.start < cell.content.length - 1) return;
+        start = cell.text.length;
+        length = 0;
+      }
+      length = Math.min(length, cell.text.length - start);
+      out.push({ span: { start, length }, message: ts.flattenDiagnosticMessageText(d.messageText, "\n"), code: d.code, severity: severityOf(d.category) });
+    };
+    for (const d of this.service.getSyntacticDiagnostics(cell.fileName)) add(d, true);
+    for (const d of this.service.getSemanticDiagnostics(cell.fileName)) add(d, false);
+    return out;
+  }
+
+  private snapshot(fileName: string): ts.IScriptSnapshot | undefined {
+    const cell = this.notebook.cellOfFile(fileName);
+    if (cell) return ts.ScriptSnapshot.fromString(cell.content);
+    let snap = this.snapshots.get(fileName);
+    if (!snap) {
+      const text = this.types.files.get(fileName);
+      if (text === undefined) return undefined;
+      snap = ts.ScriptSnapshot.fromString(text);
+      this.snapshots.set(fileName, snap);
+    }
+    return snap;
+  }
+
+  private resolve(specifier: string, containingFile: string): ts.ResolvedModuleFull | undefined {
+    const bundled = BUNDLED_MODULES[specifier];
+    if (bundled) return { resolvedFileName: bundled, extension: ts.Extension.Dts, isExternalLibraryImport: true };
+    if (specifier.startsWith("./") && containingFile.startsWith(NOTEBOOK_DIR + "/")) {
+      const fileName = `${NOTEBOOK_DIR}/${specifier.slice(2)}.ts`;
+      if (this.notebook.cellOfFile(fileName)) return { resolvedFileName: fileName, extension: ts.Extension.Ts, isExternalLibraryImport: false };
+    }
+    return undefined; // "engine/…" are ambient modules of rnn-engine.d.ts; anything else is unknown
+  }
+
+  private cellSpan(fileName: string, span: ts.TextSpan): CellSpan | undefined {
+    const start = this.notebook.toCell(fileName, span.start);
+    const end = this.notebook.toCell(fileName, span.start + span.length);
+    if (!start || !end) return undefined;
+    return { start: start.offset, length: end.offset - start.offset };
+  }
+}
+
+function severityOf(category: ts.DiagnosticCategory): CellDiagnostic["severity"] {
+  switch (category) {
+    case ts.DiagnosticCategory.Error: return "error";
+    case ts.DiagnosticCategory.Warning: return "warning";
+    case ts.DiagnosticCategory.Suggestion: return "suggestion";
+    default: return "message";
+  }
+}
+
+/**
+ * An earlier cell's name reaches a later cell through the generated import, so TypeScript shows it
+ * as "(alias) const model: Sequential\nimport model"; show what the user wrote: "const model: Sequential".
+ */
+export function cleanAlias(display: string): string {
+  if (!display.startsWith("(alias) ")) return display;
+  return display.slice("(alias) ".length).split("\n").filter((line) => !/^import /.test(line)).join("\n");
+}
+
+/** Doc comment + JSDoc tags as Markdown (the way VS Code's own TypeScript hover lays them out). */
+export function docMarkdown(documentation: ts.SymbolDisplayPart[] | undefined, tags: readonly ts.JSDocTagInfo[] | undefined): string {
+  const parts: string[] = [];
+  const doc = ts.displayPartsToString(documentation ?? []).trim();
+  if (doc) parts.push(doc);
+  for (const tag of tags ?? []) {
+    const text = ts.displayPartsToString(tag.text ?? []).trim();
+    if (tag.name === "param" || tag.name === "typeParam") {
+      const m = /^(\S+)\s*([\s\S]*)$/.exec(text);
+      parts.push(m ? `*@${tag.name}* \`${m[1]}\`${m[2] ? ` — ${m[2]}` : ""}` : `*@${tag.name}*`);
+    } else if (tag.name === "example") {
+      parts.push(`*@example*\n\`\`\`ts\n${text.replace(/^```\w*\n?|```$/g, "").trim()}\n\`\`\``);
+    } else {
+      parts.push(`*@${tag.name}*${text ? ` — ${text}` : ""}`);
+    }
+  }
+  return parts.join("\n\n");
+}

@@ -1,0 +1,187 @@
+// The notebook language service in plain Node, on the declaration bundle the build writes
+// (dist/types/typings.json) with the engine's .d.ts replaced by a small fixture, so these tests do
+// not depend on how far the engine has grown. One test checks the real generated bundle.
+import * as assert from "node:assert/strict";
+import { join } from "node:path";
+import ts from "typescript";
+import { NotebookLanguageService, cleanAlias, COMPILER_OPTIONS } from "../../../src/extension/intellisense/languageService";
+import { TYPES_DIR, loadTypeFiles, type TypeFiles } from "../../../src/extension/intellisense/typeFiles";
+
+const DIST_TYPES = join(process.cwd(), "dist/types");
+
+const FIXTURE_ENGINE = `
+declare module "engine/index" {
+  /** Options of an LSTM layer. */
+  export interface LstmOptions {
+    /** Number of hidden units H. */
+    units: number;
+    /** Return [B, T, H] instead of [B, H] (default false). */
+    returnSequences?: boolean;
+  }
+  export class Layer { readonly name: string; }
+  export class Sequential {
+    /** Trains the model; resolves with the loss history. */
+    fit(x: number[], y: number[], options?: { epochs?: number }): Promise<{ loss: number[] }>;
+    /** Keras-style summary table. */
+    summary(): string;
+  }
+  /**
+   * Long short-term memory layer.
+   * @param options layer options; units is required
+   */
+  export function lstm(options: LstmOptions): Layer;
+  export function gru(options: { units: number }): Layer;
+  export function sequential(config: { inputShape: number[] }, layers: Layer[]): Sequential;
+}
+`;
+
+function fixtureTypes(): TypeFiles {
+  const types = loadTypeFiles(DIST_TYPES);
+  const files = new Map(types.files);
+  files.set(`${TYPES_DIR}/rnn-engine.d.ts`, FIXTURE_ENGINE);
+  return { files, roots: types.roots };
+}
+
+/** Offset just after the first occurrence of `marker` in `text`. */
+function offsetAfter(text: string, marker: string): number {
+  const i = text.indexOf(marker);
+  assert.ok(i >= 0, `marker ${marker} in ${text}`);
+  return i + marker.length;
+}
+
+describe("intellisense: notebook language service", function () {
+  this.timeout(20000);
+  const cell1 = "const model = rnn.sequential({ inputShape: [20, 6] }, [rnn.lstm({ units: 16 })]);\nlet steps = 0;";
+  let ls: NotebookLanguageService;
+
+  before(() => {
+    ls = new NotebookLanguageService(fixtureTypes());
+  });
+  after(() => ls.dispose());
+
+  it("completes rnn. with the layer factories", () => {
+    ls.update([{ id: "c1", text: "rnn." }]);
+    const names = ls.completions("c1", 4, ".")!.entries.map((e) => e.name);
+    for (const n of ["lstm", "gru", "sequential", "show", "data", "load"]) assert.ok(names.includes(n), `${n} in ${names}`);
+  });
+
+  it("completes a variable declared in an earlier cell with its members", () => {
+    const cell2 = "const h = await model.fit([1], [2]);\nmodel.";
+    ls.update([{ id: "c1", text: cell1 }, { id: "c2", text: cell2 }]);
+    const result = ls.completions("c2", cell2.length, ".")!;
+    assert.ok(result.isMemberCompletion);
+    assert.deepEqual(result.entries.map((e) => e.name).sort(), ["fit", "summary"]);
+    const details = ls.completionDetails("c2", cell2.length, { name: "fit" })!;
+    assert.match(details.display, /fit\(x: number\[\], y: number\[\]/);
+    assert.match(details.documentation, /Trains the model/);
+  });
+
+  it("does not see names of later cells", () => {
+    ls.update([{ id: "c0", text: "model" }, { id: "c1", text: cell1 }]);
+    const diags = ls.diagnostics("c0");
+    assert.equal(diags.length, 1);
+    assert.match(diags[0].message, /Cannot find name 'model'/);
+  });
+
+  it("reports a type error in the right cell at the cell's own offsets", () => {
+    const cell2 = "steps = 1; // assigning an earlier cell's let is fine\nconst units: string = 16;";
+    ls.update([{ id: "c1", text: cell1 }, { id: "c2", text: cell2 }]);
+    assert.deepEqual(ls.diagnostics("c1"), []);
+    const [d, ...rest] = ls.diagnostics("c2");
+    assert.deepEqual(rest, []);
+    assert.equal(d.code, 2322);
+    assert.equal(cell2.slice(d.span.start, d.span.start + d.span.length), "units");
+  });
+
+  it("suggests the option name for a misspelled layer option", () => {
+    const cell = "rnn.lstm({ unit: 16 });";
+    ls.update([{ id: "c1", text: cell }]);
+    const [d] = ls.diagnostics("c1");
+    assert.match(d.message, /Did you mean to write 'units'\?/);
+    assert.equal(cell.slice(d.span.start, d.span.start + d.span.length), "unit");
+  });
+
+  it("places a syntax error at the end of an unfinished cell inside the cell", () => {
+    const cell = "function f() {";
+    ls.update([{ id: "c1", text: cell }]);
+    const diags = ls.diagnostics("c1");
+    assert.ok(diags.some((d) => d.message === "'}' expected." && d.span.start === cell.length), JSON.stringify(diags));
+  });
+
+  it("shows quick info with the doc comment, without the generated import", () => {
+    const cell2 = "model.summary()";
+    ls.update([{ id: "c1", text: cell1 }, { id: "c2", text: cell2 }]);
+    const lstm = ls.quickInfo("c1", offsetAfter(cell1, "rnn.ls"))!;
+    assert.equal(lstm.display, "function lstm(options: LstmOptions): Layer");
+    assert.match(lstm.documentation, /Long short-term memory layer/);
+    assert.match(lstm.documentation, /\*@param\* `options` — layer options/);
+    assert.equal(cell1.slice(lstm.span.start, lstm.span.start + lstm.span.length), "lstm");
+    const model = ls.quickInfo("c2", 2)!;
+    assert.equal(model.display, "const model: Sequential");
+  });
+
+  it("gives signature help inside a layer call", () => {
+    const cell = "rnn.lstm(";
+    ls.update([{ id: "c1", text: cell }]);
+    const help = ls.signatureHelp("c1", cell.length)!;
+    assert.equal(help.signatures[0].label, "lstm(options: LstmOptions): Layer");
+    const [from, to] = help.signatures[0].parameters[0].label;
+    assert.equal(help.signatures[0].label.slice(from, to), "options: LstmOptions");
+  });
+
+  it("finds definitions in an earlier cell and in the bundled declarations", () => {
+    const cell2 = "model.fit";
+    ls.update([{ id: "c1", text: cell1 }, { id: "c2", text: cell2 }]);
+    const [inCell] = ls.definition("c2", 1);
+    assert.deepEqual(inCell, { kind: "cell", id: "c1", span: { start: 6, length: 5 } });
+    const [inTypes] = ls.definition("c2", offsetAfter(cell2, "model.f"));
+    assert.equal(inTypes.kind, "types");
+    if (inTypes.kind === "types") {
+      assert.equal(inTypes.path, `${TYPES_DIR}/rnn-engine.d.ts`);
+      assert.match(FIXTURE_ENGINE.split("\n")[inTypes.start.line], /fit\(/);
+    }
+  });
+
+  it("knows math (mathjs's own types) and display", () => {
+    const cell = "const m: number = math.max(1, 2);\ndisplay(m, 'x');\nmath.";
+    ls.update([{ id: "c1", text: cell }]);
+    assert.deepEqual(ls.diagnostics("c1"), []);
+    const names = ls.completions("c1", cell.length, ".")!.entries.map((e) => e.name);
+    for (const n of ["max", "eigs", "abs", "matrix"]) assert.ok(names.includes(n), n);
+  });
+
+  it("accepts top-level await and a re-declared name", () => {
+    ls.update([{ id: "c1", text: cell1 }, { id: "c2", text: "const model = await Promise.resolve(3);\nmodel.toFixed(1);" }]);
+    assert.deepEqual(ls.diagnostics("c2"), []);
+  });
+
+  it("cleans the alias wrapper TypeScript puts around imported names", () => {
+    assert.equal(cleanAlias("(alias) const model: Sequential\nimport model"), "const model: Sequential");
+    assert.equal(cleanAlias("const x: number"), "const x: number");
+  });
+
+  it("the generated bundle (real engine, kernel globals, mathjs, libs) has no declaration errors", () => {
+    const types = loadTypeFiles(DIST_TYPES);
+    const host = ts.createCompilerHost(COMPILER_OPTIONS);
+    const program = ts.createProgram({
+      rootNames: types.roots,
+      options: { ...COMPILER_OPTIONS, skipLibCheck: false },
+      host: {
+        ...host,
+        getDefaultLibFileName: () => `${TYPES_DIR}/lib/lib.es2022.d.ts`,
+        getDefaultLibLocation: () => `${TYPES_DIR}/lib`,
+        fileExists: (f) => types.files.has(f),
+        readFile: (f) => types.files.get(f),
+        getSourceFile: (f, lang) => (types.files.has(f) ? ts.createSourceFile(f, types.files.get(f)!, lang) : undefined),
+        resolveModuleNameLiterals: (lits) => lits.map((l) => ({
+          resolvedModule: l.text === "decimal.js" || l.text === "fraction.js"
+            ? { resolvedFileName: `${TYPES_DIR}/node_modules/${l.text}/${l.text.replace(".js", "")}.d.ts`, extension: ts.Extension.Dts }
+            : undefined,
+        })),
+      },
+    });
+    const ours = [`${TYPES_DIR}/rnn-engine.d.ts`, `${TYPES_DIR}/kernel-globals.d.ts`];
+    const errors = ts.getPreEmitDiagnostics(program).filter((d) => d.file && ours.includes(d.file.fileName));
+    assert.deepEqual(errors.map((d) => `${d.file!.fileName}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`), []);
+  });
+});
