@@ -1,0 +1,31 @@
+/**
+ * The first browser E2E test (issue 2, acceptance 3): the packaged extension, installed into a real
+ * VS Code, opens the first sample notebook, runs all cells, and the renderer draws a heatmap on a
+ * <canvas> inside the output webview.
+ */
+import * as assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { e2eEnv } from "./lib/env";
+import { canvasStats, isNonBlank, openNotebook, runAll, screenshot, selectedKernelLabel, step, useWorkbench, waitForCellsIdle, waitForDrawnCanvas } from "./lib/workbench";
+
+describe("sample notebooks in the browser", function () {
+  this.timeout(300_000);
+  const wb = useWorkbench();
+
+  it("opens the first sample, runs all cells and draws a heatmap on a canvas", async () => {
+    const { page } = wb();
+    const first = readdirSync(e2eEnv.workspace).filter((f) => /^01-.*\.rnnb$/.test(f)).sort()[0];
+    assert.ok(first, `a sample 01-*.rnnb in ${e2eEnv.workspace}`);
+    await openNotebook(page, first);
+    await runAll(page);
+    const { frame, stats } = await waitForDrawnCanvas(page, "canvas", 180_000);
+    step(`canvas drew: ${JSON.stringify(stats)}`);
+    await waitForCellsIdle(page);
+    const kernel = await selectedKernelLabel(page);
+    step(`selected kernel: "${kernel}"`);
+    const all = await canvasStats(frame);
+    assert.ok(all.some(isNonBlank), `a non-blank canvas among ${JSON.stringify(all)}`);
+    await screenshot(page, "sample-01-notebook", { readme: true });
+    await screenshot(frame.locator("canvas").nth(stats.index), "sample-01-heatmap-canvas");
+  });
+});
