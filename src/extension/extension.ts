@@ -6,6 +6,7 @@ import { NOTEBOOK_TYPE } from "../shared/mime";
 import { registerCommands } from "./commands";
 import { SummaryPanel } from "./commands/summaryPanel";
 import { registerParamHovers } from "./hover/provider";
+import { registerIntelliSense } from "./intellisense";
 import { RnnNotebookController } from "./notebook/controller";
 import { RnnNotebookSerializer } from "./notebook/serializer";
 
@@ -24,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): RnnNotebookApi {
   context.subscriptions.push(controller);
   registerCommands(context, controller);
   registerParamHovers(context, controller);
+  registerIntelliSense(context);
   return { controller, summaryText: () => SummaryPanel.lastText };
 }
 
