@@ -1,0 +1,405 @@
+/**
+ * The Keras-family recurrent layer (`rnn.simpleRNN`, `rnn.lstm`, `rnn.gru` build one of these with
+ * their cell): option checking, Keras weight names and initializers, batch-major [B, T, F] in and out,
+ * returnSequences / returnState / goBackwards, and recordings. The time loop is recurrent.ts.
+ *
+ * Dimension letters: B batch, T timesteps, I input features, H units, G = gates·H.
+ * Weights (Keras layout, used by the core without any repacking):
+ *   kernel [I, G], recurrent_kernel [H, G], bias [G] — or [2, G] for GRU with resetAfter (row 0 input
+ *   bias, row 1 recurrent bias).
+ */
+import { checkOptions, getParamValues, makeParam, setParamValues, uniqueLayerName, weightViews,
+  type BuildContext, type ForwardContext, type Layer, type LayerConfigData, type LayerRecording, type Param } from "../layer";
+import { checkActivation, type ActivationName } from "../ops";
+import { paramCount } from "../params";
+import { getInitializer, Rng, type Initializer, type InitializerName } from "../random";
+import { RecurrentCore, type Cell, type CellKind, type CoreWeights } from "../recurrent";
+import { allocFloats, asTensor, Tensor, type DType, type FloatArray, type TensorLike } from "../tensor";
+
+/** Options shared by rnn.simpleRNN, rnn.lstm and rnn.gru (TF.js layers names, Keras in camelCase). */
+export interface KerasRecurrentOptions {
+  units: number;
+  activation?: ActivationName;
+  /** LSTM/GRU gates. Porting note: TF.js defaults to hardSigmoid; Keras and we default to sigmoid. */
+  recurrentActivation?: ActivationName;
+  useBias?: boolean;
+  kernelInitializer?: InitializerName | Initializer;
+  recurrentInitializer?: InitializerName | Initializer;
+  biasInitializer?: InitializerName | Initializer;
+  /** LSTM: forget-gate bias initialized to 1 (Keras default true). */
+  unitForgetBias?: boolean;
+  /** GRU: reset gate applied after the recurrent product (Keras default true; PyTorch's form). */
+  resetAfter?: boolean;
+  dropout?: number;
+  recurrentDropout?: number;
+  returnSequences?: boolean;
+  returnState?: boolean;
+  /** Process the sequence in reverse; with returnSequences the output is in processing (reversed) order, as in Keras. */
+  goBackwards?: boolean;
+  name?: string;
+  /** Seed for this layer's initial weights (otherwise the model's seeded Rng). */
+  seed?: number;
+  trainable?: boolean;
+  /** Accepted for Keras compatibility on a first layer; the container's inputShape wins. */
+  inputShape?: number[];
+}
+
+const COMMON_OPTIONS = ["units", "activation", "useBias", "kernelInitializer", "recurrentInitializer", "biasInitializer",
+  "dropout", "recurrentDropout", "returnSequences", "returnState", "goBackwards", "name", "seed", "trainable", "inputShape"];
+
+/** Static description of one Keras recurrent layer type. */
+export interface KerasRecurrentSpec {
+  type: CellKind;
+  className: string;
+  baseName: string;
+  factory: string;
+  extraOptions: readonly string[];
+  makeCell(opts: { resetAfter: boolean }): Cell;
+}
+
+function fraction(v: unknown, what: string, layer: string): number {
+  if (v === undefined) return 0;
+  if (typeof v !== "number" || !(v >= 0 && v < 1)) throw new Error(`${layer}: ${what} must be a number in [0, 1), got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function bool(v: unknown, dflt: boolean, what: string, layer: string): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== "boolean") throw new Error(`${layer}: ${what} must be true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** A Keras-family SimpleRNN / LSTM / GRU layer. */
+export class KerasRecurrentLayer implements Layer {
+  name: string;
+  readonly type: CellKind;
+  readonly className: string;
+  readonly config: LayerConfigData;
+  trainable: boolean;
+  readonly units: number;
+  readonly returnSequences: boolean;
+  readonly returnState: boolean;
+  readonly goBackwards: boolean;
+  readonly resetAfter: boolean;
+  readonly useBias: boolean;
+  private readonly spec: KerasRecurrentSpec;
+  private readonly activation: ActivationName;
+  private readonly recurrentActivation: ActivationName;
+  private readonly dropout: number;
+  private readonly recurrentDropout: number;
+  private readonly unitForgetBias: boolean;
+  private readonly inits: { kernel: Initializer; recurrent: Initializer; bias: Initializer };
+  private readonly seed: number | undefined;
+  private core: RecurrentCore | null = null;
+  private plist: Param[] = [];
+  private coreW!: CoreWeights;
+  private coreG!: CoreWeights;
+  private inputSize = 0;
+  private dtype_: DType = "float32";
+  private dys: FloatArray = new Float32Array(0);
+  private lastShape: [number, number] | null = null; // [B, T] of the pending forward
+  private recordGates = false;
+  private recordNorms = false;
+  private recorded: LayerRecording | null = null;
+
+  constructor(spec: KerasRecurrentSpec, options: KerasRecurrentOptions) {
+    const fname = spec.factory;
+    if (!options || typeof options !== "object") throw new Error(`${fname}: expected an options object such as { units: 16 }`);
+    checkOptions(options, COMMON_OPTIONS.concat(spec.extraOptions), fname);
+    if (!Number.isInteger(options.units) || options.units <= 0) {
+      throw new Error(`${fname}: units must be a positive integer, got ${JSON.stringify(options.units)}`);
+    }
+    this.spec = spec;
+    this.type = spec.type;
+    this.className = spec.className;
+    this.units = options.units;
+    this.activation = checkActivation(options.activation ?? "tanh", "activation", fname);
+    this.recurrentActivation = checkActivation(options.recurrentActivation ?? "sigmoid", "recurrentActivation", fname);
+    this.useBias = bool(options.useBias, true, "useBias", fname);
+    this.returnSequences = bool(options.returnSequences, false, "returnSequences", fname);
+    this.returnState = bool(options.returnState, false, "returnState", fname);
+    this.goBackwards = bool(options.goBackwards, false, "goBackwards", fname);
+    this.resetAfter = spec.type === "gru" ? bool(options.resetAfter, true, "resetAfter", fname) : false;
+    this.unitForgetBias = spec.type === "lstm" ? bool(options.unitForgetBias, true, "unitForgetBias", fname) : false;
+    this.dropout = fraction(options.dropout, "dropout", fname);
+    this.recurrentDropout = fraction(options.recurrentDropout, "recurrentDropout", fname);
+    this.trainable = bool(options.trainable, true, "trainable", fname);
+    this.inits = {
+      kernel: getInitializer(options.kernelInitializer ?? "glorotUniform", `${fname} kernelInitializer`),
+      recurrent: getInitializer(options.recurrentInitializer ?? "orthogonal", `${fname} recurrentInitializer`),
+      bias: getInitializer(options.biasInitializer ?? "zeros", `${fname} biasInitializer`),
+    };
+    if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new Error(`${fname}: seed must be a number`);
+    this.seed = options.seed;
+    if (options.name !== undefined && (typeof options.name !== "string" || options.name === "")) {
+      throw new Error(`${fname}: name must be a non-empty string`);
+    }
+    this.name = options.name ?? uniqueLayerName(spec.baseName);
+    const config: LayerConfigData = {
+      type: spec.type === "simpleRNN" ? "simpleRNN" : spec.type, units: this.units, activation: this.activation,
+      useBias: this.useBias, returnSequences: this.returnSequences, returnState: this.returnState,
+      goBackwards: this.goBackwards, dropout: this.dropout, recurrentDropout: this.recurrentDropout, name: this.name,
+    };
+    if (spec.type !== "simpleRNN") config.recurrentActivation = this.recurrentActivation;
+    if (spec.type === "lstm") config.unitForgetBias = this.unitForgetBias;
+    if (spec.type === "gru") config.resetAfter = this.resetAfter;
+    this.config = config;
+  }
+
+  get built(): boolean {
+    return this.core !== null;
+  }
+
+  get dtype(): DType {
+    return this.dtype_;
+  }
+
+  /** Gate blocks per unit (1, 3 or 4). */
+  get gates(): number {
+    return this.spec.type === "lstm" ? 4 : this.spec.type === "gru" ? 3 : 1;
+  }
+
+  private inputDesc(): string {
+    return `[batch, timesteps, ${this.inputSize}]`;
+  }
+
+  outputShape(inputShape: readonly number[]): number[] {
+    if (inputShape.length !== 2) {
+      throw new Error(`${this.name} (${this.className}): expects inputs of shape [timesteps, features] per sample, got [${inputShape.join(", ")}]`);
+    }
+    if (this.core && inputShape[1] !== this.inputSize) {
+      throw new Error(`${this.name} (${this.className}): was built for [timesteps, ${this.inputSize}] but got [${inputShape.join(", ")}]`);
+    }
+    return this.returnSequences ? [inputShape[0], this.units] : [this.units];
+  }
+
+  build(inputShape: readonly number[], ctx: BuildContext): void {
+    this.outputShape(inputShape);
+    const I = inputShape[1];
+    const H = this.units;
+    const G = this.gates * H;
+    const dtype = ctx.dtype;
+    const rng = this.seed !== undefined ? new Rng(this.seed) : ctx.rng;
+    this.inputSize = I;
+    this.dtype_ = dtype;
+    const kernel = makeParam("kernel", [I, G], dtype, this.trainable);
+    const recurrent = makeParam("recurrent_kernel", [H, G], dtype, this.trainable);
+    this.inits.kernel(kernel.value, kernel.shape, rng);
+    this.inits.recurrent(recurrent.value, recurrent.shape, rng);
+    this.plist = [kernel, recurrent];
+    let bias: FloatArray | null = null, rbias: FloatArray | null = null, gBias: FloatArray | null = null, gRbias: FloatArray | null = null;
+    if (this.useBias) {
+      const shape = this.resetAfter ? [2, G] : [G];
+      const b = makeParam("bias", shape, dtype, this.trainable);
+      this.inits.bias(b.value, shape, rng);
+      // unit_forget_bias: forget block [H, 2H) starts at 1 (Jozefowicz et al. 2015), as in Keras.
+      if (this.unitForgetBias) b.value.fill(1, H, 2 * H);
+      this.plist.push(b);
+      bias = b.value.subarray(0, G);
+      gBias = b.grad.subarray(0, G);
+      if (this.resetAfter) {
+        rbias = b.value.subarray(G, 2 * G);
+        gRbias = b.grad.subarray(G, 2 * G);
+      }
+    }
+    this.coreW = { kernel: kernel.value, recurrentKernel: recurrent.value, bias, recurrentBias: rbias };
+    this.coreG = { kernel: kernel.grad, recurrentKernel: recurrent.grad, bias: gBias, recurrentBias: gRbias };
+    this.core = new RecurrentCore(this.spec.makeCell({ resetAfter: this.resetAfter }), {
+      inputSize: I, units: H, activation: this.activation, recurrentActivation: this.recurrentActivation,
+      resetAfter: this.resetAfter, dropout: this.dropout, recurrentDropout: this.recurrentDropout,
+    }, dtype);
+  }
+
+  params(): Param[] {
+    return this.plist;
+  }
+
+  get weights(): Record<string, Tensor> {
+    this.requireBuilt("weights");
+    return weightViews(this.plist);
+  }
+
+  /** Copies of kernel, recurrent_kernel, bias (Keras get_weights order). */
+  getWeights(): Tensor[] {
+    this.requireBuilt("getWeights");
+    return getParamValues(this.plist);
+  }
+
+  setWeights(values: readonly TensorLike[]): void {
+    this.requireBuilt("setWeights");
+    setParamValues(this.plist, values, this.name);
+  }
+
+  /** Parameter count (Keras convention), from paramCount. */
+  countParams(): number {
+    this.requireBuilt("countParams");
+    return paramCount(this.config, this.inputSize, "keras").total;
+  }
+
+  private requireBuilt(what: string): RecurrentCore {
+    if (!this.core) throw new Error(`${this.name}: ${what} needs a built layer (add it to rnn.sequential with an inputShape, or call it on an input first)`);
+    return this.core;
+  }
+
+  private checkInput(x: Tensor): void {
+    if (x.rank !== 3 || x.shape[2] !== this.inputSize || x.shape[1] < 1) {
+      throw new Error(`${this.name} (${this.className}): expected input of shape ${this.inputDesc()} but got [${x.shape.join(", ")}]`);
+    }
+  }
+
+  /**
+   * Forward with optional initial states ([h] or [h, c] for LSTM, each [B, H]); returns the output
+   * and the final states. Builds the layer on first use if needed.
+   */
+  forwardSeq(xIn: Tensor, ctx: ForwardContext, initialState?: readonly TensorLike[]): { output: Tensor; states: Tensor[] } {
+    if (!this.core) this.build([xIn.shape[1], xIn.shape[2]], { dtype: xIn.dtype, rng: ctx.rng });
+    const core = this.core as RecurrentCore;
+    const x = xIn.dtype === this.dtype_ ? xIn : xIn.clone(this.dtype_);
+    this.checkInput(x);
+    const [B, T, I] = x.shape;
+    const H = this.units;
+    core.prepare(T, B);
+    // x [B, T, I] → xs [T, B, I] in processing order.
+    const xd = x.data, xs = core.xs;
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < T; t++) {
+        const s = this.goBackwards ? T - 1 - t : t;
+        const src = (b * T + t) * I, dst = (s * B + b) * I;
+        for (let q = 0; q < I; q++) xs[dst + q] = xd[src + q];
+      }
+    }
+    const states = this.stateArrays(initialState, B);
+    this.recordGates = !!ctx.record?.gates;
+    this.recordNorms = !!ctx.record?.gradNorms;
+    core.forward(this.coreW, states[0], states[1], ctx.training, ctx.rng, this.recordNorms, ctx.tbptt ?? 0);
+    this.lastShape = [B, T];
+    this.recorded = null;
+    if (this.recordGates) {
+      this.recorded = { layer: this.name, index: 0, type: this.type, direction: this.goBackwards ? "backward" : "forward",
+        gates: core.recordGates(this.goBackwards) };
+    }
+    // Outputs: hs slot s+1 holds h after processing step s.
+    const hs = core.hs;
+    let output: Tensor;
+    if (this.returnSequences) {
+      const out = allocFloats(B * T * H, this.dtype_);
+      for (let s = 0; s < T; s++) {
+        for (let b = 0; b < B; b++) {
+          const src = core.stateOffset(s) + b * H, dst = (b * T + s) * H;
+          for (let j = 0; j < H; j++) out[dst + j] = hs[src + j];
+        }
+      }
+      output = new Tensor(out, [B, T, H]);
+    } else {
+      output = new Tensor(hs.slice(core.stateOffset(T - 1), core.stateOffset(T - 1) + B * H), [B, H]);
+    }
+    const finalStates = [new Tensor(hs.slice(core.stateOffset(T - 1), core.stateOffset(T - 1) + B * H), [B, H])];
+    if (this.type === "lstm") {
+      finalStates.push(new Tensor(core.cs.slice(core.stateOffset(T - 1), core.stateOffset(T - 1) + B * H), [B, H]));
+    }
+    return { output, states: finalStates };
+  }
+
+  private stateArrays(initialState: readonly TensorLike[] | undefined, B: number): [FloatArray | null, FloatArray | null] {
+    if (!initialState) return [null, null];
+    const need = this.type === "lstm" ? 2 : 1;
+    if (initialState.length !== need) {
+      throw new Error(`${this.name} (${this.className}): initialState needs ${need} tensor(s) of shape [${B}, ${this.units}], got ${initialState.length}`);
+    }
+    const arrs = initialState.map((s, k) => {
+      const t = asTensor(s, this.dtype_);
+      if (t.rank !== 2 || t.shape[0] !== B || t.shape[1] !== this.units) {
+        throw new Error(`${this.name} (${this.className}): initial state ${k} must have shape [${B}, ${this.units}] but got [${t.shape.join(", ")}]`);
+      }
+      return t.data;
+    });
+    return [arrs[0], arrs[1] ?? null];
+  }
+
+  /**
+   * Backward for `forwardSeq`: dy shaped like the output, optional ∂L/∂(final states). Accumulates
+   * weight gradients; returns ∂L/∂x [B, T, I] and ∂L/∂(initial states).
+   */
+  backwardSeq(dyIn: Tensor | null, dStates?: readonly (Tensor | null)[]): { dx: Tensor; dInitialStates: Tensor[] } {
+    const core = this.requireBuilt("backward");
+    if (!this.lastShape) throw new Error(`${this.name}: backward called without a preceding forward`);
+    const [B, T] = this.lastShape;
+    this.lastShape = null;
+    const H = this.units, I = this.inputSize;
+    let dys: FloatArray | null = null;
+    let dhT: FloatArray | null = null;
+    const dy = dyIn && dyIn.dtype !== this.dtype_ ? dyIn.clone(this.dtype_) : dyIn;
+    if (dy) {
+      const expected = this.returnSequences ? [B, T, H] : [B, H];
+      if (dy.shape.join() !== expected.join()) {
+        throw new Error(`${this.name} (${this.className}): gradient of shape [${dy.shape.join(", ")}] does not match the output [${expected.join(", ")}]`);
+      }
+      if (this.returnSequences) {
+        if (this.dys.length !== T * B * H || this.dys.constructor !== dy.data.constructor) this.dys = allocFloats(T * B * H, this.dtype_);
+        const src = dy.data, dst = this.dys;
+        for (let b = 0; b < B; b++) {
+          for (let s = 0; s < T; s++) {
+            const o = (b * T + s) * H, d = (s * B + b) * H;
+            for (let j = 0; j < H; j++) dst[d + j] = src[o + j];
+          }
+        }
+        dys = dst;
+      } else {
+        dhT = dy.data;
+      }
+    }
+    const dhState = dStates?.[0] ? asTensor(dStates[0], this.dtype_).data : null;
+    if (dhState) {
+      if (!dhT) dhT = dhState;
+      else {
+        const sum = allocFloats(B * H, this.dtype_);
+        for (let q = 0; q < B * H; q++) sum[q] = dhT[q] + dhState[q];
+        dhT = sum;
+      }
+    }
+    const dcT = dStates?.[1] ? asTensor(dStates[1], this.dtype_).data : null;
+    core.backward(this.coreG, dys, dhT, dcT);
+    if (this.recordNorms) {
+      const norms = core.recordNormsInTimeOrder(this.goBackwards);
+      if (this.recorded) this.recorded.gradNorms = norms;
+      else this.recorded = { layer: this.name, index: 0, type: this.type, direction: this.goBackwards ? "backward" : "forward", gradNorms: norms };
+    }
+    const dx = allocFloats(B * T * I, this.dtype_);
+    const dxs = core.dxs;
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < T; t++) {
+        const s = this.goBackwards ? T - 1 - t : t;
+        const src = (s * B + b) * I, dst = (b * T + t) * I;
+        for (let q = 0; q < I; q++) dx[dst + q] = dxs[src + q];
+      }
+    }
+    const dInitialStates = [new Tensor(core.dhPrev.slice(), [B, H])];
+    if (this.type === "lstm") dInitialStates.push(new Tensor(core.dcPrev.slice(), [B, H]));
+    return { dx: new Tensor(dx, [B, T, I]), dInitialStates };
+  }
+
+  /** Layer contract: the main output only (states are not passed along a sequential stack). */
+  forward(x: Tensor, ctx: ForwardContext): Tensor {
+    return this.forwardSeq(x, ctx).output;
+  }
+
+  backward(dy: Tensor): Tensor {
+    return this.backwardSeq(dy).dx;
+  }
+
+  /**
+   * Standalone call, Keras style: `layer.apply(x)` → output, or [output, h] / [output, h, c] with
+   * returnState. Inference mode unless `training`.
+   */
+  apply(x: TensorLike, options: { initialState?: TensorLike[]; training?: boolean; seed?: number } = {}): Tensor | Tensor[] {
+    checkOptions(options, ["initialState", "training", "seed"], `${this.name}.apply`);
+    const t = asTensor(x, this.core ? this.dtype_ : undefined);
+    const { output, states } = this.forwardSeq(t, { training: !!options.training, rng: new Rng(options.seed ?? 0) }, options.initialState);
+    this.lastShape = null; // standalone calls are not followed by backward
+    return this.returnState ? [output, ...states] : output;
+  }
+
+  recordings(): LayerRecording[] {
+    return this.recorded ? [this.recorded] : [];
+  }
+}
