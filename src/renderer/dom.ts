@@ -1,0 +1,245 @@
+/**
+ * DOM helpers of the renderer. The one security rule lives here: output data only ever reaches the
+ * page as text nodes (`textContent`) or canvas pixels — `el()` has no way to set HTML, and no module of
+ * the renderer touches innerHTML/outerHTML/insertAdjacentHTML. The stylesheet below is a constant.
+ */
+
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** Removes every child of a node (no innerHTML). */
+export function clear(node: Node): void {
+  while (node.firstChild) node.removeChild(node.firstChild);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// theme
+
+export interface Theme {
+  fg: string;
+  muted: string;
+  bg: string;
+  grid: string;
+  border: string;
+  accent: string;
+  error: string;
+  font: string;
+  monoFont: string;
+  dark: boolean;
+  highContrast: boolean;
+}
+
+function cssVar(style: CSSStyleDeclaration, name: string, fallback: string): string {
+  const v = style.getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+/** Parses "#rgb", "#rrggbb(aa)" or "rgb(a)(…)" to [r, g, b]; undefined for anything else. */
+export function parseColor(c: string): [number, number, number] | undefined {
+  const s = c.trim();
+  let m = /^#([0-9a-f]{3})$/i.exec(s);
+  if (m) return [0, 1, 2].map((i) => parseInt(m![1][i] + m![1][i], 16)) as [number, number, number];
+  m = /^#([0-9a-f]{6})([0-9a-f]{2})?$/i.exec(s);
+  if (m) return [0, 2, 4].map((i) => parseInt(m![1].slice(i, i + 2), 16)) as [number, number, number];
+  m = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/i.exec(s);
+  if (m) return [Number(m[1]), Number(m[2]), Number(m[3])];
+  return undefined;
+}
+
+/** Colours from VS Code's theme variables (set on the output webview's body), with light fallbacks. */
+export function readTheme(node: Element = document.body): Theme {
+  const style = getComputedStyle(node);
+  const body = document.body;
+  const highContrast = body.classList.contains("vscode-high-contrast") || body.classList.contains("vscode-high-contrast-light");
+  const bg = cssVar(style, "--vscode-editor-background", "");
+  const fg = cssVar(style, "--vscode-editor-foreground", "");
+  let dark = body.classList.contains("vscode-dark") || (body.classList.contains("vscode-high-contrast") && !body.classList.contains("vscode-high-contrast-light"));
+  if (!body.classList.contains("vscode-light") && !body.classList.contains("vscode-dark") && !highContrast) {
+    // Outside VS Code (tests, static pages): decide from the background colour.
+    const rgb = parseColor(bg || getComputedStyle(body).backgroundColor);
+    dark = rgb ? (rgb[0] * 299 + rgb[1] * 587 + rgb[2] * 114) / 1000 < 128 : false;
+  }
+  return {
+    fg: fg || (dark ? "#cccccc" : "#1f1f1f"),
+    muted: cssVar(style, "--vscode-descriptionForeground", dark ? "#9d9d9d" : "#616161"),
+    bg: bg || (dark ? "#1e1e1e" : "#ffffff"),
+    grid: dark ? "rgba(255,255,255,0.10)" : "rgba(0,0,0,0.09)",
+    border: cssVar(style, "--vscode-contrastBorder", "") || cssVar(style, "--vscode-panel-border", dark ? "#444444" : "#d0d0d0"),
+    accent: cssVar(style, "--vscode-progressBar-background", "#0e70c0"),
+    error: cssVar(style, "--vscode-errorForeground", dark ? "#f48771" : "#a1260d"),
+    font: cssVar(style, "--vscode-font-family", "system-ui, -apple-system, 'Segoe UI', sans-serif"),
+    monoFont: cssVar(style, "--vscode-editor-font-family", "Menlo, Consolas, 'Courier New', monospace"),
+    dark,
+    highContrast,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// canvas
+
+export interface SizedCanvas {
+  canvas: HTMLCanvasElement;
+  ctx: CanvasRenderingContext2D;
+  width: number;
+  height: number;
+  dpr: number;
+}
+
+/** Sizes a canvas for HiDPI: backing store = CSS size × devicePixelRatio, drawing in CSS pixels. */
+export function sizeCanvas(canvas: HTMLCanvasElement, cssWidth: number, cssHeight: number): SizedCanvas {
+  const dpr = Math.max(1, Math.min(4, window.devicePixelRatio || 1));
+  const w = Math.max(1, Math.round(cssWidth));
+  const h = Math.max(1, Math.round(cssHeight));
+  canvas.style.width = `${w}px`;
+  canvas.style.height = `${h}px`;
+  canvas.width = Math.round(w * dpr);
+  canvas.height = Math.round(h * dpr);
+  const ctx = canvas.getContext("2d");
+  if (!ctx) throw new Error("canvas 2D context unavailable");
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return { canvas, ctx, width: w, height: h, dpr };
+}
+
+/** Width available to an output: the container's width, or a sensible default before layout. */
+export function availableWidth(container: HTMLElement, fallback = 760): number {
+  const w = container.clientWidth || container.getBoundingClientRect().width;
+  return Math.max(240, Math.min(1600, w > 0 ? w - 8 : fallback));
+}
+
+/** A diagonal-hatch pattern for missing values (NaN/±Infinity): grey stripes, never a map colour. */
+export function missingPattern(ctx: CanvasRenderingContext2D, theme: Theme): CanvasPattern | string {
+  const tile = document.createElement("canvas");
+  tile.width = 6;
+  tile.height = 6;
+  const t = tile.getContext("2d");
+  if (!t) return "#808080";
+  t.fillStyle = theme.dark ? "#3a3a3a" : "#d4d4d4";
+  t.fillRect(0, 0, 6, 6);
+  t.strokeStyle = theme.dark ? "#8a8a8a" : "#8a8a8a";
+  t.lineWidth = 1.2;
+  t.beginPath();
+  t.moveTo(-1, 7);
+  t.lineTo(7, -1);
+  t.moveTo(-1, 1);
+  t.lineTo(1, -1);
+  t.moveTo(5, 7);
+  t.lineTo(7, 5);
+  t.stroke();
+  return ctx.createPattern(tile, "repeat") ?? "#808080";
+}
+
+// ---------------------------------------------------------------------------------------------------
+// tooltip (text only)
+
+export interface Tooltip {
+  show(lines: string[], clientX: number, clientY: number): void;
+  hide(): void;
+}
+
+/** A tooltip inside `host` (position: relative). Lines are set as text nodes. */
+export function tooltip(host: HTMLElement): Tooltip {
+  const tip = el("div", "rnn-tooltip");
+  tip.setAttribute("role", "status");
+  tip.style.display = "none";
+  host.appendChild(tip);
+  return {
+    show(lines, clientX, clientY) {
+      clear(tip);
+      lines.forEach((line, i) => {
+        const row = el("div", i === 0 ? "rnn-tooltip-head" : undefined, line);
+        tip.appendChild(row);
+      });
+      tip.style.display = "block";
+      const r = host.getBoundingClientRect();
+      let x = clientX - r.left + 14;
+      const y = clientY - r.top + 14;
+      const tw = tip.offsetWidth;
+      if (x + tw > host.clientWidth) x = Math.max(0, clientX - r.left - tw - 10);
+      tip.style.left = `${x}px`;
+      tip.style.top = `${y}px`;
+    },
+    hide() {
+      tip.style.display = "none";
+    },
+  };
+}
+
+/** A small toggle/button row. */
+export function button(text: string, onClick: () => void, pressed?: boolean): HTMLButtonElement {
+  const b = el("button", "rnn-button", text);
+  b.type = "button";
+  if (pressed !== undefined) b.setAttribute("aria-pressed", String(pressed));
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+/** The error box: what went wrong, as text. */
+export function errorBox(container: HTMLElement, message: string): HTMLElement {
+  const box = el("div", "rnn-output rnn-error");
+  box.setAttribute("role", "alert");
+  box.appendChild(el("strong", undefined, "RNN Notebook could not show this output. "));
+  box.appendChild(el("span", undefined, message));
+  container.appendChild(box);
+  box.dataset.rnnRendered = "error";
+  return box;
+}
+
+/** A canvas that can be saved: offers "Save PNG" through a download link made from the canvas pixels. */
+export function savePngButton(canvas: HTMLCanvasElement, fileName: string): HTMLButtonElement {
+  return button("Save PNG", () => {
+    try {
+      const a = document.createElement("a");
+      a.href = canvas.toDataURL("image/png");
+      a.download = fileName;
+      a.click();
+    } catch {
+      /* some webviews refuse downloads; nothing to do */
+    }
+  });
+}
+
+const STYLE_ID = "rnn-notebook-renderer-style";
+const CSS = `
+.rnn-output { font-family: var(--vscode-font-family, system-ui, sans-serif); font-size: 12px; color: var(--vscode-editor-foreground, inherit); position: relative; padding: 4px 0; max-width: 100%; overflow-x: auto; }
+.rnn-title { font-weight: 600; margin: 2px 0 4px; }
+.rnn-note { color: var(--vscode-descriptionForeground, #777); margin: 2px 0; }
+.rnn-panels { display: flex; flex-wrap: wrap; gap: 10px 18px; }
+.rnn-panel { position: relative; }
+.rnn-panel-head { display: flex; align-items: center; gap: 8px; margin-bottom: 2px; }
+.rnn-panel-head .rnn-gate { font-weight: 700; font-family: var(--vscode-editor-font-family, monospace); }
+.rnn-legend { display: inline-flex; align-items: center; gap: 4px; color: var(--vscode-descriptionForeground, #777); font-size: 11px; }
+.rnn-legend canvas { border: 1px solid var(--vscode-panel-border, #8884); }
+.rnn-series-legend { display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 4px 0; }
+.rnn-series-legend span.sw { display: inline-block; width: 18px; height: 0; border-top: 2px solid; vertical-align: middle; margin-right: 5px; }
+.rnn-toolbar { display: flex; gap: 6px; align-items: center; margin: 4px 0; flex-wrap: wrap; }
+.rnn-button { font: inherit; font-size: 11px; padding: 1px 8px; border-radius: 2px; cursor: pointer; color: var(--vscode-button-secondaryForeground, inherit); background: var(--vscode-button-secondaryBackground, #8882); border: 1px solid var(--vscode-contrastBorder, transparent); }
+.rnn-button[aria-pressed="true"] { color: var(--vscode-button-foreground, #fff); background: var(--vscode-button-background, #0e70c0); }
+.rnn-tooltip { position: absolute; z-index: 10; pointer-events: none; padding: 4px 8px; border-radius: 3px; font-size: 12px; white-space: pre; background: var(--vscode-editorHoverWidget-background, #f3f3f3); color: var(--vscode-editorHoverWidget-foreground, #222); border: 1px solid var(--vscode-editorHoverWidget-border, #c8c8c8); box-shadow: 0 2px 8px rgba(0,0,0,0.2); }
+.rnn-tooltip-head { font-weight: 600; }
+.rnn-error { border: 1px solid var(--vscode-inputValidation-errorBorder, #be1100); background: var(--vscode-inputValidation-errorBackground, #f2dede33); color: var(--vscode-errorForeground, #a1260d); padding: 6px 10px; border-radius: 3px; white-space: pre-wrap; overflow-wrap: anywhere; }
+.rnn-progress { height: 6px; background: var(--vscode-editorWidget-background, #8882); border-radius: 3px; overflow: hidden; max-width: 640px; }
+.rnn-progress > div { height: 100%; background: var(--vscode-progressBar-background, #0e70c0); }
+.rnn-status { font-family: var(--vscode-editor-font-family, monospace); margin: 4px 0; white-space: pre-wrap; }
+.rnn-table-wrap { max-height: 360px; overflow: auto; border: 1px solid var(--vscode-panel-border, #8884); max-width: 100%; }
+table.rnn-table { border-collapse: collapse; font-family: var(--vscode-editor-font-family, monospace); font-size: 12px; }
+table.rnn-table th, table.rnn-table td { padding: 2px 10px; text-align: left; border-bottom: 1px solid var(--vscode-panel-border, #8883); white-space: nowrap; }
+table.rnn-table td.num, table.rnn-table th.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.rnn-table td.missing { color: var(--vscode-descriptionForeground, #888); font-style: italic; }
+table.rnn-table tbody tr:hover, table.rnn-table tbody tr:focus { background: var(--vscode-list-hoverBackground, #8882); outline: none; }
+table.rnn-table thead th { position: sticky; top: 0; background: var(--vscode-editor-background, #fff); }
+.rnn-summary-foot { font-family: var(--vscode-editor-font-family, monospace); margin-top: 4px; }
+.rnn-detail { font-family: var(--vscode-editor-font-family, monospace); margin-top: 6px; min-height: 1.4em; color: var(--vscode-descriptionForeground, #777); white-space: pre-wrap; }
+`;
+
+/** Adds the renderer's constant stylesheet once per document. */
+export function ensureStyle(): void {
+  if (document.getElementById(STYLE_ID)) return;
+  const s = document.createElement("style");
+  s.id = STYLE_ID;
+  s.textContent = CSS;
+  document.head.appendChild(s);
+}

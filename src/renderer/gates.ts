@@ -1,0 +1,72 @@
+/**
+ * Gate heatmaps: one panel per gate (LSTM i, f, g, o, c, h · GRU r, z, n, h · SimpleRNN h), time along
+ * x with the token labels, units along y. Sigmoid gates on the sequential 0..1 map, tanh quantities on
+ * the diverging −1..1 map (c on ±max|c|), each with its legend. Hover: gate, t, token, unit, value.
+ */
+import type { GatesPayload } from "../shared/payloads";
+import { gateColorScale } from "../shared/colormaps";
+import { formatNumber } from "../shared/scale";
+import { availableWidth, el, readTheme, tooltip } from "./dom";
+import { blockRange, heatmap, legend, visibleToken } from "./heatmap";
+
+const TYPE: Record<GatesPayload["layer"]["type"], string> = { lstm: "LSTM", gru: "GRU", simpleRNN: "SimpleRNN" };
+
+export function renderGates(root: HTMLElement, p: GatesPayload): void {
+  const theme = readTheme(root);
+  const T = p.timesteps;
+  const U = p.units;
+  const pooled = T !== p.trueShape.timesteps || U !== p.trueShape.units;
+  root.appendChild(el("div", "rnn-title", `${p.model ? p.model + " · " : ""}${TYPE[p.layer.type]} layer ${p.layer.index} (${p.layer.name}) — gates over time · sequence ${p.batchIndex}`));
+  root.appendChild(el("div", "rnn-note", pooled
+    ? `Showing ${T} × ${U} of the true ${p.trueShape.timesteps} timesteps × ${p.trueShape.units} units: each cell is the mean of a block (downsampled in the kernel).`
+    : `${T} timesteps × ${U} units. Hover a cell for its value.`));
+  const panels = el("div", "rnn-panels");
+  root.appendChild(panels);
+  const tip = tooltip(root);
+
+  const avail = availableWidth(root);
+  const margins = 60;
+  const two = (avail / 2 - margins) / T >= 10 && p.panels.length > 1;
+  const raw = ((two ? avail / 2 - 12 : avail) - margins) / T;
+  const cellW = raw >= 2 ? Math.min(24, Math.floor(raw)) : Math.max(0.25, raw);
+  const rawH = 220 / U;
+  const cellH = rawH >= 2 ? Math.min(14, Math.max(4, Math.floor(rawH))) : Math.max(0.25, rawH);
+
+  const token = (c: number) => (p.tokens ? visibleToken(p.tokens[c] ?? "") : "");
+  for (const panel of p.panels) {
+    const box = el("div", "rnn-panel");
+    box.dataset.gate = panel.gate;
+    const head = el("div", "rnn-panel-head");
+    head.appendChild(el("span", "rnn-gate", panel.gate));
+    head.appendChild(el("span", undefined, panel.label));
+    const cs = panel.domain ? { ...gateColorScale("tanh", theme.dark), domain: panel.domain } : gateColorScale(panel.scale, theme.dark);
+    head.appendChild(legend(cs, panel.scale === "sigmoid" ? "σ" : panel.domain ? "" : "tanh"));
+    box.appendChild(head);
+    panels.appendChild(box);
+    heatmap(box, {
+      rows: U,
+      cols: T,
+      at: (r, c) => panel.values[c * U + r],
+      colorScale: cs,
+      cellW,
+      cellH,
+      xLabel: (c) => (p.tokens ? token(c) : String(p.stepIndex[c])),
+      yLabel: (r) => String(p.unitIndex[r]),
+      xCaption: p.tokens ? "time → (tokens)" : "time step t →",
+      yCaption: "unit",
+      className: "rnn-heatmap",
+      theme,
+      tip,
+      hover: (r, c) => {
+        const v = panel.values[c * U + r];
+        const tok = p.tokens ? ` “${token(c)}”` : "";
+        return [
+          `${panel.gate} — ${panel.label}`,
+          `t = ${blockRange(p.stepIndex, c, p.trueShape.timesteps)}${tok}`,
+          `unit ${blockRange(p.unitIndex, r, p.trueShape.units)}`,
+          v === null ? "value: missing (NaN or ±Infinity)" : `value ${formatNumber(v, 4)}${pooled ? " (block mean)" : ""}`,
+        ];
+      },
+    });
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * A canvas heatmap (used by the gate panels and the tensor view): rows along y, columns along x, one
+ * ImageData pixel per cell scaled up without smoothing (crisp cells, one draw call however large the
+ * matrix), missing values hatched, tick labels drawn on the canvas, hover readout in a text tooltip.
+ */
+import { type ColorScale, lut, scaleT } from "../shared/colormaps";
+import { formatNumber } from "../shared/scale";
+import { el, missingPattern, sizeCanvas, type Theme, type Tooltip } from "./dom";
+
+export interface HeatmapSpec {
+  rows: number;
+  cols: number;
+  at(r: number, c: number): number | null;
+  colorScale: ColorScale;
+  /** Preferred cell size in CSS pixels (fractional allowed when the matrix is wider than the space). */
+  cellW: number;
+  cellH: number;
+  /** Label of column c along x (e.g. a token), shown when there is room. */
+  xLabel(c: number): string;
+  /** Label of row r along y. */
+  yLabel(r: number): string;
+  /** Axis captions. */
+  xCaption?: string;
+  yCaption?: string;
+  /** Tooltip lines for a cell. */
+  hover(r: number, c: number): string[];
+  className: string;
+  theme: Theme;
+  tip: Tooltip;
+}
+
+const MARGIN_L = 42;
+const MARGIN_T = 4;
+const MARGIN_R = 6;
+
+/** Draws the heatmap into a new canvas and returns it (already attached to `host`). */
+export function heatmap(host: HTMLElement, spec: HeatmapSpec): HTMLCanvasElement {
+  const { rows, cols, theme } = spec;
+  const font = `11px ${theme.font}`;
+  const plotW = cols * spec.cellW;
+  const plotH = rows * spec.cellH;
+  const labelRows = xLabelRows(spec);
+  const marginB = 16 + (spec.xCaption ? 14 : 0) + (labelRows.rotated ? 26 : 0);
+  const canvas = el("canvas", spec.className);
+  canvas.setAttribute("role", "img");
+  host.appendChild(canvas);
+  const { ctx } = sizeCanvas(canvas, MARGIN_L + plotW + MARGIN_R, MARGIN_T + plotH + marginB);
+
+  // 1. cells: one pixel per cell in an offscreen canvas, then scaled up
+  const off = document.createElement("canvas");
+  off.width = Math.max(1, cols);
+  off.height = Math.max(1, rows);
+  const octx = off.getContext("2d");
+  const table = lut(spec.colorScale.map);
+  const missing: [number, number][] = [];
+  if (octx) {
+    const img = octx.createImageData(off.width, off.height);
+    const d = img.data;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const o = (r * cols + c) * 4;
+        const t = scaleT(spec.colorScale, spec.at(r, c));
+        if (Number.isNaN(t)) {
+          d[o] = d[o + 1] = d[o + 2] = 128;
+          d[o + 3] = 255;
+          if (missing.length < 50_000) missing.push([r, c]);
+        } else {
+          const k = Math.round(t * 255) * 3;
+          d[o] = table[k];
+          d[o + 1] = table[k + 1];
+          d[o + 2] = table[k + 2];
+          d[o + 3] = 255;
+        }
+      }
+    }
+    octx.putImageData(img, 0, 0);
+    // Upscaling stays crisp; downscaling (more cells than pixels) is smoothed, i.e. averaged.
+    ctx.imageSmoothingEnabled = spec.cellW < 1 || spec.cellH < 1;
+    ctx.drawImage(off, MARGIN_L, MARGIN_T, plotW, plotH);
+  }
+  // 2. missing cells hatched (when big enough to see a hatch)
+  if (missing.length > 0 && spec.cellW >= 3 && spec.cellH >= 3) {
+    ctx.fillStyle = missingPattern(ctx, theme);
+    for (const [r, c] of missing) ctx.fillRect(MARGIN_L + c * spec.cellW, MARGIN_T + r * spec.cellH, spec.cellW, spec.cellH);
+  }
+  // 3. frame and labels
+  ctx.strokeStyle = theme.border;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(MARGIN_L - 0.5, MARGIN_T - 0.5, plotW + 1, plotH + 1);
+  ctx.font = font;
+  ctx.fillStyle = theme.muted;
+  // y labels: a few rows
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  const yEvery = Math.max(1, Math.ceil(14 / Math.max(0.01, spec.cellH)));
+  for (let r = 0; r < rows; r += yEvery) ctx.fillText(spec.yLabel(r), MARGIN_L - 4, MARGIN_T + (r + 0.5) * spec.cellH, MARGIN_L - 6);
+  // x labels
+  ctx.fillStyle = theme.fg;
+  const yText = MARGIN_T + plotH + 3;
+  for (let c = 0; c < cols; c += labelRows.every) {
+    const text = spec.xLabel(c);
+    const x = MARGIN_L + (c + 0.5) * spec.cellW;
+    if (labelRows.rotated) {
+      ctx.save();
+      ctx.translate(x, yText);
+      ctx.rotate(Math.PI / 4);
+      ctx.textAlign = "left";
+      ctx.textBaseline = "middle";
+      ctx.fillText(text, 0, 0, 40);
+      ctx.restore();
+    } else {
+      ctx.textAlign = "center";
+      ctx.textBaseline = "top";
+      ctx.fillText(text, x, yText, Math.max(spec.cellW * labelRows.every - 2, 6));
+    }
+  }
+  if (spec.xCaption) {
+    ctx.fillStyle = theme.muted;
+    ctx.textAlign = "left";
+    ctx.textBaseline = "bottom";
+    ctx.fillText(spec.xCaption, MARGIN_L, MARGIN_T + plotH + marginB - 1);
+  }
+  if (spec.yCaption) {
+    ctx.save();
+    ctx.fillStyle = theme.muted;
+    ctx.translate(10, MARGIN_T + plotH / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillText(spec.yCaption, 0, 0);
+    ctx.restore();
+  }
+
+  // 4. hover
+  const cellAt = (ev: MouseEvent): [number, number] | undefined => {
+    const rect = canvas.getBoundingClientRect();
+    const c = Math.floor((ev.clientX - rect.left - MARGIN_L) / spec.cellW);
+    const r = Math.floor((ev.clientY - rect.top - MARGIN_T) / spec.cellH);
+    return r >= 0 && r < rows && c >= 0 && c < cols ? [r, c] : undefined;
+  };
+  canvas.addEventListener("mousemove", (ev) => {
+    const cell = cellAt(ev);
+    if (cell) spec.tip.show(spec.hover(cell[0], cell[1]), ev.clientX, ev.clientY);
+    else spec.tip.hide();
+  });
+  canvas.addEventListener("mouseleave", () => spec.tip.hide());
+  return canvas;
+}
+
+/** How x labels fit: every n-th label, rotated when labels are wider than cells. */
+function xLabelRows(spec: HeatmapSpec): { every: number; rotated: boolean } {
+  const cw = Math.max(0.01, spec.cellW);
+  let widest = 0;
+  for (let c = 0; c < Math.min(spec.cols, 400); c++) widest = Math.max(widest, Array.from(spec.xLabel(c)).length);
+  const px = widest * 7 + 4;
+  if (px <= cw) return { every: 1, rotated: false };
+  if (widest <= 3) return { every: Math.ceil(px / cw), rotated: false };
+  return { every: Math.max(1, Math.ceil(14 / cw)), rotated: true };
+}
+
+/** A colour legend: gradient bar with low / mid / high values as text. */
+export function legend(cs: ColorScale, caption: string): HTMLElement {
+  const box = el("span", "rnn-legend");
+  const [lo, hi] = cs.domain;
+  box.appendChild(el("span", undefined, formatNumber(lo, 3)));
+  const bar = el("canvas");
+  const { ctx, width, height } = sizeCanvas(bar, 90, 9);
+  const table = lut(cs.map);
+  for (let x = 0; x < width; x++) {
+    const k = Math.round((x / (width - 1)) * 255) * 3;
+    ctx.fillStyle = `rgb(${table[k]},${table[k + 1]},${table[k + 2]})`;
+    ctx.fillRect(x, 0, 1.5, height);
+  }
+  box.appendChild(bar);
+  box.appendChild(el("span", undefined, formatNumber(hi, 3)));
+  if (caption) box.appendChild(el("span", undefined, caption));
+  return box;
+}
+
+/** Shows whitespace visibly in a token label. */
+export function visibleToken(t: string): string {
+  if (t === " ") return "␣";
+  return t.replace(/\n/g, "↵").replace(/\t/g, "⇥").replace(/\r/g, "");
+}
+
+/** "5" or "10–19" for a pooled block starting at index[i]. */
+export function blockRange(index: number[], i: number, trueN: number): string {
+  const a = index[i];
+  const b = (i + 1 < index.length ? index[i + 1] : trueN) - 1;
+  return b > a ? `${a}–${b}` : String(a);
+}

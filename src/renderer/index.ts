@@ -1,0 +1,50 @@
+/**
+ * Notebook renderer entry (VS Code's `ActivationFunction` boilerplate, notebook-renderer-sample style):
+ * it only wires output items to the pure `render()` and redraws live outputs when the theme changes
+ * (VS Code swaps the body class and CSS variables; canvas colours are resolved at draw time).
+ */
+import type { ActivationFunction, OutputItem } from "vscode-notebook-renderer";
+import { errorBox } from "./dom";
+import { render } from "./render";
+
+interface Live {
+  item: OutputItem;
+  element: HTMLElement;
+}
+
+export const activate: ActivationFunction = () => {
+  const live = new Map<string, Live>();
+
+  function draw(item: OutputItem, element: HTMLElement): void {
+    let value: unknown;
+    try {
+      value = item.json();
+    } catch (e) {
+      while (element.firstChild) element.removeChild(element.firstChild);
+      errorBox(element, `the output is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+      return;
+    }
+    render({ container: element, mime: item.mime, value });
+  }
+
+  // Theme switches: redraw every live output once the new colours are in place.
+  let pending = 0;
+  const observer = new MutationObserver(() => {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(() => {
+      for (const { item, element } of live.values()) if (element.isConnected) draw(item, element);
+    });
+  });
+  observer.observe(document.body, { attributes: true, attributeFilter: ["class", "data-vscode-theme-kind", "style"] });
+
+  return {
+    renderOutputItem(item, element) {
+      live.set(item.id, { item, element });
+      draw(item, element);
+    },
+    disposeOutputItem(id) {
+      if (id === undefined) live.clear();
+      else live.delete(id);
+    },
+  };
+};

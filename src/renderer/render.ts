@@ -1,0 +1,53 @@
+/**
+ * The pure entry of the renderer: `render({ container, mime, value })` validates the payload and
+ * draws it into a fresh root element, or shows an error box. It never throws: whatever goes wrong
+ * becomes text in the error box. When drawing finished the root carries `data-rnn-rendered="<kind>"`
+ * (gates, gradnorms, training, summary, tensor — or "error"), which the E2E tests wait for.
+ */
+import { MIME } from "../shared/mime";
+import type { GatesPayload, GradNormsPayload, SummaryPayload, TensorPayload, TrainingPayload } from "../shared/payloads";
+import { validatePayload } from "../shared/validate";
+import { clear, el, ensureStyle, errorBox } from "./dom";
+import { renderGates } from "./gates";
+import { renderGradNorms } from "./gradNorms";
+import { renderSummary } from "./summary";
+import { renderTensor } from "./tensor";
+import { renderTraining } from "./training";
+
+export interface RenderRequest {
+  container: HTMLElement;
+  mime: string;
+  value: unknown;
+}
+
+const KINDS: Record<string, { kind: string; draw: (root: HTMLElement, p: never) => void }> = {
+  [MIME.gates]: { kind: "gates", draw: renderGates as (root: HTMLElement, p: GatesPayload) => void },
+  [MIME.gradNorms]: { kind: "gradnorms", draw: renderGradNorms as (root: HTMLElement, p: GradNormsPayload) => void },
+  [MIME.training]: { kind: "training", draw: renderTraining as (root: HTMLElement, p: TrainingPayload) => void },
+  [MIME.summary]: { kind: "summary", draw: renderSummary as (root: HTMLElement, p: SummaryPayload) => void },
+  [MIME.tensor]: { kind: "tensor", draw: renderTensor as (root: HTMLElement, p: TensorPayload) => void },
+};
+
+/** Draws one output into `container` (its previous content is replaced). Returns the root element. */
+export function render({ container, mime, value }: RenderRequest): HTMLElement {
+  try {
+    ensureStyle();
+  } catch {
+    /* a document without <head> still renders, unstyled */
+  }
+  clear(container);
+  const entry = KINDS[mime];
+  if (!entry) return errorBox(container, `unknown output type ${String(mime).slice(0, 80)}`);
+  const checked = validatePayload(mime, value);
+  if (!checked.ok) return errorBox(container, checked.error);
+  const root = el("div", `rnn-output rnn-${entry.kind}`);
+  container.appendChild(root);
+  try {
+    entry.draw(root, checked.value as never);
+  } catch (e) {
+    clear(container);
+    return errorBox(container, `drawing failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  root.dataset.rnnRendered = entry.kind;
+  return root;
+}

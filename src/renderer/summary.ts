@@ -1,0 +1,58 @@
+/**
+ * Keras-style model summary table: Layer (type) · Output Shape · Param #, then the totals. Hovering
+ * (or focusing) a row shows its per-tensor breakdown and the counting formula below the table.
+ */
+import type { SummaryPayload } from "../shared/payloads";
+import { formatCount, formatShape } from "../shared/summaryText";
+import { el } from "./dom";
+
+export function breakdownText(row: SummaryPayload["layers"][number]): string {
+  const lines = [`${row.name} (${row.type}) — ${formatCount(row.params)} parameters`];
+  for (const t of row.breakdown) lines.push(`  ${t.name}  [${t.shape.join(" × ")}]  ${formatCount(t.count)}`);
+  if (row.formula) lines.push(`  ${row.formula}`);
+  if (row.breakdown.length === 0 && !row.formula) lines.push("  no weights");
+  return lines.join("\n");
+}
+
+export function renderSummary(root: HTMLElement, p: SummaryPayload): void {
+  root.appendChild(el("div", "rnn-title", `Model: "${p.name}"${p.convention === "torch" ? " (PyTorch convention)" : ""}`));
+  const table = el("table", "rnn-table");
+  const thead = el("thead");
+  const hr = el("tr");
+  hr.appendChild(el("th", undefined, "Layer (type)"));
+  hr.appendChild(el("th", undefined, "Output Shape"));
+  hr.appendChild(el("th", "num", "Param #"));
+  thead.appendChild(hr);
+  table.appendChild(thead);
+  const tbody = el("tbody");
+  const detail = el("div", "rnn-detail", "Hover a layer for its weights and formula.");
+  for (const row of p.layers) {
+    const tr = el("tr");
+    tr.tabIndex = 0;
+    tr.appendChild(el("td", undefined, `${row.name} (${row.type})`));
+    tr.appendChild(el("td", undefined, formatShape(row.outputShape)));
+    tr.appendChild(el("td", "num", formatCount(row.params)));
+    const show = () => { detail.textContent = breakdownText(row); };
+    tr.addEventListener("mouseenter", show);
+    tr.addEventListener("focus", show);
+    tr.title = breakdownText(row);
+    tbody.appendChild(tr);
+  }
+  table.appendChild(tbody);
+  const wrap = el("div", "rnn-table-wrap");
+  wrap.appendChild(table);
+  root.appendChild(wrap);
+  const foot = el("div", "rnn-summary-foot");
+  foot.appendChild(el("div", undefined, `Total params: ${formatCount(p.totalParams)}`));
+  foot.appendChild(el("div", undefined, `Trainable params: ${formatCount(p.trainableParams)}`));
+  foot.appendChild(el("div", undefined, `Non-trainable params: ${formatCount(p.nonTrainableParams)}`));
+  foot.appendChild(el("div", "rnn-note", `float32 memory: ${formatBytes(p.totalParams * 4)}`));
+  root.appendChild(foot);
+  root.appendChild(detail);
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 ** 2).toFixed(2)} MB`;
+}

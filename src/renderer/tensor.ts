@@ -1,0 +1,95 @@
+/**
+ * A tensor as a heatmap (sequential map for one-signed data, diverging around 0 otherwise) or as a
+ * scrollable table, with a toggle. Tables show at most MAX_TABLE_ROWS × MAX_TABLE_COLS cells.
+ */
+import type { TensorPayload } from "../shared/payloads";
+import { dataColorScale } from "../shared/colormaps";
+import { finiteExtent, formatNumber } from "../shared/scale";
+import { availableWidth, button, clear, el, readTheme, tooltip } from "./dom";
+import { blockRange, heatmap, legend } from "./heatmap";
+
+export const MAX_TABLE_ROWS = 500;
+export const MAX_TABLE_COLS = 100;
+
+export function renderTensor(root: HTMLElement, p: TensorPayload): void {
+  const theme = readTheme(root);
+  const [rows, cols] = p.shownShape;
+  const trueRows = p.rowIndex ? (p.shape.length <= 1 ? 1 : p.shape.slice(0, -1).reduce((a, b) => a * b, 1)) : rows;
+  const trueCols = p.colIndex ? (p.shape.length === 0 ? 1 : p.shape[p.shape.length - 1]) : cols;
+  root.appendChild(el("div", "rnn-title", `${p.title ? p.title + " — " : ""}Tensor [${p.shape.join(", ")}] ${p.dtype}`));
+  const notes: string[] = [];
+  if (p.note) notes.push(p.note + ".");
+  if (p.downsampled) notes.push(`Showing ${rows} × ${cols} block means of ${trueRows} × ${trueCols}.`);
+  if (notes.length) root.appendChild(el("div", "rnn-note", notes.join(" ")));
+  const toolbar = el("div", "rnn-toolbar");
+  root.appendChild(toolbar);
+  const body = el("div");
+  root.appendChild(body);
+  const tip = tooltip(root);
+  let view = p.view;
+  const heatBtn = button("heatmap", () => show("heatmap"), view === "heatmap");
+  const tableBtn = button("table", () => show("table"), view === "table");
+  toolbar.appendChild(heatBtn);
+  toolbar.appendChild(tableBtn);
+
+  const rowName = (r: number) => p.rowLabels?.[r] ?? (p.rowIndex ? blockRange(p.rowIndex, r, trueRows) : String(r));
+  const colName = (c: number) => p.colLabels?.[c] ?? (p.colIndex ? blockRange(p.colIndex, c, trueCols) : String(c));
+
+  function show(v: "heatmap" | "table") {
+    view = v;
+    heatBtn.setAttribute("aria-pressed", String(v === "heatmap"));
+    tableBtn.setAttribute("aria-pressed", String(v === "table"));
+    clear(body);
+    if (rows * cols === 0) { body.appendChild(el("div", "rnn-note", "(empty tensor)")); return; }
+    if (v === "heatmap") {
+      const cs = dataColorScale(finiteExtent(p.values), theme.dark);
+      body.appendChild(legend(cs, ""));
+      const avail = availableWidth(root) - 60;
+      const raw = avail / cols;
+      const cellW = raw >= 2 ? Math.min(28, Math.floor(raw)) : Math.max(0.25, raw);
+      const rawH = 400 / rows;
+      const cellH = rawH >= 2 ? Math.min(Math.max(cellW, 2), 28, Math.floor(rawH)) : Math.max(0.25, rawH);
+      heatmap(body, {
+        rows, cols,
+        at: (r, c) => p.values[r * cols + c],
+        colorScale: cs,
+        cellW, cellH,
+        xLabel: colName,
+        yLabel: rowName,
+        className: "rnn-heatmap",
+        theme, tip,
+        hover: (r, c) => {
+          const val = p.values[r * cols + c];
+          return [`[${rowName(r)}, ${colName(c)}]`, val === null ? "missing (NaN or ±Infinity)" : `${formatNumber(val, 6)}${p.downsampled ? " (block mean)" : ""}`];
+        },
+      });
+    } else {
+      const wrap = el("div", "rnn-table-wrap");
+      const table = el("table", "rnn-table");
+      const thead = el("thead");
+      const hr = el("tr");
+      hr.appendChild(el("th"));
+      const nc = Math.min(cols, MAX_TABLE_COLS);
+      const nr = Math.min(rows, MAX_TABLE_ROWS);
+      for (let c = 0; c < nc; c++) hr.appendChild(el("th", "num", colName(c)));
+      if (nc < cols) hr.appendChild(el("th", undefined, `… ${cols - nc} more`));
+      thead.appendChild(hr);
+      table.appendChild(thead);
+      const tbody = el("tbody");
+      for (let r = 0; r < nr; r++) {
+        const tr = el("tr");
+        tr.appendChild(el("th", undefined, rowName(r)));
+        for (let c = 0; c < nc; c++) {
+          const val = p.values[r * cols + c];
+          tr.appendChild(val === null ? el("td", "num missing", "NaN") : el("td", "num", formatNumber(val, 5)));
+        }
+        tbody.appendChild(tr);
+      }
+      table.appendChild(tbody);
+      wrap.appendChild(table);
+      body.appendChild(wrap);
+      if (nr < rows) body.appendChild(el("div", "rnn-note", `… ${rows - nr} more rows not shown`));
+    }
+  }
+  show(view);
+}

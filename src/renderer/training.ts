@@ -1,0 +1,104 @@
+/**
+ * Live training output: progress bar, status line, loss / validation-loss curve per epoch (per-batch
+ * loss faint behind it when sent), and the per-batch global gradient norm before / after clipping.
+ * The kernel replaces the output in place (same displayId); each update re-renders this view.
+ */
+import type { TrainingPayload } from "../shared/payloads";
+import { formatNumber } from "../shared/scale";
+import { availableWidth, el, readTheme, savePngButton, tooltip } from "./dom";
+import { seriesColor } from "./gradNorms";
+import { linePlot, seriesLegend, type LineSeries } from "./linePlot";
+
+function duration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return "—";
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
+}
+
+export function progressFraction(p: TrainingPayload): number {
+  if (p.status === "done") return 1;
+  if (!(p.epochs > 0)) return 0;
+  const within = p.batches > 0 ? p.batch / p.batches : 0;
+  return Math.max(0, Math.min(1, (Math.max(0, p.epoch - 1) + within) / p.epochs));
+}
+
+export function renderTraining(root: HTMLElement, p: TrainingPayload): void {
+  const theme = readTheme(root);
+  const frac = progressFraction(p);
+  const bar = el("div", "rnn-progress");
+  bar.setAttribute("role", "progressbar");
+  bar.setAttribute("aria-valuemin", "0");
+  bar.setAttribute("aria-valuemax", "100");
+  bar.setAttribute("aria-valuenow", String(Math.round(frac * 100)));
+  const fill = el("div");
+  fill.style.width = `${(frac * 100).toFixed(1)}%`;
+  if (p.status === "failed") fill.style.background = theme.error;
+  bar.appendChild(fill);
+  root.appendChild(bar);
+  const parts = [`Epoch ${p.epoch}/${p.epochs}`, `batch ${p.batch}/${p.batches}`, `loss ${formatNumber(p.loss)}`];
+  for (const s of p.series) {
+    if (s.label === "loss") continue;
+    const last = [...s.values].reverse().find((v) => v !== null);
+    if (last !== undefined) parts.push(`${s.label} ${formatNumber(last)}`);
+  }
+  parts.push(`${duration(p.elapsedMs)}${p.status === "running" && p.etaMs !== null ? ` · ETA ${duration(p.etaMs)}` : ""}`);
+  const statusWord = { running: "training…", done: "done", interrupted: "stopped — the model keeps what it learned", failed: "failed" }[p.status];
+  root.appendChild(el("div", "rnn-status", `${parts.join(" · ")} — ${statusWord}`));
+  if (p.message) root.appendChild(el("div", p.status === "failed" ? "rnn-error" : "rnn-note", p.message));
+
+  const tip = tooltip(root);
+  const width = Math.min(availableWidth(root), 720);
+  const series: LineSeries[] = [];
+  const perEpoch = p.batchLoss && p.batches > 0 && p.batchLoss.steps.length > 0;
+  if (perEpoch) {
+    // per-batch loss on the epoch axis (batch k of the run ↔ epoch k / batches), faint
+    series.push({ label: "batch loss", x: p.batchLoss!.steps.map((s) => s / p.batches), y: p.batchLoss!.values, color: theme.dark ? "rgba(200,200,200,0.35)" : "rgba(90,90,90,0.30)", lineWidth: 1 });
+  }
+  p.series.forEach((s, k) => {
+    series.push({ label: s.label, x: p.epochsDone, y: s.values, color: seriesColor(k, theme), dashed: s.label.startsWith("val") });
+  });
+  const hasData = series.some((s) => s.y.some((v) => v !== null));
+  if (hasData) {
+    const positive = series.every((s) => s.y.every((v) => v === null || v > 0));
+    const plot = linePlot(root, {
+      series,
+      yScale: positive ? "log" : "linear",
+      xLabel: "epoch",
+      yLabel: "loss",
+      width,
+      height: 220,
+      className: "rnn-training",
+      theme,
+      tip,
+    });
+    root.appendChild(seriesLegend(series));
+    const tb = el("div", "rnn-toolbar");
+    tb.appendChild(savePngButton(plot.canvas, "training.png"));
+    root.appendChild(tb);
+  } else {
+    // Before the first epoch ends there is no curve yet: keep the canvas (E2E and layout) with a message.
+    linePlot(root, { series: [], yScale: "linear", xLabel: "epoch", yLabel: "loss", width, height: 120, className: "rnn-training", theme, tip });
+  }
+  if (p.gradNorms && p.gradNorms.steps.length > 0) {
+    root.appendChild(el("div", "rnn-title", "Global gradient norm per batch (before / after clipping)"));
+    const g = p.gradNorms;
+    const gs: LineSeries[] = [
+      { label: "pre-clip", x: g.steps, y: g.preClip, color: seriesColor(0, theme) },
+      { label: "post-clip", x: g.steps, y: g.postClip, color: seriesColor(1, theme), dashed: true },
+    ];
+    const positive = gs.every((s) => s.y.every((v) => v === null || v > 0));
+    linePlot(root, {
+      series: gs,
+      yScale: positive ? "log" : "linear",
+      xLabel: "batch",
+      yLabel: "‖g‖",
+      hLines: g.clipNorm !== undefined ? [{ y: g.clipNorm, label: `clipNorm ${formatNumber(g.clipNorm)}` }] : [],
+      width,
+      height: 180,
+      className: "rnn-training-gradnorm",
+      theme,
+      tip,
+    });
+    root.appendChild(seriesLegend(gs));
+  }
+}

@@ -1,0 +1,300 @@
+/**
+ * Payload validation for the renderer (pure; also usable by tests and the kernel). A rich output comes
+ * from a notebook file that anyone may have written, so the renderer trusts nothing: `validatePayload`
+ * never throws; it returns either a cleaned payload (strings coerced and shortened, non-finite numbers
+ * → null, arrays checked against the sizes they claim) or an error message for the error box.
+ *
+ * Caps (defensive; the kernel already downsamples far below them):
+ *   MAX_CELLS values per matrix payload in total, MAX_POINTS per line series, MAX_LABEL characters per
+ *   label, MAX_PANELS gate panels, MAX_SERIES lines.
+ */
+import { MIME } from "./mime";
+import type {
+  GatePanel, GatesPayload, GradNormSeries, GradNormsPayload, SummaryPayload, SummaryRow, TensorPayload, TrainingPayload,
+} from "./payloads";
+
+export const MAX_CELLS = 4_000_000;
+export const MAX_POINTS = 1_000_000;
+export const MAX_LABEL = 200;
+export const MAX_PANELS = 16;
+export const MAX_SERIES = 64;
+export const MAX_ROWS = 10_000;
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
+
+class Invalid extends Error {}
+
+function fail(path: string, what: string): never {
+  throw new Invalid(`${path}: ${what}`);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === "string") return `a string`;
+  return typeof v;
+}
+
+function obj(v: unknown, path: string): Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) fail(path, `expected an object, got ${describe(v)}`);
+  return v as Record<string, unknown>;
+}
+
+function num(v: unknown, path: string): number {
+  if (typeof v !== "number" || !Number.isFinite(v)) fail(path, `expected a finite number, got ${describe(v)}`);
+  return v;
+}
+
+function int(v: unknown, path: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const n = num(v, path);
+  if (!Number.isInteger(n) || n < min || n > max) fail(path, `expected an integer in ${min}…${max}, got ${n}`);
+  return n;
+}
+
+function optNum(v: unknown, path: string): number | undefined {
+  return v === undefined || v === null ? undefined : num(v, path);
+}
+
+/** Any value as a shortened display string (the renderer puts it in a text node, never in HTML). */
+export function label(v: unknown, max = MAX_LABEL): string {
+  const s = typeof v === "string" ? v : v === undefined || v === null ? "" : typeof v === "number" || typeof v === "boolean" ? String(v) : "";
+  const chars = Array.from(s);
+  return chars.length > max ? chars.slice(0, max - 1).join("") + "…" : s;
+}
+
+function oneOf<T extends string>(v: unknown, options: readonly T[], path: string, fallback?: T): T {
+  if (typeof v === "string" && (options as readonly string[]).includes(v)) return v as T;
+  if (fallback !== undefined && v === undefined) return fallback;
+  return fail(path, `expected one of ${options.join(", ")}, got ${describe(v)}`);
+}
+
+/** A value array: numbers (non-finite → null) and nulls, of an exact length when given. */
+function values(v: unknown, path: string, length?: number, max = MAX_CELLS): (number | null)[] {
+  if (!Array.isArray(v)) fail(path, `expected an array of numbers, got ${describe(v)}`);
+  if (v.length > max) fail(path, `${v.length} values exceed the renderer's cap of ${max}`);
+  if (length !== undefined && v.length !== length) fail(path, `expected ${length} values, got ${v.length}`);
+  const out = new Array<number | null>(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (x === null) out[i] = null;
+    else if (typeof x === "number") out[i] = Number.isFinite(x) ? x : null;
+    else fail(`${path}[${i}]`, `expected a number or null, got ${describe(x)}`);
+  }
+  return out;
+}
+
+function ints(v: unknown, path: string, length?: number): number[] {
+  return values(v, path, length, MAX_POINTS).map((x, i) => (x === null ? fail(`${path}[${i}]`, "missing") : x));
+}
+
+function labels(v: unknown, path: string, length?: number, max = MAX_LABEL): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) fail(path, `expected an array of strings, got ${describe(v)}`);
+  if (length !== undefined && v.length !== length) fail(path, `expected ${length} labels, got ${v.length}`);
+  if (v.length > MAX_POINTS) fail(path, `too many labels (${v.length})`);
+  return v.map((x) => label(x, max));
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const GATES = ["i", "f", "g", "o", "c", "h", "r", "z", "n"] as const;
+
+export function validateGates(raw: unknown): GatesPayload {
+  const p = obj(raw, "gates");
+  const layer = obj(p.layer, "gates.layer");
+  const T = int(p.timesteps, "gates.timesteps", 1, MAX_CELLS);
+  const U = int(p.units, "gates.units", 1, MAX_CELLS);
+  if (!Array.isArray(p.panels) || p.panels.length === 0) fail("gates.panels", `expected a non-empty array, got ${describe(p.panels)}`);
+  if (p.panels.length > MAX_PANELS) fail("gates.panels", `${p.panels.length} panels exceed the cap of ${MAX_PANELS}`);
+  if (T * U * p.panels.length > MAX_CELLS) fail("gates", `${T}×${U}×${p.panels.length} values exceed the renderer's cap of ${MAX_CELLS}`);
+  const trueShape = p.trueShape === undefined ? { timesteps: T, units: U } : (() => {
+    const ts = obj(p.trueShape, "gates.trueShape");
+    return { timesteps: int(ts.timesteps, "gates.trueShape.timesteps", 1), units: int(ts.units, "gates.trueShape.units", 1) };
+  })();
+  const panels: GatePanel[] = p.panels.map((x, k) => {
+    const panel = obj(x, `gates.panels[${k}]`);
+    const out: GatePanel = {
+      gate: oneOf(panel.gate, GATES, `gates.panels[${k}].gate`),
+      label: label(panel.label),
+      scale: oneOf(panel.scale, ["sigmoid", "tanh"] as const, `gates.panels[${k}].scale`),
+      values: values(panel.values, `gates.panels[${k}].values`, T * U),
+    };
+    if (panel.domain !== undefined) {
+      const d = values(panel.domain, `gates.panels[${k}].domain`, 2);
+      if (d[0] === null || d[1] === null || !(d[1] > d[0])) fail(`gates.panels[${k}].domain`, "expected [lo, hi] with lo < hi");
+      out.domain = [d[0], d[1]];
+    }
+    return out;
+  });
+  const seq = (n: number) => Array.from({ length: n }, (_, i) => i);
+  const out: GatesPayload = {
+    layer: {
+      index: int(layer.index ?? 0, "gates.layer.index"),
+      name: label(layer.name),
+      type: oneOf(layer.type, ["simpleRNN", "lstm", "gru"] as const, "gates.layer.type"),
+    },
+    batchIndex: int(p.batchIndex ?? 0, "gates.batchIndex"),
+    trueShape,
+    timesteps: T,
+    units: U,
+    stepIndex: p.stepIndex === undefined ? seq(T) : ints(p.stepIndex, "gates.stepIndex", T),
+    unitIndex: p.unitIndex === undefined ? seq(U) : ints(p.unitIndex, "gates.unitIndex", U),
+    panels,
+  };
+  if (p.model !== undefined) out.model = label(p.model);
+  const tokens = labels(p.tokens, "gates.tokens", T, 64);
+  if (tokens) out.tokens = tokens;
+  return out;
+}
+
+export function validateGradNorms(raw: unknown): GradNormsPayload {
+  const p = obj(raw, "gradnorms");
+  const steps = values(p.steps, "gradnorms.steps", undefined, MAX_POINTS).map((x, i) => (x === null ? fail(`gradnorms.steps[${i}]`, "missing step") : x));
+  if (steps.length === 0) fail("gradnorms.steps", "no timesteps");
+  if (!Array.isArray(p.series)) fail("gradnorms.series", `expected an array, got ${describe(p.series)}`);
+  if (p.series.length > MAX_SERIES) fail("gradnorms.series", `${p.series.length} series exceed the cap of ${MAX_SERIES}`);
+  if (p.series.length * steps.length > MAX_CELLS) fail("gradnorms", "too many points");
+  const series: GradNormSeries[] = p.series.map((x, k) => {
+    const s = obj(x, `gradnorms.series[${k}]`);
+    return {
+      label: label(s.label),
+      model: label(s.model),
+      layer: typeof s.layer === "number" && Number.isFinite(s.layer) ? s.layer : 0,
+      quantity: s.quantity === "c" ? "c" : "h",
+      values: values(s.values, `gradnorms.series[${k}].values`, steps.length),
+    };
+  });
+  const out: GradNormsPayload = { steps, series, yScale: oneOf(p.yScale, ["log", "linear"] as const, "gradnorms.yScale", "log") };
+  const clip = optNum(p.clipThreshold, "gradnorms.clipThreshold");
+  if (clip !== undefined) out.clipThreshold = clip;
+  if (p.tbptt !== undefined && p.tbptt !== null) out.tbptt = int(p.tbptt, "gradnorms.tbptt", 1);
+  if (p.title !== undefined) out.title = label(p.title);
+  if (p.loss !== undefined) out.loss = label(p.loss);
+  if (p.trueSteps !== undefined) out.trueSteps = int(p.trueSteps, "gradnorms.trueSteps", 0);
+  return out;
+}
+
+export function validateTraining(raw: unknown): TrainingPayload {
+  const p = obj(raw, "training");
+  const epochsDone = values(p.epochsDone ?? [], "training.epochsDone", undefined, MAX_POINTS).map((x) => x ?? 0);
+  if (!Array.isArray(p.series ?? [])) fail("training.series", `expected an array, got ${describe(p.series)}`);
+  const rawSeries = (p.series ?? []) as unknown[];
+  if (rawSeries.length > MAX_SERIES) fail("training.series", "too many series");
+  const out: TrainingPayload = {
+    status: oneOf(p.status, ["running", "done", "interrupted", "failed"] as const, "training.status", "running"),
+    epoch: int(p.epoch ?? 0, "training.epoch"),
+    epochs: int(p.epochs ?? 0, "training.epochs"),
+    batch: int(p.batch ?? 0, "training.batch"),
+    batches: int(p.batches ?? 0, "training.batches"),
+    elapsedMs: optNum(p.elapsedMs, "training.elapsedMs") ?? 0,
+    etaMs: optNum(p.etaMs, "training.etaMs") ?? null,
+    loss: optNum(p.loss, "training.loss") ?? null,
+    epochsDone,
+    series: rawSeries.map((x, k) => {
+      const s = obj(x, `training.series[${k}]`);
+      return { label: label(s.label), values: values(s.values, `training.series[${k}].values`, epochsDone.length) };
+    }),
+  };
+  if (p.batchLoss !== undefined && p.batchLoss !== null) {
+    const b = obj(p.batchLoss, "training.batchLoss");
+    const steps = values(b.steps, "training.batchLoss.steps", undefined, MAX_POINTS).map((x) => x ?? 0);
+    out.batchLoss = { steps, values: values(b.values, "training.batchLoss.values", steps.length) };
+  }
+  if (p.gradNorms !== undefined && p.gradNorms !== null) {
+    const g = obj(p.gradNorms, "training.gradNorms");
+    const steps = values(g.steps, "training.gradNorms.steps", undefined, MAX_POINTS).map((x) => x ?? 0);
+    out.gradNorms = {
+      steps,
+      preClip: values(g.preClip, "training.gradNorms.preClip", steps.length),
+      postClip: values(g.postClip, "training.gradNorms.postClip", steps.length),
+    };
+    const c = optNum(g.clipNorm, "training.gradNorms.clipNorm");
+    if (c !== undefined) out.gradNorms.clipNorm = c;
+  }
+  if (p.message !== undefined) out.message = label(p.message, 2000);
+  return out;
+}
+
+export function validateSummary(raw: unknown): SummaryPayload {
+  const p = obj(raw, "summary");
+  if (!Array.isArray(p.layers)) fail("summary.layers", `expected an array, got ${describe(p.layers)}`);
+  if (p.layers.length > MAX_ROWS) fail("summary.layers", `${p.layers.length} rows exceed the cap of ${MAX_ROWS}`);
+  const layers: SummaryRow[] = p.layers.map((x, k) => {
+    const l = obj(x, `summary.layers[${k}]`);
+    const shape = Array.isArray(l.outputShape) ? l.outputShape.slice(0, 16).map((d) => (typeof d === "number" && Number.isFinite(d) ? d : null)) : [];
+    const breakdown = Array.isArray(l.breakdown) ? l.breakdown.slice(0, 64).map((b, j) => {
+      const t = obj(b, `summary.layers[${k}].breakdown[${j}]`);
+      return {
+        name: label(t.name),
+        shape: Array.isArray(t.shape) ? t.shape.slice(0, 16).map((d) => (typeof d === "number" && Number.isFinite(d) ? d : 0)) : [],
+        count: typeof t.count === "number" && Number.isFinite(t.count) ? t.count : 0,
+      };
+    }) : [];
+    const row: SummaryRow = { name: label(l.name), type: label(l.type), outputShape: shape, params: num(l.params ?? 0, `summary.layers[${k}].params`), breakdown };
+    if (l.formula !== undefined) row.formula = label(l.formula, 500);
+    return row;
+  });
+  return {
+    name: label(p.name),
+    convention: p.convention === "torch" ? "torch" : "keras",
+    layers,
+    totalParams: num(p.totalParams, "summary.totalParams"),
+    trainableParams: num(p.trainableParams ?? p.totalParams, "summary.trainableParams"),
+    nonTrainableParams: num(p.nonTrainableParams ?? 0, "summary.nonTrainableParams"),
+  };
+}
+
+export function validateTensor(raw: unknown): TensorPayload {
+  const p = obj(raw, "tensor");
+  const shape = Array.isArray(p.shape) ? p.shape.slice(0, 32).map((d, i) => int(d, `tensor.shape[${i}]`)) : fail("tensor.shape", `expected an array, got ${describe(p.shape)}`);
+  const ss = Array.isArray(p.shownShape) && p.shownShape.length === 2 ? p.shownShape : fail("tensor.shownShape", "expected [rows, cols]");
+  const rows = int(ss[0], "tensor.shownShape[0]", 0, MAX_CELLS);
+  const cols = int(ss[1], "tensor.shownShape[1]", 0, MAX_CELLS);
+  if (rows * cols > MAX_CELLS) fail("tensor", `${rows}×${cols} values exceed the renderer's cap of ${MAX_CELLS}`);
+  const out: TensorPayload = {
+    shape,
+    shownShape: [rows, cols],
+    values: values(p.values, "tensor.values", rows * cols),
+    view: p.view === "table" ? "table" : "heatmap",
+    dtype: p.dtype === "float64" || p.dtype === "int32" ? p.dtype : "float32",
+  };
+  if (p.title !== undefined) out.title = label(p.title);
+  const rl = labels(p.rowLabels, "tensor.rowLabels", rows);
+  if (rl) out.rowLabels = rl;
+  const cl = labels(p.colLabels, "tensor.colLabels", cols);
+  if (cl) out.colLabels = cl;
+  if (p.downsampled === true) out.downsampled = true;
+  if (p.rowIndex !== undefined) out.rowIndex = ints(p.rowIndex, "tensor.rowIndex", rows);
+  if (p.colIndex !== undefined) out.colIndex = ints(p.colIndex, "tensor.colIndex", cols);
+  if (p.note !== undefined) out.note = label(p.note);
+  return out;
+}
+
+const VALIDATORS: Record<string, (raw: unknown) => unknown> = {
+  [MIME.gates]: validateGates,
+  [MIME.gradNorms]: validateGradNorms,
+  [MIME.training]: validateTraining,
+  [MIME.summary]: validateSummary,
+  [MIME.tensor]: validateTensor,
+};
+
+/** Validates a payload by mime type. Never throws. */
+export function validatePayload(mime: string, raw: unknown): Validated<unknown> {
+  const v = VALIDATORS[mime];
+  if (!v) return { ok: false, error: `unknown output type ${label(mime, 80)}` };
+  try {
+    return { ok: true, value: v(raw) };
+  } catch (e) {
+    if (e instanceof Invalid) return { ok: false, error: e.message };
+    return { ok: false, error: `malformed payload (${e instanceof Error ? label(e.message, 200) : "unknown error"})` };
+  }
+}
+
+/** Typed helper for one mime. */
+export function validateAs<T>(validator: (raw: unknown) => T, raw: unknown): Validated<T> {
+  try {
+    return { ok: true, value: validator(raw) };
+  } catch (e) {
+    return { ok: false, error: e instanceof Error ? label(e.message, 300) : "malformed payload" };
+  }
+}
