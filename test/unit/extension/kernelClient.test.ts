@@ -1,0 +1,66 @@
+// The extension's kernel client against the real kernel process (dist/kernel.js, built by
+// `npm run test:unit`), in plain Node: one cell at a time, interrupt → grace-period kill, crash
+// reporting, inspection. No vscode involved.
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import * as os from "node:os";
+import { KernelClient, describeExit, type CellSink } from "../../../src/extension/kernelClient";
+
+const kernelPath = path.resolve(__dirname, "../../../../dist/kernel.js");
+
+function recorder(): CellSink & { log: string[] } {
+  const log: string[] = [];
+  return {
+    log,
+    stream: (name, text) => log.push(`${name}:${text}`),
+    display: (bundle) => log.push(`display:${Object.keys(bundle).join(",")}`),
+    result: (bundle) => log.push(`result:${String(bundle["text/plain"])}`),
+    error: (name, message) => log.push(`error:${name}:${message}`),
+  };
+}
+
+describe("KernelClient", function () {
+  this.timeout(30_000);
+  let client: KernelClient;
+  beforeEach(() => {
+    client = new KernelClient({ kernelPath, cwd: os.tmpdir(), maxOldSpaceSizeMb: 256, graceMs: 500 });
+  });
+  afterEach(() => client.dispose());
+
+  it("runs cells in one process and keeps state between them", async () => {
+    const a = recorder();
+    assert.equal(await client.execute("const k = 6 * 7;", 1, "cell1.ts", a), "ok");
+    const pid = client.pid;
+    const b = recorder();
+    assert.equal(await client.execute("k", 2, "cell2.ts", b), "ok");
+    assert.deepEqual(b.log, ["result:42"]);
+    assert.equal(client.pid, pid, "same process");
+  });
+
+  it("kills a cell that never yields after the grace period and starts fresh on the next run", async () => {
+    await client.execute("const lost = 1;", 1, "cell1.ts", recorder());
+    const first = client.pid;
+    const running = client.execute("while (true) {}", 2, "cell2.ts", recorder());
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    client.interrupt();
+    assert.equal(await running, "killed");
+    const waited = Date.now() - t0;
+    assert.ok(waited >= 450 && waited < 5000, `killed after the 500 ms grace period (${waited} ms)`);
+    const after = recorder();
+    assert.equal(await client.execute("typeof lost", 3, "cell3.ts", after), "ok");
+    assert.notEqual(client.pid, first, "a new process");
+    assert.match(after.log.join(), /undefined/);
+  });
+
+  it("reports a process that exits by itself as crashed, with the reason", async () => {
+    const sink = recorder();
+    assert.equal(await client.execute("process.exit(7)", 1, "cell1.ts", sink), "crashed");
+    assert.match(sink.log.join("\n"), /error:KernelDied:.*exited \(code 7\)/);
+  });
+
+  it("says plainly when the kernel ran out of memory", () => {
+    assert.match(describeExit(null, "SIGABRT", "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory", 256),
+      /ran out of memory \(heap limit 256 MB/);
+  });
+});
