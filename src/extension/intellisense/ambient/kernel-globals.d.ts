@@ -8,50 +8,78 @@
 declare namespace RnnKernel {
   /** The engine as the kernel exposes it. */
   type Engine = typeof import("engine/index");
+  type Tensor = import("engine/tensor").Tensor;
+  /** A model the views can record from: an `rnn.sequential` model or an `rnn.nn` module. */
+  type Recordable = { record(...args: any[]): unknown };
 
-  /** Rich views of what happens inside a network; each returns a value the cell displays. */
+  /**
+   * Rich views of what happens inside a network, shown in the running cell's output. Each records
+   * through the model's `record(...)`; when that is asynchronous the view returns a Promise to await.
+   */
   interface Show {
     /**
      * Heatmaps (time × unit) of every gate of one recurrent layer for one input sequence:
      * LSTM i, f, g, o, c, h; GRU r, z, n, h; SimpleRNN h.
      * @param model a trained model
-     * @param x one input sequence batch, e.g. `x.slice(0, 1)` — shape [1, T, F]
-     * @param options `layer`: index of the recurrent layer (default 0)
+     * @param x inputs [B, T, F] (or token ids [B, T]); one sequence is shown, `batchIndex` (default 0)
+     * @param options `layer`: index of the recurrent layer (default: the first); `tokens`: labels of the
+     * time axis (a string is split into characters)
+     * @example rnn.show.gates(lstmModel, x.slice(0, 1), { layer: 0 })
      */
-    gates(model: unknown, x: unknown, options?: { layer?: number }): unknown;
+    gates(model: Recordable, x: Tensor | number[][] | number[][][], options?: { layer?: number; tokens?: string | string[]; batchIndex?: number }): void | Promise<void>;
     /**
-     * ‖∂L/∂h_t‖ at every timestep of backpropagation through time, log scale, one line per model.
-     * @param models models to compare (e.g. SimpleRNN vs LSTM vs GRU)
+     * ‖∂L/∂h_t‖ at every timestep of backpropagation through time (and ‖∂L/∂c_t‖ for LSTM), log scale,
+     * one line per model and layer: why gradients vanish in a SimpleRNN and not in an LSTM.
+     * @param models one model or several to compare
      * @param x inputs [B, T, F]
      * @param y targets
-     * @param options `loss` (default "mse"), `layer` (default 0)
+     * @param options `loss` (default "mse"), `labels` (one per model), `clipThreshold` and `tbptt` (drawn as
+     * guides), `yScale` ("log" default, or "linear"), `title`
+     * @example rnn.show.gradientNorms([rnnModel, lstmModel, gruModel], x.slice(0, 32), y.slice(0, 32), { loss: "mse" })
      */
-    gradientNorms(models: unknown | unknown[], x: unknown, y: unknown, options?: { loss?: string; layer?: number }): unknown;
-    /** Per-epoch (and per-batch) loss of a `fit` history as a line plot. */
-    lossCurve(history: unknown): unknown;
-    /** A tensor as a heatmap (2-D) or line (1-D), with its shape and value range. */
-    tensor(t: unknown): unknown;
+    gradientNorms(models: Recordable | Recordable[], x: Tensor | number[][] | number[][][], y: Tensor | number[] | number[][] | number[][][],
+      options?: { loss?: string; labels?: string[]; clipThreshold?: number; tbptt?: number; yScale?: "log" | "linear"; title?: string }): void | Promise<void>;
+    /** Per-epoch loss (and validation loss, perplexity) of the history `model.fit(...)` resolved with, as a line plot. */
+    lossCurve(history: unknown): void;
+    /**
+     * A tensor (or typed array, or nested number arrays) as a heatmap or a table, with its shape and range.
+     * @param options `title`, `view` ("heatmap" default for 2-D, or "table"), `rowLabels`, `colLabels`
+     */
+    tensor(t: Tensor | ArrayLike<number> | number[][], options?: { title?: string; view?: "heatmap" | "table"; rowLabels?: string[]; colLabels?: string[] }): void;
   }
 
-  /** Readers of data files, resolved relative to the notebook's folder. */
+  /** Readers of data files; relative paths resolve from the notebook's folder. */
   interface Data {
-    /** Reads a CSV file of numbers; the header row, if any, becomes `columns`. */
-    readCsv(path: string, options?: { header?: boolean; delimiter?: string }): Promise<unknown>;
-    /** Reads a NumPy `.npy` array (float32/float64/int32) as a tensor. */
-    readNpy(path: string): Promise<unknown>;
+    /**
+     * A CSV file of numbers → a float32 tensor [rows, columns] (or `shape`).
+     * @param options `header` (default: detected), `columns` to keep (names or 0-based indices),
+     * `delimiter` (default: detected), `shape` to reshape to (one dimension may be -1)
+     */
+    readCsv(path: string, options?: { header?: boolean; columns?: (string | number)[]; delimiter?: string; shape?: number[] }): Tensor;
+    /** A NumPy `.npy` file → a tensor of the array's shape (float64 stays float64, other dtypes become float32). */
+    readNpy(path: string): Tensor;
+  }
+
+  /** The running cell's interrupt signal (Stop / Interrupt Kernel). */
+  interface InterruptSignal {
+    readonly aborted: boolean;
+    /** Throws if the cell was interrupted; call it in long loops of your own. */
+    throwIfAborted(): void;
   }
 
   /** What the kernel adds to the engine's `rnn`. */
   interface Additions {
     /** Rich views: gates, gradient norms, loss curves, tensors. */
     show: Show;
-    /** Data file readers. */
+    /** Data file readers (CSV, .npy). */
     data: Data;
     /**
-     * Loads a model saved with `model.save(path)` (safetensors weights + JSON config), relative to
-     * the notebook's folder.
+     * A tensor (or nested arrays) as a mathjs matrix, for `math.*`.
+     * @example math.max(math.abs(math.eigs(rnn.toMath(model.layers[0].weights.recurrent_kernel)).values))
      */
-    load(path: string): Promise<unknown>;
+    toMath(t: Tensor | number[] | number[][]): import("mathjs").Matrix;
+    /** The running cell's interrupt signal, for a cell's own loops. */
+    readonly signal: InterruptSignal;
   }
 }
 
