@@ -246,55 +246,73 @@ class DefinitionProvider implements vscode.DefinitionProvider {
 
 // ---- diagnostics --------------------------------------------------------------------------------
 
-/** Type and syntax errors of every code cell, recomputed shortly after the notebook stops changing. */
+/**
+ * Type and syntax errors of every code cell, recomputed shortly after the notebook stops changing.
+ * A cell only sees earlier cells, so an edit re-checks the edited cell and the cells after it; output
+ * and metadata changes (a training cell streaming progress) re-check nothing.
+ */
 class DiagnosticsScheduler implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection("rnn-notebook");
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Per notebook: the pending timer and the first cell index whose diagnostics may have changed. */
+  private readonly pending = new Map<string, { timer: ReturnType<typeof setTimeout>; from: number }>();
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly services: NotebookServices) {
     this.subscriptions = [
-      vscode.workspace.onDidOpenNotebookDocument((nb) => this.schedule(nb)),
-      vscode.workspace.onDidChangeNotebookDocument((e) => this.schedule(e.notebook)),
+      vscode.workspace.onDidOpenNotebookDocument((nb) => this.schedule(nb, 0)),
+      vscode.workspace.onDidChangeNotebookDocument((e) => {
+        for (const change of e.contentChanges) {
+          for (const cell of change.removedCells) this.collection.delete(cell.document.uri);
+          this.schedule(e.notebook, change.range.start);
+        }
+        // A cell whose language changed (its text changes arrive through onDidChangeTextDocument).
+        for (const change of e.cellChanges) if (change.document) this.schedule(e.notebook, change.cell.index);
+      }),
       vscode.workspace.onDidChangeTextDocument((e) => {
-        const nb = e.document.uri.scheme === "vscode-notebook-cell" ? notebookOf(e.document) : undefined;
-        if (nb) this.schedule(nb);
+        if (e.document.uri.scheme !== "vscode-notebook-cell" || e.contentChanges.length === 0) return;
+        const nb = notebookOf(e.document);
+        const index = nb?.getCells().findIndex((c) => c.document === e.document) ?? -1;
+        if (nb && index >= 0) this.schedule(nb, index);
       }),
       vscode.workspace.onDidCloseNotebookDocument((nb) => {
         this.cancel(nb);
         for (const c of nb.getCells()) this.collection.delete(c.document.uri);
       }),
     ];
-    for (const nb of vscode.workspace.notebookDocuments) this.schedule(nb);
+    for (const nb of vscode.workspace.notebookDocuments) this.schedule(nb, 0);
   }
 
-  schedule(nb: vscode.NotebookDocument): void {
+  schedule(nb: vscode.NotebookDocument, from: number): void {
     if (!NOTEBOOK_TYPES.includes(nb.notebookType)) return;
-    this.cancel(nb);
-    this.timers.set(nb.uri.toString(), setTimeout(() => {
-      this.timers.delete(nb.uri.toString());
-      if (!nb.isClosed) this.publish(nb);
-    }, DIAGNOSTICS_DELAY_MS));
+    const key = nb.uri.toString();
+    const earlier = this.pending.get(key);
+    if (earlier) clearTimeout(earlier.timer);
+    const timer = setTimeout(() => {
+      const entry = this.pending.get(key);
+      this.pending.delete(key);
+      if (!nb.isClosed && entry) this.publish(nb, entry.from);
+    }, DIAGNOSTICS_DELAY_MS);
+    this.pending.set(key, { timer, from: Math.max(0, Math.min(from, earlier?.from ?? from)) });
   }
 
   dispose(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    for (const p of this.pending.values()) clearTimeout(p.timer);
+    this.pending.clear();
     for (const s of this.subscriptions) s.dispose();
     this.collection.dispose();
   }
 
   private cancel(nb: vscode.NotebookDocument): void {
     const key = nb.uri.toString();
-    const t = this.timers.get(key);
-    if (t) clearTimeout(t);
-    this.timers.delete(key);
+    const p = this.pending.get(key);
+    if (p) clearTimeout(p.timer);
+    this.pending.delete(key);
   }
 
-  private publish(nb: vscode.NotebookDocument): void {
+  private publish(nb: vscode.NotebookDocument, from: number): void {
     const service = this.services.forNotebook(nb);
     if (!service) return;
-    for (const cell of nb.getCells()) {
+    for (const cell of nb.getCells().slice(from)) {
       const doc = cell.document;
       const isCode = cell.kind === vscode.NotebookCellKind.Code && doc.languageId === "typescript";
       if (!isCode) {
