@@ -123,6 +123,22 @@ export class Rng {
   }
 }
 
+let globalGenerator = new Rng(0);
+
+/**
+ * Seeds the engine's global generator, like `torch.manual_seed`: PyTorch-family modules created
+ * without a `seed` option draw their initial weights from it, so a notebook that calls
+ * `rnn.manualSeed(42)` first gets the same weights on every run.
+ */
+export function manualSeed(seed: number): void {
+  globalGenerator = new Rng(seed);
+}
+
+/** The global generator (see manualSeed). */
+export function globalRng(): Rng {
+  return globalGenerator;
+}
+
 /** Shorthand for `new Rng(seed)`. */
 export function rng(seed = 0): Rng {
   return new Rng(seed);

@@ -1,0 +1,6 @@
+/**
+ * `rnn.nn`: the PyTorch-flavoured constructors (plain functions, no `new`), with PyTorch's parameter
+ * names, layouts, gate orders and initializations.
+ */
+export { RNN, LSTM, GRU, TorchRecurrent, type TorchRecurrentOptions, type TorchState, type TorchForwardResult } from "./recurrent";
+export { Linear, Embedding, TorchLinear, TorchEmbedding, type TorchModuleOptions } from "./linear";

@@ -1,0 +1,585 @@
+/**
+ * PyTorch-family recurrent modules: `rnn.nn.RNN`, `rnn.nn.LSTM`, `rnn.nn.GRU` — PyTorch's options,
+ * shapes, parameter names, gate orders (LSTM i,f,g,o; GRU r,z,n), two bias vectors and init
+ * U(−√k, √k), k = 1/hiddenSize. Plain functions, no `new`.
+ *
+ * Dimension letters: T timesteps, B batch, I input features of a layer (inputSize for layer 0,
+ * D·H above), H hiddenSize, G = gates·H, L numLayers, D directions (2 if bidirectional).
+ * Shapes (as PyTorch):
+ *   input   [T, B, I] (batchFirst: [B, T, I])     output [T, B, D·H] (batchFirst: [B, T, D·H])
+ *   h0, hN  [L·D, B, H] (index l·D + d)          c0, cN  the same (LSTM)
+ *   weight_ih_l{l}{_reverse} [G, I], weight_hh_… [G, H], bias_ih_… [G], bias_hh_… [G]
+ * The time loop is recurrent.ts, which wants the Keras-like layout kernel [I, G], recurrent kernel
+ * [H, G] and Keras gate order for GRU (z, r, n): each forward repacks the PyTorch parameters into
+ * that layout (O(parameters), negligible next to O(T·B·parameters)), and each backward maps the
+ * gradients back. For SimpleRNN/LSTM the two biases only ever appear as a sum, so the core sees
+ * b_ih + b_hh and both receive the same gradient; GRU keeps b_hh apart (it sits inside r ⊙ (…)).
+ */
+import { checkOptions, getParamValues, makeParam, setParamValues, uniqueLayerName, zeroGrads,
+  type LayerRecording, type Param } from "../layer";
+import { computeLoss, checkLossName, type LossName } from "../loss";
+import type { ActivationName } from "../ops";
+import { paramCount } from "../params";
+import { globalRng, Rng, torchUniform } from "../random";
+import { dropoutMask, RecurrentCore, type Cell, type CellKind, type CoreWeights } from "../recurrent";
+import { allocFloats, asTensor, Tensor, type DType, type FloatArray, type TensorLike } from "../tensor";
+import { encodeSafetensors, decodeSafetensors } from "../io/safetensors";
+import { simpleRnnCell } from "../layers/simpleRnn";
+import { lstmCell } from "../layers/lstm";
+import { gruCell } from "../layers/gru";
+
+export interface TorchRecurrentOptions {
+  inputSize: number;
+  hiddenSize: number;
+  numLayers?: number;
+  bias?: boolean;
+  batchFirst?: boolean;
+  bidirectional?: boolean;
+  /** nn.RNN only: "tanh" (default) or "relu". */
+  nonlinearity?: "tanh" | "relu";
+  /** Dropout on the outputs of every layer except the last (training mode only), as PyTorch. */
+  dropout?: number;
+  dtype?: DType;
+  /** Seed for the initial weights (otherwise the global generator, see rnn.manualSeed). */
+  seed?: number;
+  name?: string;
+}
+
+/** Initial state: h0 (RNN/GRU), or { h0, c0 } / [h0, c0] (LSTM; either may be omitted for zeros). */
+export type TorchState = TensorLike | { h0?: TensorLike; c0?: TensorLike } | [TensorLike, TensorLike];
+
+export interface TorchForwardResult {
+  output: Tensor;
+  hN: Tensor;
+  cN?: Tensor;
+}
+
+/** One direction of one layer: its core, PyTorch params and internal (repacked) buffers. */
+interface Unit {
+  l: number;
+  d: number;
+  core: RecurrentCore;
+  p: { wih: Param; whh: Param; bih: Param | null; bhh: Param | null };
+  w: CoreWeights;
+  g: CoreWeights;
+}
+
+const OPTIONS = ["inputSize", "hiddenSize", "numLayers", "bias", "batchFirst", "bidirectional", "dropout", "dtype", "seed", "name"];
+const CLASS: Record<CellKind, string> = { simpleRNN: "RNN", lstm: "LSTM", gru: "GRU" };
+/** Internal gate block k comes from PyTorch block PERM[k] (GRU: internal z,r,n ← PyTorch r,z,n). */
+const PERM: Record<CellKind, number[]> = { simpleRNN: [0], lstm: [0, 1, 2, 3], gru: [1, 0, 2] };
+
+function posInt(v: unknown, what: string, fname: string): number {
+  if (!Number.isInteger(v) || (v as number) <= 0) throw new Error(`${fname}: ${what} must be a positive integer, got ${JSON.stringify(v)}`);
+  return v as number;
+}
+
+function boolOpt(v: unknown, dflt: boolean, what: string, fname: string): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== "boolean") throw new Error(`${fname}: ${what} must be true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** A PyTorch-style multi-layer, optionally bidirectional RNN / LSTM / GRU. */
+export class TorchRecurrent {
+  readonly kind: CellKind;
+  readonly type: string;
+  readonly className: string;
+  name: string;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly bidirectional: boolean;
+  readonly nonlinearity: "tanh" | "relu";
+  readonly dropout: number;
+  readonly dtype: DType;
+  /** Training mode (PyTorch's default): inter-layer dropout active. See train() / eval(). */
+  training = true;
+  readonly config: { type: string; [k: string]: unknown };
+  private readonly units: Unit[] = [];
+  private readonly plist: Param[] = [];
+  private readonly rng: Rng;
+  // Per-forward caches (reallocated when T, B change).
+  private layerOut: FloatArray[] = [];   // per layer: [T, B, D·H] time-major output
+  private dropMasks: (FloatArray | null)[] = []; // per layer l ≥ 1: mask on its input [T, B, D·H]
+  private xTM: FloatArray = new Float32Array(0);
+  private lastTB: [number, number] | null = null;
+  private recordFlags = { gates: false, gradNorms: false };
+  private recorded: LayerRecording[] = [];
+
+  constructor(kind: CellKind, options: TorchRecurrentOptions) {
+    const fname = `rnn.nn.${CLASS[kind]}`;
+    if (!options || typeof options !== "object") throw new Error(`${fname}: expected options like { inputSize: 10, hiddenSize: 20 }`);
+    checkOptions(options, kind === "simpleRNN" ? OPTIONS.concat(["nonlinearity"]) : OPTIONS, fname);
+    this.kind = kind;
+    this.className = CLASS[kind];
+    this.type = `nn.${this.className}`;
+    this.inputSize = posInt(options.inputSize, "inputSize", fname);
+    this.hiddenSize = posInt(options.hiddenSize, "hiddenSize", fname);
+    this.numLayers = options.numLayers === undefined ? 1 : posInt(options.numLayers, "numLayers", fname);
+    this.bias = boolOpt(options.bias, true, "bias", fname);
+    this.batchFirst = boolOpt(options.batchFirst, false, "batchFirst", fname);
+    this.bidirectional = boolOpt(options.bidirectional, false, "bidirectional", fname);
+    const nl = options.nonlinearity ?? "tanh";
+    if (nl !== "tanh" && nl !== "relu") throw new Error(`${fname}: nonlinearity must be "tanh" or "relu", got ${JSON.stringify(nl)}`);
+    this.nonlinearity = nl;
+    const dr = options.dropout ?? 0;
+    if (typeof dr !== "number" || !(dr >= 0 && dr < 1)) throw new Error(`${fname}: dropout must be a number in [0, 1), got ${JSON.stringify(dr)}`);
+    this.dropout = dr;
+    const dtype = options.dtype ?? "float32";
+    if (dtype !== "float32" && dtype !== "float64") throw new Error(`${fname}: dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
+    this.dtype = dtype;
+    this.name = options.name ?? uniqueLayerName(`nn_${this.className.toLowerCase()}`);
+    this.rng = options.seed !== undefined ? new Rng(options.seed) : globalRng();
+    this.config = { type: this.type, inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers,
+      bias: this.bias, batchFirst: this.batchFirst, bidirectional: this.bidirectional, dropout: this.dropout,
+      ...(kind === "simpleRNN" ? { nonlinearity: this.nonlinearity } : {}) };
+    const H = this.hiddenSize, D = this.dirs, G = this.gatesPerUnit * H;
+    const init = torchUniform(H);
+    const activation: ActivationName = kind === "simpleRNN" ? nl : "tanh";
+    for (let l = 0; l < this.numLayers; l++) {
+      const I = l === 0 ? this.inputSize : D * H;
+      for (let d = 0; d < D; d++) {
+        const sfx = `_l${l}${d === 1 ? "_reverse" : ""}`;
+        const wih = makeParam(`weight_ih${sfx}`, [G, I], dtype);
+        const whh = makeParam(`weight_hh${sfx}`, [G, H], dtype);
+        const bih = this.bias ? makeParam(`bias_ih${sfx}`, [G], dtype) : null;
+        const bhh = this.bias ? makeParam(`bias_hh${sfx}`, [G], dtype) : null;
+        for (const p of [wih, whh, bih, bhh]) {
+          if (!p) continue;
+          init(p.value, p.shape, this.rng);
+          this.plist.push(p);
+        }
+        const cell: Cell = kind === "lstm" ? lstmCell : kind === "gru" ? gruCell(true) : simpleRnnCell;
+        const core = new RecurrentCore(cell, { inputSize: I, units: H, activation, recurrentActivation: "sigmoid",
+          resetAfter: true, dropout: 0, recurrentDropout: 0 }, dtype);
+        const f = (n: number): FloatArray => allocFloats(n, dtype);
+        const gru = kind === "gru";
+        this.units.push({
+          l, d, core, p: { wih, whh, bih, bhh },
+          w: { kernel: f(I * G), recurrentKernel: f(H * G), bias: this.bias ? f(G) : null, recurrentBias: this.bias && gru ? f(G) : null },
+          g: { kernel: f(I * G), recurrentKernel: f(H * G), bias: this.bias ? f(G) : null, recurrentBias: this.bias && gru ? f(G) : null },
+        });
+      }
+    }
+  }
+
+  private get dirs(): number {
+    return this.bidirectional ? 2 : 1;
+  }
+
+  private get gatesPerUnit(): number {
+    return this.kind === "lstm" ? 4 : this.kind === "gru" ? 3 : 1;
+  }
+
+  /** PyTorch's repr, e.g. `LSTM(28, 256, num_layers=2, batch_first=True)`. */
+  toString(): string {
+    const extra: string[] = [];
+    if (this.kind === "simpleRNN" && this.nonlinearity !== "tanh") extra.push(`nonlinearity=${this.nonlinearity}`);
+    if (this.numLayers !== 1) extra.push(`num_layers=${this.numLayers}`);
+    if (!this.bias) extra.push("bias=False");
+    if (this.batchFirst) extra.push("batch_first=True");
+    if (this.dropout) extra.push(`dropout=${this.dropout}`);
+    if (this.bidirectional) extra.push("bidirectional=True");
+    return `${this.className}(${[this.inputSize, this.hiddenSize, ...extra].join(", ")})`;
+  }
+
+  /** Training mode on (default) or off. Returns this, like PyTorch. */
+  train(mode = true): this {
+    this.training = mode;
+    return this;
+  }
+
+  /** Inference mode (no dropout). */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Parameters in state-dict order. */
+  params(): Param[] {
+    return this.plist;
+  }
+
+  /** Sets every gradient to zero. */
+  zeroGrad(): void {
+    zeroGrads(this.plist);
+  }
+
+  /** Parameter count, PyTorch convention (from paramCount). */
+  countParams(): number {
+    return paramCount(this.config, this.inputSize, "torch").total;
+  }
+
+  /** Copies of every parameter, keyed by PyTorch's state-dict names, in PyTorch's order. */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const p of this.plist) out[p.name] = new Tensor(p.value.slice(), p.shape);
+    return out;
+  }
+
+  /** Loads a state dict (tensors, nested arrays or mathjs matrices); strict: every key, no extras. */
+  loadStateDict(dict: Record<string, TensorLike>, options: { strict?: boolean } = {}): void {
+    const strict = options.strict ?? true;
+    const known = new Set(this.plist.map((p) => p.name));
+    const unexpected = Object.keys(dict).filter((k) => !known.has(k));
+    const missing = this.plist.filter((p) => !(p.name in dict)).map((p) => p.name);
+    if (strict && (unexpected.length || missing.length)) {
+      throw new Error(`${this}: loadStateDict: ${missing.length ? `missing keys ${missing.join(", ")}` : ""}${missing.length && unexpected.length ? "; " : ""}${unexpected.length ? `unexpected keys ${unexpected.join(", ")}` : ""}`);
+    }
+    for (const p of this.plist) {
+      if (!(p.name in dict)) continue;
+      const t = asTensor(dict[p.name]);
+      if (t.shape.join() !== p.shape.join()) {
+        throw new Error(`${this}: loadStateDict: ${p.name} must have shape [${p.shape.join(", ")}] but got [${t.shape.join(", ")}]`);
+      }
+      p.value.set(t.data);
+    }
+  }
+
+  getWeights(): Tensor[] {
+    return getParamValues(this.plist);
+  }
+
+  setWeights(values: readonly TensorLike[]): void {
+    setParamValues(this.plist, values, this.name);
+  }
+
+  /** The state dict as safetensors bytes (names as PyTorch's). */
+  toSafetensors(): Uint8Array {
+    return encodeSafetensors(this.stateDict(), { format: "pt", module: this.toString() });
+  }
+
+  /** Loads weights written by toSafetensors or by PyTorch's safetensors.torch.save_file(m.state_dict()). */
+  fromSafetensors(bytes: Uint8Array): void {
+    this.loadStateDict(decodeSafetensors(bytes).tensors);
+  }
+
+  /** Repacks PyTorch-layout parameters of one unit into the core's layout. */
+  private repack(u: Unit): void {
+    const { core } = u;
+    const I = core.I, H = this.hiddenSize, G = core.G;
+    const perm = PERM[this.kind];
+    const nb = perm.length;
+    const wih = u.p.wih.value, whh = u.p.whh.value;
+    const W = u.w.kernel, U = u.w.recurrentKernel;
+    for (let k = 0; k < nb; k++) {
+      const tb = perm[k];
+      for (let j = 0; j < H; j++) {
+        const src = (tb * H + j), dst = k * H + j;
+        for (let i = 0; i < I; i++) W[i * G + dst] = wih[src * I + i];   // W[i, k·H+j] = weight_ih[tb·H+j, i]
+        for (let i = 0; i < H; i++) U[i * G + dst] = whh[src * H + i];   // U[i, k·H+j] = weight_hh[tb·H+j, i]
+        if (u.p.bih && u.p.bhh && u.w.bias) {
+          if (u.w.recurrentBias) {
+            u.w.bias[dst] = u.p.bih.value[src];
+            u.w.recurrentBias[dst] = u.p.bhh.value[src];
+          } else {
+            u.w.bias[dst] = u.p.bih.value[src] + u.p.bhh.value[src];
+          }
+        }
+      }
+    }
+  }
+
+  /** Adds the core's internal-layout gradients of one unit into the PyTorch parameters' grads. */
+  private unpackGrads(u: Unit): void {
+    const { core } = u;
+    const I = core.I, H = this.hiddenSize, G = core.G;
+    const perm = PERM[this.kind];
+    const gW = u.g.kernel, gU = u.g.recurrentKernel;
+    const dwih = u.p.wih.grad, dwhh = u.p.whh.grad;
+    for (let k = 0; k < perm.length; k++) {
+      const tb = perm[k];
+      for (let j = 0; j < H; j++) {
+        const dst = tb * H + j, src = k * H + j;
+        for (let i = 0; i < I; i++) dwih[dst * I + i] += gW[i * G + src];
+        for (let i = 0; i < H; i++) dwhh[dst * H + i] += gU[i * G + src];
+        if (u.p.bih && u.p.bhh && u.g.bias) {
+          u.p.bih.grad[dst] += u.g.bias[src];
+          u.p.bhh.grad[dst] += u.g.recurrentBias ? u.g.recurrentBias[src] : u.g.bias[src];
+        }
+      }
+    }
+  }
+
+  private stateTensors(state: TorchState | undefined, B: number): { h0: FloatArray | null; c0: FloatArray | null } {
+    if (state === undefined || state === null) return { h0: null, c0: null };
+    let h: TensorLike | undefined, c: TensorLike | undefined;
+    if (Array.isArray(state) && this.kind === "lstm" && state.length === 2 && !(typeof state[0] === "number")) {
+      const arr = state as unknown[];
+      const depth = (v: unknown): number => (Array.isArray(v) ? 1 + depth(v[0]) : 0);
+      // [h0, c0] (each 3-D) vs a nested-array h0 of depth 3 with L·D = 2: a pair of tensors has depth ≤ 3 per item.
+      if (arr[0] instanceof Tensor || depth(arr[0]) === 3) { h = arr[0] as TensorLike; c = arr[1] as TensorLike; }
+      else h = state as TensorLike;
+    } else if (typeof state === "object" && !(state instanceof Tensor) && !Array.isArray(state) && ("h0" in state || "c0" in state)) {
+      h = (state as { h0?: TensorLike }).h0;
+      c = (state as { c0?: TensorLike }).c0;
+    } else {
+      h = state as TensorLike;
+    }
+    const expect = [this.numLayers * this.dirs, B, this.hiddenSize];
+    const conv = (v: TensorLike | undefined, what: string): FloatArray | null => {
+      if (v === undefined) return null;
+      const t = asTensor(v, this.dtype);
+      if (t.shape.join() !== expect.join()) {
+        throw new Error(`${this}: ${what} must have shape [${expect.join(", ")}] (numLayers·directions, batch, hiddenSize) but got [${t.shape.join(", ")}]`);
+      }
+      return t.data;
+    };
+    if (c !== undefined && this.kind !== "lstm") throw new Error(`${this}: only LSTM takes a cell state c0`);
+    return { h0: conv(h, "h0"), c0: conv(c, "c0") };
+  }
+
+  /**
+   * Forward pass. x: [T, B, inputSize] ([B, T, inputSize] with batchFirst); state: h0 (RNN/GRU) or
+   * { h0, c0 } / [h0, c0] (LSTM), each [L·D, B, H], zeros when omitted.
+   */
+  forward(xIn: TensorLike, state?: TorchState, options: { record?: { gates?: boolean; gradNorms?: boolean }; rng?: Rng } = {}): TorchForwardResult {
+    const x = asTensor(xIn, this.dtype);
+    const layout = this.batchFirst ? "[batch, timesteps, inputSize]" : "[timesteps, batch, inputSize]";
+    if (x.rank !== 3 || x.shape[2] !== this.inputSize || x.shape[0] < 1 || x.shape[1] < 1) {
+      throw new Error(`${this.name} (${this}): expected input of shape ${layout.replace("inputSize", String(this.inputSize))} but got [${x.shape.join(", ")}]`);
+    }
+    const [T, B] = this.batchFirst ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
+    const H = this.hiddenSize, D = this.dirs, L = this.numLayers;
+    const { h0, c0 } = this.stateTensors(state, B);
+    const rng = options.rng ?? this.rng;
+    this.recordFlags = { gates: !!options.record?.gates, gradNorms: !!options.record?.gradNorms };
+    this.recorded = [];
+    if (!this.lastTB || this.lastTB[0] !== T || this.lastTB[1] !== B || this.layerOut.length !== L) {
+      this.layerOut = Array.from({ length: L }, () => allocFloats(T * B * D * H, this.dtype));
+      this.xTM = allocFloats(T * B * this.inputSize, this.dtype);
+    }
+    this.dropMasks = [];
+    // Layer-0 input, time-major [T, B, I].
+    if (this.batchFirst) {
+      const I = this.inputSize;
+      for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
+        const src = (b * T + t) * I, dst = (t * B + b) * I;
+        for (let q = 0; q < I; q++) this.xTM[dst + q] = x.data[src + q];
+      }
+    } else {
+      this.xTM.set(x.data);
+    }
+    const hN = allocFloats(L * D * B * H, this.dtype);
+    const cN = this.kind === "lstm" ? allocFloats(L * D * B * H, this.dtype) : null;
+    let input: FloatArray = this.xTM;
+    for (let l = 0; l < L; l++) {
+      if (l > 0 && this.training && this.dropout > 0) {
+        // Dropout between layers on the previous layer's output (PyTorch: not after the last layer).
+        const mask = dropoutMask(input.length, this.dropout, rng, this.dtype);
+        const dropped = allocFloats(input.length, this.dtype);
+        for (let q = 0; q < input.length; q++) dropped[q] = input[q] * mask[q];
+        this.dropMasks[l] = mask;
+        input = dropped;
+      } else {
+        this.dropMasks[l] = null;
+      }
+      const out = this.layerOut[l];
+      for (let d = 0; d < D; d++) {
+        const u = this.units[l * D + d];
+        const core = u.core;
+        const I = core.I;
+        core.prepare(T, B);
+        this.repack(u);
+        // xs in processing order: the reverse direction reads time T−1−s at step s.
+        const xs = core.xs;
+        for (let s = 0; s < T; s++) {
+          const src = (d === 1 ? T - 1 - s : s) * B * I, dst = s * B * I;
+          for (let q = 0; q < B * I; q++) xs[dst + q] = input[src + q];
+        }
+        const k = l * D + d;
+        core.forward(u.w, h0 ? h0.subarray(k * B * H, (k + 1) * B * H) : null, c0 ? c0.subarray(k * B * H, (k + 1) * B * H) : null,
+          this.training, rng, this.recordFlags.gradNorms, 0);
+        for (let s = 0; s < T; s++) {
+          const t = d === 1 ? T - 1 - s : s;
+          const so = core.stateOffset(s);
+          for (let b = 0; b < B; b++) {
+            const dst = (t * B + b) * D * H + d * H, src = so + b * H;
+            for (let j = 0; j < H; j++) out[dst + j] = core.hs[src + j];
+          }
+        }
+        hN.set(core.hs.subarray(core.stateOffset(T - 1), core.stateOffset(T - 1) + B * H), k * B * H);
+        if (cN) cN.set(core.cs.subarray(core.stateOffset(T - 1), core.stateOffset(T - 1) + B * H), k * B * H);
+        if (this.recordFlags.gates) {
+          this.recorded.push({ layer: `${this.name} layer ${l}`, index: l, type: this.kind, direction: d === 1 ? "backward" : "forward",
+            gates: core.recordGates(d === 1) });
+        }
+      }
+      input = out;
+    }
+    this.lastTB = [T, B];
+    const last = this.layerOut[L - 1];
+    let output: Tensor;
+    if (this.batchFirst) {
+      const F = D * H;
+      const o = allocFloats(T * B * F, this.dtype);
+      for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
+        const src = (t * B + b) * F, dst = (b * T + t) * F;
+        for (let q = 0; q < F; q++) o[dst + q] = last[src + q];
+      }
+      output = new Tensor(o, [B, T, F]);
+    } else {
+      output = new Tensor(last.slice(), [T, B, D * H]);
+    }
+    const result: TorchForwardResult = { output, hN: new Tensor(hN, [L * D, B, H]) };
+    if (cN) result.cN = new Tensor(cN, [L * D, B, H]);
+    return result;
+  }
+
+  /**
+   * Backward for the latest forward: dOutput shaped like `output`, optional ∂L/∂hN and ∂L/∂cN.
+   * Accumulates parameter gradients; returns ∂L/∂x and ∂L/∂h0 (∂L/∂c0).
+   */
+  backward(dOutput: TensorLike | null, dhN?: TensorLike | null, dcN?: TensorLike | null): { dx: Tensor; dh0: Tensor; dc0?: Tensor } {
+    if (!this.lastTB) throw new Error(`${this.name}: backward called without a preceding forward`);
+    const [T, B] = this.lastTB;
+    this.lastTB = null;
+    const H = this.hiddenSize, D = this.dirs, L = this.numLayers, F = D * H;
+    // ∂L/∂(last layer output), time-major [T, B, D·H].
+    let dOut = allocFloats(T * B * F, this.dtype);
+    if (dOutput !== null && dOutput !== undefined) {
+      const g = asTensor(dOutput, this.dtype);
+      const expect = this.batchFirst ? [B, T, F] : [T, B, F];
+      if (g.shape.join() !== expect.join()) throw new Error(`${this.name}: output gradient must have shape [${expect.join(", ")}] but got [${g.shape.join(", ")}]`);
+      if (this.batchFirst) {
+        for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
+          const src = (b * T + t) * F, dst = (t * B + b) * F;
+          for (let q = 0; q < F; q++) dOut[dst + q] = g.data[src + q];
+        }
+      } else dOut.set(g.data);
+    }
+    const stateGrad = (v: TensorLike | null | undefined): FloatArray | null => {
+      if (v === null || v === undefined) return null;
+      const t = asTensor(v, this.dtype);
+      if (t.shape.join() !== [L * D, B, H].join()) throw new Error(`${this.name}: final-state gradient must have shape [${[L * D, B, H].join(", ")}]`);
+      return t.data;
+    };
+    const dhNd = stateGrad(dhN), dcNd = stateGrad(dcN);
+    const dh0 = allocFloats(L * D * B * H, this.dtype);
+    const dc0 = this.kind === "lstm" ? allocFloats(L * D * B * H, this.dtype) : null;
+    const dys = allocFloats(T * B * H, this.dtype);
+    const norms: LayerRecording[] = [];
+    let dIn: FloatArray = dOut;
+    for (let l = L - 1; l >= 0; l--) {
+      const I = this.units[l * D].core.I;
+      dIn = allocFloats(T * B * I, this.dtype);
+      for (let d = 0; d < D; d++) {
+        const u = this.units[l * D + d];
+        const core = u.core;
+        const k = l * D + d;
+        for (let s = 0; s < T; s++) {
+          const t = d === 1 ? T - 1 - s : s;
+          for (let b = 0; b < B; b++) {
+            const src = (t * B + b) * F + d * H, dst = (s * B + b) * H;
+            for (let j = 0; j < H; j++) dys[dst + j] = dOut[src + j];
+          }
+        }
+        for (const g of [u.g.kernel, u.g.recurrentKernel, u.g.bias, u.g.recurrentBias]) g?.fill(0);
+        core.backward(u.g, dys, dhNd ? dhNd.subarray(k * B * H, (k + 1) * B * H) : null,
+          dcNd ? dcNd.subarray(k * B * H, (k + 1) * B * H) : null);
+        this.unpackGrads(u);
+        for (let s = 0; s < T; s++) {
+          const t = d === 1 ? T - 1 - s : s;
+          const src = s * B * I, dst = t * B * I;
+          for (let q = 0; q < B * I; q++) dIn[dst + q] += core.dxs[src + q];
+        }
+        dh0.set(core.dhPrev, k * B * H);
+        if (dc0) dc0.set(core.dcPrev, k * B * H);
+        if (this.recordFlags.gradNorms) {
+          norms.push({ layer: `${this.name} layer ${l}`, index: l, type: this.kind, direction: d === 1 ? "backward" : "forward",
+            gradNorms: core.recordNormsInTimeOrder(d === 1) });
+        }
+      }
+      const mask = this.dropMasks[l];
+      if (mask) for (let q = 0; q < dIn.length; q++) dIn[q] *= mask[q];
+      dOut = dIn;
+    }
+    if (this.recordFlags.gradNorms) {
+      for (const n of norms) {
+        const r = this.recorded.find((x) => x.index === n.index && x.direction === n.direction);
+        if (r) r.gradNorms = n.gradNorms;
+        else this.recorded.push(n);
+      }
+      this.recorded.sort((a, b) => a.index - b.index || (a.direction === "forward" ? -1 : 1));
+    }
+    let dx: Tensor;
+    const I0 = this.inputSize;
+    if (this.batchFirst) {
+      const o = allocFloats(T * B * I0, this.dtype);
+      for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
+        const src = (t * B + b) * I0, dst = (b * T + t) * I0;
+        for (let q = 0; q < I0; q++) o[dst + q] = dIn[src + q];
+      }
+      dx = new Tensor(o, [B, T, I0]);
+    } else dx = new Tensor(dIn, [T, B, I0]);
+    const res: { dx: Tensor; dh0: Tensor; dc0?: Tensor } = { dx, dh0: new Tensor(dh0, [L * D, B, H]) };
+    if (dc0) res.dc0 = new Tensor(dc0, [L * D, B, H]);
+    return res;
+  }
+
+  /**
+   * Loss and gradients, PyTorch style: the loss of `output` against `target` (shaped like output;
+   * class indices for crossEntropy), gradients of every parameter keyed like stateDict().
+   * Gradients are computed fresh (not accumulated into earlier ones).
+   */
+  computeGradients(x: TensorLike, target: TensorLike, options: { loss?: LossName; state?: TorchState } = {}): { loss: number; grads: Record<string, Tensor> } {
+    checkOptions(options, ["loss", "state"], `${this.name}.computeGradients`);
+    const { loss } = this.lossAndBackward(x, target, options.loss ?? "mse", options.state, undefined);
+    const grads: Record<string, Tensor> = {};
+    for (const p of this.plist) grads[p.name] = new Tensor(p.grad.slice(), p.shape);
+    return { loss, grads };
+  }
+
+  private lossAndBackward(x: TensorLike, target: TensorLike, lossName: LossName, state: TorchState | undefined,
+                          record: { gates?: boolean; gradNorms?: boolean } | undefined): { loss: number; output: TorchForwardResult } {
+    const name = checkLossName(lossName);
+    const out = this.forward(x, state, { record });
+    const t = asTensor(target, this.dtype);
+    const { value, grad } = computeLoss(name, out.output.data, out.output.shape, t.data);
+    this.zeroGrad();
+    this.backward(new Tensor(grad, out.output.shape));
+    return { loss: value, output: out };
+  }
+
+  /**
+   * Instrumentation: runs forward (and, with a target, backward) and returns per layer and direction
+   * the gate activations ([B, T, H] each, input time order) and ‖∂L/∂h_t‖ (‖∂L/∂c_t‖ for LSTM).
+   * Parameter gradients are left as computed (like computeGradients).
+   */
+  record(x: TensorLike, target?: TensorLike, options: { loss?: LossName; gates?: boolean; gradNorms?: boolean; state?: TorchState } = {}):
+    { output: TorchForwardResult; loss?: number; layers: LayerRecording[] } {
+    checkOptions(options, ["loss", "gates", "gradNorms", "state"], `${this.name}.record`);
+    const gates = options.gates ?? true;
+    const gradNorms = options.gradNorms ?? target !== undefined;
+    if (gradNorms && target === undefined) throw new Error(`${this.name}.record: gradNorms needs a target (and a loss, default "mse")`);
+    if (target === undefined) {
+      const output = this.forward(x, options.state, { record: { gates } });
+      this.lastTB = null;
+      return { output, layers: this.recorded };
+    }
+    const { loss, output } = this.lossAndBackward(x, target, options.loss ?? "mse", options.state, { gates, gradNorms });
+    return { output, loss, layers: this.recorded };
+  }
+
+  /** Recordings of the latest forward/backward. */
+  recordings(): LayerRecording[] {
+    return this.recorded;
+  }
+}
+
+/** `rnn.nn.RNN({ inputSize, hiddenSize, … })` — Elman RNN, tanh or relu. */
+export function RNN(options: TorchRecurrentOptions): TorchRecurrent {
+  return new TorchRecurrent("simpleRNN", options);
+}
+
+/** `rnn.nn.LSTM({ inputSize, hiddenSize, … })` — gate order i, f, g, o. */
+export function LSTM(options: TorchRecurrentOptions): TorchRecurrent {
+  return new TorchRecurrent("lstm", options);
+}
+
+/** `rnn.nn.GRU({ inputSize, hiddenSize, … })` — gate order r, z, n. */
+export function GRU(options: TorchRecurrentOptions): TorchRecurrent {
+  return new TorchRecurrent("gru", options);
+}
