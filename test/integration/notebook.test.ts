@@ -44,14 +44,16 @@ describe("notebook experience", function () {
   afterEach(closeAll);
 
   it("round-trips a notebook it wrote byte for byte, outputs and unknown fields included", async () => {
+    // Written in the canonical layout (known keys in order, unknown keys after them), as our serializer writes.
     const original = {
-      format: "rnn-notebook", version: 1, metadata: { note: "kept" }, futureTopLevel: { a: 1 },
+      format: "rnn-notebook", version: 1, metadata: { note: "kept" },
       cells: [
         { kind: "markdown", language: "markdown", source: "# 제목", outputs: [], metadata: {}, futureCell: true },
-        { kind: "code", language: "typescript", source: "1 + 2", metadata: {},
+        { kind: "code", language: "typescript", source: "1 + 2",
           outputs: [{ items: [{ mime: "text/plain", data: "3" }, { mime: "image/png", data: "iVBORw0KGgo=" },
-            { mime: "application/vnd.rnn-notebook.tensor+json", data: { shape: [1], values: [3] } }] }] },
+            { mime: "application/vnd.rnn-notebook.tensor+json", data: { shape: [1], values: [3] } }] }], metadata: {} },
       ],
+      futureTopLevel: { a: 1 },
     };
     const text = JSON.stringify(original, null, 2) + "\n";
     const uri = scratch("roundtrip.rnnb");
