@@ -15,7 +15,7 @@
  */
 import ts from "typescript";
 import { LIB_DIR, ROOT_LIB, BUNDLED_MODULES, type TypeFiles } from "./typeFiles";
-import { NOTEBOOK_DIR, VirtualNotebook, type CellInput } from "./virtualNotebook";
+import { VirtualNotebook, type CellInput } from "./virtualNotebook";
 
 /** Span in a cell's text. */
 export interface CellSpan {
@@ -110,12 +110,12 @@ export class NotebookLanguageService {
       getScriptFileNames: () => [...types.roots, ...nb.all().map((c) => c.fileName)],
       getScriptVersion: (f) => String(nb.cellOfFile(f)?.version ?? 1),
       getScriptSnapshot: (f) => this.snapshot(f),
-      getCurrentDirectory: () => NOTEBOOK_DIR,
+      getCurrentDirectory: () => nb.dir,
       getCompilationSettings: () => COMPILER_OPTIONS,
       getDefaultLibFileName: () => `${LIB_DIR}/${ROOT_LIB}`,
       fileExists: (f) => nb.cellOfFile(f) !== undefined || types.files.has(f),
       readFile: (f) => nb.cellOfFile(f)?.content ?? types.files.get(f),
-      directoryExists: (d) => d === NOTEBOOK_DIR || [...types.files.keys()].some((f) => f.startsWith(d + "/")),
+      directoryExists: (d) => d === nb.dir || [...types.files.keys()].some((f) => f.startsWith(d + "/")),
       getDirectories: () => [],
       useCaseSensitiveFileNames: () => true,
       resolveModuleNameLiterals: (literals, containingFile) => literals.map((lit) => ({ resolvedModule: this.resolve(lit.text, containingFile) })),
@@ -272,8 +272,9 @@ export class NotebookLanguageService {
   private resolve(specifier: string, containingFile: string): ts.ResolvedModuleFull | undefined {
     const bundled = BUNDLED_MODULES[specifier];
     if (bundled) return { resolvedFileName: bundled, extension: ts.Extension.Dts, isExternalLibraryImport: true };
-    if (specifier.startsWith("./") && containingFile.startsWith(NOTEBOOK_DIR + "/")) {
-      const fileName = `${NOTEBOOK_DIR}/${specifier.slice(2)}.ts`;
+    const dir = this.notebook.dir;
+    if (specifier.startsWith("./") && containingFile.startsWith(dir + "/")) {
+      const fileName = `${dir}/${specifier.slice(2)}.ts`;
       if (this.notebook.cellOfFile(fileName)) return { resolvedFileName: fileName, extension: ts.Extension.Ts, isExternalLibraryImport: false };
     }
     return undefined; // "engine/…" are ambient modules of rnn-engine.d.ts; anything else is unknown

@@ -29,7 +29,7 @@ export interface CellInput {
 
 export interface VirtualCell {
   id: string;
-  /** Virtual file name of the cell's module, e.g. "/notebook/cell-3.ts" (stable while the cell lives). */
+  /** Virtual file name of the cell's module, e.g. "/notebook-1/cell-3.ts" (stable while the cell lives). */
   fileName: string;
   /** The cell's text. */
   text: string;
@@ -43,7 +43,7 @@ export interface VirtualCell {
   declared: string[];
 }
 
-export const NOTEBOOK_DIR = "/notebook";
+let notebooksCreated = 0;
 
 /** Top-level names a cell binds: variables (destructuring too), functions, classes, types, enums, namespaces, imports. */
 export function topLevelNames(text: string): { names: string[]; exported: string[] } {
@@ -80,6 +80,12 @@ export function topLevelNames(text: string): { names: string[]; exported: string
 
 /** Cells of one notebook as virtual modules; `update` takes the code cells in notebook order. */
 export class VirtualNotebook {
+  /**
+   * Folder of this notebook's modules, unique per instance: language services share one
+   * DocumentRegistry, which keys source files by name and version, so two notebooks must never
+   * both have a "cell-1.ts" at version 1.
+   */
+  readonly dir = `/notebook-${++notebooksCreated}`;
   private cells: VirtualCell[] = [];
   private readonly byId = new Map<string, VirtualCell>();
   private readonly byFile = new Map<string, VirtualCell>();
@@ -103,7 +109,7 @@ export class VirtualNotebook {
         byFile.set(file, [...(byFile.get(file) ?? []), name]);
       }
       const old = previous.get(input.id);
-      const fileName = old?.fileName ?? `${NOTEBOOK_DIR}/cell-${this.nextFile++}.ts`;
+      const fileName = old?.fileName ?? `${this.dir}/cell-${this.nextFile++}.ts`;
       const prelude = [...byFile].map(([file, list]) => `import { ${list.join(", ")} } from "./${moduleName(file)}";`).join(" ");
       const suffix = names.length > 0 ? `export { ${names.join(", ")} };` : "";
       const content = `${prelude}\n${input.text}\n${suffix}`;
@@ -174,7 +180,7 @@ export class VirtualNotebook {
   }
 }
 
-/** "/notebook/cell-3.ts" → "cell-3" (the import specifier, relative to the notebook dir). */
+/** "/notebook-1/cell-3.ts" → "cell-3" (the import specifier, relative to the notebook's folder). */
 export function moduleName(fileName: string): string {
   return fileName.slice(fileName.lastIndexOf("/") + 1).replace(/\.ts$/, "");
 }

@@ -155,6 +155,23 @@ describe("intellisense: notebook language service", function () {
     assert.deepEqual(ls.diagnostics("c2"), []);
   });
 
+  it("keeps two notebooks apart although they share parsed declarations", () => {
+    // Fresh services: the same cell ids at the same script versions, different texts.
+    const one = new NotebookLanguageService(fixtureTypes());
+    const other = new NotebookLanguageService(fixtureTypes());
+    try {
+      one.update([{ id: "c1", text: "const value = 1;" }, { id: "c2", text: "value." }]);
+      other.update([{ id: "c1", text: "const value = 'text';" }, { id: "c2", text: "value." }]);
+      const numberMembers = one.completions("c2", 6, ".")!.entries.map((e) => e.name);
+      const stringMembers = other.completions("c2", 6, ".")!.entries.map((e) => e.name);
+      assert.ok(numberMembers.includes("toFixed") && !numberMembers.includes("toUpperCase"));
+      assert.ok(stringMembers.includes("toUpperCase") && !stringMembers.includes("toFixed"));
+    } finally {
+      one.dispose();
+      other.dispose();
+    }
+  });
+
   it("cleans the alias wrapper TypeScript puts around imported names", () => {
     assert.equal(cleanAlias("(alias) const model: Sequential\nimport model"), "const model: Sequential");
     assert.equal(cleanAlias("const x: number"), "const x: number");
