@@ -107,7 +107,7 @@ export function logDomain(min: number, max: number): [number, number] {
   const e0 = Math.floor(Math.log10(min) + 1e-9);
   let e1 = Math.ceil(Math.log10(max) - 1e-9);
   if (e1 === e0) e1 = e0 + 1;
-  return [10 ** e0, 10 ** e1];
+  return [cleanFloat(10 ** e0), cleanFloat(10 ** e1)];
 }
 
 /** Removes float noise such as 0.30000000000000004 → 0.3 (15 significant digits). */

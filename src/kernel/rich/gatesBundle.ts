@@ -79,7 +79,7 @@ export function gatesPayload(layer: LayerRecording, opts: GatesOptions): GatesPa
   if (opts.tokens && opts.tokens.length > 0) {
     const tokens = opts.tokens.slice(0, shape.timesteps).map((t) => String(t));
     while (tokens.length < shape.timesteps) tokens.push("");
-    payload.tokens = rowBlock > 1 ? poolLabels(tokens, stepIndex, rowBlock) : tokens.map((t) => Array.from(t).slice(0, 24).join(""));
+    payload.tokens = rowBlock > 1 ? poolLabels(tokens, stepIndex, rowBlock) : tokens.map((t) => Array.from(t).slice(0, 48).join(""));
   }
   return payload;
 }

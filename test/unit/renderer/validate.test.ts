@@ -1,0 +1,114 @@
+// Payload validation (src/shared/validate.ts) against hostile payloads (issue 9, "Renderer payloads"):
+// wrong types, mismatched lengths, non-finite numbers, 10^6-element recordings. validatePayload must
+// return an error object or a cleaned payload — never throw.
+import * as assert from "node:assert/strict";
+import { MIME } from "../../../src/shared/mime";
+import { MAX_CELLS, MAX_LABEL, validatePayload } from "../../../src/shared/validate";
+import type { GatesPayload, GradNormsPayload, TensorPayload } from "../../../src/shared/payloads";
+
+function gates(over: Partial<GatesPayload> = {}): GatesPayload {
+  // 3 timesteps × 2 units, one panel: 6 values (t-major)
+  return {
+    layer: { index: 0, name: "lstm", type: "lstm" }, batchIndex: 0, trueShape: { timesteps: 3, units: 2 },
+    timesteps: 3, units: 2, stepIndex: [0, 1, 2], unitIndex: [0, 1], tokens: ["a", "b", "c"],
+    panels: [{ gate: "f", label: "forget gate f", scale: "sigmoid", values: [0, 0.1, 0.2, 0.3, 0.4, 0.5] }],
+    ...over,
+  };
+}
+
+describe("validate: well-formed payloads pass", () => {
+  it("gates", () => {
+    const r = validatePayload(MIME.gates, gates());
+    assert.ok(r.ok);
+  });
+  it("gradnorms with a clip threshold and TBPTT", () => {
+    const p: GradNormsPayload = { steps: [1, 2], series: [{ label: "rnn", model: "rnn", layer: 0, quantity: "h", values: [1e-5, 1] }], yScale: "log", clipThreshold: 1, tbptt: 1 };
+    const r = validatePayload(MIME.gradNorms, p);
+    assert.ok(r.ok);
+  });
+});
+
+describe("validate: hostile payloads give an error, not an exception", () => {
+  const cases: [string, string, unknown][] = [
+    ["gates: not an object", MIME.gates, "<script>alert(1)</script>"],
+    ["gates: null", MIME.gates, null],
+    ["gates: values length ≠ timesteps × units", MIME.gates, gates({ panels: [{ gate: "f", label: "", scale: "sigmoid", values: [1, 2, 3] }] })],
+    ["gates: string inside values", MIME.gates, gates({ panels: [{ gate: "f", label: "", scale: "sigmoid", values: [0, 0, "x" as unknown as number, 0, 0, 0] }] })],
+    ["gates: unknown gate name", MIME.gates, gates({ panels: [{ gate: "q" as "f", label: "", scale: "sigmoid", values: [0, 0, 0, 0, 0, 0] }] })],
+    ["gates: tokens length ≠ timesteps", MIME.gates, gates({ tokens: ["a"] })],
+    ["gates: negative timesteps", MIME.gates, gates({ timesteps: -3 })],
+    ["gates: panels is an object", MIME.gates, gates({ panels: {} as unknown as GatesPayload["panels"] })],
+    ["gradnorms: steps missing", MIME.gradNorms, { series: [] }],
+    ["gradnorms: series values shorter than steps", MIME.gradNorms, { steps: [1, 2, 3], series: [{ label: "x", values: [1] }], yScale: "log" }],
+    ["training: series is a string", MIME.training, { status: "running", epoch: 1, epochs: 2, batch: 0, batches: 1, epochsDone: [], series: "loss" }],
+    ["summary: layers missing", MIME.summary, { name: "m", totalParams: 1 }],
+    ["tensor: shownShape mismatch", MIME.tensor, { shape: [2, 2], shownShape: [2, 2], values: [1, 2, 3], view: "table", dtype: "float32" }],
+    ["tensor: rows × cols above the cap", MIME.tensor, { shape: [1e4, 1e4], shownShape: [1e4, 1e4], values: [], view: "heatmap", dtype: "float32" }],
+    ["unknown mime", "application/vnd.rnn-notebook.evil+json", {}],
+  ];
+  for (const [name, mime, value] of cases) {
+    it(name, () => {
+      let r: ReturnType<typeof validatePayload> | undefined;
+      assert.doesNotThrow(() => { r = validatePayload(mime, value); });
+      assert.equal(r!.ok, false);
+      if (!r!.ok) assert.ok(r!.error.length > 0);
+    });
+  }
+
+  it("a getter that throws inside the payload is caught", () => {
+    const evil = gates();
+    Object.defineProperty(evil, "panels", { get() { throw new Error("boom"); } });
+    const r = validatePayload(MIME.gates, evil);
+    assert.equal(r.ok, false);
+  });
+});
+
+describe("validate: cleaning", () => {
+  it("non-finite numbers become null (drawn as missing)", () => {
+    const r = validatePayload(MIME.gates, gates({ panels: [{ gate: "h", label: "h", scale: "tanh", values: [NaN, Infinity, -Infinity, null, 0.5, -0.5] }] }));
+    assert.ok(r.ok);
+    assert.deepEqual((r.value as GatesPayload).panels[0].values, [null, null, null, null, 0.5, -0.5]);
+  });
+
+  it("hostile label strings are kept as text (escaping is the DOM's job: textContent), and shortened", () => {
+    const label = "<img src=x onerror=alert(1)>";
+    const r = validatePayload(MIME.gates, gates({ tokens: [label, "b", "c"], model: "x".repeat(5000) }));
+    assert.ok(r.ok);
+    const p = r.value as GatesPayload;
+    assert.equal(p.tokens![0], label); // 28 characters < 64-character token cap: unchanged
+    assert.equal(Array.from(p.model!).length, MAX_LABEL); // shortened to MAX_LABEL with "…"
+  });
+
+  it("non-string labels become strings, objects become empty", () => {
+    const r = validatePayload(MIME.gates, gates({ tokens: [1 as unknown as string, { toString: () => "<b>" } as unknown as string, "c"] }));
+    assert.ok(r.ok);
+    assert.deepEqual((r.value as GatesPayload).tokens, ["1", "", "c"]);
+  });
+});
+
+describe("validate: size caps", () => {
+  it("accepts a 10^6-element tensor (1000 × 1000) and keeps every value", () => {
+    const n = 1000; // 10^6 values, below MAX_CELLS = 4·10^6
+    const values = new Array(n * n).fill(0.5);
+    const t0 = Date.now();
+    const r = validatePayload(MIME.tensor, { shape: [n, n], shownShape: [n, n], values, view: "heatmap", dtype: "float32" });
+    assert.ok(r.ok);
+    assert.equal((r.value as TensorPayload).values.length, 1e6);
+    assert.ok(Date.now() - t0 < 2000, "validation of 10^6 values stays fast");
+  });
+
+  it("rejects a recording over the cap before reading it", () => {
+    const big = { length: MAX_CELLS + 1 }; // not even an array: rejected on type
+    const r = validatePayload(MIME.tensor, { shape: [1], shownShape: [1, MAX_CELLS + 1], values: big, view: "table", dtype: "float32" });
+    assert.equal(r.ok, false);
+  });
+
+  it("gates with 10^6 values per panel × 6 panels exceed the cap and are refused", () => {
+    const T = 1000;
+    const U = 1000; // 10^6 cells per panel, 6 panels = 6·10^6 > MAX_CELLS
+    const panel = { gate: "i", label: "i", scale: "sigmoid", values: [] as number[] };
+    const r = validatePayload(MIME.gates, { ...gates(), timesteps: T, units: U, stepIndex: undefined, unitIndex: undefined, tokens: undefined, panels: new Array(6).fill(panel) });
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.match(r.error, /cap/);
+  });
+});
