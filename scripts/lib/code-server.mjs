@@ -19,6 +19,7 @@ const USER_SETTINGS = {
   "extensions.autoUpdate": false,
   "chat.disableAIFeatures": true,
   "workbench.enableExperiments": false,
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
 };
 
 /**

@@ -17,12 +17,14 @@ describe("sample notebooks in the browser", function () {
     const first = readdirSync(e2eEnv.workspace).filter((f) => /^01-.*\.rnnb$/.test(f)).sort()[0];
     assert.ok(first, `a sample 01-*.rnnb in ${e2eEnv.workspace}`);
     await openNotebook(page, first);
+    // our controller is preferred for .rnnb: selected without asking
+    await page.waitForFunction(() => document.querySelector(".notebook-editor .kernel-action-view-item")?.textContent?.includes("RNN Notebook"),
+      undefined, { timeout: 30_000 }).catch(() => undefined);
+    assert.match(await selectedKernelLabel(page), /RNN Notebook/, "the RNN Notebook kernel is selected on open");
     await runAll(page);
     const { frame, stats } = await waitForDrawnCanvas(page, "canvas", 180_000);
     step(`canvas drew: ${JSON.stringify(stats)}`);
     await waitForCellsIdle(page);
-    const kernel = await selectedKernelLabel(page);
-    step(`selected kernel: "${kernel}"`);
     const all = await canvasStats(frame);
     assert.ok(all.some(isNonBlank), `a non-blank canvas among ${JSON.stringify(all)}`);
     await screenshot(page, "sample-01-notebook", { readme: true });

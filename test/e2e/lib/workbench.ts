@@ -107,7 +107,8 @@ export async function openNotebook(page: Page, fileName: string): Promise<Locato
   await openFile(page, fileName);
   const editor = page.locator(".notebook-editor").first();
   await editor.waitFor({ state: "visible", timeout: 60_000 });
-  await page.locator(".notebook-editor .cell-list-container .monaco-list-row").first().waitFor({ state: "visible", timeout: 60_000 });
+  // cell rows are virtualized (Playwright may call them hidden): wait until the list has any
+  await page.waitForFunction(() => document.querySelectorAll(".notebook-editor .cell-list-container .monaco-list-row").length > 0, undefined, { timeout: 60_000 });
   step(`notebook ${fileName} open`);
   await page.waitForTimeout(500);
   return editor;
@@ -131,10 +132,10 @@ export async function runAll(page: Page): Promise<void> {
   await pickKernelIfAsked(page);
 }
 
-/** The selected kernel's label shown in the notebook toolbar. */
+/** The kernel shown in the notebook toolbar ("Select Kernel" when none is selected). */
 export async function selectedKernelLabel(page: Page): Promise<string> {
-  const el = page.locator(".notebook-toolbar-container .kernel-label, .notebook-toolbar-container [class*=kernel]").first();
-  return (await el.textContent({ timeout: 10_000 }).catch(() => "")) ?? "";
+  const el = page.locator(".notebook-editor .kernel-action-view-item").first();
+  return ((await el.textContent({ timeout: 10_000 }).catch(() => "")) ?? "").trim();
 }
 
 /** Wait until every code cell has finished (no cell shows the running spinner, none is queued). */
@@ -149,11 +150,15 @@ export async function waitForCellsIdle(page: Page, timeoutMs = 180_000): Promise
   step("all cells idle");
 }
 
-/** The first frame (output webviews are iframes) that contains selector. */
+/**
+ * The first webview frame (notebook outputs live in iframes) that contains selector. The workbench's
+ * own frame is skipped: VS Code draws editor rulers and the minimap on canvases of its own.
+ */
 export async function findFrameWith(page: Page, selector: string, timeoutMs = 120_000): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const f of page.frames()) {
+      if (f === page.mainFrame()) continue;
       try {
         if (await f.$(selector)) return f;
       } catch {

@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+// `npm test`: every suite, in order — type check, lint, unit tests (plain Node, Mocha), integration tests
+// (real VS Code extension host), browser E2E tests (packaged .vsix in real VS Code + Chromium).
+// Installs the real VS Code first if it is missing (saying so). Each suite ends with
+// "<suite>: N passed, N failed"; the run ends with the overall "N passed, N failed" and exits non-zero
+// on any failure or time-out (time-outs are generous hang guards, not budgets).
+//   node scripts/test.mjs [--only typecheck,lint,unit,integration,e2e] [--skip e2e]
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { build } from "./lib/build.mjs";
+import { repoRoot, say } from "./lib/env.mjs";
+import { run, stopAll } from "./lib/proc.mjs";
+import { closingLine, total } from "./lib/report.mjs";
+import { ensureVSCode } from "./lib/vscode-install.mjs";
+
+const MIN = 60 * 1000;
+const argv = process.argv.slice(2);
+const listArg = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? new Set(argv[i + 1].split(",")) : undefined;
+};
+const only = listArg("--only");
+const skip = listArg("--skip") ?? new Set();
+const wanted = (name) => (!only || only.has(name)) && !skip.has(name);
+const tmp = mkdtempSync(join(tmpdir(), "rnn-notebook-test-"));
+
+/** @type {import("./lib/report.mjs").SuiteCount[]} */
+const counts = [];
+
+function banner(title) {
+  console.log(`\n━━━ ${title} ${"━".repeat(Math.max(0, 70 - title.length))}`);
+}
+
+function record(count, t0) {
+  count.seconds = (Date.now() - t0) / 1000;
+  counts.push(count);
+  console.log(closingLine(count));
+}
+
+/** tsc over the whole project; a file with an error is a failure, every other project file a pass. */
+async function typecheck() {
+  const t0 = Date.now();
+  banner("type check (tsc --noEmit)");
+  const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+  const r = await run(process.execPath, [tsc, "--noEmit", "-p", ".", "--listFiles", "--pretty", "false"], { cwd: repoRoot, capture: true, timeoutMs: 10 * MIN });
+  const lines = r.stdout.split("\n").filter(Boolean);
+  const files = new Set();
+  const bad = new Set();
+  for (const line of lines) {
+    const err = /^(.+?)\(\d+,\d+\): error TS\d+/.exec(line);
+    if (err) {
+      bad.add(resolve(repoRoot, err[1]));
+      console.log(line);
+    } else if (line.startsWith("/") && !line.includes("/node_modules/")) {
+      files.add(line);
+    } else if (!line.startsWith("/")) {
+      console.log(line); // continuation of an error message
+    }
+  }
+  if (r.stderr.trim()) console.log(r.stderr.trim());
+  const failed = bad.size || (r.code !== 0 ? 1 : 0);
+  say(`${files.size} project files checked${bad.size ? `; errors in ${[...bad].map((f) => relative(repoRoot, f)).join(", ")}` : ""}`);
+  record({ name: "typecheck", passed: Math.max(0, files.size - bad.size), failed }, t0);
+}
+
+/** ESLint (the import rules of the architecture included); a file with an error is a failure. */
+async function lint() {
+  const t0 = Date.now();
+  banner("lint (eslint src test scripts)");
+  const { ESLint } = await import("eslint");
+  const eslint = new ESLint({ cwd: repoRoot });
+  const results = await eslint.lintFiles(["src", "test", "scripts"]);
+  const formatter = await eslint.loadFormatter("stylish");
+  const text = await formatter.format(results);
+  if (text.trim()) console.log(text);
+  const failed = results.filter((x) => x.errorCount > 0).length;
+  say(`${results.length} files linted`);
+  record({ name: "lint", passed: results.length - failed, failed }, t0);
+}
+
+/** Mocha over the bundled unit tests (plain Node, no VS Code). */
+async function unit() {
+  const t0 = Date.now();
+  banner("unit tests (mocha, plain Node)");
+  await build(["--tests"], { clean: ["out/test/unit"] });
+  const resultFile = join(tmp, "unit.json");
+  const mocha = join(repoRoot, "node_modules", "mocha", "bin", "mocha.js");
+  const r = await run(process.execPath, [mocha, "--ui", "bdd", "--timeout", "60000", "--reporter", join(repoRoot, "scripts", "lib", "mocha-reporter.js"),
+    "out/test/unit/**/*.test.js"], { cwd: repoRoot, timeoutMs: 30 * MIN, env: { ...process.env, RNN_MOCHA_RESULT: resultFile } });
+  let c = { passed: 0, failed: 0 };
+  try {
+    c = JSON.parse(readFileSync(resultFile, "utf8"));
+  } catch {
+    // mocha died before its end
+  }
+  const count = { name: "unit", passed: c.passed, failed: c.failed };
+  if (r.timedOut) count.note = "time-out";
+  if (r.code !== 0 && count.failed === 0) count.failed = 1;
+  record(count, t0);
+}
+
+/** A harness script that writes its suite counts to RNN_SUITE_SUMMARY. */
+async function script(title, file, fallbackName, timeoutMs) {
+  const t0 = Date.now();
+  banner(title);
+  const summary = join(tmp, `${fallbackName}.json`);
+  const r = await run(process.execPath, [join(repoRoot, "scripts", file)], {
+    cwd: repoRoot, timeoutMs, env: { ...process.env, RNN_SUITE_SUMMARY: summary },
+  });
+  let suites = [];
+  try {
+    suites = JSON.parse(readFileSync(summary, "utf8")).suites;
+  } catch {
+    // the script died before writing its summary
+  }
+  if (suites.length === 0) suites = [{ name: fallbackName, passed: 0, failed: 0 }];
+  if (r.code !== 0 && suites.every((s) => s.failed === 0)) suites[suites.length - 1].failed += 1;
+  if (r.timedOut) say(`${title}: TIME-OUT after ${timeoutMs / MIN} min (hang guard)`);
+  for (const s of suites) record({ name: s.name, passed: s.passed, failed: s.failed }, t0);
+}
+
+async function main() {
+  const t0 = Date.now();
+  if (wanted("integration") || wanted("e2e")) {
+    banner("real VS Code for the integration and E2E tests");
+    say("making sure VS Code (code-server), Node 24 and Chromium are installed — installs them on the first run");
+    await ensureVSCode();
+  }
+  const steps = [
+    ["typecheck", typecheck],
+    ["lint", lint],
+    ["unit", unit],
+    ["integration", () => script("integration tests (real VS Code extension host)", "run-integration.mjs", "integration", 30 * MIN)],
+    ["e2e", () => script("E2E tests (packaged .vsix, real VS Code, Chromium)", "run-e2e.mjs", "e2e", 30 * MIN)],
+  ];
+  for (const [name, fn] of steps) {
+    if (!wanted(name)) continue;
+    try {
+      await fn();
+    } catch (e) {
+      console.error(`[harness] ${name}: ${e instanceof Error ? e.message : String(e)}`);
+      record({ name, passed: 0, failed: 1 }, Date.now());
+    }
+  }
+  banner(`summary (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  for (const c of counts) console.log(`${closingLine(c)}   (${(c.seconds ?? 0).toFixed(0)} s${c.note ? `, ${c.note}` : ""})`);
+  const t = total(counts);
+  console.log(`${t.passed} passed, ${t.failed} failed`);
+  return t.failed === 0 && t.passed > 0 ? 0 : 1;
+}
+
+main()
+  .then(async (code) => {
+    await stopAll();
+    rmSync(tmp, { recursive: true, force: true });
+    process.exit(code);
+  })
+  .catch(async (e) => {
+    console.error(`[harness] ${e instanceof Error ? e.stack : String(e)}`);
+    await stopAll();
+    rmSync(tmp, { recursive: true, force: true });
+    process.exit(1);
+  });
