@@ -1,0 +1,217 @@
+// `npm run bench` — issue 6's benchmark. Not part of `npm test`.
+//
+// For each workload × {LSTM, GRU} × {forward (inference, recording off), training step (forward +
+// full BPTT + Adam update)} it measures, one child process per system and workload so the systems
+// never share a heap or JIT state, run one after another:
+//   ours        this engine (src/engine bundled by esbuild), scripts/bench/ours.mjs
+//   tfjs-wasm   @tensorflow/tfjs + tfjs-backend-wasm (XNNPACK, SIMD, 1 thread), scripts/bench/tfjs.mjs
+//   tfjs-cpu    @tensorflow/tfjs's pure-JS cpu backend, scripts/bench/tfjs.mjs
+//   pytorch     /usr/bin/python3 scripts/bench_torch.py with OMP_NUM_THREADS=1 (only if it imports torch)
+// Every child warms up first and reports all timed runs; the table shows medians. Ours also reports
+// the training step with gate + gradient-norm recording on (the overhead target is ≤ 15%).
+// Results: bench-results/<date>-<host>.json and a Markdown table on stdout.
+//
+// Flags: --quick (skip the large workload), --workloads=small,medium,large, --cells=lstm,gru,
+//        --systems=ours,tfjs-wasm,tfjs-cpu,pytorch, --reps=N (timed runs per cell, default 15),
+//        --no-save (do not write bench-results), --readme (replace README's Performance table).
+import { spawnSync, execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
+import { hostname, cpus, loadavg, totalmem, release } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(`--${name}`);
+const option = (name, fallback) => {
+  const hit = args.find((a) => a.startsWith(`--${name}=`));
+  return hit ? hit.slice(name.length + 3) : fallback;
+};
+
+// Workload sizes from issue 6. B batch, T timesteps, I input features, H hidden units.
+const WORKLOADS = {
+  small: { B: 32, T: 20, I: 6, H: 16, layers: 2, warmup: 5, budgetMs: 10000 },
+  medium: { B: 32, T: 50, I: 64, H: 128, layers: 1, warmup: 3, budgetMs: 15000 },
+  large: { B: 64, T: 100, I: 256, H: 512, layers: 1, warmup: 1, budgetMs: 30000 },
+};
+const workloads = option("workloads", flag("quick") ? "small,medium" : "small,medium,large").split(",");
+const cells = option("cells", "lstm,gru").split(",");
+const reps = Number(option("reps", "15"));
+
+const TORCH_PYTHON = "/usr/bin/python3";
+const hasTorch = spawnSync(TORCH_PYTHON, ["-c", "import torch"], { stdio: "ignore" }).status === 0;
+const systems = option("systems", "ours,tfjs-wasm,tfjs-cpu,pytorch").split(",").filter((s) => {
+  if (s === "pytorch" && !hasTorch) {
+    console.error(`[bench] ${TORCH_PYTHON} cannot import torch: skipping PyTorch (apt-get install python3-torch libopenblas0-pthread)`);
+    return false;
+  }
+  if (s === "ours" && !existsSync(join(root, "src/engine/index.ts"))) {
+    console.error("[bench] src/engine/index.ts does not exist yet: skipping our engine");
+    return false;
+  }
+  return true;
+});
+
+/** Bundles the engine once for the "ours" children (plain Node, no test harness). */
+async function buildEngine() {
+  const esbuild = await import("esbuild");
+  const outfile = join(root, "out/bench/engine.cjs");
+  await esbuild.build({
+    entryPoints: [join(root, "src/engine/index.ts")], bundle: true, platform: "node", format: "cjs",
+    target: "node20", outfile, logLevel: "warning", sourcemap: false,
+  });
+  return outfile;
+}
+
+function median(xs) {
+  if (!xs || xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs one child and returns its parsed last stdout line (or { error }). */
+function runChild(system, cfg) {
+  const json = JSON.stringify(cfg);
+  const env = { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+  const [cmd, argv] = system === "pytorch"
+    ? [TORCH_PYTHON, [join(root, "scripts/bench_torch.py"), json]]
+    : system === "ours"
+      ? [process.execPath, [join(root, "scripts/bench/ours.mjs"), json]]
+      : [process.execPath, [join(root, "scripts/bench/tfjs.mjs"), JSON.stringify({ ...cfg, backend: system.slice(5) })]];
+  const load = loadavg()[0];
+  const res = spawnSync(cmd, argv, { cwd: root, env, encoding: "utf8", maxBuffer: 64 << 20, timeout: 30 * 60e3 });
+  const lines = (res.stdout ?? "").trim().split("\n");
+  try {
+    if (res.status !== 0) throw new Error(`exit ${res.status}`);
+    return { ...JSON.parse(lines[lines.length - 1]), loadBefore: load, loadAfter: loadavg()[0] };
+  } catch (e) {
+    const why = `${e.message}: ${(res.stderr ?? "").trim().split("\n").slice(-5).join(" | ")}`;
+    console.error(`[bench] ${system} failed: ${why}`);
+    return { error: why };
+  }
+}
+
+const fmtMs = (ms) => (Number.isFinite(ms) ? (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2)) : "—");
+const fmtRatio = (r) => (Number.isFinite(r) ? `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}×` : "—");
+const fmtInt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "—");
+
+function machine() {
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  let torchInfo = null;
+  if (hasTorch) {
+    try { torchInfo = execFileSync(TORCH_PYTHON, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" }).trim(); } catch { /* reported as null */ }
+  }
+  return {
+    host: hostname(), cpu, cores: cpus().length, memGB: Math.round(totalmem() / 2 ** 30), kernel: release(),
+    node: process.version, torch: torchInfo,
+  };
+}
+
+async function main() {
+  const started = new Date();
+  const info = machine();
+  console.error(`[bench] ${started.toISOString()} on ${info.host}: ${info.cpu} ×${info.cores}, Node ${info.node}, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  const enginePath = systems.includes("ours") ? await buildEngine() : null;
+  const results = [];
+  for (const w of workloads) {
+    const size = WORKLOADS[w];
+    if (!size) throw new Error(`unknown workload ${w}; valid: ${Object.keys(WORKLOADS).join(", ")}`);
+    for (const cell of cells) {
+      const row = { workload: w, cell, ...size, systems: {} };
+      for (const system of systems) {
+        const cfg = { cell, ...size, reps: w === "large" ? Math.min(reps, 5) : reps, enginePath };
+        console.error(`[bench] ${w} ${cell} ${system} … (load ${loadavg()[0].toFixed(2)})`);
+        const r = runChild(system, cfg);
+        if (!r.error) {
+          r.forwardMedianMs = median(r.forwardMs);
+          r.trainMedianMs = median(r.trainMs);
+          if (r.trainRecordMs) r.trainRecordMedianMs = median(r.trainRecordMs);
+          console.error(`[bench]   forward ${fmtMs(r.forwardMedianMs)} ms, train ${fmtMs(r.trainMedianMs)} ms, maxRSS ${r.maxRssMB} MB`);
+        }
+        row.systems[system] = r;
+      }
+      results.push(row);
+    }
+  }
+  const finished = new Date();
+  const table = markdown(results, info, started, finished);
+  console.log(table);
+  const record = { started: started.toISOString(), finished: finished.toISOString(), machine: info, loadAtEnd: loadavg(), args, results, table };
+  if (!flag("no-save")) {
+    const dir = join(root, "bench-results");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${started.toISOString().slice(0, 10)}-${info.host}.json`);
+    writeFileSync(file, JSON.stringify(record, null, 1) + "\n");
+    console.error(`[bench] wrote ${file}`);
+  }
+  if (flag("readme")) updateReadme(table);
+}
+
+/** The Markdown report: one timing table, then recording overhead and peak memory. */
+function markdown(results, info, started, finished) {
+  const has = (s) => systems.includes(s);
+  const out = [];
+  out.push(`Measured ${started.toISOString().slice(0, 16).replace("T", " ")}–${finished.toISOString().slice(11, 16)} UTC on ${info.cpu}, ${info.cores} cores, ${info.memGB} GB, Node ${info.node}` +
+    (info.torch ? `, PyTorch ${info.torch} (1 thread, OpenBLAS)` : "") + `; load average at end ${loadavg().map((l) => l.toFixed(2)).join(" ")}.`);
+  out.push("Median ms per batch (sequences/s for ours); ratio = ours / other (lower is better; targets: ≤ 1.0× PyTorch on small, ≤ 2.0× on medium/large, ≤ 0.1× TF.js best).");
+  out.push("");
+  const head = ["workload", "cell", "step", "ours ms", "ours seq/s"];
+  if (has("pytorch")) head.push("PyTorch ms");
+  if (has("tfjs-wasm")) head.push("TF.js wasm ms");
+  if (has("tfjs-cpu")) head.push("TF.js cpu ms");
+  if (has("pytorch")) head.push("ours/PyTorch");
+  if (has("tfjs-wasm") || has("tfjs-cpu")) head.push("ours/TF.js best");
+  out.push(`| ${head.join(" | ")} |`);
+  out.push(`|${head.map((_, i) => (i < 3 ? "---" : "---:")).join("|")}|`);
+  for (const r of results) {
+    for (const step of ["forward", "train"]) {
+      const key = step === "forward" ? "forwardMedianMs" : "trainMedianMs";
+      const ms = (s) => r.systems[s]?.[key] ?? NaN;
+      const ours = ms("ours");
+      const cols = [r.workload === "small" ? `${r.workload} (${r.layers} layers)` : r.workload, r.cell.toUpperCase(), step, fmtMs(ours), fmtInt((r.B * 1000) / ours)];
+      if (has("pytorch")) cols.push(fmtMs(ms("pytorch")));
+      if (has("tfjs-wasm")) cols.push(fmtMs(ms("tfjs-wasm")));
+      if (has("tfjs-cpu")) cols.push(fmtMs(ms("tfjs-cpu")));
+      if (has("pytorch")) cols.push(fmtRatio(ours / ms("pytorch")));
+      if (has("tfjs-wasm") || has("tfjs-cpu")) {
+        const best = Math.min(...["tfjs-wasm", "tfjs-cpu"].map(ms).filter(Number.isFinite));
+        cols.push(fmtRatio(ours / best));
+      }
+      out.push(`| ${cols.join(" | ")} |`);
+    }
+  }
+  if (has("ours")) {
+    out.push("");
+    out.push("Recording overhead (ours, training step with `gates` + `gradNorms` recording vs without; target ≤ 15%) and peak memory (maxRSS of each system's process for that workload, MB):");
+    out.push("");
+    const memHead = systems.map((s) => `${s} MB`);
+    out.push(`| workload | cell | train ms | train + recording ms | overhead | ${memHead.join(" | ")} |`);
+    out.push(`|---|---|---:|---:|---:|${memHead.map(() => "---:").join("|")}|`);
+    for (const r of results) {
+      const o = r.systems.ours ?? {};
+      const overhead = o.trainRecordMedianMs / o.trainMedianMs - 1;
+      const mem = systems.map((s) => (r.systems[s]?.maxRssMB ?? NaN).toFixed(0));
+      out.push(`| ${r.workload} | ${r.cell.toUpperCase()} | ${fmtMs(o.trainMedianMs)} | ${fmtMs(o.trainRecordMedianMs)} | ${Number.isFinite(overhead) ? `${(overhead * 100).toFixed(1)}%` : "—"} | ${mem.join(" | ")} |`);
+    }
+  }
+  return out.join("\n");
+}
+
+/** Replaces the text between the README's bench markers with the new table. */
+function updateReadme(table) {
+  const file = join(root, "README.md");
+  const text = readFileSync(file, "utf8");
+  const start = "<!-- bench:start -->";
+  const end = "<!-- bench:end -->";
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) {
+    console.error("[bench] README.md has no bench markers; not updated");
+    return;
+  }
+  writeFileSync(file, text.slice(0, i + start.length) + "\n" + table + "\n" + text.slice(j));
+  console.error("[bench] README.md Performance table updated");
+}
+
+await main();

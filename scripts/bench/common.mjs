@@ -1,0 +1,52 @@
+// Shared helpers for the benchmark's child processes (scripts/bench/*.mjs): timing with warm-up,
+// medians, peak memory, and the one-line JSON result each child prints on stdout.
+import { performance } from "node:perf_hooks";
+
+/**
+ * Runs fn `warmup` times untimed, then timed runs until `reps` are done or `budgetMs` is spent (at
+ * least one timed run). A warm-up run longer than 10 s (tfjs-cpu on the large workload takes over a
+ * minute per step) ends the warm-up and counts as the first sample: JIT warm-up is noise at that
+ * scale, and repeating it would take many minutes. fn may be async.
+ */
+export async function timed(fn, { warmup = 3, reps = 20, budgetMs = 20000 } = {}) {
+  const times = [];
+  const start = performance.now();
+  for (let i = 0; i < warmup; i++) {
+    const t0 = performance.now();
+    await fn();
+    const t = performance.now() - t0;
+    if (t > 10000) { times.push(t); break; }
+  }
+  // The budget counts from the first sample, which is the long warm-up run when one was counted.
+  const budgetStart = times.length > 0 ? start : performance.now();
+  while (times.length < reps) {
+    if (times.length > 0 && performance.now() - budgetStart > budgetMs) break;
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+/** Peak resident set size of this process in MB (getrusage maxRSS, KiB on Linux). */
+export function maxRssMB() {
+  return Math.round(process.resourceUsage().maxRSS / 102.4) / 10;
+}
+
+/** Prints the child's result as the last line of stdout (the parent parses only that line). */
+export function emit(result) {
+  process.stdout.write("\n" + JSON.stringify({ ...result, maxRssMB: maxRssMB(), heapUsedMB: Math.round(process.memoryUsage().heapUsed / 1e5) / 10 }) + "\n");
+}
+
+/** Deterministic pseudo-random floats in [-1, 1) (xorshift32), so every system sees comparable data. */
+export function randomData(n, seed = 12345) {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    out[i] = (s / 4294967296) * 2 - 1;
+  }
+  return out;
+}

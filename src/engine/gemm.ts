@@ -1,0 +1,241 @@
+/**
+ * Fast GEMM for the engine (issue 6): the three orientations of ops.ts with the same signatures,
+ * dispatched to a WebAssembly SIMD kernel (wasm/gemmModule.ts, emitted from TypeScript at run time)
+ * for float32 products big enough to amortise the copies, and to a register-blocked TypeScript kernel
+ * for everything else: float64 (gradient checks), tiny products, and hosts without WASM SIMD.
+ *
+ * Dimension letters: M rows of C, N columns of C, K the summed dimension.
+ *   gemmNN  C[M,N] (+)= A[M,K]  · B[K,N]
+ *   gemmNT  C[M,N] (+)= A[M,K]  · B[N,K]ᵀ
+ *   gemmTN  C[M,N] (+)= A[K,M]ᵀ · B[K,N]
+ * "Leading dimension" = distance between rows in elements (≥ the used row length).
+ *
+ * The WASM kernel works in its own linear memory: each call copies the spans of A, B (and C when it
+ * is accumulated into or has gaps between rows) in with TypedArray.set (a memcpy), computes, and
+ * copies C's span back. For the recurrent step's products (M = batch rows) the copies are ~1/M of the
+ * arithmetic; the numbers are in the README's Performance section.
+ */
+import type { FloatArray } from "./tensor";
+import { gemmModuleBytes, KC, NR } from "./wasm/gemmModule";
+
+export type GemmBackend = "auto" | "wasm" | "js";
+
+/** Products with fewer multiply-adds than this stay in TypeScript (call + copy overhead). */
+const WASM_MIN_MACS = 2048;
+
+let backend: GemmBackend = "auto";
+
+/**
+ * Chooses the GEMM implementation: "auto" (default: WASM SIMD for float32 when available and the
+ * product is big enough), "wasm" (WASM for every float32 product; falls back to TS if unavailable) or
+ * "js" (the TypeScript kernel only). Tests use it to check both paths give the same results.
+ */
+export function setGemmBackend(b: GemmBackend): void {
+  backend = b;
+}
+
+/** Which kernel float32 products use right now, and why. */
+export function gemmInfo(): { backend: GemmBackend; wasmSimd: boolean; reason?: string } {
+  const w = wasmKernel();
+  return { backend, wasmSimd: w !== null, reason: w === null ? wasmFailure : undefined };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// WebAssembly kernel instance.
+
+interface WasmKernel {
+  memory: WebAssembly.Memory;
+  gemm: (m: number, n: number, k: number, a: number, as0: number, as1: number, b: number, bs0: number, bs1: number,
+    c: number, ldc: number, acc: number, bp: number, tile: number) => void;
+  /** Float32 view of memory; replaced after every grow (growing detaches the old buffer). */
+  f32: Float32Array;
+}
+
+let wasm: WasmKernel | null | undefined;
+let wasmFailure = "";
+
+function wasmKernel(): WasmKernel | null {
+  if (wasm !== undefined) return wasm;
+  wasm = null;
+  try {
+    if (typeof WebAssembly !== "object") throw new Error("no WebAssembly");
+    const bytes = gemmModuleBytes(32);
+    if (!WebAssembly.validate(bytes)) throw new Error("WASM SIMD not supported by this host");
+    // Synchronous compile: the module is ~1.6 KB, under every host's main-thread limit.
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+    const memory = instance.exports.memory as WebAssembly.Memory;
+    wasm = { memory, gemm: instance.exports.gemm as WasmKernel["gemm"], f32: new Float32Array(memory.buffer) };
+  } catch (e) {
+    wasmFailure = e instanceof Error ? e.message : String(e);
+  }
+  return wasm;
+}
+
+/** Rounds a float index up to a 16-byte boundary (4 floats). */
+const align4 = (x: number): number => (x + 3) & ~3;
+
+/**
+ * C (M,N) (+)= A·B through the WASM kernel, where A(i,p) = a[aOff + i·as0 + p·as1] and
+ * B(p,j) = b[bOff + p·bs0 + j·bs1] (element strides). aSpan / bSpan: elements from aOff / bOff
+ * covering every element read.
+ */
+function gemmWasm(
+  w: WasmKernel, m: number, n: number, k: number,
+  a: Float32Array, aOff: number, as0: number, as1: number, aSpan: number,
+  b: Float32Array, bOff: number, bs0: number, bs1: number, bSpan: number,
+  c: Float32Array, cOff: number, ldc: number, accumulate: boolean,
+): void {
+  // Layout in floats: tile (MR·NR) | packed B (KC·⌈N/NR⌉·NR) | A span | B span | C span.
+  const tile = 0;
+  const bp = 64;
+  const aPos = align4(bp + Math.min(KC, k) * Math.ceil(n / NR) * NR);
+  const bPos = align4(aPos + aSpan);
+  const cPos = align4(bPos + bSpan);
+  const cSpan = (m - 1) * ldc + n;
+  const need = (cPos + cSpan) * 4;
+  if (need > w.memory.buffer.byteLength) {
+    w.memory.grow(Math.ceil((need - w.memory.buffer.byteLength) / 65536));
+    w.f32 = new Float32Array(w.memory.buffer);
+  }
+  const f32 = w.f32;
+  f32.set(a.subarray(aOff, aOff + aSpan), aPos);
+  f32.set(b.subarray(bOff, bOff + bSpan), bPos);
+  // C goes in when it is added to, or when its rows have gaps that the copy back must preserve.
+  if (accumulate || ldc !== n) f32.set(c.subarray(cOff, cOff + cSpan), cPos);
+  w.gemm(m, n, k, aPos * 4, as0 * 4, as1 * 4, bPos * 4, bs0 * 4, bs1 * 4, cPos * 4, ldc * 4, accumulate ? 1 : 0, bp * 4, tile * 4);
+  c.set(f32.subarray(cPos, cPos + cSpan), cOff);
+}
+
+function useWasm(m: number, n: number, k: number, a: FloatArray, b: FloatArray, c: FloatArray): WasmKernel | null {
+  if (backend === "js" || !(a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array)) return null;
+  if (backend === "auto" && m * n * k < WASM_MIN_MACS) return null;
+  return wasmKernel();
+}
+
+/** C = 0 (or unchanged when accumulating) for an empty sum. Returns true when nothing is left to do. */
+function trivial(m: number, n: number, k: number, c: FloatArray, cOff: number, ldc: number, accumulate: boolean): boolean {
+  if (m <= 0 || n <= 0) return true;
+  if (k > 0) return false;
+  if (!accumulate) for (let i = 0; i < m; i++) c.fill(0, cOff + i * ldc, cOff + i * ldc + n);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Public kernels (signatures as in ops.ts).
+
+/** C (+)= A·B. a is (M,K) row stride lda, b is (K,N) row stride ldb, c is (M,N) row stride ldc. */
+export function gemmNN(
+  m: number, n: number, k: number,
+  a: FloatArray, aOff: number, lda: number, // a is (M,K)
+  b: FloatArray, bOff: number, ldb: number, // b is (K,N)
+  c: FloatArray, cOff: number, ldc: number, // c is (M,N)
+  accumulate: boolean,
+): void {
+  if (trivial(m, n, k, c, cOff, ldc, accumulate)) return;
+  const w = useWasm(m, n, k, a, b, c);
+  if (w) {
+    gemmWasm(w, m, n, k, a as Float32Array, aOff, lda, 1, (m - 1) * lda + k, b as Float32Array, bOff, ldb, 1, (k - 1) * ldb + n,
+      c as Float32Array, cOff, ldc, accumulate);
+  } else {
+    gemmJs(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
+  }
+}
+
+/** C (+)= A·Bᵀ. a is (M,K) row stride lda, b is (N,K) row stride ldb, c is (M,N) row stride ldc. */
+export function gemmNT(
+  m: number, n: number, k: number,
+  a: FloatArray, aOff: number, lda: number, // a is (M,K)
+  b: FloatArray, bOff: number, ldb: number, // b is (N,K)
+  c: FloatArray, cOff: number, ldc: number, // c is (M,N)
+  accumulate: boolean,
+): void {
+  if (trivial(m, n, k, c, cOff, ldc, accumulate)) return;
+  const w = useWasm(m, n, k, a, b, c);
+  if (w) {
+    gemmWasm(w, m, n, k, a as Float32Array, aOff, lda, 1, (m - 1) * lda + k, b as Float32Array, bOff, 1, ldb, (n - 1) * ldb + k,
+      c as Float32Array, cOff, ldc, accumulate);
+  } else {
+    gemmJs(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate);
+  }
+}
+
+/** C (+)= Aᵀ·B. a is (K,M) row stride lda, b is (K,N) row stride ldb, c is (M,N) row stride ldc. */
+export function gemmTN(
+  m: number, n: number, k: number,
+  a: FloatArray, aOff: number, lda: number, // a is (K,M)
+  b: FloatArray, bOff: number, ldb: number, // b is (K,N)
+  c: FloatArray, cOff: number, ldc: number, // c is (M,N)
+  accumulate: boolean,
+): void {
+  if (trivial(m, n, k, c, cOff, ldc, accumulate)) return;
+  const w = useWasm(m, n, k, a, b, c);
+  if (w) {
+    gemmWasm(w, m, n, k, a as Float32Array, aOff, 1, lda, (k - 1) * lda + m, b as Float32Array, bOff, ldb, 1, (k - 1) * ldb + n,
+      c as Float32Array, cOff, ldc, accumulate);
+  } else {
+    gemmJs(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// TypeScript kernel: 4×4 register tile, A and B through element strides (as0, as1) and (bs0, bs1).
+
+function gemmJs(
+  m: number, n: number, k: number,
+  a: FloatArray, aOff: number, as0: number, as1: number, // A (M,K) via strides
+  b: FloatArray, bOff: number, bs0: number, bs1: number, // B (K,N) via strides
+  c: FloatArray, cOff: number, ldc: number,             // C (M,N) row-major
+  accumulate: boolean,
+): void {
+  const m4 = m & ~3;
+  const n4 = n & ~3;
+  for (let j = 0; j < n4; j += 4) {
+    const b0 = bOff + j * bs1, b1 = b0 + bs1, b2 = b1 + bs1, b3 = b2 + bs1;
+    for (let i = 0; i < m4; i += 4) {
+      const a0 = aOff + i * as0, a1 = a0 + as0, a2 = a1 + as0, a3 = a2 + as0;
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      for (let p = 0, pa = 0, pb = 0; p < k; p++, pa += as1, pb += bs0) {
+        const x0 = a[a0 + pa], x1 = a[a1 + pa], x2 = a[a2 + pa], x3 = a[a3 + pa];
+        const y0 = b[b0 + pb], y1 = b[b1 + pb], y2 = b[b2 + pb], y3 = b[b3 + pb];
+        c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
+        c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
+        c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
+        c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
+      }
+      const r0 = cOff + i * ldc + j, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+      if (accumulate) {
+        c[r0] += c00; c[r0 + 1] += c01; c[r0 + 2] += c02; c[r0 + 3] += c03;
+        c[r1] += c10; c[r1 + 1] += c11; c[r1 + 2] += c12; c[r1 + 3] += c13;
+        c[r2] += c20; c[r2 + 1] += c21; c[r2 + 2] += c22; c[r2 + 3] += c23;
+        c[r3] += c30; c[r3 + 1] += c31; c[r3 + 2] += c32; c[r3 + 3] += c33;
+      } else {
+        c[r0] = c00; c[r0 + 1] = c01; c[r0 + 2] = c02; c[r0 + 3] = c03;
+        c[r1] = c10; c[r1 + 1] = c11; c[r1 + 2] = c12; c[r1 + 3] = c13;
+        c[r2] = c20; c[r2 + 1] = c21; c[r2 + 2] = c22; c[r2 + 3] = c23;
+        c[r3] = c30; c[r3 + 1] = c31; c[r3 + 2] = c32; c[r3 + 3] = c33;
+      }
+    }
+    for (let i = m4; i < m; i++) {
+      const a0 = aOff + i * as0;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let p = 0, pa = 0, pb = 0; p < k; p++, pa += as1, pb += bs0) {
+        const x = a[a0 + pa];
+        s0 += x * b[b0 + pb]; s1 += x * b[b1 + pb]; s2 += x * b[b2 + pb]; s3 += x * b[b3 + pb];
+      }
+      const r = cOff + i * ldc + j;
+      if (accumulate) { c[r] += s0; c[r + 1] += s1; c[r + 2] += s2; c[r + 3] += s3; }
+      else { c[r] = s0; c[r + 1] = s1; c[r + 2] = s2; c[r + 3] = s3; }
+    }
+  }
+  for (let j = n4; j < n; j++) {
+    const b0 = bOff + j * bs1;
+    for (let i = 0; i < m; i++) {
+      const a0 = aOff + i * as0;
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[a0 + p * as1] * b[b0 + p * bs0];
+      const r = cOff + i * ldc + j;
+      c[r] = accumulate ? c[r] + s : s;
+    }
+  }
+}

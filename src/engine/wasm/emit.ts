@@ -1,0 +1,161 @@
+/**
+ * A tiny WebAssembly binary emitter: just enough of the binary format (WebAssembly Core Specification
+ * 2.0, chapter 5 "Binary Format", plus the fixed-width SIMD proposal's opcodes) to write the GEMM
+ * module in gemmModule.ts from TypeScript, with no toolchain. The `.wasm` bytes are produced at run
+ * time by this code; nothing opaque is committed.
+ *
+ * Usage: make a `FunctionBuilder`, append instructions with its methods (each is one opcode and its
+ * immediates), then `encodeModule({ functions, exports })`. Validation is left to the engine
+ * (`WebAssembly.validate`), which rejects any mistake here before it can run.
+ */
+
+/** Value types (spec 5.3.1). */
+export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const V128 = 0x7b;
+export type ValType = typeof I32 | typeof F32 | typeof V128;
+
+/** Unsigned LEB128 (spec 5.2.2). */
+export function uleb(n: number, out: number[]): void {
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+}
+
+/** Signed LEB128 for 32-bit constants. */
+export function sleb(n: number, out: number[]): void {
+  n |= 0;
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return;
+  }
+}
+
+/** One function body being written; locals are numbered after the parameters. */
+export class FunctionBuilder {
+  readonly code: number[] = [];
+  private readonly localTypes: ValType[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly params: ValType[],
+    readonly results: ValType[] = [],
+  ) {}
+
+  /** Declares a new local and returns its index. */
+  local(type: ValType): number {
+    this.localTypes.push(type);
+    return this.params.length + this.localTypes.length - 1;
+  }
+
+  // Control (spec 5.4.1). Blocks take no values and return none (block type 0x40).
+  block(): this { this.code.push(0x02, 0x40); return this; }
+  loop(): this { this.code.push(0x03, 0x40); return this; }
+  if(): this { this.code.push(0x04, 0x40); return this; }
+  else(): this { this.code.push(0x05); return this; }
+  end(): this { this.code.push(0x0b); return this; }
+  br(depth: number): this { this.code.push(0x0c); uleb(depth, this.code); return this; }
+  brIf(depth: number): this { this.code.push(0x0d); uleb(depth, this.code); return this; }
+  return(): this { this.code.push(0x0f); return this; }
+
+  // Variables.
+  get(l: number): this { this.code.push(0x20); uleb(l, this.code); return this; }
+  set(l: number): this { this.code.push(0x21); uleb(l, this.code); return this; }
+  tee(l: number): this { this.code.push(0x22); uleb(l, this.code); return this; }
+
+  // i32 arithmetic and comparisons (spec 5.4.5).
+  i32(c: number): this { this.code.push(0x41); sleb(c, this.code); return this; }
+  i32Eqz(): this { this.code.push(0x45); return this; }
+  i32Eq(): this { this.code.push(0x46); return this; }
+  i32Ne(): this { this.code.push(0x47); return this; }
+  i32LtS(): this { this.code.push(0x48); return this; }
+  i32GtS(): this { this.code.push(0x4a); return this; }
+  i32LeS(): this { this.code.push(0x4c); return this; }
+  i32GeS(): this { this.code.push(0x4e); return this; }
+  i32Add(): this { this.code.push(0x6a); return this; }
+  i32Sub(): this { this.code.push(0x6b); return this; }
+  i32Mul(): this { this.code.push(0x6c); return this; }
+  select(): this { this.code.push(0x1b); return this; }
+
+  // f32 scalars.
+  f32Load(offset = 0): this { this.code.push(0x2a, 2); uleb(offset, this.code); return this; }
+  f32Store(offset = 0): this { this.code.push(0x38, 2); uleb(offset, this.code); return this; }
+  f32Const0(): this { this.code.push(0x43, 0, 0, 0, 0); return this; }
+  f32Add(): this { this.code.push(0x92); return this; }
+
+  // SIMD (prefix 0xfd, then the opcode as unsigned LEB128).
+  private simd(op: number): this { this.code.push(0xfd); uleb(op, this.code); return this; }
+  /** v128.load with a 4-byte alignment hint (alignment never traps). */
+  v128Load(offset = 0): this { this.simd(0x00); this.code.push(2); uleb(offset, this.code); return this; }
+  /** v128.load32_splat: one f32 from memory into all four lanes. */
+  v128Load32Splat(offset = 0): this { this.simd(0x09); this.code.push(2); uleb(offset, this.code); return this; }
+  v128Store(offset = 0): this { this.simd(0x0b); this.code.push(2); uleb(offset, this.code); return this; }
+  v128Zero(): this { this.simd(0x0c); for (let i = 0; i < 16; i++) this.code.push(0); return this; }
+  f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Mul(): this { return this.simd(0xe6); }
+
+  /** The function body: local declarations (one group per local, simplest valid form) and code. */
+  encodeBody(): number[] {
+    const body: number[] = [];
+    uleb(this.localTypes.length, body);
+    for (const t of this.localTypes) body.push(1, t);
+    body.push(...this.code, 0x0b);
+    const out: number[] = [];
+    uleb(body.length, out);
+    return out.concat(body);
+  }
+}
+
+function section(id: number, payload: number[], out: number[]): void {
+  out.push(id);
+  uleb(payload.length, out);
+  for (const b of payload) out.push(b);
+}
+
+function name(s: string, out: number[]): void {
+  uleb(s.length, out);
+  for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
+}
+
+/**
+ * A module with one exported memory ("memory", `memoryPages` initial 64 KiB pages, growable) and the
+ * given functions, each exported under its name.
+ */
+export function encodeModule(functions: FunctionBuilder[], memoryPages: number): Uint8Array<ArrayBuffer> {
+  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  // Type section: one function type per function (duplicates are allowed).
+  const types: number[] = [];
+  uleb(functions.length, types);
+  for (const f of functions) {
+    types.push(0x60);
+    uleb(f.params.length, types);
+    types.push(...f.params);
+    uleb(f.results.length, types);
+    types.push(...f.results);
+  }
+  section(1, types, out);
+  const funcs: number[] = [];
+  uleb(functions.length, funcs);
+  functions.forEach((_, i) => uleb(i, funcs));
+  section(3, funcs, out);
+  const mem: number[] = [1, 0x00];
+  uleb(memoryPages, mem);
+  section(5, mem, out);
+  const exports: number[] = [];
+  uleb(functions.length + 1, exports);
+  name("memory", exports);
+  exports.push(0x02, 0);
+  functions.forEach((f, i) => { name(f.name, exports); exports.push(0x00); uleb(i, exports); });
+  section(7, exports, out);
+  const code: number[] = [];
+  uleb(functions.length, code);
+  for (const f of functions) code.push(...f.encodeBody());
+  section(10, code, out);
+  return new Uint8Array(out);
+}

@@ -1,0 +1,227 @@
+/**
+ * The WebAssembly SIMD SGEMM module, written instruction by instruction with emit.ts.
+ *
+ * It computes C (M,N) (+)= A (M,K) · B (K,N) on float32 data already copied into its own memory, with
+ * A and B addressed through arbitrary strides — so one kernel serves A·B, A·Bᵀ and Aᵀ·B (gemm.ts
+ * chooses the strides). The structure is the classic one of Goto & van de Geijn, "Anatomy of
+ * High-Performance Matrix Multiplication" (ACM TOMS 2008), cut down to two cache levels:
+ *
+ *   for each block of KC rows of B            (pc)
+ *     pack B[pc:pc+KC, :] into panels of NR columns, each panel (KC, NR) contiguous, zero-padded
+ *     for each block of MC rows of A          (ic)
+ *       for each panel                        (jp)   — the panel (KC·NR·4 = 8 KiB) stays in L1
+ *         for each MR rows inside the block   (ir)   — A's (MC, KC) block stays in L2
+ *           micro-kernel: an MR×NR tile of C in 8 v128 registers, one k step =
+ *             2 vector loads of the panel + 4 splat loads of A + 8 mul + 8 add
+ *
+ * Byte addresses and byte strides throughout. M, N, K ≥ 1 (gemm.ts handles empty products).
+ * Porting note: baseline WASM SIMD has no fused multiply-add (that is the relaxed-SIMD proposal), so
+ * each product is rounded before the add, exactly like the scalar JavaScript loop.
+ */
+import { encodeModule, F32, FunctionBuilder, I32, V128 } from "./emit";
+
+/** Micro-tile rows and columns (NR is two f32x4 vectors). */
+export const MR = 4;
+export const NR = 8;
+/** Rows of B per packed block and rows of A per L2 block. */
+export const KC = 256;
+export const MC = 64;
+
+/** `pack(kc, n, src, bs0, bs1, dst)`: B rows [0, kc) of the strided source into NR-column panels. */
+function packFunction(): FunctionBuilder {
+  const f = new FunctionBuilder("pack", [I32, I32, I32, I32, I32, I32]);
+  const [kc, n, src, bs0, bs1, dst] = [0, 1, 2, 3, 4, 5];
+  const j = f.local(I32), p = f.local(I32), jj = f.local(I32), cols = f.local(I32);
+  const s = f.local(I32), row = f.local(I32);
+  f.i32(0).set(j);
+  f.block().loop();
+  {
+    f.get(j).get(n).i32GeS().brIf(1);
+    // cols = min(NR, n - j)
+    f.get(n).get(j).i32Sub().set(cols);
+    f.i32(NR).get(cols).get(cols).i32(NR).i32GtS().select().set(cols);
+    f.get(src).get(j).get(bs1).i32Mul().i32Add().set(row);
+    f.get(cols).i32(NR).i32Eq().get(bs1).i32(4).i32Eq().i32Mul().if();
+    {
+      // Full panel of contiguous rows: two vector copies per k.
+      f.get(kc).set(p);
+      f.loop();
+      f.get(dst).get(row).v128Load(0).v128Store(0);
+      f.get(dst).get(row).v128Load(16).v128Store(16);
+      f.get(row).get(bs0).i32Add().set(row);
+      f.get(dst).i32(NR * 4).i32Add().set(dst);
+      f.get(p).i32(1).i32Sub().tee(p).brIf(0);
+      f.end();
+    }
+    f.else();
+    {
+      // Strided or partial panel: element by element, zeros past the last column.
+      f.i32(0).set(p);
+      f.block().loop();
+      f.get(p).get(kc).i32GeS().brIf(1);
+      f.get(row).set(s);
+      f.i32(0).set(jj);
+      f.block().loop();
+      f.get(jj).i32(NR).i32GeS().brIf(1);
+      f.get(jj).get(cols).i32LtS().if().get(dst).get(s).f32Load().f32Store().else().get(dst).f32Const0().f32Store().end();
+      f.get(dst).i32(4).i32Add().set(dst);
+      f.get(s).get(bs1).i32Add().set(s);
+      f.get(jj).i32(1).i32Add().set(jj);
+      f.br(0).end().end();
+      f.get(row).get(bs0).i32Add().set(row);
+      f.get(p).i32(1).i32Add().set(p);
+      f.br(0).end().end();
+    }
+    f.end();
+    f.get(j).i32(NR).i32Add().set(j);
+    f.br(0);
+  }
+  f.end().end();
+  return f;
+}
+
+/**
+ * `micro(rows, cols, kc, a, as0, as1, panel, c, ldc, acc, tile)`: C tile (rows ≤ MR, cols ≤ NR)
+ * (+)= A rows · panel. Missing rows re-read the last real row (never out of bounds) and are not
+ * stored; partial tiles go through the scratch `tile` (MR·NR floats).
+ */
+function microFunction(): FunctionBuilder {
+  const f = new FunctionBuilder("micro", [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [rows, cols, kc, a, as0, as1, panel, c, ldc, acc, tile] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const pa = [f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
+  const p = f.local(I32), r = f.local(I32), jj = f.local(I32), src = f.local(I32), dst = f.local(I32);
+  const val = f.local(F32);
+  const v = Array.from({ length: 8 }, () => f.local(V128));
+  const b0 = f.local(V128), b1 = f.local(V128), av = f.local(V128);
+  // Row pointers; rows past `rows` alias the previous one.
+  f.get(a).set(pa[0]);
+  for (let i = 1; i < MR; i++) {
+    f.get(pa[i - 1]).get(as0).i32Add().get(pa[i - 1]).get(rows).i32(i).i32GtS().select().set(pa[i]);
+  }
+  for (const x of v) f.v128Zero().set(x);
+  f.get(kc).set(p);
+  f.loop();
+  {
+    f.get(panel).v128Load(0).set(b0);
+    f.get(panel).v128Load(16).set(b1);
+    for (let i = 0; i < MR; i++) {
+      f.get(pa[i]).v128Load32Splat().set(av);
+      f.get(v[2 * i]).get(av).get(b0).f32x4Mul().f32x4Add().set(v[2 * i]);
+      f.get(v[2 * i + 1]).get(av).get(b1).f32x4Mul().f32x4Add().set(v[2 * i + 1]);
+      f.get(pa[i]).get(as1).i32Add().set(pa[i]);
+    }
+    f.get(panel).i32(NR * 4).i32Add().set(panel);
+    f.get(p).i32(1).i32Sub().tee(p).brIf(0);
+  }
+  f.end();
+  // Full tile: vector stores straight into C.
+  f.get(rows).i32(MR).i32Eq().get(cols).i32(NR).i32Eq().i32Mul().if();
+  {
+    f.get(c).set(dst);
+    for (let i = 0; i < MR; i++) {
+      for (let h = 0; h < 2; h++) {
+        f.get(dst);
+        f.get(acc).if().get(dst).v128Load(16 * h).get(v[2 * i + h]).f32x4Add().set(b0).else().get(v[2 * i + h]).set(b0).end();
+        f.get(b0).v128Store(16 * h);
+      }
+      f.get(dst).get(ldc).i32Add().set(dst);
+    }
+    f.return();
+  }
+  f.end();
+  // Partial tile: through the scratch tile, element by element.
+  for (let i = 0; i < 2 * MR; i++) f.get(tile).get(v[i]).v128Store(16 * i);
+  f.i32(0).set(r);
+  f.block().loop();
+  {
+    f.get(r).get(rows).i32GeS().brIf(1);
+    f.get(tile).get(r).i32(NR * 4).i32Mul().i32Add().set(src);
+    f.get(c).get(r).get(ldc).i32Mul().i32Add().set(dst);
+    f.i32(0).set(jj);
+    f.block().loop();
+    f.get(jj).get(cols).i32GeS().brIf(1);
+    f.get(src).f32Load().set(val);
+    f.get(acc).if().get(val).get(dst).f32Load().f32Add().set(val).end();
+    f.get(dst).get(val).f32Store();
+    f.get(src).i32(4).i32Add().set(src);
+    f.get(dst).i32(4).i32Add().set(dst);
+    f.get(jj).i32(1).i32Add().set(jj);
+    f.br(0).end().end();
+    f.get(r).i32(1).i32Add().set(r);
+    f.br(0);
+  }
+  f.end().end();
+  return f;
+}
+
+/**
+ * `gemm(m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, tile)`: C (+)= A·B; acc = 1 adds to C.
+ * bp needs KC·⌈N/NR⌉·NR·4 bytes.
+ */
+function gemmFunction(pack: number, micro: number): FunctionBuilder {
+  const f = new FunctionBuilder("gemm", [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, tile] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+  const pc = f.local(I32), kc = f.local(I32), ic = f.local(I32), mEnd = f.local(I32);
+  const jp = f.local(I32), ir = f.local(I32), accNow = f.local(I32), rows = f.local(I32), cols = f.local(I32);
+  const min = (x: () => void, cap: number, out: number) => {
+    x(); f.set(out);
+    f.i32(cap).get(out).get(out).i32(cap).i32GtS().select().set(out);
+  };
+  f.i32(0).set(pc);
+  f.block().loop();
+  {
+    f.get(pc).get(k).i32GeS().brIf(1);
+    min(() => f.get(k).get(pc).i32Sub(), KC, kc);
+    // pack(kc, n, b + pc·bs0, bs0, bs1, bp)
+    f.get(kc).get(n).get(b).get(pc).get(bs0).i32Mul().i32Add().get(bs0).get(bs1).get(bp);
+    f.code.push(0x10, pack);
+    // Accumulate into C unless this is the first K block of an overwrite.
+    f.get(acc).get(pc).i32(0).i32GtS().i32Add().set(accNow);
+    f.i32(0).set(ic);
+    f.block().loop();
+    {
+      f.get(ic).get(m).i32GeS().brIf(1);
+      // mEnd = min(ic + MC, m)
+      f.get(ic).i32(MC).i32Add().set(mEnd);
+      f.get(m).get(mEnd).get(mEnd).get(m).i32GtS().select().set(mEnd);
+      f.i32(0).set(jp);
+      f.block().loop();
+      {
+        f.get(jp).get(n).i32GeS().brIf(1);
+        min(() => f.get(n).get(jp).i32Sub(), NR, cols);
+        f.get(ic).set(ir);
+        f.block().loop();
+        {
+          f.get(ir).get(mEnd).i32GeS().brIf(1);
+          min(() => f.get(mEnd).get(ir).i32Sub(), MR, rows);
+          // micro(rows, cols, kc, a + ir·as0 + pc·as1, as0, as1, bp + jp·kc·4, c + ir·ldc + jp·4, ldc, accNow, tile)
+          f.get(rows).get(cols).get(kc);
+          f.get(a).get(ir).get(as0).i32Mul().i32Add().get(pc).get(as1).i32Mul().i32Add();
+          f.get(as0).get(as1);
+          f.get(bp).get(jp).get(kc).i32Mul().i32(4).i32Mul().i32Add();
+          f.get(c).get(ir).get(ldc).i32Mul().i32Add().get(jp).i32(4).i32Mul().i32Add();
+          f.get(ldc).get(accNow).get(tile);
+          f.code.push(0x10, micro);
+          f.get(ir).i32(MR).i32Add().set(ir);
+          f.br(0);
+        }
+        f.end().end();
+        f.get(jp).i32(NR).i32Add().set(jp);
+        f.br(0);
+      }
+      f.end().end();
+      f.get(ic).i32(MC).i32Add().set(ic);
+      f.br(0);
+    }
+    f.end().end();
+    f.get(pc).i32(KC).i32Add().set(pc);
+    f.br(0);
+  }
+  f.end().end();
+  return f;
+}
+
+/** The module's bytes: exports memory, pack, micro and gemm. */
+export function gemmModuleBytes(initialPages: number): Uint8Array<ArrayBuffer> {
+  return encodeModule([packFunction(), microFunction(), gemmFunction(0, 1)], initialPages);
+}
