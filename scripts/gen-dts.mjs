@@ -119,18 +119,23 @@ function signatureOf(name, sym, checker, decl) {
   return `const ${name}: ${checker.typeToString(type, decl, FORMAT)}`;
 }
 
+/** A member readers can use: not private/protected, not `#private`, not `_internal`. */
+function isPublicMember(m) {
+  const hidden = ts.ModifierFlags.Private | ts.ModifierFlags.Protected;
+  return !m.getName().startsWith("_") && !m.getName().startsWith("__#") &&
+    !(m.declarations ?? []).some((d) => ts.getCombinedModifierFlags(d) & hidden || (d.name && ts.isPrivateIdentifier(d.name)));
+}
+
 /** Members worth listing under a symbol: class/interface members, properties of a namespace object. */
 function membersOf(sym, checker, decl) {
+  let props = [];
   if (sym.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface)) {
-    return checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(sym)).map((m) => [m.getName(), m]);
-  }
-  if (sym.flags & ts.SymbolFlags.Variable) {
+    props = checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(sym));
+  } else if (sym.flags & ts.SymbolFlags.Variable) {
     const type = checker.getTypeOfSymbolAtLocation(sym, decl);
-    if (type.getCallSignatures().length === 0 && type.flags & ts.TypeFlags.Object) {
-      return checker.getPropertiesOfType(type).map((m) => [m.getName(), m]);
-    }
+    if (type.getCallSignatures().length === 0 && type.flags & ts.TypeFlags.Object) props = checker.getPropertiesOfType(type);
   }
-  return [];
+  return props.filter(isPublicMember).map((m) => [m.getName(), m]);
 }
 
 function memberLine(name, m, checker, decl) {
