@@ -9,6 +9,7 @@ import { lstm } from "../../../src/engine/layers/lstm";
 import { gru } from "../../../src/engine/layers/gru";
 import { Rng } from "../../../src/engine/random";
 import { Tensor } from "../../../src/engine/tensor";
+import * as nn from "../../../src/engine/nn";
 
 const TOL = 1e-6; // issue 3, acceptance 2
 
@@ -77,4 +78,113 @@ describe("gradient check (float64, central differences): Keras-family recurrent 
   it("stacked: simpleRNN → lstm → gru (returnSequences between layers)", () =>
     expectOk(checkStack([simpleRNN({ units: 3, returnSequences: true }), lstm({ units: 2, returnSequences: true }),
       gru({ units: 2, resetAfter: false })], [2, 5, 2]), "stack"));
+});
+
+describe("gradient check (float64): Keras-family recurrent layers with dropout masks held fixed", () => {
+  // Dropout makes the layer a different (masked) function; re-seeding the mask Rng on every call holds
+  // the masks fixed, so central differences check the masked function's exact gradient.
+  function checkFixedMask(layer: Layer, inputShape: [number, number, number]) {
+    const rng = new Rng(3);
+    layer.build(inputShape.slice(1), { dtype: "float64", rng });
+    for (const p of layer.params()) for (let i = 0; i < p.value.length; i++) p.value[i] = rng.uniform(-0.6, 0.6);
+    const x = rand(inputShape, rng);
+    const w = rand([inputShape[0], ...layer.outputShape(inputShape.slice(1))], rng);
+    const dxBuf = new Float64Array(x.size);
+    const ctx = () => ({ training: true, rng: new Rng(11) });
+    const dot = (y: Tensor): number => { let s = 0; for (let i = 0; i < y.size; i++) s += y.data[i] * w.data[i]; return s; };
+    return gradCheck({
+      tensors: [...layer.params().map((p) => ({ name: p.name, value: p.value, grad: p.grad })), { name: "input", value: x.data, grad: dxBuf }],
+      loss: () => dot(layer.forward(x, ctx())),
+      lossAndGrads: () => {
+        zeroGrads(layer.params());
+        const y = layer.forward(x, ctx());
+        dxBuf.set(layer.backward(w).data);
+        return dot(y);
+      },
+    });
+  }
+  it("lstm with dropout 0.3 and recurrentDropout 0.4", () =>
+    expectOk(checkFixedMask(lstm({ units: 3, dropout: 0.3, recurrentDropout: 0.4, returnSequences: true }), [2, 4, 3]), "lstm dropout"));
+  it("gru (both resets) and simpleRNN with dropout and recurrentDropout", () => {
+    expectOk(checkFixedMask(gru({ units: 3, dropout: 0.3, recurrentDropout: 0.4 }), [2, 4, 3]), "gru after dropout");
+    expectOk(checkFixedMask(gru({ units: 3, dropout: 0.3, recurrentDropout: 0.4, resetAfter: false }), [2, 4, 3]), "gru before dropout");
+    expectOk(checkFixedMask(simpleRNN({ units: 3, dropout: 0.3, recurrentDropout: 0.4 }), [2, 4, 3]), "simpleRNN dropout");
+  });
+});
+
+describe("gradient check (float64): rnn.nn modules, every parameter, the input and the initial states", () => {
+  type Make = typeof nn.LSTM;
+  function checkModule(make: Make, kind: "RNN" | "LSTM" | "GRU", opts: { numLayers: number; bidirectional: boolean; batchFirst: boolean; dropout?: number; nonlinearity?: "tanh" | "relu" }) {
+    const m = make({ inputSize: 3, hiddenSize: 3, dtype: "float64", seed: 5, ...opts });
+    if (!opts.dropout) m.eval();
+    const rng = new Rng(9);
+    const T = 4, B = 2, D = opts.bidirectional ? 2 : 1;
+    const x = rand(opts.batchFirst ? [B, T, 3] : [T, B, 3], rng);
+    const h0 = rand([opts.numLayers * D, B, 3], rng);
+    const c0 = rand([opts.numLayers * D, B, 3], rng);
+    const wOut = rand(opts.batchFirst ? [B, T, D * 3] : [T, B, D * 3], rng);
+    const wh = rand(h0.shape, rng), wc = rand(c0.shape, rng);
+    const grads = { x: new Float64Array(x.size), h0: new Float64Array(h0.size), c0: new Float64Array(c0.size) };
+    const lstmKind = kind === "LSTM";
+    const state = lstmKind ? { h0, c0 } : h0;
+    const dot = (a: Tensor, b: Tensor): number => { let s = 0; for (let i = 0; i < a.size; i++) s += a.data[i] * b.data[i]; return s; };
+    // L = Σ wOut ⊙ output + Σ wh ⊙ hN (+ Σ wc ⊙ cN): exercises the output, final-state and initial-state paths.
+    const run = () => {
+      const r = m.forward(x, state, { rng: new Rng(4) });
+      return { r, L: dot(r.output, wOut) + dot(r.hN, wh) + (r.cN ? dot(r.cN, wc) : 0) };
+    };
+    const tensors: CheckedTensor[] = m.params().map((p) => ({ name: p.name, value: p.value, grad: p.grad }));
+    tensors.push({ name: "input", value: x.data, grad: grads.x }, { name: "h0", value: h0.data, grad: grads.h0 });
+    if (lstmKind) tensors.push({ name: "c0", value: c0.data, grad: grads.c0 });
+    return gradCheck({
+      tensors,
+      loss: () => run().L,
+      lossAndGrads: () => {
+        const { L } = run();
+        m.zeroGrad();
+        const g = m.backward(wOut, wh, lstmKind ? wc : null);
+        grads.x.set(g.dx.data);
+        grads.h0.set(g.dh0.data);
+        if (g.dc0) grads.c0.set(g.dc0.data);
+        return L;
+      },
+    });
+  }
+  const configs = [
+    { numLayers: 1, bidirectional: false, batchFirst: false },
+    { numLayers: 2, bidirectional: true, batchFirst: true },
+    { numLayers: 2, bidirectional: false, batchFirst: false, dropout: 0.3 },
+  ];
+  for (const [kind, make] of [["RNN", nn.RNN], ["LSTM", nn.LSTM], ["GRU", nn.GRU]] as const) {
+    for (const cfg of configs) {
+      it(`nn.${kind} ${JSON.stringify(cfg)}`, () => expectOk(checkModule(make, kind, cfg), `nn.${kind} L${cfg.numLayers}${cfg.bidirectional ? " bi" : ""}${cfg.dropout ? " dropout" : ""}`));
+    }
+  }
+  it("nn.RNN with relu, 2 layers, bidirectional", () =>
+    expectOk(checkModule(nn.RNN, "RNN", { numLayers: 2, bidirectional: true, batchFirst: false, nonlinearity: "relu" }), "nn.RNN relu"));
+});
+
+describe("gradient check (float64): nn.Linear and nn.Embedding", () => {
+  it("nn.Linear weight, bias and input", () => {
+    const lin = nn.Linear(4, 3, { dtype: "float64", seed: 2 });
+    const rng = new Rng(1);
+    const x = rand([2, 5, 4], rng), w = rand([2, 5, 3], rng), dx = new Float64Array(x.size);
+    const dot = (y: Tensor): number => { let s = 0; for (let i = 0; i < y.size; i++) s += y.data[i] * w.data[i]; return s; };
+    expectOk(gradCheck({
+      tensors: [...lin.params().map((p) => ({ name: p.name, value: p.value, grad: p.grad })), { name: "input", value: x.data, grad: dx }],
+      loss: () => dot(lin.forward(x)),
+      lossAndGrads: () => { lin.zeroGrad(); const y = lin.forward(x); dx.set(lin.backward(w).data); return dot(y); },
+    }), "nn.Linear");
+  });
+  it("nn.Embedding weight (repeated indices accumulate)", () => {
+    const emb = nn.Embedding(5, 3, { dtype: "float64", seed: 2 });
+    const idx = new Tensor(Float64Array.from([0, 3, 3, 4, 1, 0]), [2, 3]);
+    const w = rand([2, 3, 3], new Rng(2));
+    const dot = (y: Tensor): number => { let s = 0; for (let i = 0; i < y.size; i++) s += y.data[i] * w.data[i]; return s; };
+    expectOk(gradCheck({
+      tensors: emb.params().map((p) => ({ name: p.name, value: p.value, grad: p.grad })),
+      loss: () => dot(emb.forward(idx)),
+      lossAndGrads: () => { emb.zeroGrad(); const y = emb.forward(idx); emb.backward(w); return dot(y); },
+    }), "nn.Embedding");
+  });
 });

@@ -3,34 +3,11 @@
 // gradient within 1e-5 (issue 3, acceptance 3), and ‖∂L/∂h_t‖ / ‖∂L/∂c_t‖ per timestep equal to the
 // norms of PyTorch's h_t.grad / c_t.grad (retain_grad on an unrolled copy; acceptance 4).
 import * as assert from "node:assert/strict";
-import golden from "../../fixtures/torch/recurrent_golden.json";
 import * as nn from "../../../src/engine/nn";
 import { Tensor } from "../../../src/engine/tensor";
+import { cases, maxDiff, tj } from "./goldenFixtures";
 
 const TOL = 1e-5; // issue 3, acceptance 3 (float32)
-
-interface TJ { shape: number[]; data: number[] }
-export interface GoldenCase {
-  name: string;
-  kind: "RNN" | "LSTM" | "GRU";
-  config: { inputSize: number; hiddenSize: number; numLayers: number; bidirectional: boolean; batchFirst: boolean; nonlinearity?: "tanh" | "relu" };
-  x: TJ; target: TJ; h0?: TJ; c0?: TJ;
-  state_dict: Record<string, TJ>;
-  output: TJ; hN: TJ; cN?: TJ; loss: number;
-  grads: Record<string, TJ>;
-  grad_norms: { layer: number; direction: "forward" | "backward"; h: number[]; c?: number[] }[];
-}
-export const cases = (golden as unknown as { cases: GoldenCase[] }).cases;
-
-export const tj = (t: TJ): Tensor => new Tensor(Float32Array.from(t.data), t.shape);
-
-/** max |a − b| after checking shapes agree. */
-export function maxDiff(a: Tensor, b: TJ, what: string): number {
-  assert.deepEqual(a.shape, b.shape, `${what}: shape`);
-  let m = 0;
-  for (let i = 0; i < b.data.length; i++) m = Math.max(m, Math.abs(a.data[i] - b.data[i]));
-  return m;
-}
 
 describe("PyTorch golden fixtures: rnn.nn.RNN / LSTM / GRU (float32)", () => {
   for (const c of cases) {
