@@ -1,0 +1,475 @@
+/**
+ * PyTorch export (issue 8): a model of either family → an equivalent `torch.nn.Module` as readable
+ * Python (model.py), its weights under PyTorch state-dict names, a check.py, and the engine's output
+ * for a fixed input so check.py can print the max difference. Pure: returns names → tensors and
+ * source text; the kernel writes the files (`model.exportPyTorch(dir)`).
+ *
+ * Keras family (rnn.sequential) — one attribute per layer, named after the Keras layer:
+ *   simpleRNN / lstm / gru     → nn.RNN / nn.LSTM / nn.GRU(batch_first=True); weights converted by
+ *                                kerasTorch.ts (transposes, GRU z,r → r,z, single bias → bias_ih with
+ *                                bias_hh = 0, GRU resetAfter's second bias row → bias_hh)
+ *   gru with resetAfter false  → KerasStyleRecurrent (written out in model.py): PyTorch has no such
+ *                                module, the reset gate must multiply h before the recurrent product
+ *   other activations          → KerasStyleRecurrent too (nn.RNN takes tanh or relu only)
+ *   returnSequences false      → the last timestep, x[:, -1]; goBackwards → torch.flip on time first
+ *   bidirectional (concat)     → bidirectional=True, the backward layer's weights as `_reverse`
+ *   dense / timeDistributed(dense) → nn.Linear (weight = kernelᵀ) + the activation
+ *   dense tied to an embedding → nn.Linear whose weight IS the embedding's (both names in the state dict)
+ *   embedding → nn.Embedding · flatten → torch.flatten(x, 1) · dropout → nn.Dropout (identity in eval)
+ * PyTorch family (rnn.nn.RNN/LSTM/GRU/Linear/Embedding): the module itself, state dict unchanged.
+ *
+ * Recurrent dropout and input dropout inside recurrent layers act only in training, so inference
+ * (what check.py compares) is unaffected; they are noted in model.py, not ported.
+ */
+import type { Layer, Param } from "../layer";
+import { Rng } from "../random";
+import { Tensor, type TensorLike } from "../tensor";
+import { GATE_BLOCKS, recurrentToTorch, transpose, type RecurrentKind } from "./kerasTorch";
+import { encodeSafetensors } from "./safetensors";
+import { checkPy, modelPy, type ModelPySpec, type PyLayer } from "./pythonSource";
+
+/** What the export produces; the kernel writes each entry as a file. */
+export interface PyTorchExport {
+  /** model.py source. */
+  modelPy: string;
+  /** check.py source. */
+  checkPy: string;
+  /** State dict for weights.safetensors (float32, PyTorch names and shapes). */
+  weights: Record<string, Tensor>;
+  /** For reference.safetensors: "input" plus the engine's "output" (and "h_n", "c_n" for nn modules). */
+  reference: Record<string, Tensor>;
+}
+
+export interface PyTorchExportOptions {
+  /** Seed of the fixed reference input (default 0). */
+  seed?: number;
+  /** Batch size of the reference input (default 2). */
+  batch?: number;
+  /** Timesteps of the reference input when the model does not fix them (default 5). */
+  timesteps?: number;
+}
+
+/** Raised for a model (or an option) that has no exact PyTorch equivalent here; the message says why. */
+export class ExportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ExportError";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Duck-typed views of the engine's models, so this file depends only on the Layer contract.
+
+interface SequentialLike {
+  name?: string;
+  layers: readonly Layer[];
+  inputShape: readonly (number | null)[];
+  predict(x: TensorLike): Tensor;
+}
+
+interface TorchModuleLike {
+  type: string;
+  config: Record<string, unknown>;
+  stateDict(): Record<string, Tensor>;
+  /** nn.RNN/LSTM/GRU return { output, hN, cN? }; nn.Linear and nn.Embedding a tensor. */
+  forward(x: TensorLike): Tensor | { output: Tensor; hN?: Tensor; cN?: Tensor };
+  /** PyTorch's training flag (inter-layer dropout), where the module has one. */
+  training?: boolean;
+}
+
+interface RecurrentLike extends Layer {
+  units: number;
+  returnSequences: boolean;
+  goBackwards: boolean;
+  resetAfter: boolean;
+  useBias: boolean;
+}
+
+function isSequential(m: unknown): m is SequentialLike {
+  const o = m as Partial<SequentialLike> | null;
+  return !!o && typeof o === "object" && Array.isArray(o.layers) && Array.isArray(o.inputShape) && typeof o.predict === "function";
+}
+
+function isTorchModule(m: unknown): m is TorchModuleLike {
+  const o = m as Partial<TorchModuleLike> | null;
+  return !!o && typeof o === "object" && typeof o.type === "string" && o.type.startsWith("nn.") && typeof o.stateDict === "function";
+}
+
+/** Exports a Keras-family model (rnn.sequential) or a PyTorch-family module (rnn.nn.*). */
+export function toPyTorch(model: unknown, options: PyTorchExportOptions = {}): PyTorchExport {
+  if (isSequential(model)) return exportSequential(model, options);
+  if (isTorchModule(model)) return exportTorchModule(model, options);
+  throw new ExportError("exportPyTorch: expected a model made with rnn.sequential(...) or a module made with rnn.nn.RNN/LSTM/GRU/Linear/Embedding");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Keras family
+
+const PY_KEYWORDS = new Set(("False None True and as assert async await break class continue def del elif else except finally for " +
+  "from global if import in is lambda nonlocal not or pass raise return try while with yield").split(" "));
+/** nn.Module members a layer attribute must not shadow. */
+const MODULE_MEMBERS = new Set(["forward", "training", "train", "eval", "state_dict", "load_state_dict", "parameters", "modules", "children", "to", "type", "float", "double", "half", "cuda", "cpu", "apply", "zero_grad", "register_buffer"]);
+
+/** A Python attribute name for a Keras layer name, unique within the model. */
+function pyName(name: string, taken: Set<string>): string {
+  let base = name.replace(/[^A-Za-z0-9_]/g, "_");
+  if (base === "" || /^[0-9]/.test(base)) base = `layer_${base}`;
+  if (PY_KEYWORDS.has(base) || MODULE_MEMBERS.has(base)) base = `${base}_`;
+  let out = base;
+  for (let k = 1; taken.has(out); k++) out = `${base}_${k}`;
+  taken.add(out);
+  return out;
+}
+
+/** Python expression applying a Keras activation to `v`. */
+function activationPy(name: string, v = "x"): string | undefined {
+  switch (name) {
+    case "linear": return undefined;
+    case "tanh": return `torch.tanh(${v})`;
+    case "sigmoid": return `torch.sigmoid(${v})`;
+    case "relu": return `torch.relu(${v})`;
+    case "softsign": return `torch.nn.functional.softsign(${v})`;
+    case "hardSigmoid": return `torch.clamp(0.2 * ${v} + 0.5, 0.0, 1.0)  # Keras 2 / TF.js hard sigmoid`;
+    case "softmax": return `torch.softmax(${v}, dim=-1)`;
+    default: throw new ExportError(`exportPyTorch: activation ${JSON.stringify(name)} has no PyTorch translation here`);
+  }
+}
+
+function f32(t: Tensor | Param | Float32Array, shape?: number[]): Tensor {
+  if (t instanceof Float32Array) return new Tensor(t, shape!);
+  const data = t instanceof Tensor ? t.data : t.value;
+  const s = t instanceof Tensor ? t.shape : t.shape;
+  return new Tensor(Float32Array.from(data), s);
+}
+
+interface Ctx {
+  taken: Set<string>;
+  weights: Record<string, Tensor>;
+  notes: Set<string>;
+  helper: boolean;
+  /** Python attribute of each embedding layer by engine layer name (for tied dense layers). */
+  embeddings: Map<string, string>;
+}
+
+function paramOf(layer: Layer, name: string): Param | undefined {
+  return layer.params().find((p) => p.name === name);
+}
+
+/** Whether torch.nn has an exact module for this Keras recurrent layer's options. */
+function nnExact(layer: RecurrentLike): boolean {
+  const act = String(layer.config.activation ?? "tanh");
+  const ract = String(layer.config.recurrentActivation ?? "sigmoid");
+  if (layer.type === "simpleRNN") return act === "tanh" || act === "relu";
+  if (act !== "tanh" || ract !== "sigmoid") return false;
+  return layer.type === "lstm" || layer.resetAfter;
+}
+
+/** The torch weights of one direction, keyed with `suffix` ("" or "_reverse"). */
+function recurrentState(layer: RecurrentLike, suffix: string): Record<string, Tensor> {
+  const kind = layer.type as RecurrentKind;
+  const H = layer.units;
+  const kernel = paramOf(layer, "kernel")!;
+  const I = kernel.shape[0];
+  const G = GATE_BLOCKS[kind] * H;
+  const bias = layer.useBias ? paramOf(layer, "bias") : undefined;
+  const w = recurrentToTorch(kind, I, H, kernel.value, paramOf(layer, "recurrent_kernel")!.value, bias?.value, layer.resetAfter);
+  const out: Record<string, Tensor> = {
+    [`weight_ih_l0${suffix}`]: f32(w.weight_ih, [G, I]),
+    [`weight_hh_l0${suffix}`]: f32(w.weight_hh, [G, H]),
+  };
+  if (w.bias_ih && w.bias_hh) {
+    out[`bias_ih_l0${suffix}`] = f32(w.bias_ih, [G]);
+    out[`bias_hh_l0${suffix}`] = f32(w.bias_hh, [G]);
+  }
+  return out;
+}
+
+const NN_CLASS: Record<RecurrentKind, string> = { simpleRNN: "RNN", lstm: "LSTM", gru: "GRU" };
+const HELPER_KIND: Record<RecurrentKind, string> = { simpleRNN: "rnn", lstm: "lstm", gru: "gru" };
+
+function recurrentCtor(layer: RecurrentLike, bidirectional: boolean): string {
+  const kind = layer.type as RecurrentKind;
+  const I = paramOf(layer, "kernel")!.shape[0];
+  const H = layer.units;
+  const act = String(layer.config.activation ?? "tanh");
+  if (nnExact(layer)) {
+    const args = [`${I}`, `${H}`, "batch_first=True"];
+    if (kind === "simpleRNN" && act === "relu") args.push('nonlinearity="relu"');
+    if (!layer.useBias) args.push("bias=False");
+    if (bidirectional) args.push("bidirectional=True");
+    return `nn.${NN_CLASS[kind]}(${args.join(", ")})`;
+  }
+  const args = [`"${HELPER_KIND[kind]}"`, `${I}`, `${H}`];
+  if (!layer.useBias) args.push("bias=False");
+  if (act !== "tanh") args.push(`activation="${act}"`);
+  const ract = String(layer.config.recurrentActivation ?? "sigmoid");
+  if (kind !== "simpleRNN" && ract !== "sigmoid") args.push(`recurrent_activation="${ract}"`);
+  if (kind === "gru" && !layer.resetAfter) args.push("reset_after=False");
+  return `KerasStyleRecurrent(${args.join(", ")})`;
+}
+
+function describeRecurrent(layer: RecurrentLike): string {
+  const bits = [`${layer.units}`];
+  if (layer.type === "gru") bits.push(`resetAfter: ${layer.resetAfter}`);
+  if (layer.returnSequences) bits.push("returnSequences");
+  if (layer.goBackwards) bits.push("goBackwards");
+  return `${layer.className}(${bits.join(", ")})`;
+}
+
+function noteCustom(layer: RecurrentLike, ctx: Ctx): void {
+  ctx.helper = true;
+  if (layer.type === "gru" && !layer.resetAfter) {
+    ctx.notes.add("GRU with resetAfter: false (Keras reset_after=False, TF.js's GRU) has NO exact torch.nn equivalent:\n" +
+      "torch.nn.GRU always applies the reset gate after the recurrent product, n = tanh(W_n x + b_n + r * (U_n h + bR_n)),\n" +
+      "while this layer computes n = tanh(W_n x + b_n + U_n (r * h)). It is therefore exported as KerasStyleRecurrent,\n" +
+      "a step-by-step module with PyTorch's weight names and gate order. To use torch.nn.GRU (and cuDNN), retrain\n" +
+      "the layer with resetAfter: true (the Keras default) before exporting.");
+  } else {
+    ctx.notes.add("Recurrent layers with activations other than tanh / sigmoid gates are exported as KerasStyleRecurrent\n" +
+      "(torch.nn.LSTM / GRU hard-code tanh and sigmoid; nn.RNN allows tanh or relu).");
+  }
+}
+
+function dropoutNote(layer: Layer, ctx: Ctx): void {
+  const d = Number(layer.config.dropout ?? 0), rd = Number(layer.config.recurrentDropout ?? 0);
+  if (d > 0 || rd > 0) {
+    ctx.notes.add("Input / recurrent dropout inside recurrent layers acts only while training and is not ported:\n" +
+      "outputs in eval mode are unaffected. Add dropout in PyTorch yourself to keep training with it.");
+  }
+}
+
+function recurrentLayer(layer: RecurrentLike, ctx: Ctx): PyLayer {
+  const attr = pyName(layer.name, ctx.taken);
+  const H = layer.units;
+  if (!nnExact(layer)) noteCustom(layer, ctx);
+  dropoutNote(layer, ctx);
+  for (const [k, v] of Object.entries(recurrentState(layer, ""))) ctx.weights[`${attr}.${k}`] = v;
+  const forward: string[] = [];
+  if (layer.goBackwards) forward.push("x = torch.flip(x, dims=[1])  # goBackwards: read the sequence in reverse");
+  forward.push(`x, _ = self.${attr}(x)  # [B, T, ${H}]`);
+  if (!layer.returnSequences) forward.push(`x = x[:, -1]  # returnSequences false: the last step, [B, ${H}]`);
+  return { init: [`self.${attr} = ${recurrentCtor(layer, false)}`], forward, row: [layer.name, describeRecurrent(layer), recurrentCtor(layer, false)] };
+}
+
+function bidirectionalLayer(layer: Layer & { forwardLayer: RecurrentLike; backwardLayer: RecurrentLike }, ctx: Ctx): PyLayer {
+  const fwd = layer.forwardLayer, bwd = layer.backwardLayer;
+  const H = fwd.units;
+  const seq = fwd.returnSequences;
+  dropoutNote(fwd, ctx);
+  const row: [string, string, string] = [layer.name, `Bidirectional(${describeRecurrent(fwd)})`, ""];
+  if (nnExact(fwd)) {
+    const attr = pyName(layer.name, ctx.taken);
+    for (const [k, v] of Object.entries({ ...recurrentState(fwd, ""), ...recurrentState(bwd, "_reverse") })) ctx.weights[`${attr}.${k}`] = v;
+    const ctor = recurrentCtor(fwd, true);
+    row[2] = ctor;
+    const forward = seq
+      ? [`x, _ = self.${attr}(x)  # [B, T, 2*${H}]: both directions aligned on input time, as Keras`]
+      : [
+        `_, h_n = self.${attr}(x)`,
+        ...(fwd.type === "lstm" ? ["h_n = h_n[0]  # (h_n, c_n) -> h_n"] : []),
+        `x = torch.cat([h_n[0], h_n[1]], dim=-1)  # forward h_T next to backward h after x_0, [B, 2*${H}]`,
+      ];
+    return { init: [`self.${attr} = ${ctor}`], forward, row };
+  }
+  noteCustom(fwd, ctx);
+  const fa = pyName(`${layer.name}_forward`, ctx.taken), ba = pyName(`${layer.name}_backward`, ctx.taken);
+  for (const [k, v] of Object.entries(recurrentState(fwd, ""))) ctx.weights[`${fa}.${k}`] = v;
+  for (const [k, v] of Object.entries(recurrentState(bwd, ""))) ctx.weights[`${ba}.${k}`] = v;
+  row[2] = `2 x ${recurrentCtor(fwd, false)}`;
+  const forward = [
+    `fwd, _ = self.${fa}(x)`,
+    `bwd, _ = self.${ba}(torch.flip(x, dims=[1]))  # the backward direction reads the sequence reversed`,
+    seq
+      ? `x = torch.cat([fwd, torch.flip(bwd, dims=[1])], dim=-1)  # [B, T, 2*${H}], aligned on input time`
+      : `x = torch.cat([fwd[:, -1], bwd[:, -1]], dim=-1)  # [B, 2*${H}]`,
+  ];
+  return { init: [`self.${fa} = ${recurrentCtor(fwd, false)}`, `self.${ba} = ${recurrentCtor(bwd, false)}`], forward, row };
+}
+
+interface DenseLike extends Layer {
+  units: number;
+  activation: string;
+  useBias: boolean;
+  tiedTo?: Layer;
+}
+
+function denseLayer(layer: DenseLike, ctx: Ctx, label: string, name = layer.name): PyLayer {
+  const attr = pyName(name, ctx.taken);
+  const bias = layer.useBias ? paramOf(layer, "bias") : undefined;
+  const init: string[] = [];
+  let inSize: number;
+  if (layer.tiedTo) {
+    const emb = ctx.embeddings.get(layer.tiedTo.name);
+    const matrix = layer.tiedTo.params()[0];
+    if (!emb) throw new ExportError(`exportPyTorch: "${layer.name}" ties its weights to "${layer.tiedTo.name}", which is not in this model`);
+    inSize = matrix.shape[1];
+    init.push(`self.${attr} = nn.Linear(${inSize}, ${layer.units}${bias ? "" : ", bias=False"})`);
+    init.push(`self.${attr}.weight = self.${emb}.weight  # tied: the output projection reuses the embedding matrix`);
+    ctx.weights[`${attr}.weight`] = f32(matrix); // E [V, E] is already Linear's [out, in]
+  } else {
+    const kernel = paramOf(layer, "kernel")!;
+    inSize = kernel.shape[0];
+    init.push(`self.${attr} = nn.Linear(${inSize}, ${layer.units}${bias ? "" : ", bias=False"})`);
+    ctx.weights[`${attr}.weight`] = f32(transpose(kernel.value, inSize, layer.units), [layer.units, inSize]);
+  }
+  if (bias) ctx.weights[`${attr}.bias`] = f32(bias);
+  const forward = [`x = self.${attr}(x)  # [..., ${layer.units}]`];
+  const act = activationPy(layer.activation);
+  if (act) forward.push(`x = ${act}`);
+  return { init, forward, row: [name, label, `nn.Linear(${inSize}, ${layer.units})${act ? ` + ${layer.activation}` : ""}${layer.tiedTo ? " (tied)" : ""}`] };
+}
+
+function kerasLayer(layer: Layer, ctx: Ctx, first: boolean): PyLayer {
+  switch (layer.type) {
+    case "simpleRNN":
+    case "lstm":
+    case "gru": {
+      const r = layer as RecurrentLike;
+      if (r.config.returnState) throw new ExportError(`exportPyTorch: "${layer.name}" sets returnState, which a sequential model cannot pass on; export a model without it`);
+      return recurrentLayer(r, ctx);
+    }
+    case "bidirectional":
+      return bidirectionalLayer(layer as Layer & { forwardLayer: RecurrentLike; backwardLayer: RecurrentLike }, ctx);
+    case "dense": {
+      const d = layer as DenseLike;
+      return denseLayer(d, ctx, `Dense(${d.units}${d.activation !== "linear" ? `, ${d.activation}` : ""})`);
+    }
+    case "timeDistributed": {
+      const inner = (layer as Layer & { layer: Layer }).layer;
+      if (inner.type === "dense") {
+        const d = inner as DenseLike;
+        // The torch attribute is named after the wrapper, as Keras keys the weights (time_distributed/kernel).
+        return denseLayer(d, ctx, `TimeDistributed(Dense(${d.units}))`, layer.name);
+      }
+      if (inner.type === "dropout") return kerasLayer(inner, ctx, first);
+      throw new ExportError(`exportPyTorch: TimeDistributed(${inner.className}) is not supported (Dense and Dropout are)`);
+    }
+    case "embedding": {
+      const attr = pyName(layer.name, ctx.taken);
+      const m = layer.params()[0];
+      ctx.embeddings.set(layer.name, attr);
+      ctx.weights[`${attr}.weight`] = f32(m);
+      return {
+        init: [`self.${attr} = nn.Embedding(${m.shape[0]}, ${m.shape[1]})`],
+        forward: [`x = self.${attr}(x.long())  # [B, T] indices -> [B, T, ${m.shape[1]}]`],
+        row: [layer.name, `Embedding(${m.shape[0]}, ${m.shape[1]})`, `nn.Embedding(${m.shape[0]}, ${m.shape[1]})${first ? "" : " (not first: inputs cast to long)"}`],
+      };
+    }
+    case "flatten":
+      return { init: [], forward: ["x = torch.flatten(x, 1)"], row: [layer.name, "Flatten", "torch.flatten(x, 1)"] };
+    case "dropout": {
+      const attr = pyName(layer.name, ctx.taken);
+      const rate = Number(layer.config.rate ?? 0);
+      return { init: [`self.${attr} = nn.Dropout(p=${pyNumber(rate)})`], forward: [`x = self.${attr}(x)  # identity in eval mode`], row: [layer.name, `Dropout(${rate})`, `nn.Dropout(p=${pyNumber(rate)})`] };
+    }
+    default:
+      throw new ExportError(`exportPyTorch: layer "${layer.name}" (${layer.className}) has no PyTorch translation yet`);
+  }
+}
+
+function pyNumber(v: number): string {
+  return Number.isInteger(v) ? `${v}.0` : String(v);
+}
+
+/** The fixed reference input: uniform in [−1, 1) (or token indices below `vocab`), seeded. */
+function referenceInput(shape: number[], seed: number, vocab?: number): Tensor {
+  const rng = new Rng(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = vocab ? rng.int(vocab) : rng.uniform(-1, 1);
+  return new Tensor(data, shape);
+}
+
+function exportSequential(model: SequentialLike, options: PyTorchExportOptions): PyTorchExport {
+  const ctx: Ctx = { taken: new Set(["x", "h_n", "fwd", "bwd"]), weights: {}, notes: new Set(), helper: false, embeddings: new Map() };
+  const layers = model.layers.map((l, i) => kerasLayer(l, ctx, i === 0));
+  const first = model.layers[0];
+  const inputIsIndices = first?.type === "embedding";
+  const batch = options.batch ?? 2;
+  const shape = [batch, ...model.inputShape.map((d) => d ?? options.timesteps ?? 5)];
+  const x = referenceInput(shape, options.seed ?? 0, inputIsIndices ? first.params()[0].shape[0] : undefined);
+  const y = model.predict(x);
+  const spec: ModelPySpec = {
+    title: `PyTorch port of the RNN Notebook model${model.name ? ` "${model.name}"` : ""} (Keras-family layers).`,
+    notes: [
+      "Conversion (Keras -> PyTorch): kernels are transposed (x @ W becomes W @ x), LSTM gates i,f,c,o are\n" +
+      "PyTorch's i,f,g,o, GRU gate blocks z,r,h are reordered to r,z,n, and Keras's single bias becomes bias_ih\n" +
+      "with bias_hh zero (GRU resetAfter's second bias row becomes bias_hh). All layers are batch-first.",
+      ...ctx.notes,
+    ],
+    inputShape: `[batch, ${model.inputShape.map((d) => d ?? "T").join(", ")}]`,
+    inputIsIndices,
+    layers,
+    needsRecurrentHelper: ctx.helper,
+  };
+  return { modelPy: modelPy(spec), checkPy: checkPy(["output"]), weights: ctx.weights, reference: { input: x, output: f32(y) } };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// PyTorch family: the module is already in PyTorch's layout; only its constructor is written out.
+
+function exportTorchModule(module: TorchModuleLike, options: PyTorchExportOptions): PyTorchExport {
+  const c = module.config;
+  const weights: Record<string, Tensor> = {};
+  for (const [k, v] of Object.entries(module.stateDict())) weights[k] = f32(v);
+  const batch = options.batch ?? 2, T = options.timesteps ?? 5, seed = options.seed ?? 0;
+  let expr: string, x: Tensor, inputShape: string, indices = false;
+  const kind = module.type.slice(3);
+  if (kind === "RNN" || kind === "LSTM" || kind === "GRU") {
+    const args = [`input_size=${c.inputSize}`, `hidden_size=${c.hiddenSize}`];
+    if (Number(c.numLayers ?? 1) !== 1) args.push(`num_layers=${c.numLayers}`);
+    if (kind === "RNN" && c.nonlinearity === "relu") args.push('nonlinearity="relu"');
+    if (c.bias === false) args.push("bias=False");
+    if (c.batchFirst) args.push("batch_first=True");
+    if (Number(c.dropout ?? 0) > 0) args.push(`dropout=${pyNumber(Number(c.dropout))}`);
+    if (c.bidirectional) args.push("bidirectional=True");
+    expr = `nn.${kind}(${args.join(", ")})`;
+    const I = Number(c.inputSize);
+    x = referenceInput(c.batchFirst ? [batch, T, I] : [T, batch, I], seed);
+    inputShape = c.batchFirst ? `[batch, T, ${I}]` : `[T, batch, ${I}]`;
+  } else if (kind === "Linear") {
+    const w = weights.weight;
+    expr = `nn.Linear(${w.shape[1]}, ${w.shape[0]}${weights.bias ? "" : ", bias=False"})`;
+    x = referenceInput([batch, w.shape[1]], seed);
+    inputShape = `[batch, ${w.shape[1]}]`;
+  } else if (kind === "Embedding") {
+    const w = weights.weight;
+    expr = `nn.Embedding(${w.shape[0]}, ${w.shape[1]})`;
+    x = referenceInput([batch, T], seed, w.shape[0]);
+    inputShape = "[batch, T]";
+    indices = true;
+  } else {
+    throw new ExportError(`exportPyTorch: ${module.type} has no PyTorch translation yet`);
+  }
+  // The reference is an eval-mode output (inter-layer dropout off), as check.py runs the model in eval mode.
+  const wasTraining = module.training;
+  if (wasTraining !== undefined) module.training = false;
+  let out: Tensor | { output: Tensor; hN?: Tensor; cN?: Tensor };
+  try {
+    out = module.forward(x);
+  } finally {
+    if (wasTraining !== undefined) module.training = wasTraining;
+  }
+  const reference: Record<string, Tensor> = out instanceof Tensor ? { input: x, output: f32(out) } : { input: x, output: f32(out.output) };
+  if (!(out instanceof Tensor) && out.hN) reference.h_n = f32(out.hN);
+  if (!(out instanceof Tensor) && out.cN) reference.c_n = f32(out.cN);
+  const spec: ModelPySpec = {
+    title: `The RNN Notebook module rnn.${module.type} as torch.${module.type}: same state-dict names, shapes and gate order.`,
+    notes: [],
+    inputShape,
+    inputIsIndices: indices,
+    moduleExpr: expr,
+    needsRecurrentHelper: false,
+  };
+  return { modelPy: modelPy(spec), checkPy: checkPy(Object.keys(reference).filter((k) => k !== "input")), weights, reference };
+}
+
+/** The files of an export, by name: model.py, check.py, weights.safetensors, reference.safetensors. */
+export function pyTorchExportFiles(exp: PyTorchExport): Record<string, string | Uint8Array> {
+  return {
+    "model.py": exp.modelPy,
+    "check.py": exp.checkPy,
+    "weights.safetensors": encodeSafetensors(exp.weights, { format: "pt" }),
+    "reference.safetensors": encodeSafetensors(exp.reference, { format: "pt", note: "RNN Notebook engine outputs for the fixed input" }),
+  };
+}
