@@ -1,0 +1,322 @@
+/**
+ * Training loop behind `model.fit(x, y, options)`: seeded shuffling, mini-batches, loss + BPTT,
+ * clipping, optimizer step, metrics, validation, callbacks, progress, interruption.
+ *
+ * Contract with the kernel (DESIGN §2):
+ * - fit is async and yields to the event loop between batches — after any batch once ≥ 16 ms passed
+ *   since the last yield, and after every epoch — so an interrupt message gets through. Then it checks
+ *   `signal`: when aborted it stops at that batch boundary and RESOLVES with `history.interrupted =
+ *   true`; the weights learned so far stay in the model.
+ * - A NaN/±Infinity loss or gradient stops fit BEFORE the optimizer step (the model keeps the last
+ *   finite weights) and rejects with an Error naming the epoch and batch and suggesting clipNorm or a
+ *   lower learning rate; `error.history` holds the history up to that point.
+ * - Progress: `onProgress(p)` (shaped like the kernel's TrainingProgress) at most every 100 ms, at each
+ *   epoch end and once at the end with a final status; `onBatchEnd` / `onEpochEnd` after every batch /
+ *   epoch. `setFitDefaults` lets the kernel supply its interrupt signal and progress hook once.
+ * - Reproducible: the same seed gives bit-identical histories (shuffling and dropout masks draw from
+ *   Rngs forked from `seed`; nothing reads the clock except the yield/progress timers).
+ *
+ * Truncated BPTT (`tbptt: k`): each sequence is processed whole in the forward pass — the state is
+ * carried from window to window — but the gradient through the recurrent state is cut every k steps
+ * counted back from the last timestep (windows [T−k, T), [T−2k, T−k), …; state detached at each window
+ * boundary). Gradients of all windows are summed and applied as one update per batch.
+ */
+import type { Sequential } from "./model";
+import { clipGradients, type ClipReport } from "./clip";
+import { accuracy, checkLossName, computeLoss, type LossName } from "./loss";
+import { adam, isOptimizer, rmsprop, sgd, type Optimizer } from "./optim";
+import { Rng } from "./random";
+import { zeroGrads } from "./layer";
+import { Tensor, asTensor, type TensorLike } from "./tensor";
+import { EarlyStopping, type Callback, type CallbackControl, type EpochLogs } from "./callbacks";
+
+/** Per-batch and per-epoch record of a fit. Arrays are indexed by epoch (loss …) or global batch (batchLoss …). */
+export interface History {
+  /** Epoch numbers, 1-based, one per finished epoch. */
+  epoch: number[];
+  /** Mean training loss per epoch (weighted by batch size). */
+  loss: number[];
+  /** exp(loss) per epoch, for loss "crossEntropy". */
+  perplexity?: number[];
+  accuracy?: number[];
+  valLoss?: number[];
+  valPerplexity?: number[];
+  valAccuracy?: number[];
+  /** Loss of every batch, global batch order. */
+  batchLoss: number[];
+  /** Global gradient norm before/after clipping and fraction of elements clipped, per batch (with clipping or recordGradNorms). */
+  preClipNorm?: number[];
+  postClipNorm?: number[];
+  fractionClipped?: number[];
+  /** True when fit stopped because `signal` was aborted. */
+  interrupted: boolean;
+  /** True when a callback (e.g. earlyStopping) stopped training. */
+  stoppedEarly: boolean;
+  /** Epochs requested, batches per epoch, wall time. */
+  epochs: number;
+  batchesPerEpoch: number;
+  elapsedMs: number;
+}
+
+/** Progress report, shaped like the kernel's TrainingProgress (src/kernel/rich). */
+export interface FitProgress {
+  status: "running" | "done" | "interrupted" | "failed";
+  /** Current epoch, 1-based. */
+  epoch: number;
+  epochs: number;
+  /** Batches done in the current epoch. */
+  batch: number;
+  batches: number;
+  elapsedMs: number;
+  /** Latest batch loss. */
+  loss: number | null;
+  losses: number[];
+  valLosses: number[];
+  metrics: Record<string, number[]>;
+  batchLosses: number[];
+  gradNorms?: { preClip: number[]; postClip: number[]; clipNorm?: number };
+  message?: string;
+}
+
+export interface FitOptions {
+  /** Passes over the data. Default 1. */
+  epochs?: number;
+  /** Samples per batch. Default 32. */
+  batchSize?: number;
+  /** "mse" | "crossEntropy" | "binaryCrossEntropy". Required. */
+  loss: LossName;
+  /** rnn.sgd / rnn.rmsprop / rnn.adam instance or its name (defaults of that optimizer). Default adam(). */
+  optimizer?: Optimizer | "sgd" | "rmsprop" | "adam";
+  /** ["accuracy"] adds accuracy (crossEntropy / binaryCrossEntropy). */
+  metrics?: "accuracy"[];
+  /** Clip the global gradient norm to this (PyTorch clip_grad_norm_). */
+  clipNorm?: number;
+  /** Clip each weight's gradient norm to this (Keras clipnorm). */
+  clipPerTensor?: number;
+  /** Clamp gradient elements to ±this. */
+  clipValue?: number;
+  /** Truncated BPTT window k (see the file header). Default: full BPTT. */
+  tbptt?: number;
+  /** Reshuffle samples every epoch. Default true. */
+  shuffle?: boolean;
+  /** Seed of shuffling and dropout masks. Default 0. */
+  seed?: number;
+  /** Fraction of samples (the last ones, before shuffling — as Keras) held out for valLoss. Default 0. */
+  validationSplit?: number;
+  /** Explicit validation set [x, y] (wins over validationSplit). */
+  validationData?: [TensorLike, TensorLike];
+  /** e.g. [rnn.callbacks.earlyStopping({ patience: 3 })]. */
+  callbacks?: Callback[];
+  /** Abort to stop at the next batch boundary (fit resolves with interrupted = true). */
+  signal?: AbortSignal;
+  /** Record per-batch pre/post-clip global gradient norms even without clipping. */
+  recordGradNorms?: boolean;
+  /** After every batch: epoch (1-based), batch (1-based within the epoch), its loss. */
+  onBatchEnd?: (info: { epoch: number; batch: number; batches: number; loss: number; clip?: ClipReport }) => void;
+  /** After every epoch: epoch (1-based) and its logs. */
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void;
+  /** Live progress (throttled to ~10 per second, plus epoch ends and the final report). */
+  onProgress?: (p: FitProgress) => void;
+}
+
+const VALID = ["epochs", "batchSize", "loss", "optimizer", "metrics", "clipNorm", "clipPerTensor", "clipValue", "tbptt", "shuffle",
+  "seed", "validationSplit", "validationData", "callbacks", "signal", "recordGradNorms", "onBatchEnd", "onEpochEnd", "onProgress"];
+
+/** Defaults the kernel installs once: its interrupt signal and progress hook. Options given to fit win. */
+export interface FitDefaults {
+  signal?: () => AbortSignal | undefined;
+  onProgress?: (p: FitProgress) => void;
+}
+let defaults: FitDefaults = {};
+
+/** Installs (or with `{}` clears) the kernel's default signal and progress hook for every fit. */
+export function setFitDefaults(d: FitDefaults): void {
+  defaults = { ...d };
+}
+
+function positiveInt(v: unknown, name: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || (v as number) <= 0) throw new Error(`fit: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  return v as number;
+}
+
+function resolveOptimizer(o: FitOptions["optimizer"]): Optimizer {
+  if (o === undefined) return adam();
+  if (o === "adam") return adam();
+  if (o === "sgd") return sgd();
+  if (o === "rmsprop") return rmsprop();
+  if (isOptimizer(o)) return o;
+  throw new Error(`fit: optimizer must be rnn.sgd(…), rnn.rmsprop(…), rnn.adam(…) or one of "sgd", "rmsprop", "adam"; got ${JSON.stringify(o)}`);
+}
+
+/** Rows `idx` of t (first axis), as a new tensor. */
+function gather(t: Tensor, idx: ArrayLike<number>): Tensor {
+  const row = t.size / t.shape[0];
+  const out = t.data instanceof Float64Array ? new Float64Array(idx.length * row) : new Float32Array(idx.length * row);
+  for (let i = 0; i < idx.length; i++) out.set(t.data.subarray(idx[i] * row, (idx[i] + 1) * row), i * row);
+  return new Tensor(out, [idx.length, ...t.shape.slice(1)]);
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** The training loop; see the file header for the contract. */
+export async function fit(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: FitOptions): Promise<History> {
+  if (!options || typeof options !== "object") throw new Error('fit: expected options, e.g. { epochs: 10, batchSize: 32, loss: "mse" }');
+  for (const key of Object.keys(options)) {
+    if (!VALID.includes(key)) throw new Error(`fit: unknown option ${JSON.stringify(key)}; valid options: ${VALID.join(", ")}`);
+  }
+  const loss = checkLossName(options.loss);
+  const epochs = positiveInt(options.epochs, "epochs", 1);
+  const batchSize = positiveInt(options.batchSize, "batchSize", 32);
+  const tbptt = options.tbptt === undefined ? undefined : positiveInt(options.tbptt, "tbptt", 0);
+  const optimizer = resolveOptimizer(options.optimizer);
+  const metrics = options.metrics ?? [];
+  for (const m of metrics) if (m !== "accuracy") throw new Error(`fit: unknown metric ${JSON.stringify(m)}; valid metrics: accuracy`);
+  const withAccuracy = metrics.includes("accuracy");
+  const clip = { clipNorm: options.clipNorm, clipPerTensor: options.clipPerTensor, clipValue: options.clipValue };
+  const clipping = clip.clipNorm !== undefined || clip.clipPerTensor !== undefined || clip.clipValue !== undefined;
+  const recordNorms = clipping || !!options.recordGradNorms;
+  const signal = options.signal ?? defaults.signal?.();
+  const onProgress = options.onProgress ?? defaults.onProgress;
+  const split = options.validationSplit ?? 0;
+  if (typeof split !== "number" || !(split >= 0 && split < 1)) throw new Error(`fit: validationSplit must be in [0, 1), got ${JSON.stringify(split)}`);
+
+  let x = model.input(xIn);
+  let y = asTensor(yIn, model.dtype);
+  if (y.shape[0] !== x.shape[0]) throw new Error(`fit: x has ${x.shape[0]} samples but y has ${y.shape[0]}`);
+  let val: [Tensor, Tensor] | undefined;
+  if (options.validationData) {
+    val = [model.input(options.validationData[0]), asTensor(options.validationData[1], model.dtype)];
+  } else if (split > 0) {
+    const nVal = Math.floor(x.shape[0] * split);
+    if (nVal === 0 || nVal === x.shape[0]) throw new Error(`fit: validationSplit ${split} leaves no training or no validation samples`);
+    val = [x.slice(-nVal), y.slice(-nVal)];
+    x = x.slice(0, -nVal);
+    y = y.slice(0, -nVal);
+  }
+  const n = x.shape[0];
+  const batches = Math.ceil(n / batchSize);
+  const rng = new Rng(options.seed ?? 0);
+  const shuffleRng = rng.fork();
+  const dropoutRng = rng.fork();
+  const trainable = model.weightEntries().filter((e) => e.param.trainable && e.layer.trainable).map((e) => e.param);
+  const grads = trainable.map((p) => p.grad);
+
+  const history: History = { epoch: [], loss: [], batchLoss: [], interrupted: false, stoppedEarly: false, epochs, batchesPerEpoch: batches, elapsedMs: 0 };
+  if (loss === "crossEntropy") history.perplexity = [];
+  if (withAccuracy) history.accuracy = [];
+  if (val) {
+    history.valLoss = [];
+    if (loss === "crossEntropy") history.valPerplexity = [];
+    if (withAccuracy) history.valAccuracy = [];
+  }
+  if (recordNorms) {
+    history.preClipNorm = [];
+    history.postClipNorm = [];
+    history.fractionClipped = [];
+  }
+  const callbacks = options.callbacks ?? [];
+  let stop = false;
+  const control: CallbackControl = { model, stop: () => { stop = true; } };
+  const start = Date.now();
+  let lastYield = start;
+  let lastProgress = 0;
+  const progress = (status: FitProgress["status"], epoch: number, batch: number, message?: string): void => {
+    if (!onProgress) return;
+    history.elapsedMs = Date.now() - start;
+    const m: Record<string, number[]> = {};
+    if (history.perplexity) m.perplexity = history.perplexity.slice();
+    if (history.accuracy) m.accuracy = history.accuracy.slice();
+    onProgress({
+      status, epoch, epochs, batch, batches, elapsedMs: history.elapsedMs,
+      loss: history.batchLoss.length ? history.batchLoss[history.batchLoss.length - 1] : null,
+      losses: history.loss.slice(), valLosses: (history.valLoss ?? []).slice(), metrics: m, batchLosses: history.batchLoss.slice(),
+      ...(history.preClipNorm ? { gradNorms: { preClip: history.preClipNorm.slice(), postClip: history.postClipNorm!.slice(), clipNorm: clip.clipNorm } } : {}),
+      ...(message ? { message } : {}),
+    });
+  };
+  for (const cb of callbacks) cb.onTrainBegin?.(control);
+
+  for (let epoch = 1; epoch <= epochs && !stop && !history.interrupted; epoch++) {
+    const order = options.shuffle === false ? Array.from({ length: n }, (_, i) => i) : shuffleRng.permutation(n);
+    let sum = 0, correct = 0, counted = 0, seen = 0;
+    for (let b = 0; b < batches; b++) {
+      if (signal?.aborted) {
+        history.interrupted = true;
+        break;
+      }
+      const idx = order.slice(b * batchSize, Math.min(n, (b + 1) * batchSize));
+      const xb = gather(x, idx);
+      const yb = gather(y, idx);
+      zeroGrads(model.params());
+      const out = model.forwardPass(xb, { training: true, rng: dropoutRng, tbptt });
+      const t = model.target(yb, out, loss);
+      const r = computeLoss(loss, out.data, out.shape, t.data);
+      const where = `epoch ${epoch}, batch ${b + 1} of ${batches}`;
+      if (!Number.isFinite(r.value)) throw fail(history, `the loss became ${r.value} at ${where}`, optimizer, progress, epoch, b);
+      model.backwardPass(new Tensor(r.grad, out.shape));
+      const report = clipGradients(grads, clip);
+      if (!Number.isFinite(report.preClipNorm)) throw fail(history, `a gradient became NaN or infinite at ${where}`, optimizer, progress, epoch, b);
+      optimizer.step(trainable);
+      history.batchLoss.push(r.value);
+      if (recordNorms) {
+        history.preClipNorm!.push(report.preClipNorm);
+        history.postClipNorm!.push(report.postClipNorm);
+        history.fractionClipped!.push(report.fractionClipped);
+      }
+      sum += r.value * idx.length;
+      seen += idx.length;
+      if (withAccuracy) {
+        const a = accuracy(loss, out.data, out.shape, t.data);
+        correct += a.correct;
+        counted += a.count;
+      }
+      options.onBatchEnd?.({ epoch, batch: b + 1, batches, loss: r.value, ...(recordNorms ? { clip: report } : {}) });
+      for (const cb of callbacks) cb.onBatchEnd?.(b + 1, { loss: r.value }, control);
+      if (Date.now() - lastProgress >= 100) {
+        lastProgress = Date.now();
+        progress("running", epoch, b + 1);
+      }
+      if (Date.now() - lastYield >= 16) {
+        await yieldToEventLoop();
+        lastYield = Date.now();
+      }
+    }
+    if (seen === 0) break; // interrupted before the first batch of this epoch
+    if (history.interrupted && seen < n) break; // a partial epoch is not reported as an epoch
+    const logs: EpochLogs = { loss: sum / seen };
+    history.epoch.push(epoch);
+    history.loss.push(logs.loss);
+    if (history.perplexity) history.perplexity.push((logs.perplexity = Math.exp(logs.loss)));
+    if (history.accuracy) history.accuracy.push((logs.accuracy = correct / counted));
+    if (val) {
+      const v = model.evaluate(val[0], val[1], { loss, batchSize, metrics });
+      history.valLoss!.push((logs.valLoss = v.loss));
+      if (history.valPerplexity) history.valPerplexity.push((logs.valPerplexity = v.perplexity!));
+      if (history.valAccuracy) history.valAccuracy.push((logs.valAccuracy = v.accuracy!));
+    }
+    options.onEpochEnd?.(epoch, logs);
+    for (const cb of callbacks) cb.onEpochEnd?.(epoch, logs, control);
+    progress("running", epoch, batches);
+    await yieldToEventLoop();
+    lastYield = Date.now();
+  }
+  history.stoppedEarly = stop;
+  for (const cb of callbacks) cb.onTrainEnd?.(control);
+  history.elapsedMs = Date.now() - start;
+  const lastEpoch = Math.max(1, history.epoch.length);
+  progress(history.interrupted ? "interrupted" : "done", lastEpoch, batches, history.interrupted ? "interrupted — weights learned so far are kept" : undefined);
+  return history;
+}
+
+/** Builds the NaN/Inf error (with the history attached) and reports a failed progress. */
+function fail(history: History, what: string, optimizer: Optimizer, progress: (s: FitProgress["status"], e: number, b: number, m?: string) => void, epoch: number, batch: number): Error {
+  const message = `fit stopped: ${what}. The model keeps the weights from the last finite step. ` +
+    `Try gradient clipping (clipNorm: 1.0) or a lower learning rate (the optimizer's lr is ${optimizer.lr}).`;
+  progress("failed", epoch, batch, message);
+  const error = new Error(message) as Error & { history?: History };
+  error.history = history;
+  return error;
+}
+
+export { EarlyStopping };

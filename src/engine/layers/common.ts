@@ -1,0 +1,89 @@
+/**
+ * Shared plumbing of the Keras-family non-recurrent layers (dense, embedding, dropout, flatten and the
+ * wrappers): naming, the built flag, parameter views, and the shape-error wording every layer uses.
+ * Each layer file keeps its own forward/backward pair; only bookkeeping lives here.
+ */
+import type { BuildContext, ForwardContext, Layer, LayerConfigData, Param } from "../layer";
+import { uniqueLayerName, weightViews } from "../layer";
+import { Rng } from "../random";
+import type { Tensor } from "../tensor";
+
+/** "(None, 20, 6)" — a per-sample shape with the batch placeholder, Keras style. */
+export function shapeText(shape: readonly (number | null)[]): string {
+  const dims = ["None", ...shape.map((d) => (d === null ? "None" : String(d)))];
+  return `(${dims.join(", ")}${dims.length === 1 ? "," : ""})`;
+}
+
+/** The error every layer throws for an input it cannot take: names the layer and both shapes. */
+export function shapeError(layer: { name: string; className: string }, expected: string, got: readonly number[], batch = false): Error {
+  const gotText = batch ? `(${got.join(", ")}${got.length === 1 ? "," : ""})` : shapeText(got);
+  return new Error(`layer "${layer.name}" (${layer.className}) expects input shape ${expected} but got ${gotText}`);
+}
+
+/** Base of a Keras-family layer: subclasses allocate params in `build` and implement forward/backward. */
+export abstract class KerasLayer implements Layer {
+  name: string;
+  abstract readonly type: string;
+  abstract readonly className: string;
+  private trainable_ = true;
+  protected built_ = false;
+  protected params_: Param[] = [];
+  private views: Record<string, Tensor> | undefined;
+  /** The layer's own seed, if the `seed` option was given (initialization draws from it). */
+  protected readonly seed: number | undefined;
+
+  constructor(baseName: string, name: unknown, seed: unknown) {
+    if (name !== undefined && (typeof name !== "string" || name.length === 0)) throw new Error(`${baseName}: name must be a non-empty string`);
+    if (seed !== undefined && (typeof seed !== "number" || !Number.isFinite(seed))) throw new Error(`${baseName}: seed must be a number`);
+    this.name = (name as string | undefined) ?? uniqueLayerName(baseName);
+    this.seed = seed as number | undefined;
+  }
+
+  abstract get config(): LayerConfigData;
+
+  /** Frozen layers (false) keep their weights during fit and count as non-trainable in summaries. */
+  get trainable(): boolean {
+    return this.trainable_;
+  }
+
+  set trainable(value: boolean) {
+    this.trainable_ = Boolean(value);
+    for (const p of this.params_) p.trainable = this.trainable_;
+  }
+
+  get built(): boolean {
+    return this.built_;
+  }
+
+  /** The Rng to initialize from: the layer's own seed wins over the container's stream. */
+  protected initRng(ctx: BuildContext): Rng {
+    return this.seed !== undefined ? new Rng(this.seed) : ctx.rng;
+  }
+
+  abstract build(inputShape: readonly number[], ctx: BuildContext): void;
+  abstract outputShape(inputShape: readonly number[]): number[];
+  abstract forward(x: Tensor, ctx: ForwardContext): Tensor;
+  abstract backward(dy: Tensor): Tensor;
+
+  params(): Param[] {
+    return this.params_;
+  }
+
+  get weights(): Record<string, Tensor> {
+    if (!this.built_) throw new Error(`layer "${this.name}" (${this.className}) has no weights until it is added to a model (or built)`);
+    this.views ??= weightViews(this.params_);
+    return this.views;
+  }
+
+  /** Call when params_ changes so `weights` views are rebuilt. */
+  protected setParams(params: Param[]): void {
+    this.params_ = params;
+    for (const p of params) p.trainable = this.trainable_;
+    this.views = undefined;
+    this.built_ = true;
+  }
+
+  protected requireBuilt(): void {
+    if (!this.built_) throw new Error(`layer "${this.name}" (${this.className}) is not built; add it to rnn.sequential first`);
+  }
+}

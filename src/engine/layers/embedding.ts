@@ -1,0 +1,103 @@
+/**
+ * Embedding layer, Keras semantics: integer indices [B, T] → rows of the matrix `embeddings` [V, E]
+ * → [B, T, E]. Indices arrive as floats in a Tensor and must be integers in [0, V).
+ * Backward scatters ∂L/∂y rows into ∂L/∂embeddings (repeated indices add up); there is no gradient
+ * with respect to the indices, so ∂L/∂x is zeros.
+ * Default initializer: Keras's `uniform` U(−0.05, 0.05).
+ *
+ * Dimension letters: B batch, T timesteps, V vocabulary (inputDim), E embedding size (outputDim).
+ */
+import type { BuildContext, ForwardContext, LayerConfigData, Param } from "../layer";
+import { checkOptions, makeParam } from "../layer";
+import { getInitializer, type Initializer, type InitializerName } from "../random";
+import { Tensor, allocFloats } from "../tensor";
+import { KerasLayer, shapeError } from "./common";
+
+export interface EmbeddingOptions {
+  /** Vocabulary size V. Required. */
+  inputDim: number;
+  /** Embedding size E. Required. */
+  outputDim: number;
+  /** Default "randomUniform" (U(−0.05, 0.05), Keras's default). */
+  embeddingsInitializer?: InitializerName | Initializer;
+  name?: string;
+  /** Seed for this layer's initialization (default: the model's stream). */
+  seed?: number;
+}
+
+const VALID = ["inputDim", "outputDim", "embeddingsInitializer", "name", "seed"];
+
+export class Embedding extends KerasLayer {
+  readonly type = "embedding";
+  readonly className = "Embedding";
+  readonly inputDim: number;
+  readonly outputDim: number;
+  private readonly init: Initializer;
+  private matrix: Param | undefined;
+  private ids: Tensor | undefined; // forward cache: the indices
+
+  constructor(options: EmbeddingOptions) {
+    checkOptions(options, VALID, "rnn.embedding");
+    super("embedding", options?.name, options?.seed);
+    for (const key of ["inputDim", "outputDim"] as const) {
+      const v = options[key];
+      if (!Number.isInteger(v) || v <= 0) throw new Error(`rnn.embedding: ${key} must be a positive integer, got ${JSON.stringify(v)}`);
+    }
+    this.inputDim = options.inputDim;
+    this.outputDim = options.outputDim;
+    this.init = getInitializer(options.embeddingsInitializer ?? "randomUniform", "rnn.embedding embeddingsInitializer");
+  }
+
+  get config(): LayerConfigData {
+    return { type: "embedding", inputDim: this.inputDim, outputDim: this.outputDim, name: this.name };
+  }
+
+  outputShape(inputShape: readonly number[]): number[] {
+    if (inputShape.length !== 1) throw shapeError(this, "(None, timesteps) of integer indices", inputShape);
+    return [inputShape[0], this.outputDim];
+  }
+
+  build(inputShape: readonly number[], ctx: BuildContext): void {
+    this.outputShape(inputShape);
+    this.matrix = makeParam("embeddings", [this.inputDim, this.outputDim], ctx.dtype);
+    this.init(this.matrix.value, this.matrix.shape, this.initRng(ctx));
+    this.setParams([this.matrix]);
+  }
+
+  /** x [B, T] indices → y [B, T, E]. */
+  forward(x: Tensor, _ctx: ForwardContext): Tensor {
+    this.requireBuilt();
+    if (x.rank !== 2) throw shapeError(this, "(None, timesteps) of integer indices", x.shape, true);
+    const e = this.outputDim;
+    const w = this.matrix!.value;
+    const y = allocFloats(x.size * e, w instanceof Float64Array ? "float64" : "float32");
+    for (let i = 0; i < x.size; i++) {
+      const k = x.data[i];
+      if (!Number.isInteger(k) || k < 0 || k >= this.inputDim) {
+        throw new Error(`layer "${this.name}" (Embedding): index ${k} at position ${i} is outside [0, ${this.inputDim})`);
+      }
+      y.set(w.subarray(k * e, k * e + e), i * e);
+    }
+    this.ids = x;
+    return new Tensor(y, [...x.shape, e]);
+  }
+
+  /** dy [B, T, E] → zeros [B, T]; accumulates ∂L/∂embeddings[k] += dy[b, t] for each index k = x[b, t]. */
+  backward(dy: Tensor): Tensor {
+    const ids = this.ids;
+    if (!ids) throw new Error(`layer "${this.name}" (Embedding): backward called without a forward`);
+    this.ids = undefined;
+    const e = this.outputDim;
+    const g = this.matrix!.grad;
+    for (let i = 0; i < ids.size; i++) {
+      const o = ids.data[i] * e;
+      for (let j = 0; j < e; j++) g[o + j] += dy.data[i * e + j];
+    }
+    return new Tensor(allocFloats(ids.size, ids.dtype), ids.shape);
+  }
+}
+
+/** `rnn.embedding({ inputDim, outputDim, name?, seed? })` — indices [B, T] → [B, T, outputDim]. */
+export function embedding(options: EmbeddingOptions): Embedding {
+  return new Embedding(options);
+}

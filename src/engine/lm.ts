@@ -1,0 +1,90 @@
+/**
+ * Character sampling from a trained character-level language model: `model.sample(prime, options)`.
+ * The model reads indices (first layer rnn.embedding, input [1, L]) or one-hot rows (input [1, L, V])
+ * and outputs next-character logits, either per timestep [1, L, V] (returnSequences models; the last
+ * row is used) or once [1, V]. Each new character is drawn from softmax(logits / temperature) with a
+ * seeded Rng, appended, and the model is run again on the last `timesteps` characters (the model's
+ * inputShape; a shorter prime is fed as it is, since recurrent layers take any length).
+ * A final dense with activation "softmax" is handled too (its probabilities are turned back into logits).
+ */
+import type { Sequential } from "./model";
+import { Rng } from "./random";
+import { findVocab, type CharVocab } from "./text";
+import { Tensor, allocFloats } from "./tensor";
+import { Dense } from "./layers/dense";
+import type { Layer } from "./layer";
+
+export interface SampleOptions {
+  /** Characters to generate. Default 100. */
+  length?: number;
+  /** Softmax temperature: < 1 sharper, > 1 flatter. Default 1. */
+  temperature?: number;
+  /** Seed of the draws. Default 0. */
+  seed?: number;
+  /** Vocabulary; default `model.vocab`, else the latest rnn.text.charVocab whose size equals the model's output size. */
+  vocab?: CharVocab;
+}
+
+function isVocab(v: unknown): v is CharVocab {
+  return !!v && typeof v === "object" && typeof (v as CharVocab).encode === "function" && typeof (v as CharVocab).size === "number";
+}
+
+function lastDense(model: Sequential): Dense | undefined {
+  const last: Layer = model.layers[model.layers.length - 1];
+  if (last instanceof Dense) return last;
+  const inner = (last as { layer?: Layer }).layer;
+  return inner instanceof Dense ? inner : undefined;
+}
+
+/** Generates `length` characters after `prime`; returns prime + generated text. */
+export function sample(model: Sequential, prime: string, options: SampleOptions = {}): string {
+  const valid = ["length", "temperature", "seed", "vocab"];
+  for (const key of Object.keys(options)) {
+    if (!valid.includes(key)) throw new Error(`sample: unknown option ${JSON.stringify(key)}; valid options: ${valid.join(", ")}`);
+  }
+  const { length = 100, temperature = 1, seed = 0 } = options;
+  if (!Number.isInteger(length) || length < 0) throw new Error(`sample: length must be an integer ≥ 0, got ${length}`);
+  if (!(temperature > 0)) throw new Error(`sample: temperature must be > 0, got ${temperature}`);
+  const outShape = model.outputShapes[model.outputShapes.length - 1];
+  const v = outShape[outShape.length - 1] as number;
+  const vocab = options.vocab ?? (isVocab(model.vocab) ? model.vocab : undefined) ?? findVocab(v);
+  if (!vocab) throw new Error(`sample: no vocabulary of ${v} characters; pass { vocab } or set model.vocab = rnn.text.charVocab(text)`);
+  if (vocab.size !== v) throw new Error(`sample: the vocabulary has ${vocab.size} characters but the model outputs ${v}`);
+  if (typeof prime !== "string" || prime.length === 0) throw new Error("sample: prime text must be a non-empty string");
+  const ids = vocab.encode(prime);
+  const window = typeof model.inputShape[0] === "number" ? model.inputShape[0] : Infinity;
+  const byIndex = model.layers[0].type === "embedding";
+  const probsOut = lastDense(model)?.activation === "softmax";
+  const rng = new Rng(seed);
+  const ctx = { training: false, rng: new Rng(0) };
+  let text = prime;
+  const logits = new Float64Array(v);
+  for (let step = 0; step < length; step++) {
+    const recent = ids.slice(-Math.min(window, ids.length));
+    const l = recent.length;
+    const data = allocFloats(byIndex ? l : l * v, model.dtype);
+    recent.forEach((k, t) => (byIndex ? (data[t] = k) : (data[t * v + k] = 1)));
+    const out = model.forwardPass(new Tensor(data, byIndex ? [1, l] : [1, l, v]), ctx);
+    const off = out.size - v; // last timestep's row
+    for (let j = 0; j < v; j++) logits[j] = probsOut ? Math.log(Math.max(out.data[off + j], 1e-30)) : out.data[off + j];
+    const next = draw(logits, temperature, rng);
+    ids.push(next);
+    text += vocab.chars[next];
+  }
+  return text;
+}
+
+/** One draw from softmax(logits / temperature). */
+function draw(logits: Float64Array, temperature: number, rng: Rng): number {
+  let max = -Infinity;
+  for (const z of logits) max = Math.max(max, z / temperature);
+  let sum = 0;
+  const p = new Float64Array(logits.length);
+  for (let j = 0; j < logits.length; j++) sum += p[j] = Math.exp(logits[j] / temperature - max);
+  let u = rng.float() * sum;
+  for (let j = 0; j < p.length; j++) {
+    u -= p[j];
+    if (u < 0) return j;
+  }
+  return p.length - 1;
+}

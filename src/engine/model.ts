@@ -1,0 +1,393 @@
+/**
+ * The Keras-family container, `rnn.sequential({ inputShape }, layers)`: builds the layers in order
+ * from the per-sample input shape, chains their forward/backward passes, and owns everything that is
+ * about the model as a whole — weight keys (`layerName/weightName`), get/setWeights in Keras
+ * `get_weights()` order, parameter counting (through paramCount only), the summary table, gradients,
+ * predict/evaluate and instrumentation recordings. Training lives in fit.ts, weight files in
+ * serialize.ts, character sampling in lm.ts; the class delegates to them.
+ *
+ * Shapes: always batch-major. inputShape is per sample (no batch axis), e.g. [T, F] for recurrent
+ * input or [T] for embedding indices; `null` marks a free dimension (any number of timesteps).
+ * Naming: layers are named like Keras with counters global to the engine (Keras's backend-wide
+ * `get_uid`, reset by `resetLayerNames()`, which the kernel calls on restart), so two models built in
+ * one session get `dense` and `dense_1`, exactly as in a Keras notebook.
+ */
+import type { ForwardContext, Layer, LayerRecording, Param } from "./layer";
+import { uniqueLayerName, zeroGrads } from "./layer";
+import { checkLossName, computeLoss, accuracy, type LossName } from "./loss";
+import { paramCount, type ParamCount } from "./params";
+import { Rng } from "./random";
+import { makeSummary, type Summary } from "./summary";
+import { Tensor, asTensor, allocFloats, type DType, type TensorLike } from "./tensor";
+import { Bidirectional } from "./layers/bidirectional";
+import { Dense } from "./layers/dense";
+import { shapeText } from "./layers/common";
+import { fit, type FitOptions, type History } from "./fit";
+import { sample, type SampleOptions } from "./lm";
+import { modelFromBytes, modelToBytes } from "./serialize";
+
+export interface SequentialOptions {
+  /** Per-sample input shape (no batch axis): [timesteps, features], [timesteps] for embedding indices; null = any. */
+  inputShape: (number | null)[];
+  /** Model name (default "sequential", "sequential_1", …). */
+  name?: string;
+  /** "float32" (default) or "float64" (gradient checks). */
+  dtype?: DType;
+  /** Seed of the initial weights of layers without their own `seed` (default 0: runs are reproducible). */
+  seed?: number;
+}
+
+/** One weight of the model: its key, the Param and the layer that owns it. */
+export interface WeightEntry {
+  key: string;
+  param: Param;
+  layer: Layer;
+}
+
+/** Per-layer recording returned by `record` (shape understood by the kernel's rnn.show.*). */
+export interface ModelLayerRecording extends LayerRecording {
+  /** Index of the layer in `model.layers`. */
+  index: number;
+  /** Layer name (same as `layer`). */
+  name: string;
+}
+
+export interface RecordResult {
+  /** Loss for y, when y was given. */
+  loss?: number;
+  /** Recurrent layers in model order (a bidirectional layer gives a forward and a backward entry). */
+  layers: ModelLayerRecording[];
+}
+
+const OPTIONS = ["inputShape", "name", "dtype", "seed"];
+
+export class Sequential {
+  readonly name: string;
+  readonly layers: Layer[];
+  /** Per-sample input shape as given (null = free). */
+  readonly inputShape: (number | null)[];
+  readonly dtype: DType;
+  /** Per-sample output shape of each layer (null = free). */
+  readonly outputShapes: (number | null)[][];
+  /** Input feature size of each layer (what paramCount is given). */
+  private readonly inputSizes: number[];
+  private readonly entries: WeightEntry[];
+  /** Optional vocabulary for `sample` (otherwise the latest matching `rnn.text.charVocab`). */
+  vocab: unknown;
+
+  constructor(options: SequentialOptions, layers: Layer[]) {
+    if (!options || typeof options !== "object") throw new Error("rnn.sequential: expected ({ inputShape: [timesteps, features] }, [layers…])");
+    for (const key of Object.keys(options)) {
+      if (!OPTIONS.includes(key)) throw new Error(`rnn.sequential: unknown option ${JSON.stringify(key)}; valid options: ${OPTIONS.join(", ")}`);
+    }
+    const { inputShape, dtype = "float32", seed = 0 } = options;
+    if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((d) => d === null || (Number.isInteger(d) && d > 0))) {
+      throw new Error(`rnn.sequential: inputShape must be per-sample dimensions without the batch axis, e.g. [20, 6]; got ${JSON.stringify(inputShape)}`);
+    }
+    if (dtype !== "float32" && dtype !== "float64") throw new Error(`rnn.sequential: dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
+    if (!Array.isArray(layers) || layers.length === 0) throw new Error("rnn.sequential: expected a non-empty array of layers as the second argument");
+    layers.forEach((l, i) => {
+      if (!l || typeof l.forward !== "function" || typeof l.build !== "function") throw new Error(`rnn.sequential: element ${i} is not a layer`);
+    });
+    const names = new Set<string>();
+    for (const l of layers) {
+      if (names.has(l.name)) throw new Error(`rnn.sequential: two layers are named "${l.name}"; layer names must be unique in a model`);
+      names.add(l.name);
+    }
+    this.name = options.name ?? uniqueLayerName("sequential");
+    this.layers = layers.slice();
+    this.inputShape = inputShape.slice();
+    this.dtype = dtype;
+    this.outputShapes = [];
+    this.inputSizes = [];
+    const rng = new Rng(seed);
+    let shape = inputShape.map((d) => d ?? -1); // -1 = free dimension inside the engine
+    for (const layer of this.layers) {
+      this.inputSizes.push(shape[shape.length - 1]);
+      if (shape[shape.length - 1] < 0 && layer.type !== "embedding" && layer.type !== "dropout") {
+        throw new Error(`layer "${layer.name}" (${layer.className}) needs a known feature size but its input is ${shapeText(shape.map(free))}`);
+      }
+      if (layer.built) layer.outputShape(shape); // validates a reused, already built layer
+      else layer.build(shape, { dtype, rng });
+      shape = layer.outputShape(shape);
+      this.outputShapes.push(shape.map(free));
+    }
+    this.entries = collectEntries(this.layers);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Weights and counting
+
+  /** Model-level weight views keyed `layerName/weightName` (share storage with the layers). */
+  get weights(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const e of this.entries) out[e.key] = new Tensor(e.param.value, e.param.shape);
+    return out;
+  }
+
+  /** Every weight with its key, in Keras `get_weights()` order (each shared weight once). */
+  weightEntries(): WeightEntry[] {
+    return this.entries.slice();
+  }
+
+  /** Unique parameters (a tied embedding matrix appears once). */
+  params(): Param[] {
+    return this.entries.map((e) => e.param);
+  }
+
+  /** Copies of all weights in Keras `get_weights()` order (see weightEntries for the keys). */
+  getWeights(): Tensor[] {
+    return this.entries.map((e) => new Tensor(e.param.value.slice(), e.param.shape));
+  }
+
+  /**
+   * Loads weights: an array in Keras `get_weights()` order (per layer: SimpleRNN/LSTM/GRU kernel,
+   * recurrent_kernel, bias; Dense kernel, bias (bias only when tied); Embedding embeddings;
+   * Bidirectional forward's three then backward's three), or an object keyed like `weights`.
+   */
+  setWeights(values: readonly TensorLike[] | Record<string, TensorLike>): void {
+    const list: TensorLike[] = Array.isArray(values) ? values : this.entries.map((e) => {
+      const v = (values as Record<string, TensorLike>)[e.key];
+      if (v === undefined) throw new Error(`setWeights: missing "${e.key}"; expected keys: ${this.entries.map((x) => x.key).join(", ")}`);
+      return v;
+    });
+    if (list.length !== this.entries.length) {
+      throw new Error(`setWeights: expected ${this.entries.length} arrays (${this.entries.map((e) => e.key).join(", ")}), got ${list.length}`);
+    }
+    const tensors = list.map((v, i) => {
+      const t = asTensor(v);
+      const p = this.entries[i].param;
+      if (t.size !== p.value.length || (t.rank > 1 && t.shape.join() !== p.shape.join())) {
+        throw new Error(`setWeights: "${this.entries[i].key}" has shape [${p.shape.join(", ")}] but got [${t.shape.join(", ")}]`);
+      }
+      return t;
+    });
+    tensors.forEach((t, i) => this.entries[i].param.value.set(t.data));
+  }
+
+  /** paramCount of layer i (Keras convention) with its input feature size. */
+  layerCount(i: number): ParamCount {
+    return paramCount(this.layers[i].config, this.inputSizes[i], "keras");
+  }
+
+  /** Total parameters, from paramCount per layer (a tied matrix counted once, in its embedding). */
+  countParams(): number {
+    return this.layers.reduce((a, _l, i) => a + this.layerCount(i).total, 0);
+  }
+
+  /** The Keras-style summary table (returned, not printed). */
+  summary(): Summary {
+    return makeSummary(this.name, "keras", this.layers.map((layer, i) => {
+      const c = this.layerCount(i);
+      return { name: layer.name, type: layer.className, outputShape: [null, ...this.outputShapes[i]], params: c.total,
+        breakdown: c.tensors, formula: c.formula, trainable: layer.trainable };
+    }));
+  }
+
+  /** The layer with this name. */
+  getLayer(name: string): Layer {
+    const l = this.layers.find((x) => x.name === name);
+    if (!l) throw new Error(`model "${this.name}" has no layer "${name}"; layers: ${this.layers.map((x) => x.name).join(", ")}`);
+    return l;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Passes
+
+  /** Converts and validates a batch input against inputShape; names the first layer and both shapes. */
+  input(x: TensorLike): Tensor {
+    const t = asTensor(x, this.dtype);
+    const want = this.inputShape;
+    if (t.rank !== want.length + 1 || want.some((d, i) => d !== null && d !== t.shape[i + 1])) {
+      const first = this.layers[0];
+      throw new Error(`layer "${first.name}" (${first.className}) of model "${this.name}" expects input shape ${shapeText(want)} but got (${t.shape.join(", ")})`);
+    }
+    return t;
+  }
+
+  /** Forward through every layer. x [B, …inputShape] → output [B, …]. */
+  forwardPass(x: Tensor, ctx: ForwardContext): Tensor {
+    let h = x;
+    for (const layer of this.layers) h = layer.forward(h, ctx);
+    return h;
+  }
+
+  /** Backward through every layer from ∂L/∂output, accumulating parameter gradients. */
+  backwardPass(dy: Tensor): Tensor {
+    let d = dy;
+    for (let i = this.layers.length - 1; i >= 0; i--) d = this.layers[i].backward(d);
+    return d;
+  }
+
+  /** Validates y against the output for a loss and returns its flat data. */
+  target(y: TensorLike, out: Tensor, loss: LossName): Tensor {
+    const t = asTensor(y, this.dtype);
+    const rows = out.size / out.shape[out.rank - 1];
+    const ok = t.size === out.size || (loss === "crossEntropy" && t.size === rows);
+    if (!ok || t.shape[0] !== out.shape[0]) {
+      const expect = loss === "crossEntropy" ? `(${out.shape.slice(0, -1).join(", ")}) class indices or (${out.shape.join(", ")}) one-hot` : `(${out.shape.join(", ")})`;
+      throw new Error(`model "${this.name}": target shape (${t.shape.join(", ")}) does not match the output; expected ${expect}`);
+    }
+    if (loss === "crossEntropy") {
+      const last = this.layers[this.layers.length - 1];
+      const act = last instanceof Dense ? last.activation : (last as { layer?: Layer }).layer instanceof Dense ? ((last as { layer?: Layer }).layer as Dense).activation : undefined;
+      if (act === "softmax") throw new Error(`loss "crossEntropy" applies softmax itself; remove activation: "softmax" from layer "${last.name}" (it outputs logits then)`);
+    }
+    return t;
+  }
+
+  /** Loss and gradients for one batch: `{ loss, grads }` with grads keyed like `weights` (copies). */
+  computeGradients(x: TensorLike, y: TensorLike, options: { loss: LossName; training?: boolean; seed?: number; tbptt?: number }): { loss: number; grads: Record<string, Tensor> } {
+    checkOnly(options, ["loss", "training", "seed", "tbptt"], "computeGradients");
+    const loss = checkLossName(options.loss);
+    const value = this.lossAndBackward(this.input(x), y, loss, { training: !!options.training, rng: new Rng(options.seed ?? 0), tbptt: options.tbptt });
+    const grads: Record<string, Tensor> = {};
+    for (const e of this.entries) grads[e.key] = new Tensor(e.param.grad.slice(), e.param.shape);
+    return { loss: value, grads };
+  }
+
+  /** Zeroes grads, runs forward + loss + backward; returns the loss. Grads are left in Param.grad. */
+  lossAndBackward(x: Tensor, y: TensorLike, loss: LossName, ctx: ForwardContext): number {
+    zeroGrads(this.params());
+    const out = this.forwardPass(x, ctx);
+    const t = this.target(y, out, loss);
+    const r = computeLoss(loss, out.data, out.shape, t.data);
+    this.backwardPass(new Tensor(r.grad, out.shape));
+    return r.value;
+  }
+
+  /** Inference in batches. x [N, …inputShape] → [N, …output]. */
+  predict(x: TensorLike, options: { batchSize?: number } = {}): Tensor {
+    checkOnly(options, ["batchSize"], "predict");
+    const xs = this.input(x);
+    const n = xs.shape[0];
+    const bs = options.batchSize ?? 32;
+    const ctx = { training: false, rng: new Rng(0) };
+    const parts: Tensor[] = [];
+    for (let s = 0; s < n; s += bs) parts.push(this.forwardPass(xs.slice(s, s + bs), ctx));
+    return concatRows(parts);
+  }
+
+  /**
+   * Mean loss (and accuracy with metrics: ["accuracy"]; perplexity = exp(loss) for crossEntropy) over
+   * x, y in inference mode.
+   */
+  evaluate(x: TensorLike, y: TensorLike, options: { loss: LossName; batchSize?: number; metrics?: string[] }): { loss: number; accuracy?: number; perplexity?: number } {
+    checkOnly(options, ["loss", "batchSize", "metrics"], "evaluate");
+    const loss = checkLossName(options.loss);
+    const xs = this.input(x);
+    const ys = asTensor(y, this.dtype);
+    const n = xs.shape[0];
+    const bs = options.batchSize ?? 32;
+    const ctx = { training: false, rng: new Rng(0) };
+    let sum = 0, correct = 0, counted = 0;
+    for (let s = 0; s < n; s += bs) {
+      const out = this.forwardPass(xs.slice(s, s + bs), ctx);
+      const t = this.target(ys.slice(s, s + bs), out, loss);
+      sum += computeLoss(loss, out.data, out.shape, t.data).value * out.shape[0];
+      if (options.metrics?.includes("accuracy")) {
+        const a = accuracy(loss, out.data, out.shape, t.data);
+        correct += a.correct;
+        counted += a.count;
+      }
+    }
+    const result: { loss: number; accuracy?: number; perplexity?: number } = { loss: sum / n };
+    if (options.metrics?.includes("accuracy")) result.accuracy = correct / counted;
+    if (loss === "crossEntropy") result.perplexity = Math.exp(result.loss);
+    return result;
+  }
+
+  /**
+   * Instrumentation: one forward (and, with y, a backward) in inference mode, recording per layer and
+   * timestep the gate activations ([B, T, H] per gate: LSTM i,f,g,o,c,h; GRU r,z,n,h; SimpleRNN h)
+   * and ‖∂L/∂h_t‖ (‖∂L/∂c_t‖ for LSTM). Parameter gradients are left zeroed.
+   */
+  record(x: TensorLike, y?: TensorLike, options: { loss?: LossName; gates?: boolean; gradNorms?: boolean; tbptt?: number } = {}): RecordResult {
+    checkOnly(options, ["loss", "gates", "gradNorms", "tbptt"], "record");
+    const xs = this.input(x);
+    const gradNorms = y !== undefined && options.gradNorms !== false;
+    const record = { gates: options.gates !== false, gradNorms };
+    const ctx = { training: false, rng: new Rng(0), record, tbptt: options.tbptt };
+    const result: RecordResult = { layers: [] };
+    if (y !== undefined) {
+      const loss = checkLossName(options.loss ?? "mse");
+      result.loss = this.lossAndBackward(xs, y, loss, ctx);
+      zeroGrads(this.params());
+    } else {
+      this.forwardPass(xs, ctx);
+    }
+    this.layers.forEach((layer, index) => {
+      for (const r of layer.recordings?.() ?? []) result.layers.push({ ...r, index, name: r.layer });
+    });
+    return result;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Training, sampling, files (implemented in fit.ts, lm.ts, serialize.ts)
+
+  /** Trains on x [N, …inputShape], y [N, …]; see FitOptions (fit.ts) for options and defaults. Resolves with the history. */
+  fit(x: TensorLike, y: TensorLike, options: FitOptions): Promise<History> {
+    return fit(this, x, y, options);
+  }
+
+  /** Character LM sampling: prime text + `length` generated characters (lm.ts). */
+  sample(prime: string, options: SampleOptions = {}): string {
+    return sample(this, prime, options);
+  }
+
+  /** Architecture + weights as bytes (versioned model file, serialize.ts); the kernel's model.save(path) writes them. */
+  toBytes(): Uint8Array {
+    return modelToBytes(this);
+  }
+
+  /** Rebuilds a model saved with toBytes(). */
+  static fromBytes(bytes: Uint8Array): Sequential {
+    return modelFromBytes(bytes);
+  }
+}
+
+/**
+ * `rnn.sequential({ inputShape, name?, dtype?, seed? }, layers)` — a Keras Sequential model.
+ * inputShape is per sample without the batch axis: [timesteps, features] (or [timesteps] of indices
+ * for an embedding first layer). Inputs are always batch-major [B, …inputShape].
+ */
+export function sequential(options: SequentialOptions, layers: Layer[]): Sequential {
+  return new Sequential(options, layers);
+}
+
+function free(d: number): number | null {
+  return d < 0 ? null : d;
+}
+
+function checkOnly(options: object, valid: string[], where: string): void {
+  for (const key of Object.keys(options ?? {})) {
+    if (!valid.includes(key)) throw new Error(`${where}: unknown option ${JSON.stringify(key)}; valid options: ${valid.join(", ")}`);
+  }
+}
+
+/** Weight entries in layer order, keys `layer/weight`, each Param once. */
+function collectEntries(layers: Layer[]): WeightEntry[] {
+  const seen = new Set<Param>();
+  const out: WeightEntry[] = [];
+  for (const layer of layers) {
+    const keys = layer instanceof Bidirectional ? layer.paramKeys() : layer.params().map((p) => p.name);
+    layer.params().forEach((param, i) => {
+      if (seen.has(param)) return;
+      seen.add(param);
+      out.push({ key: `${layer.name}/${keys[i]}`, param, layer });
+    });
+  }
+  return out;
+}
+
+/** Stacks tensors along the first axis. */
+export function concatRows(parts: Tensor[]): Tensor {
+  const total = parts.reduce((a, p) => a + p.size, 0);
+  const out = allocFloats(total, parts[0].dtype);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p.data, off);
+    off += p.size;
+  }
+  return new Tensor(out, [parts.reduce((a, p) => a + p.shape[0], 0), ...parts[0].shape.slice(1)]);
+}

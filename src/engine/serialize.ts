@@ -1,0 +1,142 @@
+/**
+ * The model file: a whole Keras-family model (architecture + weights) in bytes, which the kernel
+ * wraps as `model.save(path)` / `rnn.load(path)`.
+ *
+ * Layout (version 1, all integers little-endian):
+ *   bytes 0–7    magic "RNNMODEL"
+ *   bytes 8–11   u32 format version (1)
+ *   bytes 12–15  u32 n = byte length of the header
+ *   bytes 16…    header: UTF-8 JSON, padded with spaces so the body starts at a multiple of 4
+ *   body         float32 weights, one after another, in the header's `weights` order
+ * Header: { format: "rnn-notebook-model", version: 1, name, inputShape, dtype (the model's compute
+ * dtype; the body is always float32), layers: [layer config …], weights: [{ key, shape, offset,
+ * length }] (offset/length in float32 elements), vocab?: string[] (model.vocab's characters) }.
+ * Layer configs are the layers' own `config` objects (type + options), so a file is readable by eye.
+ * Readers reject a newer version with a clear message instead of guessing.
+ */
+import type { Layer, LayerConfigData } from "./layer";
+import { Sequential } from "./model";
+import { charVocab, type CharVocab } from "./text";
+import { Tensor, type DType } from "./tensor";
+import { bidirectional } from "./layers/bidirectional";
+import { dense, type DenseOptions } from "./layers/dense";
+import { dropout } from "./layers/dropout";
+import { Embedding, embedding } from "./layers/embedding";
+import { flatten } from "./layers/flatten";
+import { gru } from "./layers/gru";
+import type { KerasRecurrentOptions } from "./layers/kerasRecurrent";
+import { lstm } from "./layers/lstm";
+import { simpleRNN } from "./layers/simpleRnn";
+import { timeDistributed } from "./layers/timeDistributed";
+
+const MAGIC = "RNNMODEL";
+export const MODEL_FILE_VERSION = 1;
+
+interface Header {
+  format: "rnn-notebook-model";
+  version: number;
+  name: string;
+  inputShape: (number | null)[];
+  dtype: DType;
+  layers: LayerConfigData[];
+  weights: { key: string; shape: number[]; offset: number; length: number }[];
+  vocab?: string[];
+}
+
+/** Serializes architecture and weights (see the file header for the layout). */
+export function modelToBytes(model: Sequential): Uint8Array {
+  const entries = model.weightEntries();
+  let offset = 0;
+  const weights = entries.map((e) => {
+    const w = { key: e.key, shape: e.param.shape.slice(), offset, length: e.param.value.length };
+    offset += w.length;
+    return w;
+  });
+  const vocab = model.vocab as CharVocab | undefined;
+  const header: Header = {
+    format: "rnn-notebook-model", version: MODEL_FILE_VERSION, name: model.name, inputShape: model.inputShape.slice(),
+    dtype: model.dtype, layers: model.layers.map((l) => l.config), weights,
+    ...(vocab && Array.isArray(vocab.chars) ? { vocab: vocab.chars.slice() } : {}),
+  };
+  let json = new TextEncoder().encode(JSON.stringify(header));
+  const pad = (4 - ((16 + json.length) % 4)) % 4;
+  if (pad) json = new TextEncoder().encode(JSON.stringify(header) + " ".repeat(pad));
+  const bodyStart = 16 + json.length;
+  const bytes = new Uint8Array(bodyStart + offset * 4);
+  for (let i = 0; i < MAGIC.length; i++) bytes[i] = MAGIC.charCodeAt(i);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(8, MODEL_FILE_VERSION, true);
+  view.setUint32(12, json.length, true);
+  bytes.set(json, 16);
+  let p = bodyStart;
+  for (const e of entries) {
+    for (let i = 0; i < e.param.value.length; i++, p += 4) view.setFloat32(p, e.param.value[i], true);
+  }
+  return bytes;
+}
+
+/** Rebuilds a model from `modelToBytes` output: same layers, names, shapes and weights. */
+export function modelFromBytes(bytes: Uint8Array): Sequential {
+  if (!(bytes instanceof Uint8Array) || bytes.length < 16) throw new Error("model file: expected the bytes written by model.toBytes()");
+  const magic = String.fromCharCode(...bytes.subarray(0, 8));
+  if (magic !== MAGIC) throw new Error(`model file: not an RNN Notebooks model (magic ${JSON.stringify(magic)}, expected "${MAGIC}")`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
+  if (version > MODEL_FILE_VERSION) throw new Error(`model file: version ${version} is newer than this engine reads (${MODEL_FILE_VERSION}); update the extension`);
+  const n = view.getUint32(12, true);
+  if (16 + n > bytes.length) throw new Error("model file: truncated header");
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + n))) as Header;
+  if (header.format !== "rnn-notebook-model") throw new Error(`model file: unknown format ${JSON.stringify(header.format)}`);
+  const built: Layer[] = [];
+  for (const c of header.layers) built.push(layerFromConfig(c, built));
+  const model = new Sequential({ inputShape: header.inputShape, name: header.name, dtype: header.dtype }, built);
+  const bodyStart = 16 + n;
+  const byKey = new Map(header.weights.map((w) => [w.key, w]));
+  const values = model.weightEntries().map((e) => {
+    const w = byKey.get(e.key);
+    if (!w || w.length !== e.param.value.length) throw new Error(`model file: weight "${e.key}" is missing or has the wrong size`);
+    if (bodyStart + (w.offset + w.length) * 4 > bytes.length) throw new Error("model file: truncated body");
+    const out = new Float32Array(w.length);
+    for (let i = 0; i < w.length; i++) out[i] = view.getFloat32(bodyStart + (w.offset + i) * 4, true);
+    return new Tensor(out, w.shape);
+  });
+  model.setWeights(values);
+  if (header.vocab) model.vocab = charVocab(header.vocab.join(""));
+  return model;
+}
+
+/** A layer from its config; `earlier` resolves a dense's tieWeights (an embedding's name). */
+export function layerFromConfig(config: LayerConfigData, earlier: readonly Layer[]): Layer {
+  const { type, ...rest } = config;
+  const opts = rest as Record<string, unknown>;
+  switch (type) {
+    case "simpleRNN":
+      return simpleRNN(opts as unknown as KerasRecurrentOptions);
+    case "lstm":
+      return lstm(opts as unknown as KerasRecurrentOptions);
+    case "gru":
+      return gru(opts as unknown as KerasRecurrentOptions);
+    case "dense": {
+      const { tieWeights, ...d } = opts;
+      const tied = tieWeights === undefined ? undefined : findEmbedding(String(tieWeights), earlier);
+      return dense({ ...(d as unknown as DenseOptions), ...(tied ? { tieWeights: tied } : {}) });
+    }
+    case "embedding":
+      return embedding(opts as never);
+    case "dropout":
+      return dropout(opts as never);
+    case "flatten":
+      return flatten(opts as never);
+    case "timeDistributed":
+      return timeDistributed(layerFromConfig(opts.layer as LayerConfigData, earlier), { name: opts.name as string });
+    case "bidirectional":
+      return bidirectional(layerFromConfig(opts.layer as LayerConfigData, earlier), { name: opts.name as string });
+    default:
+      throw new Error(`model file: unknown layer type ${JSON.stringify(type)}`);
+  }
+}
+
+function findEmbedding(name: string, earlier: readonly Layer[]): Embedding {
+  for (const l of earlier) if (l instanceof Embedding && l.name === name) return l;
+  throw new Error(`model file: dense ties its weights to "${name}", which is not an earlier embedding layer`);
+}
