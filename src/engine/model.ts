@@ -25,6 +25,7 @@ import { shapeText } from "./layers/common";
 import { fit, type FitOptions, type History } from "./fit";
 import { sample, type SampleOptions } from "./lm";
 import { modelFromBytes, modelToBytes } from "./serialize";
+import { decodeSafetensors, encodeSafetensors } from "./io/safetensors";
 
 export interface SequentialOptions {
   /** Per-sample input shape (no batch axis): [timesteps, features], [timesteps] for embedding indices; null = any. */
@@ -338,6 +339,19 @@ export class Sequential {
   /** Architecture + weights as bytes (versioned model file, serialize.ts); the kernel's model.save(path) writes them. */
   toBytes(): Uint8Array {
     return modelToBytes(this);
+  }
+
+  /** Weights only, as safetensors bytes with tensors named by model key (`lstm/kernel`, …), in the model's dtype. */
+  toSafetensors(): Uint8Array {
+    return encodeSafetensors(this.weights, { format: "rnn-notebook", convention: "keras", model: this.name });
+  }
+
+  /** Loads weights from safetensors bytes whose tensor names are this model's keys (shapes must match). */
+  fromSafetensors(bytes: Uint8Array): void {
+    const { tensors } = decodeSafetensors(bytes);
+    const extra = Object.keys(tensors).filter((k) => !this.entries.some((e) => e.key === k));
+    if (extra.length) throw new Error(`fromSafetensors: unexpected tensors ${extra.join(", ")}; this model's keys: ${this.entries.map((e) => e.key).join(", ")}`);
+    this.setWeights(tensors);
   }
 
   /** Rebuilds a model saved with toBytes(). */

@@ -1,0 +1,65 @@
+/**
+ * The engine's public entry: everything a notebook cell sees as `rnn` except the kernel's file,
+ * data-loading and display helpers (`rnn.show.*`, `rnn.data.*`, path-taking save/load), which the
+ * kernel adds on top. The extension imports `paramCount` directly from ./params for hovers.
+ *
+ * Conventions in one place:
+ * - Keras family (`rnn.sequential`, `rnn.simpleRNN`, `rnn.lstm`, `rnn.gru`, `rnn.dense`, …): always
+ *   batch-major [B, T, F]; weights `kernel [I, G·H]`, `recurrent_kernel [H, G·H]`, `bias`; model keys
+ *   `layerName/weightName`; layers auto-named `lstm`, `lstm_1`, … with engine-wide counters as in Keras.
+ * - PyTorch family (`rnn.nn.*`): PyTorch shapes (`batchFirst` false by default), state-dict names,
+ *   two bias vectors.
+ * - Float32 unless a model is built with `dtype: "float64"` (gradient checks).
+ * - Every random choice is seeded; the same seeds give bit-identical results.
+ */
+import * as nn from "./nn/index";
+import { callbacks } from "./callbacks";
+import { datasets } from "./datasets";
+import { charVocab, encode, oneHot, sampleText, windows } from "./text";
+
+// Tensors
+export { Tensor, tensor, zeros, toMath, fromMath, type DType, type TensorLike, type NestedArray } from "./tensor";
+
+// Keras-family model and layers
+export { sequential, Sequential, type SequentialOptions, type RecordResult } from "./model";
+export { simpleRNN } from "./layers/simpleRnn";
+export { lstm } from "./layers/lstm";
+export { gru } from "./layers/gru";
+export type { KerasRecurrentOptions } from "./layers/kerasRecurrent";
+export { dense, type DenseOptions } from "./layers/dense";
+export { embedding, type EmbeddingOptions } from "./layers/embedding";
+export { dropout, type DropoutOptions } from "./layers/dropout";
+export { flatten } from "./layers/flatten";
+export { timeDistributed } from "./layers/timeDistributed";
+export { bidirectional, type BidirectionalOptions } from "./layers/bidirectional";
+export { resetLayerNames, type Layer, type Param, type LayerRecording } from "./layer";
+
+/** PyTorch-flavoured modules: `rnn.nn.RNN/LSTM/GRU({ inputSize, hiddenSize, … })`, `rnn.nn.Linear(in, out)`, `rnn.nn.Embedding(n, d)`. */
+export { nn };
+
+// Counting and summaries
+export { paramCount, type ParamCount, type ParamTensor, type LayerConfig, type Convention } from "./params";
+export type { Summary } from "./summary";
+
+// Training
+export { sgd, rmsprop, adam, type Optimizer, type SgdOptions, type RmspropOptions, type AdamOptions } from "./optim";
+export { mse, crossEntropy, binaryCrossEntropy, LOSS_NAMES, type LossName } from "./loss";
+export { clipByGlobalNorm, clipPerTensor, clipByValue, type ClipReport } from "./clip";
+export { setFitDefaults, type FitOptions, type History, type FitProgress, type FitDefaults } from "./fit";
+export type { Callback, EpochLogs, EarlyStoppingOptions } from "./callbacks";
+/** `rnn.callbacks.earlyStopping({ patience, monitor?, minDelta?, restoreBestWeights? })`. */
+export { callbacks };
+
+// Data helpers
+/** `rnn.datasets.sine({ samples, timesteps, seed })` → { x [N,T,1], y [N,1] }; `rnn.datasets.addingProblem(…)` → { x [N,T,2], y [N,1] }. */
+export { datasets };
+/**
+ * Character-level text helpers: `charVocab(text)` → { size, chars, encode, decode }, `encode(vocab, s)`
+ * → indices, `oneHot(ids, V)` → flat [L, V], `windows(ids, T, step?)` → next-char training windows,
+ * `sampleText` — a short bundled text for language-model samples.
+ */
+export const text = { charVocab, encode, oneHot, windows, sampleText };
+
+// Files and checks
+export { modelFromBytes, MODEL_FILE_VERSION } from "./serialize";
+export { gradCheck, type GradCheckReport, type GradCheckTarget } from "./gradcheck";
