@@ -40,7 +40,7 @@ export function renderGates(root: HTMLElement, p: GatesPayload): void {
     head.appendChild(el("span", "rnn-gate", panel.gate));
     head.appendChild(el("span", undefined, panel.label));
     const cs = panel.domain ? { ...gateColorScale("tanh", theme.dark), domain: panel.domain } : gateColorScale(panel.scale, theme.dark);
-    head.appendChild(legend(cs, panel.scale === "sigmoid" ? "σ" : panel.domain ? "" : "tanh"));
+    head.appendChild(legend(cs, panel.scale === "sigmoid" ? "σ" : panel.gate === "c" || panel.domain ? "" : "tanh"));
     box.appendChild(head);
     panels.appendChild(box);
     heatmap(box, {

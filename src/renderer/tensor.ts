@@ -2,7 +2,7 @@
  * A tensor as a heatmap (sequential map for one-signed data, diverging around 0 otherwise) or as a
  * scrollable table, with a toggle. Tables show at most MAX_TABLE_ROWS × MAX_TABLE_COLS cells.
  */
-import type { TensorPayload } from "../shared/payloads";
+import { matrixView, type TensorPayload } from "../shared/payloads";
 import { dataColorScale } from "../shared/colormaps";
 import { finiteExtent, formatNumber } from "../shared/scale";
 import { availableWidth, button, clear, el, readTheme, tooltip } from "./dom";
@@ -14,8 +14,7 @@ export const MAX_TABLE_COLS = 100;
 export function renderTensor(root: HTMLElement, p: TensorPayload): void {
   const theme = readTheme(root);
   const [rows, cols] = p.shownShape;
-  const trueRows = p.rowIndex ? (p.shape.length <= 1 ? 1 : p.shape.slice(0, -1).reduce((a, b) => a * b, 1)) : rows;
-  const trueCols = p.colIndex ? (p.shape.length === 0 ? 1 : p.shape[p.shape.length - 1]) : cols;
+  const [trueRows, trueCols] = p.downsampled ? matrixView(p.shape) : [rows, cols];
   root.appendChild(el("div", "rnn-title", `${p.title ? p.title + " — " : ""}Tensor [${p.shape.join(", ")}] ${p.dtype}`));
   const notes: string[] = [];
   if (p.note) notes.push(p.note + ".");

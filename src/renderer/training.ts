@@ -54,7 +54,9 @@ export function renderTraining(root: HTMLElement, p: TrainingPayload): void {
     // per-batch loss on the epoch axis (batch k of the run ↔ epoch k / batches), faint
     series.push({ label: "batch loss", x: p.batchLoss!.steps.map((s) => s / p.batches), y: p.batchLoss!.values, color: theme.dark ? "rgba(200,200,200,0.35)" : "rgba(90,90,90,0.30)", lineWidth: 1 });
   }
-  p.series.forEach((s, k) => {
+  // Loss curves share the plot; other per-epoch metrics (perplexity, accuracy) live on other scales and
+  // are reported in the status line above.
+  p.series.filter((s) => /loss/i.test(s.label)).forEach((s, k) => {
     series.push({ label: s.label, x: p.epochsDone, y: s.values, color: seriesColor(k, theme), dashed: s.label.startsWith("val") });
   });
   const hasData = series.some((s) => s.y.some((v) => v !== null));

@@ -138,3 +138,15 @@ export interface SummaryRow {
   /** e.g. "16·(6+16) + 16 = 368" */
   formula?: string;
 }
+
+/**
+ * How a tensor of any rank is viewed as the matrix of a TensorPayload: size-1 axes are dropped, the
+ * last remaining axis gives the columns and the product of the others the rows ([4, 30, 1] → 4 × 30,
+ * [2, 3, 4] → 6 × 4, a scalar or vector → 1 × n). Kernel and renderer use this one rule.
+ */
+export function matrixView(shape: readonly number[]): [number, number] {
+  const view = shape.filter((d) => d !== 1);
+  const size = shape.reduce((a, b) => a * b, 1);
+  const cols = view.length === 0 ? 1 : view[view.length - 1];
+  return [view.length <= 1 ? 1 : size / Math.max(1, cols), cols];
+}

@@ -127,6 +127,10 @@ export function isModelLike(v: unknown): v is Obj & { summary(): unknown } {
 
 export interface HistoryCurves {
   epochs: number[];
+  /** Epochs requested, batches per epoch and wall time, when the history says (engine History does). */
+  epochsRequested?: number;
+  batchesPerEpoch?: number;
+  elapsedMs?: number;
   series: { label: string; values: (number | null)[] }[];
   batchLoss?: (number | null)[];
   preClip?: (number | null)[];
@@ -173,8 +177,12 @@ export function historyCurves(v: unknown): HistoryCurves | undefined {
   const epochList = numList(v.epoch);
   const epochs = epochList && epochList.length === n ? epochList.map((e, i) => (e ?? i) + (epochList[0] === 0 ? 1 : 0)) : Array.from({ length: n }, (_, i) => i + 1);
   const batches = isObject(v.batches) ? v.batches : v;
+  const posInt = (x: unknown) => (typeof x === "number" && Number.isInteger(x) && x > 0 ? x : undefined);
   return {
     epochs,
+    epochsRequested: posInt(v.epochs),
+    batchesPerEpoch: posInt(v.batchesPerEpoch),
+    elapsedMs: typeof v.elapsedMs === "number" && Number.isFinite(v.elapsedMs) ? v.elapsedMs : undefined,
     series,
     batchLoss: numList(batches.batchLoss) ?? numList(batches.loss !== table.loss ? batches.loss : undefined),
     preClip: numList(v.preClipNorm) ?? numList(v.gradNormPreClip) ?? numList(isObject(v.gradNorms) ? v.gradNorms.preClip : undefined),

@@ -125,8 +125,9 @@ function historyBundle(h: NonNullable<ReturnType<typeof historyCurves>>, maxByte
   const loss = h.series.find((s) => s.label === "loss")?.values ?? [];
   const lastLoss = [...loss].reverse().find((v) => v !== null) ?? null;
   const n = h.epochs.length;
+  const batches = h.batchesPerEpoch ?? 1;
   return trainingBundle({
-    epoch: n, epochs: n, batch: 1, batches: 1, elapsedMs: NaN,
+    epoch: n, epochs: Math.max(n, h.epochsRequested ?? n), batch: batches, batches, elapsedMs: h.elapsedMs ?? NaN,
     loss: lastLoss,
     losses: loss.map((v) => v ?? NaN),
     valLosses: h.series.find((s) => s.label === "val loss")?.values.map((v) => v ?? NaN),
@@ -261,7 +262,21 @@ export function createShow(ctx: ShowContext): RnnShow {
     gradientNorms(modelOrModels, x, y, opts = {}) {
       const models = Array.isArray(modelOrModels) ? modelOrModels : [modelOrModels];
       const recs = models.map((m, i) => {
-        const rec = recordFn(m, "gradientNorms")(x, y, { loss: opts.loss ?? "mse", gates: false, gradNorms: true });
+        const record = recordFn(m, "gradientNorms");
+        const base = { loss: opts.loss ?? "mse", gates: false, gradNorms: true };
+        let rec: unknown;
+        if (typeof opts.tbptt === "number" && opts.tbptt >= 1) {
+          // Truncated BPTT changes the norms themselves (zero beyond each window), so record with it;
+          // a model whose record() has no tbptt option (rnn.nn modules) is recorded with full BPTT.
+          try {
+            rec = record(x, y, { ...base, tbptt: Math.floor(opts.tbptt) });
+          } catch (e) {
+            if (!/tbptt/.test(String((e as Error)?.message))) throw e;
+            rec = record(x, y, base);
+          }
+        } else {
+          rec = record(x, y, base);
+        }
         return { model: opts.labels?.[i] ?? modelName(m, `model ${i + 1}`), rec };
       });
       const anyAsync = recs.some((r) => r.rec instanceof Promise);

@@ -62,9 +62,9 @@ export function trainingLine(p: TrainingPayload): string {
 
 export function trainingBundleFromPayload(p: TrainingPayload): MimeBundle {
   const bundle: MimeBundle = { [MIME.training]: p };
-  const series: SvgSeries[] = p.series.map((s) => ({ label: s.label, x: p.epochsDone, y: s.values, dashed: s.label.startsWith("val") }));
+  const series: SvgSeries[] = p.series.filter((s) => /loss/i.test(s.label)).map((s) => ({ label: s.label, x: p.epochsDone, y: s.values, dashed: s.label.startsWith("val") }));
   if (series.some((s) => s.y.some((v) => v !== null))) {
-    const positive = p.series.every((s) => s.values.every((v) => v === null || v > 0));
+    const positive = series.every((s) => s.y.every((v) => v === null || v > 0));
     bundle["image/svg+xml"] = linePlotSvg({
       title: "Training",
       xLabel: "epoch",

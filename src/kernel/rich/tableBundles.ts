@@ -3,7 +3,7 @@
  * (tensor+json + image/png heatmap when 2-D-ish + text/html table + text/plain).
  */
 import { MIME, type MimeBundle } from "../../shared/mime";
-import type { SummaryPayload, SummaryRow, TensorPayload } from "../../shared/payloads";
+import { matrixView, type SummaryPayload, type SummaryRow, type TensorPayload } from "../../shared/payloads";
 import { formatCount, formatShape, formatSummaryText } from "../../shared/summaryText";
 import { dataColorScale } from "../../shared/colormaps";
 import { finiteExtent, formatNumber } from "../../shared/scale";
@@ -64,15 +64,14 @@ export interface TensorOptions {
 
 /** A tensor (shape + flat data) viewed as a matrix: rank 0/1 → 1 × n, rank ≥ 3 → (product of leading) × last. */
 export function tensorPayload(shape: number[], data: ArrayLike<number | null>, dtype: string, opts: TensorOptions): TensorPayload {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const cols = shape.length === 0 ? 1 : shape[shape.length - 1];
-  const rows = shape.length <= 1 ? 1 : size / Math.max(1, cols);
+  // Size-1 axes say nothing about layout: [4, 30, 1] is shown as 4 × 30, [1, 20, 6] as 20 × 6.
+  const [rows, cols] = matrixView(shape);
   const pooled = poolMatrix(data, rows, cols, opts.maxRows, opts.maxCols);
   const p: TensorPayload = {
     shape: shape.slice(),
     shownShape: [pooled.rows, pooled.cols],
     values: pooled.values.map((v) => roundSig(v, dtype === "int32" ? 10 : 4)),
-    view: opts.view ?? (shape.length >= 2 && rows * cols > 16 ? "heatmap" : "table"),
+    view: opts.view ?? (rows > 1 && rows * cols > 16 ? "heatmap" : "table"),
     dtype: dtype === "float64" || dtype === "int32" ? dtype : "float32",
   };
   if (opts.title) p.title = opts.title;
