@@ -31,6 +31,7 @@ const USER_SETTINGS = {
  * @property {(folder: string, payload?: [string, string][]) => string} url  workbench URL for a folder
  * @property {(path: string) => string} remote   a vscode-remote:// URI for a file on this machine
  * @property {() => Promise<void>} stop
+ * @property {Promise<number | null>} exited  resolves when code-server ends (by itself or by stop())
  */
 
 /**
@@ -81,7 +82,10 @@ export async function startCodeServer(install, opts = {}) {
   }
   const origin = `http://127.0.0.1:${port}`;
   let exited = false;
-  child.on("exit", () => (exited = true));
+  const exitedPromise = new Promise((resolve) => child.on("exit", (code) => {
+    exited = true;
+    resolve(code);
+  }));
   const t0 = Date.now();
   try {
     await Promise.race([
@@ -95,7 +99,7 @@ export async function startCodeServer(install, opts = {}) {
   say(`code-server (VS Code) up on ${origin} after ${((Date.now() - t0) / 1000).toFixed(1)} s${opts.trust ? " (workspace trust ON)" : ""}`);
   const remote = (/** @type {string} */ p) => `vscode-remote://127.0.0.1:${port}${p}`;
   return {
-    port, origin, dataDir, logFile, remote,
+    port, origin, dataDir, logFile, remote, exited: exitedPromise,
     url(folder, payload) {
       let u = `${origin}/?folder=${encodeURIComponent(folder)}`;
       if (payload && payload.length) u += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;

@@ -9,6 +9,12 @@ import { say } from "./env.mjs";
 /** @type {Set<import("node:child_process").ChildProcess>} */
 const groups = new Set();
 let handlersInstalled = false;
+let stopping = false;
+
+/** True once Ctrl-C (or SIGTERM/SIGHUP) asked this script to stop. */
+export function isStopping() {
+  return stopping;
+}
 
 function killGroup(child, signal = "SIGTERM") {
   if (child.pid === undefined) return;
@@ -48,6 +54,8 @@ function installHandlers() {
   });
   for (const sig of /** @type {const} */ (["SIGINT", "SIGTERM", "SIGHUP"])) {
     process.on(sig, () => {
+      if (stopping) return;
+      stopping = true;
       say(`${sig}: stopping everything this script started`);
       void stopAll().finally(() => process.exit(sig === "SIGINT" ? 130 : 143));
     });
