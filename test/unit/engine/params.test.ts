@@ -101,3 +101,92 @@ describe("paramCount", () => {
     assert.throws(() => paramCount({ type: "lstm", units: 4 }, 3, "tf" as "keras"), /convention must be "keras" or "torch"/);
   });
 });
+
+// Model-level counts: countParams() goes through paramCount and must equal the weights that exist.
+import { sequential } from "../../../src/engine/model";
+import { simpleRNN } from "../../../src/engine/layers/simpleRnn";
+import { lstm } from "../../../src/engine/layers/lstm";
+import { gru } from "../../../src/engine/layers/gru";
+import { dense } from "../../../src/engine/layers/dense";
+import { flatten } from "../../../src/engine/layers/flatten";
+import { embedding } from "../../../src/engine/layers/embedding";
+import { bidirectional } from "../../../src/engine/layers/bidirectional";
+import { timeDistributed } from "../../../src/engine/layers/timeDistributed";
+import type { Sequential } from "../../../src/engine/model";
+
+/** Elements of the weights that really exist (each shared tensor once). */
+function allocated(m: Sequential): number {
+  return m.getWeights().reduce((a, t) => a + t.size, 0);
+}
+
+describe("model-level countParams and summary", () => {
+  it("study note 000 SimpleRNN model: 368 / 1,568 / 0 / 33, total 1,969, shapes as Keras prints them", () => {
+    const m = sequential({ inputShape: [20, 6] }, [simpleRNN({ units: 16, returnSequences: true }), simpleRNN({ units: 32 }), flatten(), dense({ units: 1 })]);
+    const s = m.summary();
+    assert.deepEqual(s.layers.map((l) => l.params), [368, 1568, 0, 33]); // note 000 Param # column
+    assert.deepEqual(s.layers.map((l) => l.outputShape), [[null, 20, 16], [null, 32], [null, 32], [null, 1]]); // note 000 Output Shape column
+    assert.deepEqual(s.layers.map((l) => l.type), ["SimpleRNN", "SimpleRNN", "Flatten", "Dense"]);
+    assert.equal(s.totalParams, 1969); // note 000 "Total params: 1,969"
+    assert.equal(s.trainableParams, 1969);
+    assert.equal(s.nonTrainableParams, 0);
+    assert.equal(m.countParams(), 1969);
+    assert.equal(allocated(m), 1969, "countParams agrees with the allocated weights");
+    assert.match(s.toString(), /Total params: 1,969/);
+    assert.equal(s.layers[0].formula, "16·(6+16) + 16 = 368"); // DESIGN §1 hover text
+  });
+
+  it("study note 000 LSTM model: 1,152 / 6,272 / 0 / 673, total 8,097; Flatten gives (None, 672)", () => {
+    const m = sequential({ inputShape: [21, 1] }, [lstm({ units: 16, returnSequences: true, name: "LSTM_1" }),
+      lstm({ units: 32, returnSequences: true, name: "LSTM_2" }), flatten(), dense({ units: 1 })]);
+    const s = m.summary();
+    assert.deepEqual(s.layers.map((l) => l.params), [1152, 6272, 0, 673]); // note 000 second summary
+    assert.deepEqual(s.layers[2].outputShape, [null, 672]); // note 000: flatten (None, 672)
+    assert.equal(m.countParams(), 8097); // note 000 "Total params: 8,097"
+    assert.equal(allocated(m), 8097);
+    assert.deepEqual(s.layers.slice(0, 2).map((l) => l.name), ["LSTM_1", "LSTM_2"]);
+  });
+
+  it("Keras GRU(5) on 4 features: 165 with resetAfter (default), 150 without (Keras docs)", () => {
+    const a = sequential({ inputShape: [10, 4] }, [gru({ units: 5 })]);
+    const b = sequential({ inputShape: [10, 4] }, [gru({ units: 5, resetAfter: false })]);
+    assert.deepEqual([a.countParams(), allocated(a), b.countParams(), allocated(b)], [165, 165, 150, 150]);
+  });
+
+  it("bidirectional and timeDistributed count like Keras: 2 × 1,472 and the inner dense's 33·10 + 10", () => {
+    const m = sequential({ inputShape: [8, 6] }, [bidirectional(lstm({ units: 16, returnSequences: true })), timeDistributed(dense({ units: 10 }))]);
+    // 2·(4·(16·(6+16) + 16)) = 2,944; dense on 2·16 = 32 features: 32·10 + 10 = 330
+    assert.deepEqual(m.summary().layers.map((l) => l.params), [2944, 330]);
+    assert.equal(m.countParams(), allocated(m));
+    assert.deepEqual(m.outputShapes, [[8, 32], [8, 10]]);
+  });
+
+  it("weight tying removes exactly V×E parameters (issue 3 acceptance 5)", () => {
+    const V = 30, E = 8, T = 12; // arbitrary sizes; the difference must be V·E = 240
+    const make = (tied: boolean) => {
+      const emb = embedding({ inputDim: V, outputDim: E });
+      return sequential({ inputShape: [T] }, [emb, lstm({ units: E, returnSequences: true }), timeDistributed(dense({ units: V, ...(tied ? { tieWeights: emb } : {}) }))]);
+    };
+    const untied = make(false), tied = make(true);
+    assert.equal(untied.countParams() - tied.countParams(), V * E);
+    assert.equal(allocated(tied), tied.countParams(), "the shared matrix is allocated once");
+    assert.equal(allocated(untied), untied.countParams());
+  });
+});
+
+import * as nn from "../../../src/engine/nn/index";
+
+describe("nn module countParams agrees with paramCount and the allocated parameters", () => {
+  const size = (ps: { value: ArrayLike<number> }[]) => ps.reduce((a, p) => a + p.value.length, 0);
+
+  it("DESIGN §1: nn.LSTM(28, 256, 2 layers) + nn.Linear(256, 10) = 292,864 + 526,336 + 2,570 = 821,770", () => {
+    const l = nn.LSTM({ inputSize: 28, hiddenSize: 256, numLayers: 2, batchFirst: true });
+    const h = nn.Linear(256, 10);
+    assert.equal(l.countParams() + h.countParams(), 821770);
+    assert.equal(size(l.params()) + size(h.params()), 821770);
+  });
+
+  it("nn.LSTM(200, 256, 3 layers, bidirectional) = 4,091,904 (PyTorch sum(p.numel()))", () => {
+    const l = nn.LSTM({ inputSize: 200, hiddenSize: 256, numLayers: 3, bidirectional: true });
+    assert.deepEqual([l.countParams(), size(l.params())], [4091904, 4091904]);
+  });
+});
