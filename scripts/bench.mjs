@@ -13,7 +13,8 @@
 //
 // Flags: --quick (skip the large workload), --workloads=small,medium,large, --cells=lstm,gru,
 //        --systems=ours,tfjs-wasm,tfjs-cpu,pytorch, --reps=N (timed runs per cell, default 15),
-//        --no-save (do not write bench-results), --readme (replace README's Performance table).
+//        --no-save (do not write bench-results), --readme (replace README's Performance table),
+//        --engine=<entry.ts> (bundle another engine entry than src/engine/index.ts).
 import { spawnSync, execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { hostname, cpus, loadavg, totalmem, release } from "node:os";
@@ -39,13 +40,14 @@ const cells = option("cells", "lstm,gru").split(",");
 const reps = Number(option("reps", "15"));
 
 const TORCH_PYTHON = "/usr/bin/python3";
+const engineEntry = option("engine", join(root, "src/engine/index.ts"));
 const hasTorch = spawnSync(TORCH_PYTHON, ["-c", "import torch"], { stdio: "ignore" }).status === 0;
 const systems = option("systems", "ours,tfjs-wasm,tfjs-cpu,pytorch").split(",").filter((s) => {
   if (s === "pytorch" && !hasTorch) {
     console.error(`[bench] ${TORCH_PYTHON} cannot import torch: skipping PyTorch (apt-get install python3-torch libopenblas0-pthread)`);
     return false;
   }
-  if (s === "ours" && !existsSync(join(root, "src/engine/index.ts"))) {
+  if (s === "ours" && !existsSync(engineEntry)) {
     console.error("[bench] src/engine/index.ts does not exist yet: skipping our engine");
     return false;
   }
@@ -57,7 +59,7 @@ async function buildEngine() {
   const esbuild = await import("esbuild");
   const outfile = join(root, "out/bench/engine.cjs");
   await esbuild.build({
-    entryPoints: [join(root, "src/engine/index.ts")], bundle: true, platform: "node", format: "cjs",
+    entryPoints: [engineEntry], bundle: true, platform: "node", format: "cjs",
     target: "node20", outfile, logLevel: "warning", sourcemap: false,
   });
   return outfile;
@@ -126,7 +128,12 @@ async function main() {
         if (!r.error) {
           r.forwardMedianMs = median(r.forwardMs);
           r.trainMedianMs = median(r.trainMs);
-          if (r.trainRecordMs) r.trainRecordMedianMs = median(r.trainRecordMs);
+          r.forwardCpuMedianMs = median(r.forwardCpuMs);
+          r.trainCpuMedianMs = median(r.trainCpuMs);
+          if (r.trainRecordMs) {
+            r.trainRecordMedianMs = median(r.trainRecordMs);
+            r.trainRecordCpuMedianMs = median(r.trainRecordCpuMs);
+          }
           console.error(`[bench]   forward ${fmtMs(r.forwardMedianMs)} ms, train ${fmtMs(r.trainMedianMs)} ms, maxRSS ${r.maxRssMB} MB`);
         }
         row.systems[system] = r;
@@ -154,7 +161,7 @@ function markdown(results, info, started, finished) {
   const out = [];
   out.push(`Measured ${started.toISOString().slice(0, 16).replace("T", " ")}–${finished.toISOString().slice(11, 16)} UTC on ${info.cpu}, ${info.cores} cores, ${info.memGB} GB, Node ${info.node}` +
     (info.torch ? `, PyTorch ${info.torch} (1 thread, OpenBLAS)` : "") + `; load average at end ${loadavg().map((l) => l.toFixed(2)).join(" ")}.`);
-  out.push("Median ms per batch (sequences/s for ours); ratio = ours / other (lower is better; targets: ≤ 1.0× PyTorch on small, ≤ 2.0× on medium/large, ≤ 0.1× TF.js best).");
+  out.push("Median wall-clock ms per batch (sequences/s for ours). Ratios = ours / other, lower is better (targets: ≤ 1.0× PyTorch on small, ≤ 2.0× on medium/large, ≤ 0.1× TF.js best), from wall-clock medians, with the ratio of median process CPU times in parentheses (less disturbed by other load on a shared machine).");
   out.push("");
   const head = ["workload", "cell", "step", "ours ms", "ours seq/s"];
   if (has("pytorch")) head.push("PyTorch ms");
@@ -167,23 +174,27 @@ function markdown(results, info, started, finished) {
   for (const r of results) {
     for (const step of ["forward", "train"]) {
       const key = step === "forward" ? "forwardMedianMs" : "trainMedianMs";
+      const cpuKey = step === "forward" ? "forwardCpuMedianMs" : "trainCpuMedianMs";
       const ms = (s) => r.systems[s]?.[key] ?? NaN;
+      const cpu = (s) => r.systems[s]?.[cpuKey] ?? NaN;
+      const ratio = (others) => {
+        const wall = Math.min(...others.map(ms).filter(Number.isFinite));
+        const c = Math.min(...others.map(cpu).filter(Number.isFinite));
+        return `${fmtRatio(ours / wall)} (${fmtRatio(cpu("ours") / c)})`;
+      };
       const ours = ms("ours");
       const cols = [r.workload === "small" ? `${r.workload} (${r.layers} layers)` : r.workload, r.cell.toUpperCase(), step, fmtMs(ours), fmtInt((r.B * 1000) / ours)];
       if (has("pytorch")) cols.push(fmtMs(ms("pytorch")));
       if (has("tfjs-wasm")) cols.push(fmtMs(ms("tfjs-wasm")));
       if (has("tfjs-cpu")) cols.push(fmtMs(ms("tfjs-cpu")));
-      if (has("pytorch")) cols.push(fmtRatio(ours / ms("pytorch")));
-      if (has("tfjs-wasm") || has("tfjs-cpu")) {
-        const best = Math.min(...["tfjs-wasm", "tfjs-cpu"].map(ms).filter(Number.isFinite));
-        cols.push(fmtRatio(ours / best));
-      }
+      if (has("pytorch")) cols.push(ratio(["pytorch"]));
+      if (has("tfjs-wasm") || has("tfjs-cpu")) cols.push(ratio(["tfjs-wasm", "tfjs-cpu"].filter(has)));
       out.push(`| ${cols.join(" | ")} |`);
     }
   }
   if (has("ours")) {
     out.push("");
-    out.push("Recording overhead (ours, training step with `gates` + `gradNorms` recording vs without; target ≤ 15%) and peak memory (maxRSS of each system's process for that workload, MB):");
+    out.push("Recording overhead (ours, training step with `gates` + `gradNorms` recording vs without, medians; target ≤ 15%; CPU-time overhead in parentheses) and peak memory (maxRSS of each system's process for that workload, MB):");
     out.push("");
     const memHead = systems.map((s) => `${s} MB`);
     out.push(`| workload | cell | train ms | train + recording ms | overhead | ${memHead.join(" | ")} |`);
@@ -191,8 +202,10 @@ function markdown(results, info, started, finished) {
     for (const r of results) {
       const o = r.systems.ours ?? {};
       const overhead = o.trainRecordMedianMs / o.trainMedianMs - 1;
+      const cpuOverhead = o.trainRecordCpuMedianMs / o.trainCpuMedianMs - 1;
+      const pct = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : "—");
       const mem = systems.map((s) => (r.systems[s]?.maxRssMB ?? NaN).toFixed(0));
-      out.push(`| ${r.workload} | ${r.cell.toUpperCase()} | ${fmtMs(o.trainMedianMs)} | ${fmtMs(o.trainRecordMedianMs)} | ${Number.isFinite(overhead) ? `${(overhead * 100).toFixed(1)}%` : "—"} | ${mem.join(" | ")} |`);
+      out.push(`| ${r.workload} | ${r.cell.toUpperCase()} | ${fmtMs(o.trainMedianMs)} | ${fmtMs(o.trainRecordMedianMs)} | ${pct(overhead)} (${pct(cpuOverhead)}) | ${mem.join(" | ")} |`);
     }
   }
   return out.join("\n");

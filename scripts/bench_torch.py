@@ -24,25 +24,28 @@ import torch  # noqa: E402  (after OMP_NUM_THREADS)
 
 def timed(fn, warmup, reps, budget_ms):
     """Like scripts/bench/common.mjs timed(): warm-up, then up to `reps` timed runs within budget_ms
-    (at least one); a warm-up run over 10 s counts as the first sample."""
-    times = []
+    (at least one); a warm-up run over 10 s counts as the first sample. Returns wall-clock and
+    process CPU milliseconds per run."""
+    times, cpu = [], []
     t0 = time.perf_counter()
     for _ in range(warmup):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         t = (time.perf_counter() - t0) * 1e3
         if t > 10000:
             times.append(t)
+            cpu.append((time.process_time() - c0) * 1e3)
             break
     # The budget counts from the first sample, which is the long warm-up run when one was counted.
     start = t0 if times else time.perf_counter()
     while len(times) < reps:
         if times and (time.perf_counter() - start) * 1e3 > budget_ms:
             break
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         times.append((time.perf_counter() - t0) * 1e3)
-    return times
+        cpu.append((time.process_time() - c0) * 1e3)
+    return times, cpu
 
 
 def main():
@@ -73,14 +76,16 @@ def main():
         opt.step()
 
     warmup, reps, budget = cfg.get("warmup", 3), cfg.get("reps", 20), cfg.get("budgetMs", 20000)
-    fwd = timed(infer, warmup, reps, budget)
-    trn = timed(train, warmup, reps, budget)
+    fwd, fwd_cpu = timed(infer, warmup, reps, budget)
+    trn, trn_cpu = timed(train, warmup, reps, budget)
     # ru_maxrss is in KiB on Linux.
     max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({
         "system": "pytorch",
         "forwardMs": fwd,
         "trainMs": trn,
+        "forwardCpuMs": fwd_cpu,
+        "trainCpuMs": trn_cpu,
         "maxRssMB": round(max_rss_mb, 1),
         "version": torch.__version__,
         "threads": torch.get_num_threads(),

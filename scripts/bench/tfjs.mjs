@@ -42,4 +42,4 @@ const forwardMs = await timed(async () => {
   out.dispose();
 }, reps);
 const trainMs = await timed(() => model.trainOnBatch(x, y), reps);
-emit({ system: `tfjs-${cfg.backend}`, backend: backendInfo, version: tf.version.tfjs, forwardMs, trainMs, tensors: tf.memory().numTensors });
+emit({ system: `tfjs-${cfg.backend}`, backend: backendInfo, version: tf.version.tfjs, forwardMs, trainMs, forwardCpuMs: forwardMs.cpu, trainCpuMs: trainMs.cpu, tensors: tf.memory().numTensors });

@@ -23,7 +23,17 @@ export type GemmBackend = "auto" | "wasm" | "js";
 /** Products with fewer multiply-adds than this stay in TypeScript (call + copy overhead). */
 const WASM_MIN_MACS = 2048;
 
-let backend: GemmBackend = "auto";
+/**
+ * Initial backend. A test run can force one path for every bundle in the process by setting
+ * `globalThis.RNN_GEMM_BACKEND` before the engine loads (scripts/bench/force-gemm.cjs does it from
+ * the environment), so the golden and gradient-check suites run on both kernels unchanged.
+ */
+function initialBackend(): GemmBackend {
+  const forced = (globalThis as { RNN_GEMM_BACKEND?: unknown }).RNN_GEMM_BACKEND;
+  return forced === "wasm" || forced === "js" ? forced : "auto";
+}
+
+let backend: GemmBackend = initialBackend();
 
 /**
  * Chooses the GEMM implementation: "auto" (default: WASM SIMD for float32 when available and the

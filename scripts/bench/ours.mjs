@@ -1,0 +1,50 @@
+// Our engine's side of `npm run bench` (issue 6): one workload × one cell type.
+// Usage: node scripts/bench/ours.mjs '{"enginePath":"out/bench/engine.cjs","cell":"lstm","B":32,"T":20,"I":6,"H":16,"layers":2}'
+// The model matches scripts/bench_torch.py and scripts/bench/tfjs.mjs: stacked rnn.lstm / rnn.gru
+// layers (returnSequences on all but the last), rnn.dense({ units: 1 }), MSE, rnn.adam({ lr: 1e-3 }).
+// A training step is what fit() does per batch minus its bookkeeping: zero grads, forward, loss,
+// full BPTT, optimizer step. "train + recording" is the same step with gate and per-timestep
+// gradient-norm recording on, and the recordings collected as model.record() returns them.
+import { createRequire } from "node:module";
+import { timed, emit, randomData } from "./common.mjs";
+
+const cfg = JSON.parse(process.argv[2]);
+const require = createRequire(import.meta.url);
+const rnn = require(cfg.enginePath);
+const { B, T, I, H, layers: L } = cfg;
+
+if (cfg.gemm) rnn.setGemmBackend?.(cfg.gemm);
+const layers = [];
+for (let l = 0; l < L; l++) {
+  const opts = { units: H, returnSequences: l < L - 1 };
+  layers.push(cfg.cell === "lstm" ? rnn.lstm(opts) : rnn.gru(opts));
+}
+layers.push(rnn.dense({ units: 1 }));
+const model = rnn.sequential({ inputShape: [T, I] }, layers);
+const optimizer = rnn.adam({ lr: 1e-3 });
+const x = model.input(rnn.tensor(randomData(B * T * I, 1), [B, T, I]));
+const y = rnn.tensor(randomData(B, 2), [B, 1]);
+const params = model.params();
+const noRecord = { training: true, rng: null };
+const withRecord = { training: true, rng: null, record: { gates: true, gradNorms: true } };
+
+function trainStep(ctx) {
+  model.lossAndBackward(x, y, "mse", ctx);
+  optimizer.step(params);
+}
+
+const reps = { warmup: cfg.warmup ?? 3, reps: cfg.reps ?? 20, budgetMs: cfg.budgetMs ?? 20000 };
+noRecord.rng = withRecord.rng = new rnn.Rng(1);
+const forwardMs = await timed(() => model.forwardPass(x, { training: false, rng: noRecord.rng }), reps);
+const trainMs = await timed(() => trainStep(noRecord), reps);
+let recorded = 0;
+const trainRecordMs = await timed(() => {
+  trainStep(withRecord);
+  recorded = 0;
+  for (const layer of model.layers) recorded += layer.recordings?.().length ?? 0;
+}, reps);
+emit({
+  system: "ours", forwardMs, trainMs, trainRecordMs,
+  forwardCpuMs: forwardMs.cpu, trainCpuMs: trainMs.cpu, trainRecordCpuMs: trainRecordMs.cpu,
+  recordedLayers: recorded, gemm: rnn.gemmInfo?.() ?? null,
+});
