@@ -63,3 +63,7 @@ export const text = { charVocab, encode, oneHot, windows, sampleText };
 // Files and checks
 export { modelFromBytes, MODEL_FILE_VERSION } from "./serialize";
 export { gradCheck, type GradCheckReport, type GradCheckTarget } from "./gradcheck";
+
+// Randomness: `rnn.manualSeed(42)` seeds the generator nn modules draw their initial weights from
+// (like torch.manual_seed); `new rnn.Rng(seed)` for cells that want their own stream.
+export { manualSeed, Rng } from "./random";
