@@ -1,0 +1,39 @@
+/**
+ * The notebook experience in the browser (issue 5, acceptance 2): samples 02 and 03 run in the packaged
+ * extension; the gate heatmaps and the gradient-norm plot draw on their canvases inside the output
+ * webview; screenshots go to test-results/e2e (and, with UPDATE_SCREENSHOTS=1, to the README's folder).
+ */
+import * as assert from "node:assert/strict";
+import { canvasStats, isNonBlank, openNotebook, runAll, screenshot, step, useWorkbench, waitForCellsIdle, waitForDrawnCanvas } from "./lib/workbench";
+
+describe("gate heatmaps and gradient norms in the browser", function () {
+  this.timeout(420_000);
+  const wb = useWorkbench();
+
+  it("sample 02 trains a char LSTM and draws one heatmap per gate", async () => {
+    const { page } = wb();
+    await openNotebook(page, "02-lstm-gates.rnnb");
+    await runAll(page);
+    const { frame, stats } = await waitForDrawnCanvas(page, "canvas.rnn-heatmap", 300_000);
+    step(`gate heatmap drew: ${JSON.stringify(stats)}`);
+    await waitForCellsIdle(page, 300_000);
+    // LSTM panels: i, f, g, o, c, h (DESIGN §1) — every one must have drawn
+    const panels = await canvasStats(frame, "canvas.rnn-heatmap");
+    assert.ok(panels.length >= 6, `six LSTM panels, found ${panels.length}`);
+    assert.ok(panels.every(isNonBlank), `every gate panel drew: ${JSON.stringify(panels)}`);
+    await screenshot(page, "sample-02-gates", { readme: true });
+    await screenshot(frame.locator("[data-rnn-rendered]").first(), "sample-02-gates-output", { readme: true });
+  });
+
+  it("sample 03 plots ‖∂L/∂h_t‖ per timestep for SimpleRNN, LSTM and GRU", async () => {
+    const { page } = wb();
+    await openNotebook(page, "03-vanishing-gradients.rnnb");
+    await runAll(page);
+    const { frame, stats } = await waitForDrawnCanvas(page, "canvas.rnn-gradnorms", 300_000);
+    step(`gradient-norm plot drew: ${JSON.stringify(stats)}`);
+    await waitForCellsIdle(page, 300_000);
+    assert.ok(isNonBlank(stats));
+    await screenshot(page, "sample-03-gradnorms", { readme: true });
+    await screenshot(frame.locator("canvas.rnn-gradnorms").first(), "sample-03-gradnorms-canvas", { readme: true });
+  });
+});
