@@ -1,0 +1,182 @@
+// The renderer in a real browser (headless Chromium through playwright-core), without VS Code: the
+// pure render() is bundled with esbuild and fed payloads — well-formed ones from the kernel's own
+// builders, hostile ones (issue 9: script in labels, NaN, mismatched arrays, 10^6 elements). Checks:
+// no script runs and no element is created from data, error boxes for malformed payloads, HiDPI canvas
+// sizes, missing values drawn grey, hover readouts, data-rnn-rendered set. Skipped when no Chromium.
+import * as assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { MIME, type MimeBundle } from "../../../src/shared/mime";
+import { createShow, richBundle } from "../../../src/kernel/rich/index";
+
+const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find((p) => existsSync(p));
+const XSS_IMG = `<img src=x onerror="window.__pwned=1">`;
+const XSS_SCRIPT = `<script>window.__pwned=2</script>`;
+
+// Loaded at run time, not bundled into the test file (playwright-core reads its own package files).
+const load = createRequire(__filename);
+type Page = {
+  evaluate<T>(fn: (arg: any) => T, arg?: unknown): Promise<T>;
+  addScriptTag(o: { content: string }): Promise<unknown>;
+  setContent(html: string): Promise<void>;
+  mouse: { move(x: number, y: number): Promise<void> };
+  on(ev: string, cb: (e: unknown) => void): void;
+};
+
+function fakeModel(T: number, H: number, tokensNaN = false) {
+  const g = (f: (t: number, u: number) => number) => {
+    const data = new Float32Array(T * H);
+    for (let t = 0; t < T; t++) for (let u = 0; u < H; u++) data[t * H + u] = f(t, u);
+    return { shape: [1, T, H], data, toArray: () => [] };
+  };
+  return {
+    name: XSS_IMG,
+    record: () => ({
+      layers: [{ index: 0, name: XSS_SCRIPT, type: "lstm",
+        gates: { i: g(() => 0.5), f: g((t) => t / T), g: g(() => 0), o: g(() => 1), c: g(() => 0), h: g((t, u) => (tokensNaN && t === 0 && u === 0 ? NaN : 0.5)) },
+        gradNorms: { h: Array.from({ length: T }, (_, t) => 2 ** (t - T)) } }],
+    }),
+    summary: () => ({ name: XSS_IMG, layers: [{ name: XSS_SCRIPT, type: "LSTM", outputShape: [null, 4], params: 96, breakdown: [], formula: XSS_IMG }], totalParams: 96, trainableParams: 96, nonTrainableParams: 0 }),
+  };
+}
+
+describe("renderer in Chromium", function () {
+  this.timeout(60_000);
+  let browser: { newPage(o: unknown): Promise<Page>; close(): Promise<void> } | undefined;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async function () {
+    if (!CHROMIUM) { this.skip(); return; }
+    const esbuild = load("esbuild") as typeof import("esbuild");
+    const { chromium } = load("playwright-core") as { chromium: { launch(o: unknown): Promise<NonNullable<typeof browser>> } };
+    const js = esbuild.buildSync({
+      stdin: { contents: `import { render } from "./src/renderer/render"; (window as any).rnnRender = render;`, resolveDir: process.cwd(), loader: "ts" },
+      bundle: true, format: "iife", write: false, target: "es2022", logLevel: "silent",
+    }).outputFiles[0].text;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    page = await browser.newPage({ viewport: { width: 900, height: 700 }, deviceScaleFactor: 2 });
+    page.on("pageerror", (e) => pageErrors.push(String(e)));
+    await page.setContent(`<!doctype html><html><head><meta charset="utf-8"></head><body class="vscode-dark" style="--vscode-editor-background:#1e1e1e;--vscode-editor-foreground:#cccccc;background:#1e1e1e"></body></html>`);
+    await page.addScriptTag({ content: js });
+  });
+
+  after(async () => { await browser?.close(); });
+
+  /** Renders one payload into a fresh container; returns what the page says about it. `make` (a function
+   * body returning the payload) builds big payloads inside the page, so they need not cross the wire. */
+  async function show(mime: string, value: unknown, make?: string) {
+    return page.evaluate(({ mime, value, make }) => {
+      const box = document.createElement("div");
+      document.body.appendChild(box);
+      const payload = make ? new Function(make)() : value;
+      const t0 = performance.now();
+      const root = (window as any).rnnRender({ container: box, mime, value: payload });
+      const ms = performance.now() - t0;
+      const canvases = Array.from(box.querySelectorAll("canvas")).map((c) => ({ cls: c.className, w: c.width, h: c.height, cssW: parseFloat(c.style.width), cssH: parseFloat(c.style.height) }));
+      return { kind: root.dataset.rnnRendered as string, text: box.textContent ?? "", ms, canvases,
+        imgs: box.querySelectorAll("img, script, iframe, object, embed").length };
+    }, { mime, value, make });
+  }
+
+  function bundleOf(b: MimeBundle | undefined, mime: string): unknown {
+    assert.ok(b && b[mime], `bundle has ${mime}`);
+    return b![mime];
+  }
+
+  it("draws every kind from the kernel's builders, with HiDPI canvases and stable class names", async () => {
+    const out: MimeBundle[] = [];
+    const show$ = createShow({ display: (b) => { out.push(b); }, maxBytes: 2_000_000 });
+    show$.gates(fakeModel(12, 6, true), null, { tokens: ["a", XSS_IMG, XSS_SCRIPT, "안", "녕", " ", "\n", "x", "y", "z", "w", "v"] });
+    show$.gradientNorms(fakeModel(12, 6), null, null, { clipThreshold: 0.1, tbptt: 4 });
+    const gates = await show(MIME.gates, bundleOf(out[0], MIME.gates));
+    assert.equal(gates.kind, "gates");
+    assert.equal(gates.canvases.filter((c) => c.cls === "rnn-heatmap").length, 6); // LSTM: i f g o c h
+    for (const c of gates.canvases) assert.equal(c.w, Math.round(c.cssW * 2), "backing store = CSS width × devicePixelRatio 2");
+    assert.ok(gates.text.includes(XSS_IMG), "hostile model name shown as text");
+    const grad = await show(MIME.gradNorms, bundleOf(out[1], MIME.gradNorms));
+    assert.equal(grad.kind, "gradnorms");
+    assert.ok(grad.canvases.some((c) => c.cls === "rnn-gradnorms"));
+    const summary = await show(MIME.summary, bundleOf(richBundle(fakeModel(2, 2)), MIME.summary));
+    assert.equal(summary.kind, "summary");
+    assert.ok(summary.text.includes(`${XSS_SCRIPT} (LSTM)`));
+    const training = await show(MIME.training, { status: "running", epoch: 1, epochs: 3, batch: 2, batches: 4, elapsedMs: 10, etaMs: 50, loss: 0.5, epochsDone: [], series: [{ label: XSS_IMG, values: [] }] });
+    assert.equal(training.kind, "training");
+    assert.ok(training.canvases.some((c) => c.cls === "rnn-training"), "the training canvas exists before the first epoch ends");
+    // 4 × 5 = 20 values > 16: shown as a heatmap first (src/kernel/rich/tableBundles.ts)
+    const tensor = await show(MIME.tensor, bundleOf(richBundle({ shape: [4, 5], data: Float32Array.from({ length: 20 }, (_, i) => (i === 2 ? NaN : i - 10)), toArray: () => [] }), MIME.tensor));
+    assert.equal(tensor.kind, "tensor");
+    assert.ok(tensor.canvases.some((c) => c.cls === "rnn-heatmap"));
+    for (const r of [gates, grad, summary, training, tensor]) assert.equal(r.imgs, 0, "no element built from data");
+    assert.equal(await page.evaluate(() => (window as any).__pwned), undefined, "no script ran");
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("shows an error box (never a blank, never an exception) for malformed payloads", async () => {
+    const cases: [string, unknown][] = [
+      [MIME.gates, { panels: "nope" }],
+      [MIME.gates, null],
+      [MIME.gradNorms, { steps: [1, 2], series: [{ label: XSS_IMG, values: [1] }] }],
+      [MIME.training, "<b>bold</b>"],
+      [MIME.summary, { layers: [{ name: 1 }], totalParams: "many" }],
+      [MIME.tensor, { shape: [2], shownShape: [1, 2], values: [1, 2, 3] }],
+      ["application/vnd.rnn-notebook.unknown+json", {}],
+    ];
+    for (const [mime, value] of cases) {
+      const r = await show(mime, value);
+      assert.equal(r.kind, "error", `${mime} ${JSON.stringify(value)}`);
+      assert.ok(r.text.startsWith("RNN Notebook could not show this output."));
+      assert.equal(r.imgs, 0);
+    }
+    assert.equal(await page.evaluate(() => (window as any).__pwned), undefined);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("draws a missing value grey and reads a cell out on hover (gate, t, token, unit, value)", async () => {
+    const out: MimeBundle[] = [];
+    createShow({ display: (b) => { out.push(b); }, maxBytes: 2_000_000 }).gates(fakeModel(4, 2, true), null, { tokens: ["안", "b", "c", "d"] });
+    await show(MIME.gates, bundleOf(out[0], MIME.gates));
+    // The h panel is the last canvas.rnn-heatmap; its cell (t = 0, unit 0) is NaN → null → missing.
+    const cell = await page.evaluate(() => {
+      const canvases = Array.from(document.querySelectorAll("canvas.rnn-heatmap")) as HTMLCanvasElement[];
+      const c = canvases[canvases.length - 1];
+      c.scrollIntoView({ block: "center" });
+      const r = c.getBoundingClientRect();
+      // heatmap margins: left 42, top 4 CSS px (src/renderer/heatmap.ts); sample the middle of cell (0, 0)
+      const cssW = parseFloat(c.style.width);
+      const dpr = c.width / cssW;
+      const cols = 4;
+      const cellW = (cssW - 42 - 6) / cols;
+      const x = 42 + cellW / 2;
+      const y = 4 + 3;
+      const px = c.getContext("2d")!.getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data;
+      return { rgb: [px[0], px[1], px[2]], clientX: r.left + x, clientY: r.top + y };
+    });
+    const [r, g, b] = cell.rgb;
+    assert.ok(Math.max(r, g, b) - Math.min(r, g, b) < 12, `missing cell is grey, got rgb(${cell.rgb})`);
+    await page.mouse.move(cell.clientX, cell.clientY);
+    const tip = await page.evaluate(() => {
+      const tips = Array.from(document.querySelectorAll(".rnn-tooltip")) as HTMLElement[];
+      return tips.filter((t) => t.style.display !== "none").map((t) => t.innerText).join("\n");
+    });
+    assert.match(tip, /^h — hidden state h/m);
+    assert.match(tip, /t = 0 “안”/);
+    assert.match(tip, /unit 0/);
+    assert.match(tip, /missing/);
+  });
+
+  it("renders 10^6-element payloads without freezing (heatmap drawn from one ImageData)", async () => {
+    // 1000 × 1000 = 10^6 values, sent as is (no kernel downsampling) to test the renderer's own defence
+    const r = await show(MIME.tensor, undefined, `const n = 1000; return { shape: [n, n], shownShape: [n, n], view: "heatmap", dtype: "float32",
+      values: Array.from({ length: n * n }, (_, i) => ((i % n) - n / 2) / n) };`);
+    assert.equal(r.kind, "tensor");
+    assert.ok(r.ms < 5000, `drew 10^6 cells in ${r.ms.toFixed(0)} ms`);
+    const line = await show(MIME.gradNorms, undefined, `return { yScale: "log", steps: Array.from({ length: 1e6 }, (_, i) => i + 1),
+      series: [{ label: "long", model: "m", layer: 0, quantity: "h", values: Array.from({ length: 1e6 }, (_, i) => 1 + Math.sin(i / 1000)) }] };`);
+    assert.equal(line.kind, "gradnorms");
+    assert.ok(line.ms < 5000, `drew a 10^6-point line in ${line.ms.toFixed(0)} ms`);
+    console.log(`      10^6-cell heatmap: ${r.ms.toFixed(0)} ms; 10^6-point line: ${line.ms.toFixed(0)} ms (validation + drawing)`);
+    const tooBig = await show(MIME.gates, { layer: { index: 0, name: "x", type: "lstm" }, timesteps: 1000, units: 1000, panels: Array.from({ length: 6 }, () => ({ gate: "i", label: "i", scale: "sigmoid", values: [] })) });
+    assert.equal(tooBig.kind, "error", "6 × 10^6 gate values exceed the cap: error box");
+  });
+});
