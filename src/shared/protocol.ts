@@ -13,7 +13,20 @@ export type ToKernel =
 
 export type InspectQuery =
   | { kind: "models" }
-  | { kind: "summary"; name: string };
+  | { kind: "summary"; name: string }
+  /** Writes model.py, weights.safetensors, check.py, reference.safetensors for a live model (issue 8);
+   * answered with ExportPyTorchResult, or `{ error }`. `dir` is absolute or relative to the notebook's folder. */
+  | { kind: "exportPyTorch"; name: string; dir: string };
+
+/** What an exportPyTorch query (and `model.exportPyTorch(dir)` in a cell) returns. */
+export interface ExportPyTorchResult {
+  /** Absolute folder the files were written to. */
+  dir: string;
+  /** File names written there. */
+  files: string[];
+  /** A command line that runs the check. */
+  check: string;
+}
 
 /** A live model as listed by an inspect "models" query. */
 export interface LiveModel {

@@ -1,0 +1,89 @@
+// The kernel's path-taking interop methods (src/kernel/interop.ts): model.save / rnn.load,
+// saveSafetensors / loadSafetensors, exportPyTorch(dir) — files on disk, bit-exact, clear errors.
+import * as assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { exportLiveModel, installInterop } from "../../../src/kernel/interop";
+import { resetLayerNames } from "../../../src/engine/layer";
+import { Sequential } from "../../../src/engine/model";
+import { dense } from "../../../src/engine/layers/dense";
+import { gru } from "../../../src/engine/layers/gru";
+import { lstm } from "../../../src/engine/layers/lstm";
+import { LSTM } from "../../../src/engine/nn/recurrent";
+import { Tensor } from "../../../src/engine/tensor";
+
+type Files = {
+  save(path: string): string;
+  saveSafetensors(path: string): string;
+  loadSafetensors(path: string): unknown;
+  exportPyTorch(dir: string): { dir: string; files: string[]; check: string };
+};
+
+describe("interop: kernel file methods", () => {
+  let dir = "";
+  const rnn = installInterop();
+  before(() => (dir = mkdtempSync(join(tmpdir(), "rnn-interop-"))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const x = new Tensor(Float32Array.from({ length: 2 * 4 * 3 }, (_, i) => Math.sin(i)), [2, 4, 3]);
+
+  it("model.save(path) / rnn.load(path) round-trip architecture and weights bit for bit", () => {
+    resetLayerNames();
+    const model = new Sequential({ inputShape: [4, 3] }, [lstm({ units: 5, returnSequences: true }), gru({ units: 3 }), dense({ units: 2 })]);
+    const file = (model as unknown as Files).save(join(dir, "sub", "model.rnnmodel"));
+    assert.ok(existsSync(file));
+    const back = rnn.load(file);
+    assert.deepEqual(back.layers.map((l) => l.config), model.layers.map((l) => l.config));
+    assert.deepEqual(Buffer.from(back.predict(x).data.buffer), Buffer.from(model.predict(x).data.buffer));
+  });
+
+  it("saveSafetensors / loadSafetensors on an nn module (PyTorch names) and on a Keras model", () => {
+    const m = LSTM({ inputSize: 3, hiddenSize: 4, seed: 1 });
+    (m as unknown as Files).saveSafetensors(join(dir, "lstm.safetensors"));
+    const other = LSTM({ inputSize: 3, hiddenSize: 4, seed: 2 });
+    (other as unknown as Files).loadSafetensors(join(dir, "lstm.safetensors"));
+    for (const [k, t] of Object.entries(m.stateDict())) assert.deepEqual(other.stateDict()[k].data, t.data, k);
+
+    resetLayerNames();
+    const a = new Sequential({ inputShape: [4, 3], seed: 1 }, [gru({ units: 3 })]);
+    (a as unknown as Files).saveSafetensors(join(dir, "gru.safetensors"));
+    resetLayerNames();
+    const b = new Sequential({ inputShape: [4, 3], seed: 2 }, [gru({ units: 3 })]);
+    (b as unknown as Files).loadSafetensors(join(dir, "gru.safetensors"));
+    assert.deepEqual(b.getWeights().map((t) => Array.from(t.data)), a.getWeights().map((t) => Array.from(t.data)));
+  });
+
+  it("model.exportPyTorch(dir) writes the four files", () => {
+    resetLayerNames();
+    const model = new Sequential({ inputShape: [4, 3] }, [lstm({ units: 2 })]);
+    const r = (model as unknown as Files).exportPyTorch(join(dir, "export"));
+    assert.deepEqual(r.files.sort(), ["check.py", "model.py", "reference.safetensors", "weights.safetensors"]);
+    for (const f of r.files) assert.ok(existsSync(join(r.dir, f)), f);
+    assert.match(readFileSync(join(r.dir, "model.py"), "utf8"), /nn\.LSTM\(3, 2, batch_first=True\)/);
+  });
+
+  it("the inspect query exports a live top-level variable, or says why not", () => {
+    resetLayerNames();
+    (globalThis as Record<string, unknown>).interopTestModel = new Sequential({ inputShape: [4, 3] }, [gru({ units: 2 })]);
+    try {
+      const ok = exportLiveModel("interopTestModel", join(dir, "live"), new Set(["interopTestModel"]));
+      assert.ok("files" in ok && ok.files.length === 4);
+      const missing = exportLiveModel("nope", join(dir, "x"), new Set());
+      assert.match((missing as { error: string }).error, /No variable named "nope"/);
+      (globalThis as Record<string, unknown>).notAModel = 3;
+      const bad = exportLiveModel("notAModel", join(dir, "y"), new Set(["notAModel"]));
+      assert.match((bad as { error: string }).error, /rnn\.sequential/);
+    } finally {
+      delete (globalThis as Record<string, unknown>).interopTestModel;
+      delete (globalThis as Record<string, unknown>).notAModel;
+    }
+  });
+
+  it("rnn.load explains a missing file and a safetensors file", () => {
+    assert.throws(() => rnn.load(join(dir, "missing.rnnmodel")), /no file at/);
+    const m = LSTM({ inputSize: 3, hiddenSize: 4 });
+    writeFileSync(join(dir, "w.safetensors"), m.toSafetensors());
+    assert.throws(() => rnn.load(join(dir, "w.safetensors")), /safetensors file \(weights only\)/);
+  });
+});
