@@ -238,7 +238,7 @@ export function recordingLayers(rec: unknown): LayerRecording[] {
     const gn = isObject(l.gradNorms) ? l.gradNorms : l;
     out.push({
       index: typeof l.index === "number" ? l.index : typeof l.layer === "number" ? l.layer : k,
-      name: typeof l.name === "string" ? l.name : `${type}_${k}`,
+      name: (typeof l.name === "string" ? l.name : typeof l.layer === "string" ? l.layer : `${type}_${k}`) + (l.direction === "backward" ? " (backward)" : ""),
       type,
       gates: gatesObj,
       gradH: timeSeries(gn.h ?? gn.gradH ?? gn.dh),

@@ -5,6 +5,7 @@
 import { MIME, type MimeBundle } from "../../shared/mime";
 import type { GradNormsPayload, TrainingPayload } from "../../shared/payloads";
 import { formatNumber } from "../../shared/scale";
+import { SERIES_COLORS } from "../../shared/colormaps";
 import { linePlotSvg, type SvgSeries } from "./markup";
 
 /** x positions of truncated-BPTT window boundaries: every k steps counted back from the last step. */
@@ -18,7 +19,13 @@ export function tbpttBoundaries(steps: number[], k: number): number[] {
 }
 
 export function gradNormsBundle(p: GradNormsPayload): MimeBundle {
-  const series: SvgSeries[] = p.series.map((s) => ({ label: s.label, x: p.steps, y: s.values, dashed: s.quantity === "c" }));
+  // one colour per (model, layer), as in the renderer: ‖∂L/∂c_t‖ is the dashed twin of its ‖∂L/∂h_t‖
+  const keys: string[] = [];
+  const series: SvgSeries[] = p.series.map((s) => {
+    const key = `${s.model}\u0000${s.layer}`;
+    if (!keys.includes(key)) keys.push(key);
+    return { label: s.label, x: p.steps, y: s.values, dashed: s.quantity === "c", color: SERIES_COLORS[keys.indexOf(key) % SERIES_COLORS.length] };
+  });
   const svg = linePlotSvg({
     title: p.title ?? "Gradient norm per timestep",
     xLabel: "timestep t",
