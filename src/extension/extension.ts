@@ -4,6 +4,7 @@
 import * as vscode from "vscode";
 import { NOTEBOOK_TYPE } from "../shared/mime";
 import { registerCommands } from "./commands";
+import { registerExportCommands } from "./commands/export";
 import { SummaryPanel } from "./commands/summaryPanel";
 import { registerParamHovers } from "./hover/provider";
 import { registerIntelliSense } from "./intellisense";
@@ -24,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): RnnNotebookApi {
   const controller = new RnnNotebookController(context);
   context.subscriptions.push(controller);
   registerCommands(context, controller);
+  registerExportCommands(context, controller);
   registerParamHovers(context, controller);
   registerIntelliSense(context);
   return { controller, summaryText: () => SummaryPanel.lastText };

@@ -1,0 +1,193 @@
+/**
+ * Export commands (issue 8):
+ *   rnnNotebook.exportPyTorch  "Export Model to PyTorch" — a live model of the notebook's kernel →
+ *                              model.py, weights.safetensors, check.py, reference.safetensors (the
+ *                              kernel writes them: src/kernel/interop.ts, inspect query "exportPyTorch")
+ *   rnnNotebook.exportIpynb    "Export as Jupyter Notebook" — an .rnnb (the open notebook with its
+ *                              unsaved edits, or a file from the explorer) → nbformat 4.5 .ipynb
+ *                              (src/shared/ipynb.ts)
+ * Both take optional arguments so tests (and keybindings) can run them without dialogs, and return
+ * what they wrote.
+ */
+import * as os from "node:os";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { rnnbToIpynb } from "../../shared/ipynb";
+import { NOTEBOOK_TYPE } from "../../shared/mime";
+import { mimeStorage, parseNotebook, type Json, type JsonObject, type RawCell, type RawNotebook, type RawOutput } from "../../shared/notebookFormat";
+import type { ExportPyTorchResult, LiveModel } from "../../shared/protocol";
+import { formatCount } from "../../shared/summaryText";
+import type { RnnNotebookController } from "../notebook/controller";
+
+export const EXPORT_COMMANDS = {
+  exportPyTorch: "rnnNotebook.exportPyTorch",
+  exportIpynb: "rnnNotebook.exportIpynb",
+} as const;
+
+export function registerExportCommands(context: vscode.ExtensionContext, controller: RnnNotebookController): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand(EXPORT_COMMANDS.exportPyTorch, (name?: unknown, dir?: unknown) =>
+      exportPyTorch(controller, typeof name === "string" ? name : undefined, asPath(dir))),
+    vscode.commands.registerCommand(EXPORT_COMMANDS.exportIpynb, (source?: unknown, target?: unknown) =>
+      exportIpynb(source, target instanceof vscode.Uri ? target : typeof target === "string" ? vscode.Uri.file(target) : undefined)),
+  );
+}
+
+function asPath(v: unknown): string | undefined {
+  return v instanceof vscode.Uri ? v.fsPath : typeof v === "string" && v !== "" ? v : undefined;
+}
+
+function folderOf(nb: vscode.NotebookDocument): string {
+  if (nb.uri.scheme === "file") return path.dirname(nb.uri.fsPath);
+  const ws = vscode.workspace.workspaceFolders?.[0];
+  return ws?.uri.scheme === "file" ? ws.uri.fsPath : os.homedir();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// PyTorch
+
+/**
+ * Exports a live model of the active notebook's kernel. `name` picks the variable (else a quick pick,
+ * or the only model); `dir` is the target folder (else an input box prefilled with
+ * `<notebook folder>/<name>_pytorch`). Returns the kernel's result, or undefined when cancelled.
+ */
+async function exportPyTorch(controller: RnnNotebookController, name?: string, dir?: string): Promise<ExportPyTorchResult | undefined> {
+  const nb = vscode.window.activeNotebookEditor?.notebook;
+  if (!nb) {
+    void vscode.window.showInformationMessage(vscode.l10n.t("Open an RNN Notebook first."));
+    return undefined;
+  }
+  const kernel = controller.kernelOf(nb);
+  const live = kernel ? ((await kernel.inspect({ kind: "models" })) as LiveModel[] | undefined) ?? [] : [];
+  if (live.length === 0) {
+    void vscode.window.showInformationMessage(vscode.l10n.t(
+      "No live model to export: run the cell that defines your model first (the export uses the model in the kernel, with its trained weights)."));
+    return undefined;
+  }
+  let pick = name ?? (live.length === 1 ? live[0].name : undefined);
+  if (!pick) {
+    const chosen = await vscode.window.showQuickPick(
+      live.map((m) => ({ label: m.name, description: `${m.type} · ${formatCount(m.totalParams)} params` })),
+      { title: vscode.l10n.t("Export Model to PyTorch"), placeHolder: vscode.l10n.t("Which model?") });
+    pick = chosen?.label;
+  }
+  if (!pick) return undefined;
+  if (!live.some((m) => m.name === pick)) {
+    void vscode.window.showErrorMessage(vscode.l10n.t("No live model named {0} in this notebook's kernel.", pick));
+    return undefined;
+  }
+  let target = dir;
+  if (!target) {
+    target = await vscode.window.showInputBox({
+      title: vscode.l10n.t("Export Model to PyTorch"),
+      prompt: vscode.l10n.t("Folder for model.py, weights.safetensors and check.py (created if needed)"),
+      value: path.join(folderOf(nb), `${pick}_pytorch`),
+      validateInput: (v) => (v.trim() === "" ? vscode.l10n.t("Enter a folder path.") : undefined),
+    });
+  }
+  if (!target) return undefined;
+  const result = (await kernel!.inspect({ kind: "exportPyTorch", name: pick, dir: path.resolve(folderOf(nb), target.trim()) }, 120_000)) as
+    ExportPyTorchResult | { error: string } | undefined;
+  if (!result || "error" in result) {
+    const why = result ? result.error : vscode.l10n.t("the kernel did not answer (is a cell still running without yielding?)");
+    void vscode.window.showErrorMessage(vscode.l10n.t("Could not export {0} to PyTorch: {1}", pick, why));
+    return undefined;
+  }
+  const open = vscode.l10n.t("Open model.py");
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t("Exported {0} to {1}: {2}. Check it with: {3}", pick, result.dir, result.files.join(", "), result.check), open,
+  ).then((choice) => {
+    if (choice === open) void vscode.window.showTextDocument(vscode.Uri.file(path.join(result.dir, "model.py")));
+  });
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// .ipynb
+
+/**
+ * Converts an .rnnb notebook to .ipynb. `source`: a file Uri (explorer context menu) or nothing (the
+ * active notebook, unsaved edits included). `target`: where to write (else a save dialog next to the
+ * source). Returns the written file's Uri as a string, or undefined when cancelled.
+ */
+async function exportIpynb(source: unknown, target?: vscode.Uri): Promise<string | undefined> {
+  let raw: RawNotebook;
+  let base: vscode.Uri | undefined;
+  const fileArg = source instanceof vscode.Uri ? source : undefined;
+  const open = fileArg
+    ? vscode.workspace.notebookDocuments.find((d) => d.uri.toString() === fileArg.toString())
+    : vscode.window.activeNotebookEditor?.notebook;
+  if (open && open.notebookType === NOTEBOOK_TYPE) {
+    raw = fromDocument(open);
+    base = open.uri;
+  } else if (fileArg) {
+    try {
+      raw = parseNotebook(new TextDecoder().decode(await vscode.workspace.fs.readFile(fileArg)));
+    } catch (e) {
+      void vscode.window.showErrorMessage(vscode.l10n.t("Could not export {0}: {1}", fileArg.fsPath, (e as Error).message));
+      return undefined;
+    }
+    base = fileArg;
+  } else {
+    void vscode.window.showInformationMessage(vscode.l10n.t("Open an RNN Notebook first."));
+    return undefined;
+  }
+  let out = target;
+  if (!out) {
+    const stem = path.basename(base.path).replace(/\.rnnb$/i, "") || "notebook";
+    const folder = base.scheme === "file" ? vscode.Uri.file(path.dirname(base.fsPath)) : vscode.workspace.workspaceFolders?.[0]?.uri;
+    out = await vscode.window.showSaveDialog({
+      title: vscode.l10n.t("Export as Jupyter Notebook"),
+      defaultUri: folder ? vscode.Uri.joinPath(folder, `${stem}.ipynb`) : undefined,
+      filters: { "Jupyter Notebook": ["ipynb"] },
+    });
+  }
+  if (!out) return undefined;
+  await vscode.workspace.fs.writeFile(out, new TextEncoder().encode(rnnbToIpynb(raw)));
+  const written = out;
+  const openIt = vscode.l10n.t("Open");
+  void vscode.window.showInformationMessage(vscode.l10n.t("Exported the notebook to {0}", written.fsPath), openIt).then((choice) => {
+    if (choice === openIt) void vscode.commands.executeCommand("vscode.open", written);
+  });
+  return written.toString();
+}
+
+/** The open notebook as the .rnnb serializer would write it (same mapping as notebook/serializer.ts). */
+function fromDocument(nb: vscode.NotebookDocument): RawNotebook {
+  const meta = nb.metadata ?? {};
+  const dec = new TextDecoder();
+  const cells = nb.getCells().map((c): RawCell => {
+    const cm = c.metadata ?? {};
+    return {
+      kind: c.kind === vscode.NotebookCellKind.Code ? "code" : "markdown",
+      language: c.document.languageId,
+      source: c.document.getText(),
+      outputs: c.outputs.map((o): RawOutput => {
+        const items = o.items.map((item) => {
+          const storage = mimeStorage(item.mime);
+          let data: Json;
+          if (storage === "json") {
+            const text = dec.decode(item.data);
+            try {
+              data = JSON.parse(text) as Json;
+            } catch {
+              data = text;
+            }
+          } else if (storage === "text") {
+            data = dec.decode(item.data);
+          } else {
+            data = Buffer.from(item.data).toString("base64");
+          }
+          return { mime: item.mime, data };
+        });
+        const om = o.metadata ?? {};
+        const out: RawOutput = { items, extra: {} };
+        if (om.metadata !== undefined) out.metadata = om.metadata as JsonObject;
+        return out;
+      }),
+      metadata: (cm.metadata as JsonObject | undefined) ?? {},
+      extra: {},
+    };
+  });
+  return { version: 1, metadata: (meta.metadata as JsonObject | undefined) ?? {}, cells, extra: {} };
+}
