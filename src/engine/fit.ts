@@ -30,6 +30,11 @@ import { zeroGrads } from "./layer";
 import { Tensor, asTensor, type TensorLike } from "./tensor";
 import { EarlyStopping, type Callback, type CallbackControl, type EpochLogs } from "./callbacks";
 
+/** What fit reads of an AbortSignal (structural, so the engine needs no DOM or Node types). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+}
+
 /** Per-batch and per-epoch record of a fit. Arrays are indexed by epoch (loss …) or global batch (batchLoss …). */
 export interface History {
   /** Epoch numbers, 1-based, one per finished epoch. */
@@ -108,7 +113,7 @@ export interface FitOptions {
   /** e.g. [rnn.callbacks.earlyStopping({ patience: 3 })]. */
   callbacks?: Callback[];
   /** Abort to stop at the next batch boundary (fit resolves with interrupted = true). */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** Record per-batch pre/post-clip global gradient norms even without clipping. */
   recordGradNorms?: boolean;
   /** After every batch: epoch (1-based), batch (1-based within the epoch), its loss. */
@@ -124,7 +129,7 @@ const VALID = ["epochs", "batchSize", "loss", "optimizer", "metrics", "clipNorm"
 
 /** Defaults the kernel installs once: its interrupt signal and progress hook. Options given to fit win. */
 export interface FitDefaults {
-  signal?: () => AbortSignal | undefined;
+  signal?: () => AbortSignalLike | undefined;
   onProgress?: (p: FitProgress) => void;
 }
 let defaults: FitDefaults = {};
