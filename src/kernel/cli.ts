@@ -1,0 +1,393 @@
+#!/usr/bin/env node
+/**
+ * Headless runner: `rnn-notebook run <file.rnnb|file.ipynb> [--out <file>] [--timeout <seconds>]`.
+ *
+ * Forks the same kernel process the extension uses (dist/kernel.js, next to this file) with the
+ * notebook's folder as working directory, runs every code cell in order, prints each output's
+ * text/plain (streams as they come), and with --out writes the executed notebook with every output's
+ * full mime bundle — also after a failure, with outputs up to the failing cell. --out may be the input
+ * file; the write is atomic (temp file + rename).
+ *
+ * Exit codes: 0 every cell ran; 1 a cell failed (the message names the cell and line); 2 usage, or an
+ * unreadable/invalid notebook (the file is left untouched); 124 a cell exceeded --timeout.
+ * Cells are numbered from 1, counting markdown cells too (as the notebook shows them).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { fork, type ChildProcess } from "node:child_process";
+import type { MimeBundle } from "../shared/mime";
+import type { FromKernel, ToKernel } from "../shared/protocol";
+import { NotebookFormatError, parseNotebook, serializeNotebook, type Json, type RawNotebook, type RawOutput } from "../shared/notebookFormat";
+
+const USAGE = "usage: rnn-notebook run <file.rnnb|file.ipynb> [--out <file>] [--timeout <seconds per cell>]";
+const STDOUT_MIME = "application/vnd.code.notebook.stdout";
+const STDERR_MIME = "application/vnd.code.notebook.stderr";
+const ERROR_MIME = "application/vnd.code.notebook.error";
+/** After a --timeout interrupt, how long the cell may take to stop before the kernel is killed. */
+const TIMEOUT_GRACE_MS = 2000;
+
+class UsageError extends Error {}
+
+interface Args {
+  file: string;
+  out?: string;
+  timeoutSeconds?: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  if (argv[0] === "--help" || argv[0] === "-h") {
+    process.stdout.write(USAGE + "\n");
+    process.exit(0);
+  }
+  if (argv[0] !== "run") throw new UsageError(argv.length === 0 ? "no command given" : `unknown command "${argv[0]}"`);
+  const args: Partial<Args> = {};
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--out") {
+      if (!argv[i + 1]) throw new UsageError("--out needs a file name");
+      args.out = argv[++i];
+    } else if (a === "--timeout") {
+      const v = Number(argv[++i]);
+      if (!Number.isFinite(v) || v <= 0) throw new UsageError(`--timeout needs a positive number of seconds (got ${JSON.stringify(argv[i] ?? "")})`);
+      args.timeoutSeconds = v;
+    } else if (a.startsWith("-")) {
+      throw new UsageError(`unknown option ${a}`);
+    } else if (args.file) {
+      throw new UsageError(`only one notebook at a time (got ${args.file} and ${a})`);
+    } else {
+      args.file = a;
+    }
+  }
+  if (!args.file) throw new UsageError("no notebook file given");
+  return args as Args;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Notebooks: .rnnb (src/shared/notebookFormat.ts) and .ipynb (nbformat 4) behind one small interface.
+
+/** One output as the runner collects it. */
+type Collected =
+  | { kind: "stream"; name: "stdout" | "stderr"; text: string }
+  | { kind: "display"; bundle: MimeBundle; displayId?: string }
+  | { kind: "result"; bundle: MimeBundle }
+  | { kind: "error"; name: string; message: string; stack: string };
+
+interface RunnableNotebook {
+  /** Code cells: index in the notebook (0-based) and source. */
+  codeCells: { index: number; source: string }[];
+  setOutputs(index: number, outputs: Collected[], executionCount: number): void;
+  clearOutputs(index: number): void;
+  serialize(): string;
+}
+
+/** Item order within an output, as the extension shows them: ours, images, html, others, text/plain. */
+function orderedMimes(bundle: MimeBundle): string[] {
+  const rank = (m: string) => (m.startsWith("application/vnd.rnn-notebook.") ? 0 : m.startsWith("image/") ? 1 : m === "text/html" ? 2 : m === "text/plain" ? 4 : 3);
+  return Object.keys(bundle).sort((a, b) => rank(a) - rank(b));
+}
+
+function rnnbNotebook(text: string): RunnableNotebook {
+  const nb: RawNotebook = parseNotebook(text);
+  return {
+    codeCells: nb.cells.flatMap((c, index) => (c.kind === "code" ? [{ index, source: c.source }] : [])),
+    setOutputs(index, outputs) {
+      nb.cells[index].outputs = outputs.map((o): RawOutput => {
+        switch (o.kind) {
+          case "stream":
+            return { items: [{ mime: o.name === "stdout" ? STDOUT_MIME : STDERR_MIME, data: o.text }], extra: {} };
+          case "error":
+            return { items: [{ mime: ERROR_MIME, data: { name: o.name, message: o.message, stack: o.stack } }], extra: {} };
+          default:
+            return { items: orderedMimes(o.bundle).map((mime) => ({ mime, data: o.bundle[mime] as Json })), extra: {} };
+        }
+      });
+    },
+    clearOutputs(index) {
+      nb.cells[index].outputs = [];
+    },
+    serialize: () => serializeNotebook(nb),
+  };
+}
+
+type IpynbCell = { cell_type?: unknown; source?: unknown; outputs?: unknown; execution_count?: unknown };
+
+function ipynbNotebook(text: string): RunnableNotebook {
+  let nb: { nbformat?: unknown; cells?: unknown };
+  try {
+    nb = JSON.parse(text);
+  } catch (e) {
+    throw new NotebookFormatError(`The file is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof nb !== "object" || nb === null || Array.isArray(nb)) throw new NotebookFormatError("an .ipynb file must hold a JSON object");
+  if (nb.nbformat !== 4) throw new NotebookFormatError(`only nbformat 4 notebooks are supported (this one says nbformat ${JSON.stringify(nb.nbformat)})`);
+  if (!Array.isArray(nb.cells)) throw new NotebookFormatError('"cells" must be an array');
+  const cells = nb.cells as IpynbCell[];
+  const codeCells: { index: number; source: string }[] = [];
+  cells.forEach((c, index) => {
+    if (typeof c !== "object" || c === null) throw new NotebookFormatError(`cell ${index + 1} must be a JSON object`);
+    if (c.cell_type !== "code") return;
+    const src = c.source;
+    const source = typeof src === "string" ? src : Array.isArray(src) && src.every((s) => typeof s === "string") ? src.join("") : undefined;
+    if (source === undefined) throw new NotebookFormatError(`cell ${index + 1}: "source" must be a string or a list of strings`);
+    codeCells.push({ index, source });
+  });
+  return {
+    codeCells,
+    setOutputs(index, outputs, executionCount) {
+      cells[index].execution_count = executionCount;
+      cells[index].outputs = outputs.map((o) => {
+        switch (o.kind) {
+          case "stream":
+            return { output_type: "stream", name: o.name, text: o.text };
+          case "error":
+            return { output_type: "error", ename: o.name, evalue: o.message, traceback: o.stack.split("\n") };
+          case "result":
+            return { output_type: "execute_result", execution_count: executionCount, data: o.bundle, metadata: {} };
+          default:
+            return { output_type: "display_data", data: o.bundle, metadata: {} };
+        }
+      });
+    },
+    clearOutputs(index) {
+      cells[index].outputs = [];
+      cells[index].execution_count = null;
+    },
+    serialize: () => JSON.stringify(nb, null, 1) + "\n",
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The kernel process
+
+type CellEnd =
+  | { status: "ok" | "error" | "interrupted" }
+  | { status: "timeout" }
+  | { status: "died"; code: number | null; signal: NodeJS.Signals | null; stderrTail: string };
+
+class Kernel {
+  private readonly child: ChildProcess;
+  private stderrTail = "";
+  private onMessage: ((m: FromKernel) => void) | undefined;
+  private onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
+  readonly ready: Promise<void>;
+  exited = false;
+
+  constructor(kernelPath: string, cwd: string) {
+    this.child = fork(kernelPath, [], { cwd, stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "advanced", execArgv: [] });
+    this.child.stdout?.setEncoding("utf8").on("data", (t: string) => process.stdout.write(t));
+    this.child.stderr?.setEncoding("utf8").on("data", (t: string) => {
+      this.stderrTail = (this.stderrTail + t).slice(-4000);
+      process.stderr.write(t);
+    });
+    this.ready = new Promise((resolve, reject) => {
+      this.onMessage = (m) => m.type === "ready" && resolve();
+      this.onExit = (code, signal) => reject(new Error(`the kernel process exited before it was ready (code ${code}, signal ${signal})\n${this.stderrTail}`));
+    });
+    this.child.on("message", (m: FromKernel) => this.onMessage?.(m));
+    this.child.on("exit", (code, signal) => {
+      this.exited = true;
+      this.onExit?.(code, signal);
+    });
+  }
+
+  /** Runs a cell, calling `out` for every output; ends on done, death, or timeout (then kills). */
+  run(id: number, code: string, cell: number, timeoutMs: number | undefined, out: (c: Collected) => void): Promise<CellEnd> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      let timedOut = false;
+      const finish = (end: CellEnd) => {
+        if (timer) clearTimeout(timer);
+        this.onMessage = undefined;
+        this.onExit = undefined;
+        resolve(end);
+      };
+      this.onMessage = (m) => {
+        if (!("id" in m) || m.id !== id) {
+          if (m.type === "background") process.stderr.write(m.text);
+          return;
+        }
+        switch (m.type) {
+          case "stream": out({ kind: "stream", name: m.name, text: m.text }); break;
+          case "display": out({ kind: "display", bundle: m.bundle, displayId: m.displayId }); break;
+          case "result": out({ kind: "result", bundle: m.bundle }); break;
+          case "error": out({ kind: "error", name: m.name, message: m.message, stack: m.stack }); break;
+          case "done": finish(timedOut ? { status: "timeout" } : { status: m.status }); break;
+        }
+      };
+      this.onExit = (code, signal) => finish(timedOut ? { status: "timeout" } : { status: "died", code, signal, stderrTail: this.stderrTail });
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          timedOut = true;
+          this.send({ type: "interrupt" });
+          timer = setTimeout(() => this.kill(), TIMEOUT_GRACE_MS);
+        }, timeoutMs);
+      }
+      this.send({ type: "execute", id, code, cell, filename: `cell${cell}.ts` });
+    });
+  }
+
+  send(m: ToKernel): void {
+    if (!this.exited && this.child.connected) this.child.send(m);
+  }
+
+  kill(): void {
+    if (!this.exited) this.child.kill("SIGKILL");
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.exited) return;
+    const gone = new Promise<void>((r) => this.child.once("exit", () => r()));
+    this.send({ type: "shutdown" });
+    const t = setTimeout(() => this.kill(), 2000);
+    await gone;
+    clearTimeout(t);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+function writeAtomic(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+function plainText(bundle: MimeBundle): string | undefined {
+  const t = bundle["text/plain"];
+  return typeof t === "string" ? t : undefined;
+}
+
+/** "line 2:5" from the first cell frame of a stack, when there is one. */
+function lineOf(stack: string, cell: number): string {
+  const m = new RegExp(`cell${cell}\\.ts:(\\d+):(\\d+)`).exec(stack);
+  return m ? ` at line ${m[1]}:${m[2]}` : "";
+}
+
+function describeDeath(end: { code: number | null; signal: NodeJS.Signals | null; stderrTail: string }): string {
+  if (/heap out of memory|Allocation failed/i.test(end.stderrTail)) return "the kernel process ran out of memory";
+  if (end.signal) return `the kernel process was ended by ${end.signal}`;
+  return `the kernel process exited with code ${end.code} (process.exit() in the cell?)`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`rnn-notebook: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const file = path.resolve(args.file);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    process.stderr.write(`rnn-notebook: cannot read ${args.file}: ${(e as Error).message}\n`);
+    return 2;
+  }
+  let nb: RunnableNotebook;
+  try {
+    nb = file.toLowerCase().endsWith(".ipynb") ? ipynbNotebook(text) : rnnbNotebook(text);
+  } catch (e) {
+    if (e instanceof NotebookFormatError) {
+      process.stderr.write(`rnn-notebook: ${args.file} is not a valid notebook: ${e.message}\nNothing was run and no file was written.\n`);
+      return 2;
+    }
+    throw e;
+  }
+
+  const kernel = new Kernel(path.join(__dirname, "kernel.js"), path.dirname(file));
+  let exitCode = 0;
+  let executionCount = 0;
+  try {
+    await kernel.ready;
+    let failed = false;
+    for (const { index, source } of nb.codeCells) {
+      if (failed) {
+        nb.clearOutputs(index);
+        continue;
+      }
+      const cell = index + 1;
+      const outputs: Collected[] = [];
+      const byDisplayId = new Map<string, number>();
+      const collect = (c: Collected) => {
+        if (c.kind === "stream") {
+          (c.name === "stdout" ? process.stdout : process.stderr).write(c.text);
+          const last = outputs[outputs.length - 1];
+          if (last?.kind === "stream" && last.name === c.name) last.text += c.text;
+          else outputs.push({ ...c });
+        } else if (c.kind === "display" && c.displayId !== undefined) {
+          // Updated in place (live training output): keep the latest version, print it at the end.
+          const at = byDisplayId.get(c.displayId);
+          if (at === undefined) {
+            byDisplayId.set(c.displayId, outputs.length);
+            outputs.push(c);
+          } else {
+            outputs[at] = c;
+          }
+        } else {
+          outputs.push(c);
+          if (c.kind === "error") process.stderr.write(`${c.stack}\n`);
+          else {
+            const t = plainText(c.bundle);
+            if (t !== undefined) process.stdout.write(t + "\n");
+          }
+        }
+      };
+      const end = await kernel.run(cell, source, cell, args.timeoutSeconds === undefined ? undefined : args.timeoutSeconds * 1000, collect);
+      for (const o of outputs) {
+        if (o.kind === "display" && o.displayId !== undefined) {
+          const t = plainText(o.bundle);
+          if (t !== undefined) process.stdout.write(t + "\n");
+        }
+      }
+      executionCount++;
+      if (end.status === "timeout") {
+        const why = `Cell ${cell} exceeded the timeout of ${args.timeoutSeconds} s and was stopped.`;
+        outputs.push({ kind: "stream", name: "stderr", text: why + "\n" });
+        process.stderr.write(`rnn-notebook: ${why}\n`);
+        exitCode = 124;
+      } else if (end.status === "died") {
+        const why = `Cell ${cell} failed: ${describeDeath(end)}.`;
+        outputs.push({ kind: "error", name: "KernelDied", message: why, stack: why });
+        process.stderr.write(`rnn-notebook: ${why}\n`);
+        exitCode = 1;
+      } else if (end.status === "error" || end.status === "interrupted") {
+        const err = outputs.find((o): o is Extract<Collected, { kind: "error" }> => o.kind === "error");
+        const why = err ? `Cell ${cell} failed${lineOf(err.stack, cell)}: ${err.name}: ${err.message}` : `Cell ${cell} was interrupted.`;
+        process.stderr.write(`rnn-notebook: ${why}\n`);
+        exitCode = 1;
+      }
+      nb.setOutputs(index, outputs, executionCount);
+      if (exitCode !== 0) failed = true;
+      if (end.status === "timeout" || end.status === "died") {
+        kernel.kill();
+      }
+    }
+  } finally {
+    await kernel.shutdown();
+  }
+  if (args.out) {
+    try {
+      writeAtomic(path.resolve(args.out), nb.serialize());
+    } catch (e) {
+      process.stderr.write(`rnn-notebook: cannot write ${args.out}: ${(e as Error).message}\n`);
+      return exitCode || 2;
+    }
+  }
+  if (exitCode === 0) process.stderr.write(`rnn-notebook: ${nb.codeCells.length} code cell${nb.codeCells.length === 1 ? "" : "s"} ran without error.\n`);
+  return exitCode;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`rnn-notebook: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,106 @@
+/**
+ * Errors as the user should see them: the message, and a stack whose frames point at the cell's own
+ * line:column (`at train (cell3.ts:2:5)`), with the kernel's and Node's internal frames removed.
+ *
+ * Every piece of code the kernel evaluates (a cell, an imported .ts/.js helper) is registered here
+ * under the file name V8 prints in its frames, with the source map from its transpilation.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { inspect } from "node:util";
+import { originalPosition, type LineMappings } from "./sourceMap";
+
+interface ScriptInfo {
+  /** What the user sees, e.g. "cell3.ts" or "helper.ts". */
+  displayName: string;
+  mappings: LineMappings;
+  /** Lines the kernel put before the transpiled code (its wrapper). */
+  lineOffset: number;
+}
+
+export interface ErrorReport {
+  name: string;
+  message: string;
+  stack: string;
+}
+
+const FRAME = /^\s*at (?:(.+?) \()?(.+?):(\d+):(\d+)\)?$/;
+
+export class ScriptRegistry {
+  private readonly scripts = new Map<string, ScriptInfo>();
+
+  /** Registers code evaluated under `scriptName` (the filename V8 prints). */
+  register(scriptName: string, info: ScriptInfo): void {
+    this.scripts.set(scriptName, info);
+  }
+
+  /** Maps a generated position of a registered script to the user's file. */
+  map(scriptName: string, line: number, column: number): { file: string; line: number; column: number } | undefined {
+    const info = this.scripts.get(scriptName);
+    if (!info) return undefined;
+    const pos = originalPosition(info.mappings, line - info.lineOffset, column);
+    return pos && { file: info.displayName, ...pos };
+  }
+
+  /** A user-facing stack: mapped cell/helper frames and frames of the user's own packages only. */
+  cleanStack(stack: string): string[] {
+    const frames: string[] = [];
+    for (const raw of stack.split("\n")) {
+      const m = FRAME.exec(raw);
+      if (!m) continue;
+      const [, fn, file, line, column] = m;
+      const name = fn?.replace(/^async /, "");
+      const isAsync = raw.trimStart().startsWith("at async ");
+      const mapped = this.map(file, Number(line), Number(column));
+      if (mapped) {
+        const where = `${mapped.file}:${mapped.line}:${mapped.column}`;
+        const label = name && !/^(<anonymous>|eval)$/.test(name) && !name.includes(KERNEL_PARAM_HINT) ? name : "";
+        frames.push(`    at ${isAsync ? "async " : ""}${label ? `${label} (${where})` : where}`);
+      } else if (!this.scripts.has(file) && !isInternalFile(file)) {
+        frames.push(raw.replace(/^\s*/, "    "));
+      }
+    }
+    return frames;
+  }
+
+  /** The error report for anything thrown by user code. */
+  report(err: unknown): ErrorReport {
+    if (!(err instanceof Error) && !(typeof err === "object" && err !== null && "stack" in err && "message" in err)) {
+      const message = inspect(err, { depth: 2 });
+      return { name: "Uncaught", message, stack: `Uncaught ${message}` };
+    }
+    const e = err as Error;
+    const name = typeof e.name === "string" ? e.name : "Error";
+    const message = typeof e.message === "string" ? e.message : String(e.message);
+    const frames = typeof e.stack === "string" ? this.cleanStack(e.stack) : [];
+    return { name, message, stack: [`${name}: ${message}`, ...frames].join("\n") };
+  }
+}
+
+const KERNEL_PARAM_HINT = "__rnnk$";
+
+/**
+ * The extension's folder (where its package.json is): its dist/ bundles, its src/ (frames remapped by
+ * --enable-source-maps), its bundled node_modules and test builds are all kernel internals.
+ */
+const kernelRoot = findPackageRoot(__dirname);
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string };
+      if (pkg.name === "rnn-notebook") return dir;
+    } catch {
+      // keep looking
+    }
+    if (path.dirname(dir) === dir) return path.dirname(from);
+  }
+}
+
+/** Frames of the kernel itself and of Node's internals. */
+function isInternalFile(file: string): boolean {
+  if (file.startsWith("node:") || file === "<anonymous>" || file.startsWith("evalmachine")) return true;
+  if (file === __filename) return true;
+  const f = file.startsWith("file://") ? file.slice("file://".length) : file;
+  return f.startsWith(path.join(kernelRoot, "dist") + path.sep) || f.startsWith(path.join(kernelRoot, "src") + path.sep) ||
+    f.startsWith(path.join(kernelRoot, "node_modules") + path.sep) || f.startsWith(path.join(kernelRoot, "out") + path.sep);
+}

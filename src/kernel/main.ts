@@ -1,0 +1,108 @@
+/**
+ * The kernel process (DESIGN §2): forked by the extension (src/extension/kernelClient.ts) or by the
+ * headless runner (cli.ts) with cwd = the notebook's folder. Speaks src/shared/protocol.ts over the
+ * IPC channel: runs `execute` requests one at a time, streams their outputs, aborts the running
+ * cell's signal on `interrupt`, answers `inspect` whenever the event loop is free (between fit
+ * batches too), and never dies of a cell's error.
+ *
+ * How it ends: `shutdown` or a closed IPC channel → exit 0; `process.exit(n)` in a cell → exit n,
+ * after saying so on stderr; out of heap → V8's fatal error (SIGABRT, "heap out of memory" on
+ * stderr), which the client tells apart from the rest.
+ */
+import * as math from "mathjs";
+import type { FromKernel, ToKernel } from "../shared/protocol";
+import { Outbox } from "./output";
+import { Sandbox } from "./sandbox";
+import { inspectQuery } from "./inspect";
+import { createRnn } from "./rnnGlobal";
+import { richBundle } from "./rich";
+
+const kernelProcess = process;
+const send = kernelProcess.send?.bind(kernelProcess);
+if (!send) {
+  kernelProcess.stderr.write("dist/kernel.js is the RNN Notebook kernel process: start it with child_process.fork (IPC channel needed).\n");
+  kernelProcess.exit(2);
+}
+const realStderrWrite = kernelProcess.stderr.write.bind(kernelProcess.stderr);
+const realExit = kernelProcess.exit.bind(kernelProcess);
+
+const outbox = new Outbox((m: FromKernel) => {
+  try {
+    send!(m);
+  } catch {
+    // The channel is gone (the client died): nothing left to talk to.
+    realExit(0);
+  }
+});
+const sandbox = new Sandbox({ cwd: kernelProcess.cwd(), outbox });
+sandbox.setRichBundler((value) => richBundle(value));
+const rnn = createRnn(sandbox, math);
+sandbox.installGlobals({ rnn, math });
+
+// process.exit() in a cell cannot be survived, but it can be explained: say it on stderr (the client
+// shows the tail of stderr with the exit code) before the process ends.
+kernelProcess.exit = ((code?: number | string | null) => {
+  const run = sandbox.running;
+  const where = run ? `Cell ${run.cell}` : "A callback of an earlier cell";
+  outbox.flush();
+  realStderrWrite(`${where} called process.exit(${code ?? ""}): the kernel process ends here and every variable is lost.\n`);
+  realExit(code ?? undefined);
+}) as typeof process.exit;
+
+// Errors nobody catches (thrown in a timer, a rejected promise nobody awaits): shown on stderr of the
+// cell that started the callback while it runs, as background messages after it ended. The kernel
+// stays alive.
+function uncaught(kind: string, err: unknown): void {
+  const r = sandbox.report(err);
+  const text = `${kind}: ${r.stack}\n`;
+  // AsyncLocalStorage still knows, in these handlers, which cell started the failing callback.
+  outbox.stream(sandbox.owner()?.id, "stderr", text);
+}
+kernelProcess.on("uncaughtException", (err) => uncaught("Uncaught exception in a callback", err));
+kernelProcess.on("unhandledRejection", (reason) => uncaught("Unhandled promise rejection", reason));
+
+const queue: Extract<ToKernel, { type: "execute" }>[] = [];
+let draining = false;
+
+async function drain(): Promise<void> {
+  if (draining) return;
+  draining = true;
+  try {
+    for (let m = queue.shift(); m; m = queue.shift()) {
+      const r = await sandbox.run(m.id, m.code, m.cell, m.filename);
+      if (r.error) outbox.send({ type: "error", id: m.id, ...r.error });
+      if (r.result) outbox.send({ type: "result", id: m.id, bundle: r.result });
+      outbox.send({ type: "done", id: m.id, status: r.status });
+    }
+  } finally {
+    draining = false;
+  }
+}
+
+kernelProcess.on("message", (m: ToKernel) => {
+  switch (m.type) {
+    case "execute":
+      queue.push(m);
+      void drain();
+      break;
+    case "interrupt":
+      sandbox.interrupt();
+      break;
+    case "inspect": {
+      let result: unknown;
+      try {
+        result = inspectQuery(m.query, sandbox, rnn);
+      } catch (e) {
+        result = { error: (e as Error).message };
+      }
+      outbox.send({ type: "inspectResult", id: m.id, result });
+      break;
+    }
+    case "shutdown":
+      outbox.flush();
+      realExit(0);
+  }
+});
+kernelProcess.on("disconnect", () => realExit(0));
+
+outbox.send({ type: "ready", pid: kernelProcess.pid });

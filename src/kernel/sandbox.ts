@@ -1,0 +1,242 @@
+/**
+ * Where cells run, and the globals they see: `rnn`, `math`, `display`, a streaming `console`, plus
+ * Node's own globals (timers, `process`, `AbortController`, `TextEncoder`, …). There is no `require`;
+ * `import` goes through the kernel's loader (loader.ts).
+ *
+ * Realm choice: cells run in the kernel process's MAIN realm (vm.runInThisContext), with their
+ * top-level bindings as properties of the real global object, not in a separate vm context. A
+ * separate context has its own Array, Float32Array, Promise and Error, so `rnn.tensor(new
+ * Float32Array(…))` or any `instanceof` check in the engine would fail for values made in a cell —
+ * the engine checks `data instanceof Float32Array`. The process is the notebook's alone (one kernel
+ * per notebook, killed on restart), so isolation between the kernel and the cells is not a security
+ * boundary anyway; the kernel keeps its own references to `process` so a cell that rebinds a global
+ * does not cut the kernel off.
+ *
+ * Output attribution uses AsyncLocalStorage: console text from a callback that a cell started is
+ * shown in that cell while it runs, and as a `background` message after it ended.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { Console } from "node:console";
+import * as vm from "node:vm";
+import type { MimeBundle } from "../shared/mime";
+import { ScriptRegistry, type ErrorReport } from "./errors";
+import { ModuleLoader } from "./loader";
+import type { Outbox } from "./output";
+import { transpileCell, KERNEL_PARAM } from "./transpile";
+import { valueBundle, type RichBundler } from "./display";
+
+const kernelProcess = process;
+
+/** A cell being run (or that ran; `ended` then). */
+export interface CellRun {
+  id: number;
+  /** 1-based cell number, for messages. */
+  cell: number;
+  controller: AbortController;
+  ended: boolean;
+}
+
+export type CellStatus = "ok" | "error" | "interrupted";
+
+/** After an interrupt, a cell still awaiting something this long is ended (its promise is abandoned). */
+const ABANDON_AFTER_INTERRUPT_MS = 1500;
+
+export interface SandboxOptions {
+  cwd: string;
+  outbox: Outbox;
+}
+
+export class Sandbox {
+  readonly registry = new ScriptRegistry();
+  readonly loader: ModuleLoader;
+  /** Every top-level name any cell declared (for inspection). */
+  readonly bindings = new Set<string>();
+  private readonly als = new AsyncLocalStorage<CellRun>();
+  private current: CellRun | undefined;
+  private executions = 0;
+  private rich: RichBundler | undefined;
+  private readonly kernelHelper: { import(s: unknown): Promise<unknown>; default(m: unknown): unknown };
+
+  constructor(private readonly options: SandboxOptions) {
+    this.loader = new ModuleLoader(options.cwd, this.registry);
+    this.kernelHelper = {
+      import: (s) => this.loader.import(s),
+      default: (m) => this.loader.default(m),
+    };
+  }
+
+  /** The cell that owns the code running now (its callbacks included), if it has not ended. */
+  owner(): CellRun | undefined {
+    const run = this.als.getStore() ?? this.current;
+    return run && !run.ended ? run : undefined;
+  }
+
+  /** The running cell, whether or not the code running now belongs to it. */
+  get running(): CellRun | undefined {
+    return this.current;
+  }
+
+  /** The interrupt signal of the cell that owns the running code (a never-aborted one outside cells). */
+  signal(): AbortSignal {
+    return (this.als.getStore() ?? this.current)?.controller.signal ?? new AbortController().signal;
+  }
+
+  setRichBundler(rich: RichBundler): void {
+    this.rich = rich;
+  }
+
+  /** Console text, attributed to its cell. */
+  write(name: "stdout" | "stderr", text: string): void {
+    this.options.outbox.stream(this.owner()?.id, name, text);
+  }
+
+  /** A rich output of the cell that owns the running code (background text when there is none). */
+  display(bundle: MimeBundle, displayId?: string): void {
+    const run = this.owner();
+    if (run) {
+      this.options.outbox.send({ type: "display", id: run.id, bundle, ...(displayId ? { displayId } : {}) });
+    } else {
+      const text = typeof bundle["text/plain"] === "string" ? bundle["text/plain"] : "(a rich output of a cell that has ended)";
+      this.options.outbox.stream(undefined, "stdout", text + "\n");
+    }
+  }
+
+  displayValues(values: unknown[]): void {
+    for (const v of values) {
+      const bundle = valueBundle(v, this.rich, false);
+      if (bundle) this.display(bundle);
+    }
+  }
+
+  /** Installs the globals cells see. `rnn` and `math` are made by the caller. */
+  installGlobals(extra: Record<string, unknown>): void {
+    const g = globalThis as Record<string, unknown>;
+    // Console needs only write() plus the error-listener calls it makes around each write.
+    const sink = (name: "stdout" | "stderr") => ({
+      write: (chunk: unknown) => (this.write(name, String(chunk)), true),
+      once: () => undefined, on: () => undefined, removeListener: () => undefined, listenerCount: () => 0,
+    });
+    const stdout = sink("stdout");
+    const stderr = sink("stderr");
+    g.console = new Console({ stdout: stdout as unknown as NodeJS.WritableStream, stderr: stderr as unknown as NodeJS.WritableStream, colorMode: false });
+    const display = (...values: unknown[]) => this.displayValues(values);
+    Object.assign(g, { display, ...extra });
+    // Anything written to process.stdout/stderr directly (a package's own printing) is cell output too.
+    for (const name of ["stdout", "stderr"] as const) {
+      const stream = kernelProcess[name];
+      stream.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
+        const text = typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === "string" ? encoding as BufferEncoding : "utf8");
+        this.write(name, text);
+        const done = typeof encoding === "function" ? encoding : cb;
+        if (typeof done === "function") process.nextTick(done as () => void);
+        return true;
+      }) as typeof stream.write;
+    }
+  }
+
+  /** Runs one cell to its end. Never throws. */
+  async run(id: number, code: string, cell: number, filename: string): Promise<{ status: CellStatus; error?: ErrorReport; result?: MimeBundle }> {
+    const t = transpileCell(code, { fileName: filename });
+    if (t.syntaxErrors.length > 0) {
+      const e = t.syntaxErrors[0];
+      const more = t.syntaxErrors.length > 1 ? ` (and ${t.syntaxErrors.length - 1} more)` : "";
+      return {
+        status: "error",
+        error: { name: "SyntaxError", message: e.message + more, stack: `SyntaxError: ${e.message}\n    at ${filename}:${e.line}:${e.column}` },
+      };
+    }
+    // A unique name per execution, so frames of functions from an earlier run of this cell map with
+    // that run's source map.
+    const scriptName = `${filename}#${++this.executions}`;
+    this.registry.register(scriptName, { displayName: filename, mappings: t.mappings, lineOffset: t.lineOffset });
+    let fn: (k: unknown) => Promise<{ value: unknown } | undefined>;
+    try {
+      fn = vm.runInThisContext(t.code, { filename: scriptName }) as typeof fn;
+    } catch (e) {
+      return { status: "error", error: this.compileError(e, scriptName, filename) };
+    }
+    for (const name of t.bindings) {
+      this.bindings.add(name);
+      if (!(name in globalThis)) {
+        Object.defineProperty(globalThis, name, { value: undefined, writable: true, enumerable: true, configurable: true });
+      }
+    }
+    const run: CellRun = { id, cell, controller: new AbortController(), ended: false };
+    this.current = run;
+    try {
+      const settled = this.als.run(run, () => fn.call(globalThis, this.kernelHelper)).then(
+        (v) => ({ ok: true as const, value: v?.value }),
+        (e: unknown) => ({ ok: false as const, error: e }),
+      );
+      const outcome = await Promise.race([settled, this.abandoned(run)]);
+      const interrupted = run.controller.signal.aborted;
+      if (outcome === "abandoned") {
+        this.write("stderr", "The cell was still waiting for something after the interrupt; it was ended and whatever it awaited was left running in the background.\n");
+        return { status: "interrupted" };
+      }
+      if (!outcome.ok) {
+        if (interrupted && isAbortError(outcome.error)) return { status: "interrupted" };
+        return { status: "error", error: this.registry.report(outcome.error) };
+      }
+      let result: MimeBundle | undefined;
+      try {
+        result = valueBundle(outcome.value, this.rich, true);
+      } catch (e) {
+        return { status: "error", error: this.registry.report(e) };
+      }
+      return { status: interrupted ? "interrupted" : "ok", result };
+    } finally {
+      run.ended = true;
+      if (this.current === run) this.current = undefined;
+    }
+  }
+
+  /** Aborts the running cell's signal (fit stops at its next batch). */
+  interrupt(): void {
+    this.current?.controller.abort(new DOMException("The cell was interrupted", "AbortError"));
+  }
+
+  /** Resolves "abandoned" if the cell is interrupted and still pending ABANDON_AFTER_INTERRUPT_MS later. */
+  private abandoned(run: CellRun): Promise<"abandoned"> {
+    return new Promise((resolve) => {
+      const signal = run.controller.signal;
+      const arm = () => {
+        const t = setTimeout(() => {
+          // One more turn of the event loop, so a fit that just finished its batch resolves first.
+          setTimeout(() => {
+            if (!run.ended) resolve("abandoned");
+          }, 50).unref();
+        }, ABANDON_AFTER_INTERRUPT_MS);
+        t.unref();
+      };
+      if (signal.aborted) arm();
+      else signal.addEventListener("abort", arm, { once: true });
+    });
+  }
+
+  /** A SyntaxError V8 raised while compiling the transpiled cell (rare: TypeScript parsed it). */
+  private compileError(e: unknown, scriptName: string, filename: string): ErrorReport {
+    const err = e as Error;
+    const m = typeof err?.stack === "string" ? new RegExp(`^${escapeRegExp(scriptName)}:(\\d+)`).exec(err.stack) : null;
+    const mapped = m ? this.registry.map(scriptName, Number(m[1]), 1) : undefined;
+    const where = mapped ? `${filename}:${mapped.line}` : filename;
+    const name = err?.name ?? "SyntaxError";
+    const message = err?.message ?? String(e);
+    return { name, message, stack: `${name}: ${message}\n    at ${where}` };
+  }
+
+  /** Error report for something thrown outside a cell's own promise (timers, unhandled rejections). */
+  report(err: unknown): ErrorReport {
+    return this.registry.report(err);
+  }
+}
+
+function isAbortError(e: unknown): boolean {
+  return typeof e === "object" && e !== null && (e as { name?: unknown }).name === "AbortError";
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+export { KERNEL_PARAM };

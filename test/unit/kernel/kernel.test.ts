@@ -1,0 +1,269 @@
+// The kernel process end to end over its IPC protocol (src/shared/protocol.ts): one forked kernel
+// runs the cells of this file in order, like a notebook. Numbers in the cells are arbitrary values
+// whose expected results follow from the cell's own arithmetic (noted where not obvious).
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { MIME } from "../../../src/shared/mime";
+import { buildKernel, tempDir, TestKernel } from "./harness";
+
+describe("kernel process", function () {
+  this.timeout(60_000);
+  let k: TestKernel;
+  let dir: string;
+
+  before(async () => {
+    await buildKernel();
+    dir = tempDir("cells");
+    fs.writeFileSync(path.join(dir, "helper.ts"), [
+      'import { twice } from "./lib/util";',
+      "export interface Point { x: number }",
+      "export function scaled(p: Point): number { return twice(p.x); }",
+      "export default function fails(): never {",
+      '  throw new Error("thrown in helper");',
+      "}",
+    ].join("\n"));
+    fs.mkdirSync(path.join(dir, "lib"));
+    fs.writeFileSync(path.join(dir, "lib/util.js"), "export const twice = (x) => 2 * x;\n");
+    // A package in the notebook folder's node_modules (CommonJS, as most are).
+    fs.mkdirSync(path.join(dir, "node_modules/left-pad-ish"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "node_modules/left-pad-ish/package.json"), JSON.stringify({ name: "left-pad-ish", main: "index.js" }));
+    fs.writeFileSync(path.join(dir, "node_modules/left-pad-ish/index.js"), "exports.pad = (s, n) => s.padStart(n, '.');\n");
+    fs.writeFileSync(path.join(dir, "data.txt"), "hello from the notebook folder");
+    k = new TestKernel(dir);
+    await k.ready;
+  });
+
+  after(async () => {
+    await k?.kill();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe("TypeScript and bindings", () => {
+    it("accepts annotations, interfaces, enums and generics, and shows the last expression", async () => {
+      const r = await k.run([
+        "interface Pair<T> { a: T; b: T }",
+        "enum Dir { Up = 1, Down }",
+        "function swap<T>(p: Pair<T>): Pair<T> { return { a: p.b, b: p.a }; }",
+        "const p: Pair<number> = swap({ a: 1, b: 2 });",
+        "p.a * 10 + Dir.Down",
+      ].join("\n"));
+      assert.equal(r.status, "ok");
+      // swap → a = 2; Dir.Down = Up + 1 = 2 → 2·10 + 2
+      assert.equal(r.result, "22");
+    });
+
+    it("keeps top-level const/let/function/class bindings for later cells", async () => {
+      await k.run("const base = 40;\nlet counter = 0;\nfunction bump(): number { return ++counter; }\nclass Box { constructor(public v: number) {} }");
+      const r = await k.run("bump(); bump();\nnew Box(base + counter).v");
+      assert.equal(r.result, "42"); // 40 + two bumps
+    });
+
+    it("re-runs a cell that declares a const (no 'already declared')", async () => {
+      const first = await k.run("const model = { name: 'first' };\nmodel.name");
+      const again = await k.run("const model = { name: 'second' };\nmodel.name");
+      assert.equal(first.result, "'first'");
+      assert.equal(again.status, "ok");
+      assert.equal(again.result, "'second'");
+    });
+
+    it("supports destructuring declarations", async () => {
+      const r = await k.run("const { a, b: [c, d = 4], ...rest } = { a: 1, b: [3], e: 5 };\n[a, c, d, rest.e].join(',')");
+      assert.equal(r.result, "'1,3,4,5'");
+    });
+
+    it("functions from earlier cells see later reassignments (bindings are shared, not copied)", async () => {
+      await k.run("let factor = 2;\nconst times = (x: number) => x * factor;");
+      const r = await k.run("factor = 3;\ntimes(5)");
+      assert.equal(r.result, "15"); // 5 · 3
+    });
+
+    it("shows nothing for undefined and for a cell ending in a declaration", async () => {
+      assert.equal((await k.run("undefined")).result, undefined);
+      assert.equal((await k.run("const z = 3;")).result, undefined);
+    });
+
+    it("supports top-level await and for await", async () => {
+      const r = await k.run([
+        "const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));",
+        "await wait(20);",
+        "async function* gen() { yield 1; yield 2; yield 3; }",
+        "let sum = 0;",
+        "for await (const v of gen()) sum += v;",
+        "sum",
+      ].join("\n"));
+      assert.equal(r.status, "ok");
+      assert.equal(r.result, "6"); // 1 + 2 + 3
+    });
+
+    it("does not await a promise that is the last expression (shown as a Promise)", async () => {
+      const r = await k.run("Promise.resolve(1)");
+      assert.match(r.result ?? "", /^Promise/);
+    });
+  });
+
+  describe("imports", () => {
+    it("imports node:fs, and the working directory is the notebook folder", async () => {
+      const r = await k.run('import fs from "node:fs";\nimport { join } from "node:path";\nfs.readFileSync(join(process.cwd(), "data.txt"), "utf8")');
+      assert.equal(r.result, "'hello from the notebook folder'");
+    });
+
+    it("imports a relative .ts file (transpiled on the fly) with its own imports; types are dropped", async () => {
+      const r = await k.run('import fails, { scaled, type Point } from "./helper.ts";\nconst pt: Point = { x: 21 };\nscaled(pt)');
+      assert.equal(r.status, "ok");
+      assert.equal(r.result, "42"); // twice(21)
+    });
+
+    it("keeps an import made in one cell for later cells", async () => {
+      assert.equal((await k.run("scaled({ x: 5 })")).result, "10");
+    });
+
+    it("imports a package from the notebook folder's node_modules, and dynamic import() too", async () => {
+      const r = await k.run('import { pad } from "left-pad-ish";\nconst h = await import("./helper.ts");\npad("ab", 4) + h.scaled({ x: 1 })');
+      assert.equal(r.result, "'..ab2'");
+    });
+
+    it("says plainly when a package is not installed", async () => {
+      const r = await k.run('import nothing from "no-such-package-here";');
+      assert.equal(r.status, "error");
+      assert.match(r.error!.message, /Cannot find package "no-such-package-here" from the notebook folder/);
+    });
+  });
+
+  describe("output", () => {
+    it("streams console output in order, stdout and stderr apart, live while the cell runs", async () => {
+      const id = k.start([
+        'console.log("one"); console.warn("two"); console.info("three"); console.error("four");',
+        "await new Promise((r) => setTimeout(r, 400));",
+        'console.debug("five");',
+      ].join("\n"));
+      // "one" arrives while the cell still sleeps (before its done message).
+      const first = await k.waitFor((m) => m.type === "stream" && m.id === id);
+      const doneYet = k.messages.some((m) => m.type === "done" && m.id === id);
+      assert.equal(doneYet, false, `live: ${JSON.stringify(first)}`);
+      const r = await k.outcome(id);
+      const order = r.messages.filter((m) => m.type === "stream").map((m) => (m.type === "stream" ? `${m.name}:${m.text.trim()}` : "")).join("|");
+      assert.equal(order, "stdout:one|stderr:two|stdout:three|stderr:four|stdout:five");
+    });
+
+    it("display() adds outputs mid-cell, before the result", async () => {
+      const r = await k.run('display("plain text", { a: 1 });\nconsole.log("between");\ndisplay([1, 2]);\n"end"');
+      const kinds = r.messages.map((m) => m.type).filter((t) => t !== "done").join(",");
+      assert.equal(kinds, "display,display,stream,display,result");
+      assert.equal(r.displays[0].bundle["text/plain"], "plain text");
+      assert.equal(r.displays[1].bundle["text/plain"], "{ a: 1 }");
+    });
+
+    it("shows an engine tensor as a rich bundle with fallbacks", async () => {
+      const r = await k.run("rnn.tensor([[1, 2], [3, 4]])");
+      const bundle = (r.messages.find((m) => m.type === "result") as { bundle: Record<string, unknown> }).bundle;
+      assert.ok(bundle[MIME.tensor], `tensor mime in ${Object.keys(bundle)}`);
+      assert.equal(typeof bundle["text/plain"], "string");
+    });
+
+    it("reports an error thrown in a timer after its cell ended as a background message", async () => {
+      await k.run('setTimeout(() => { throw new Error("late failure"); }, 30);\n1');
+      const bg = await k.waitFor((m) => m.type === "background" && m.text.includes("late failure"));
+      assert.equal(bg.type === "background" && bg.name, "stderr");
+      assert.match(bg.type === "background" ? bg.text : "", /cell\d+\.ts:1:\d+/);
+    });
+  });
+
+  describe("errors", () => {
+    it("maps a runtime error to the cell's line:column and removes kernel frames; the kernel survives", async () => {
+      const r = await k.run("const x1 = 1;\nconst y1: number = 2;\nthrow new Error(`boom ${x1 + y1}`);", 7);
+      assert.equal(r.status, "error");
+      assert.equal(r.error!.name, "Error");
+      assert.equal(r.error!.message, "boom 3");
+      // `throw new Error` starts at column 1 of line 3; V8 points at the `new Error` expression (col 7).
+      assert.equal(r.error!.stack, "Error: boom 3\n    at cell7.ts:3:7");
+      assert.equal((await k.run("x1 + y1")).result, "3");
+    });
+
+    it("maps frames through functions of earlier cells and imported helpers", async () => {
+      await k.run("function inner(n: number): number {\n  if (n === 0) (null as any).boom();\n  return inner(n - 1);\n}", 8);
+      const r = await k.run("\n\ninner(1)", 9);
+      assert.match(r.error!.stack, /^TypeError: .*boom.*\n {4}at inner \(cell8\.ts:2:\d+\)\n {4}at inner \(cell8\.ts:3:10\)\n {4}at cell9\.ts:3:1$/);
+      const h = await k.run("fails()", 10);
+      assert.equal(h.error!.stack, "Error: thrown in helper\n    at fails (helper.ts:5:9)\n    at cell10.ts:1:1");
+      assert.doesNotMatch(h.error!.stack, /kernel\.js|node:internal/);
+    });
+
+    it("reports a syntax error at its line:column without running anything", async () => {
+      const r = await k.run("const ok = 1;\nconst broken = ;", 11);
+      assert.equal(r.status, "error");
+      assert.equal(r.error!.name, "SyntaxError");
+      assert.equal(r.error!.stack, "SyntaxError: Expression expected.\n    at cell11.ts:2:16"); // `;` is column 16
+      assert.equal((await k.run("typeof ok")).result, "'undefined'", "nothing of the cell ran");
+    });
+
+    it("does not block on type errors (transpile only)", async () => {
+      const r = await k.run('const n: number = "not a number" as any as string as any;\nconst s: string = 5 as unknown as string;\ntypeof s');
+      assert.equal(r.result, "'number'");
+    });
+  });
+
+  describe("interrupt and inspection", () => {
+    it("interrupts a loop that checks rnn.signal; the cell ends interrupted and its state survives", async () => {
+      const id = k.start([
+        "let steps = 0;",
+        "while (!rnn.signal.aborted) {",
+        "  steps++;",
+        "  await new Promise((r) => setTimeout(r, 5));",
+        "}",
+        "steps > 0",
+      ].join("\n"));
+      await k.waitFor(() => false, 300).catch(() => undefined); // let it run ~300 ms
+      k.interrupt();
+      const r = await k.outcome(id);
+      assert.equal(r.status, "interrupted");
+      assert.equal(r.result, "true");
+      const after = await k.run("steps > 0 && rnn.signal.aborted === false");
+      assert.equal(after.result, "true", "variables survive and the next cell has a fresh signal");
+    });
+
+    it("ends an interrupted cell that is stuck awaiting, without killing the kernel", async () => {
+      await k.run("let kept = 'still here';");
+      const id = k.start("await new Promise(() => {});");
+      await k.waitFor(() => false, 100).catch(() => undefined);
+      const t0 = Date.now();
+      k.interrupt();
+      const r = await k.outcome(id);
+      assert.equal(r.status, "interrupted");
+      assert.ok(Date.now() - t0 < 5000, "before the client's default 5 s grace period (package.json)");
+      assert.equal((await k.run("kept")).result, "'still here'");
+    });
+
+    it("lists live models and returns a model's summary payload", async () => {
+      await k.run("const tiny = rnn.sequential({ inputShape: [20, 6] }, [rnn.simpleRNN({ units: 16 }), rnn.dense({ units: 1 })]);\nconst notAModel = 3;");
+      const models = (await k.inspect({ kind: "models" })) as { name: string; totalParams: number }[];
+      const tiny = models.find((m) => m.name === "tiny");
+      // DESIGN §1: SimpleRNN(16) on 6 features = 16·(6+16)+16 = 368; Dense(1) on 16 = 17 → 385.
+      assert.equal(tiny?.totalParams, 385);
+      assert.equal(models.some((m) => m.name === "notAModel"), false);
+      const summary = (await k.inspect({ kind: "summary", name: "tiny" })) as { totalParams: number; layers: unknown[] };
+      assert.equal(summary.totalParams, 385);
+      assert.equal(summary.layers.length, 2);
+      assert.equal(await k.inspect({ kind: "summary", name: "notAModel" }), null);
+    });
+  });
+});
+
+describe("kernel process exit", function () {
+  this.timeout(30_000);
+  it("says which cell called process.exit() on stderr and exits with its code", async () => {
+    await buildKernel();
+    const dir = tempDir("exit");
+    const k = new TestKernel(dir);
+    try {
+      await k.ready;
+      k.start("console.log('before');\nprocess.exit(3)", 4);
+      const { code } = await k.exited;
+      assert.equal(code, 3);
+      assert.match(k.rawStderr, /Cell 4 called process\.exit\(3\): the kernel process ends here and every variable is lost/);
+    } finally {
+      await k.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
