@@ -83,7 +83,8 @@ async function lint() {
 async function unit() {
   const t0 = Date.now();
   banner("unit tests (mocha, plain Node)");
-  await build(["--tests"], { clean: ["out/test/unit"] });
+  // the full dev build: unit tests of the kernel fork dist/kernel.js
+  await build([], { clean: ["out/test/unit"] });
   const resultFile = join(tmp, "unit.json");
   const mocha = join(repoRoot, "node_modules", "mocha", "bin", "mocha.js");
   const r = await run(process.execPath, [mocha, "--ui", "bdd", "--timeout", "60000", "--reporter", join(repoRoot, "scripts", "lib", "mocha-reporter.js"),
