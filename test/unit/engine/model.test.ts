@@ -1,0 +1,182 @@
+// The sequential container: Keras naming and keys, weights in and out, gradients keyed like weights,
+// recordings checked against their definitions, model files, callbacks, truncated BPTT, progress.
+import * as assert from "node:assert/strict";
+import * as rnn from "../../../src/engine/index";
+import { formatSummaryText } from "../../../src/shared/summaryText";
+
+const flat = (m: rnn.Sequential) => m.getWeights().map((t) => Array.from(t.data));
+
+describe("sequential", () => {
+  it("names layers like Keras (per-type counters, global to the session) and keys weights layer/weight", () => {
+    rnn.resetLayerNames(); // Keras clear_session(): counters restart
+    const a = rnn.sequential({ inputShape: [5, 2] }, [rnn.simpleRNN({ units: 3, returnSequences: true }), rnn.simpleRNN({ units: 3 }), rnn.dense({ units: 1 })]);
+    const b = rnn.sequential({ inputShape: [5, 2] }, [rnn.lstm({ units: 3 }), rnn.dense({ units: 1 })]);
+    assert.deepEqual(a.layers.map((l) => l.name), ["simple_rnn", "simple_rnn_1", "dense"]); // Keras: simple_rnn, simple_rnn_1, dense
+    assert.deepEqual(b.layers.map((l) => l.name), ["lstm", "dense_1"]); // the dense counter is shared across models, as in Keras
+    assert.deepEqual([a.name, b.name], ["sequential", "sequential_1"]);
+    assert.deepEqual(Object.keys(b.weights), ["lstm/kernel", "lstm/recurrent_kernel", "lstm/bias", "dense_1/kernel", "dense_1/bias"]);
+    assert.deepEqual(b.layers[0].weights.recurrent_kernel.shape, [3, 12]); // Keras [H, 4H]
+  });
+
+  it("layer.weights are views: editing one changes the model's output", () => {
+    const m = rnn.sequential({ inputShape: [2] }, [rnn.dense({ units: 1 })]);
+    const x = rnn.tensor([[1, 2]]);
+    const before = m.predict(x).data[0];
+    m.layers[0].weights.bias.data[0] += 1;
+    assert.equal(m.predict(x).data[0], before + 1);
+  });
+
+  it("setWeights takes Keras get_weights() order or an object keyed like weights, and checks shapes", () => {
+    const m = rnn.sequential({ inputShape: [4, 2] }, [rnn.gru({ units: 3, name: "g" }), rnn.dense({ units: 1, name: "d" })]);
+    const w = m.getWeights();
+    assert.deepEqual(w.map((t) => t.shape), [[2, 9], [3, 9], [2, 9], [3, 1], [1]]); // GRU resetAfter bias [2, 3H] (Keras)
+    const other = rnn.sequential({ inputShape: [4, 2], seed: 7 }, [rnn.gru({ units: 3, name: "g" }), rnn.dense({ units: 1, name: "d" })]);
+    assert.notDeepEqual(flat(other), flat(m));
+    other.setWeights(w);
+    assert.deepEqual(flat(other), flat(m));
+    other.setWeights(Object.fromEntries(Object.entries(m.weights).map(([k, t]) => [k, t.clone()])));
+    assert.deepEqual(flat(other), flat(m));
+    assert.throws(() => other.setWeights(w.slice(1)), /expected 5 arrays \(g\/kernel, g\/recurrent_kernel, g\/bias, d\/kernel, d\/bias\), got 4/);
+    assert.throws(() => other.setWeights([w[1], w[0], ...w.slice(2)]), /"g\/kernel" has shape \[2, 9\] but got \[3, 9\]/);
+  });
+
+  it("computeGradients returns the loss and grads keyed exactly like weights", () => {
+    const m = rnn.sequential({ inputShape: [3, 2] }, [rnn.lstm({ units: 2 }), rnn.dense({ units: 1 })]);
+    const x = rnn.datasets.sine({ samples: 4, timesteps: 3, seed: 1 }).x.reshape([4, 3, 1]);
+    const xs = rnn.tensor(Array.from({ length: 4 }, (_, b) => Array.from({ length: 3 }, (_, t) => [x.get(b, t, 0), 1])));
+    const y = rnn.tensor([[0.5], [-0.5], [0.1], [0.2]]);
+    const { loss, grads } = m.computeGradients(xs, y, { loss: "mse" });
+    assert.deepEqual(Object.keys(grads), Object.keys(m.weights));
+    for (const [k, g] of Object.entries(grads)) assert.deepEqual(g.shape, m.weights[k].shape);
+    assert.ok(Math.abs(loss - m.evaluate(xs, y, { loss: "mse" }).loss) < 1e-7, "same loss as evaluate (inference mode)");
+  });
+
+  it("record: gates are [B, T, H] per gate and h at the last step equals the layer's output (definition)", () => {
+    const m = rnn.sequential({ inputShape: [6, 2] }, [rnn.lstm({ units: 3 })]);
+    const { x } = rnn.datasets.addingProblem({ samples: 2, timesteps: 6, seed: 4 });
+    const y = rnn.tensor([[0.1, 0.2, 0.3], [0.3, 0.2, 0.1]]);
+    const r = m.record(x, y, { loss: "mse" });
+    assert.equal(r.layers.length, 1);
+    const rec = r.layers[0];
+    assert.equal(rec.index, 0);
+    assert.deepEqual(Object.keys(rec.gates!).sort(), ["c", "f", "g", "h", "i", "o"]);
+    for (const g of Object.values(rec.gates!)) assert.deepEqual(g!.shape, [2, 6, 3]);
+    const out = m.predict(x);
+    for (let b = 0; b < 2; b++) for (let j = 0; j < 3; j++) assert.equal(rec.gates!.h!.get(b, 5, j), out.get(b, j));
+    // h = o ⊙ tanh(c) (LSTM definition) at every step
+    for (let t = 0; t < 6; t++) assert.ok(Math.abs(rec.gates!.h!.get(1, t, 2) - rec.gates!.o!.get(1, t, 2) * Math.tanh(rec.gates!.c!.get(1, t, 2))) < 1e-6);
+    assert.equal(rec.gradNorms!.h.length, 6);
+    assert.equal(rec.gradNorms!.c!.length, 6);
+    assert.ok(r.loss! > 0);
+    for (const g of Object.values(m.computeGradients(x, y, { loss: "mse" }).grads)) assert.ok(g.data.some((v) => v !== 0));
+  });
+
+  it("record of a bidirectional layer gives both directions in input time order", () => {
+    const m = rnn.sequential({ inputShape: [5, 2] }, [rnn.bidirectional(rnn.gru({ units: 2, returnSequences: true }))]);
+    const { x } = rnn.datasets.addingProblem({ samples: 1, timesteps: 5, seed: 5 });
+    const r = m.record(x);
+    assert.deepEqual(r.layers.map((l) => l.direction), ["forward", "backward"]);
+    assert.deepEqual(Object.keys(r.layers[0].gates!).sort(), ["h", "n", "r", "z"]);
+    const out = m.predict(x); // [1, 5, 2·2]
+    // the backward half of the concatenated output at step t is the backward layer's h at input step t
+    for (let t = 0; t < 5; t++) assert.ok(Math.abs(out.get(0, t, 2) - r.layers[1].gates!.h!.get(0, t, 0)) < 1e-6);
+  });
+
+  it("truncated BPTT: tbptt ≥ T is full BPTT; tbptt = k stops ∂L/∂h_t before the last window (many-to-one)", () => {
+    const T = 8;
+    const { x, y } = rnn.datasets.sine({ samples: 4, timesteps: T, seed: 6 });
+    const m = rnn.sequential({ inputShape: [T, 1], dtype: "float64" }, [rnn.simpleRNN({ units: 4 }), rnn.dense({ units: 1 })]);
+    const full = m.computeGradients(x, y, { loss: "mse" }).grads;
+    const same = m.computeGradients(x, y, { loss: "mse", tbptt: T }).grads;
+    const cut = m.computeGradients(x, y, { loss: "mse", tbptt: 3 }).grads;
+    const key = `${m.layers[0].name}/recurrent_kernel`;
+    assert.deepEqual(Array.from(same[key].data), Array.from(full[key].data));
+    assert.notDeepEqual(Array.from(cut[key].data), Array.from(full[key].data));
+    const norms = m.record(x, y, { loss: "mse", tbptt: 3 }).layers[0].gradNorms!.h;
+    for (let t = 0; t < T - 3; t++) assert.equal(norms[t], 0, `no gradient reaches h_${t} across the cut`);
+    for (let t = T - 3; t < T; t++) assert.ok(norms[t] > 0);
+  });
+
+  it("toBytes/fromBytes rebuilds architecture, names, weights and vocabulary (predictions identical)", () => {
+    const emb = rnn.embedding({ inputDim: 9, outputDim: 4 });
+    const m = rnn.sequential({ inputShape: [6], name: "lm" }, [emb, rnn.bidirectional(rnn.lstm({ units: 2, returnSequences: true })),
+      rnn.dropout({ rate: 0.1 }), rnn.gru({ units: 4, returnSequences: true, resetAfter: false }), rnn.timeDistributed(rnn.dense({ units: 9, tieWeights: emb }))]);
+    m.vocab = rnn.text.charVocab("abcdefghi");
+    const bytes = m.toBytes();
+    assert.equal(String.fromCharCode(...bytes.subarray(0, 8)), "RNNMODEL");
+    const back = rnn.modelFromBytes(bytes);
+    assert.deepEqual(back.layers.map((l) => l.name), m.layers.map((l) => l.name));
+    assert.deepEqual(back.summary().toJSON(), m.summary().toJSON());
+    const x = rnn.tensor([[0, 1, 2, 3, 4, 5], [8, 7, 6, 5, 4, 3]]);
+    assert.deepEqual(Array.from(back.predict(x).data), Array.from(m.predict(x).data));
+    assert.equal(back.sample("abc", { length: 5, seed: 1 }), m.sample("abc", { length: 5, seed: 1 }));
+    const newer = bytes.slice();
+    new DataView(newer.buffer).setUint32(8, 99, true);
+    assert.throws(() => rnn.modelFromBytes(newer), /version 99 is newer than this engine reads \(1\)/);
+  });
+
+  it("toSafetensors/fromSafetensors moves weights by key between models of the same architecture", () => {
+    const make = (seed: number) => rnn.sequential({ inputShape: [3, 2], seed }, [rnn.lstm({ units: 2, name: "enc" }), rnn.dense({ units: 1, name: "head" })]);
+    const a = make(1), b = make(2);
+    b.fromSafetensors(a.toSafetensors());
+    assert.deepEqual(flat(b), flat(a));
+  });
+
+  it("summary is a SummaryPayload (JSON) whose toString is the shared Keras text", () => {
+    const m = rnn.sequential({ inputShape: [20, 6], name: "textbook" }, [rnn.simpleRNN({ units: 16 }), rnn.dense({ units: 1 })]);
+    const s = m.summary();
+    const payload = JSON.parse(JSON.stringify(s));
+    assert.deepEqual(payload, s.toJSON());
+    assert.equal(payload.convention, "keras");
+    assert.equal(String(s), formatSummaryText(payload));
+    m.layers[0].trainable = false; // frozen: counted as non-trainable (Keras)
+    assert.deepEqual([m.summary().trainableParams, m.summary().nonTrainableParams], [17, 368]); // dense 16+1; simple_rnn 16·(6+16)+16
+  });
+});
+
+describe("fit options", () => {
+  it("earlyStopping({ patience: 1 }) stops after one epoch without improvement (Keras semantics)", async () => {
+    const { x, y } = rnn.datasets.sine({ samples: 32, timesteps: 4, seed: 7 });
+    const m = rnn.sequential({ inputShape: [4, 1] }, [rnn.simpleRNN({ units: 2 }), rnn.dense({ units: 1 })]);
+    const stopper = rnn.callbacks.earlyStopping({ patience: 1 });
+    // lr 0: the validation loss can never improve after epoch 1
+    const h = await m.fit(x, y, { epochs: 10, loss: "mse", optimizer: rnn.sgd({ lr: 0 }), validationSplit: 0.25, callbacks: [stopper] });
+    assert.deepEqual(h.epoch, [1, 2]);
+    assert.equal(h.stoppedEarly, true);
+    assert.equal(h.valLoss![0], h.valLoss![1]);
+  });
+
+  it("validationSplit holds out the last samples; metrics accuracy and perplexity for crossEntropy", async () => {
+    const x = rnn.tensor(Array.from({ length: 40 }, (_, i) => [i % 2, (i + 1) % 2]));
+    const y = rnn.tensor(Array.from({ length: 40 }, (_, i) => i % 2));
+    const m = rnn.sequential({ inputShape: [2] }, [rnn.dense({ units: 2 })]);
+    const h = await m.fit(x, y, { epochs: 30, batchSize: 8, loss: "crossEntropy", metrics: ["accuracy"], optimizer: rnn.adam({ lr: 0.1 }), validationSplit: 0.2 });
+    assert.equal(h.batchesPerEpoch, 4); // 32 training samples / 8
+    assert.equal(h.accuracy![29], 1); // linearly separable: one-hot of the parity
+    assert.equal(h.valAccuracy![29], 1);
+    assert.equal(h.valPerplexity![29], Math.exp(h.valLoss![29]));
+  });
+
+  it("progress reports for the kernel: running, then done with the epoch curves; setFitDefaults supplies signal and hook", async () => {
+    const { x, y } = rnn.datasets.sine({ samples: 32, timesteps: 4, seed: 8 });
+    const m = rnn.sequential({ inputShape: [4, 1] }, [rnn.gru({ units: 2 }), rnn.dense({ units: 1 })]);
+    const seen: rnn.FitProgress[] = [];
+    const controller = new AbortController();
+    rnn.setFitDefaults({ onProgress: (p) => seen.push(p), signal: () => controller.signal });
+    try {
+      const h = await m.fit(x, y, { epochs: 3, batchSize: 8, loss: "mse", recordGradNorms: true });
+      const last = seen[seen.length - 1];
+      assert.equal(last.status, "done");
+      assert.deepEqual([last.epoch, last.epochs, last.batches], [3, 3, 4]);
+      assert.deepEqual(last.losses, h.loss);
+      assert.equal(last.batchLosses.length, 12);
+      assert.equal(last.gradNorms!.preClip.length, 12);
+      controller.abort();
+      const stopped = await m.fit(x, y, { epochs: 3, loss: "mse" });
+      assert.equal(stopped.interrupted, true);
+      assert.equal(seen[seen.length - 1].status, "interrupted");
+    } finally {
+      rnn.setFitDefaults({});
+    }
+  });
+});
