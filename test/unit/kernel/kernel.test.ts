@@ -234,6 +234,47 @@ describe("kernel process", function () {
       assert.equal((await k.run("kept")).result, "'still here'");
     });
 
+    it("interrupts a running fit at a batch boundary: history.interrupted, trained weights and history survive", async () => {
+      await k.run([
+        "const { x, y } = rnn.datasets.sine({ samples: 64, timesteps: 10, seed: 1 });",
+        "const net = rnn.sequential({ inputShape: [10, 1] }, [rnn.lstm({ units: 8 }), rnn.dense({ units: 1 })]);",
+        "const before = JSON.stringify(net.getWeights());",
+      ].join("\n"));
+      // 100000 epochs: far more than can finish before the interrupt below.
+      const id = k.start('const history = await net.fit(x, y, { epochs: 100000, batchSize: 8, loss: "mse", seed: 1 });');
+      await k.waitFor((m) => m.type === "display" && m.id === id);
+      const models = (await k.inspect({ kind: "models" })) as { name: string }[];
+      assert.ok(models.some((m) => m.name === "net"), "inspection answers between batches of a running fit");
+      k.interrupt();
+      const r = await k.outcome(id);
+      assert.equal(r.status, "interrupted");
+      const live = r.displays;
+      assert.ok(live.length >= 1 && live.every((d) => d.displayId === live[0].displayId), "one training output per fit, updated in place");
+      const last = live[live.length - 1].bundle[MIME.training] as { status: string; series: { label: string; values: unknown[] }[] };
+      assert.equal(last.status, "interrupted");
+      const state = await k.run("JSON.stringify({ i: history.interrupted, b: history.batchLoss.length > 0, changed: JSON.stringify(net.getWeights()) !== before })");
+      assert.equal(state.result, `'{"i":true,"b":true,"changed":true}'`);
+      const more = await k.run('(await net.fit(x, y, { epochs: 1, batchSize: 32, loss: "mse" })).interrupted');
+      assert.equal(more.result, "false", "the next cell keeps training the same model");
+    });
+
+    it("limits live training updates to about 10 per second", async () => {
+      // 200 tiny epochs report progress at every epoch end; the kernel sends at most one update per 100 ms.
+      const t0 = Date.now();
+      const r = await k.run('await net.fit(x.slice(0, 8), y.slice(0, 8), { epochs: 200, batchSize: 8, loss: "mse" }); 0');
+      const seconds = (Date.now() - t0) / 1000;
+      assert.ok(r.displays.length <= Math.ceil(seconds * 10) + 2, `${r.displays.length} updates in ${seconds} s`);
+      const final = r.displays[r.displays.length - 1].bundle[MIME.training] as { status: string; epochsDone: number[] };
+      assert.equal(final.status, "done");
+      assert.ok(final.epochsDone.length > 0, "ends with the loss curve");
+    });
+
+    it("saves and loads a model file relative to the notebook folder", async () => {
+      const r = await k.run('net.save("net.rnnmodel");\nconst back = rnn.load("net.rnnmodel");\nJSON.stringify(back.getWeights()) === JSON.stringify(net.getWeights())');
+      assert.equal(r.result, "true");
+      assert.ok(fs.existsSync(path.join(dir, "net.rnnmodel")));
+    });
+
     it("lists live models and returns a model's summary payload", async () => {
       await k.run("const tiny = rnn.sequential({ inputShape: [20, 6] }, [rnn.simpleRNN({ units: 16 }), rnn.dense({ units: 1 })]);\nconst notAModel = 3;");
       const models = (await k.inspect({ kind: "models" })) as { name: string; totalParams: number }[];
