@@ -188,18 +188,73 @@ export function errorBox(container: HTMLElement, message: string): HTMLElement {
   return box;
 }
 
-/** A canvas that can be saved: offers "Save PNG" through a download link made from the canvas pixels. */
-export function savePngButton(canvas: HTMLCanvasElement, fileName: string): HTMLButtonElement {
-  return button("Save PNG", () => {
+/**
+ * A "Save …" button. VS Code's output webview turns a click on an `<a download href="data:…;base64,…">`
+ * inside the page into a save dialog; the anchor must be in the document for the click to reach the
+ * webview's handler, so it is attached for the click and removed right after.
+ */
+export function saveButton(text: string, fileName: string, dataUrl: () => string | undefined): HTMLButtonElement {
+  const b = button(text, () => {
     try {
+      const href = dataUrl();
+      if (!href) return;
       const a = document.createElement("a");
-      a.href = canvas.toDataURL("image/png");
+      a.href = href;
       a.download = fileName;
+      a.style.display = "none";
+      b.parentElement?.appendChild(a);
       a.click();
+      a.remove();
     } catch {
-      /* some webviews refuse downloads; nothing to do */
+      /* a webview that refuses downloads: nothing to do */
     }
   });
+  return b;
+}
+
+export function savePngButton(canvas: HTMLCanvasElement, fileName: string): HTMLButtonElement {
+  return saveButton("Save PNG", fileName, () => canvas.toDataURL("image/png"));
+}
+
+/** base64 of the UTF-8 bytes of a string (for data: URLs of SVG text). */
+export function utf8Base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+export function saveSvgButton(fileName: string, svg: () => string | undefined): HTMLButtonElement {
+  return saveButton("Save SVG", fileName, () => {
+    const text = svg();
+    return text ? `data:image/svg+xml;base64,${utf8Base64(text)}` : undefined;
+  });
+}
+
+/** Stacks canvases vertically (at their backing-store resolution) on the theme background, each under
+ * its caption, as one PNG data URL. */
+export function stackedPngUrl(parts: { canvas: HTMLCanvasElement; caption: string }[], theme: Theme): string | undefined {
+  if (parts.length === 0) return undefined;
+  const dpr = Math.max(1, Math.min(4, window.devicePixelRatio || 1));
+  const head = Math.round(18 * dpr);
+  const gap = Math.round(8 * dpr);
+  const out = document.createElement("canvas");
+  out.width = Math.max(...parts.map((p) => p.canvas.width));
+  out.height = parts.reduce((h, p) => h + head + p.canvas.height + gap, 0);
+  const ctx = out.getContext("2d");
+  if (!ctx) return undefined;
+  ctx.fillStyle = theme.bg;
+  ctx.fillRect(0, 0, out.width, out.height);
+  let y = 0;
+  for (const p of parts) {
+    ctx.fillStyle = theme.fg;
+    ctx.font = `600 ${Math.round(12 * dpr)}px ${theme.font}`;
+    ctx.textBaseline = "middle";
+    ctx.fillText(p.caption, 4 * dpr, y + head / 2);
+    ctx.drawImage(p.canvas, 0, y + head);
+    y += head + p.canvas.height + gap;
+  }
+  return out.toDataURL("image/png");
 }
 
 const STYLE_ID = "rnn-notebook-renderer-style";

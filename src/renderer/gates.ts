@@ -6,7 +6,7 @@
 import type { GatesPayload } from "../shared/payloads";
 import { gateColorScale } from "../shared/colormaps";
 import { formatNumber } from "../shared/scale";
-import { availableWidth, el, readTheme, tooltip } from "./dom";
+import { availableWidth, el, readTheme, saveButton, stackedPngUrl, tooltip } from "./dom";
 import { blockRange, heatmap, legend, visibleToken } from "./heatmap";
 
 const TYPE: Record<GatesPayload["layer"]["type"], string> = { lstm: "LSTM", gru: "GRU", simpleRNN: "SimpleRNN" };
@@ -20,8 +20,16 @@ export function renderGates(root: HTMLElement, p: GatesPayload): void {
   root.appendChild(el("div", "rnn-note", pooled
     ? `Showing ${T} × ${U} of the true ${p.trueShape.timesteps} timesteps × ${p.trueShape.units} units: each cell is the mean of a block (downsampled in the kernel).`
     : `${T} timesteps × ${U} units. Hover a cell for its value.`));
+  const toolbar = el("div", "rnn-toolbar");
+  root.appendChild(toolbar);
   const panels = el("div", "rnn-panels");
   root.appendChild(panels);
+  toolbar.appendChild(saveButton("Save PNG", `gates-${p.layer.type}-layer${p.layer.index}.png`, () =>
+    stackedPngUrl(Array.from(panels.querySelectorAll<HTMLElement>(".rnn-panel")).flatMap((box) => {
+      const canvas = box.querySelector<HTMLCanvasElement>("canvas.rnn-heatmap");
+      const panel = p.panels.find((x) => x.gate === box.dataset.gate);
+      return canvas && panel ? [{ canvas, caption: `${panel.gate} — ${panel.label}` }] : [];
+    }), theme)));
   const tip = tooltip(root);
 
   const avail = availableWidth(root);

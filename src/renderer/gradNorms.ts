@@ -4,7 +4,8 @@
  */
 import type { GradNormsPayload } from "../shared/payloads";
 import { formatNumber } from "../shared/scale";
-import { availableWidth, button, el, readTheme, savePngButton, type Theme, tooltip } from "./dom";
+import { gradNormsSvg, tbpttBoundaries } from "../shared/svgPlot";
+import { availableWidth, button, el, readTheme, savePngButton, saveSvgButton, type Theme, tooltip } from "./dom";
 import { linePlot, seriesLegend } from "./linePlot";
 
 const LIGHT = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#8c6d00"];
@@ -14,14 +15,6 @@ const DARK = ["#56B4E9", "#E69F00", "#2fd3a0", "#e38fc4", "#ff7f3f", "#9ecbff", 
 export function seriesColor(k: number, theme: Theme): string {
   const list = theme.dark ? DARK : LIGHT;
   return list[k % list.length];
-}
-
-/** Boundaries of truncated-BPTT windows: every k steps counted back from the last step. */
-export function tbpttMarkers(steps: number[], k: number): number[] {
-  if (!(k >= 1) || steps.length === 0) return [];
-  const out: number[] = [];
-  for (let b = steps[steps.length - 1] - k + 0.5; b > steps[0] && out.length < 500; b -= k) out.push(b);
-  return out;
 }
 
 export function renderGradNorms(root: HTMLElement, p: GradNormsPayload): void {
@@ -48,7 +41,7 @@ export function renderGradNorms(root: HTMLElement, p: GradNormsPayload): void {
     xLabel: "timestep t",
     yLabel: "‖∂L/∂h_t‖",
     hLines: p.clipThreshold !== undefined ? [{ y: p.clipThreshold, label: `clip threshold ${formatNumber(p.clipThreshold)}` }] : [],
-    vLines: p.tbptt ? tbpttMarkers(p.steps, p.tbptt).map((x) => ({ x })) : [],
+    vLines: p.tbptt ? tbpttBoundaries(p.steps, p.tbptt).map((x) => ({ x })) : [],
     width: Math.min(availableWidth(root), 900),
     height: 300,
     className: "rnn-gradnorms",
@@ -68,6 +61,7 @@ export function renderGradNorms(root: HTMLElement, p: GradNormsPayload): void {
   toolbar.appendChild(logBtn);
   toolbar.appendChild(linBtn);
   toolbar.appendChild(savePngButton(plot.canvas, "gradient-norms.png"));
+  toolbar.appendChild(saveSvgButton("gradient-norms.svg", () => gradNormsSvg({ ...p, yScale: scale })));
   root.appendChild(seriesLegend(series));
   const zeros = p.series.some((s) => s.values.some((v) => v !== null && v <= 0));
   if (zeros) root.appendChild(el("div", "rnn-note", "Some norms are exactly 0 (e.g. outside a truncated-BPTT window); the log scale leaves them out — switch to linear to see them."));

@@ -5,7 +5,7 @@
 import { matrixView, type TensorPayload } from "../shared/payloads";
 import { dataColorScale } from "../shared/colormaps";
 import { finiteExtent, formatNumber } from "../shared/scale";
-import { availableWidth, button, clear, el, readTheme, tooltip } from "./dom";
+import { availableWidth, button, clear, el, readTheme, saveButton, tooltip } from "./dom";
 import { blockRange, heatmap, legend } from "./heatmap";
 
 export const MAX_TABLE_ROWS = 500;
@@ -30,6 +30,7 @@ export function renderTensor(root: HTMLElement, p: TensorPayload): void {
   const tableBtn = button("table", () => show("table"), view === "table");
   toolbar.appendChild(heatBtn);
   toolbar.appendChild(tableBtn);
+  toolbar.appendChild(saveButton("Save PNG", "tensor.png", () => body.querySelector<HTMLCanvasElement>("canvas.rnn-heatmap")?.toDataURL("image/png")));
 
   const rowName = (r: number) => p.rowLabels?.[r] ?? (p.rowIndex ? blockRange(p.rowIndex, r, trueRows) : String(r));
   const colName = (c: number) => p.colLabels?.[c] ?? (p.colIndex ? blockRange(p.colIndex, c, trueCols) : String(c));

@@ -5,7 +5,8 @@
  */
 import type { TrainingPayload } from "../shared/payloads";
 import { formatNumber } from "../shared/scale";
-import { availableWidth, el, readTheme, savePngButton, tooltip } from "./dom";
+import { trainingSvg } from "../shared/svgPlot";
+import { availableWidth, el, readTheme, savePngButton, saveSvgButton, tooltip } from "./dom";
 import { seriesColor } from "./gradNorms";
 import { linePlot, seriesLegend, type LineSeries } from "./linePlot";
 
@@ -76,6 +77,7 @@ export function renderTraining(root: HTMLElement, p: TrainingPayload): void {
     root.appendChild(seriesLegend(series));
     const tb = el("div", "rnn-toolbar");
     tb.appendChild(savePngButton(plot.canvas, "training.png"));
+    tb.appendChild(saveSvgButton("training.svg", () => trainingSvg(p)));
     root.appendChild(tb);
   } else {
     // Before the first epoch ends there is no curve yet: keep the canvas (E2E and layout) with a message.

@@ -165,6 +165,34 @@ describe("renderer in Chromium", function () {
     assert.match(tip, /missing/);
   });
 
+  it("offers Save PNG / Save SVG as <a download> data URLs (what VS Code's output webview turns into a save dialog)", async () => {
+    const out: MimeBundle[] = [];
+    const show$ = createShow({ display: (b) => { out.push(b); }, maxBytes: 2_000_000 });
+    show$.gates(fakeModel(6, 3), null, {});
+    show$.gradientNorms(fakeModel(6, 3), null, null, { labels: [XSS_IMG] });
+    await show(MIME.gates, bundleOf(out[0], MIME.gates));
+    await show(MIME.gradNorms, bundleOf(out[1], MIME.gradNorms));
+    const saved = await page.evaluate(() => {
+      const hrefs: { name: string; href: string }[] = [];
+      document.body.addEventListener("click", (e) => {
+        const a = e.target as HTMLAnchorElement;
+        if (a.tagName === "A" && a.hasAttribute("download")) { hrefs.push({ name: a.download, href: a.href }); e.preventDefault(); }
+      });
+      const roots = Array.from(document.querySelectorAll("[data-rnn-rendered]"));
+      const gates = roots[roots.length - 2];
+      const grad = roots[roots.length - 1];
+      for (const b of Array.from(gates.querySelectorAll("button")).concat(Array.from(grad.querySelectorAll("button")))) {
+        if (b.textContent?.startsWith("Save")) b.click();
+      }
+      return hrefs.map((h) => ({ name: h.name, head: h.href.slice(0, 30), svg: h.href.startsWith("data:image/svg+xml;base64,")
+        ? new TextDecoder().decode(Uint8Array.from(atob(h.href.split(",")[1]), (c) => c.charCodeAt(0))) : "" }));
+    });
+    assert.deepEqual(saved.map((s) => s.name), ["gates-lstm-layer0.png", "gradient-norms.png", "gradient-norms.svg"]);
+    assert.ok(saved[0].head.startsWith("data:image/png;base64,"));
+    assert.ok(saved[2].svg.startsWith("<svg") && saved[2].svg.includes("&lt;img src=x"), "saved SVG escapes labels");
+    assert.ok(!saved[2].svg.includes("<img"));
+  });
+
   it("renders 10^6-element payloads without freezing (heatmap drawn from one ImageData)", async () => {
     // 1000 × 1000 = 10^6 values, sent as is (no kernel downsampling) to test the renderer's own defence
     const r = await show(MIME.tensor, undefined, `const n = 1000; return { shape: [n, n], shownShape: [n, n], view: "heatmap", dtype: "float32",
