@@ -10,9 +10,10 @@
 //    The engine .d.ts is also written beside it as dist/types/rnn-engine.d.ts for people to read.
 // 3. The API reference, docs/api/README.md, from the same doc comments (written only when changed).
 //
-// Run by esbuild.config.mjs before bundling, or alone: `node scripts/gen-dts.mjs`.
+// Run by esbuild.config.mjs before bundling (skipped when the outputs are newer than every input),
+// or alone: `node scripts/gen-dts.mjs [--force]`.
 import ts from "typescript";
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -56,7 +57,29 @@ export function emitEngineDts(root = ROOT) {
   let text = "";
   const result = program.emit(undefined, (_name, data) => { text += data; }, undefined, true);
   const warnings = result.diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
-  return { text, warnings, program };
+  return { text: text + typesNamespace(program, root), warnings, program };
+}
+
+/**
+ * `declare namespace rnn { export type Tensor = import("engine/index").Tensor; … }` for every type the
+ * entry exports (interfaces, type aliases, classes' instance types), so cells can write
+ * `const opts: rnn.FitOptions = …`. A types-only namespace merges with the kernel's `declare const rnn`.
+ * Generic types are left out (their constraints would have to be restated).
+ */
+function typesNamespace(program, root) {
+  const checker = program.getTypeChecker();
+  const sf = program.getSourceFile(join(root, ENGINE_ENTRY));
+  const moduleSym = sf && checker.getSymbolAtLocation(sf);
+  if (!moduleSym) return "";
+  const lines = [];
+  for (const exp of checker.getExportsOfModule(moduleSym)) {
+    const sym = exp.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exp) : exp;
+    if (!(sym.flags & ts.SymbolFlags.Type) || sym.flags & ts.SymbolFlags.Enum) continue;
+    const generic = (sym.declarations ?? []).some((d) => d.typeParameters?.length);
+    if (!generic) lines.push(`    export type ${exp.getName()} = import("${ENGINE_MODULE}").${exp.getName()};`);
+  }
+  return lines.length === 0 ? "" : ["", "/** The engine's types, for annotations in cells: `const opts: rnn.FitOptions = { … }`. */",
+    "declare namespace rnn {", ...lines.sort(), "}", ""].join("\n");
 }
 
 /** The ES2022 libs (and the files they reference) by file name. */
@@ -196,15 +219,34 @@ export function apiMarkdown(program, root = ROOT) {
 }
 
 function writeIfChanged(path, text) {
-  if (existsSync(path) && readFileSync(path, "utf8") === text) return false;
+  if (existsSync(path) && readFileSync(path, "utf8") === text) {
+    utimesSync(path, new Date(), new Date()); // fresh for the up-to-date check
+    return false;
+  }
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
   return true;
 }
 
-/** Generates dist/types/{typings.json,rnn-engine.d.ts} and docs/api/README.md. */
-export function generate(root = ROOT, log = console) {
+/** Newest modification time of the inputs: src/engine, src/shared, the kernel globals, this script. */
+function newestInput(root) {
+  const walk = (dir) => (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [statSync(join(dir, e.name)).mtimeMs]) : []);
+  return Math.max(0, ...walk(join(root, "src/engine")), ...walk(join(root, "src/shared")),
+    statSync(join(root, KERNEL_GLOBALS)).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs);
+}
+
+/**
+ * Generates dist/types/{typings.json,rnn-engine.d.ts} and docs/api/README.md — unless they are newer
+ * than every input (the declaration emit type-checks the engine: seconds, not worth it on every build).
+ */
+export function generate(root = ROOT, log = console, { force = false } = {}) {
   const started = Date.now();
+  const outputs = [join(root, "dist/types/typings.json"), join(root, "docs/api/README.md")];
+  if (!force && outputs.every(existsSync) && Math.min(...outputs.map((f) => statSync(f).mtimeMs)) >= newestInput(root)) {
+    log.log("[gen-dts] engine types are up to date");
+    return;
+  }
   const { text, warnings, program } = emitEngineDts(root);
   for (const w of warnings) log.warn(`[gen-dts] warning: ${w}`);
   writeIfChanged(join(root, "dist/types/rnn-engine.d.ts"), text);
@@ -213,4 +255,4 @@ export function generate(root = ROOT, log = console) {
   log.log(`[gen-dts] engine types (${(text.length / 1024).toFixed(1)} KB) and docs/api in ${Date.now() - started} ms`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) generate();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) generate(ROOT, console, { force: process.argv.includes("--force") });

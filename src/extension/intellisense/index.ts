@@ -253,8 +253,11 @@ class DefinitionProvider implements vscode.DefinitionProvider {
  */
 class DiagnosticsScheduler implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection("rnn-notebook");
-  /** Per notebook: the pending timer and the first cell index whose diagnostics may have changed. */
-  private readonly pending = new Map<string, { timer: ReturnType<typeof setTimeout>; from: number }>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Per notebook: the first cell whose diagnostics may be stale (absent: all are current). */
+  private readonly dirtyFrom = new Map<string, number>();
+  /** Per notebook: the latest diagnostics pass; an older pass stops at its next cell. */
+  private readonly generations = new Map<string, number>();
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly services: NotebookServices) {
@@ -275,51 +278,63 @@ class DiagnosticsScheduler implements vscode.Disposable {
         if (nb && index >= 0) this.schedule(nb, index);
       }),
       vscode.workspace.onDidCloseNotebookDocument((nb) => {
-        this.cancel(nb);
+        const key = nb.uri.toString();
+        clearTimeout(this.timers.get(key));
+        this.timers.delete(key);
+        this.dirtyFrom.delete(key);
+        this.generations.delete(key);
         for (const c of nb.getCells()) this.collection.delete(c.document.uri);
       }),
     ];
     for (const nb of vscode.workspace.notebookDocuments) this.schedule(nb, 0);
   }
 
+  /** Marks cells from `from` on as stale and (re)starts the debounce timer. */
   schedule(nb: vscode.NotebookDocument, from: number): void {
     if (!NOTEBOOK_TYPES.includes(nb.notebookType)) return;
     const key = nb.uri.toString();
-    const earlier = this.pending.get(key);
-    if (earlier) clearTimeout(earlier.timer);
-    const timer = setTimeout(() => {
-      const entry = this.pending.get(key);
-      this.pending.delete(key);
-      if (!nb.isClosed && entry) this.publish(nb, entry.from);
-    }, DIAGNOSTICS_DELAY_MS);
-    this.pending.set(key, { timer, from: Math.max(0, Math.min(from, earlier?.from ?? from)) });
+    this.dirtyFrom.set(key, Math.max(0, Math.min(from, this.dirtyFrom.get(key) ?? from)));
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => {
+      this.timers.delete(key);
+      if (!nb.isClosed) void this.publish(nb);
+    }, DIAGNOSTICS_DELAY_MS));
   }
 
   dispose(): void {
-    for (const p of this.pending.values()) clearTimeout(p.timer);
-    this.pending.clear();
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
     for (const s of this.subscriptions) s.dispose();
     this.collection.dispose();
   }
 
-  private cancel(nb: vscode.NotebookDocument): void {
+  /**
+   * Checks the stale cells in order, one per turn of the event loop so a long notebook never holds
+   * the extension host for a whole pass. An edit during the pass moves the stale mark back and the
+   * pass follows it; the next timer's pass supersedes this one.
+   */
+  private async publish(nb: vscode.NotebookDocument): Promise<void> {
     const key = nb.uri.toString();
-    const p = this.pending.get(key);
-    if (p) clearTimeout(p.timer);
-    this.pending.delete(key);
-  }
-
-  private publish(nb: vscode.NotebookDocument, from: number): void {
-    const service = this.services.forNotebook(nb);
-    if (!service) return;
-    for (const cell of nb.getCells().slice(from)) {
-      const doc = cell.document;
-      const isCode = cell.kind === vscode.NotebookCellKind.Code && doc.languageId === "typescript";
-      if (!isCode) {
-        this.collection.delete(doc.uri);
-        continue;
+    const generation = (this.generations.get(key) ?? 0) + 1;
+    this.generations.set(key, generation);
+    for (;;) {
+      const index = this.dirtyFrom.get(key);
+      if (index === undefined || nb.isClosed || this.generations.get(key) !== generation) return;
+      if (index >= nb.cellCount) {
+        this.dirtyFrom.delete(key);
+        return;
       }
-      this.collection.set(doc.uri, service.diagnostics(doc.uri.toString()).map((d) => toDiagnostic(doc, d)));
+      const service = this.services.forNotebook(nb); // synced with the cells as they are now
+      if (!service) return;
+      const cell = nb.cellAt(index);
+      const doc = cell.document;
+      if (cell.kind === vscode.NotebookCellKind.Code && doc.languageId === "typescript") {
+        this.collection.set(doc.uri, service.diagnostics(doc.uri.toString()).map((d) => toDiagnostic(doc, d)));
+      } else {
+        this.collection.delete(doc.uri);
+      }
+      if (this.dirtyFrom.get(key) === index) this.dirtyFrom.set(key, index + 1);
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 }

@@ -102,13 +102,14 @@ export class NotebookLanguageService {
   readonly notebook = new VirtualNotebook();
   private readonly service: ts.LanguageService;
   private readonly snapshots = new Map<string, ts.IScriptSnapshot>();
+  private readonly versions = new Map<string, string>();
 
   constructor(private readonly types: TypeFiles, registry: ts.DocumentRegistry = sharedRegistry) {
     const nb = this.notebook;
     const host: ts.LanguageServiceHost = {
       getProjectVersion: () => String(nb.projectVersion),
       getScriptFileNames: () => [...types.roots, ...nb.all().map((c) => c.fileName)],
-      getScriptVersion: (f) => String(nb.cellOfFile(f)?.version ?? 1),
+      getScriptVersion: (f) => (nb.cellOfFile(f) ? String(nb.cellOfFile(f)!.version) : this.typesVersion(f)),
       getScriptSnapshot: (f) => this.snapshot(f),
       getCurrentDirectory: () => nb.dir,
       getCompilationSettings: () => COMPILER_OPTIONS,
@@ -256,6 +257,19 @@ export class NotebookLanguageService {
     return out;
   }
 
+  /**
+   * A declaration file's version is a hash of its text: the DocumentRegistry shared by all notebooks
+   * reuses a parsed file by name and version, which must never hand out another text's parse.
+   */
+  private typesVersion(fileName: string): string {
+    let v = this.versions.get(fileName);
+    if (v === undefined) {
+      v = hashText(this.types.files.get(fileName) ?? "");
+      this.versions.set(fileName, v);
+    }
+    return v;
+  }
+
   private snapshot(fileName: string): ts.IScriptSnapshot | undefined {
     const cell = this.notebook.cellOfFile(fileName);
     if (cell) return ts.ScriptSnapshot.fromString(cell.content);
@@ -286,6 +300,13 @@ export class NotebookLanguageService {
     if (!start || !end) return undefined;
     return { start: start.offset, length: end.offset - start.offset };
   }
+}
+
+/** FNV-1a over the UTF-16 code units, with the length: a cheap content version. */
+function hashText(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return `${text.length}-${(h >>> 0).toString(16)}`;
 }
 
 function severityOf(category: ts.DiagnosticCategory): CellDiagnostic["severity"] {

@@ -5,7 +5,7 @@ import * as assert from "node:assert/strict";
 import { join } from "node:path";
 import ts from "typescript";
 import { NotebookLanguageService, cleanAlias, COMPILER_OPTIONS } from "../../../src/extension/intellisense/languageService";
-import { TYPES_DIR, loadTypeFiles, type TypeFiles } from "../../../src/extension/intellisense/typeFiles";
+import { BUNDLED_MODULES, TYPES_DIR, loadTypeFiles, type TypeFiles } from "../../../src/extension/intellisense/typeFiles";
 
 const DIST_TYPES = join(process.cwd(), "dist/types");
 
@@ -177,6 +177,43 @@ describe("intellisense: notebook language service", function () {
     assert.equal(cleanAlias("const x: number"), "const x: number");
   });
 
+  it("type-checks the DESIGN §1 cells against the real generated engine types, with no diagnostics", function () {
+    const types = loadTypeFiles(DIST_TYPES);
+    if (!/declare module "engine\/tensor"/.test(types.files.get(`${TYPES_DIR}/rnn-engine.d.ts`) ?? "")) this.skip();
+    const real = new NotebookLanguageService(types);
+    try {
+      const cells = [
+        `const model = rnn.sequential({ inputShape: [20, 6] }, [
+           rnn.simpleRNN({ units: 16, returnSequences: true }),
+           rnn.simpleRNN({ units: 32 }),
+           rnn.flatten(),
+           rnn.dense({ units: 1 }),
+         ]);
+         model.summary();`,
+        `const { x, y } = rnn.datasets.sine({ samples: 512, timesteps: 20, seed: 1 });
+         const history = await model.fit(x, y, {
+           epochs: 20, batchSize: 32, loss: "mse", optimizer: rnn.adam({ lr: 1e-3 }), clipNorm: 1.0, tbptt: 10, seed: 1,
+         });`,
+        `rnn.show.gates(model, x.slice(0, 1), { layer: 0 });
+         rnn.show.gradientNorms([model], x.slice(0, 32), y.slice(0, 32), { loss: "mse" });
+         rnn.show.lossCurve(history);
+         const radius = math.max(math.abs(math.eigs(rnn.toMath(model.layers[0].weights.recurrent_kernel)).values));
+         display(radius);`,
+        `const torchLike = rnn.nn.LSTM({ inputSize: 28, hiddenSize: 256, numLayers: 2, batchFirst: true });
+         const opts: rnn.FitOptions = { epochs: 1, loss: "mse" };
+         display(torchLike, opts);`,
+      ];
+      real.update(cells.map((text, i) => ({ id: `c${i}`, text })));
+      const problems = cells.flatMap((_, i) => real.diagnostics(`c${i}`).map((d) => `cell ${i + 1}: ${d.message}`));
+      assert.deepEqual(problems, []);
+      const misspelled = "rnn.lstm({ unit: 16 });";
+      real.update([{ id: "m", text: misspelled }]);
+      assert.match(real.diagnostics("m").map((d) => d.message).join("\n"), /Did you mean to write 'units'\?/);
+    } finally {
+      real.dispose();
+    }
+  });
+
   it("the generated bundle (real engine, kernel globals, mathjs, libs) has no declaration errors", function () {
     const types = loadTypeFiles(DIST_TYPES);
     // Until src/engine/index.ts exists the engine part is an empty placeholder (see scripts/gen-dts.mjs).
@@ -193,9 +230,7 @@ describe("intellisense: notebook language service", function () {
         readFile: (f) => types.files.get(f),
         getSourceFile: (f, lang) => (types.files.has(f) ? ts.createSourceFile(f, types.files.get(f)!, lang) : undefined),
         resolveModuleNameLiterals: (lits) => lits.map((l) => ({
-          resolvedModule: l.text === "decimal.js" || l.text === "fraction.js"
-            ? { resolvedFileName: `${TYPES_DIR}/node_modules/${l.text}/${l.text.replace(".js", "")}.d.ts`, extension: ts.Extension.Dts }
-            : undefined,
+          resolvedModule: BUNDLED_MODULES[l.text] ? { resolvedFileName: BUNDLED_MODULES[l.text], extension: ts.Extension.Dts } : undefined,
         })),
       },
     });

@@ -83,8 +83,13 @@ declare namespace RnnKernel {
   }
 }
 
-/** The recurrent-network engine (layers, models, training, datasets) plus the kernel's file and display helpers. */
-declare const rnn: RnnKernel.Engine & RnnKernel.Additions;
+/**
+ * The recurrent-network engine (layers, models, training, datasets) plus the kernel's file and display
+ * helpers. The additions come first: where both define a member (`toMath`), the kernel's signature is
+ * the first overload, as the kernel's function is the one that runs. (An intersection, not
+ * `Omit<Engine, …>`: a mapped type would show engine functions as "(property) lstm: (…) => …".)
+ */
+declare const rnn: RnnKernel.Additions & RnnKernel.Engine;
 
 /**
  * Shows values in the cell's output, each as its richest form (models as summaries, tensors as
