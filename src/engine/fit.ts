@@ -47,13 +47,15 @@ export interface History {
   valLoss?: number[];
   valPerplexity?: number[];
   valAccuracy?: number[];
-  /** Loss of every batch, global batch order. */
+  /** Loss of every batch, global batch order (includes the batches of an interrupted, unreported epoch). */
   batchLoss: number[];
+  /** Accuracy of every batch, with metrics: ["accuracy"]. */
+  batchAccuracy?: number[];
   /** Global gradient norm before/after clipping and fraction of elements clipped, per batch (with clipping or recordGradNorms). */
   preClipNorm?: number[];
   postClipNorm?: number[];
   fractionClipped?: number[];
-  /** True when fit stopped because `signal` was aborted. */
+  /** True when fit stopped because `signal` was aborted; a partly done epoch is then not in `epoch`/`loss`. */
   interrupted: boolean;
   /** True when a callback (e.g. earlyStopping) stopped training. */
   stoppedEarly: boolean;
@@ -209,7 +211,10 @@ export async function fit(model: Sequential, xIn: TensorLike, yIn: TensorLike, o
 
   const history: History = { epoch: [], loss: [], batchLoss: [], interrupted: false, stoppedEarly: false, epochs, batchesPerEpoch: batches, elapsedMs: 0 };
   if (loss === "crossEntropy") history.perplexity = [];
-  if (withAccuracy) history.accuracy = [];
+  if (withAccuracy) {
+    history.accuracy = [];
+    history.batchAccuracy = [];
+  }
   if (val) {
     history.valLoss = [];
     if (loss === "crossEntropy") history.valPerplexity = [];
@@ -275,6 +280,7 @@ export async function fit(model: Sequential, xIn: TensorLike, yIn: TensorLike, o
         const a = accuracy(loss, out.data, out.shape, t.data);
         correct += a.correct;
         counted += a.count;
+        history.batchAccuracy!.push(a.correct / a.count);
       }
       options.onBatchEnd?.({ epoch, batch: b + 1, batches, loss: r.value, ...(recordNorms ? { clip: report } : {}) });
       for (const cb of callbacks) cb.onBatchEnd?.(b + 1, { loss: r.value }, control);

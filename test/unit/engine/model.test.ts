@@ -155,6 +155,7 @@ describe("fit options", () => {
     assert.equal(h.accuracy![29], 1); // linearly separable: one-hot of the parity
     assert.equal(h.valAccuracy![29], 1);
     assert.equal(h.valPerplexity![29], Math.exp(h.valLoss![29]));
+    assert.equal(h.batchAccuracy!.length, 30 * 4);
   });
 
   it("progress reports for the kernel: running, then done with the epoch curves; setFitDefaults supplies signal and hook", async () => {
