@@ -70,7 +70,7 @@ export class Bidirectional extends KerasLayer {
     this.outputShape(inputShape);
     this.forwardLayer.build(inputShape, ctx);
     this.backwardLayer.build(inputShape, ctx);
-    this.setParams([...this.forwardLayer.params(), ...this.backwardLayer.params()]);
+    this.setParams([...this.forwardLayer.params(), ...this.backwardLayer.params()], inputShape);
   }
 
   /** Keys `forward_lstm/kernel`, …, `backward_lstm/bias` (model keys prefix this layer's name). */

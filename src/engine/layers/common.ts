@@ -5,7 +5,9 @@
  */
 import type { BuildContext, ForwardContext, Layer, LayerConfigData, Param } from "../layer";
 import { uniqueLayerName, weightViews } from "../layer";
+import { paramCount } from "../params";
 import { Rng } from "../random";
+import { makeSummary, type Summary } from "../summary";
 import type { Tensor } from "../tensor";
 
 /** "(None, 20, 6)" — a per-sample shape with the batch placeholder, Keras style. */
@@ -29,6 +31,8 @@ export abstract class KerasLayer implements Layer {
   protected built_ = false;
   protected params_: Param[] = [];
   private views: Record<string, Tensor> | undefined;
+  /** Per-sample input shape given to build (−1 = free dimension). */
+  private builtInput: number[] = [];
   /** The layer's own seed, if the `seed` option was given (initialization draws from it). */
   protected readonly seed: number | undefined;
 
@@ -75,8 +79,24 @@ export abstract class KerasLayer implements Layer {
     return this.views;
   }
 
-  /** Call when params_ changes so `weights` views are rebuilt. */
-  protected setParams(params: Param[]): void {
+  /** Parameter count (Keras convention), from paramCount — the same number the model summary shows. */
+  countParams(): number {
+    this.requireBuilt();
+    return paramCount(this.config, this.builtInput[this.builtInput.length - 1] ?? 0, "keras").total;
+  }
+
+  /** A one-row Keras-style summary of this layer (returned, not printed). */
+  summary(): Summary {
+    this.requireBuilt();
+    const c = paramCount(this.config, this.builtInput[this.builtInput.length - 1] ?? 0, "keras");
+    const out = this.outputShape(this.builtInput).map((d) => (d < 0 ? null : d));
+    return makeSummary(this.name, "keras", [{ name: this.name, type: this.className, outputShape: [null, ...out], params: c.total,
+      breakdown: c.tensors, formula: c.formula, trainable: this.trainable }]);
+  }
+
+  /** Call from build with the params and the per-sample input shape, so `weights` views are rebuilt. */
+  protected setParams(params: Param[], inputShape: readonly number[]): void {
+    this.builtInput = inputShape.slice();
     this.params_ = params;
     for (const p of params) p.trainable = this.trainable_;
     this.views = undefined;

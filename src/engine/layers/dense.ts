@@ -110,7 +110,7 @@ export class Dense extends KerasLayer {
       this.biasInit(this.bias.value, this.bias.shape, rng);
       params.push(this.bias);
     }
-    this.setParams(params);
+    this.setParams(params, inputShape);
   }
 
   /** x [R…, I] → y [R…, U]. */

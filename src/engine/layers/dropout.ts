@@ -43,7 +43,7 @@ export class Dropout extends KerasLayer {
 
   build(inputShape: readonly number[], _ctx: BuildContext): void {
     this.outputShape(inputShape);
-    this.setParams([]);
+    this.setParams([], inputShape);
   }
 
   /** x [B, …] → same shape. */

@@ -61,7 +61,7 @@ export class Embedding extends KerasLayer {
     this.outputShape(inputShape);
     this.matrix = makeParam("embeddings", [this.inputDim, this.outputDim], ctx.dtype);
     this.init(this.matrix.value, this.matrix.shape, this.initRng(ctx));
-    this.setParams([this.matrix]);
+    this.setParams([this.matrix], inputShape);
   }
 
   /** x [B, T] indices → y [B, T, E]. */

@@ -36,7 +36,7 @@ export class Flatten extends KerasLayer {
 
   build(inputShape: readonly number[], _ctx: BuildContext): void {
     this.outputShape(inputShape);
-    this.setParams([]);
+    this.setParams([], inputShape);
   }
 
   /** x [B, …] → [B, ∏…] (shares data). */

@@ -44,7 +44,7 @@ export class TimeDistributed extends KerasLayer {
   build(inputShape: readonly number[], ctx: BuildContext): void {
     this.outputShape(inputShape);
     if (!this.layer.built) this.layer.build(inputShape.slice(1), ctx);
-    this.setParams(this.layer.params());
+    this.setParams(this.layer.params(), inputShape.slice(1));
   }
 
   override params(): Param[] {

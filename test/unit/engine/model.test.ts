@@ -134,6 +134,23 @@ describe("sequential", () => {
   });
 });
 
+describe("layer-level counts", () => {
+  it("each layer's countParams() and summary() agree with the model's rows (note 000: Dense(1) after 32 features = 33)", () => {
+    const emb = rnn.embedding({ inputDim: 50, outputDim: 8 });
+    const m = rnn.sequential({ inputShape: [20, 6] }, [rnn.simpleRNN({ units: 32 }), rnn.dense({ units: 1 })]);
+    const lm = rnn.sequential({ inputShape: [7] }, [emb, rnn.bidirectional(rnn.lstm({ units: 4, returnSequences: true })), rnn.timeDistributed(rnn.dense({ units: 50 }))]);
+    assert.equal((m.layers[1] as unknown as { countParams(): number }).countParams(), 33);
+    for (const model of [m, lm]) {
+      model.layers.forEach((l, i) => {
+        const layer = l as unknown as { countParams(): number; summary(): rnn.Summary };
+        assert.equal(layer.countParams(), model.summary().layers[i].params);
+      });
+    }
+    const row = (lm.layers[0] as unknown as { summary(): rnn.Summary }).summary().layers[0];
+    assert.deepEqual([row.params, row.outputShape], [400, [null, 7, 8]]); // 50·8 embeddings, Keras (None, 7, 8)
+  });
+});
+
 describe("fit options", () => {
   it("earlyStopping({ patience: 1 }) stops after one epoch without improvement (Keras semantics)", async () => {
     const { x, y } = rnn.datasets.sine({ samples: 32, timesteps: 4, seed: 7 });
