@@ -3,9 +3,10 @@
  * the models among the top-level variables, and one variable's summary payload. Runs whenever the
  * kernel's event loop is free — when idle and between the batches of a running fit.
  */
-import type { InspectQuery, LiveModel } from "../shared/protocol";
+import type { ExportPyTorchResult, InspectQuery, LiveModel } from "../shared/protocol";
 import { MIME } from "../shared/mime";
 import type { SummaryPayload } from "../shared/payloads";
+import { exportLiveModel } from "./interop";
 import { richBundle } from "./rich";
 import type { Sandbox } from "./sandbox";
 
@@ -21,7 +22,8 @@ function typeName(v: object): string {
   return ctor && ctor !== "Object" ? ctor : "Model";
 }
 
-export function inspectQuery(query: InspectQuery, sandbox: Sandbox, _rnn: unknown): LiveModel[] | SummaryPayload | null {
+export function inspectQuery(query: InspectQuery, sandbox: Sandbox, _rnn: unknown):
+  LiveModel[] | SummaryPayload | ExportPyTorchResult | { error: string } | null {
   const g = globalThis as Obj;
   if (query.kind === "models") {
     const out: LiveModel[] = [];
@@ -44,5 +46,6 @@ export function inspectQuery(query: InspectQuery, sandbox: Sandbox, _rnn: unknow
     const bundle = richBundle(v);
     return (bundle?.[MIME.summary] as SummaryPayload | undefined) ?? null;
   }
+  if (query.kind === "exportPyTorch") return exportLiveModel(query.name, query.dir, sandbox.bindings);
   return null;
 }

@@ -1,24 +1,24 @@
 /**
- * Interop in the kernel (issue 8): the path-taking versions of the engine's byte-level save/load and
- * the PyTorch export. The engine stays pure (bytes in, bytes out); this file adds the file system:
+ * Interop in the kernel (issue 8): path-taking versions of the engine's byte-level safetensors
+ * methods and the PyTorch export. The engine stays pure (bytes in, bytes out); this file adds files:
  *
- *   model.save(path)                 architecture + weights (the engine's versioned model file)
- *   rnn.load(path)                   → the model saved there (a new rnn.sequential model)
  *   model.saveSafetensors(path)      weights only; rnn.nn modules use PyTorch's state-dict names, so
  *   module.loadSafetensors(path)     torch's load_state_dict reads ours and we read theirs
  *   model.exportPyTorch(dir)         model.py + weights.safetensors + check.py + reference.safetensors
  *
- * The methods are installed on the engine's classes (Sequential and the rnn.nn modules) once, when the
- * kernel builds `rnn`, so every model a cell makes has them. Relative paths resolve from the kernel's
- * working directory, which is the notebook's folder.
+ * (`model.save(path)` / `rnn.load(path)`, the whole-model file, live in rnnGlobal.ts.) The methods
+ * are installed on the engine's classes (Sequential and the rnn.nn modules) once, when the kernel
+ * builds `rnn`, so every model a cell makes has them. Relative paths resolve from the kernel's working
+ * directory, which is the notebook's folder.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { Sequential } from "../engine/model";
 import { TorchRecurrent } from "../engine/nn/recurrent";
 import { TorchEmbedding, TorchLinear } from "../engine/nn/linear";
 import { pyTorchExportFiles, toPyTorch, type PyTorchExportOptions } from "../engine/io/torchExport";
 import type { ExportPyTorchResult } from "../shared/protocol";
+import { resolveUserPath } from "./data";
 
 /** Something with the engine's byte-level weight methods. */
 interface WithSafetensors {
@@ -26,11 +26,9 @@ interface WithSafetensors {
   fromSafetensors(bytes: Uint8Array): void;
 }
 
-const MODEL_MAGIC = "RNNMODEL";
-
 function absolute(path: unknown, what: string): string {
-  if (typeof path !== "string" || path === "") throw new TypeError(`${what}: expected a file path (a non-empty string)`);
-  return resolve(process.cwd(), path);
+  if (typeof path !== "string" || path === "") throw new TypeError(`${what}: expected a path (a string, relative to the notebook's folder)`);
+  return resolveUserPath(path);
 }
 
 /** Writes a file atomically (temporary file + rename), creating its folder. */
@@ -58,35 +56,13 @@ export function exportPyTorchTo(model: unknown, dir: string, options: PyTorchExp
   return { dir: target, files: Object.keys(files), check: `python3 ${join(target, "check.py")}` };
 }
 
-/** `rnn.load(path)`: a model file written by `model.save(path)`. */
-export function loadModel(path: string): Sequential {
-  const file = absolute(path, "rnn.load");
-  const bytes = readBytes(file, "rnn.load");
-  const head = new TextDecoder().decode(bytes.subarray(0, 8));
-  if (head !== MODEL_MAGIC) {
-    const hint = bytes.length >= 8 && bytes[8] === 0x7b // "{" after an 8-byte length: safetensors
-      ? " It looks like a safetensors file (weights only): build the model, then call model.loadSafetensors(path)."
-      : "";
-    throw new Error(`rnn.load: ${file} is not an RNN Notebook model file (saved with model.save(path)).${hint}`);
-  }
-  return Sequential.fromBytes(bytes);
-}
-
 function define(proto: object, name: string, fn: (...args: never[]) => unknown): void {
   // Non-enumerable, like class methods; configurable so a restart of the module graph can redefine it.
   Object.defineProperty(proto, name, { value: fn, writable: true, configurable: true, enumerable: false });
 }
 
-/**
- * Installs the path-taking methods on the engine's model classes and returns the `rnn` additions
- * (`rnn.load`). Call once when building the kernel's `rnn`.
- */
-export function installInterop(): { load: (path: string) => Sequential } {
-  define(Sequential.prototype, "save", function (this: Sequential, path: string): string {
-    const file = absolute(path, "model.save");
-    writeAtomic(file, this.toBytes());
-    return file;
-  });
+/** Installs the path-taking methods on the engine's model classes. Call once when building the kernel's `rnn`. */
+export function installInterop(): void {
   const weightClasses: { prototype: WithSafetensors }[] = [Sequential, TorchRecurrent, TorchLinear, TorchEmbedding];
   for (const cls of weightClasses) {
     define(cls.prototype, "saveSafetensors", function (this: WithSafetensors, path: string): string {
@@ -96,14 +72,17 @@ export function installInterop(): { load: (path: string) => Sequential } {
     });
     define(cls.prototype, "loadSafetensors", function (this: WithSafetensors, path: string): WithSafetensors {
       const file = absolute(path, "loadSafetensors");
-      this.fromSafetensors(readBytes(file, "loadSafetensors"));
+      const bytes = readBytes(file, "loadSafetensors");
+      if (new TextDecoder().decode(bytes.subarray(0, 8)) === "RNNMODEL") {
+        throw new Error(`loadSafetensors: ${file} is a whole-model file (model.save); open it with rnn.load(path)`);
+      }
+      this.fromSafetensors(bytes);
       return this;
     });
     define(cls.prototype, "exportPyTorch", function (this: unknown, dir: string, options?: PyTorchExportOptions): ExportPyTorchResult {
       return exportPyTorchTo(this, dir, options);
     });
   }
-  return { load: loadModel };
 }
 
 /**

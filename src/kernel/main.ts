@@ -15,6 +15,7 @@ import { Outbox } from "./output";
 import { Sandbox } from "./sandbox";
 import { inspectQuery } from "./inspect";
 import { createRnn } from "./rnnGlobal";
+import { installInterop } from "./interop";
 import { richBundle } from "./rich";
 
 const kernelProcess = process;
@@ -37,6 +38,7 @@ const outbox = new Outbox((m: FromKernel) => {
 const sandbox = new Sandbox({ cwd: kernelProcess.cwd(), outbox });
 sandbox.setRichBundler((value) => richBundle(value));
 const rnn = createRnn(sandbox, math);
+installInterop(); // model.saveSafetensors / loadSafetensors / exportPyTorch (issue 8)
 sandbox.installGlobals({ rnn, math });
 
 // process.exit() in a cell cannot be survived, but it can be explained: say it on stderr (the client
