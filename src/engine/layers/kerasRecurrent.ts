@@ -12,6 +12,7 @@ import { checkOptions, getParamValues, makeParam, setParamValues, uniqueLayerNam
   type BuildContext, type ForwardContext, type Layer, type LayerConfigData, type LayerRecording, type Param } from "../layer";
 import { checkActivation, type ActivationName } from "../ops";
 import { paramCount } from "../params";
+import { makeSummary, type Summary } from "../summary";
 import { getInitializer, Rng, type Initializer, type InitializerName } from "../random";
 import { RecurrentCore, type Cell, type CellKind, type CoreWeights } from "../recurrent";
 import { allocFloats, asTensor, Tensor, type DType, type FloatArray, type TensorLike } from "../tensor";
@@ -234,6 +235,15 @@ export class KerasRecurrentLayer implements Layer {
   countParams(): number {
     this.requireBuilt("countParams");
     return paramCount(this.config, this.inputSize, "keras").total;
+  }
+
+  /** One-row Keras-style summary of this layer alone (a model's summary lists every layer). */
+  summary(): Summary {
+    this.requireBuilt("summary");
+    const c = paramCount(this.config, this.inputSize, "keras");
+    return makeSummary(this.name, "keras", [{ name: this.name, type: this.className,
+      outputShape: this.returnSequences ? [null, null, this.units] : [null, this.units],
+      params: c.total, breakdown: c.tensors, formula: c.formula, trainable: this.trainable }]);
   }
 
   private requireBuilt(what: string): RecurrentCore {

@@ -14,6 +14,7 @@ import { checkOptions, getParamValues, makeParam, setParamValues, uniqueLayerNam
 import { computeLoss, checkLossName, type LossName } from "../loss";
 import { addColumnSums, gemmNN, gemmNT, gemmTN } from "../ops";
 import { paramCount } from "../params";
+import { makeSummary, type Summary } from "../summary";
 import { globalRng, normalInit, Rng, torchUniform } from "../random";
 import { allocFloats, asTensor, Tensor, type DType, type TensorLike } from "../tensor";
 import { decodeSafetensors, encodeSafetensors } from "../io/safetensors";
@@ -27,6 +28,11 @@ export interface TorchModuleOptions {
 /** State dict, safetensors, gradients: what every small nn module shares. */
 abstract class TorchModule {
   abstract name: string;
+  abstract readonly className: string;
+  abstract countParams(): number;
+  abstract readonly config: LayerConfigData;
+  /** Output shape with null for the unknown leading (batch/time) dimensions. */
+  protected abstract summaryShape(): (number | null)[];
   abstract params(): Param[];
   abstract forward(x: TensorLike, ctx?: ForwardContext): Tensor;
   abstract backward(dy: Tensor): Tensor;
@@ -50,6 +56,13 @@ abstract class TorchModule {
 
   getWeights(): Tensor[] {
     return getParamValues(this.params());
+  }
+
+  /** One-row summary table (PyTorch convention). */
+  summary(): Summary {
+    const c = paramCount(this.config, (this.config.inFeatures as number | undefined) ?? 0, "torch");
+    return makeSummary(this.name, "torch", [{ name: this.name, type: this.className, outputShape: this.summaryShape(),
+      params: c.total, breakdown: c.tensors, formula: c.formula }]);
   }
 
   setWeights(values: readonly TensorLike[]): void {
@@ -122,6 +135,10 @@ export class TorchLinear extends TorchModule implements Layer {
 
   toString(): string {
     return `Linear(in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.biasParam ? "True" : "False"})`;
+  }
+
+  protected summaryShape(): (number | null)[] {
+    return [null, this.outFeatures];
   }
 
   build(inputShape: readonly number[], _ctx: BuildContext): void {
@@ -208,6 +225,10 @@ export class TorchEmbedding extends TorchModule implements Layer {
 
   toString(): string {
     return `Embedding(${this.numEmbeddings}, ${this.embeddingDim})`;
+  }
+
+  protected summaryShape(): (number | null)[] {
+    return [null, null, this.embeddingDim];
   }
 
   build(_inputShape: readonly number[], _ctx: BuildContext): void {}

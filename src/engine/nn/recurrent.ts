@@ -20,6 +20,7 @@ import { checkOptions, getParamValues, makeParam, setParamValues, uniqueLayerNam
 import { computeLoss, checkLossName, type LossName } from "../loss";
 import type { ActivationName } from "../ops";
 import { paramCount } from "../params";
+import { makeSummary, type Summary } from "../summary";
 import { globalRng, Rng, torchUniform } from "../random";
 import { dropoutMask, RecurrentCore, type Cell, type CellKind, type CoreWeights } from "../recurrent";
 import { allocFloats, asTensor, Tensor, type DType, type FloatArray, type TensorLike } from "../tensor";
@@ -210,6 +211,13 @@ export class TorchRecurrent {
   /** Parameter count, PyTorch convention (from paramCount). */
   countParams(): number {
     return paramCount(this.config, this.inputSize, "torch").total;
+  }
+
+  /** One-row summary table (PyTorch convention), like a model summary; `toString()` gives the text. */
+  summary(): Summary {
+    const c = paramCount(this.config, this.inputSize, "torch");
+    return makeSummary(this.name, "torch", [{ name: this.name, type: this.className, outputShape: [null, null, this.dirs * this.hiddenSize],
+      params: c.total, breakdown: c.tensors, formula: c.formula }]);
   }
 
   /** Copies of every parameter, keyed by PyTorch's state-dict names, in PyTorch's order. */

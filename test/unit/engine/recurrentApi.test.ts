@@ -128,3 +128,18 @@ describe("errors are clear and early (issue 3, acceptance 6)", () => {
       /h0 must have shape \[1, 2, 2\] .* but got \[1, 1, 2\]/);
   });
 });
+
+describe("summaries of single layers and modules", () => {
+  it("nn modules and Keras recurrent layers return a summary table with PyTorch / Keras counts", () => {
+    const s = nn.LSTM({ inputSize: 28, hiddenSize: 256, numLayers: 2, seed: 1 }).summary();
+    assert.equal(s.totalParams, 819200); // 292,864 + 526,336 (PyTorch)
+    assert.equal(s.convention, "torch");
+    assert.equal(s.layers[0].type, "LSTM");
+    assert.equal(nn.Linear(256, 10, { seed: 1 }).summary().totalParams, 2570);
+    const l = lstm({ units: 16 });
+    l.build([21, 1], { dtype: "float32", rng: new Rng(1) });
+    const ks = l.summary();
+    assert.equal(ks.totalParams, 1152); // Keras LSTM(16) on [21, 1]: 4·(16·(1+16) + 16)
+    assert.match(String(ks), /Total params: 1,152/);
+  });
+});
