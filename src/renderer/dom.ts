@@ -3,6 +3,7 @@
  * page as text nodes (`textContent`) or canvas pixels — `el()` has no way to set HTML, and no module of
  * the renderer touches innerHTML/outerHTML/insertAdjacentHTML. The stylesheet below is a constant.
  */
+import { t } from "./l10n";
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -181,7 +182,7 @@ export function button(text: string, onClick: () => void, pressed?: boolean): HT
 export function errorBox(container: HTMLElement, message: string): HTMLElement {
   const box = el("div", "rnn-output rnn-error");
   box.setAttribute("role", "alert");
-  box.appendChild(el("strong", undefined, "RNN Notebook could not show this output. "));
+  box.appendChild(el("strong", undefined, t("couldNotShow")));
   box.appendChild(el("span", undefined, message));
   container.appendChild(box);
   box.dataset.rnnRendered = "error";
@@ -213,7 +214,7 @@ export function saveButton(text: string, fileName: string, dataUrl: () => string
 }
 
 export function savePngButton(canvas: HTMLCanvasElement, fileName: string): HTMLButtonElement {
-  return saveButton("Save PNG", fileName, () => canvas.toDataURL("image/png"));
+  return saveButton(t("savePng"), fileName, () => canvas.toDataURL("image/png"));
 }
 
 /** base64 of the UTF-8 bytes of a string (for data: URLs of SVG text). */
@@ -225,7 +226,7 @@ export function utf8Base64(text: string): string {
 }
 
 export function saveSvgButton(fileName: string, svg: () => string | undefined): HTMLButtonElement {
-  return saveButton("Save SVG", fileName, () => {
+  return saveButton(t("saveSvg"), fileName, () => {
     const text = svg();
     return text ? `data:image/svg+xml;base64,${utf8Base64(text)}` : undefined;
   });

@@ -8,27 +8,34 @@ import { gateColorScale } from "../shared/colormaps";
 import { formatNumber } from "../shared/scale";
 import { availableWidth, el, readTheme, saveButton, stackedPngUrl, tooltip } from "./dom";
 import { blockRange, heatmap, legend, visibleToken } from "./heatmap";
+import { t as tr, type MessageKey } from "./l10n";
 
 const TYPE: Record<GatesPayload["layer"]["type"], string> = { lstm: "LSTM", gru: "GRU", simpleRNN: "SimpleRNN" };
+
+/** The gate's name in the webview's language (the payload's label is the English one). */
+function gateLabel(panel: GatesPayload["panels"][number]): string {
+  return tr(`gate_${panel.gate}` as MessageKey);
+}
 
 export function renderGates(root: HTMLElement, p: GatesPayload): void {
   const theme = readTheme(root);
   const T = p.timesteps;
   const U = p.units;
   const pooled = T !== p.trueShape.timesteps || U !== p.trueShape.units;
-  root.appendChild(el("div", "rnn-title", `${p.model ? p.model + " · " : ""}${TYPE[p.layer.type]} layer ${p.layer.index} (${p.layer.name}) — gates over time · sequence ${p.batchIndex}`));
+  const layer = tr("layer", { type: TYPE[p.layer.type], index: p.layer.index, name: p.layer.name });
+  root.appendChild(el("div", "rnn-title", (p.model ? p.model + " · " : "") + tr("gatesTitle", { layer, batch: p.batchIndex })));
   root.appendChild(el("div", "rnn-note", pooled
-    ? `Showing ${T} × ${U} of the true ${p.trueShape.timesteps} timesteps × ${p.trueShape.units} units: each cell is the mean of a block (downsampled in the kernel).`
-    : `${T} timesteps × ${U} units. Hover a cell for its value.`));
+    ? tr("gatesPooled", { t: T, u: U, tt: p.trueShape.timesteps, uu: p.trueShape.units })
+    : tr("gatesSize", { t: T, u: U })));
   const toolbar = el("div", "rnn-toolbar");
   root.appendChild(toolbar);
   const panels = el("div", "rnn-panels");
   root.appendChild(panels);
-  toolbar.appendChild(saveButton("Save PNG", `gates-${p.layer.type}-layer${p.layer.index}.png`, () =>
+  toolbar.appendChild(saveButton(tr("savePng"), `gates-${p.layer.type}-layer${p.layer.index}.png`, () =>
     stackedPngUrl(Array.from(panels.querySelectorAll<HTMLElement>(".rnn-panel")).flatMap((box) => {
       const canvas = box.querySelector<HTMLCanvasElement>("canvas.rnn-heatmap");
       const panel = p.panels.find((x) => x.gate === box.dataset.gate);
-      return canvas && panel ? [{ canvas, caption: `${panel.gate} — ${panel.label}` }] : [];
+      return canvas && panel ? [{ canvas, caption: `${panel.gate} — ${gateLabel(panel)}` }] : [];
     }), theme)));
   const tip = tooltip(root);
 
@@ -46,7 +53,7 @@ export function renderGates(root: HTMLElement, p: GatesPayload): void {
     box.dataset.gate = panel.gate;
     const head = el("div", "rnn-panel-head");
     head.appendChild(el("span", "rnn-gate", panel.gate));
-    head.appendChild(el("span", undefined, panel.label));
+    head.appendChild(el("span", undefined, gateLabel(panel)));
     const cs = panel.domain ? { ...gateColorScale("tanh", theme.dark), domain: panel.domain } : gateColorScale(panel.scale, theme.dark);
     head.appendChild(legend(cs, panel.scale === "sigmoid" ? "σ" : panel.gate === "c" || panel.domain ? "" : "tanh"));
     box.appendChild(head);
@@ -60,8 +67,8 @@ export function renderGates(root: HTMLElement, p: GatesPayload): void {
       cellH,
       xLabel: (c) => (p.tokens ? token(c) : String(p.stepIndex[c])),
       yLabel: (r) => String(p.unitIndex[r]),
-      xCaption: p.tokens ? "time → (tokens)" : "time step t →",
-      yCaption: "unit",
+      xCaption: tr(p.tokens ? "timeTokens" : "timeSteps"),
+      yCaption: tr("unit"),
       className: "rnn-heatmap",
       theme,
       tip,
@@ -69,10 +76,10 @@ export function renderGates(root: HTMLElement, p: GatesPayload): void {
         const v = panel.values[c * U + r];
         const tok = p.tokens ? ` “${token(c)}”` : "";
         return [
-          `${panel.gate} — ${panel.label}`,
+          `${panel.gate} — ${gateLabel(panel)}`,
           `t = ${blockRange(p.stepIndex, c, p.trueShape.timesteps)}${tok}`,
-          `unit ${blockRange(p.unitIndex, r, p.trueShape.units)}`,
-          v === null ? "value: missing (NaN or ±Infinity)" : `value ${formatNumber(v, 4)}${pooled ? " (block mean)" : ""}`,
+          tr("hoverUnit", { u: blockRange(p.unitIndex, r, p.trueShape.units) }),
+          v === null ? tr("missingValue") : tr("hoverValue", { v: formatNumber(v, 4) }) + (pooled ? tr("blockMean") : ""),
         ];
       },
     });

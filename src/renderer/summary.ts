@@ -5,27 +5,28 @@
 import type { SummaryPayload } from "../shared/payloads";
 import { formatCount, formatShape } from "../shared/summaryText";
 import { el } from "./dom";
+import { t } from "./l10n";
 
 export function breakdownText(row: SummaryPayload["layers"][number]): string {
-  const lines = [`${row.name} (${row.type}) — ${formatCount(row.params)} parameters`];
+  const lines = [t("paramsOf", { name: row.name, type: row.type, n: formatCount(row.params) })];
   for (const t of row.breakdown) lines.push(`  ${t.name}  [${t.shape.join(" × ")}]  ${formatCount(t.count)}`);
   if (row.formula) lines.push(`  ${row.formula}`);
-  if (row.breakdown.length === 0 && !row.formula) lines.push("  no weights");
+  if (row.breakdown.length === 0 && !row.formula) lines.push(`  ${t("noWeights")}`);
   return lines.join("\n");
 }
 
 export function renderSummary(root: HTMLElement, p: SummaryPayload): void {
-  root.appendChild(el("div", "rnn-title", `Model: "${p.name}"${p.convention === "torch" ? " (PyTorch convention)" : ""}`));
+  root.appendChild(el("div", "rnn-title", t("model", { name: p.name }) + (p.convention === "torch" ? t("torchConvention") : "")));
   const table = el("table", "rnn-table");
   const thead = el("thead");
   const hr = el("tr");
-  hr.appendChild(el("th", undefined, "Layer (type)"));
-  hr.appendChild(el("th", undefined, "Output Shape"));
-  hr.appendChild(el("th", "num", "Param #"));
+  hr.appendChild(el("th", undefined, t("colLayer")));
+  hr.appendChild(el("th", undefined, t("colShape")));
+  hr.appendChild(el("th", "num", t("colParams")));
   thead.appendChild(hr);
   table.appendChild(thead);
   const tbody = el("tbody");
-  const detail = el("div", "rnn-detail", "Hover a layer for its weights and formula.");
+  const detail = el("div", "rnn-detail", t("hoverLayer"));
   for (const row of p.layers) {
     const tr = el("tr");
     tr.tabIndex = 0;
@@ -43,10 +44,10 @@ export function renderSummary(root: HTMLElement, p: SummaryPayload): void {
   wrap.appendChild(table);
   root.appendChild(wrap);
   const foot = el("div", "rnn-summary-foot");
-  foot.appendChild(el("div", undefined, `Total params: ${formatCount(p.totalParams)}`));
-  foot.appendChild(el("div", undefined, `Trainable params: ${formatCount(p.trainableParams)}`));
-  foot.appendChild(el("div", undefined, `Non-trainable params: ${formatCount(p.nonTrainableParams)}`));
-  foot.appendChild(el("div", "rnn-note", `float32 memory: ${formatBytes(p.totalParams * 4)}`));
+  foot.appendChild(el("div", undefined, t("totalParams", { n: formatCount(p.totalParams) })));
+  foot.appendChild(el("div", undefined, t("trainableParams", { n: formatCount(p.trainableParams) })));
+  foot.appendChild(el("div", undefined, t("nonTrainableParams", { n: formatCount(p.nonTrainableParams) })));
+  foot.appendChild(el("div", "rnn-note", t("memory", { v: formatBytes(p.totalParams * 4) })));
   root.appendChild(foot);
   root.appendChild(detail);
 }

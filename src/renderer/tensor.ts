@@ -7,6 +7,7 @@ import { dataColorScale } from "../shared/colormaps";
 import { finiteExtent, formatNumber } from "../shared/scale";
 import { availableWidth, button, clear, el, readTheme, saveButton, tooltip } from "./dom";
 import { blockRange, heatmap, legend } from "./heatmap";
+import { t } from "./l10n";
 
 export const MAX_TABLE_ROWS = 500;
 export const MAX_TABLE_COLS = 100;
@@ -15,10 +16,10 @@ export function renderTensor(root: HTMLElement, p: TensorPayload): void {
   const theme = readTheme(root);
   const [rows, cols] = p.shownShape;
   const [trueRows, trueCols] = p.downsampled ? matrixView(p.shape) : [rows, cols];
-  root.appendChild(el("div", "rnn-title", `${p.title ? p.title + " — " : ""}Tensor [${p.shape.join(", ")}] ${p.dtype}`));
+  root.appendChild(el("div", "rnn-title", `${p.title ? p.title + " — " : ""}${t("tensor")} [${p.shape.join(", ")}] ${p.dtype}`));
   const notes: string[] = [];
   if (p.note) notes.push(p.note + ".");
-  if (p.downsampled) notes.push(`Showing ${rows} × ${cols} block means of ${trueRows} × ${trueCols}.`);
+  if (p.downsampled) notes.push(t("tensorPooled", { r: rows, c: cols, rr: trueRows, cc: trueCols }));
   if (notes.length) root.appendChild(el("div", "rnn-note", notes.join(" ")));
   const toolbar = el("div", "rnn-toolbar");
   root.appendChild(toolbar);
@@ -26,11 +27,11 @@ export function renderTensor(root: HTMLElement, p: TensorPayload): void {
   root.appendChild(body);
   const tip = tooltip(root);
   let view = p.view;
-  const heatBtn = button("heatmap", () => show("heatmap"), view === "heatmap");
-  const tableBtn = button("table", () => show("table"), view === "table");
+  const heatBtn = button(t("heatmap"), () => show("heatmap"), view === "heatmap");
+  const tableBtn = button(t("table"), () => show("table"), view === "table");
   toolbar.appendChild(heatBtn);
   toolbar.appendChild(tableBtn);
-  toolbar.appendChild(saveButton("Save PNG", "tensor.png", () => body.querySelector<HTMLCanvasElement>("canvas.rnn-heatmap")?.toDataURL("image/png")));
+  toolbar.appendChild(saveButton(t("savePng"), "tensor.png", () => body.querySelector<HTMLCanvasElement>("canvas.rnn-heatmap")?.toDataURL("image/png")));
 
   const rowName = (r: number) => p.rowLabels?.[r] ?? (p.rowIndex ? blockRange(p.rowIndex, r, trueRows) : String(r));
   const colName = (c: number) => p.colLabels?.[c] ?? (p.colIndex ? blockRange(p.colIndex, c, trueCols) : String(c));
@@ -40,7 +41,7 @@ export function renderTensor(root: HTMLElement, p: TensorPayload): void {
     heatBtn.setAttribute("aria-pressed", String(v === "heatmap"));
     tableBtn.setAttribute("aria-pressed", String(v === "table"));
     clear(body);
-    if (rows * cols === 0) { body.appendChild(el("div", "rnn-note", "(empty tensor)")); return; }
+    if (rows * cols === 0) { body.appendChild(el("div", "rnn-note", t("emptyTensor"))); return; }
     if (v === "heatmap") {
       const cs = dataColorScale(finiteExtent(p.values), theme.dark);
       body.appendChild(legend(cs, ""));
@@ -60,7 +61,7 @@ export function renderTensor(root: HTMLElement, p: TensorPayload): void {
         theme, tip,
         hover: (r, c) => {
           const val = p.values[r * cols + c];
-          return [`[${rowName(r)}, ${colName(c)}]`, val === null ? "missing (NaN or ±Infinity)" : `${formatNumber(val, 6)}${p.downsampled ? " (block mean)" : ""}`];
+          return [`[${rowName(r)}, ${colName(c)}]`, val === null ? t("missingValue") : `${formatNumber(val, 6)}${p.downsampled ? t("blockMean") : ""}`];
         },
       });
     } else {
@@ -72,7 +73,7 @@ export function renderTensor(root: HTMLElement, p: TensorPayload): void {
       const nc = Math.min(cols, MAX_TABLE_COLS);
       const nr = Math.min(rows, MAX_TABLE_ROWS);
       for (let c = 0; c < nc; c++) hr.appendChild(el("th", "num", colName(c)));
-      if (nc < cols) hr.appendChild(el("th", undefined, `… ${cols - nc} more`));
+      if (nc < cols) hr.appendChild(el("th", undefined, t("moreCols", { n: cols - nc })));
       thead.appendChild(hr);
       table.appendChild(thead);
       const tbody = el("tbody");
@@ -88,7 +89,7 @@ export function renderTensor(root: HTMLElement, p: TensorPayload): void {
       table.appendChild(tbody);
       wrap.appendChild(table);
       body.appendChild(wrap);
-      if (nr < rows) body.appendChild(el("div", "rnn-note", `… ${rows - nr} more rows not shown`));
+      if (nr < rows) body.appendChild(el("div", "rnn-note", t("moreRows", { n: rows - nr })));
     }
   }
   show(view);

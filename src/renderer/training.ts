@@ -9,6 +9,7 @@ import { trainingSvg } from "../shared/svgPlot";
 import { availableWidth, el, readTheme, savePngButton, saveSvgButton, tooltip } from "./dom";
 import { seriesColor } from "./gradNorms";
 import { linePlot, seriesLegend, type LineSeries } from "./linePlot";
+import { t as tr } from "./l10n";
 
 function duration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return "—";
@@ -36,14 +37,14 @@ export function renderTraining(root: HTMLElement, p: TrainingPayload): void {
   if (p.status === "failed") fill.style.background = theme.error;
   bar.appendChild(fill);
   root.appendChild(bar);
-  const parts = [`Epoch ${p.epoch}/${p.epochs}`, `batch ${p.batch}/${p.batches}`, `loss ${formatNumber(p.loss)}`];
+  const parts = [tr("epochOf", { e: p.epoch, n: p.epochs }), tr("batchOf", { b: p.batch, n: p.batches }), tr("lossValue", { v: formatNumber(p.loss) })];
   for (const s of p.series) {
     if (s.label === "loss") continue;
     const last = [...s.values].reverse().find((v) => v !== null);
     if (last !== undefined) parts.push(`${s.label} ${formatNumber(last)}`);
   }
-  parts.push(`${duration(p.elapsedMs)}${p.status === "running" && p.etaMs !== null ? ` · ETA ${duration(p.etaMs)}` : ""}`);
-  const statusWord = { running: "training…", done: "done", interrupted: "stopped — the model keeps what it learned", failed: "failed" }[p.status];
+  parts.push(`${duration(p.elapsedMs)}${p.status === "running" && p.etaMs !== null ? ` · ${tr("eta", { t: duration(p.etaMs) })}` : ""}`);
+  const statusWord = tr(p.status);
   root.appendChild(el("div", "rnn-status", `${parts.join(" · ")} — ${statusWord}`));
   if (p.message) root.appendChild(el("div", p.status === "failed" ? "rnn-error" : "rnn-note", p.message));
 
@@ -53,7 +54,7 @@ export function renderTraining(root: HTMLElement, p: TrainingPayload): void {
   const perEpoch = p.batchLoss && p.batches > 0 && p.batchLoss.steps.length > 0;
   if (perEpoch) {
     // per-batch loss on the epoch axis (batch k of the run ↔ epoch k / batches), faint
-    series.push({ label: "batch loss", x: p.batchLoss!.steps.map((s) => s / p.batches), y: p.batchLoss!.values, color: theme.dark ? "rgba(200,200,200,0.35)" : "rgba(90,90,90,0.30)", lineWidth: 1 });
+    series.push({ label: tr("batchLoss"), x: p.batchLoss!.steps.map((s) => s / p.batches), y: p.batchLoss!.values, color: theme.dark ? "rgba(200,200,200,0.35)" : "rgba(90,90,90,0.30)", lineWidth: 1 });
   }
   // Loss curves share the plot; other per-epoch metrics (perplexity, accuracy) live on other scales and
   // are reported in the status line above.
@@ -66,8 +67,8 @@ export function renderTraining(root: HTMLElement, p: TrainingPayload): void {
     const plot = linePlot(root, {
       series,
       yScale: positive ? "log" : "linear",
-      xLabel: "epoch",
-      yLabel: "loss",
+      xLabel: tr("epoch"),
+      yLabel: tr("loss"),
       width,
       height: 220,
       className: "rnn-training",
@@ -81,22 +82,22 @@ export function renderTraining(root: HTMLElement, p: TrainingPayload): void {
     root.appendChild(tb);
   } else {
     // Before the first epoch ends there is no curve yet: keep the canvas (E2E and layout) with a message.
-    linePlot(root, { series: [], yScale: "linear", xLabel: "epoch", yLabel: "loss", width, height: 120, className: "rnn-training", theme, tip });
+    linePlot(root, { series: [], yScale: "linear", xLabel: tr("epoch"), yLabel: tr("loss"), width, height: 120, className: "rnn-training", theme, tip });
   }
   if (p.gradNorms && p.gradNorms.steps.length > 0) {
-    root.appendChild(el("div", "rnn-title", "Global gradient norm per batch (before / after clipping)"));
+    root.appendChild(el("div", "rnn-title", tr("gradPerBatch")));
     const g = p.gradNorms;
     const gs: LineSeries[] = [
-      { label: "pre-clip", x: g.steps, y: g.preClip, color: seriesColor(0, theme) },
-      { label: "post-clip", x: g.steps, y: g.postClip, color: seriesColor(1, theme), dashed: true },
+      { label: tr("preClip"), x: g.steps, y: g.preClip, color: seriesColor(0, theme) },
+      { label: tr("postClip"), x: g.steps, y: g.postClip, color: seriesColor(1, theme), dashed: true },
     ];
     const positive = gs.every((s) => s.y.every((v) => v === null || v > 0));
     linePlot(root, {
       series: gs,
       yScale: positive ? "log" : "linear",
-      xLabel: "batch",
+      xLabel: tr("batch"),
       yLabel: "‖g‖",
-      hLines: g.clipNorm !== undefined ? [{ y: g.clipNorm, label: `clipNorm ${formatNumber(g.clipNorm)}` }] : [],
+      hLines: g.clipNorm !== undefined ? [{ y: g.clipNorm, label: tr("clipNorm", { v: formatNumber(g.clipNorm) }) }] : [],
       width,
       height: 180,
       className: "rnn-training-gradnorm",

@@ -1,0 +1,161 @@
+/**
+ * Renderer strings in English and Korean (issue 5, "Language and settings"). A notebook renderer has
+ * no `vscode.l10n`; the output webview runs with VS Code's display language as its browser language
+ * (Electron's --lang), so we read `navigator.language` (or an explicit `<html lang>`), Korean when it
+ * starts with "ko", English otherwise. Placeholders are {name}; values are inserted as plain text.
+ */
+
+const EN = {
+  couldNotShow: "RNN Notebook could not show this output. ",
+  gatesTitle: "{layer} — gates over time · sequence {batch}",
+  gatesPooled: "Showing {t} × {u} of the true {tt} timesteps × {uu} units: each cell is the mean of a block (downsampled in the kernel).",
+  gatesSize: "{t} timesteps × {u} units. Hover a cell for its value.",
+  layer: "{type} layer {index} ({name})",
+  timeTokens: "time → (tokens)",
+  timeSteps: "time step t →",
+  unit: "unit",
+  hoverUnit: "unit {u}",
+  hoverValue: "value {v}",
+  blockMean: " (block mean)",
+  missingValue: "value: missing (NaN or ±Infinity)",
+  missing: "missing",
+  savePng: "Save PNG",
+  saveSvg: "Save SVG",
+  yScale: "y scale:",
+  log: "log",
+  linear: "linear",
+  gradTitle: "Gradient norm per timestep",
+  gradLoss: " — loss {loss}",
+  gradSteps: "{n} timesteps",
+  gradPooled: " shown of {n} (block means)",
+  gradSolid: "; ‖∂L/∂h_t‖ solid",
+  gradDashed: ", ‖∂L/∂c_t‖ dashed",
+  gradTbptt: "Dotted lines: truncated-BPTT windows of {k} steps.",
+  gradZeros: "Some norms are exactly 0 (e.g. outside a truncated-BPTT window); the log scale leaves them out — switch to linear to see them.",
+  clipThreshold: "clip threshold {v}",
+  timestep: "timestep t",
+  epochOf: "Epoch {e}/{n}",
+  batchOf: "batch {b}/{n}",
+  lossValue: "loss {v}",
+  eta: "ETA {t}",
+  running: "training…",
+  done: "done",
+  interrupted: "stopped — the model keeps what it learned",
+  failed: "failed",
+  epoch: "epoch",
+  batch: "batch",
+  loss: "loss",
+  batchLoss: "batch loss",
+  gradPerBatch: "Global gradient norm per batch (before / after clipping)",
+  preClip: "pre-clip",
+  postClip: "post-clip",
+  clipNorm: "clipNorm {v}",
+  model: "Model: \"{name}\"",
+  torchConvention: " (PyTorch convention)",
+  colLayer: "Layer (type)",
+  colShape: "Output Shape",
+  colParams: "Param #",
+  totalParams: "Total params: {n}",
+  trainableParams: "Trainable params: {n}",
+  nonTrainableParams: "Non-trainable params: {n}",
+  memory: "float32 memory: {v}",
+  hoverLayer: "Hover a layer for its weights and formula.",
+  paramsOf: "{name} ({type}) — {n} parameters",
+  noWeights: "no weights",
+  tensor: "Tensor",
+  heatmap: "heatmap",
+  table: "table",
+  emptyTensor: "(empty tensor)",
+  tensorPooled: "Showing {r} × {c} block means of {rr} × {cc}.",
+  moreCols: "… {n} more",
+  moreRows: "… {n} more rows not shown",
+  gate_i: "input gate i", gate_f: "forget gate f", gate_g: "candidate g", gate_o: "output gate o", gate_c: "cell state c",
+  gate_h: "hidden state h", gate_r: "reset gate r", gate_z: "update gate z", gate_n: "candidate n",
+};
+
+export type MessageKey = keyof typeof EN;
+
+const KO: Record<MessageKey, string> = {
+  couldNotShow: "RNN Notebook이 이 출력을 표시할 수 없습니다. ",
+  gatesTitle: "{layer} — 시간에 따른 게이트 · 시퀀스 {batch}",
+  gatesPooled: "실제 {tt} 타임스텝 × {uu} 유닛 중 {t} × {u}를 표시합니다: 각 칸은 블록의 평균입니다 (커널에서 다운샘플링).",
+  gatesSize: "{t} 타임스텝 × {u} 유닛. 칸에 마우스를 올리면 값이 보입니다.",
+  layer: "{type} 레이어 {index} ({name})",
+  timeTokens: "시간 → (토큰)",
+  timeSteps: "타임스텝 t →",
+  unit: "유닛",
+  hoverUnit: "유닛 {u}",
+  hoverValue: "값 {v}",
+  blockMean: " (블록 평균)",
+  missingValue: "값: 없음 (NaN 또는 ±Infinity)",
+  missing: "없음",
+  savePng: "PNG 저장",
+  saveSvg: "SVG 저장",
+  yScale: "y 축척:",
+  log: "로그",
+  linear: "선형",
+  gradTitle: "타임스텝별 그래디언트 노름",
+  gradLoss: " — 손실 {loss}",
+  gradSteps: "{n} 타임스텝",
+  gradPooled: " ({n} 중 표시, 블록 평균)",
+  gradSolid: "; ‖∂L/∂h_t‖ 실선",
+  gradDashed: ", ‖∂L/∂c_t‖ 점선",
+  gradTbptt: "점 세로선: {k} 스텝 단위의 truncated BPTT 구간.",
+  gradZeros: "일부 노름이 정확히 0입니다 (예: truncated BPTT 구간 밖). 로그 축척에서는 보이지 않으니 선형으로 바꿔 보세요.",
+  clipThreshold: "클리핑 임계값 {v}",
+  timestep: "타임스텝 t",
+  epochOf: "에포크 {e}/{n}",
+  batchOf: "배치 {b}/{n}",
+  lossValue: "손실 {v}",
+  eta: "남은 시간 {t}",
+  running: "학습 중…",
+  done: "완료",
+  interrupted: "중지됨 — 지금까지 학습한 내용은 모델에 남아 있습니다",
+  failed: "실패",
+  epoch: "에포크",
+  batch: "배치",
+  loss: "손실",
+  batchLoss: "배치 손실",
+  gradPerBatch: "배치별 전체 그래디언트 노름 (클리핑 전 / 후)",
+  preClip: "클리핑 전",
+  postClip: "클리핑 후",
+  clipNorm: "clipNorm {v}",
+  model: "모델: \"{name}\"",
+  torchConvention: " (PyTorch 규칙)",
+  colLayer: "레이어 (유형)",
+  colShape: "출력 형태",
+  colParams: "파라미터 수",
+  totalParams: "전체 파라미터: {n}",
+  trainableParams: "학습 가능한 파라미터: {n}",
+  nonTrainableParams: "학습 불가능한 파라미터: {n}",
+  memory: "float32 메모리: {v}",
+  hoverLayer: "레이어에 마우스를 올리면 가중치와 계산식이 보입니다.",
+  paramsOf: "{name} ({type}) — 파라미터 {n}개",
+  noWeights: "가중치 없음",
+  tensor: "텐서",
+  heatmap: "히트맵",
+  table: "표",
+  emptyTensor: "(빈 텐서)",
+  tensorPooled: "{rr} × {cc} 중 {r} × {c} 블록 평균을 표시합니다.",
+  moreCols: "… {n}개 더",
+  moreRows: "… 표시하지 않은 행 {n}개",
+  gate_i: "입력 게이트 i", gate_f: "망각 게이트 f", gate_g: "후보 g", gate_o: "출력 게이트 o", gate_c: "셀 상태 c",
+  gate_h: "은닉 상태 h", gate_r: "리셋 게이트 r", gate_z: "업데이트 게이트 z", gate_n: "후보 n",
+};
+
+function language(): string {
+  try {
+    return (document.documentElement.lang || navigator.language || "en").toLowerCase();
+  } catch {
+    return "en";
+  }
+}
+
+/** The message for `key` in the webview's language, with {placeholders} filled in. */
+export function t(key: MessageKey, vars: Record<string, string | number> = {}): string {
+  const table: Record<MessageKey, string> = language().startsWith("ko") ? KO : EN;
+  return table[key].replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+}
+
+/** Both tables have the same keys (checked by the unit test). */
+export const MESSAGES = { en: EN as Record<MessageKey, string>, ko: KO };
