@@ -15,7 +15,7 @@
 import type { ForwardContext, Layer, LayerRecording, Param } from "./layer";
 import { uniqueLayerName, zeroGrads } from "./layer";
 import { checkLossName, computeLoss, accuracy, type LossName } from "./loss";
-import { paramCount, type ParamCount } from "./params";
+import { paramCount, type Convention, type ParamCount } from "./params";
 import { Rng } from "./random";
 import { makeSummary, type Summary } from "./summary";
 import { Tensor, asTensor, allocFloats, type DType, type TensorLike } from "./tensor";
@@ -166,9 +166,9 @@ export class Sequential {
     tensors.forEach((t, i) => this.entries[i].param.value.set(t.data));
   }
 
-  /** paramCount of layer i (Keras convention) with its input feature size. */
-  layerCount(i: number): ParamCount {
-    return paramCount(this.layers[i].config, this.inputSizes[i], "keras");
+  /** paramCount of layer i with its input feature size (Keras convention unless asked). */
+  layerCount(i: number, convention: Convention = "keras"): ParamCount {
+    return paramCount(this.layers[i].config, this.inputSizes[i], convention);
   }
 
   /** Total parameters, from paramCount per layer (a tied matrix counted once, in its embedding). */
@@ -176,10 +176,15 @@ export class Sequential {
     return this.layers.reduce((a, _l, i) => a + this.layerCount(i).total, 0);
   }
 
-  /** The Keras-style summary table (returned, not printed). */
-  summary(): Summary {
-    return makeSummary(this.name, "keras", this.layers.map((layer, i) => {
-      const c = this.layerCount(i);
+  /**
+   * The Keras-style summary table (returned, not printed). `{ convention: "torch" }` counts the same
+   * layers as PyTorch would (two bias vectors per recurrent layer) for the summary panel's switch.
+   */
+  summary(options: { convention?: Convention } = {}): Summary {
+    checkOnly(options, ["convention"], "summary");
+    const convention = options.convention ?? "keras";
+    return makeSummary(this.name, convention, this.layers.map((layer, i) => {
+      const c = this.layerCount(i, convention);
       return { name: layer.name, type: layer.className, outputShape: [null, ...this.outputShapes[i]], params: c.total,
         breakdown: c.tensors, formula: c.formula, trainable: layer.trainable };
     }));

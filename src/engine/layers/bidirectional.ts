@@ -28,7 +28,8 @@ const FACTORIES: Record<string, (o: KerasRecurrentOptions) => KerasRecurrentLaye
 
 export class Bidirectional extends KerasLayer {
   readonly type = "bidirectional";
-  readonly className: string;
+  /** "Bidirectional", as Keras's summary prints it. */
+  readonly className = "Bidirectional";
   readonly forwardLayer: KerasRecurrentLayer;
   readonly backwardLayer: KerasRecurrentLayer;
   /** Options of the wrapped layer as given (its name before the forward_ prefix). */
@@ -53,7 +54,6 @@ export class Bidirectional extends KerasLayer {
     this.forwardLayer = layer;
     layer.name = `forward_${name as string}`;
     this.backwardLayer = FACTORIES[type]({ ...(rest as unknown as KerasRecurrentOptions), goBackwards: true, name: `backward_${name as string}` });
-    this.className = `Bidirectional(${layer.className})`;
   }
 
   get config(): LayerConfigData {

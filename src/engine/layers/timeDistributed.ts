@@ -16,7 +16,8 @@ export interface TimeDistributedOptions {
 
 export class TimeDistributed extends KerasLayer {
   readonly type = "timeDistributed";
-  readonly className: string;
+  /** "TimeDistributed", as Keras's summary prints it. */
+  readonly className = "TimeDistributed";
   readonly layer: Layer;
   private shapeCache: { b: number; t: number } | undefined;
 
@@ -29,7 +30,6 @@ export class TimeDistributed extends KerasLayer {
     }
     super("time_distributed", options?.name, undefined);
     this.layer = layer;
-    this.className = `TimeDistributed(${layer.className})`;
   }
 
   get config(): LayerConfigData {

@@ -144,6 +144,10 @@ describe("model-level countParams and summary", () => {
     assert.equal(m.countParams(), 8097); // note 000 "Total params: 8,097"
     assert.equal(allocated(m), 8097);
     assert.deepEqual(s.layers.slice(0, 2).map((l) => l.name), ["LSTM_1", "LSTM_2"]);
+    // PyTorch convention adds a second bias vector of 4H per LSTM: 1,152 + 64 = 1,216 and 6,272 + 128 = 6,400
+    const t = m.summary({ convention: "torch" });
+    assert.equal(t.convention, "torch");
+    assert.deepEqual(t.layers.map((l) => l.params), [1216, 6400, 0, 673]);
   });
 
   it("Keras GRU(5) on 4 features: 165 with resetAfter (default), 150 without (Keras docs)", () => {
