@@ -14,7 +14,8 @@
 // Flags: --quick (skip the large workload), --workloads=small,medium,large, --cells=lstm,gru,
 //        --systems=ours,tfjs-wasm,tfjs-cpu,pytorch, --reps=N (timed runs per cell, default 15),
 //        --no-save (do not write bench-results), --readme (replace README's Performance table),
-//        --engine=<entry.ts> (bundle another engine entry than src/engine/index.ts).
+//        --engine=<entry.ts> (bundle another engine entry than src/engine/index.ts),
+//        --no-relaxed-simd (on Node < 22, do not pass --experimental-wasm-relaxed-simd to Node children).
 import { spawnSync, execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { hostname, cpus, loadavg, totalmem, release } from "node:os";
@@ -72,6 +73,12 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+// Node < 22 has WASM relaxed SIMD (fused multiply-add) only behind a flag; VS Code's extension host
+// and kernel process (Electron / Node ≥ 22) have it on by default. Node children get the flag so the
+// engine runs as it does in the product; --no-relaxed-simd measures the baseline-SIMD kernel.
+const nodeMajor = Number(process.versions.node.split(".")[0]);
+const nodeFlags = nodeMajor < 22 && !flag("no-relaxed-simd") ? ["--experimental-wasm-relaxed-simd"] : [];
+
 /** Runs one child and returns its parsed last stdout line (or { error }). */
 function runChild(system, cfg) {
   const json = JSON.stringify(cfg);
@@ -79,8 +86,8 @@ function runChild(system, cfg) {
   const [cmd, argv] = system === "pytorch"
     ? [TORCH_PYTHON, [join(root, "scripts/bench_torch.py"), json]]
     : system === "ours"
-      ? [process.execPath, [join(root, "scripts/bench/ours.mjs"), json]]
-      : [process.execPath, [join(root, "scripts/bench/tfjs.mjs"), JSON.stringify({ ...cfg, backend: system.slice(5) })]];
+      ? [process.execPath, [...nodeFlags, join(root, "scripts/bench/ours.mjs"), json]]
+      : [process.execPath, [...nodeFlags, join(root, "scripts/bench/tfjs.mjs"), JSON.stringify({ ...cfg, backend: system.slice(5) })]];
   const load = loadavg()[0];
   const res = spawnSync(cmd, argv, { cwd: root, env, encoding: "utf8", maxBuffer: 64 << 20, timeout: 30 * 60e3 });
   const lines = (res.stdout ?? "").trim().split("\n");
@@ -106,7 +113,7 @@ function machine() {
   }
   return {
     host: hostname(), cpu, cores: cpus().length, memGB: Math.round(totalmem() / 2 ** 30), kernel: release(),
-    node: process.version, torch: torchInfo,
+    node: process.version, nodeFlags, torch: torchInfo,
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Fast GEMM for the engine (issue 6): the three orientations of ops.ts with the same signatures,
- * dispatched to a WebAssembly SIMD kernel (wasm/gemmModule.ts, emitted from TypeScript at run time)
+ * dispatched to a WebAssembly SIMD kernel (wasm/gemmModule.ts, emitted from TypeScript at run time;
+ * with fused multiply-adds where the host supports relaxed SIMD)
  * for float32 products big enough to amortise the copies, and to a register-blocked TypeScript kernel
  * for everything else: float64 (gradient checks), tiny products, and hosts without WASM SIMD.
  *
@@ -45,9 +46,9 @@ export function setGemmBackend(b: GemmBackend): void {
 }
 
 /** Which kernel float32 products use right now, and why. */
-export function gemmInfo(): { backend: GemmBackend; wasmSimd: boolean; reason?: string } {
+export function gemmInfo(): { backend: GemmBackend; wasmSimd: boolean; fma: boolean; reason?: string } {
   const w = wasmKernel();
-  return { backend, wasmSimd: w !== null, reason: w === null ? wasmFailure : undefined };
+  return { backend, wasmSimd: w !== null, fma: w !== null && wasmFma, reason: w === null ? wasmFailure : undefined };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -63,13 +64,17 @@ interface WasmKernel {
 
 let wasm: WasmKernel | null | undefined;
 let wasmFailure = "";
+let wasmFma = false;
 
 function wasmKernel(): WasmKernel | null {
   if (wasm !== undefined) return wasm;
   wasm = null;
   try {
     if (typeof WebAssembly !== "object") throw new Error("no WebAssembly");
-    const bytes = gemmModuleBytes(32);
+    // Fused multiply-adds when the host has relaxed SIMD, else baseline SIMD.
+    let bytes = gemmModuleBytes(32, true);
+    wasmFma = WebAssembly.validate(bytes);
+    if (!wasmFma) bytes = gemmModuleBytes(32, false);
     if (!WebAssembly.validate(bytes)) throw new Error("WASM SIMD not supported by this host");
     // Synchronous compile: the module is ~1.6 KB, under every host's main-thread limit.
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
@@ -97,12 +102,13 @@ function gemmWasm(
 ): void {
   // Layout in floats: tile (MR·NR) | packed B (KC·⌈N/NR⌉·NR) | A span | B span | C span.
   const tile = 0;
-  const bp = 64;
+  const bp = 128;
   const aPos = align4(bp + Math.min(KC, k) * Math.ceil(n / NR) * NR);
   const bPos = align4(aPos + aSpan);
   const cPos = align4(bPos + bSpan);
   const cSpan = (m - 1) * ldc + n;
-  const need = (cPos + cSpan) * 4;
+  // +16 floats: microC may read up to 3 floats past the last column of A (never stored).
+  const need = (cPos + cSpan + 16) * 4;
   if (need > w.memory.buffer.byteLength) {
     w.memory.grow(Math.ceil((need - w.memory.buffer.byteLength) / 65536));
     w.f32 = new Float32Array(w.memory.buffer);

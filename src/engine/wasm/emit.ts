@@ -97,8 +97,35 @@ export class FunctionBuilder {
   v128Load32Splat(offset = 0): this { this.simd(0x09); this.code.push(2); uleb(offset, this.code); return this; }
   v128Store(offset = 0): this { this.simd(0x0b); this.code.push(2); uleb(offset, this.code); return this; }
   v128Zero(): this { this.simd(0x0c); for (let i = 0; i < 16; i++) this.code.push(0); return this; }
+  /** v128.const with the same f32 in all four lanes. */
+  f32x4Const(x: number): this {
+    this.simd(0x0c);
+    const bytes = new Uint8Array(new Float32Array([x, x, x, x]).buffer);
+    for (const b of bytes) this.code.push(b);
+    return this;
+  }
+  /** v128.const with the same i32 in all four lanes. */
+  i32x4Const(x: number): this {
+    this.simd(0x0c);
+    const bytes = new Uint8Array(new Int32Array([x, x, x, x]).buffer);
+    for (const b of bytes) this.code.push(b);
+    return this;
+  }
+  /** Relaxed SIMD f32x4.relaxed_madd: a·b + c, fused or not at the host's choice. */
+  f32x4RelaxedMadd(): this { return this.simd(0x105); }
   f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Mul(): this { return this.simd(0xe6); }
+  f32x4Div(): this { return this.simd(0xe7); }
+  f32x4Min(): this { return this.simd(0xe8); }
+  f32x4Max(): this { return this.simd(0xe9); }
+  /** Round to nearest, ties to even. */
+  f32x4Nearest(): this { return this.simd(0x6a); }
+  /** Saturating f32 → i32 per lane. */
+  i32x4TruncSatF32x4S(): this { return this.simd(0xf8); }
+  i32x4Add(): this { return this.simd(0xae); }
+  /** Shift each lane left by the i32 on top of the stack. */
+  i32x4Shl(): this { return this.simd(0xab); }
 
   /** The function body: local declarations (one group per local, simplest valid form) and code. */
   encodeBody(): number[] {

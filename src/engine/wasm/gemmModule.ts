@@ -46,8 +46,7 @@ function packFunction(): FunctionBuilder {
       // Full panel of contiguous rows: two vector copies per k.
       f.get(kc).set(p);
       f.loop();
-      f.get(dst).get(row).v128Load(0).v128Store(0);
-      f.get(dst).get(row).v128Load(16).v128Store(16);
+      for (let v = 0; v < NR / 4; v++) f.get(dst).get(row).v128Load(16 * v).v128Store(16 * v);
       f.get(row).get(bs0).i32Add().set(row);
       f.get(dst).i32(NR * 4).i32Add().set(dst);
       f.get(p).i32(1).i32Sub().tee(p).brIf(0);
@@ -81,47 +80,67 @@ function packFunction(): FunctionBuilder {
 }
 
 /**
- * `micro(rows, cols, kc, a, as0, as1, panel, c, ldc, acc, tile)`: C tile (rows ≤ MR, cols ≤ NR)
- * (+)= A rows · panel. Missing rows re-read the last real row (never out of bounds) and are not
- * stored; partial tiles go through the scratch `tile` (MR·NR floats).
+ * `microR` / `microC (rows, cols, kc, a, as0, as1, panel, c, ldc, acc, tile)`: C tile (rows ≤ MR,
+ * cols ≤ NR) (+)= A rows · panel. microR is for row-major A (as1 = 4 bytes: A·B, A·Bᵀ): one pointer
+ * per row. microC is for column-major A (as0 = 4 bytes: Aᵀ·B): the MR values of one k step are
+ * adjacent, one pointer. (Measured on the benchmark machine: unrolling k, or tiles of 6×8, 4×12,
+ * 8×8, were all slower under V8's register allocation than this plain 4×8 loop.)
+ * With `fma`, each product-accumulate is one f32x4.relaxed_madd (relaxed-SIMD proposal; V8 lowers it
+ * to vfmadd on x86 with FMA3), else f32x4.mul + f32x4.add. In microR, missing rows
+ * re-read the last real row; in microC they read the next floats of the same column, which lie
+ * inside the A copy or the B/C copies after it (never outside memory) and are never stored.
+ * Partial tiles go through the scratch `tile` (MR·NR floats).
  */
-function microFunction(): FunctionBuilder {
-  const f = new FunctionBuilder("micro", [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+function microFunction(variant: "R" | "C", fma: boolean): FunctionBuilder {
+  const f = new FunctionBuilder(`micro${variant}`, [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const [rows, cols, kc, a, as0, as1, panel, c, ldc, acc, tile] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  const pa = [f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
+  const NV = NR / 4;
+  const pa = Array.from({ length: variant === "R" ? MR : 1 }, () => f.local(I32));
   const p = f.local(I32), r = f.local(I32), jj = f.local(I32), src = f.local(I32), dst = f.local(I32);
   const val = f.local(F32);
-  const v = Array.from({ length: 8 }, () => f.local(V128));
-  const b0 = f.local(V128), b1 = f.local(V128), av = f.local(V128);
-  // Row pointers; rows past `rows` alias the previous one.
+  const v = Array.from({ length: MR * NV }, () => f.local(V128));
+  const bv = Array.from({ length: NV }, () => f.local(V128));
+  const b0 = bv[0], av = f.local(V128);
+  /** One k step: NV panel vectors, then per row a splat of A and NV multiply-adds. */
+  const step = () => {
+    for (let h = 0; h < NV; h++) f.get(panel).v128Load(16 * h).set(bv[h]);
+    for (let i = 0; i < MR; i++) {
+      if (variant === "R") f.get(pa[i]).v128Load32Splat().set(av);
+      else f.get(pa[0]).v128Load32Splat(4 * i).set(av);
+      for (let h = 0; h < NV; h++) {
+        if (fma) f.get(av).get(bv[h]).get(v[NV * i + h]).f32x4RelaxedMadd().set(v[NV * i + h]);
+        else f.get(v[NV * i + h]).get(av).get(bv[h]).f32x4Mul().f32x4Add().set(v[NV * i + h]);
+      }
+    }
+  };
   f.get(a).set(pa[0]);
-  for (let i = 1; i < MR; i++) {
-    f.get(pa[i - 1]).get(as0).i32Add().get(pa[i - 1]).get(rows).i32(i).i32GtS().select().set(pa[i]);
+  if (variant === "R") {
+    // Row pointers; rows past `rows` alias the previous one.
+    for (let i = 1; i < MR; i++) {
+      f.get(pa[i - 1]).get(as0).i32Add().get(pa[i - 1]).get(rows).i32(i).i32GtS().select().set(pa[i]);
+    }
   }
   for (const x of v) f.v128Zero().set(x);
   f.get(kc).set(p);
-  f.loop();
+  f.block().loop();
   {
-    f.get(panel).v128Load(0).set(b0);
-    f.get(panel).v128Load(16).set(b1);
-    for (let i = 0; i < MR; i++) {
-      f.get(pa[i]).v128Load32Splat().set(av);
-      f.get(v[2 * i]).get(av).get(b0).f32x4Mul().f32x4Add().set(v[2 * i]);
-      f.get(v[2 * i + 1]).get(av).get(b1).f32x4Mul().f32x4Add().set(v[2 * i + 1]);
-      f.get(pa[i]).get(as1).i32Add().set(pa[i]);
-    }
+    f.get(p).i32Eqz().brIf(1);
+    step();
+    if (variant === "R") for (let i = 0; i < MR; i++) f.get(pa[i]).i32(4).i32Add().set(pa[i]);
+    else f.get(pa[0]).get(as1).i32Add().set(pa[0]);
     f.get(panel).i32(NR * 4).i32Add().set(panel);
-    f.get(p).i32(1).i32Sub().tee(p).brIf(0);
+    f.get(p).i32(1).i32Sub().set(p);
+    f.br(0);
   }
-  f.end();
+  f.end().end();
   // Full tile: vector stores straight into C.
   f.get(rows).i32(MR).i32Eq().get(cols).i32(NR).i32Eq().i32Mul().if();
   {
     f.get(c).set(dst);
     for (let i = 0; i < MR; i++) {
-      for (let h = 0; h < 2; h++) {
+      for (let h = 0; h < NV; h++) {
         f.get(dst);
-        f.get(acc).if().get(dst).v128Load(16 * h).get(v[2 * i + h]).f32x4Add().set(b0).else().get(v[2 * i + h]).set(b0).end();
+        f.get(acc).if().get(dst).v128Load(16 * h).get(v[NV * i + h]).f32x4Add().set(b0).else().get(v[NV * i + h]).set(b0).end();
         f.get(b0).v128Store(16 * h);
       }
       f.get(dst).get(ldc).i32Add().set(dst);
@@ -130,7 +149,7 @@ function microFunction(): FunctionBuilder {
   }
   f.end();
   // Partial tile: through the scratch tile, element by element.
-  for (let i = 0; i < 2 * MR; i++) f.get(tile).get(v[i]).v128Store(16 * i);
+  for (let i = 0; i < NV * MR; i++) f.get(tile).get(v[i]).v128Store(16 * i);
   f.i32(0).set(r);
   f.block().loop();
   {
@@ -158,7 +177,7 @@ function microFunction(): FunctionBuilder {
  * `gemm(m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, tile)`: C (+)= A·B; acc = 1 adds to C.
  * bp needs KC·⌈N/NR⌉·NR·4 bytes.
  */
-function gemmFunction(pack: number, micro: number): FunctionBuilder {
+function gemmFunction(pack: number, microR: number, microC: number): FunctionBuilder {
   const f = new FunctionBuilder("gemm", [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const [m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, tile] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
   const pc = f.local(I32), kc = f.local(I32), ic = f.local(I32), mEnd = f.local(I32);
@@ -195,13 +214,22 @@ function gemmFunction(pack: number, micro: number): FunctionBuilder {
           f.get(ir).get(mEnd).i32GeS().brIf(1);
           min(() => f.get(mEnd).get(ir).i32Sub(), MR, rows);
           // micro(rows, cols, kc, a + ir·as0 + pc·as1, as0, as1, bp + jp·kc·4, c + ir·ldc + jp·4, ldc, accNow, tile)
-          f.get(rows).get(cols).get(kc);
-          f.get(a).get(ir).get(as0).i32Mul().i32Add().get(pc).get(as1).i32Mul().i32Add();
-          f.get(as0).get(as1);
-          f.get(bp).get(jp).get(kc).i32Mul().i32(4).i32Mul().i32Add();
-          f.get(c).get(ir).get(ldc).i32Mul().i32Add().get(jp).i32(4).i32Mul().i32Add();
-          f.get(ldc).get(accNow).get(tile);
-          f.code.push(0x10, micro);
+          const args = () => {
+            f.get(rows).get(cols).get(kc);
+            f.get(a).get(ir).get(as0).i32Mul().i32Add().get(pc).get(as1).i32Mul().i32Add();
+            f.get(as0).get(as1);
+            f.get(bp).get(jp).get(kc).i32Mul().i32(4).i32Mul().i32Add();
+            f.get(c).get(ir).get(ldc).i32Mul().i32Add().get(jp).i32(4).i32Mul().i32Add();
+            f.get(ldc).get(accNow).get(tile);
+          };
+          // Row-major A (as1 = 4 bytes) → microR, else column-major (as0 = 4 bytes) → microC.
+          f.get(as1).i32(4).i32Eq().if();
+          args();
+          f.code.push(0x10, microR);
+          f.else();
+          args();
+          f.code.push(0x10, microC);
+          f.end();
           f.get(ir).i32(MR).i32Add().set(ir);
           f.br(0);
         }
@@ -221,7 +249,11 @@ function gemmFunction(pack: number, micro: number): FunctionBuilder {
   return f;
 }
 
-/** The module's bytes: exports memory, pack, micro and gemm. */
-export function gemmModuleBytes(initialPages: number): Uint8Array<ArrayBuffer> {
-  return encodeModule([packFunction(), microFunction(), gemmFunction(0, 1)], initialPages);
+/**
+ * The module's bytes: exports memory, pack, microR, microC and gemm. With `fma` it needs the
+ * relaxed-SIMD proposal (on by default from V8 11.4: Node ≥ 22, VS Code's Electron; Node 20 needs
+ * --experimental-wasm-relaxed-simd) — gemm.ts validates and falls back to fma = false.
+ */
+export function gemmModuleBytes(initialPages: number, fma: boolean): Uint8Array<ArrayBuffer> {
+  return encodeModule([packFunction(), microFunction("R", fma), microFunction("C", fma), gemmFunction(0, 1, 2)], initialPages);
 }

@@ -1,0 +1,177 @@
+/**
+ * WebAssembly SIMD module for the per-timestep gate nonlinearities and state updates (issue 6): the
+ * part of a recurrent step that is not a GEMM. In TypeScript it costs one Math.exp / Math.tanh call
+ * (~20–30 ns) per gate element and dominates medium-sized LSTMs; here four lanes share one
+ * polynomial exp.
+ *
+ * exp(x), per lane (Cody & Waite range reduction, as in Cephes expf):
+ *   x clamped to [−87.3, 88.3] so 2ⁿ below stays a normal float;
+ *   n = round(x·log2 e), r = x − n·C1 − n·C2 with C1 + C2 = ln 2 split so n·C1 is exact (|r| ≤ ln2/2);
+ *   e^r by its Taylor polynomial to degree 7 (truncation error < r⁸/8! ≈ 5e-9 relative);
+ *   2ⁿ built in the exponent bits: ((n + 127) << 23) reinterpreted as f32.
+ * sigmoid(x) = 1 / (1 + exp(−x));  tanh(x) = 2·sigmoid(2x) − 1 (absolute error ~1e-7 near 0, which
+ * is what float32 storage keeps anyway).
+ *
+ * Functions (byte addresses; H a multiple of 4, which the TypeScript side checks):
+ *   lstm(rows, H, z, cPrev, act, cNext, tc, h)       z, act rows of 4H [i f g o]; others rows of H
+ *   gruAfter(rows, H, z, rec, rb, hPrev, act, aux, hNext)   z, rec, act rows of 3H [z r n]; rb 3H
+ *   sigmoid(n4, src, dst), tanh(n4, src, dst)         n4 groups of 4 floats (for tests)
+ */
+import { encodeModule, FunctionBuilder, I32, V128 } from "./emit";
+
+const LOG2E = 1.4426950408889634;
+const C1 = 0.693359375;          // ln 2 high part (exact in f32, n·C1 exact for |n| < 2^15)
+const C2 = -2.12194440e-4;       // ln 2 − C1
+
+/** Locals used by the exp sequence. */
+interface ExpTemps { n: number; r: number }
+
+/** Pops x (v128) and pushes exp(x). Uses temps (v128 locals) and the x value through `xLocal`. */
+function emitExp(f: FunctionBuilder, xLocal: number, t: ExpTemps): void {
+  f.set(xLocal);
+  f.get(xLocal).f32x4Const(88.3).f32x4Min().f32x4Const(-87.3).f32x4Max().set(xLocal);
+  f.get(xLocal).f32x4Const(LOG2E).f32x4Mul().f32x4Nearest().set(t.n);
+  f.get(xLocal).get(t.n).f32x4Const(C1).f32x4Mul().f32x4Sub().get(t.n).f32x4Const(C2).f32x4Mul().f32x4Sub().set(t.r);
+  // 2ⁿ as bits, then the polynomial in Horner form, multiplied.
+  f.get(t.n).i32x4TruncSatF32x4S().i32x4Const(127).i32x4Add().i32(23).i32x4Shl();
+  const coeffs = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1];
+  f.f32x4Const(coeffs[0]);
+  for (let i = 1; i < coeffs.length; i++) f.get(t.r).f32x4Mul().f32x4Const(coeffs[i]).f32x4Add();
+  f.f32x4Mul();
+}
+
+/** Pops x, pushes sigmoid(x) = 1 / (1 + exp(−x)). */
+function emitSigmoid(f: FunctionBuilder, xLocal: number, t: ExpTemps): void {
+  f.set(xLocal);
+  f.f32x4Const(1);
+  f.f32x4Const(0).get(xLocal).f32x4Sub();
+  emitExp(f, xLocal, t);
+  f.f32x4Const(1).f32x4Add().f32x4Div();
+}
+
+/** Pops x, pushes tanh(x) = 2·sigmoid(2x) − 1. */
+function emitTanh(f: FunctionBuilder, xLocal: number, t: ExpTemps): void {
+  f.set(xLocal);
+  f.f32x4Const(2);
+  f.f32x4Const(-2).get(xLocal).f32x4Mul();
+  emitExp(f, xLocal, t);
+  f.f32x4Const(1).f32x4Add().f32x4Div().f32x4Const(1).f32x4Sub();
+}
+
+/** `name(n4, src, dst)`: dst[i] = fn(src[i]) for 4·n4 floats. */
+function mapFunction(name: string, emit: (f: FunctionBuilder, x: number, t: ExpTemps) => void): FunctionBuilder {
+  const f = new FunctionBuilder(name, [I32, I32, I32]);
+  const [n4, src, dst] = [0, 1, 2];
+  const x = f.local(V128), t = { n: f.local(V128), r: f.local(V128) };
+  f.block().loop();
+  f.get(n4).i32Eqz().brIf(1);
+  f.get(dst).get(src).v128Load();
+  emit(f, x, t);
+  f.v128Store();
+  f.get(src).i32(16).i32Add().set(src);
+  f.get(dst).i32(16).i32Add().set(dst);
+  f.get(n4).i32(1).i32Sub().set(n4);
+  f.br(0).end().end();
+  return f;
+}
+
+/**
+ * LSTM step, per row b and 4 units j at a time (gate blocks i, f, g, o; σ = sigmoid, act = tanh):
+ *   i, f, g, o = σ(z_i), σ(z_f), tanh(z_g), σ(z_o) → act;  c = f·cPrev + i·g → cNext;
+ *   tc = tanh(c) → tc;  h = o·tc → h.
+ */
+function lstmFunction(): FunctionBuilder {
+  const f = new FunctionBuilder("lstm", [I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [rows, H, z, cPrev, act, cNext, tc, h] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const hb = f.local(I32), j = f.local(I32), gateSkip = f.local(I32);
+  const x = f.local(V128), t = { n: f.local(V128), r: f.local(V128) };
+  const vi = f.local(V128), vf = f.local(V128), vg = f.local(V128), vo = f.local(V128), vc = f.local(V128);
+  f.get(H).i32(4).i32Mul().set(hb);                 // bytes per gate block
+  f.get(hb).i32(3).i32Mul().set(gateSkip);          // skip f, g, o blocks at the end of a row
+  f.block().loop();
+  f.get(rows).i32Eqz().brIf(1);
+  f.get(H).set(j);
+  f.loop();
+  {
+    const gate = (k: number, into: number, fn: typeof emitSigmoid) => {
+      f.get(z);
+      if (k > 0) f.get(hb).i32(k).i32Mul().i32Add();
+      f.v128Load();
+      fn(f, x, t);
+      f.set(into);
+      f.get(act);
+      if (k > 0) f.get(hb).i32(k).i32Mul().i32Add();
+      f.get(into).v128Store();
+    };
+    gate(0, vi, emitSigmoid);
+    gate(1, vf, emitSigmoid);
+    gate(2, vg, emitTanh);
+    gate(3, vo, emitSigmoid);
+    f.get(vf).get(cPrev).v128Load().f32x4Mul().get(vi).get(vg).f32x4Mul().f32x4Add().set(vc);
+    f.get(cNext).get(vc).v128Store();
+    f.get(vc);
+    emitTanh(f, x, t);
+    f.set(vc);
+    f.get(tc).get(vc).v128Store();
+    f.get(h).get(vo).get(vc).f32x4Mul().v128Store();
+    for (const p of [z, act, cPrev, cNext, tc, h]) f.get(p).i32(16).i32Add().set(p);
+    f.get(j).i32(4).i32Sub().tee(j).brIf(0);
+  }
+  f.end();
+  f.get(z).get(gateSkip).i32Add().set(z);
+  f.get(act).get(gateSkip).i32Add().set(act);
+  f.get(rows).i32(1).i32Sub().set(rows);
+  f.br(0).end().end();
+  return f;
+}
+
+/**
+ * GRU step with the reset gate after the recurrent product (blocks z, r, n):
+ *   z = σ(zx_z + rec_z + rb_z), r = σ(zx_r + rec_r + rb_r), rn = rec_n + rb_n → aux,
+ *   n = tanh(zx_n + r·rn), h = z·hPrev + (1 − z)·n.
+ */
+function gruAfterFunction(): FunctionBuilder {
+  const f = new FunctionBuilder("gruAfter", [I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [rows, H, z, rec, rb, hPrev, act, aux, hNext] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const hb = f.local(I32), j = f.local(I32), gateSkip = f.local(I32), pb = f.local(I32);
+  const x = f.local(V128), t = { n: f.local(V128), r: f.local(V128) };
+  const vz = f.local(V128), vr = f.local(V128), vn = f.local(V128), rn = f.local(V128);
+  f.get(H).i32(4).i32Mul().set(hb);
+  f.get(hb).i32(2).i32Mul().set(gateSkip);
+  f.block().loop();
+  f.get(rows).i32Eqz().brIf(1);
+  f.get(H).set(j);
+  f.get(rb).set(pb);
+  f.loop();
+  {
+    const at = (base: number, k: number) => { f.get(base); if (k > 0) f.get(hb).i32(k).i32Mul().i32Add(); };
+    const pre = (k: number) => {
+      at(z, k); f.v128Load();
+      at(rec, k); f.v128Load(); f.f32x4Add();
+      at(pb, k); f.v128Load(); f.f32x4Add();
+    };
+    pre(0); emitSigmoid(f, x, t); f.set(vz);
+    pre(1); emitSigmoid(f, x, t); f.set(vr);
+    at(rec, 2); f.v128Load(); at(pb, 2); f.v128Load(); f.f32x4Add().set(rn);
+    at(z, 2); f.v128Load(); f.get(vr).get(rn).f32x4Mul().f32x4Add();
+    emitTanh(f, x, t); f.set(vn);
+    at(act, 0); f.get(vz).v128Store();
+    at(act, 1); f.get(vr).v128Store();
+    at(act, 2); f.get(vn).v128Store();
+    f.get(aux).get(rn).v128Store();
+    // h = n + z·(hPrev − n)  (= z·hPrev + (1 − z)·n)
+    f.get(hNext).get(vn).get(vz).get(hPrev).v128Load().get(vn).f32x4Sub().f32x4Mul().f32x4Add().v128Store();
+    for (const p of [z, rec, pb, act, aux, hPrev, hNext]) f.get(p).i32(16).i32Add().set(p);
+    f.get(j).i32(4).i32Sub().tee(j).brIf(0);
+  }
+  f.end();
+  for (const p of [z, rec, act]) f.get(p).get(gateSkip).i32Add().set(p);
+  f.get(rows).i32(1).i32Sub().set(rows);
+  f.br(0).end().end();
+  return f;
+}
+
+/** The module's bytes: exports memory, sigmoid, tanh, lstm, gruAfter. */
+export function pointwiseModuleBytes(initialPages: number): Uint8Array<ArrayBuffer> {
+  return encodeModule([mapFunction("sigmoid", emitSigmoid), mapFunction("tanh", emitTanh), lstmFunction(), gruAfterFunction()], initialPages);
+}
