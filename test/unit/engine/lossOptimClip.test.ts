@@ -3,33 +3,21 @@
 import * as assert from "node:assert/strict";
 import { binaryCrossEntropy, crossEntropy, mse, accuracy, checkLossName } from "../../../src/engine/loss";
 import { sgd, rmsprop, adam } from "../../../src/engine/optim";
+import { gradCheck } from "../../../src/engine/gradcheck";
 import { clipByGlobalNorm, clipByValue, clipPerTensor, clipGradients } from "../../../src/engine/clip";
 
-/** max over i of |a−n| / max(|a|, |n|, 1e-8): the relative error used by every gradient check here. */
-function maxRelError(analytic: ArrayLike<number>, numeric: ArrayLike<number>): number {
-  let worst = 0;
-  for (let i = 0; i < analytic.length; i++) {
-    const a = analytic[i];
-    const n = numeric[i];
-    worst = Math.max(worst, Math.abs(a - n) / Math.max(Math.abs(a), Math.abs(n), 1e-8));
-  }
-  return worst;
-}
-
-/** Central differences of f at x (float64), step 1e-6. */
-function numericGrad(f: (x: Float64Array) => number, x: Float64Array): Float64Array {
-  const g = new Float64Array(x.length);
-  const h = 1e-6;
-  for (let i = 0; i < x.length; i++) {
-    const keep = x[i];
-    x[i] = keep + h;
-    const up = f(x);
-    x[i] = keep - h;
-    const down = f(x);
-    x[i] = keep;
-    g[i] = (up - down) / (2 * h);
-  }
-  return g;
+/**
+ * Max relative error of a loss's analytic gradient at x against central differences, through the
+ * engine's gradCheck (float64, ε = 1e-6; relative error |a − n| / max(|a|, |n|, 1e-6)).
+ */
+function lossGradError(f: (x: Float64Array) => { value: number; grad: Float64Array | Float32Array }, x0: Float64Array): number {
+  const x = x0.slice();
+  const grad = new Float64Array(x.length);
+  return gradCheck({
+    tensors: [{ name: "pred", value: x, grad }],
+    lossAndGrads: () => { const r = f(x); grad.set(r.grad); return r.value; },
+    loss: () => f(x).value,
+  }).maxRelError;
 }
 
 const pred = Float64Array.from([0.3, -1.2, 2.5, 0.7, -0.4, 1.1]); // [2, 3], arbitrary
@@ -40,31 +28,27 @@ describe("losses", () => {
     const target = [0, -1, 2, 1, 0, 1];
     // (0.3² + 0.2² + 0.5² + 0.3² + 0.4² + 0.1²) / 6 = 0.64 / 6
     assert.ok(Math.abs(mse(pred, target).value - 0.64 / 6) < 1e-12);
-    const num = numericGrad((p) => mse(p, target).value, pred.slice());
-    assert.ok(maxRelError(mse(pred, target).grad, num) < 1e-6);
+    assert.ok(lossGradError((p) => mse(p, target), pred) < 1e-6);
   });
 
   it("crossEntropy with integer targets: value is −log softmax (definition) and gradient < 1e-6", () => {
     const target = [2, 0];
     const row = (o: number, k: number) => Math.log([0, 1, 2].reduce((a, c) => a + Math.exp(pred[o + c]), 0)) - pred[o + k];
     assert.ok(Math.abs(crossEntropy(pred, 3, target).value - (row(0, 2) + row(3, 0)) / 2) < 1e-12);
-    const num = numericGrad((p) => crossEntropy(p, 3, target).value, pred.slice());
-    assert.ok(maxRelError(crossEntropy(pred, 3, target).grad, num) < 1e-6);
+    assert.ok(lossGradError((p) => crossEntropy(p, 3, target), pred) < 1e-6);
   });
 
   it("crossEntropy with one-hot targets equals the integer form, gradient < 1e-6", () => {
     const oneHot = [0, 0, 1, 1, 0, 0];
     assert.ok(Math.abs(crossEntropy(pred, 3, oneHot).value - crossEntropy(pred, 3, [2, 0]).value) < 1e-12);
-    const num = numericGrad((p) => crossEntropy(p, 3, oneHot).value, pred.slice());
-    assert.ok(maxRelError(crossEntropy(pred, 3, oneHot).grad, num) < 1e-6);
+    assert.ok(lossGradError((p) => crossEntropy(p, 3, oneHot), pred) < 1e-6);
   });
 
   it("binaryCrossEntropy: value by definition and gradient < 1e-6", () => {
     const target = [0, 1, 1, 0, 1, 0];
     const byHand = -[0, 1, 2, 3, 4, 5].reduce((a, i) => a + target[i] * Math.log(probs[i]) + (1 - target[i]) * Math.log(1 - probs[i]), 0) / 6;
     assert.ok(Math.abs(binaryCrossEntropy(probs, target).value - byHand) < 1e-12);
-    const num = numericGrad((p) => binaryCrossEntropy(p, target).value, probs.slice());
-    assert.ok(maxRelError(binaryCrossEntropy(probs, target).grad, num) < 1e-6);
+    assert.ok(lossGradError((p) => binaryCrossEntropy(p, target), probs) < 1e-6);
   });
 
   it("accuracy and clear errors for bad names, classes and probabilities", () => {
