@@ -75,10 +75,10 @@ async function main() {
     const files = await bundleTests();
     cpSync(join(repoRoot, "media", "samples"), workspace, { recursive: true });
     server = await startCodeServer(install, { extensionsDir, payload: dev, logToConsole: !!process.env.VERBOSE });
-    const resultFile = join(resultsDir, "mocha.json");
-    rmSync(resultFile, { force: true });
+    // beside the workspace copy, not in the shared test-results/ (two runs in one tree must not mix)
+    const resultFile = `${workspace}.mocha.json`;
     const mocha = join(repoRoot, "node_modules", "mocha", "bin", "mocha.js");
-    const args = [mocha, "--ui", "bdd", "--timeout", "300000", "--reporter", join(repoRoot, "scripts", "lib", "mocha-reporter.js"),
+    const args = [mocha, "--ui", "bdd", "--exit", "--timeout", "300000", "--reporter", join(repoRoot, "scripts", "lib", "mocha-reporter.js"),
       ...(grep ? ["--grep", grep] : []), ...files];
     say(`E2E: ${files.length} test file(s) against ${server.origin}${dev ? " (working tree via payload)" : " (installed .vsix, no payload)"}`);
     const r = await run(process.execPath, args, {
@@ -117,6 +117,7 @@ async function main() {
     await server?.stop();
     rmSync(extensionsDir, { recursive: true, force: true });
     rmSync(workspace, { recursive: true, force: true });
+    rmSync(`${workspace}.mocha.json`, { force: true });
   }
 }
 

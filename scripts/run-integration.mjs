@@ -10,8 +10,10 @@
 // (Mocha's spec reporter) through window.codeAutomationLog.
 //
 //   node scripts/run-integration.mjs [--suite integration|untrusted] [--grep TEXT] [--no-build]
-// env: RNN_TEST_TIMEOUT_MS (hang guard per suite, default 600000), VERBOSE=1 (browser + VS Code logs)
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+// env: RNN_TEST_TIMEOUT_MS (hang guard per suite, default 600000), VERBOSE=1 (browser + VS Code logs),
+//      RNN_TEST_GREP (same as --grep; reaches it through `npm test` too)
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { format } from "node:util";
 import { launchBrowser } from "./lib/browser.mjs";
@@ -28,11 +30,13 @@ const argOf = (name) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const only = argOf("--suite");
-const grep = argOf("--grep");
+const grep = argOf("--grep") ?? process.env.RNN_TEST_GREP;
 const verbose = !!process.env.VERBOSE;
 const timeoutMs = Number(process.env.RNN_TEST_TIMEOUT_MS || 10 * 60 * 1000);
 const outDir = join(repoRoot, "out", "test", "integration");
 const resultsDir = join(repoRoot, "test-results");
+const runDir = mkdtempSync(join(tmpdir(), "rnn-notebook-integration-"));
+process.on("exit", () => rmSync(runDir, { recursive: true, force: true }));
 
 const SUITES = [
   { name: "integration", suite: "main", trust: false },
@@ -57,7 +61,8 @@ function hasTests(suite) {
 /** @returns {Promise<import("./lib/report.mjs").SuiteCount>} */
 async function runSuite(install, s) {
   const t0 = Date.now();
-  const resultFile = join(resultsDir, `integration-${s.name}.json`);
+  // per run, not in the shared test-results/: two runs in one working tree must not read each other's
+  const resultFile = join(runDir, `integration-${s.name}.json`);
   const server = await startCodeServer(install, {
     trust: s.trust, payload: true, logToConsole: verbose,
     env: { RNN_TEST_SUITE: s.suite, RNN_TEST_RESULT_FILE: resultFile, ...(grep ? { RNN_TEST_GREP: grep } : {}) },

@@ -1,6 +1,6 @@
 // Start a real VS Code (code-server) on 127.0.0.1 in its own process group, with a throw-away
 // user-data dir, and build workbench URLs (folder + payload) for it.
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { say } from "./env.mjs";
@@ -44,7 +44,52 @@ const USER_SETTINGS = {
  * @returns {Promise<CodeServer>}
  */
 export async function startCodeServer(install, opts = {}) {
-  const port = opts.port ?? (await pickPort());
+  const fixed = opts.port ?? (process.env.RNN_NOTEBOOK_PORT ? Number(process.env.RNN_NOTEBOOK_PORT) : undefined);
+  const tried = new Set();
+  for (let attempt = 1; ; attempt++) {
+    const port = fixed ?? (await pickPort({ exclude: tried }));
+    tried.add(port);
+    // a port is ours only while we hold its lock: two runs starting together never share one
+    const release = fixed ? () => {} : claimPort(port);
+    if (!release) continue;
+    try {
+      return await launch(install, opts, port, release);
+    } catch (e) {
+      release();
+      if (!(e instanceof PortBusy) || fixed || attempt >= 8) throw e;
+      say(`port ${port} is taken, trying another`);
+    }
+  }
+}
+
+class PortBusy extends Error {}
+
+/** Hold 127.0.0.1:port for this process (a lock folder in the temp dir); undefined when another live run holds it. */
+function claimPort(port) {
+  const lock = join(tmpdir(), `rnn-notebook-port-${port}.lock`);
+  for (let i = 0; i < 2; i++) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "pid"), String(process.pid));
+      const release = () => rmSync(lock, { recursive: true, force: true });
+      process.once("exit", release);
+      return release;
+    } catch {
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(join(lock, "pid"), "utf8"));
+        process.kill(owner, 0);
+        return undefined; // a live run holds it
+      } catch {
+        if (!owner && Date.now() - statSync(lock).mtimeMs < 2000) return undefined; // being created right now
+        rmSync(lock, { recursive: true, force: true }); // its owner died: stale
+      }
+    }
+  }
+  return undefined;
+}
+
+async function launch(install, opts, port, release) {
   const dataDir = mkdtempSync(join(tmpdir(), "rnn-notebook-cs-"));
   const userDir = join(dataDir, "user");
   const extensionsDir = opts.extensionsDir ?? join(dataDir, "extensions");
@@ -87,13 +132,27 @@ export async function startCodeServer(install, opts = {}) {
     resolve(code);
   }));
   const t0 = Date.now();
+  // Up means: OUR child says it listens on this port (so /healthz cannot be answered by someone else's
+  // server that took the port first) and /healthz answers.
+  const listening = new Promise((resolve, reject) => {
+    let seen = "";
+    const onData = (d) => {
+      seen = (seen + d).slice(-4000);
+      if (seen.includes(`HTTP server listening on http://127.0.0.1:${port}`)) resolve(undefined);
+      else if (/EADDRINUSE/.test(seen)) reject(new PortBusy(`port ${port} in use`));
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.on("exit", (code) => reject(/EADDRINUSE/.test(seen) ? new PortBusy(`port ${port} in use`)
+      : new Error(`code-server exited (${code}) before listening; log: ${logFile}`)));
+  });
   try {
-    await Promise.race([
-      waitForHttp(`${origin}/healthz`, 60000),
-      new Promise((_, reject) => child.on("exit", (code) => reject(new Error(`code-server exited (${code}) before answering; log: ${logFile}`)))),
-    ]);
+    await Promise.race([listening, new Promise((_, reject) => setTimeout(() => reject(new Error(`code-server did not listen within 60 s; log: ${logFile}`)), 60000))]);
+    await waitForHttp(`${origin}/healthz`, 60000);
   } catch (e) {
     await stopGroup(child);
+    log.end();
+    rmSync(dataDir, { recursive: true, force: true });
     throw e;
   }
   say(`code-server (VS Code) up on ${origin} after ${((Date.now() - t0) / 1000).toFixed(1)} s${opts.trust ? " (workspace trust ON)" : ""}`);
@@ -109,6 +168,7 @@ export async function startCodeServer(install, opts = {}) {
       if (!exited) await stopGroup(child, 5000);
       else await stopGroup(child, 0);
       log.end();
+      release();
       if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };

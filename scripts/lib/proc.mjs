@@ -139,15 +139,13 @@ function portFree(port) {
 }
 
 /**
- * A port for code-server: $RNN_NOTEBOOK_PORT (or $PORT) if set, else the first free one in 8765–8779.
- * @param {{ from?: number, to?: number }} [range]
+ * A free port for code-server in 8765–8779 (the range this project's runs use).
+ * @param {{ from?: number, to?: number, exclude?: Set<number> }} [range]
  */
 export async function pickPort(range = {}) {
-  const fromEnv = process.env.RNN_NOTEBOOK_PORT || process.env.PORT;
-  if (fromEnv) return Number(fromEnv);
   const from = range.from ?? 8765;
   const to = range.to ?? 8779;
-  for (let p = from; p <= to; p++) if (await portFree(p)) return p;
+  for (let p = from; p <= to; p++) if (!range.exclude?.has(p) && (await portFree(p))) return p;
   throw new Error(`no free port in ${from}-${to}; set RNN_NOTEBOOK_PORT`);
 }
 

@@ -48,18 +48,21 @@ export async function openWorkbench(folder = e2eEnv.workspace): Promise<Workbenc
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  const close = async (): Promise<void> => {
+    await context.close().catch(() => undefined);
+    rmSync(profile, { recursive: true, force: true });
+  };
   let url = `${e2eEnv.origin}/?folder=${encodeURIComponent(folder)}`;
   if (e2eEnv.payload) url += `&payload=${encodeURIComponent(e2eEnv.payload)}`;
-  await page.goto(url);
-  await page.waitForSelector(".monaco-workbench", { timeout: 60_000 });
+  try {
+    await page.goto(url);
+    await page.waitForSelector(".monaco-workbench", { timeout: 60_000 });
+  } catch (e) {
+    await close(); // never leave a browser behind
+    throw e;
+  }
   step("workbench visible");
-  return {
-    page, context, errors,
-    async close() {
-      await context.close().catch(() => undefined);
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
+  return { page, context, errors, close };
 }
 
 /** Open the command palette, type text, and report whether an entry with that label shows. */
@@ -240,7 +243,12 @@ export function useWorkbench(folder?: string): () => Workbench {
   before(async function () {
     this.timeout(180_000);
     wb = await openWorkbench(folder);
-    await waitForExtension(wb.page);
+    try {
+      await waitForExtension(wb.page);
+    } catch (e) {
+      await screenshot(wb.page, "failure-extension-not-ready").catch(() => undefined);
+      throw e;
+    }
   });
   afterEach(async function () {
     if (this.currentTest?.state === "failed" && wb) {
