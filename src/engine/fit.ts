@@ -7,8 +7,8 @@
  *   since the last yield, and after every epoch — so an interrupt message gets through. Then it checks
  *   `signal`: when aborted it stops at that batch boundary and RESOLVES with `history.interrupted =
  *   true`; the weights learned so far stay in the model.
- * - A NaN/±Infinity loss or gradient stops fit BEFORE the optimizer step (the model keeps the last
- *   finite weights) and rejects with an Error naming the epoch and batch and suggesting clipNorm or a
+ * - A NaN/±Infinity loss or gradient stops fit BEFORE the optimizer step, and an update that makes a
+ *   weight non-finite is undone (either way the model keeps the last finite weights); fit then rejects with an Error naming the epoch and batch and suggesting clipNorm or a
  *   lower learning rate; `error.history` holds the history up to that point.
  * - Progress: `onProgress(p)` (shaped like the kernel's TrainingProgress) at most every 100 ms, at each
  *   epoch end and once at the end with a final status; `onBatchEnd` / `onEpochEnd` after every batch /
@@ -164,6 +164,11 @@ function gather(t: Tensor, idx: ArrayLike<number>): Tensor {
   return new Tensor(out, [idx.length, ...t.shape.slice(1)]);
 }
 
+function allFinite(a: ArrayLike<number>): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
+}
+
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** The training loop; see the file header for the contract. */
@@ -208,6 +213,7 @@ export async function fit(model: Sequential, xIn: TensorLike, yIn: TensorLike, o
   const dropoutRng = rng.fork();
   const trainable = model.weightEntries().filter((e) => e.param.trainable && e.layer.trainable).map((e) => e.param);
   const grads = trainable.map((p) => p.grad);
+  const backup = trainable.map((p) => p.value.slice());
 
   const history: History = { epoch: [], loss: [], batchLoss: [], interrupted: false, stoppedEarly: false, epochs, batchesPerEpoch: batches, elapsedMs: 0 };
   if (loss === "crossEntropy") history.perplexity = [];
@@ -267,7 +273,13 @@ export async function fit(model: Sequential, xIn: TensorLike, yIn: TensorLike, o
       model.backwardPass(new Tensor(r.grad, out.shape));
       const report = clipGradients(grads, clip);
       if (!Number.isFinite(report.preClipNorm)) throw fail(history, `a gradient became NaN or infinite at ${where}`, optimizer, progress, epoch, b);
+      // An update can overflow even from finite gradients (a huge lr): keep a copy to fall back to.
+      trainable.forEach((p, i) => backup[i].set(p.value));
       optimizer.step(trainable);
+      if (!trainable.every((p) => allFinite(p.value))) {
+        trainable.forEach((p, i) => p.value.set(backup[i]));
+        throw fail(history, `the update made a weight NaN or infinite at ${where}`, optimizer, progress, epoch, b);
+      }
       history.batchLoss.push(r.value);
       if (recordNorms) {
         history.preClipNorm!.push(report.preClipNorm);

@@ -52,8 +52,17 @@ describe("clear, early errors", () => {
     const { x, y } = rnn.datasets.sine({ samples: 64, timesteps: 5, seed: 1 });
     const m = rnn.sequential({ inputShape: [5, 1] }, [rnn.simpleRNN({ units: 8, activation: "relu" }), rnn.dense({ units: 1 })]);
     await assert.rejects(m.fit(x, y, { epochs: 50, batchSize: 8, loss: "mse", optimizer: rnn.sgd({ lr: 1e6 }) }),
-      /fit stopped: (the loss became (NaN|Infinity)|a gradient became NaN or infinite) at epoch \d+, batch \d+ of 8\..*clipNorm.*lower learning rate/s);
+      /fit stopped: (the loss became (NaN|Infinity)|a gradient became NaN or infinite|the update made a weight NaN or infinite) at epoch \d+, batch \d+ of 8\..*clipNorm.*lower learning rate/s);
     for (const t of m.getWeights()) for (const v of t.data) assert.ok(Number.isFinite(v), "kept weights are finite");
+  });
+
+  it("an update that overflows the weights is undone and reported (finite loss and gradients, lr 1e38)", async () => {
+    const m = rnn.sequential({ inputShape: [1] }, [rnn.dense({ units: 1 })]);
+    const before = m.getWeights().flatMap((t) => Array.from(t.data));
+    // float32 max ≈ 3.4e38: one SGD step of 1e38 × a gradient of a few units overflows
+    await assert.rejects(m.fit(rnn.tensor([[3], [4]]), rnn.tensor([[10], [-10]]), { loss: "mse", optimizer: rnn.sgd({ lr: 1e38 }) }),
+      /the update made a weight NaN or infinite at epoch 1, batch 1 of 1\..*clipNorm/s);
+    assert.deepEqual(m.getWeights().flatMap((t) => Array.from(t.data)), before);
   });
 });
 
