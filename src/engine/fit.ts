@@ -8,8 +8,9 @@
  *   `signal`: when aborted it stops at that batch boundary and RESOLVES with `history.interrupted =
  *   true`; the weights learned so far stay in the model.
  * - A NaN/±Infinity loss or gradient stops fit BEFORE the optimizer step, and an update that makes a
- *   weight non-finite is undone (either way the model keeps the last finite weights); fit then rejects with an Error naming the epoch and batch and suggesting clipNorm or a
- *   lower learning rate; `error.history` holds the history up to that point.
+ *   weight non-finite is undone (either way the model keeps the last finite weights); fit then
+ *   rejects with an Error naming the epoch and batch and suggesting clipNorm or a lower learning
+ *   rate; `error.history` holds the history up to that point.
  * - Progress: `onProgress(p)` (shaped like the kernel's TrainingProgress) at most every 100 ms, at each
  *   epoch end and once at the end with a final status; `onBatchEnd` / `onEpochEnd` after every batch /
  *   epoch. `setFitDefaults` lets the kernel supply its interrupt signal and progress hook once.
