@@ -103,6 +103,12 @@ export class RecurrentCore {
   readonly actGrad: (y: number) => number;
   readonly ract: (x: number) => number;
   readonly ractGrad: (y: number) => number;
+  /**
+   * True for the default activations (tanh, sigmoid): cells then run a forward loop with the math
+   * written inline (`sigm`, `tanhExp` below), which V8 compiles without calls — the transcendental
+   * functions dominate the per-step cost at learner sizes (H ≈ 16…64).
+   */
+  readonly standard: boolean;
 
   /** Weights used by the latest forward (set by `forward`). */
   w!: CoreWeights;
@@ -145,6 +151,7 @@ export class RecurrentCore {
     this.actGrad = activationGradFromOutput(opts.activation);
     this.ract = activationFn(opts.recurrentActivation);
     this.ractGrad = activationGradFromOutput(opts.recurrentActivation);
+    this.standard = opts.activation === "tanh" && opts.recurrentActivation === "sigmoid";
     const e = allocFloats(0, dtype);
     this.xs = this.zx = this.act_ = this.hs = this.cs = this.aux = this.hr = this.rec = e;
     this.dzx = this.dzr = this.dxs = this.dh = this.dhPrev = this.dc = this.dcPrev = this.dcTotal = this.dhDirect = e;
@@ -180,9 +187,12 @@ export class RecurrentCore {
     this.maskRec = null;
   }
 
-  /** Buffer and offset holding h_{s−1} as the recurrent product should see it (masked if recurrentDropout). */
-  recurrentInput(s: number): { buf: FloatArray; off: number } {
-    return this.maskRec ? { buf: this.hr, off: s * this.B * this.H } : { buf: this.hs, off: s * this.B * this.H };
+  /**
+   * The buffer holding h_{s−1} as the recurrent product sees it, at offset s·B·H for step s: hr (masked)
+   * under recurrent dropout, else hs (slot s). Returns the array only, so steps allocate nothing.
+   */
+  recurrentInput(): FloatArray {
+    return this.maskRec ? this.hr : this.hs;
   }
 
   /**
@@ -301,9 +311,9 @@ export class RecurrentCore {
     }
   }
 
-  /** The hidden states before each step as one [T·B, H] block (masked ones under recurrent dropout). */
-  previousStates(): { buf: FloatArray; off: number } {
-    return this.maskRec ? { buf: this.hr, off: 0 } : { buf: this.hs, off: 0 };
+  /** The hidden states before each step as one [T·B, H] block from offset 0 (masked ones under recurrent dropout). */
+  previousStates(): FloatArray {
+    return this.recurrentInput();
   }
 
   /**
@@ -336,6 +346,20 @@ export class RecurrentCore {
   }
 }
 
+/** Logistic sigmoid 1/(1 + e^−x) (small enough for V8 to inline at direct call sites). */
+export function sigm(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/**
+ * tanh through one exponential: tanh x = 1 − 2/(e^{2x} + 1). Exact up to rounding (absolute error
+ * ~1e-16 near 0, where the subtraction cancels; ±1 for |x| large, where e^{2x} over/underflows), and
+ * faster than Math.tanh in V8.
+ */
+export function tanhExp(x: number): number {
+  return 1 - 2 / (Math.exp(2 * x) + 1);
+}
+
 /** Inverted-dropout mask of n entries: 0 with probability p, else 1/(1−p). */
 export function dropoutMask(n: number, p: number, rng: Rng, dtype: DType): FloatArray {
   const m = allocFloats(n, dtype);
@@ -348,7 +372,6 @@ export function dropoutMask(n: number, p: number, rng: Rng, dtype: DType): Float
 export function recurrentProduct(core: RecurrentCore, s: number, col0: number, cols: number,
                                  out: FloatArray, outOff: number, accumulate: boolean): void {
   const { B, H, G } = core;
-  const { buf, off } = core.recurrentInput(s);
   // out[B, cols] (+)= h[B, H] · U[H, col0 : col0+cols]  (U row stride G)
-  gemmNN(B, cols, H, buf, off, H, core.w.recurrentKernel, col0, G, out, outOff, G, accumulate);
+  gemmNN(B, cols, H, core.recurrentInput(), s * B * H, H, core.w.recurrentKernel, col0, G, out, outOff, G, accumulate);
 }

@@ -16,7 +16,7 @@
  * Gal & Ghahramani's variational dropout describes (LSTM behaves the same in both).
  */
 import { gemmNN, gemmNT, gemmTN, addColumnSums } from "../ops";
-import { recurrentProduct, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
+import { recurrentProduct, sigm, tanhExp, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
 import type { GateName } from "../layer";
 import { KerasRecurrentLayer, type KerasRecurrentOptions } from "./kerasRecurrent";
 
@@ -38,6 +38,23 @@ const gruResetAfterCell: Cell = {
     const zx = core.zx, a = core.act_, hs = core.hs, aux = core.aux;
     const act = core.act, ract = core.ract;
     const prevOff = s * B * H, nextOff = core.stateOffset(s);
+    if (core.standard) {
+      // Same math as below with σ and tanh inlined (the default activations).
+      for (let b = 0; b < B; b++) {
+        const zo = zOff + b * G, ro = b * G;
+        for (let j = 0; j < H; j++) {
+          const q = b * H + j;
+          const z = sigm(zx[zo + j] + rec[ro + j]);
+          const r = sigm(zx[zo + H + j] + rec[ro + H + j]);
+          const rn = rec[ro + 2 * H + j];
+          const n = tanhExp(zx[zo + 2 * H + j] + r * rn);
+          a[zo + j] = z; a[zo + H + j] = r; a[zo + 2 * H + j] = n;
+          aux[prevOff + q] = rn;
+          hs[nextOff + q] = z * hs[prevOff + q] + (1 - z) * n;
+        }
+      }
+      return;
+    }
     for (let b = 0; b < B; b++) {
       const zo = zOff + b * G, ro = b * G;
       for (let j = 0; j < H; j++) {
@@ -82,7 +99,7 @@ const gruResetAfterCell: Cell = {
     const { T, B, H, G } = core;
     const prev = core.previousStates();
     // dU (H,3H) += Hprev (T·B,H)ᵀ · dzr (T·B,3H); dbR (3H) += Σ rows of dzr
-    gemmTN(H, G, T * B, prev.buf, prev.off, H, core.dzr, 0, G, grads.recurrentKernel, 0, G, true);
+    gemmTN(H, G, T * B, prev, 0, H, core.dzr, 0, G, grads.recurrentKernel, 0, G, true);
     if (grads.recurrentBias) addColumnSums(core.dzr, 0, T * B, G, G, grads.recurrentBias, 0);
   },
 
@@ -105,7 +122,7 @@ const gruResetBeforeCell: Cell = {
     const act = core.act, ract = core.ract;
     // zx[s][:, 0:2H] (B,2H) += h_{s−1} (B,H) · U[:, 0:2H] (H,2H)
     recurrentProduct(core, s, 0, 2 * H, zx, zOff, true);
-    const hin = core.recurrentInput(s);
+    const hin = core.recurrentInput(), hinOff = s * B * H;
     const prevOff = s * B * H, nextOff = core.stateOffset(s);
     for (let b = 0; b < B; b++) {
       const zo = zOff + b * G;
@@ -113,7 +130,7 @@ const gruResetBeforeCell: Cell = {
         const z = ract(zx[zo + j]);
         const r = ract(zx[zo + H + j]);
         a[zo + j] = z; a[zo + H + j] = r;
-        aux[prevOff + b * H + j] = r * hin.buf[hin.off + b * H + j];
+        aux[prevOff + b * H + j] = r * hin[hinOff + b * H + j];
       }
     }
     // zx[s][:, 2H:3H] (B,H) += (r ⊙ h) (B,H) · U[:, 2H:3H] (H,H)
@@ -150,14 +167,14 @@ const gruResetBeforeCell: Cell = {
     }
     // d(r ⊙ h) (B,H) = dn (B,H) · U[:, 2H:3H] (H,H)ᵀ, kept in dhPrev for now
     gemmNT(B, H, H, dzx, zOff + 2 * H, G, core.w.recurrentKernel, 2 * H, G, dhPrev, 0, H, false);
-    const hin = core.recurrentInput(s);
+    const hin = core.recurrentInput(), hinOff = s * B * H;
     for (let b = 0; b < B; b++) {
       const zo = zOff + b * G;
       for (let j = 0; j < H; j++) {
         const q = b * H + j;
         const r = a[zo + H + j];
         const drh = dhPrev[q];
-        dzx[zo + H + j] = drh * hin.buf[hin.off + q] * ractGrad(r);
+        dzx[zo + H + j] = drh * hin[hinOff + q] * ractGrad(r);
         dhPrev[q] = drh * r;
       }
     }
@@ -169,7 +186,7 @@ const gruResetBeforeCell: Cell = {
     const { T, B, H, G } = core;
     const prev = core.previousStates();
     // dU[:, 0:2H] (H,2H) += Hprev (T·B,H)ᵀ · [dz, dr] (T·B,2H)
-    gemmTN(H, 2 * H, T * B, prev.buf, prev.off, H, core.dzx, 0, G, grads.recurrentKernel, 0, G, true);
+    gemmTN(H, 2 * H, T * B, prev, 0, H, core.dzx, 0, G, grads.recurrentKernel, 0, G, true);
     // dU[:, 2H:3H] (H,H) += (r ⊙ h) (T·B,H)ᵀ · dn (T·B,H)
     gemmTN(H, H, T * B, core.aux, 0, H, core.dzx, 2 * H, G, grads.recurrentKernel, 2 * H, G, true);
   },

@@ -9,7 +9,7 @@
  * act holds [i, f, g, o] per row, cs the cell states (slot s+1 after step s), aux act(c_s).
  */
 import { gemmNT, gemmTN } from "../ops";
-import { recurrentProduct, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
+import { recurrentProduct, sigm, tanhExp, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
 import type { GateName } from "../layer";
 import { KerasRecurrentLayer, type KerasRecurrentOptions } from "./kerasRecurrent";
 
@@ -28,6 +28,26 @@ export const lstmCell: Cell = {
     const zx = core.zx, a = core.act_, cs = core.cs, hs = core.hs, aux = core.aux;
     const act = core.act, ract = core.ract;
     const prevOff = s * B * H, nextOff = core.stateOffset(s);
+    if (core.standard) {
+      // Same math as below with σ and tanh inlined (the default activations).
+      for (let b = 0; b < B; b++) {
+        const zo = zOff + b * G;
+        for (let j = 0; j < H; j++) {
+          const i = sigm(zx[zo + j]);
+          const f = sigm(zx[zo + H + j]);
+          const g = tanhExp(zx[zo + 2 * H + j]);
+          const o = sigm(zx[zo + 3 * H + j]);
+          a[zo + j] = i; a[zo + H + j] = f; a[zo + 2 * H + j] = g; a[zo + 3 * H + j] = o;
+          const q = b * H + j;
+          const c = f * cs[prevOff + q] + i * g;
+          const tc = tanhExp(c);
+          cs[nextOff + q] = c;
+          aux[prevOff + q] = tc;
+          hs[nextOff + q] = o * tc;
+        }
+      }
+      return;
+    }
     for (let b = 0; b < B; b++) {
       const zo = zOff + b * G;
       for (let j = 0; j < H; j++) {
@@ -78,7 +98,7 @@ export const lstmCell: Cell = {
     const { T, B, H, G } = core;
     const prev = core.previousStates();
     // dU (H,4H) += Hprev (T·B,H)ᵀ · dz (T·B,4H)
-    gemmTN(H, G, T * B, prev.buf, prev.off, H, core.dzr, 0, G, grads.recurrentKernel, 0, G, true);
+    gemmTN(H, G, T * B, prev, 0, H, core.dzr, 0, G, grads.recurrentKernel, 0, G, true);
   },
 
   recordSource(core: RecurrentCore, name: GateName) {

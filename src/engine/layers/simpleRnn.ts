@@ -7,7 +7,7 @@
  * (recurrent.ts), time-major in processing order.
  */
 import { gemmNT, gemmTN } from "../ops";
-import { recurrentProduct, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
+import { recurrentProduct, tanhExp, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
 import { KerasRecurrentLayer, type KerasRecurrentOptions } from "./kerasRecurrent";
 
 /** simpleRnnForward / simpleRnnBackward for one step s. */
@@ -24,7 +24,8 @@ export const simpleRnnCell: Cell = {
     recurrentProduct(core, s, 0, G, core.zx, zOff, true);
     const zx = core.zx, hs = core.hs, act = core.act;
     const hOff = core.stateOffset(s);
-    for (let q = 0; q < B * H; q++) hs[hOff + q] = act(zx[zOff + q]);
+    if (core.standard) for (let q = 0; q < B * H; q++) hs[hOff + q] = tanhExp(zx[zOff + q]);
+    else for (let q = 0; q < B * H; q++) hs[hOff + q] = act(zx[zOff + q]);
   },
 
   backwardStep(core: RecurrentCore, s: number): void {
@@ -42,7 +43,7 @@ export const simpleRnnCell: Cell = {
     const { T, B, H, G } = core;
     const prev = core.previousStates();
     // dU (H,G) += Hprev (T·B,H)ᵀ · dz (T·B,G)
-    gemmTN(H, G, T * B, prev.buf, prev.off, H, core.dzr, 0, G, grads.recurrentKernel, 0, G, true);
+    gemmTN(H, G, T * B, prev, 0, H, core.dzr, 0, G, grads.recurrentKernel, 0, G, true);
   },
 
   recordSource(core: RecurrentCore) {
