@@ -75,6 +75,13 @@ describe("gradient check (float64, central differences): Keras-family recurrent 
   it("gru resetAfter true, last output", () => expectOk(checkStack([gru({ units: 3 })], [2, 4, 3]), "gru after"));
   it("gru resetAfter false, returnSequences, goBackwards", () =>
     expectOk(checkStack([gru({ units: 3, resetAfter: false, returnSequences: true, goBackwards: true })], [2, 4, 3]), "gru before seq back"));
+  it("other activations: lstm hardSigmoid/linear, gru sigmoid/softsign, simpleRNN sigmoid", () => {
+    // hardSigmoid has kinks at |x| = 2.5: a difference stencil straddling one would show as a large
+    // error (the derivative jumps by 0.2); none does for this seed.
+    expectOk(checkStack([lstm({ units: 3, recurrentActivation: "hardSigmoid", activation: "linear" })], [2, 4, 3]), "lstm hardSigmoid/linear");
+    expectOk(checkStack([gru({ units: 3, recurrentActivation: "sigmoid", activation: "softsign", returnSequences: true })], [2, 4, 3]), "gru softsign");
+    expectOk(checkStack([simpleRNN({ units: 3, activation: "sigmoid" })], [2, 4, 3]), "simpleRNN sigmoid");
+  });
   it("stacked: simpleRNN → lstm → gru (returnSequences between layers)", () =>
     expectOk(checkStack([simpleRNN({ units: 3, returnSequences: true }), lstm({ units: 2, returnSequences: true }),
       gru({ units: 2, resetAfter: false })], [2, 5, 2]), "stack"));
