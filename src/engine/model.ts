@@ -16,7 +16,7 @@ import type { ForwardContext, Layer, LayerRecording, Param } from "./layer";
 import { uniqueLayerName, zeroGrads } from "./layer";
 import { checkLossName, computeLoss, accuracy, type LossName } from "./loss";
 import { paramCount, type Convention, type ParamCount } from "./params";
-import { Rng } from "./random";
+import { globalRng, Rng } from "./random";
 import { makeSummary, type Summary } from "./summary";
 import { Tensor, asTensor, allocFloats, type DType, type TensorLike } from "./tensor";
 import { Bidirectional } from "./layers/bidirectional";
@@ -34,7 +34,11 @@ export interface SequentialOptions {
   name?: string;
   /** "float32" (default) or "float64" (gradient checks). */
   dtype?: DType;
-  /** Seed of the initial weights of layers without their own `seed` (default 0: runs are reproducible). */
+  /**
+   * Seed of the initial weights of layers without their own `seed`. Default: a stream forked from the
+   * engine's global generator (`rnn.manualSeed`, seeded 0 when the kernel starts), so a notebook run
+   * top to bottom is reproducible while two identical models still start from different weights, as in Keras.
+   */
   seed?: number;
 }
 
@@ -81,7 +85,7 @@ export class Sequential {
     for (const key of Object.keys(options)) {
       if (!OPTIONS.includes(key)) throw new Error(`rnn.sequential: unknown option ${JSON.stringify(key)}; valid options: ${OPTIONS.join(", ")}`);
     }
-    const { inputShape, dtype = "float32", seed = 0 } = options;
+    const { inputShape, dtype = "float32", seed } = options;
     if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((d) => d === null || (Number.isInteger(d) && d > 0))) {
       throw new Error(`rnn.sequential: inputShape must be per-sample dimensions without the batch axis, e.g. [20, 6]; got ${JSON.stringify(inputShape)}`);
     }
@@ -101,7 +105,7 @@ export class Sequential {
     this.dtype = dtype;
     this.outputShapes = [];
     this.inputSizes = [];
-    const rng = new Rng(seed);
+    const rng = seed !== undefined ? new Rng(seed) : globalRng().fork();
     let shape = inputShape.map((d) => d ?? -1); // -1 = free dimension inside the engine
     for (const layer of this.layers) {
       this.inputSizes.push(shape[shape.length - 1]);
