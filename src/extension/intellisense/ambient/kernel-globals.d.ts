@@ -74,13 +74,67 @@ declare namespace RnnKernel {
     /** Data file readers (CSV, .npy). */
     data: Data;
     /**
-     * A tensor (or nested arrays) as a mathjs matrix, for `math.*`.
+     * A tensor (or nested arrays) as a mathjs matrix, for `math.*` (the engine's own `toMath` gives nested arrays).
      * @example math.max(math.abs(math.eigs(rnn.toMath(model.layers[0].weights.recurrent_kernel)).values))
      */
     toMath(t: Tensor | number[] | number[][]): import("mathjs").Matrix;
     /** The running cell's interrupt signal, for a cell's own loops. */
     readonly signal: InterruptSignal;
+    /**
+     * A whole model (architecture + weights) saved with `model.save(path)`; relative paths resolve
+     * from the notebook's folder.
+     */
+    load(path: string): import("engine/model").Sequential;
+    /** Weights only, as a .safetensors file (any model or `rnn.nn` module). */
+    saveWeights(model: { toSafetensors(): Uint8Array }, path: string): void;
+    /** Loads weights from a .safetensors file into a model of the same architecture. */
+    loadWeights(model: { fromSafetensors(bytes: Uint8Array): void }, path: string): void;
   }
+
+  /** Options of `exportPyTorch`: the fixed reference input written beside the model. */
+  interface PyTorchExportOptions {
+    /** Seed of the fixed reference input (default 0). */
+    seed?: number;
+    /** Batch size of the reference input (default 2). */
+    batch?: number;
+    /** Timesteps of the reference input when the model does not fix them (default 5). */
+    timesteps?: number;
+  }
+
+  /** What `exportPyTorch(dir)` returns. */
+  interface ExportPyTorchResult {
+    /** Absolute folder the files were written to. */
+    dir: string;
+    /** File names written there. */
+    files: string[];
+    /** The command that checks the export against PyTorch. */
+    check: string;
+  }
+
+  /** The kernel's file methods on every model and `rnn.nn` module (src/kernel/interop.ts). */
+  interface FileMethods {
+    /** Weights only, as .safetensors (rnn.nn modules use PyTorch's state-dict names); returns the absolute path. */
+    saveSafetensors(path: string): string;
+    /** Loads .safetensors weights (ours or PyTorch's `save_file(model.state_dict())`) into this model. */
+    loadSafetensors(path: string): this;
+    /** model.py + weights.safetensors + check.py + reference.safetensors in `dir`, for PyTorch. */
+    exportPyTorch(dir: string, options?: PyTorchExportOptions): ExportPyTorchResult;
+  }
+}
+
+// The kernel's methods on the engine's classes, merged into the generated declarations.
+declare module "engine/model" {
+  export interface Sequential extends RnnKernel.FileMethods {
+    /** Saves the whole model (architecture + weights) to a file; `rnn.load(path)` reads it back. */
+    save(path: string): void;
+  }
+}
+declare module "engine/nn/recurrent" {
+  export interface TorchRecurrent extends RnnKernel.FileMethods {}
+}
+declare module "engine/nn/linear" {
+  export interface TorchLinear extends RnnKernel.FileMethods {}
+  export interface TorchEmbedding extends RnnKernel.FileMethods {}
 }
 
 /**
