@@ -190,6 +190,17 @@ describe("interop: PyTorch export", () => {
         randomize(m.params(), 24);
         return m;
       }],
+      ["Keras-family options: relu SimpleRNN, hardSigmoid LSTM, goBackwards, bidirectional GRU resetAfter false, softmax", () => {
+        resetLayerNames();
+        const m = new Sequential({ inputShape: [7, 3] }, [
+          simpleRNN({ units: 4, activation: "relu", returnSequences: true }),
+          lstm({ units: 5, recurrentActivation: "hardSigmoid", returnSequences: true }),
+          gru({ units: 4, goBackwards: true, returnSequences: true }),
+          bidirectional(gru({ units: 3, resetAfter: false })), dense({ units: 3, activation: "softmax" }),
+        ]);
+        randomize(m.params(), 26);
+        return m;
+      }],
       ["Keras-family language model: embedding → lstm → dropout → timeDistributed(dense) → tied dense", () => {
         resetLayerNames();
         const e = embedding({ inputDim: 12, outputDim: 4 });
