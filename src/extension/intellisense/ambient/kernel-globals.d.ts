@@ -122,7 +122,9 @@ declare namespace RnnKernel {
   }
 }
 
-// The kernel's methods on the engine's classes, merged into the generated declarations.
+// The kernel's methods on the engine's classes, merged into the generated declarations (an empty
+// interface extending FileMethods is the point: it merges with the engine's class of the same name).
+/* eslint-disable @typescript-eslint/no-empty-object-type */
 declare module "engine/model" {
   export interface Sequential extends RnnKernel.FileMethods {
     /** Saves the whole model (architecture + weights) to a file; `rnn.load(path)` reads it back. */
@@ -136,6 +138,7 @@ declare module "engine/nn/linear" {
   export interface TorchLinear extends RnnKernel.FileMethods {}
   export interface TorchEmbedding extends RnnKernel.FileMethods {}
 }
+/* eslint-enable @typescript-eslint/no-empty-object-type */
 
 /**
  * The recurrent-network engine (layers, models, training, datasets) plus the kernel's file and display
