@@ -106,7 +106,9 @@ export class TorchRecurrent {
   private layerOut: FloatArray[] = [];   // per layer: [T, B, D·H] time-major output
   private dropMasks: (FloatArray | null)[] = []; // per layer l ≥ 1: mask on its input [T, B, D·H]
   private xTM: FloatArray = new Float32Array(0);
-  private lastTB: [number, number] | null = null;
+  private lastTB: [number, number] | null = null;   // [T, B] of the forward awaiting backward
+  private allocTB: [number, number] | null = null;  // [T, B] the buffers above are sized for
+  private lastUnbatched = false;
   private recordFlags = { gates: false, gradNorms: false };
   private recorded: LayerRecording[] = [];
 
@@ -311,14 +313,14 @@ export class TorchRecurrent {
     }
   }
 
-  private stateTensors(state: TorchState | undefined, B: number): { h0: FloatArray | null; c0: FloatArray | null } {
+  private stateTensors(state: TorchState | undefined, B: number, unbatched: boolean): { h0: FloatArray | null; c0: FloatArray | null } {
     if (state === undefined || state === null) return { h0: null, c0: null };
     let h: TensorLike | undefined, c: TensorLike | undefined;
     if (Array.isArray(state) && this.kind === "lstm" && state.length === 2 && !(typeof state[0] === "number")) {
       const arr = state as unknown[];
       const depth = (v: unknown): number => (Array.isArray(v) ? 1 + depth(v[0]) : 0);
-      // [h0, c0] (each 3-D) vs a nested-array h0 of depth 3 with L·D = 2: a pair of tensors has depth ≤ 3 per item.
-      if (arr[0] instanceof Tensor || depth(arr[0]) === 3) { h = arr[0] as TensorLike; c = arr[1] as TensorLike; }
+      // [h0, c0] (each [L·D, B, H], or [L·D, H] unbatched) vs an h0 given as nested arrays.
+      if (arr[0] instanceof Tensor || depth(arr[0]) === (unbatched ? 2 : 3)) { h = arr[0] as TensorLike; c = arr[1] as TensorLike; }
       else h = state as TensorLike;
     } else if (typeof state === "object" && !(state instanceof Tensor) && !Array.isArray(state) && ("h0" in state || "c0" in state)) {
       h = (state as { h0?: TensorLike }).h0;
@@ -326,12 +328,12 @@ export class TorchRecurrent {
     } else {
       h = state as TensorLike;
     }
-    const expect = [this.numLayers * this.dirs, B, this.hiddenSize];
+    const expect = unbatched ? [this.numLayers * this.dirs, this.hiddenSize] : [this.numLayers * this.dirs, B, this.hiddenSize];
     const conv = (v: TensorLike | undefined, what: string): FloatArray | null => {
       if (v === undefined) return null;
       const t = asTensor(v, this.dtype);
       if (t.shape.join() !== expect.join()) {
-        throw new Error(`${this}: ${what} must have shape [${expect.join(", ")}] (numLayers·directions, batch, hiddenSize) but got [${t.shape.join(", ")}]`);
+        throw new Error(`${this}: ${what} must have shape [${expect.join(", ")}] (numLayers·directions${unbatched ? "" : ", batch"}, hiddenSize) but got [${t.shape.join(", ")}]`);
       }
       return t.data;
     };
@@ -341,21 +343,25 @@ export class TorchRecurrent {
 
   /**
    * Forward pass. x: [T, B, inputSize] ([B, T, inputSize] with batchFirst); state: h0 (RNN/GRU) or
-   * { h0, c0 } / [h0, c0] (LSTM), each [L·D, B, H], zeros when omitted.
+   * { h0, c0 } / [h0, c0] (LSTM), each [L·D, B, H], zeros when omitted. As in PyTorch, an unbatched
+   * input [T, inputSize] gives output [T, D·H] and states [L·D, H].
    */
   forward(xIn: TensorLike, state?: TorchState, options: { record?: { gates?: boolean; gradNorms?: boolean }; rng?: Rng } = {}): TorchForwardResult {
-    const x = asTensor(xIn, this.dtype);
+    let x = asTensor(xIn, this.dtype);
+    const unbatched = x.rank === 2 && x.shape[1] === this.inputSize && x.shape[0] >= 1;
+    if (unbatched) x = x.reshape(this.batchFirst ? [1, ...x.shape] : [x.shape[0], 1, x.shape[1]]);
     const layout = this.batchFirst ? "[batch, timesteps, inputSize]" : "[timesteps, batch, inputSize]";
     if (x.rank !== 3 || x.shape[2] !== this.inputSize || x.shape[0] < 1 || x.shape[1] < 1) {
-      throw new Error(`${this.name} (${this}): expected input of shape ${layout.replace("inputSize", String(this.inputSize))} but got [${x.shape.join(", ")}]`);
+      throw new Error(`${this.name} (${this}): expected input of shape ${layout.replace("inputSize", String(this.inputSize))} (or unbatched [timesteps, ${this.inputSize}]) but got [${x.shape.join(", ")}]`);
     }
     const [T, B] = this.batchFirst ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
     const H = this.hiddenSize, D = this.dirs, L = this.numLayers;
-    const { h0, c0 } = this.stateTensors(state, B);
+    const { h0, c0 } = this.stateTensors(state, B, unbatched);
     const rng = options.rng ?? this.rng;
     this.recordFlags = { gates: !!options.record?.gates, gradNorms: !!options.record?.gradNorms };
     this.recorded = [];
-    if (!this.lastTB || this.lastTB[0] !== T || this.lastTB[1] !== B || this.layerOut.length !== L) {
+    if (!this.allocTB || this.allocTB[0] !== T || this.allocTB[1] !== B) {
+      this.allocTB = [T, B];
       this.layerOut = Array.from({ length: L }, () => allocFloats(T * B * D * H, this.dtype));
       this.xTM = allocFloats(T * B * this.inputSize, this.dtype);
     }
@@ -418,6 +424,7 @@ export class TorchRecurrent {
       input = out;
     }
     this.lastTB = [T, B];
+    this.lastUnbatched = unbatched;
     const last = this.layerOut[L - 1];
     let output: Tensor;
     if (this.batchFirst) {
@@ -431,8 +438,9 @@ export class TorchRecurrent {
     } else {
       output = new Tensor(last.slice(), [T, B, D * H]);
     }
-    const result: TorchForwardResult = { output, hN: new Tensor(hN, [L * D, B, H]) };
-    if (cN) result.cN = new Tensor(cN, [L * D, B, H]);
+    const stateShape = unbatched ? [L * D, H] : [L * D, B, H];
+    const result: TorchForwardResult = { output: unbatched ? output.reshape([T, D * H]) : output, hN: new Tensor(hN, stateShape) };
+    if (cN) result.cN = new Tensor(cN, stateShape);
     return result;
   }
 
@@ -444,11 +452,13 @@ export class TorchRecurrent {
     if (!this.lastTB) throw new Error(`${this.name}: backward called without a preceding forward`);
     const [T, B] = this.lastTB;
     this.lastTB = null;
+    const unbatched = this.lastUnbatched;
     const H = this.hiddenSize, D = this.dirs, L = this.numLayers, F = D * H;
     // ∂L/∂(last layer output), time-major [T, B, D·H].
     let dOut = allocFloats(T * B * F, this.dtype);
     if (dOutput !== null && dOutput !== undefined) {
-      const g = asTensor(dOutput, this.dtype);
+      let g = asTensor(dOutput, this.dtype);
+      if (unbatched && g.rank === 2) g = g.reshape(this.batchFirst ? [1, ...g.shape] : [g.shape[0], 1, g.shape[1]]);
       const expect = this.batchFirst ? [B, T, F] : [T, B, F];
       if (g.shape.join() !== expect.join()) throw new Error(`${this.name}: output gradient must have shape [${expect.join(", ")}] but got [${g.shape.join(", ")}]`);
       if (this.batchFirst) {
@@ -461,7 +471,8 @@ export class TorchRecurrent {
     const stateGrad = (v: TensorLike | null | undefined): FloatArray | null => {
       if (v === null || v === undefined) return null;
       const t = asTensor(v, this.dtype);
-      if (t.shape.join() !== [L * D, B, H].join()) throw new Error(`${this.name}: final-state gradient must have shape [${[L * D, B, H].join(", ")}]`);
+      const ok = t.shape.join() === [L * D, B, H].join() || (unbatched && t.shape.join() === [L * D, H].join());
+      if (!ok) throw new Error(`${this.name}: final-state gradient must have shape [${(unbatched ? [L * D, H] : [L * D, B, H]).join(", ")}]`);
       return t.data;
     };
     const dhNd = stateGrad(dhN), dcNd = stateGrad(dcN);
@@ -522,8 +533,9 @@ export class TorchRecurrent {
       }
       dx = new Tensor(o, [B, T, I0]);
     } else dx = new Tensor(dIn, [T, B, I0]);
-    const res: { dx: Tensor; dh0: Tensor; dc0?: Tensor } = { dx, dh0: new Tensor(dh0, [L * D, B, H]) };
-    if (dc0) res.dc0 = new Tensor(dc0, [L * D, B, H]);
+    const stateShape = unbatched ? [L * D, H] : [L * D, B, H];
+    const res: { dx: Tensor; dh0: Tensor; dc0?: Tensor } = { dx: unbatched ? dx.reshape([T, I0]) : dx, dh0: new Tensor(dh0, stateShape) };
+    if (dc0) res.dc0 = new Tensor(dc0, stateShape);
     return res;
   }
 

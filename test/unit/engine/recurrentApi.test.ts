@@ -49,6 +49,18 @@ describe("rnn.nn modules: PyTorch names, shapes and counts", () => {
     assert.deepEqual(cN?.shape, [4, 4, 2]);
     assert.deepEqual(Object.keys(nn.RNN({ inputSize: 3, hiddenSize: 2, bias: false }).stateDict()), ["weight_ih_l0", "weight_hh_l0"]);
   });
+  it("unbatched input [T, F] gives output [T, D·H] and states [L·D, H], equal to the batch-of-one result (PyTorch semantics)", () => {
+    const m = nn.LSTM({ inputSize: 2, hiddenSize: 3, numLayers: 2, bidirectional: true, seed: 6 });
+    const x = tensor([[0.1, 0.2], [0.3, -0.1], [0, 0.5]]);
+    const h0 = new Tensor(Float32Array.from({ length: 12 }, (_, i) => i / 20), [4, 3]);
+    const one = m.forward(x, { h0, c0: h0 });
+    assert.deepEqual([one.output.shape, one.hN.shape, one.cN?.shape], [[3, 6], [4, 3], [4, 3]]);
+    const batched = m.forward(x.reshape([3, 1, 2]), { h0: h0.reshape([4, 1, 3]), c0: h0.reshape([4, 1, 3]) });
+    assert.deepEqual(Array.from(one.output.data), Array.from(batched.output.data));
+    m.forward(x, { h0, c0: h0 });
+    const g = m.backward(new Tensor(new Float32Array(18).fill(1), [3, 6]));
+    assert.deepEqual([g.dx.shape, g.dh0.shape], [[3, 2], [4, 3]]);
+  });
   it("toSafetensors / fromSafetensors round-trip the state dict", () => {
     const a = nn.GRU({ inputSize: 2, hiddenSize: 3, seed: 1 });
     const b = nn.GRU({ inputSize: 2, hiddenSize: 3, seed: 2 });
@@ -123,7 +135,7 @@ describe("errors are clear and early (issue 3, acceptance 6)", () => {
       /encoder \(LSTM\): expected input of shape \[batch, timesteps, 6\] but got \[2, 20, 5\]/);
     const m = nn.GRU({ inputSize: 3, hiddenSize: 2 });
     assert.throws(() => m.forward(new Tensor(new Float32Array(8), [2, 2, 2])),
-      /expected input of shape \[timesteps, batch, 3\] but got \[2, 2, 2\]/);
+      /expected input of shape \[timesteps, batch, 3\] \(or unbatched \[timesteps, 3\]\) but got \[2, 2, 2\]/);
     assert.throws(() => m.forward(new Tensor(new Float32Array(6), [1, 2, 3]), new Tensor(new Float32Array(2), [1, 1, 2])),
       /h0 must have shape \[1, 2, 2\] .* but got \[1, 1, 2\]/);
   });
