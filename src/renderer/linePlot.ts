@@ -161,8 +161,10 @@ export function linePlot(host: HTMLElement, first: LinePlotSpec): LinePlot {
       ctx.setLineDash([]);
       ctx.fillStyle = h.color ?? "#D55E00";
       ctx.textAlign = "right";
-      ctx.textBaseline = "bottom";
-      ctx.fillText(h.label, W - M.r - 4, y - 2);
+      // label above the line, or below it when the line runs along the top of the plot
+      const below = y - 16 < M.t;
+      ctx.textBaseline = below ? "top" : "bottom";
+      ctx.fillText(h.label, W - M.r - 4, below ? y + 3 : y - 2);
     }
     for (const s of spec.series) drawSeries(ctx, s, xs, ys, W - M.l - M.r);
     ctx.restore();

@@ -88,7 +88,8 @@ export function linePlotSvg(spec: SvgPlotSpec): string {
     const y = yScale.map(h.y);
     if (!Number.isFinite(y)) continue;
     out.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#D55E00" stroke-dasharray="6 4"/>`);
-    out.push(`<text x="${W - m.r - 4}" y="${(y - 4).toFixed(1)}" text-anchor="end" fill="#D55E00">${escapeMarkup(h.label)}</text>`);
+    const ty = y - 16 < m.t ? y + 13 : y - 4; // below the line when it runs along the top
+    out.push(`<text x="${W - m.r - 4}" y="${ty.toFixed(1)}" text-anchor="end" fill="#D55E00">${escapeMarkup(h.label)}</text>`);
   }
   spec.series.forEach((s, k) => {
     const color = s.color ?? SERIES_COLORS[k % SERIES_COLORS.length];

@@ -223,9 +223,12 @@ export function gradNormsBundleFromRecordings(recs: { model: string; rec: unknow
   const raw: Omit<GradNormSeries, "values">[] = [];
   const values: (number | null)[][] = [];
   for (const { model, rec } of recs) {
-    for (const l of recordingLayers(rec)) {
-      const layerTag = `${TYPE_NAMES[l.type]} L${l.index}`;
-      const base = recs.length > 1 || model !== l.name ? `${model} · ${layerTag}` : layerTag;
+    const layers = recordingLayers(rec);
+    for (const l of layers) {
+      // "LSTM · ‖∂L/∂h_t‖" for a one-layer model named after its type, "lm · LSTM L1 · …" in a stack
+      const type = TYPE_NAMES[l.type];
+      const base = layers.length > 1 ? `${model} · ${type} L${l.index}`
+        : model.toLowerCase().includes(type.toLowerCase()) ? model : `${model} · ${type}`;
       if (l.gradH) { raw.push({ label: `${base} · ‖∂L/∂h_t‖`, model, layer: l.index, quantity: "h" }); values.push(l.gradH); }
       if (l.gradC) { raw.push({ label: `${base} · ‖∂L/∂c_t‖`, model, layer: l.index, quantity: "c" }); values.push(l.gradC); }
     }
