@@ -182,8 +182,9 @@ export function apiMarkdown(program, root = ROOT) {
     "# `rnn` API reference",
     "",
     "The engine as cells see it: the global `rnn` in every notebook cell. The kernel adds file and display",
-    "helpers (`rnn.show.*`, `rnn.data.*`, `rnn.load`, `model.save`) and the globals `display` and `math`",
-    "(mathjs); see [kernel additions](#kernel-additions).",
+    "helpers (`rnn.show.*`, `rnn.data.*`, `rnn.toMath`, `rnn.load`, `model.save`, …) and the globals `display`",
+    "and `math` (mathjs); see [kernel additions](#kernel-additions). In cells, the engine's types are",
+    "available as `rnn.<Type>` (e.g. `const options: rnn.FitOptions = { … }`).",
     "",
   ];
   if (!program) return [...header, "_The engine entry (src/engine/index.ts) does not exist yet._", ""].join("\n");
