@@ -4,11 +4,11 @@
  * Each layer file keeps its own forward/backward pair; only bookkeeping lives here.
  */
 import type { BuildContext, ForwardContext, Layer, LayerConfigData, Param } from "../layer";
-import { uniqueLayerName, weightViews } from "../layer";
+import { getParamValues, setParamValues, uniqueLayerName, weightViews } from "../layer";
 import { paramCount } from "../params";
 import { Rng } from "../random";
 import { makeSummary, type Summary } from "../summary";
-import type { Tensor } from "../tensor";
+import type { Tensor, TensorLike } from "../tensor";
 
 /** "(None, 20, 6)" — a per-sample shape with the batch placeholder, Keras style. */
 export function shapeText(shape: readonly (number | null)[]): string {
@@ -83,6 +83,18 @@ export abstract class KerasLayer implements Layer {
   countParams(): number {
     this.requireBuilt();
     return paramCount(this.config, this.builtInput[this.builtInput.length - 1] ?? 0, "keras").total;
+  }
+
+  /** Copies of this layer's weights in Keras `get_weights()` order (e.g. dense: kernel, bias). */
+  getWeights(): Tensor[] {
+    this.requireBuilt();
+    return getParamValues(this.params());
+  }
+
+  /** Loads weights in `getWeights()` order, checking count and shapes. */
+  setWeights(values: readonly TensorLike[]): void {
+    this.requireBuilt();
+    setParamValues(this.params(), values, this.name);
   }
 
   /** A one-row Keras-style summary of this layer (returned, not printed). */

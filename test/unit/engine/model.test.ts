@@ -146,6 +146,10 @@ describe("layer-level counts", () => {
         assert.equal(layer.countParams(), model.summary().layers[i].params);
       });
     }
+    const d = m.layers[1] as unknown as { getWeights(): rnn.Tensor[]; setWeights(w: rnn.TensorLike[]): void };
+    d.setWeights([rnn.zeros([32, 1]), rnn.tensor([0.25])]);
+    assert.deepEqual(Array.from(m.predict(rnn.zeros([1, 20, 6])).data), [0.25]); // zero kernel → output = bias
+    assert.deepEqual(d.getWeights().map((t) => t.shape), [[32, 1], [1]]);
     const row = (lm.layers[0] as unknown as { summary(): rnn.Summary }).summary().layers[0];
     assert.deepEqual([row.params, row.outputShape], [400, [null, 7, 8]]); // 50·8 embeddings, Keras (None, 7, 8)
   });
