@@ -55,13 +55,20 @@ const systems = option("systems", "ours,tfjs-wasm,tfjs-cpu,pytorch").split(",").
   return true;
 });
 
-/** Bundles the engine once for the "ours" children (plain Node, no test harness). */
+/**
+ * Bundles the engine once for the "ours" children (plain Node, no test harness): the public entry
+ * plus the GEMM / fused-step diagnostics, so each result records which kernels ran.
+ */
 async function buildEngine() {
   const esbuild = await import("esbuild");
   const outfile = join(root, "out/bench/engine.cjs");
+  const dir = dirname(engineEntry);
+  const lines = [`export * from ${JSON.stringify(engineEntry)};`];
+  if (existsSync(join(dir, "gemm.ts"))) lines.push(`export { gemmInfo, setGemmBackend } from ${JSON.stringify(join(dir, "gemm.ts"))};`);
+  if (existsSync(join(dir, "pointwise.ts"))) lines.push(`export { pointwiseAvailable, setPointwiseEnabled } from ${JSON.stringify(join(dir, "pointwise.ts"))};`);
   await esbuild.build({
-    entryPoints: [engineEntry], bundle: true, platform: "node", format: "cjs",
-    target: "node20", outfile, logLevel: "warning", sourcemap: false,
+    stdin: { contents: lines.join("\n"), resolveDir: dir, sourcefile: "bench-engine-entry.ts", loader: "ts" },
+    bundle: true, platform: "node", format: "cjs", target: "node20", outfile, logLevel: "warning", sourcemap: false,
   });
   return outfile;
 }

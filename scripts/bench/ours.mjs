@@ -14,6 +14,7 @@ const rnn = require(cfg.enginePath);
 const { B, T, I, H, layers: L } = cfg;
 
 if (cfg.gemm) rnn.setGemmBackend?.(cfg.gemm);
+if (cfg.fused === false) rnn.setPointwiseEnabled?.(false);
 const layers = [];
 for (let l = 0; l < L; l++) {
   const opts = { units: H, returnSequences: l < L - 1 };
@@ -46,5 +47,5 @@ const trainRecordMs = await timed(() => {
 emit({
   system: "ours", forwardMs, trainMs, trainRecordMs,
   forwardCpuMs: forwardMs.cpu, trainCpuMs: trainMs.cpu, trainRecordCpuMs: trainRecordMs.cpu,
-  recordedLayers: recorded, gemm: rnn.gemmInfo?.() ?? null,
+  recordedLayers: recorded, gemm: rnn.gemmInfo?.() ?? null, fusedSteps: rnn.pointwiseAvailable?.() ?? null,
 });
