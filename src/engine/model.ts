@@ -288,6 +288,7 @@ export class Sequential {
     const xs = this.input(x);
     const ys = asTensor(y, this.dtype);
     const n = xs.shape[0];
+    if (ys.shape[0] !== n) throw new Error(`evaluate: x has ${n} samples but y has ${ys.shape[0]}`);
     const bs = options.batchSize ?? 32;
     const ctx = { training: false, rng: new Rng(0) };
     let sum = 0, correct = 0, counted = 0;
