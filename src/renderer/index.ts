@@ -36,13 +36,29 @@ export const activate: ActivationFunction = () => {
     });
   });
   observer.observe(document.body, { attributes: true, attributeFilter: ["class", "data-vscode-theme-kind", "style"] });
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ["style", "class"] });
+
+  // Width changes (window resized, side bar toggled): redraw an output when its width moved by > 40 px.
+  const widths = new WeakMap<Element, number>();
+  const resized = typeof ResizeObserver === "function" ? new ResizeObserver((entries) => {
+    for (const e of entries) {
+      const w = e.contentRect.width;
+      const before = widths.get(e.target);
+      widths.set(e.target, w);
+      if (before === undefined || Math.abs(w - before) <= 40) continue;
+      for (const { item, element } of live.values()) if (element === e.target) draw(item, element);
+    }
+  }) : undefined;
 
   return {
     renderOutputItem(item, element) {
       live.set(item.id, { item, element });
       draw(item, element);
+      resized?.observe(element);
     },
     disposeOutputItem(id) {
+      const gone = id === undefined ? [...live.values()] : [live.get(id)].filter((x): x is Live => x !== undefined);
+      for (const { element } of gone) resized?.unobserve(element);
       if (id === undefined) live.clear();
       else live.delete(id);
     },
