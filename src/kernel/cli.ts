@@ -109,6 +109,8 @@ function rnnbNotebook(text: string): RunnableNotebook {
   };
 }
 
+const isOurLanguage = (l: string) => ["typescript", "javascript", "ts", "js"].includes(l.toLowerCase());
+
 type IpynbCell = { cell_type?: unknown; source?: unknown; outputs?: unknown; execution_count?: unknown };
 
 function ipynbNotebook(text: string): RunnableNotebook {
@@ -122,10 +124,18 @@ function ipynbNotebook(text: string): RunnableNotebook {
   if (nb.nbformat !== 4) throw new NotebookFormatError(`only nbformat 4 notebooks are supported (this one says nbformat ${JSON.stringify(nb.nbformat)})`);
   if (!Array.isArray(nb.cells)) throw new NotebookFormatError('"cells" must be an array');
   const cells = nb.cells as IpynbCell[];
+  const meta = (nb as { metadata?: { kernelspec?: { language?: unknown }; language_info?: { name?: unknown } } }).metadata;
+  const language = meta?.kernelspec?.language ?? meta?.language_info?.name;
+  if (typeof language === "string" && !isOurLanguage(language)) {
+    throw new NotebookFormatError(`this is a ${language} notebook; rnn-notebook runs TypeScript (or JavaScript) cells only`);
+  }
   const codeCells: { index: number; source: string }[] = [];
   cells.forEach((c, index) => {
     if (typeof c !== "object" || c === null) throw new NotebookFormatError(`cell ${index + 1} must be a JSON object`);
     if (c.cell_type !== "code") return;
+    // VS Code records a cell's own language here; cells in another language are not ours to run.
+    const cellLanguage = (c as { metadata?: { vscode?: { languageId?: unknown } } }).metadata?.vscode?.languageId;
+    if (typeof cellLanguage === "string" && !isOurLanguage(cellLanguage)) return;
     const src = c.source;
     const source = typeof src === "string" ? src : Array.isArray(src) && src.every((s) => typeof s === "string") ? src.join("") : undefined;
     if (source === undefined) throw new NotebookFormatError(`cell ${index + 1}: "source" must be a string or a list of strings`);

@@ -44,8 +44,10 @@ export function createRnn(sandbox: Sandbox, math: MathJs): Record<string, unknow
     },
   };
 
+  // setFitDefaults is the kernel's to call (it carries the interrupt signal); cells do not get it.
+  const { setFitDefaults: _kernelOnly, ...engineForCells } = engine;
   const rnn: Record<string, unknown> = {
-    ...engine,
+    ...engineForCells,
     show,
     data,
     toMath(t: engine.TensorLike) {

@@ -153,4 +153,14 @@ describe("rnn-notebook run (headless runner)", function () {
       { output_type: "execute_result", execution_count: 1, data: { "text/plain": "2" }, metadata: {} },
     ]);
   });
+
+  it("exits 2 on a .ipynb of another language (a Python notebook), leaving it untouched", async () => {
+    const file = path.join(dir, "py.ipynb");
+    const text = JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { language: "python" } }, cells: [{ cell_type: "code", metadata: {}, outputs: [], source: "print(1)" }] });
+    fs.writeFileSync(file, text);
+    const r = await runCli(["run", file, "--out", file], dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /this is a python notebook/);
+    assert.equal(fs.readFileSync(file, "utf8"), text);
+  });
 });
