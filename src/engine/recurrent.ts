@@ -157,32 +157,45 @@ export class RecurrentCore {
     this.dzx = this.dzr = this.dxs = this.dh = this.dhPrev = this.dc = this.dcPrev = this.dcTotal = this.dhDirect = e;
   }
 
-  /** Allocates buffers for T steps of batch B (no-op when the shape is unchanged). */
+  /** Backing stores by buffer name; they only grow, so alternating batch sizes (a short last batch) reallocate nothing. */
+  private readonly pool = new Map<string, FloatArray>();
+
+  /** An exact-length view of the named backing store (grown if needed; contents unspecified). */
+  private view(name: string, n: number): FloatArray {
+    let buf = this.pool.get(name);
+    if (!buf || buf.length < n) {
+      buf = allocFloats(n, this.dtype);
+      this.pool.set(name, buf);
+    }
+    return buf.length === n ? buf : buf.subarray(0, n);
+  }
+
+  /** Sizes the buffers for T steps of batch B (no-op when the shape is unchanged; no allocation when it shrinks). */
   prepare(T: number, B: number): void {
     if (T === this.T && B === this.B) return;
-    const { I, H, G, dtype } = this;
-    const f = (n: number): FloatArray => allocFloats(n, dtype);
+    const { I, H, G } = this;
+    const f = (name: string, n: number): FloatArray => this.view(name, n);
     const kind = this.cell.kind;
     const gruAfter = kind === "gru" && this.opts.resetAfter;
     this.T = T;
     this.B = B;
-    this.xs = f(T * B * I);
-    this.zx = f(T * B * G);
-    this.act_ = f(T * B * G);
-    this.hs = f((T + 1) * B * H);
-    this.cs = kind === "lstm" ? f((T + 1) * B * H) : f(0);
-    this.aux = kind === "simpleRNN" ? f(0) : f(T * B * H);
-    this.hr = this.opts.recurrentDropout > 0 ? f(T * B * H) : f(0);
-    this.rec = gruAfter ? f(B * G) : f(0);
-    this.dzx = f(T * B * G);
-    this.dzr = gruAfter ? f(T * B * G) : this.dzx;
-    this.dxs = f(T * B * I);
-    this.dh = f(B * H);
-    this.dhPrev = f(B * H);
-    this.dc = f(B * H);
-    this.dcPrev = f(B * H);
-    this.dcTotal = f(B * H);
-    this.dhDirect = f(B * H);
+    this.xs = f("xs", T * B * I);
+    this.zx = f("zx", T * B * G);
+    this.act_ = f("act", T * B * G);
+    this.hs = f("hs", (T + 1) * B * H);
+    this.cs = f("cs", kind === "lstm" ? (T + 1) * B * H : 0);
+    this.aux = f("aux", kind === "simpleRNN" ? 0 : T * B * H);
+    this.hr = f("hr", this.opts.recurrentDropout > 0 ? T * B * H : 0);
+    this.rec = f("rec", gruAfter ? B * G : 0);
+    this.dzx = f("dzx", T * B * G);
+    this.dzr = gruAfter ? f("dzr", T * B * G) : this.dzx;
+    this.dxs = f("dxs", T * B * I);
+    this.dh = f("dh", B * H);
+    this.dhPrev = f("dhPrev", B * H);
+    this.dc = f("dc", B * H);
+    this.dcPrev = f("dcPrev", B * H);
+    this.dcTotal = f("dcTotal", B * H);
+    this.dhDirect = f("dhDirect", B * H);
     this.maskIn = null;
     this.maskRec = null;
   }
