@@ -1,6 +1,7 @@
 // The engine's base contract: tensors, seeded randomness and initializers, GEMM kernels, the
 // safetensors codec. Sources of numbers are given inline.
 import * as assert from "node:assert/strict";
+import * as math from "mathjs";
 import { decodeSafetensors, encodeSafetensors } from "../../../src/engine/io/safetensors";
 import { gemmNN, gemmNT, gemmTN, matmulNaive } from "../../../src/engine/ops";
 import { glorotUniform, orthogonal, Rng, torchUniform } from "../../../src/engine/random";
@@ -36,6 +37,18 @@ describe("Tensor", () => {
     assert.throws(() => tensor([[1, "a" as unknown as number]]), /expected a number at \[0\]\[1\]/);
     assert.throws(() => tensor([1, 2, 3], [2, 2]), /shape \[2, 2\] needs 4 values but got 3/);
     assert.throws(() => new Tensor(new Float32Array(3), [2, 2]), /needs 4 values but data has 3/);
+  });
+});
+
+describe("mathjs interop (DESIGN §1: spectral radius of a recurrent kernel)", () => {
+  it("fromMath takes a real mathjs matrix; toMath feeds math.eigs", () => {
+    assert.deepEqual(fromMath(math.matrix([[1, 2], [3, 4]])).toArray(), [[1, 2], [3, 4]]);
+    // A square orthogonal matrix (Keras's SimpleRNN recurrent_kernel init) has every |eigenvalue| = 1.
+    const w = new Float64Array(36);
+    orthogonal()(w, [6, 6], new Rng(4));
+    const { values } = math.eigs(math.matrix(toMath(new Tensor(w, [6, 6])) as number[][]));
+    const radius = math.max(math.abs(values as math.MathCollection) as math.MathCollection) as number;
+    assert.ok(Math.abs(radius - 1) < 1e-9, `spectral radius ${radius}`);
   });
 });
 
