@@ -155,7 +155,7 @@ function xLabelRows(spec: HeatmapSpec): { every: number; rotated: boolean } {
   const px = widest * 7 + 4;
   if (px <= cw) return { every: 1, rotated: false };
   if (widest <= 3) return { every: Math.ceil(px / cw), rotated: false };
-  return { every: Math.max(1, Math.ceil(14 / cw)), rotated: true };
+  return { every: Math.max(1, Math.ceil(18 / cw)), rotated: true };
 }
 
 /** A colour legend: gradient bar with low / mid / high values as text. */

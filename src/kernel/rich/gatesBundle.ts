@@ -118,7 +118,7 @@ export function gatesBundle(p: GatesPayload): MimeBundle {
   ];
   return {
     [MIME.gates]: p,
-    "image/png": heatmapPngBase64(panels, `time ->  ${sizeNote(p)}`),
+    "image/png": heatmapPngBase64(panels, `time ->  ${sizeNote(p)}`, p.timesteps === p.trueShape.timesteps ? p.tokens : undefined),
     "text/plain": text.join("\n"),
   };
 }

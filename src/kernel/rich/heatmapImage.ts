@@ -29,14 +29,19 @@ function cellSize(n: number, maxPx: number, maxCell: number): number {
   return Math.max(1, Math.min(maxCell, Math.floor(maxPx / Math.max(1, n))));
 }
 
-/** Draws panels and returns the PNG as base64. Pixel budget: each panel ≤ 800 × 300 (cells ≥ 1 px). */
-export function heatmapPngBase64(panels: HeatmapPanel[], footer?: string): string {
+/**
+ * Draws panels and returns the PNG as base64. Pixel budget: each panel ≤ 800 × 300 (cells ≥ 1 px).
+ * `xLabels` (e.g. the input characters) are drawn once under the last panel when a cell is at least
+ * 8 px wide, one character per column (the pixel font has Latin letters, digits and punctuation only).
+ */
+export function heatmapPngBase64(panels: HeatmapPanel[], footer?: string, xLabels?: string[]): string {
   const maxCols = Math.max(1, ...panels.map((p) => p.cols));
   const cw = cellSize(maxCols, 800, 24);
   const layout = panels.map((p) => ({ p, ch: cellSize(p.rows, 300, 24) }));
   const legendW = 6 + BAR_W + 4 + 6 * 8; // bar plus a label of up to ~6 glyphs
   const width = Math.max(maxCols * cw + legendW + 4, ...panels.map((p) => textWidth(p.label) + 4), footer ? textWidth(footer) + 4 : 0);
-  const height = layout.reduce((h, l) => h + LABEL_H + Math.max(20, l.p.rows * l.ch) + GAP, 0) + (footer ? LABEL_H : 0) + 2;
+  const showX = xLabels !== undefined && cw >= 8;
+  const height = layout.reduce((h, l) => h + LABEL_H + Math.max(20, l.p.rows * l.ch) + GAP, 0) + (footer ? LABEL_H : 0) + (showX ? LABEL_H : 0) + 2;
   const img = new PixelImage(Math.min(width, 4000), Math.min(height, 8000));
   let y = 2;
   for (const { p, ch } of layout) {
@@ -63,6 +68,14 @@ export function heatmapPngBase64(panels: HeatmapPanel[], footer?: string): strin
     drawText(img, formatNumber(p.colorScale.domain[1], 2), bx + BAR_W + 4, y, INK);
     drawText(img, formatNumber(p.colorScale.domain[0], 2), bx + BAR_W + 4, y + bh - 10, INK);
     y += Math.max(bh, p.rows * ch) + GAP;
+  }
+  if (showX) {
+    y -= GAP - 2;
+    xLabels!.forEach((label, c) => {
+      const ch = Array.from(label)[0] ?? "";
+      if (ch.trim()) drawText(img, ch, 2 + c * cw + Math.floor((cw - 6) / 2), y, INK);
+    });
+    y += LABEL_H;
   }
   if (footer) drawText(img, footer, 2, y, INK);
   return img.toBase64();
