@@ -17,6 +17,15 @@ export interface GoldenCase {
 }
 export const cases = (golden as unknown as { cases: GoldenCase[] }).cases;
 
+/** T = 50 adding-problem cases: loss = MSE(output[T−1], target_last); per-step ‖∂L/∂h_t‖ (and c). */
+export interface LongCase {
+  kind: "RNN" | "LSTM" | "GRU";
+  config: { inputSize: number; hiddenSize: number };
+  x: TJ; target_last: TJ; state_dict: Record<string, TJ>; loss: number;
+  h: number[]; c?: number[];
+}
+export const longCases = (golden as unknown as { long: LongCase[] }).long;
+
 export const tj = (t: TJ): Tensor => new Tensor(Float32Array.from(t.data), t.shape);
 
 /** max |a − b| after checking shapes agree. */

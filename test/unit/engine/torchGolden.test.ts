@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import * as nn from "../../../src/engine/nn";
 import { Tensor } from "../../../src/engine/tensor";
-import { cases, maxDiff, tj } from "./goldenFixtures";
+import { cases, longCases, maxDiff, tj } from "./goldenFixtures";
 
 const TOL = 1e-5; // issue 3, acceptance 3 (float32)
 
@@ -44,6 +44,36 @@ describe("PyTorch golden fixtures: rnn.nn.RNN / LSTM / GRU (float32)", () => {
       diffs.gradNorms = nmax;
       console.log(`      max |diff|: ${Object.entries(diffs).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(", ")}`);
       for (const [k, v] of Object.entries(diffs)) assert.ok(v <= TOL, `${c.name}: ${k} differs by ${v}`);
+    });
+  }
+});
+
+describe("PyTorch golden fixtures: ‖∂L/∂h_t‖ over T = 50 (adding-problem inputs, loss on the last output)", () => {
+  for (const c of longCases) {
+    it(`nn.${c.kind}(2, 8): every step's norm within 1e-4 relative of PyTorch's h_t.grad norm`, () => {
+      const make = c.kind === "RNN" ? nn.RNN : c.kind === "LSTM" ? nn.LSTM : nn.GRU;
+      const m = make({ ...c.config, seed: 1 });
+      m.loadStateDict(Object.fromEntries(Object.entries(c.state_dict).map(([k, v]) => [k, tj(v)])));
+      const [T, B] = c.x.shape;
+      const H = c.config.hiddenSize;
+      const { output } = m.forward(tj(c.x), undefined, { record: { gradNorms: true } });
+      const d = new Float32Array(output.size); // ∂ mean((y_T − t)²)/∂y_T = 2(y_T − t)/(B·H); zero at other steps
+      let loss = 0;
+      for (let q = 0; q < B * H; q++) {
+        const diff = output.data[(T - 1) * B * H + q] - c.target_last.data[q];
+        loss += (diff * diff) / (B * H);
+        d[(T - 1) * B * H + q] = (2 * diff) / (B * H);
+      }
+      m.backward(new Tensor(d, output.shape));
+      const rec = m.recordings()[0].gradNorms!;
+      // Relative, because the norms span orders of magnitude; float32 rounding through 50 steps stays
+      // far below 1e-4 relative.
+      let rel = 0;
+      c.h.forEach((v, t) => { rel = Math.max(rel, Math.abs(rec.h[t] - v) / v); });
+      c.c?.forEach((v, t) => { rel = Math.max(rel, Math.abs(rec.c![t] - v) / v); });
+      console.log(`      loss diff ${Math.abs(loss - c.loss).toExponential(1)}, max relative norm diff ${rel.toExponential(1)}, ‖∂L/∂h_1‖/‖∂L/∂h_T‖ = ${(rec.h[0] / rec.h[T - 1]).toExponential(2)} (PyTorch ${(c.h[0] / c.h[T - 1]).toExponential(2)})`);
+      assert.ok(Math.abs(loss - c.loss) <= TOL);
+      assert.ok(rel < 1e-4, `relative norm difference ${rel}`);
     });
   }
 });
