@@ -50,6 +50,18 @@ describe("intellisense in cells", function () {
     for (const name of ["simpleRNN", "lstm", "gru", "dense", "sequential"]) assert.ok(labels.includes(name), `${name} in ${labels.join(", ")}`);
   });
 
+  it("does not repeat what VS Code's own TypeScript completion offers, and adds what it cannot know", async () => {
+    const nb = await notebookOf([MODEL_CELL, "const mine = 1;\n"]);
+    const doc = nb.cellAt(1).document;
+    const labels = await completionLabels(doc, new vscode.Position(1, 0));
+    for (const name of ["rnn", "math", "display", "model"]) assert.ok(labels.includes(name), `${name} in the list`);
+    const typescriptBuiltIn = vscode.extensions.getExtension("vscode.typescript-language-features") !== undefined;
+    for (const name of ["Array", "mine"]) {
+      const times = labels.filter((l) => l === name).length;
+      assert.ok(typescriptBuiltIn ? times <= 1 : times === 1, `${name} listed ${times} times`);
+    }
+  });
+
   it("completes a variable declared in an earlier cell with its members", async () => {
     const nb = await notebookOf([MODEL_CELL, "// a later cell\nmodel."]);
     const doc = nb.cellAt(1).document;

@@ -133,7 +133,7 @@ class CompletionProvider implements vscode.CompletionItemProvider<CellCompletion
     if (!cell) return undefined;
     const offset = doc.offsetAt(pos);
     const trigger = context.triggerCharacter === "." ? "." : undefined;
-    const result = cell.service.completions(cell.id, offset, trigger);
+    const result = cell.service.completions(cell.id, offset, trigger, builtinTypeScriptCompletes(doc));
     if (!result) return undefined;
     return result.entries.map((e) => {
       const item = new CellCompletionItem(cell, offset, e);
@@ -159,6 +159,16 @@ class CompletionProvider implements vscode.CompletionItemProvider<CellCompletion
     }
     return item;
   }
+}
+
+/**
+ * Whether VS Code's own TypeScript extension offers completion in this cell too (it does in every
+ * TypeScript cell: keywords, globals, the cell's own names); then we leave those out of ours, so the
+ * merged list does not show them twice.
+ */
+function builtinTypeScriptCompletes(doc: vscode.TextDocument): boolean {
+  return vscode.extensions.getExtension("vscode.typescript-language-features") !== undefined &&
+    vscode.workspace.getConfiguration("typescript.suggest", doc).get<boolean>("enabled", true);
 }
 
 const KINDS: Record<string, vscode.CompletionItemKind> = {

@@ -148,7 +148,13 @@ export class NotebookLanguageService {
     return this.types.files.get(path);
   }
 
-  completions(id: string, offset: number, triggerCharacter?: ts.CompletionsTriggerCharacter): CompletionResult | undefined {
+  /**
+   * Completion at an offset of a cell. With `omitBuiltinDuplicates`, a plain (non-member) completion
+   * leaves out what VS Code's own TypeScript extension already offers in every TypeScript cell —
+   * keywords, the ES library's globals, the cell's own top-level names — so the merged list does not
+   * show them twice; it keeps what only we know: `rnn`, `math`, `display`, earlier cells' names.
+   */
+  completions(id: string, offset: number, triggerCharacter?: ts.CompletionsTriggerCharacter, omitBuiltinDuplicates = false): CompletionResult | undefined {
     const at = this.notebook.toVirtual(id, offset);
     if (!at) return undefined;
     const info = this.service.getCompletionsAtPosition(at.fileName, at.offset, {
@@ -159,9 +165,16 @@ export class NotebookLanguageService {
       includeAutomaticOptionalChainCompletions: true,
     });
     if (!info) return undefined;
+    let entries = info.entries;
+    if (omitBuiltinDuplicates && !info.isMemberCompletion) {
+      const libGlobals = libGlobalNames(this.types);
+      const own = new Set(this.notebook.cell(id)?.declared ?? []);
+      entries = entries.filter((e) => e.kind !== ts.ScriptElementKind.keyword && !own.has(e.name) &&
+        !(libGlobals.has(e.name) && e.kindModifiers?.includes("declare")));
+    }
     return {
       isMemberCompletion: info.isMemberCompletion,
-      entries: info.entries.map((e) => ({
+      entries: entries.map((e) => ({
         name: e.name, kind: e.kind, kindModifiers: e.kindModifiers ?? "", sortText: e.sortText,
         insertText: e.insertText, isSnippet: e.isSnippet, source: e.source, data: e.data,
         replacementSpan: e.replacementSpan && this.cellSpan(at.fileName, e.replacementSpan),
@@ -300,6 +313,29 @@ export class NotebookLanguageService {
     if (!start || !end) return undefined;
     return { start: start.offset, length: end.offset - start.offset };
   }
+}
+
+const libGlobalsCache = new WeakMap<TypeFiles, Set<string>>();
+
+/** Names declared at the top level of the bundled ES libs (a syntax-only pass, once per bundle). */
+export function libGlobalNames(types: TypeFiles): Set<string> {
+  let names = libGlobalsCache.get(types);
+  if (names) return names;
+  names = new Set<string>();
+  for (const [path, text] of types.files) {
+    if (!path.startsWith(LIB_DIR + "/")) continue;
+    const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+    for (const st of sf.statements) {
+      if (ts.isVariableStatement(st)) {
+        for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) names.add(d.name.text);
+      } else if ((ts.isFunctionDeclaration(st) || ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) ||
+        ts.isClassDeclaration(st) || ts.isModuleDeclaration(st)) && st.name && ts.isIdentifier(st.name)) {
+        names.add(st.name.text);
+      }
+    }
+  }
+  libGlobalsCache.set(types, names);
+  return names;
 }
 
 /** FNV-1a over the UTF-16 code units, with the length: a cheap content version. */

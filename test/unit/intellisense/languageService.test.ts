@@ -65,6 +65,18 @@ describe("intellisense: notebook language service", function () {
     for (const n of ["lstm", "gru", "sequential", "show", "data", "toMath"]) assert.ok(names.includes(n), `${n} in ${names}`);
   });
 
+  it("can leave out what VS Code's own TypeScript completion already offers in a cell", () => {
+    const cell2 = "const mine = 1;\n";
+    ls.update([{ id: "c1", text: cell1 }, { id: "c2", text: cell2 }]);
+    const all = ls.completions("c2", cell2.length)!.entries.map((e) => e.name);
+    const ours = ls.completions("c2", cell2.length, undefined, true)!.entries.map((e) => e.name);
+    for (const n of ["Array", "Promise", "const", "mine"]) assert.ok(all.includes(n) && !ours.includes(n), n);
+    for (const n of ["rnn", "math", "display", "model", "steps"]) assert.ok(ours.includes(n), `${n} in ${ours.join(", ")}`);
+    // Member completion is never filtered.
+    ls.update([{ id: "c1", text: "[1]." }]);
+    assert.ok(ls.completions("c1", 4, ".", true)!.entries.some((e) => e.name === "map"));
+  });
+
   it("completes a variable declared in an earlier cell with its members", () => {
     const cell2 = "const h = await model.fit([1], [2]);\nmodel.";
     ls.update([{ id: "c1", text: cell1 }, { id: "c2", text: cell2 }]);
