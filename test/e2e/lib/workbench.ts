@@ -205,14 +205,40 @@ export function isNonBlank(s: CanvasStats): boolean {
   return s.painted > 0 && s.colors >= 2;
 }
 
-/** Wait for a frame holding a canvas that drew (the renderer may draw after the element appears). */
-export async function waitForDrawnCanvas(page: Page, selector = "canvas", timeoutMs = 120_000): Promise<{ frame: Frame; stats: CanvasStats }> {
+/**
+ * Scroll the notebook editor by dy pixels (mouse wheel over the cell list). Outputs are rendered into
+ * the output webview only when their cell comes near the viewport, so a test looking for the output of
+ * a cell further down scrolls to it.
+ */
+export async function scrollNotebook(page: Page, dy: number): Promise<void> {
+  const box = await page.locator(".notebook-editor .cell-list-container").first().boundingBox();
+  if (!box) return;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.wheel(0, dy);
+}
+
+/**
+ * Wait for a webview frame holding a canvas that drew (the renderer may draw after the element appears).
+ * With scroll (default), scrolls the notebook down step by step so outputs further down get rendered.
+ */
+export async function waitForDrawnCanvas(page: Page, selector = "canvas", timeoutMs = 120_000, opts: { scroll?: boolean } = {}): Promise<{ frame: Frame; stats: CanvasStats }> {
   const deadline = Date.now() + timeoutMs;
+  let seen = false;
   for (;;) {
-    const frame = await findFrameWith(page, selector, Math.max(1000, deadline - Date.now()));
-    const drawn = (await canvasStats(frame, selector).catch(() => [])).find(isNonBlank);
-    if (drawn) return { frame, stats: drawn };
-    if (Date.now() > deadline) throw new Error(`a ${selector} appeared but never drew non-blank pixels`);
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame()) continue;
+      const stats = await canvasStats(frame, selector).catch(() => [] as CanvasStats[]);
+      if (stats.length) seen = true;
+      const drawn = stats.find(isNonBlank);
+      if (drawn) {
+        await frame.locator(selector).nth(drawn.index).scrollIntoViewIfNeeded().catch(() => undefined);
+        return { frame, stats: drawn };
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new Error(seen ? `a ${selector} appeared but never drew non-blank pixels` : `no webview frame contains ${selector} after ${timeoutMs / 1000} s`);
+    }
+    if (opts.scroll !== false) await scrollNotebook(page, 400);
     await page.waitForTimeout(500);
   }
 }
