@@ -70,6 +70,7 @@ export function renderGates(root: HTMLElement, p: GatesPayload): void {
       xCaption: tr(p.tokens ? "timeTokens" : "timeSteps"),
       yCaption: tr("unit"),
       className: "rnn-heatmap",
+      ariaLabel: `${panel.gate} — ${gateLabel(panel)}: ${T} × ${U}`,
       theme,
       tip,
       hover: (r, c) => {

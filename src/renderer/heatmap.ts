@@ -22,6 +22,8 @@ export interface HeatmapSpec {
   /** Axis captions. */
   xCaption?: string;
   yCaption?: string;
+  /** What the canvas shows, for screen readers (canvas content is otherwise invisible to them). */
+  ariaLabel: string;
   /** Tooltip lines for a cell. */
   hover(r: number, c: number): string[];
   className: string;
@@ -43,6 +45,7 @@ export function heatmap(host: HTMLElement, spec: HeatmapSpec): HTMLCanvasElement
   const marginB = 16 + (spec.xCaption ? 14 : 0) + (labelRows.rotated ? 26 : 0);
   const canvas = el("canvas", spec.className);
   canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", spec.ariaLabel);
   host.appendChild(canvas);
   const { ctx } = sizeCanvas(canvas, MARGIN_L + plotW + MARGIN_R, MARGIN_T + plotH + marginB);
 

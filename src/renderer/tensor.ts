@@ -33,6 +33,8 @@ export function renderTensor(root: HTMLElement, p: TensorPayload): void {
   toolbar.appendChild(tableBtn);
   toolbar.appendChild(saveButton(t("savePng"), "tensor.png", () => body.querySelector<HTMLCanvasElement>("canvas.rnn-heatmap")?.toDataURL("image/png")));
 
+  // int32 tensors show exact integers; floats 6 significant digits (what the kernel sends)
+  const fmt = (v: number) => (p.dtype === "int32" && Number.isInteger(v) ? String(v) : formatNumber(v, 6));
   const rowName = (r: number) => p.rowLabels?.[r] ?? (p.rowIndex ? blockRange(p.rowIndex, r, trueRows) : String(r));
   const colName = (c: number) => p.colLabels?.[c] ?? (p.colIndex ? blockRange(p.colIndex, c, trueCols) : String(c));
 
@@ -58,10 +60,11 @@ export function renderTensor(root: HTMLElement, p: TensorPayload): void {
         xLabel: colName,
         yLabel: rowName,
         className: "rnn-heatmap",
+        ariaLabel: `${t("tensor")} [${p.shape.join(", ")}]: ${rows} × ${cols}`,
         theme, tip,
         hover: (r, c) => {
           const val = p.values[r * cols + c];
-          return [`[${rowName(r)}, ${colName(c)}]`, val === null ? t("missingValue") : `${formatNumber(val, 6)}${p.downsampled ? t("blockMean") : ""}`];
+          return [`[${rowName(r)}, ${colName(c)}]`, val === null ? t("missingValue") : `${fmt(val)}${p.downsampled ? t("blockMean") : ""}`];
         },
       });
     } else {
@@ -82,7 +85,7 @@ export function renderTensor(root: HTMLElement, p: TensorPayload): void {
         tr.appendChild(el("th", undefined, rowName(r)));
         for (let c = 0; c < nc; c++) {
           const val = p.values[r * cols + c];
-          tr.appendChild(val === null ? el("td", "num missing", "NaN") : el("td", "num", formatNumber(val, 5)));
+          tr.appendChild(val === null ? el("td", "num missing", "NaN") : el("td", "num", fmt(val)));
         }
         tbody.appendChild(tr);
       }

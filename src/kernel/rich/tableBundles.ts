@@ -70,7 +70,8 @@ export function tensorPayload(shape: number[], data: ArrayLike<number | null>, d
   const p: TensorPayload = {
     shape: shape.slice(),
     shownShape: [pooled.rows, pooled.cols],
-    values: pooled.values.map((v) => roundSig(v, dtype === "int32" ? 10 : 4)),
+    // 6 significant digits: what a float32 holds reliably (≈ 7) for the table view, less JSON than 9
+    values: pooled.values.map((v) => roundSig(v, dtype === "int32" && !pooled.downsampled ? 10 : 6)),
     view: opts.view ?? (rows > 1 && rows * cols > 16 ? "heatmap" : "table"),
     dtype: dtype === "float64" || dtype === "int32" ? dtype : "float32",
   };
