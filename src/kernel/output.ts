@@ -13,15 +13,35 @@ const FLUSH_MS = 30;
 /** Largest burst held back (characters). */
 const FLUSH_CHARS = 64 * 1024;
 
+/**
+ * Most console text one cell may send (characters), so a print loop cannot flood the IPC channel or
+ * balloon the notebook file (DESIGN §4: every output has a size cap). The client may pass its
+ * rnnNotebook.output.maxBytes setting in RNN_NOTEBOOK_MAX_OUTPUT_BYTES; the default is that setting's
+ * default (package.json).
+ */
+export const MAX_CELL_STREAM_CHARS = Number(process.env.RNN_NOTEBOOK_MAX_OUTPUT_BYTES) > 0 ? Number(process.env.RNN_NOTEBOOK_MAX_OUTPUT_BYTES) : 2_000_000;
+
 export class Outbox {
   private pending: { id: number | undefined; name: StreamName; text: string; since: number } | undefined;
   private scheduled = false;
+  /** Characters streamed per cell id (only the running cell's counter matters; old ones are dropped). */
+  private streamed = new Map<number, number>();
 
-  constructor(private readonly post: (m: FromKernel) => void) {}
+  constructor(private readonly post: (m: FromKernel) => void, private readonly maxCellChars = MAX_CELL_STREAM_CHARS) {}
 
   /** Console text of cell `id`, or background text when `id` is undefined (no cell is running). */
   stream(id: number | undefined, name: StreamName, text: string): void {
     if (text === "") return;
+    if (id !== undefined) {
+      const before = this.streamed.get(id) ?? (this.streamed.clear(), 0);
+      if (before >= this.maxCellChars) return;
+      const room = this.maxCellChars - before;
+      this.streamed.set(id, before + text.length);
+      if (text.length > room) {
+        text = text.slice(0, room) + `\n… console output of this cell truncated after ${this.maxCellChars.toLocaleString("en-US")} characters; ` +
+          "the rest is dropped (setting rnnNotebook.output.maxBytes).\n";
+      }
+    }
     const p = this.pending;
     if (p && (p.id !== id || p.name !== name)) this.flush();
     if (this.pending) this.pending.text += text;

@@ -123,6 +123,15 @@ describe("kernel process", function () {
       assert.equal(r.result, "'..ab2'");
     });
 
+    it("loads an edited helper file again on the next import", async () => {
+      fs.writeFileSync(path.join(dir, "version.ts"), "export const version: number = 1;\n");
+      assert.equal((await k.run('import { version } from "./version";\nversion')).result, "1");
+      fs.writeFileSync(path.join(dir, "version.ts"), "export const version: number = 2; // edited\n");
+      const t = new Date(Date.now() + 2000); // a clearly newer mtime, whatever the file system's resolution
+      fs.utimesSync(path.join(dir, "version.ts"), t, t);
+      assert.equal((await k.run('import { version } from "./version";\nversion')).result, "2");
+    });
+
     it("says plainly when a package is not installed", async () => {
       const r = await k.run('import nothing from "no-such-package-here";');
       assert.equal(r.status, "error");

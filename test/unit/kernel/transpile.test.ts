@@ -88,6 +88,19 @@ describe("source map decoding", () => {
 });
 
 describe("Outbox (console coalescing)", () => {
+  it("caps one cell's console text and says so once", () => {
+    const sent: FromKernel[] = [];
+    const box = new Outbox((m) => sent.push(m), 10); // a 10-character cap for the test
+    box.stream(1, "stdout", "12345678");
+    box.stream(1, "stdout", "abcdef");
+    box.stream(1, "stdout", "NEVERSENT");
+    box.flush();
+    assert.equal(sent.length, 1);
+    const text = sent[0].type === "stream" ? sent[0].text : "";
+    assert.match(text, /^12345678ab\n… console output of this cell truncated after 10 characters/);
+    assert.doesNotMatch(text, /NEVERSENT/);
+  });
+
   it("merges a burst of one stream, keeps order across streams, flushes before other messages", async () => {
     const sent: FromKernel[] = [];
     const box = new Outbox((m) => sent.push(m));
