@@ -167,6 +167,20 @@ describe("fit options", () => {
     assert.equal(h.valLoss![0], h.valLoss![1]);
   });
 
+  it("clipValue and clipPerTensor in fit: per-batch reports bound the post-clip norm", async () => {
+    const { x, y } = rnn.datasets.sine({ samples: 16, timesteps: 4, seed: 9 });
+    const m = rnn.sequential({ inputShape: [4, 1], seed: 2 }, [rnn.lstm({ units: 3 }), rnn.dense({ units: 1 })]);
+    const n = m.getWeights().reduce((a, t) => a + t.size, 0);
+    const byValue = await m.fit(x, y, { epochs: 2, batchSize: 8, loss: "mse", clipValue: 1e-3 });
+    for (let i = 0; i < 4; i++) {
+      assert.ok(byValue.postClipNorm![i] <= Math.sqrt(n) * 1e-3 + 1e-9, "every element within ±clipValue"); // ‖g‖ ≤ √n·v
+      assert.ok(byValue.fractionClipped![i] > 0);
+    }
+    const perTensor = await m.fit(x, y, { epochs: 2, batchSize: 8, loss: "mse", clipPerTensor: 1e-3 });
+    // five weight tensors, each scaled to norm ≤ 1e-3 → global norm ≤ √5·1e-3
+    for (const v of perTensor.postClipNorm!) assert.ok(v <= Math.sqrt(5) * 1e-3 + 1e-9);
+  });
+
   it("validationSplit holds out the last samples; metrics accuracy and perplexity for crossEntropy", async () => {
     const x = rnn.tensor(Array.from({ length: 40 }, (_, i) => [i % 2, (i + 1) % 2]));
     const y = rnn.tensor(Array.from({ length: 40 }, (_, i) => i % 2));
