@@ -37,11 +37,14 @@ export function renderTraining(root: HTMLElement, p: TrainingPayload): void {
   if (p.status === "failed") fill.style.background = theme.error;
   bar.appendChild(fill);
   root.appendChild(bar);
-  const parts = [tr("epochOf", { e: p.epoch, n: p.epochs }), tr("batchOf", { b: p.batch, n: p.batches }), tr("lossValue", { v: formatNumber(p.loss) })];
+  // While running: the latest batch loss, then the last finished epoch's values; when finished, the
+  // epoch values only (a single batch's loss next to the epoch curve would read as a contradiction).
+  const parts = [tr("epochOf", { e: p.epoch, n: p.epochs }), tr("batchOf", { b: p.batch, n: p.batches })];
+  const epochLoss = p.series.find((s) => s.label === "loss")?.values.filter((v) => v !== null).pop();
+  if (p.status === "running" || epochLoss === undefined) parts.push(tr(p.status === "running" ? "batchLossValue" : "lossValue", { v: formatNumber(p.loss) }));
   for (const s of p.series) {
-    if (s.label === "loss") continue;
     const last = [...s.values].reverse().find((v) => v !== null);
-    if (last !== undefined) parts.push(`${s.label} ${formatNumber(last)}`);
+    if (last !== undefined) parts.push(s.label === "loss" ? tr("lossValue", { v: formatNumber(last) }) : `${s.label} ${formatNumber(last)}`);
   }
   parts.push(`${duration(p.elapsedMs)}${p.status === "running" && p.etaMs !== null ? ` · ${tr("eta", { t: duration(p.etaMs) })}` : ""}`);
   const statusWord = tr(p.status);

@@ -153,9 +153,11 @@ function duration(ms: number | null): string {
 
 /** "Epoch 3/20 · batch 12/16 · loss 0.0123 · val loss 0.015 · 4s" */
 export function trainingLine(p: TrainingPayload): string {
-  const parts = [`Epoch ${p.epoch}/${p.epochs}`, `batch ${p.batch}/${p.batches}`, `loss ${formatNumber(p.loss)}`];
+  // running: latest batch loss, then the last finished epoch's values; finished: epoch values only
+  const parts = [`Epoch ${p.epoch}/${p.epochs}`, `batch ${p.batch}/${p.batches}`];
+  const epochLoss = p.series.find((s) => s.label === "loss")?.values.filter((v) => v !== null).pop();
+  if (p.status === "running" || epochLoss === undefined) parts.push(`${p.status === "running" ? "batch loss" : "loss"} ${formatNumber(p.loss)}`);
   for (const s of p.series) {
-    if (s.label === "loss") continue;
     const last = [...s.values].reverse().find((v) => v !== null);
     if (last !== undefined) parts.push(`${s.label} ${formatNumber(last)}`);
   }
