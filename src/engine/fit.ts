@@ -208,6 +208,7 @@ export async function fit(model: Sequential, xIn: TensorLike, yIn: TensorLike, o
     y = y.slice(0, -nVal);
   }
   const n = x.shape[0];
+  if (n === 0) throw new Error("fit: x has no samples");
   const batches = Math.ceil(n / batchSize);
   const rng = new Rng(options.seed ?? 0);
   const shuffleRng = rng.fork();
