@@ -11,7 +11,7 @@
  */
 import * as math from "mathjs";
 import type { FromKernel, ToKernel } from "../shared/protocol";
-import { Outbox } from "./output";
+import { OUTPUT_MAX_BYTES, Outbox } from "./output";
 import { Sandbox } from "./sandbox";
 import { inspectQuery } from "./inspect";
 import { createRnn } from "./rnnGlobal";
@@ -36,7 +36,7 @@ const outbox = new Outbox((m: FromKernel) => {
   }
 });
 const sandbox = new Sandbox({ cwd: kernelProcess.cwd(), outbox });
-sandbox.setRichBundler((value) => richBundle(value));
+sandbox.setRichBundler((value) => richBundle(value, { maxBytes: OUTPUT_MAX_BYTES }));
 const rnn = createRnn(sandbox, math);
 installInterop(); // model.saveSafetensors / loadSafetensors / exportPyTorch (issue 8)
 sandbox.installGlobals({ rnn, math });

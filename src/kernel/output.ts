@@ -14,12 +14,13 @@ const FLUSH_MS = 30;
 const FLUSH_CHARS = 64 * 1024;
 
 /**
- * Most console text one cell may send (characters), so a print loop cannot flood the IPC channel or
+ * Size cap of outputs: the most console text one cell may send (characters) and the cap of each rich
+ * bundle (passed to src/kernel/rich), so a print loop cannot flood the IPC channel or
  * balloon the notebook file (DESIGN §4: every output has a size cap). The client may pass its
  * rnnNotebook.output.maxBytes setting in RNN_NOTEBOOK_MAX_OUTPUT_BYTES; the default is that setting's
  * default (package.json).
  */
-export const MAX_CELL_STREAM_CHARS = Number(process.env.RNN_NOTEBOOK_MAX_OUTPUT_BYTES) > 0 ? Number(process.env.RNN_NOTEBOOK_MAX_OUTPUT_BYTES) : 2_000_000;
+export const OUTPUT_MAX_BYTES = Number(process.env.RNN_NOTEBOOK_MAX_OUTPUT_BYTES) > 0 ? Number(process.env.RNN_NOTEBOOK_MAX_OUTPUT_BYTES) : 2_000_000;
 
 export class Outbox {
   private pending: { id: number | undefined; name: StreamName; text: string; since: number } | undefined;
@@ -27,7 +28,7 @@ export class Outbox {
   /** Characters streamed per cell id (only the running cell's counter matters; old ones are dropped). */
   private streamed = new Map<number, number>();
 
-  constructor(private readonly post: (m: FromKernel) => void, private readonly maxCellChars = MAX_CELL_STREAM_CHARS) {}
+  constructor(private readonly post: (m: FromKernel) => void, private readonly maxCellChars = OUTPUT_MAX_BYTES) {}
 
   /** Console text of cell `id`, or background text when `id` is undefined (no cell is running). */
   stream(id: number | undefined, name: StreamName, text: string): void {

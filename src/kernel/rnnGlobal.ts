@@ -17,7 +17,8 @@ import type * as mathjs from "mathjs";
 import * as engine from "../engine/index";
 import type { FitProgress } from "../engine/index";
 import type { MimeBundle } from "../shared/mime";
-import { createShow, DEFAULT_MAX_BYTES, trainingBundle } from "./rich";
+import { createShow, trainingBundle } from "./rich";
+import { OUTPUT_MAX_BYTES } from "./output";
 import { readCsvFile, readNpyFile, resolveUserPath, type CsvOptions } from "./data";
 import type { Sandbox } from "./sandbox";
 
@@ -27,7 +28,7 @@ type MathJs = typeof mathjs;
 const TRAINING_UPDATE_MS = 100;
 
 export function createRnn(sandbox: Sandbox, math: MathJs): Record<string, unknown> {
-  const show = createShow({ display: (bundle, displayId) => sandbox.display(bundle, displayId), maxBytes: DEFAULT_MAX_BYTES });
+  const show = createShow({ display: (bundle, displayId) => sandbox.display(bundle, displayId), maxBytes: OUTPUT_MAX_BYTES });
   engine.setFitDefaults({ signal: () => sandbox.signal() });
   patchModelClass(sandbox);
 
@@ -158,7 +159,7 @@ class LiveTraining {
     this.lastSent = Date.now();
     let bundle: MimeBundle;
     try {
-      bundle = trainingBundle(this.last);
+      bundle = trainingBundle(this.last, { maxBytes: OUTPUT_MAX_BYTES });
     } catch (e) {
       bundle = { "text/plain": `(training progress could not be drawn: ${(e as Error).message})` };
     }
