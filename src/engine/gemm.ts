@@ -17,7 +17,7 @@
  * arithmetic; the numbers are in the README's Performance section.
  */
 import type { FloatArray } from "./tensor";
-import { gemmModuleBytes, KC, NR } from "./wasm/gemmModule";
+import { gemmModuleBytes, KC, NR_MAX } from "./wasm/gemmModule";
 
 export type GemmBackend = "auto" | "wasm" | "js";
 
@@ -54,10 +54,14 @@ export function gemmInfo(): { backend: GemmBackend; wasmSimd: boolean; fma: bool
 // ---------------------------------------------------------------------------------------------------
 // WebAssembly kernel instance.
 
+type GemmExport = (m: number, n: number, k: number, a: number, as0: number, as1: number, b: number, bs0: number, bs1: number,
+  c: number, ldc: number, acc: number, bp: number, tile: number) => void;
+
 interface WasmKernel {
   memory: WebAssembly.Memory;
-  gemm: (m: number, n: number, k: number, a: number, as0: number, as1: number, b: number, bs0: number, bs1: number,
-    c: number, ldc: number, acc: number, bp: number, tile: number) => void;
+  /** Row-major A (A·B, A·Bᵀ) and column-major A (Aᵀ·B). */
+  gemmR: GemmExport;
+  gemmC: GemmExport;
   /** Float32 view of memory; replaced after every grow (growing detaches the old buffer). */
   f32: Float32Array;
 }
@@ -79,7 +83,10 @@ function wasmKernel(): WasmKernel | null {
     // Synchronous compile: the module is ~1.6 KB, under every host's main-thread limit.
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
     const memory = instance.exports.memory as WebAssembly.Memory;
-    wasm = { memory, gemm: instance.exports.gemm as WasmKernel["gemm"], f32: new Float32Array(memory.buffer) };
+    wasm = {
+      memory, f32: new Float32Array(memory.buffer),
+      gemmR: instance.exports.gemmR as GemmExport, gemmC: instance.exports.gemmC as GemmExport,
+    };
   } catch (e) {
     wasmFailure = e instanceof Error ? e.message : String(e);
   }
@@ -100,14 +107,15 @@ function gemmWasm(
   b: Float32Array, bOff: number, bs0: number, bs1: number, bSpan: number,
   c: Float32Array, cOff: number, ldc: number, accumulate: boolean,
 ): void {
-  // Layout in floats: tile (MR·NR) | packed B (KC·⌈N/NR⌉·NR) | A span | B span | C span.
+  // Layout in floats: tile (MR·NR ≤ 128) | packed B (KC·⌈N/NR⌉·NR) | A span | B span | C span.
   const tile = 0;
   const bp = 128;
-  const aPos = align4(bp + Math.min(KC, k) * Math.ceil(n / NR) * NR);
+  const aPos = align4(bp + Math.min(KC, k) * Math.ceil(n / NR_MAX) * NR_MAX);
   const bPos = align4(aPos + aSpan);
   const cPos = align4(bPos + bSpan);
   const cSpan = (m - 1) * ldc + n;
-  // +16 floats: microC may read up to 3 floats past the last column of A (never stored).
+  // +16 floats: microC may read up to 5 floats past the last column of A, and in-place B panels up to
+  // 15 floats past B's last row (never stored).
   const need = (cPos + cSpan + 16) * 4;
   if (need > w.memory.buffer.byteLength) {
     w.memory.grow(Math.ceil((need - w.memory.buffer.byteLength) / 65536));
@@ -118,7 +126,7 @@ function gemmWasm(
   f32.set(b.subarray(bOff, bOff + bSpan), bPos);
   // C goes in when it is added to, or when its rows have gaps that the copy back must preserve.
   if (accumulate || ldc !== n) f32.set(c.subarray(cOff, cOff + cSpan), cPos);
-  w.gemm(m, n, k, aPos * 4, as0 * 4, as1 * 4, bPos * 4, bs0 * 4, bs1 * 4, cPos * 4, ldc * 4, accumulate ? 1 : 0, bp * 4, tile * 4);
+  (as1 === 1 ? w.gemmR : w.gemmC)(m, n, k, aPos * 4, as0 * 4, as1 * 4, bPos * 4, bs0 * 4, bs1 * 4, cPos * 4, ldc * 4, accumulate ? 1 : 0, bp * 4, tile * 4);
   c.set(f32.subarray(cPos, cPos + cSpan), cOff);
 }
 

@@ -96,6 +96,12 @@ export class FunctionBuilder {
   /** v128.load32_splat: one f32 from memory into all four lanes. */
   v128Load32Splat(offset = 0): this { this.simd(0x09); this.code.push(2); uleb(offset, this.code); return this; }
   v128Store(offset = 0): this { this.simd(0x0b); this.code.push(2); uleb(offset, this.code); return this; }
+  /** i8x16.shuffle expressed on 32-bit lanes: lanes 0–3 pick from the first operand, 4–7 from the second. */
+  shuffle32(l0: number, l1: number, l2: number, l3: number): this {
+    this.simd(0x0d);
+    for (const l of [l0, l1, l2, l3]) for (let b = 0; b < 4; b++) this.code.push(4 * l + b);
+    return this;
+  }
   v128Zero(): this { this.simd(0x0c); for (let i = 0; i < 16; i++) this.code.push(0); return this; }
   /** v128.const with the same f32 in all four lanes. */
   f32x4Const(x: number): this {

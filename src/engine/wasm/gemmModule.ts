@@ -2,37 +2,54 @@
  * The WebAssembly SIMD SGEMM module, written instruction by instruction with emit.ts.
  *
  * It computes C (M,N) (+)= A (M,K) · B (K,N) on float32 data already copied into its own memory, with
- * A and B addressed through arbitrary strides — so one kernel serves A·B, A·Bᵀ and Aᵀ·B (gemm.ts
+ * A and B addressed through strides — so one kernel structure serves A·B, A·Bᵀ and Aᵀ·B (gemm.ts
  * chooses the strides). The structure is the classic one of Goto & van de Geijn, "Anatomy of
  * High-Performance Matrix Multiplication" (ACM TOMS 2008), cut down to two cache levels:
  *
  *   for each block of KC rows of B            (pc)
  *     pack B[pc:pc+KC, :] into panels of NR columns, each panel (KC, NR) contiguous, zero-padded
  *     for each block of MC rows of A          (ic)
- *       for each panel                        (jp)   — the panel (KC·NR·4 = 8 KiB) stays in L1
+ *       for each panel                        (jp)   — the panel (KC·NR·4 ≤ 16 KiB) stays in L1
  *         for each MR rows inside the block   (ir)   — A's (MC, KC) block stays in L2
- *           micro-kernel: an MR×NR tile of C in 8 v128 registers, one k step =
- *             2 vector loads of the panel + 4 splat loads of A + 8 mul + 8 add
+ *           micro-kernel: an MR×NR tile of C in v128 locals; one k step = NR/4 vector loads of the
+ *           panel, MR splat loads of A, MR·NR/4 multiply-adds
+ *
+ * Two exported entry points with their own tile shapes (measured on the benchmark machine, V8's
+ * register allocator decides what fits; unrolling k, 4×12, 8×8 and 5×8 tiles were all slower):
+ *   gemmR  row-major A (as1 = 4 bytes: A·B and A·Bᵀ), MR×NR = 2×16, one pointer per row of A
+ *   gemmC  column-major A (as0 = 4 bytes: Aᵀ·B), MR×NR = 6×8 with fma (4×8 without, where 6×8
+ *          measured slower), the MR values of a k step adjacent
  *
  * Byte addresses and byte strides throughout. M, N, K ≥ 1 (gemm.ts handles empty products).
- * Porting note: baseline WASM SIMD has no fused multiply-add (that is the relaxed-SIMD proposal), so
- * each product is rounded before the add, exactly like the scalar JavaScript loop.
+ * With `fma`, each multiply-add is one f32x4.relaxed_madd (relaxed-SIMD proposal; V8 emits vfmadd on
+ * x86 with FMA3); without it, f32x4.mul + f32x4.add, each product rounded before the add like the
+ * scalar JavaScript loop.
  */
 import { encodeModule, F32, FunctionBuilder, I32, V128 } from "./emit";
 
-/** Micro-tile rows and columns (NR is two f32x4 vectors). */
-export const MR = 4;
-export const NR = 8;
+interface Tile { mr: number; nr: number }
+/** Tile of gemmR (row-major A) and gemmC (column-major A; taller with fused multiply-adds). */
+export const TILE_R: Tile = { mr: 2, nr: 16 };
+const tileC = (fma: boolean): Tile => ({ mr: fma ? 6 : 4, nr: 8 });
+/** Widest NR of the two (sizes the packing buffer). */
+export const NR_MAX = 16;
 /** Rows of B per packed block and rows of A per L2 block. */
 export const KC = 256;
 export const MC = 64;
 
-/** `pack(kc, n, src, bs0, bs1, dst)`: B rows [0, kc) of the strided source into NR-column panels. */
-function packFunction(): FunctionBuilder {
-  const f = new FunctionBuilder("pack", [I32, I32, I32, I32, I32, I32]);
+/**
+ * `pack(kc, n, src, bs0, bs1, dst)`: B rows [0, kc) of the strided source into NR-column panels
+ * (zero columns past n). Three paths: contiguous rows (bs1 = 4) → vector copies; contiguous columns
+ * (bs0 = 4, i.e. B = Uᵀ of A·Bᵀ) → 4×4 in-register transposes (shuffles); anything else or a partial
+ * panel → element by element.
+ */
+function packFunction(name: string, NR: number): FunctionBuilder {
+  const f = new FunctionBuilder(name, [I32, I32, I32, I32, I32, I32]);
   const [kc, n, src, bs0, bs1, dst] = [0, 1, 2, 3, 4, 5];
   const j = f.local(I32), p = f.local(I32), jj = f.local(I32), cols = f.local(I32);
-  const s = f.local(I32), row = f.local(I32);
+  const s = f.local(I32), row = f.local(I32), q = f.local(I32);
+  const v = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  const lo = f.local(V128), hi = f.local(V128), lo2 = f.local(V128), hi2 = f.local(V128);
   f.i32(0).set(j);
   f.block().loop();
   {
@@ -41,24 +58,53 @@ function packFunction(): FunctionBuilder {
     f.get(n).get(j).i32Sub().set(cols);
     f.i32(NR).get(cols).get(cols).i32(NR).i32GtS().select().set(cols);
     f.get(src).get(j).get(bs1).i32Mul().i32Add().set(row);
+    f.i32(0).set(p);
     f.get(cols).i32(NR).i32Eq().get(bs1).i32(4).i32Eq().i32Mul().if();
     {
-      // Full panel of contiguous rows: two vector copies per k.
+      // Full panel of contiguous rows: NR/4 vector copies per k.
       f.get(kc).set(p);
       f.loop();
-      for (let v = 0; v < NR / 4; v++) f.get(dst).get(row).v128Load(16 * v).v128Store(16 * v);
+      for (let h = 0; h < NR / 4; h++) f.get(dst).get(row).v128Load(16 * h).v128Store(16 * h);
       f.get(row).get(bs0).i32Add().set(row);
       f.get(dst).i32(NR * 4).i32Add().set(dst);
       f.get(p).i32(1).i32Sub().tee(p).brIf(0);
       f.end();
+      // p = 0 (nothing left for the element path)
     }
     f.else();
     {
-      // Strided or partial panel: element by element, zeros past the last column.
-      f.i32(0).set(p);
+      f.get(cols).i32(NR).i32Eq().get(bs0).i32(4).i32Eq().i32Mul().if();
+      {
+        // Full panel, contiguous columns: 4 k-steps at a time, each group of 4 columns transposed
+        // from 4 column vectors (B(p..p+3, c)) into 4 panel rows.
+        f.block().loop();
+        f.get(p).i32(4).i32Add().get(kc).i32GtS().brIf(1);
+        for (let g = 0; g < NR / 4; g++) {
+          for (let c = 0; c < 4; c++) {
+            // v[c] = B(p..p+3, j + 4g + c) at row + (4g + c)·bs1 + 4p
+            f.get(row).get(bs1).i32(4 * g + c).i32Mul().i32Add().get(p).i32(4).i32Mul().i32Add().v128Load().set(v[c]);
+          }
+          f.get(v[0]).get(v[1]).shuffle32(0, 4, 1, 5).set(lo);   // v0[0] v1[0] v0[1] v1[1]
+          f.get(v[2]).get(v[3]).shuffle32(0, 4, 1, 5).set(hi);   // v2[0] v3[0] v2[1] v3[1]
+          f.get(v[0]).get(v[1]).shuffle32(2, 6, 3, 7).set(lo2);  // v0[2] v1[2] v0[3] v1[3]
+          f.get(v[2]).get(v[3]).shuffle32(2, 6, 3, 7).set(hi2);
+          const rows: [number, number, number, number, number, number][] = [
+            [lo, hi, 0, 1, 4, 5], [lo, hi, 2, 3, 6, 7], [lo2, hi2, 0, 1, 4, 5], [lo2, hi2, 2, 3, 6, 7]];
+          rows.forEach(([x, y, a, b, c, d], r) => {
+            // panel row p + r, columns 4g … 4g+3
+            f.get(dst).get(x).get(y).shuffle32(a, b, c, d).v128Store(r * NR * 4 + 16 * g);
+          });
+        }
+        f.get(dst).i32(4 * NR * 4).i32Add().set(dst);
+        f.get(p).i32(4).i32Add().set(p);
+        f.br(0).end().end();
+      }
+      f.end();
+      // Element by element for the remaining rows p … kc−1, zeros past the last column.
+      f.get(row).get(p).get(bs0).i32Mul().i32Add().set(q);
       f.block().loop();
       f.get(p).get(kc).i32GeS().brIf(1);
-      f.get(row).set(s);
+      f.get(q).set(s);
       f.i32(0).set(jj);
       f.block().loop();
       f.get(jj).i32(NR).i32GeS().brIf(1);
@@ -67,7 +113,7 @@ function packFunction(): FunctionBuilder {
       f.get(s).get(bs1).i32Add().set(s);
       f.get(jj).i32(1).i32Add().set(jj);
       f.br(0).end().end();
-      f.get(row).get(bs0).i32Add().set(row);
+      f.get(q).get(bs0).i32Add().set(q);
       f.get(p).i32(1).i32Add().set(p);
       f.br(0).end().end();
     }
@@ -80,19 +126,15 @@ function packFunction(): FunctionBuilder {
 }
 
 /**
- * `microR` / `microC (rows, cols, kc, a, as0, as1, panel, c, ldc, acc, tile, pstride)`: C tile
- * (rows ≤ MR, cols ≤ NR) (+)= A rows · panel, the panel's k-th row of NR floats at panel + k·pstride
- * (NR·4 when packed; B's own row stride when B is read in place). microR is for row-major A (as1 = 4 bytes: A·B, A·Bᵀ): one pointer
- * per row. microC is for column-major A (as0 = 4 bytes: Aᵀ·B): the MR values of one k step are
- * adjacent, one pointer. (Measured on the benchmark machine: unrolling k, or tiles of 6×8, 4×12,
- * 8×8, were all slower under V8's register allocation than this plain 4×8 loop.)
- * With `fma`, each product-accumulate is one f32x4.relaxed_madd (relaxed-SIMD proposal; V8 lowers it
- * to vfmadd on x86 with FMA3), else f32x4.mul + f32x4.add. In microR, missing rows
- * re-read the last real row; in microC they read the next floats of the same column, which lie
- * inside the A copy or the B/C copies after it (never outside memory) and are never stored.
- * Partial tiles go through the scratch `tile` (MR·NR floats).
+ * `micro(rows, cols, kc, a, as0, as1, panel, c, ldc, acc, tile, pstride)`: C tile (rows ≤ MR,
+ * cols ≤ NR) (+)= A rows · panel, the panel's k-th row of NR floats at panel + k·pstride (NR·4 when
+ * packed; B's own row stride when B is read in place). Variant "R" (row-major A): one pointer per
+ * row, missing rows re-read the last real row. Variant "C" (column-major A): one pointer, missing
+ * rows read the next floats of the column, which lie inside the A copy or the copies after it
+ * (gemm.ts leaves a margin; never outside memory) and are never stored. Partial tiles go through
+ * the scratch `tile` (MR·NR floats).
  */
-function microFunction(variant: "R" | "C", fma: boolean): FunctionBuilder {
+function microFunction(variant: "R" | "C", { mr: MR, nr: NR }: Tile, fma: boolean): FunctionBuilder {
   const f = new FunctionBuilder(`micro${variant}`, [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const [rows, cols, kc, a, as0, as1, panel, c, ldc, acc, tile, pstride] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const NV = NR / 4;
@@ -102,21 +144,8 @@ function microFunction(variant: "R" | "C", fma: boolean): FunctionBuilder {
   const v = Array.from({ length: MR * NV }, () => f.local(V128));
   const bv = Array.from({ length: NV }, () => f.local(V128));
   const b0 = bv[0], av = f.local(V128);
-  /** One k step: NV panel vectors, then per row a splat of A and NV multiply-adds. */
-  const step = () => {
-    for (let h = 0; h < NV; h++) f.get(panel).v128Load(16 * h).set(bv[h]);
-    for (let i = 0; i < MR; i++) {
-      if (variant === "R") f.get(pa[i]).v128Load32Splat().set(av);
-      else f.get(pa[0]).v128Load32Splat(4 * i).set(av);
-      for (let h = 0; h < NV; h++) {
-        if (fma) f.get(av).get(bv[h]).get(v[NV * i + h]).f32x4RelaxedMadd().set(v[NV * i + h]);
-        else f.get(v[NV * i + h]).get(av).get(bv[h]).f32x4Mul().f32x4Add().set(v[NV * i + h]);
-      }
-    }
-  };
   f.get(a).set(pa[0]);
   if (variant === "R") {
-    // Row pointers; rows past `rows` alias the previous one.
     for (let i = 1; i < MR; i++) {
       f.get(pa[i - 1]).get(as0).i32Add().get(pa[i - 1]).get(rows).i32(i).i32GtS().select().set(pa[i]);
     }
@@ -126,7 +155,16 @@ function microFunction(variant: "R" | "C", fma: boolean): FunctionBuilder {
   f.block().loop();
   {
     f.get(p).i32Eqz().brIf(1);
-    step();
+    for (let h = 0; h < NV; h++) f.get(panel).v128Load(16 * h).set(bv[h]);
+    for (let i = 0; i < MR; i++) {
+      if (variant === "R") f.get(pa[i]).v128Load32Splat().set(av);
+      else f.get(pa[0]).v128Load32Splat(4 * i).set(av);
+      for (let h = 0; h < NV; h++) {
+        const x = v[NV * i + h];
+        if (fma) f.get(av).get(bv[h]).get(x).f32x4RelaxedMadd().set(x);
+        else f.get(x).get(av).get(bv[h]).f32x4Mul().f32x4Add().set(x);
+      }
+    }
     if (variant === "R") for (let i = 0; i < MR; i++) f.get(pa[i]).i32(4).i32Add().set(pa[i]);
     else f.get(pa[0]).get(as1).i32Add().set(pa[0]);
     f.get(panel).get(pstride).i32Add().set(panel);
@@ -175,15 +213,15 @@ function microFunction(variant: "R" | "C", fma: boolean): FunctionBuilder {
 }
 
 /**
- * `gemm(m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, tile)`: C (+)= A·B; acc = 1 adds to C.
- * bp needs KC·⌈N/NR⌉·NR·4 bytes.
+ * `gemmR` / `gemmC (m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, tile)`: C (+)= A·B;
+ * acc = 1 adds to C. bp needs KC·⌈N/NR⌉·NR·4 bytes, tile MR·NR·4.
  */
-function gemmFunction(pack: number, microR: number, microC: number): FunctionBuilder {
-  const f = new FunctionBuilder("gemm", [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+function gemmFunction(name: string, { mr: MR, nr: NR }: Tile, pack: number, micro: number): FunctionBuilder {
+  const f = new FunctionBuilder(name, [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const [m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, tile] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
   const pc = f.local(I32), kc = f.local(I32), ic = f.local(I32), mEnd = f.local(I32);
   const jp = f.local(I32), ir = f.local(I32), accNow = f.local(I32), rows = f.local(I32), cols = f.local(I32);
-  const direct = f.local(I32), pstride = f.local(I32), pan = f.local(I32);
+  const direct = f.local(I32), pstride = f.local(I32);
   // Few rows of A (M ≤ MC, e.g. one recurrent step's batch) reuse each panel only M/MR times: when
   // B's rows are contiguous and close together (≤ 2 KiB apart), read B in place (stride bs0)
   // instead of packing it every timestep (measured: +8% on 32×512×128; with 8 KiB rows, in-place
@@ -224,29 +262,17 @@ function gemmFunction(pack: number, microR: number, microC: number): FunctionBui
         {
           f.get(ir).get(mEnd).i32GeS().brIf(1);
           min(() => f.get(mEnd).get(ir).i32Sub(), MR, rows);
-          // micro(rows, cols, kc, a + ir·as0 + pc·as1, as0, as1, bp + jp·kc·4, c + ir·ldc + jp·4, ldc, accNow, tile)
-          const args = () => {
-            f.get(rows).get(cols).get(kc);
-            f.get(a).get(ir).get(as0).i32Mul().i32Add().get(pc).get(as1).i32Mul().i32Add();
-            f.get(as0).get(as1);
-            // panel: bp + jp·kc·4 when packed, else b + pc·bs0 + jp·4
-            f.get(direct).if();
-            f.get(b).get(pc).get(bs0).i32Mul().i32Add().get(jp).i32(4).i32Mul().i32Add().set(pan);
-            f.else();
-            f.get(bp).get(jp).get(kc).i32Mul().i32(4).i32Mul().i32Add().set(pan);
-            f.end();
-            f.get(pan);
-            f.get(c).get(ir).get(ldc).i32Mul().i32Add().get(jp).i32(4).i32Mul().i32Add();
-            f.get(ldc).get(accNow).get(tile).get(pstride);
-          };
-          // Row-major A (as1 = 4 bytes) → microR, else column-major (as0 = 4 bytes) → microC.
-          f.get(as1).i32(4).i32Eq().if();
-          args();
-          f.code.push(0x10, microR);
-          f.else();
-          args();
-          f.code.push(0x10, microC);
-          f.end();
+          // micro(rows, cols, kc, a + ir·as0 + pc·as1, as0, as1, panel, c + ir·ldc + jp·4, ldc, accNow, tile, pstride)
+          f.get(rows).get(cols).get(kc);
+          f.get(a).get(ir).get(as0).i32Mul().i32Add().get(pc).get(as1).i32Mul().i32Add();
+          f.get(as0).get(as1);
+          // panel: b + pc·bs0 + jp·4 when read in place, else bp + jp·kc·4
+          f.get(b).get(pc).get(bs0).i32Mul().i32Add().get(jp).i32(4).i32Mul().i32Add();
+          f.get(bp).get(jp).get(kc).i32Mul().i32(4).i32Mul().i32Add();
+          f.get(direct).select();
+          f.get(c).get(ir).get(ldc).i32Mul().i32Add().get(jp).i32(4).i32Mul().i32Add();
+          f.get(ldc).get(accNow).get(tile).get(pstride);
+          f.code.push(0x10, micro);
           f.get(ir).i32(MR).i32Add().set(ir);
           f.br(0);
         }
@@ -267,10 +293,13 @@ function gemmFunction(pack: number, microR: number, microC: number): FunctionBui
 }
 
 /**
- * The module's bytes: exports memory, pack, microR, microC and gemm. With `fma` it needs the
+ * The module's bytes: exports memory, gemmR and gemmC (and their helpers). With `fma` it needs the
  * relaxed-SIMD proposal (on by default from V8 11.4: Node ≥ 22, VS Code's Electron; Node 20 needs
  * --experimental-wasm-relaxed-simd) — gemm.ts validates and falls back to fma = false.
  */
 export function gemmModuleBytes(initialPages: number, fma: boolean): Uint8Array<ArrayBuffer> {
-  return encodeModule([packFunction(), microFunction("R", fma), microFunction("C", fma), gemmFunction(0, 1, 2)], initialPages);
+  return encodeModule([
+    packFunction("packR", TILE_R.nr), microFunction("R", TILE_R, fma), gemmFunction("gemmR", TILE_R, 0, 1),
+    packFunction("packC", tileC(fma).nr), microFunction("C", tileC(fma), fma), gemmFunction("gemmC", tileC(fma), 3, 4),
+  ], initialPages);
 }
