@@ -50,7 +50,7 @@ function offsetAfter(text: string, marker: string): number {
 }
 
 describe("intellisense: notebook language service", function () {
-  this.timeout(20000);
+  this.timeout(60_000); // cold TypeScript programs on a loaded machine
   const cell1 = "const model = rnn.sequential({ inputShape: [20, 6] }, [rnn.lstm({ units: 16 })]);\nlet steps = 0;";
   let ls: NotebookLanguageService;
 
