@@ -43,9 +43,9 @@ export function renderGates(root: HTMLElement, p: GatesPayload): void {
   const margins = 60;
   const two = (avail / 2 - margins) / T >= 10 && p.panels.length > 1;
   const raw = ((two ? avail / 2 - 12 : avail) - margins) / T;
-  const cellW = raw >= 2 ? Math.min(24, Math.floor(raw)) : Math.max(0.25, raw);
+  const cellW = raw >= 2 ? Math.min(24, Math.floor(raw)) : raw; // fractional cells: the matrix fits the width however many columns it has
   const rawH = 220 / U;
-  const cellH = rawH >= 2 ? Math.min(14, Math.max(4, Math.floor(rawH))) : Math.max(0.25, rawH);
+  const cellH = rawH >= 2 ? Math.min(14, Math.max(4, Math.floor(rawH))) : rawH;
 
   const token = (c: number) => (p.tokens ? visibleToken(p.tokens[c] ?? "") : "");
   for (const panel of p.panels) {

@@ -32,6 +32,9 @@ export interface HeatmapSpec {
 }
 
 const MARGIN_L = 42;
+/** Largest offscreen bitmap side: browsers refuse canvases much beyond 16k–32k px per side, and more
+ * cells than pixels cannot be seen anyway; bigger matrices are sampled (nearest cell) when drawn. */
+const MAX_BITMAP = 4096;
 const MARGIN_T = 4;
 const MARGIN_R = 6;
 
@@ -51,22 +54,26 @@ export function heatmap(host: HTMLElement, spec: HeatmapSpec): HTMLCanvasElement
 
   // 1. cells: one pixel per cell in an offscreen canvas, then scaled up
   const off = document.createElement("canvas");
-  off.width = Math.max(1, cols);
-  off.height = Math.max(1, rows);
+  off.width = Math.max(1, Math.min(cols, MAX_BITMAP));
+  off.height = Math.max(1, Math.min(rows, MAX_BITMAP));
+  const sampleC = cols / off.width;
+  const sampleR = rows / off.height;
   const octx = off.getContext("2d");
   const table = lut(spec.colorScale.map);
   const missing: [number, number][] = [];
   if (octx) {
     const img = octx.createImageData(off.width, off.height);
     const d = img.data;
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) {
-        const o = (r * cols + c) * 4;
+    for (let y = 0; y < off.height; y++) {
+      const r = Math.floor(y * sampleR);
+      for (let x = 0; x < off.width; x++) {
+        const c = Math.floor(x * sampleC);
+        const o = (y * off.width + x) * 4;
         const t = scaleT(spec.colorScale, spec.at(r, c));
         if (Number.isNaN(t)) {
           d[o] = d[o + 1] = d[o + 2] = 128;
           d[o + 3] = 255;
-          if (missing.length < 50_000) missing.push([r, c]);
+          if (missing.length < 50_000 && sampleR === 1 && sampleC === 1) missing.push([r, c]);
         } else {
           const k = Math.round(t * 255) * 3;
           d[o] = table[k];

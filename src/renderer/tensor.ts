@@ -49,9 +49,9 @@ export function renderTensor(root: HTMLElement, p: TensorPayload): void {
       body.appendChild(legend(cs, ""));
       const avail = availableWidth(root) - 60;
       const raw = avail / cols;
-      const cellW = raw >= 2 ? Math.min(28, Math.floor(raw)) : Math.max(0.25, raw);
+      const cellW = raw >= 2 ? Math.min(28, Math.floor(raw)) : raw; // fractional cells: the matrix fits the width however many columns it has
       const rawH = 400 / rows;
-      const cellH = rawH >= 2 ? Math.min(Math.max(cellW, 2), 28, Math.floor(rawH)) : Math.max(0.25, rawH);
+      const cellH = rawH >= 2 ? Math.min(Math.max(cellW, 2), 28, Math.floor(rawH)) : rawH;
       heatmap(body, {
         rows, cols,
         at: (r, c) => p.values[r * cols + c],

@@ -204,6 +204,11 @@ describe("renderer in Chromium", function () {
     assert.equal(line.kind, "gradnorms");
     assert.ok(line.ms < 5000, `drew a 10^6-point line in ${line.ms.toFixed(0)} ms`);
     console.log(`      10^6-cell heatmap: ${r.ms.toFixed(0)} ms; 10^6-point line: ${line.ms.toFixed(0)} ms (validation + drawing)`);
+    const wide = await show(MIME.tensor, undefined, `return { shape: [1e6], shownShape: [1, 1e6], view: "heatmap", dtype: "float32",
+      values: Array.from({ length: 1e6 }, (_, i) => Math.sin(i / 1e4)) };`);
+    assert.equal(wide.kind, "tensor", "a 1 × 10^6 row (wider than any canvas) is sampled, not refused");
+    assert.ok(wide.canvases.every((c) => c.cssW <= 1600 && c.cssH <= 1600), `canvases stay page-sized: ${JSON.stringify(wide.canvases)}`);
+    assert.ok(r.canvases.every((c) => c.cssW <= 1600 && c.cssH <= 1600), `canvases stay page-sized: ${JSON.stringify(r.canvases)}`);
     const tooBig = await show(MIME.gates, { layer: { index: 0, name: "x", type: "lstm" }, timesteps: 1000, units: 1000, panels: Array.from({ length: 6 }, () => ({ gate: "i", label: "i", scale: "sigmoid", values: [] })) });
     assert.equal(tooBig.kind, "error", "6 × 10^6 gate values exceed the cap: error box");
   });
