@@ -9,7 +9,7 @@
  * after saying so on stderr; out of heap → V8's fatal error (SIGABRT, "heap out of memory" on
  * stderr), which the client tells apart from the rest.
  */
-import * as math from "mathjs";
+import type * as mathjs from "mathjs";
 import type { FromKernel, ToKernel } from "../shared/protocol";
 import { OUTPUT_MAX_BYTES, Outbox } from "./output";
 import { Sandbox } from "./sandbox";
@@ -37,9 +37,22 @@ const outbox = new Outbox((m: FromKernel) => {
 });
 const sandbox = new Sandbox({ cwd: kernelProcess.cwd(), outbox });
 sandbox.setRichBundler((value) => richBundle(value, { maxBytes: OUTPUT_MAX_BYTES }));
-const rnn = createRnn(sandbox, math);
+// mathjs builds its whole function table when loaded — the slowest part of the kernel's startup — so
+// the `math` global loads it on first use. (A require inside a function is bundled lazily by esbuild.)
+let mathModule: typeof mathjs | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadMath = (): typeof mathjs => (mathModule ??= require("mathjs") as typeof mathjs);
+const rnn = createRnn(sandbox, loadMath);
 installInterop(); // model.saveSafetensors / loadSafetensors / exportPyTorch (issue 8)
-sandbox.installGlobals({ rnn, math });
+sandbox.installGlobals({ rnn });
+Object.defineProperty(globalThis, "math", {
+  configurable: true, enumerable: true,
+  get: loadMath,
+  // `const math = …` in a cell replaces the global like any other binding.
+  set(value: unknown) {
+    Object.defineProperty(globalThis, "math", { value, writable: true, configurable: true, enumerable: true });
+  },
+});
 
 // process.exit() in a cell cannot be survived, but it can be explained: say it on stderr (the client
 // shows the tail of stderr with the exit code) before the process ends.

@@ -27,7 +27,7 @@ type MathJs = typeof mathjs;
 /** Fewest milliseconds between two updates of a live training output (≤ 10 updates/s). */
 const TRAINING_UPDATE_MS = 100;
 
-export function createRnn(sandbox: Sandbox, math: MathJs): Record<string, unknown> {
+export function createRnn(sandbox: Sandbox, loadMath: () => MathJs): Record<string, unknown> {
   const show = createShow({ display: (bundle, displayId) => sandbox.display(bundle, displayId), maxBytes: OUTPUT_MAX_BYTES });
   engine.setFitDefaults({ signal: () => sandbox.signal() });
   patchModelClass(sandbox);
@@ -52,7 +52,7 @@ export function createRnn(sandbox: Sandbox, math: MathJs): Record<string, unknow
     show,
     data,
     toMath(t: engine.TensorLike) {
-      return math.matrix(engine.toMath(t) as mathjs.MathArray);
+      return loadMath().matrix(engine.toMath(t) as mathjs.MathArray);
     },
     /** A model saved with model.save(path). */
     load(path: string): engine.Sequential {

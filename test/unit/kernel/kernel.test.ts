@@ -170,6 +170,11 @@ describe("kernel process", function () {
       assert.equal(typeof bundle["text/plain"], "string");
     });
 
+    it("has mathjs as `math`, and rnn.toMath gives a mathjs matrix of a tensor", async () => {
+      const r = await k.run("const M = rnn.toMath(rnn.tensor([[1, 2], [3, 4]]));\n[math.typeOf(M), math.round(math.det(M), 10), math.sqrt(16)].join(' ')");
+      assert.equal(r.result, "'DenseMatrix -2 4'"); // det [[1,2],[3,4]] = 1·4 − 2·3 = −2; √16 = 4
+    });
+
     it("reports an error thrown in a timer after its cell ended as a background message", async () => {
       await k.run('setTimeout(() => { throw new Error("late failure"); }, 30);\n1');
       const bg = await k.waitFor((m) => m.type === "background" && m.text.includes("late failure"));
