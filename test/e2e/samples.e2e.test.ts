@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { e2eEnv } from "./lib/env";
-import { canvasStats, isNonBlank, openNotebook, runAll, screenshot, selectedKernelLabel, step, useWorkbench, waitForCellsIdle, waitForDrawnCanvas } from "./lib/workbench";
+import { canvasStats, isNonBlank, openNotebook, revealInNotebook, runAll, screenshot, selectedKernelLabel, step, useWorkbench, waitForCellsIdle, waitForDrawnCanvas } from "./lib/workbench";
 
 describe("sample notebooks in the browser", function () {
   this.timeout(300_000);
@@ -22,12 +22,14 @@ describe("sample notebooks in the browser", function () {
       undefined, { timeout: 30_000 }).catch(() => undefined);
     assert.match(await selectedKernelLabel(page), /RNN Notebook/, "the RNN Notebook kernel is selected on open");
     await runAll(page);
-    const { frame, stats } = await waitForDrawnCanvas(page, "canvas", 180_000);
+    // at least 32×32: the heatmap itself, not its colour bar
+    const { frame, stats, locator } = await waitForDrawnCanvas(page, "canvas", 180_000, { minWidth: 32, minHeight: 32 });
     step(`canvas drew: ${JSON.stringify(stats)}`);
     await waitForCellsIdle(page);
     const all = await canvasStats(frame);
     assert.ok(all.some(isNonBlank), `a non-blank canvas among ${JSON.stringify(all)}`);
+    await revealInNotebook(page, locator);
     await screenshot(page, "sample-01-notebook", { readme: true });
-    await screenshot(frame.locator("canvas").nth(stats.index), "sample-01-heatmap-canvas");
+    await screenshot(locator, "sample-01-heatmap-canvas");
   });
 });

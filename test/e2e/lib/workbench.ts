@@ -218,21 +218,45 @@ export async function scrollNotebook(page: Page, dy: number): Promise<void> {
 }
 
 /**
+ * Scroll the notebook until an element of an output webview is inside the notebook's viewport
+ * (element coordinates are page coordinates, whatever frame it is in).
+ */
+export async function revealInNotebook(page: Page, target: Locator, tries = 20): Promise<void> {
+  const list = await page.locator(".notebook-editor .cell-list-container").first().boundingBox();
+  if (!list) return;
+  for (let i = 0; i < tries; i++) {
+    const box = await target.boundingBox().catch(() => null);
+    if (!box) return;
+    const top = list.y + 40;
+    const bottom = list.y + list.height - 20;
+    if (box.y >= top && box.y + Math.min(box.height, bottom - top) <= bottom) return;
+    // aim for the element's top a quarter down the list
+    await scrollNotebook(page, box.y - (list.y + list.height / 4));
+    await page.waitForTimeout(300);
+  }
+}
+
+/**
  * Wait for a webview frame holding a canvas that drew (the renderer may draw after the element appears).
  * With scroll (default), scrolls the notebook down step by step so outputs further down get rendered.
  */
-export async function waitForDrawnCanvas(page: Page, selector = "canvas", timeoutMs = 120_000, opts: { scroll?: boolean } = {}): Promise<{ frame: Frame; stats: CanvasStats }> {
+export async function waitForDrawnCanvas(
+  page: Page, selector = "canvas", timeoutMs = 120_000, opts: { scroll?: boolean; minWidth?: number; minHeight?: number } = {},
+): Promise<{ frame: Frame; stats: CanvasStats; locator: Locator }> {
   const deadline = Date.now() + timeoutMs;
   let seen = false;
+  const bigEnough = (c: CanvasStats): boolean => c.width >= (opts.minWidth ?? 1) && c.height >= (opts.minHeight ?? 1);
   for (;;) {
     for (const frame of page.frames()) {
       if (frame === page.mainFrame()) continue;
       const stats = await canvasStats(frame, selector).catch(() => [] as CanvasStats[]);
       if (stats.length) seen = true;
-      const drawn = stats.find(isNonBlank);
+      // the largest drawn canvas (a heatmap rather than its colour bar)
+      const drawn = stats.filter((c) => isNonBlank(c) && bigEnough(c)).sort((a, b) => b.width * b.height - a.width * a.height)[0];
       if (drawn) {
-        await frame.locator(selector).nth(drawn.index).scrollIntoViewIfNeeded().catch(() => undefined);
-        return { frame, stats: drawn };
+        const locator = frame.locator(selector).nth(drawn.index);
+        await revealInNotebook(page, locator);
+        return { frame, stats: drawn, locator };
       }
     }
     if (Date.now() > deadline) {
@@ -250,6 +274,8 @@ export async function waitForDrawnCanvas(page: Page, selector = "canvas", timeou
 export async function screenshot(target: Page | Locator, name: string, opts: { readme?: boolean } = {}): Promise<string> {
   mkdirSync(e2eEnv.resultsDir, { recursive: true });
   const file = path.join(e2eEnv.resultsDir, `${name}.png`);
+  // no hover tooltip in a page screenshot: park the mouse on the title bar
+  if ("mouse" in target) await target.mouse.move(700, 8);
   await target.screenshot({ path: file });
   if (opts.readme && e2eEnv.updateScreenshots) {
     const dir = path.join(e2eEnv.repoRoot, "media", "screenshots");
