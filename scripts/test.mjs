@@ -118,7 +118,11 @@ async function script(title, file, fallbackName, timeoutMs) {
   if (suites.length === 0) suites = [{ name: fallbackName, passed: 0, failed: 0 }];
   if (r.code !== 0 && suites.every((s) => s.failed === 0)) suites[suites.length - 1].failed += 1;
   if (r.timedOut) say(`${title}: TIME-OUT after ${timeoutMs / MIN} min (hang guard)`);
-  for (const s of suites) record({ name: s.name, passed: s.passed, failed: s.failed }, t0);
+  for (const s of suites) {
+    const count = { name: s.name, passed: s.passed, failed: s.failed };
+    record(count, t0);
+    if (typeof s.seconds === "number") count.seconds = s.seconds; // the suite's own time, when the script measured it
+  }
 }
 
 async function main() {

@@ -3,7 +3,8 @@
 //   code-server      npm package code-server@CODE_SERVER_VERSION (= VS Code VSCODE_VERSION), installed by
 //                    Node 24's npm, native modules built against Node 24's headers (npm_config_nodedir)
 //   Debian packages  chromium (the browser side of the tests), libkrb5-dev (headers for the kerberos
-//                    native module of code-server, whose prebuilt download fails offline)
+//                    native module of code-server, whose prebuilt download fails offline), and the
+//                    toolchain node-gyp needs (g++, make, python3) when missing
 // into a per-user cache outside the clone (see env.mjs), under a lock, skipped when already there.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -119,7 +120,8 @@ export async function ensureVSCode(opts = {}) {
   await withLock(p.lock, async () => {
     // another run may have finished the install while we waited for the lock
     if (installedVersion(p) === CODE_SERVER_VERSION) return;
-    await ensureDebian(["libkrb5-dev"]);
+    // node-gyp builds code-server's native modules: a C++ toolchain, make, python3, and the gssapi headers
+    await ensureDebian(["libkrb5-dev", "g++", "make", "python3"]);
     await install(p);
   });
   return p;
