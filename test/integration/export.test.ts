@@ -107,5 +107,6 @@ describe("export commands", function () {
     // VS Code's own .ipynb support opens it
     const doc = await vscode.workspace.openNotebookDocument(target);
     assert.equal(doc.cellCount, 2);
+    assert.equal(doc.cellAt(1).document.languageId, "typescript", "the language metadata makes the cells TypeScript");
   });
 });
