@@ -9,15 +9,14 @@
  *              init U(−1/√I, 1/√I) for both (kaiming_uniform(a=√5) reduces to that bound)
  *   Embedding  weight [V, E];  y[..., E] = weight[index]; init N(0, 1)
  */
-import { checkOptions, getParamValues, makeParam, setParamValues, uniqueLayerName, weightViews, zeroGrads,
-  type BuildContext, type ForwardContext, type Layer, type LayerConfigData, type Param } from "../layer";
+import { checkOptions, makeParam, uniqueLayerName, type BuildContext, type ForwardContext, type Layer, type LayerConfigData, type Param } from "../layer";
 import { computeLoss, checkLossName, type LossName } from "../loss";
 import { addColumnSums, gemmNN, gemmNT, gemmTN } from "../ops";
 import { paramCount } from "../params";
 import { makeSummary, type Summary } from "../summary";
 import { globalRng, normalInit, Rng, torchUniform } from "../random";
 import { allocFloats, asTensor, Tensor, type DType, type TensorLike } from "../tensor";
-import { decodeSafetensors, encodeSafetensors } from "../io/safetensors";
+import { TorchParams } from "./torchParams";
 
 export interface TorchModuleOptions {
   dtype?: DType;
@@ -25,64 +24,21 @@ export interface TorchModuleOptions {
   name?: string;
 }
 
-/** State dict, safetensors, gradients: what every small nn module shares. */
-abstract class TorchModule {
-  abstract name: string;
+/** A small nn module: TorchParams plus a Layer-style forward/backward, summary and computeGradients. */
+abstract class TorchModule extends TorchParams {
   abstract readonly className: string;
   abstract countParams(): number;
   abstract readonly config: LayerConfigData;
   /** Output shape with null for the unknown leading (batch/time) dimensions. */
   protected abstract summaryShape(): (number | null)[];
-  abstract params(): Param[];
   abstract forward(x: TensorLike, ctx?: ForwardContext): Tensor;
   abstract backward(dy: Tensor): Tensor;
-
-  stateDict(): Record<string, Tensor> {
-    const out: Record<string, Tensor> = {};
-    for (const p of this.params()) out[p.name] = new Tensor(p.value.slice(), p.shape);
-    return out;
-  }
-
-  loadStateDict(dict: Record<string, TensorLike>): void {
-    for (const p of this.params()) {
-      if (!(p.name in dict)) throw new Error(`${this}: loadStateDict: missing key ${p.name}`);
-      const t = asTensor(dict[p.name]);
-      if (t.shape.join() !== p.shape.join()) throw new Error(`${this}: loadStateDict: ${p.name} must have shape [${p.shape.join(", ")}] but got [${t.shape.join(", ")}]`);
-      p.value.set(t.data);
-    }
-    const extra = Object.keys(dict).filter((k) => !this.params().some((p) => p.name === k));
-    if (extra.length) throw new Error(`${this}: loadStateDict: unexpected keys ${extra.join(", ")}`);
-  }
-
-  getWeights(): Tensor[] {
-    return getParamValues(this.params());
-  }
 
   /** One-row summary table (PyTorch convention). */
   summary(): Summary {
     const c = paramCount(this.config, (this.config.inFeatures as number | undefined) ?? 0, "torch");
     return makeSummary(this.name, "torch", [{ name: this.name, type: this.className, outputShape: this.summaryShape(),
       params: c.total, breakdown: c.tensors, formula: c.formula }]);
-  }
-
-  setWeights(values: readonly TensorLike[]): void {
-    setParamValues(this.params(), values, this.name);
-  }
-
-  get weights(): Record<string, Tensor> {
-    return weightViews(this.params());
-  }
-
-  zeroGrad(): void {
-    zeroGrads(this.params());
-  }
-
-  toSafetensors(): Uint8Array {
-    return encodeSafetensors(this.stateDict(), { format: "pt", module: String(this) });
-  }
-
-  fromSafetensors(bytes: Uint8Array): void {
-    this.loadStateDict(decodeSafetensors(bytes).tensors);
   }
 
   /** Loss of forward(x) against target and fresh gradients keyed like stateDict(). */

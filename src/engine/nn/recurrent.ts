@@ -15,8 +15,7 @@
  * gradients back. For SimpleRNN/LSTM the two biases only ever appear as a sum, so the core sees
  * b_ih + b_hh and both receive the same gradient; GRU keeps b_hh apart (it sits inside r ⊙ (…)).
  */
-import { checkOptions, getParamValues, makeParam, setParamValues, uniqueLayerName, zeroGrads,
-  type LayerRecording, type Param } from "../layer";
+import { checkOptions, makeParam, uniqueLayerName, type LayerRecording, type Param } from "../layer";
 import { computeLoss, checkLossName, type LossName } from "../loss";
 import type { ActivationName } from "../ops";
 import { paramCount } from "../params";
@@ -24,7 +23,8 @@ import { makeSummary, type Summary } from "../summary";
 import { globalRng, Rng, torchUniform } from "../random";
 import { dropoutMask, RecurrentCore, type Cell, type CellKind, type CoreWeights } from "../recurrent";
 import { allocFloats, asTensor, Tensor, type DType, type FloatArray, type TensorLike } from "../tensor";
-import { encodeSafetensors, decodeSafetensors } from "../io/safetensors";
+import { addCoreGradsToTorch, torchToCore, type TorchUnitParams } from "./layout";
+import { TorchParams } from "./torchParams";
 import { simpleRnnCell } from "../layers/simpleRnn";
 import { lstmCell } from "../layers/lstm";
 import { gruCell } from "../layers/gru";
@@ -60,15 +60,13 @@ interface Unit {
   l: number;
   d: number;
   core: RecurrentCore;
-  p: { wih: Param; whh: Param; bih: Param | null; bhh: Param | null };
+  p: TorchUnitParams;
   w: CoreWeights;
   g: CoreWeights;
 }
 
 const OPTIONS = ["inputSize", "hiddenSize", "numLayers", "bias", "batchFirst", "bidirectional", "dropout", "dtype", "seed", "name"];
 const CLASS: Record<CellKind, string> = { simpleRNN: "RNN", lstm: "LSTM", gru: "GRU" };
-/** Internal gate block k comes from PyTorch block PERM[k] (GRU: internal z,r,n ← PyTorch r,z,n). */
-const PERM: Record<CellKind, number[]> = { simpleRNN: [0], lstm: [0, 1, 2, 3], gru: [1, 0, 2] };
 
 function posInt(v: unknown, what: string, fname: string): number {
   if (!Number.isInteger(v) || (v as number) <= 0) throw new Error(`${fname}: ${what} must be a positive integer, got ${JSON.stringify(v)}`);
@@ -82,7 +80,7 @@ function boolOpt(v: unknown, dflt: boolean, what: string, fname: string): boolea
 }
 
 /** A PyTorch-style multi-layer, optionally bidirectional RNN / LSTM / GRU. */
-export class TorchRecurrent {
+export class TorchRecurrent extends TorchParams {
   readonly kind: CellKind;
   readonly type: string;
   readonly className: string;
@@ -113,6 +111,7 @@ export class TorchRecurrent {
   private recorded: LayerRecording[] = [];
 
   constructor(kind: CellKind, options: TorchRecurrentOptions) {
+    super();
     const fname = `rnn.nn.${CLASS[kind]}`;
     if (!options || typeof options !== "object") throw new Error(`${fname}: expected options like { inputSize: 10, hiddenSize: 20 }`);
     checkOptions(options, kind === "simpleRNN" ? OPTIONS.concat(["nonlinearity"]) : OPTIONS, fname);
@@ -205,11 +204,6 @@ export class TorchRecurrent {
     return this.plist;
   }
 
-  /** Sets every gradient to zero. */
-  zeroGrad(): void {
-    zeroGrads(this.plist);
-  }
-
   /** Parameter count, PyTorch convention (from paramCount). */
   countParams(): number {
     return paramCount(this.config, this.inputSize, "torch").total;
@@ -220,97 +214,6 @@ export class TorchRecurrent {
     const c = paramCount(this.config, this.inputSize, "torch");
     return makeSummary(this.name, "torch", [{ name: this.name, type: this.className, outputShape: [null, null, this.dirs * this.hiddenSize],
       params: c.total, breakdown: c.tensors, formula: c.formula }]);
-  }
-
-  /** Copies of every parameter, keyed by PyTorch's state-dict names, in PyTorch's order. */
-  stateDict(): Record<string, Tensor> {
-    const out: Record<string, Tensor> = {};
-    for (const p of this.plist) out[p.name] = new Tensor(p.value.slice(), p.shape);
-    return out;
-  }
-
-  /** Loads a state dict (tensors, nested arrays or mathjs matrices); strict: every key, no extras. */
-  loadStateDict(dict: Record<string, TensorLike>, options: { strict?: boolean } = {}): void {
-    const strict = options.strict ?? true;
-    const known = new Set(this.plist.map((p) => p.name));
-    const unexpected = Object.keys(dict).filter((k) => !known.has(k));
-    const missing = this.plist.filter((p) => !(p.name in dict)).map((p) => p.name);
-    if (strict && (unexpected.length || missing.length)) {
-      throw new Error(`${this}: loadStateDict: ${missing.length ? `missing keys ${missing.join(", ")}` : ""}${missing.length && unexpected.length ? "; " : ""}${unexpected.length ? `unexpected keys ${unexpected.join(", ")}` : ""}`);
-    }
-    for (const p of this.plist) {
-      if (!(p.name in dict)) continue;
-      const t = asTensor(dict[p.name]);
-      if (t.shape.join() !== p.shape.join()) {
-        throw new Error(`${this}: loadStateDict: ${p.name} must have shape [${p.shape.join(", ")}] but got [${t.shape.join(", ")}]`);
-      }
-      p.value.set(t.data);
-    }
-  }
-
-  getWeights(): Tensor[] {
-    return getParamValues(this.plist);
-  }
-
-  setWeights(values: readonly TensorLike[]): void {
-    setParamValues(this.plist, values, this.name);
-  }
-
-  /** The state dict as safetensors bytes (names as PyTorch's). */
-  toSafetensors(): Uint8Array {
-    return encodeSafetensors(this.stateDict(), { format: "pt", module: this.toString() });
-  }
-
-  /** Loads weights written by toSafetensors or by PyTorch's safetensors.torch.save_file(m.state_dict()). */
-  fromSafetensors(bytes: Uint8Array): void {
-    this.loadStateDict(decodeSafetensors(bytes).tensors);
-  }
-
-  /** Repacks PyTorch-layout parameters of one unit into the core's layout. */
-  private repack(u: Unit): void {
-    const { core } = u;
-    const I = core.I, H = this.hiddenSize, G = core.G;
-    const perm = PERM[this.kind];
-    const nb = perm.length;
-    const wih = u.p.wih.value, whh = u.p.whh.value;
-    const W = u.w.kernel, U = u.w.recurrentKernel;
-    for (let k = 0; k < nb; k++) {
-      const tb = perm[k];
-      for (let j = 0; j < H; j++) {
-        const src = (tb * H + j), dst = k * H + j;
-        for (let i = 0; i < I; i++) W[i * G + dst] = wih[src * I + i];   // W[i, k·H+j] = weight_ih[tb·H+j, i]
-        for (let i = 0; i < H; i++) U[i * G + dst] = whh[src * H + i];   // U[i, k·H+j] = weight_hh[tb·H+j, i]
-        if (u.p.bih && u.p.bhh && u.w.bias) {
-          if (u.w.recurrentBias) {
-            u.w.bias[dst] = u.p.bih.value[src];
-            u.w.recurrentBias[dst] = u.p.bhh.value[src];
-          } else {
-            u.w.bias[dst] = u.p.bih.value[src] + u.p.bhh.value[src];
-          }
-        }
-      }
-    }
-  }
-
-  /** Adds the core's internal-layout gradients of one unit into the PyTorch parameters' grads. */
-  private unpackGrads(u: Unit): void {
-    const { core } = u;
-    const I = core.I, H = this.hiddenSize, G = core.G;
-    const perm = PERM[this.kind];
-    const gW = u.g.kernel, gU = u.g.recurrentKernel;
-    const dwih = u.p.wih.grad, dwhh = u.p.whh.grad;
-    for (let k = 0; k < perm.length; k++) {
-      const tb = perm[k];
-      for (let j = 0; j < H; j++) {
-        const dst = tb * H + j, src = k * H + j;
-        for (let i = 0; i < I; i++) dwih[dst * I + i] += gW[i * G + src];
-        for (let i = 0; i < H; i++) dwhh[dst * H + i] += gU[i * G + src];
-        if (u.p.bih && u.p.bhh && u.g.bias) {
-          u.p.bih.grad[dst] += u.g.bias[src];
-          u.p.bhh.grad[dst] += u.g.recurrentBias ? u.g.recurrentBias[src] : u.g.bias[src];
-        }
-      }
-    }
   }
 
   private stateTensors(state: TorchState | undefined, B: number, unbatched: boolean): { h0: FloatArray | null; c0: FloatArray | null } {
@@ -396,7 +299,7 @@ export class TorchRecurrent {
         const core = u.core;
         const I = core.I;
         core.prepare(T, B);
-        this.repack(u);
+        torchToCore(this.kind, u.p, u.w, core.I, this.hiddenSize);
         // xs in processing order: the reverse direction reads time T−1−s at step s.
         const xs = core.xs;
         for (let s = 0; s < T; s++) {
@@ -498,7 +401,7 @@ export class TorchRecurrent {
         for (const g of [u.g.kernel, u.g.recurrentKernel, u.g.bias, u.g.recurrentBias]) g?.fill(0);
         core.backward(u.g, dys, dhNd ? dhNd.subarray(k * B * H, (k + 1) * B * H) : null,
           dcNd ? dcNd.subarray(k * B * H, (k + 1) * B * H) : null);
-        this.unpackGrads(u);
+        addCoreGradsToTorch(this.kind, u.g, u.p, core.I, this.hiddenSize);
         for (let s = 0; s < T; s++) {
           const t = d === 1 ? T - 1 - s : s;
           const src = s * B * I, dst = t * B * I;
