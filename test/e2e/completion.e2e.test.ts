@@ -3,6 +3,8 @@
  * `simple.` in a later cell — `simple` is the model declared in the first code cell — opens the
  * completion list with the model's members, from the engine's generated types. Screenshots:
  * test-results/e2e/completion-list.png (the list) and completion-list-summary.png (narrowed to `summary`).
+ * Then, on a layer call, both hovers at once (issue 7, acceptance 3): the type info with the engine's
+ * doc comment and the parameter count — hover-type-info-and-params.png.
  */
 import * as assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
@@ -47,6 +49,29 @@ describe("completion in a notebook cell", function () {
     await widget.locator(".monaco-list-row", { hasText: "summary" }).first().waitFor({ state: "visible", timeout: 30_000 });
     await page.waitForTimeout(500);
     await screenshot(page, "completion-list-summary");
+    await page.keyboard.press("Escape");
+  });
+
+  it("shows the type-info hover and the parameter-count hover together on a layer call", async () => {
+    const { page } = wb();
+    // Still in the LSTM cell's editor: line 2 is `  rnn.lstm({ units: 16, returnSequences: true }), …`.
+    await page.keyboard.press("Control+Home");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Home");
+    for (let i = 0; i < 7; i++) await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("Control+K");
+    await page.keyboard.press("Control+I"); // Show Hover
+    const hover = page.locator(".monaco-hover:not(.hidden)").first();
+    await hover.waitFor({ state: "visible", timeout: 60_000 });
+    await page.waitForFunction(() => {
+      const text = document.querySelector(".monaco-hover:not(.hidden)")?.textContent ?? "";
+      return /parameters/.test(text) && /lstm\(/.test(text);
+    }, undefined, { timeout: 60_000 });
+    const text = (await hover.textContent()) ?? "";
+    step(`hover: ${text.slice(0, 200).replace(/\s+/g, " ")}…`);
+    assert.match(text, /1,152/, "the parameter count of LSTM(16) on 1 feature");
+    await page.waitForTimeout(500);
+    await screenshot(page, "hover-type-info-and-params", { readme: true });
     await page.keyboard.press("Escape");
   });
 });

@@ -355,12 +355,17 @@ function severityOf(category: ts.DiagnosticCategory): CellDiagnostic["severity"]
 }
 
 /**
- * An earlier cell's name reaches a later cell through the generated import, so TypeScript shows it
- * as "(alias) const model: Sequential\nimport model"; show what the user wrote: "const model: Sequential".
+ * TypeScript shows names that reach a cell through an import or re-export as aliases:
+ * "(alias) const model: Sequential\nimport model" (a name from an earlier cell, through the generated
+ * prelude) or "lstm(options: …): Layer\nexport lstm" (an engine function re-exported by its entry).
+ * Show what the user means: "const model: Sequential", "function lstm(options: …): Layer".
  */
 export function cleanAlias(display: string): string {
-  if (!display.startsWith("(alias) ")) return display;
-  return display.slice("(alias) ".length).split("\n").filter((line) => !/^import /.test(line)).join("\n");
+  const original = display.split("\n");
+  const lines = display.replace(/^\(alias\) /, "").split("\n");
+  while (lines.length > 1 && /^(import|export) [\w$]+;?$/.test(lines[lines.length - 1])) lines.pop();
+  if (lines.length < original.length && /^[\w$]+(<[^>]*>)?\(/.test(lines[0])) lines[0] = `function ${lines[0]}`;
+  return lines.join("\n");
 }
 
 /** Doc comment + JSDoc tags as Markdown (the way VS Code's own TypeScript hover lays them out). */

@@ -187,6 +187,9 @@ describe("intellisense: notebook language service", function () {
   it("cleans the alias wrapper TypeScript puts around imported names", () => {
     assert.equal(cleanAlias("(alias) const model: Sequential\nimport model"), "const model: Sequential");
     assert.equal(cleanAlias("const x: number"), "const x: number");
+    assert.equal(cleanAlias("lstm(options: KerasRecurrentOptions): KerasRecurrentLayer\nexport lstm"), "function lstm(options: KerasRecurrentOptions): KerasRecurrentLayer");
+    assert.equal(cleanAlias("function LSTM(options: O): T\nexport LSTM"), "function LSTM(options: O): T");
+    assert.equal(cleanAlias("(method) Sequential.fit(x: X): Promise<H>"), "(method) Sequential.fit(x: X): Promise<H>");
   });
 
   it("type-checks the DESIGN §1 cells against the real generated engine types, with no diagnostics", function () {
