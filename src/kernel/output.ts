@@ -1,8 +1,9 @@
 /**
  * Everything the kernel says goes through one Outbox, so messages leave in the order they were made.
- * Console text is coalesced (one `stream` message per burst rather than one per console.log), but a
- * burst is flushed after at most FLUSH_MS even inside a loop that never yields, before any other
- * message, and at the end of the event-loop turn — so output stays live and in order.
+ * Console text is coalesced (one `stream` message per burst rather than one per console.log): text
+ * after a quiet spell of FLUSH_MS goes out at once; text that follows closely is held and flushed
+ * when the burst is FLUSH_MS old (checked at the next write, so even inside a loop that never
+ * yields), before any other message, and at the end of the event-loop turn — live and in order.
  */
 import type { FromKernel } from "../shared/protocol";
 
@@ -25,6 +26,7 @@ export const OUTPUT_MAX_BYTES = Number(process.env.RNN_NOTEBOOK_MAX_OUTPUT_BYTES
 export class Outbox {
   private pending: { id: number | undefined; name: StreamName; text: string; since: number } | undefined;
   private scheduled = false;
+  private lastFlush = 0;
   /** Characters streamed per cell id (only the running cell's counter matters; old ones are dropped). */
   private streamed = new Map<number, number>();
 
@@ -45,6 +47,12 @@ export class Outbox {
     }
     const p = this.pending;
     if (p && (p.id !== id || p.name !== name)) this.flush();
+    if (!this.pending && Date.now() - this.lastFlush >= FLUSH_MS) {
+      // Quiet until now: send at once (a loop that prints once per slow iteration stays live).
+      this.pending = { id, name, text, since: Date.now() };
+      this.flush();
+      return;
+    }
     if (this.pending) this.pending.text += text;
     else this.pending = { id, name, text, since: Date.now() };
     const q = this.pending;
@@ -68,6 +76,7 @@ export class Outbox {
     const p = this.pending;
     if (!p) return;
     this.pending = undefined;
+    this.lastFlush = Date.now();
     this.post(p.id === undefined ? { type: "background", name: p.name, text: p.text } : { type: "stream", id: p.id, name: p.name, text: p.text });
   }
 }

@@ -95,24 +95,25 @@ describe("Outbox (console coalescing)", () => {
     box.stream(1, "stdout", "abcdef");
     box.stream(1, "stdout", "NEVERSENT");
     box.flush();
-    assert.equal(sent.length, 1);
-    const text = sent[0].type === "stream" ? sent[0].text : "";
+    const text = sent.map((m) => (m.type === "stream" ? m.text : "")).join("");
     assert.match(text, /^12345678ab\n… console output of this cell truncated after 10 characters/);
     assert.doesNotMatch(text, /NEVERSENT/);
   });
 
-  it("merges a burst of one stream, keeps order across streams, flushes before other messages", async () => {
+  it("sends the first text at once, merges what follows closely, keeps order across streams, flushes before other messages", async () => {
     const sent: FromKernel[] = [];
     const box = new Outbox((m) => sent.push(m));
     box.stream(1, "stdout", "a");
     box.stream(1, "stdout", "b");
-    box.stream(1, "stderr", "c");
+    box.stream(1, "stdout", "c");
+    box.stream(1, "stderr", "e");
     box.send({ type: "done", id: 1, status: "ok" });
     box.stream(undefined, "stdout", "d");
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(sent, [
-      { type: "stream", id: 1, name: "stdout", text: "ab" },
-      { type: "stream", id: 1, name: "stderr", text: "c" },
+      { type: "stream", id: 1, name: "stdout", text: "a" },
+      { type: "stream", id: 1, name: "stdout", text: "bc" },
+      { type: "stream", id: 1, name: "stderr", text: "e" },
       { type: "done", id: 1, status: "ok" },
       { type: "background", name: "stdout", text: "d" },
     ]);
