@@ -157,9 +157,12 @@ export function tooltip(host: HTMLElement): Tooltip {
       tip.style.display = "block";
       const r = host.getBoundingClientRect();
       let x = clientX - r.left + 14;
-      const y = clientY - r.top + 14;
+      let y = clientY - r.top + 14;
       const tw = tip.offsetWidth;
+      const th = tip.offsetHeight;
+      // keep it inside the output: flip left of / above the pointer near the right / bottom edge
       if (x + tw > host.clientWidth) x = Math.max(0, clientX - r.left - tw - 10);
+      if (y + th > host.clientHeight) y = Math.max(0, clientY - r.top - th - 10);
       tip.style.left = `${x}px`;
       tip.style.top = `${y}px`;
     },
@@ -276,6 +279,7 @@ const CSS = `
 .rnn-button[aria-pressed="true"] { color: var(--vscode-button-foreground, #fff); background: var(--vscode-button-background, #0e70c0); }
 .rnn-tooltip { position: absolute; z-index: 10; pointer-events: none; padding: 4px 8px; border-radius: 3px; font-size: 12px; white-space: pre; background: var(--vscode-editorHoverWidget-background, #f3f3f3); color: var(--vscode-editorHoverWidget-foreground, #222); border: 1px solid var(--vscode-editorHoverWidget-border, #c8c8c8); box-shadow: 0 2px 8px rgba(0,0,0,0.2); }
 .rnn-tooltip-head { font-weight: 600; }
+.rnn-cell-outline { position: absolute; pointer-events: none; border: 1px solid var(--vscode-editor-foreground, #000); box-shadow: 0 0 0 1px var(--vscode-editor-background, #fff); }
 .rnn-error { border: 1px solid var(--vscode-inputValidation-errorBorder, #be1100); background: var(--vscode-inputValidation-errorBackground, #f2dede33); color: var(--vscode-errorForeground, #a1260d); padding: 6px 10px; border-radius: 3px; white-space: pre-wrap; overflow-wrap: anywhere; }
 .rnn-progress { height: 6px; background: var(--vscode-editorWidget-background, #8882); border-radius: 3px; overflow: hidden; max-width: 640px; }
 .rnn-progress > div { height: 100%; background: var(--vscode-progressBar-background, #0e70c0); }

@@ -148,12 +148,24 @@ export function heatmap(host: HTMLElement, spec: HeatmapSpec): HTMLCanvasElement
     const r = Math.floor((ev.clientY - rect.top - MARGIN_T) / spec.cellH);
     return r >= 0 && r < rows && c >= 0 && c < cols ? [r, c] : undefined;
   };
+  // outline of the hovered cell: a positioned, empty box over the canvas (host is position: relative)
+  const outline = el("div", "rnn-cell-outline");
+  outline.style.display = "none";
+  host.style.position = host.style.position || "relative";
+  host.appendChild(outline);
   canvas.addEventListener("mousemove", (ev) => {
     const cell = cellAt(ev);
-    if (cell) spec.tip.show(spec.hover(cell[0], cell[1]), ev.clientX, ev.clientY);
-    else spec.tip.hide();
+    if (!cell) { spec.tip.hide(); outline.style.display = "none"; return; }
+    spec.tip.show(spec.hover(cell[0], cell[1]), ev.clientX, ev.clientY);
+    const w = Math.max(3, spec.cellW);
+    const h = Math.max(3, spec.cellH);
+    outline.style.left = `${canvas.offsetLeft + MARGIN_L + cell[1] * spec.cellW + spec.cellW / 2 - w / 2 - 1}px`;
+    outline.style.top = `${canvas.offsetTop + MARGIN_T + cell[0] * spec.cellH + spec.cellH / 2 - h / 2 - 1}px`;
+    outline.style.width = `${w}px`;
+    outline.style.height = `${h}px`;
+    outline.style.display = "block";
   });
-  canvas.addEventListener("mouseleave", () => spec.tip.hide());
+  canvas.addEventListener("mouseleave", () => { spec.tip.hide(); outline.style.display = "none"; });
   return canvas;
 }
 
