@@ -15,6 +15,7 @@ import { gru } from "../../../src/engine/layers/gru";
 import { lstm } from "../../../src/engine/layers/lstm";
 import { simpleRNN } from "../../../src/engine/layers/simpleRnn";
 import { zeroGrads } from "../../../src/engine/layer";
+import type { KerasRecurrentLayer } from "../../../src/engine/layers/kerasRecurrent";
 import { Rng } from "../../../src/engine/random";
 import { Tensor } from "../../../src/engine/tensor";
 import { cases, type GoldenCase } from "./goldenFixtures";
@@ -107,5 +108,50 @@ describe("PyTorch golden fixtures through weight conversion: Keras-family simple
         for (const [k, v] of Object.entries(diffs)) assert.ok(v <= TOL, `${c.name}: ${k} differs by ${v}`);
       });
     }
+  }
+});
+
+/** A Keras layer loaded with PyTorch layer l (forward direction) of a case, via the conversion above. */
+function kerasLayerFor(c: GoldenCase, l: number, inputSize: number, T: number): KerasRecurrentLayer {
+  const H = c.config.hiddenSize, perm = PERM[c.kind], G = perm.length * H, sd = c.state_dict;
+  const opts = { units: H, returnSequences: true, activation: c.config.nonlinearity ?? "tanh" };
+  const layer = c.kind === "RNN" ? simpleRNN(opts) : c.kind === "LSTM" ? lstm(opts) : gru(opts);
+  layer.build([T, inputSize], { dtype: "float32", rng: new Rng(1) });
+  const bih = sd[`bias_ih_l${l}`].data, bhh = sd[`bias_hh_l${l}`].data;
+  layer.setWeights([
+    new Tensor(kernelFromTorch(sd[`weight_ih_l${l}`].data, inputSize, H, perm), [inputSize, G]),
+    new Tensor(kernelFromTorch(sd[`weight_hh_l${l}`].data, H, H, perm), [H, G]),
+    c.kind === "GRU"
+      ? new Tensor(Float32Array.from([...vecFromTorch(bih, H, perm), ...vecFromTorch(bhh, H, perm)]), [2, G])
+      : new Tensor(Float32Array.from(vecFromTorch(bih.map((v, i) => v + bhh[i]), H, perm)), [G]),
+  ]);
+  return layer;
+}
+
+describe("PyTorch golden fixtures through weight conversion: stacked Keras layers (2 layers, returnSequences between)", () => {
+  for (const c of cases.filter((k) => k.config.numLayers === 2 && !k.config.bidirectional && !k.h0)) {
+    it(`${c.name}: two stacked layers, output and every layer's gradients`, () => {
+      const { inputSize: I, hiddenSize: H } = c.config;
+      const [B, T] = c.config.batchFirst ? [c.x.shape[0], c.x.shape[1]] : [c.x.shape[1], c.x.shape[0]];
+      assert.ok(c.config.batchFirst, "the 2-layer unidirectional cases are batch-first (generate.py)");
+      const layers = [kerasLayerFor(c, 0, I, T), kerasLayerFor(c, 1, H, T)];
+      const ctx = { training: false, rng: new Rng(0) };
+      layers.forEach((l) => zeroGrads(l.params()));
+      const y = layers[1].forward(layers[0].forward(new Tensor(Float32Array.from(c.x.data), [B, T, I]), ctx), ctx);
+      const N = y.size;
+      const dy = new Float32Array(N);
+      for (let i = 0; i < N; i++) dy[i] = (2 * (y.data[i] - c.target.data[i])) / N; // ∂ mean((y−t)²)/∂y
+      layers[0].backward(layers[1].backward(new Tensor(dy, y.shape)));
+      const diffs: Record<string, number> = { output: maxAbs(y.data, c.output.data) };
+      const perm = PERM[c.kind], G = perm.length * H;
+      layers.forEach((layer, l) => {
+        const [gK, gU, gB] = layer.params().map((p) => p.grad);
+        diffs[`kernel_l${l}`] = maxAbs(kernelToTorch(gK, l === 0 ? I : H, H, perm), c.grads[`weight_ih_l${l}`].data);
+        diffs[`recurrent_kernel_l${l}`] = maxAbs(kernelToTorch(gU, H, H, perm), c.grads[`weight_hh_l${l}`].data);
+        diffs[`bias_l${l}`] = maxAbs(Array.from(gB.subarray(0, G)), vecFromTorch(c.grads[`bias_ih_l${l}`].data, H, perm));
+      });
+      console.log(`      max |diff|: ${Object.entries(diffs).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(", ")}`);
+      for (const [k, v] of Object.entries(diffs)) assert.ok(v <= TOL, `${c.name}: ${k} differs by ${v}`);
+    });
   }
 });
