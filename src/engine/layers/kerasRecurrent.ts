@@ -27,7 +27,10 @@ export interface KerasRecurrentOptions {
   kernelInitializer?: InitializerName | Initializer;
   recurrentInitializer?: InitializerName | Initializer;
   biasInitializer?: InitializerName | Initializer;
-  /** LSTM: forget-gate bias initialized to 1 (Keras default true). */
+  /**
+   * LSTM: forget-gate bias initialized to 1 (Keras default true). Porting note: TF.js leaves it off
+   * unless set (`unitForgetBias` undefined → false), so a TF.js LSTM starts with f ≈ σ(0) = 0.5.
+   */
   unitForgetBias?: boolean;
   /** GRU: reset gate applied after the recurrent product (Keras default true; PyTorch's form). */
   resetAfter?: boolean;
