@@ -46,9 +46,9 @@ export class TestKernel {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly ready: Promise<void>;
 
-  constructor(cwd: string) {
+  constructor(cwd: string, execArgv: string[] = []) {
     this.child = fork(path.join(KERNEL_DIST, "kernel.js"), [], {
-      cwd, stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "advanced", execArgv: ["--enable-source-maps"],
+      cwd, stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "advanced", execArgv: ["--enable-source-maps", ...execArgv],
     });
     this.child.stderr!.setEncoding("utf8").on("data", (t: string) => (this.rawStderr += t));
     this.child.stdout!.resume();

@@ -306,6 +306,24 @@ describe("kernel process", function () {
 
 describe("kernel process exit", function () {
   this.timeout(30_000);
+
+  it("dies of a full heap distinguishably: SIGABRT (or exit code 134) and V8's 'heap out of memory' on stderr", async () => {
+    await buildKernel();
+    const dir = tempDir("oom");
+    // 192 MB: above the kernel's own startup heap, small enough to fill in about a second.
+    const k = new TestKernel(dir, ["--max-old-space-size=192"]);
+    try {
+      await k.ready;
+      k.start("const keep: number[][] = [];\nwhile (true) keep.push(new Array(100_000).fill(1.5));");
+      const { code, signal } = await k.exited;
+      assert.ok(signal === "SIGABRT" || code === 134, `code ${code}, signal ${signal}`);
+      assert.match(k.rawStderr, /heap out of memory/);
+    } finally {
+      await k.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("says which cell called process.exit() on stderr and exits with its code", async () => {
     await buildKernel();
     const dir = tempDir("exit");
