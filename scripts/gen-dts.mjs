@@ -156,12 +156,16 @@ function membersOf(sym, checker, decl) {
     props = checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(sym));
   } else if (sym.flags & ts.SymbolFlags.Variable) {
     const type = checker.getTypeOfSymbolAtLocation(sym, decl);
-    if (type.getCallSignatures().length === 0 && type.flags & ts.TypeFlags.Object) props = checker.getPropertiesOfType(type);
+    const listLike = checker.isArrayType?.(type) || checker.isTupleType?.(type);
+    if (type.getCallSignatures().length === 0 && type.flags & ts.TypeFlags.Object && !listLike) props = checker.getPropertiesOfType(type);
   }
   return props.filter(isPublicMember).map((m) => [m.getName(), m]);
 }
 
-function memberLine(name, m, checker, decl) {
+/** Public names without a doc comment, found while writing the reference (reported by generate()). */
+const undocumented = [];
+
+function memberLine(name, m, checker, decl, owner) {
   const type = checker.getTypeOfSymbolAtLocation(m, decl);
   const calls = type.getCallSignatures();
   const optional = m.flags & ts.SymbolFlags.Optional ? "?" : "";
@@ -169,6 +173,7 @@ function memberLine(name, m, checker, decl) {
     ? calls.map((s) => `${name}${checker.signatureToString(s, decl, ts.TypeFormatFlags.NoTruncation)}`).join("; ")
     : `${name}${optional}: ${checker.typeToString(type, decl, FORMAT)}`;
   const doc = docOf(m, checker).replace(/\n+/g, " ");
+  if (!doc) undocumented.push(`${owner}.${name}`);
   return `- \`${sig}\`${doc ? ` — ${doc}` : ""}`;
 }
 
@@ -207,9 +212,10 @@ export function apiMarkdown(program, root = ROOT) {
       const decl = sym.declarations?.[0] ?? sf;
       out.push(`### ${name}`, "", "```ts", signatureOf(name, sym, checker, decl), "```", "");
       const doc = docOf(sym, checker);
+      if (!doc) undocumented.push(name);
       if (doc) out.push(doc, "");
       const members = membersOf(sym, checker, decl);
-      if (members.length > 0) out.push(...members.map(([n, m]) => memberLine(n, m, checker, decl)), "");
+      if (members.length > 0) out.push(...members.map(([n, m]) => memberLine(n, m, checker, decl, name)), "");
     }
   };
   section("Functions and values", values);
@@ -252,7 +258,12 @@ export function generate(root = ROOT, log = console, { force = false } = {}) {
   for (const w of warnings) log.warn(`[gen-dts] warning: ${w}`);
   writeIfChanged(join(root, "dist/types/rnn-engine.d.ts"), text);
   writeIfChanged(join(root, "dist/types/typings.json"), JSON.stringify(typingsBundle(text, root)));
+  undocumented.length = 0;
   writeIfChanged(join(root, "docs/api/README.md"), apiMarkdown(program, root));
+  if (undocumented.length > 0) {
+    const shown = undocumented.slice(0, 12).join(", ");
+    log.warn(`[gen-dts] ${undocumented.length} public names of rnn have no doc comment (hover and docs/api show nothing): ${shown}${undocumented.length > 12 ? ", …" : ""}`);
+  }
   log.log(`[gen-dts] engine types (${(text.length / 1024).toFixed(1)} KB) and docs/api in ${Date.now() - started} ms`);
 }
 
