@@ -179,7 +179,16 @@ export function trainingBundle(progress: TrainingProgress, options: RichOptions 
 // ---------------------------------------------------------------------------------------------------
 // rnn.show
 
-export interface GatesShowOptions { layer?: number; tokens?: string | string[]; batchIndex?: number }
+export interface GatesShowOptions {
+  /** Index in model.layers (Keras family) or stacked layer (rnn.nn); default: the first recurrent layer. */
+  layer?: number;
+  /** Labels of the timesteps: a string (one character per step) or one string per step. */
+  tokens?: string | string[];
+  /** Which sequence of the batch x (default 0). */
+  batchIndex?: number;
+  /** For a bidirectional layer: which direction (default "forward"). */
+  direction?: "forward" | "backward";
+}
 export interface GradNormsShowOptions { loss?: string; clipThreshold?: number; tbptt?: number; labels?: string[]; yScale?: "log" | "linear"; title?: string }
 export interface TensorShowOptions { title?: string; view?: "heatmap" | "table"; rowLabels?: string[]; colLabels?: string[] }
 
@@ -210,7 +219,9 @@ function recordFn(model: unknown, what: string): (x: unknown, y: unknown, opts: 
 export function gatesBundleFromRecording(rec: unknown, opts: GatesShowOptions & { model?: string }, maxBytes: number): MimeBundle {
   const layers = recordingLayers(rec);
   if (layers.length === 0) return { "text/plain": "rnn.show.gates: the model has no recurrent layer with recorded gates." };
-  const layer: LayerRecording | undefined = opts.layer === undefined ? layers[0] : layers.find((l) => l.index === opts.layer) ?? layers[opts.layer];
+  const dir = (l: LayerRecording) => (opts.direction === "backward" ? l.name.endsWith("(backward)") : !l.name.endsWith("(backward)"));
+  const candidates = layers.filter(dir);
+  const layer: LayerRecording | undefined = opts.layer === undefined ? candidates[0] : candidates.find((l) => l.index === opts.layer);
   if (!layer) return { "text/plain": `rnn.show.gates: no recurrent layer ${opts.layer} (recurrent layers: ${layers.map((l) => `${l.index} ${l.name}`).join(", ")}).` };
   const tokens = typeof opts.tokens === "string" ? Array.from(opts.tokens) : Array.isArray(opts.tokens) ? opts.tokens.map(String) : undefined;
   return fitToBudget((level) => {

@@ -74,3 +74,23 @@ describe("png: encoder", () => {
     assert.equal(Buffer.from(img.toBase64(), "base64").subarray(1, 4).toString("latin1"), "PNG");
   });
 });
+
+describe("png: heatmap fallback pixels", () => {
+  it("colours cells by the map and checkers missing cells grey", async () => {
+    const { heatmapPngBase64 } = await import("../../../src/kernel/rich/heatmapImage");
+    const { gateColorScale, MISSING, MISSING_ALT } = await import("../../../src/shared/colormaps");
+    // one 2 × 2 sigmoid panel: [0, 1; missing, 0.5] (rows along y, columns along x)
+    const vals = [0, 1, null, 0.5];
+    const png = Buffer.from(heatmapPngBase64([{ label: "f", rows: 2, cols: 2, at: (r, c) => vals[r * 2 + c], colorScale: gateColorScale("sigmoid") }]), "base64");
+    const cs = chunks(png);
+    const w = cs[0].data.readUInt32BE(0);
+    const raw = inflateSync(Buffer.concat(cs.filter((c) => c.type === "IDAT").map((c) => c.data)));
+    const px = (x: number, y: number) => Array.from(raw.subarray(y * (1 + w * 4) + 1 + x * 4, y * (1 + w * 4) + 1 + x * 4 + 3));
+    // layout (heatmapImage.ts): 2 px margin, 14 px label row, cells of min(24, ⌊800/2⌋, ⌊300/2⌋) = 24 px
+    const centre = (r: number, c: number): [number, number] => [2 + c * 24 + 12, 2 + 14 + r * 24 + 12];
+    assert.deepEqual(px(...centre(0, 0)), [0x44, 0x01, 0x54]); // 0 → viridis start #440154
+    assert.deepEqual(px(...centre(0, 1)), [0xfd, 0xe7, 0x25]); // 1 → viridis end #fde725
+    const [mx, my] = centre(1, 0);
+    assert.deepEqual([px(mx, my), px(mx + 1, my)].sort(), [Array.from(MISSING), Array.from(MISSING_ALT)].sort()); // checkerboard
+  });
+});
