@@ -21,7 +21,9 @@ interface PointwiseKernel {
 }
 
 let kernel: PointwiseKernel | null | undefined;
-let enabled = true;
+/** Off when a test run sets globalThis.RNN_FUSED_STEPS = "off" (scripts/bench/force-gemm.cjs), so the
+ * engine suites can run on the cells' TypeScript loops too. */
+let enabled = (globalThis as { RNN_FUSED_STEPS?: unknown }).RNN_FUSED_STEPS !== "off";
 
 /** Turns the fused WASM steps on or off (tests compare both; off = the cells' TypeScript loops). */
 export function setPointwiseEnabled(on: boolean): void {

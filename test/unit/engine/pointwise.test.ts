@@ -5,7 +5,7 @@
 // absolute error ~1e-7. We require ≤ 5e-7 absolute on values of magnitude ≤ ~4 — well inside the
 // engine's PyTorch golden tolerance of 1e-5.
 import * as assert from "node:assert/strict";
-import { gruAfterStepForward, lstmStepForward, mapActivation, pointwiseAvailable } from "../../../src/engine/pointwise";
+import { gruAfterStepForward, lstmStepForward, mapActivation, pointwiseAvailable, setPointwiseEnabled } from "../../../src/engine/pointwise";
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
@@ -26,6 +26,8 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe("pointwise WASM gate steps (issue 6)", () => {
+  // These tests are about the fused path itself, even in a run that turns it off for the cells.
+  before(() => setPointwiseEnabled(true));
   it("is available on this Node", () => assert.ok(pointwiseAvailable()));
 
   it("sigmoid and tanh on [-30, 30] and at the edges: ≤ 2e-7 absolute, saturate to ~0/1/±1, exact at 0", () => {
