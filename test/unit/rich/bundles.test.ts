@@ -163,6 +163,15 @@ describe("rich: richBundle", () => {
     assert.ok((b["image/svg+xml"] as string).startsWith("<svg"));
   });
 
+  it("rnn.show.tensor takes nested arrays too, with row/column labels kept", () => {
+    const { out, ctx } = capture();
+    createShow(ctx).tensor([[1, 2, 3], [4, 5, 6]], { title: SCRIPT, view: "table", rowLabels: ["a", "b"], colLabels: ["x", "y", "z"] });
+    const p = out[0][MIME.tensor] as TensorPayload;
+    assert.deepEqual([p.shape, p.shownShape, p.values], [[2, 3], [2, 3], [1, 2, 3, 4, 5, 6]]);
+    assert.deepEqual([p.rowLabels, p.colLabels, p.view], [["a", "b"], ["x", "y", "z"], "table"]);
+    assert.ok(!(out[0]["text/html"] as string).includes("<script"), "title escaped in the HTML table");
+  });
+
   it("anything else → undefined", () => {
     for (const v of [1, "x", null, undefined, { a: 1 }, [1, 2, 3]]) assert.equal(richBundle(v), undefined);
   });
