@@ -98,6 +98,22 @@ describe("intellisense in cells", function () {
     await waitUntil("the error to go away", () => vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source === "rnn-notebook").length === 0);
   });
 
+  it("follows the cell order when cells are deleted and inserted", async () => {
+    const nb = await notebookOf(["const rate = 0.5;", "rate.toFixed(1);"]);
+    const user = nb.cellAt(1).document;
+    await new Promise((r) => setTimeout(r, 1500)); // the first pass (no problems) has run
+    assert.deepEqual(await ourDiagnostics(user, false), []);
+    const remove = new vscode.WorkspaceEdit();
+    remove.set(nb.uri, [vscode.NotebookEdit.deleteCells(new vscode.NotebookRange(0, 1))]);
+    await vscode.workspace.applyEdit(remove);
+    const [d] = await ourDiagnostics(user);
+    assert.match(d.message, /Cannot find name 'rate'/);
+    const insert = new vscode.WorkspaceEdit();
+    insert.set(nb.uri, [vscode.NotebookEdit.insertCells(0, [new vscode.NotebookCellData(vscode.NotebookCellKind.Code, "const rate = 2;", "typescript")])]);
+    await vscode.workspace.applyEdit(insert);
+    await waitUntil("the error to go away", () => vscode.languages.getDiagnostics(user.uri).filter((x) => x.source === "rnn-notebook").length === 0);
+  });
+
   it("shows the type-info hover and the parameter-count hover together on a layer call", async () => {
     const nb = await notebookOf([MODEL_CELL]);
     const doc = nb.cellAt(0).document;
