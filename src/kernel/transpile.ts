@@ -66,6 +66,16 @@ const compilerOptions: ts.CompilerOptions = {
 
 /** Transpiles one cell. Never throws for bad user code: syntax errors are returned. */
 export function transpileCell(source: string, options: TranspileOptions): TranspiledCell {
+  const cell = transpileOnce(source, options);
+  // `{ a: 1, b: 2 }` alone parses as a block (and fails); like Node's REPL, show it as an object.
+  if (cell.syntaxErrors.length > 0 && /^\s*\{[\s\S]*\}\s*;?\s*$/.test(source)) {
+    const asObject = transpileOnce(`(${source.trim().replace(/;$/, "")})`, options);
+    if (asObject.syntaxErrors.length === 0) return asObject;
+  }
+  return cell;
+}
+
+function transpileOnce(source: string, options: TranspileOptions): TranspiledCell {
   const bindings = new Set<string>();
   const out = ts.transpileModule(source, {
     compilerOptions,

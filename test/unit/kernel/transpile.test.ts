@@ -39,6 +39,11 @@ describe("transpileCell", () => {
     assert.equal((await evaluate("enum E { A = 7 }\nE.A")).value, 7);
   });
 
+  it("shows a cell that is only an object literal as that object (like Node's REPL)", async () => {
+    assert.equal(JSON.stringify((await evaluate("{ a: 1, b: [2] }")).value), `{"a":1,"b":[2]}`); // made in a vm context: compare as JSON
+    assert.equal((await evaluate("{ const inner = 3; }")).value, undefined, "a real block stays a block");
+  });
+
   it("re-declaring a const in a later cell assigns the shared binding", async () => {
     const { context } = await evaluate("const m = 1;");
     await evaluate("const m = 2;", context);
