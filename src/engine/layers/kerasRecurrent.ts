@@ -44,8 +44,11 @@ export interface KerasRecurrentOptions {
   /** Seed for this layer's initial weights (otherwise the model's seeded Rng). */
   seed?: number;
   trainable?: boolean;
-  /** Accepted for Keras compatibility on a first layer; the container's inputShape wins. */
-  inputShape?: number[];
+  /**
+   * Keras-style per-sample input shape [timesteps, features] on a first layer (timesteps may be null).
+   * The container's inputShape builds the layer; when both are given they must agree.
+   */
+  inputShape?: (number | null)[];
 }
 
 const COMMON_OPTIONS = ["units", "activation", "useBias", "kernelInitializer", "recurrentInitializer", "biasInitializer",
@@ -94,6 +97,7 @@ export class KerasRecurrentLayer implements Layer {
   private readonly unitForgetBias: boolean;
   private readonly inits: { kernel: Initializer; recurrent: Initializer; bias: Initializer };
   private readonly seed: number | undefined;
+  private readonly declaredInputShape: (number | null)[] | undefined;
   private core: RecurrentCore | null = null;
   private plist: Param[] = [];
   private coreW!: CoreWeights;
@@ -135,6 +139,11 @@ export class KerasRecurrentLayer implements Layer {
     };
     if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new Error(`${fname}: seed must be a number`);
     this.seed = options.seed;
+    if (options.inputShape !== undefined && (!Array.isArray(options.inputShape) || options.inputShape.length !== 2 ||
+        !options.inputShape.every((d) => d === null || (Number.isInteger(d) && d > 0)))) {
+      throw new Error(`${fname}: inputShape must be [timesteps, features] per sample (timesteps may be null), got ${JSON.stringify(options.inputShape)}`);
+    }
+    this.declaredInputShape = options.inputShape?.slice();
     if (options.name !== undefined && (typeof options.name !== "string" || options.name === "")) {
       throw new Error(`${fname}: name must be a non-empty string`);
     }
@@ -179,6 +188,10 @@ export class KerasRecurrentLayer implements Layer {
 
   build(inputShape: readonly number[], ctx: BuildContext): void {
     this.outputShape(inputShape);
+    const declared = this.declaredInputShape;
+    if (declared && (declared[1] !== inputShape[1] || (declared[0] !== null && inputShape[0] > 0 && declared[0] !== inputShape[0]))) {
+      throw new Error(`${this.name} (${this.className}): its inputShape option [${declared.join(", ")}] disagrees with the model's input [${inputShape.join(", ")}]`);
+    }
     const I = inputShape[1];
     const H = this.units;
     const G = this.gates * H;

@@ -147,6 +147,12 @@ describe("errors are clear and early (issue 3, acceptance 6)", () => {
     assert.throws(() => simpleRNN({ units: 4, recurrentActivation: "sigmoid" } as never), /unknown option "recurrentActivation"/);
     assert.throws(() => gru({ units: 2, activation: "swish" as never }), /activation "swish" is not supported; valid: tanh, sigmoid/);
   });
+  it("a layer's own inputShape option must agree with the shape it is built for", () => {
+    const l = lstm({ units: 2, inputShape: [20, 6], name: "first" });
+    assert.throws(() => l.build([20, 5], { dtype: "float32", rng: new Rng(1) }), /first \(LSTM\): its inputShape option \[20, 6\] disagrees with the model's input \[20, 5\]/);
+    lstm({ units: 2, inputShape: [null, 6] }).build([7, 6], { dtype: "float32", rng: new Rng(1) }); // free timesteps
+    assert.throws(() => gru({ units: 2, inputShape: [6] as never }), /inputShape must be \[timesteps, features\]/);
+  });
   it("a wrong input shape names the layer and both shapes", () => {
     const l = lstm({ units: 4, name: "encoder" });
     l.build([20, 6], { dtype: "float32", rng: new Rng(1) });
