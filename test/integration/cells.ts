@@ -36,9 +36,13 @@ export async function showWithKernel(nb: vscode.NotebookDocument): Promise<void>
   await vscode.commands.executeCommand("notebook.selectKernel", { id, extension: EXTENSION_ID });
 }
 
-/** Starts a cell (does not wait). */
+/**
+ * Starts a cell and returns at once: the execute command itself resolves only when the execution
+ * ended (VS Code awaits the controller's handler), so it is not awaited here.
+ */
 export async function startCell(nb: vscode.NotebookDocument, index: number): Promise<void> {
-  await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: index, end: index + 1 }], document: nb.uri });
+  void vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: index, end: index + 1 }], document: nb.uri });
+  await sleep(0);
 }
 
 /** Runs a cell and waits until its execution ended. */
@@ -57,11 +61,16 @@ export async function waitEnded(nb: vscode.NotebookDocument, index: number, sinc
   }, ms);
 }
 
-export async function waitRunning(nb: vscode.NotebookDocument, index: number, ms = 30_000): Promise<void> {
-  await waitUntil(`cell ${index + 1} to start`, () => {
-    const s = nb.cellAt(index).executionSummary;
-    return s?.timing?.startTime !== undefined && s.timing.endTime === undefined;
-  }, ms);
+/** Whether the notebook's kernel is running a cell now (asked through the extension's test API). */
+export function kernelBusy(nb: vscode.NotebookDocument): boolean {
+  const api = vscode.extensions.getExtension(EXTENSION_ID)?.exports as
+    { controller: { kernelOf(nb: vscode.NotebookDocument): { isRunningCell: boolean } | undefined } } | undefined;
+  return api?.controller.kernelOf(nb)?.isRunningCell ?? false;
+}
+
+/** Waits until the kernel runs a cell (executionSummary has no timing until a cell ended). */
+export async function waitRunning(nb: vscode.NotebookDocument, index: number, ms = 60_000): Promise<void> {
+  await waitUntil(`cell ${index + 1} to start`, () => kernelBusy(nb), ms);
 }
 
 const dec = new TextDecoder();
@@ -85,6 +94,10 @@ export const STDOUT = "application/vnd.code.notebook.stdout";
 export const STDERR = "application/vnd.code.notebook.stderr";
 export const ERROR = "application/vnd.code.notebook.error";
 
+/** Closes every editor, discarding unsaved untitled notebooks (closeAllEditors alone would ask to save). */
 export async function closeAll(): Promise<void> {
+  for (let i = 0; i < 30 && (vscode.window.activeNotebookEditor || vscode.window.activeTextEditor); i++) {
+    await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+  }
   await vscode.commands.executeCommand("workbench.action.closeAllEditors");
 }

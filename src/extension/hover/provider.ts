@@ -16,15 +16,18 @@ const SELECTORS: vscode.DocumentSelector = [
   { notebookType: JUPYTER_NOTEBOOK_TYPE, language: "typescript" },
 ];
 
-/** analyzeSource per document version, so hovers and the status bar parse each text once. */
+/**
+ * analyzeSource per document version, so hovers and the status bar parse each text once. Keyed by the
+ * document object, not its URI: an untitled notebook's cell URI is reused by the next untitled notebook,
+ * whose first version has the same number.
+ */
 class SiteCache {
-  private readonly cache = new Map<string, { version: number; sites: LayerSite[] }>();
+  private readonly cache = new WeakMap<vscode.TextDocument, { version: number; sites: LayerSite[] }>();
   get(doc: vscode.TextDocument): LayerSite[] {
-    const key = doc.uri.toString();
-    const hit = this.cache.get(key);
+    const hit = this.cache.get(doc);
     if (hit && hit.version === doc.version) return hit.sites;
     const sites = analyzeSource(doc.getText());
-    this.cache.set(key, { version: doc.version, sites });
+    this.cache.set(doc, { version: doc.version, sites });
     return sites;
   }
 }
@@ -33,7 +36,10 @@ export function registerParamHovers(context: vscode.ExtensionContext, controller
   const cache = new SiteCache();
   context.subscriptions.push(
     vscode.languages.registerHoverProvider(SELECTORS, {
-      provideHover: (doc, pos) => provideHover(controller, cache, doc, pos),
+      provideHover: (doc, pos) => provideHover(controller, cache, doc, pos).catch((e: unknown) => {
+        console.error("[rnn-notebook] parameter hover failed:", e);
+        return undefined;
+      }),
     }),
     vscode.notebooks.registerNotebookCellStatusBarItemProvider(NOTEBOOK_TYPE, {
       provideCellStatusBarItems: (cell) => statusItems(cache, cell),
