@@ -29,6 +29,10 @@ describe("kernel process", function () {
     fs.mkdirSync(path.join(dir, "node_modules/left-pad-ish"), { recursive: true });
     fs.writeFileSync(path.join(dir, "node_modules/left-pad-ish/package.json"), JSON.stringify({ name: "left-pad-ish", main: "index.js" }));
     fs.writeFileSync(path.join(dir, "node_modules/left-pad-ish/index.js"), "exports.pad = (s, n) => s.padStart(n, '.');\n");
+    // An ES-module-only package (only an "import" export condition): require() cannot load it.
+    fs.mkdirSync(path.join(dir, "node_modules/esm-only"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "node_modules/esm-only/package.json"), JSON.stringify({ name: "esm-only", type: "module", exports: { import: "./index.js" } }));
+    fs.writeFileSync(path.join(dir, "node_modules/esm-only/index.js"), 'export const hello = "esm"; export default 42;\n');
     fs.writeFileSync(path.join(dir, "data.txt"), "hello from the notebook folder");
     k = new TestKernel(dir);
     await k.ready;
@@ -121,6 +125,11 @@ describe("kernel process", function () {
     it("imports a package from the notebook folder's node_modules, and dynamic import() too", async () => {
       const r = await k.run('import { pad } from "left-pad-ish";\nconst h = await import("./helper.ts");\npad("ab", 4) + h.scaled({ x: 1 })');
       assert.equal(r.result, "'..ab2'");
+    });
+
+    it("imports an ES-module-only package (default and named exports)", async () => {
+      const r = await k.run('import answer, { hello } from "esm-only";\nhello + answer');
+      assert.equal(r.result, "'esm42'");
     });
 
     it("loads an edited helper file again on the next import", async () => {
