@@ -15,6 +15,10 @@
 //        --systems=ours,tfjs-wasm,tfjs-cpu,pytorch, --reps=N (timed runs per cell, default 15),
 //        --no-save (do not write bench-results), --readme (replace README's Performance table),
 //        --engine=<entry.ts> (bundle another engine entry than src/engine/index.ts),
+//        --reuse=<results.json> [--reuse-systems=tfjs-cpu,tfjs-wasm]: take those systems' figures for
+//        the workloads/cells present in an earlier results file instead of measuring them again (TF.js
+//        cpu needs minutes per large training step); the table marks reused cells and their date,
+//        --out=<file.json> (results file; default bench-results/<date>-<host>.json),
 //        --no-relaxed-simd (on Node < 22, do not pass --experimental-wasm-relaxed-simd to Node children).
 import { spawnSync, execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
@@ -39,6 +43,17 @@ const WORKLOADS = {
 const workloads = option("workloads", flag("quick") ? "small,medium" : "small,medium,large").split(",");
 const cells = option("cells", "lstm,gru").split(",");
 const reps = Number(option("reps", "15"));
+const reuseFile = option("reuse", null);
+const reuseSystems = option("reuse-systems", "tfjs-cpu,tfjs-wasm").split(",");
+const reused = reuseFile ? JSON.parse(readFileSync(reuseFile, "utf8")) : null;
+/** The earlier measurement of (workload, cell, system), if reusable. */
+function reusedResult(w, cell, system) {
+  if (!reused || !reuseSystems.includes(system)) return null;
+  const row = reused.results.find((r) => r.workload === w && r.cell === cell);
+  const r = row?.systems?.[system];
+  if (!r || r.error) return null;
+  return { ...r, reusedFrom: r.reusedFrom ?? reused.started };
+}
 
 const TORCH_PYTHON = "/usr/bin/python3";
 const engineEntry = option("engine", join(root, "src/engine/index.ts"));
@@ -137,6 +152,12 @@ async function main() {
       const row = { workload: w, cell, ...size, systems: {} };
       for (const system of systems) {
         const cfg = { cell, ...size, reps: w === "large" ? Math.min(reps, 5) : reps, enginePath };
+        const earlier = reusedResult(w, cell, system);
+        if (earlier) {
+          console.error(`[bench] ${w} ${cell} ${system}: reusing the measurement of ${earlier.reusedFrom}`);
+          row.systems[system] = earlier;
+          continue;
+        }
         console.error(`[bench] ${w} ${cell} ${system} … (load ${loadavg()[0].toFixed(2)})`);
         const r = runChild(system, cfg);
         if (!r.error) {
@@ -162,7 +183,7 @@ async function main() {
   if (!flag("no-save")) {
     const dir = join(root, "bench-results");
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${started.toISOString().slice(0, 10)}-${info.host}.json`);
+    const file = option("out", join(dir, `${started.toISOString().slice(0, 10)}-${info.host}.json`));
     writeFileSync(file, JSON.stringify(record, null, 1) + "\n");
     console.error(`[bench] wrote ${file}`);
   }
@@ -198,14 +219,17 @@ function markdown(results, info, started, finished) {
       };
       const ours = ms("ours");
       const cols = [r.workload === "small" ? `${r.workload} (${r.layers} layers)` : r.workload, r.cell.toUpperCase(), step, fmtMs(ours), fmtInt((r.B * 1000) / ours)];
-      if (has("pytorch")) cols.push(fmtMs(ms("pytorch")));
-      if (has("tfjs-wasm")) cols.push(fmtMs(ms("tfjs-wasm")));
-      if (has("tfjs-cpu")) cols.push(fmtMs(ms("tfjs-cpu")));
+      const mark = (sys) => (r.systems[sys]?.reusedFrom ? "†" : "");
+      if (has("pytorch")) cols.push(fmtMs(ms("pytorch")) + mark("pytorch"));
+      if (has("tfjs-wasm")) cols.push(fmtMs(ms("tfjs-wasm")) + mark("tfjs-wasm"));
+      if (has("tfjs-cpu")) cols.push(fmtMs(ms("tfjs-cpu")) + mark("tfjs-cpu"));
       if (has("pytorch")) cols.push(ratio(["pytorch"]));
       if (has("tfjs-wasm") || has("tfjs-cpu")) cols.push(ratio(["tfjs-wasm", "tfjs-cpu"].filter(has)));
       out.push(`| ${cols.join(" | ")} |`);
     }
   }
+  const reusedCells = results.flatMap((r) => systems.filter((s) => r.systems[s]?.reusedFrom).map((s) => `${r.workload} ${r.cell.toUpperCase()} ${s} (${r.systems[s].reusedFrom.slice(0, 16).replace("T", " ")} UTC)`));
+  if (reusedCells.length) out.push("", `† measured in an earlier run of this benchmark on the same machine: ${reusedCells.join("; ")}.`);
   if (has("ours")) {
     out.push("");
     out.push("Recording overhead (ours, training step with `gates` + `gradNorms` recording vs without, medians; target ≤ 15%; CPU-time overhead in parentheses) and peak memory (maxRSS of each system's process for that workload, MB):");
