@@ -12,6 +12,14 @@ import { t as tr, type MessageKey } from "./l10n";
 
 const TYPE: Record<GatesPayload["layer"]["type"], string> = { lstm: "LSTM", gru: "GRU", simpleRNN: "SimpleRNN" };
 
+/** Mean of the finite values (undefined when all are missing). */
+function meanOf(values: (number | null)[]): number | undefined {
+  let sum = 0;
+  let n = 0;
+  for (const v of values) if (v !== null) { sum += v; n++; }
+  return n > 0 ? sum / n : undefined;
+}
+
 /** The gate's name in the webview's language (the payload's label is the English one). */
 function gateLabel(panel: GatesPayload["panels"][number]): string {
   return tr(`gate_${panel.gate}` as MessageKey);
@@ -56,6 +64,8 @@ export function renderGates(root: HTMLElement, p: GatesPayload): void {
     head.appendChild(el("span", undefined, gateLabel(panel)));
     const cs = panel.domain ? { ...gateColorScale("tanh", theme.dark), domain: panel.domain } : gateColorScale(panel.scale, theme.dark);
     head.appendChild(legend(cs, panel.scale === "sigmoid" ? "σ" : panel.gate === "c" || panel.domain ? "" : "tanh"));
+    const m = meanOf(panel.values);
+    if (m !== undefined) head.appendChild(el("span", "rnn-note", tr("mean", { v: formatNumber(m, 2) })));
     box.appendChild(head);
     panels.appendChild(box);
     heatmap(box, {

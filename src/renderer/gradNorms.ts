@@ -18,6 +18,13 @@ export function seriesColor(k: number, theme: Theme): string {
   return list[k % list.length];
 }
 
+/** ‖·‖ at the first step over ‖·‖ at the last step, when both are finite and positive. */
+export function firstOverLast(values: (number | null)[]): number | undefined {
+  const first = values[0];
+  const last = values[values.length - 1];
+  return first !== null && last !== null && first > 0 && last > 0 ? first / last : undefined;
+}
+
 export function renderGradNorms(root: HTMLElement, p: GradNormsPayload): void {
   const theme = readTheme(root);
   const title = p.title === undefined || p.title === "Gradient norm per timestep" ? tr("gradTitle") : p.title;
@@ -65,7 +72,11 @@ export function renderGradNorms(root: HTMLElement, p: GradNormsPayload): void {
   toolbar.appendChild(linBtn);
   toolbar.appendChild(savePngButton(plot.canvas, "gradient-norms.png"));
   toolbar.appendChild(saveSvgButton("gradient-norms.svg", () => gradNormsSvg({ ...p, yScale: scale })));
-  root.appendChild(seriesLegend(series));
+  // The number the lesson is about: how much of the gradient reaching the last step survives to the first.
+  root.appendChild(seriesLegend(series.map((s) => {
+    const r = firstOverLast(s.y);
+    return { ...s, label: r === undefined ? s.label : `${s.label}  (${tr("ratio", { first: p.steps[0], last: p.steps[p.steps.length - 1], v: formatNumber(r, 2) })})` };
+  })));
   const zeros = p.series.some((s) => s.values.some((v) => v !== null && v <= 0));
   if (zeros) root.appendChild(el("div", "rnn-note", tr("gradZeros")));
 }
