@@ -5,18 +5,22 @@
  *   model.saveSafetensors(path)      weights only; rnn.nn modules use PyTorch's state-dict names, so
  *   module.loadSafetensors(path)     torch's load_state_dict reads ours and we read theirs
  *   model.exportPyTorch(dir)         model.py + weights.safetensors + check.py + reference.safetensors
+ *   model.importPyTorch(path)        the way back: PyTorch-named weights (an export trained further in
+ *                                    PyTorch, saved with save_file(model.state_dict(), …)) into this model
  *
  * (`model.save(path)` / `rnn.load(path)`, the whole-model file, live in rnnGlobal.ts.) The methods
  * are installed on the engine's classes (Sequential and the rnn.nn modules) once, when the kernel
  * builds `rnn`, so every model a cell makes has them. Relative paths resolve from the kernel's working
  * directory, which is the notebook's folder.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Sequential } from "../engine/model";
 import { TorchRecurrent } from "../engine/nn/recurrent";
 import { TorchEmbedding, TorchLinear } from "../engine/nn/linear";
 import { pyTorchExportFiles, toPyTorch, type PyTorchExportOptions } from "../engine/io/torchExport";
+import { decodeSafetensors } from "../engine/io/safetensors";
+import { fromPyTorch, type FromPyTorchOptions } from "../engine/io/torchImport";
 import type { ExportPyTorchResult } from "../shared/protocol";
 import { resolveUserPath } from "./data";
 
@@ -81,6 +85,13 @@ export function installInterop(): void {
     });
     define(cls.prototype, "exportPyTorch", function (this: unknown, dir: string, options?: PyTorchExportOptions): ExportPyTorchResult {
       return exportPyTorchTo(this, dir, options);
+    });
+    define(cls.prototype, "importPyTorch", function (this: unknown, path: string, options?: FromPyTorchOptions): unknown {
+      let file = absolute(path, "importPyTorch");
+      // An export folder: its weights.safetensors.
+      if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) file = join(file, "weights.safetensors");
+      fromPyTorch(this, decodeSafetensors(readBytes(file, "importPyTorch")).tensors, options);
+      return this;
     });
   }
 }

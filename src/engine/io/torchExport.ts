@@ -24,7 +24,7 @@
 import type { Layer, Param } from "../layer";
 import { Rng } from "../random";
 import { Tensor, type TensorLike } from "../tensor";
-import { GATE_BLOCKS, recurrentToTorch, transpose, type RecurrentKind } from "./kerasTorch";
+import { biasFromTorch, GATE_BLOCKS, kernelFromTorch, recurrentToTorch, transpose, type RecurrentKind } from "./kerasTorch";
 import { encodeSafetensors } from "./safetensors";
 import { checkPy, modelPy, type ModelPySpec, type PyLayer } from "./pythonSource";
 
@@ -142,9 +142,21 @@ function f32(t: Tensor | Param | Float32Array, shape?: number[]): Tensor {
   return new Tensor(Float32Array.from(data), s);
 }
 
+/**
+ * How PyTorch tensors flow back into one engine parameter (the inverse of the export's conversion),
+ * for `fromPyTorch`: `keys` are the state-dict names it reads.
+ */
+export interface ImportLink {
+  keys: string[];
+  /** Expected shape of each key, in order. */
+  shapes: number[][];
+  apply(tensors: Record<string, Tensor>): void;
+}
+
 interface Ctx {
   taken: Set<string>;
   weights: Record<string, Tensor>;
+  links: ImportLink[];
   notes: Set<string>;
   helper: boolean;
   /** Python attribute of each embedding layer by engine layer name (for tied dense layers). */
@@ -164,24 +176,41 @@ function nnExact(layer: RecurrentLike): boolean {
   return layer.type === "lstm" || layer.resetAfter;
 }
 
-/** The torch weights of one direction, keyed with `suffix` ("" or "_reverse"). */
-function recurrentState(layer: RecurrentLike, suffix: string): Record<string, Tensor> {
+/**
+ * The torch weights of one direction under `<attr>.<name><suffix>` (suffix "" or "_reverse"), and the
+ * links that bring them back: kernels transposed back, a single Keras bias = bias_ih + bias_hh (the two
+ * are only ever added, also in GRU's reset-before candidate), GRU resetAfter's rows = [bias_ih; bias_hh].
+ */
+function addRecurrent(ctx: Ctx, attr: string, layer: RecurrentLike, suffix: string): void {
   const kind = layer.type as RecurrentKind;
   const H = layer.units;
   const kernel = paramOf(layer, "kernel")!;
+  const recurrent = paramOf(layer, "recurrent_kernel")!;
   const I = kernel.shape[0];
   const G = GATE_BLOCKS[kind] * H;
   const bias = layer.useBias ? paramOf(layer, "bias") : undefined;
-  const w = recurrentToTorch(kind, I, H, kernel.value, paramOf(layer, "recurrent_kernel")!.value, bias?.value, layer.resetAfter);
-  const out: Record<string, Tensor> = {
-    [`weight_ih_l0${suffix}`]: f32(w.weight_ih, [G, I]),
-    [`weight_hh_l0${suffix}`]: f32(w.weight_hh, [G, H]),
-  };
-  if (w.bias_ih && w.bias_hh) {
-    out[`bias_ih_l0${suffix}`] = f32(w.bias_ih, [G]);
-    out[`bias_hh_l0${suffix}`] = f32(w.bias_hh, [G]);
+  const w = recurrentToTorch(kind, I, H, kernel.value, recurrent.value, bias?.value, layer.resetAfter);
+  const key = (name: string): string => `${attr}.${name}_l0${suffix}`;
+  ctx.weights[key("weight_ih")] = f32(w.weight_ih, [G, I]);
+  ctx.weights[key("weight_hh")] = f32(w.weight_hh, [G, H]);
+  ctx.links.push({ keys: [key("weight_ih")], shapes: [[G, I]], apply: (t) => kernel.value.set(kernelFromTorch(t[key("weight_ih")].data, I, H, kind)) });
+  ctx.links.push({ keys: [key("weight_hh")], shapes: [[G, H]], apply: (t) => recurrent.value.set(kernelFromTorch(t[key("weight_hh")].data, H, H, kind)) });
+  if (bias && w.bias_ih && w.bias_hh) {
+    ctx.weights[key("bias_ih")] = f32(w.bias_ih, [G]);
+    ctx.weights[key("bias_hh")] = f32(w.bias_hh, [G]);
+    ctx.links.push({
+      keys: [key("bias_ih"), key("bias_hh")], shapes: [[G], [G]],
+      apply: (t) => {
+        const bih = biasFromTorch(t[key("bias_ih")].data, H, kind), bhh = biasFromTorch(t[key("bias_hh")].data, H, kind);
+        if (layer.resetAfter) {
+          bias.value.set(bih, 0);
+          bias.value.set(bhh, G);
+        } else {
+          for (let i = 0; i < G; i++) bias.value[i] = bih[i] + bhh[i];
+        }
+      },
+    });
   }
-  return out;
 }
 
 const NN_CLASS: Record<RecurrentKind, string> = { simpleRNN: "RNN", lstm: "LSTM", gru: "GRU" };
@@ -243,7 +272,7 @@ function recurrentLayer(layer: RecurrentLike, ctx: Ctx): PyLayer {
   const H = layer.units;
   if (!nnExact(layer)) noteCustom(layer, ctx);
   dropoutNote(layer, ctx);
-  for (const [k, v] of Object.entries(recurrentState(layer, ""))) ctx.weights[`${attr}.${k}`] = v;
+  addRecurrent(ctx, attr, layer, "");
   const forward: string[] = [];
   if (layer.goBackwards) forward.push("x = torch.flip(x, dims=[1])  # goBackwards: read the sequence in reverse");
   forward.push(`x, _ = self.${attr}(x)  # [B, T, ${H}]`);
@@ -259,7 +288,8 @@ function bidirectionalLayer(layer: Layer & { forwardLayer: RecurrentLike; backwa
   const row: [string, string, string] = [layer.name, `Bidirectional(${describeRecurrent(fwd)})`, ""];
   if (nnExact(fwd)) {
     const attr = pyName(layer.name, ctx.taken);
-    for (const [k, v] of Object.entries({ ...recurrentState(fwd, ""), ...recurrentState(bwd, "_reverse") })) ctx.weights[`${attr}.${k}`] = v;
+    addRecurrent(ctx, attr, fwd, "");
+    addRecurrent(ctx, attr, bwd, "_reverse");
     const ctor = recurrentCtor(fwd, true);
     row[2] = ctor;
     const forward = seq
@@ -273,8 +303,8 @@ function bidirectionalLayer(layer: Layer & { forwardLayer: RecurrentLike; backwa
   }
   noteCustom(fwd, ctx);
   const fa = pyName(`${layer.name}_forward`, ctx.taken), ba = pyName(`${layer.name}_backward`, ctx.taken);
-  for (const [k, v] of Object.entries(recurrentState(fwd, ""))) ctx.weights[`${fa}.${k}`] = v;
-  for (const [k, v] of Object.entries(recurrentState(bwd, ""))) ctx.weights[`${ba}.${k}`] = v;
+  addRecurrent(ctx, fa, fwd, "");
+  addRecurrent(ctx, ba, bwd, "");
   row[2] = `2 x ${recurrentCtor(fwd, false)}`;
   const forward = [
     `fwd, _ = self.${fa}(x)`,
@@ -305,14 +335,19 @@ function denseLayer(layer: DenseLike, ctx: Ctx, label: string, name = layer.name
     inSize = matrix.shape[1];
     init.push(`self.${attr} = nn.Linear(${inSize}, ${layer.units}${bias ? "" : ", bias=False"})`);
     init.push(`self.${attr}.weight = self.${emb}.weight  # tied: the output projection reuses the embedding matrix`);
-    ctx.weights[`${attr}.weight`] = f32(matrix); // E [V, E] is already Linear's [out, in]
+    ctx.weights[`${attr}.weight`] = f32(matrix); // E [V, E] is already Linear's [out, in]; the embedding's link loads it
   } else {
     const kernel = paramOf(layer, "kernel")!;
     inSize = kernel.shape[0];
     init.push(`self.${attr} = nn.Linear(${inSize}, ${layer.units}${bias ? "" : ", bias=False"})`);
     ctx.weights[`${attr}.weight`] = f32(transpose(kernel.value, inSize, layer.units), [layer.units, inSize]);
+    const I = inSize;
+    ctx.links.push({ keys: [`${attr}.weight`], shapes: [[layer.units, I]], apply: (t) => kernel.value.set(transpose(t[`${attr}.weight`].data, layer.units, I)) });
   }
-  if (bias) ctx.weights[`${attr}.bias`] = f32(bias);
+  if (bias) {
+    ctx.weights[`${attr}.bias`] = f32(bias);
+    ctx.links.push({ keys: [`${attr}.bias`], shapes: [bias.shape], apply: (t) => bias.value.set(t[`${attr}.bias`].data) });
+  }
   const forward = [`x = self.${attr}(x)  # [..., ${layer.units}]`];
   const act = activationPy(layer.activation);
   if (act) forward.push(`x = ${act}`);
@@ -349,6 +384,7 @@ function kerasLayer(layer: Layer, ctx: Ctx, first: boolean): PyLayer {
       const m = layer.params()[0];
       ctx.embeddings.set(layer.name, attr);
       ctx.weights[`${attr}.weight`] = f32(m);
+      ctx.links.push({ keys: [`${attr}.weight`], shapes: [m.shape], apply: (t) => m.value.set(t[`${attr}.weight`].data) });
       return {
         init: [`self.${attr} = nn.Embedding(${m.shape[0]}, ${m.shape[1]})`],
         forward: [`x = self.${attr}(x.long())  # [B, T] indices -> [B, T, ${m.shape[1]}]`],
@@ -380,9 +416,25 @@ function referenceInput(shape: number[], seed: number, vocab?: number): Tensor {
   return new Tensor(data, shape);
 }
 
-function exportSequential(model: SequentialLike, options: PyTorchExportOptions): PyTorchExport {
-  const ctx: Ctx = { taken: new Set(["x", "h_n", "fwd", "bwd"]), weights: {}, notes: new Set(), helper: false, embeddings: new Map() };
+/** The layer-by-layer translation of a Keras-family model (no reference run). */
+function planSequential(model: SequentialLike): { ctx: Ctx; layers: PyLayer[] } {
+  const ctx: Ctx = { taken: new Set(["x", "h_n", "fwd", "bwd"]), weights: {}, links: [], notes: new Set(), helper: false, embeddings: new Map() };
   const layers = model.layers.map((l, i) => kerasLayer(l, ctx, i === 0));
+  return { ctx, layers };
+}
+
+/**
+ * What `fromPyTorch` needs: for a Keras-family model, the state-dict keys its export uses and how each
+ * flows back into the engine's parameters. Exported for torchImport.ts.
+ */
+export function importLinks(model: unknown): { links: ImportLink[]; keys: string[] } | undefined {
+  if (!isSequential(model)) return undefined;
+  const { ctx } = planSequential(model);
+  return { links: ctx.links, keys: Object.keys(ctx.weights) };
+}
+
+function exportSequential(model: SequentialLike, options: PyTorchExportOptions): PyTorchExport {
+  const { ctx, layers } = planSequential(model);
   const first = model.layers[0];
   const inputIsIndices = first?.type === "embedding";
   const batch = options.batch ?? 2;

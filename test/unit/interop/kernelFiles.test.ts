@@ -15,6 +15,7 @@ type Files = {
   saveSafetensors(path: string): string;
   loadSafetensors(path: string): unknown;
   exportPyTorch(dir: string): { dir: string; files: string[]; check: string };
+  importPyTorch(path: string, options?: { prefix?: string }): unknown;
 };
 
 describe("interop: kernel file methods", () => {
@@ -46,6 +47,16 @@ describe("interop: kernel file methods", () => {
     assert.deepEqual(r.files.sort(), ["check.py", "model.py", "reference.safetensors", "weights.safetensors"]);
     for (const f of r.files) assert.ok(existsSync(join(r.dir, f)), f);
     assert.match(readFileSync(join(r.dir, "model.py"), "utf8"), /nn\.LSTM\(3, 2, batch_first=True\)/);
+  });
+
+  it("model.importPyTorch(dir) reads an export folder's weights.safetensors back", () => {
+    resetLayerNames();
+    const a = new Sequential({ inputShape: [4, 3], seed: 1 }, [lstm({ units: 3, returnSequences: true }), gru({ units: 2 })]);
+    (a as unknown as Files).exportPyTorch(join(dir, "roundtrip"));
+    resetLayerNames();
+    const b = new Sequential({ inputShape: [4, 3], seed: 2 }, [lstm({ units: 3, returnSequences: true }), gru({ units: 2 })]);
+    (b as unknown as Files).importPyTorch(join(dir, "roundtrip"));
+    assert.deepEqual(b.getWeights().map((t) => Array.from(t.data)), a.getWeights().map((t) => Array.from(t.data)));
   });
 
   it("the inspect query exports a live top-level variable, or says why not", () => {
