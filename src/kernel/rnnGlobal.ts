@@ -148,8 +148,22 @@ class LiveTraining {
     if (this.last && (this.last.status !== status || message)) {
       this.last = { ...this.last, status, ...(message ? { message } : {}) };
     }
-    this.send();
+    if (this.sandbox.owner()) {
+      this.send();
+    } else if (this.last) {
+      // The fit outlived its cell (it was not awaited): say once, as background text, how it ended.
+      if (this.timer) clearTimeout(this.timer);
+      this.sandbox.display({ "text/plain": `A fit that outlived its cell ended: ${String(this.bundle()["text/plain"] ?? status)}` });
+    }
     this.ended = true;
+  }
+
+  private bundle(): MimeBundle {
+    try {
+      return trainingBundle(this.last!, { maxBytes: OUTPUT_MAX_BYTES });
+    } catch (e) {
+      return { "text/plain": `(training progress could not be drawn: ${(e as Error).message})` };
+    }
   }
 
   private send(): void {
@@ -157,13 +171,7 @@ class LiveTraining {
     this.timer = undefined;
     if (!this.last) return;
     this.lastSent = Date.now();
-    let bundle: MimeBundle;
-    try {
-      bundle = trainingBundle(this.last, { maxBytes: OUTPUT_MAX_BYTES });
-    } catch (e) {
-      bundle = { "text/plain": `(training progress could not be drawn: ${(e as Error).message})` };
-    }
-    this.sandbox.display(bundle, this.displayId);
+    this.sandbox.display(this.bundle(), this.displayId);
   }
 }
 

@@ -40,6 +40,7 @@ export type CellStatus = "ok" | "error" | "interrupted";
 
 /** After an interrupt, a cell still awaiting something this long is ended (its promise is abandoned). */
 const ABANDON_AFTER_INTERRUPT_MS = 1500;
+const RECENT_RUNS = 32;
 
 export interface SandboxOptions {
   cwd: string;
@@ -53,6 +54,8 @@ export class Sandbox {
   readonly bindings = new Set<string>();
   private readonly als = new AsyncLocalStorage<CellRun>();
   private current: CellRun | undefined;
+  /** The last RECENT_RUNS cells, whose leftover background work an interrupt also stops. */
+  private readonly recentRuns: CellRun[] = [];
   private executions = 0;
   private rich: RichBundler | undefined;
   private readonly kernelHelper: { import(s: unknown): Promise<unknown>; default(m: unknown): unknown };
@@ -95,6 +98,9 @@ export class Sandbox {
     const run = this.owner();
     if (run) {
       this.options.outbox.send({ type: "display", id: run.id, bundle, ...(displayId ? { displayId } : {}) });
+    } else if (displayId) {
+      // A live output (training progress) of work that outlived its cell: there is no cell output to
+      // update in place any more; its owner reports the end with a plain display instead.
     } else {
       const text = typeof bundle["text/plain"] === "string" ? bundle["text/plain"] : "(a rich output of a cell that has ended)";
       this.options.outbox.stream(undefined, "stdout", text + "\n");
@@ -163,6 +169,8 @@ export class Sandbox {
     }
     const run: CellRun = { id, cell, controller: new AbortController(), ended: false };
     this.current = run;
+    this.recentRuns.push(run);
+    if (this.recentRuns.length > RECENT_RUNS) this.recentRuns.shift();
     try {
       const settled = this.als.run(run, () => fn.call(globalThis, this.kernelHelper)).then(
         (v) => ({ ok: true as const, value: v?.value }),
@@ -193,7 +201,11 @@ export class Sandbox {
 
   /** Aborts the running cell's signal (fit stops at its next batch). */
   interrupt(): void {
-    this.current?.controller.abort(new DOMException("The cell was interrupted", "AbortError"));
+    // Also work that recent cells left running (a `model.fit(...)` that was not awaited): Stop means
+    // stop everything that listens to its cell's signal.
+    for (const run of this.recentRuns) {
+      if (!run.controller.signal.aborted) run.controller.abort(new DOMException("The cell was interrupted", "AbortError"));
+    }
   }
 
   /** Resolves "abandoned" if the cell is interrupted and still pending ABANDON_AFTER_INTERRUPT_MS later. */

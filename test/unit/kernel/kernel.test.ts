@@ -281,6 +281,17 @@ describe("kernel process", function () {
       assert.equal(more.result, "false", "the next cell keeps training the same model");
     });
 
+    it("an interrupt also stops a fit an earlier cell left running (not awaited)", async () => {
+      // 100000 epochs: it can only end by the interrupt.
+      await k.run('const pending = net.fit(x, y, { epochs: 100000, batchSize: 8, loss: "mse" });');
+      const id = k.start("await new Promise((r) => setTimeout(r, 60_000));");
+      await k.waitFor(() => false, 200).catch(() => undefined);
+      k.interrupt();
+      assert.equal((await k.outcome(id)).status, "interrupted");
+      assert.equal((await k.run("(await pending).interrupted")).result, "true");
+      await k.waitFor((m) => m.type === "background" && m.text.startsWith("A fit that outlived its cell ended"));
+    });
+
     it("limits live training updates to about 10 per second", async () => {
       // 200 tiny epochs report progress at every epoch end; the kernel sends at most one update per 100 ms.
       const t0 = Date.now();
