@@ -119,6 +119,12 @@ declare namespace RnnKernel {
     loadSafetensors(path: string): this;
     /** model.py + weights.safetensors + check.py + reference.safetensors in `dir`, for PyTorch. */
     exportPyTorch(dir: string, options?: PyTorchExportOptions): ExportPyTorchResult;
+    /**
+     * The way back: PyTorch-named weights (an export folder, or a .safetensors file saved with
+     * `save_file(model.state_dict(), path)` after training further in PyTorch) into this model.
+     * `prefix` selects a submodule's keys (e.g. "encoder.").
+     */
+    importPyTorch(path: string, options?: { prefix?: string }): this;
   }
 }
 
