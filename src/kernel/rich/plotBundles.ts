@@ -15,7 +15,7 @@ export function gradNormsBundle(p: GradNormsPayload): MimeBundle {
   for (const s of p.series) {
     const first = s.values.find((v) => v !== null) ?? null;
     const last = [...s.values].reverse().find((v) => v !== null) ?? null;
-    const ratio = first !== null && last !== null && last !== 0 ? first / last : null;
+    const ratio = first !== null && last !== null && last !== 0 && first !== 0 ? first / last : null; // 0 before a TBPTT window: no ratio
     lines.push(`  ${s.label}: t=${p.steps[0]} ${formatNumber(first)} … t=${p.steps[p.steps.length - 1]} ${formatNumber(last)}${ratio !== null ? `  (first/last ${formatNumber(ratio, 3)})` : ""}`);
   }
   if (p.clipThreshold !== undefined) lines.push(`  clip threshold ${formatNumber(p.clipThreshold)}`);
