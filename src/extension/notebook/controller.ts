@@ -29,7 +29,8 @@ class NotebookSession {
 }
 
 export class RnnNotebookController implements vscode.Disposable {
-  private readonly controllers: vscode.NotebookController[] = [];
+  /** The VS Code controllers (for .rnnb and for .ipynb); integration tests call their handlers directly. */
+  readonly controllers: vscode.NotebookController[] = [];
   private readonly sessions = new Map<string, NotebookSession>();
   private readonly disposables: vscode.Disposable[] = [];
   private executionOrder = 0;

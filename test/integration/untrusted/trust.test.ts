@@ -3,7 +3,25 @@
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import { EXTENSION_ID } from "../../../src/shared/mime";
-import { ERROR, STDERR, closeAll, openCodeNotebook, runCell, textOf } from "../cells";
+import { ERROR, STDERR, STDOUT, closeAll, openCodeNotebook, textOf, waitUntil } from "../cells";
+
+interface Api {
+  controller: { kernelOf(nb: vscode.NotebookDocument): unknown; controllers: vscode.NotebookController[] };
+}
+const api = () => vscode.extensions.getExtension(EXTENSION_ID)?.exports as Api;
+const exists = (uri: vscode.Uri) => vscode.workspace.fs.stat(uri).then(() => true, () => false);
+
+/** A notebook whose cell imports a workspace file that would leave a marker file if it ever ran. */
+async function evilNotebook(): Promise<{ marker: vscode.Uri; nb: vscode.NotebookDocument }> {
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  assert.ok(root);
+  const marker = vscode.Uri.joinPath(root, `marker-${Date.now()}.txt`);
+  const name = `evil${Date.now()}`;
+  await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(root, `${name}.ts`), new TextEncoder().encode(
+    `import * as fs from "node:fs";\nfs.writeFileSync(${JSON.stringify(marker.fsPath)}, "ran");\nexport const x = 1;\n`));
+  const nb = await openCodeNotebook([`import { x } from "./${name}";\nconsole.log("ran", x);`]);
+  return { marker, nb };
+}
 
 describe("untrusted workspace", function () {
   this.timeout(60_000);
@@ -13,22 +31,27 @@ describe("untrusted workspace", function () {
     assert.equal(vscode.workspace.isTrusted, false);
   });
 
-  it("refuses to run cells, says why, starts no kernel and evaluates no workspace import", async () => {
-    const root = vscode.workspace.workspaceFolders?.[0]?.uri;
-    assert.ok(root);
-    const marker = vscode.Uri.joinPath(root, `marker-${Date.now()}.txt`);
-    const evil = vscode.Uri.joinPath(root, "evil.ts");
-    await vscode.workspace.fs.writeFile(evil, new TextEncoder().encode(
-      `import * as fs from "node:fs";\nfs.writeFileSync(${JSON.stringify(marker.fsPath)}, "ran");\nexport const x = 1;\n`));
-    const nb = await openCodeNotebook([`import { x } from "./evil";\nconsole.log("ran", x);`]);
-    const cell = await runCell(nb, 0);
-    assert.equal(cell.executionSummary?.success, false);
+  it("runs nothing when VS Code is asked to execute: no kernel, no workspace import evaluated", async () => {
+    const { marker, nb } = await evilNotebook();
+    // VS Code itself asks for trust before it calls a controller; in a test run the request is declined.
+    void vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: 0, end: 1 }], document: nb.uri });
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(api().controller.kernelOf(nb), undefined, "no kernel process was created");
+    assert.equal(textOf(nb.cellAt(0), STDOUT), "", "the cell printed nothing");
+    assert.equal(await exists(marker), false, "the workspace file was not evaluated");
+  });
+
+  it("refuses in its own handler too, says why, and starts no kernel", async () => {
+    const { marker, nb } = await evilNotebook();
+    // Call the controller's execute handler as VS Code would, bypassing VS Code's own trust prompt.
+    const ctrl = api().controller.controllers.find((c) => c.notebookType === "rnn-notebook");
+    assert.ok(ctrl?.executeHandler);
+    await ctrl.executeHandler([nb.cellAt(0)], nb, ctrl);
+    const cell = await waitUntil("the refusal", () => nb.cellAt(0).executionSummary?.success === false && nb.cellAt(0));
     assert.match(textOf(cell, STDERR), /not trusted.*no kernel is started and no cell is executed/s);
     assert.equal(textOf(cell, ERROR), "");
-    const api = vscode.extensions.getExtension(EXTENSION_ID)?.exports as { controller: { kernelOf(nb: vscode.NotebookDocument): unknown } };
-    assert.equal(api.controller.kernelOf(nb), undefined, "no kernel process was created");
-    const exists = await vscode.workspace.fs.stat(marker).then(() => true, () => false);
-    assert.equal(exists, false, "the workspace file was not evaluated");
+    assert.equal(api().controller.kernelOf(nb), undefined, "no kernel process was created");
+    assert.equal(await exists(marker), false, "the workspace file was not evaluated");
   });
 
   it("still opens notebooks and shows their saved outputs", async () => {
