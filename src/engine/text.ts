@@ -11,7 +11,7 @@
 export interface CharVocab {
   /** Number of distinct characters V. */
   readonly size: number;
-  /** The characters, index order (sorted by code point). */
+  /** The characters in index order (sorted in JavaScript string order; characters are code points). */
   readonly chars: readonly string[];
   /** Index of a character; throws on a character outside the vocabulary. */
   indexOf(ch: string): number;
