@@ -167,6 +167,20 @@ describe("fit options", () => {
     assert.equal(h.valLoss![0], h.valLoss![1]);
   });
 
+  it("earlyStopping({ restoreBestWeights }) puts back the weights of the best epoch", async () => {
+    const { x, y } = rnn.datasets.sine({ samples: 32, timesteps: 4, seed: 10 });
+    const m = rnn.sequential({ inputShape: [4, 1], seed: 3 }, [rnn.simpleRNN({ units: 3 }), rnn.dense({ units: 1 })]);
+    let atEpoch2: number[][] = [];
+    const snapshot: rnn.Callback = { onEpochEnd: (epoch) => { if (epoch === 2) atEpoch2 = flat(m); } };
+    // after epoch 2 (and after the stopper saved its best weights) the weights are wrecked, so epoch 3 is worse
+    const wreck: rnn.Callback = { onEpochEnd: (epoch) => { if (epoch === 2) for (const t of Object.values(m.weights)) t.data.fill(5); } };
+    const stopper = rnn.callbacks.earlyStopping({ patience: 1, restoreBestWeights: true });
+    const h = await m.fit(x, y, { epochs: 10, loss: "mse", optimizer: rnn.sgd({ lr: 0.01 }), shuffle: false, validationSplit: 0.25, callbacks: [snapshot, stopper, wreck] });
+    assert.deepEqual(h.epoch, [1, 2, 3]);
+    assert.ok(h.valLoss![1] < h.valLoss![0] && h.valLoss![2] > h.valLoss![1]);
+    assert.deepEqual(flat(m), atEpoch2);
+  });
+
   it("clipValue and clipPerTensor in fit: per-batch reports bound the post-clip norm", async () => {
     const { x, y } = rnn.datasets.sine({ samples: 16, timesteps: 4, seed: 9 });
     const m = rnn.sequential({ inputShape: [4, 1], seed: 2 }, [rnn.lstm({ units: 3 }), rnn.dense({ units: 1 })]);
