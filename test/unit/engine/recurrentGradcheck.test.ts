@@ -195,3 +195,47 @@ describe("gradient check (float64): nn.Linear and nn.Embedding", () => {
     }), "nn.Embedding");
   });
 });
+
+describe("gradient check (float64): Keras-family initial states and final-state gradients", () => {
+  for (const [label, make] of [
+    ["lstm", () => lstm({ units: 3, returnSequences: true })],
+    ["gru resetAfter, no bias", () => gru({ units: 3, useBias: false })],
+    ["gru resetAfter false", () => gru({ units: 3, resetAfter: false, goBackwards: true })],
+    ["simpleRNN", () => simpleRNN({ units: 3 })],
+  ] as const) {
+    it(`${label}: ∂L/∂(initial states) and the final-state path (returnState)`, () => {
+      const layer = make();
+      const rng = new Rng(12);
+      const B = 2, T = 4, I = 3, H = 3;
+      layer.build([T, I], { dtype: "float64", rng });
+      for (const p of layer.params()) for (let i = 0; i < p.value.length; i++) p.value[i] = rng.uniform(-0.6, 0.6);
+      const nStates = layer.type === "lstm" ? 2 : 1;
+      const x = rand([B, T, I], rng);
+      const states = Array.from({ length: nStates }, () => rand([B, H], rng));
+      const wOut = rand(layer.outputShape([T, I]).length === 2 ? [B, T, H] : [B, H], rng);
+      const wStates = states.map(() => rand([B, H], rng));
+      const grads = { x: new Float64Array(x.size), s: states.map((s) => new Float64Array(s.size)) };
+      const dot = (a: Tensor, b: Tensor): number => { let s = 0; for (let i = 0; i < a.size; i++) s += a.data[i] * b.data[i]; return s; };
+      const ctx = { training: false, rng: new Rng(0) };
+      // L = Σ wOut ⊙ output + Σ_k wStates[k] ⊙ finalState[k]
+      const run = () => {
+        const r = layer.forwardSeq(x, ctx, states);
+        return { r, L: dot(r.output, wOut) + r.states.reduce((acc, s, k) => acc + dot(s, wStates[k]), 0) };
+      };
+      const report = gradCheck({
+        tensors: [...layer.params().map((p) => ({ name: p.name, value: p.value, grad: p.grad })), { name: "input", value: x.data, grad: grads.x },
+          ...states.map((s, k) => ({ name: `state${k}`, value: s.data, grad: grads.s[k] }))],
+        loss: () => run().L,
+        lossAndGrads: () => {
+          zeroGrads(layer.params());
+          const { L } = run();
+          const g = layer.backwardSeq(wOut, wStates);
+          grads.x.set(g.dx.data);
+          g.dInitialStates.forEach((d, k) => grads.s[k].set(d.data));
+          return L;
+        },
+      });
+      expectOk(report, `${label} states`);
+    });
+  }
+});
