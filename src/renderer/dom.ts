@@ -265,6 +265,7 @@ const STYLE_ID = "rnn-notebook-renderer-style";
 const CSS = `
 .rnn-output { font-family: var(--vscode-font-family, system-ui, sans-serif); font-size: 12px; color: var(--vscode-editor-foreground, inherit); position: relative; padding: 4px 0; max-width: 100%; overflow-x: auto; }
 .rnn-title { font-weight: 600; margin: 2px 0 4px; }
+.rnn-output canvas { display: block; }
 .rnn-note { color: var(--vscode-descriptionForeground, #777); margin: 2px 0; }
 .rnn-panels { display: flex; flex-wrap: wrap; gap: 10px 18px; }
 .rnn-panel { position: relative; }

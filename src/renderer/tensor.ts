@@ -46,7 +46,9 @@ export function renderTensor(root: HTMLElement, p: TensorPayload): void {
     if (rows * cols === 0) { body.appendChild(el("div", "rnn-note", t("emptyTensor"))); return; }
     if (v === "heatmap") {
       const cs = dataColorScale(finiteExtent(p.values), theme.dark);
-      body.appendChild(legend(cs, ""));
+      const legendRow = el("div", "rnn-toolbar");
+      legendRow.appendChild(legend(cs, ""));
+      body.appendChild(legendRow);
       const avail = availableWidth(root) - 60;
       const raw = avail / cols;
       const cellW = raw >= 2 ? Math.min(28, Math.floor(raw)) : raw; // fractional cells: the matrix fits the width however many columns it has
