@@ -1,5 +1,6 @@
 // One build script, several bundles (vscode-jupyter style):
 //   extension  (node, cjs, `vscode` external)   src/extension/extension.ts -> dist/extension.js
+//              + the IntelliSense worker thread  src/extension/intellisense/worker.ts -> dist/intellisenseWorker.js
 //   kernel     (node, cjs)                       src/kernel/main.ts         -> dist/kernel.js
 //   runner CLI (node, cjs)                       src/kernel/cli.ts          -> dist/cli.js
 //   renderer   (browser, esm)                    src/renderer/index.ts      -> dist/renderer.js
@@ -35,7 +36,8 @@ const common = {
 const node = { ...common, platform: "node", format: "cjs", target: "node20" };
 
 const productBuilds = [
-  { ...node, entryPoints: { extension: "src/extension/extension.ts" }, outdir: "dist", external: ["vscode"] },
+  // intellisenseWorker: the worker thread of IntelliSense in cells (TypeScript language services).
+  { ...node, entryPoints: { extension: "src/extension/extension.ts", intellisenseWorker: "src/extension/intellisense/worker.ts" }, outdir: "dist", external: ["vscode"] },
   { ...node, entryPoints: { kernel: "src/kernel/main.ts", cli: "src/kernel/cli.ts" }, outdir: "dist",
     // esbuild is used at run time by the kernel to transpile cells; it ships its own per-platform binary
     // only in node_modules, so the kernel resolves it lazily (see src/kernel/transpile.ts).
@@ -48,6 +50,8 @@ const testBuilds = [
     external: ["mocha", "esbuild", "vscode"] },
   { ...node, sourcemap: "inline", entryPoints: walk("test/integration", /\.ts$/), outdir: "out/test/integration", outbase: "test/integration",
     external: ["mocha", "vscode"] },
+  { ...node, sourcemap: "inline", entryPoints: walk("test/reliability", /\.test\.ts$/), outdir: "out/test/reliability", outbase: "test/reliability",
+    external: ["mocha", "vscode", "playwright-core"] },
 ].filter((b) => b.entryPoints.length > 0);
 
 // IntelliSense in cells: the engine's generated .d.ts bundle (dist/types) and docs/api, before bundling.

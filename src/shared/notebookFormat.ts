@@ -80,6 +80,10 @@ export function parseNotebook(text: string): RawNotebook {
   } catch (e) {
     throw new NotebookFormatError(`The file is not valid JSON: ${(e as Error).message}`);
   }
+  const depth = nestingDepth(root);
+  if (depth > MAX_DEPTH) {
+    throw new NotebookFormatError(`The file nests JSON ${depth} levels deep; a notebook never needs more than ${MAX_DEPTH}.`);
+  }
   const nb = asObject(root, "the file");
   if (nb.format !== FORMAT) {
     throw new NotebookFormatError(`"format" must be "${FORMAT}" (found ${preview(nb.format)}).`);
@@ -161,6 +165,23 @@ export function serializeNotebook(nb: RawNotebook): string {
   return JSON.stringify({ ...root, ...withoutKeys(nb.extra, Object.keys(root)) }, null, 2) + "\n";
 }
 
+/** Deeper JSON than this is refused: it would overflow the stack when VS Code or we serialize it. */
+export const MAX_DEPTH = 256;
+
+/** Depth of a parsed JSON value, measured without recursion (the value may be 100,000 levels deep). */
+function nestingDepth(root: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== "object") continue;
+    if (d > max) max = d;
+    if (max > MAX_DEPTH) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
 function asObject(value: unknown, what: string): JsonObject {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new NotebookFormatError(`${what} must be a JSON object (found ${preview(value)}).`);
@@ -181,6 +202,8 @@ function withoutKeys(o: JsonObject, keys: string[]): JsonObject {
 
 function preview(v: unknown): string {
   if (v === undefined) return "nothing";
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (v !== null && typeof v === "object") return "an object";
   const s = JSON.stringify(v) ?? String(v);
   return s.length > 40 ? s.slice(0, 40) + "…" : s;
 }
