@@ -26,8 +26,11 @@ describe("sample notebooks run clean in the headless runner", function () {
   this.timeout(300_000);
   before(buildKernel);
 
-  it("finds the samples", () => {
-    assert.ok(notebooks.length >= 5, `samples in ${SAMPLES}: ${notebooks.length}`); // DESIGN: five sample lessons
+  it("finds the five lessons, in English and in Korean", () => {
+    // issue 5: five sample lessons, each with a Korean version beside it (media/samples/ko)
+    const names = (d: string) => fs.readdirSync(d).filter((f) => f.endsWith(".rnnb")).sort();
+    assert.equal(names(SAMPLES).length, 5, `samples in ${SAMPLES}`);
+    assert.deepEqual(names(path.join(SAMPLES, "ko")), names(SAMPLES));
   });
 
   for (const file of notebooks) {
