@@ -4,16 +4,21 @@
  * `.ipynb` notebooks, where our controller runs TypeScript cells), knowing the engine's `rnn`,
  * mathjs's `math`, the kernel's `display` and every name declared in an earlier cell.
  *
- * This file is the vscode glue only; the work happens in the pure NotebookLanguageService
- * (languageService.ts), one per open notebook, fed the notebook's code cells in order on every
- * request (cheap: unchanged cells keep their script version). Our hover is a provider of its own;
- * VS Code merges it with the parameter-count hover (src/extension/hover/provider.ts).
+ * This file is the vscode glue only. The work happens in the pure NotebookLanguageService
+ * (languageService.ts), one per open notebook, inside a worker thread (worker.ts, protocol.ts), so
+ * building a program (seconds, cold) or checking a long notebook never blocks the extension host.
+ * Every request carries the notebook's code cells in order (cheap: unchanged cells keep their script
+ * version). Our hover is a provider of its own; VS Code merges it with the parameter-count hover
+ * (src/extension/hover/provider.ts).
  */
+import { existsSync } from "node:fs";
 import * as vscode from "vscode";
 import { JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE } from "../../shared/mime";
-import { NotebookLanguageService, type CellDiagnostic, type CellSpan, type CompletionEntry } from "./languageService";
-import { TYPES_DIR, loadTypeFiles, type TypeFiles } from "./typeFiles";
+import type { CellDiagnostic, CellSpan, CompletionEntry } from "./languageService";
+import type { Op, Ops } from "./protocol";
+import { TYPES_DIR } from "./typeFiles";
 import type { CellInput } from "./virtualNotebook";
+import { IntelliSenseWorker } from "./workerClient";
 
 /** Scheme of the read-only views of the bundled declarations (go-to-definition lands there). */
 export const TYPES_SCHEME = "rnn-notebook-types";
@@ -22,7 +27,7 @@ const SELECTOR: vscode.DocumentSelector = NOTEBOOK_TYPES.map((notebookType) => (
 const DIAGNOSTICS_DELAY_MS = 300;
 
 export function registerIntelliSense(context: vscode.ExtensionContext): void {
-  const services = new NotebookServices(context.asAbsolutePath("dist/types"));
+  const services = new NotebookServices(context.asAbsolutePath("dist/types"), context.asAbsolutePath("dist/intellisenseWorker.js"));
   const diagnostics = new DiagnosticsScheduler(services);
   context.subscriptions.push(
     services,
@@ -32,75 +37,65 @@ export function registerIntelliSense(context: vscode.ExtensionContext): void {
     vscode.languages.registerHoverProvider(SELECTOR, new TypeHoverProvider(services)),
     vscode.languages.registerDefinitionProvider(SELECTOR, new DefinitionProvider(services)),
     vscode.workspace.registerTextDocumentContentProvider(TYPES_SCHEME, {
-      provideTextDocumentContent: (uri) => services.typesFileText(TYPES_DIR + uri.path) ?? "",
+      provideTextDocumentContent: async (uri) => (await services.request("typesFileText", undefined, { path: TYPES_DIR + uri.path })) ?? "",
     }),
   );
 }
 
-/** A cell document, its notebook's warm language service, and the cell's id in it. */
+/** A cell document, its notebook, and the cell's id in the notebook's language service. */
 interface CellContext {
-  service: NotebookLanguageService;
+  nb: vscode.NotebookDocument;
   id: string;
   doc: vscode.TextDocument;
 }
 
-/** One language service per open notebook, created on first use and dropped when it closes. */
+/** Requests to the worker's language services, one per open notebook (dropped when it closes). */
 class NotebookServices implements vscode.Disposable {
-  private types: TypeFiles | undefined;
-  private loadFailed = false;
-  private readonly byNotebook = new Map<string, NotebookLanguageService>();
+  private readonly worker: IntelliSenseWorker | undefined;
   private readonly subscription: vscode.Disposable;
+  private warned = false;
 
-  constructor(private readonly typesDir: string) {
+  constructor(typesDir: string, workerScript: string) {
+    const missing = [`${typesDir}/typings.json`, workerScript].filter((f) => !existsSync(f));
+    if (missing.length > 0) {
+      console.error(`[rnn-notebook] IntelliSense disabled: ${missing.join(", ")} missing (run the build)`);
+    } else {
+      this.worker = new IntelliSenseWorker(workerScript, { typesDir }, (m) => console.warn(`[rnn-notebook] ${m}`));
+    }
     this.subscription = vscode.workspace.onDidCloseNotebookDocument((nb) => {
-      const key = nb.uri.toString();
-      this.byNotebook.get(key)?.dispose();
-      this.byNotebook.delete(key);
+      if (served(nb)) void this.worker?.request("close", nb.uri.toString(), undefined, {}).catch(() => undefined);
     });
   }
 
-  /** The notebook's service, synced with its current code cells; undefined for notebooks we do not serve. */
-  forNotebook(nb: vscode.NotebookDocument): NotebookLanguageService | undefined {
-    if (!NOTEBOOK_TYPES.includes(nb.notebookType) || !this.loadTypes()) return undefined;
-    const key = nb.uri.toString();
-    let service = this.byNotebook.get(key);
-    if (!service) {
-      service = new NotebookLanguageService(this.types!);
-      this.byNotebook.set(key, service);
-    }
-    service.update(codeCells(nb));
-    return service;
-  }
-
   forCell(doc: vscode.TextDocument): CellContext | undefined {
-    if (doc.uri.scheme !== "vscode-notebook-cell") return undefined;
+    if (doc.uri.scheme !== "vscode-notebook-cell" || !this.worker) return undefined;
     const nb = notebookOf(doc);
-    const service = nb && this.forNotebook(nb);
-    return service && { service, id: doc.uri.toString(), doc };
+    return nb && served(nb) ? { nb, id: doc.uri.toString(), doc } : undefined;
   }
 
-  typesFileText(path: string): string | undefined {
-    return this.loadTypes() ? this.types!.files.get(path) : undefined;
+  /**
+   * One request about a notebook (with its code cells as they are now), or about the bundled
+   * declarations (nb undefined). Failures are logged once and answered with undefined.
+   */
+  async request<K extends Op>(op: K, nb: vscode.NotebookDocument | undefined, args: Ops[K]["args"]): Promise<Ops[K]["result"] | undefined> {
+    if (!this.worker) return undefined;
+    try {
+      return await this.worker.request(op, nb?.uri.toString() ?? "", nb && codeCells(nb), args);
+    } catch (err) {
+      if (!this.warned) console.error(`[rnn-notebook] IntelliSense request ${op} failed: ${String(err)}`);
+      this.warned = true;
+      return undefined;
+    }
   }
 
   dispose(): void {
     this.subscription.dispose();
-    for (const s of this.byNotebook.values()) s.dispose();
-    this.byNotebook.clear();
+    this.worker?.dispose();
   }
+}
 
-  private loadTypes(): boolean {
-    if (this.types) return true;
-    if (this.loadFailed) return false;
-    try {
-      this.types = loadTypeFiles(this.typesDir);
-      return true;
-    } catch (err) {
-      this.loadFailed = true;
-      console.error(`[rnn-notebook] IntelliSense disabled: cannot read ${this.typesDir}/typings.json (run the build): ${String(err)}`);
-      return false;
-    }
-  }
+function served(nb: vscode.NotebookDocument): boolean {
+  return NOTEBOOK_TYPES.includes(nb.notebookType);
 }
 
 function notebookOf(doc: vscode.TextDocument): vscode.NotebookDocument | undefined {
@@ -128,12 +123,12 @@ class CellCompletionItem extends vscode.CompletionItem {
 class CompletionProvider implements vscode.CompletionItemProvider<CellCompletionItem> {
   constructor(private readonly services: NotebookServices) {}
 
-  provideCompletionItems(doc: vscode.TextDocument, pos: vscode.Position, _token: vscode.CancellationToken, context: vscode.CompletionContext): CellCompletionItem[] | undefined {
+  async provideCompletionItems(doc: vscode.TextDocument, pos: vscode.Position, _token: vscode.CancellationToken, context: vscode.CompletionContext): Promise<CellCompletionItem[] | undefined> {
     const cell = this.services.forCell(doc);
     if (!cell) return undefined;
     const offset = doc.offsetAt(pos);
     const trigger = context.triggerCharacter === "." ? "." : undefined;
-    const result = cell.service.completions(cell.id, offset, trigger, builtinTypeScriptCompletes(doc));
+    const result = await this.services.request("completions", cell.nb, { id: cell.id, offset, trigger, omitBuiltinDuplicates: builtinTypeScriptCompletes(doc) });
     if (!result) return undefined;
     return result.entries.map((e) => {
       const item = new CellCompletionItem(cell, offset, e);
@@ -151,8 +146,9 @@ class CompletionProvider implements vscode.CompletionItemProvider<CellCompletion
     });
   }
 
-  resolveCompletionItem(item: CellCompletionItem): CellCompletionItem {
-    const details = item.cell.service.completionDetails(item.cell.id, item.offset, item.entry);
+  async resolveCompletionItem(item: CellCompletionItem): Promise<CellCompletionItem> {
+    const { name, source, data } = item.entry;
+    const details = await this.services.request("completionDetails", item.cell.nb, { id: item.cell.id, offset: item.offset, entry: { name, source, data } });
     if (details) {
       item.detail = details.display;
       if (details.documentation) item.documentation = new vscode.MarkdownString(details.documentation);
@@ -205,9 +201,9 @@ function completionKind(kind: string): vscode.CompletionItemKind {
 class SignatureProvider implements vscode.SignatureHelpProvider {
   constructor(private readonly services: NotebookServices) {}
 
-  provideSignatureHelp(doc: vscode.TextDocument, pos: vscode.Position): vscode.SignatureHelp | undefined {
+  async provideSignatureHelp(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.SignatureHelp | undefined> {
     const cell = this.services.forCell(doc);
-    const help = cell?.service.signatureHelp(cell.id, doc.offsetAt(pos));
+    const help = cell && (await this.services.request("signatureHelp", cell.nb, { id: cell.id, offset: doc.offsetAt(pos) }));
     if (!help) return undefined;
     const out = new vscode.SignatureHelp();
     out.signatures = help.signatures.map((s) => {
@@ -225,9 +221,9 @@ class SignatureProvider implements vscode.SignatureHelpProvider {
 class TypeHoverProvider implements vscode.HoverProvider {
   constructor(private readonly services: NotebookServices) {}
 
-  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+  async provideHover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
     const cell = this.services.forCell(doc);
-    const info = cell?.service.quickInfo(cell.id, doc.offsetAt(pos));
+    const info = cell && (await this.services.request("quickInfo", cell.nb, { id: cell.id, offset: doc.offsetAt(pos) }));
     if (!info) return undefined;
     const md = new vscode.MarkdownString();
     md.appendCodeblock(info.display, "typescript");
@@ -239,16 +235,17 @@ class TypeHoverProvider implements vscode.HoverProvider {
 class DefinitionProvider implements vscode.DefinitionProvider {
   constructor(private readonly services: NotebookServices) {}
 
-  provideDefinition(doc: vscode.TextDocument, pos: vscode.Position): vscode.Location[] | undefined {
+  async provideDefinition(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Location[] | undefined> {
     const cell = this.services.forCell(doc);
     if (!cell) return undefined;
-    const nb = notebookOf(doc);
-    return cell.service.definition(cell.id, doc.offsetAt(pos)).flatMap((d) => {
+    const nb = cell.nb;
+    const definitions = (await this.services.request("definition", nb, { id: cell.id, offset: doc.offsetAt(pos) })) ?? [];
+    return definitions.flatMap((d) => {
       if (d.kind === "types") {
         const uri = vscode.Uri.from({ scheme: TYPES_SCHEME, path: d.path.slice(TYPES_DIR.length) });
         return [new vscode.Location(uri, new vscode.Range(d.start.line, d.start.character, d.end.line, d.end.character))];
       }
-      const target = nb?.getCells().find((c) => c.document.uri.toString() === d.id)?.document;
+      const target = nb.getCells().find((c) => c.document.uri.toString() === d.id)?.document;
       return target ? [new vscode.Location(target.uri, toRange(target, d.span))] : [];
     });
   }
@@ -266,8 +263,6 @@ class DiagnosticsScheduler implements vscode.Disposable {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Per notebook: the first cell whose diagnostics may be stale (absent: all are current). */
   private readonly dirtyFrom = new Map<string, number>();
-  /** Per notebook: the latest diagnostics pass; an older pass stops at its next cell. */
-  private readonly generations = new Map<string, number>();
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly services: NotebookServices) {
@@ -292,7 +287,6 @@ class DiagnosticsScheduler implements vscode.Disposable {
         clearTimeout(this.timers.get(key));
         this.timers.delete(key);
         this.dirtyFrom.delete(key);
-        this.generations.delete(key);
         for (const c of nb.getCells()) this.collection.delete(c.document.uri);
       }),
     ];
@@ -319,34 +313,28 @@ class DiagnosticsScheduler implements vscode.Disposable {
   }
 
   /**
-   * Checks the stale cells in order, one per turn of the event loop so a long notebook never holds
-   * the extension host for a whole pass. An edit during the pass moves the stale mark back and the
-   * pass follows it; the next timer's pass supersedes this one.
+   * Checks the stale cells (the worker does the work). A cell edited while the answer was on its way
+   * keeps its diagnostics until the pass its edit scheduled, as its positions may have moved.
    */
   private async publish(nb: vscode.NotebookDocument): Promise<void> {
     const key = nb.uri.toString();
-    const generation = (this.generations.get(key) ?? 0) + 1;
-    this.generations.set(key, generation);
-    for (;;) {
-      const index = this.dirtyFrom.get(key);
-      if (index === undefined || nb.isClosed || this.generations.get(key) !== generation) return;
-      if (index >= nb.cellCount) {
-        this.dirtyFrom.delete(key);
-        return;
-      }
-      const service = this.services.forNotebook(nb); // synced with the cells as they are now
-      if (!service) return;
-      const cell = nb.cellAt(index);
-      const doc = cell.document;
-      if (cell.kind === vscode.NotebookCellKind.Code && doc.languageId === "typescript") {
-        this.collection.set(doc.uri, service.diagnostics(doc.uri.toString()).map((d) => toDiagnostic(doc, d)));
-      } else {
-        this.collection.delete(doc.uri);
-      }
-      if (this.dirtyFrom.get(key) === index) this.dirtyFrom.set(key, index + 1);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    const from = this.dirtyFrom.get(key);
+    this.dirtyFrom.delete(key);
+    if (from === undefined || nb.isClosed) return;
+    const cells = nb.getCells().slice(from);
+    for (const cell of cells) if (!isCode(cell)) this.collection.delete(cell.document.uri);
+    const code = cells.filter(isCode).map((c) => ({ doc: c.document, version: c.document.version }));
+    if (code.length === 0) return;
+    const results = await this.services.request("diagnostics", nb, { ids: code.map((c) => c.doc.uri.toString()) });
+    if (!results || nb.isClosed) return;
+    code.forEach(({ doc, version }, i) => {
+      if (doc.version === version && !doc.isClosed) this.collection.set(doc.uri, results[i].map((d) => toDiagnostic(doc, d)));
+    });
   }
+}
+
+function isCode(cell: vscode.NotebookCell): boolean {
+  return cell.kind === vscode.NotebookCellKind.Code && cell.document.languageId === "typescript";
 }
 
 const SEVERITY: Record<CellDiagnostic["severity"], vscode.DiagnosticSeverity> = {
