@@ -11,7 +11,7 @@
  * a project in the workspace. Here everything the program contains is ours, embedded in the
  * extension, so it works offline in any folder. The service stays warm: one per notebook, kept for
  * the notebook's life, every cell its own script version, declaration files parsed once and shared
- * between notebooks through one DocumentRegistry.
+ * between notebooks through one DocumentRegistry. It runs in a worker thread (worker.ts).
  */
 import ts from "typescript";
 import { LIB_DIR, ROOT_LIB, BUNDLED_MODULES, type TypeFiles } from "./typeFiles";
