@@ -14,8 +14,11 @@ interface Live {
 
 export const activate: ActivationFunction = () => {
   const live = new Map<string, Live>();
+  /** Width each output was last drawn at (0 when it was not laid out yet). */
+  const widths = new WeakMap<Element, number>();
 
   function draw(item: OutputItem, element: HTMLElement): void {
+    widths.set(element, element.getBoundingClientRect().width);
     let value: unknown;
     try {
       value = item.json();
@@ -38,14 +41,12 @@ export const activate: ActivationFunction = () => {
   observer.observe(document.body, { attributes: true, attributeFilter: ["class", "data-vscode-theme-kind", "style"] });
   observer.observe(document.documentElement, { attributes: true, attributeFilter: ["style", "class"] });
 
-  // Width changes (window resized, side bar toggled): redraw an output when its width moved by > 40 px.
-  const widths = new WeakMap<Element, number>();
+  // Width changes (window resized, side bar toggled, or first layout after a draw at width 0): redraw an
+  // output when its width moved by more than 40 px from the width it was drawn at.
   const resized = typeof ResizeObserver === "function" ? new ResizeObserver((entries) => {
     for (const e of entries) {
-      const w = e.contentRect.width;
       const before = widths.get(e.target);
-      widths.set(e.target, w);
-      if (before === undefined || Math.abs(w - before) <= 40) continue;
+      if (before === undefined || Math.abs(e.contentRect.width - before) <= 40) continue;
       for (const { item, element } of live.values()) if (element === e.target) draw(item, element);
     }
   }) : undefined;

@@ -51,7 +51,11 @@ describe("renderer in Chromium", function () {
     const esbuild = load("esbuild") as typeof import("esbuild");
     const { chromium } = load("playwright-core") as { chromium: { launch(o: unknown): Promise<NonNullable<typeof browser>> } };
     const js = esbuild.buildSync({
-      stdin: { contents: `import { render } from "./src/renderer/render"; (window as any).rnnRender = render;`, resolveDir: process.cwd(), loader: "ts" },
+      stdin: {
+        contents: `import { render } from "./src/renderer/render"; import { activate } from "./src/renderer/index";
+          (window as any).rnnRender = render; (window as any).rnnActivate = activate;`,
+        resolveDir: process.cwd(), loader: "ts",
+      },
       bundle: true, format: "iife", write: false, target: "es2022", logLevel: "silent",
     }).outputFiles[0].text;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
@@ -191,6 +195,35 @@ describe("renderer in Chromium", function () {
     assert.ok(saved[0].head.startsWith("data:image/png;base64,"));
     assert.ok(saved[2].svg.startsWith("<svg") && saved[2].svg.includes("&lt;img src=x"), "saved SVG escapes labels");
     assert.ok(!saved[2].svg.includes("<img"));
+  });
+
+  it("the ActivationFunction entry renders output items, redraws on a theme switch, and boxes invalid JSON", async () => {
+    const out: MimeBundle[] = [];
+    createShow({ display: (b) => { out.push(b); }, maxBytes: 2_000_000 }).gradientNorms(fakeModel(5, 2), null, null, {});
+    const r = await page.evaluate(async (value) => {
+      const api = (window as any).rnnActivate({});
+      const el = document.createElement("div");
+      document.body.appendChild(el);
+      const item = (id: string, mime: string, json: () => unknown) => ({ id, mime, json, text: () => "", data: () => new Uint8Array(), blob: () => new Blob(), metadata: {} });
+      api.renderOutputItem(item("a", "application/vnd.rnn-notebook.gradnorms+json", () => value), el);
+      const first = el.querySelector("canvas.rnn-gradnorms");
+      const kind = (el.querySelector("[data-rnn-rendered]") as HTMLElement).dataset.rnnRendered;
+      document.body.className = "vscode-light"; // VS Code switches the theme class on <body>
+      await new Promise((res) => setTimeout(res, 100));
+      const redrawn = el.querySelector("canvas.rnn-gradnorms") !== first;
+      const bad = document.createElement("div");
+      document.body.appendChild(bad);
+      api.renderOutputItem(item("b", "application/vnd.rnn-notebook.tensor+json", () => { throw new SyntaxError("Unexpected token <"); }), bad);
+      api.disposeOutputItem("a");
+      api.disposeOutputItem(undefined);
+      document.body.className = "vscode-dark";
+      return { kind, redrawn, badKind: (bad.querySelector("[data-rnn-rendered]") as HTMLElement).dataset.rnnRendered, badText: bad.textContent };
+    }, bundleOf(out[0], MIME.gradNorms));
+    assert.equal(r.kind, "gradnorms");
+    assert.ok(r.redrawn, "a theme switch redraws with the new colours");
+    assert.equal(r.badKind, "error");
+    assert.match(r.badText ?? "", /not valid JSON/);
+    assert.deepEqual(pageErrors, []);
   });
 
   it("renders 10^6-element payloads without freezing (heatmap drawn from one ImageData)", async () => {
