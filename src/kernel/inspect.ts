@@ -17,8 +17,13 @@ function isModel(v: unknown): v is Obj & { countParams(): number; summary(): unk
   return typeof v === "object" && v !== null && typeof (v as Obj).countParams === "function" && typeof (v as Obj).summary === "function";
 }
 
+/** "Sequential", or for PyTorch-family modules the name of their repr (`LSTM(28, 256)` → "nn.LSTM"). */
 function typeName(v: object): string {
   const ctor = (v as { constructor?: { name?: string } }).constructor?.name;
+  if (ctor !== "Sequential" && typeof v.toString === "function" && v.toString !== Object.prototype.toString) {
+    const repr = /^([A-Za-z]\w*)\(/.exec(String(v));
+    if (repr) return ctor?.startsWith("Torch") ? `nn.${repr[1]}` : repr[1];
+  }
   return ctor && ctor !== "Object" ? ctor : "Model";
 }
 
@@ -43,6 +48,12 @@ export function inspectQuery(query: InspectQuery, sandbox: Sandbox, _rnn: unknow
   if (query.kind === "summary") {
     const v = g[query.name];
     if (!sandbox.bindings.has(query.name) || !isModel(v)) return null;
+    if (query.convention) {
+      // the engine's summary({ convention }) returns the payload (plain data; toJSON drops its methods)
+      const s = (v.summary as (o: { convention: string }) => { toJSON?(): unknown })({ convention: query.convention });
+      const payload = JSON.parse(JSON.stringify(s)) as SummaryPayload;
+      if (payload?.convention === query.convention) return payload;
+    }
     const bundle = richBundle(v);
     return (bundle?.[MIME.summary] as SummaryPayload | undefined) ?? null;
   }
