@@ -313,23 +313,28 @@ class DiagnosticsScheduler implements vscode.Disposable {
   }
 
   /**
-   * Checks the stale cells (the worker does the work). A cell edited while the answer was on its way
-   * keeps its diagnostics until the pass its edit scheduled, as its positions may have moved.
+   * Checks the stale cells, one request per cell, so a completion asked meanwhile waits for one cell's
+   * check at most (the worker answers in order). Stops where a newer edit made cells stale again: the
+   * pass that edit scheduled takes over. A cell edited while its answer was on its way keeps its old
+   * diagnostics until then, as their positions may have moved.
    */
   private async publish(nb: vscode.NotebookDocument): Promise<void> {
     const key = nb.uri.toString();
     const from = this.dirtyFrom.get(key);
     this.dirtyFrom.delete(key);
-    if (from === undefined || nb.isClosed) return;
-    const cells = nb.getCells().slice(from);
-    for (const cell of cells) if (!isCode(cell)) this.collection.delete(cell.document.uri);
-    const code = cells.filter(isCode).map((c) => ({ doc: c.document, version: c.document.version }));
-    if (code.length === 0) return;
-    const results = await this.services.request("diagnostics", nb, { ids: code.map((c) => c.doc.uri.toString()) });
-    if (!results || nb.isClosed) return;
-    code.forEach(({ doc, version }, i) => {
-      if (doc.version === version && !doc.isClosed) this.collection.set(doc.uri, results[i].map((d) => toDiagnostic(doc, d)));
-    });
+    if (from === undefined) return;
+    for (const cell of nb.getCells().slice(from)) {
+      const newer = this.dirtyFrom.get(key);
+      if (nb.isClosed || (newer !== undefined && newer <= cell.index)) return;
+      const doc = cell.document;
+      if (!isCode(cell)) {
+        this.collection.delete(doc.uri);
+        continue;
+      }
+      const version = doc.version;
+      const [diagnostics] = (await this.services.request("diagnostics", nb, { ids: [doc.uri.toString()] })) ?? [];
+      if (diagnostics && doc.version === version && !doc.isClosed) this.collection.set(doc.uri, diagnostics.map((d) => toDiagnostic(doc, d)));
+    }
   }
 }
 
