@@ -5,7 +5,7 @@ import * as vscode from "vscode";
 import { NOTEBOOK_TYPE } from "../shared/mime";
 import { registerCommands } from "./commands";
 import { registerExportCommands } from "./commands/export";
-import { SummaryPanel } from "./commands/summaryPanel";
+import { SummaryPanel, type SummaryViews } from "./commands/summaryPanel";
 import { registerParamHovers } from "./hover/provider";
 import { registerIntelliSense } from "./intellisense";
 import { RnnNotebookController } from "./notebook/controller";
@@ -16,6 +16,8 @@ export interface RnnNotebookApi {
   controller: RnnNotebookController;
   /** Text of the summary panel as shown (what "Copy as text" copies). */
   summaryText(): string | undefined;
+  /** The summaries shown in the panel (Keras and PyTorch conventions). */
+  summaryViews(): SummaryViews | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): RnnNotebookApi {
@@ -28,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): RnnNotebookApi {
   registerExportCommands(context, controller);
   registerParamHovers(context, controller);
   registerIntelliSense(context);
-  return { controller, summaryText: () => SummaryPanel.lastText };
+  return { controller, summaryText: () => SummaryPanel.lastText, summaryViews: () => SummaryPanel.lastViews };
 }
 
 export function deactivate(): void {

@@ -13,7 +13,8 @@ export type ToKernel =
 
 export type InspectQuery =
   | { kind: "models" }
-  | { kind: "summary"; name: string }
+  /** convention: count in that convention when the model supports it (Keras models: "torch" gives two biases). */
+  | { kind: "summary"; name: string; convention?: "keras" | "torch" }
   /** Writes model.py, weights.safetensors, check.py, reference.safetensors for a live model (issue 8);
    * answered with ExportPyTorchResult, or `{ error }`. `dir` is absolute or relative to the notebook's folder. */
   | { kind: "exportPyTorch"; name: string; dir: string };

@@ -113,8 +113,12 @@ describe("notebook experience", function () {
     // Keras's model.summary() for this model (study notes): 368 / 1568 / 0 / 33, total 1,969
     assert.deepEqual(summary.layers.map((l) => l.params), [368, 1568, 0, 33]);
     assert.equal(summary.totalParams, 1969);
-    const api = vscode.extensions.getExtension("rnn-notebooks.rnn-notebook")?.exports as { summaryText(): string | undefined };
+    const api = vscode.extensions.getExtension("rnn-notebooks.rnn-notebook")?.exports as
+      { summaryText(): string | undefined; summaryViews(): { torch?: SummaryPayload } | undefined };
     await waitUntil("the summary panel", () => api.summaryText()?.includes("Total params: 1,969"));
+    // the panel's switch to PyTorch's convention (two biases): 16·(6+16) + 2·16 = 384, 32·(16+32) + 2·32 = 1,600, 0, 33
+    assert.deepEqual(api.summaryViews()?.torch?.layers.map((l) => l.params), [384, 1600, 0, 33]);
+    assert.equal(api.summaryViews()?.torch?.totalParams, 2017);
   });
 
   it("runs TypeScript cells of an .ipynb notebook with the RNN Notebook kernel", async () => {

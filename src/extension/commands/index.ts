@@ -93,13 +93,15 @@ async function showModelSummary(controller: RnnNotebookController, name?: string
   if (pick.live && kernel) {
     const summary = (await kernel.inspect({ kind: "summary", name: pick.name })) as SummaryPayload | undefined;
     if (!summary) return undefined;
-    const matches = fromSource && fromSource.keras.layers.length === summary.layers.length &&
-      fromSource.keras.layers.every((l, i) => l.params === summary.layers[i].params);
+    // the same live model counted with PyTorch's two biases, when the model can say
+    const torch = summary.convention === "keras"
+      ? (await kernel.inspect({ kind: "summary", name: pick.name, convention: "torch" })) as SummaryPayload | undefined
+      : undefined;
     views = summary.convention === "torch"
-      ? { torch: summary, first: "torch", source: "Live model in the kernel" }
-      : { keras: summary, torch: matches ? fromSource.torch : undefined, first, source: "Live model in the kernel" };
+      ? { torch: summary, first: "torch", source: vscode.l10n.t("Live model in the kernel") }
+      : { keras: summary, torch: torch?.convention === "torch" ? torch : undefined, first, source: vscode.l10n.t("Live model in the kernel") };
   } else if (fromSource) {
-    views = { keras: fromSource.keras, torch: fromSource.torch, first, source: `Counted from the source of cell ${fromSource.cell} (the cell has not run)` };
+    views = { keras: fromSource.keras, torch: fromSource.torch, first, source: vscode.l10n.t("Counted from the source of cell {0} (the cell has not run)", fromSource.cell) };
   } else {
     return undefined;
   }

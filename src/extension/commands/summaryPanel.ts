@@ -24,6 +24,11 @@ export class SummaryPanel {
   static get lastText(): string | undefined {
     return SummaryPanel.current?.text;
   }
+  /** The summaries the panel shows now, in both conventions where known; tests read them. */
+  static get lastViews(): SummaryViews | undefined {
+    return SummaryPanel.current?.views;
+  }
+  private views: SummaryViews | undefined;
 
   private text = "";
   private constructor(private readonly panel: vscode.WebviewPanel) {
@@ -53,6 +58,7 @@ export class SummaryPanel {
     }
     p.panel.title = `Summary: ${main.name}`;
     p.text = formatSummaryText(main);
+    p.views = views;
     p.panel.webview.html = page(views, main);
     p.panel.reveal(vscode.ViewColumn.Beside, true);
   }
