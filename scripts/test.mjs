@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// `npm test`: every suite, in order — type check, lint, unit tests (plain Node, Mocha), integration tests
+// `npm test`: every suite, in order — type check, lint, unit tests and reliability tests (plain Node, Mocha), integration tests
 // (real VS Code extension host), browser E2E tests (packaged .vsix in real VS Code + Chromium).
 // Installs the real VS Code first if it is missing (saying so). Each suite ends with
 // "<suite>: N passed, N failed"; the run ends with the overall "N passed, N failed" and exits non-zero
 // on any failure or time-out (time-outs are generous hang guards, not budgets).
-//   node scripts/test.mjs [--only typecheck,lint,unit,integration,e2e] [--skip e2e]
+//   node scripts/test.mjs [--only typecheck,lint,unit,reliability,integration,e2e] [--skip e2e]
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
@@ -101,6 +101,28 @@ async function unit() {
   record(count, t0);
 }
 
+/** The fast parts of the reliability suite (test/reliability; fuzz at its default count, 5 kernel cycles) —
+ * `npm run test:stress` runs the long parts. Needs the dev build the unit step made (dist/kernel.js). */
+async function reliability() {
+  const t0 = Date.now();
+  banner("reliability tests (mocha, plain Node: fuzz, kernel faults)");
+  if (!wanted("unit")) await build([], { clean: ["out/test/reliability"] });
+  const resultFile = join(tmp, "reliability.json");
+  const mocha = join(repoRoot, "node_modules", "mocha", "bin", "mocha.js");
+  const r = await run(process.execPath, [mocha, "--ui", "bdd", "--timeout", "600000", "--reporter", join(repoRoot, "scripts", "lib", "mocha-reporter.js"),
+    "out/test/reliability/**/*.test.js"], { cwd: repoRoot, timeoutMs: 30 * MIN, env: { ...process.env, RNN_MOCHA_RESULT: resultFile } });
+  let c = { passed: 0, failed: 0 };
+  try {
+    c = JSON.parse(readFileSync(resultFile, "utf8"));
+  } catch {
+    // mocha died before its end
+  }
+  const count = { name: "reliability", passed: c.passed, failed: c.failed };
+  if (r.timedOut) count.note = "time-out";
+  if (r.code !== 0 && count.failed === 0) count.failed = 1;
+  record(count, t0);
+}
+
 /** A harness script that writes its suite counts to RNN_SUITE_SUMMARY. */
 async function script(title, file, fallbackName, timeoutMs) {
   const t0 = Date.now();
@@ -136,6 +158,7 @@ async function main() {
     ["typecheck", typecheck],
     ["lint", lint],
     ["unit", unit],
+    ["reliability", reliability],
     ["integration", () => script("integration tests (real VS Code extension host)", "run-integration.mjs", "integration", 30 * MIN)],
     ["e2e", () => script("E2E tests (packaged .vsix, real VS Code, Chromium)", "run-e2e.mjs", "e2e", 30 * MIN)],
   ];

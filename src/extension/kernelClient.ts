@@ -45,6 +45,8 @@ export class KernelClient {
   private ready: Promise<void> | undefined;
   private nextId = 1;
   private running: Running | undefined;
+  /** A cell waiting for the process to start; an interrupt then means "do not run it". */
+  private starting: { interrupted: boolean } | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
   private killingOnPurpose = false;
   private readonly inspections = new Map<number, (result: unknown) => void>();
@@ -58,6 +60,7 @@ export class KernelClient {
     return this.child?.pid;
   }
 
+  /** A cell runs in the kernel now (not counting one that waits for the process to start). */
   get isRunningCell(): boolean {
     return this.running !== undefined;
   }
@@ -98,8 +101,17 @@ export class KernelClient {
 
   /** Runs one cell; resolves when it ended (never rejects for cell errors). */
   async execute(code: string, cell: number, filename: string, sink: CellSink): Promise<CellStatus> {
-    if (this.running) throw new Error("a cell is already running in this kernel");
-    await this.start();
+    if (this.running || this.starting) throw new Error("a cell is already running in this kernel");
+    // Starting a process takes a second or two (the first cell, after a restart or a crash); Stop
+    // pressed meanwhile must not be lost: the cell then does not run at all.
+    const starting = { interrupted: false };
+    this.starting = starting;
+    try {
+      await this.start();
+    } finally {
+      this.starting = undefined;
+    }
+    if (starting.interrupted) return "interrupted";
     const id = this.nextId++;
     return new Promise<CellStatus>((resolve) => {
       this.running = { id, sink, resolve };
@@ -112,6 +124,7 @@ export class KernelClient {
    * the grace period (code that never yields) is ended by killing the process.
    */
   interrupt(): void {
+    if (this.starting) this.starting.interrupted = true;
     if (!this.running || !this.child) return;
     this.send({ type: "interrupt" });
     if (this.graceTimer) return;
