@@ -49,6 +49,7 @@ export function renderGradNorms(root: HTMLElement, p: GradNormsPayload): void {
     series,
     yScale: scale,
     xLabel: tr("timestep"),
+    integerX: true,
     yLabel: "‖∂L/∂h_t‖",
     hLines: p.clipThreshold !== undefined ? [{ y: p.clipThreshold, label: tr("clipThreshold", { v: formatNumber(p.clipThreshold) }) }] : [],
     vLines: p.tbptt ? tbpttBoundaries(p.steps, p.tbptt).map((x) => ({ x })) : [],

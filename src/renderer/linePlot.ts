@@ -29,6 +29,8 @@ export interface LinePlotSpec {
   theme: Theme;
   tip: Tooltip;
   formatX?: (x: number) => string;
+  /** x counts things (timesteps, epochs, batches): only whole-number ticks. */
+  integerX?: boolean;
   /** Lower bound of the linear y domain (default: 0 when all values ≥ 0). */
   yMinLinear?: number;
 }
@@ -110,7 +112,8 @@ export function linePlot(host: HTMLElement, first: LinePlotSpec): LinePlot {
     // x ticks
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    const xTicks = niceTicks(xs.domain[0], xs.domain[1], Math.max(2, Math.floor((W - M.l - M.r) / 70)));
+    const xTicks = niceTicks(xs.domain[0], xs.domain[1], Math.max(2, Math.floor((W - M.l - M.r) / 70)))
+      .filter((t) => !spec.integerX || Number.isInteger(t));
     for (const t of xTicks) {
       const x = Math.round(xs.map(t)) + 0.5;
       ctx.strokeStyle = theme.muted;
