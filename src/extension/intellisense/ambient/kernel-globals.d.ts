@@ -174,7 +174,40 @@ declare const console: {
   assert(condition?: boolean, ...data: unknown[]): void;
 };
 
-declare function setTimeout(callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]): unknown;
+// Cells run in the kernel's Node realm (src/kernel/sandbox.ts), so Node's own globals exist too. The
+// few a notebook commonly uses are declared here, loosely, so using them is not flagged as an error;
+// the rest of Node's API is not typed (no @types/node is shipped).
+declare function setTimeout(callback: (...args: any[]) => void, ms?: number, ...args: unknown[]): unknown;
 declare function clearTimeout(handle: unknown): void;
-declare function setInterval(callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]): unknown;
+declare function setInterval(callback: (...args: any[]) => void, ms?: number, ...args: unknown[]): unknown;
 declare function clearInterval(handle: unknown): void;
+declare function setImmediate(callback: (...args: any[]) => void, ...args: unknown[]): unknown;
+declare function clearImmediate(handle: unknown): void;
+declare function queueMicrotask(callback: () => void): void;
+declare function structuredClone<T>(value: T): T;
+declare const performance: { now(): number; timeOrigin: number };
+declare class TextEncoder {
+  encode(input?: string): Uint8Array;
+}
+declare class TextDecoder {
+  constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean });
+  decode(input?: ArrayBuffer | ArrayBufferView, options?: { stream?: boolean }): string;
+}
+declare class AbortController {
+  readonly signal: RnnKernel.InterruptSignal & { readonly reason: unknown };
+  abort(reason?: unknown): void;
+}
+/** The kernel process (Node's `process`); only its common members are typed. */
+declare const process: {
+  readonly env: Record<string, string | undefined>;
+  readonly argv: string[];
+  readonly platform: string;
+  readonly version: string;
+  readonly versions: Record<string, string | undefined>;
+  readonly pid: number;
+  cwd(): string;
+  uptime(): number;
+  memoryUsage(): { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  hrtime: { (time?: [number, number]): [number, number]; bigint(): bigint };
+  [member: string]: any;
+};
