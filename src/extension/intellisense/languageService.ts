@@ -134,18 +134,8 @@ export class NotebookLanguageService {
     this.notebook.updateCell(id, text);
   }
 
-  /** Forces the program (and its checker) to exist, so the first real request is fast. */
-  warm(): void {
-    this.service.getProgram()?.getTypeChecker();
-  }
-
   dispose(): void {
     this.service.dispose();
-  }
-
-  /** Text of a bundled declaration file (for go-to-definition's read-only view). */
-  typesFileText(path: string): string | undefined {
-    return this.types.files.get(path);
   }
 
   /**
