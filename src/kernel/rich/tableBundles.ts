@@ -112,7 +112,14 @@ export function tensorBundle(p: TensorPayload): MimeBundle {
     const cs = dataColorScale(finiteExtent(p.values));
     bundle["image/png"] = heatmapPngBase64([{ label: `${p.title ?? "tensor"} ${shapeText(p.shape)}`, rows, cols, at: (r, c) => p.values[r * cols + c], colorScale: cs }]);
   }
-  bundle["text/html"] = htmlTable({ caption: p.title ? `${p.title} — ${head}` : head, head: colHead, rows: rowsText, numericCols: Array.from({ length: maxC }, (_, i) => i + 1) });
+  const table = htmlTable({ caption: p.title ? `${p.title} — ${head}` : head, head: colHead, rows: rowsText, numericCols: Array.from({ length: maxC }, (_, i) => i + 1) });
+  // Viewers without our renderer (Jupyter, GitHub, VS Code's built-ins) prefer text/html over image/png,
+  // so a heatmap-first tensor carries its picture in the HTML too. The src is our own base64 (A–Z a–z
+  // 0–9 + / =), never data from the notebook.
+  const png = bundle["image/png"];
+  bundle["text/html"] = p.view === "heatmap" && typeof png === "string" && /^[A-Za-z0-9+/=]+$/.test(png)
+    ? `<div><img alt="heatmap" src="data:image/png;base64,${png}"></div>${table}`
+    : table;
   const textRows = rowsText.slice(0, 12).map((r) => r.slice(0, 9).map((c) => c.padStart(10)).join(" ") + (r.length > 9 ? "  …" : ""));
   if (rowsText.length > 12) textRows.push("…");
   bundle["text/plain"] = [p.title ? `${p.title}: ${head}` : head, ...textRows].join("\n");

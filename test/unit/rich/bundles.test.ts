@@ -172,6 +172,15 @@ describe("rich: richBundle", () => {
     assert.ok(!(out[0]["text/html"] as string).includes("<script"), "title escaped in the HTML table");
   });
 
+  it("a heatmap tensor's HTML fallback carries its PNG (viewers prefer text/html) and escapes the title", () => {
+    const { out, ctx } = capture();
+    createShow(ctx).tensor({ shape: [5, 5], data: new Float32Array(25).fill(1), toArray: () => [] }, { title: XSS }); // 25 > 16 values → heatmap first
+    const html = out[0]["text/html"] as string;
+    assert.equal(html.match(/<img/g)?.length, 1, "only our own image");
+    assert.ok(html.startsWith(`<div><img alt="heatmap" src="data:image/png;base64,${out[0]["image/png"]}">`));
+    assert.ok(html.includes("&lt;img src=x onerror=alert(1)&gt;"));
+  });
+
   it("anything else → undefined", () => {
     for (const v of [1, "x", null, undefined, { a: 1 }, [1, 2, 3]]) assert.equal(richBundle(v), undefined);
   });
