@@ -73,7 +73,19 @@ export class ScriptRegistry {
     const name = typeof e.name === "string" ? e.name : "Error";
     const message = typeof e.message === "string" ? e.message : String(e.message);
     const frames = typeof e.stack === "string" ? this.cleanStack(e.stack) : [];
-    return { name, message, stack: [`${name}: ${message}`, ...frames].join("\n") };
+    const lines = [`${name}: ${message}`, ...frames];
+    // Error causes (`new Error("…", { cause })`), as Node prints them, a few levels deep.
+    let cause: unknown = (e as { cause?: unknown }).cause;
+    for (let depth = 0; cause !== undefined && depth < 4; depth++) {
+      if (cause instanceof Error) {
+        lines.push(`  [cause]: ${cause.name}: ${cause.message}`, ...(typeof cause.stack === "string" ? this.cleanStack(cause.stack).map((f) => "  " + f) : []));
+        cause = (cause as { cause?: unknown }).cause;
+      } else {
+        lines.push(`  [cause]: ${inspect(cause, { depth: 2 })}`);
+        break;
+      }
+    }
+    return { name, message, stack: lines.join("\n") };
   }
 }
 

@@ -17,6 +17,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Console } from "node:console";
+import { formatWithOptions } from "node:util";
 import * as vm from "node:vm";
 import type { MimeBundle } from "../shared/mime";
 import { ScriptRegistry, type ErrorReport } from "./errors";
@@ -124,7 +125,13 @@ export class Sandbox {
     });
     const stdout = sink("stdout");
     const stderr = sink("stderr");
-    g.console = new Console({ stdout: stdout as unknown as NodeJS.WritableStream, stderr: stderr as unknown as NodeJS.WritableStream, colorMode: false });
+    const cellConsole = new Console({ stdout: stdout as unknown as NodeJS.WritableStream, stderr: stderr as unknown as NodeJS.WritableStream, colorMode: false });
+    // console.trace with the user's frames only, mapped to cell lines (like error stacks).
+    cellConsole.trace = (...args: unknown[]) => {
+      const frames = this.registry.cleanStack(new Error().stack ?? ""); // this function is a kernel frame: removed
+      this.write("stderr", [`Trace: ${formatWithOptions({ colors: false }, ...args)}`, ...frames].join("\n") + "\n");
+    };
+    g.console = cellConsole;
     const display = (...values: unknown[]) => this.displayValues(values);
     Object.assign(g, { display, ...extra });
     // Anything written to process.stdout/stderr directly (a package's own printing) is cell output too.

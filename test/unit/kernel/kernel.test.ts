@@ -212,6 +212,14 @@ describe("kernel process", function () {
       assert.doesNotMatch(h.error!.stack, /kernel\.js|node:internal/);
     });
 
+    it("shows an error's cause, and console.trace with the cell's frames only", async () => {
+      const r = await k.run('throw new Error("outer", { cause: new TypeError("inner") });', 12);
+      // `new Error` at column 7, `new TypeError` at column 35 of line 1.
+      assert.equal(r.error!.stack, "Error: outer\n    at cell12.ts:1:7\n  [cause]: TypeError: inner\n      at cell12.ts:1:35");
+      const t = await k.run('function traced() { console.trace("here", 1); }\ntraced()', 13);
+      assert.equal(t.stderr, "Trace: here 1\n    at traced (cell13.ts:1:29)\n    at cell13.ts:2:1\n");
+    });
+
     it("reports a syntax error at its line:column without running anything", async () => {
       const r = await k.run("const ok = 1;\nconst broken = ;", 11);
       assert.equal(r.status, "error");
