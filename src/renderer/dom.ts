@@ -282,6 +282,7 @@ const CSS = `
 .rnn-tooltip-head { font-weight: 600; }
 .rnn-cell-outline { position: absolute; pointer-events: none; border: 1px solid var(--vscode-editor-foreground, #000); box-shadow: 0 0 0 1px var(--vscode-editor-background, #fff); }
 .rnn-error { border: 1px solid var(--vscode-inputValidation-errorBorder, #be1100); background: var(--vscode-inputValidation-errorBackground, #f2dede33); color: var(--vscode-errorForeground, #a1260d); padding: 6px 10px; border-radius: 3px; white-space: pre-wrap; overflow-wrap: anywhere; }
+.vscode-dark .rnn-error, .vscode-high-contrast .rnn-error { color: var(--vscode-errorForeground, #f48771); }
 .rnn-progress { height: 6px; background: var(--vscode-editorWidget-background, #8882); border-radius: 3px; overflow: hidden; max-width: 640px; }
 .rnn-progress > div { height: 100%; background: var(--vscode-progressBar-background, #0e70c0); }
 .rnn-status { font-family: var(--vscode-editor-font-family, monospace); margin: 4px 0; white-space: pre-wrap; }
