@@ -18,7 +18,9 @@
 //        --reuse=<results.json> [--reuse-systems=tfjs-cpu,tfjs-wasm]: take those systems' figures for
 //        the workloads/cells present in an earlier results file instead of measuring them again (TF.js
 //        cpu needs minutes per large training step); the table marks reused cells and their date,
-//        --out=<file.json> (results file; default bench-results/<date>-<host>.json),
+//        --out=<file.json> (results file; default bench-results/<date>-<host>.json, rewritten after
+//        every child), --child-timeout=<s> (per system × workload × cell; default 1800; a timed-out
+//        cell shows as "> s"), --table=<results.json> (only print that file's table; with --readme).
 //        --no-relaxed-simd (on Node < 22, do not pass --experimental-wasm-relaxed-simd to Node children).
 import { spawnSync, execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
@@ -43,6 +45,7 @@ const WORKLOADS = {
 const workloads = option("workloads", flag("quick") ? "small,medium" : "small,medium,large").split(",");
 const cells = option("cells", "lstm,gru").split(",");
 const reps = Number(option("reps", "15"));
+const childTimeoutS = Number(option("child-timeout", "1800"));
 const reuseFile = option("reuse", null);
 const reuseSystems = option("reuse-systems", "tfjs-cpu,tfjs-wasm").split(",");
 const reused = reuseFile ? JSON.parse(readFileSync(reuseFile, "utf8")) : null;
@@ -111,7 +114,11 @@ function runChild(system, cfg) {
       ? [process.execPath, [...nodeFlags, join(root, "scripts/bench/ours.mjs"), json]]
       : [process.execPath, [...nodeFlags, join(root, "scripts/bench/tfjs.mjs"), JSON.stringify({ ...cfg, backend: system.slice(5) })]];
   const load = loadavg()[0];
-  const res = spawnSync(cmd, argv, { cwd: root, env, encoding: "utf8", maxBuffer: 64 << 20, timeout: 30 * 60e3 });
+  const res = spawnSync(cmd, argv, { cwd: root, env, encoding: "utf8", maxBuffer: 64 << 20, timeout: childTimeoutS * 1000, killSignal: "SIGKILL" });
+  if (res.error?.code === "ETIMEDOUT") {
+    console.error(`[bench] ${system} stopped after the ${childTimeoutS} s limit`);
+    return { error: `timeout: no result within ${childTimeoutS} s`, timeoutS: childTimeoutS };
+  }
   const lines = (res.stdout ?? "").trim().split("\n");
   try {
     if (res.status !== 0) throw new Error(`exit ${res.status}`);
@@ -140,16 +147,35 @@ function machine() {
 }
 
 async function main() {
+  const tableFrom = option("table", null);
+  if (tableFrom) {
+    // Re-render the table of an existing results file (e.g. one whose run was cut short).
+    const rec = JSON.parse(readFileSync(tableFrom, "utf8"));
+    const table = markdown(rec.results, rec.machine, new Date(rec.started), new Date(rec.finished ?? rec.updated), rec.loadAtEnd);
+    console.log(table);
+    if (flag("readme")) updateReadme(table);
+    return;
+  }
   const started = new Date();
   const info = machine();
   console.error(`[bench] ${started.toISOString()} on ${info.host}: ${info.cpu} ×${info.cores}, Node ${info.node}, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   const enginePath = systems.includes("ours") ? await buildEngine() : null;
   const results = [];
+  const file = flag("no-save") ? null : option("out", join(root, "bench-results", `${started.toISOString().slice(0, 10)}-${info.host}.json`));
+  // The file is rewritten after every child, so a run cut short still leaves its measurements.
+  const save = (finished) => {
+    if (!file) return;
+    mkdirSync(dirname(file), { recursive: true });
+    const record = { started: started.toISOString(), ...(finished ? { finished: finished.toISOString() } : { updated: new Date().toISOString(), partial: true }),
+      machine: info, loadAtEnd: loadavg(), args, results, ...(finished ? { table: markdown(results, info, started, finished, loadavg()) } : {}) };
+    writeFileSync(file, JSON.stringify(record, null, 1) + "\n");
+  };
   for (const w of workloads) {
     const size = WORKLOADS[w];
     if (!size) throw new Error(`unknown workload ${w}; valid: ${Object.keys(WORKLOADS).join(", ")}`);
     for (const cell of cells) {
       const row = { workload: w, cell, ...size, systems: {} };
+      results.push(row);
       for (const system of systems) {
         const cfg = { cell, ...size, reps: w === "large" ? Math.min(reps, 5) : reps, enginePath };
         const earlier = reusedResult(w, cell, system);
@@ -172,30 +198,25 @@ async function main() {
           console.error(`[bench]   forward ${fmtMs(r.forwardMedianMs)} ms, train ${fmtMs(r.trainMedianMs)} ms, maxRSS ${r.maxRssMB} MB`);
         }
         row.systems[system] = r;
+        save(null);
       }
-      results.push(row);
     }
   }
   const finished = new Date();
-  const table = markdown(results, info, started, finished);
+  const table = markdown(results, info, started, finished, loadavg());
   console.log(table);
-  const record = { started: started.toISOString(), finished: finished.toISOString(), machine: info, loadAtEnd: loadavg(), args, results, table };
-  if (!flag("no-save")) {
-    const dir = join(root, "bench-results");
-    mkdirSync(dir, { recursive: true });
-    const file = option("out", join(dir, `${started.toISOString().slice(0, 10)}-${info.host}.json`));
-    writeFileSync(file, JSON.stringify(record, null, 1) + "\n");
-    console.error(`[bench] wrote ${file}`);
-  }
+  save(finished);
+  if (file) console.error(`[bench] wrote ${file}`);
   if (flag("readme")) updateReadme(table);
 }
 
 /** The Markdown report: one timing table, then recording overhead and peak memory. */
-function markdown(results, info, started, finished) {
+function markdown(results, info, started, finished, loadAtEnd) {
   const has = (s) => systems.includes(s);
   const out = [];
   out.push(`Measured ${started.toISOString().slice(0, 16).replace("T", " ")}–${finished.toISOString().slice(11, 16)} UTC on ${info.cpu}, ${info.cores} cores, ${info.memGB} GB, Node ${info.node}` +
-    (info.torch ? `, PyTorch ${info.torch} (1 thread, OpenBLAS)` : "") + `; load average at end ${loadavg().map((l) => l.toFixed(2)).join(" ")}.`);
+    (info.torch ? `, PyTorch ${info.torch} (1 thread, OpenBLAS)` : "") + (info.nodeFlags?.length ? `; Node children run with ${info.nodeFlags.join(" ")}` : "") +
+    `; load average (1/5/15 min) at end ${loadAtEnd.map((l) => l.toFixed(2)).join(" ")} on 2 cores shared with other work.`);
   out.push("Median wall-clock ms per batch (sequences/s for ours). Ratios = ours / other, lower is better (targets: ≤ 1.0× PyTorch on small, ≤ 2.0× on medium/large, ≤ 0.1× TF.js best), from wall-clock medians, with the ratio of median process CPU times in parentheses (less disturbed by other load on a shared machine).");
   out.push("");
   const head = ["workload", "cell", "step", "ours ms", "ours seq/s"];
@@ -213,16 +234,22 @@ function markdown(results, info, started, finished) {
       const ms = (s) => r.systems[s]?.[key] ?? NaN;
       const cpu = (s) => r.systems[s]?.[cpuKey] ?? NaN;
       const ratio = (others) => {
-        const wall = Math.min(...others.map(ms).filter(Number.isFinite));
-        const c = Math.min(...others.map(cpu).filter(Number.isFinite));
-        return `${fmtRatio(ours / wall)} (${fmtRatio(cpu("ours") / c)})`;
+        const walls = others.map(ms).filter(Number.isFinite);
+        const cpus = others.map(cpu).filter(Number.isFinite);
+        const limits = others.map((o) => r.systems[o]?.timeoutS).filter(Boolean).map((t) => t * 1000);
+        // A system that ran past the time limit took longer than the limit: ours / limit bounds the ratio.
+        if (walls.length === 0) return limits.length ? `< ${fmtRatio(ours / Math.min(...limits))}` : "—";
+        const wall = Math.min(...walls, ...limits);
+        const bound = limits.length && Math.min(...limits) < Math.min(...walls);
+        return `${bound ? "< " : ""}${fmtRatio(ours / wall)} (${fmtRatio(cpu("ours") / Math.min(...cpus))})`;
       };
       const ours = ms("ours");
       const cols = [r.workload === "small" ? `${r.workload} (${r.layers} layers)` : r.workload, r.cell.toUpperCase(), step, fmtMs(ours), fmtInt((r.B * 1000) / ours)];
       const mark = (sys) => (r.systems[sys]?.reusedFrom ? "†" : "");
-      if (has("pytorch")) cols.push(fmtMs(ms("pytorch")) + mark("pytorch"));
-      if (has("tfjs-wasm")) cols.push(fmtMs(ms("tfjs-wasm")) + mark("tfjs-wasm"));
-      if (has("tfjs-cpu")) cols.push(fmtMs(ms("tfjs-cpu")) + mark("tfjs-cpu"));
+      const cell = (sys) => (r.systems[sys]?.timeoutS ? `> ${r.systems[sys].timeoutS * 1000}` : fmtMs(ms(sys)) + mark(sys));
+      if (has("pytorch")) cols.push(cell("pytorch"));
+      if (has("tfjs-wasm")) cols.push(cell("tfjs-wasm"));
+      if (has("tfjs-cpu")) cols.push(cell("tfjs-cpu"));
       if (has("pytorch")) cols.push(ratio(["pytorch"]));
       if (has("tfjs-wasm") || has("tfjs-cpu")) cols.push(ratio(["tfjs-wasm", "tfjs-cpu"].filter(has)));
       out.push(`| ${cols.join(" | ")} |`);
@@ -242,7 +269,7 @@ function markdown(results, info, started, finished) {
       const overhead = o.trainRecordMedianMs / o.trainMedianMs - 1;
       const cpuOverhead = o.trainRecordCpuMedianMs / o.trainCpuMedianMs - 1;
       const pct = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : "—");
-      const mem = systems.map((s) => (r.systems[s]?.maxRssMB ?? NaN).toFixed(0));
+      const mem = systems.map((s) => (Number.isFinite(r.systems[s]?.maxRssMB) ? r.systems[s].maxRssMB.toFixed(0) : "—"));
       out.push(`| ${r.workload} | ${r.cell.toUpperCase()} | ${fmtMs(o.trainMedianMs)} | ${fmtMs(o.trainRecordMedianMs)} | ${pct(overhead)} (${pct(cpuOverhead)}) | ${mem.join(" | ")} |`);
     }
   }

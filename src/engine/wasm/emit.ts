@@ -81,6 +81,7 @@ export class FunctionBuilder {
   i32Add(): this { this.code.push(0x6a); return this; }
   i32Sub(): this { this.code.push(0x6b); return this; }
   i32Mul(): this { this.code.push(0x6c); return this; }
+  i32And(): this { this.code.push(0x71); return this; }
   select(): this { this.code.push(0x1b); return this; }
 
   // f32 scalars.

@@ -23,20 +23,32 @@ const LOG2E = 1.4426950408889634;
 const C1 = 0.693359375;          // ln 2 high part (exact in f32, n·C1 exact for |n| < 2^15)
 const C2 = -2.12194440e-4;       // ln 2 − C1
 
-/** Locals used by the exp sequence. */
-interface ExpTemps { n: number; r: number }
+/** Locals used by the exp sequence (SSA-renamed by the compiler, so sharing them adds no dependencies). */
+interface ExpTemps { n: number; r: number; r2: number; lo: number; hi: number }
 
-/** Pops x (v128) and pushes exp(x). Uses temps (v128 locals) and the x value through `xLocal`. */
+/** Fresh temps for emitExp. */
+function expTemps(f: FunctionBuilder): ExpTemps {
+  return { n: f.local(V128), r: f.local(V128), r2: f.local(V128), lo: f.local(V128), hi: f.local(V128) };
+}
+
+/**
+ * Pops x (v128) and pushes exp(x). The polynomial is evaluated in Estrin's form,
+ * (1 + r) + r²(1/2 + r/6) + r⁴((1/24 + r/120) + r²(1/720 + r/5040)), whose dependency chain is half
+ * as long as Horner's — the gate step is latency-bound, not throughput-bound.
+ */
 function emitExp(f: FunctionBuilder, xLocal: number, t: ExpTemps): void {
+  const pair = (c0: number, c1: number) => f.get(t.r).f32x4Const(c1).f32x4Mul().f32x4Const(c0).f32x4Add();
   f.set(xLocal);
   f.get(xLocal).f32x4Const(88.3).f32x4Min().f32x4Const(-87.3).f32x4Max().set(xLocal);
   f.get(xLocal).f32x4Const(LOG2E).f32x4Mul().f32x4Nearest().set(t.n);
   f.get(xLocal).get(t.n).f32x4Const(C1).f32x4Mul().f32x4Sub().get(t.n).f32x4Const(C2).f32x4Mul().f32x4Sub().set(t.r);
-  // 2ⁿ as bits, then the polynomial in Horner form, multiplied.
+  f.get(t.r).get(t.r).f32x4Mul().set(t.r2);
+  // lo = (1 + r) + r²(1/2 + r/6);  hi = (1/24 + r/120) + r²(1/720 + r/5040)
+  pair(1, 1); f.get(t.r2); pair(1 / 2, 1 / 6); f.f32x4Mul().f32x4Add().set(t.lo);
+  pair(1 / 24, 1 / 120); f.get(t.r2); pair(1 / 720, 1 / 5040); f.f32x4Mul().f32x4Add().set(t.hi);
+  // 2ⁿ as bits × (lo + r⁴·hi)
   f.get(t.n).i32x4TruncSatF32x4S().i32x4Const(127).i32x4Add().i32(23).i32x4Shl();
-  const coeffs = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1];
-  f.f32x4Const(coeffs[0]);
-  for (let i = 1; i < coeffs.length; i++) f.get(t.r).f32x4Mul().f32x4Const(coeffs[i]).f32x4Add();
+  f.get(t.lo).get(t.r2).get(t.r2).f32x4Mul().get(t.hi).f32x4Mul().f32x4Add();
   f.f32x4Mul();
 }
 
@@ -62,7 +74,7 @@ function emitTanh(f: FunctionBuilder, xLocal: number, t: ExpTemps): void {
 function mapFunction(name: string, emit: (f: FunctionBuilder, x: number, t: ExpTemps) => void): FunctionBuilder {
   const f = new FunctionBuilder(name, [I32, I32, I32]);
   const [n4, src, dst] = [0, 1, 2];
-  const x = f.local(V128), t = { n: f.local(V128), r: f.local(V128) };
+  const x = f.local(V128), t = expTemps(f);
   f.block().loop();
   f.get(n4).i32Eqz().brIf(1);
   f.get(dst).get(src).v128Load();
@@ -76,6 +88,36 @@ function mapFunction(name: string, emit: (f: FunctionBuilder, x: number, t: ExpT
 }
 
 /**
+ * Emits a row loop whose inner loop over units runs `body(offset, lane)` for 4 units at byte offset
+ * `offset` from the step pointers; when H is a multiple of 8 it runs two independent bodies per
+ * iteration (lane 0 at +0, lane 1 at +16) so the two exp chains overlap. `pointers` advance with j;
+ * `rowSkip` pointers also jump over the other gate blocks at the end of a row.
+ */
+function unitLoops(f: FunctionBuilder, rows: number, H: number, pointers: number[], rowSkip: number[], gateSkip: number,
+                   body: (offset: number, lane: number) => void, rowBegin?: () => void): void {
+  const j = f.local(I32);
+  const inner = (lanes: number) => {
+    f.get(H).set(j);
+    f.loop();
+    for (let lane = 0; lane < lanes; lane++) body(16 * lane, lane);
+    for (const p of pointers) f.get(p).i32(16 * lanes).i32Add().set(p);
+    f.get(j).i32(4 * lanes).i32Sub().tee(j).brIf(0);
+    f.end();
+  };
+  f.block().loop();
+  f.get(rows).i32Eqz().brIf(1);
+  rowBegin?.();
+  f.get(H).i32(7).i32And().i32Eqz().if();
+  inner(2);
+  f.else();
+  inner(1);
+  f.end();
+  for (const p of rowSkip) f.get(p).get(gateSkip).i32Add().set(p);
+  f.get(rows).i32(1).i32Sub().set(rows);
+  f.br(0).end().end();
+}
+
+/**
  * LSTM step, per row b and 4 units j at a time (gate blocks i, f, g, o; σ = sigmoid, act = tanh):
  *   i, f, g, o = σ(z_i), σ(z_f), tanh(z_g), σ(z_o) → act;  c = f·cPrev + i·g → cNext;
  *   tc = tanh(c) → tc;  h = o·tc → h.
@@ -83,45 +125,37 @@ function mapFunction(name: string, emit: (f: FunctionBuilder, x: number, t: ExpT
 function lstmFunction(): FunctionBuilder {
   const f = new FunctionBuilder("lstm", [I32, I32, I32, I32, I32, I32, I32, I32]);
   const [rows, H, z, cPrev, act, cNext, tc, h] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const hb = f.local(I32), j = f.local(I32), gateSkip = f.local(I32);
-  const x = f.local(V128), t = { n: f.local(V128), r: f.local(V128) };
-  const vi = f.local(V128), vf = f.local(V128), vg = f.local(V128), vo = f.local(V128), vc = f.local(V128);
+  const hb = f.local(I32), gateSkip = f.local(I32);
+  const lanes = [0, 1].map(() => ({
+    x: f.local(V128), t: expTemps(f),
+    vi: f.local(V128), vf: f.local(V128), vg: f.local(V128), vo: f.local(V128), vc: f.local(V128),
+  }));
   f.get(H).i32(4).i32Mul().set(hb);                 // bytes per gate block
   f.get(hb).i32(3).i32Mul().set(gateSkip);          // skip f, g, o blocks at the end of a row
-  f.block().loop();
-  f.get(rows).i32Eqz().brIf(1);
-  f.get(H).set(j);
-  f.loop();
-  {
+  unitLoops(f, rows, H, [z, act, cPrev, cNext, tc, h], [z, act], gateSkip, (o, lane) => {
+    const { x, t, vi, vf, vg, vo, vc } = lanes[lane];
     const gate = (k: number, into: number, fn: typeof emitSigmoid) => {
       f.get(z);
       if (k > 0) f.get(hb).i32(k).i32Mul().i32Add();
-      f.v128Load();
+      f.v128Load(o);
       fn(f, x, t);
       f.set(into);
       f.get(act);
       if (k > 0) f.get(hb).i32(k).i32Mul().i32Add();
-      f.get(into).v128Store();
+      f.get(into).v128Store(o);
     };
     gate(0, vi, emitSigmoid);
     gate(1, vf, emitSigmoid);
     gate(2, vg, emitTanh);
     gate(3, vo, emitSigmoid);
-    f.get(vf).get(cPrev).v128Load().f32x4Mul().get(vi).get(vg).f32x4Mul().f32x4Add().set(vc);
-    f.get(cNext).get(vc).v128Store();
+    f.get(vf).get(cPrev).v128Load(o).f32x4Mul().get(vi).get(vg).f32x4Mul().f32x4Add().set(vc);
+    f.get(cNext).get(vc).v128Store(o);
     f.get(vc);
     emitTanh(f, x, t);
     f.set(vc);
-    f.get(tc).get(vc).v128Store();
-    f.get(h).get(vo).get(vc).f32x4Mul().v128Store();
-    for (const p of [z, act, cPrev, cNext, tc, h]) f.get(p).i32(16).i32Add().set(p);
-    f.get(j).i32(4).i32Sub().tee(j).brIf(0);
-  }
-  f.end();
-  f.get(z).get(gateSkip).i32Add().set(z);
-  f.get(act).get(gateSkip).i32Add().set(act);
-  f.get(rows).i32(1).i32Sub().set(rows);
-  f.br(0).end().end();
+    f.get(tc).get(vc).v128Store(o);
+    f.get(h).get(vo).get(vc).f32x4Mul().v128Store(o);
+  });
   return f;
 }
 
@@ -129,45 +163,37 @@ function lstmFunction(): FunctionBuilder {
  * GRU step with the reset gate after the recurrent product (blocks z, r, n):
  *   z = σ(zx_z + rec_z + rb_z), r = σ(zx_r + rec_r + rb_r), rn = rec_n + rb_n → aux,
  *   n = tanh(zx_n + r·rn), h = z·hPrev + (1 − z)·n.
+ * The bias pointer pb advances with the units and restarts at rb for every row.
  */
 function gruAfterFunction(): FunctionBuilder {
   const f = new FunctionBuilder("gruAfter", [I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const [rows, H, z, rec, rb, hPrev, act, aux, hNext] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const hb = f.local(I32), j = f.local(I32), gateSkip = f.local(I32), pb = f.local(I32);
-  const x = f.local(V128), t = { n: f.local(V128), r: f.local(V128) };
-  const vz = f.local(V128), vr = f.local(V128), vn = f.local(V128), rn = f.local(V128);
+  const hb = f.local(I32), gateSkip = f.local(I32), pb = f.local(I32);
+  const lanes = [0, 1].map(() => ({
+    x: f.local(V128), t: expTemps(f), vz: f.local(V128), vr: f.local(V128), vn: f.local(V128), rn: f.local(V128),
+  }));
   f.get(H).i32(4).i32Mul().set(hb);
   f.get(hb).i32(2).i32Mul().set(gateSkip);
-  f.block().loop();
-  f.get(rows).i32Eqz().brIf(1);
-  f.get(H).set(j);
-  f.get(rb).set(pb);
-  f.loop();
-  {
+  unitLoops(f, rows, H, [z, rec, pb, act, aux, hPrev, hNext], [z, rec, act], gateSkip, (o, lane) => {
+    const { x, t, vz, vr, vn, rn } = lanes[lane];
     const at = (base: number, k: number) => { f.get(base); if (k > 0) f.get(hb).i32(k).i32Mul().i32Add(); };
     const pre = (k: number) => {
-      at(z, k); f.v128Load();
-      at(rec, k); f.v128Load(); f.f32x4Add();
-      at(pb, k); f.v128Load(); f.f32x4Add();
+      at(z, k); f.v128Load(o);
+      at(rec, k); f.v128Load(o); f.f32x4Add();
+      at(pb, k); f.v128Load(o); f.f32x4Add();
     };
     pre(0); emitSigmoid(f, x, t); f.set(vz);
     pre(1); emitSigmoid(f, x, t); f.set(vr);
-    at(rec, 2); f.v128Load(); at(pb, 2); f.v128Load(); f.f32x4Add().set(rn);
-    at(z, 2); f.v128Load(); f.get(vr).get(rn).f32x4Mul().f32x4Add();
+    at(rec, 2); f.v128Load(o); at(pb, 2); f.v128Load(o); f.f32x4Add().set(rn);
+    at(z, 2); f.v128Load(o); f.get(vr).get(rn).f32x4Mul().f32x4Add();
     emitTanh(f, x, t); f.set(vn);
-    at(act, 0); f.get(vz).v128Store();
-    at(act, 1); f.get(vr).v128Store();
-    at(act, 2); f.get(vn).v128Store();
-    f.get(aux).get(rn).v128Store();
+    at(act, 0); f.get(vz).v128Store(o);
+    at(act, 1); f.get(vr).v128Store(o);
+    at(act, 2); f.get(vn).v128Store(o);
+    f.get(aux).get(rn).v128Store(o);
     // h = n + z·(hPrev − n)  (= z·hPrev + (1 − z)·n)
-    f.get(hNext).get(vn).get(vz).get(hPrev).v128Load().get(vn).f32x4Sub().f32x4Mul().f32x4Add().v128Store();
-    for (const p of [z, rec, pb, act, aux, hPrev, hNext]) f.get(p).i32(16).i32Add().set(p);
-    f.get(j).i32(4).i32Sub().tee(j).brIf(0);
-  }
-  f.end();
-  for (const p of [z, rec, act]) f.get(p).get(gateSkip).i32Add().set(p);
-  f.get(rows).i32(1).i32Sub().set(rows);
-  f.br(0).end().end();
+    f.get(hNext).get(vn).get(vz).get(hPrev).v128Load(o).get(vn).f32x4Sub().f32x4Mul().f32x4Add().v128Store(o);
+  }, () => f.get(rb).set(pb));
   return f;
 }
 

@@ -50,8 +50,9 @@ describe("pointwise WASM gate steps (issue 6)", () => {
     assert.deepEqual([...mapActivation("tanh", edge)!], [0, 1, -1, 1]);
   });
 
-  it("LSTM step equals lstm.ts's loop (B = 5, H = 12, step 1 of a 3-step buffer)", () => {
-    const B = 5, H = 12, G = 4 * H, s = 1;
+  // H = 12 runs the one-vector loop, H = 16 the two-vector one.
+  for (const H of [12, 16]) it(`LSTM step equals lstm.ts's loop (B = 5, H = ${H}, step 1 of a 3-step buffer)`, () => {
+    const B = 5, G = 4 * H, s = 1;
     const zx = values(3 * B * G, 1, 4), cs = values(4 * B * H, 2, 2);
     const act = new Float32Array(3 * B * G), aux = new Float32Array(3 * B * H), hs = values(4 * B * H, 3, 1);
     const want = { act: act.slice(), cs: cs.slice(), aux: aux.slice(), hs: hs.slice() };
@@ -75,8 +76,8 @@ describe("pointwise WASM gate steps (issue 6)", () => {
     }
   });
 
-  it("GRU (reset after) step equals gru.ts's loop, with and without recurrent bias", () => {
-    const B = 3, H = 8, G = 3 * H, s = 2;
+  for (const H of [8, 12]) it(`GRU (reset after) step equals gru.ts's loop, with and without recurrent bias (H = ${H})`, () => {
+    const B = 3, G = 3 * H, s = 2;
     for (const withBias of [true, false]) {
       const zx = values(3 * B * G, 4, 3), rec = values(B * G, 5, 3), rb = withBias ? values(G, 6, 1) : null;
       const act = new Float32Array(3 * B * G), aux = new Float32Array(3 * B * H), hs = values(4 * B * H, 7, 1);
