@@ -197,6 +197,14 @@ function cellTransformer(bindings: Set<string>): ts.TransformerFactory<ts.Source
           f.createIdentifier(stmt.name.text), undefined, stmt.heritageClauses?.map(visit), stmt.members.map(visit));
         ts.setTextRange(expr, stmt);
         body.push(assign(f.createIdentifier(stmt.name.text), expr, stmt));
+      } else if ((ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt)) && !stmt.name) {
+        // `export default function () {}` / `export default class {}`: an unnamed value, like `export default expr`.
+        const expr = ts.isFunctionDeclaration(stmt)
+          ? f.createFunctionExpression(stmt.modifiers?.filter((m) => m.kind === ts.SyntaxKind.AsyncKeyword) as ts.Modifier[] | undefined,
+            stmt.asteriskToken, undefined, undefined, ts.visitNodes(stmt.parameters, visitDynamicImports) as ts.NodeArray<ts.ParameterDeclaration>,
+            undefined, stmt.body ? visit(stmt.body) : f.createBlock([]))
+          : f.createClassExpression(undefined, undefined, undefined, stmt.heritageClauses?.map(visit), stmt.members.map(visit));
+        body.push(ts.setTextRange(f.createExpressionStatement(f.createParenthesizedExpression(expr)), stmt));
       } else if (ts.isExportDeclaration(stmt)) {
         // `export { a }` / `export * from "m"`: a cell has no importers; nothing to do.
       } else if (ts.isExportAssignment(stmt)) {

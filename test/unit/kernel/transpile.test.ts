@@ -50,6 +50,12 @@ describe("transpileCell", () => {
     assert.equal(context.m, 2);
   });
 
+  it("drops export from declarations, including unnamed default exports", async () => {
+    const { context } = await evaluate("export const e1 = 1;\nexport enum E2 { A }\nexport default class {}\nexport default function () {}");
+    assert.equal(context.e1, 1);
+    assert.equal(context.E2.A, 0);
+  });
+
   it("hoists function declarations like JavaScript does", async () => {
     assert.equal((await evaluate("const r = later();\nfunction later() { return 9; }\nr")).value, 9);
   });
