@@ -4,7 +4,22 @@
  * webview; screenshots go to test-results/e2e (and, with UPDATE_SCREENSHOTS=1, to the README's folder).
  */
 import * as assert from "node:assert/strict";
+import type { Frame, Page } from "playwright-core";
 import { canvasStats, isNonBlank, openNotebook, runAll, screenshot, step, useWorkbench, waitForCellsIdle, waitForDrawnCanvas } from "./lib/workbench";
+
+/**
+ * Scrolls the notebook (mouse wheel over the editor: clicks would land on the output webview) until the
+ * element's top is near the top of the window, so a page screenshot shows it.
+ */
+async function scrollNotebookTo(page: Page, frame: Frame, selector: string): Promise<void> {
+  await page.mouse.move(850, 500);
+  for (let i = 0; i < 12; i++) {
+    const box = await frame.locator(selector).first().boundingBox();
+    if (!box || Math.abs(box.y - 160) < 40) break;
+    await page.mouse.wheel(0, box.y - 160);
+    await page.waitForTimeout(400);
+  }
+}
 
 describe("gate heatmaps and gradient norms in the browser", function () {
   this.timeout(420_000);
@@ -21,8 +36,8 @@ describe("gate heatmaps and gradient norms in the browser", function () {
     const panels = await canvasStats(frame, "canvas.rnn-heatmap");
     assert.ok(panels.length >= 6, `six LSTM panels, found ${panels.length}`);
     assert.ok(panels.every(isNonBlank), `every gate panel drew: ${JSON.stringify(panels)}`);
+    await scrollNotebookTo(page, frame, "canvas.rnn-heatmap");
     await screenshot(page, "sample-02-gates", { readme: true });
-    await screenshot(frame.locator("[data-rnn-rendered]").first(), "sample-02-gates-output", { readme: true });
   });
 
   it("sample 03 plots ‖∂L/∂h_t‖ per timestep for SimpleRNN, LSTM and GRU", async () => {
@@ -33,7 +48,7 @@ describe("gate heatmaps and gradient norms in the browser", function () {
     step(`gradient-norm plot drew: ${JSON.stringify(stats)}`);
     await waitForCellsIdle(page, 300_000);
     assert.ok(isNonBlank(stats));
+    await scrollNotebookTo(page, frame, "canvas.rnn-gradnorms");
     await screenshot(page, "sample-03-gradnorms", { readme: true });
-    await screenshot(frame.locator("canvas.rnn-gradnorms").first(), "sample-03-gradnorms-canvas", { readme: true });
   });
 });

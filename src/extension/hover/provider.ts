@@ -127,7 +127,8 @@ function statusItems(cache: SiteCache, cell: vscode.NotebookCell): vscode.Notebo
     else t.complete = false;
     totals.set(key, t);
   }
-  return [...totals].map(([name, t]) => {
+  // a model whose layers could not be counted at all (built by a helper function, say) shows nothing
+  return [...totals].filter(([, t]) => t.complete || t.total > 0).map(([name, t]) => {
     const item = new vscode.NotebookCellStatusBarItem(
       `$(symbol-numeric) ${name}: ${formatCount(t.total)}${t.complete ? "" : "+"} params`,
       vscode.NotebookCellStatusBarAlignment.Right,

@@ -130,7 +130,8 @@ export async function pickKernelIfAsked(page: Page, label = KERNEL_LABEL): Promi
 
 /** Click the notebook toolbar's "Run All" (the palette hides it unless the notebook has focus). */
 export async function runAll(page: Page): Promise<void> {
-  await page.locator(".notebook-toolbar-container").getByText("Run All", { exact: true }).first().click({ timeout: 20_000 });
+  // Notebooks opened earlier in the same window keep their (hidden) toolbars in the DOM: click the visible one.
+  await page.locator(".notebook-toolbar-container").getByText("Run All", { exact: true }).locator("visible=true").first().click({ timeout: 20_000 });
   step("Run All clicked");
   await pickKernelIfAsked(page);
 }
