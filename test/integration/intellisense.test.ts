@@ -123,6 +123,14 @@ describe("intellisense in cells", function () {
     assert.ok(texts.some((t) => /parameters/.test(t)), `parameter count in:\n${texts.join("\n---\n")}`);
   });
 
+  it("gives signature help with the parameter inside a layer call", async () => {
+    const nb = await notebookOf(["const layer = rnn.lstm("]);
+    const doc = nb.cellAt(0).document;
+    const help = await vscode.commands.executeCommand<vscode.SignatureHelp>("vscode.executeSignatureHelpProvider", doc.uri, at(doc, "rnn.lstm("), "(");
+    const labels = help?.signatures.map((s) => s.label) ?? [];
+    assert.ok(labels.some((l) => /^lstm\(options: \w+\)/.test(l)), `signatures: ${labels.join(" | ")}`);
+  });
+
   it("goes to the definition of an engine function in the generated declarations", async () => {
     const nb = await notebookOf(["rnn.lstm({ units: 4 });"]);
     const doc = nb.cellAt(0).document;
