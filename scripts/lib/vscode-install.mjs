@@ -54,8 +54,14 @@ function installedVersion(p) {
   const r = spawnSync(p.codeServerExe, ["--version"], {
     encoding: "utf8",
     env: cleanEnv({ PATH: `${p.node24Bin}:${process.env.PATH}` }),
-    timeout: 60000,
+    timeout: 120000,
   });
+  if (r.error && /** @type {NodeJS.ErrnoException} */ (r.error).code === "ETIMEDOUT") {
+    // a machine too busy to answer in time is not a broken install: never wipe a cache that another
+    // run may be using on the strength of a time-out; trust the marker the install wrote last
+    say("code-server --version did not answer in 120 s (busy machine?): trusting the install marker");
+    return JSON.parse(readFileSync(p.marker, "utf8")).codeServer;
+  }
   if (r.status !== 0) return undefined;
   // "4.139.1 <commit> with Code 1.139.1" (a first run may print a log line before it)
   return /^(\d+\.\d+\.\d+) \S+ with Code/m.exec(r.stdout)?.[1];
