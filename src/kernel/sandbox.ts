@@ -23,7 +23,7 @@ import type { MimeBundle } from "../shared/mime";
 import { ScriptRegistry, type ErrorReport } from "./errors";
 import { ModuleLoader } from "./loader";
 import type { Outbox } from "./output";
-import { transpileCell, KERNEL_PARAM } from "./transpile";
+import { transpileCell } from "./transpile";
 import { valueBundle, type RichBundler } from "./display";
 
 const kernelProcess = process;
@@ -258,4 +258,3 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-export { KERNEL_PARAM };
