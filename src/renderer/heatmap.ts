@@ -153,10 +153,9 @@ export function heatmap(host: HTMLElement, spec: HeatmapSpec): HTMLCanvasElement
   outline.style.display = "none";
   host.style.position = host.style.position || "relative";
   host.appendChild(outline);
-  canvas.addEventListener("mousemove", (ev) => {
-    const cell = cellAt(ev);
-    if (!cell) { spec.tip.hide(); outline.style.display = "none"; return; }
-    spec.tip.show(spec.hover(cell[0], cell[1]), ev.clientX, ev.clientY);
+  let current: [number, number] = [0, 0]; // the cell under the pointer or the keyboard cursor
+  const mark = (cell: [number, number], clientX: number, clientY: number) => {
+    spec.tip.show(spec.hover(cell[0], cell[1]), clientX, clientY);
     const w = Math.max(3, spec.cellW);
     const h = Math.max(3, spec.cellH);
     outline.style.left = `${canvas.offsetLeft + MARGIN_L + cell[1] * spec.cellW + spec.cellW / 2 - w / 2 - 1}px`;
@@ -164,8 +163,32 @@ export function heatmap(host: HTMLElement, spec: HeatmapSpec): HTMLCanvasElement
     outline.style.width = `${w}px`;
     outline.style.height = `${h}px`;
     outline.style.display = "block";
+  };
+  canvas.addEventListener("mousemove", (ev) => {
+    const cell = cellAt(ev);
+    if (!cell) { spec.tip.hide(); outline.style.display = "none"; return; }
+    current = cell;
+    mark(cell, ev.clientX, ev.clientY);
   });
   canvas.addEventListener("mouseleave", () => { spec.tip.hide(); outline.style.display = "none"; });
+  // Keyboard: Tab to the heatmap, arrows move a cell cursor (Shift = 10 cells), the readout follows;
+  // the tooltip is a role="status" region, so screen readers announce it.
+  canvas.tabIndex = 0;
+  canvas.addEventListener("keydown", (ev) => {
+    const step = ev.shiftKey ? 10 : 1;
+    const moves: Record<string, [number, number]> = { ArrowUp: [-step, 0], ArrowDown: [step, 0], ArrowLeft: [0, -step], ArrowRight: [0, step] };
+    const m = moves[ev.key];
+    if (!m) return;
+    ev.preventDefault();
+    current = [Math.min(rows - 1, Math.max(0, current[0] + m[0])), Math.min(cols - 1, Math.max(0, current[1] + m[1]))];
+    const rect = canvas.getBoundingClientRect();
+    mark(current, rect.left + MARGIN_L + (current[1] + 1) * spec.cellW, rect.top + MARGIN_T + (current[0] + 1) * spec.cellH);
+  });
+  canvas.addEventListener("focus", () => {
+    const rect = canvas.getBoundingClientRect();
+    mark(current, rect.left + MARGIN_L + (current[1] + 1) * spec.cellW, rect.top + MARGIN_T + (current[0] + 1) * spec.cellH);
+  });
+  canvas.addEventListener("blur", () => { spec.tip.hide(); outline.style.display = "none"; });
   return canvas;
 }
 

@@ -20,6 +20,7 @@ type Page = {
   addScriptTag(o: { content: string }): Promise<unknown>;
   setContent(html: string): Promise<void>;
   mouse: { move(x: number, y: number): Promise<void> };
+  keyboard: { press(key: string): Promise<void> };
   on(ev: string, cb: (e: unknown) => void): void;
 };
 
@@ -167,6 +168,16 @@ describe("renderer in Chromium", function () {
     assert.match(tip, /t = 0 “안”/);
     assert.match(tip, /unit 0/);
     assert.match(tip, /missing/);
+    // keyboard: focus the h panel, two steps right, one down → t = 2 (“c”), unit 1
+    await page.evaluate(() => {
+      const canvases = Array.from(document.querySelectorAll("canvas.rnn-heatmap")) as HTMLCanvasElement[];
+      canvases[canvases.length - 1].focus();
+    });
+    for (const key of ["ArrowRight", "ArrowRight", "ArrowDown"]) await page.keyboard.press(key);
+    const keyTip = await page.evaluate(() => Array.from(document.querySelectorAll(".rnn-tooltip") as NodeListOf<HTMLElement>)
+      .filter((t) => t.style.display !== "none").map((t) => t.innerText).join("\n"));
+    assert.match(keyTip, /t = 2 “c”/);
+    assert.match(keyTip, /unit 1/);
   });
 
   it("offers Save PNG / Save SVG as <a download> data URLs (what VS Code's output webview turns into a save dialog)", async () => {
