@@ -19,6 +19,12 @@ import { installInterop } from "./interop";
 import { richBundle } from "./rich";
 
 const kernelProcess = process;
+
+// Node's --enable-source-maps (the client passes it) would parse the kernel bundle's multi-megabyte
+// source map the first time any error's stack is formatted — a 1–2 s pause on a notebook's first
+// error — only to remap kernel frames that errors.ts removes anyway; cell and helper frames are
+// mapped by the kernel itself. RNN_KERNEL_SOURCE_MAPS=1 keeps Node's mapping for kernel debugging.
+if (process.env.RNN_KERNEL_SOURCE_MAPS !== "1") process.setSourceMapsEnabled?.(false);
 const send = kernelProcess.send?.bind(kernelProcess);
 if (!send) {
   kernelProcess.stderr.write("dist/kernel.js is the RNN Notebook kernel process: start it with child_process.fork (IPC channel needed).\n");
