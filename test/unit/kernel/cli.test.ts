@@ -150,7 +150,7 @@ describe("rnn-notebook run (headless runner)", function () {
     const nb = JSON.parse(fs.readFileSync(file, "utf8"));
     assert.deepEqual(nb.cells[1].outputs, [
       { output_type: "stream", name: "stdout", text: "ab\n" },
-      { output_type: "execute_result", execution_count: 1, data: { "text/plain": "2" }, metadata: {} },
+      { output_type: "execute_result", execution_count: 1, data: { "text/plain": "2" }, metadata: {} }, // "ab".length
     ]);
   });
 

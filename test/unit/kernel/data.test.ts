@@ -97,6 +97,7 @@ describe("readNpy parser", () => {
 
   it("rejects files that are not .npy or are truncated", () => {
     assert.throws(() => parseNpy(new TextEncoder().encode("a,b\n1,2\n"), "x.npy"), /x\.npy is not a \.npy file/);
+    // 2·3 float32 values = 24 bytes of data; cutting 4 bytes leaves 20.
     const whole = fs.readFileSync(path.join(NPY, "f32_2x3.npy"));
     assert.throws(() => parseNpy(whole.subarray(0, whole.length - 4), "cut.npy"), /cut\.npy is truncated: shape \(2, 3\) needs 24 bytes of data, found 20/);
   });
