@@ -18,6 +18,8 @@ export interface KernelOptions {
   maxOldSpaceSizeMb: number;
   /** How long after an interrupt a cell may keep running before the process is killed. */
   graceMs: number;
+  /** Largest size of one output in bytes (setting rnnNotebook.output.maxBytes); the kernel downsamples to fit. */
+  maxOutputBytes?: number;
 }
 
 /** What a running cell reports, in order. */
@@ -73,6 +75,7 @@ export class KernelClient {
       execArgv: [`--max-old-space-size=${this.options.maxOldSpaceSizeMb}`, "--enable-source-maps"],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
+      env: this.options.maxOutputBytes ? { ...process.env, RNN_NOTEBOOK_MAX_OUTPUT_BYTES: String(this.options.maxOutputBytes) } : process.env,
     });
     this.child = child;
     this.stderrTail = "";

@@ -94,6 +94,7 @@ export class RnnNotebookController implements vscode.Disposable {
         cwd: notebookFolder(notebook),
         maxOldSpaceSizeMb: cfg.get<number>("kernel.maxOldSpaceSizeMb", 4096),
         graceMs: 1000 * cfg.get<number>("kernel.interruptGracePeriodSeconds", 5),
+        maxOutputBytes: cfg.get<number>("output.maxBytes", 2_000_000),
       });
       kernel.events.on("background", (name: string, text: string) => this.background(notebook, name, text));
       s = new NotebookSession(kernel);

@@ -59,6 +59,17 @@ describe("KernelClient", function () {
     assert.match(sink.log.join("\n"), /error:KernelDied:.*exited \(code 7\)/);
   });
 
+  it("hands the output size setting to the kernel process", async () => {
+    const sized = new KernelClient({ kernelPath, cwd: os.tmpdir(), maxOldSpaceSizeMb: 256, graceMs: 500, maxOutputBytes: 12_345 });
+    try {
+      const sink = recorder();
+      await sized.execute("process.env.RNN_NOTEBOOK_MAX_OUTPUT_BYTES", 1, "cell1.ts", sink);
+      assert.match(sink.log.join(), /12345/); // the value given above
+    } finally {
+      sized.dispose();
+    }
+  });
+
   it("says plainly when the kernel ran out of memory", () => {
     assert.match(describeExit(null, "SIGABRT", "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory", 256),
       /ran out of memory \(heap limit 256 MB/);
