@@ -22,11 +22,11 @@ declare namespace RnnKernel {
      * LSTM i, f, g, o, c, h; GRU r, z, n, h; SimpleRNN h.
      * @param model a trained model
      * @param x inputs [B, T, F] (or token ids [B, T]); one sequence is shown, `batchIndex` (default 0)
-     * @param options `layer`: index of the recurrent layer (default: the first); `tokens`: labels of the
-     * time axis (a string is split into characters)
+     * @param options `layer`: index in `model.layers` (default: the first recurrent layer); `tokens`: labels
+     * of the time axis (a string is split into characters); `direction`: which half of a bidirectional layer
      * @example rnn.show.gates(lstmModel, x.slice(0, 1), { layer: 0 })
      */
-    gates(model: Recordable, x: Tensor | number[][] | number[][][], options?: { layer?: number; tokens?: string | string[]; batchIndex?: number }): void | Promise<void>;
+    gates(model: Recordable, x: Tensor | number[][] | number[][][], options?: { layer?: number; tokens?: string | string[]; batchIndex?: number; direction?: "forward" | "backward" }): void | Promise<void>;
     /**
      * ‖∂L/∂h_t‖ at every timestep of backpropagation through time (and ‖∂L/∂c_t‖ for LSTM), log scale,
      * one line per model and layer: why gradients vanish in a SimpleRNN and not in an LSTM.
