@@ -156,6 +156,41 @@ function cellTransformer(bindings: Set<string>): ts.TransformerFactory<ts.Source
     };
     const visit = <T extends ts.Node>(node: T): T => ts.visitNode(node, visitDynamicImports) as T;
 
+    // `var` inside a top-level block or loop (`for (var i = 0; …)`) is a top-level binding too, as
+    // in a script: its declarations become assignments and its names bindings. Functions and classes
+    // keep their own `var`s.
+    const isVarList = (list: ts.VariableDeclarationList) => (list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const)) === 0;
+    const varAssignments = (list: ts.VariableDeclarationList): ts.Expression | undefined => {
+      const parts: ts.Expression[] = [];
+      for (const decl of list.declarations) {
+        collectNames(decl.name, bindings);
+        if (decl.initializer) parts.push(ts.setTextRange(f.createAssignment(bindingToTarget(decl.name), visitNested(decl.initializer) as ts.Expression), decl));
+      }
+      return parts.length === 0 ? undefined : parts.reduce((a, b) => f.createComma(a, b));
+    };
+    const visitNested = (node: ts.Node): ts.Node => {
+      if (ts.isFunctionLike(node) || ts.isClassLike(node)) return visitDynamicImports(node);
+      if (ts.isVariableStatement(node) && isVarList(node.declarationList)) {
+        const expr = varAssignments(node.declarationList);
+        return ts.setTextRange(expr ? f.createExpressionStatement(expr) : f.createEmptyStatement(), node);
+      }
+      if (ts.isForStatement(node) && node.initializer && ts.isVariableDeclarationList(node.initializer) && isVarList(node.initializer)) {
+        return f.updateForStatement(node, varAssignments(node.initializer), node.condition && visitNested(node.condition) as ts.Expression,
+          node.incrementor && visitNested(node.incrementor) as ts.Expression, visitNested(node.statement) as ts.Statement);
+      }
+      if ((ts.isForInStatement(node) || ts.isForOfStatement(node)) && ts.isVariableDeclarationList(node.initializer) && isVarList(node.initializer)) {
+        const decl = node.initializer.declarations[0];
+        collectNames(decl.name, bindings);
+        const target = bindingToTarget(decl.name);
+        const expr = visitNested(node.expression) as ts.Expression;
+        const statement = visitNested(node.statement) as ts.Statement;
+        return ts.isForInStatement(node) ? f.updateForInStatement(node, target, expr, statement)
+          : f.updateForOfStatement(node, node.awaitModifier, target, expr, statement);
+      }
+      if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) return visitDynamicImports(node);
+      return ts.visitEachChild(node, visitNested, context);
+    };
+
     const assign = (target: ts.Expression, value: ts.Expression, range: ts.Node): ts.Statement =>
       ts.setTextRange(f.createExpressionStatement(f.createAssignment(target, value)), range);
 
@@ -213,7 +248,7 @@ function cellTransformer(bindings: Set<string>): ts.TransformerFactory<ts.Source
         const value = f.createObjectLiteralExpression([f.createPropertyAssignment("value", visit(stmt.expression))]);
         body.push(ts.setTextRange(f.createReturnStatement(value), stmt));
       } else {
-        body.push(visit(stmt));
+        body.push(ts.visitNode(stmt, visitNested) as ts.Statement);
       }
     }
     return f.updateSourceFile(file, [...hoisted, ...body]);

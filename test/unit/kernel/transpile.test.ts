@@ -56,6 +56,20 @@ describe("transpileCell", () => {
     assert.equal(context.E2.A, 0);
   });
 
+  it("makes `var` in top-level blocks and loops a binding, as in a script, but not `var` inside functions", async () => {
+    const { context, value } = await evaluate([
+      "for (var i = 0, j = 10; i < 3; i++) { var last = i + j; }",
+      "for (var key in { a: 1 }) {}",
+      "for (var [k2, v2] of [[1, 2]]) {}",
+      "if (true) { var flag = true; }",
+      "function f() { var local = 1; return local; }",
+      "f() + last",
+    ].join("\n"));
+    assert.equal(value, 13); // f() = 1; last = 2 + 10 after the loop
+    assert.deepEqual([context.i, context.j, context.key, context.k2, context.v2, context.flag], [3, 10, "a", 1, 2, true]);
+    assert.equal("local" in context, false);
+  });
+
   it("hoists function declarations like JavaScript does", async () => {
     assert.equal((await evaluate("const r = later();\nfunction later() { return 9; }\nr")).value, 9);
   });
