@@ -8,7 +8,8 @@
  * On top of TypeScript's own emit, an `after` transformer (it sees plain JavaScript: enums and
  * namespaces are already IIFEs, types are gone) rewrites the cell's top level:
  *   - `const/let/var x = e` → `x = e`, destructuring → destructuring assignment; `function f(){}` →
- *     `f = function f(){}` hoisted to the top; `class C {}` → `C = class C {}`. Every such name is
+ *     `f = function f(){}` hoisted to the top; `class C {}` → `C = class C {}`; `var` inside top-level
+ *     blocks and loops likewise (functions keep theirs). Every such name is
  *     listed in `bindings` and is made a global before the cell runs, so later cells see it and
  *     re-running `const model = …` simply assigns again. (Porting note: like tslab and Node's REPL
  *     await mode, a `const` is not write-protected across cells and has no temporal dead zone.)
