@@ -1,0 +1,176 @@
+// Seeded fuzz of the renderer (issue 9: hostile outputs "render an error box or escaped text, never
+// execute script, never freeze"): valid payloads of every mime type are mutated — a random node
+// replaced by NaN, ±Infinity, null, a wrong type, a script-bearing string, an empty or longer/shorter
+// array, a huge number, or deleted — and drawn by the real render() in headless Chromium. Each must
+// end as its kind or as an error box, with no exception, no element built from data, no script run,
+// and within a stated time bound. Count: 400 payloads (RNN_STRESS=1: 4,000). Skipped without Chromium.
+import * as assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { MIME } from "../../src/shared/mime";
+import type { GatesPayload, GradNormsPayload, SummaryPayload, TensorPayload, TrainingPayload } from "../../src/shared/payloads";
+
+const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find((p) => existsSync(p));
+const COUNT = process.env.RNN_STRESS === "1" ? 4000 : 400;
+/** Stated bound per payload (validation + drawing); the biggest mutation is a 10^5-element array. */
+const PER_RENDER_MS = 2000;
+const XSS = `<img src=x onerror="window.__pwned=1">`;
+
+const load = createRequire(__filename);
+type Page = { evaluate<T>(fn: (arg: any) => T, arg?: unknown): Promise<T>; addScriptTag(o: { content: string }): Promise<unknown>; setContent(html: string): Promise<void>; on(ev: string, cb: (e: unknown) => void): void };
+
+/** mulberry32 (public-domain PRNG), as in fuzz.test.ts. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const T = 6;
+const U = 4;
+const grid = (f: (i: number) => number) => Array.from({ length: T * U }, (_, i) => f(i));
+const gates: GatesPayload = {
+  model: "m", layer: { index: 0, name: "lstm", type: "lstm" }, batchIndex: 0, trueShape: { timesteps: T, units: U }, timesteps: T, units: U,
+  stepIndex: [0, 1, 2, 3, 4, 5], unitIndex: [0, 1, 2, 3], tokens: ["h", "e", "l", "l", "o", " "],
+  panels: [
+    { gate: "i", label: "input gate i", scale: "sigmoid", values: grid((i) => (i % 7) / 7) },
+    { gate: "c", label: "cell state c", scale: "tanh", domain: [-2, 2], values: grid((i) => Math.sin(i)) },
+  ],
+};
+const gradNorms: GradNormsPayload = {
+  steps: [1, 2, 3, 4, 5, 6], yScale: "log", clipThreshold: 1, tbptt: 3, title: "norms", loss: "mse",
+  series: [{ label: "lstm · h", model: "m", layer: 0, quantity: "h", values: [1e-3, 1e-2, 0.1, 1, 10, 100] }],
+};
+const training: TrainingPayload = {
+  status: "running", epoch: 2, epochs: 5, batch: 3, batches: 4, elapsedMs: 1200, etaMs: 3000, loss: 0.4,
+  epochsDone: [1, 2], series: [{ label: "loss", values: [0.9, 0.5] }],
+  batchLoss: { steps: [1, 2, 3, 4, 5, 6], values: [1, 0.9, 0.8, 0.6, 0.5, 0.4] },
+  gradNorms: { steps: [1, 2, 3], preClip: [3, 2, 1], postClip: [1, 1, 1], clipNorm: 1 },
+};
+const summary: SummaryPayload = {
+  name: "m", convention: "keras", totalParams: 101, trainableParams: 101, nonTrainableParams: 0,
+  layers: [{ name: "lstm", type: "LSTM", outputShape: [null, 4], params: 96, formula: "4·4·(1+4+1)", breakdown: [{ name: "kernel", shape: [1, 16], count: 16 }] }],
+};
+const tensor: TensorPayload = {
+  shape: [3, 4], shownShape: [3, 4], values: grid((i) => i - 6).slice(0, 12), view: "heatmap", dtype: "float32",
+  title: "t", rowLabels: ["a", "b", "c"], colLabels: ["w", "x", "y", "z"], rowIndex: [0, 1, 2], colIndex: [0, 1, 2, 3],
+};
+const SEEDS: [string, string, unknown][] = [
+  [MIME.gates, "gates", gates], [MIME.gradNorms, "gradnorms", gradNorms], [MIME.training, "training", training],
+  [MIME.summary, "summary", summary], [MIME.tensor, "tensor", tensor],
+];
+
+function mutator(seed: number) {
+  const r = prng(seed);
+  const int = (n: number) => Math.floor(r() * n);
+  const pick = <X>(xs: readonly X[]): X => xs[int(xs.length)];
+  const hostile = (): unknown => pick<() => unknown>([
+    () => NaN, () => Infinity, () => -Infinity, () => null, () => "", () => XSS, () => -1, () => 0, () => 1e9, () => 2 ** 53,
+    () => 1.5, () => [], () => ({}), () => [[]], () => "x".repeat(10_000), () => true, () => "123",
+    () => Array.from({ length: int(4) === 0 ? 100_000 : 50 }, () => r() * 10 - 5),
+    () => Array.from({ length: 8 }, () => XSS),
+  ])();
+  /** Every path to a node of the payload. */
+  const paths = (v: unknown, at: (string | number)[] = []): (string | number)[][] => {
+    const out = [at];
+    if (Array.isArray(v)) v.slice(0, 12).forEach((x, i) => out.push(...paths(x, [...at, i])));
+    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...at, k]));
+    return out;
+  };
+  return (payload: unknown): unknown => {
+    const copy = structuredClone(payload) as Record<string | number, unknown>;
+    let value: unknown = copy;
+    for (let m = 1 + int(3); m > 0; m--) {
+      const all = paths(value);
+      const path = pick(all);
+      if (path.length === 0) { value = hostile(); continue; }
+      const parent = path.slice(0, -1).reduce<any>((o, k) => o[k], value);
+      const key = path[path.length - 1];
+      const op = int(4);
+      if (op === 0) delete parent[key];
+      else if (op === 1 && Array.isArray(parent[key])) {
+        const a = parent[key] as unknown[];
+        parent[key] = r() < 0.5 ? a.slice(0, int(a.length)) : [...a, ...a.slice(0, 1 + int(3))];
+      } else parent[key] = hostile();
+    }
+    return value;
+  };
+}
+
+describe(`renderer fuzz in Chromium (${COUNT} mutated payloads)`, function () {
+  this.timeout(COUNT * PER_RENDER_MS);
+  let browser: { newPage(o: unknown): Promise<Page>; close(): Promise<void> } | undefined;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async function () {
+    if (!CHROMIUM) { this.skip(); return; }
+    const esbuild = load("esbuild") as typeof import("esbuild");
+    const { chromium } = load("playwright-core") as { chromium: { launch(o: unknown): Promise<NonNullable<typeof browser>> } };
+    const js = esbuild.buildSync({
+      stdin: { contents: `import { render } from "./src/renderer/render"; (window as any).rnnRender = render;`, resolveDir: process.cwd(), loader: "ts" },
+      bundle: true, format: "iife", write: false, target: "es2022", logLevel: "silent",
+    }).outputFiles[0].text;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    page = await browser.newPage({ viewport: { width: 900, height: 700 }, deviceScaleFactor: 2 });
+    page.on("pageerror", (e) => pageErrors.push(String(e)));
+    await page.setContent(`<!doctype html><html><head><meta charset="utf-8"></head><body class="vscode-dark"></body></html>`);
+    await page.addScriptTag({ content: js });
+  });
+
+  after(async () => { await browser?.close(); });
+
+  it("every mutated payload ends as its kind or an error box, without exception, script or freeze", async () => {
+    const mutate = mutator(20261123);
+    const tally: Record<string, number> = { drawn: 0, error: 0 };
+    let slowest = 0;
+    const BATCH = 20;
+    for (let start = 0; start < COUNT; start += BATCH) {
+      const batch = Array.from({ length: Math.min(BATCH, COUNT - start) }, (_, j) => {
+        const [mime, kind, seed] = SEEDS[(start + j) % SEEDS.length];
+        return { mime, kind, value: mutate(seed) };
+      });
+      const results = await page.evaluate((items: { mime: string; kind: string; value: unknown }[]) => items.map(({ mime, value }) => {
+        const box = document.createElement("div");
+        document.body.appendChild(box);
+        const t0 = performance.now();
+        let kind = "";
+        let thrown = "";
+        try {
+          kind = ((window as any).rnnRender({ container: box, mime, value }) as HTMLElement).dataset.rnnRendered ?? "";
+        } catch (e) {
+          thrown = String(e);
+        }
+        const ms = performance.now() - t0;
+        const injected = box.querySelectorAll("img, script, iframe, object, embed").length;
+        const text = kind === "error" ? (box.textContent ?? "").slice(0, 300) : "";
+        box.remove();
+        return { kind, thrown, ms, injected, text, pwned: (window as any).__pwned };
+      }), batch);
+      results.forEach((res, j) => {
+        const i = start + j;
+        const what = `payload ${i} (${batch[j].kind})`;
+        assert.equal(res.thrown, "", `${what}: render threw`);
+        assert.ok(res.kind === batch[j].kind || res.kind === "error", `${what}: ended as "${res.kind}"`);
+        // A payload that passed validation must draw: "drawing failed" means the validator let through
+        // something the drawing code cannot handle.
+        assert.doesNotMatch(res.text, /drawing failed/, `${what}: ${res.text} — ${JSON.stringify(batch[j].value).slice(0, 400)}`);
+        assert.equal(res.injected, 0, `${what}: an element was built from data`);
+        assert.equal(res.pwned, undefined, `${what}: a script ran`);
+        assert.ok(res.ms < PER_RENDER_MS, `${what}: took ${res.ms.toFixed(0)} ms`);
+        slowest = Math.max(slowest, res.ms);
+        tally[res.kind === "error" ? "error" : "drawn"]++;
+      });
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    await new Promise((r) => setTimeout(r, 300)); // an <img onerror> would have fired by now
+    assert.equal(await page.evaluate(() => (window as any).__pwned), undefined);
+    assert.deepEqual(pageErrors, [], "no uncaught error in the page");
+    console.log(`      ${COUNT} mutated payloads: ${tally.drawn} drawn, ${tally.error} error boxes; slowest ${slowest.toFixed(0)} ms (bound ${PER_RENDER_MS} ms)`);
+  });
+});
