@@ -38,10 +38,9 @@ const node = { ...common, platform: "node", format: "cjs", target: "node20" };
 const productBuilds = [
   // intellisenseWorker: the worker thread of IntelliSense in cells (TypeScript language services).
   { ...node, entryPoints: { extension: "src/extension/extension.ts", intellisenseWorker: "src/extension/intellisense/worker.ts" }, outdir: "dist", external: ["vscode"] },
-  { ...node, entryPoints: { kernel: "src/kernel/main.ts", cli: "src/kernel/cli.ts" }, outdir: "dist",
-    // esbuild is used at run time by the kernel to transpile cells; it ships its own per-platform binary
-    // only in node_modules, so the kernel resolves it lazily (see src/kernel/transpile.ts).
-    external: ["esbuild"], banner: { js: "" } },
+  // The kernel transpiles cells with the bundled `typescript` package (pure JS), so the .vsix carries no
+  // per-platform binary (src/kernel/transpile.ts).
+  { ...node, entryPoints: { kernel: "src/kernel/main.ts", cli: "src/kernel/cli.ts" }, outdir: "dist" },
   { ...common, platform: "browser", format: "esm", target: "es2022", entryPoints: { renderer: "src/renderer/index.ts" }, outdir: "dist" },
 ].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
 
