@@ -15,7 +15,8 @@ const FLUSH_MS = 30;
 const FLUSH_CHARS = 64 * 1024;
 
 /**
- * Size cap of outputs: the most console text one cell may send (characters) and the cap of each rich
+ * Size cap of outputs: the most console text one cell may send (characters; background text of ended
+ * cells has the same budget, renewed whenever a cell ends) and the cap of each rich
  * bundle (passed to src/kernel/rich), so a print loop cannot flood the IPC channel or
  * balloon the notebook file (DESIGN §4: every output has a size cap). The client may pass its
  * rnnNotebook.output.maxBytes setting in RNN_NOTEBOOK_MAX_OUTPUT_BYTES; the default is that setting's
@@ -29,13 +30,24 @@ export class Outbox {
   private lastFlush = 0;
   /** Characters streamed per cell id (only the running cell's counter matters; old ones are dropped). */
   private streamed = new Map<number, number>();
+  /** Background text (callbacks of ended cells) since the last cell ended: capped like a cell's output,
+   * so a leftover setInterval cannot flood the client. */
+  private backgroundChars = 0;
 
   constructor(private readonly post: (m: FromKernel) => void, private readonly maxCellChars = OUTPUT_MAX_BYTES) {}
 
   /** Console text of cell `id`, or background text when `id` is undefined (no cell is running). */
   stream(id: number | undefined, name: StreamName, text: string): void {
     if (text === "") return;
-    if (id !== undefined) {
+    if (id === undefined) {
+      if (this.backgroundChars >= this.maxCellChars) return;
+      const room = this.maxCellChars - this.backgroundChars;
+      this.backgroundChars += text.length;
+      if (text.length > room) {
+        text = text.slice(0, room) + `\n… background output truncated after ${this.maxCellChars.toLocaleString("en-US")} characters; ` +
+          "the rest is dropped until the next cell ends (setting rnnNotebook.output.maxBytes).\n";
+      }
+    } else {
       const before = this.streamed.get(id) ?? (this.streamed.clear(), 0);
       if (before >= this.maxCellChars) return;
       const room = this.maxCellChars - before;
@@ -70,6 +82,7 @@ export class Outbox {
   send(m: FromKernel): void {
     this.flush();
     this.post(m);
+    if (m.type === "done") this.backgroundChars = 0; // a new budget for what runs on after this cell
   }
 
   flush(): void {

@@ -226,6 +226,30 @@ describe(`kernel faults (KernelClient + real kernel; ${CYCLES} interrupt/restart
     assert.equal(c.pid, pid, "same kernel process");
   });
 
+  it("background output of a timer that prints forever after its cell ended is capped (regression)", async () => {
+    // Bug found by this suite: the per-cell output cap (OUTPUT_MAX_BYTES, 2,000,000 characters by
+    // default) did not apply to background text, so a leftover setInterval flooded the extension host
+    // (and, on stderr, VS Code's notifications) without bound. 10,000 characters every millisecond for
+    // 3 s would be ~30,000,000 characters.
+    const c = newClient();
+    let chars = 0;
+    let notes = 0;
+    c.events.on("background", (_name: string, text: string) => {
+      chars += text.length;
+      if (/background output truncated/.test(text)) notes++;
+    });
+    assert.equal(await c.execute(`const flood = setInterval(() => console.error("x".repeat(10_000)), 1); "started"`, 1, "cell1.ts", recorder()), "ok");
+    await sleep(3000);
+    const CAP = 2_000_000; // src/kernel/output.ts OUTPUT_MAX_BYTES default
+    console.log(`      background flood: ${chars.toLocaleString("en-US")} characters reached the client in 3 s (cap ${CAP.toLocaleString("en-US")})`);
+    assert.ok(chars <= CAP + 1000, `${chars} characters`);
+    assert.equal(notes, 1, "one note says the rest was dropped");
+    // The next cell ends the budget period: its own output arrives, and the kernel is responsive.
+    const next = recorder();
+    assert.equal(await c.execute("clearInterval(flood); console.log('after'); 1", 2, "cell2.ts", next), "ok");
+    assert.match(next.text(), /stdout:after/);
+  });
+
   it("process.exit() in a timer after the cell ended is reported (background stderr + exit event), and the next cell gets a fresh kernel", async () => {
     const c = newClient();
     const background: string[] = [];
