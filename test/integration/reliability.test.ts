@@ -107,6 +107,17 @@ describe("reliability in VS Code", function () {
     assert.equal(kernelPid(nb), undefined, "no kernel is left for the closed notebook");
   });
 
+  it("throttles notifications of background stderr: a leftover timer printing errors raises one, not hundreds (regression)", async () => {
+    const nb = await openCodeNotebook(["const noisy = setInterval(() => console.error('still failing'), 20); 'started'", "clearInterval(noisy)"]);
+    await runCell(nb, 0);
+    await sleep(3000); // ~150 bursts of background stderr (coalesced every 30 ms by the kernel)
+    const api = vscode.extensions.getExtension(EXTENSION_ID)?.exports as { controller: { backgroundWarnings(nb: vscode.NotebookDocument): number } };
+    const shown = api.controller.backgroundWarnings(nb);
+    await runCell(nb, 1);
+    console.log(`      3 s of background stderr every 20 ms: ${shown} notification(s)`);
+    assert.equal(shown, 1, "one notification per notebook per 10 s (all lines go to the RNN Notebook output channel)");
+  });
+
   it("runs the kernel in a process of its own, not the extension host", async () => {
     const nb = await openCodeNotebook(["process.pid"]);
     await showWithKernel(nb);

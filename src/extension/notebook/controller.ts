@@ -15,6 +15,9 @@ export const UNTRUSTED_MESSAGE = () => vscode.l10n.t(
   "This workspace is not trusted, so RNN Notebook runs no code here: no kernel is started and no cell is executed. " +
   "Saved outputs stay visible. Trust the workspace (Workspaces: Manage Workspace Trust) to run cells.");
 
+/** Least time between two notifications of background stderr of one notebook. */
+const BACKGROUND_WARNING_INTERVAL_MS = 10_000;
+
 interface Queued {
   cell: vscode.NotebookCell;
   execution: vscode.NotebookCellExecution;
@@ -25,6 +28,10 @@ interface Queued {
 class NotebookSession {
   readonly queue: Queued[] = [];
   draining = false;
+  /** When background stderr last raised a notification (they are throttled; the log gets everything). */
+  lastWarning = 0;
+  /** Notifications raised for background stderr (tests read it). */
+  warnings = 0;
   constructor(readonly kernel: KernelClient) {}
 }
 
@@ -183,10 +190,20 @@ export class RnnNotebookController implements vscode.Disposable {
     for (const q of s.queue.splice(0)) q.execution.end(undefined);
   }
 
+  /** Background stderr notifications raised for a notebook (tests read it). */
+  backgroundWarnings(notebook: vscode.NotebookDocument): number {
+    return this.sessions.get(notebook.uri.toString())?.warnings ?? 0;
+  }
+
   private background(notebook: vscode.NotebookDocument, name: string, text: string): void {
     const channel = this.log();
     channel.appendLine(`[${path.basename(notebook.uri.path)}] ${name}: ${text.trimEnd()}`);
-    if (name === "stderr") {
+    const s = this.sessions.get(notebook.uri.toString());
+    // A leftover timer printing errors in a loop must not bury the window in notifications: at most one
+    // per notebook every BACKGROUND_WARNING_INTERVAL_MS (the output channel has every line).
+    if (name === "stderr" && s && Date.now() - s.lastWarning >= BACKGROUND_WARNING_INTERVAL_MS) {
+      s.lastWarning = Date.now();
+      s.warnings++;
       void vscode.window.showWarningMessage(`RNN Notebook (${path.basename(notebook.uri.path)}): ${text.trim().slice(0, 300)}`);
     }
   }
