@@ -54,7 +54,7 @@ function reusedResult(w, cell, system) {
   if (!reused || !reuseSystems.includes(system)) return null;
   const row = reused.results.find((r) => r.workload === w && r.cell === cell);
   const r = row?.systems?.[system];
-  if (!r || r.error) return null;
+  if (!r || (r.error && !r.timeoutS)) return null; // a timeout is a result (a lower bound) too
   return { ...r, reusedFrom: r.reusedFrom ?? reused.started };
 }
 
