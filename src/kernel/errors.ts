@@ -63,8 +63,23 @@ export class ScriptRegistry {
     return frames;
   }
 
-  /** The error report for anything thrown by user code. */
+  /** The error report for anything thrown by user code. Never throws: a thrown value whose getters
+   * throw (or a Proxy) is described as well as it can be, and the cell still ends. */
   report(err: unknown): ErrorReport {
+    try {
+      return this.describe(err);
+    } catch {
+      let message = "a thrown value that could not be described (reading it threw)";
+      try {
+        message = inspect(err, { depth: 1, getters: false, customInspect: false });
+      } catch {
+        // keep the plain message
+      }
+      return { name: "Uncaught", message, stack: `Uncaught ${message}` };
+    }
+  }
+
+  private describe(err: unknown): ErrorReport {
     if (!(err instanceof Error) && !(typeof err === "object" && err !== null && "stack" in err && "message" in err)) {
       const message = inspect(err, { depth: 2 });
       return { name: "Uncaught", message, stack: `Uncaught ${message}` };

@@ -90,10 +90,24 @@ async function drain(): Promise<void> {
   draining = true;
   try {
     for (let m = queue.shift(); m; m = queue.shift()) {
-      const r = await sandbox.run(m.id, m.code, m.cell, m.filename);
-      if (r.error) outbox.send({ type: "error", id: m.id, ...r.error });
-      if (r.result) outbox.send({ type: "result", id: m.id, bundle: r.result });
-      outbox.send({ type: "done", id: m.id, status: r.status });
+      // Whatever goes wrong in the kernel's own handling of a cell (a cell that replaced a built-in the
+      // kernel uses, say), the cell still ends: without "done" it would wait forever.
+      try {
+        const r = await sandbox.run(m.id, m.code, m.cell, m.filename);
+        if (r.error) outbox.send({ type: "error", id: m.id, ...r.error });
+        if (r.result) outbox.send({ type: "result", id: m.id, bundle: r.result });
+        outbox.send({ type: "done", id: m.id, status: r.status });
+      } catch (e) {
+        let why = "unknown failure";
+        try {
+          why = e instanceof Error ? String(e.message) : String(e);
+        } catch {
+          // a failure that cannot even be described
+        }
+        const message = `the kernel could not finish handling this cell: ${why}`;
+        outbox.send({ type: "error", id: m.id, name: "KernelError", message, stack: `KernelError: ${message}` });
+        outbox.send({ type: "done", id: m.id, status: "error" });
+      }
     }
   } finally {
     draining = false;

@@ -250,6 +250,25 @@ describe(`kernel faults (KernelClient + real kernel; ${CYCLES} interrupt/restart
     assert.match(next.text(), /stdout:after/);
   });
 
+  it("a thrown value whose getters throw ends the cell with an error, and a cell that breaks a built-in the kernel uses cannot hang the next (regression)", async () => {
+    // Bugs found by this suite: the error report read .name/.message/.stack of the thrown value, and a
+    // throwing getter made the kernel skip the cell's "done" — the cell ran forever (until Stop and the
+    // grace kill). Same for any failure in the kernel's own handling (e.g. after JSON.stringify was
+    // replaced by a cell): the next cell never ended.
+    const c = newClient();
+    const hostile = recorder();
+    const status = await c.execute(`throw { get message() { throw 1; }, get stack() { throw 2; }, get name() { throw 3; } }`, 1, "cell1.ts", hostile);
+    assert.equal(status, "error", hostile.text());
+    assert.match(hostile.text(), /error:Uncaught:/);
+    const pid = c.pid;
+    assert.equal(await c.execute(`JSON.stringify = () => { throw new Error("replaced"); }; 1`, 2, "cell2.ts", recorder()), "ok");
+    const after = recorder();
+    const next = await Promise.race([c.execute("2 + 2", 3, "cell3.ts", after), sleep(20_000).then(() => "still running after 20 s")]);
+    assert.ok(next === "ok" || next === "error", `the next cell ended: ${next} ${after.text()}`);
+    if (next === "error") assert.match(after.text(), /error:KernelError:the kernel could not finish handling this cell: replaced/);
+    assert.equal(c.pid, pid, "the kernel process lives on (Restart gives a clean one)");
+  });
+
   it("process.exit() in a timer after the cell ended is reported (background stderr + exit event), and the next cell gets a fresh kernel", async () => {
     const c = newClient();
     const background: string[] = [];
