@@ -15,7 +15,7 @@
 //        --systems=ours,tfjs-wasm,tfjs-cpu,pytorch, --reps=N (timed runs per cell, default 15),
 //        --no-save (do not write bench-results), --readme (replace README's Performance table),
 //        --engine=<entry.ts> (bundle another engine entry than src/engine/index.ts),
-//        --reuse=<results.json> [--reuse-systems=tfjs-cpu,tfjs-wasm]: take those systems' figures for
+//        --reuse=<results.json>[,<more.json>] [--reuse-systems=tfjs-cpu,tfjs-wasm]: take those systems' figures for
 //        the workloads/cells present in an earlier results file instead of measuring them again (TF.js
 //        cpu needs minutes per large training step); the table marks reused cells and their date,
 //        --out=<file.json> (results file; default bench-results/<date>-<host>.json, rewritten after
@@ -48,14 +48,17 @@ const reps = Number(option("reps", "15"));
 const childTimeoutS = Number(option("child-timeout", "1800"));
 const reuseFile = option("reuse", null);
 const reuseSystems = option("reuse-systems", "tfjs-cpu,tfjs-wasm").split(",");
-const reused = reuseFile ? JSON.parse(readFileSync(reuseFile, "utf8")) : null;
+// Several files may be given (comma-separated); the first that has a usable cell wins.
+const reused = reuseFile ? reuseFile.split(",").map((f) => JSON.parse(readFileSync(f, "utf8"))) : [];
 /** The earlier measurement of (workload, cell, system), if reusable. */
 function reusedResult(w, cell, system) {
-  if (!reused || !reuseSystems.includes(system)) return null;
-  const row = reused.results.find((r) => r.workload === w && r.cell === cell);
-  const r = row?.systems?.[system];
-  if (!r || (r.error && !r.timeoutS)) return null; // a timeout is a result (a lower bound) too
-  return { ...r, reusedFrom: r.reusedFrom ?? reused.started };
+  if (!reuseSystems.includes(system)) return null;
+  for (const rec of reused) {
+    const r = rec.results.find((x) => x.workload === w && x.cell === cell)?.systems?.[system];
+    if (!r || (r.error && !r.timeoutS)) continue; // a timeout is a result (a lower bound) too
+    return { ...r, reusedFrom: r.reusedFrom ?? rec.started };
+  }
+  return null;
 }
 
 const TORCH_PYTHON = "/usr/bin/python3";
