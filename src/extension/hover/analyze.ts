@@ -41,7 +41,24 @@ export function kerasType(factory: string): string {
   return KERAS_TYPES[factory] ?? factory;
 }
 
+/**
+ * Every layer call in a source text, with its count when the shapes are known and the count is an
+ * exact integer. Never throws for pathological text: nesting deep enough to overflow the stack (TypeScript's parser and this walk are
+ * recursive) gives no sites, so one such cell cannot break hovers or the summary command.
+ */
 export function analyzeSource(text: string): LayerSite[] {
+  try {
+    // Literal sizes like 1e308 count to Infinity (or past exact integers): no count rather than a wrong one.
+    const exact = (c: LayerSite["count"]) => c === undefined || Number.isSafeInteger(c.total);
+    return analyze(text).map((s) => (exact(s.count) && exact(s.other) ? s
+      : { ...s, count: undefined, other: undefined, problem: "the sizes are too large to count exactly" }));
+  } catch (e) {
+    if (e instanceof RangeError) return []; // Maximum call stack size exceeded
+    throw e;
+  }
+}
+
+function analyze(text: string): LayerSite[] {
   const sf = ts.createSourceFile("cell.ts", text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const sites: LayerSite[] = [];
   const inSequential = new Set<ts.Node>();
