@@ -16,6 +16,7 @@
  * Gal & Ghahramani's variational dropout describes (LSTM behaves the same in both).
  */
 import { gemmNN, gemmNT, gemmTN, addColumnSums } from "../ops";
+import { gruAfterStepForward } from "../pointwise";
 import { recurrentProduct, sigm, tanhExp, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
 import type { GateName } from "../layer";
 import { KerasRecurrentLayer, type KerasRecurrentOptions } from "./kerasRecurrent";
@@ -39,6 +40,8 @@ const gruResetAfterCell: Cell = {
     const act = core.act, ract = core.ract;
     const prevOff = s * B * H, nextOff = core.stateOffset(s);
     if (core.standard) {
+      // Fused WASM SIMD step (pointwise.ts, issue 6; rec already holds bR) when it applies (float32, H % 4 = 0).
+      if (gruAfterStepForward("tanh", "sigmoid", B, H, zx, zOff, rec, null, a, aux, hs, prevOff, nextOff)) return;
       // Same math as below with σ and tanh inlined (the default activations).
       for (let b = 0; b < B; b++) {
         const zo = zOff + b * G, ro = b * G;

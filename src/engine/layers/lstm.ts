@@ -9,6 +9,7 @@
  * act holds [i, f, g, o] per row, cs the cell states (slot s+1 after step s), aux act(c_s).
  */
 import { gemmNT, gemmTN } from "../ops";
+import { lstmStepForward } from "../pointwise";
 import { recurrentProduct, sigm, tanhExp, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
 import type { GateName } from "../layer";
 import { KerasRecurrentLayer, type KerasRecurrentOptions } from "./kerasRecurrent";
@@ -29,6 +30,8 @@ export const lstmCell: Cell = {
     const act = core.act, ract = core.ract;
     const prevOff = s * B * H, nextOff = core.stateOffset(s);
     if (core.standard) {
+      // Fused WASM SIMD step (pointwise.ts, issue 6) when it applies (float32, H a multiple of 4).
+      if (lstmStepForward("tanh", "sigmoid", B, H, zx, zOff, a, cs, prevOff, nextOff, aux, hs)) return;
       // Same math as below with σ and tanh inlined (the default activations).
       for (let b = 0; b < B; b++) {
         const zo = zOff + b * G;
