@@ -7,21 +7,12 @@
 // Count: 1,000 sources (RNN_STRESS=1: 10,000).
 import * as assert from "node:assert/strict";
 import { analyzeSource, staticSummaries } from "../../src/extension/hover/analyze";
+import { prng } from "./prng";
 
 const COUNT = process.env.RNN_STRESS === "1" ? 10_000 : 1000;
 /** Stated bound per source (both analyses); the largest source is ~200 KB of nesting. */
 const PER_SOURCE_MS = 2000;
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("hover static analysis: bugs this fuzz found (regressions)", () => {
   it("nesting deep enough to overflow the stack gives no sites instead of throwing (it broke hovers and the summary command of the whole notebook)", () => {

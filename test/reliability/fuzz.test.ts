@@ -5,22 +5,12 @@
 // Count: RNN_FUZZ_COUNT (npm test: 2,000; npm run test:stress: 20,000). Seeded, so a failure replays.
 import * as assert from "node:assert/strict";
 import { NotebookFormatError, parseNotebook, serializeNotebook, type RawNotebook } from "../../src/shared/notebookFormat";
+import { prng } from "./prng";
 
 const COUNT = Number(process.env.RNN_FUZZ_COUNT || 2000);
 /** Per-input hang guard: parsing is synchronous, so it is measured, not pre-empted. */
 const PER_INPUT_MS = 2000;
 
-/** mulberry32: a tiny seeded PRNG (public-domain algorithm by Tommy Ettinger), enough for fuzzing. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MIMES = ["text/plain", "image/png", "image/svg+xml", "text/html", "application/vnd.rnn-notebook.gates+json",
   "application/vnd.code.notebook.stdout", "application/vnd.code.notebook.error", "application/x-unknown"];

@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { MIME } from "../../src/shared/mime";
 import type { GatesPayload, GradNormsPayload, SummaryPayload, TensorPayload, TrainingPayload } from "../../src/shared/payloads";
+import { prng } from "./prng";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find((p) => existsSync(p));
 const COUNT = process.env.RNN_STRESS === "1" ? 4000 : 400;
@@ -19,17 +20,6 @@ const XSS = `<img src=x onerror="window.__pwned=1">`;
 const load = createRequire(__filename);
 type Page = { evaluate<T>(fn: (arg: any) => T, arg?: unknown): Promise<T>; addScriptTag(o: { content: string }): Promise<unknown>; setContent(html: string): Promise<void>; on(ev: string, cb: (e: unknown) => void): void };
 
-/** mulberry32 (public-domain PRNG), as in fuzz.test.ts. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const T = 6;
 const U = 4;
