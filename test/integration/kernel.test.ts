@@ -29,6 +29,23 @@ describe("kernel through the controller", function () {
     assert.ok((cell.executionSummary?.executionOrder ?? 0) > 0);
   });
 
+  it("queues a Run All issued while a cell runs, in order, with increasing execution order", async () => {
+    const nb = await openCodeNotebook([
+      "const log: number[] = []; await new Promise((r) => setTimeout(r, 1500)); log.push(1);",
+      "log.push(2);",
+      "log.push(3); log.join(',')",
+    ]);
+    const since = Date.now();
+    await startCell(nb, 0);
+    await waitRunning(nb, 0);
+    // Run All while cell 1 still sleeps: its cells join the queue behind the running one
+    void vscode.commands.executeCommand("notebook.execute", nb.uri);
+    const last = await waitEnded(nb, 2, since, 60_000);
+    assert.equal(valueText(last), "1,2,3", "the queued cells ran one after another, in order, after the running one (Run All re-ran cell 1, which resets log)");
+    const orders = nb.getCells().map((c) => c.executionSummary?.executionOrder ?? 0);
+    assert.ok(orders[1] < orders[2], `execution order increases: ${orders}`);
+  });
+
   it("streams console output live and in order, stderr apart", async () => {
     const nb = await openCodeNotebook([
       'console.log("first"); console.warn("second"); console.log("third");\nawait new Promise((r) => setTimeout(r, 4000));\nconsole.log("last");',
