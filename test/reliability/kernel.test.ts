@@ -11,7 +11,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as v8 from "node:v8";
 import * as vm from "node:vm";
-import { KernelClient, type CellSink } from "../../src/extension/kernelClient";
+import { KernelClient } from "../../src/extension/kernelClient";
+import { recorder } from "../support/kernelSink";
 
 const kernelPath = path.resolve(__dirname, "../../../dist/kernel.js");
 const STRESS = process.env.RNN_STRESS === "1";
@@ -25,17 +26,6 @@ const KERNEL_HEAP_GROWTH_BOUND_MB = 16;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function recorder(): CellSink & { log: string[]; text(): string } {
-  const log: string[] = [];
-  return {
-    log,
-    text: () => log.join("\n"),
-    stream: (name, text) => log.push(`${name}:${text}`),
-    display: (bundle) => log.push(`display:${Object.keys(bundle).join(",")}`),
-    result: (bundle) => log.push(`result:${String(bundle["text/plain"])}`),
-    error: (name, message) => log.push(`error:${name}:${message}`),
-  };
-}
 
 function alive(pid: number): boolean {
   try {

@@ -9,21 +9,11 @@
 import * as assert from "node:assert/strict";
 import * as os from "node:os";
 import * as path from "node:path";
-import { KernelClient, type CellSink } from "../../src/extension/kernelClient";
+import { KernelClient } from "../../src/extension/kernelClient";
+import { recorder } from "../support/kernelSink";
 
 const kernelPath = path.resolve(__dirname, "../../../dist/kernel.js");
 
-function recorder(): CellSink & { log: string[]; text(): string } {
-  const log: string[] = [];
-  return {
-    log,
-    text: () => log.join("\n"),
-    stream: (name, text) => log.push(`${name}:${text}`),
-    display: (bundle) => log.push(`display:${Object.keys(bundle).join(",")}`),
-    result: (bundle) => log.push(`result:${String(bundle["text/plain"])}`),
-    error: (name, message) => log.push(`error:${name}:${message}`),
-  };
-}
 
 describe("training faults in the kernel", function () {
   this.timeout(120_000);

@@ -4,20 +4,11 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as os from "node:os";
-import { KernelClient, describeExit, type CellSink } from "../../../src/extension/kernelClient";
+import { KernelClient, describeExit } from "../../../src/extension/kernelClient";
+import { recorder } from "../../support/kernelSink";
 
 const kernelPath = path.resolve(__dirname, "../../../../dist/kernel.js");
 
-function recorder(): CellSink & { log: string[] } {
-  const log: string[] = [];
-  return {
-    log,
-    stream: (name, text) => log.push(`${name}:${text}`),
-    display: (bundle) => log.push(`display:${Object.keys(bundle).join(",")}`),
-    result: (bundle) => log.push(`result:${String(bundle["text/plain"])}`),
-    error: (name, message) => log.push(`error:${name}:${message}`),
-  };
-}
 
 describe("KernelClient", function () {
   this.timeout(30_000);
