@@ -12,7 +12,7 @@
 // Results: bench-results/<date>-<host>.json and a Markdown table on stdout.
 //
 // Flags: --quick (skip the large workload), --workloads=small,medium,large, --cells=lstm,gru,
-//        --systems=ours,tfjs-wasm,tfjs-cpu,pytorch, --reps=N (timed runs per cell, default 15),
+//        --systems=ours,tfjs-wasm,tfjs-cpu,pytorch, --reps=N (timed runs per cell, default 15; small 41),
 //        --no-save (do not write bench-results), --readme (replace README's Performance table),
 //        --engine=<entry.ts> (bundle another engine entry than src/engine/index.ts),
 //        --reuse=<results.json>[,<more.json>] [--reuse-systems=tfjs-cpu,tfjs-wasm]: take those systems' figures for
@@ -38,15 +38,18 @@ const option = (name, fallback) => {
 
 // Workload sizes from issue 6. B batch, T timesteps, I input features, H hidden units.
 const WORKLOADS = {
-  // Warm-ups: V8 tiers JavaScript up to optimized code over the first tens of calls (and compiles
+  // Warm-ups: V8 tiers JavaScript up to optimized code over the first hundreds of calls (and compiles
   // on background threads); PyTorch and TF.js need no such warm-up, but get the same number of runs.
-  small: { B: 32, T: 20, I: 6, H: 16, layers: 2, warmup: 60, budgetMs: 10000 },
+  // Small steps take ~1 ms: with 60 warm-ups and 15 runs the recording path (run interleaved with the
+  // plain step) was still partly unoptimized and measured 21–25% overhead, 7–9% once warm (300 runs).
+  small: { B: 32, T: 20, I: 6, H: 16, layers: 2, warmup: 300, reps: 41, budgetMs: 10000 },
   medium: { B: 32, T: 50, I: 64, H: 128, layers: 1, warmup: 10, budgetMs: 15000 },
   large: { B: 64, T: 100, I: 256, H: 512, layers: 1, warmup: 1, budgetMs: 30000 },
 };
 const workloads = option("workloads", flag("quick") ? "small,medium" : "small,medium,large").split(",");
 const cells = option("cells", "lstm,gru").split(",");
-const reps = Number(option("reps", "15"));
+/** Timed runs per cell: --reps, else the workload's own default, else 15 (large: at most 5). */
+const repsFor = (w) => Number(option("reps", String(WORKLOADS[w].reps ?? 15)));
 const childTimeoutS = Number(option("child-timeout", "1800"));
 const reuseFile = option("reuse", null);
 const reuseSystems = option("reuse-systems", "tfjs-cpu,tfjs-wasm").split(",");
@@ -182,7 +185,7 @@ async function main() {
       const row = { workload: w, cell, ...size, systems: {} };
       results.push(row);
       for (const system of systems) {
-        const cfg = { cell, ...size, reps: w === "large" ? Math.min(reps, 5) : reps, enginePath };
+        const cfg = { cell, ...size, reps: w === "large" ? Math.min(repsFor(w), 5) : repsFor(w), enginePath };
         const earlier = reusedResult(w, cell, system);
         if (earlier) {
           console.error(`[bench] ${w} ${cell} ${system}: reusing the measurement of ${earlier.reusedFrom}`);

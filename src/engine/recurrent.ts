@@ -332,22 +332,46 @@ export class RecurrentCore {
   /**
    * Gate activations of the latest forward as [B, T, H] tensors in INPUT time order: when `reversed`,
    * processing step s holds input time T−1−s.
+   *
+   * Recording costs one memcpy per cache buffer (`slice`, before the next forward overwrites it); each
+   * gate's [B, T, H] tensor is laid out from that snapshot on first read and kept (an element-wise
+   * transposition that would otherwise be most of the recording's cost when nobody looks at a gate,
+   * as in a training loop that records every batch). The returned object's properties are ordinary
+   * enumerable ones for every reader (spread, JSON, structured clone read them through the getter).
    */
   recordGates(reversed: boolean): Partial<Record<GateName, Tensor>> {
     const { T, B, H } = this;
+    const dtype = this.dtype;
     const out: Partial<Record<GateName, Tensor>> = {};
+    const snapshots = new Map<FloatArray, FloatArray>();
     for (const name of this.cell.recordedGates) {
       const { buf, rowLen, col, slotShift } = this.cell.recordSource(this, name);
-      const data = allocFloats(B * T * H, this.dtype);
-      for (let b = 0; b < B; b++) {
-        for (let t = 0; t < T; t++) {
-          const s = reversed ? T - 1 - t : t;
-          const src = ((s + slotShift) * B + b) * rowLen + col;
-          const dst = (b * T + t) * H;
-          for (let j = 0; j < H; j++) data[dst + j] = buf[src + j];
-        }
+      // Rows [slotShift·B, (T + slotShift)·B) of the buffer: processing step s, batch row b → row s·B + b.
+      let snap = snapshots.get(buf);
+      if (!snap) {
+        snap = buf.slice(slotShift * B * rowLen, (T + slotShift) * B * rowLen);
+        snapshots.set(buf, snap);
       }
-      out[name] = new Tensor(data, [B, T, H]);
+      const src = snap;
+      let tensor: Tensor | null = null;
+      const layOut = (): Tensor => {
+        const data = allocFloats(B * T * H, dtype);
+        for (let b = 0; b < B; b++) {
+          for (let t = 0; t < T; t++) {
+            const s = reversed ? T - 1 - t : t;
+            const from = (s * B + b) * rowLen + col;
+            const to = (b * T + t) * H;
+            for (let j = 0; j < H; j++) data[to + j] = src[from + j];
+          }
+        }
+        return new Tensor(data, [B, T, H]);
+      };
+      Object.defineProperty(out, name, {
+        enumerable: true,
+        configurable: true,
+        get: () => (tensor ??= layOut()),
+        set: (value: Tensor) => Object.defineProperty(out, name, { value, enumerable: true, configurable: true, writable: true }),
+      });
     }
     return out;
   }

@@ -102,6 +102,37 @@ describe("recorded gates equal the gates recomputed from the weights", () => {
     });
   }
 
+  it("a recording is a snapshot: later forwards do not change it, read before or after them", () => {
+    // Gate tensors are laid out from a copy of the cache on first read (recurrent.ts recordGates);
+    // the next forward reuses the cache, so a recording read late must still hold its own batch.
+    const layer = lstm({ units: 3 });
+    const rng = new Rng(11);
+    layer.build([4, 2], { dtype: "float64", rng });
+    const x1 = randomInput(2, 4, 2, 21), x2 = randomInput(2, 4, 2, 22);
+    layer.forward(x1, { training: false, rng, record: { gates: true } });
+    const first = layer.recordings()[0];
+    const earlyH = first.gates!.h!.toArray(); // read now
+    layer.forward(x2, { training: false, rng, record: { gates: true } });
+    const second = layer.recordings()[0];
+    // Reference: the textbook recomputation for x1 and x2 (recompute above).
+    layer.forward(x1, { training: false, rng });
+    const ref1 = [0, 1].map((b) => recompute(layer, x1, b)), ref2 = [0, 1].map((b) => recompute(layer, x2, b));
+    let maxDiff = 0, inputsApart = 0;
+    for (const name of ["i", "f", "g", "o", "c", "h"] as const) {
+      const g1 = first.gates![name]!, g2 = second.gates![name]!; // first read after two more forwards
+      for (let b = 0; b < 2; b++) for (let t = 0; t < 4; t++) for (let j = 0; j < 3; j++) {
+        maxDiff = Math.max(maxDiff, Math.abs(g1.get(b, t, j) - ref1[b][name][t][j]), Math.abs(g2.get(b, t, j) - ref2[b][name][t][j]));
+        inputsApart = Math.max(inputsApart, Math.abs(ref1[b][name][t][j] - ref2[b][name][t][j]));
+      }
+    }
+    assert.deepEqual(first.gates!.h!.toArray(), earlyH);
+    assert.ok(maxDiff < 1e-12, `max diff ${maxDiff}`); // float64 rounding only, as above
+    assert.ok(inputsApart > 1e-3, "the two inputs (seeds 21, 22) give different gates, so a stale recording would fail");
+    // The gates object behaves like a plain record for readers (spread, JSON).
+    assert.deepEqual(Object.keys({ ...first.gates }), ["i", "f", "g", "o", "c", "h"]);
+    assert.deepEqual(JSON.parse(JSON.stringify({ h: first.gates!.h!.toArray() })).h, earlyH);
+  });
+
   it("nn.GRU bidirectional: PyTorch gate order r, z, n recomputed from the state dict", () => {
     const H = 2, T = 4, B = 1, I = 3;
     const m = nn.GRU({ inputSize: I, hiddenSize: H, bidirectional: true, batchFirst: true, dtype: "float64", seed: 3 });
