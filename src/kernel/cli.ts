@@ -6,7 +6,9 @@
  * notebook's folder as working directory, runs every code cell in order, prints each output's
  * text/plain (streams as they come), and with --out writes the executed notebook with every output's
  * full mime bundle — also after a failure, with outputs up to the failing cell. --out may be the input
- * file; the write is atomic (temp file + rename).
+ * file; the write is atomic (temp file + rename). The output file's extension picks its format: an
+ * .rnnb run with `--out x.ipynb` is written as Jupyter nbformat 4.5 (src/shared/ipynb.ts, as the
+ * export command does); an .ipynb is only written as .ipynb.
  *
  * Exit codes: 0 every cell ran; 1 a cell failed (the message names the cell and line); 2 usage, or an
  * unreadable/invalid notebook (the file is left untouched); 124 a cell exceeded --timeout.
@@ -17,6 +19,7 @@ import * as path from "node:path";
 import { fork, type ChildProcess } from "node:child_process";
 import type { MimeBundle } from "../shared/mime";
 import type { FromKernel, ToKernel } from "../shared/protocol";
+import { rnnbToIpynb } from "../shared/ipynb";
 import { NotebookFormatError, parseNotebook, serializeNotebook, type Json, type RawNotebook, type RawOutput } from "../shared/notebookFormat";
 
 const USAGE = "usage: rnn-notebook run <file.rnnb|file.ipynb> [--out <file>] [--timeout <seconds per cell>]";
@@ -77,7 +80,10 @@ interface RunnableNotebook {
   codeCells: { index: number; source: string }[];
   setOutputs(index: number, outputs: Collected[], executionCount: number): void;
   clearOutputs(index: number): void;
+  /** The notebook with its outputs, in its own format. */
   serialize(): string;
+  /** The same as a Jupyter .ipynb (only .rnnb input converts; an .ipynb serializes as itself). */
+  serializeIpynb(): string;
 }
 
 /** Item order within an output, as the extension shows them: ours, images, html, others, text/plain. */
@@ -106,6 +112,7 @@ function rnnbNotebook(text: string): RunnableNotebook {
       nb.cells[index].outputs = [];
     },
     serialize: () => serializeNotebook(nb),
+    serializeIpynb: () => rnnbToIpynb(nb),
   };
 }
 
@@ -163,6 +170,9 @@ function ipynbNotebook(text: string): RunnableNotebook {
       cells[index].execution_count = null;
     },
     serialize: () => JSON.stringify(nb, null, 1) + "\n",
+    serializeIpynb() {
+      return this.serialize();
+    },
   };
 }
 
@@ -298,9 +308,17 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`rnn-notebook: cannot read ${args.file}: ${(e as Error).message}\n`);
     return 2;
   }
+  // --out's extension picks the written format: .ipynb → Jupyter (an .rnnb converts, as the export
+  // command does), .rnnb → ours (from an .ipynb there is no lossless way back: refused before running).
+  const inputIpynb = file.toLowerCase().endsWith(".ipynb");
+  const outIpynb = args.out ? args.out.toLowerCase().endsWith(".ipynb") || (inputIpynb && !args.out.toLowerCase().endsWith(".rnnb")) : false;
+  if (args.out && inputIpynb && !outIpynb) {
+    process.stderr.write(`rnn-notebook: --out ${args.out}: an .ipynb notebook is written as .ipynb only (name the output file *.ipynb)\n${USAGE}\n`);
+    return 2;
+  }
   let nb: RunnableNotebook;
   try {
-    nb = file.toLowerCase().endsWith(".ipynb") ? ipynbNotebook(text) : rnnbNotebook(text);
+    nb = inputIpynb ? ipynbNotebook(text) : rnnbNotebook(text);
   } catch (e) {
     if (e instanceof NotebookFormatError) {
       process.stderr.write(`rnn-notebook: ${args.file} is not a valid notebook: ${e.message}\nNothing was run and no file was written.\n`);
@@ -382,7 +400,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.out) {
     try {
-      writeAtomic(path.resolve(args.out), nb.serialize());
+      writeAtomic(path.resolve(args.out), outIpynb ? nb.serializeIpynb() : nb.serialize());
     } catch (e) {
       process.stderr.write(`rnn-notebook: cannot write ${args.out}: ${(e as Error).message}\n`);
       return exitCode || 2;

@@ -154,6 +154,31 @@ describe("rnn-notebook run (headless runner)", function () {
     ]);
   });
 
+  it("writes an .rnnb run as Jupyter nbformat 4.5 when --out names an .ipynb", async () => {
+    const file = path.join(dir, "to-jupyter.rnnb");
+    fs.writeFileSync(file, rnnb([{ kind: "markdown", source: "# T" }, { source: 'console.log("hi");\n6 * 7' }]));
+    const out = path.join(dir, "to-jupyter.ipynb");
+    const r = await runCli(["run", file, "--out", out], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const nb = JSON.parse(fs.readFileSync(out, "utf8"));
+    assert.equal(nb.nbformat, 4);
+    assert.equal(nb.metadata.kernelspec.language, "typescript");
+    assert.deepEqual(nb.cells.map((c: { cell_type: string }) => c.cell_type), ["markdown", "code"]);
+    assert.deepEqual(nb.cells[1].outputs[0], { output_type: "stream", name: "stdout", text: ["hi\n"] });
+    assert.deepEqual(nb.cells[1].outputs[1].data["text/plain"], ["42"]); // 6 · 7
+  });
+
+  it("exits 2 before running when an .ipynb is to be written as .rnnb, writing nothing", async () => {
+    const file = path.join(dir, "stay.ipynb");
+    fs.writeFileSync(file, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: "code", metadata: {}, outputs: [], source: "console.log('ran')" }] }));
+    const out = path.join(dir, "stay.rnnb");
+    const r = await runCli(["run", file, "--out", out], dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /written as \.ipynb only/);
+    assert.doesNotMatch(r.stdout, /ran/);
+    assert.equal(fs.existsSync(out), false);
+  });
+
   it("exits 2 on a .ipynb of another language (a Python notebook), leaving it untouched", async () => {
     const file = path.join(dir, "py.ipynb");
     const text = JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { language: "python" } }, cells: [{ cell_type: "code", metadata: {}, outputs: [], source: "print(1)" }] });
