@@ -5,6 +5,7 @@
 // "<suite>: N passed, N failed"; the run ends with the overall "N passed, N failed" and exits non-zero
 // on any failure or time-out (time-outs are generous hang guards, not budgets).
 //   node scripts/test.mjs [--only typecheck,lint,unit,reliability,integration,e2e] [--skip e2e]
+// ("unit" includes the golden fixtures and gradient checks re-run with each engine kernel forced.)
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
@@ -101,6 +102,39 @@ async function unit() {
   record(count, t0);
 }
 
+/**
+ * The PyTorch golden fixtures and gradient checks again with each engine kernel forced for every product
+ * (issue 6: fast paths and fallback alike): "wasm" = WASM SIMD GEMM + fused WASM gate steps for every
+ * float32 product, "js" = the TypeScript GEMM and per-gate TypeScript steps only. The plain unit run
+ * above uses "auto", which mixes them by product size. Needs the build the unit step made.
+ */
+const GOLDEN_FILES = ["forcedKernels", "torchGolden", "kerasGolden", "trainingGolden", "recurrentGradcheck", "kerasGradcheck"]
+  .map((f) => `out/test/unit/engine/${f}.test.js`);
+async function forcedKernels() {
+  for (const [gemm, fused] of [["wasm", "on"], ["js", "off"]]) {
+    const t0 = Date.now();
+    const name = `unit-${gemm}`;
+    banner(`golden fixtures + gradient checks, ${gemm === "wasm" ? "WASM SIMD kernels" : "TypeScript fallback"} forced`);
+    const resultFile = join(tmp, `${name}.json`);
+    const mocha = join(repoRoot, "node_modules", "mocha", "bin", "mocha.js");
+    const r = await run(process.execPath, [mocha, "--ui", "bdd", "--timeout", "300000", "--require", join(repoRoot, "scripts", "bench", "force-gemm.cjs"),
+      "--reporter", join(repoRoot, "scripts", "lib", "mocha-reporter.js"), ...GOLDEN_FILES], {
+      cwd: repoRoot, timeoutMs: 30 * MIN,
+      env: { ...process.env, RNN_MOCHA_RESULT: resultFile, RNN_GEMM_BACKEND: gemm, RNN_FUSED_STEPS: fused },
+    });
+    let c = { passed: 0, failed: 0 };
+    try {
+      c = JSON.parse(readFileSync(resultFile, "utf8"));
+    } catch {
+      // mocha died before its end
+    }
+    const count = { name, passed: c.passed, failed: c.failed };
+    if (r.timedOut) count.note = "time-out";
+    if (r.code !== 0 && count.failed === 0) count.failed = 1;
+    record(count, t0);
+  }
+}
+
 /** The fast parts of the reliability suite (test/reliability; fuzz at its default count, 5 kernel cycles) —
  * `npm run test:stress` runs the long parts. Needs the dev build the unit step made (dist/kernel.js). */
 async function reliability() {
@@ -158,6 +192,7 @@ async function main() {
     ["typecheck", typecheck],
     ["lint", lint],
     ["unit", unit],
+    ["unit", forcedKernels],
     ["reliability", reliability],
     ["integration", () => script("integration tests (real VS Code extension host)", "run-integration.mjs", "integration", 30 * MIN)],
     ["e2e", () => script("E2E tests (packaged .vsix, real VS Code, Chromium)", "run-e2e.mjs", "e2e", 30 * MIN)],
