@@ -14,10 +14,12 @@
  * The WASM kernel works in its own linear memory: each call copies the spans of A, B (and C when it
  * is accumulated into or has gaps between rows) in with TypedArray.set (a memcpy), computes, and
  * copies C's span back. For the recurrent step's products (M = batch rows) the copies are ~1/M of the
- * arithmetic; the numbers are in the README's Performance section.
+ * arithmetic; the numbers are in the README's Performance section. A B operand used by many products
+ * in a row (the recurrent kernel U, every timestep) can be prepared once (`prepareB`): copied and
+ * packed into WASM memory on first use, after which each `gemmPrepared` copies only A and C.
  */
 import type { FloatArray } from "./tensor";
-import { gemmModuleBytes, KC, NR_MAX } from "./wasm/gemmModule";
+import { gemmModuleBytes, KC, NR_MAX, TILE_R } from "./wasm/gemmModule";
 
 export type GemmBackend = "auto" | "wasm" | "js";
 
@@ -55,13 +57,16 @@ export function gemmInfo(): { backend: GemmBackend; wasmSimd: boolean; fma: bool
 // WebAssembly kernel instance.
 
 type GemmExport = (m: number, n: number, k: number, a: number, as0: number, as1: number, b: number, bs0: number, bs1: number,
-  c: number, ldc: number, acc: number, bp: number, tile: number) => void;
+  c: number, ldc: number, acc: number, bp: number, tile: number, pre: number) => void;
+type PackExport = (kc: number, n: number, src: number, bs0: number, bs1: number, dst: number) => void;
 
 interface WasmKernel {
   memory: WebAssembly.Memory;
   /** Row-major A (A·B, A·Bᵀ) and column-major A (Aᵀ·B). */
   gemmR: GemmExport;
   gemmC: GemmExport;
+  /** Packs KC rows of a strided B into gemmR's NR-column panels. */
+  packR: PackExport;
   /** Float32 view of memory; replaced after every grow (growing detaches the old buffer). */
   f32: Float32Array;
 }
@@ -86,6 +91,7 @@ function wasmKernel(): WasmKernel | null {
     wasm = {
       memory, f32: new Float32Array(memory.buffer),
       gemmR: instance.exports.gemmR as GemmExport, gemmC: instance.exports.gemmC as GemmExport,
+      packR: instance.exports.packR as PackExport,
     };
   } catch (e) {
     wasmFailure = e instanceof Error ? e.message : String(e);
@@ -95,6 +101,25 @@ function wasmKernel(): WasmKernel | null {
 
 /** Rounds a float index up to a 16-byte boundary (4 floats). */
 const align4 = (x: number): number => (x + 3) & ~3;
+
+/** Floats at the start of memory for the micro-kernel's partial-tile scratch (MR·NR ≤ 128). */
+const TILE_FLOATS = 128;
+/**
+ * End (in floats) of the region holding prepared B operands, which lie between the tile scratch and
+ * the per-call scratch; per-call layouts start here.
+ */
+let pinnedTop = TILE_FLOATS;
+/** Prepared operands holding memory, in allocation order (freed from the top, see `releaseB`). */
+const pinned: PreparedB[] = [];
+
+/** Grows memory to at least `floats` floats (plus a margin the kernels may over-read, never store). */
+function ensureFloats(w: WasmKernel, floats: number): void {
+  const need = (floats + 16) * 4;
+  if (need > w.memory.buffer.byteLength) {
+    w.memory.grow(Math.ceil((need - w.memory.buffer.byteLength) / 65536));
+    w.f32 = new Float32Array(w.memory.buffer);
+  }
+}
 
 /**
  * C (M,N) (+)= A·B through the WASM kernel, where A(i,p) = a[aOff + i·as0 + p·as1] and
@@ -107,26 +132,23 @@ function gemmWasm(
   b: Float32Array, bOff: number, bs0: number, bs1: number, bSpan: number,
   c: Float32Array, cOff: number, ldc: number, accumulate: boolean,
 ): void {
-  // Layout in floats: tile (MR·NR ≤ 128) | packed B (KC·⌈N/NR⌉·NR) | A span | B span | C span.
+  // Layout in floats: tile (MR·NR ≤ 128) | prepared operands | packed B (KC·⌈N/NR⌉·NR) | A span |
+  // B span | C span.
   const tile = 0;
-  const bp = 128;
+  const bp = pinnedTop;
   const aPos = align4(bp + Math.min(KC, k) * Math.ceil(n / NR_MAX) * NR_MAX);
   const bPos = align4(aPos + aSpan);
   const cPos = align4(bPos + bSpan);
   const cSpan = (m - 1) * ldc + n;
-  // +16 floats: microC may read up to 5 floats past the last column of A, and in-place B panels up to
-  // 15 floats past B's last row (never stored).
-  const need = (cPos + cSpan + 16) * 4;
-  if (need > w.memory.buffer.byteLength) {
-    w.memory.grow(Math.ceil((need - w.memory.buffer.byteLength) / 65536));
-    w.f32 = new Float32Array(w.memory.buffer);
-  }
+  // +16 floats (ensureFloats): microC may read up to 5 floats past the last column of A, and in-place
+  // B panels up to 15 floats past B's last row (never stored).
+  ensureFloats(w, cPos + cSpan);
   const f32 = w.f32;
   f32.set(a.subarray(aOff, aOff + aSpan), aPos);
   f32.set(b.subarray(bOff, bOff + bSpan), bPos);
   // C goes in when it is added to, or when its rows have gaps that the copy back must preserve.
   if (accumulate || ldc !== n) f32.set(c.subarray(cOff, cOff + cSpan), cPos);
-  (as1 === 1 ? w.gemmR : w.gemmC)(m, n, k, aPos * 4, as0 * 4, as1 * 4, bPos * 4, bs0 * 4, bs1 * 4, cPos * 4, ldc * 4, accumulate ? 1 : 0, bp * 4, tile * 4);
+  (as1 === 1 ? w.gemmR : w.gemmC)(m, n, k, aPos * 4, as0 * 4, as1 * 4, bPos * 4, bs0 * 4, bs1 * 4, cPos * 4, ldc * 4, accumulate ? 1 : 0, bp * 4, tile * 4, 0);
   c.set(f32.subarray(cPos, cPos + cSpan), cOff);
 }
 
@@ -199,6 +221,105 @@ export function gemmTN(
   } else {
     gemmJs(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Prepared B operands: a weight multiplied by many different A in a row (the recurrent kernel U, once
+// per timestep) is copied into WASM memory and packed into panels once, not on every product.
+
+/**
+ * A B operand (K,N) prepared for repeated products C (+)= A·B (`gemmPrepared`). It refers to the
+ * caller's array (no copy is taken until the first WASM product packs it): the caller must not change
+ * those elements while the handle is live, and releases it (`releaseB`) when done — the recurrent
+ * core prepares U at the start of each forward and backward pass and releases it at the end, since
+ * the optimizer changes the weights between passes.
+ */
+export interface PreparedB {
+  readonly k: number;
+  readonly n: number;
+  readonly b: FloatArray;
+  readonly bOff: number;
+  readonly ldb: number;
+  /** False: b is (K,N), the gemmNN form. True: b is (N,K) and the operand is its transpose (gemmNT). */
+  readonly transposed: boolean;
+  /** Position of the packed panels in WASM memory (floats); −1 until the first WASM product packs them. */
+  pos: number;
+  /** Floats held from pos. */
+  size: number;
+  released: boolean;
+}
+
+/**
+ * Prepares B for `gemmPrepared`: b is (K,N) with row stride ldb, or (N,K) when `transposed` (then the
+ * operand is bᵀ, as in gemmNT). Cheap: the packing happens on first use by the WASM kernel.
+ */
+export function prepareB(
+  k: number, n: number,
+  b: FloatArray, bOff: number, ldb: number, // b is (K,N), or (N,K) when transposed
+  transposed: boolean,
+): PreparedB {
+  return { k, n, b, bOff, ldb, transposed, pos: -1, size: 0, released: false };
+}
+
+/** Copies B in and packs it block by block (K block pc at pos + pc·⌈N/NR⌉·NR) above the pinned region. */
+function packPrepared(w: WasmKernel, pb: PreparedB): void {
+  const { k, n, b, bOff, ldb, transposed } = pb;
+  const npad = Math.ceil(n / TILE_R.nr) * TILE_R.nr;
+  const pos = align4(pinnedTop);
+  const size = k * npad;
+  const srcPos = align4(pos + size);
+  const span = transposed ? (n - 1) * ldb + k : (k - 1) * ldb + n;
+  ensureFloats(w, srcPos + span);
+  w.f32.set((b as Float32Array).subarray(bOff, bOff + span), srcPos);
+  const bs0 = transposed ? 4 : ldb * 4, bs1 = transposed ? ldb * 4 : 4;
+  for (let pc = 0; pc < k; pc += KC) w.packR(Math.min(KC, k - pc), n, srcPos * 4 + pc * bs0, bs0, bs1, (pos + pc * npad) * 4);
+  pb.pos = pos;
+  pb.size = size;
+  pinnedTop = pos + size;
+  pinned.push(pb);
+}
+
+/**
+ * C (+)= A·B with a prepared B (K,N): a is (M,K) row stride lda, c is (M,N) row stride ldc. Same
+ * kernel choice and results as gemmNN / gemmNT on the original operand; on the WASM path only A (and
+ * C) are copied per call.
+ */
+export function gemmPrepared(
+  m: number,
+  a: FloatArray, aOff: number, lda: number, // a is (M,K)
+  pb: PreparedB,                            // B (K,N)
+  c: FloatArray, cOff: number, ldc: number, // c is (M,N)
+  accumulate: boolean,
+): void {
+  if (pb.released) throw new Error("gemmPrepared: the prepared operand was released");
+  const { k, n } = pb;
+  if (trivial(m, n, k, c, cOff, ldc, accumulate)) return;
+  const w = useWasm(m, n, k, a, pb.b, c);
+  if (!w) {
+    (pb.transposed ? gemmNT : gemmNN)(m, n, k, a, aOff, lda, pb.b, pb.bOff, pb.ldb, c, cOff, ldc, accumulate);
+    return;
+  }
+  if (pb.pos < 0) packPrepared(w, pb);
+  const aSpan = (m - 1) * lda + k;
+  const cSpan = (m - 1) * ldc + n;
+  const aPos = align4(pinnedTop);
+  const cPos = align4(aPos + aSpan);
+  ensureFloats(w, cPos + cSpan);
+  const f32 = w.f32;
+  f32.set((a as Float32Array).subarray(aOff, aOff + aSpan), aPos);
+  if (accumulate || ldc !== n) f32.set((c as Float32Array).subarray(cOff, cOff + cSpan), cPos);
+  const npad = Math.ceil(n / TILE_R.nr) * TILE_R.nr;
+  w.gemmR(m, n, k, aPos * 4, lda * 4, 4, 0, npad * 4, 4, cPos * 4, ldc * 4, accumulate ? 1 : 0, pb.pos * 4, 0, 1);
+  c.set(f32.subarray(cPos, cPos + cSpan), cOff);
+}
+
+/** Ends a prepared operand's life; its memory is reused once every operand prepared after it is released too. */
+export function releaseB(pb: PreparedB): void {
+  if (pb.released) return;
+  pb.released = true;
+  while (pinned.length > 0 && pinned[pinned.length - 1].released) pinned.pop();
+  const top = pinned[pinned.length - 1];
+  pinnedTop = top ? top.pos + top.size : TILE_FLOATS;
 }
 
 // ---------------------------------------------------------------------------------------------------

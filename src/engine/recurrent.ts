@@ -29,6 +29,7 @@
 import type { GateName } from "../shared/payloads";
 import type { Rng } from "./random";
 import { activationFn, activationGradFromOutput, addColumnSums, gemmNN, gemmNT, gemmTN, type ActivationName } from "./ops";
+import { gemmPrepared, prepareB, releaseB, type PreparedB } from "./gemm";
 import { allocFloats, Tensor, type DType, type FloatArray } from "./tensor";
 
 export type CellKind = "simpleRNN" | "lstm" | "gru";
@@ -157,6 +158,46 @@ export class RecurrentCore {
     this.dzx = this.dzr = this.dxs = this.dh = this.dhPrev = this.dc = this.dcPrev = this.dcTotal = this.dhDirect = e;
   }
 
+  /**
+   * Slices of the recurrent kernel prepared for the products of the pass under way (`preparedU`), by
+   * (col0, cols, transposed); released when the pass ends, because the optimizer changes U between
+   * passes. Empty outside a pass.
+   */
+  private readonly prepared = new Map<number, PreparedB>();
+  private inPass = false;
+
+  /**
+   * U[:, col0 : col0+cols] (H, cols) — or its transpose (cols, H) — prepared once per pass for the
+   * per-step products (gemm.ts copies and packs it into WASM memory once instead of every timestep),
+   * or null outside a forward / backward pass.
+   */
+  preparedU(col0: number, cols: number, transposed: boolean): PreparedB | null {
+    if (!this.inPass) return null;
+    const { H, G } = this;
+    const key = ((col0 * (G + 1) + cols) << 1) | (transposed ? 1 : 0);
+    let pb = this.prepared.get(key);
+    if (!pb) {
+      const u = this.w.recurrentKernel;
+      pb = transposed ? prepareB(cols, H, u, col0, G, true) : prepareB(H, cols, u, col0, G, false);
+      this.prepared.set(key, pb);
+    }
+    return pb;
+  }
+
+  /** Runs `loop` as one pass: U's prepared slices live until it returns (or throws). */
+  private pass(loop: () => void): void {
+    this.inPass = true;
+    try {
+      loop();
+    } finally {
+      this.inPass = false;
+      // Newest first, so gemm.ts frees each one's memory at once.
+      const handles = [...this.prepared.values()];
+      for (let i = handles.length - 1; i >= 0; i--) releaseB(handles[i]);
+      this.prepared.clear();
+    }
+  }
+
   /** Backing stores by buffer name; they only grow, so alternating batch sizes (a short last batch) reallocate nothing. */
   private readonly pool = new Map<string, FloatArray>();
 
@@ -247,13 +288,15 @@ export class RecurrentCore {
       else this.cs.fill(0, 0, B * H);
     }
     const maskRec = this.maskRec;
-    for (let s = 0; s < T; s++) {
-      if (maskRec) {
-        const o = s * B * H;
-        for (let q = 0; q < B * H; q++) this.hr[o + q] = this.hs[o + q] * maskRec[q];
+    this.pass(() => {
+      for (let s = 0; s < T; s++) {
+        if (maskRec) {
+          const o = s * B * H;
+          for (let q = 0; q < B * H; q++) this.hr[o + q] = this.hs[o + q] * maskRec[q];
+        }
+        this.cell.forwardStep(this, s);
       }
-      this.cell.forwardStep(this, s);
-    }
+    });
     this.pending = true;
   }
 
@@ -282,32 +325,34 @@ export class RecurrentCore {
       this.gradNormH = new Float64Array(T);
       this.gradNormC = new Float64Array(lstm ? T : 0);
     }
-    for (let s = T - 1; s >= 0; s--) {
-      // Total ∂L/∂h_s = from the output at step s + through the recurrence from step s+1.
-      const dyo = s * BH;
-      if (dys) for (let q = 0; q < BH; q++) dh[q] = this.dhPrev[q] + dys[dyo + q];
-      else for (let q = 0; q < BH; q++) dh[q] = this.dhPrev[q];
-      this.cell.backwardStep(this, s);
-      if (this.recordNorms) {
-        let sh = 0;
-        for (let q = 0; q < BH; q++) sh += dh[q] * dh[q];
-        this.gradNormH[s] = Math.sqrt(sh);
-        if (lstm) {
-          let sc = 0;
-          for (let q = 0; q < BH; q++) sc += this.dcTotal[q] * this.dcTotal[q];
-          this.gradNormC[s] = Math.sqrt(sc);
+    this.pass(() => {
+      for (let s = T - 1; s >= 0; s--) {
+        // Total ∂L/∂h_s = from the output at step s + through the recurrence from step s+1.
+        const dyo = s * BH;
+        if (dys) for (let q = 0; q < BH; q++) dh[q] = this.dhPrev[q] + dys[dyo + q];
+        else for (let q = 0; q < BH; q++) dh[q] = this.dhPrev[q];
+        this.cell.backwardStep(this, s);
+        if (this.recordNorms) {
+          let sh = 0;
+          for (let q = 0; q < BH; q++) sh += dh[q] * dh[q];
+          this.gradNormH[s] = Math.sqrt(sh);
+          if (lstm) {
+            let sc = 0;
+            for (let q = 0; q < BH; q++) sc += this.dcTotal[q] * this.dcTotal[q];
+            this.gradNormC[s] = Math.sqrt(sc);
+          }
+        }
+        // The recurrent product saw h_{s−1} ⊙ mask: chain rule through the mask.
+        if (maskRec) for (let q = 0; q < BH; q++) this.dhPrev[q] *= maskRec[q];
+        if (this.cell.directStatePath) for (let q = 0; q < BH; q++) this.dhPrev[q] += this.dhDirect[q];
+        if (lstm) dc.set(this.dcPrev);
+        // Truncated BPTT: no gradient crosses a window boundary (windows counted from the end).
+        if (this.tbptt && s > 0 && (T - s) % this.tbptt === 0) {
+          this.dhPrev.fill(0);
+          if (lstm) dc.fill(0);
         }
       }
-      // The recurrent product saw h_{s−1} ⊙ mask: chain rule through the mask.
-      if (maskRec) for (let q = 0; q < BH; q++) this.dhPrev[q] *= maskRec[q];
-      if (this.cell.directStatePath) for (let q = 0; q < BH; q++) this.dhPrev[q] += this.dhDirect[q];
-      if (lstm) dc.set(this.dcPrev);
-      // Truncated BPTT: no gradient crosses a window boundary (windows counted from the end).
-      if (this.tbptt && s > 0 && (T - s) % this.tbptt === 0) {
-        this.dhPrev.fill(0);
-        if (lstm) dc.fill(0);
-      }
-    }
+    });
     if (lstm) this.dcPrev.set(dc);
     // Weight gradients over all T·B rows at once.
     gemmTN(I, G, T * B, this.xs, 0, I, this.dzx, 0, G, grads.kernel, 0, G, true);      // dW[I,G] += xsᵀ·dzx
@@ -408,7 +453,23 @@ export function dropoutMask(n: number, p: number, rng: Rng, dtype: DType): Float
 /** Helper used by cells: recurrent product zx[s] (+)= h_{s−1}·U over `cols` gate columns starting at col0. */
 export function recurrentProduct(core: RecurrentCore, s: number, col0: number, cols: number,
                                  out: FloatArray, outOff: number, accumulate: boolean): void {
+  recurrentGemm(core, core.recurrentInput(), s * core.B * core.H, col0, cols, out, outOff, accumulate);
+}
+
+/** out[B, cols] (row stride G) (+)= a[B, H] (row stride H) · U[:, col0 : col0+cols], U prepared once per pass. */
+export function recurrentGemm(core: RecurrentCore, a: FloatArray, aOff: number, col0: number, cols: number,
+                              out: FloatArray, outOff: number, accumulate: boolean): void {
   const { B, H, G } = core;
-  // out[B, cols] (+)= h[B, H] · U[H, col0 : col0+cols]  (U row stride G)
-  gemmNN(B, cols, H, core.recurrentInput(), s * B * H, H, core.w.recurrentKernel, col0, G, out, outOff, G, accumulate);
+  const pb = core.preparedU(col0, cols, false);
+  if (pb) gemmPrepared(B, a, aOff, H, pb, out, outOff, G, accumulate);
+  else gemmNN(B, cols, H, a, aOff, H, core.w.recurrentKernel, col0, G, out, outOff, G, accumulate);
+}
+
+/** out[B, H] (row stride H) (+)= dz[B, cols] (row stride G) · U[:, col0 : col0+cols]ᵀ, U prepared once per pass. */
+export function recurrentGemmT(core: RecurrentCore, dz: FloatArray, dzOff: number, col0: number, cols: number,
+                               out: FloatArray, outOff: number, accumulate: boolean): void {
+  const { B, H, G } = core;
+  const pb = core.preparedU(col0, cols, true);
+  if (pb) gemmPrepared(B, dz, dzOff, G, pb, out, outOff, H, accumulate);
+  else gemmNT(B, H, cols, dz, dzOff, G, core.w.recurrentKernel, col0, G, out, outOff, H, accumulate);
 }

@@ -15,9 +15,9 @@
  * h_t = z ⊙ h_{t−1} + … by the dropout mask; we mask only the inputs of the recurrent products, as
  * Gal & Ghahramani's variational dropout describes (LSTM behaves the same in both).
  */
-import { gemmNN, gemmNT, gemmTN, addColumnSums } from "../ops";
+import { gemmTN, addColumnSums } from "../ops";
 import { gruAfterStepForward } from "../pointwise";
-import { recurrentProduct, sigm, tanhExp, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
+import { recurrentProduct, sigm, tanhExp, recurrentGemm, recurrentGemmT, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
 import type { GateName } from "../layer";
 import { KerasRecurrentLayer, type KerasRecurrentOptions } from "./kerasRecurrent";
 
@@ -95,7 +95,7 @@ const gruResetAfterCell: Cell = {
       }
     }
     // dhPrev (B,H) = dzr (B,3H) · U (H,3H)ᵀ
-    gemmNT(B, H, G, dzr, zOff, G, core.w.recurrentKernel, 0, G, core.dhPrev, 0, H, false);
+    recurrentGemmT(core, dzr, zOff, 0, G, core.dhPrev, 0, false);
   },
 
   recurrentWeightGrads(core: RecurrentCore, grads: CoreWeights): void {
@@ -137,7 +137,7 @@ const gruResetBeforeCell: Cell = {
       }
     }
     // zx[s][:, 2H:3H] (B,H) += (r ⊙ h) (B,H) · U[:, 2H:3H] (H,H)
-    gemmNN(B, H, H, aux, prevOff, H, core.w.recurrentKernel, 2 * H, G, zx, zOff + 2 * H, G, true);
+    recurrentGemm(core, aux, prevOff, 2 * H, H, zx, zOff + 2 * H, true);
     for (let b = 0; b < B; b++) {
       const zo = zOff + b * G;
       for (let j = 0; j < H; j++) {
@@ -169,7 +169,7 @@ const gruResetBeforeCell: Cell = {
       }
     }
     // d(r ⊙ h) (B,H) = dn (B,H) · U[:, 2H:3H] (H,H)ᵀ, kept in dhPrev for now
-    gemmNT(B, H, H, dzx, zOff + 2 * H, G, core.w.recurrentKernel, 2 * H, G, dhPrev, 0, H, false);
+    recurrentGemmT(core, dzx, zOff + 2 * H, 2 * H, H, dhPrev, 0, false);
     const hin = core.recurrentInput(), hinOff = s * B * H;
     for (let b = 0; b < B; b++) {
       const zo = zOff + b * G;
@@ -182,7 +182,7 @@ const gruResetBeforeCell: Cell = {
       }
     }
     // dhPrev (B,H) += [dz, dr] (B,2H) · U[:, 0:2H] (H,2H)ᵀ
-    gemmNT(B, H, 2 * H, dzx, zOff, G, core.w.recurrentKernel, 0, G, dhPrev, 0, H, true);
+    recurrentGemmT(core, dzx, zOff, 0, 2 * H, dhPrev, 0, true);
   },
 
   recurrentWeightGrads(core: RecurrentCore, grads: CoreWeights): void {

@@ -8,9 +8,9 @@
  * Dimension letters: B batch, H units, G = 4H. Buffers are RecurrentCore's (recurrent.ts):
  * act holds [i, f, g, o] per row, cs the cell states (slot s+1 after step s), aux act(c_s).
  */
-import { gemmNT, gemmTN } from "../ops";
+import { gemmTN } from "../ops";
 import { lstmStepForward } from "../pointwise";
-import { recurrentProduct, sigm, tanhExp, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
+import { recurrentProduct, sigm, tanhExp, recurrentGemmT, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
 import type { GateName } from "../layer";
 import { KerasRecurrentLayer, type KerasRecurrentOptions } from "./kerasRecurrent";
 
@@ -94,7 +94,7 @@ export const lstmCell: Cell = {
       }
     }
     // dhPrev (B,H) = dz (B,4H) · U (H,4H)ᵀ
-    gemmNT(B, H, G, dzx, zOff, G, core.w.recurrentKernel, 0, G, core.dhPrev, 0, H, false);
+    recurrentGemmT(core, dzx, zOff, 0, G, core.dhPrev, 0, false);
   },
 
   recurrentWeightGrads(core: RecurrentCore, grads: CoreWeights): void {

@@ -6,8 +6,8 @@
  * Dimension letters: B batch, H units, G = H (one gate block). Buffers are RecurrentCore's
  * (recurrent.ts), time-major in processing order.
  */
-import { gemmNT, gemmTN } from "../ops";
-import { recurrentProduct, tanhExp, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
+import { gemmTN } from "../ops";
+import { recurrentProduct, tanhExp, recurrentGemmT, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
 import { KerasRecurrentLayer, type KerasRecurrentOptions } from "./kerasRecurrent";
 
 /** simpleRnnForward / simpleRnnBackward for one step s. */
@@ -36,7 +36,7 @@ export const simpleRnnCell: Cell = {
     // ∂L/∂z = ∂L/∂h · act′(z), with act′ written through h = act(z)
     for (let q = 0; q < B * H; q++) dzx[zOff + q] = dh[q] * actGrad(hs[hOff + q]);
     // dhPrev (B,H) = dz (B,G) · U (H,G)ᵀ
-    gemmNT(B, H, G, dzx, zOff, G, core.w.recurrentKernel, 0, G, core.dhPrev, 0, H, false);
+    recurrentGemmT(core, dzx, zOff, 0, G, core.dhPrev, 0, false);
   },
 
   recurrentWeightGrads(core: RecurrentCore, grads: CoreWeights): void {

@@ -213,12 +213,14 @@ function microFunction(variant: "R" | "C", { mr: MR, nr: NR }: Tile, fma: boolea
 }
 
 /**
- * `gemmR` / `gemmC (m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, tile)`: C (+)= A·B;
- * acc = 1 adds to C. bp needs KC·⌈N/NR⌉·NR·4 bytes, tile MR·NR·4.
+ * `gemmR` / `gemmC (m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, tile, pre)`: C (+)= A·B;
+ * acc = 1 adds to C. bp needs KC·⌈N/NR⌉·NR·4 bytes, tile MR·NR·4. With pre = 1, bp already holds
+ * all of B packed by `packR` / `packC` block by block (K block pc at bp + pc·bs0, bs0 = ⌈N/NR⌉·NR·4)
+ * and b, bs1 are unused.
  */
 function gemmFunction(name: string, { mr: MR, nr: NR }: Tile, pack: number, micro: number): FunctionBuilder {
-  const f = new FunctionBuilder(name, [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
-  const [m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, tile] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+  const f = new FunctionBuilder(name, [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, tile, pre] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
   const pc = f.local(I32), kc = f.local(I32), ic = f.local(I32), mEnd = f.local(I32);
   const jp = f.local(I32), ir = f.local(I32), accNow = f.local(I32), rows = f.local(I32), cols = f.local(I32);
   const direct = f.local(I32), pstride = f.local(I32);
@@ -227,7 +229,9 @@ function gemmFunction(name: string, { mr: MR, nr: NR }: Tile, pack: number, micr
   // instead of packing it every timestep (measured: +8% on 32×512×128; with 8 KiB rows, in-place
   // reads were 18% slower than packing). Columns past N in the last panel read the next floats of
   // the copy (never stored).
-  f.get(bs1).i32(4).i32Eq().get(m).i32(MC).i32LeS().i32Mul().get(bs0).i32(2048).i32LeS().i32Mul().set(direct);
+  // pre = 1: B was packed once beforehand (`packB`, gemm.ts's prepared operands): K block pc's panels
+  // start at bp + pc·bs0 (bs0 = bytes of one packed row of ⌈N/NR⌉·NR floats); nothing is packed here.
+  f.get(bs1).i32(4).i32Eq().get(m).i32(MC).i32LeS().i32Mul().get(bs0).i32(2048).i32LeS().i32Mul().get(pre).i32Eqz().i32Mul().set(direct);
   f.get(direct).if().get(bs0).set(pstride).else().i32(NR * 4).set(pstride).end();
   const min = (x: () => void, cap: number, out: number) => {
     x(); f.set(out);
@@ -239,7 +243,7 @@ function gemmFunction(name: string, { mr: MR, nr: NR }: Tile, pack: number, micr
     f.get(pc).get(k).i32GeS().brIf(1);
     min(() => f.get(k).get(pc).i32Sub(), KC, kc);
     // pack(kc, n, b + pc·bs0, bs0, bs1, bp)
-    f.get(direct).i32Eqz().if();
+    f.get(direct).get(pre).i32Add().i32Eqz().if();
     f.get(kc).get(n).get(b).get(pc).get(bs0).i32Mul().i32Add().get(bs0).get(bs1).get(bp);
     f.code.push(0x10, pack);
     f.end();
@@ -266,9 +270,9 @@ function gemmFunction(name: string, { mr: MR, nr: NR }: Tile, pack: number, micr
           f.get(rows).get(cols).get(kc);
           f.get(a).get(ir).get(as0).i32Mul().i32Add().get(pc).get(as1).i32Mul().i32Add();
           f.get(as0).get(as1);
-          // panel: b + pc·bs0 + jp·4 when read in place, else bp + jp·kc·4
+          // panel: b + pc·bs0 + jp·4 when read in place, else bp (+ pc·bs0 when prepacked) + jp·kc·4
           f.get(b).get(pc).get(bs0).i32Mul().i32Add().get(jp).i32(4).i32Mul().i32Add();
-          f.get(bp).get(jp).get(kc).i32Mul().i32(4).i32Mul().i32Add();
+          f.get(bp).get(jp).get(kc).i32Mul().i32(4).i32Mul().i32Add().get(pc).get(bs0).i32Mul().get(pre).i32Mul().i32Add();
           f.get(direct).select();
           f.get(c).get(ir).get(ldc).i32Mul().i32Add().get(jp).i32(4).i32Mul().i32Add();
           f.get(ldc).get(accNow).get(tile).get(pstride);
