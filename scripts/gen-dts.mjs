@@ -74,7 +74,7 @@ function typesNamespace(program, root) {
   const lines = [];
   for (const exp of checker.getExportsOfModule(moduleSym)) {
     const sym = exp.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exp) : exp;
-    if (!(sym.flags & ts.SymbolFlags.Type) || sym.flags & ts.SymbolFlags.Enum) continue;
+    if (!(sym.flags & ts.SymbolFlags.Type) || sym.flags & ts.SymbolFlags.Enum || isInternal(sym)) continue;
     const generic = (sym.declarations ?? []).some((d) => d.typeParameters?.length);
     if (!generic) lines.push(`    export type ${exp.getName()} = import("${ENGINE_MODULE}").${exp.getName()};`);
   }
@@ -142,10 +142,18 @@ function signatureOf(name, sym, checker, decl) {
   return `const ${name}: ${checker.typeToString(type, decl, FORMAT)}`;
 }
 
-/** A member readers can use: not private/protected, not `#private`, not `_internal`. */
+/**
+ * Marked `@internal` in its doc comment: engine plumbing (e.g. Sequential.forwardPass). `stripInternal`
+ * already drops it from the cell typings; this keeps it out of docs/api and the undocumented count too.
+ */
+function isInternal(sym) {
+  return sym.getJsDocTags().some((t) => t.name === "internal");
+}
+
+/** A member readers can use: not private/protected, not `#private`, not `_internal`, not `@internal`. */
 function isPublicMember(m) {
   const hidden = ts.ModifierFlags.Private | ts.ModifierFlags.Protected;
-  return !m.getName().startsWith("_") && !m.getName().startsWith("__#") &&
+  return !m.getName().startsWith("_") && !m.getName().startsWith("__#") && !isInternal(m) &&
     !(m.declarations ?? []).some((d) => ts.getCombinedModifierFlags(d) & hidden || (d.name && ts.isPrivateIdentifier(d.name)));
 }
 
@@ -201,6 +209,7 @@ export function apiMarkdown(program, root = ROOT) {
   const values = [], types = [];
   for (const exp of exports) {
     const target = exp.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exp) : exp;
+    if (isInternal(target)) continue;
     (target.flags & ts.SymbolFlags.Value ? values : types).push(exp);
   }
   const out = [...header, "## Contents", "", "- [Functions and values](#functions-and-values)", "- [Types](#types)", "- [Kernel additions](#kernel-additions)", ""];

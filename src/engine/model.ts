@@ -27,6 +27,7 @@ import { sample, type SampleOptions } from "./lm";
 import { modelFromBytes, modelToBytes } from "./serialize";
 import { decodeSafetensors, encodeSafetensors } from "./io/safetensors";
 
+/** First argument of `rnn.sequential(options, layers)`; only inputShape is required: `{ inputShape: [20, 1] }` for [B, 20, 1] input. */
 export interface SequentialOptions {
   /** Per-sample input shape (no batch axis): [timesteps, features], [timesteps] for embedding indices; null = any. */
   inputShape: (number | null)[];
@@ -57,6 +58,7 @@ export interface ModelLayerRecording extends LayerRecording {
   name: string;
 }
 
+/** What `model.record(x, y?, { gates, gradNorms })` returns: the loss and per-layer recordings (gate activations [B, T, H], ‖∂L/∂h_t‖ per step) — the data behind `rnn.show.gates` / `rnn.show.gradientNorms`. */
 export interface RecordResult {
   /** Loss for y, when y was given. */
   loss?: number;
@@ -66,11 +68,18 @@ export interface RecordResult {
 
 const OPTIONS = ["inputShape", "name", "dtype", "seed"];
 
+/**
+ * A Keras-style stack of layers (make one with `rnn.sequential({ inputShape: [T, F] }, [layers…])`):
+ * `fit`, `predict`, `evaluate`, `summary`, `record`, get/setWeights; inputs are batch-major [B, …inputShape].
+ */
 export class Sequential {
+  /** Model name: the `name` option, else "sequential", "sequential_1", … (Keras auto-naming). */
   readonly name: string;
+  /** The layers in order (the same objects that were passed in, built for this model). */
   readonly layers: Layer[];
   /** Per-sample input shape as given (null = free). */
   readonly inputShape: (number | null)[];
+  /** Compute dtype of weights and activations: "float32" (default) or "float64" (gradient checks). */
   readonly dtype: DType;
   /** Per-sample output shape of each layer (null = free). */
   readonly outputShapes: (number | null)[][];
@@ -204,7 +213,7 @@ export class Sequential {
   // ---------------------------------------------------------------------------------------------
   // Passes
 
-  /** Converts and validates a batch input against inputShape; names the first layer and both shapes. */
+  /** Converts and validates a batch input against inputShape; names the first layer and both shapes. @internal */
   input(x: TensorLike): Tensor {
     const t = asTensor(x, this.dtype);
     const want = this.inputShape;
@@ -215,21 +224,21 @@ export class Sequential {
     return t;
   }
 
-  /** Forward through every layer. x [B, …inputShape] → output [B, …]. */
+  /** Forward through every layer. x [B, …inputShape] → output [B, …]. @internal (fit/lm plumbing; cells use predict) */
   forwardPass(x: Tensor, ctx: ForwardContext): Tensor {
     let h = x;
     for (const layer of this.layers) h = layer.forward(h, ctx);
     return h;
   }
 
-  /** Backward through every layer from ∂L/∂output, accumulating parameter gradients. */
+  /** Backward through every layer from ∂L/∂output, accumulating parameter gradients. @internal (cells use computeGradients) */
   backwardPass(dy: Tensor): Tensor {
     let d = dy;
     for (let i = this.layers.length - 1; i >= 0; i--) d = this.layers[i].backward(d);
     return d;
   }
 
-  /** Validates y against the output for a loss and returns its flat data. */
+  /** Validates y against the output for a loss and returns its flat data. @internal */
   target(y: TensorLike, out: Tensor, loss: LossName): Tensor {
     const t = asTensor(y, this.dtype);
     const rows = out.size / out.shape[out.rank - 1];
@@ -256,7 +265,7 @@ export class Sequential {
     return { loss: value, grads };
   }
 
-  /** Zeroes grads, runs forward + loss + backward; returns the loss. Grads are left in Param.grad. */
+  /** Zeroes grads, runs forward + loss + backward; returns the loss. Grads are left in Param.grad. @internal (cells use computeGradients) */
   lossAndBackward(x: Tensor, y: TensorLike, loss: LossName, ctx: ForwardContext): number {
     zeroGrads(this.params());
     const out = this.forwardPass(x, ctx);

@@ -30,6 +30,7 @@ import { simpleRNN } from "./layers/simpleRnn";
 import { timeDistributed } from "./layers/timeDistributed";
 
 const MAGIC = "RNNMODEL";
+/** Format version written into model files (`model.toBytes()`, `model.save(path)`); loading a newer one fails with a clear message. */
 export const MODEL_FILE_VERSION = 1;
 
 interface Header {

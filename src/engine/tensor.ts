@@ -64,6 +64,7 @@ export class Tensor {
     this.data = data;
   }
 
+  /** Element type: "float32" (Float32Array data, the default) or "float64" (Float64Array, for gradient checks). */
   get dtype(): DType {
     return dtypeOf(this.data);
   }
@@ -73,6 +74,7 @@ export class Tensor {
     return this.data.length;
   }
 
+  /** Number of dimensions (`shape.length`): 0 for a scalar, 3 for a [B, T, F] batch of sequences. */
   get rank(): number {
     return this.shape.length;
   }
@@ -153,6 +155,7 @@ export class Tensor {
     return this.data[off];
   }
 
+  /** Dtype and shape only, e.g. `Tensor(float32, [32, 20, 1])` (use `toArray()` for the values). */
   toString(): string {
     return `Tensor(${this.dtype}, [${this.shape.join(", ")}])`;
   }

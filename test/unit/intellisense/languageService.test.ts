@@ -2,10 +2,12 @@
 // (dist/types/typings.json) with the engine's .d.ts replaced by a small fixture, so these tests do
 // not depend on how far the engine has grown. One test checks the real generated bundle.
 import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { NotebookLanguageService, cleanAlias, COMPILER_OPTIONS } from "../../../src/extension/intellisense/languageService";
 import { BUNDLED_MODULES, TYPES_DIR, loadTypeFiles, type TypeFiles } from "../../../src/extension/intellisense/typeFiles";
+import { Sequential } from "../../../src/engine/model";
 
 const DIST_TYPES = join(process.cwd(), "dist/types");
 
@@ -224,6 +226,28 @@ describe("intellisense: notebook language service", function () {
       const misspelled = "rnn.lstm({ unit: 16 });";
       real.update([{ id: "m", text: misspelled }]);
       assert.match(real.diagnostics("m").map((d) => d.message).join("\n"), /Did you mean to write 'units'\?/);
+    } finally {
+      real.dispose();
+    }
+  });
+
+  it("keeps @internal engine plumbing (Sequential.forwardPass, lossAndBackward, …) out of the cell typings and docs/api", function () {
+    const types = loadTypeFiles(DIST_TYPES);
+    const engineDts = types.files.get(`${TYPES_DIR}/rnn-engine.d.ts`) ?? "";
+    if (!/declare module "engine\/tensor"/.test(engineDts)) this.skip();
+    const internal = ["input", "forwardPass", "backwardPass", "target", "lossAndBackward"] as const;
+    // They exist in the engine (the kernel's fit and scripts/bench use them) and are marked `@internal` there.
+    for (const name of internal) assert.equal(typeof Sequential.prototype[name], "function", name);
+    const sequentialDts = engineDts.slice(engineDts.indexOf("export class Sequential {"));
+    const classBody = sequentialDts.slice(0, sequentialDts.indexOf("\n    }\n"));
+    for (const name of internal) assert.doesNotMatch(classBody, new RegExp(`\\b${name}\\(`), `${name} in the cell typings`);
+    assert.match(classBody, /\bpredict\(/, "the public methods are still there");
+    const api = readFileSync(join(process.cwd(), "docs/api/README.md"), "utf8");
+    for (const name of internal) assert.doesNotMatch(api, new RegExp(`\\b${name}\\(`), `${name} in docs/api`);
+    const real = new NotebookLanguageService(types);
+    try {
+      real.update([{ id: "c", text: "const m = rnn.sequential({ inputShape: [4, 1] }, [rnn.dense({ units: 1 })]);\nm.forwardPass;\nm.predict;" }]);
+      assert.deepEqual(real.diagnostics("c").map((d) => d.message), ["Property 'forwardPass' does not exist on type 'Sequential'."]);
     } finally {
       real.dispose();
     }
