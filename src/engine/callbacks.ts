@@ -8,11 +8,17 @@ import type { Tensor } from "./tensor";
 
 /** Per-epoch values handed to onEpochEnd (valX only with validation data). */
 export interface EpochLogs {
+  /** Mean training loss of the epoch. */
   loss: number;
+  /** exp(loss), for loss "crossEntropy". */
   perplexity?: number;
+  /** Training accuracy of the epoch, with metrics: ["accuracy"]. */
   accuracy?: number;
+  /** Validation loss after the epoch (validationSplit or validationData). */
   valLoss?: number;
+  /** exp(valLoss), for loss "crossEntropy" with validation data. */
   valPerplexity?: number;
+  /** Validation accuracy, with metrics: ["accuracy"] and validation data. */
   valAccuracy?: number;
 }
 
@@ -22,15 +28,22 @@ export interface CallbackControl {
   stop(): void;
 }
 
+/**
+ * A fit callback, Keras style: an object with any of these hooks, passed as `fit(x, y, { …, callbacks: [cb] })`;
+ * a hook may call `control.stop()` to end training after the epoch. `{ onEpochEnd: (e, logs) => console.log(e, logs.loss) }`
+ */
 export interface Callback {
+  /** Before the first epoch. */
   onTrainBegin?(control: CallbackControl): void;
   /** epoch is 1-based. */
   onEpochEnd?(epoch: number, logs: EpochLogs, control: CallbackControl): void;
   /** batch is 1-based within the epoch. */
   onBatchEnd?(batch: number, logs: { loss: number }, control: CallbackControl): void;
+  /** After the last epoch (also when stopped early or interrupted). */
   onTrainEnd?(control: CallbackControl): void;
 }
 
+/** Options of `rnn.callbacks.earlyStopping({ patience, monitor, minDelta, restoreBestWeights })`, all optional (Keras's defaults). */
 export interface EarlyStoppingOptions {
   /** Epochs without improvement before stopping. Default 0 (stop at the first non-improving epoch, as Keras). */
   patience?: number;
@@ -109,4 +122,11 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
 }
 
 /** The `rnn.callbacks` namespace. */
-export const callbacks = { earlyStopping };
+export const callbacks = {
+  /**
+   * Keras's EarlyStopping: stops fit when the monitored loss ("valLoss" with validation data, else "loss")
+   * has not improved by more than `minDelta` for `patience` epochs (default 0: the first non-improving
+   * epoch). `fit(x, y, { …, callbacks: [rnn.callbacks.earlyStopping({ patience: 3, restoreBestWeights: true })] })`
+   */
+  earlyStopping,
+};

@@ -58,7 +58,24 @@ export { datasets };
  * → indices, `oneHot(ids, V)` → flat [L, V], `windows(ids, T, step?)` → next-char training windows,
  * `sampleText` — a short bundled text for language-model samples.
  */
-export const text = { charVocab, encode, oneHot, windows, sampleText };
+export const text = {
+  /**
+   * Builds the vocabulary of a text (its distinct characters, sorted) → { size, chars, indexOf, encode, decode }.
+   * `const vocab = rnn.text.charVocab(rnn.text.sampleText); vocab.decode(vocab.encode("river"))` → "river".
+   */
+  charVocab,
+  /** Index encoding: `encode(vocab, s)` → Float32Array of character indices, one per character (a flat [L] sequence). */
+  encode,
+  /** One-hot encoding: `oneHot(ids, V)` → Float32Array [L, V], row-major, a 1 at each row's index (throws outside [0, V)). */
+  oneHot,
+  /**
+   * Next-character training windows: x[n] = ids[s … s+T), y[n] = ids[s+1 … s+T+1) for s = 0, step, 2·step, … (step
+   * defaults to T) → { x, y, count } with flat x [N, T], y [N, T] of indices (e.g. `rnn.tensor(x, [count, T])`).
+   */
+  windows,
+  /** A short bundled text (about 1,500 lower-case characters of plain prose written for this project) to train character-level language models on in seconds. */
+  sampleText,
+};
 
 // Files and checks
 export { modelFromBytes, MODEL_FILE_VERSION } from "./serialize";
