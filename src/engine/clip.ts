@@ -14,8 +14,11 @@
 
 export type Floats = Float32Array | Float64Array;
 
+/** What one clipping call did (fit records these per batch, see History.preClipNorm). */
 export interface ClipReport {
+  /** Global L2 norm of all gradients before clipping. */
   preClipNorm: number;
+  /** Global L2 norm after clipping (equal to preClipNorm when nothing was clipped). */
   postClipNorm: number;
   /** Fraction of gradient elements changed by clipping, in [0, 1]. */
   fractionClipped: number;

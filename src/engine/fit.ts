@@ -44,9 +44,13 @@ export interface History {
   loss: number[];
   /** exp(loss) per epoch, for loss "crossEntropy". */
   perplexity?: number[];
+  /** Training accuracy per epoch, with metrics: ["accuracy"]. */
   accuracy?: number[];
+  /** Validation loss per epoch, with validationSplit or validationData (evaluated after each epoch, no dropout). */
   valLoss?: number[];
+  /** exp(valLoss) per epoch, for loss "crossEntropy" with validation data. */
   valPerplexity?: number[];
+  /** Validation accuracy per epoch, with metrics: ["accuracy"] and validation data. */
   valAccuracy?: number[];
   /** Loss of every batch, global batch order (includes the batches of an interrupted, unreported epoch). */
   batchLoss: number[];
@@ -54,38 +58,56 @@ export interface History {
   batchAccuracy?: number[];
   /** Global gradient norm before/after clipping and fraction of elements clipped, per batch (with clipping or recordGradNorms). */
   preClipNorm?: number[];
+  /** Global gradient norm after clipping, per batch (equals preClipNorm where nothing was clipped). */
   postClipNorm?: number[];
+  /** Fraction of gradient elements the clipping changed, per batch, in [0, 1] — how often clipping bites. */
   fractionClipped?: number[];
   /** True when fit stopped because `signal` was aborted; a partly done epoch is then not in `epoch`/`loss`. */
   interrupted: boolean;
   /** True when a callback (e.g. earlyStopping) stopped training. */
   stoppedEarly: boolean;
-  /** Epochs requested, batches per epoch, wall time. */
+  /** Epochs requested (the `epochs` option; `epoch.length` is how many finished). */
   epochs: number;
+  /** Batches per epoch: ⌈training samples / batchSize⌉. */
   batchesPerEpoch: number;
+  /** Wall-clock training time in milliseconds. */
   elapsedMs: number;
 }
 
 /** Progress report, shaped like the kernel's TrainingProgress (src/kernel/rich). */
 export interface FitProgress {
+  /** "running" while training; the final report says "done", "interrupted" (signal aborted) or "failed" (non-finite loss). */
   status: "running" | "done" | "interrupted" | "failed";
   /** Current epoch, 1-based. */
   epoch: number;
+  /** Epochs requested. */
   epochs: number;
   /** Batches done in the current epoch. */
   batch: number;
+  /** Batches per epoch. */
   batches: number;
+  /** Wall-clock milliseconds since fit started. */
   elapsedMs: number;
   /** Latest batch loss. */
   loss: number | null;
+  /** Mean training loss of each finished epoch (History.loss so far). */
   losses: number[];
+  /** Validation loss of each finished epoch ([] without validation data). */
   valLosses: number[];
+  /** Per-epoch extras by name: `perplexity` (crossEntropy), `accuracy` (metrics: ["accuracy"]). */
   metrics: Record<string, number[]>;
+  /** Loss of every batch so far, global batch order. */
   batchLosses: number[];
+  /** Per-batch global gradient norms before/after clipping (with clipping or recordGradNorms) and the clipNorm option. */
   gradNorms?: { preClip: number[]; postClip: number[]; clipNorm?: number };
+  /** Why fit failed (status "failed"), e.g. a non-finite loss, with a suggestion. */
   message?: string;
 }
 
+/**
+ * Options of `model.fit(x, y, options)`; only `loss` is required. Defaults: epochs 1, batchSize 32, optimizer adam(),
+ * shuffle true, seed 0, full BPTT. `{ epochs: 20, batchSize: 32, loss: "mse", optimizer: rnn.adam({ lr: 1e-3 }), clipNorm: 1 }`
+ */
 export interface FitOptions {
   /** Passes over the data. Default 1. */
   epochs?: number;
@@ -132,7 +154,9 @@ const VALID = ["epochs", "batchSize", "loss", "optimizer", "metrics", "clipNorm"
 
 /** Defaults the kernel installs once: its interrupt signal and progress hook. Options given to fit win. */
 export interface FitDefaults {
+  /** Called at the start of each fit for the signal to use when fit gets no `signal` option (the kernel's interrupt). */
   signal?: () => AbortSignalLike | undefined;
+  /** Progress hook used when fit gets no `onProgress` option (the kernel's live training chart). */
   onProgress?: (p: FitProgress) => void;
 }
 let defaults: FitDefaults = {};

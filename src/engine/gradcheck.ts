@@ -20,7 +20,13 @@ export interface CheckedTensor {
   grad: FloatArray;
 }
 
+/**
+ * What `rnn.gradCheck` checks: float64 tensors with their analytic gradients, and two loss callbacks. For a
+ * `dtype: "float64"` model: tensors from `model.weightEntries()` (`value: e.param.value, grad: e.param.grad`) and
+ * `const f = () => model.computeGradients(x, y, { loss: "mse" }).loss` as both `lossAndGrads` and `loss`.
+ */
 export interface GradCheckTarget {
+  /** The tensors to perturb entry by entry (each value must be a Float64Array). */
   tensors: CheckedTensor[];
   /** Forward + backward at the current values; must overwrite (not accumulate into) every `grad`. */
   lossAndGrads(): number;
@@ -39,9 +45,13 @@ export interface GradCheckOptions {
   maxPerTensor?: number;
 }
 
+/** Result of `rnn.gradCheck`: worst errors overall and per tensor (the engine's own tests require maxRelError < 1e-6). */
 export interface GradCheckReport {
+  /** Largest |analytic − numeric| / max(|analytic|, |numeric|, floor) over every checked entry. */
   maxRelError: number;
+  /** Largest |analytic − numeric| over every checked entry. */
   maxAbsError: number;
+  /** Per tensor: entries checked, its worst relative and absolute errors, and the flat index of the worst relative error (−1 if none). */
   perTensor: { name: string; checked: number; maxRelError: number; maxAbsError: number; worstIndex: number }[];
 }
 

@@ -23,6 +23,10 @@ export interface LossResult {
 
 /** Names accepted by `fit`, `evaluate`, `computeGradients` and `record`. */
 export const LOSS_NAMES = ["mse", "crossEntropy", "binaryCrossEntropy"] as const;
+/**
+ * A loss for fit/evaluate: "mse" (regression), "crossEntropy" (logits [N, C] — softmax is applied inside, as
+ * PyTorch's CrossEntropyLoss — with class indices [N] or one-hot [N, C]), "binaryCrossEntropy" (probabilities in (0, 1), targets 0/1).
+ */
 export type LossName = (typeof LOSS_NAMES)[number];
 
 function like(a: Floats, n: number): Floats {

@@ -17,6 +17,10 @@ export interface OptimParam {
   grad: Floats;
 }
 
+/**
+ * An optimizer made by `rnn.sgd`, `rnn.rmsprop` or `rnn.adam` (PyTorch's update formulas and defaults);
+ * pass it to fit: `model.fit(x, y, { loss: "mse", optimizer: rnn.adam({ lr: 1e-3 }) })`.
+ */
 export interface Optimizer {
   /** "sgd" | "rmsprop" | "adam" */
   readonly name: string;
@@ -51,6 +55,7 @@ function stateFor(map: Map<Floats, Floats[]>, p: OptimParam, slots: number): Flo
   return s;
 }
 
+/** Options of `rnn.sgd({ lr, momentum, … })`, all optional (lr 0.01, plain SGD without momentum); the update rule is torch.optim.SGD's. */
 export interface SgdOptions {
   /** Learning rate. Default 0.01. */
   lr?: number;
@@ -95,6 +100,7 @@ export function sgd(options: SgdOptions = {}): Optimizer {
   };
 }
 
+/** Options of `rnn.rmsprop({ lr, alpha, … })`; defaults as torch.optim.RMSprop (for Keras's: lr 0.001, alpha 0.9, eps 1e-7). */
 export interface RmspropOptions {
   /** Learning rate. Default 0.01 (PyTorch; Keras uses 0.001). */
   lr?: number;
@@ -149,6 +155,7 @@ export function rmsprop(options: RmspropOptions = {}): Optimizer {
   };
 }
 
+/** Options of `rnn.adam({ lr, beta1, beta2, … })`; defaults as torch.optim.Adam (lr 0.001, betas 0.9/0.999, eps 1e-8). */
 export interface AdamOptions {
   /** Learning rate. Default 0.001. */
   lr?: number;
