@@ -77,7 +77,9 @@ export interface LayerRecording {
   layer: string;
   /** Index of the stacked layer inside a multi-layer PyTorch module (0 for Keras layers). */
   index: number;
+  /** Cell type of the recorded layer. */
   type: "simpleRNN" | "lstm" | "gru";
+  /** "backward" for a reversed direction (bidirectional, goBackwards); its arrays are still indexed by input timestep. */
   direction: "forward" | "backward";
   /** Gate name → [B, T, H] activations; t is the input timestep even for the backward direction. */
   gates?: Partial<Record<GateName, Tensor>>;
@@ -113,7 +115,9 @@ export interface Layer {
   params(): Param[];
   /** Name → tensor view sharing each parameter's storage (`layer.weights.kernel`). */
   readonly weights: Record<string, Tensor>;
+  /** Forward pass on a batch-first tensor (Keras family [B, T, F] or [B, F]); caches what backward needs. Containers call it; in cells use `model.predict` (recurrent layers also have `apply`). */
   forward(x: Tensor, ctx: ForwardContext): Tensor;
+  /** Backward pass: takes ∂L/∂output, accumulates ∂L/∂param into each Param.grad, returns ∂L/∂x. Needs a preceding forward. */
   backward(dy: Tensor): Tensor;
   /** Recordings of the latest forward/backward pair (recurrent layers only). */
   recordings?(): LayerRecording[];

@@ -19,22 +19,30 @@
 
 /** One weight tensor of a layer: its name in the convention, its shape and its element count. */
 export interface ParamTensor {
+  /** Weight name in the convention: `kernel`, `recurrent_kernel`, `bias` (Keras) or `weight_ih_l0`, `bias_hh_l0`, … (PyTorch). */
   name: string;
+  /** Shape in the convention: Keras `kernel [I, G·H]`, PyTorch `weight_ih_l0 [G·H, I]` (G gates: SimpleRNN 1, LSTM 4, GRU 3). */
   shape: number[];
+  /** Number of elements (product of shape). */
   count: number;
 }
 
 /** Result of {@link paramCount}: the total, each tensor, and the arithmetic as text ("16·(6+16) + 16 = 368"). */
 export interface ParamCount {
+  /** Total number of parameters of the layer, e.g. 368 for simpleRNN({ units: 16 }) on 6 features. */
   total: number;
+  /** Each weight tensor with its name, shape and count, in get_weights() / state-dict order. */
   tensors: ParamTensor[];
+  /** The arithmetic as text, e.g. "16·(6+16) + 16 = 368". */
   formula: string;
 }
 
+/** How parameters are counted and named: "keras" (one bias vector per recurrent layer; GRU resetAfter keeps two) or "torch" (two bias vectors, `weight_ih_l0 [G·H, I]`). */
 export type Convention = "keras" | "torch";
 
 /** A layer described by plain data; `type` selects the layer, the other keys are its options. */
 export interface LayerConfig {
+  /** Layer type: a factory name ("simpleRNN", "lstm", "gru", "dense", "embedding", …) or module name ("nn.LSTM", "nn.Linear", …). */
   type: string;
   [option: string]: unknown;
 }

@@ -120,11 +120,17 @@ export interface TrainingPayload {
 
 /** application/vnd.rnn-notebook.summary+json — Keras-style model summary. */
 export interface SummaryPayload {
+  /** Model name, e.g. "sequential". */
   name: string;
+  /** How parameters were counted: "keras" (one bias per recurrent layer) or "torch" (two bias vectors). */
   convention: "keras" | "torch";
+  /** One row per layer: name, type, output shape ([null, T, H] with null for the batch), params and their breakdown. */
   layers: SummaryRow[];
+  /** All parameters (a tied embedding matrix counted once). */
   totalParams: number;
+  /** Parameters of trainable layers (what optimizers update). */
   trainableParams: number;
+  /** Parameters of frozen layers (`trainable: false`). */
   nonTrainableParams: number;
 }
 

@@ -18,9 +18,11 @@ import { gru } from "./gru";
 import { lstm } from "./lstm";
 import { simpleRNN } from "./simpleRnn";
 
+/** Options of `rnn.bidirectional(layer, options?)`, which runs a copy of the layer backwards in time and concatenates both outputs (2·units features). */
 export interface BidirectionalOptions {
   /** Only "concat" (Keras's default) is supported. */
   mergeMode?: "concat";
+  /** Layer name. Default "bidirectional", "bidirectional_1", …; the wrapped layer is renamed `forward_lstm` (say) and its reversed copy is `backward_lstm`. */
   name?: string;
 }
 

@@ -20,6 +20,10 @@ import type { Embedding } from "./embedding";
 /** Activations a dense layer accepts: the element-wise ones plus row-wise softmax. */
 export type DenseActivation = ActivationName | "softmax";
 
+/**
+ * Options of `rnn.dense({ units, … })`, a fully connected layer y = activation(x·kernel + bias) on the last axis:
+ * [B, F] → [B, units], or [B, T, F] → [B, T, units] per timestep. `rnn.dense({ units: 1 })` for regression.
+ */
 export interface DenseOptions {
   /** Output size U (for a tied layer: the vocabulary size V). Required. */
   units: number;
@@ -33,6 +37,7 @@ export interface DenseOptions {
   biasInitializer?: InitializerName | Initializer;
   /** Reuse this embedding's matrix as the (transposed) kernel. */
   tieWeights?: Embedding;
+  /** Layer name and weight-key prefix (`dense/kernel`). Default "dense", "dense_1", … as Keras. */
   name?: string;
   /** Seed for this layer's initialization (default: the model's stream). */
   seed?: number;

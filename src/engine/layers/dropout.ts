@@ -10,9 +10,11 @@ import { checkOptions } from "../layer";
 import { Tensor, allocFloats, type FloatArray } from "../tensor";
 import { KerasLayer } from "./common";
 
+/** Options of `rnn.dropout({ rate })`: inverted dropout, active only in fit; e.g. `rnn.dropout({ rate: 0.2 })` between layers. */
 export interface DropoutOptions {
   /** Fraction of elements dropped, in [0, 1). Required. */
   rate: number;
+  /** Layer name. Default "dropout", "dropout_1", … as Keras. */
   name?: string;
   /** Seed of this layer's masks (default: the fit/forward stream). */
   seed?: number;

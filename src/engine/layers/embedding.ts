@@ -13,6 +13,10 @@ import { getInitializer, type Initializer, type InitializerName } from "../rando
 import { Tensor, allocFloats } from "../tensor";
 import { KerasLayer, shapeError } from "./common";
 
+/**
+ * Options of `rnn.embedding({ inputDim: V, outputDim: E })`: a lookup table [V, E] turning integer indices [B, T]
+ * into vectors [B, T, E] (Keras Embedding). Use as a first layer with `inputShape: [T]`.
+ */
 export interface EmbeddingOptions {
   /** Vocabulary size V. Required. */
   inputDim: number;
@@ -20,6 +24,7 @@ export interface EmbeddingOptions {
   outputDim: number;
   /** Default "randomUniform" (U(−0.05, 0.05), Keras's default). */
   embeddingsInitializer?: InitializerName | Initializer;
+  /** Layer name and weight-key prefix (`embedding/embeddings`). Default "embedding", "embedding_1", … as Keras. */
   name?: string;
   /** Seed for this layer's initialization (default: the model's stream). */
   seed?: number;

@@ -19,13 +19,19 @@ import { allocFloats, asTensor, Tensor, type DType, type FloatArray, type Tensor
 
 /** Options shared by rnn.simpleRNN, rnn.lstm and rnn.gru (TF.js layers names, Keras in camelCase). */
 export interface KerasRecurrentOptions {
+  /** Hidden size H (required): the layer outputs [B, H], or [B, T, H] with returnSequences. `rnn.lstm({ units: 32 })` */
   units: number;
+  /** Activation of the new state: SimpleRNN's h_t, the LSTM/GRU candidate and LSTM's tanh(c_t). Default "tanh". */
   activation?: ActivationName;
   /** LSTM/GRU gates. Porting note: TF.js defaults to hardSigmoid; Keras and we default to sigmoid. */
   recurrentActivation?: ActivationName;
+  /** Add the bias vector. Default true. */
   useBias?: boolean;
+  /** Initializer of `kernel [I, G·H]` (input weights). Default "glorotUniform" (Keras). */
   kernelInitializer?: InitializerName | Initializer;
+  /** Initializer of `recurrent_kernel [H, G·H]`. Default "orthogonal" (Keras). */
   recurrentInitializer?: InitializerName | Initializer;
+  /** Initializer of `bias`. Default "zeros" (an LSTM's forget-gate part is then set to 1 by unitForgetBias). */
   biasInitializer?: InitializerName | Initializer;
   /**
    * LSTM: forget-gate bias initialized to 1 (Keras default true). Porting note: TF.js leaves it off
@@ -34,15 +40,21 @@ export interface KerasRecurrentOptions {
   unitForgetBias?: boolean;
   /** GRU: reset gate applied after the recurrent product (Keras default true; PyTorch's form). */
   resetAfter?: boolean;
+  /** Fraction in [0, 1) of input features dropped during training (one mask per sequence, reused at every step). Default 0. */
   dropout?: number;
+  /** Fraction in [0, 1) of the recurrent state h_{t−1} dropped during training (one mask per sequence). Default 0. */
   recurrentDropout?: number;
+  /** Output every timestep, [B, T, H], instead of only the last, [B, H] — needed to stack recurrent layers. Default false. */
   returnSequences?: boolean;
+  /** `layer.apply(x)` also returns the final states: [output, h] (LSTM: [output, h, c]). Inside a model only the output flows on. Default false. */
   returnState?: boolean;
   /** Process the sequence in reverse; with returnSequences the output is in processing (reversed) order, as in Keras. */
   goBackwards?: boolean;
+  /** Layer name, also the prefix of its weight keys (`lstm/kernel`). Default "simple_rnn" / "lstm" / "gru", then "lstm_1", … as Keras. */
   name?: string;
   /** Seed for this layer's initial weights (otherwise the model's seeded Rng). */
   seed?: number;
+  /** False freezes the layer: optimizers skip its weights, the summary counts them as non-trainable. Default true. */
   trainable?: boolean;
   /**
    * Keras-style per-sample input shape [timesteps, features] on a first layer (timesteps may be null).
