@@ -80,26 +80,37 @@ async function lint() {
   record({ name: "lint", passed: results.length - failed, failed }, t0);
 }
 
-/** Mocha over the bundled unit tests (plain Node, no VS Code). */
-async function unit() {
+/**
+ * Runs Mocha over `files` (bundled tests, plain Node) and records the suite's counts from our reporter
+ * (scripts/lib/mocha-reporter.js writes them to RNN_MOCHA_RESULT). `timeout` is Mocha's per-test hang
+ * guard in ms; `env` and `require` extend the child's environment and preloads.
+ */
+async function mochaSuite(name, files, { timeout, env = {}, require = [] }) {
   const t0 = Date.now();
-  banner("unit tests (mocha, plain Node)");
-  // the full dev build: unit tests of the kernel fork dist/kernel.js
-  await build([], { clean: ["out/test/unit"] });
-  const resultFile = join(tmp, "unit.json");
+  const resultFile = join(tmp, `${name}.json`);
   const mocha = join(repoRoot, "node_modules", "mocha", "bin", "mocha.js");
-  const r = await run(process.execPath, [mocha, "--ui", "bdd", "--timeout", "60000", "--reporter", join(repoRoot, "scripts", "lib", "mocha-reporter.js"),
-    "out/test/unit/**/*.test.js"], { cwd: repoRoot, timeoutMs: 30 * MIN, env: { ...process.env, RNN_MOCHA_RESULT: resultFile } });
+  const r = await run(process.execPath, [mocha, "--ui", "bdd", "--timeout", String(timeout), ...require.flatMap((f) => ["--require", f]),
+    "--reporter", join(repoRoot, "scripts", "lib", "mocha-reporter.js"), ...files], {
+    cwd: repoRoot, timeoutMs: 30 * MIN, env: { ...process.env, ...env, RNN_MOCHA_RESULT: resultFile },
+  });
   let c = { passed: 0, failed: 0 };
   try {
     c = JSON.parse(readFileSync(resultFile, "utf8"));
   } catch {
     // mocha died before its end
   }
-  const count = { name: "unit", passed: c.passed, failed: c.failed };
+  const count = { name, passed: c.passed, failed: c.failed };
   if (r.timedOut) count.note = "time-out";
   if (r.code !== 0 && count.failed === 0) count.failed = 1;
   record(count, t0);
+}
+
+/** Mocha over the bundled unit tests (plain Node, no VS Code). */
+async function unit() {
+  banner("unit tests (mocha, plain Node)");
+  // the full dev build: unit tests of the kernel fork dist/kernel.js
+  await build([], { clean: ["out/test/unit"] });
+  await mochaSuite("unit", ["out/test/unit/**/*.test.js"], { timeout: 60000 });
 }
 
 /**
@@ -107,54 +118,25 @@ async function unit() {
  * (issue 6: fast paths and fallback alike): "wasm" = WASM SIMD GEMM + fused WASM gate steps for every
  * float32 product, "js" = the TypeScript GEMM and per-gate TypeScript steps only. The plain unit run
  * above uses "auto", which mixes them by product size. Needs the build the unit step made.
+ * forcedKernels.test.js runs first and fails if the forcing did not reach the engine.
  */
 const GOLDEN_FILES = ["forcedKernels", "torchGolden", "kerasGolden", "trainingGolden", "recurrentGradcheck", "kerasGradcheck"]
   .map((f) => `out/test/unit/engine/${f}.test.js`);
 async function forcedKernels() {
   for (const [gemm, fused] of [["wasm", "on"], ["js", "off"]]) {
-    const t0 = Date.now();
-    const name = `unit-${gemm}`;
     banner(`golden fixtures + gradient checks, ${gemm === "wasm" ? "WASM SIMD kernels" : "TypeScript fallback"} forced`);
-    const resultFile = join(tmp, `${name}.json`);
-    const mocha = join(repoRoot, "node_modules", "mocha", "bin", "mocha.js");
-    const r = await run(process.execPath, [mocha, "--ui", "bdd", "--timeout", "300000", "--require", join(repoRoot, "scripts", "bench", "force-gemm.cjs"),
-      "--reporter", join(repoRoot, "scripts", "lib", "mocha-reporter.js"), ...GOLDEN_FILES], {
-      cwd: repoRoot, timeoutMs: 30 * MIN,
-      env: { ...process.env, RNN_MOCHA_RESULT: resultFile, RNN_GEMM_BACKEND: gemm, RNN_FUSED_STEPS: fused },
+    await mochaSuite(`unit-${gemm}`, GOLDEN_FILES, {
+      timeout: 300000, env: { RNN_GEMM_BACKEND: gemm, RNN_FUSED_STEPS: fused }, require: [join(repoRoot, "scripts", "bench", "force-gemm.cjs")],
     });
-    let c = { passed: 0, failed: 0 };
-    try {
-      c = JSON.parse(readFileSync(resultFile, "utf8"));
-    } catch {
-      // mocha died before its end
-    }
-    const count = { name, passed: c.passed, failed: c.failed };
-    if (r.timedOut) count.note = "time-out";
-    if (r.code !== 0 && count.failed === 0) count.failed = 1;
-    record(count, t0);
   }
 }
 
 /** The fast parts of the reliability suite (test/reliability; fuzz at its default count, 5 kernel cycles) —
  * `npm run test:stress` runs the long parts. Needs the dev build the unit step made (dist/kernel.js). */
 async function reliability() {
-  const t0 = Date.now();
   banner("reliability tests (mocha, plain Node: fuzz, kernel faults)");
   if (!wanted("unit")) await build([], { clean: ["out/test/reliability"] });
-  const resultFile = join(tmp, "reliability.json");
-  const mocha = join(repoRoot, "node_modules", "mocha", "bin", "mocha.js");
-  const r = await run(process.execPath, [mocha, "--ui", "bdd", "--timeout", "600000", "--reporter", join(repoRoot, "scripts", "lib", "mocha-reporter.js"),
-    "out/test/reliability/**/*.test.js"], { cwd: repoRoot, timeoutMs: 30 * MIN, env: { ...process.env, RNN_MOCHA_RESULT: resultFile } });
-  let c = { passed: 0, failed: 0 };
-  try {
-    c = JSON.parse(readFileSync(resultFile, "utf8"));
-  } catch {
-    // mocha died before its end
-  }
-  const count = { name: "reliability", passed: c.passed, failed: c.failed };
-  if (r.timedOut) count.note = "time-out";
-  if (r.code !== 0 && count.failed === 0) count.failed = 1;
-  record(count, t0);
+  await mochaSuite("reliability", ["out/test/reliability/**/*.test.js"], { timeout: 600000 });
 }
 
 /** A harness script that writes its suite counts to RNN_SUITE_SUMMARY. */
