@@ -1,6 +1,7 @@
 /**
  * Bidirectional wrapper, Keras semantics with merge mode "concat": the wrapped recurrent layer becomes
- * `forward_<name>`, a twin built from the same options with `goBackwards: true` becomes
+ * `forward_<name>`, a twin built from the same options (initializers, trainable and dropout included;
+ * a seeded layer's twin uses seed + 1) with `goBackwards: true` becomes
  * `backward_<name>`, and the outputs are concatenated on the feature axis: [B, T, 2H] with
  * returnSequences (the backward sequence re-reversed so step t of both halves belongs to input step t,
  * as Keras does), else [B, 2H] (forward's h_T next to backward's h after reading x_0).
@@ -13,10 +14,7 @@ import type { BuildContext, ForwardContext, Layer, LayerConfigData, LayerRecordi
 import { weightViews } from "../layer";
 import { Tensor, allocFloats } from "../tensor";
 import { KerasLayer, shapeError } from "./common";
-import { KerasRecurrentLayer, type KerasRecurrentOptions } from "./kerasRecurrent";
-import { gru } from "./gru";
-import { lstm } from "./lstm";
-import { simpleRNN } from "./simpleRnn";
+import { KerasRecurrentLayer } from "./kerasRecurrent";
 
 /** Options of `rnn.bidirectional(layer, options?)`, which runs a copy of the layer backwards in time and concatenates both outputs (2·units features). */
 export interface BidirectionalOptions {
@@ -25,8 +23,6 @@ export interface BidirectionalOptions {
   /** Layer name. Default "bidirectional", "bidirectional_1", …; the wrapped layer is renamed `forward_lstm` (say) and its reversed copy is `backward_lstm`. */
   name?: string;
 }
-
-const FACTORIES: Record<string, (o: KerasRecurrentOptions) => KerasRecurrentLayer> = { simpleRNN, lstm, gru };
 
 export class Bidirectional extends KerasLayer {
   readonly type = "bidirectional";
@@ -52,10 +48,10 @@ export class Bidirectional extends KerasLayer {
     if (layer.built) throw new Error(`rnn.bidirectional: layer "${layer.name}" is already built; wrap a fresh layer`);
     super("bidirectional", options?.name, undefined);
     this.innerConfig = { ...layer.config };
-    const { type, name, ...rest } = layer.config;
+    const name = layer.name;
     this.forwardLayer = layer;
-    layer.name = `forward_${name as string}`;
-    this.backwardLayer = FACTORIES[type]({ ...(rest as unknown as KerasRecurrentOptions), goBackwards: true, name: `backward_${name as string}` });
+    layer.name = `forward_${name}`;
+    this.backwardLayer = layer.reversedTwin(`backward_${name}`);
   }
 
   get config(): LayerConfigData {

@@ -109,6 +109,8 @@ export class KerasRecurrentLayer implements Layer {
   private readonly unitForgetBias: boolean;
   private readonly inits: { kernel: Initializer; recurrent: Initializer; bias: Initializer };
   private readonly seed: number | undefined;
+  /** The options as given (name excepted), so rnn.bidirectional can build the reversed twin from them. */
+  private readonly givenOptions: Readonly<KerasRecurrentOptions>;
   private readonly declaredInputShape: (number | null)[] | undefined;
   private core: RecurrentCore | null = null;
   private plist: Param[] = [];
@@ -130,6 +132,7 @@ export class KerasRecurrentLayer implements Layer {
       throw new Error(`${fname}: units must be a positive integer, got ${JSON.stringify(options.units)}`);
     }
     this.spec = spec;
+    this.givenOptions = { ...options };
     this.type = spec.type;
     this.className = spec.className;
     this.units = options.units;
@@ -435,6 +438,17 @@ export class KerasRecurrentLayer implements Layer {
     const { output, states } = this.forwardSeq(t, { training: !!options.training, rng: new Rng(options.seed ?? 0) }, options.initialState);
     this.lastShape = null; // standalone calls are not followed by backward
     return this.returnState ? [output, ...states] : output;
+  }
+
+  /**
+   * @internal The backward half of `rnn.bidirectional`: the same options — initializers, trainable,
+   * dropout and all — with goBackwards flipped and the given name. A seeded layer's twin draws from
+   * seed + 1, so its weights differ from the forward half's and the pair is reproducible whatever the
+   * model's seed; an unseeded twin draws from the model's Rng after the forward half, as before.
+   */
+  reversedTwin(name: string): KerasRecurrentLayer {
+    const { seed, ...rest } = this.givenOptions;
+    return new KerasRecurrentLayer(this.spec, { ...rest, goBackwards: !this.goBackwards, name, ...(seed !== undefined ? { seed: seed + 1 } : {}) });
   }
 
   recordings(): LayerRecording[] {

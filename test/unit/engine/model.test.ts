@@ -82,6 +82,27 @@ describe("sequential", () => {
     for (let t = 0; t < 5; t++) assert.ok(Math.abs(out.get(0, t, 2) - r.layers[1].gates!.h!.get(0, t, 0)) < 1e-6);
   });
 
+  it("bidirectional's backward twin keeps the wrapped layer's initializers, trainable flag and seed", () => {
+    const make = (modelSeed: number) => rnn.sequential({ inputShape: [4, 2], seed: modelSeed }, [
+      rnn.bidirectional(rnn.lstm({ units: 3, seed: 5, recurrentInitializer: "zeros", trainable: false })),
+    ]);
+    const a = make(1), b = make(2);
+    // keys by position (the second model's layer is auto-named lstm_1): kernel, recurrent_kernel, bias per direction
+    const w = (m: rnn.Sequential, i: number) => Array.from(Object.values(m.layers[0].weights)[i].data);
+    const [fwd, bwd] = [0, 3];
+    assert.match(Object.keys(a.layers[0].weights)[bwd], /^backward_lstm(_\d+)?\/kernel$/);
+    // seeded: the same weights whatever the model's seed, and the two directions differ (seed 5 vs 6)
+    assert.deepEqual(w(a, bwd), w(b, bwd));
+    assert.deepEqual(w(a, fwd), w(b, fwd));
+    assert.notDeepEqual(w(a, bwd), w(a, fwd));
+    // the initializer reaches the backward half: recurrent_kernel all zeros there too
+    assert.ok(w(a, bwd + 1).every((v) => v === 0));
+    // frozen wrapped layer → frozen pair: every parameter non-trainable (Keras's summary counts them so)
+    const s = a.summary();
+    assert.equal(s.trainableParams, 0);
+    assert.equal(s.nonTrainableParams, 2 * 4 * (3 * (2 + 3) + 3)); // 2 directions × 4·(H·(I+H) + H), H=3, I=2
+  });
+
   it("truncated BPTT: tbptt ≥ T is full BPTT; tbptt = k stops ∂L/∂h_t before the last window (many-to-one)", () => {
     const T = 8;
     const { x, y } = rnn.datasets.sine({ samples: 4, timesteps: T, seed: 6 });
