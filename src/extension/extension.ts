@@ -29,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): RnnNotebookApi {
   registerCommands(context, controller);
   registerExportCommands(context, controller);
   registerParamHovers(context, controller);
-  registerIntelliSense(context);
+  registerIntelliSense(context, controller);
   return { controller, summaryText: () => SummaryPanel.lastText, summaryViews: () => SummaryPanel.lastViews };
 }
 

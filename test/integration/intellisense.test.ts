@@ -3,7 +3,7 @@
 // names from earlier cells, and the parameter-count hover beside the type-info hover.
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
-import { activate, closeAll, waitUntil } from "./cells";
+import { activate, closeAll, showWithKernel, waitUntil } from "./cells";
 
 const enc = new TextEncoder();
 
@@ -157,5 +157,30 @@ describe("intellisense in cells", function () {
     const doc = nb.cellAt(0).document;
     const labels = await completionLabels(doc, at(doc, "rnn."));
     assert.ok(labels.includes("lstm"), `lstm in ${labels.join(", ")}`);
+  });
+
+  it("stays out of an .ipynb that names another kernel until our kernel is selected for it", async () => {
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+    assert.ok(root, "the test workspace is open");
+    const uri = vscode.Uri.joinPath(root, "scratch", `${Date.now()}-deno.ipynb`);
+    const ipynb = {
+      nbformat: 4, nbformat_minor: 5,
+      metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" }, language_info: { name: "typescript" } },
+      cells: [{ cell_type: "code", metadata: {}, source: ["rnn."], outputs: [], execution_count: null }],
+    };
+    await vscode.workspace.fs.writeFile(uri, enc.encode(JSON.stringify(ipynb)));
+    const nb = await vscode.workspace.openNotebookDocument(uri);
+    if (nb.cellAt(0).document.languageId !== "typescript") await vscode.languages.setTextDocumentLanguage(nb.cellAt(0).document, "typescript");
+    await vscode.window.showNotebookDocument(nb);
+    const doc = nb.cellAt(0).document;
+    // A Deno notebook: `rnn` means nothing there, so none of our members are offered.
+    const before = await completionLabels(doc, at(doc, "rnn."));
+    assert.ok(!before.includes("lstm"), `no lstm before our kernel is chosen: ${before.join(", ")}`);
+    await showWithKernel(nb); // the user picks "RNN Notebook" for this notebook
+    const after = await waitUntil("lstm among the completions once our kernel is selected", async () => {
+      const labels = await completionLabels(doc, at(doc, "rnn."));
+      return labels.includes("lstm") && labels;
+    }, 10_000);
+    assert.ok(after.includes("lstm"));
   });
 });

@@ -48,6 +48,9 @@ export function registerParamHovers(context: vscode.ExtensionContext, controller
 }
 
 async function provideHover(controller: RnnNotebookController, cache: SiteCache, doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
+  // An .ipynb whose kernel is another one (Deno, tslab): its `rnn` is not ours.
+  const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
+  if (nb && !controller.serves(nb)) return undefined;
   const offset = doc.offsetAt(pos);
   const site = cache.get(doc).find((s) => s.start <= offset && offset <= s.end);
   if (!site) return modelHover(cache, doc, pos);

@@ -26,9 +26,23 @@ const NOTEBOOK_TYPES = [NOTEBOOK_TYPE, JUPYTER_NOTEBOOK_TYPE];
 const SELECTOR: vscode.DocumentSelector = NOTEBOOK_TYPES.map((notebookType) => ({ notebookType, language: "typescript" }));
 const DIAGNOSTICS_DELAY_MS = 300;
 
-export function registerIntelliSense(context: vscode.ExtensionContext): void {
-  const services = new NotebookServices(context.asAbsolutePath("dist/types"), context.asAbsolutePath("dist/intellisenseWorker.js"));
+/**
+ * Which notebooks are ours to serve: every .rnnb; an .ipynb only while its kernel is (or by its
+ * kernelspec would be) ours — the controller decides (RnnNotebookController.serves).
+ */
+export interface NotebookScope {
+  serves(nb: vscode.NotebookDocument): boolean;
+  readonly onDidChangeServed: vscode.Event<vscode.NotebookDocument>;
+}
+
+/** Without a controller (tests of this module alone): every notebook of our two types. */
+const ALL_OF_OUR_TYPES: NotebookScope = { serves: (nb) => NOTEBOOK_TYPES.includes(nb.notebookType), onDidChangeServed: () => ({ dispose() {} }) };
+
+export function registerIntelliSense(context: vscode.ExtensionContext, scope: NotebookScope = ALL_OF_OUR_TYPES): void {
+  const services = new NotebookServices(context.asAbsolutePath("dist/types"), context.asAbsolutePath("dist/intellisenseWorker.js"), scope);
   const diagnostics = new DiagnosticsScheduler(services);
+  // Our kernel selected for an .ipynb, or switched away from: check its cells again, or clear them.
+  context.subscriptions.push(scope.onDidChangeServed((nb) => diagnostics.schedule(nb, 0)));
   context.subscriptions.push(
     services,
     diagnostics,
@@ -55,7 +69,7 @@ class NotebookServices implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
   private warned = false;
 
-  constructor(typesDir: string, workerScript: string) {
+  constructor(typesDir: string, workerScript: string, private readonly scope: NotebookScope) {
     const missing = [`${typesDir}/typings.json`, workerScript].filter((f) => !existsSync(f));
     if (missing.length > 0) {
       console.error(`[rnn-notebook] IntelliSense disabled: ${missing.join(", ")} missing (run the build)`);
@@ -63,14 +77,19 @@ class NotebookServices implements vscode.Disposable {
       this.worker = new IntelliSenseWorker(workerScript, { typesDir }, (m) => console.warn(`[rnn-notebook] ${m}`));
     }
     this.subscription = vscode.workspace.onDidCloseNotebookDocument((nb) => {
-      if (served(nb)) void this.worker?.request("close", nb.uri.toString(), undefined, {}).catch(() => undefined);
+      if (NOTEBOOK_TYPES.includes(nb.notebookType)) void this.worker?.request("close", nb.uri.toString(), undefined, {}).catch(() => undefined);
     });
   }
 
   forCell(doc: vscode.TextDocument): CellContext | undefined {
     if (doc.uri.scheme !== "vscode-notebook-cell" || !this.worker) return undefined;
     const nb = notebookOf(doc);
-    return nb && served(nb) ? { nb, id: doc.uri.toString(), doc } : undefined;
+    return nb && this.served(nb) ? { nb, id: doc.uri.toString(), doc } : undefined;
+  }
+
+  /** Whether a notebook's cells get our language features. */
+  served(nb: vscode.NotebookDocument): boolean {
+    return NOTEBOOK_TYPES.includes(nb.notebookType) && this.scope.serves(nb);
   }
 
   /**
@@ -94,9 +113,7 @@ class NotebookServices implements vscode.Disposable {
   }
 }
 
-function served(nb: vscode.NotebookDocument): boolean {
-  return NOTEBOOK_TYPES.includes(nb.notebookType);
-}
+
 
 function notebookOf(doc: vscode.TextDocument): vscode.NotebookDocument | undefined {
   return vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
@@ -296,6 +313,11 @@ class DiagnosticsScheduler implements vscode.Disposable {
   /** Marks cells from `from` on as stale and (re)starts the debounce timer. */
   schedule(nb: vscode.NotebookDocument, from: number): void {
     if (!NOTEBOOK_TYPES.includes(nb.notebookType)) return;
+    if (!this.services.served(nb)) {
+      // not ours (any more): no diagnostics of ours on its cells
+      for (const c of nb.getCells()) this.collection.delete(c.document.uri);
+      return;
+    }
     const key = nb.uri.toString();
     this.dirtyFrom.set(key, Math.max(0, Math.min(from, this.dirtyFrom.get(key) ?? from)));
     clearTimeout(this.timers.get(key));

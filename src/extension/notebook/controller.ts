@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as vscode from "vscode";
 import { CONTROLLER_ID, CONTROLLER_LABEL, JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE, type MimeBundle } from "../../shared/mime";
 import { KernelClient, type CellStatus } from "../kernelClient";
+import { ipynbIsOursByDefault } from "./kernelspec";
 import { bundleToItems, bundleToOutput } from "./outputs";
 
 export const UNTRUSTED_MESSAGE = () => vscode.l10n.t(
@@ -44,6 +45,11 @@ export class RnnNotebookController implements vscode.Disposable {
   private readonly didExecute = new vscode.EventEmitter<vscode.NotebookDocument>();
   /** Fires after a cell of a notebook ended (hovers refresh their live counts). */
   readonly onDidExecute = this.didExecute.event;
+  /** .ipynb notebooks whose kernel the user chose in this window: true = ours, false = another one. */
+  private readonly jupyterChoice = new Map<string, boolean>();
+  private readonly didChangeServed = new vscode.EventEmitter<vscode.NotebookDocument>();
+  /** Fires when `serves(nb)` may have changed (our kernel selected for, or switched away from, an .ipynb). */
+  readonly onDidChangeServed = this.didChangeServed.event;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     for (const [type, suffix] of [[NOTEBOOK_TYPE, ""], [JUPYTER_NOTEBOOK_TYPE, "-jupyter"]] as const) {
@@ -54,6 +60,12 @@ export class RnnNotebookController implements vscode.Disposable {
       c.detail = vscode.l10n.t("SimpleRNN / LSTM / GRU, gate heatmaps, BPTT gradient norms");
       c.executeHandler = (cells, notebook, ctrl) => this.execute(cells, notebook, ctrl);
       c.interruptHandler = (notebook) => this.interrupt(notebook);
+      if (type === JUPYTER_NOTEBOOK_TYPE) {
+        this.disposables.push(c.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
+          this.jupyterChoice.set(notebook.uri.toString(), selected);
+          this.didChangeServed.fire(notebook);
+        }));
+      }
       if (type === NOTEBOOK_TYPE) {
         // Our own notebooks get our kernel without asking.
         this.disposables.push(vscode.workspace.onDidOpenNotebookDocument((nb) => this.prefer(c, nb)));
@@ -62,9 +74,24 @@ export class RnnNotebookController implements vscode.Disposable {
       this.controllers.push(c);
     }
     this.disposables.push(
-      vscode.workspace.onDidCloseNotebookDocument((nb) => this.endSession(nb)),
+      vscode.workspace.onDidCloseNotebookDocument((nb) => {
+        this.jupyterChoice.delete(nb.uri.toString());
+        this.endSession(nb);
+      }),
       this.didExecute,
+      this.didChangeServed,
     );
+  }
+
+  /**
+   * Whether a notebook's TypeScript cells are ours for language features (completion, type hovers,
+   * diagnostics, parameter hovers): every .rnnb; an .ipynb while our kernel is selected for it, or —
+   * before the user chose one in this window — when the file names no kernel or ours (kernelspec.ts).
+   */
+  serves(nb: vscode.NotebookDocument): boolean {
+    if (nb.notebookType === NOTEBOOK_TYPE) return true;
+    if (nb.notebookType !== JUPYTER_NOTEBOOK_TYPE) return false;
+    return this.jupyterChoice.get(nb.uri.toString()) ?? ipynbIsOursByDefault(nb.metadata);
   }
 
   private prefer(c: vscode.NotebookController, nb: vscode.NotebookDocument): void {
