@@ -87,13 +87,15 @@ export class ScriptRegistry {
     const e = err as Error;
     const name = typeof e.name === "string" ? e.name : "Error";
     const message = typeof e.message === "string" ? e.message : String(e.message);
-    const frames = typeof e.stack === "string" ? this.cleanStack(e.stack) : [];
+    const stack = readStack(e);
+    const frames = typeof stack === "string" ? this.cleanStack(stack) : stack === UNREADABLE ? [UNREADABLE_NOTE] : [];
     const lines = [`${name}: ${message}`, ...frames];
     // Error causes (`new Error("…", { cause })`), as Node prints them, a few levels deep.
     let cause: unknown = (e as { cause?: unknown }).cause;
     for (let depth = 0; cause !== undefined && depth < 4; depth++) {
       if (cause instanceof Error) {
-        lines.push(`  [cause]: ${cause.name}: ${cause.message}`, ...(typeof cause.stack === "string" ? this.cleanStack(cause.stack).map((f) => "  " + f) : []));
+        const causeStack = readStack(cause);
+        lines.push(`  [cause]: ${cause.name}: ${cause.message}`, ...(typeof causeStack === "string" ? this.cleanStack(causeStack).map((f) => "  " + f) : []));
         cause = (cause as { cause?: unknown }).cause;
       } else {
         lines.push(`  [cause]: ${inspect(cause, { depth: 2 })}`);
@@ -101,6 +103,21 @@ export class ScriptRegistry {
       }
     }
     return { name, message, stack: lines.join("\n") };
+  }
+}
+
+const UNREADABLE = Symbol("stack unreadable");
+const UNREADABLE_NOTE = "    (no stack trace: reading it threw — is Error.prepareStackTrace replaced?)";
+
+/**
+ * An error's `stack`, read on its own: V8 formats it lazily through Error.prepareStackTrace, which a
+ * cell may have replaced by a function that throws; name and message are then still worth showing.
+ */
+function readStack(e: Error): unknown {
+  try {
+    return e.stack;
+  } catch {
+    return UNREADABLE;
   }
 }
 

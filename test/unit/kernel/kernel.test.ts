@@ -203,6 +203,25 @@ describe("kernel process", function () {
       assert.equal((await k.run("x1 + y1")).result, "3");
     });
 
+    it("still names an error when a cell made Error.prepareStackTrace throw; the kernel and its state survive", async () => {
+      // Run in a kernel of its own: the replaced prepareStackTrace stays for every later cell.
+      const own = new TestKernel(dir);
+      try {
+        await own.ready;
+        await own.run("const kept = 41;", 1);
+        const r = await own.run("(Error as any).prepareStackTrace = () => { throw new Error('nope'); };\nthrow new Error('boom');", 2);
+        assert.equal(r.status, "error");
+        assert.equal(r.error!.name, "Error");
+        assert.equal(r.error!.message, "boom");
+        assert.match(r.error!.stack, /^Error: boom\n.*prepareStackTrace/);
+        const later = await own.run("null.x", 3);
+        assert.equal(later.error!.name, "TypeError");
+        assert.equal((await own.run("kept + 1", 4)).result, "42");
+      } finally {
+        await own.kill();
+      }
+    });
+
     it("maps frames through functions of earlier cells and imported helpers", async () => {
       await k.run("function inner(n: number): number {\n  if (n === 0) (null as any).boom();\n  return inner(n - 1);\n}", 8);
       const r = await k.run("\n\ninner(1)", 9);
