@@ -30,6 +30,11 @@ import { simpleRNN } from "./layers/simpleRnn";
 import { timeDistributed } from "./layers/timeDistributed";
 
 const MAGIC = "RNNMODEL";
+
+/** Whether bytes start like a whole-model file (`model.toBytes()`), e.g. to tell it from a weights-only safetensors file. */
+export function isModelFile(bytes: Uint8Array): boolean {
+  return bytes.length >= MAGIC.length && MAGIC.split("").every((ch, i) => bytes[i] === ch.charCodeAt(0));
+}
 /** Format version written into model files (`model.toBytes()`, `model.save(path)`); loading a newer one fails with a clear message. */
 export const MODEL_FILE_VERSION = 1;
 

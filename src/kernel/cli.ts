@@ -20,6 +20,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import type { MimeBundle } from "../shared/mime";
 import type { FromKernel, ToKernel } from "../shared/protocol";
 import { rnnbToIpynb } from "../shared/ipynb";
+import { writeAtomic } from "./files";
 import { NotebookFormatError, parseNotebook, serializeNotebook, type Json, type RawNotebook, type RawOutput } from "../shared/notebookFormat";
 
 const USAGE = "usage: rnn-notebook run <file.rnnb|file.ipynb> [--out <file>] [--timeout <seconds per cell>]";
@@ -265,12 +266,6 @@ class Kernel {
 }
 
 // ---------------------------------------------------------------------------------------------------
-
-function writeAtomic(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
 
 function plainText(bundle: MimeBundle): string | undefined {
   const t = bundle["text/plain"];

@@ -13,16 +13,18 @@
  * builds `rnn`, so every model a cell makes has them. Relative paths resolve from the kernel's working
  * directory, which is the notebook's folder.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { Sequential } from "../engine/model";
 import { TorchRecurrent } from "../engine/nn/recurrent";
 import { TorchEmbedding, TorchLinear } from "../engine/nn/linear";
 import { pyTorchExportFiles, toPyTorch, type PyTorchExportOptions } from "../engine/io/torchExport";
 import { decodeSafetensors } from "../engine/io/safetensors";
+import { isModelFile } from "../engine/serialize";
 import { fromPyTorch, type FromPyTorchOptions } from "../engine/io/torchImport";
 import type { ExportPyTorchResult } from "../shared/protocol";
 import { resolveUserPath } from "./data";
+import { writeAtomic } from "./files";
 
 /** Something with the engine's byte-level weight methods. */
 interface WithSafetensors {
@@ -33,14 +35,6 @@ interface WithSafetensors {
 function absolute(path: unknown, what: string): string {
   if (typeof path !== "string" || path === "") throw new TypeError(`${what}: expected a path (a string, relative to the notebook's folder)`);
   return resolveUserPath(path);
-}
-
-/** Writes a file atomically (temporary file + rename), creating its folder. */
-function writeAtomic(file: string, content: string | Uint8Array): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, file);
 }
 
 function readBytes(file: string, what: string): Uint8Array {
@@ -77,7 +71,7 @@ export function installInterop(): void {
     define(cls.prototype, "loadSafetensors", function (this: WithSafetensors, path: string): WithSafetensors {
       const file = absolute(path, "loadSafetensors");
       const bytes = readBytes(file, "loadSafetensors");
-      if (new TextDecoder().decode(bytes.subarray(0, 8)) === "RNNMODEL") {
+      if (isModelFile(bytes)) {
         throw new Error(`loadSafetensors: ${file} is a whole-model file (model.save); open it with rnn.load(path)`);
       }
       this.fromSafetensors(bytes);

@@ -16,7 +16,9 @@ import * as fs from "node:fs";
 import type * as mathjs from "mathjs";
 import * as engine from "../engine/index";
 import type { FitProgress } from "../engine/index";
+import { isModelFile } from "../engine/serialize";
 import type { MimeBundle } from "../shared/mime";
+import { writeAtomic } from "./files";
 import { createShow, trainingBundle } from "./rich";
 import { OUTPUT_MAX_BYTES } from "./output";
 import { readCsvFile, readNpyFile, resolveUserPath, type CsvOptions } from "./data";
@@ -61,12 +63,16 @@ export function createRnn(sandbox: Sandbox, loadMath: () => MathJs): Record<stri
     /** Weights only, as a .safetensors file (any model or nn module). */
     saveWeights(model: { toSafetensors(): Uint8Array }, path: string): void {
       if (typeof model?.toSafetensors !== "function") throw new TypeError("rnn.saveWeights(model, path): expected a model or an rnn.nn module");
-      fs.writeFileSync(resolveUserPath(path), model.toSafetensors());
+      writeAtomic(resolveUserPath(path), model.toSafetensors());
     },
     /** Loads weights from a .safetensors file into a model of the same architecture. */
     loadWeights(model: { fromSafetensors(bytes: Uint8Array): void }, path: string): void {
       if (typeof model?.fromSafetensors !== "function") throw new TypeError("rnn.loadWeights(model, path): expected a model or an rnn.nn module");
-      model.fromSafetensors(readBytes(path));
+      const bytes = readBytes(path);
+      if (isModelFile(bytes)) {
+        throw new Error(`rnn.loadWeights: ${path} is a whole-model file (model.save); open it with rnn.load(path)`);
+      }
+      model.fromSafetensors(bytes);
     },
   };
   Object.defineProperty(rnn, "signal", { get: () => sandbox.signal(), enumerable: true });
@@ -93,7 +99,7 @@ function patchModelClass(sandbox: Sandbox): void {
   Object.defineProperty(proto, "save", {
     configurable: true, writable: true,
     value(this: engine.Sequential, path: string): void {
-      fs.writeFileSync(resolveUserPath(path), this.toBytes());
+      writeAtomic(resolveUserPath(path), this.toBytes()); // never half a model file, even if killed mid-write
     },
   });
   const fit = proto.fit;

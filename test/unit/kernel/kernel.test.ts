@@ -336,6 +336,21 @@ describe("kernel process", function () {
       assert.ok(fs.existsSync(path.join(dir, "net.rnnmodel")));
     });
 
+    it("rnn.saveWeights / loadWeights round-trip weights; a whole-model file is named as such", async () => {
+      const r = await k.run([
+        'rnn.saveWeights(net, "net-weights.safetensors");',
+        "const twin = rnn.sequential({ inputShape: [10, 1] }, [rnn.lstm({ units: 8, name: net.layers[0].name }), rnn.dense({ units: 1, name: net.layers[1].name })]); // net's architecture and names",
+        'rnn.loadWeights(twin, "net-weights.safetensors");',
+        "JSON.stringify(twin.getWeights()) === JSON.stringify(net.getWeights())",
+      ].join("\n"));
+      assert.equal(r.result, "true", JSON.stringify(r.error));
+      const wrong = await k.run('rnn.loadWeights(twin, "net.rnnmodel")'); // written by the test above
+      assert.equal(wrong.status, "error");
+      assert.match(wrong.error!.message, /whole-model file \(model\.save\); open it with rnn\.load\(path\)/);
+      // no temporary files left beside the targets (files.ts writes through a renamed temporary)
+      assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp")), []);
+    });
+
     it("lists live models and returns a model's summary payload", async () => {
       await k.run("const tiny = rnn.sequential({ inputShape: [20, 6] }, [rnn.simpleRNN({ units: 16 }), rnn.dense({ units: 1 })]);\nconst notAModel = 3;");
       const models = (await k.inspect({ kind: "models" })) as { name: string; totalParams: number }[];
