@@ -19,6 +19,7 @@ import type { FitProgress } from "../engine/index";
 import { isModelFile } from "../engine/serialize";
 import type { MimeBundle } from "../shared/mime";
 import { writeAtomic } from "./files";
+import { thenNative } from "./intrinsics";
 import { createShow, trainingBundle } from "./rich";
 import { OUTPUT_MAX_BYTES } from "./output";
 import { readCsvFile, readNpyFile, resolveUserPath, type CsvOptions } from "./data";
@@ -114,7 +115,7 @@ function patchModelClass(sandbox: Sandbox): void {
         userProgress?.(p);
       },
     };
-    return fit.call(this, x, y, wrapped).then(
+    return thenNative(fit.call(this, x, y, wrapped),
       (h) => {
         live.finish(h.interrupted ? "interrupted" : "done");
         return h;

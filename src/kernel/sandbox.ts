@@ -23,6 +23,7 @@ import type { MimeBundle } from "../shared/mime";
 import { ScriptRegistry, type ErrorReport } from "./errors";
 import { ModuleLoader } from "./loader";
 import type { Outbox } from "./output";
+import { raceNative, thenNative } from "./intrinsics";
 import { transpileCell } from "./transpile";
 import { valueBundle, type RichBundler } from "./display";
 
@@ -179,11 +180,12 @@ export class Sandbox {
     this.recentRuns.push(run);
     if (this.recentRuns.length > RECENT_RUNS) this.recentRuns.shift();
     try {
-      const settled = this.als.run(run, () => fn.call(globalThis, this.kernelHelper)).then(
+      // thenNative / raceNative: a cell may have replaced Promise.prototype.then (intrinsics.ts).
+      const settled = thenNative(this.als.run(run, () => fn.call(globalThis, this.kernelHelper)),
         (v) => ({ ok: true as const, value: v?.value }),
         (e: unknown) => ({ ok: false as const, error: e }),
       );
-      const outcome = await Promise.race([settled, this.abandoned(run)]);
+      const outcome = await raceNative(settled, this.abandoned(run));
       const interrupted = run.controller.signal.aborted;
       if (outcome === "abandoned") {
         this.write("stderr", "The cell was still waiting for something after the interrupt; it was ended and whatever it awaited was left running in the background.\n");

@@ -222,6 +222,22 @@ describe("kernel process", function () {
       }
     });
 
+    it("still ends cells after a cell replaced Promise.prototype.then and Promise.race", async () => {
+      // Run in a kernel of its own: the replaced methods stay for every later cell.
+      const own = new TestKernel(dir);
+      try {
+        await own.ready;
+        await own.run("const kept = 41;", 1);
+        const r = await own.run("(Promise.prototype as any).then = function () { return this; };\n(Promise as any).race = () => new Promise(() => {});\n'replaced'", 2);
+        assert.equal(r.result, "'replaced'");
+        assert.equal((await own.run("kept + 1", 3)).result, "42");
+        const err = await own.run("throw new RangeError('still reported')", 4);
+        assert.equal(err.error!.message, "still reported");
+      } finally {
+        await own.kill();
+      }
+    });
+
     it("maps frames through functions of earlier cells and imported helpers", async () => {
       await k.run("function inner(n: number): number {\n  if (n === 0) (null as any).boom();\n  return inner(n - 1);\n}", 8);
       const r = await k.run("\n\ninner(1)", 9);
