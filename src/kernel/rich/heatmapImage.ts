@@ -5,7 +5,7 @@
  */
 import { type ColorScale, MISSING, MISSING_ALT, sample, scaleT } from "../../shared/colormaps";
 import { formatNumber } from "../../shared/scale";
-import { drawText, textWidth } from "./font";
+import { drawText, romanizeHangul, textWidth } from "./font";
 import { PixelImage } from "./png";
 
 export interface HeatmapPanel {
@@ -72,7 +72,8 @@ export function heatmapPngBase64(panels: HeatmapPanel[], footer?: string, xLabel
   if (showX) {
     y -= GAP - 2;
     xLabels!.forEach((label, c) => {
-      const ch = Array.from(label)[0] ?? "";
+      // One glyph per column: a label's first character (a Hangul token: its romanization's first letter).
+      const ch = Array.from(romanizeHangul(Array.from(label)[0] ?? ""))[0] ?? "";
       if (ch.trim()) drawText(img, ch, 2 + c * cw + Math.floor((cw - 6) / 2), y, INK);
     });
     y += LABEL_H;
