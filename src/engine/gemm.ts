@@ -131,6 +131,7 @@ function gemmWasm(
   a: Float32Array, aOff: number, as0: number, as1: number, aSpan: number,
   b: Float32Array, bOff: number, bs0: number, bs1: number, bSpan: number,
   c: Float32Array, cOff: number, ldc: number, accumulate: boolean,
+  bias: Float32Array | null = null, biasOff = 0,
 ): void {
   // Layout in floats: tile (MR·NR ≤ 128) | prepared operands | packed B (KC·⌈N/NR⌉·NR) | A span |
   // B span | C span.
@@ -147,8 +148,10 @@ function gemmWasm(
   f32.set(a.subarray(aOff, aOff + aSpan), aPos);
   f32.set(b.subarray(bOff, bOff + bSpan), bPos);
   // C goes in when it is added to, or when its rows have gaps that the copy back must preserve.
-  if (accumulate || ldc !== n) f32.set(c.subarray(cOff, cOff + cSpan), cPos);
-  (as1 === 1 ? w.gemmR : w.gemmC)(m, n, k, aPos * 4, as0 * 4, as1 * 4, bPos * 4, bs0 * 4, bs1 * 4, cPos * 4, ldc * 4, accumulate ? 1 : 0, bp * 4, tile * 4, 0);
+  if ((accumulate && !bias) || ldc !== n) f32.set(c.subarray(cOff, cOff + cSpan), cPos);
+  // With a bias, C starts as the bias in every row and the product is added to it.
+  if (bias) fillRows(f32, cPos, ldc, m, n, bias, biasOff);
+  (as1 === 1 ? w.gemmR : w.gemmC)(m, n, k, aPos * 4, as0 * 4, as1 * 4, bPos * 4, bs0 * 4, bs1 * 4, cPos * 4, ldc * 4, accumulate || bias ? 1 : 0, bp * 4, tile * 4, 0);
   c.set(f32.subarray(cPos, cPos + cSpan), cOff);
 }
 
@@ -184,6 +187,43 @@ export function gemmNN(
       c as Float32Array, cOff, ldc, accumulate);
   } else {
     gemmJs(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
+  }
+}
+
+/**
+ * Rows i of C (M,N) at cOff + i·ldc set to bias[biasOff …] (N). Contiguous rows are filled by doubling
+ * copies (log₂ M memmoves), not element by element.
+ */
+function fillRows(c: FloatArray, cOff: number, ldc: number, m: number, n: number, bias: FloatArray, biasOff: number): void {
+  const row = bias.subarray(biasOff, biasOff + n);
+  if (ldc !== n) {
+    for (let i = 0; i < m; i++) c.set(row, cOff + i * ldc);
+    return;
+  }
+  c.set(row, cOff);
+  const total = m * n;
+  for (let filled = n; filled < total; filled *= 2) c.copyWithin(cOff + filled, cOff, cOff + Math.min(filled, total - filled));
+}
+
+/**
+ * C = A·B + 1·biasᵀ: gemmNN's overwrite with bias (N) added to every row of C, as in the input
+ * projection x·W + b — the bias is laid into C before the product, instead of a second pass over C.
+ */
+export function gemmNNBias(
+  m: number, n: number, k: number,
+  a: FloatArray, aOff: number, lda: number,  // a is (M,K)
+  b: FloatArray, bOff: number, ldb: number,  // b is (K,N)
+  bias: FloatArray, biasOff: number,         // bias is (N)
+  c: FloatArray, cOff: number, ldc: number,  // c is (M,N)
+): void {
+  if (m <= 0 || n <= 0) return;
+  const w = k > 0 && bias instanceof Float32Array ? useWasm(m, n, k, a, b, c) : null;
+  if (w) {
+    gemmWasm(w, m, n, k, a as Float32Array, aOff, lda, 1, (m - 1) * lda + k, b as Float32Array, bOff, ldb, 1, (k - 1) * ldb + n,
+      c as Float32Array, cOff, ldc, false, bias as Float32Array, biasOff);
+  } else {
+    fillRows(c, cOff, ldc, m, n, bias, biasOff);
+    if (k > 0) gemmJs(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, true);
   }
 }
 

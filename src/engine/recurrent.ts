@@ -29,7 +29,7 @@
 import type { GateName } from "../shared/payloads";
 import type { Rng } from "./random";
 import { activationFn, activationGradFromOutput, addColumnSums, gemmNN, gemmNT, gemmTN, type ActivationName } from "./ops";
-import { gemmPrepared, prepareB, releaseB, type PreparedB } from "./gemm";
+import { gemmNNBias, gemmPrepared, prepareB, releaseB, type PreparedB } from "./gemm";
 import { allocFloats, Tensor, type DType, type FloatArray } from "./tensor";
 
 export type CellKind = "simpleRNN" | "lstm" | "gru";
@@ -270,16 +270,10 @@ export class RecurrentCore {
         for (let q = 0; q < B * I; q++) xs[o + q] *= maskIn[q];
       }
     }
-    // Input projection for all timesteps at once: zx[T·B, G] = xs[T·B, I] · W[I, G] (+ b).
-    gemmNN(T * B, G, I, xs, 0, I, w.kernel, 0, G, this.zx, 0, G, false);
-    if (w.bias) {
-      const zx = this.zx;
-      const b = w.bias;
-      for (let r = 0; r < T * B; r++) {
-        const o = r * G;
-        for (let j = 0; j < G; j++) zx[o + j] += b[j];
-      }
-    }
+    // Input projection for all timesteps at once: zx[T·B, G] = xs[T·B, I] · W[I, G] (+ b, laid into
+    // zx before the product rather than added in a second pass).
+    if (w.bias) gemmNNBias(T * B, G, I, xs, 0, I, w.kernel, 0, G, w.bias, 0, this.zx, 0, G);
+    else gemmNN(T * B, G, I, xs, 0, I, w.kernel, 0, G, this.zx, 0, G, false);
     // Initial states in slot 0.
     if (h0) for (let q = 0; q < B * H; q++) this.hs[q] = h0[q];
     else this.hs.fill(0, 0, B * H);
