@@ -322,7 +322,7 @@ function packPrepared(w: WasmKernel, pb: PreparedB): void {
 /**
  * C (+)= A·B with a prepared B (K,N): a is (M,K) row stride lda, c is (M,N) row stride ldc. Same
  * kernel choice and results as gemmNN / gemmNT on the original operand; on the WASM path only A (and
- * C) are copied per call.
+ * C) are copied per call. With `bias` (N) and accumulate false: C = A·B + 1·biasᵀ (as gemmNNBias).
  */
 export function gemmPrepared(
   m: number,
@@ -330,13 +330,17 @@ export function gemmPrepared(
   pb: PreparedB,                            // B (K,N)
   c: FloatArray, cOff: number, ldc: number, // c is (M,N)
   accumulate: boolean,
+  bias: FloatArray | null = null, biasOff = 0, // bias is (N)
 ): void {
   if (pb.released) throw new Error("gemmPrepared: the prepared operand was released");
   const { k, n } = pb;
-  if (trivial(m, n, k, c, cOff, ldc, accumulate)) return;
-  const w = useWasm(m, n, k, a, pb.b, c);
+  if (bias && accumulate) throw new Error("gemmPrepared: a bias only with accumulate = false");
+  if (m <= 0 || n <= 0) return;
+  const w = k > 0 && (!bias || bias instanceof Float32Array) ? useWasm(m, n, k, a, pb.b, c) : null;
   if (!w) {
-    (pb.transposed ? gemmNT : gemmNN)(m, n, k, a, aOff, lda, pb.b, pb.bOff, pb.ldb, c, cOff, ldc, accumulate);
+    // With a bias: its rows first, then the product added to them (as gemmNNBias).
+    if (bias) fillRows(c, cOff, ldc, m, n, bias, biasOff);
+    (pb.transposed ? gemmNT : gemmNN)(m, n, k, a, aOff, lda, pb.b, pb.bOff, pb.ldb, c, cOff, ldc, accumulate || bias !== null);
     return;
   }
   if (pb.pos < 0) packPrepared(w, pb);
@@ -348,8 +352,9 @@ export function gemmPrepared(
   const f32 = w.f32;
   f32.set((a as Float32Array).subarray(aOff, aOff + aSpan), aPos);
   if (accumulate || ldc !== n) f32.set((c as Float32Array).subarray(cOff, cOff + cSpan), cPos);
+  if (bias) fillRows(f32, cPos, ldc, m, n, bias, biasOff);
   const npad = Math.ceil(n / TILE_R.nr) * TILE_R.nr;
-  w.gemmR(m, n, k, aPos * 4, lda * 4, 4, 0, npad * 4, 4, cPos * 4, ldc * 4, accumulate ? 1 : 0, pb.pos * 4, 0, 1);
+  w.gemmR(m, n, k, aPos * 4, lda * 4, 4, 0, npad * 4, 4, cPos * 4, ldc * 4, accumulate || bias ? 1 : 0, pb.pos * 4, 0, 1);
   c.set(f32.subarray(cPos, cPos + cSpan), cOff);
 }
 

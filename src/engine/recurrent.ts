@@ -450,6 +450,15 @@ export function recurrentProduct(core: RecurrentCore, s: number, col0: number, c
   recurrentGemm(core, core.recurrentInput(), s * core.B * core.H, col0, cols, out, outOff, accumulate);
 }
 
+/** out[B, G] (row stride G) = h_{s−1}·U + 1·biasᵀ: the whole recurrent side with a bias laid in first (GRU reset-after's bR). */
+export function recurrentProductBias(core: RecurrentCore, s: number, bias: FloatArray, out: FloatArray, outOff: number): void {
+  const { B, H, G } = core;
+  const a = core.recurrentInput(), aOff = s * B * H;
+  const pb = core.preparedU(0, G, false);
+  if (pb) gemmPrepared(B, a, aOff, H, pb, out, outOff, G, false, bias, 0);
+  else gemmNNBias(B, G, H, a, aOff, H, core.w.recurrentKernel, 0, G, bias, 0, out, outOff, G);
+}
+
 /** out[B, cols] (row stride G) (+)= a[B, H] (row stride H) · U[:, col0 : col0+cols], U prepared once per pass. */
 export function recurrentGemm(core: RecurrentCore, a: FloatArray, aOff: number, col0: number, cols: number,
                               out: FloatArray, outOff: number, accumulate: boolean): void {

@@ -17,7 +17,7 @@
  */
 import { gemmTN, addColumnSums } from "../ops";
 import { gruAfterStepForward } from "../pointwise";
-import { recurrentProduct, sigm, tanhExp, recurrentGemm, recurrentGemmT, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
+import { recurrentProduct, recurrentProductBias, sigm, tanhExp, recurrentGemm, recurrentGemmT, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
 import type { GateName } from "../layer";
 import { KerasRecurrentLayer, type KerasRecurrentOptions } from "./kerasRecurrent";
 
@@ -32,10 +32,10 @@ const gruResetAfterCell: Cell = {
     const { B, H, G } = core;
     const zOff = s * B * G;
     const rec = core.rec;
-    // rec (B,3H) = h_{s−1} (B,H) · U (H,3H) (+ bR)
-    recurrentProduct(core, s, 0, G, rec, 0, false);
+    // rec (B,3H) = h_{s−1} (B,H) · U (H,3H) (+ bR, laid into rec before the product)
     const rb = core.w.recurrentBias;
-    if (rb) for (let b = 0; b < B; b++) for (let j = 0; j < G; j++) rec[b * G + j] += rb[j];
+    if (rb) recurrentProductBias(core, s, rb, rec, 0);
+    else recurrentProduct(core, s, 0, G, rec, 0, false);
     const zx = core.zx, a = core.act_, hs = core.hs, aux = core.aux;
     const act = core.act, ract = core.ract;
     const prevOff = s * B * H, nextOff = core.stateOffset(s);

@@ -116,6 +116,40 @@ describe("gemmPrepared (issue 6: recurrent kernel packed once per pass)", () => 
     assert.throws(() => gemmPrepared(1, new Float32Array(128), 0, 128, pbs[0], new Float32Array(512), 0, 512, false), /released/);
   });
 
+  for (const backend of ["wasm", "auto", "js"] as GemmBackend[]) {
+    it(`${backend} with a bias (GRU's bR): C = A·B + 1·biasᵀ equals gemmNN + a row-wise add within 1e-5·(Σ|a·b| + |bias|)`, () => {
+      for (const [m, k, n] of SIZES) {
+        for (const transposed of [false, true]) {
+          const op = operand(k, n, transposed, 21 + k, false);
+          const pb = prepareB(k, n, op.b, op.bOff, op.ldb, transposed);
+          const lda = k + 1, ldc = n + 2;
+          const a = values(m * lda, 7 + m), bias = values(n + 1, 8 + n), c0 = values(m * ldc, 9);
+          const got = c0.slice(), want = c0.slice();
+          setGemmBackend(backend);
+          gemmPrepared(m, a, 0, lda, pb, got, 0, ldc, false, bias, 1);
+          setGemmBackend("js");
+          (transposed ? gemmNT : gemmNN)(m, n, k, a, 0, lda, op.b, op.bOff, op.ldb, want, 0, ldc, false);
+          for (let i = 0; i < m; i++) {
+            for (let j = 0; j < ldc; j++) {
+              const at = i * ldc + j;
+              if (j >= n) {
+                assert.equal(got[at], c0[at], "gap modified");
+                continue;
+              }
+              let scale = Math.abs(bias[1 + j]);
+              for (let p = 0; p < k; p++) {
+                scale += Math.abs(a[i * lda + p] * (transposed ? op.b[op.bOff + j * op.ldb + p] : op.b[op.bOff + p * op.ldb + j]));
+              }
+              const err = Math.abs(got[at] - (want[at] + bias[1 + j])) / scale;
+              assert.ok(err <= 1e-5, `${backend} ${m}×${k}×${n} transposed=${transposed}: relative error ${err}`);
+            }
+          }
+          releaseB(pb);
+        }
+      }
+    });
+  }
+
   it("float64 operands take the TypeScript path: identical to gemmNN / gemmNT", () => {
     for (const transposed of [false, true]) {
       for (const [m, k, n] of SIZES.slice(0, 8)) {
