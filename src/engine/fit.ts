@@ -296,7 +296,7 @@ export async function fit(model: Sequential, xIn: TensorLike, yIn: TensorLike, o
       const r = computeLoss(loss, out.data, out.shape, t.data);
       const where = `epoch ${epoch}, batch ${b + 1} of ${batches}`;
       if (!Number.isFinite(r.value)) throw fail(history, `the loss became ${r.value} at ${where}`, optimizer, progress, epoch, b);
-      model.backwardPass(new Tensor(r.grad, out.shape));
+      model.backwardParams(new Tensor(r.grad, out.shape));
       const report = clipGradients(grads, clip);
       if (!Number.isFinite(report.preClipNorm)) throw fail(history, `a gradient became NaN or infinite at ${where}`, optimizer, progress, epoch, b);
       // An update can overflow even from finite gradients (a huge lr): keep a copy to fall back to.

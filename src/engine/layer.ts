@@ -119,6 +119,12 @@ export interface Layer {
   forward(x: Tensor, ctx: ForwardContext): Tensor;
   /** Backward pass: takes ∂L/∂output, accumulates ∂L/∂param into each Param.grad, returns ∂L/∂x. Needs a preceding forward. */
   backward(dy: Tensor): Tensor;
+  /**
+   * `backward` for a caller that discards ∂L/∂x (a model's first layer in training, as PyTorch's
+   * autograd skips inputs that do not require grad): the same parameter gradients, ∂L/∂x not computed.
+   * Optional; layers whose ∂L/∂x is cheap leave it out. @internal
+   */
+  backwardParamsOnly?(dy: Tensor): void;
   /** Recordings of the latest forward/backward pair (recurrent layers only). */
   recordings?(): LayerRecording[];
 }

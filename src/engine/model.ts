@@ -238,6 +238,18 @@ export class Sequential {
     return d;
   }
 
+  /**
+   * `backwardPass` for training, which discards ∂L/∂x: the first layer skips computing it when it can
+   * (`Layer.backwardParamsOnly`). Same parameter gradients. @internal
+   */
+  backwardParams(dy: Tensor): void {
+    let d = dy;
+    for (let i = this.layers.length - 1; i > 0; i--) d = this.layers[i].backward(d);
+    const first = this.layers[0];
+    if (first.backwardParamsOnly) first.backwardParamsOnly(d);
+    else first.backward(d);
+  }
+
   /** Validates y against the output for a loss and returns its flat data. @internal */
   target(y: TensorLike, out: Tensor, loss: LossName): Tensor {
     const t = asTensor(y, this.dtype);
@@ -271,7 +283,7 @@ export class Sequential {
     const out = this.forwardPass(x, ctx);
     const t = this.target(y, out, loss);
     const r = computeLoss(loss, out.data, out.shape, t.data);
-    this.backwardPass(new Tensor(r.grad, out.shape));
+    this.backwardParams(new Tensor(r.grad, out.shape));
     return r.value;
   }
 

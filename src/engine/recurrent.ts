@@ -302,9 +302,11 @@ export class RecurrentCore {
   /**
    * BPTT. dys: ∂L/∂h_s from the layer output for every step ([T, B, H], processing order) or null;
    * dhT / dcT: ∂L/∂(final states) [B, H] or null. Accumulates weight gradients into `grads`, leaves
-   * ∂L/∂xs in dxs, ∂L/∂h0 in dhPrev and ∂L/∂c0 in dcPrev.
+   * ∂L/∂xs in dxs (unless `inputGrad` is false: nobody reads it, and its GEMM — a ninth of a training
+   * step's products — is skipped), ∂L/∂h0 in dhPrev and ∂L/∂c0 in dcPrev.
    */
-  backward(grads: CoreWeights, dys: ArrayLike<number> | null, dhT: ArrayLike<number> | null, dcT: ArrayLike<number> | null): void {
+  backward(grads: CoreWeights, dys: ArrayLike<number> | null, dhT: ArrayLike<number> | null, dcT: ArrayLike<number> | null,
+           inputGrad = true): void {
     if (!this.pending) throw new Error("recurrent backward called without a preceding forward");
     this.pending = false;
     const { T, B, I, H, G } = this;
@@ -352,6 +354,7 @@ export class RecurrentCore {
     gemmTN(I, G, T * B, this.xs, 0, I, this.dzx, 0, G, grads.kernel, 0, G, true);      // dW[I,G] += xsᵀ·dzx
     this.cell.recurrentWeightGrads(this, grads);                                           // dU, dbR
     if (grads.bias) addColumnSums(this.dzx, 0, T * B, G, G, grads.bias, 0);               // db[G] += Σ rows
+    if (!inputGrad) return;
     // Input gradient: dxs[T·B, I] = dzx[T·B, G] · W[I, G]ᵀ, through the dropout mask.
     gemmNT(T * B, I, G, this.dzx, 0, G, w.kernel, 0, G, this.dxs, 0, I, false);
     const maskIn = this.maskIn;

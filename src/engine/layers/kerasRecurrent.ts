@@ -359,9 +359,10 @@ export class KerasRecurrentLayer implements Layer {
 
   /**
    * Backward for `forwardSeq`: dy shaped like the output, optional ∂L/∂(final states). Accumulates
-   * weight gradients; returns ∂L/∂x [B, T, I] and ∂L/∂(initial states).
+   * weight gradients; returns ∂L/∂x [B, T, I] (an empty [0] tensor when `inputGrad` is false: not
+   * computed) and ∂L/∂(initial states).
    */
-  backwardSeq(dyIn: Tensor | null, dStates?: readonly (Tensor | null)[]): { dx: Tensor; dInitialStates: Tensor[] } {
+  backwardSeq(dyIn: Tensor | null, dStates?: readonly (Tensor | null)[], inputGrad = true): { dx: Tensor; dInitialStates: Tensor[] } {
     const core = this.requireBuilt("backward");
     if (!this.lastShape) throw new Error(`${this.name}: backward called without a preceding forward`);
     const [B, T] = this.lastShape;
@@ -399,15 +400,15 @@ export class KerasRecurrentLayer implements Layer {
       }
     }
     const dcT = dStates?.[1] ? asTensor(dStates[1], this.dtype_).data : null;
-    core.backward(this.coreG, dys, dhT, dcT);
+    core.backward(this.coreG, dys, dhT, dcT, inputGrad);
     if (this.recordNorms) {
       const norms = core.recordNormsInTimeOrder(this.goBackwards);
       if (this.recorded) this.recorded.gradNorms = norms;
       else this.recorded = { layer: this.name, index: 0, type: this.type, direction: this.goBackwards ? "backward" : "forward", gradNorms: norms };
     }
-    const dx = allocFloats(B * T * I, this.dtype_);
+    const dx = allocFloats(inputGrad ? B * T * I : 0, this.dtype_);
     const dxs = core.dxs;
-    for (let b = 0; b < B; b++) {
+    for (let b = 0; b < (inputGrad ? B : 0); b++) {
       for (let t = 0; t < T; t++) {
         const s = this.goBackwards ? T - 1 - t : t;
         const src = (s * B + b) * I, dst = (b * T + t) * I;
@@ -416,7 +417,7 @@ export class KerasRecurrentLayer implements Layer {
     }
     const dInitialStates = [new Tensor(core.dhPrev.slice(), [B, H])];
     if (this.type === "lstm") dInitialStates.push(new Tensor(core.dcPrev.slice(), [B, H]));
-    return { dx: new Tensor(dx, [B, T, I]), dInitialStates };
+    return { dx: new Tensor(dx, inputGrad ? [B, T, I] : [0]), dInitialStates };
   }
 
   /** Layer contract: the main output only (states are not passed along a sequential stack). */
@@ -426,6 +427,11 @@ export class KerasRecurrentLayer implements Layer {
 
   backward(dy: Tensor): Tensor {
     return this.backwardSeq(dy).dx;
+  }
+
+  /** @internal Layer contract: parameter gradients only (the input-gradient GEMM is skipped). */
+  backwardParamsOnly(dy: Tensor): void {
+    this.backwardSeq(dy, undefined, false);
   }
 
   /**

@@ -51,6 +51,22 @@ describe("sequential", () => {
     assert.ok(Math.abs(loss - m.evaluate(xs, y, { loss: "mse" }).loss) < 1e-7, "same loss as evaluate (inference mode)");
   });
 
+  it("backwardParams (training) gives backwardPass's parameter gradients bit for bit without computing ∂L/∂x", () => {
+    for (const cell of [rnn.lstm, rnn.gru, rnn.simpleRNN]) {
+      const m = rnn.sequential({ inputShape: [4, 3] }, [cell({ units: 5, returnSequences: true }), cell({ units: 4 }), rnn.dense({ units: 1 })]);
+      const x = rnn.tensor(Array.from({ length: 2 }, (_, b) => Array.from({ length: 4 }, (_, t) => [b - t, 0.5 * t, 0.1 * b])));
+      const run = (paramsOnly: boolean) => {
+        for (const p of m.params()) p.grad.fill(0);
+        m.forwardPass(x, { training: true, rng: new rnn.Rng(0) });
+        const dy = rnn.tensor([[1], [-0.5]]);
+        if (paramsOnly) m.backwardParams(dy);
+        else assert.deepEqual(m.backwardPass(dy).shape, [2, 4, 3]);
+        return m.params().map((p) => Array.from(p.grad));
+      };
+      assert.deepEqual(run(true), run(false)); // the skipped product feeds no parameter gradient
+    }
+  });
+
   it("record: gates are [B, T, H] per gate and h at the last step equals the layer's output (definition)", () => {
     const m = rnn.sequential({ inputShape: [6, 2] }, [rnn.lstm({ units: 3 })]);
     const { x } = rnn.datasets.addingProblem({ samples: 2, timesteps: 6, seed: 4 });
