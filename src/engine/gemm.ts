@@ -67,6 +67,8 @@ interface WasmKernel {
   gemmC: GemmExport;
   /** Packs KC rows of a strided B into gemmR's NR-column panels. */
   packR: PackExport;
+  /** out[N] += Σ rows of a row-major B (K,N): colSums(n, k, b, bs0, out), byte addresses. */
+  colSums: (n: number, k: number, b: number, bs0: number, out: number) => void;
   /** Float32 view of memory; replaced after every grow (growing detaches the old buffer). */
   f32: Float32Array;
 }
@@ -92,6 +94,7 @@ function wasmKernel(): WasmKernel | null {
       memory, f32: new Float32Array(memory.buffer),
       gemmR: instance.exports.gemmR as GemmExport, gemmC: instance.exports.gemmC as GemmExport,
       packR: instance.exports.packR as PackExport,
+      colSums: instance.exports.colSums as WasmKernel["colSums"],
     };
   } catch (e) {
     wasmFailure = e instanceof Error ? e.message : String(e);
@@ -132,18 +135,20 @@ function gemmWasm(
   b: Float32Array, bOff: number, bs0: number, bs1: number, bSpan: number,
   c: Float32Array, cOff: number, ldc: number, accumulate: boolean,
   bias: Float32Array | null = null, biasOff = 0,
+  bSums: Float32Array | null = null, bSumsOff = 0,
 ): void {
   // Layout in floats: tile (MR·NR ≤ 128) | prepared operands | packed B (KC·⌈N/NR⌉·NR) | A span |
-  // B span | C span.
+  // B span | C span | column sums of B (N, with bSums).
   const tile = 0;
   const bp = pinnedTop;
   const aPos = align4(bp + Math.min(KC, k) * Math.ceil(n / NR_MAX) * NR_MAX);
   const bPos = align4(aPos + aSpan);
   const cPos = align4(bPos + bSpan);
   const cSpan = (m - 1) * ldc + n;
+  const sPos = align4(cPos + cSpan);
   // +16 floats (ensureFloats): microC may read up to 5 floats past the last column of A, and in-place
   // B panels up to 15 floats past B's last row (never stored).
-  ensureFloats(w, cPos + cSpan);
+  ensureFloats(w, bSums ? sPos + n : cPos + cSpan);
   const f32 = w.f32;
   f32.set(a.subarray(aOff, aOff + aSpan), aPos);
   f32.set(b.subarray(bOff, bOff + bSpan), bPos);
@@ -153,6 +158,20 @@ function gemmWasm(
   if (bias) fillRows(f32, cPos, ldc, m, n, bias, biasOff);
   (as1 === 1 ? w.gemmR : w.gemmC)(m, n, k, aPos * 4, as0 * 4, as1 * 4, bPos * 4, bs0 * 4, bs1 * 4, cPos * 4, ldc * 4, accumulate || bias ? 1 : 0, bp * 4, tile * 4, 0);
   c.set(f32.subarray(cPos, cPos + cSpan), cOff);
+  if (bSums) {
+    // B's rows are contiguous here (bs1 = 1: gemmTN's B); its copy is still in memory.
+    f32.set(bSums.subarray(bSumsOff, bSumsOff + n), sPos);
+    w.colSums(n, k, bPos * 4, bs0 * 4, sPos * 4);
+    bSums.set(f32.subarray(sPos, sPos + n), bSumsOff);
+  }
+}
+
+/** out[N] += Σ rows of b (K,N) with row stride ldb, row by row (ops.ts's addColumnSums). */
+function addRowsJs(n: number, k: number, b: FloatArray, bOff: number, ldb: number, out: FloatArray, outOff: number): void {
+  for (let p = 0; p < k; p++) {
+    const o = bOff + p * ldb;
+    for (let j = 0; j < n; j++) out[outOff + j] += b[o + j];
+  }
 }
 
 function useWasm(m: number, n: number, k: number, a: FloatArray, b: FloatArray, c: FloatArray): WasmKernel | null {
@@ -245,21 +264,31 @@ export function gemmNT(
   }
 }
 
-/** C (+)= Aᵀ·B. a is (K,M) row stride lda, b is (K,N) row stride ldb, c is (M,N) row stride ldc. */
+/**
+ * C (+)= Aᵀ·B. a is (K,M) row stride lda, b is (K,N) row stride ldb, c is (M,N) row stride ldc.
+ * With `bSums` (N): also bSums += Σ rows of B — a weight gradient Xᵀ·dZ and its bias gradient Σ dZ
+ * in one call, the sums taken while the WASM path has dZ in its memory (same numbers as
+ * ops.ts's addColumnSums afterwards: each column in row order, rounded after every add).
+ */
 export function gemmTN(
   m: number, n: number, k: number,
   a: FloatArray, aOff: number, lda: number, // a is (K,M)
   b: FloatArray, bOff: number, ldb: number, // b is (K,N)
   c: FloatArray, cOff: number, ldc: number, // c is (M,N)
   accumulate: boolean,
+  bSums: FloatArray | null = null, bSumsOff = 0, // bSums is (N)
 ): void {
-  if (trivial(m, n, k, c, cOff, ldc, accumulate)) return;
-  const w = useWasm(m, n, k, a, b, c);
+  if (trivial(m, n, k, c, cOff, ldc, accumulate)) {
+    if (bSums) addRowsJs(n, k, b, bOff, ldb, bSums, bSumsOff);
+    return;
+  }
+  const w = bSums === null || bSums instanceof Float32Array ? useWasm(m, n, k, a, b, c) : null;
   if (w) {
     gemmWasm(w, m, n, k, a as Float32Array, aOff, 1, lda, (k - 1) * lda + m, b as Float32Array, bOff, ldb, 1, (k - 1) * ldb + n,
-      c as Float32Array, cOff, ldc, accumulate);
+      c as Float32Array, cOff, ldc, accumulate, null, 0, bSums as Float32Array | null, bSumsOff);
   } else {
     gemmJs(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
+    if (bSums) addRowsJs(n, k, b, bOff, ldb, bSums, bSumsOff);
   }
 }
 

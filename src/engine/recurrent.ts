@@ -28,7 +28,7 @@
  */
 import type { GateName } from "../shared/payloads";
 import type { Rng } from "./random";
-import { activationFn, activationGradFromOutput, addColumnSums, gemmNN, gemmNT, gemmTN, type ActivationName } from "./ops";
+import { activationFn, activationGradFromOutput, gemmNN, gemmNT, gemmTN, type ActivationName } from "./ops";
 import { gemmNNBias, gemmPrepared, prepareB, releaseB, type PreparedB } from "./gemm";
 import { allocFloats, Tensor, type DType, type FloatArray } from "./tensor";
 
@@ -351,9 +351,9 @@ export class RecurrentCore {
     });
     if (lstm) this.dcPrev.set(dc);
     // Weight gradients over all T·B rows at once.
-    gemmTN(I, G, T * B, this.xs, 0, I, this.dzx, 0, G, grads.kernel, 0, G, true);      // dW[I,G] += xsᵀ·dzx
+    // dW[I,G] += xsᵀ·dzx and db[G] += Σ rows of dzx in one call
+    gemmTN(I, G, T * B, this.xs, 0, I, this.dzx, 0, G, grads.kernel, 0, G, true, grads.bias, 0);
     this.cell.recurrentWeightGrads(this, grads);                                           // dU, dbR
-    if (grads.bias) addColumnSums(this.dzx, 0, T * B, G, G, grads.bias, 0);               // db[G] += Σ rows
     if (!inputGrad) return;
     // Input gradient: dxs[T·B, I] = dzx[T·B, G] · W[I, G]ᵀ, through the dropout mask.
     gemmNT(T * B, I, G, this.dzx, 0, G, w.kernel, 0, G, this.dxs, 0, I, false);

@@ -15,7 +15,7 @@
  * h_t = z ⊙ h_{t−1} + … by the dropout mask; we mask only the inputs of the recurrent products, as
  * Gal & Ghahramani's variational dropout describes (LSTM behaves the same in both).
  */
-import { gemmTN, addColumnSums } from "../ops";
+import { gemmTN } from "../ops";
 import { gruAfterStepForward } from "../pointwise";
 import { recurrentProduct, recurrentProductBias, sigm, tanhExp, recurrentGemm, recurrentGemmT, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
 import type { GateName } from "../layer";
@@ -102,8 +102,7 @@ const gruResetAfterCell: Cell = {
     const { T, B, H, G } = core;
     const prev = core.previousStates();
     // dU (H,3H) += Hprev (T·B,H)ᵀ · dzr (T·B,3H); dbR (3H) += Σ rows of dzr
-    gemmTN(H, G, T * B, prev, 0, H, core.dzr, 0, G, grads.recurrentKernel, 0, G, true);
-    if (grads.recurrentBias) addColumnSums(core.dzr, 0, T * B, G, G, grads.recurrentBias, 0);
+    gemmTN(H, G, T * B, prev, 0, H, core.dzr, 0, G, grads.recurrentKernel, 0, G, true, grads.recurrentBias, 0);
   },
 
   recordSource(core: RecurrentCore, name: GateName) {

@@ -297,7 +297,45 @@ function gemmFunction(name: string, { mr: MR, nr: NR }: Tile, pack: number, micr
 }
 
 /**
- * The module's bytes: exports memory, gemmR and gemmC (and their helpers). With `fma` it needs the
+ * `colSums(n, k, b, bs0, out)`: out[0 … n) += Σ over rows p < k of B(p, ·) (B's rows contiguous, bs0
+ * bytes apart) — the bias gradient Σ rows of dZ, taken while dZ is in memory for the weight-gradient
+ * product. Row by row, four columns per f32x4.add (a scalar tail past the last multiple of 4): each
+ * column is summed in row order with float32 rounding after every add, the same numbers as the
+ * scalar JavaScript loop `out[j] += b[p·ldb + j]` on Float32Arrays (a sum of two float32 values
+ * rounded to double and then to float32 equals the float32 sum: 53 ≥ 2·24 + 2 bits).
+ */
+function colSumsFunction(): FunctionBuilder {
+  const f = new FunctionBuilder("colSums", [I32, I32, I32, I32, I32]);
+  const [n, k, b, bs0, out] = [0, 1, 2, 3, 4];
+  const p = f.local(I32), j = f.local(I32), n4 = f.local(I32), nb = f.local(I32);
+  // n4 = bytes of the columns summed four at a time, nb = bytes of all n columns
+  f.get(n).i32(~3).i32And().i32(4).i32Mul().set(n4);
+  f.get(n).i32(4).i32Mul().set(nb);
+  f.get(k).set(p);
+  f.block().loop();
+  {
+    f.get(p).i32Eqz().brIf(1);
+    f.i32(0).set(j);
+    f.block().loop();
+    f.get(j).get(n4).i32GeS().brIf(1);
+    f.get(out).get(j).i32Add().get(out).get(j).i32Add().v128Load().get(b).get(j).i32Add().v128Load().f32x4Add().v128Store();
+    f.get(j).i32(16).i32Add().set(j);
+    f.br(0).end().end();
+    f.block().loop();
+    f.get(j).get(nb).i32GeS().brIf(1);
+    f.get(out).get(j).i32Add().get(out).get(j).i32Add().f32Load().get(b).get(j).i32Add().f32Load().f32Add().f32Store();
+    f.get(j).i32(4).i32Add().set(j);
+    f.br(0).end().end();
+    f.get(b).get(bs0).i32Add().set(b);
+    f.get(p).i32(1).i32Sub().set(p);
+    f.br(0);
+  }
+  f.end().end();
+  return f;
+}
+
+/**
+ * The module's bytes: exports memory, gemmR, gemmC and colSums (and their helpers). With `fma` it needs the
  * relaxed-SIMD proposal (on by default from V8 11.4: Node ≥ 22, VS Code's Electron; Node 20 needs
  * --experimental-wasm-relaxed-simd) — gemm.ts validates and falls back to fma = false.
  */
@@ -305,5 +343,6 @@ export function gemmModuleBytes(initialPages: number, fma: boolean): Uint8Array<
   return encodeModule([
     packFunction("packR", TILE_R.nr), microFunction("R", TILE_R, fma), gemmFunction("gemmR", TILE_R, 0, 1),
     packFunction("packC", tileC(fma).nr), microFunction("C", tileC(fma), fma), gemmFunction("gemmC", tileC(fma), 3, 4),
+    colSumsFunction(),
   ], initialPages);
 }
