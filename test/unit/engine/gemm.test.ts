@@ -9,18 +9,8 @@
 // √K·u) far beyond the sizes here. float64 inputs must give ≤ 1e-13.
 import * as assert from "node:assert/strict";
 import { gemmInfo, gemmNN, gemmNT, gemmTN, setGemmBackend, type GemmBackend } from "../../../src/engine/gemm";
-import type { FloatArray } from "../../../src/engine/tensor";
+import { values } from "./gemmValues";
 
-/** Deterministic values in [-0.5, 0.5) (a linear congruential generator; values only need variety). */
-function values(n: number, seed: number, f64 = false): FloatArray {
-  const out = f64 ? new Float64Array(n) : new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
 
 type Orientation = "NN" | "NT" | "TN";
 
