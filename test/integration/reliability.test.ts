@@ -6,6 +6,7 @@ import * as assert from "node:assert/strict";
 import { writeFileSync, readFileSync } from "node:fs";
 import * as vscode from "vscode";
 import { EXTENSION_ID } from "../../src/shared/mime";
+import { alive } from "../support/process";
 import { activate, closeAll, openCodeNotebook, runCell, showWithKernel, sleep, startCell, valueText, waitRunning, waitUntil } from "./cells";
 
 function scratch(name: string): vscode.Uri {
@@ -23,19 +24,6 @@ function kernelPid(nb: vscode.NotebookDocument): number | undefined {
   const api = vscode.extensions.getExtension(EXTENSION_ID)?.exports as
     { controller: { kernelOf(nb: vscode.NotebookDocument): { pid: number | undefined } | undefined } } | undefined;
   return api?.controller.kernelOf(nb)?.pid;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8")); // a zombie has ended
-  } catch {
-    return false;
-  }
 }
 
 describe("reliability in VS Code", function () {

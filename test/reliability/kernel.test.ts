@@ -13,6 +13,7 @@ import * as v8 from "node:v8";
 import * as vm from "node:vm";
 import { KernelClient } from "../../src/extension/kernelClient";
 import { recorder } from "../support/kernelSink";
+import { alive } from "../support/process";
 
 const kernelPath = path.resolve(__dirname, "../../../dist/kernel.js");
 const STRESS = process.env.RNN_STRESS === "1";
@@ -25,21 +26,6 @@ const CLIENT_HEAP_GROWTH_BOUND_MB = 8;
 const KERNEL_HEAP_GROWTH_BOUND_MB = 16;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie still answers kill(0); it has ended all the same.
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
-  } catch {
-    return false;
-  }
-}
 
 /** Live (non-zombie) kernel processes whose parent is this one — the kernels this test forked and left. */
 function liveKernels(): number[] {
