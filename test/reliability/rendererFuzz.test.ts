@@ -5,21 +5,15 @@
 // end as its kind or as an error box, with no exception, no element built from data, no script run,
 // and within a stated time bound. Count: 400 payloads (RNN_STRESS=1: 4,000). Skipped without Chromium.
 import * as assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import { MIME } from "../../src/shared/mime";
 import type { GatesPayload, GradNormsPayload, SummaryPayload, TensorPayload, TrainingPayload } from "../../src/shared/payloads";
+import { CHROMIUM, openRendererPage, type Page, type RendererPage } from "../support/rendererPage";
 import { prng } from "./prng";
 
-const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find((p) => existsSync(p));
 const COUNT = process.env.RNN_STRESS === "1" ? 4000 : 400;
 /** Stated bound per payload (validation + drawing); the biggest mutation is a 10^5-element array. */
 const PER_RENDER_MS = 2000;
 const XSS = `<img src=x onerror="window.__pwned=1">`;
-
-const load = createRequire(__filename);
-type Page = { evaluate<T>(fn: (arg: any) => T, arg?: unknown): Promise<T>; addScriptTag(o: { content: string }): Promise<unknown>; setContent(html: string): Promise<void>; on(ev: string, cb: (e: unknown) => void): void };
-
 
 const T = 6;
 const U = 4;
@@ -94,26 +88,17 @@ function mutator(seed: number) {
 
 describe(`renderer fuzz in Chromium (${COUNT} mutated payloads)`, function () {
   this.timeout(COUNT * PER_RENDER_MS);
-  let browser: { newPage(o: unknown): Promise<Page>; close(): Promise<void> } | undefined;
+  let opened: RendererPage | undefined;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   before(async function () {
     if (!CHROMIUM) { this.skip(); return; }
-    const esbuild = load("esbuild") as typeof import("esbuild");
-    const { chromium } = load("playwright-core") as { chromium: { launch(o: unknown): Promise<NonNullable<typeof browser>> } };
-    const js = esbuild.buildSync({
-      stdin: { contents: `import { render } from "./src/renderer/render"; (window as any).rnnRender = render;`, resolveDir: process.cwd(), loader: "ts" },
-      bundle: true, format: "iife", write: false, target: "es2022", logLevel: "silent",
-    }).outputFiles[0].text;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-    page = await browser.newPage({ viewport: { width: 900, height: 700 }, deviceScaleFactor: 2 });
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
-    await page.setContent(`<!doctype html><html><head><meta charset="utf-8"></head><body class="vscode-dark"></body></html>`);
-    await page.addScriptTag({ content: js });
+    opened = await openRendererPage(`import { render } from "./src/renderer/render"; (window as any).rnnRender = render;`, `class="vscode-dark"`);
+    ({ page, pageErrors } = opened);
   });
 
-  after(async () => { await browser?.close(); });
+  after(async () => { await opened?.close(); });
 
   it("every mutated payload ends as its kind or an error box, without exception, script or freeze", async () => {
     const mutate = mutator(20261123);

@@ -4,25 +4,12 @@
 // no script runs and no element is created from data, error boxes for malformed payloads, HiDPI canvas
 // sizes, missing values drawn grey, hover readouts, data-rnn-rendered set. Skipped when no Chromium.
 import * as assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import { MIME, type MimeBundle } from "../../../src/shared/mime";
 import { createShow, richBundle } from "../../../src/kernel/rich/index";
+import { CHROMIUM, openRendererPage, type Page, type RendererPage } from "../../support/rendererPage";
 
-const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find((p) => existsSync(p));
 const XSS_IMG = `<img src=x onerror="window.__pwned=1">`;
 const XSS_SCRIPT = `<script>window.__pwned=2</script>`;
-
-// Loaded at run time, not bundled into the test file (playwright-core reads its own package files).
-const load = createRequire(__filename);
-type Page = {
-  evaluate<T>(fn: (arg: any) => T, arg?: unknown): Promise<T>;
-  addScriptTag(o: { content: string }): Promise<unknown>;
-  setContent(html: string): Promise<void>;
-  mouse: { move(x: number, y: number): Promise<void> };
-  keyboard: { press(key: string): Promise<void> };
-  on(ev: string, cb: (e: unknown) => void): void;
-};
 
 function fakeModel(T: number, H: number, tokensNaN = false) {
   const g = (f: (t: number, u: number) => number) => {
@@ -43,30 +30,20 @@ function fakeModel(T: number, H: number, tokensNaN = false) {
 
 describe("renderer in Chromium", function () {
   this.timeout(60_000);
-  let browser: { newPage(o: unknown): Promise<Page>; close(): Promise<void> } | undefined;
+  let opened: RendererPage | undefined;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   before(async function () {
     if (!CHROMIUM) { this.skip(); return; }
-    const esbuild = load("esbuild") as typeof import("esbuild");
-    const { chromium } = load("playwright-core") as { chromium: { launch(o: unknown): Promise<NonNullable<typeof browser>> } };
-    const js = esbuild.buildSync({
-      stdin: {
-        contents: `import { render } from "./src/renderer/render"; import { activate } from "./src/renderer/index";
+    opened = await openRendererPage(
+      `import { render } from "./src/renderer/render"; import { activate } from "./src/renderer/index";
           (window as any).rnnRender = render; (window as any).rnnActivate = activate;`,
-        resolveDir: process.cwd(), loader: "ts",
-      },
-      bundle: true, format: "iife", write: false, target: "es2022", logLevel: "silent",
-    }).outputFiles[0].text;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-    page = await browser.newPage({ viewport: { width: 900, height: 700 }, deviceScaleFactor: 2 });
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
-    await page.setContent(`<!doctype html><html><head><meta charset="utf-8"></head><body class="vscode-dark" style="--vscode-editor-background:#1e1e1e;--vscode-editor-foreground:#cccccc;background:#1e1e1e"></body></html>`);
-    await page.addScriptTag({ content: js });
+      `class="vscode-dark" style="--vscode-editor-background:#1e1e1e;--vscode-editor-foreground:#cccccc;background:#1e1e1e"`);
+    ({ page, pageErrors } = opened);
   });
 
-  after(async () => { await browser?.close(); });
+  after(async () => { await opened?.close(); });
 
   /** Renders one payload into a fresh container; returns what the page says about it. `make` (a function
    * body returning the payload) builds big payloads inside the page, so they need not cross the wire. */
