@@ -3,28 +3,13 @@
 // constructor, node:vm, or a string-taking timer — notebook code runs only in the kernel process. The
 // renderer's own rule (no HTML sinks) is test/unit/renderer/noHtmlSinks.test.ts.
 import * as assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { scanSources } from "../support/sourceScan";
 
 const EVALUATORS = /\beval\s*\(|\bnew\s+Function\s*\(|\bFunction\s*\(\s*["'`]|["']node:vm["']|from\s+["']vm["']|require\(\s*["']vm["']\s*\)|runIn(This|New)?Context|set(Timeout|Interval)\(\s*["'`]/;
 
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? files(p) : p.endsWith(".ts") ? [p] : [];
-  });
-}
-
 describe("extension host: no code evaluation", () => {
   it("src/extension never evaluates strings as code", () => {
-    const checked = files("src/extension");
-    const offenders: string[] = [];
-    for (const f of checked) {
-      readFileSync(f, "utf8").split("\n").forEach((line, i) => {
-        const code = line.replace(/\/\/.*$/, "").replace(/^\s*\*.*$/, ""); // comments may name them
-        if (EVALUATORS.test(code)) offenders.push(`${f}:${i + 1}: ${line.trim()}`);
-      });
-    }
+    const { checked, offenders } = scanSources(["src/extension"], EVALUATORS);
     assert.ok(checked.length >= 15, `expected the extension sources, found ${checked.length} files`);
     assert.deepEqual(offenders, []);
     console.log(`      ${checked.length} files of src/extension: no eval, Function constructor, vm or string timer`);
