@@ -43,6 +43,18 @@ describe("kernel process", function () {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  /** A test that breaks the kernel's realm for good gets a kernel of its own, with `kept = 41` defined. */
+  async function withOwnKernel(test: (own: TestKernel) => Promise<void>): Promise<void> {
+    const own = new TestKernel(dir);
+    try {
+      await own.ready;
+      await own.run("const kept = 41;", 1);
+      await test(own);
+    } finally {
+      await own.kill();
+    }
+  }
+
   describe("TypeScript and bindings", () => {
     it("accepts annotations, interfaces, enums and generics, and shows the last expression", async () => {
       const r = await k.run([
@@ -205,10 +217,7 @@ describe("kernel process", function () {
 
     it("still names an error when a cell made Error.prepareStackTrace throw; the kernel and its state survive", async () => {
       // Run in a kernel of its own: the replaced prepareStackTrace stays for every later cell.
-      const own = new TestKernel(dir);
-      try {
-        await own.ready;
-        await own.run("const kept = 41;", 1);
+      await withOwnKernel(async (own) => {
         const r = await own.run("(Error as any).prepareStackTrace = () => { throw new Error('nope'); };\nthrow new Error('boom');", 2);
         assert.equal(r.status, "error");
         assert.equal(r.error!.name, "Error");
@@ -217,25 +226,18 @@ describe("kernel process", function () {
         const later = await own.run("null.x", 3);
         assert.equal(later.error!.name, "TypeError");
         assert.equal((await own.run("kept + 1", 4)).result, "42");
-      } finally {
-        await own.kill();
-      }
+      });
     });
 
     it("still ends cells after a cell replaced Promise.prototype.then and Promise.race", async () => {
       // Run in a kernel of its own: the replaced methods stay for every later cell.
-      const own = new TestKernel(dir);
-      try {
-        await own.ready;
-        await own.run("const kept = 41;", 1);
+      await withOwnKernel(async (own) => {
         const r = await own.run("(Promise.prototype as any).then = function () { return this; };\n(Promise as any).race = () => new Promise(() => {});\n'replaced'", 2);
         assert.equal(r.result, "'replaced'");
         assert.equal((await own.run("kept + 1", 3)).result, "42");
         const err = await own.run("throw new RangeError('still reported')", 4);
         assert.equal(err.error!.message, "still reported");
-      } finally {
-        await own.kill();
-      }
+      });
     });
 
     it("maps frames through functions of earlier cells and imported helpers", async () => {
