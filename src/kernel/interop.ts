@@ -27,7 +27,7 @@ import { resolveUserPath } from "./data";
 import { writeAtomic } from "./files";
 
 /** Something with the engine's byte-level weight methods. */
-interface WithSafetensors {
+export interface WithSafetensors {
   toSafetensors(): Uint8Array;
   fromSafetensors(bytes: Uint8Array): void;
 }
@@ -44,6 +44,25 @@ function readBytes(file: string, what: string): Uint8Array {
     const code = (e as NodeJS.ErrnoException).code;
     throw new Error(code === "ENOENT" ? `${what}: no file at ${file}` : `${what}: cannot read ${file} (${(e as Error).message})`);
   }
+}
+
+/**
+ * Weights of a model or nn module to a .safetensors file (atomically; relative to the notebook folder).
+ * Behind model.saveSafetensors(path) and rnn.saveWeights(model, path); `what` names the caller in errors.
+ */
+export function saveSafetensorsFile(model: WithSafetensors, path: unknown, what: string): string {
+  const file = absolute(path, what);
+  writeAtomic(file, model.toSafetensors());
+  return file;
+}
+
+/** Weights from a .safetensors file; a whole-model file (model.save) is named as such. Behind
+ * model.loadSafetensors(path) and rnn.loadWeights(model, path). */
+export function loadSafetensorsFile(model: WithSafetensors, path: unknown, what: string): void {
+  const file = absolute(path, what);
+  const bytes = readBytes(file, what);
+  if (isModelFile(bytes)) throw new Error(`${what}: ${file} is a whole-model file (model.save); open it with rnn.load(path)`);
+  model.fromSafetensors(bytes);
 }
 
 /** Writes the four export files into `dir` (created if needed). */
@@ -64,17 +83,10 @@ export function installInterop(): void {
   const weightClasses: { prototype: WithSafetensors }[] = [Sequential, TorchRecurrent, TorchLinear, TorchEmbedding];
   for (const cls of weightClasses) {
     define(cls.prototype, "saveSafetensors", function (this: WithSafetensors, path: string): string {
-      const file = absolute(path, "saveSafetensors");
-      writeAtomic(file, this.toSafetensors());
-      return file;
+      return saveSafetensorsFile(this, path, "saveSafetensors");
     });
     define(cls.prototype, "loadSafetensors", function (this: WithSafetensors, path: string): WithSafetensors {
-      const file = absolute(path, "loadSafetensors");
-      const bytes = readBytes(file, "loadSafetensors");
-      if (isModelFile(bytes)) {
-        throw new Error(`loadSafetensors: ${file} is a whole-model file (model.save); open it with rnn.load(path)`);
-      }
-      this.fromSafetensors(bytes);
+      loadSafetensorsFile(this, path, "loadSafetensors");
       return this;
     });
     define(cls.prototype, "exportPyTorch", function (this: unknown, dir: string, options?: PyTorchExportOptions): ExportPyTorchResult {

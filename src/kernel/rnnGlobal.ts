@@ -16,9 +16,9 @@ import * as fs from "node:fs";
 import type * as mathjs from "mathjs";
 import * as engine from "../engine/index";
 import type { FitProgress } from "../engine/index";
-import { isModelFile } from "../engine/serialize";
 import type { MimeBundle } from "../shared/mime";
 import { writeAtomic } from "./files";
+import { loadSafetensorsFile, saveSafetensorsFile, type WithSafetensors } from "./interop";
 import { thenNative } from "./intrinsics";
 import { createShow, trainingBundle } from "./rich";
 import { OUTPUT_MAX_BYTES } from "./output";
@@ -64,16 +64,12 @@ export function createRnn(sandbox: Sandbox, loadMath: () => MathJs): Record<stri
     /** Weights only, as a .safetensors file (any model or nn module). */
     saveWeights(model: { toSafetensors(): Uint8Array }, path: string): void {
       if (typeof model?.toSafetensors !== "function") throw new TypeError("rnn.saveWeights(model, path): expected a model or an rnn.nn module");
-      writeAtomic(resolveUserPath(path), model.toSafetensors());
+      saveSafetensorsFile(model as WithSafetensors, path, "rnn.saveWeights");
     },
     /** Loads weights from a .safetensors file into a model of the same architecture. */
     loadWeights(model: { fromSafetensors(bytes: Uint8Array): void }, path: string): void {
       if (typeof model?.fromSafetensors !== "function") throw new TypeError("rnn.loadWeights(model, path): expected a model or an rnn.nn module");
-      const bytes = readBytes(path);
-      if (isModelFile(bytes)) {
-        throw new Error(`rnn.loadWeights: ${path} is a whole-model file (model.save); open it with rnn.load(path)`);
-      }
-      model.fromSafetensors(bytes);
+      loadSafetensorsFile(model as WithSafetensors, path, "rnn.loadWeights");
     },
   };
   Object.defineProperty(rnn, "signal", { get: () => sandbox.signal(), enumerable: true });
