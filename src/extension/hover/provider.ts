@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import { JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE } from "../../shared/mime";
 import type { SummaryPayload } from "../../shared/payloads";
 import { formatCount, formatShape } from "../../shared/summaryText";
+import { notebookOfCell } from "../notebook/cellNotebook";
 import type { RnnNotebookController } from "../notebook/controller";
 import { analyzeSource, kerasType, type LayerSite } from "./analyze";
 
@@ -48,15 +49,15 @@ export function registerParamHovers(context: vscode.ExtensionContext, controller
 }
 
 async function provideHover(controller: RnnNotebookController, cache: SiteCache, doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
+  const nb = notebookOfCell(doc);
   // An .ipynb whose kernel is another one (Deno, tslab): its `rnn` is not ours.
-  const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
   if (nb && !controller.serves(nb)) return undefined;
   const offset = doc.offsetAt(pos);
   const site = cache.get(doc).find((s) => s.start <= offset && offset <= s.end);
-  if (!site) return modelHover(cache, doc, pos);
+  if (!site) return modelHover(cache, doc, nb, pos);
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(describe(site));
-  const live = await liveCount(controller, doc, site);
+  const live = await liveCount(controller, nb, site);
   if (live) md.appendMarkdown(live);
   return new vscode.Hover(md, new vscode.Range(doc.positionAt(site.start), doc.positionAt(site.end)));
 }
@@ -91,11 +92,10 @@ export function describe(site: LayerSite): string {
 }
 
 /** Hovering a model variable (anywhere in the notebook) shows the total counted from its definition. */
-function modelHover(cache: SiteCache, doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+function modelHover(cache: SiteCache, doc: vscode.TextDocument, nb: vscode.NotebookDocument | undefined, pos: vscode.Position): vscode.Hover | undefined {
   const range = doc.getWordRangeAtPosition(pos, /[A-Za-z_$][\w$]*/);
   if (!range) return undefined;
   const word = doc.getText(range);
-  const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
   const docs = nb ? nb.getCells().map((c) => c.document) : [doc];
   const layers = docs.flatMap((d) => cache.get(d)).filter((s) => s.model === word && s.index !== undefined);
   if (layers.length === 0) return undefined;
@@ -106,9 +106,8 @@ function modelHover(cache: SiteCache, doc: vscode.TextDocument, pos: vscode.Posi
 }
 
 /** After the cell has run, the kernel's own count for this layer of the live model. */
-async function liveCount(controller: RnnNotebookController, doc: vscode.TextDocument, site: LayerSite): Promise<string | undefined> {
+async function liveCount(controller: RnnNotebookController, nb: vscode.NotebookDocument | undefined, site: LayerSite): Promise<string | undefined> {
   if (site.model === undefined || site.index === undefined) return undefined;
-  const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
   const kernel = nb && controller.kernelOf(nb);
   if (!kernel || kernel.isRunningCell) return undefined;
   const summary = (await kernel.inspect({ kind: "summary", name: site.model }, 1500)) as SummaryPayload | undefined;

@@ -14,6 +14,7 @@
 import { existsSync } from "node:fs";
 import * as vscode from "vscode";
 import { JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE } from "../../shared/mime";
+import { notebookOfCell } from "../notebook/cellNotebook";
 import type { CellDiagnostic, CellSpan, CompletionEntry } from "./languageService";
 import type { Op, Ops } from "./protocol";
 import { TYPES_DIR } from "./typeFiles";
@@ -83,7 +84,7 @@ class NotebookServices implements vscode.Disposable {
 
   forCell(doc: vscode.TextDocument): CellContext | undefined {
     if (doc.uri.scheme !== "vscode-notebook-cell" || !this.worker) return undefined;
-    const nb = notebookOf(doc);
+    const nb = notebookOfCell(doc);
     return nb && this.served(nb) ? { nb, id: doc.uri.toString(), doc } : undefined;
   }
 
@@ -114,10 +115,6 @@ class NotebookServices implements vscode.Disposable {
 }
 
 
-
-function notebookOf(doc: vscode.TextDocument): vscode.NotebookDocument | undefined {
-  return vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
-}
 
 function codeCells(nb: vscode.NotebookDocument): CellInput[] {
   return nb.getCells()
@@ -295,7 +292,7 @@ class DiagnosticsScheduler implements vscode.Disposable {
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.scheme !== "vscode-notebook-cell" || e.contentChanges.length === 0) return;
-        const nb = notebookOf(e.document);
+        const nb = notebookOfCell(e.document);
         const index = nb?.getCells().findIndex((c) => c.document === e.document) ?? -1;
         if (nb && index >= 0) this.schedule(nb, index);
       }),
