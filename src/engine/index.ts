@@ -16,6 +16,7 @@ import * as nn from "./nn/index";
 import { callbacks } from "./callbacks";
 import { datasets } from "./datasets";
 import { charVocab, encode, oneHot, sampleText, windows } from "./text";
+export type { CharVocab } from "./text";
 
 // Tensors
 export { Tensor, tensor, zeros, toMath, fromMath, type DType, type TensorLike, type NestedArray } from "./tensor";

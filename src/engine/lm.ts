@@ -21,9 +21,15 @@ export interface SampleOptions {
   temperature?: number;
   /** Seed of the draws. Default 0. */
   seed?: number;
-  /** Vocabulary; default `model.vocab`, else the latest rnn.text.charVocab whose size equals the model's output size. */
-  vocab?: CharVocab;
+  /**
+   * Vocabulary; default `model.vocab`, else the latest rnn.text.charVocab whose size equals the model's
+   * output size. Its `encode` may return any array of indices (a Float32Array from rnn.text.encode too).
+   */
+  vocab?: SampleVocab;
 }
+
+/** What sampling needs of a vocabulary: a CharVocab, or one whose encode returns a typed array. */
+export type SampleVocab = Omit<CharVocab, "encode"> & { encode(text: string): ArrayLike<number> };
 
 function isVocab(v: unknown): v is CharVocab {
   return !!v && typeof v === "object" && typeof (v as CharVocab).encode === "function" && typeof (v as CharVocab).size === "number";
@@ -36,8 +42,15 @@ function lastDense(model: Sequential): Dense | undefined {
   return inner instanceof Dense ? inner : undefined;
 }
 
-/** Generates `length` characters after `prime`; returns prime + generated text. */
-export function sample(model: Sequential, prime: string, options: SampleOptions = {}): string {
+/**
+ * Generates `length` characters after `prime`; returns prime + generated text. The prime is text, or
+ * the indices of its characters (`rnn.text.encode(vocab, "the ")`, a Float32Array, or any array of them).
+ */
+export function sample(model: Sequential, prime: string | ArrayLike<number>, options: SampleOptions = {}): string {
+  if (isOptionsInsteadOfPrime(prime)) {
+    throw new Error("sample: the first argument is the prime (text to continue), options come second: model.sample(\"the \", { vocab, length: 100 })");
+  }
+  if (!options || typeof options !== "object") throw new Error(`sample: options must be an object, got ${typeof options}`);
   const valid = ["length", "temperature", "seed", "vocab"];
   for (const key of Object.keys(options)) {
     if (!valid.includes(key)) throw new Error(`sample: unknown option ${JSON.stringify(key)}; valid options: ${valid.join(", ")}`);
@@ -50,14 +63,15 @@ export function sample(model: Sequential, prime: string, options: SampleOptions 
   const vocab = options.vocab ?? (isVocab(model.vocab) ? model.vocab : undefined) ?? findVocab(v);
   if (!vocab) throw new Error(`sample: no vocabulary of ${v} characters; pass { vocab } or set model.vocab = rnn.text.charVocab(text)`);
   if (vocab.size !== v) throw new Error(`sample: the vocabulary has ${vocab.size} characters but the model outputs ${v}`);
-  if (typeof prime !== "string" || prime.length === 0) throw new Error("sample: prime text must be a non-empty string");
-  const ids = vocab.encode(prime);
+  // A plain array of ids: a vocabulary's own encode() may return a typed array (rnn.text.encode does),
+  // which has no push.
+  const ids = primeIds(prime, vocab);
   const window = typeof model.inputShape[0] === "number" ? model.inputShape[0] : Infinity;
   const byIndex = model.layers[0].type === "embedding";
   const probsOut = lastDense(model)?.activation === "softmax";
   const rng = new Rng(seed);
   const ctx = { training: false, rng: new Rng(0) };
-  let text = prime;
+  let text = vocab.decode(ids);
   const logits = new Float64Array(v);
   for (let step = 0; step < length; step++) {
     const recent = ids.slice(-Math.min(window, ids.length));
@@ -72,6 +86,26 @@ export function sample(model: Sequential, prime: string, options: SampleOptions 
     text += vocab.chars[next];
   }
   return text;
+}
+
+function isOptionsInsteadOfPrime(prime: unknown): boolean {
+  return typeof prime === "object" && prime !== null && !(typeof (prime as ArrayLike<number>).length === "number");
+}
+
+/** The prime's character indices, checked against the vocabulary. */
+function primeIds(prime: string | ArrayLike<number>, vocab: SampleVocab): number[] {
+  if (typeof prime === "string") {
+    if (prime.length === 0) throw new Error("sample: prime text must be a non-empty string");
+    return Array.from(vocab.encode(prime));
+  }
+  if (prime === null || prime === undefined || typeof prime.length !== "number") {
+    throw new Error(`sample: prime must be text or character indices, got ${prime === null ? "null" : typeof prime}`);
+  }
+  const ids = Array.from(prime, Number);
+  if (ids.length === 0) throw new Error("sample: prime must have at least one character");
+  const bad = ids.find((k) => !Number.isInteger(k) || k < 0 || k >= vocab.size);
+  if (bad !== undefined) throw new Error(`sample: prime index ${bad} is not a character index of the vocabulary [0, ${vocab.size})`);
+  return ids;
 }
 
 /** One draw from softmax(logits / temperature). */

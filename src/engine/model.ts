@@ -362,8 +362,8 @@ export class Sequential {
     return fit(this, x, y, options);
   }
 
-  /** Character LM sampling: prime text + `length` generated characters (lm.ts). */
-  sample(prime: string, options: SampleOptions = {}): string {
+  /** Character LM sampling: prime (text, or its character indices) + `length` generated characters (lm.ts). */
+  sample(prime: string | ArrayLike<number>, options: SampleOptions = {}): string {
     return sample(this, prime, options);
   }
 
