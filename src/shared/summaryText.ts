@@ -15,13 +15,47 @@ export function formatShape(shape: (number | null)[]): string {
   return `(${parts.join(", ")}${parts.length === 1 ? "," : ""})`;
 }
 
+/** Widths of the Layer (type) and Output Shape columns in Keras 2's layout (starts at 1, 29 and 55). */
+const LAYER_WIDTH = 27;
+const SHAPE_WIDTH = 25;
+
+/**
+ * Splits a cell's text into lines of at most `width` characters, as Keras 2's `print_row` wraps a
+ * long layer name inside its column instead of pushing the next columns right. We break after the
+ * last space that fits when there is one (Keras cuts at the width).
+ */
+export function wrapCell(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > width) {
+    const space = rest.lastIndexOf(" ", width);
+    const cut = space > 0 ? space : width;
+    lines.push(rest.slice(0, cut));
+    rest = rest.slice(cut).replace(/^ /, "");
+  }
+  lines.push(rest);
+  return lines;
+}
+
+/** What a summary's header says about how its parameters are counted (Keras needs no note: it is the default). */
+const CONVENTION_NOTE: Record<SummaryPayload["convention"], string | undefined> = {
+  keras: undefined,
+  torch: "Counted as PyTorch does: two bias vectors (bias_ih, bias_hh) per recurrent layer",
+};
+
 export function formatSummaryText(s: SummaryPayload): string {
   // Column starts as in Keras 2: layer at 1, output shape at 29, param # at 55; rules 65 wide.
   const line = (ch: string) => ch.repeat(65);
-  const row = (a: string, b: string, c: string) => (" " + a.padEnd(27) + " " + b.padEnd(25) + " " + c).trimEnd();
-  const out = [`Model: "${s.name}"`, line("_"), row("Layer (type)", "Output Shape", "Param #"), line("=")];
+  const row = (a: string, b: string, c: string) => (" " + a.padEnd(LAYER_WIDTH) + " " + b.padEnd(SHAPE_WIDTH) + " " + c).trimEnd();
+  const rows = (a: string, b: string, c: string) => {
+    const left = wrapCell(a, LAYER_WIDTH);
+    const mid = wrapCell(b, SHAPE_WIDTH);
+    return Array.from({ length: Math.max(left.length, mid.length) }, (_, i) => row(left[i] ?? "", mid[i] ?? "", i === 0 ? c : ""));
+  };
+  const note = CONVENTION_NOTE[s.convention];
+  const out = [`Model: "${s.name}"`, ...(note ? [note] : []), line("_"), row("Layer (type)", "Output Shape", "Param #"), line("=")];
   s.layers.forEach((l, i) => {
-    out.push(row(`${l.name} (${l.type})`, formatShape(l.outputShape), String(l.params))); // Keras prints rows without separators
+    out.push(...rows(`${l.name} (${l.type})`, formatShape(l.outputShape), String(l.params))); // Keras prints rows without separators
     out.push(i === s.layers.length - 1 ? line("=") : "");
   });
   if (s.layers.length === 0) out.push(line("="));

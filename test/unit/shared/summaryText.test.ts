@@ -29,4 +29,22 @@ describe("summaryText", () => {
     assert.ok(lines.includes("Total params: 1,969"));
     assert.ok(lines.includes("Non-trainable params: 0"));
   });
+
+  it("wraps a long layer name inside its column, as Keras 2's print_row does, instead of shifting the columns", () => {
+    const text = formatSummaryText({
+      name: "m", convention: "keras", totalParams: 84, trainableParams: 84, nonTrainableParams: 0,
+      layers: [{ name: "a_really_long_layer_name_that_breaks_columns", type: "LSTM", outputShape: [null, 3], params: 84, breakdown: [] }],
+    });
+    const lines = text.split("\n");
+    // The Output Shape column still starts at character 29 and Param # at 55 (Keras 2 positions, as above).
+    assert.equal(lines[4], " a_really_long_layer_name_th (None, 3)                 84");
+    assert.equal(lines[5], " at_breaks_columns (LSTM)");
+    assert.ok(lines.every((l) => l.length <= 65), "no line is wider than Keras's 65-character rule");
+  });
+
+  it("says when the counts follow PyTorch's convention (two bias vectors), and says nothing extra for Keras", () => {
+    const base = { name: "m", totalParams: 0, trainableParams: 0, nonTrainableParams: 0, layers: [] };
+    assert.match(formatSummaryText({ ...base, convention: "torch" }).split("\n")[1], /PyTorch.*two bias vectors/);
+    assert.equal(formatSummaryText({ ...base, convention: "keras" }).split("\n")[1], "_".repeat(65));
+  });
 });
