@@ -90,6 +90,9 @@ export class Sequential {
   vocab: unknown;
 
   constructor(options: SequentialOptions, layers: Layer[]) {
+    if (Array.isArray(options)) {
+      throw new Error("rnn.sequential takes the options first and the layers second: rnn.sequential({ inputShape: [timesteps, features] }, [layers…]) — inputShape is per sample, without the batch axis");
+    }
     if (!options || typeof options !== "object") throw new Error("rnn.sequential: expected ({ inputShape: [timesteps, features] }, [layers…])");
     for (const key of Object.keys(options)) {
       if (!OPTIONS.includes(key)) throw new Error(`rnn.sequential: unknown option ${JSON.stringify(key)}; valid options: ${OPTIONS.join(", ")}`);
@@ -121,8 +124,12 @@ export class Sequential {
       if (shape[shape.length - 1] < 0 && layer.type !== "embedding" && layer.type !== "dropout") {
         throw new Error(`layer "${layer.name}" (${layer.className}) needs a known feature size but its input is ${shapeText(shape.map(free))}`);
       }
-      if (layer.built) layer.outputShape(shape); // validates a reused, already built layer
-      else layer.build(shape, { dtype, rng });
+      try {
+        if (layer.built) layer.outputShape(shape); // validates a reused, already built layer
+        else layer.build(shape, { dtype, rng });
+      } catch (e) {
+        throw withStackingHint(e, this.layers[this.layers.indexOf(layer) - 1], layer, shape);
+      }
       shape = layer.outputShape(shape);
       this.outputShapes.push(shape.map(free));
     }
@@ -398,6 +405,20 @@ export class Sequential {
  */
 export function sequential(options: SequentialOptions, layers: Layer[]): Sequential {
   return new Sequential(options, layers);
+}
+
+/**
+ * The most common stacking mistake: a recurrent layer on top of one that returns only its last step
+ * ([B, H], because returnSequences is false) gets no time axis. Say which layer needs the option.
+ */
+function withStackingHint(e: unknown, previous: Layer | undefined, layer: Layer, input: number[]): unknown {
+  // A wrapper (bidirectional) carries the option in its wrapped layer's config.
+  const inner = previous?.config.layer as { returnSequences?: unknown } | undefined;
+  const returnSequences = previous?.config.returnSequences ?? inner?.returnSequences;
+  if (!(e instanceof Error) || !previous || input.length !== 1 || returnSequences !== false) return e;
+  e.message += `. Layer "${previous.name}" (${previous.className}) returns only its last step (None, ${input[0]}); `
+    + `give ${inner ? "the layer it wraps" : "it"} returnSequences: true so "${layer.name}" gets the whole sequence (None, timesteps, ${input[0]})`;
+  return e;
 }
 
 function free(d: number): number | null {

@@ -1,4 +1,4 @@
-// Errors are clear and early (issue 3 acceptance 6), and interruption keeps what was learned
+// Errors are clear and early (a mistake names the layer, both shapes and the fix), and interruption keeps what was learned
 // (DESIGN §2: fit stops at a batch boundary and resolves with history.interrupted = true).
 import * as assert from "node:assert/strict";
 import * as rnn from "../../../src/engine/index";
@@ -13,6 +13,19 @@ describe("clear, early errors", () => {
     const emb = rnn.embedding({ inputDim: 10, outputDim: 4, name: "emb" });
     assert.throws(() => rnn.sequential({ inputShape: [5] }, [emb, rnn.lstm({ units: 3 }), rnn.dense({ units: 10, tieWeights: emb, name: "proj" })]),
       /layer "proj" \(Dense\) expects input shape \(…, 4\) — the tied embedding's outputDim but got \(None, 3\)/);
+  });
+
+  it("stacking a recurrent layer on one without returnSequences names the option and the layer that needs it", () => {
+    assert.throws(() => rnn.sequential({ inputShape: [5, 2] }, [rnn.simpleRNN({ units: 3, name: "low" }), rnn.simpleRNN({ units: 3, name: "high" })]),
+      /Layer "low" \(SimpleRNN\) returns only its last step \(None, 3\); give it returnSequences: true so "high" gets the whole sequence/);
+    // bidirectional outputs both directions' last steps: 2 × 3 = 6 features
+    assert.throws(() => rnn.sequential({ inputShape: [5, 2] }, [rnn.bidirectional(rnn.lstm({ units: 3 }), { name: "bi" }), rnn.gru({ units: 3 })]),
+      /Layer "bi" \(Bidirectional\) returns only its last step \(None, 6\); give the layer it wraps returnSequences: true/);
+  });
+
+  it("the layers passed as the first argument of rnn.sequential get the call's shape, not 'unknown option \"0\"'", () => {
+    assert.throws(() => (rnn.sequential as unknown as (l: rnn.Layer[]) => unknown)([rnn.dense({ units: 1 })]),
+      /rnn\.sequential takes the options first and the layers second: rnn\.sequential\(\{ inputShape: \[timesteps, features\] \}, \[layers…\]\)/);
   });
 
   it("a target that does not fit the output names both shapes", async () => {
@@ -58,8 +71,11 @@ describe("clear, early errors", () => {
 
   it("an update that overflows the weights is undone and reported (finite loss and gradients, lr 1e38)", async () => {
     const m = rnn.sequential({ inputShape: [1] }, [rnn.dense({ units: 1 })]);
+    // Zero weights, so the gradient does not depend on which random draw the model got: with w = b = 0,
+    // ∂L/∂w = mean(2·(0 − y)·x) = (−2·10·3 + 2·10·4) / 2 = 10.
+    m.setWeights([rnn.zeros([1, 1]), rnn.zeros([1])]);
     const before = m.getWeights().flatMap((t) => Array.from(t.data));
-    // float32 max ≈ 3.4e38: one SGD step of 1e38 × a gradient of a few units overflows
+    // float32 max ≈ 3.4e38: one SGD step of 1e38 × a gradient of 10 overflows
     await assert.rejects(m.fit(rnn.tensor([[3], [4]]), rnn.tensor([[10], [-10]]), { loss: "mse", optimizer: rnn.sgd({ lr: 1e38 }) }),
       /the update made a weight NaN or infinite at epoch 1, batch 1 of 1\..*clipNorm/s);
     assert.deepEqual(m.getWeights().flatMap((t) => Array.from(t.data)), before);
