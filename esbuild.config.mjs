@@ -2,7 +2,7 @@
 //   extension  (node, cjs, `vscode` external)   src/extension/extension.ts -> dist/extension.js
 //              + the IntelliSense worker thread  src/extension/intellisense/worker.ts -> dist/intellisenseWorker.js
 //   kernel     (node, cjs)                       src/kernel/main.ts         -> dist/kernel.js
-//   runner CLI (node, cjs)                       src/kernel/cli.ts          -> dist/cli.js
+//   runner CLI (node, cjs)                       src/client/runner.ts       -> dist/cli.js
 //   renderer   (browser, esm)                    src/renderer/index.ts      -> dist/renderer.js
 // Tests are bundled too (`--tests`): test/unit/**/*.test.ts -> out/test/unit (plain Node, mocha),
 // test/integration/**/*.ts -> out/test/integration (loaded by the real VS Code extension host).
@@ -40,7 +40,7 @@ const productBuilds = [
   { ...node, entryPoints: { extension: "src/extension/extension.ts", intellisenseWorker: "src/extension/intellisense/worker.ts" }, outdir: "dist", external: ["vscode"] },
   // The kernel transpiles cells with the bundled `typescript` package (pure JS), so the .vsix carries no
   // per-platform binary (src/kernel/transpile.ts).
-  { ...node, entryPoints: { kernel: "src/kernel/main.ts", cli: "src/kernel/cli.ts" }, outdir: "dist" },
+  { ...node, entryPoints: { kernel: "src/kernel/main.ts", cli: "src/client/runner.ts" }, outdir: "dist" },
   { ...common, platform: "browser", format: "esm", target: "es2022", entryPoints: { renderer: "src/renderer/index.ts" }, outdir: "dist" },
 ].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
 

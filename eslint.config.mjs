@@ -16,6 +16,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     plugins: { import: importPlugin },
+    settings: { "import/resolver": { node: { extensions: [".ts", ".mjs", ".js"] } } },
     languageOptions: { globals: { ...globals.node } },
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
@@ -30,6 +31,10 @@ export default tseslint.config(
           { target: "./src/renderer", from: "./src", except: ["./renderer", "./shared"],
             message: "src/renderer imports only src/renderer and src/shared." },
           { target: "./src/kernel", from: "./src/extension", message: "the kernel process never imports extension code." },
+          { target: "./src/kernel", from: "./src/client", message: "the kernel process never imports its parent, the kernel client." },
+          // The runner writes its --out file with the kernel's atomic write, the one kernel module it may use.
+          { target: "./src/client", from: "./src", except: ["./client", "./shared", "./kernel/files.ts"],
+            message: "src/client (the kernel's parent) imports only src/client and src/shared: never vscode, never kernel internals." },
         ],
       }],
     },
@@ -65,6 +70,12 @@ export default tseslint.config(
     files: ["src/kernel/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", { paths: [{ name: "vscode", message: "The kernel process never imports vscode (DESIGN §2)." }] }],
+    },
+  },
+  {
+    files: ["src/client/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { paths: [{ name: "vscode", message: "The kernel client runs in plain Node (the runner, the tests): never vscode." }] }],
     },
   },
   {

@@ -1,6 +1,6 @@
 // Kernel overhead benchmark (issue 4, acceptance 4): round-trip time of an EMPTY cell — execute sent
 // → done received over the real IPC channel — after warm-up, with the kernel forked exactly as the
-// extension forks it (src/extension/kernelClient.ts). Needs `npm run build` first (dist/kernel.js).
+// extension forks it (src/client/kernelProcess.ts). Needs `npm run build` first (dist/kernel.js).
 //   node scripts/bench-kernel.mjs [--cells 200] [--warmup 20]
 // Prints min / median / p95 / max / mean in ms and exits 1 when the median is not under 50 ms.
 import { fork } from "node:child_process";

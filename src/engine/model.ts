@@ -73,6 +73,9 @@ const OPTIONS = ["inputShape", "name", "dtype", "seed"];
  * `fit`, `predict`, `evaluate`, `summary`, `record`, get/setWeights; inputs are batch-major [B, …inputShape].
  */
 export class Sequential {
+  /** Class name, as every layer has one (`Layer.className`): hosts name a model by it, since the
+   * constructor's name does not survive a minified bundle. */
+  readonly className = "Sequential";
   /** Model name: the `name` option, else "sequential", "sequential_1", … (Keras auto-naming). */
   readonly name: string;
   /** The layers in order (the same objects that were passed in, built for this model). */

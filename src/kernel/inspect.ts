@@ -1,9 +1,9 @@
 /**
  * Inspection requests (protocol "inspect"), answered from the live bindings without running a cell:
- * the models among the top-level variables, and one variable's summary payload. Runs whenever the
- * kernel's event loop is free — when idle and between the batches of a running fit.
+ * the models among the top-level variables, one variable's summary payload, a PyTorch export. Runs
+ * whenever the kernel's event loop is free — when idle and between the batches of a running fit.
  */
-import type { ExportPyTorchResult, InspectQuery, LiveModel } from "../shared/protocol";
+import type { InspectQuery, InspectResult, LiveModel } from "../shared/protocol";
 import { MIME } from "../shared/mime";
 import type { SummaryPayload } from "../shared/payloads";
 import { exportLiveModel } from "./interop";
@@ -13,50 +13,57 @@ import type { Sandbox } from "./sandbox";
 type Obj = Record<string, unknown>;
 
 /** A model as the engine makes them: something with countParams() and summary(). */
-function isModel(v: unknown): v is Obj & { countParams(): number; summary(): unknown } {
+type Model = Obj & { countParams(): number; summary(): unknown; className?: unknown; type?: unknown };
+
+function isModel(v: unknown): v is Model {
   return typeof v === "object" && v !== null && typeof (v as Obj).countParams === "function" && typeof (v as Obj).summary === "function";
 }
 
-/** "Sequential", or for PyTorch-family modules the name of their repr (`LSTM(28, 256)` → "nn.LSTM"). */
-function typeName(v: object): string {
-  const ctor = (v as { constructor?: { name?: string } }).constructor?.name;
-  if (ctor !== "Sequential" && typeof v.toString === "function" && v.toString !== Object.prototype.toString) {
-    const repr = /^([A-Za-z]\w*)\(/.exec(String(v));
-    if (repr) return ctor?.startsWith("Torch") ? `nn.${repr[1]}` : repr[1];
-  }
-  return ctor && ctor !== "Object" ? ctor : "Model";
+/**
+ * The class a models list shows: a PyTorch-family module by the name the user made it with
+ * (`type` "nn.LSTM", as its summary shows it), anything else by the engine's `className`
+ * ("Sequential", "LSTM", "Dense"). constructor.name would not do: the production bundle is minified.
+ */
+function typeName(v: Model): string {
+  if (typeof v.type === "string" && v.type.startsWith("nn.")) return v.type;
+  return typeof v.className === "string" ? v.className : "Model";
 }
 
-export function inspectQuery(query: InspectQuery, sandbox: Sandbox, _rnn: unknown):
-  LiveModel[] | SummaryPayload | ExportPyTorchResult | { error: string } | null {
+function liveModels(sandbox: Sandbox): InspectResult<"models"> {
   const g = globalThis as Obj;
-  if (query.kind === "models") {
-    const out: LiveModel[] = [];
-    for (const name of sandbox.bindings) {
-      const v = g[name];
-      if (!isModel(v)) continue;
-      let totalParams = NaN;
-      try {
-        totalParams = v.countParams();
-      } catch {
-        // a model in a broken state is still listed
-      }
-      out.push({ name, type: typeName(v), totalParams });
+  const out: LiveModel[] = [];
+  for (const name of sandbox.bindings) {
+    const v = g[name];
+    if (!isModel(v)) continue;
+    let totalParams = NaN;
+    try {
+      totalParams = v.countParams();
+    } catch {
+      // a model in a broken state is still listed
     }
-    return out;
+    out.push({ name, type: typeName(v), totalParams });
   }
-  if (query.kind === "summary") {
-    const v = g[query.name];
-    if (!sandbox.bindings.has(query.name) || !isModel(v)) return null;
-    if (query.convention) {
-      // the engine's summary({ convention }) returns the payload (plain data; toJSON drops its methods)
-      const s = (v.summary as (o: { convention: string }) => { toJSON?(): unknown })({ convention: query.convention });
-      const payload = JSON.parse(JSON.stringify(s)) as SummaryPayload;
-      if (payload?.convention === query.convention) return payload;
-    }
-    const bundle = richBundle(v);
-    return (bundle?.[MIME.summary] as SummaryPayload | undefined) ?? null;
+  return out;
+}
+
+function summaryOf(query: InspectQuery<"summary">, sandbox: Sandbox): InspectResult<"summary"> {
+  const v = (globalThis as Obj)[query.name];
+  if (!sandbox.bindings.has(query.name) || !isModel(v)) return null;
+  if (query.convention) {
+    // the engine's summary({ convention }) returns the payload (plain data; toJSON drops its methods)
+    const s = (v.summary as (o: { convention: string }) => { toJSON?(): unknown })({ convention: query.convention });
+    const payload = JSON.parse(JSON.stringify(s)) as SummaryPayload;
+    if (payload?.convention === query.convention) return payload;
   }
-  if (query.kind === "exportPyTorch") return exportLiveModel(query.name, query.dir, sandbox.bindings);
-  return null;
+  const bundle = richBundle(v);
+  return (bundle?.[MIME.summary] as SummaryPayload | undefined) ?? null;
+}
+
+/** Answers one query; each kind's answer has the type InspectKinds names for it. */
+export function inspectQuery(query: InspectQuery, sandbox: Sandbox): InspectResult {
+  switch (query.kind) {
+    case "models": return liveModels(sandbox);
+    case "summary": return summaryOf(query, sandbox);
+    case "exportPyTorch": return exportLiveModel(query.name, query.dir, sandbox.bindings);
+  }
 }

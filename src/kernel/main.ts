@@ -1,7 +1,7 @@
 /**
- * The kernel process (DESIGN §2): forked by the extension (src/extension/kernelClient.ts) or by the
- * headless runner (cli.ts) with cwd = the notebook's folder. Speaks src/shared/protocol.ts over the
- * IPC channel: runs `execute` requests one at a time, streams their outputs, aborts the running
+ * The kernel process (DESIGN §2): started by a kernel client (src/client/kernelProcess.ts) — the
+ * extension's or the headless runner's — with cwd = the notebook's folder. Speaks
+ * src/shared/protocol.ts over the IPC channel: runs `execute` requests one at a time, streams their outputs, aborts the running
  * cell's signal on `interrupt`, answers `inspect` whenever the event loop is free (between fit
  * batches too), and never dies of a cell's error.
  *
@@ -10,7 +10,7 @@
  * stderr), which the client tells apart from the rest.
  */
 import type * as mathjs from "mathjs";
-import type { FromKernel, ToKernel } from "../shared/protocol";
+import type { FromKernel, InspectFailure, InspectResult, ToKernel } from "../shared/protocol";
 import { OUTPUT_MAX_BYTES, Outbox } from "./output";
 import { Sandbox } from "./sandbox";
 import { inspectQuery } from "./inspect";
@@ -20,7 +20,7 @@ import { richBundle } from "./rich";
 
 const kernelProcess = process;
 
-// Node's --enable-source-maps (the client passes it) would parse the kernel bundle's multi-megabyte
+// Node's --enable-source-maps (the kernel tests' harness passes it) would parse the kernel bundle's multi-megabyte
 // source map the first time any error's stack is formatted — a 1–2 s pause on a notebook's first
 // error — only to remap kernel frames that errors.ts removes anyway; cell and helper frames are
 // mapped by the kernel itself. RNN_KERNEL_SOURCE_MAPS=1 keeps Node's mapping for kernel debugging.
@@ -49,7 +49,7 @@ let mathModule: typeof mathjs | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const loadMath = (): typeof mathjs => (mathModule ??= require("mathjs") as typeof mathjs);
 const rnn = createRnn(sandbox, loadMath);
-installInterop(); // model.saveSafetensors / loadSafetensors / exportPyTorch (issue 8)
+installInterop(); // model.saveSafetensors / loadSafetensors / exportPyTorch
 sandbox.installGlobals({ rnn });
 Object.defineProperty(globalThis, "math", {
   configurable: true, enumerable: true,
@@ -124,9 +124,9 @@ kernelProcess.on("message", (m: ToKernel) => {
       sandbox.interrupt();
       break;
     case "inspect": {
-      let result: unknown;
+      let result: InspectResult | InspectFailure;
       try {
-        result = inspectQuery(m.query, sandbox, rnn);
+        result = inspectQuery(m.query, sandbox);
       } catch (e) {
         result = { error: (e as Error).message };
       }

@@ -1,23 +1,44 @@
 /**
- * Messages between the extension host (kernel client) and the kernel process, over the IPC channel
+ * Messages between a kernel client (src/client: the extension's, the runner's) and the kernel process, over the IPC channel
  * of child_process.fork (structured clone of plain JSON values). One kernel process per notebook.
  */
 import type { MimeBundle } from "./mime";
+import type { SummaryPayload } from "./payloads";
 
-/** Extension → kernel. */
+/** Client → kernel. */
 export type ToKernel =
   | { type: "execute"; id: number; code: string; /** 1-based cell number, for messages and stack frames */ cell: number; /** a file name for stack traces */ filename: string }
   | { type: "interrupt" }
   | { type: "inspect"; id: number; query: InspectQuery }
   | { type: "shutdown" };
 
-export type InspectQuery =
-  | { kind: "models" }
-  /** convention: count in that convention when the model supports it (Keras models: "torch" gives two biases). */
-  | { kind: "summary"; name: string; convention?: "keras" | "torch" }
-  /** Writes model.py, weights.safetensors, check.py, reference.safetensors for a live model (issue 8);
-   * answered with ExportPyTorchResult, or `{ error }`. `dir` is absolute or relative to the notebook's folder. */
-  | { kind: "exportPyTorch"; name: string; dir: string };
+/**
+ * Inspect requests by kind: what the client asks (besides `kind`) and what the kernel answers
+ * (src/kernel/inspect.ts), as the IntelliSense worker's protocol does it.
+ */
+export interface InspectKinds {
+  /** The models among the live top-level variables. */
+  models: { query: Record<never, never>; result: LiveModel[] };
+  /** One live model's summary; null when `name` is not a live model. `convention`: count in that
+   * convention when the model supports it (Keras models: "torch" gives two biases). */
+  summary: { query: { name: string; convention?: "keras" | "torch" }; result: SummaryPayload | null };
+  /** Writes model.py, weights.safetensors, check.py, reference.safetensors for a live model.
+   * `dir` is absolute or relative to the notebook's folder. */
+  exportPyTorch: { query: { name: string; dir: string }; result: ExportPyTorchResult | InspectFailure };
+}
+
+export type InspectKind = keyof InspectKinds;
+
+/** One inspect request: `{ kind: "summary", name: "model" }`. */
+export type InspectQuery<K extends InspectKind = InspectKind> = K extends InspectKind ? { kind: K } & InspectKinds[K]["query"] : never;
+
+/** The kernel's answer to a query of kind K. */
+export type InspectResult<K extends InspectKind = InspectKind> = InspectKinds[K]["result"];
+
+/** A query the kernel could not answer (answering it threw: a model in a broken state, say). */
+export interface InspectFailure {
+  error: string;
+}
 
 /** What an exportPyTorch query (and `model.exportPyTorch(dir)` in a cell) returns. */
 export interface ExportPyTorchResult {
@@ -36,7 +57,7 @@ export interface LiveModel {
   totalParams: number;
 }
 
-/** Kernel → extension. */
+/** Kernel → client. */
 export type FromKernel =
   | { type: "ready"; pid: number }
   | { type: "stream"; id: number; name: "stdout" | "stderr"; text: string }
@@ -46,6 +67,6 @@ export type FromKernel =
   | { type: "result"; id: number; bundle: MimeBundle }
   | { type: "error"; id: number; name: string; message: string; stack: string }
   | { type: "done"; id: number; status: "ok" | "error" | "interrupted" }
-  | { type: "inspectResult"; id: number; result: unknown }
+  | { type: "inspectResult"; id: number; result: InspectResult | InspectFailure }
   /** Something happened outside a running cell (an error thrown in a timer after the cell ended). */
   | { type: "background"; name: "stdout" | "stderr"; text: string };

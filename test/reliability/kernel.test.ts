@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as v8 from "node:v8";
 import * as vm from "node:vm";
-import { KernelClient } from "../../src/extension/kernelClient";
+import { KernelClient } from "../../src/client/kernelClient";
 import { recorder } from "../support/kernelSink";
 import { alive } from "../support/process";
 

@@ -9,7 +9,7 @@
 import * as assert from "node:assert/strict";
 import * as os from "node:os";
 import * as path from "node:path";
-import { KernelClient } from "../../src/extension/kernelClient";
+import { KernelClient } from "../../src/client/kernelClient";
 import { recorder } from "../support/kernelSink";
 
 const kernelPath = path.resolve(__dirname, "../../../dist/kernel.js");

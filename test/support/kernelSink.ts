@@ -1,5 +1,5 @@
 // A CellSink that records what a kernel cell reported, for tests that drive KernelClient directly.
-import type { CellSink } from "../../src/extension/kernelClient";
+import type { CellSink } from "../../src/client/kernelClient";
 
 export function recorder(): CellSink & { log: string[]; text(): string } {
   const log: string[] = [];

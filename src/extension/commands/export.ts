@@ -1,5 +1,5 @@
 /**
- * Export commands (issue 8):
+ * Export commands:
  *   rnnNotebook.exportPyTorch  "Export Model to PyTorch" — a live model of the notebook's kernel →
  *                              model.py, weights.safetensors, check.py, reference.safetensors (the
  *                              kernel writes them: src/kernel/interop.ts, inspect query "exportPyTorch")
@@ -15,7 +15,7 @@ import * as vscode from "vscode";
 import { rnnbToIpynb } from "../../shared/ipynb";
 import { NOTEBOOK_TYPE } from "../../shared/mime";
 import { mimeStorage, parseNotebook, type Json, type JsonObject, type RawCell, type RawNotebook, type RawOutput } from "../../shared/notebookFormat";
-import type { ExportPyTorchResult, LiveModel } from "../../shared/protocol";
+import type { ExportPyTorchResult } from "../../shared/protocol";
 import { formatCount } from "../../shared/summaryText";
 import type { RnnNotebookController } from "../notebook/controller";
 
@@ -58,7 +58,8 @@ async function exportPyTorch(controller: RnnNotebookController, name?: string, d
     return undefined;
   }
   const kernel = controller.kernelOf(nb);
-  const live = kernel ? ((await kernel.inspect({ kind: "models" })) as LiveModel[] | undefined) ?? [] : [];
+  const answer = kernel ? await kernel.inspect({ kind: "models" }) : undefined;
+  const live = Array.isArray(answer) ? answer : [];
   if (live.length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t(
       "No live model to export: run the cell that defines your model first (the export uses the model in the kernel, with its trained weights)."));
@@ -86,8 +87,7 @@ async function exportPyTorch(controller: RnnNotebookController, name?: string, d
     });
   }
   if (!target) return undefined;
-  const result = (await kernel!.inspect({ kind: "exportPyTorch", name: pick, dir: path.resolve(folderOf(nb), target.trim()) }, 120_000)) as
-    ExportPyTorchResult | { error: string } | undefined;
+  const result = await kernel!.inspect({ kind: "exportPyTorch", name: pick, dir: path.resolve(folderOf(nb), target.trim()) }, 120_000);
   if (!result || "error" in result) {
     const why = result ? result.error : vscode.l10n.t("the kernel did not answer (is a cell still running without yielding?)");
     void vscode.window.showErrorMessage(vscode.l10n.t("Could not export {0} to PyTorch: {1}", pick, why));

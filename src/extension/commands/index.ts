@@ -5,7 +5,6 @@
 import * as vscode from "vscode";
 import { COMMANDS, NOTEBOOK_TYPE } from "../../shared/mime";
 import type { SummaryPayload } from "../../shared/payloads";
-import type { LiveModel } from "../../shared/protocol";
 import { formatCount } from "../../shared/summaryText";
 import { staticSummaries } from "../hover/analyze";
 import type { RnnNotebookController } from "../notebook/controller";
@@ -74,7 +73,8 @@ async function showModelSummary(controller: RnnNotebookController, name?: string
     for (const [model, views] of staticSummaries(cell.document.getText())) statics.set(model, { ...views, cell: cell.index + 1 });
   }
   const kernel = controller.kernelOf(nb);
-  const live = kernel && !kernel.isRunningCell ? ((await kernel.inspect({ kind: "models" })) as LiveModel[] | undefined) ?? [] : [];
+  const answer = kernel && !kernel.isRunningCell ? await kernel.inspect({ kind: "models" }) : undefined;
+  const live = Array.isArray(answer) ? answer : [];
   type Pick = vscode.QuickPickItem & { name: string; live: boolean };
   const choices: Pick[] = [
     ...live.map((m) => ({ label: m.name, description: `${m.type} · ${formatCount(m.totalParams)} params · live`, name: m.name, live: true })),
@@ -91,15 +91,13 @@ async function showModelSummary(controller: RnnNotebookController, name?: string
   const fromSource = statics.get(pick.name);
   let views: SummaryViews;
   if (pick.live && kernel) {
-    const summary = (await kernel.inspect({ kind: "summary", name: pick.name })) as SummaryPayload | undefined;
-    if (!summary) return undefined;
+    const summary = await kernel.inspect({ kind: "summary", name: pick.name });
+    if (!summary || "error" in summary) return undefined;
     // the same live model counted with PyTorch's two biases, when the model can say
-    const torch = summary.convention === "keras"
-      ? (await kernel.inspect({ kind: "summary", name: pick.name, convention: "torch" })) as SummaryPayload | undefined
-      : undefined;
+    const torch = summary.convention === "keras" ? await kernel.inspect({ kind: "summary", name: pick.name, convention: "torch" }) : undefined;
     views = summary.convention === "torch"
       ? { torch: summary, first: "torch", source: vscode.l10n.t("Live model in the kernel") }
-      : { keras: summary, torch: torch?.convention === "torch" ? torch : undefined, first, source: vscode.l10n.t("Live model in the kernel") };
+      : { keras: summary, torch: torch && "convention" in torch && torch.convention === "torch" ? torch : undefined, first, source: vscode.l10n.t("Live model in the kernel") };
   } else if (fromSource) {
     views = { keras: fromSource.keras, torch: fromSource.torch, first, source: vscode.l10n.t("Counted from the source of cell {0} (the cell has not run)", fromSource.cell) };
   } else {

@@ -5,7 +5,6 @@
  */
 import * as vscode from "vscode";
 import { JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE } from "../../shared/mime";
-import type { SummaryPayload } from "../../shared/payloads";
 import { formatCount, formatShape } from "../../shared/summaryText";
 import { notebookOfCell } from "../notebook/cellNotebook";
 import type { RnnNotebookController } from "../notebook/controller";
@@ -110,9 +109,10 @@ async function liveCount(controller: RnnNotebookController, nb: vscode.NotebookD
   if (site.model === undefined || site.index === undefined) return undefined;
   const kernel = nb && controller.kernelOf(nb);
   if (!kernel || kernel.isRunningCell) return undefined;
-  const summary = (await kernel.inspect({ kind: "summary", name: site.model }, 1500)) as SummaryPayload | undefined;
-  const row = summary?.layers?.[site.index];
-  if (!summary || !row) return undefined;
+  const summary = await kernel.inspect({ kind: "summary", name: site.model }, 1500);
+  if (!summary || "error" in summary) return undefined;
+  const row = summary.layers?.[site.index];
+  if (!row) return undefined;
   const agrees = site.count ? (site.count.total === row.params ? " ✓" : ` (the source says ${formatCount(site.count.total)}; the cell may have changed since it ran)`) : "";
   return `\n---\n**Live model \`${site.model}\`** (kernel): layer \`${row.name}\` has **${formatCount(row.params)}** parameters${agrees}; ` +
     `model total ${formatCount(summary.totalParams)}.\n`;

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import * as os from "node:os";
 import * as vscode from "vscode";
 import { CONTROLLER_ID, CONTROLLER_LABEL, JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE, type MimeBundle } from "../../shared/mime";
-import { KernelClient, type CellStatus } from "../kernelClient";
+import { KernelClient, type CellStatus } from "../../client/kernelClient";
 import { ipynbIsOursByDefault } from "./kernelspec";
 import { bundleToItems, bundleToOutput } from "./outputs";
 

@@ -1,5 +1,5 @@
-// The headless runner (src/kernel/cli.ts) as a user runs it: `node cli.js run <notebook> …`.
-// Exit codes are the contract of issue 4: 0 all ran, 1 a cell failed, 2 usage/invalid notebook,
+// The headless runner (src/client/runner.ts) as a user runs it: `node cli.js run <notebook> …`.
+// Exit codes are the runner's contract: 0 all ran, 1 a cell failed, 2 usage/invalid notebook,
 // 124 a cell exceeded --timeout (the code GNU timeout uses).
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -130,10 +130,25 @@ describe("rnn-notebook run (headless runner)", function () {
     const r = await runCli(["run", file, "--timeout", "0.5", "--out", out], dir);
     assert.equal(r.code, 124);
     assert.match(r.stderr, /Cell 2 exceeded the timeout of 0\.5 s/);
-    // 0.5 s timeout + the runner's 2 s grace before it kills a kernel that does not yield (cli.ts).
+    // 0.5 s timeout + the runner's 2 s grace before it kills a kernel that does not yield (runner.ts).
     assert.ok(Date.now() - t0 < 10_000);
     const nb = parseNotebook(fs.readFileSync(out, "utf8"));
     assert.equal(nb.cells[0].outputs.length, 1, "outputs before the slow cell are written");
+  });
+
+  it("exits 1 when the kernel process dies, saying why, and keeps the process's own stderr out of --out", async () => {
+    const file = path.join(dir, "dies.rnnb");
+    fs.writeFileSync(file, rnnb([{ source: 'console.log("alive");' }, { source: "process.exit(3)" }, { source: "1" }]));
+    const out = path.join(dir, "dies.out.rnnb");
+    const r = await runCli(["run", file, "--out", out], dir);
+    assert.equal(r.code, 1);
+    // The kernel's own note (src/kernel/main.ts), passed straight through, then the runner's verdict.
+    assert.match(r.stderr, /Cell 2 called process\.exit\(3\)/);
+    const why = "Cell 2 failed: the kernel process exited with code 3 (process.exit() in the cell?).";
+    assert.ok(r.stderr.endsWith(`rnn-notebook: ${why}\n`), r.stderr);
+    const nb = parseNotebook(fs.readFileSync(out, "utf8"));
+    assert.deepEqual(nb.cells[1].outputs.map((o) => o.items), [[{ mime: "application/vnd.code.notebook.error", data: { name: "KernelDied", message: why, stack: why } }]]);
+    assert.deepEqual(nb.cells[2].outputs, []);
   });
 
   it("runs the code cells of an nbformat 4 .ipynb and writes Jupyter outputs", async () => {

@@ -1,11 +1,12 @@
-// Test harness for the kernel process: builds src/kernel/main.ts and cli.ts exactly as
-// esbuild.config.mjs does (into out/test/kernel-dist, so the tests never run a stale dist/), forks
-// the kernel, runs cells and collects its messages. Every process forked here is killed in after().
-import { fork, type ChildProcess } from "node:child_process";
+// Test harness for the kernel process: builds src/kernel/main.ts and src/client/runner.ts exactly as
+// esbuild.config.mjs does (into out/test/kernel-dist, so the tests never run a stale dist/), starts
+// the kernel through the client's KernelProcess, runs cells and collects every message, at the
+// protocol's level (several cells may be sent at once). Every process started here is killed in after().
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { FromKernel, InspectQuery } from "../../../src/shared/protocol";
+import { KernelProcess, type KernelExit } from "../../../src/client/kernelProcess";
+import type { FromKernel, InspectFailure, InspectQuery, InspectResult } from "../../../src/shared/protocol";
 
 export const REPO = path.resolve(__dirname, "../../../..");
 export const KERNEL_DIST = path.join(REPO, "out/test/kernel-dist");
@@ -18,7 +19,7 @@ export function buildKernel(): Promise<void> {
   g[BUILD_KEY] ??= (async () => {
     const esbuild = await import("esbuild");
     await esbuild.build({
-      entryPoints: { kernel: path.join(REPO, "src/kernel/main.ts"), cli: path.join(REPO, "src/kernel/cli.ts") },
+      entryPoints: { kernel: path.join(REPO, "src/kernel/main.ts"), cli: path.join(REPO, "src/client/runner.ts") },
       outdir: KERNEL_DIST, bundle: true, platform: "node", format: "cjs", target: "node20",
       sourcemap: "linked", sourcesContent: false, logLevel: "error", legalComments: "none",
     });
@@ -38,26 +39,27 @@ export interface CellOutcome {
 }
 
 export class TestKernel {
-  readonly child: ChildProcess;
+  readonly process: KernelProcess;
   readonly messages: FromKernel[] = [];
   rawStderr = "";
   private nextId = 1;
   private readonly listeners = new Set<(m: FromKernel) => void>();
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly exited: Promise<KernelExit>;
   readonly ready: Promise<void>;
 
   constructor(cwd: string, execArgv: string[] = []) {
-    this.child = fork(path.join(KERNEL_DIST, "kernel.js"), [], {
-      cwd, stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "advanced", execArgv: ["--enable-source-maps", ...execArgv],
+    this.process = new KernelProcess({ kernelPath: path.join(KERNEL_DIST, "kernel.js"), cwd, execArgv: ["--enable-source-maps", ...execArgv] }, {
+      message: (m) => {
+        this.messages.push(m);
+        for (const l of this.listeners) l(m);
+      },
+      output: (name, text) => {
+        if (name === "stderr") this.rawStderr += text;
+      },
+      exit: () => undefined,
     });
-    this.child.stderr!.setEncoding("utf8").on("data", (t: string) => (this.rawStderr += t));
-    this.child.stdout!.resume();
-    this.child.on("message", (m: FromKernel) => {
-      this.messages.push(m);
-      for (const l of this.listeners) l(m);
-    });
-    this.exited = new Promise((resolve) => this.child.once("exit", (code, signal) => resolve({ code, signal })));
-    this.ready = this.waitFor((m) => m.type === "ready").then(() => undefined);
+    this.exited = this.process.exited;
+    this.ready = this.process.ready;
   }
 
   waitFor(pred: (m: FromKernel) => boolean, ms = 20_000): Promise<FromKernel> {
@@ -81,7 +83,7 @@ export class TestKernel {
   /** Starts a cell; returns its id. */
   start(code: string, cell = this.nextId): number {
     const id = this.nextId++;
-    this.child.send({ type: "execute", id, code, cell, filename: `cell${cell}.ts` });
+    this.process.send({ type: "execute", id, code, cell, filename: `cell${cell}.ts` });
     return id;
   }
 
@@ -108,18 +110,19 @@ export class TestKernel {
   }
 
   interrupt(): void {
-    this.child.send({ type: "interrupt" });
+    this.process.send({ type: "interrupt" });
   }
 
-  async inspect(query: InspectQuery): Promise<unknown> {
+  async inspect<Q extends InspectQuery>(query: Q): Promise<InspectResult<Q["kind"]> | InspectFailure> {
     const id = 10_000 + this.nextId++;
-    this.child.send({ type: "inspect", id, query });
+    this.process.send({ type: "inspect", id, query });
     const m = (await this.waitFor((x) => x.type === "inspectResult" && x.id === id)) as Extract<FromKernel, { type: "inspectResult" }>;
-    return m.result;
+    // The kernel answers a query of kind K with InspectKinds[K]["result"] (src/kernel/inspect.ts).
+    return m.result as InspectResult<Q["kind"]> | InspectFailure;
   }
 
   async kill(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+    this.process.kill();
     await this.exited;
   }
 }

@@ -1,10 +1,10 @@
-// The extension's kernel client against the real kernel process (dist/kernel.js, built by
-// `npm run test:unit`), in plain Node: one cell at a time, interrupt → grace-period kill, crash
-// reporting, inspection. No vscode involved.
+// The kernel client (the extension's and the runner's) against the real kernel process
+// (dist/kernel.js, built by `npm run test:unit`), in plain Node: one cell at a time, interrupt →
+// grace-period kill, crash reporting, inspection. No vscode involved.
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as os from "node:os";
-import { KernelClient, describeExit } from "../../../src/extension/kernelClient";
+import { KernelClient, deathOf, describeDeath, describeDeathAndRestart } from "../../../src/client/kernelClient";
 import { recorder } from "../../support/kernelSink";
 
 const kernelPath = path.resolve(__dirname, "../../../../dist/kernel.js");
@@ -61,8 +61,36 @@ describe("KernelClient", function () {
     }
   });
 
+  it("tells a death as the end of the run when the parent stops there, passing raw output through", async () => {
+    const raw: string[] = [];
+    const stopping = new KernelClient({ kernelPath, cwd: os.tmpdir(), graceMs: 500, afterDeath: "stop", rawOutput: (name, text) => raw.push(`${name}:${text}`) });
+    try {
+      const sink = recorder();
+      assert.equal(await stopping.execute("process.exit(5)", 3, "cell3.ts", sink), "crashed");
+      assert.deepEqual(sink.log, ["error:KernelDied:Cell 3 failed: the kernel process exited with code 5 (process.exit() in the cell?)."]);
+      // The kernel's note on its stderr (src/kernel/main.ts) went to rawOutput, not to the cell.
+      assert.match(raw.join(""), /stderr:Cell 3 called process\.exit\(5\)/);
+    } finally {
+      stopping.dispose();
+    }
+  });
+
+  it("answers inspect queries with the kind's result type, and nothing before a process started", async () => {
+    assert.equal(await client.inspect({ kind: "models" }), undefined, "no kernel started yet");
+    await client.execute("const net = rnn.sequential({ inputShape: [4, 2] }, [rnn.simpleRNN({ units: 3 })]);", 1, "cell1.ts", recorder());
+    const models = await client.inspect({ kind: "models" });
+    assert.ok(Array.isArray(models));
+    // SimpleRNN params: units·(units + features) + units = 3·(3 + 2) + 3 = 18 (Keras convention)
+    assert.deepEqual(models, [{ name: "net", type: "Sequential", totalParams: 18 }]);
+    const summary = await client.inspect({ kind: "summary", name: "net" });
+    assert.ok(summary && !("error" in summary));
+    assert.equal(summary.layers[0].type, "SimpleRNN");
+    assert.equal(await client.inspect({ kind: "summary", name: "nothing" }), null);
+  });
+
   it("says plainly when the kernel ran out of memory", () => {
-    assert.match(describeExit(null, "SIGABRT", "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory", 256),
-      /ran out of memory \(heap limit 256 MB/);
+    const death = deathOf({ code: null, signal: "SIGABRT" }, "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory");
+    assert.match(describeDeathAndRestart(death, 256), /ran out of memory \(heap limit 256 MB/);
+    assert.equal(describeDeath(death), "the kernel process ran out of memory");
   });
 });

@@ -2,9 +2,9 @@
 /**
  * Headless runner: `rnn-notebook run <file.rnnb|file.ipynb> [--out <file>] [--timeout <seconds>]`.
  *
- * Forks the same kernel process the extension uses (dist/kernel.js, next to this file) with the
- * notebook's folder as working directory, runs every code cell in order, prints each output's
- * text/plain (streams as they come), and with --out writes the executed notebook with every output's
+ * Starts the same kernel process the extension uses (dist/kernel.js, next to this file), through the
+ * same client (./kernelClient.ts), with the notebook's folder as working directory; runs every code
+ * cell in order, prints each output's text/plain (streams as they come), and with --out writes the executed notebook with every output's
  * full mime bundle — also after a failure, with outputs up to the failing cell. --out may be the input
  * file; the write is atomic (temp file + rename). The output file's extension picks its format: an
  * .rnnb run with `--out x.ipynb` is written as Jupyter nbformat 4.5 (src/shared/ipynb.ts, as the
@@ -16,11 +16,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fork, type ChildProcess } from "node:child_process";
 import type { MimeBundle } from "../shared/mime";
-import type { FromKernel, ToKernel } from "../shared/protocol";
 import { rnnbToIpynb } from "../shared/ipynb";
-import { writeAtomic } from "./files";
+import { writeAtomic } from "../kernel/files";
+import { KernelClient, type CellSink } from "./kernelClient";
 import { NotebookFormatError, parseNotebook, serializeNotebook, type Json, type RawNotebook, type RawOutput } from "../shared/notebookFormat";
 
 const USAGE = "usage: rnn-notebook run <file.rnnb|file.ipynb> [--out <file>] [--timeout <seconds per cell>]";
@@ -178,94 +177,6 @@ function ipynbNotebook(text: string): RunnableNotebook {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The kernel process
-
-type CellEnd =
-  | { status: "ok" | "error" | "interrupted" }
-  | { status: "timeout" }
-  | { status: "died"; code: number | null; signal: NodeJS.Signals | null; stderrTail: string };
-
-class Kernel {
-  private readonly child: ChildProcess;
-  private stderrTail = "";
-  private onMessage: ((m: FromKernel) => void) | undefined;
-  private onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
-  readonly ready: Promise<void>;
-  exited = false;
-
-  constructor(kernelPath: string, cwd: string) {
-    this.child = fork(kernelPath, [], { cwd, stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "advanced", execArgv: [] });
-    this.child.stdout?.setEncoding("utf8").on("data", (t: string) => process.stdout.write(t));
-    this.child.stderr?.setEncoding("utf8").on("data", (t: string) => {
-      this.stderrTail = (this.stderrTail + t).slice(-4000);
-      process.stderr.write(t);
-    });
-    this.ready = new Promise((resolve, reject) => {
-      this.onMessage = (m) => m.type === "ready" && resolve();
-      this.onExit = (code, signal) => reject(new Error(`the kernel process exited before it was ready (code ${code}, signal ${signal})\n${this.stderrTail}`));
-    });
-    this.child.on("message", (m: FromKernel) => this.onMessage?.(m));
-    this.child.on("exit", (code, signal) => {
-      this.exited = true;
-      this.onExit?.(code, signal);
-    });
-  }
-
-  /** Runs a cell, calling `out` for every output; ends on done, death, or timeout (then kills). */
-  run(id: number, code: string, cell: number, timeoutMs: number | undefined, out: (c: Collected) => void): Promise<CellEnd> {
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      let timedOut = false;
-      const finish = (end: CellEnd) => {
-        if (timer) clearTimeout(timer);
-        this.onMessage = undefined;
-        this.onExit = undefined;
-        resolve(end);
-      };
-      this.onMessage = (m) => {
-        if (!("id" in m) || m.id !== id) {
-          if (m.type === "background") process.stderr.write(m.text);
-          return;
-        }
-        switch (m.type) {
-          case "stream": out({ kind: "stream", name: m.name, text: m.text }); break;
-          case "display": out({ kind: "display", bundle: m.bundle, displayId: m.displayId }); break;
-          case "result": out({ kind: "result", bundle: m.bundle }); break;
-          case "error": out({ kind: "error", name: m.name, message: m.message, stack: m.stack }); break;
-          case "done": finish(timedOut ? { status: "timeout" } : { status: m.status }); break;
-        }
-      };
-      this.onExit = (code, signal) => finish(timedOut ? { status: "timeout" } : { status: "died", code, signal, stderrTail: this.stderrTail });
-      if (timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          timedOut = true;
-          this.send({ type: "interrupt" });
-          timer = setTimeout(() => this.kill(), TIMEOUT_GRACE_MS);
-        }, timeoutMs);
-      }
-      this.send({ type: "execute", id, code, cell, filename: `cell${cell}.ts` });
-    });
-  }
-
-  send(m: ToKernel): void {
-    if (!this.exited && this.child.connected) this.child.send(m);
-  }
-
-  kill(): void {
-    if (!this.exited) this.child.kill("SIGKILL");
-  }
-
-  async shutdown(): Promise<void> {
-    if (this.exited) return;
-    const gone = new Promise<void>((r) => this.child.once("exit", () => r()));
-    this.send({ type: "shutdown" });
-    const t = setTimeout(() => this.kill(), 2000);
-    await gone;
-    clearTimeout(t);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------
 
 function plainText(bundle: MimeBundle): string | undefined {
   const t = bundle["text/plain"];
@@ -276,12 +187,6 @@ function plainText(bundle: MimeBundle): string | undefined {
 function lineOf(stack: string, cell: number): string {
   const m = new RegExp(`cell${cell}\\.ts:(\\d+):(\\d+)`).exec(stack);
   return m ? ` at line ${m[1]}:${m[2]}` : "";
-}
-
-function describeDeath(end: { code: number | null; signal: NodeJS.Signals | null; stderrTail: string }): string {
-  if (/heap out of memory|Allocation failed/i.test(end.stderrTail)) return "the kernel process ran out of memory";
-  if (end.signal) return `the kernel process was ended by ${end.signal}`;
-  return `the kernel process exited with code ${end.code} (process.exit() in the cell?)`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -322,11 +227,17 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
 
-  const kernel = new Kernel(path.join(__dirname, "kernel.js"), path.dirname(file));
+  // Whatever the kernel process prints outside the protocol goes straight to this process's streams,
+  // as do messages of callbacks that outlived their cell; neither belongs to a cell's outputs.
+  const kernel = new KernelClient({
+    kernelPath: path.join(__dirname, "kernel.js"), cwd: path.dirname(file), graceMs: TIMEOUT_GRACE_MS, afterDeath: "stop",
+    rawOutput: (name, text) => (name === "stdout" ? process.stdout : process.stderr).write(text),
+  });
+  kernel.events.on("background", (_name: string, text: string) => process.stderr.write(text));
   let exitCode = 0;
   let executionCount = 0;
   try {
-    await kernel.ready;
+    await kernel.start();
     let failed = false;
     for (const { index, source } of nb.codeCells) {
       if (failed) {
@@ -353,14 +264,31 @@ async function main(argv: string[]): Promise<number> {
           }
         } else {
           outputs.push(c);
-          if (c.kind === "error") process.stderr.write(`${c.stack}\n`);
-          else {
+          // An error's stack is printed once the cell ended: a death's error is said differently.
+          if (c.kind !== "error") {
             const t = plainText(c.bundle);
             if (t !== undefined) process.stdout.write(t + "\n");
           }
         }
       };
-      const end = await kernel.run(cell, source, cell, args.timeoutSeconds === undefined ? undefined : args.timeoutSeconds * 1000, collect);
+      const sink: CellSink = {
+        stream: (name, text) => collect({ kind: "stream", name, text }),
+        display: (bundle, displayId) => collect({ kind: "display", bundle, displayId }),
+        result: (bundle) => collect({ kind: "result", bundle }),
+        error: (name, message, stack) => collect({ kind: "error", name, message, stack }),
+      };
+      // --timeout: interrupt the cell; the client kills a kernel that does not stop within its grace.
+      let timedOut = false;
+      const timer = args.timeoutSeconds === undefined ? undefined : setTimeout(() => {
+        timedOut = true;
+        kernel.interrupt();
+      }, args.timeoutSeconds * 1000);
+      const status = await kernel.execute(source, cell, `cell${cell}.ts`, sink);
+      clearTimeout(timer);
+      // A kernel that died while a timed-out cell was being stopped has timed out, not died.
+      if (timedOut && status === "crashed") outputs.pop();
+      const err = outputs.find((o): o is Extract<Collected, { kind: "error" }> => o.kind === "error");
+      if (err && status !== "crashed") process.stderr.write(`${err.stack}\n`);
       for (const o of outputs) {
         if (o.kind === "display" && o.displayId !== undefined) {
           const t = plainText(o.bundle);
@@ -368,27 +296,23 @@ async function main(argv: string[]): Promise<number> {
         }
       }
       executionCount++;
-      if (end.status === "timeout") {
+      if (timedOut) {
         const why = `Cell ${cell} exceeded the timeout of ${args.timeoutSeconds} s and was stopped.`;
         outputs.push({ kind: "stream", name: "stderr", text: why + "\n" });
         process.stderr.write(`rnn-notebook: ${why}\n`);
         exitCode = 124;
-      } else if (end.status === "died") {
-        const why = `Cell ${cell} failed: ${describeDeath(end)}.`;
-        outputs.push({ kind: "error", name: "KernelDied", message: why, stack: why });
-        process.stderr.write(`rnn-notebook: ${why}\n`);
+      } else if (status === "crashed") {
+        // The client's KernelDied error says "Cell N failed: <why the kernel process died>."
+        process.stderr.write(`rnn-notebook: ${err?.message}\n`);
         exitCode = 1;
-      } else if (end.status === "error" || end.status === "interrupted") {
-        const err = outputs.find((o): o is Extract<Collected, { kind: "error" }> => o.kind === "error");
+      } else if (status === "error" || status === "interrupted") {
         const why = err ? `Cell ${cell} failed${lineOf(err.stack, cell)}: ${err.name}: ${err.message}` : `Cell ${cell} was interrupted.`;
         process.stderr.write(`rnn-notebook: ${why}\n`);
         exitCode = 1;
       }
       nb.setOutputs(index, outputs, executionCount);
       if (exitCode !== 0) failed = true;
-      if (end.status === "timeout" || end.status === "died") {
-        kernel.kill();
-      }
+      if (timedOut || status === "crashed") kernel.dispose();
     }
   } finally {
     await kernel.shutdown();

@@ -1,0 +1,302 @@
+/**
+ * The parent's side of one kernel process, shared by the extension (one per notebook), the headless
+ * runner and the tests. It starts dist/kernel.js through KernelProcess, speaks
+ * src/shared/protocol.ts, runs one cell at a time, and owns the process lifecycle: interrupt (abort
+ * signal first, kill after a grace period), restart, and telling a death apart from an error. It
+ * imports no `vscode` and nothing of the kernel, so it runs in plain Node.
+ */
+import { EventEmitter } from "node:events";
+import type { MimeBundle } from "../shared/mime";
+import type { FromKernel, InspectFailure, InspectQuery, InspectResult } from "../shared/protocol";
+import { KernelProcess, type KernelExit } from "./kernelProcess";
+
+export interface KernelOptions {
+  /** Absolute path of dist/kernel.js. */
+  kernelPath: string;
+  /** Working directory of the kernel: the notebook's folder. */
+  cwd: string;
+  /** --max-old-space-size for the kernel process, in MB (absent: Node's default). */
+  maxOldSpaceSizeMb?: number;
+  /** How long after an interrupt a cell may keep running before the process is killed. */
+  graceMs: number;
+  /** Largest size of one output in bytes (setting rnnNotebook.output.maxBytes); the kernel downsamples to fit. */
+  maxOutputBytes?: number;
+  /**
+   * Where text the process writes outside the protocol goes. Default: the running cell's streams,
+   * else the "background" event — the extension loses nothing. The runner passes it straight through.
+   */
+  rawOutput?: (name: "stdout" | "stderr", text: string) => void;
+  /**
+   * What follows a death, for how it is told: "restart" (the extension starts a fresh process, so
+   * the message says the variables were lost) or "stop" (the runner ends there: "Cell 3 failed: …").
+   */
+  afterDeath?: "restart" | "stop";
+}
+
+/** What a running cell reports, in order. */
+export interface CellSink {
+  stream(name: "stdout" | "stderr", text: string): void;
+  display(bundle: MimeBundle, displayId?: string): void;
+  result(bundle: MimeBundle): void;
+  error(name: string, message: string, stack: string): void;
+}
+
+/**
+ * How a cell ended. "killed": the process was killed after an interrupt's grace period (state lost);
+ * "crashed": the process died by itself (process.exit, out of memory) — state lost too, and the
+ * cell's sink got a "KernelDied" error saying why.
+ */
+export type CellStatus = "ok" | "error" | "interrupted" | "killed" | "crashed";
+
+interface Running {
+  id: number;
+  cell: number;
+  sink: CellSink;
+  resolve(status: CellStatus): void;
+}
+
+/** After "shutdown", how long the kernel may take to exit before it is killed. */
+const SHUTDOWN_GRACE_MS = 2000;
+
+export class KernelClient {
+  private process: KernelProcess | undefined;
+  private ready: Promise<void> | undefined;
+  private nextId = 1;
+  private running: Running | undefined;
+  /** A cell waiting for the process to start; an interrupt then means "do not run it". */
+  private starting: { interrupted: boolean } | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private killingOnPurpose = false;
+  private readonly inspections = new Map<number, (result: InspectResult | InspectFailure | undefined) => void>();
+  /** "exit" (code, signal, onPurpose) whenever a kernel process ends; "background" (name, text). */
+  readonly events = new EventEmitter();
+
+  constructor(private readonly options: KernelOptions) {}
+
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
+  /** A cell runs in the kernel now (not counting one that waits for the process to start). */
+  get isRunningCell(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Starts the process if it is not running; resolves when it said "ready". */
+  start(): Promise<void> {
+    if (this.ready) return this.ready;
+    const { maxOldSpaceSizeMb, maxOutputBytes } = this.options;
+    const proc: KernelProcess = new KernelProcess({
+      kernelPath: this.options.kernelPath,
+      cwd: this.options.cwd,
+      // No --enable-source-maps: the kernel maps cell frames itself (src/kernel/errors.ts) and Node's
+      // remapping of the 12 MB bundle would only slow the first error down.
+      execArgv: maxOldSpaceSizeMb === undefined ? [] : [`--max-old-space-size=${maxOldSpaceSizeMb}`],
+      env: maxOutputBytes ? { ...process.env, RNN_NOTEBOOK_MAX_OUTPUT_BYTES: String(maxOutputBytes) } : process.env,
+    }, {
+      message: (m) => this.onMessage(m),
+      output: (name, text) => this.raw(name, text),
+      exit: (e) => this.onExit(proc, e),
+    });
+    this.process = proc;
+    this.ready = proc.ready;
+    return this.ready;
+  }
+
+  /** Runs one cell; resolves when it ended (never rejects for cell errors). */
+  async execute(code: string, cell: number, filename: string, sink: CellSink): Promise<CellStatus> {
+    if (this.running || this.starting) throw new Error("a cell is already running in this kernel");
+    // Starting a process takes a second or two (the first cell, after a restart or a crash); Stop
+    // pressed meanwhile must not be lost: the cell then does not run at all.
+    const starting = { interrupted: false };
+    this.starting = starting;
+    try {
+      await this.start();
+    } finally {
+      this.starting = undefined;
+    }
+    if (starting.interrupted) return "interrupted";
+    const id = this.nextId++;
+    return new Promise<CellStatus>((resolve) => {
+      this.running = { id, cell, sink, resolve };
+      this.process?.send({ type: "execute", id, code, cell, filename });
+    });
+  }
+
+  /**
+   * Interrupt: the kernel aborts its signal; fit stops at the next batch. A cell still running after
+   * the grace period (code that never yields) is ended by killing the process.
+   */
+  interrupt(): void {
+    if (this.starting) this.starting.interrupted = true;
+    if (!this.running || !this.process) return;
+    this.process.send({ type: "interrupt" });
+    if (this.graceTimer) return;
+    this.graceTimer = setTimeout(() => {
+      this.graceTimer = undefined;
+      if (this.running) this.kill("killed");
+    }, this.options.graceMs);
+  }
+
+  /**
+   * Asks the kernel a question without running a cell (live models, a summary); undefined when no
+   * kernel runs, it ended meanwhile, or it did not answer within timeoutMs.
+   */
+  async inspect<Q extends InspectQuery>(query: Q, timeoutMs = 5000): Promise<InspectResult<Q["kind"]> | InspectFailure | undefined> {
+    if (!this.process) return undefined;
+    await this.start();
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.inspections.delete(id);
+        resolve(undefined);
+      }, timeoutMs);
+      this.inspections.set(id, (r) => {
+        clearTimeout(timer);
+        // The kernel answers a query of kind K with InspectKinds[K]["result"] (src/kernel/inspect.ts);
+        // the IPC message cannot carry that pairing in its type.
+        resolve(r as InspectResult<Q["kind"]> | InspectFailure | undefined);
+      });
+      this.process?.send({ type: "inspect", id, query });
+    });
+  }
+
+  /** Ends the process (a running cell ends as "killed"); the next execute starts a fresh one. */
+  async restart(): Promise<void> {
+    this.kill("killed");
+    await this.start();
+  }
+
+  /** Asks the kernel to end and waits until it did (killing it if it takes too long). */
+  async shutdown(): Promise<void> {
+    const proc = this.process;
+    if (!proc || proc.hasExited) return;
+    proc.send({ type: "shutdown" });
+    const timer = setTimeout(() => proc.kill(), SHUTDOWN_GRACE_MS);
+    await proc.exited;
+    clearTimeout(timer);
+  }
+
+  dispose(): void {
+    this.kill("killed");
+    this.events.removeAllListeners();
+  }
+
+  private kill(status: CellStatus): void {
+    const proc = this.process;
+    if (!proc) return;
+    this.killingOnPurpose = true;
+    this.finishRunning(status);
+    this.detach();
+    proc.kill();
+  }
+
+  private detach(): void {
+    this.process = undefined;
+    this.ready = undefined;
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+    for (const resolve of this.inspections.values()) resolve(undefined);
+    this.inspections.clear();
+  }
+
+  private onExit(proc: KernelProcess, { code, signal }: KernelExit): void {
+    const onPurpose = this.killingOnPurpose;
+    this.killingOnPurpose = false;
+    if (proc === this.process) {
+      // Died by itself: process.exit() in a cell, out of memory, a native crash.
+      if (this.running) {
+        const death = deathOf({ code, signal }, proc.stderrTail);
+        const why = this.options.afterDeath === "stop"
+          ? `Cell ${this.running.cell} failed: ${describeDeath(death)}.`
+          : describeDeathAndRestart(death, this.options.maxOldSpaceSizeMb);
+        this.running.sink.error("KernelDied", why, why);
+      }
+      this.finishRunning("crashed");
+      this.detach();
+    }
+    this.events.emit("exit", code, signal, onPurpose);
+  }
+
+  private onMessage(m: FromKernel): void {
+    const r = this.running;
+    switch (m.type) {
+      case "ready":
+        return;
+      case "inspectResult": {
+        const resolve = this.inspections.get(m.id);
+        this.inspections.delete(m.id);
+        resolve?.(m.result);
+        return;
+      }
+      case "background":
+        this.events.emit("background", m.name, m.text);
+        return;
+    }
+    if (!r || m.id !== r.id) return; // a late message of a cell that was already ended
+    switch (m.type) {
+      case "stream":
+        r.sink.stream(m.name, m.text);
+        break;
+      case "display":
+        r.sink.display(m.bundle, m.displayId);
+        break;
+      case "result":
+        r.sink.result(m.bundle);
+        break;
+      case "error":
+        r.sink.error(m.name, m.message, m.stack);
+        break;
+      case "done":
+        this.finishRunning(m.status);
+        break;
+    }
+  }
+
+  /** Anything the process prints outside the protocol, so nothing is lost. */
+  private raw(name: "stdout" | "stderr", text: string): void {
+    if (this.options.rawOutput) this.options.rawOutput(name, text);
+    else if (this.running) this.running.sink.stream(name, text);
+    else this.events.emit("background", name, text);
+  }
+
+  private finishRunning(status: CellStatus): void {
+    const r = this.running;
+    this.running = undefined;
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+    r?.resolve(status);
+  }
+}
+
+/** Why a kernel process ended by itself. */
+export type KernelDeath =
+  | { cause: "outOfMemory" }
+  | { cause: "signal"; signal: NodeJS.Signals }
+  | { cause: "exit"; code: number | null };
+
+/** Tells the causes apart: V8 reports an exhausted heap on stderr before it aborts. */
+export function deathOf({ code, signal }: KernelExit, stderrTail: string): KernelDeath {
+  if (/heap out of memory|Allocation failed/i.test(stderrTail)) return { cause: "outOfMemory" };
+  if (signal) return { cause: "signal", signal };
+  return { cause: "exit", code };
+}
+
+/** Says plainly why a kernel process died, for a parent that stops there ("Cell 3 failed: …"). */
+export function describeDeath(death: KernelDeath): string {
+  switch (death.cause) {
+    case "outOfMemory": return "the kernel process ran out of memory";
+    case "signal": return `the kernel process was ended by ${death.signal}`;
+    case "exit": return `the kernel process exited with code ${death.code} (process.exit() in the cell?)`;
+  }
+}
+
+/** Says plainly why a kernel process died, for a parent that starts a fresh one (the extension). */
+export function describeDeathAndRestart(death: KernelDeath, heapMb: number | undefined): string {
+  switch (death.cause) {
+    case "outOfMemory":
+      return `The kernel ran out of memory (heap limit ${heapMb ?? "default"} MB, setting rnnNotebook.kernel.maxOldSpaceSizeMb) and was restarted. All variables were lost.`;
+    case "signal": return `The kernel process was ended by ${death.signal} and was restarted. All variables were lost.`;
+    case "exit": return `The kernel process exited (code ${death.code}) — e.g. process.exit() was called — and was restarted. All variables were lost.`;
+  }
+}
