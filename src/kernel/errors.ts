@@ -24,7 +24,12 @@ export interface ErrorReport {
   stack: string;
 }
 
-const FRAME = /^\s*at (?:(.+?) \()?(.+?):(\d+):(\d+)\)?$/;
+/**
+ * One stack frame: `at fn (file:line:col)`, `at file:line:col`, and their `at async …` forms (a
+ * frame resumed after an await). The `async ` keyword is matched apart, else an anonymous async
+ * frame would read as a file named "async cell1.ts#1" that nothing maps.
+ */
+const FRAME = /^\s*at (?:async )?(?:(.+?) \()?(.+?):(\d+):(\d+)\)?$/;
 
 export class ScriptRegistry {
   private readonly scripts = new Map<string, ScriptInfo>();
@@ -48,8 +53,7 @@ export class ScriptRegistry {
     for (const raw of stack.split("\n")) {
       const m = FRAME.exec(raw);
       if (!m) continue;
-      const [, fn, file, line, column] = m;
-      const name = fn?.replace(/^async /, "");
+      const [, name, file, line, column] = m;
       const isAsync = raw.trimStart().startsWith("at async ");
       const mapped = this.map(file, Number(line), Number(column));
       if (mapped) {
