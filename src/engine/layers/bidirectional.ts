@@ -10,10 +10,11 @@
  *
  * Dimension letters: B batch, T timesteps, I input features, H units of each direction.
  */
+import { LAYER_FACTS } from "../layerFacts";
 import type { BuildContext, ForwardContext, Layer, LayerConfigData, LayerRecording } from "../layer";
 import { weightViews } from "../layer";
 import { Tensor, allocFloats } from "../tensor";
-import { KerasLayer, shapeError } from "./common";
+import { KerasLayer, shapeError, tableOutputShape } from "./common";
 import { KerasRecurrentLayer } from "./kerasRecurrent";
 
 /** Options of `rnn.bidirectional(layer, options?)`, which runs a copy of the layer backwards in time and concatenates both outputs (2·units features). */
@@ -25,9 +26,9 @@ export interface BidirectionalOptions {
 }
 
 export class Bidirectional extends KerasLayer {
-  readonly type = "bidirectional";
+  readonly type = LAYER_FACTS.bidirectional.type;
   /** "Bidirectional", as Keras's summary prints it. */
-  readonly className = "Bidirectional";
+  readonly className = LAYER_FACTS.bidirectional.className;
   readonly forwardLayer: KerasRecurrentLayer;
   readonly backwardLayer: KerasRecurrentLayer;
   /** Options of the wrapped layer as given (its name before the forward_ prefix). */
@@ -46,7 +47,7 @@ export class Bidirectional extends KerasLayer {
     }
     if (layer.returnState || layer.goBackwards) throw new Error("rnn.bidirectional: the wrapped layer must not set returnState or goBackwards");
     if (layer.built) throw new Error(`rnn.bidirectional: layer "${layer.name}" is already built; wrap a fresh layer`);
-    super("bidirectional", options?.name, undefined);
+    super(LAYER_FACTS.bidirectional.baseName, options?.name, undefined);
     this.innerConfig = { ...layer.config };
     const name = layer.name;
     this.forwardLayer = layer;
@@ -60,8 +61,8 @@ export class Bidirectional extends KerasLayer {
 
   outputShape(inputShape: readonly number[]): number[] {
     if (inputShape.length !== 2) throw shapeError(this, "(None, timesteps, features)", inputShape);
-    const one = this.forwardLayer.outputShape(inputShape);
-    return [...one.slice(0, -1), 2 * one[one.length - 1]];
+    this.forwardLayer.outputShape(inputShape); // the wrapped layer validates its input
+    return tableOutputShape(this, inputShape);
   }
 
   build(inputShape: readonly number[], ctx: BuildContext): void {

@@ -5,6 +5,7 @@
  */
 import type { BuildContext, ForwardContext, Layer, LayerConfigData, Param } from "../layer";
 import { getParamValues, setParamValues, uniqueLayerName, weightViews } from "../layer";
+import { layerFacts } from "../layerFacts";
 import { paramCount } from "../params";
 import { Rng } from "../random";
 import { makeSummary, type Summary } from "../summary";
@@ -14,6 +15,15 @@ import type { Tensor, TensorLike } from "../tensor";
 export function shapeText(shape: readonly (number | null)[]): string {
   const dims = ["None", ...shape.map((d) => (d === null ? "None" : String(d)))];
   return `(${dims.join(", ")}${dims.length === 1 ? "," : ""})`;
+}
+
+/**
+ * A layer's per-sample output shape from the layer table (the same rule the hover and summary read),
+ * after the layer validated its input. Free dimensions (−1) pass through unchanged.
+ */
+export function tableOutputShape(layer: { type: string; config: LayerConfigData }, inputShape: readonly number[]): number[] {
+  const out = layerFacts(layer.type).outputShape!(layer.config, inputShape);
+  return out.map((d) => d ?? -1);
 }
 
 /** The error every layer throws for an input it cannot take: names the layer and both shapes. */

@@ -9,12 +9,13 @@
  *
  * Dimension letters: R rows (all leading axes flattened: B or B·T), I input features, U units.
  */
+import { LAYER_FACTS } from "../layerFacts";
 import type { BuildContext, ForwardContext, LayerConfigData, Param } from "../layer";
 import { checkOptions, makeParam } from "../layer";
 import { ACTIVATION_NAMES, activationFn, activationGradFromOutput, addColumnSums, addRowVector, gemmNN, gemmNT, gemmTN, type ActivationName } from "../ops";
 import { getInitializer, type Initializer, type InitializerName } from "../random";
 import { Tensor, allocFloats, type FloatArray } from "../tensor";
-import { KerasLayer, shapeError } from "./common";
+import { KerasLayer, shapeError, tableOutputShape } from "./common";
 import type { Embedding } from "./embedding";
 
 /** Activations a dense layer accepts: the element-wise ones plus row-wise softmax. */
@@ -46,8 +47,8 @@ export interface DenseOptions {
 const VALID = ["units", "activation", "useBias", "kernelInitializer", "biasInitializer", "tieWeights", "name", "seed"];
 
 export class Dense extends KerasLayer {
-  readonly type = "dense";
-  readonly className = "Dense";
+  readonly type = LAYER_FACTS.dense.type;
+  readonly className = LAYER_FACTS.dense.className;
   readonly units: number;
   readonly activation: DenseActivation;
   readonly useBias: boolean;
@@ -63,7 +64,7 @@ export class Dense extends KerasLayer {
 
   constructor(options: DenseOptions) {
     checkOptions(options, VALID, "rnn.dense");
-    super("dense", options?.name, options?.seed);
+    super(LAYER_FACTS.dense.baseName, options?.name, options?.seed);
     const { units, activation = "linear", useBias = true, tieWeights } = options;
     if (!Number.isInteger(units) || units <= 0) throw new Error(`rnn.dense: units must be a positive integer, got ${JSON.stringify(units)}`);
     if (activation !== "softmax" && !(ACTIVATION_NAMES as readonly string[]).includes(activation)) {
@@ -91,7 +92,7 @@ export class Dense extends KerasLayer {
     if (this.tiedTo && i !== this.tiedTo.outputDim) {
       throw shapeError(this, `(…, ${this.tiedTo.outputDim}) — the tied embedding's outputDim`, inputShape);
     }
-    return [...inputShape.slice(0, -1), this.units];
+    return tableOutputShape(this, inputShape);
   }
 
   build(inputShape: readonly number[], ctx: BuildContext): void {

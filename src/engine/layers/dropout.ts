@@ -5,10 +5,11 @@
  * Placed between stacked recurrent layers this is dropout in the depth direction only (Zaremba et al.
  * 2014); recurrent connections use the recurrent layers' own variational `recurrentDropout`.
  */
+import { LAYER_FACTS } from "../layerFacts";
 import type { BuildContext, ForwardContext, LayerConfigData } from "../layer";
 import { checkOptions } from "../layer";
 import { Tensor, allocFloats, type FloatArray } from "../tensor";
-import { KerasLayer } from "./common";
+import { KerasLayer, tableOutputShape } from "./common";
 
 /** Options of `rnn.dropout({ rate })`: inverted dropout, active only in fit; e.g. `rnn.dropout({ rate: 0.2 })` between layers. */
 export interface DropoutOptions {
@@ -21,14 +22,14 @@ export interface DropoutOptions {
 }
 
 export class Dropout extends KerasLayer {
-  readonly type = "dropout";
-  readonly className = "Dropout";
+  readonly type = LAYER_FACTS.dropout.type;
+  readonly className = LAYER_FACTS.dropout.className;
   readonly rate: number;
   private mask: FloatArray | undefined; // forward cache: 0 or 1/(1−rate) per element; undefined = identity
 
   constructor(options: DropoutOptions) {
     checkOptions(options, ["rate", "name", "seed"], "rnn.dropout");
-    super("dropout", options?.name, options?.seed);
+    super(LAYER_FACTS.dropout.baseName, options?.name, options?.seed);
     if (typeof options.rate !== "number" || !(options.rate >= 0 && options.rate < 1)) {
       throw new Error(`rnn.dropout: rate must be a number in [0, 1), got ${JSON.stringify(options.rate)}`);
     }
@@ -40,7 +41,7 @@ export class Dropout extends KerasLayer {
   }
 
   outputShape(inputShape: readonly number[]): number[] {
-    return inputShape.slice();
+    return tableOutputShape(this, inputShape);
   }
 
   build(inputShape: readonly number[], _ctx: BuildContext): void {

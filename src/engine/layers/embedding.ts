@@ -7,11 +7,12 @@
  *
  * Dimension letters: B batch, T timesteps, V vocabulary (inputDim), E embedding size (outputDim).
  */
+import { LAYER_FACTS } from "../layerFacts";
 import type { BuildContext, ForwardContext, LayerConfigData, Param } from "../layer";
 import { checkOptions, makeParam } from "../layer";
 import { getInitializer, type Initializer, type InitializerName } from "../random";
 import { Tensor, allocFloats } from "../tensor";
-import { KerasLayer, shapeError } from "./common";
+import { KerasLayer, shapeError, tableOutputShape } from "./common";
 
 /**
  * Options of `rnn.embedding({ inputDim: V, outputDim: E })`: a lookup table [V, E] turning integer indices [B, T]
@@ -33,8 +34,8 @@ export interface EmbeddingOptions {
 const VALID = ["inputDim", "outputDim", "embeddingsInitializer", "name", "seed"];
 
 export class Embedding extends KerasLayer {
-  readonly type = "embedding";
-  readonly className = "Embedding";
+  readonly type = LAYER_FACTS.embedding.type;
+  readonly className = LAYER_FACTS.embedding.className;
   readonly inputDim: number;
   readonly outputDim: number;
   private readonly init: Initializer;
@@ -43,7 +44,7 @@ export class Embedding extends KerasLayer {
 
   constructor(options: EmbeddingOptions) {
     checkOptions(options, VALID, "rnn.embedding");
-    super("embedding", options?.name, options?.seed);
+    super(LAYER_FACTS.embedding.baseName, options?.name, options?.seed);
     for (const key of ["inputDim", "outputDim"] as const) {
       const v = options[key];
       if (!Number.isInteger(v) || v <= 0) throw new Error(`rnn.embedding: ${key} must be a positive integer, got ${JSON.stringify(v)}`);
@@ -59,7 +60,7 @@ export class Embedding extends KerasLayer {
 
   outputShape(inputShape: readonly number[]): number[] {
     if (inputShape.length !== 1) throw shapeError(this, "(None, timesteps) of integer indices", inputShape);
-    return [inputShape[0], this.outputDim];
+    return tableOutputShape(this, inputShape);
   }
 
   build(inputShape: readonly number[], ctx: BuildContext): void {

@@ -3,23 +3,24 @@
  * reshape back. In the textbook models it turns a returnSequences output [B, T, H] into [B, T·H]
  * before the final Dense (e.g. 21·32 = 672 features → Dense(1) has 673 parameters).
  */
+import { LAYER_FACTS } from "../layerFacts";
 import type { BuildContext, ForwardContext, LayerConfigData } from "../layer";
 import { checkOptions } from "../layer";
 import { Tensor } from "../tensor";
-import { KerasLayer, shapeError } from "./common";
+import { KerasLayer, shapeError, tableOutputShape } from "./common";
 
 export interface FlattenOptions {
   name?: string;
 }
 
 export class Flatten extends KerasLayer {
-  readonly type = "flatten";
-  readonly className = "Flatten";
+  readonly type = LAYER_FACTS.flatten.type;
+  readonly className = LAYER_FACTS.flatten.className;
   private inShape: number[] | undefined; // forward cache: the input shape
 
   constructor(options: FlattenOptions = {}) {
     checkOptions(options, ["name"], "rnn.flatten");
-    super("flatten", options?.name, undefined);
+    super(LAYER_FACTS.flatten.baseName, options?.name, undefined);
   }
 
   get config(): LayerConfigData {
@@ -31,7 +32,7 @@ export class Flatten extends KerasLayer {
     if (inputShape.some((d) => d < 0)) {
       throw new Error(`layer "${this.name}" (Flatten) needs fixed dimensions; its input has a free (None) axis — give inputShape a number of timesteps`);
     }
-    return [inputShape.reduce((a, b) => a * b, 1)];
+    return tableOutputShape(this, inputShape);
   }
 
   build(inputShape: readonly number[], _ctx: BuildContext): void {

@@ -15,6 +15,7 @@
  * h_t = z ⊙ h_{t−1} + … by the dropout mask; we mask only the inputs of the recurrent products, as
  * Gal & Ghahramani's variational dropout describes (LSTM behaves the same in both).
  */
+import { LAYER_FACTS } from "../layerFacts";
 import { gemmTN } from "../ops";
 import { gruAfterStepForward } from "../pointwise";
 import { recurrentProduct, recurrentProductBias, sigm, tanhExp, recurrentGemm, recurrentGemmT, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
@@ -215,7 +216,7 @@ export function gruCell(resetAfter: boolean): Cell {
  */
 export function gru(options: KerasRecurrentOptions): KerasRecurrentLayer {
   return new KerasRecurrentLayer({
-    type: "gru", className: "GRU", baseName: "gru", factory: "rnn.gru",
+    type: "gru", className: LAYER_FACTS.gru.className, baseName: LAYER_FACTS.gru.baseName, factory: LAYER_FACTS.gru.factory,
     extraOptions: ["recurrentActivation", "resetAfter"], makeCell: ({ resetAfter }) => gruCell(resetAfter),
   }, options);
 }

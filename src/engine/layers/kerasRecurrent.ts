@@ -8,6 +8,7 @@
  *   kernel [I, G], recurrent_kernel [H, G], bias [G] — or [2, G] for GRU with resetAfter (row 0 input
  *   bias, row 1 recurrent bias).
  */
+import { tableOutputShape } from "./common";
 import { checkOptions, getParamValues, makeParam, setParamValues, uniqueLayerName, weightViews,
   type BuildContext, type ForwardContext, type Layer, type LayerConfigData, type LayerRecording, type Param } from "../layer";
 import { checkActivation, type ActivationName } from "../ops";
@@ -198,7 +199,7 @@ export class KerasRecurrentLayer implements Layer {
     if (this.core && inputShape[1] !== this.inputSize) {
       throw new Error(`${this.name} (${this.className}): was built for [timesteps, ${this.inputSize}] but got [${inputShape.join(", ")}]`);
     }
-    return this.returnSequences ? [inputShape[0], this.units] : [this.units];
+    return tableOutputShape(this, inputShape);
   }
 
   build(inputShape: readonly number[], ctx: BuildContext): void {

@@ -8,6 +8,7 @@
  * Dimension letters: B batch, H units, G = 4H. Buffers are RecurrentCore's (recurrent.ts):
  * act holds [i, f, g, o] per row, cs the cell states (slot s+1 after step s), aux act(c_s).
  */
+import { LAYER_FACTS } from "../layerFacts";
 import { gemmTN } from "../ops";
 import { lstmStepForward } from "../pointwise";
 import { recurrentProduct, sigm, tanhExp, recurrentGemmT, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
@@ -121,7 +122,7 @@ export const lstmCell: Cell = {
  */
 export function lstm(options: KerasRecurrentOptions): KerasRecurrentLayer {
   return new KerasRecurrentLayer({
-    type: "lstm", className: "LSTM", baseName: "lstm", factory: "rnn.lstm",
+    type: "lstm", className: LAYER_FACTS.lstm.className, baseName: LAYER_FACTS.lstm.baseName, factory: LAYER_FACTS.lstm.factory,
     extraOptions: ["recurrentActivation", "unitForgetBias"], makeCell: () => lstmCell,
   }, options);
 }

@@ -6,6 +6,7 @@
  * Dimension letters: B batch, H units, G = H (one gate block). Buffers are RecurrentCore's
  * (recurrent.ts), time-major in processing order.
  */
+import { LAYER_FACTS } from "../layerFacts";
 import { gemmTN } from "../ops";
 import { recurrentProduct, tanhExp, recurrentGemmT, type Cell, type CoreWeights, type RecurrentCore } from "../recurrent";
 import { KerasRecurrentLayer, type KerasRecurrentOptions } from "./kerasRecurrent";
@@ -57,7 +58,7 @@ export const simpleRnnCell: Cell = {
  */
 export function simpleRNN(options: KerasRecurrentOptions): KerasRecurrentLayer {
   return new KerasRecurrentLayer({
-    type: "simpleRNN", className: "SimpleRNN", baseName: "simple_rnn", factory: "rnn.simpleRNN",
+    type: "simpleRNN", className: LAYER_FACTS.simpleRNN.className, baseName: LAYER_FACTS.simpleRNN.baseName, factory: LAYER_FACTS.simpleRNN.factory,
     extraOptions: [], makeCell: () => simpleRnnCell,
   }, options);
 }

@@ -6,18 +6,19 @@
  *
  * Dimension letters: B batch, T timesteps.
  */
+import { LAYER_FACTS } from "../layerFacts";
 import type { BuildContext, ForwardContext, Layer, LayerConfigData, Param } from "../layer";
 import type { Tensor } from "../tensor";
-import { KerasLayer, shapeError } from "./common";
+import { KerasLayer, shapeError, tableOutputShape } from "./common";
 
 export interface TimeDistributedOptions {
   name?: string;
 }
 
 export class TimeDistributed extends KerasLayer {
-  readonly type = "timeDistributed";
+  readonly type = LAYER_FACTS.timeDistributed.type;
   /** "TimeDistributed", as Keras's summary prints it. */
-  readonly className = "TimeDistributed";
+  readonly className = LAYER_FACTS.timeDistributed.className;
   readonly layer: Layer;
   private shapeCache: { b: number; t: number } | undefined;
 
@@ -28,7 +29,7 @@ export class TimeDistributed extends KerasLayer {
     for (const key of Object.keys(options ?? {})) {
       if (key !== "name") throw new Error(`rnn.timeDistributed: unknown option ${JSON.stringify(key)}; valid options: name`);
     }
-    super("time_distributed", options?.name, undefined);
+    super(LAYER_FACTS.timeDistributed.baseName, options?.name, undefined);
     this.layer = layer;
   }
 
@@ -38,7 +39,8 @@ export class TimeDistributed extends KerasLayer {
 
   outputShape(inputShape: readonly number[]): number[] {
     if (inputShape.length < 2) throw shapeError(this, "(None, timesteps, …)", inputShape);
-    return [inputShape[0], ...this.layer.outputShape(inputShape.slice(1))];
+    this.layer.outputShape(inputShape.slice(1)); // the wrapped layer validates its per-step input
+    return tableOutputShape(this, inputShape);
   }
 
   build(inputShape: readonly number[], ctx: BuildContext): void {

@@ -2,11 +2,15 @@
  * Static analysis of a cell's source for the parameter-count hover: finds the layer calls
  * (`rnn.lstm({ units: 16 })`, `rnn.nn.LSTM({ inputSize: 28, hiddenSize: 256 })`, `rnn.nn.Linear(256, 10)`),
  * works out each layer's input size by following `rnn.sequential({ inputShape }, [ … ])` in order,
- * and counts its parameters with the engine's one counting function. Pure (no vscode): unit-tested
- * in plain Node. Only literal options are understood; anything computed is reported as unknown.
+ * and counts its parameters with the engine's one counting function. Output shapes, names and counting
+ * rules come from the engine's layer table (engine/layerFacts.ts): this file only reads the source.
+ * Pure (no vscode): unit-tested in plain Node. Only literal options are understood; anything computed
+ * is reported as unknown.
  */
 import ts from "typescript";
+import { LAYER_FACTS, type LayerFacts } from "../../engine/layerFacts";
 import { paramCount } from "../../engine/params";
+import type { LayerConfig } from "../../engine/paramMath";
 import type { SummaryPayload, SummaryRow } from "../../shared/payloads";
 
 /** Shape without the batch dimension; null where it cannot be known statically. */
@@ -30,15 +34,14 @@ export interface LayerSite {
   problem?: string;
 }
 
-const RECURRENT: Record<string, string> = { simpleRNN: "SimpleRNN", lstm: "LSTM", gru: "GRU" };
-const KERAS_TYPES: Record<string, string> = {
-  ...RECURRENT, dense: "Dense", embedding: "Embedding", dropout: "Dropout", flatten: "Flatten",
-  timeDistributed: "TimeDistributed", bidirectional: "Bidirectional",
-};
+/** The engine's facts of a layer type as written after `rnn.` ("lstm", "nn.LSTM"), if it is one. */
+function factsOf(factory: string): LayerFacts | undefined {
+  return Object.prototype.hasOwnProperty.call(LAYER_FACTS, factory) ? LAYER_FACTS[factory] : undefined;
+}
 
 /** Keras type name of a factory (for display): "lstm" → "LSTM". */
 export function kerasType(factory: string): string {
-  return KERAS_TYPES[factory] ?? factory;
+  return factsOf(factory)?.className ?? factory;
 }
 
 /**
@@ -118,7 +121,11 @@ function literal(e: ts.Expression | undefined): unknown {
 }
 
 function options(call: ts.CallExpression): Record<string, unknown> {
-  const v = literal(call.arguments[0]);
+  return optionsAt(call, 0);
+}
+
+function optionsAt(call: ts.CallExpression, index: number): Record<string, unknown> {
+  const v = literal(call.arguments[index]);
   return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
@@ -166,58 +173,40 @@ function analyzeSequential(call: ts.CallExpression, sites: LayerSite[], inSequen
 
 type Outcome = Pick<LayerSite, "count" | "other" | "outputShape" | "problem">;
 
-/** Counts a Keras-family layer given its input shape (no batch dim) and works out its output shape. */
+/** The call's options as the engine's layer config: `{ type, …literal options }`, a wrapper's `layer` likewise. */
+function callConfig(factory: string, call: ts.CallExpression): LayerConfig {
+  const config: LayerConfig = { type: factory, ...options(call) };
+  if (factsOf(factory)?.wrapper) {
+    const inner = call.arguments[0];
+    config.layer = inner && ts.isCallExpression(inner) ? callConfig(factoryName(inner.expression) ?? "", inner) : undefined;
+    Object.assign(config, optionsAt(call, 1));
+  }
+  return config;
+}
+
+/** The first size option of a config (its own, or its wrapped layer's) that is not a literal number. */
+function unknownSize(config: LayerConfig): string | undefined {
+  const facts = factsOf(config.type);
+  const own = facts?.sizes.find((k) => typeof config[k] !== "number");
+  if (own) return own;
+  const inner = config.layer as LayerConfig | undefined;
+  return facts?.wrapper && inner ? unknownSize(inner) : undefined;
+}
+
+/** Counts a Keras-family layer given its input shape (no batch dim) and works out its output shape, all through the layer table. */
 function kerasLayer(name: string, call: ts.CallExpression, input: Shape | undefined): Outcome {
-  const last = input?.[input.length - 1];
-  const known = typeof last === "number";
-  const opts = options(call);
+  const facts = factsOf(name);
+  if (!facts || facts.family !== "keras" || !facts.outputShape) return { problem: `rnn.${name} is not a layer this hover knows` };
+  const config = callConfig(name, call);
+  if (facts.wrapper && !(config.layer && factsOf((config.layer as LayerConfig).type))) return { problem: "the wrapped layer is not a literal call" };
   try {
-    switch (name) {
-      case "simpleRNN":
-      case "lstm":
-      case "gru": {
-        const units = opts.units;
-        if (typeof units !== "number") return { problem: "`units` is not a literal number" };
-        const outputShape = opts.returnSequences ? [input?.[0] ?? null, units] : [units];
-        if (!known) return { outputShape, problem: "the input size is not known statically" };
-        return { outputShape, count: paramCount({ type: name, ...opts }, last, "keras"), other: paramCount({ type: name, ...opts }, last, "torch") };
-      }
-      case "bidirectional": {
-        const inner = call.arguments[0];
-        if (!inner || !ts.isCallExpression(inner)) return { problem: "the wrapped layer is not a literal call" };
-        const innerName = factoryName(inner.expression) ?? "";
-        const r = kerasLayer(innerName, inner, input);
-        const out = r.outputShape?.slice();
-        if (out && typeof out[out.length - 1] === "number") out[out.length - 1] = (out[out.length - 1] as number) * 2;
-        if (!r.count) return { outputShape: out, problem: r.problem };
-        return { outputShape: out, count: paramCount({ type: "bidirectional", layer: { type: innerName, ...options(inner) } }, last as number, "keras") };
-      }
-      case "timeDistributed": {
-        const inner = call.arguments[0];
-        if (!inner || !ts.isCallExpression(inner)) return { problem: "the wrapped layer is not a literal call" };
-        const r = kerasLayer(factoryName(inner.expression) ?? "", inner, input?.slice(1));
-        return { ...r, outputShape: r.outputShape ? [input?.[0] ?? null, ...r.outputShape] : undefined };
-      }
-      case "dense": {
-        const units = opts.units;
-        if (typeof units !== "number") return { problem: "`units` is not a literal number" };
-        const outputShape = input ? [...input.slice(0, -1), units] : undefined;
-        if (!known) return { outputShape, problem: "the input size is not known statically" };
-        return { outputShape, count: paramCount({ type: "dense", ...opts }, last, "keras") };
-      }
-      case "embedding": {
-        const outputShape = [input?.[0] ?? null, typeof opts.outputDim === "number" ? opts.outputDim : null];
-        return { outputShape, count: paramCount({ type: "embedding", ...opts }, 0, "keras") };
-      }
-      case "dropout":
-        return { outputShape: input, count: paramCount({ type: "dropout", ...opts }, known ? last : 0, "keras") };
-      case "flatten": {
-        const size = input && input.every((d) => typeof d === "number") ? (input as number[]).reduce((a, b) => a * b, 1) : null;
-        return { outputShape: [size], count: paramCount({ type: "flatten" }, known ? last : 0, "keras") };
-      }
-      default:
-        return { problem: `rnn.${name} is not a layer this hover knows` };
-    }
+    const outputShape = input ? facts.outputShape(config, input) : undefined;
+    const missing = unknownSize(config);
+    if (missing) return { outputShape, problem: `\`${missing}\` is not a literal number` };
+    const last = input?.[input.length - 1];
+    if (facts.sizedByModel && typeof last !== "number") return { outputShape, problem: "the input size is not known statically" };
+    const inputSize = typeof last === "number" ? last : 0;
+    return { outputShape, count: paramCount(config, inputSize, "keras"), other: paramCount(config, inputSize, "torch") };
   } catch (e) {
     return { problem: e instanceof Error ? e.message : String(e) };
   }
@@ -241,7 +230,7 @@ function standalone(call: ts.CallExpression, name: string): LayerSite | undefine
       const config = name === "nn.Linear" ? { type: name, inFeatures: a, outFeatures: b } : { type: name, numEmbeddings: a, embeddingDim: b };
       return { ...s, count: paramCount(config, a, "torch") };
     }
-    if (name in RECURRENT || name === "dense") {
+    if (factsOf(name)?.family === "keras" && factsOf(name)?.sizedByModel) {
       return { ...s, problem: "its input size is set by the model it is added to (count shown inside rnn.sequential)" };
     }
   } catch (e) {
@@ -249,11 +238,6 @@ function standalone(call: ts.CallExpression, name: string): LayerSite | undefine
   }
   return undefined;
 }
-
-const KERAS_NAMES: Record<string, string> = {
-  simpleRNN: "simple_rnn", lstm: "lstm", gru: "gru", dense: "dense", embedding: "embedding", dropout: "dropout",
-  flatten: "flatten", timeDistributed: "time_distributed", bidirectional: "bidirectional",
-};
 
 /**
  * Summaries of every `rnn.sequential` model in a source text, counted statically, in both conventions
@@ -270,7 +254,7 @@ export function staticSummaries(text: string): Map<string, { keras: SummaryPaylo
   for (const [name, sites] of byModel) {
     const seen = new Map<string, number>();
     const rows = (convention: "keras" | "torch"): SummaryRow[] => sites.map((s) => {
-      const base = KERAS_NAMES[s.factory] ?? s.factory;
+      const base = factsOf(s.factory)?.baseName ?? s.factory;
       const k = seen.get(base) ?? 0;
       if (convention === "keras") seen.set(base, k + 1);
       const c = convention === "keras" ? s.count : s.other ?? s.count;
