@@ -1,5 +1,5 @@
 /**
- * Fast GEMM for the engine (issue 6): the three orientations of ops.ts with the same signatures,
+ * Fast GEMM for the engine: the three orientations of ops.ts with the same signatures,
  * dispatched to a WebAssembly SIMD kernel (wasm/gemmModule.ts, emitted from TypeScript at run time;
  * with fused multiply-adds where the host supports relaxed SIMD)
  * for float32 products big enough to amortise the copies, and to a register-blocked TypeScript kernel

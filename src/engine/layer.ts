@@ -170,7 +170,7 @@ export function setParamValues(params: readonly Param[], values: readonly Tensor
 }
 
 /**
- * Rejects options the layer does not know, listing the valid ones (issue 3, acceptance 6).
+ * Rejects options the layer does not know, listing the valid ones (a typo like `returnSequence` fails early).
  * `layer` is the factory name used in the message, e.g. "rnn.lstm".
  */
 export function checkOptions(options: object | undefined, valid: readonly string[], layer: string): void {

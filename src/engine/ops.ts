@@ -16,7 +16,7 @@
  */
 import type { FloatArray } from "./tensor";
 
-// The three GEMMs live in gemm.ts (issue 6): a WebAssembly SIMD kernel for float32 with a
+// The three GEMMs live in gemm.ts: a WebAssembly SIMD kernel for float32 with a
 // TypeScript register-blocked fallback (float64, tiny products, hosts without WASM SIMD).
 export { gemmNN, gemmNT, gemmTN } from "./gemm";
 

@@ -1,5 +1,5 @@
 /**
- * Fused per-timestep gate nonlinearities + state update on WASM SIMD (issue 6), for the common case:
+ * Fused per-timestep gate nonlinearities + state update on WASM SIMD, for the common case:
  * float32, recurrentActivation "sigmoid", activation "tanh", units a multiple of 4. Each function
  * returns false when it does not apply (or WASM SIMD is unavailable), and the cell then runs its own
  * TypeScript loop — which stays the reference the golden tests check both against.

@@ -1,5 +1,5 @@
 /**
- * Renderer strings in English and Korean (issue 5, "Language and settings"). A notebook renderer has
+ * Renderer strings in English and Korean. A notebook renderer has
  * no `vscode.l10n`; the output webview runs with VS Code's display language as its browser language
  * (Electron's --lang), so we read `navigator.language` (or an explicit `<html lang>`), Korean when it
  * starts with "ko", English otherwise. Placeholders are {name}; values are inserted as plain text.

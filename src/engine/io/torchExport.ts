@@ -1,5 +1,5 @@
 /**
- * PyTorch export (issue 8): a model of either family → an equivalent `torch.nn.Module` as readable
+ * PyTorch export: a model of either family → an equivalent `torch.nn.Module` as readable
  * Python (model.py), its weights under PyTorch state-dict names, a check.py, and the engine's output
  * for a fixed input so check.py can print the max difference. Pure: returns names → tensors and
  * source text; the kernel writes the files (`model.exportPyTorch(dir)`).

@@ -41,7 +41,7 @@ const gruResetAfterCell: Cell = {
     const act = core.act, ract = core.ract;
     const prevOff = s * B * H, nextOff = core.stateOffset(s);
     if (core.standard) {
-      // Fused WASM SIMD step (pointwise.ts, issue 6; rec already holds bR) when it applies (float32, H % 4 = 0).
+      // Fused WASM SIMD step (pointwise.ts; rec already holds bR) when it applies (float32, H % 4 = 0).
       if (gruAfterStepForward("tanh", "sigmoid", B, H, zx, zOff, rec, null, a, aux, hs, prevOff, nextOff)) return;
       // Same math as below with σ and tanh inlined (the default activations).
       for (let b = 0; b < B; b++) {

@@ -31,7 +31,7 @@ export const lstmCell: Cell = {
     const act = core.act, ract = core.ract;
     const prevOff = s * B * H, nextOff = core.stateOffset(s);
     if (core.standard) {
-      // Fused WASM SIMD step (pointwise.ts, issue 6) when it applies (float32, H a multiple of 4).
+      // Fused WASM SIMD step (pointwise.ts) when it applies (float32, H a multiple of 4).
       if (lstmStepForward("tanh", "sigmoid", B, H, zx, zOff, a, cs, prevOff, nextOff, aux, hs)) return;
       // Same math as below with σ and tanh inlined (the default activations).
       for (let b = 0; b < B; b++) {

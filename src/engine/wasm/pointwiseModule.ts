@@ -1,5 +1,5 @@
 /**
- * WebAssembly SIMD module for the per-timestep gate nonlinearities and state updates (issue 6): the
+ * WebAssembly SIMD module for the per-timestep gate nonlinearities and state updates: the
  * part of a recurrent step that is not a GEMM. In TypeScript it costs one Math.exp / Math.tanh call
  * (~20–30 ns) per gate element and dominates medium-sized LSTMs; here four lanes share one
  * polynomial exp.

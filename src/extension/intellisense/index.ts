@@ -1,5 +1,5 @@
 /**
- * IntelliSense in notebook cells (issue 7): completion, signature help, hover with docs,
+ * IntelliSense in notebook cells: completion, signature help, hover with docs,
  * go-to-definition and diagnostics for TypeScript cells of `rnn-notebook` notebooks (and of
  * `.ipynb` notebooks, where our controller runs TypeScript cells), knowing the engine's `rnn`,
  * mathjs's `math`, the kernel's `display` and every name declared in an earlier cell.

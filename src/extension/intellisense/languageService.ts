@@ -5,7 +5,7 @@
  * definitions and diagnostics in cell coordinates (offsets in a cell's own text). Pure: no vscode
  * import, so plain-Node unit tests and scripts/bench-intellisense.mjs drive it directly.
  *
- * Approach (issue 7): an extension-side language service, not a tsserver plugin. The built-in
+ * Approach: an extension-side language service, not a tsserver plugin. The built-in
  * TypeScript extension treats notebook cells as unrelated files and turns semantic errors off in
  * them; a plugin could not change how cells see each other or which declarations exist without
  * a project in the workspace. Here everything the program contains is ours, embedded in the
