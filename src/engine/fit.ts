@@ -2,7 +2,7 @@
  * Training loop behind `model.fit(x, y, options)`: seeded shuffling, mini-batches, loss + BPTT,
  * clipping, optimizer step, metrics, validation, callbacks, progress, interruption.
  *
- * Contract with the kernel (DESIGN §2):
+ * Contract with the host (host.ts; the kernel, DESIGN §2):
  * - fit is async and yields to the event loop between batches — after any batch once ≥ 16 ms passed
  *   since the last yield, and after every epoch — so an interrupt message gets through. Then it checks
  *   `signal`: when aborted it stops at that batch boundary and RESOLVES with `history.interrupted =
@@ -11,9 +11,10 @@
  *   weight non-finite is undone (either way the model keeps the last finite weights); fit then
  *   rejects with an Error naming the epoch and batch and suggesting clipNorm or a lower learning
  *   rate; `error.history` holds the history up to that point.
- * - Progress: `onProgress(p)` (shaped like the kernel's TrainingProgress) at most every 100 ms, at each
- *   epoch end and once at the end with a final status; `onBatchEnd` / `onEpochEnd` after every batch /
- *   epoch. `setFitDefaults` lets the kernel supply its interrupt signal and progress hook once.
+ * - Progress: the host's fit observer (`observeFit`, one per fit) and `onProgress(p)` get a FitProgress
+ *   at most every 100 ms, at each epoch end and once at the end with a final status; the observer's
+ *   `end` follows when fit resolves or rejects. `onBatchEnd` / `onEpochEnd` after every batch / epoch.
+ *   Without a `signal` option fit stops on the host's `fitSignal()` (the kernel: the cell's interrupt).
  * - Reproducible: the same seed gives bit-identical histories (shuffling and dropout masks draw from
  *   Rngs forked from `seed`; nothing reads the clock except the yield/progress timers).
  *
@@ -30,6 +31,7 @@ import { Rng } from "./random";
 import { zeroGrads } from "./layer";
 import { Tensor, asTensor, type TensorLike } from "./tensor";
 import { EarlyStopping, type Callback, type CallbackControl, type EpochLogs } from "./callbacks";
+import { host, type FitObserver } from "./host";
 
 /** What fit reads of an AbortSignal (structural, so the engine needs no DOM or Node types). */
 export interface AbortSignalLike {
@@ -152,20 +154,6 @@ export interface FitOptions {
 const VALID = ["epochs", "batchSize", "loss", "optimizer", "metrics", "clipNorm", "clipPerTensor", "clipValue", "tbptt", "shuffle",
   "seed", "validationSplit", "validationData", "callbacks", "signal", "recordGradNorms", "onBatchEnd", "onEpochEnd", "onProgress"];
 
-/** Defaults the kernel installs once: its interrupt signal and progress hook. Options given to fit win. */
-export interface FitDefaults {
-  /** Called at the start of each fit for the signal to use when fit gets no `signal` option (the kernel's interrupt). */
-  signal?: () => AbortSignalLike | undefined;
-  /** Progress hook used when fit gets no `onProgress` option (the kernel's live training chart). */
-  onProgress?: (p: FitProgress) => void;
-}
-let defaults: FitDefaults = {};
-
-/** Installs (or with `{}` clears) the kernel's default signal and progress hook for every fit. */
-export function setFitDefaults(d: FitDefaults): void {
-  defaults = { ...d };
-}
-
 function positiveInt(v: unknown, name: string, dflt: number): number {
   if (v === undefined) return dflt;
   if (!Number.isInteger(v) || (v as number) <= 0) throw new Error(`fit: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
@@ -199,6 +187,18 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeou
 /** The training loop; see the file header for the contract. */
 export async function fit(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: FitOptions): Promise<History> {
   if (!options || typeof options !== "object") throw new Error('fit: expected options, e.g. { epochs: 10, batchSize: 32, loss: "mse" }');
+  const observer = host().observeFit?.();
+  try {
+    const history = await train(model, xIn, yIn, options, observer);
+    observer?.end(history.interrupted ? "interrupted" : "done");
+    return history;
+  } catch (e) {
+    observer?.end("failed", e instanceof Error ? e.message : String(e));
+    throw e;
+  }
+}
+
+async function train(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: FitOptions, observer: FitObserver | undefined): Promise<History> {
   for (const key of Object.keys(options)) {
     if (!VALID.includes(key)) throw new Error(`fit: unknown option ${JSON.stringify(key)}; valid options: ${VALID.join(", ")}`);
   }
@@ -213,8 +213,12 @@ export async function fit(model: Sequential, xIn: TensorLike, yIn: TensorLike, o
   const clip = { clipNorm: options.clipNorm, clipPerTensor: options.clipPerTensor, clipValue: options.clipValue };
   const clipping = clip.clipNorm !== undefined || clip.clipPerTensor !== undefined || clip.clipValue !== undefined;
   const recordNorms = clipping || !!options.recordGradNorms;
-  const signal = options.signal ?? defaults.signal?.();
-  const onProgress = options.onProgress ?? defaults.onProgress;
+  const signal = options.signal ?? host().fitSignal?.();
+  const userProgress = options.onProgress;
+  const onProgress = observer || userProgress ? (p: FitProgress) => {
+    observer?.update(p);
+    userProgress?.(p);
+  } : undefined;
   const split = options.validationSplit ?? 0;
   if (typeof split !== "number" || !(split >= 0 && split < 1)) throw new Error(`fit: validationSplit must be in [0, 1), got ${JSON.stringify(split)}`);
 

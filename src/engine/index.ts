@@ -1,7 +1,9 @@
 /**
- * The engine's public entry: everything a notebook cell sees as `rnn` except the kernel's file,
- * data-loading and display helpers (`rnn.show.*`, `rnn.data.*`, path-taking save/load), which the
- * kernel adds on top. The extension imports `paramCount` directly from ./params for hovers.
+ * The engine's public entry: everything a notebook cell sees as `rnn` except the kernel's data-loading
+ * and display helpers (`rnn.show.*`, `rnn.data.*`, `rnn.signal`), which the kernel adds on top. The
+ * host port (host.ts: files, the fit signal and progress observer) is not exported here: the kernel
+ * imports `setHost` from ./host, so cells never see it. The extension imports `paramCount` directly
+ * from ./params for hovers.
  *
  * Conventions in one place:
  * - Keras family (`rnn.sequential`, `rnn.simpleRNN`, `rnn.lstm`, `rnn.gru`, `rnn.dense`, …): always
@@ -22,7 +24,7 @@ export type { CharVocab } from "./text";
 export { Tensor, tensor, zeros, toMath, fromMath, type DType, type TensorLike, type NestedArray } from "./tensor";
 
 // Keras-family model and layers
-export { sequential, Sequential, type SequentialOptions, type RecordResult } from "./model";
+export { sequential, Sequential, load, modelFromBytes, type SequentialOptions, type RecordResult } from "./model";
 export { simpleRNN } from "./layers/simpleRnn";
 export { lstm } from "./layers/lstm";
 export { gru } from "./layers/gru";
@@ -46,7 +48,7 @@ export type { Summary } from "./summary";
 export { sgd, rmsprop, adam, type Optimizer, type SgdOptions, type RmspropOptions, type AdamOptions } from "./optim";
 export { mse, crossEntropy, binaryCrossEntropy, LOSS_NAMES, type LossName } from "./loss";
 export { clipByGlobalNorm, clipPerTensor, clipByValue, type ClipReport } from "./clip";
-export { setFitDefaults, type FitOptions, type History, type FitProgress, type FitDefaults } from "./fit";
+export type { FitOptions, History, FitProgress } from "./fit";
 export type { Callback, EpochLogs, EarlyStoppingOptions } from "./callbacks";
 /** `rnn.callbacks.earlyStopping({ patience, monitor?, minDelta?, restoreBestWeights? })`. */
 export { callbacks };
@@ -78,8 +80,11 @@ export const text = {
   sampleText,
 };
 
-// Files and checks
-export { modelFromBytes, MODEL_FILE_VERSION } from "./serialize";
+// Files and checks (file methods go through the host: host.ts)
+export { MODEL_FILE_VERSION } from "./serialize";
+export { saveWeights, loadWeights, type ExportPyTorchResult, type WithSafetensors } from "./io/files";
+export type { PyTorchExportOptions } from "./io/torchExport";
+export type { FromPyTorchOptions } from "./io/torchImport";
 export { gradCheck, type GradCheckReport, type GradCheckTarget } from "./gradcheck";
 
 // Randomness: `rnn.manualSeed(42)` seeds the generator nn modules draw their initial weights from

@@ -127,6 +127,18 @@ export interface Layer {
   backwardParamsOnly?(dy: Tensor): void;
   /** Recordings of the latest forward/backward pair (recurrent layers only). */
   recordings?(): LayerRecording[];
+  /**
+   * Keys of `params()` (same order) under the layer's name in a model's `weights`, for a layer whose
+   * params' own names would collide: a bidirectional layer's `forward_lstm/kernel`, `backward_lstm/kernel`.
+   * Absent = each param's `name`.
+   */
+  paramKeys?(): string[];
+  /**
+   * The activation applied last to the layer's output, for a dense layer or a wrapper of one
+   * (`timeDistributed(dense)`): how a model tells probabilities ("softmax") from logits — crossEntropy
+   * rejects a softmax output, sampling reads one as probabilities. Absent = not a dense output.
+   */
+  readonly outputActivation?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------

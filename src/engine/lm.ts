@@ -11,8 +11,6 @@ import type { Sequential } from "./model";
 import { Rng } from "./random";
 import { findVocab, type CharVocab } from "./text";
 import { Tensor, allocFloats } from "./tensor";
-import { Dense } from "./layers/dense";
-import type { Layer } from "./layer";
 
 export interface SampleOptions {
   /** Characters to generate. Default 100. */
@@ -35,12 +33,6 @@ function isVocab(v: unknown): v is CharVocab {
   return !!v && typeof v === "object" && typeof (v as CharVocab).encode === "function" && typeof (v as CharVocab).size === "number";
 }
 
-function lastDense(model: Sequential): Dense | undefined {
-  const last: Layer = model.layers[model.layers.length - 1];
-  if (last instanceof Dense) return last;
-  const inner = (last as { layer?: Layer }).layer;
-  return inner instanceof Dense ? inner : undefined;
-}
 
 /**
  * Generates `length` characters after `prime`; returns prime + generated text. The prime is text, or
@@ -68,7 +60,7 @@ export function sample(model: Sequential, prime: string | ArrayLike<number>, opt
   const ids = primeIds(prime, vocab);
   const window = typeof model.inputShape[0] === "number" ? model.inputShape[0] : Infinity;
   const byIndex = model.layers[0].type === "embedding";
-  const probsOut = lastDense(model)?.activation === "softmax";
+  const probsOut = model.layers[model.layers.length - 1].outputActivation === "softmax";
   const rng = new Rng(seed);
   const ctx = { training: false, rng: new Rng(0) };
   let text = vocab.decode(ids);

@@ -3,8 +3,9 @@
  * from the per-sample input shape, chains their forward/backward passes, and owns everything that is
  * about the model as a whole — weight keys (`layerName/weightName`), get/setWeights in Keras
  * `get_weights()` order, parameter counting (through paramCount only), the summary table, gradients,
- * predict/evaluate and instrumentation recordings. Training lives in fit.ts, weight files in
- * serialize.ts, character sampling in lm.ts; the class delegates to them.
+ * predict/evaluate and instrumentation recordings. Training lives in fit.ts, the model file format in
+ * serialize.ts, files through the host in io/files.ts, character sampling in lm.ts; the class
+ * delegates to them.
  *
  * Shapes: always batch-major. inputShape is per sample (no batch axis), e.g. [T, F] for recurrent
  * input or [T] for embedding indices; `null` marks a free dimension (any number of timesteps).
@@ -19,13 +20,14 @@ import { paramCount, type Convention, type ParamCount } from "./params";
 import { globalRng, Rng } from "./random";
 import { makeSummary, type Summary } from "./summary";
 import { Tensor, asTensor, allocFloats, type DType, type TensorLike } from "./tensor";
-import { Bidirectional } from "./layers/bidirectional";
-import { Dense } from "./layers/dense";
 import { shapeText } from "./layers/common";
 import { fit, type FitOptions, type History } from "./fit";
 import { sample, type SampleOptions } from "./lm";
-import { modelFromBytes, modelToBytes } from "./serialize";
+import { modelToBytes, readModelBytes } from "./serialize";
 import { decodeSafetensors, encodeSafetensors } from "./io/safetensors";
+import { exportPyTorchFiles, importPyTorchFile, loadWeightsFile, readModelFile, saveModelFile, saveWeightsFile, type ExportPyTorchResult } from "./io/files";
+import type { PyTorchExportOptions } from "./io/torchExport";
+import type { FromPyTorchOptions } from "./io/torchImport";
 
 /** First argument of `rnn.sequential(options, layers)`; only inputShape is required: `{ inputShape: [20, 1] }` for [B, 20, 1] input. */
 export interface SequentialOptions {
@@ -271,8 +273,7 @@ export class Sequential {
     }
     if (loss === "crossEntropy") {
       const last = this.layers[this.layers.length - 1];
-      const act = last instanceof Dense ? last.activation : (last as { layer?: Layer }).layer instanceof Dense ? ((last as { layer?: Layer }).layer as Dense).activation : undefined;
-      if (act === "softmax") throw new Error(`loss "crossEntropy" applies softmax itself; remove activation: "softmax" from layer "${last.name}" (it outputs logits then)`);
+      if (last.outputActivation === "softmax") throw new Error(`loss "crossEntropy" applies softmax itself; remove activation: "softmax" from layer "${last.name}" (it outputs logits then)`);
     }
     return t;
   }
@@ -365,7 +366,7 @@ export class Sequential {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Training, sampling, files (implemented in fit.ts, lm.ts, serialize.ts)
+  // Training, sampling, bytes and files (implemented in fit.ts, lm.ts, serialize.ts, io/files.ts)
 
   /** Trains on x [N, …inputShape], y [N, …]; see FitOptions (fit.ts) for options and defaults. Resolves with the history. */
   fit(x: TensorLike, y: TensorLike, options: FitOptions): Promise<History> {
@@ -377,7 +378,7 @@ export class Sequential {
     return sample(this, prime, options);
   }
 
-  /** Architecture + weights as bytes (versioned model file, serialize.ts); the kernel's model.save(path) writes them. */
+  /** Architecture + weights as bytes (versioned model file, serialize.ts); `save(path)` writes them to a file. */
   toBytes(): Uint8Array {
     return modelToBytes(this);
   }
@@ -395,10 +396,58 @@ export class Sequential {
     this.setWeights(tensors);
   }
 
+  /**
+   * Saves the whole model (architecture + weights) to a file, atomically (never half a file);
+   * `rnn.load(path)` reads it back. Relative paths start at the notebook's folder.
+   */
+  save(path: string): void {
+    saveModelFile(this.toBytes(), path);
+  }
+
+  /** Weights only, as a .safetensors file (tensors named by model key, `lstm/kernel`, …); returns the absolute path. */
+  saveSafetensors(path: string): string {
+    return saveWeightsFile(this, path, "saveSafetensors");
+  }
+
+  /** Loads weights from a .safetensors file written by `saveSafetensors` (a whole-model file is refused: use rnn.load). */
+  loadSafetensors(path: string): this {
+    loadWeightsFile(this, path, "loadSafetensors");
+    return this;
+  }
+
+  /** model.py + weights.safetensors + check.py + reference.safetensors in `dir` (created if needed), for PyTorch. */
+  exportPyTorch(dir: string, options?: PyTorchExportOptions): ExportPyTorchResult {
+    return exportPyTorchFiles(this, dir, options);
+  }
+
+  /**
+   * The way back: PyTorch-named weights (an export folder, or a .safetensors file saved with
+   * `save_file(model.state_dict(), path)` after training further in PyTorch) into this model.
+   * `prefix` selects a submodule's keys (e.g. "encoder.").
+   */
+  importPyTorch(path: string, options?: FromPyTorchOptions): this {
+    importPyTorchFile(this, path, options);
+    return this;
+  }
+
   /** Rebuilds a model saved with toBytes(). */
   static fromBytes(bytes: Uint8Array): Sequential {
-    return modelFromBytes(bytes);
+    const file = readModelBytes(bytes);
+    const model = new Sequential({ inputShape: file.inputShape, name: file.name, dtype: file.dtype }, file.layers);
+    model.setWeights(model.entries.map((e) => file.weight(e.key, e.param.value.length)));
+    if (file.vocab) model.vocab = file.vocab;
+    return model;
   }
+}
+
+/** Rebuilds a model from `model.toBytes()` bytes: same layers, names, shapes, weights (and vocabulary). */
+export function modelFromBytes(bytes: Uint8Array): Sequential {
+  return Sequential.fromBytes(bytes);
+}
+
+/** A whole model saved with `model.save(path)`; relative paths start at the notebook's folder. */
+export function load(path: string): Sequential {
+  return Sequential.fromBytes(readModelFile(path));
 }
 
 /**
@@ -439,7 +488,7 @@ function collectEntries(layers: Layer[]): WeightEntry[] {
   const seen = new Set<Param>();
   const out: WeightEntry[] = [];
   for (const layer of layers) {
-    const keys = layer instanceof Bidirectional ? layer.paramKeys() : layer.params().map((p) => p.name);
+    const keys = layer.paramKeys?.() ?? layer.params().map((p) => p.name);
     layer.params().forEach((param, i) => {
       if (seen.has(param)) return;
       seen.add(param);

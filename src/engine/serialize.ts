@@ -1,6 +1,8 @@
 /**
- * The model file: a whole Keras-family model (architecture + weights) in bytes, which the kernel
- * wraps as `model.save(path)` / `rnn.load(path)`.
+ * The model file: a whole Keras-family model (architecture + weights) in bytes — `model.toBytes()` /
+ * `rnn.modelFromBytes(bytes)`, and through the host's files `model.save(path)` / `rnn.load(path)`.
+ * This file knows the format, not the model class: it writes from and reads into plain parts
+ * (ModelFileSource, ModelFileContents) and model.ts builds the Sequential, so neither imports the other.
  *
  * Layout (version 1, all integers little-endian):
  *   bytes 0–7    magic "RNNMODEL"
@@ -14,8 +16,7 @@
  * Layer configs are the layers' own `config` objects (type + options), so a file is readable by eye.
  * Readers reject a newer version with a clear message instead of guessing.
  */
-import type { Layer, LayerConfigData } from "./layer";
-import { Sequential } from "./model";
+import type { Layer, LayerConfigData, Param } from "./layer";
 import { charVocab, type CharVocab } from "./text";
 import { Tensor, type DType } from "./tensor";
 import { bidirectional } from "./layers/bidirectional";
@@ -49,8 +50,32 @@ interface Header {
   vocab?: string[];
 }
 
+/** What a model file is written from: a Sequential model, seen through the parts the format stores. */
+export interface ModelFileSource {
+  readonly name: string;
+  readonly inputShape: readonly (number | null)[];
+  readonly dtype: DType;
+  readonly layers: readonly Layer[];
+  /** Every weight once, with its `layer/weight` key, in Keras `get_weights()` order. */
+  weightEntries(): { key: string; param: Param }[];
+  /** A character vocabulary (rnn.text.charVocab) whose characters are stored with the model. */
+  readonly vocab: unknown;
+}
+
+/** What a model file holds, ready for the Sequential constructor; model.ts assembles the model. */
+export interface ModelFileContents {
+  name: string;
+  inputShape: (number | null)[];
+  dtype: DType;
+  /** Fresh, unbuilt layers from the stored configs. */
+  layers: Layer[];
+  /** The stored weight `key` as a float32 tensor of its stored shape; throws when it is missing, has another size or is cut off. */
+  weight(key: string, length: number): Tensor;
+  vocab?: CharVocab;
+}
+
 /** Serializes architecture and weights (see the file header for the layout). */
-export function modelToBytes(model: Sequential): Uint8Array {
+export function modelToBytes(model: ModelFileSource): Uint8Array {
   const entries = model.weightEntries();
   let offset = 0;
   const weights = entries.map((e) => {
@@ -81,8 +106,8 @@ export function modelToBytes(model: Sequential): Uint8Array {
   return bytes;
 }
 
-/** Rebuilds a model from `modelToBytes` output: same layers, names, shapes and weights. */
-export function modelFromBytes(bytes: Uint8Array): Sequential {
+/** Reads `modelToBytes` output into its parts (same layers, names, shapes and weights once assembled). */
+export function readModelBytes(bytes: Uint8Array): ModelFileContents {
   if (!(bytes instanceof Uint8Array) || bytes.length < 16) throw new Error("model file: expected the bytes written by model.toBytes()");
   const magic = String.fromCharCode(...bytes.subarray(0, 8));
   if (magic !== MAGIC) throw new Error(`model file: not an RNN Notebooks model (magic ${JSON.stringify(magic)}, expected "${MAGIC}")`);
@@ -93,22 +118,20 @@ export function modelFromBytes(bytes: Uint8Array): Sequential {
   if (16 + n > bytes.length) throw new Error("model file: truncated header");
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + n))) as Header;
   if (header.format !== "rnn-notebook-model") throw new Error(`model file: unknown format ${JSON.stringify(header.format)}`);
-  const built: Layer[] = [];
-  for (const c of header.layers) built.push(layerFromConfig(c, built));
-  const model = new Sequential({ inputShape: header.inputShape, name: header.name, dtype: header.dtype }, built);
+  const layers: Layer[] = [];
+  for (const c of header.layers) layers.push(layerFromConfig(c, layers));
   const bodyStart = 16 + n;
   const byKey = new Map(header.weights.map((w) => [w.key, w]));
-  const values = model.weightEntries().map((e) => {
-    const w = byKey.get(e.key);
-    if (!w || w.length !== e.param.value.length) throw new Error(`model file: weight "${e.key}" is missing or has the wrong size`);
+  const weight = (key: string, length: number): Tensor => {
+    const w = byKey.get(key);
+    if (!w || w.length !== length) throw new Error(`model file: weight "${key}" is missing or has the wrong size`);
     if (bodyStart + (w.offset + w.length) * 4 > bytes.length) throw new Error("model file: truncated body");
     const out = new Float32Array(w.length);
     for (let i = 0; i < w.length; i++) out[i] = view.getFloat32(bodyStart + (w.offset + i) * 4, true);
     return new Tensor(out, w.shape);
-  });
-  model.setWeights(values);
-  if (header.vocab) model.vocab = charVocab(header.vocab.join(""));
-  return model;
+  };
+  return { name: header.name, inputShape: header.inputShape, dtype: header.dtype, layers, weight,
+    ...(header.vocab ? { vocab: charVocab(header.vocab.join("")) } : {}) };
 }
 
 /** A layer from its config; `earlier` resolves a dense's tieWeights (an embedding's name). */

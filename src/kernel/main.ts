@@ -15,7 +15,6 @@ import { OUTPUT_MAX_BYTES, Outbox } from "./output";
 import { Sandbox } from "./sandbox";
 import { inspectQuery } from "./inspect";
 import { createRnn } from "./rnnGlobal";
-import { installInterop } from "./interop";
 import { richBundle } from "./rich";
 
 const kernelProcess = process;
@@ -49,7 +48,6 @@ let mathModule: typeof mathjs | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const loadMath = (): typeof mathjs => (mathModule ??= require("mathjs") as typeof mathjs);
 const rnn = createRnn(sandbox, loadMath);
-installInterop(); // model.saveSafetensors / loadSafetensors / exportPyTorch
 sandbox.installGlobals({ rnn });
 Object.defineProperty(globalThis, "math", {
   configurable: true, enumerable: true,

@@ -3,26 +3,23 @@
  * additions —
  *   rnn.show.*                      rich outputs (src/kernel/rich), shown in the running cell
  *   rnn.data.readCsv / readNpy      files → tensors (data.ts)
- *   model.save(path), rnn.load(path)          whole model files (engine toBytes / modelFromBytes)
- *   rnn.saveWeights(m, path), rnn.loadWeights(m, path)   safetensors weights (both model families)
  *   rnn.toMath(t)                   a mathjs matrix (the engine gives nested arrays; we wrap them)
  *   rnn.signal                      the running cell's interrupt AbortSignal, for a cell's own loops
- * and, for every `model.fit(...)` in a cell: the kernel's interrupt signal by default (the engine's
- * setFitDefaults; a `signal` passed to fit wins) and ONE live training output per fit, updated in
- * place (same displayId) at most 10 times a second, ending with the final loss curve.
- * Paths are relative to the notebook's folder (the kernel's working directory).
+ * and the engine's host (src/engine/host.ts), installed once here: the engine's file methods
+ * (model.save, rnn.load, saveSafetensors, exportPyTorch, …) get Node's files with atomic writes and
+ * paths relative to the notebook's folder (files.ts); every `model.fit(...)` stops on the kernel's
+ * interrupt signal unless given its own, and gets ONE live training output, updated in place (same
+ * displayId) at most 10 times a second, ending with the final loss curve.
  */
-import * as fs from "node:fs";
 import type * as mathjs from "mathjs";
 import * as engine from "../engine/index";
+import { setHost, type FitObserver } from "../engine/host";
 import type { FitProgress } from "../engine/index";
 import type { MimeBundle } from "../shared/mime";
-import { writeAtomic } from "./files";
-import { loadSafetensorsFile, saveSafetensorsFile, type WithSafetensors } from "./interop";
-import { thenNative } from "./intrinsics";
+import { nodeFiles } from "./files";
 import { createShow, trainingBundle } from "./rich";
 import { OUTPUT_MAX_BYTES } from "./output";
-import { readCsvFile, readNpyFile, resolveUserPath, type CsvOptions } from "./data";
+import { readCsvFile, readNpyFile, type CsvOptions } from "./data";
 import type { Sandbox } from "./sandbox";
 
 type MathJs = typeof mathjs;
@@ -32,8 +29,11 @@ const TRAINING_UPDATE_MS = 100;
 
 export function createRnn(sandbox: Sandbox, loadMath: () => MathJs): Record<string, unknown> {
   const show = createShow({ display: (bundle, displayId) => sandbox.display(bundle, displayId), maxBytes: OUTPUT_MAX_BYTES });
-  engine.setFitDefaults({ signal: () => sandbox.signal() });
-  patchModelClass(sandbox);
+  setHost({
+    files: nodeFiles,
+    fitSignal: () => sandbox.signal(),
+    observeFit: () => new LiveTraining(sandbox, `rnn-fit-${process.pid}-${++fitCounter}`),
+  });
 
   const data = {
     /** CSV → a float32 tensor [rows, columns] (or `shape`). */
@@ -48,84 +48,22 @@ export function createRnn(sandbox: Sandbox, loadMath: () => MathJs): Record<stri
     },
   };
 
-  // setFitDefaults is the kernel's to call (it carries the interrupt signal); cells do not get it.
-  const { setFitDefaults: _kernelOnly, ...engineForCells } = engine;
   const rnn: Record<string, unknown> = {
-    ...engineForCells,
+    ...engine,
     show,
     data,
     toMath(t: engine.TensorLike) {
       return loadMath().matrix(engine.toMath(t) as mathjs.MathArray);
-    },
-    /** A model saved with model.save(path). */
-    load(path: string): engine.Sequential {
-      return engine.modelFromBytes(readBytes(path));
-    },
-    /** Weights only, as a .safetensors file (any model or nn module). */
-    saveWeights(model: { toSafetensors(): Uint8Array }, path: string): void {
-      if (typeof model?.toSafetensors !== "function") throw new TypeError("rnn.saveWeights(model, path): expected a model or an rnn.nn module");
-      saveSafetensorsFile(model as WithSafetensors, path, "rnn.saveWeights");
-    },
-    /** Loads weights from a .safetensors file into a model of the same architecture. */
-    loadWeights(model: { fromSafetensors(bytes: Uint8Array): void }, path: string): void {
-      if (typeof model?.fromSafetensors !== "function") throw new TypeError("rnn.loadWeights(model, path): expected a model or an rnn.nn module");
-      loadSafetensorsFile(model as WithSafetensors, path, "rnn.loadWeights");
     },
   };
   Object.defineProperty(rnn, "signal", { get: () => sandbox.signal(), enumerable: true });
   return rnn;
 }
 
-function readBytes(path: string): Uint8Array {
-  const file = resolveUserPath(path);
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    throw new Error(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message} (${file})`);
-  }
-}
-
-let patched = false;
 let fitCounter = 0;
 
-/** model.save(path) and the live training output of fit, on the engine's Sequential class. */
-function patchModelClass(sandbox: Sandbox): void {
-  if (patched) return;
-  patched = true;
-  const proto = engine.Sequential.prototype as engine.Sequential & { save?: (path: string) => void };
-  Object.defineProperty(proto, "save", {
-    configurable: true, writable: true,
-    value(this: engine.Sequential, path: string): void {
-      writeAtomic(resolveUserPath(path), this.toBytes()); // never half a model file, even if killed mid-write
-    },
-  });
-  const fit = proto.fit;
-  proto.fit = function (this: engine.Sequential, x, y, options) {
-    if (!options || typeof options !== "object") return fit.call(this, x, y, options);
-    const live = new LiveTraining(sandbox, `rnn-fit-${process.pid}-${++fitCounter}`);
-    const userProgress = options.onProgress;
-    const wrapped = {
-      ...options,
-      onProgress: (p: FitProgress) => {
-        live.update(p);
-        userProgress?.(p);
-      },
-    };
-    return thenNative(fit.call(this, x, y, wrapped),
-      (h) => {
-        live.finish(h.interrupted ? "interrupted" : "done");
-        return h;
-      },
-      (e: unknown) => {
-        live.finish("failed", e instanceof Error ? e.message : String(e));
-        throw e;
-      },
-    );
-  };
-}
-
-/** One training output per fit, updated in place and rate-limited. */
-class LiveTraining {
+/** One training output per fit, updated in place and rate-limited: the host's fit observer. */
+class LiveTraining implements FitObserver {
   private last: FitProgress | undefined;
   private lastSent = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -146,7 +84,7 @@ class LiveTraining {
   }
 
   /** After fit settled: make sure the output shows the final state (and the whole loss curve). */
-  finish(status: FitProgress["status"], message?: string): void {
+  end(status: FitProgress["status"], message?: string): void {
     if (this.ended) return;
     if (this.last && (this.last.status !== status || message)) {
       this.last = { ...this.last, status, ...(message ? { message } : {}) };

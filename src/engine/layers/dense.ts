@@ -51,6 +51,10 @@ export class Dense extends KerasLayer {
   readonly className = LAYER_FACTS.dense.className;
   readonly units: number;
   readonly activation: DenseActivation;
+  /** Same as `activation` (the Layer contract's name for it, read by models). */
+  get outputActivation(): DenseActivation {
+    return this.activation;
+  }
   readonly useBias: boolean;
   readonly tiedTo: Embedding | undefined;
   private readonly kernelInit: Initializer;

@@ -20,6 +20,10 @@ export class TimeDistributed extends KerasLayer {
   /** "TimeDistributed", as Keras's summary prints it. */
   readonly className = LAYER_FACTS.timeDistributed.className;
   readonly layer: Layer;
+  /** The wrapped layer's output activation (the Layer contract: a softmax here still makes probabilities). */
+  get outputActivation(): string | undefined {
+    return this.layer.outputActivation;
+  }
   private shapeCache: { b: number; t: number } | undefined;
 
   constructor(layer: Layer, options: TimeDistributedOptions = {}) {

@@ -1,12 +1,16 @@
 /**
  * What every `rnn.nn` module shares: PyTorch-style access to its parameters by state-dict name
  * (`stateDict`, `loadStateDict`), Keras-style `getWeights` / `setWeights`, gradients reset, and the
- * state dict as safetensors bytes (io/safetensors.ts). Subclasses own the parameters (`params()` in
- * state-dict order) and the math.
+ * state dict as safetensors bytes (io/safetensors.ts) and as files through the host (io/files.ts:
+ * saveSafetensors, loadSafetensors, exportPyTorch, importPyTorch). Subclasses own the parameters
+ * (`params()` in state-dict order) and the math.
  */
 import { getParamValues, setParamValues, weightViews, zeroGrads, type Param } from "../layer";
 import { asTensor, Tensor, type TensorLike } from "../tensor";
 import { decodeSafetensors, encodeSafetensors } from "../io/safetensors";
+import { exportPyTorchFiles, importPyTorchFile, loadWeightsFile, saveWeightsFile, type ExportPyTorchResult } from "../io/files";
+import type { PyTorchExportOptions } from "../io/torchExport";
+import type { FromPyTorchOptions } from "../io/torchImport";
 
 export abstract class TorchParams {
   abstract name: string;
@@ -71,5 +75,30 @@ export abstract class TorchParams {
   /** Loads weights written by toSafetensors or by PyTorch's `safetensors.torch.save_file(m.state_dict())`. */
   fromSafetensors(bytes: Uint8Array): void {
     this.loadStateDict(decodeSafetensors(bytes).tensors);
+  }
+
+  /** The state dict as a .safetensors file (PyTorch's names, so torch's load_state_dict reads it); returns the absolute path. */
+  saveSafetensors(path: string): string {
+    return saveWeightsFile(this, path, "saveSafetensors");
+  }
+
+  /** Loads .safetensors weights (ours or PyTorch's `save_file(model.state_dict(), path)`) into this module. */
+  loadSafetensors(path: string): this {
+    loadWeightsFile(this, path, "loadSafetensors");
+    return this;
+  }
+
+  /** model.py + weights.safetensors + check.py + reference.safetensors in `dir` (created if needed), for PyTorch. */
+  exportPyTorch(dir: string, options?: PyTorchExportOptions): ExportPyTorchResult {
+    return exportPyTorchFiles(this, dir, options);
+  }
+
+  /**
+   * PyTorch-named weights (an export folder, or a .safetensors file saved with
+   * `save_file(model.state_dict(), path)`) into this module. `prefix` selects a submodule's keys (e.g. "encoder.").
+   */
+  importPyTorch(path: string, options?: FromPyTorchOptions): this {
+    importPyTorchFile(this, path, options);
+    return this;
   }
 }

@@ -2,6 +2,7 @@
 // recordings checked against their definitions, model files, callbacks, truncated BPTT, progress.
 import * as assert from "node:assert/strict";
 import * as rnn from "../../../src/engine/index";
+import { setHost } from "../../../src/engine/host";
 import { formatSummaryText } from "../../../src/shared/summaryText";
 
 const flat = (m: rnn.Sequential) => m.getWeights().map((t) => Array.from(t.data));
@@ -244,12 +245,12 @@ describe("fit options", () => {
     assert.equal(h.batchAccuracy!.length, 30 * 4);
   });
 
-  it("progress reports for the kernel: running, then done with the epoch curves; setFitDefaults supplies signal and hook", async () => {
+  it("progress reports for the kernel: running, then done with the epoch curves; the host supplies signal and observer", async () => {
     const { x, y } = rnn.datasets.sine({ samples: 32, timesteps: 4, seed: 8 });
     const m = rnn.sequential({ inputShape: [4, 1] }, [rnn.gru({ units: 2 }), rnn.dense({ units: 1 })]);
     const seen: rnn.FitProgress[] = [];
     const controller = new AbortController();
-    rnn.setFitDefaults({ onProgress: (p) => seen.push(p), signal: () => controller.signal });
+    setHost({ fitSignal: () => controller.signal, observeFit: () => ({ update: (p) => seen.push(p), end: () => undefined }) });
     try {
       const h = await m.fit(x, y, { epochs: 3, batchSize: 8, loss: "mse", recordGradNorms: true });
       const last = seen[seen.length - 1];
@@ -263,7 +264,7 @@ describe("fit options", () => {
       assert.equal(stopped.interrupted, true);
       assert.equal(seen[seen.length - 1].status, "interrupted");
     } finally {
-      rnn.setFitDefaults({});
+      setHost(undefined);
     }
   });
 });

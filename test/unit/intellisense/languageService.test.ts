@@ -231,6 +231,33 @@ describe("intellisense: notebook language service", function () {
     }
   });
 
+  it("types the file methods from the engine's own declarations (no hand-written copies in kernel-globals.d.ts)", function () {
+    const types = loadTypeFiles(DIST_TYPES);
+    if (!/declare module "engine\/tensor"/.test(types.files.get(`${TYPES_DIR}/rnn-engine.d.ts`) ?? "")) this.skip();
+    assert.doesNotMatch(types.files.get(`${TYPES_DIR}/kernel-globals.d.ts`) ?? "", /saveSafetensors\(|exportPyTorch\(|\bload\(|declare module "engine/);
+    const real = new NotebookLanguageService(types);
+    try {
+      const cell = `const m = rnn.sequential({ inputShape: [4, 1] }, [rnn.lstm({ units: 2 })]);
+        m.save("m.rnnmodel");
+        const back: rnn.Sequential = rnn.load("m.rnnmodel");
+        const files: string[] = m.exportPyTorch("export", { seed: 1 }).files;
+        const path: string = m.saveSafetensors("w.safetensors");
+        m.loadSafetensors(path).importPyTorch("export", { prefix: "" }).summary();
+        rnn.saveWeights(m, "w.safetensors");
+        rnn.loadWeights(back, "w.safetensors");
+        const t = rnn.nn.LSTM({ inputSize: 1, hiddenSize: 2 });
+        const check: string = t.exportPyTorch("torch").check;
+        t.loadSafetensors(t.saveSafetensors("t.safetensors")).importPyTorch("torch").stateDict();
+        rnn.nn.Linear(2, 1).saveSafetensors("l.safetensors");
+        display(files, check);
+        m.saveAs("x");`;
+      real.update([{ id: "c", text: cell }]);
+      assert.deepEqual(real.diagnostics("c").map((d) => d.message), ["Property 'saveAs' does not exist on type 'Sequential'. Did you mean 'save'?"]);
+    } finally {
+      real.dispose();
+    }
+  });
+
   it("keeps @internal engine plumbing (Sequential.forwardPass, lossAndBackward, …) out of the cell typings and docs/api", function () {
     const types = loadTypeFiles(DIST_TYPES);
     const engineDts = types.files.get(`${TYPES_DIR}/rnn-engine.d.ts`) ?? "";

@@ -1,49 +1,50 @@
-// The kernel's path-taking interop methods (src/kernel/interop.ts): saveSafetensors /
-// loadSafetensors, exportPyTorch(dir) — files on disk, bit-exact, clear errors.
+// The engine's path-taking file methods on the kernel's host files (src/kernel/files.ts nodeFiles):
+// saveSafetensors / loadSafetensors, exportPyTorch(dir), importPyTorch — files on disk, bit-exact,
+// clear errors — and the inspect query's export of a live variable (src/kernel/interop.ts).
 import * as assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { exportLiveModel, installInterop } from "../../../src/kernel/interop";
+import { exportLiveModel } from "../../../src/kernel/interop";
+import { nodeFiles } from "../../../src/kernel/files";
+import { setHost } from "../../../src/engine/host";
 import { resetLayerNames } from "../../../src/engine/layer";
 import { Sequential } from "../../../src/engine/model";
 import { gru } from "../../../src/engine/layers/gru";
 import { lstm } from "../../../src/engine/layers/lstm";
 import { LSTM } from "../../../src/engine/nn/recurrent";
 
-type Files = {
-  saveSafetensors(path: string): string;
-  loadSafetensors(path: string): unknown;
-  exportPyTorch(dir: string): { dir: string; files: string[]; check: string };
-  importPyTorch(path: string, options?: { prefix?: string }): unknown;
-};
-
 describe("interop: kernel file methods", () => {
   let dir = "";
-  installInterop();
-  before(() => (dir = mkdtempSync(join(tmpdir(), "rnn-interop-"))));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "rnn-interop-"));
+    setHost({ files: nodeFiles });
+  });
+  after(() => {
+    setHost(undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it("saveSafetensors / loadSafetensors on an nn module (PyTorch names) and on a Keras model", () => {
     const m = LSTM({ inputSize: 3, hiddenSize: 4, seed: 1 });
-    (m as unknown as Files).saveSafetensors(join(dir, "lstm.safetensors"));
+    m.saveSafetensors(join(dir, "lstm.safetensors"));
     const other = LSTM({ inputSize: 3, hiddenSize: 4, seed: 2 });
-    (other as unknown as Files).loadSafetensors(join(dir, "lstm.safetensors"));
+    other.loadSafetensors(join(dir, "lstm.safetensors"));
     for (const [k, t] of Object.entries(m.stateDict())) assert.deepEqual(other.stateDict()[k].data, t.data, k);
 
     resetLayerNames();
     const a = new Sequential({ inputShape: [4, 3], seed: 1 }, [gru({ units: 3 })]);
-    (a as unknown as Files).saveSafetensors(join(dir, "gru.safetensors"));
+    a.saveSafetensors(join(dir, "gru.safetensors"));
     resetLayerNames();
     const b = new Sequential({ inputShape: [4, 3], seed: 2 }, [gru({ units: 3 })]);
-    (b as unknown as Files).loadSafetensors(join(dir, "gru.safetensors"));
+    b.loadSafetensors(join(dir, "gru.safetensors"));
     assert.deepEqual(b.getWeights().map((t) => Array.from(t.data)), a.getWeights().map((t) => Array.from(t.data)));
   });
 
   it("model.exportPyTorch(dir) writes the four files", () => {
     resetLayerNames();
     const model = new Sequential({ inputShape: [4, 3] }, [lstm({ units: 2 })]);
-    const r = (model as unknown as Files).exportPyTorch(join(dir, "export"));
+    const r = model.exportPyTorch(join(dir, "export"));
     assert.deepEqual(r.files.sort(), ["check.py", "model.py", "reference.safetensors", "weights.safetensors"]);
     for (const f of r.files) assert.ok(existsSync(join(r.dir, f)), f);
     assert.match(readFileSync(join(r.dir, "model.py"), "utf8"), /nn\.LSTM\(3, 2, batch_first=True\)/);
@@ -52,10 +53,10 @@ describe("interop: kernel file methods", () => {
   it("model.importPyTorch(dir) reads an export folder's weights.safetensors back", () => {
     resetLayerNames();
     const a = new Sequential({ inputShape: [4, 3], seed: 1 }, [lstm({ units: 3, returnSequences: true }), gru({ units: 2 })]);
-    (a as unknown as Files).exportPyTorch(join(dir, "roundtrip"));
+    a.exportPyTorch(join(dir, "roundtrip"));
     resetLayerNames();
     const b = new Sequential({ inputShape: [4, 3], seed: 2 }, [lstm({ units: 3, returnSequences: true }), gru({ units: 2 })]);
-    (b as unknown as Files).importPyTorch(join(dir, "roundtrip"));
+    b.importPyTorch(join(dir, "roundtrip"));
     assert.deepEqual(b.getWeights().map((t) => Array.from(t.data)), a.getWeights().map((t) => Array.from(t.data)));
   });
 
@@ -77,7 +78,7 @@ describe("interop: kernel file methods", () => {
   });
 
   it("loadSafetensors explains a missing file and a whole-model file", () => {
-    const m = LSTM({ inputSize: 3, hiddenSize: 4 }) as unknown as Files;
+    const m = LSTM({ inputSize: 3, hiddenSize: 4 });
     assert.throws(() => m.loadSafetensors(join(dir, "missing.safetensors")), /no file at/);
     resetLayerNames();
     writeFileSync(join(dir, "m.rnnmodel"), new Sequential({ inputShape: [4, 3] }, [gru({ units: 2 })]).toBytes());

@@ -1,6 +1,8 @@
 // What the kernel process adds to a cell's globals at run time (src/kernel), declared by hand for
-// IntelliSense in cells. The engine part of `rnn` is NOT declared here: it is generated from
-// src/engine at build time (scripts/gen-dts.mjs) and reached as the ambient module "engine/index".
+// IntelliSense in cells. The engine part of `rnn` — including the file methods (model.save,
+// rnn.load, saveSafetensors, exportPyTorch, …), which are engine methods on the kernel's host — is
+// NOT declared here: it is generated from src/engine at build time (scripts/gen-dts.mjs) and
+// reached as the ambient module "engine/index".
 // This file is a global script (no top-level import/export) loaded only by the notebook language
 // service; tsconfig.json excludes it so these globals do not leak into the project's own code.
 // `math` needs no declaration: mathjs's types declare it (`export as namespace math`).
@@ -80,75 +82,12 @@ declare namespace RnnKernel {
     toMath(t: Tensor | number[] | number[][]): import("mathjs").Matrix;
     /** The running cell's interrupt signal, for a cell's own loops. */
     readonly signal: InterruptSignal;
-    /**
-     * A whole model (architecture + weights) saved with `model.save(path)`; relative paths resolve
-     * from the notebook's folder.
-     */
-    load(path: string): import("engine/model").Sequential;
-    /** Weights only, as a .safetensors file (any model or `rnn.nn` module). */
-    saveWeights(model: { toSafetensors(): Uint8Array }, path: string): void;
-    /** Loads weights from a .safetensors file into a model of the same architecture. */
-    loadWeights(model: { fromSafetensors(bytes: Uint8Array): void }, path: string): void;
-  }
-
-  /** Options of `exportPyTorch`: the fixed reference input written beside the model. */
-  interface PyTorchExportOptions {
-    /** Seed of the fixed reference input (default 0). */
-    seed?: number;
-    /** Batch size of the reference input (default 2). */
-    batch?: number;
-    /** Timesteps of the reference input when the model does not fix them (default 5). */
-    timesteps?: number;
-  }
-
-  /** What `exportPyTorch(dir)` returns. */
-  interface ExportPyTorchResult {
-    /** Absolute folder the files were written to. */
-    dir: string;
-    /** File names written there. */
-    files: string[];
-    /** The command that checks the export against PyTorch. */
-    check: string;
-  }
-
-  /** The kernel's file methods on every model and `rnn.nn` module (src/kernel/interop.ts). */
-  interface FileMethods {
-    /** Weights only, as .safetensors (rnn.nn modules use PyTorch's state-dict names); returns the absolute path. */
-    saveSafetensors(path: string): string;
-    /** Loads .safetensors weights (ours or PyTorch's `save_file(model.state_dict())`) into this model. */
-    loadSafetensors(path: string): this;
-    /** model.py + weights.safetensors + check.py + reference.safetensors in `dir`, for PyTorch. */
-    exportPyTorch(dir: string, options?: PyTorchExportOptions): ExportPyTorchResult;
-    /**
-     * The way back: PyTorch-named weights (an export folder, or a .safetensors file saved with
-     * `save_file(model.state_dict(), path)` after training further in PyTorch) into this model.
-     * `prefix` selects a submodule's keys (e.g. "encoder.").
-     */
-    importPyTorch(path: string, options?: { prefix?: string }): this;
   }
 }
-
-// The kernel's methods on the engine's classes, merged into the generated declarations (an empty
-// interface extending FileMethods is the point: it merges with the engine's class of the same name).
-/* eslint-disable @typescript-eslint/no-empty-object-type */
-declare module "engine/model" {
-  export interface Sequential extends RnnKernel.FileMethods {
-    /** Saves the whole model (architecture + weights) to a file; `rnn.load(path)` reads it back. */
-    save(path: string): void;
-  }
-}
-declare module "engine/nn/recurrent" {
-  export interface TorchRecurrent extends RnnKernel.FileMethods {}
-}
-declare module "engine/nn/linear" {
-  export interface TorchLinear extends RnnKernel.FileMethods {}
-  export interface TorchEmbedding extends RnnKernel.FileMethods {}
-}
-/* eslint-enable @typescript-eslint/no-empty-object-type */
 
 /**
- * The recurrent-network engine (layers, models, training, datasets) plus the kernel's file and display
- * helpers. The additions come first: where both define a member (`toMath`), the kernel's signature is
+ * The recurrent-network engine (layers, models, training, datasets, files) plus the kernel's data and
+ * display helpers. The additions come first: where both define a member (`toMath`), the kernel's signature is
  * the first overload, as the kernel's function is the one that runs. (An intersection, not
  * `Omit<Engine, …>`: a mapped type would show engine functions as "(property) lstm: (…) => …".)
  */

@@ -1,0 +1,86 @@
+/**
+ * The engine's host port: everything the engine needs from the program it runs in, declared here and
+ * implemented by that program. The engine itself stays pure (no Node, no DOM): a model's `save(path)`
+ * asks the host for files, `fit` asks it for the abort signal and a progress observer.
+ *
+ *   host            files                                  fit
+ *   (default)       none: file methods throw a clear error  no signal, no observer
+ *   Node kernel     fs, atomic writes, paths from the       the running cell's interrupt signal,
+ *   (src/kernel)    notebook's folder                       one live training output per fit
+ *
+ * A host is installed once with `setHost` by the program that embeds the engine (the kernel, when it
+ * builds the cells' `rnn`); cells never install one. Every member is optional, so a host states only
+ * what it has: a browser host without files leaves out `files` and the engine's file methods say so.
+ * Later additions (a parallel GEMM, …) join this interface the same way, each optional.
+ */
+import type { AbortSignalLike, FitProgress } from "./fit";
+
+/**
+ * Files of the host. Paths the engine passes are what a cell wrote (`model.save("m.rnnmodel")`);
+ * `resolve` turns them into the host's absolute paths, which the other members then receive.
+ */
+export interface HostFiles {
+  /** The absolute path a cell's path names (the Node kernel resolves relative paths from the notebook's folder). */
+  resolve(path: string): string;
+  /** `name` inside folder `dir` (an absolute path from `resolve`), in the host's path syntax. */
+  join(dir: string, name: string): string;
+  /** The file's bytes, or undefined when there is no file at `file`; any other failure throws an Error saying why. */
+  read(file: string): Uint8Array | undefined;
+  /**
+   * Replaces `file` whole or not at all — never half a file, even if the process dies mid-write
+   * (write beside it, then rename) — creating missing folders.
+   */
+  write(file: string, content: Uint8Array | string): void;
+  /** Whether `file` is an existing folder. */
+  isFolder(file: string): boolean;
+}
+
+/**
+ * Watches one `fit` from its start to its end: the Node kernel's live training output. `update` gets
+ * the throttled progress reports (see FitProgress for what they share with the fit), `end` is called
+ * exactly once when fit resolves or rejects.
+ */
+export interface FitObserver {
+  /** A progress report (at most every 100 ms, at each epoch end, and the final one). */
+  update(progress: FitProgress): void;
+  /** fit settled: "done", "interrupted", or "failed" with the error's message. */
+  end(status: FitProgress["status"], message?: string): void;
+}
+
+/** What the engine needs from the program it runs in; every member optional (see the file header). */
+export interface EngineHost {
+  /** Files; absent = this host has none, and file methods (`model.save(path)`, …) throw saying so. */
+  readonly files?: HostFiles;
+  /** The signal a fit started now stops on when it gets no `signal` option (the kernel: the running cell's interrupt). */
+  fitSignal?(): AbortSignalLike | undefined;
+  /** A fresh observer for a fit that starts now (the kernel: one live training output per fit), or undefined. */
+  observeFit?(): FitObserver | undefined;
+}
+
+/** The host without files, signal or observer: the engine on its own (tests, a bare import). */
+const NO_HOST: EngineHost = {};
+
+let current: EngineHost = NO_HOST;
+
+/**
+ * Installs the host (or, with undefined, the default host without files). For the program embedding
+ * the engine — the kernel calls it once when it builds `rnn`; cells do not get it.
+ */
+export function setHost(host: EngineHost | undefined): void {
+  current = host ?? NO_HOST;
+}
+
+/** The installed host. @internal */
+export function host(): EngineHost {
+  return current;
+}
+
+/**
+ * The host's files, or a clear error naming the call and what to use instead, e.g.
+ * "model.save(path) needs files; this host has none — use model.toBytes()". @internal
+ */
+export function hostFiles(call: string, instead?: string): HostFiles {
+  const files = current.files;
+  if (!files) throw new Error(`${call} needs files; this host has none${instead ? ` — use ${instead}` : ""}`);
+  return files;
+}
