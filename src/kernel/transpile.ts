@@ -137,180 +137,253 @@ function stripSourceMapComment(js: string): string {
   return js.replace(/\n?\/\/# sourceMappingURL=.*\s*$/, "");
 }
 
+/** The transformer that rewrites a cell's top level (see the header); one CellRewriter per cell. */
 function cellTransformer(bindings: Set<string>): ts.TransformerFactory<ts.SourceFile> {
-  return (context) => (file) => {
-    const f = context.factory;
-    let tempCounter = 0;
-    const hoisted: ts.Statement[] = [];
-    const body: ts.Statement[] = [];
+  return (context) => (file) => new CellRewriter(context, bindings).rewrite(file);
+}
 
-    const visitDynamicImports = (node: ts.Node): ts.Node => {
-      if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
-        const call = f.createCallExpression(
-          f.createPropertyAccessExpression(f.createIdentifier(KERNEL_PARAM), "import"),
-          undefined,
-          node.arguments.map((a) => ts.visitNode(a, visitDynamicImports) as ts.Expression),
-        );
-        return ts.setTextRange(call, node);
-      }
-      return ts.visitEachChild(node, visitDynamicImports, context);
-    };
-    const visit = <T extends ts.Node>(node: T): T => ts.visitNode(node, visitDynamicImports) as T;
+/**
+ * The steps of the rewrite, in the order a statement meets them: `rewrite` picks the last expression
+ * to capture and sends each top-level statement to its kind's step; every step adds the names it
+ * binds to `bindings` and rewrites nested dynamic imports (and nested top-level `var`s) on the way.
+ */
+class CellRewriter {
+  private readonly f: ts.NodeFactory;
+  /** Module objects of rewritten imports are locals `__rnnm$1`, `__rnnm$2`, … of the cell. */
+  private tempCounter = 0;
+  /** Function declarations, moved to the top as JavaScript hoists them. */
+  private readonly hoisted: ts.Statement[] = [];
+  private readonly body: ts.Statement[] = [];
 
-    // `var` inside a top-level block or loop (`for (var i = 0; …)`) is a top-level binding too, as
-    // in a script: its declarations become assignments and its names bindings. Functions and classes
-    // keep their own `var`s.
-    const isVarList = (list: ts.VariableDeclarationList) => (list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const)) === 0;
-    const varAssignments = (list: ts.VariableDeclarationList): ts.Expression | undefined => {
-      const parts: ts.Expression[] = [];
-      for (const decl of list.declarations) {
-        collectNames(decl.name, bindings);
-        if (decl.initializer) parts.push(ts.setTextRange(f.createAssignment(bindingToTarget(decl.name), visitNested(decl.initializer) as ts.Expression), decl));
-      }
-      return parts.length === 0 ? undefined : parts.reduce((a, b) => f.createComma(a, b));
-    };
-    const visitNested = (node: ts.Node): ts.Node => {
-      if (ts.isFunctionLike(node) || ts.isClassLike(node)) return visitDynamicImports(node);
-      if (ts.isVariableStatement(node) && isVarList(node.declarationList)) {
-        const expr = varAssignments(node.declarationList);
-        return ts.setTextRange(expr ? f.createExpressionStatement(expr) : f.createEmptyStatement(), node);
-      }
-      if (ts.isForStatement(node) && node.initializer && ts.isVariableDeclarationList(node.initializer) && isVarList(node.initializer)) {
-        return f.updateForStatement(node, varAssignments(node.initializer), node.condition && visitNested(node.condition) as ts.Expression,
-          node.incrementor && visitNested(node.incrementor) as ts.Expression, visitNested(node.statement) as ts.Statement);
-      }
-      if ((ts.isForInStatement(node) || ts.isForOfStatement(node)) && ts.isVariableDeclarationList(node.initializer) && isVarList(node.initializer)) {
-        const decl = node.initializer.declarations[0];
-        collectNames(decl.name, bindings);
-        const target = bindingToTarget(decl.name);
-        const expr = visitNested(node.expression) as ts.Expression;
-        const statement = visitNested(node.statement) as ts.Statement;
-        return ts.isForInStatement(node) ? f.updateForInStatement(node, target, expr, statement)
-          : f.updateForOfStatement(node, node.awaitModifier, target, expr, statement);
-      }
-      if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) return visitDynamicImports(node);
-      return ts.visitEachChild(node, visitNested, context);
-    };
+  constructor(private readonly context: ts.TransformationContext, private readonly bindings: Set<string>) {
+    this.f = context.factory;
+  }
 
-    const assign = (target: ts.Expression, value: ts.Expression, range: ts.Node): ts.Statement =>
-      ts.setTextRange(f.createExpressionStatement(f.createAssignment(target, value)), range);
+  rewrite(file: ts.SourceFile): ts.SourceFile {
+    const last = capturedLastStatement(file.statements);
+    for (const stmt of file.statements) {
+      if (stmt === last) this.lastExpression(last);
+      else this.statement(stmt);
+    }
+    return this.f.updateSourceFile(file, [...this.hoisted, ...this.body]);
+  }
 
-    // The last statement that came from an expression statement of the cell (not one TypeScript
-    // synthesized, e.g. an enum's IIFE) gets captured.
-    const statements = file.statements;
-    let lastIndex = statements.length - 1;
-    // (`export {};` is what TypeScript appends to a module without imports or exports.)
-    while (lastIndex >= 0 && (ts.isEmptyStatement(statements[lastIndex]) || ts.isExportDeclaration(statements[lastIndex]))) lastIndex--;
-    const last = lastIndex >= 0 ? statements[lastIndex] : undefined;
-    const captureLast = last !== undefined && ts.isExpressionStatement(last) &&
-      ts.isExpressionStatement(ts.getOriginalNode(last));
+  /** One top-level statement of the cell, by kind. */
+  private statement(stmt: ts.Statement): void {
+    if (ts.isImportDeclaration(stmt)) {
+      this.body.push(...this.importDeclaration(stmt));
+    } else if (ts.isVariableStatement(stmt)) {
+      this.variableStatement(stmt);
+    } else if (ts.isFunctionDeclaration(stmt) && stmt.name && stmt.body) {
+      this.functionDeclaration(stmt, stmt.name);
+    } else if (ts.isClassDeclaration(stmt) && stmt.name) {
+      this.classDeclaration(stmt, stmt.name);
+    } else if ((ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt)) && !stmt.name) {
+      this.anonymousDefault(stmt);
+    } else if (ts.isExportDeclaration(stmt)) {
+      // `export { a }` / `export * from "m"`: a cell has no importers; nothing to do.
+    } else if (ts.isExportAssignment(stmt)) {
+      this.body.push(ts.setTextRange(this.f.createExpressionStatement(this.visit(stmt.expression)), stmt));
+    } else {
+      this.body.push(ts.visitNode(stmt, this.visitNested) as ts.Statement);
+    }
+  }
 
-    for (const stmt of statements) {
-      if (ts.isImportDeclaration(stmt)) {
-        body.push(...rewriteImport(stmt));
-      } else if (ts.isVariableStatement(stmt)) {
-        const isVar = (stmt.declarationList.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const)) === 0;
-        for (const decl of stmt.declarationList.declarations) {
-          collectNames(decl.name, bindings);
-          if (decl.initializer) {
-            body.push(assign(bindingToTarget(decl.name), visit(decl.initializer), decl));
-          } else if (!isVar) {
-            body.push(assign(bindingToTarget(decl.name), f.createVoidZero(), decl));
-          }
-        }
-      } else if (ts.isFunctionDeclaration(stmt) && stmt.name && stmt.body) {
-        bindings.add(stmt.name.text);
-        const expr = f.createFunctionExpression(
-          stmt.modifiers?.filter((m) => m.kind === ts.SyntaxKind.AsyncKeyword) as ts.Modifier[] | undefined,
-          stmt.asteriskToken, f.createIdentifier(stmt.name.text), undefined,
-          ts.visitNodes(stmt.parameters, visitDynamicImports) as ts.NodeArray<ts.ParameterDeclaration>, undefined, visit(stmt.body));
-        ts.setTextRange(expr, stmt);
-        hoisted.push(assign(f.createIdentifier(stmt.name.text), expr, stmt));
-      } else if (ts.isClassDeclaration(stmt) && stmt.name) {
-        bindings.add(stmt.name.text);
-        const expr = f.createClassExpression(
-          stmt.modifiers?.filter((m) => ts.isDecorator(m)) as ts.ModifierLike[] | undefined,
-          f.createIdentifier(stmt.name.text), undefined, stmt.heritageClauses?.map(visit), stmt.members.map(visit));
-        ts.setTextRange(expr, stmt);
-        body.push(assign(f.createIdentifier(stmt.name.text), expr, stmt));
-      } else if ((ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt)) && !stmt.name) {
-        // `export default function () {}` / `export default class {}`: an unnamed value, like `export default expr`.
-        const expr = ts.isFunctionDeclaration(stmt)
-          ? f.createFunctionExpression(stmt.modifiers?.filter((m) => m.kind === ts.SyntaxKind.AsyncKeyword) as ts.Modifier[] | undefined,
-            stmt.asteriskToken, undefined, undefined, ts.visitNodes(stmt.parameters, visitDynamicImports) as ts.NodeArray<ts.ParameterDeclaration>,
-            undefined, stmt.body ? visit(stmt.body) : f.createBlock([]))
-          : f.createClassExpression(undefined, undefined, undefined, stmt.heritageClauses?.map(visit), stmt.members.map(visit));
-        body.push(ts.setTextRange(f.createExpressionStatement(f.createParenthesizedExpression(expr)), stmt));
-      } else if (ts.isExportDeclaration(stmt)) {
-        // `export { a }` / `export * from "m"`: a cell has no importers; nothing to do.
-      } else if (ts.isExportAssignment(stmt)) {
-        body.push(ts.setTextRange(f.createExpressionStatement(visit(stmt.expression)), stmt));
-      } else if (stmt === last && captureLast && ts.isExpressionStatement(stmt)) {
-        const value = f.createObjectLiteralExpression([f.createPropertyAssignment("value", visit(stmt.expression))]);
-        body.push(ts.setTextRange(f.createReturnStatement(value), stmt));
-      } else {
-        body.push(ts.visitNode(stmt, visitNested) as ts.Statement);
+  /** `const/let/var x = e` → `x = e` (destructuring → destructuring assignment); `let x;` → `x = void 0`. */
+  private variableStatement(stmt: ts.VariableStatement): void {
+    const isVar = (stmt.declarationList.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const)) === 0;
+    for (const decl of stmt.declarationList.declarations) {
+      collectNames(decl.name, this.bindings);
+      if (decl.initializer) {
+        this.body.push(this.assign(this.bindingToTarget(decl.name), this.visit(decl.initializer), decl));
+      } else if (!isVar) {
+        this.body.push(this.assign(this.bindingToTarget(decl.name), this.f.createVoidZero(), decl));
       }
     }
-    return f.updateSourceFile(file, [...hoisted, ...body]);
+  }
 
-    function rewriteImport(stmt: ts.ImportDeclaration): ts.Statement[] {
-      const spec = stmt.moduleSpecifier;
-      const load = f.createAwaitExpression(f.createCallExpression(
-        f.createPropertyAccessExpression(f.createIdentifier(KERNEL_PARAM), "import"), undefined, [spec]));
-      const clause = stmt.importClause;
-      if (!clause) return [ts.setTextRange(f.createExpressionStatement(load), stmt)];
-      if (clause.isTypeOnly) return [];
-      // The module object is a local of the cell; only the imported names become bindings.
-      const tmp = `__rnnm$${++tempCounter}`;
-      const out: ts.Statement[] = [ts.setTextRange(f.createVariableStatement(undefined, f.createVariableDeclarationList(
-        [f.createVariableDeclaration(tmp, undefined, undefined, load)], ts.NodeFlags.Const)), stmt)];
-      if (clause.name) {
-        bindings.add(clause.name.text);
-        out.push(assign(f.createIdentifier(clause.name.text), f.createCallExpression(
-          f.createPropertyAccessExpression(f.createIdentifier(KERNEL_PARAM), "default"), undefined, [f.createIdentifier(tmp)]), stmt));
-      }
-      const nb = clause.namedBindings;
-      if (nb && ts.isNamespaceImport(nb)) {
-        bindings.add(nb.name.text);
-        out.push(assign(f.createIdentifier(nb.name.text), f.createIdentifier(tmp), stmt));
-      } else if (nb) {
-        for (const el of nb.elements) {
-          if (el.isTypeOnly) continue;
-          bindings.add(el.name.text);
-          const imported = el.propertyName ?? el.name;
-          const access = ts.isIdentifier(imported)
-            ? f.createPropertyAccessExpression(f.createIdentifier(tmp), imported.text)
-            : f.createElementAccessExpression(f.createIdentifier(tmp), f.createStringLiteral(imported.text));
-          out.push(assign(f.createIdentifier(el.name.text), access, el));
-        }
-      }
-      return out;
+  /** `function f(){}` → `f = function f(){}`, hoisted to the top. */
+  private functionDeclaration(stmt: ts.FunctionDeclaration, name: ts.Identifier): void {
+    const f = this.f;
+    this.bindings.add(name.text);
+    const expr = f.createFunctionExpression(asyncModifier(stmt), stmt.asteriskToken, f.createIdentifier(name.text), undefined,
+      this.parameters(stmt), undefined, this.visit(stmt.body!));
+    ts.setTextRange(expr, stmt);
+    this.hoisted.push(this.assign(f.createIdentifier(name.text), expr, stmt));
+  }
+
+  /** `class C {}` → `C = class C {}` (decorators kept), in place. */
+  private classDeclaration(stmt: ts.ClassDeclaration, name: ts.Identifier): void {
+    const f = this.f;
+    this.bindings.add(name.text);
+    const expr = f.createClassExpression(
+      stmt.modifiers?.filter((m) => ts.isDecorator(m)) as ts.ModifierLike[] | undefined,
+      f.createIdentifier(name.text), undefined, stmt.heritageClauses?.map(this.visit), stmt.members.map(this.visit));
+    ts.setTextRange(expr, stmt);
+    this.body.push(this.assign(f.createIdentifier(name.text), expr, stmt));
+  }
+
+  /** `export default function () {}` / `export default class {}`: an unnamed value, like `export default expr`. */
+  private anonymousDefault(stmt: ts.FunctionDeclaration | ts.ClassDeclaration): void {
+    const f = this.f;
+    const expr = ts.isFunctionDeclaration(stmt)
+      ? f.createFunctionExpression(asyncModifier(stmt), stmt.asteriskToken, undefined, undefined, this.parameters(stmt),
+        undefined, stmt.body ? this.visit(stmt.body) : f.createBlock([]))
+      : f.createClassExpression(undefined, undefined, undefined, stmt.heritageClauses?.map(this.visit), stmt.members.map(this.visit));
+    this.body.push(ts.setTextRange(f.createExpressionStatement(f.createParenthesizedExpression(expr)), stmt));
+  }
+
+  /** The cell's last expression `e` → `return { value: (e) }` (the object keeps a promise un-awaited). */
+  private lastExpression(stmt: ts.ExpressionStatement): void {
+    const f = this.f;
+    const value = f.createObjectLiteralExpression([f.createPropertyAssignment("value", this.visit(stmt.expression))]);
+    this.body.push(ts.setTextRange(f.createReturnStatement(value), stmt));
+  }
+
+  /** `import d, { a as b } from "m"` → `const __m = await __rnnk$.import("m"); d = __rnnk$.default(__m); b = __m.a;` */
+  private importDeclaration(stmt: ts.ImportDeclaration): ts.Statement[] {
+    const f = this.f;
+    const load = f.createAwaitExpression(f.createCallExpression(
+      f.createPropertyAccessExpression(f.createIdentifier(KERNEL_PARAM), "import"), undefined, [stmt.moduleSpecifier]));
+    const clause = stmt.importClause;
+    if (!clause) return [ts.setTextRange(f.createExpressionStatement(load), stmt)];
+    if (clause.isTypeOnly) return [];
+    // The module object is a local of the cell; only the imported names become bindings.
+    const tmp = `__rnnm$${++this.tempCounter}`;
+    const out: ts.Statement[] = [ts.setTextRange(f.createVariableStatement(undefined, f.createVariableDeclarationList(
+      [f.createVariableDeclaration(tmp, undefined, undefined, load)], ts.NodeFlags.Const)), stmt)];
+    if (clause.name) {
+      this.bindings.add(clause.name.text);
+      out.push(this.assign(f.createIdentifier(clause.name.text), f.createCallExpression(
+        f.createPropertyAccessExpression(f.createIdentifier(KERNEL_PARAM), "default"), undefined, [f.createIdentifier(tmp)]), stmt));
     }
-
-    /** A binding pattern as an assignment target: `{ a, b: [c] = d }` → the same as an expression. */
-    function bindingToTarget(name: ts.BindingName): ts.Expression {
-      if (ts.isIdentifier(name)) return f.createIdentifier(name.text);
-      if (ts.isObjectBindingPattern(name)) {
-        return f.createObjectLiteralExpression(name.elements.map((el): ts.ObjectLiteralElementLike => {
-          if (el.dotDotDotToken) return f.createSpreadAssignment(bindingToTarget(el.name));
-          const init = el.initializer ? visit(el.initializer) : undefined;
-          if (!el.propertyName && ts.isIdentifier(el.name)) {
-            return f.createShorthandPropertyAssignment(el.name.text, init);
-          }
-          const target = bindingToTarget(el.name);
-          const key = el.propertyName ?? (el.name as ts.Identifier);
-          return f.createPropertyAssignment(visit(key) as ts.PropertyName, init ? f.createAssignment(target, init) : target);
-        }));
+    const nb = clause.namedBindings;
+    if (nb && ts.isNamespaceImport(nb)) {
+      this.bindings.add(nb.name.text);
+      out.push(this.assign(f.createIdentifier(nb.name.text), f.createIdentifier(tmp), stmt));
+    } else if (nb) {
+      for (const el of nb.elements) {
+        if (el.isTypeOnly) continue;
+        this.bindings.add(el.name.text);
+        const imported = el.propertyName ?? el.name;
+        const access = ts.isIdentifier(imported)
+          ? f.createPropertyAccessExpression(f.createIdentifier(tmp), imported.text)
+          : f.createElementAccessExpression(f.createIdentifier(tmp), f.createStringLiteral(imported.text));
+        out.push(this.assign(f.createIdentifier(el.name.text), access, el));
       }
-      return f.createArrayLiteralExpression(name.elements.map((el): ts.Expression => {
-        if (ts.isOmittedExpression(el)) return f.createOmittedExpression();
-        const target = bindingToTarget(el.name);
-        if (el.dotDotDotToken) return f.createSpreadElement(target);
-        return el.initializer ? f.createAssignment(target, visit(el.initializer)) : target;
+    }
+    return out;
+  }
+
+  /** Dynamic `import("m")` anywhere below `node` → `__rnnk$.import("m")` (resolved from the notebook's folder). */
+  private readonly visitDynamicImports = (node: ts.Node): ts.Node => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const call = this.f.createCallExpression(
+        this.f.createPropertyAccessExpression(this.f.createIdentifier(KERNEL_PARAM), "import"),
+        undefined,
+        node.arguments.map((a) => ts.visitNode(a, this.visitDynamicImports) as ts.Expression),
+      );
+      return ts.setTextRange(call, node);
+    }
+    return ts.visitEachChild(node, this.visitDynamicImports, this.context);
+  };
+
+  private readonly visit = <T extends ts.Node>(node: T): T => ts.visitNode(node, this.visitDynamicImports) as T;
+
+  private parameters(stmt: ts.FunctionDeclaration): ts.NodeArray<ts.ParameterDeclaration> {
+    return ts.visitNodes(stmt.parameters, this.visitDynamicImports) as ts.NodeArray<ts.ParameterDeclaration>;
+  }
+
+  /**
+   * A statement nested in the top level (a block, a loop, an `if`): `var` inside it is a top-level
+   * binding too, as in a script, so its declarations become assignments and its names bindings.
+   * Functions and classes keep their own `var`s.
+   */
+  private readonly visitNested = (node: ts.Node): ts.Node => {
+    const f = this.f;
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) return this.visitDynamicImports(node);
+    if (ts.isVariableStatement(node) && isVarList(node.declarationList)) {
+      const expr = this.varAssignments(node.declarationList);
+      return ts.setTextRange(expr ? f.createExpressionStatement(expr) : f.createEmptyStatement(), node);
+    }
+    if (ts.isForStatement(node) && node.initializer && ts.isVariableDeclarationList(node.initializer) && isVarList(node.initializer)) {
+      return f.updateForStatement(node, this.varAssignments(node.initializer), node.condition && this.visitNested(node.condition) as ts.Expression,
+        node.incrementor && this.visitNested(node.incrementor) as ts.Expression, this.visitNested(node.statement) as ts.Statement);
+    }
+    if ((ts.isForInStatement(node) || ts.isForOfStatement(node)) && ts.isVariableDeclarationList(node.initializer) && isVarList(node.initializer)) {
+      const decl = node.initializer.declarations[0];
+      collectNames(decl.name, this.bindings);
+      const target = this.bindingToTarget(decl.name);
+      const expr = this.visitNested(node.expression) as ts.Expression;
+      const statement = this.visitNested(node.statement) as ts.Statement;
+      return ts.isForInStatement(node) ? f.updateForInStatement(node, target, expr, statement)
+        : f.updateForOfStatement(node, node.awaitModifier, target, expr, statement);
+    }
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) return this.visitDynamicImports(node);
+    return ts.visitEachChild(node, this.visitNested, this.context);
+  };
+
+  /** `var a = 1, b, c = 2` (nested) → `a = 1, c = 2`; undefined when nothing is assigned. */
+  private varAssignments(list: ts.VariableDeclarationList): ts.Expression | undefined {
+    const parts: ts.Expression[] = [];
+    for (const decl of list.declarations) {
+      collectNames(decl.name, this.bindings);
+      if (decl.initializer) {
+        parts.push(ts.setTextRange(this.f.createAssignment(this.bindingToTarget(decl.name), this.visitNested(decl.initializer) as ts.Expression), decl));
+      }
+    }
+    return parts.length === 0 ? undefined : parts.reduce((a, b) => this.f.createComma(a, b));
+  }
+
+  private assign(target: ts.Expression, value: ts.Expression, range: ts.Node): ts.Statement {
+    return ts.setTextRange(this.f.createExpressionStatement(this.f.createAssignment(target, value)), range);
+  }
+
+  /** A binding pattern as an assignment target: `{ a, b: [c] = d }` → the same as an expression. */
+  private bindingToTarget(name: ts.BindingName): ts.Expression {
+    const f = this.f;
+    if (ts.isIdentifier(name)) return f.createIdentifier(name.text);
+    if (ts.isObjectBindingPattern(name)) {
+      return f.createObjectLiteralExpression(name.elements.map((el): ts.ObjectLiteralElementLike => {
+        if (el.dotDotDotToken) return f.createSpreadAssignment(this.bindingToTarget(el.name));
+        const init = el.initializer ? this.visit(el.initializer) : undefined;
+        if (!el.propertyName && ts.isIdentifier(el.name)) {
+          return f.createShorthandPropertyAssignment(el.name.text, init);
+        }
+        const target = this.bindingToTarget(el.name);
+        const key = el.propertyName ?? (el.name as ts.Identifier);
+        return f.createPropertyAssignment(this.visit(key) as ts.PropertyName, init ? f.createAssignment(target, init) : target);
       }));
     }
-  };
+    return f.createArrayLiteralExpression(name.elements.map((el): ts.Expression => {
+      if (ts.isOmittedExpression(el)) return f.createOmittedExpression();
+      const target = this.bindingToTarget(el.name);
+      if (el.dotDotDotToken) return f.createSpreadElement(target);
+      return el.initializer ? f.createAssignment(target, this.visit(el.initializer)) : target;
+    }));
+  }
+}
+
+/**
+ * The statement whose value the cell shows: the last one, when it came from an expression statement
+ * of the cell (not one TypeScript synthesized, e.g. an enum's IIFE). Trailing empty statements and
+ * the `export {};` TypeScript appends to a module without imports or exports are skipped.
+ */
+function capturedLastStatement(statements: ts.NodeArray<ts.Statement>): ts.ExpressionStatement | undefined {
+  let lastIndex = statements.length - 1;
+  while (lastIndex >= 0 && (ts.isEmptyStatement(statements[lastIndex]) || ts.isExportDeclaration(statements[lastIndex]))) lastIndex--;
+  const last = lastIndex >= 0 ? statements[lastIndex] : undefined;
+  return last !== undefined && ts.isExpressionStatement(last) && ts.isExpressionStatement(ts.getOriginalNode(last)) ? last : undefined;
+}
+
+/** A function declaration's `async`, the one modifier its expression form keeps. */
+function asyncModifier(stmt: ts.FunctionDeclaration): ts.Modifier[] | undefined {
+  return stmt.modifiers?.filter((m) => m.kind === ts.SyntaxKind.AsyncKeyword) as ts.Modifier[] | undefined;
+}
+
+/** `var`, not `let`/`const`. */
+function isVarList(list: ts.VariableDeclarationList): boolean {
+  return (list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const)) === 0;
 }
 
 function collectNames(name: ts.BindingName, into: Set<string>): void {
