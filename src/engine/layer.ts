@@ -208,9 +208,3 @@ export function uniqueLayerName(base: string): string {
 export function resetLayerNames(): void {
   nameCounts.clear();
 }
-
-/** Formats a shape with a batch placeholder, Keras style: (None, 20, 16). */
-export function formatShape(shape: readonly number[], batch = true): string {
-  const dims = (batch ? ["None"] : []).concat(shape.map(String));
-  return `(${dims.join(", ")}${dims.length === 1 ? "," : ""})`;
-}

@@ -10,7 +10,7 @@ export function formatCount(n: number): string {
 }
 
 /** [null, 20, 16] → "(None, 20, 16)" */
-export function formatShape(shape: (number | null)[]): string {
+export function formatShape(shape: readonly (number | null)[]): string {
   const parts = shape.map((d) => (d === null ? "None" : String(d)));
   return `(${parts.join(", ")}${parts.length === 1 ? "," : ""})`;
 }

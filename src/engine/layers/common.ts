@@ -5,16 +5,16 @@
  */
 import type { BuildContext, ForwardContext, Layer, LayerConfigData, Param } from "../layer";
 import { getParamValues, setParamValues, uniqueLayerName, weightViews } from "../layer";
+import { formatShape } from "../../shared/summaryText";
 import { layerFacts } from "../layerFacts";
 import { paramCount } from "../params";
 import { Rng } from "../random";
 import { makeSummary, type Summary } from "../summary";
 import type { Tensor, TensorLike } from "../tensor";
 
-/** "(None, 20, 6)" — a per-sample shape with the batch placeholder, Keras style. */
+/** "(None, 20, 6)" — a per-sample shape (−1 or null = free) with the batch placeholder, Keras style. */
 export function shapeText(shape: readonly (number | null)[]): string {
-  const dims = ["None", ...shape.map((d) => (d === null ? "None" : String(d)))];
-  return `(${dims.join(", ")}${dims.length === 1 ? "," : ""})`;
+  return formatShape([null, ...shape.map((d) => (d === null || d < 0 ? null : d))]);
 }
 
 /**
@@ -28,7 +28,7 @@ export function tableOutputShape(layer: { type: string; config: LayerConfigData 
 
 /** The error every layer throws for an input it cannot take: names the layer and both shapes. */
 export function shapeError(layer: { name: string; className: string }, expected: string, got: readonly number[], batch = false): Error {
-  const gotText = batch ? `(${got.join(", ")}${got.length === 1 ? "," : ""})` : shapeText(got);
+  const gotText = batch ? formatShape(got) : shapeText(got);
   return new Error(`layer "${layer.name}" (${layer.className}) expects input shape ${expected} but got ${gotText}`);
 }
 
