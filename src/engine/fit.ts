@@ -76,7 +76,7 @@ export interface History {
   elapsedMs: number;
 }
 
-/** Progress report, shaped like the kernel's TrainingProgress (src/kernel/rich). */
+/** Progress report: the one training report, drawn by the kernel's trainingBundle (src/kernel/rich). */
 export interface FitProgress {
   /** "running" while training; the final report says "done", "interrupted" (signal aborted) or "failed" (non-finite loss). */
   status: "running" | "done" | "interrupted" | "failed";

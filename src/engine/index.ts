@@ -24,7 +24,8 @@ export type { CharVocab } from "./text";
 export { Tensor, tensor, zeros, toMath, fromMath, type DType, type TensorLike, type NestedArray } from "./tensor";
 
 // Keras-family model and layers
-export { sequential, Sequential, load, modelFromBytes, type SequentialOptions, type RecordResult } from "./model";
+export { sequential, Sequential, load, modelFromBytes, type SequentialOptions } from "./model";
+export { GATE_ORDER, type Recording, type RecordingOptions, type RecurrentRecording, type Recordable } from "./recording";
 export { simpleRNN } from "./layers/simpleRnn";
 export { lstm } from "./layers/lstm";
 export { gru } from "./layers/gru";

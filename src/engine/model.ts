@@ -13,7 +13,7 @@
  * `get_uid`, reset by `resetLayerNames()`, which the kernel calls on restart), so two models built in
  * one session get `dense` and `dense_1`, exactly as in a Keras notebook.
  */
-import type { ForwardContext, Layer, LayerRecording, Param } from "./layer";
+import type { ForwardContext, Layer, Param } from "./layer";
 import { uniqueLayerName, zeroGrads } from "./layer";
 import { checkLossName, computeLoss, accuracy, type LossName } from "./loss";
 import { paramCount, type Convention, type ParamCount } from "./params";
@@ -28,6 +28,8 @@ import { decodeSafetensors, encodeSafetensors } from "./io/safetensors";
 import { exportPyTorchFiles, importPyTorchFile, loadWeightsFile, readModelFile, saveModelFile, saveWeightsFile, type ExportPyTorchResult } from "./io/files";
 import type { PyTorchExportOptions } from "./io/torchExport";
 import type { FromPyTorchOptions } from "./io/torchImport";
+import { recordSequential } from "./record";
+import type { Recording, RecordingOptions } from "./recording";
 
 /** First argument of `rnn.sequential(options, layers)`; only inputShape is required: `{ inputShape: [20, 1] }` for [B, 20, 1] input. */
 export interface SequentialOptions {
@@ -50,22 +52,6 @@ export interface WeightEntry {
   key: string;
   param: Param;
   layer: Layer;
-}
-
-/** Per-layer recording returned by `record` (shape understood by the kernel's rnn.show.*). */
-export interface ModelLayerRecording extends LayerRecording {
-  /** Index of the layer in `model.layers`. */
-  index: number;
-  /** Layer name (same as `layer`). */
-  name: string;
-}
-
-/** What `model.record(x, y?, { gates, gradNorms })` returns: the loss and per-layer recordings (gate activations [B, T, H], ‖∂L/∂h_t‖ per step) — the data behind `rnn.show.gates` / `rnn.show.gradientNorms`. */
-export interface RecordResult {
-  /** Loss for y, when y was given. */
-  loss?: number;
-  /** Recurrent layers in model order (a bidirectional layer gives a forward and a backward entry). */
-  layers: ModelLayerRecording[];
 }
 
 const OPTIONS = ["inputShape", "name", "dtype", "seed"];
@@ -341,28 +327,14 @@ export class Sequential {
   }
 
   /**
-   * Instrumentation: one forward (and, with y, a backward) in inference mode, recording per layer and
-   * timestep the gate activations ([B, T, H] per gate: LSTM i,f,g,o,c,h; GRU r,z,n,h; SimpleRNN h)
-   * and ‖∂L/∂h_t‖ (‖∂L/∂c_t‖ for LSTM). Parameter gradients are left zeroed.
+   * Instrumentation (recording.ts): one forward (and, with y, a backward) in inference mode, returning
+   * per recurrent layer and direction the gate activations of one sequence ([T, H] per gate: LSTM
+   * i,f,g,o,c,h; GRU r,z,n,h; SimpleRNN h) and ‖∂L/∂h_t‖ (‖∂L/∂c_t‖ for LSTM) per timestep.
+   * Parameter gradients are left zeroed. `{ batchIndex, layer, tbptt }` pick the sequence, the layer
+   * and a truncated-BPTT window. `model.record(x, y, { loss: "mse" }).layers[0].gradNorms.h`
    */
-  record(x: TensorLike, y?: TensorLike, options: { loss?: LossName; gates?: boolean; gradNorms?: boolean; tbptt?: number } = {}): RecordResult {
-    checkOnly(options, ["loss", "gates", "gradNorms", "tbptt"], "record");
-    const xs = this.input(x);
-    const gradNorms = y !== undefined && options.gradNorms !== false;
-    const record = { gates: options.gates !== false, gradNorms };
-    const ctx = { training: false, rng: new Rng(0), record, tbptt: options.tbptt };
-    const result: RecordResult = { layers: [] };
-    if (y !== undefined) {
-      const loss = checkLossName(options.loss ?? "mse");
-      result.loss = this.lossAndBackward(xs, y, loss, ctx);
-      zeroGrads(this.params());
-    } else {
-      this.forwardPass(xs, ctx);
-    }
-    this.layers.forEach((layer, index) => {
-      for (const r of layer.recordings?.() ?? []) result.layers.push({ ...r, index, name: r.layer });
-    });
-    return result;
+  record(x: TensorLike, y?: TensorLike, options: RecordingOptions = {}): Recording {
+    return recordSequential(this, x, y, options);
   }
 
   // ---------------------------------------------------------------------------------------------

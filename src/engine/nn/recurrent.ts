@@ -17,6 +17,7 @@
  */
 import { checkOptions, makeParam, uniqueLayerName, type LayerRecording, type Param } from "../layer";
 import { computeLoss, checkLossName, type LossName } from "../loss";
+import { checkBatchIndex, RECORDING_OPTIONS, resolveRecordingOptions, sequenceRecording, type Recording, type RecordingOptions } from "../recording";
 import type { ActivationName } from "../ops";
 import { paramCount } from "../params";
 import { makeSummary, type Summary } from "../summary";
@@ -53,6 +54,11 @@ export interface TorchForwardResult {
   output: Tensor;
   hN: Tensor;
   cN?: Tensor;
+}
+
+/** What `record` returns: the recording contract plus the forward's result. */
+export interface TorchRecording extends Recording {
+  output: TorchForwardResult;
 }
 
 /** One direction of one layer: its core, PyTorch params and internal (repacked) buffers. */
@@ -249,7 +255,7 @@ export class TorchRecurrent extends TorchParams {
    * { h0, c0 } / [h0, c0] (LSTM), each [L·D, B, H], zeros when omitted. As in PyTorch, an unbatched
    * input [T, inputSize] gives output [T, D·H] and states [L·D, H].
    */
-  forward(xIn: TensorLike, state?: TorchState, options: { record?: { gates?: boolean; gradNorms?: boolean }; rng?: Rng } = {}): TorchForwardResult {
+  forward(xIn: TensorLike, state?: TorchState, options: { record?: { gates?: boolean; gradNorms?: boolean }; rng?: Rng; tbptt?: number } = {}): TorchForwardResult {
     let x = asTensor(xIn, this.dtype);
     const unbatched = x.rank === 2 && x.shape[1] === this.inputSize && x.shape[0] >= 1;
     if (unbatched) x = x.reshape(this.batchFirst ? [1, ...x.shape] : [x.shape[0], 1, x.shape[1]]);
@@ -308,7 +314,7 @@ export class TorchRecurrent extends TorchParams {
         }
         const k = l * D + d;
         core.forward(u.w, h0 ? h0.subarray(k * B * H, (k + 1) * B * H) : null, c0 ? c0.subarray(k * B * H, (k + 1) * B * H) : null,
-          this.training, rng, this.recordFlags.gradNorms, 0);
+          this.training, rng, this.recordFlags.gradNorms, options.tbptt ?? 0);
         for (let s = 0; s < T; s++) {
           const t = d === 1 ? T - 1 - s : s;
           const so = core.stateOffset(s);
@@ -456,9 +462,9 @@ export class TorchRecurrent extends TorchParams {
   }
 
   private lossAndBackward(x: TensorLike, target: TensorLike, lossName: LossName, state: TorchState | undefined,
-                          record: { gates?: boolean; gradNorms?: boolean } | undefined): { loss: number; output: TorchForwardResult } {
+                          record: { gates?: boolean; gradNorms?: boolean } | undefined, tbptt?: number): { loss: number; output: TorchForwardResult } {
     const name = checkLossName(lossName);
-    const out = this.forward(x, state, { record });
+    const out = this.forward(x, state, { record, tbptt });
     const t = asTensor(target, this.dtype);
     const { value, grad } = computeLoss(name, out.output.data, out.output.shape, t.data);
     this.zeroGrad();
@@ -467,23 +473,33 @@ export class TorchRecurrent extends TorchParams {
   }
 
   /**
-   * Instrumentation: runs forward (and, with a target, backward) and returns per layer and direction
-   * the gate activations ([B, T, H] each, input time order) and ‖∂L/∂h_t‖ (‖∂L/∂c_t‖ for LSTM).
-   * Parameter gradients are left as computed (like computeGradients).
+   * Instrumentation (recording.ts): runs forward (and, with a target, backward) and returns per
+   * stacked layer and direction the gate activations of one sequence ([T, H] per gate, input time
+   * order, whether or not batchFirst) and ‖∂L/∂h_t‖ (‖∂L/∂c_t‖ for LSTM) per timestep, plus the
+   * forward's `output`. Parameter gradients are left as computed (like computeGradients).
    */
-  record(x: TensorLike, target?: TensorLike, options: { loss?: LossName; gates?: boolean; gradNorms?: boolean; state?: TorchState } = {}):
-    { output: TorchForwardResult; loss?: number; layers: LayerRecording[] } {
-    checkOptions(options, ["loss", "gates", "gradNorms", "state"], `${this.name}.record`);
-    const gates = options.gates ?? true;
-    const gradNorms = options.gradNorms ?? target !== undefined;
-    if (gradNorms && target === undefined) throw new Error(`${this.name}.record: gradNorms needs a target (and a loss, default "mse")`);
-    if (target === undefined) {
-      const output = this.forward(x, options.state, { record: { gates } });
-      this.lastTB = null;
-      return { output, layers: this.recorded };
+  record(x: TensorLike, target?: TensorLike, options: RecordingOptions & { state?: TorchState } = {}): TorchRecording {
+    const where = `${this.name}.record`;
+    checkOptions(options, [...RECORDING_OPTIONS, "state"], where);
+    const o = resolveRecordingOptions(options, target !== undefined, where);
+    if (o.layer !== undefined && o.layer >= this.numLayers) {
+      throw new Error(`${where}: layer ${o.layer} does not exist; ${this} has ${this.numLayers} stacked layer${this.numLayers === 1 ? "" : "s"} (0–${this.numLayers - 1})`);
     }
-    const { loss, output } = this.lossAndBackward(x, target, options.loss ?? "mse", options.state, { gates, gradNorms });
-    return { output, loss, layers: this.recorded };
+    const record = { gates: o.gates, gradNorms: o.gradNorms };
+    let output: TorchForwardResult, loss: number | undefined;
+    if (target === undefined) {
+      output = this.forward(x, options.state, { record });
+      this.lastTB = null;
+    } else {
+      ({ loss, output } = this.lossAndBackward(x, target, o.loss, options.state, record, o.tbptt));
+    }
+    const B = this.lastUnbatched ? 1 : output.output.shape[this.batchFirst ? 0 : 1];
+    checkBatchIndex(o.batchIndex, B, where);
+    const layers = this.recorded.filter((r) => o.layer === undefined || r.index === o.layer)
+      .map((r) => sequenceRecording(r, r.index, r.layer, o.batchIndex));
+    const result: TorchRecording = { output, batchIndex: o.batchIndex, layers };
+    if (loss !== undefined) result.loss = loss;
+    return result;
   }
 
   /** Recordings of the latest forward/backward. */

@@ -68,20 +68,22 @@ describe("sequential", () => {
     }
   });
 
-  it("record: gates are [B, T, H] per gate and h at the last step equals the layer's output (definition)", () => {
+  it("record: gates are [T, H] per gate for one sequence and h at the last step equals the layer's output (definition)", () => {
     const m = rnn.sequential({ inputShape: [6, 2] }, [rnn.lstm({ units: 3 })]);
     const { x } = rnn.datasets.addingProblem({ samples: 2, timesteps: 6, seed: 4 });
     const y = rnn.tensor([[0.1, 0.2, 0.3], [0.3, 0.2, 0.1]]);
     const r = m.record(x, y, { loss: "mse" });
     assert.equal(r.layers.length, 1);
+    assert.equal(r.batchIndex, 0);
     const rec = r.layers[0];
     assert.equal(rec.index, 0);
-    assert.deepEqual(Object.keys(rec.gates!).sort(), ["c", "f", "g", "h", "i", "o"]);
-    for (const g of Object.values(rec.gates!)) assert.deepEqual(g!.shape, [2, 6, 3]);
+    assert.deepEqual(Object.keys(rec.gates), ["i", "f", "g", "o", "c", "h"]); // GATE_ORDER.lstm
+    for (const g of Object.values(rec.gates)) assert.deepEqual(g!.shape, [6, 3]);
     const out = m.predict(x);
-    for (let b = 0; b < 2; b++) for (let j = 0; j < 3; j++) assert.equal(rec.gates!.h!.get(b, 5, j), out.get(b, j));
+    const seq1 = m.record(x, y, { loss: "mse", batchIndex: 1 }).layers[0];
+    for (const [b, s] of [[0, rec], [1, seq1]] as const) for (let j = 0; j < 3; j++) assert.equal(s.gates.h!.get(5, j), out.get(b, j));
     // h = o ⊙ tanh(c) (LSTM definition) at every step
-    for (let t = 0; t < 6; t++) assert.ok(Math.abs(rec.gates!.h!.get(1, t, 2) - rec.gates!.o!.get(1, t, 2) * Math.tanh(rec.gates!.c!.get(1, t, 2))) < 1e-6);
+    for (let t = 0; t < 6; t++) assert.ok(Math.abs(seq1.gates.h!.get(t, 2) - seq1.gates.o!.get(t, 2) * Math.tanh(seq1.gates.c!.get(t, 2))) < 1e-6);
     assert.equal(rec.gradNorms!.h.length, 6);
     assert.equal(rec.gradNorms!.c!.length, 6);
     assert.ok(r.loss! > 0);
@@ -93,10 +95,10 @@ describe("sequential", () => {
     const { x } = rnn.datasets.addingProblem({ samples: 1, timesteps: 5, seed: 5 });
     const r = m.record(x);
     assert.deepEqual(r.layers.map((l) => l.direction), ["forward", "backward"]);
-    assert.deepEqual(Object.keys(r.layers[0].gates!).sort(), ["h", "n", "r", "z"]);
+    assert.deepEqual(Object.keys(r.layers[0].gates), ["r", "z", "n", "h"]); // GATE_ORDER.gru
     const out = m.predict(x); // [1, 5, 2·2]
     // the backward half of the concatenated output at step t is the backward layer's h at input step t
-    for (let t = 0; t < 5; t++) assert.ok(Math.abs(out.get(0, t, 2) - r.layers[1].gates!.h!.get(0, t, 0)) < 1e-6);
+    for (let t = 0; t < 5; t++) assert.ok(Math.abs(out.get(0, t, 2) - r.layers[1].gates.h!.get(t, 0)) < 1e-6);
   });
 
   it("bidirectional's backward twin keeps the wrapped layer's initializers, trainable flag and seed", () => {

@@ -157,7 +157,7 @@ describe("recorded gates equal the gates recomputed from the weights", () => {
         const n = add(aff(Wih, bih, xt, 2), hn.map((v, j) => r[j] * v)).map(Math.tanh);
         h = h.map((hj, j) => (1 - z[j]) * n[j] + z[j] * hj);
         for (const [name, v] of [["r", r], ["z", z], ["n", n], ["h", h]] as const) {
-          for (let j = 0; j < H; j++) maxDiff = Math.max(maxDiff, Math.abs(rec.gates![name]!.get(0, t, j) - v[j]));
+          for (let j = 0; j < H; j++) maxDiff = Math.max(maxDiff, Math.abs(rec.gates[name]!.get(t, j) - v[j]));
         }
       }
     }
@@ -292,5 +292,60 @@ describe("the textbook effect after training from default init: adding problem, 
     }
     const geo = (k: "rnn" | "lstm") => Math.exp(rows.reduce((s, r) => s + Math.log(r[k].ratio), 0) / rows.length);
     assert.ok(geo("lstm") / geo("rnn") > 1e4, `geometric means LSTM ${geo("lstm")} vs SimpleRNN ${geo("rnn")}`);
+  });
+});
+
+describe("the recording contract (recording.ts), the same for both families", () => {
+  it("nn.LSTM: gates of sequence b are [T, H] in input time order, time-major or batchFirst alike", () => {
+    const T = 4, B = 3, I = 2, H = 2;
+    const xb = randomInput(B, T, I, 31); // [B, T, I]
+    const xt = new Tensor(new Float64Array(T * B * I), [T, B, I]); // the same data time-major
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let q = 0; q < I; q++) xt.data[(t * B + b) * I + q] = xb.get(b, t, q);
+    const bf = nn.LSTM({ inputSize: I, hiddenSize: H, batchFirst: true, dtype: "float64", seed: 5 });
+    const tm = nn.LSTM({ inputSize: I, hiddenSize: H, dtype: "float64", seed: 5 });
+    const out = bf.forward(xb).output; // [B, T, H]
+    for (const b of [0, 2]) {
+      const a = bf.record(xb, undefined, { batchIndex: b }), c = tm.record(xt, undefined, { batchIndex: b });
+      assert.equal(a.batchIndex, b);
+      assert.deepEqual(Object.keys(a.layers[0].gates), ["i", "f", "g", "o", "c", "h"]);
+      assert.deepEqual(a.layers[0].gates.h!.shape, [T, H]);
+      assert.deepEqual(a.layers[0].gates.c!.toArray(), c.layers[0].gates.c!.toArray()); // same seed, same data: identical
+      // h of sequence b at step t is the module's output (definition of output for one layer)
+      for (let t = 0; t < T; t++) for (let j = 0; j < H; j++) assert.equal(a.layers[0].gates.h!.get(t, j), out.get(b, t, j));
+    }
+    assert.throws(() => bf.record(xb, undefined, { batchIndex: 3 }), /batchIndex 3 is out of range for a batch of 3 sequences/);
+  });
+
+  it("both families take tbptt: no gradient reaches h_t across the cut (norms exactly 0 there)", () => {
+    const T = 8, k = 3;
+    const { x, y } = rnn.datasets.addingProblem({ samples: 2, timesteps: T, seed: 6 });
+    // Sequential: the loss reads the last step only (GRU without returnSequences → Dense).
+    const seq = rnn.sequential({ inputShape: [T, 2] }, [rnn.gru({ units: 3, seed: 1 }), rnn.dense({ units: 1, seed: 2 })]);
+    // nn.GRU: MSE against a target equal to the output except at the last step, so ∂L/∂output is 0
+    // at every other step (MSE gradient 2(out − target)/N) and, as above, only the last step has a loss.
+    const mod = nn.GRU({ inputSize: 2, hiddenSize: 2, batchFirst: true, seed: 3 });
+    const target = mod.forward(x).output; // [B, T, 2]
+    for (let b = 0; b < 2; b++) target.data[(b * T + T - 1) * 2] += 1;
+    for (const [family, cut, full] of [
+      ["Sequential", seq.record(x, y, { tbptt: k }), seq.record(x, y)],
+      ["nn.GRU", mod.record(x, target, { tbptt: k }), mod.record(x, target)],
+    ] as const) {
+      const c = cut.layers[0].gradNorms!.h, f = full.layers[0].gradNorms!.h;
+      for (let t = 0; t < T - k; t++) assert.equal(c[t], 0, `${family}: no gradient reaches h_${t} across the cut`);
+      for (let t = T - k; t < T; t++) assert.equal(c[t], f[t], `${family}: inside the last window the gradient is full BPTT's`);
+      assert.ok(f[0] > 0, `${family}: without the cut h_0 does get a gradient`);
+    }
+  });
+
+  it("misuse says what is wrong: a non-recurrent layer (named, with the recurrent ones), norms without targets", () => {
+    const m = rnn.sequential({ inputShape: [5, 2], name: "net" }, [rnn.lstm({ units: 2, name: "enc", returnSequences: true }), rnn.dense({ units: 1, name: "out" })]);
+    const { x } = rnn.datasets.addingProblem({ samples: 1, timesteps: 5, seed: 2 });
+    assert.throws(() => m.record(x, undefined, { layer: 1 }), /layer 1 "out" \(Dense\) is not a recurrent layer; its recurrent layers: 0 "enc" \(LSTM\)/);
+    assert.throws(() => m.record(x, undefined, { layer: 4 }), /layer 4 does not exist/);
+    assert.throws(() => m.record(x, undefined, { gradNorms: true }), /gradNorms needs the targets y/);
+    const mod = nn.RNN({ inputSize: 2, hiddenSize: 2, batchFirst: true, numLayers: 2, seed: 1 });
+    assert.throws(() => mod.record(x, undefined, { gradNorms: true }), /gradNorms needs the targets y/);
+    assert.throws(() => mod.record(x, undefined, { layer: 2 }), /layer 2 does not exist; RNN\(2, 2, num_layers=2, batch_first=True\) has 2 stacked layers/);
+    assert.deepEqual(mod.record(x, undefined, { layer: 1 }).layers.map((l) => [l.index, l.name]), [[1, `${mod.name} layer 1`]]);
   });
 });
