@@ -1,20 +1,15 @@
 /**
- * Gate recordings → application/vnd.rnn-notebook.gates+json + image/png + text/plain.
- * One panel per gate (LSTM i, f, g, o, c, h · GRU r, z, n, h · SimpleRNN h), each time × unit.
+ * One layer of an engine recording → application/vnd.rnn-notebook.gates+json + image/png + text/plain.
+ * One panel per recorded gate, in the engine's order (GATE_ORDER), each time × unit: the engine
+ * already gives every gate as [T, H] for the one sequence shown.
  */
 import { MIME, type MimeBundle } from "../../shared/mime";
 import type { GateName, GatePanel, GatesPayload } from "../../shared/payloads";
 import { gateColorScale } from "../../shared/colormaps";
 import { formatNumber } from "../../shared/scale";
-import { type LayerRecording, timeUnitMatrix } from "./adapt";
+import { GATE_ORDER, type RecurrentRecording } from "../../engine/recording";
 import { poolLabels, poolMatrix, roundSig } from "./downsample";
 import { heatmapPngBase64 } from "./heatmapImage";
-
-const ORDER: Record<LayerRecording["type"], GateName[]> = {
-  lstm: ["i", "f", "g", "o", "c", "h"],
-  gru: ["r", "z", "n", "h"],
-  simpleRNN: ["h"],
-};
 
 const LABELS: Record<GateName, string> = {
   i: "input gate i", f: "forget gate f", g: "candidate g", o: "output gate o", c: "cell state c",
@@ -23,9 +18,10 @@ const LABELS: Record<GateName, string> = {
 
 const SIGMOID = new Set<GateName>(["i", "f", "o", "r", "z"]);
 
-export const TYPE_NAMES: Record<LayerRecording["type"], string> = { lstm: "LSTM", gru: "GRU", simpleRNN: "SimpleRNN" };
+export const TYPE_NAMES: Record<RecurrentRecording["type"], string> = { lstm: "LSTM", gru: "GRU", simpleRNN: "SimpleRNN" };
 
 export interface GatesOptions {
+  /** The sequence of the batch the recording holds. */
   batchIndex: number;
   tokens?: string[];
   model?: string;
@@ -35,17 +31,17 @@ export interface GatesOptions {
 }
 
 /** Builds the payload, or returns an error message when the recording has no usable gate. */
-export function gatesPayload(layer: LayerRecording, opts: GatesOptions): GatesPayload | string {
-  const names = ORDER[layer.type].filter((g) => layer.gates[g] !== undefined);
-  if (names.length === 0) return `layer ${layer.index} (${layer.name}) has no recorded gates (expected ${ORDER[layer.type].join(", ")})`;
+export function gatesPayload(layer: RecurrentRecording, opts: GatesOptions): GatesPayload | string {
+  const names = GATE_ORDER[layer.type].filter((g) => layer.gates[g] !== undefined);
+  if (names.length === 0) return `layer ${layer.index} (${layer.name}) has no recorded gates (expected ${GATE_ORDER[layer.type].join(", ")})`;
   const panels: GatePanel[] = [];
   let trueShape: { timesteps: number; units: number } | undefined;
   let stepIndex: number[] = [];
   let unitIndex: number[] = [];
   let rowBlock = 1;
   for (const g of names) {
-    const m = timeUnitMatrix(layer.gates[g], opts.batchIndex, layer.timeMajor);
-    if (!m) return `gate ${g} of layer ${layer.index} is not a [batch, time, units] recording (batch index ${opts.batchIndex})`;
+    const gate = layer.gates[g]!; // [T, H]
+    const m = { rows: gate.shape[0], cols: gate.shape[1], values: gate.data };
     if (trueShape && (m.rows !== trueShape.timesteps || m.cols !== trueShape.units)) {
       return `gate ${g} has shape ${m.rows}×${m.cols}, other gates ${trueShape.timesteps}×${trueShape.units}`;
     }
@@ -66,7 +62,8 @@ export function gatesPayload(layer: LayerRecording, opts: GatesOptions): GatesPa
   }
   const shape = trueShape!;
   const payload: GatesPayload = {
-    layer: { index: layer.index, name: layer.name, type: layer.type },
+    // The payload has no direction field: a backward direction is told apart in the shown name.
+    layer: { index: layer.index, name: layer.direction === "backward" ? `${layer.name} (backward)` : layer.name, type: layer.type },
     batchIndex: opts.batchIndex,
     trueShape: shape,
     timesteps: stepIndex.length,

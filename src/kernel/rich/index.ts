@@ -1,14 +1,17 @@
 /**
- * Rich outputs of the kernel: engine values → mime bundles (DESIGN §4). The contract the kernel calls:
+ * Rich outputs of the kernel: typed engine results → mime bundles, nothing else. The contract the
+ * kernel calls:
  *
- * - `richBundle(value, { maxBytes })` — engine Tensor → tensor+json; model or summary table →
- *   summary+json; fit history → training+json (status "done"); undefined for anything else (the kernel
- *   then falls back to its own text/plain inspection).
+ * - `richBundle(value, { maxBytes })` — engine Tensor (or a typed array / mathjs Matrix the cell
+ *   displays) → tensor+json; Sequential or rnn.nn recurrent module or Summary → summary+json; a fit's
+ *   History → training+json (status "done"); mathjs scalars and non-numeric matrices → text; undefined
+ *   for anything else (the kernel then falls back to its own text/plain inspection).
  * - `createShow(ctx)` → the `rnn.show` object: `gates`, `gradientNorms`, `lossCurve`, `tensor`. Each
- *   records through the engine's `model.record(...)` and calls `ctx.display(bundle)` once. When
- *   `record` returns a Promise the show call returns one too (cells may `await` it).
- * - `trainingBundle(progress, { maxBytes })` — the live fit output; the kernel re-displays it with the
- *   same displayId to update it in place.
+ *   records through the engine's recording contract (`model.record`, engine/recording.ts) and calls
+ *   `ctx.display(bundle)` once. Misuse (a non-recurrent layer, missing targets, a value that is not
+ *   a model) throws, so the cell fails with the message.
+ * - `trainingBundle(progress: FitProgress, { maxBytes })` — the live fit output; the kernel re-displays
+ *   it with the same displayId to update it in place.
  *
  * Every bundle carries the custom mime (payload per src/shared/payloads.ts), a static fallback made
  * without a DOM (image/png heatmaps, image/svg+xml plots, text/html tables) and text/plain, and is at
@@ -18,13 +21,18 @@
  */
 import type { MimeBundle } from "../../shared/mime";
 import type { GradNormSeries, GradNormsPayload, TrainingPayload } from "../../shared/payloads";
-import {
-  historyCurves, isModelLike, isObject, isSummaryLike, isTensorLike, recordingLayers, toShaped, type LayerRecording,
-} from "./adapt";
+import type { FitProgress, History } from "../../engine/fit";
+import { Sequential } from "../../engine/model";
+import { TorchRecurrent } from "../../engine/nn/recurrent";
+import type { LossName } from "../../engine/loss";
+import type { Recordable, Recording, RecurrentRecording } from "../../engine/recording";
+import type { Summary } from "../../engine/summary";
+import type { TensorLike } from "../../engine/tensor";
 import { poolSeries, roundSig } from "./downsample";
 import { gatesBundle, gatesPayload, TYPE_NAMES } from "./gatesBundle";
 import { gradNormsBundle, trainingBundleFromPayload } from "./plotBundles";
-import { summaryBundle, summaryPayload, tensorBundle, tensorPayload } from "./tableBundles";
+import { summaryBundle, tensorBundle, tensorPayload, textMatrixBundle } from "./tableBundles";
+import { isMathMatrix, isMathScalar, textMatrix, toShaped } from "./values";
 
 export const DEFAULT_MAX_BYTES = 2_000_000;
 
@@ -36,29 +44,6 @@ export interface RichOptions {
 export interface ShowContext {
   display(bundle: MimeBundle, displayId?: string): void;
   maxBytes: number;
-}
-
-/** Progress of a fit, as the kernel's fit hook reports it (all optional fields may be absent). */
-export interface TrainingProgress {
-  /** Current epoch, 1-based. */
-  epoch: number;
-  epochs: number;
-  /** Batches done in the current epoch. */
-  batch: number;
-  batches: number;
-  elapsedMs: number;
-  /** Latest batch loss (running mean of the epoch is fine). */
-  loss?: number | null;
-  /** Per finished epoch. */
-  losses?: number[];
-  valLosses?: number[];
-  /** Any further per-epoch curves, e.g. { perplexity: [...] }. */
-  metrics?: Record<string, number[]>;
-  /** Per batch, global counter. */
-  batchLosses?: number[];
-  gradNorms?: { preClip: number[]; postClip: number[]; clipNorm?: number };
-  status?: TrainingPayload["status"];
-  message?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -94,84 +79,116 @@ export function fitToBudget(build: (level: number) => MimeBundle | string, maxBy
 const shrink = (n: number, level: number) => Math.max(4, Math.floor(n / 2 ** level));
 
 // ---------------------------------------------------------------------------------------------------
+// engine values
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null;
+
+/** The engine's History (what `model.fit` resolves with). */
+export function isHistory(v: unknown): v is History {
+  return isObj(v) && Array.isArray(v.epoch) && Array.isArray(v.loss) && Array.isArray(v.batchLoss)
+    && typeof v.interrupted === "boolean" && typeof v.epochs === "number" && typeof v.batchesPerEpoch === "number";
+}
+
+/** The engine's Summary (`model.summary()`): the payload fields plus toJSON / toString. */
+export function isSummary(v: unknown): v is Summary {
+  return isObj(v) && Array.isArray(v.layers) && typeof v.totalParams === "number" && typeof v.toJSON === "function";
+}
+
+/** The summary of an engine model (both families), or undefined for anything else. */
+function modelSummary(v: unknown): Summary | undefined {
+  return v instanceof Sequential || v instanceof TorchRecurrent ? v.summary() : undefined;
+}
+
+/** The final training report of a finished (or interrupted) fit, from its History. */
+export function historyProgress(h: History): FitProgress {
+  const n = h.epoch.length;
+  const metrics: Record<string, number[]> = {};
+  if (h.perplexity) metrics.perplexity = h.perplexity;
+  if (h.valPerplexity) metrics["val perplexity"] = h.valPerplexity;
+  if (h.accuracy) metrics.accuracy = h.accuracy;
+  if (h.valAccuracy) metrics["val accuracy"] = h.valAccuracy;
+  const p: FitProgress = {
+    status: h.interrupted ? "interrupted" : "done",
+    epoch: n, epochs: Math.max(n, h.epochs), batch: h.batchesPerEpoch, batches: h.batchesPerEpoch, elapsedMs: h.elapsedMs,
+    loss: n ? h.loss[n - 1] : null,
+    losses: h.loss, valLosses: h.valLoss ?? [], metrics, batchLosses: h.batchLoss,
+  };
+  if (h.preClipNorm && h.postClipNorm) p.gradNorms = { preClip: h.preClipNorm, postClip: h.postClipNorm };
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // values → bundles
 
-function tensorToBundle(t: unknown, maxBytes: number, opts: { title?: string; view?: "heatmap" | "table"; rowLabels?: string[]; colLabels?: string[] } = {}): MimeBundle | undefined {
-  const s = toShaped(t);
+type TensorOpts = { title?: string; view?: "heatmap" | "table"; rowLabels?: string[]; colLabels?: string[] };
+
+function tensorToBundle(v: unknown, maxBytes: number, opts: TensorOpts = {}): MimeBundle | undefined {
+  const s = toShaped(v);
   if (!s) return undefined;
-  const dtype = isObject(t) && typeof t.dtype === "string" ? t.dtype : "float32";
-  return fitToBudget((level) => tensorBundle(tensorPayload(s.shape, s.data, dtype, { ...opts, maxRows: shrink(400, level), maxCols: shrink(200, level) })), maxBytes, "tensor");
+  const kind = isMathMatrix(v) ? "mathjs Matrix" : "Tensor";
+  return fitToBudget((level) => tensorBundle(tensorPayload(s.shape, s.data, s.dtype, { ...opts, maxRows: shrink(400, level), maxCols: shrink(200, level) }), kind), maxBytes, "tensor");
 }
 
 export function richBundle(value: unknown, options: RichOptions = {}): MimeBundle | undefined {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   try {
-    if (isTensorLike(value)) return tensorToBundle(value, maxBytes);
-    if (isSummaryLike(value)) return fitToBudget(() => summaryBundle(summaryPayload(value)), maxBytes, "summary");
-    if (isModelLike(value)) {
-      const table = value.summary();
-      if (isSummaryLike(table)) return fitToBudget(() => summaryBundle(summaryPayload(table, String((value as Record<string, unknown>).name ?? "model"))), maxBytes, "summary");
+    if (isMathScalar(value)) return { "text/plain": value.toString() };
+    // Plain arrays stay with the kernel's text inspection (a REPL shows them as arrays); tensors,
+    // typed arrays and mathjs matrices are matrices.
+    if (!Array.isArray(value)) {
+      const t = tensorToBundle(value, maxBytes);
+      if (t) return t;
+    }
+    if (isMathMatrix(value)) {
+      const m = textMatrix(value);
+      if (m) return fitToBudget(() => textMatrixBundle(m, "mathjs Matrix"), maxBytes, "matrix");
       return undefined;
     }
-    const h = historyCurves(value);
-    if (h) return historyBundle(h, maxBytes);
+    const summary = isSummary(value) ? value : modelSummary(value);
+    if (summary) return fitToBudget(() => summaryBundle(summary.toJSON()), maxBytes, "summary");
+    if (isHistory(value)) return trainingBundle(historyProgress(value), { maxBytes });
   } catch (e) {
     return { "text/plain": `(could not render output: ${e instanceof Error ? e.message : String(e)})` };
   }
   return undefined;
 }
 
-function historyBundle(h: NonNullable<ReturnType<typeof historyCurves>>, maxBytes: number): MimeBundle {
-  const loss = h.series.find((s) => s.label === "loss")?.values ?? [];
-  const lastLoss = [...loss].reverse().find((v) => v !== null) ?? null;
-  const n = h.epochs.length;
-  const batches = h.batchesPerEpoch ?? 1;
-  return trainingBundle({
-    epoch: n, epochs: Math.max(n, h.epochsRequested ?? n), batch: batches, batches, elapsedMs: h.elapsedMs ?? NaN,
-    loss: lastLoss,
-    losses: loss.map((v) => v ?? NaN),
-    valLosses: h.series.find((s) => s.label === "val loss")?.values.map((v) => v ?? NaN),
-    metrics: Object.fromEntries(h.series.filter((s) => s.label !== "loss" && s.label !== "val loss").map((s) => [s.label, s.values.map((v) => v ?? NaN)])),
-    batchLosses: h.batchLoss?.map((v) => v ?? NaN),
-    gradNorms: h.preClip && h.postClip ? { preClip: h.preClip.map((v) => v ?? NaN), postClip: h.postClip.map((v) => v ?? NaN) } : undefined,
-    status: h.interrupted ? "interrupted" : "done",
-  }, { maxBytes });
-}
-
-export function trainingBundle(progress: TrainingProgress, options: RichOptions = {}): MimeBundle {
+/** The training report as a bundle: the live fit output (re-displayed in place) and a History's curves. */
+export function trainingBundle(progress: FitProgress, options: RichOptions = {}): MimeBundle {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   return fitToBudget((level) => {
     const maxPoints = shrink(2000, level);
-    const losses = progress.losses ?? [];
-    const epochsDone = losses.map((_, i) => i + 1);
-    const series: TrainingPayload["series"] = [{ label: "loss", values: losses.map((v) => roundSig(v)) }];
-    if (progress.valLosses?.length) series.push({ label: "val loss", values: progress.valLosses.map((v) => roundSig(v)) });
-    for (const [k, v] of Object.entries(progress.metrics ?? {})) if (Array.isArray(v)) series.push({ label: k, values: v.map((x) => roundSig(x)) });
+    const epochsDone = progress.losses.map((_, i) => i + 1);
+    const series: { label: string; values: number[] }[] = [{ label: "loss", values: progress.losses }];
+    if (progress.valLosses.length) series.push({ label: "val loss", values: progress.valLosses });
+    for (const [k, v] of Object.entries(progress.metrics)) series.push({ label: k, values: v });
     const pooledEpochs = poolSeries(epochsDone, series.map((s) => s.values), maxPoints);
-    const rate = progress.elapsedMs / Math.max(1e-9, (progress.epoch - 1) + progress.batch / Math.max(1, progress.batches));
+    const done = (progress.epoch - 1) + progress.batch / Math.max(1, progress.batches);
+    const rate = progress.elapsedMs / Math.max(1e-9, done);
     const p: TrainingPayload = {
-      status: progress.status ?? "running",
+      status: progress.status,
       epoch: progress.epoch,
       epochs: progress.epochs,
       batch: progress.batch,
       batches: progress.batches,
       elapsedMs: Number.isFinite(progress.elapsedMs) ? Math.round(progress.elapsedMs) : 0,
-      etaMs: Number.isFinite(rate) && progress.status !== "done" ? Math.max(0, Math.round(rate * (progress.epochs - (progress.epoch - 1) - progress.batch / Math.max(1, progress.batches)))) : null,
+      etaMs: Number.isFinite(rate) && progress.status !== "done" ? Math.max(0, Math.round(rate * (progress.epochs - done))) : null,
       loss: roundSig(progress.loss),
       epochsDone: pooledEpochs.steps,
       series: series.map((s, i) => ({ label: s.label, values: pooledEpochs.values[i].map((v) => roundSig(v)) })),
     };
-    if (progress.batchLosses?.length) {
+    if (progress.batchLosses.length) {
       const b = poolSeries(progress.batchLosses.map((_, i) => i + 1), [progress.batchLosses], maxPoints);
       p.batchLoss = { steps: b.steps, values: b.values[0].map((v) => roundSig(v)) };
     }
-    if (progress.gradNorms?.preClip?.length) {
-      const g = progress.gradNorms;
-      const b = poolSeries(g.preClip.map((_, i) => i + 1), [g.preClip, g.postClip ?? []], maxPoints);
+    const g = progress.gradNorms;
+    if (g?.preClip.length) {
+      const b = poolSeries(g.preClip.map((_, i) => i + 1), [g.preClip, g.postClip], maxPoints);
       p.gradNorms = { steps: b.steps, preClip: b.values[0].map((v) => roundSig(v)), postClip: b.values[1].map((v) => roundSig(v)) };
       if (typeof g.clipNorm === "number") p.gradNorms.clipNorm = g.clipNorm;
     }
-    if (progress.message) p.message = String(progress.message);
+    if (progress.message) p.message = progress.message;
     return trainingBundleFromPayload(p);
   }, maxBytes, "training");
 }
@@ -189,65 +206,75 @@ export interface GatesShowOptions {
   /** For a bidirectional layer: which direction (default "forward"). */
   direction?: "forward" | "backward";
 }
-export interface GradNormsShowOptions { loss?: string; clipThreshold?: number; tbptt?: number; labels?: string[]; yScale?: "log" | "linear"; title?: string }
-export interface TensorShowOptions { title?: string; view?: "heatmap" | "table"; rowLabels?: string[]; colLabels?: string[] }
+export interface GradNormsShowOptions { loss?: LossName; clipThreshold?: number; tbptt?: number; labels?: string[]; yScale?: "log" | "linear"; title?: string }
+export type TensorShowOptions = TensorOpts;
 
 export interface RnnShow {
-  gates(model: unknown, x: unknown, opts?: GatesShowOptions): void | Promise<void>;
-  gradientNorms(modelOrModels: unknown, x: unknown, y: unknown, opts?: GradNormsShowOptions): void | Promise<void>;
-  lossCurve(history: unknown): void;
+  gates(model: Recordable, x: TensorLike, opts?: GatesShowOptions): void;
+  gradientNorms(modelOrModels: Recordable | Recordable[], x: TensorLike, y: TensorLike, opts?: GradNormsShowOptions): void;
+  lossCurve(history: History): void;
   tensor(t: unknown, opts?: TensorShowOptions): void;
 }
 
-/** Calls f on the value, or on the resolved value when it is a Promise. */
-function then<T, R>(v: T | Promise<T>, f: (x: T) => R): R | Promise<R> {
-  return v instanceof Promise || (isObject(v) && typeof (v as { then?: unknown }).then === "function") ? Promise.resolve(v).then(f) : f(v as T);
-}
-
-function modelName(model: unknown, fallback: string): string {
-  if (isObject(model) && typeof model.name === "string" && model.name) return model.name;
-  return fallback;
-}
-
-function recordFn(model: unknown, what: string): (x: unknown, y: unknown, opts: Record<string, unknown>) => unknown {
-  if (!isObject(model) || typeof model.record !== "function") {
+/** Checks a cell's argument is a recordable model (cells are not type-checked at run time). */
+function recordable(model: unknown, what: string): Recordable {
+  if (!isObj(model) || typeof model.record !== "function") {
     throw new TypeError(`rnn.show.${what}: expected a model with record() (an rnn.sequential model or rnn.nn module), got ${model === null ? "null" : typeof model}`);
   }
-  return (model.record as (...a: unknown[]) => unknown).bind(model);
+  return model as unknown as Recordable;
 }
 
-export function gatesBundleFromRecording(rec: unknown, opts: GatesShowOptions & { model?: string }, maxBytes: number): MimeBundle {
-  const layers = recordingLayers(rec);
-  if (layers.length === 0) return { "text/plain": "rnn.show.gates: the model has no recurrent layer with recorded gates." };
-  const dir = (l: LayerRecording) => (opts.direction === "backward" ? l.name.endsWith("(backward)") : !l.name.endsWith("(backward)"));
-  const candidates = layers.filter(dir);
-  const layer: LayerRecording | undefined = opts.layer === undefined ? candidates[0] : candidates.find((l) => l.index === opts.layer);
-  if (!layer) return { "text/plain": `rnn.show.gates: no recurrent layer ${opts.layer} (recurrent layers: ${layers.map((l) => `${l.index} ${l.name}`).join(", ")}).` };
+/** Runs a recording; an engine error (a bad layer index, batchIndex, option) gets the view's name in front. */
+function recordFor(what: string, model: Recordable, x: TensorLike, y: TensorLike | undefined, options: Parameters<Recordable["record"]>[2]): Recording {
+  try {
+    return model.record(x, y, options);
+  } catch (e) {
+    if (e instanceof Error) e.message = `rnn.show.${what}: ${e.message}`;
+    throw e;
+  }
+}
+
+function modelName(model: Recordable, fallback: string): string {
+  return typeof model.name === "string" && model.name ? model.name : fallback;
+}
+
+function recurrentList(layers: RecurrentRecording[]): string {
+  return layers.map((l) => `${l.index} "${l.name}" (${TYPE_NAMES[l.type]}, ${l.direction})`).join(", ");
+}
+
+/** The gates view of one layer and direction of a recording; throws when that layer is not there. */
+export function gatesBundleFromRecording(rec: Recording, opts: GatesShowOptions & { model?: string }, maxBytes: number): MimeBundle {
+  const owner = opts.model ? `model "${opts.model}"` : "the model";
+  if (rec.layers.length === 0) throw new Error(`rnn.show.gates: ${owner} has no recurrent layer, so there are no gates to show`);
+  const direction = opts.direction ?? "forward";
+  const layer = rec.layers.find((l) => l.direction === direction && (opts.layer === undefined || l.index === opts.layer));
+  if (!layer) throw new Error(`rnn.show.gates: ${owner} has no ${direction} direction${opts.layer === undefined ? "" : ` in layer ${opts.layer}`}; recorded: ${recurrentList(rec.layers)}`);
   const tokens = typeof opts.tokens === "string" ? Array.from(opts.tokens) : Array.isArray(opts.tokens) ? opts.tokens.map(String) : undefined;
   return fitToBudget((level) => {
-    const p = gatesPayload(layer, { batchIndex: opts.batchIndex ?? 0, tokens, model: opts.model, maxSteps: shrink(512, level), maxUnits: shrink(128, level) });
+    const p = gatesPayload(layer, { batchIndex: rec.batchIndex, tokens, model: opts.model, maxSteps: shrink(512, level), maxUnits: shrink(128, level) });
     return typeof p === "string" ? p : gatesBundle(p);
   }, maxBytes, "rnn.show.gates");
 }
 
-export function gradNormsBundleFromRecordings(recs: { model: string; rec: unknown }[], opts: GradNormsShowOptions, maxBytes: number): MimeBundle {
+/** One line per model, recurrent layer, direction and quantity (h, and c for LSTM). */
+export function gradNormsBundleFromRecordings(recs: { model: string; rec: Recording }[], opts: GradNormsShowOptions, maxBytes: number): MimeBundle {
   const raw: Omit<GradNormSeries, "values">[] = [];
-  const values: (number | null)[][] = [];
+  const values: number[][] = [];
   for (const { model, rec } of recs) {
-    const layers = recordingLayers(rec);
-    for (const l of layers) {
+    if (rec.layers.length === 0) throw new Error(`rnn.show.gradientNorms: model "${model}" has no recurrent layer, so there are no per-timestep norms`);
+    for (const l of rec.layers) {
       // "LSTM · ‖∂L/∂h_t‖" for a one-layer model named after its type, "lm · LSTM L1 · …" in a stack
       const type = TYPE_NAMES[l.type];
-      const base = layers.length > 1 ? `${model} · ${type} L${l.index}`
-        : model.toLowerCase().includes(type.toLowerCase()) ? model : `${model} · ${type}`;
-      if (l.gradH) { raw.push({ label: `${base} · ‖∂L/∂h_t‖`, model, layer: l.index, quantity: "h" }); values.push(l.gradH); }
-      if (l.gradC) { raw.push({ label: `${base} · ‖∂L/∂c_t‖`, model, layer: l.index, quantity: "c" }); values.push(l.gradC); }
+      const base = (rec.layers.length > 1 ? `${model} · ${type} L${l.index}`
+        : model.toLowerCase().includes(type.toLowerCase()) ? model : `${model} · ${type}`) + (l.direction === "backward" ? " backward" : "");
+      if (!l.gradNorms) continue;
+      raw.push({ label: `${base} · ‖∂L/∂h_t‖`, model, layer: l.index, quantity: "h" }); values.push(Array.from(l.gradNorms.h));
+      if (l.gradNorms.c) { raw.push({ label: `${base} · ‖∂L/∂c_t‖`, model, layer: l.index, quantity: "c" }); values.push(Array.from(l.gradNorms.c)); }
     }
   }
-  if (raw.length === 0) return { "text/plain": "rnn.show.gradientNorms: no per-timestep gradient norms were recorded (no recurrent layer?)." };
-  const T = Math.max(...values.map((v) => v.length));
+  const T = Math.max(0, ...values.map((v) => v.length));
   const steps = Array.from({ length: T }, (_, i) => i + 1);
-  const padded = values.map((v) => (v.length === T ? v : v.concat(new Array(T - v.length).fill(null))));
+  const padded: (number | null)[][] = values.map((v) => (v.length === T ? v : [...v, ...new Array<null>(T - v.length).fill(null)]));
   return fitToBudget((level) => {
     const pooled = poolSeries(steps, padded, shrink(4000, level));
     const p: GradNormsPayload = {
@@ -259,7 +286,7 @@ export function gradNormsBundleFromRecordings(recs: { model: string; rec: unknow
     if (opts.loss) p.loss = opts.loss;
     if (pooled.block > 1) p.trueSteps = pooled.trueSteps;
     if (typeof opts.clipThreshold === "number" && opts.clipThreshold > 0) p.clipThreshold = opts.clipThreshold;
-    if (typeof opts.tbptt === "number" && opts.tbptt >= 1) p.tbptt = Math.floor(opts.tbptt);
+    if (opts.tbptt !== undefined) p.tbptt = opts.tbptt;
     return gradNormsBundle(p);
   }, maxBytes, "rnn.show.gradientNorms");
 }
@@ -268,45 +295,30 @@ export function createShow(ctx: ShowContext): RnnShow {
   const maxBytes = ctx.maxBytes || DEFAULT_MAX_BYTES;
   return {
     gates(model, x, opts = {}) {
-      const record = recordFn(model, "gates");
-      return then(record(x, undefined, { gates: true, gradNorms: false }), (rec) => {
-        ctx.display(gatesBundleFromRecording(rec, { ...opts, model: modelName(model, "") || undefined }, maxBytes));
-      });
+      const m = recordable(model, "gates");
+      const rec = recordFor("gates", m, x, undefined, { gates: true, gradNorms: false, batchIndex: opts.batchIndex, layer: opts.layer });
+      ctx.display(gatesBundleFromRecording(rec, { ...opts, model: modelName(m, "") || undefined }, maxBytes));
     },
     gradientNorms(modelOrModels, x, y, opts = {}) {
+      if (y === undefined || y === null) {
+        throw new TypeError("rnn.show.gradientNorms: the targets y are missing; norms are gradients of the loss of y: rnn.show.gradientNorms(model, x, y, { loss: \"mse\" })");
+      }
       const models = Array.isArray(modelOrModels) ? modelOrModels : [modelOrModels];
-      const recs = models.map((m, i) => {
-        const record = recordFn(m, "gradientNorms");
-        const base = { loss: opts.loss ?? "mse", gates: false, gradNorms: true };
-        let rec: unknown;
-        if (typeof opts.tbptt === "number" && opts.tbptt >= 1) {
-          // Truncated BPTT changes the norms themselves (zero beyond each window), so record with it;
-          // a model whose record() has no tbptt option (rnn.nn modules) is recorded with full BPTT.
-          try {
-            rec = record(x, y, { ...base, tbptt: Math.floor(opts.tbptt) });
-          } catch (e) {
-            if (!/tbptt/.test(String((e as Error)?.message))) throw e;
-            rec = record(x, y, base);
-          }
-        } else {
-          rec = record(x, y, base);
-        }
+      const recs = models.map((model, i) => {
+        const m = recordable(model, "gradientNorms");
+        // Truncated BPTT changes the norms themselves (0 before the last window), so record with it.
+        const rec = recordFor("gradientNorms", m, x, y, { loss: opts.loss ?? "mse", gates: false, gradNorms: true, tbptt: opts.tbptt });
         return { model: opts.labels?.[i] ?? modelName(m, `model ${i + 1}`), rec };
       });
-      const anyAsync = recs.some((r) => r.rec instanceof Promise);
-      if (!anyAsync) { ctx.display(gradNormsBundleFromRecordings(recs, opts, maxBytes)); return; }
-      return Promise.all(recs.map(async (r) => ({ model: r.model, rec: await r.rec }))).then((done) => {
-        ctx.display(gradNormsBundleFromRecordings(done, opts, maxBytes));
-      });
+      ctx.display(gradNormsBundleFromRecordings(recs, opts, maxBytes));
     },
     lossCurve(history) {
-      const h = historyCurves(history);
-      if (!h) throw new TypeError("rnn.show.lossCurve: expected the history returned by model.fit(...)");
-      ctx.display(historyBundle(h, maxBytes));
+      if (!isHistory(history)) throw new TypeError("rnn.show.lossCurve: expected the history returned by model.fit(...)");
+      ctx.display(trainingBundle(historyProgress(history), { maxBytes }));
     },
     tensor(t, opts = {}) {
       const b = tensorToBundle(t, maxBytes, opts);
-      if (!b) throw new TypeError("rnn.show.tensor: expected a tensor, a typed array or nested number arrays");
+      if (!b) throw new TypeError("rnn.show.tensor: expected a tensor, a typed array, nested number arrays or a mathjs Matrix of numbers");
       ctx.display(b);
     },
   };

@@ -1,46 +1,16 @@
 /**
- * Table outputs: the Keras-style model summary (summary+json + text/html + text/plain) and tensors
- * (tensor+json + image/png heatmap when 2-D-ish + text/html table + text/plain).
+ * Table outputs: the Keras-style model summary (summary+json + text/html + text/plain), tensors
+ * (tensor+json + image/png heatmap when 2-D-ish + text/html table + text/plain) and matrices of
+ * non-numeric entries such as mathjs complex numbers (text/html table + text/plain).
  */
 import { MIME, type MimeBundle } from "../../shared/mime";
-import { matrixView, type SummaryPayload, type SummaryRow, type TensorPayload } from "../../shared/payloads";
+import { matrixView, type SummaryPayload, type TensorPayload } from "../../shared/payloads";
 import { formatCount, formatShape, formatSummaryText } from "../../shared/summaryText";
 import { dataColorScale } from "../../shared/colormaps";
 import { finiteExtent, formatNumber } from "../../shared/scale";
-import { isObject } from "./adapt";
 import { poolMatrix, roundSig } from "./downsample";
 import { heatmapPngBase64 } from "./heatmapImage";
 import { htmlTable } from "./markup";
-
-const str = (v: unknown, fallback = "") => (typeof v === "string" ? v : v === undefined || v === null ? fallback : String(v));
-const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
-
-/** A plain SummaryPayload from an engine summary table (methods dropped, fields checked). */
-export function summaryPayload(table: Record<string, unknown>, fallbackName = "model"): SummaryPayload {
-  const rows: SummaryRow[] = (Array.isArray(table.layers) ? table.layers : []).filter(isObject).map((l) => {
-    const row: SummaryRow = {
-      name: str(l.name, "?"),
-      type: str(l.type, "?"),
-      outputShape: Array.isArray(l.outputShape) ? l.outputShape.map((d) => (typeof d === "number" ? d : null)) : [],
-      params: num(l.params),
-      breakdown: (Array.isArray(l.breakdown) ? l.breakdown : []).filter(isObject).map((b) => ({
-        name: str(b.name, "?"),
-        shape: Array.isArray(b.shape) ? b.shape.map(num) : [],
-        count: num(b.count),
-      })),
-    };
-    if (typeof l.formula === "string") row.formula = l.formula;
-    return row;
-  });
-  return {
-    name: str(table.name, fallbackName),
-    convention: table.convention === "torch" ? "torch" : "keras",
-    layers: rows,
-    totalParams: num(table.totalParams),
-    trainableParams: typeof table.trainableParams === "number" ? table.trainableParams : num(table.totalParams),
-    nonTrainableParams: num(table.nonTrainableParams),
-  };
-}
 
 export function summaryBundle(p: SummaryPayload): MimeBundle {
   const html = htmlTable({
@@ -92,9 +62,10 @@ function shapeText(shape: number[]): string {
   return `[${shape.join(", ")}]`;
 }
 
-export function tensorBundle(p: TensorPayload): MimeBundle {
+/** `kind` names the value in the text and HTML fallbacks ("Tensor", "mathjs Matrix"). */
+export function tensorBundle(p: TensorPayload, kind = "Tensor"): MimeBundle {
   const [rows, cols] = p.shownShape;
-  const head = `Tensor ${shapeText(p.shape)} ${p.dtype}${p.downsampled ? ` — ${rows} × ${cols} block means shown` : ""}${p.note ? ` — ${p.note}` : ""}`;
+  const head = `${kind} ${shapeText(p.shape)} ${p.dtype}${p.downsampled ? ` — ${rows} × ${cols} block means shown` : ""}${p.note ? ` — ${p.note}` : ""}`;
   const maxR = Math.min(rows, 30);
   const maxC = Math.min(cols, 12);
   const fmt = (v: number | null) => (v === null ? "NaN" : formatNumber(v, 4));
@@ -124,4 +95,18 @@ export function tensorBundle(p: TensorPayload): MimeBundle {
   if (rowsText.length > 12) textRows.push("…");
   bundle["text/plain"] = [p.title ? `${p.title}: ${head}` : head, ...textRows].join("\n");
   return bundle;
+}
+
+/** A matrix of entries shown as their own text (mathjs Complex, BigNumber, …): an HTML table and aligned text. */
+export function textMatrixBundle(m: { shape: number[]; cells: string[][] }, kind: string): MimeBundle {
+  const head = `${kind} ${shapeText(m.shape)}`;
+  const width = Math.max(1, ...m.cells.flat().map((c) => c.length));
+  const text = m.cells.slice(0, 30).map((r) => r.slice(0, 12).map((c) => c.padStart(width)).join("  ") + (r.length > 12 ? "  …" : ""));
+  if (m.cells.length > 30) text.push("…");
+  return {
+    // The HTML table shows at most 200 × 50 entries (as many as anyone reads in a cell output).
+    "text/html": htmlTable({ caption: head, head: m.cells[0].slice(0, 50).map((_, c) => String(c)), rows: m.cells.slice(0, 200).map((r) => r.slice(0, 50)),
+      numericCols: m.cells[0].slice(0, 50).map((_, c) => c) }),
+    "text/plain": [head, ...text].join("\n"),
+  };
 }

@@ -5,28 +5,24 @@
 // sizes, missing values drawn grey, hover readouts, data-rnn-rendered set. Skipped when no Chromium.
 import * as assert from "node:assert/strict";
 import { MIME, type MimeBundle } from "../../../src/shared/mime";
+import * as rnn from "../../../src/engine/index";
 import { createShow, richBundle } from "../../../src/kernel/rich/index";
 import { CHROMIUM, openRendererPage, type Page, type RendererPage } from "../../support/rendererPage";
 
 const XSS_IMG = `<img src=x onerror="window.__pwned=1">`;
 const XSS_SCRIPT = `<script>window.__pwned=2</script>`;
 
-function fakeModel(T: number, H: number, tokensNaN = false) {
-  const g = (f: (t: number, u: number) => number) => {
-    const data = new Float32Array(T * H);
-    for (let t = 0; t < T; t++) for (let u = 0; u < H; u++) data[t * H + u] = f(t, u);
-    return { shape: [1, T, H], data, toArray: () => [] };
-  };
-  return {
-    name: XSS_IMG,
-    record: () => ({
-      layers: [{ index: 0, name: XSS_SCRIPT, type: "lstm",
-        gates: { i: g(() => 0.5), f: g((t) => t / T), g: g(() => 0), o: g(() => 1), c: g(() => 0), h: g((t, u) => (tokensNaN && t === 0 && u === 0 ? NaN : 0.5)) },
-        gradNorms: { h: Array.from({ length: T }, (_, t) => 2 ** (t - T)) } }],
-    }),
-    summary: () => ({ name: XSS_IMG, layers: [{ name: XSS_SCRIPT, type: "LSTM", outputShape: [null, 4], params: 96, breakdown: [], formula: XSS_IMG }], totalParams: 96, trainableParams: 96, nonTrainableParams: 0 }),
-  };
+/** A seeded LSTM(H) → Dense(1) model with hostile names and a batch of T-step inputs; `nanAtStart` puts
+ * a NaN into the first input, so sequence 0's gates are missing from t = 0 on. */
+function realModel(T: number, H: number, nanAtStart = false) {
+  const model = rnn.sequential({ inputShape: [T, 2], name: XSS_IMG }, [rnn.lstm({ units: H, name: XSS_SCRIPT, seed: 1 }), rnn.dense({ units: 1, seed: 2 })]);
+  const { x, y } = rnn.datasets.addingProblem({ samples: 2, timesteps: T, seed: 3 });
+  if (nanAtStart) x.data[0] = NaN;
+  return { model, x, y };
 }
+
+const gatesArgs = (m: ReturnType<typeof realModel>) => [m.model, m.x] as const;
+const normsArgs = (m: ReturnType<typeof realModel>) => [m.model, m.x, m.y] as const;
 
 describe("renderer in Chromium", function () {
   this.timeout(60_000);
@@ -69,8 +65,8 @@ describe("renderer in Chromium", function () {
   it("draws every kind from the kernel's builders, with HiDPI canvases and stable class names", async () => {
     const out: MimeBundle[] = [];
     const show$ = createShow({ display: (b) => { out.push(b); }, maxBytes: 2_000_000 });
-    show$.gates(fakeModel(12, 6, true), null, { tokens: ["a", XSS_IMG, XSS_SCRIPT, "안", "녕", " ", "\n", "x", "y", "z", "w", "v"] });
-    show$.gradientNorms(fakeModel(12, 6), null, null, { clipThreshold: 0.1, tbptt: 4 });
+    show$.gates(...gatesArgs(realModel(12, 6, true)), { tokens: ["a", XSS_IMG, XSS_SCRIPT, "안", "녕", " ", "\n", "x", "y", "z", "w", "v"] });
+    show$.gradientNorms(...normsArgs(realModel(12, 6)), { clipThreshold: 0.1, tbptt: 4 });
     const gates = await show(MIME.gates, bundleOf(out[0], MIME.gates));
     assert.equal(gates.kind, "gates");
     assert.equal(gates.canvases.filter((c) => c.cls === "rnn-heatmap").length, 6); // LSTM: i f g o c h
@@ -79,14 +75,14 @@ describe("renderer in Chromium", function () {
     const grad = await show(MIME.gradNorms, bundleOf(out[1], MIME.gradNorms));
     assert.equal(grad.kind, "gradnorms");
     assert.ok(grad.canvases.some((c) => c.cls === "rnn-gradnorms"));
-    const summary = await show(MIME.summary, bundleOf(richBundle(fakeModel(2, 2)), MIME.summary));
+    const summary = await show(MIME.summary, bundleOf(richBundle(realModel(2, 2).model), MIME.summary));
     assert.equal(summary.kind, "summary");
     assert.ok(summary.text.includes(`${XSS_SCRIPT} (LSTM)`));
     const training = await show(MIME.training, { status: "running", epoch: 1, epochs: 3, batch: 2, batches: 4, elapsedMs: 10, etaMs: 50, loss: 0.5, epochsDone: [], series: [{ label: XSS_IMG, values: [] }] });
     assert.equal(training.kind, "training");
     assert.ok(training.canvases.some((c) => c.cls === "rnn-training"), "the training canvas exists before the first epoch ends");
     // 4 × 5 = 20 values > 16: shown as a heatmap first (src/kernel/rich/tableBundles.ts)
-    const tensor = await show(MIME.tensor, bundleOf(richBundle({ shape: [4, 5], data: Float32Array.from({ length: 20 }, (_, i) => (i === 2 ? NaN : i - 10)), toArray: () => [] }), MIME.tensor));
+    const tensor = await show(MIME.tensor, bundleOf(richBundle(rnn.tensor(Float32Array.from({ length: 20 }, (_, i) => (i === 2 ? NaN : i - 10)), [4, 5])), MIME.tensor));
     assert.equal(tensor.kind, "tensor");
     assert.ok(tensor.canvases.some((c) => c.cls === "rnn-heatmap"));
     for (const r of [gates, grad, summary, training, tensor]) assert.equal(r.imgs, 0, "no element built from data");
@@ -116,7 +112,7 @@ describe("renderer in Chromium", function () {
 
   it("draws a missing value grey and reads a cell out on hover (gate, t, token, unit, value)", async () => {
     const out: MimeBundle[] = [];
-    createShow({ display: (b) => { out.push(b); }, maxBytes: 2_000_000 }).gates(fakeModel(4, 2, true), null, { tokens: ["안", "b", "c", "d"] });
+    createShow({ display: (b) => { out.push(b); }, maxBytes: 2_000_000 }).gates(...gatesArgs(realModel(4, 2, true)), { tokens: ["안", "b", "c", "d"] });
     await show(MIME.gates, bundleOf(out[0], MIME.gates));
     // The h panel is the last canvas.rnn-heatmap; its cell (t = 0, unit 0) is NaN → null → missing.
     const cell = await page.evaluate(() => {
@@ -160,8 +156,8 @@ describe("renderer in Chromium", function () {
   it("offers Save PNG / Save SVG as <a download> data URLs (what VS Code's output webview turns into a save dialog)", async () => {
     const out: MimeBundle[] = [];
     const show$ = createShow({ display: (b) => { out.push(b); }, maxBytes: 2_000_000 });
-    show$.gates(fakeModel(6, 3), null, {});
-    show$.gradientNorms(fakeModel(6, 3), null, null, { labels: [XSS_IMG] });
+    show$.gates(...gatesArgs(realModel(6, 3)), {});
+    show$.gradientNorms(...normsArgs(realModel(6, 3)), { labels: [XSS_IMG] });
     await show(MIME.gates, bundleOf(out[0], MIME.gates));
     await show(MIME.gradNorms, bundleOf(out[1], MIME.gradNorms));
     const saved = await page.evaluate(() => {
@@ -187,7 +183,7 @@ describe("renderer in Chromium", function () {
 
   it("the ActivationFunction entry renders output items, redraws on a theme switch, and boxes invalid JSON", async () => {
     const out: MimeBundle[] = [];
-    createShow({ display: (b) => { out.push(b); }, maxBytes: 2_000_000 }).gradientNorms(fakeModel(5, 2), null, null, {});
+    createShow({ display: (b) => { out.push(b); }, maxBytes: 2_000_000 }).gradientNorms(...normsArgs(realModel(5, 2)), {});
     const r = await page.evaluate(async (value) => {
       const api = (window as any).rnnActivate({});
       const el = document.createElement("div");

@@ -16,7 +16,7 @@ declare namespace RnnKernel {
 
   /**
    * Rich views of what happens inside a network, shown in the running cell's output. Each records
-   * through the model's `record(...)`; when that is asynchronous the view returns a Promise to await.
+   * through the model's `record(...)`; misuse (a layer that is not recurrent, no targets) fails the cell.
    */
   interface Show {
     /**
@@ -28,7 +28,7 @@ declare namespace RnnKernel {
      * of the time axis (a string is split into characters); `direction`: which half of a bidirectional layer
      * @example rnn.show.gates(lstmModel, x.slice(0, 1), { layer: 0 })
      */
-    gates(model: Recordable, x: Tensor | number[][] | number[][][], options?: { layer?: number; tokens?: string | string[]; batchIndex?: number; direction?: "forward" | "backward" }): void | Promise<void>;
+    gates(model: Recordable, x: Tensor | number[][] | number[][][], options?: { layer?: number; tokens?: string | string[]; batchIndex?: number; direction?: "forward" | "backward" }): void;
     /**
      * ‖∂L/∂h_t‖ at every timestep of backpropagation through time (and ‖∂L/∂c_t‖ for LSTM), log scale,
      * one line per model and layer: why gradients vanish in a SimpleRNN and not in an LSTM.
@@ -40,14 +40,14 @@ declare namespace RnnKernel {
      * @example rnn.show.gradientNorms([rnnModel, lstmModel, gruModel], x.slice(0, 32), y.slice(0, 32), { loss: "mse" })
      */
     gradientNorms(models: Recordable | Recordable[], x: Tensor | number[][] | number[][][], y: Tensor | number[] | number[][] | number[][][],
-      options?: { loss?: string; labels?: string[]; clipThreshold?: number; tbptt?: number; yScale?: "log" | "linear"; title?: string }): void | Promise<void>;
+      options?: { loss?: string; labels?: string[]; clipThreshold?: number; tbptt?: number; yScale?: "log" | "linear"; title?: string }): void;
     /** Per-epoch loss (and validation loss, perplexity) of the history `model.fit(...)` resolved with, as a line plot. */
     lossCurve(history: unknown): void;
     /**
-     * A tensor (or typed array, or nested number arrays) as a heatmap or a table, with its shape and range.
+     * A tensor (or typed array, nested number arrays, or mathjs Matrix) as a heatmap or a table, with its shape and range.
      * @param options `title`, `view` ("heatmap" default for 2-D, or "table"), `rowLabels`, `colLabels`
      */
-    tensor(t: Tensor | ArrayLike<number> | number[][], options?: { title?: string; view?: "heatmap" | "table"; rowLabels?: string[]; colLabels?: string[] }): void;
+    tensor(t: Tensor | ArrayLike<number> | number[][] | import("mathjs").Matrix, options?: { title?: string; view?: "heatmap" | "table"; rowLabels?: string[]; colLabels?: string[] }): void;
   }
 
   /** Readers of data files; relative paths resolve from the notebook's folder. */

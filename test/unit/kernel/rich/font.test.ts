@@ -3,8 +3,8 @@
 // tables (initial ㄱ g, ㅎ h, ㅌ t, silent ㅇ; medial ㅔ e, ㅣ i, ㅡ eu, ㅏ a, ㅜ u, ㅓ eo; final ㄴ n, ㄱ k, ㅇ ng),
 // applied jamo by jamo as the module documents (no sound-change rules).
 import * as assert from "node:assert/strict";
-import { drawText, romanizeHangul, textWidth } from "../../../src/kernel/rich/font";
-import { PixelImage } from "../../../src/kernel/rich/png";
+import { drawText, romanizeHangul, textWidth } from "../../../../src/kernel/rich/font";
+import { PixelImage } from "../../../../src/kernel/rich/png";
 
 const ink = (img: PixelImage) => {
   let n = 0;

@@ -4,7 +4,7 @@
 // with node:zlib inflate and compare pixels.
 import * as assert from "node:assert/strict";
 import { inflateSync } from "node:zlib";
-import { crc32, encodePng, PixelImage, PNG_SIGNATURE } from "../../../src/kernel/rich/png";
+import { crc32, encodePng, PixelImage, PNG_SIGNATURE } from "../../../../src/kernel/rich/png";
 
 interface Chunk { type: string; data: Buffer; crc: number; crcOk: boolean }
 
@@ -77,8 +77,8 @@ describe("png: encoder", () => {
 
 describe("png: heatmap fallback pixels", () => {
   it("colours cells by the map and checkers missing cells grey", async () => {
-    const { heatmapPngBase64 } = await import("../../../src/kernel/rich/heatmapImage");
-    const { gateColorScale, MISSING, MISSING_ALT } = await import("../../../src/shared/colormaps");
+    const { heatmapPngBase64 } = await import("../../../../src/kernel/rich/heatmapImage");
+    const { gateColorScale, MISSING, MISSING_ALT } = await import("../../../../src/shared/colormaps");
     // one 2 × 2 sigmoid panel: [0, 1; missing, 0.5] (rows along y, columns along x)
     const vals = [0, 1, null, 0.5];
     const png = Buffer.from(heatmapPngBase64([{ label: "f", rows: 2, cols: 2, at: (r, c) => vals[r * 2 + c], colorScale: gateColorScale("sigmoid") }]), "base64");

@@ -2,7 +2,7 @@
 // header — k = ⌈n / max⌉ consecutive indices per block, mean of the finite values, null if none; the
 // true shape is kept. Expected means are computed by hand in the comments.
 import * as assert from "node:assert/strict";
-import { blockSize, blockStarts, poolLabels, poolMatrix, poolSeries, roundSig } from "../../../src/kernel/rich/downsample";
+import { blockSize, blockStarts, poolLabels, poolMatrix, poolSeries, roundSig } from "../../../../src/kernel/rich/downsample";
 
 describe("downsample: blocks", () => {
   it("k = ceil(n / max), starts every k", () => {

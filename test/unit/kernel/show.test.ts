@@ -1,0 +1,59 @@
+// rnn.show.* and display() of mathjs values through the real kernel process: misuse of a view fails
+// the cell with the message (the headless runner's exit code follows the cell status), and mathjs
+// matrices are shown as matrices, not as mathjs internals.
+import * as assert from "node:assert/strict";
+import { MIME } from "../../../src/shared/mime";
+import type { TensorPayload } from "../../../src/shared/payloads";
+import { buildKernel, tempDir, TestKernel } from "./harness";
+
+describe("kernel: rnn.show views and mathjs values", function () {
+  this.timeout(60_000);
+  let k: TestKernel;
+
+  before(async () => {
+    await buildKernel();
+    k = new TestKernel(tempDir("show"));
+    await k.ready;
+    const r = await k.run([
+      "const model = rnn.sequential({ inputShape: [5, 2], name: \"net\" }, [rnn.lstm({ units: 3, seed: 1 }), rnn.dense({ units: 1, seed: 2 })]);",
+      "const { x, y } = rnn.datasets.addingProblem({ samples: 2, timesteps: 5, seed: 3 });",
+    ].join("\n"));
+    assert.equal(r.status, "ok", JSON.stringify(r.error));
+  });
+
+  after(async () => { await k?.kill(); });
+
+  it("rnn.show.gates on a Dense layer fails the cell, naming the layer and the recurrent layers", async () => {
+    const r = await k.run("rnn.show.gates(model, x, { layer: 1 });");
+    assert.equal(r.status, "error");
+    assert.match(r.error!.message, /^rnn\.show\.gates: model "net" record: layer 1 "dense\w*" \(Dense\) is not a recurrent layer; its recurrent layers: 0 "lstm\w*" \(LSTM\)$/);
+    assert.equal(r.displays.length, 0, "nothing shown");
+  });
+
+  it("rnn.show.gradientNorms without targets fails the cell and says the targets are missing", async () => {
+    const r = await k.run("rnn.show.gradientNorms(model, x);");
+    assert.equal(r.status, "error");
+    assert.match(r.error!.message, /the targets y are missing/);
+  });
+
+  it("a correct call still shows its view", async () => {
+    const r = await k.run("rnn.show.gates(model, x, { layer: 0, batchIndex: 1 });");
+    assert.equal(r.status, "ok", JSON.stringify(r.error));
+    assert.equal(r.displays.length, 1);
+    assert.ok(r.displays[0].bundle[MIME.gates]);
+  });
+
+  it("rnn.show.tensor(math.identity(3)) and display(rnn.toMath(t)) show matrices", async () => {
+    const r = await k.run("rnn.show.tensor(math.identity(3));\ndisplay(rnn.toMath(rnn.tensor([[1, 2], [3, 4]])));");
+    assert.equal(r.status, "ok", JSON.stringify(r.error));
+    const [a, b] = r.displays.map((d) => d.bundle[MIME.tensor] as TensorPayload);
+    assert.deepEqual(a.values, [1, 0, 0, 0, 1, 0, 0, 0, 1]); // the 3 × 3 identity
+    assert.deepEqual([b.shape, b.values], [[2, 2], [1, 2, 3, 4]]);
+    assert.ok(!String(r.displays[1].bundle["text/plain"]).includes("_data"), "no mathjs internals");
+  });
+
+  it("a mathjs complex result shows as text, not as an object dump", async () => {
+    const r = await k.run("math.sqrt(-4)");
+    assert.equal(r.result, "2i"); // √−4 = 2i
+  });
+});
