@@ -25,7 +25,7 @@ export { Tensor, tensor, zeros, toMath, fromMath, type DType, type TensorLike, t
 
 // Keras-family model and layers
 export { sequential, Sequential, load, modelFromBytes, type SequentialOptions } from "./model";
-export { GATE_ORDER, type Recording, type RecordingOptions, type RecurrentRecording, type Recordable } from "./recording";
+export type { Recording, RecordingOptions, RecurrentRecording, Recordable } from "./recording";
 export { simpleRNN } from "./layers/simpleRnn";
 export { lstm } from "./layers/lstm";
 export { gru } from "./layers/gru";

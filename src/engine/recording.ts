@@ -8,17 +8,14 @@
  * A recording is synchronous and holds:
  *   loss                  the loss for y, when y was given
  *   layers[k].gates       gate name → [T, H] for the ONE sequence `batchIndex` of the batch, input time
- *                         order (also for a backward direction), gate order of GATE_ORDER[type]
+ *                         order (also for a backward direction), in the order of CELL_FACTS[type].gates
  *   layers[k].gradNorms   ‖∂L/∂h_t‖ (and ‖∂L/∂c_t‖, LSTM) for t = 0 … T−1 over the whole batch
  *                         (Frobenius norm of the [B, H] slice), with y only
  * One entry per recurrent layer and direction, in model order, forward before backward.
  */
 import type { GateName, LayerRecording } from "./layer";
-import type { CellKind } from "./recurrent";
+import { CELL_FACTS, type CellKind } from "./layerFacts";
 import { checkLossName, type LossName } from "./loss";
-import { simpleRnnCell } from "./layers/simpleRnn";
-import { lstmCell } from "./layers/lstm";
-import { gruCell } from "./layers/gru";
 import { Tensor, type TensorLike } from "./tensor";
 
 /** Options of `record(x, y?, options)`. */
@@ -47,7 +44,7 @@ export interface RecurrentRecording {
   type: CellKind;
   /** "backward" for a reversed direction (bidirectional, goBackwards); its arrays still follow input time. */
   direction: "forward" | "backward";
-  /** Gate name → [T, H] activations of sequence `batchIndex`, keys in GATE_ORDER[type] order ({} without `gates`). */
+  /** Gate name → [T, H] activations of sequence `batchIndex`, keys in CELL_FACTS[type].gates order ({} without `gates`). */
   gates: Partial<Record<GateName, Tensor>>;
   /** Per-timestep gradient norms over the batch (with y and `gradNorms`); `c` for LSTM only. */
   gradNorms?: { h: Float64Array; c?: Float64Array };
@@ -68,13 +65,6 @@ export interface Recordable {
   readonly name: string;
   record(x: TensorLike, y?: TensorLike, options?: RecordingOptions): Recording;
 }
-
-/** Gate panels of each cell type, in the order the cells record them (LSTM i, f, g, o, c, h; GRU r, z, n, h). */
-export const GATE_ORDER: Readonly<Record<CellKind, readonly GateName[]>> = {
-  simpleRNN: simpleRnnCell.recordedGates,
-  lstm: lstmCell.recordedGates,
-  gru: gruCell(true).recordedGates,
-};
 
 export const RECORDING_OPTIONS = ["loss", "gates", "gradNorms", "tbptt", "batchIndex", "layer"] as const;
 
@@ -125,7 +115,7 @@ export function checkBatchIndex(batchIndex: number, B: number, where: string): v
  */
 export function sequenceRecording(r: LayerRecording, index: number, name: string, b: number): RecurrentRecording {
   const gates: Partial<Record<GateName, Tensor>> = {};
-  for (const g of GATE_ORDER[r.type]) {
+  for (const g of CELL_FACTS[r.type].gates) {
     const all = r.gates?.[g];
     if (!all) continue;
     const [, T, H] = all.shape;

@@ -1,24 +1,16 @@
 /**
  * One layer of an engine recording → application/vnd.rnn-notebook.gates+json + image/png + text/plain.
- * One panel per recorded gate, in the engine's order (GATE_ORDER), each time × unit: the engine
+ * One panel per recorded gate, in the order and with the names of the engine's layer facts, each time × unit: the engine
  * already gives every gate as [T, H] for the one sequence shown.
  */
 import { MIME, type MimeBundle } from "../../shared/mime";
-import type { GateName, GatePanel, GatesPayload } from "../../shared/payloads";
+import type { GatePanel, GatesPayload } from "../../shared/payloads";
 import { gateColorScale } from "../../shared/colormaps";
 import { formatNumber } from "../../shared/scale";
-import { GATE_ORDER, type RecurrentRecording } from "../../engine/recording";
+import { CELL_FACTS, GATE_LABELS, SIGMOID_GATES } from "../../engine/layerFacts";
+import type { RecurrentRecording } from "../../engine/recording";
 import { poolLabels, poolMatrix, roundSig } from "./downsample";
 import { heatmapPngBase64 } from "./heatmapImage";
-
-const LABELS: Record<GateName, string> = {
-  i: "input gate i", f: "forget gate f", g: "candidate g", o: "output gate o", c: "cell state c",
-  h: "hidden state h", r: "reset gate r", z: "update gate z", n: "candidate n",
-};
-
-const SIGMOID = new Set<GateName>(["i", "f", "o", "r", "z"]);
-
-export const TYPE_NAMES: Record<RecurrentRecording["type"], string> = { lstm: "LSTM", gru: "GRU", simpleRNN: "SimpleRNN" };
 
 export interface GatesOptions {
   /** The sequence of the batch the recording holds. */
@@ -32,8 +24,8 @@ export interface GatesOptions {
 
 /** Builds the payload, or returns an error message when the recording has no usable gate. */
 export function gatesPayload(layer: RecurrentRecording, opts: GatesOptions): GatesPayload | string {
-  const names = GATE_ORDER[layer.type].filter((g) => layer.gates[g] !== undefined);
-  if (names.length === 0) return `layer ${layer.index} (${layer.name}) has no recorded gates (expected ${GATE_ORDER[layer.type].join(", ")})`;
+  const names = CELL_FACTS[layer.type].gates.filter((g) => layer.gates[g] !== undefined);
+  if (names.length === 0) return `layer ${layer.index} (${layer.name}) has no recorded gates (expected ${CELL_FACTS[layer.type].gates.join(", ")})`;
   const panels: GatePanel[] = [];
   let trueShape: { timesteps: number; units: number } | undefined;
   let stepIndex: number[] = [];
@@ -51,7 +43,7 @@ export function gatesPayload(layer: RecurrentRecording, opts: GatesOptions): Gat
     unitIndex = pooled.colIndex;
     rowBlock = pooled.rowBlock;
     const values = pooled.values.map((v) => roundSig(v));
-    const panel: GatePanel = { gate: g, label: LABELS[g], scale: SIGMOID.has(g) ? "sigmoid" : "tanh", values };
+    const panel: GatePanel = { gate: g, label: GATE_LABELS[g], scale: SIGMOID_GATES.has(g) ? "sigmoid" : "tanh", values };
     if (g === "c" || (g === "h" && layer.type === "simpleRNN")) {
       // c is unbounded; SimpleRNN h is unbounded with a non-tanh activation: widen the domain when needed.
       let max = 1;
@@ -82,7 +74,7 @@ export function gatesPayload(layer: RecurrentRecording, opts: GatesOptions): Gat
 }
 
 export function gatesTitle(p: GatesPayload): string {
-  return `${p.model ? p.model + " · " : ""}${TYPE_NAMES[p.layer.type]} layer ${p.layer.index} (${p.layer.name}) · sequence ${p.batchIndex}`;
+  return `${p.model ? p.model + " · " : ""}${CELL_FACTS[p.layer.type].className} layer ${p.layer.index} (${p.layer.name}) · sequence ${p.batchIndex}`;
 }
 
 export function sizeNote(p: GatesPayload): string {

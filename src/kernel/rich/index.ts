@@ -29,7 +29,8 @@ import type { Recordable, Recording, RecurrentRecording } from "../../engine/rec
 import type { Summary } from "../../engine/summary";
 import type { TensorLike } from "../../engine/tensor";
 import { poolSeries, roundSig } from "./downsample";
-import { gatesBundle, gatesPayload, TYPE_NAMES } from "./gatesBundle";
+import { gatesBundle, gatesPayload } from "./gatesBundle";
+import { CELL_FACTS } from "../../engine/layerFacts";
 import { gradNormsBundle, trainingBundleFromPayload } from "./plotBundles";
 import { summaryBundle, tensorBundle, tensorPayload, textMatrixBundle } from "./tableBundles";
 import { isMathMatrix, isMathScalar, textMatrix, toShaped } from "./values";
@@ -239,7 +240,7 @@ function modelName(model: Recordable, fallback: string): string {
 }
 
 function recurrentList(layers: RecurrentRecording[]): string {
-  return layers.map((l) => `${l.index} "${l.name}" (${TYPE_NAMES[l.type]}, ${l.direction})`).join(", ");
+  return layers.map((l) => `${l.index} "${l.name}" (${CELL_FACTS[l.type].className}, ${l.direction})`).join(", ");
 }
 
 /** The gates view of one layer and direction of a recording; throws when that layer is not there. */
@@ -264,7 +265,7 @@ export function gradNormsBundleFromRecordings(recs: { model: string; rec: Record
     if (rec.layers.length === 0) throw new Error(`rnn.show.gradientNorms: model "${model}" has no recurrent layer, so there are no per-timestep norms`);
     for (const l of rec.layers) {
       // "LSTM · ‖∂L/∂h_t‖" for a one-layer model named after its type, "lm · LSTM L1 · …" in a stack
-      const type = TYPE_NAMES[l.type];
+      const type = CELL_FACTS[l.type].className;
       const base = (rec.layers.length > 1 ? `${model} · ${type} L${l.index}`
         : model.toLowerCase().includes(type.toLowerCase()) ? model : `${model} · ${type}`) + (l.direction === "backward" ? " backward" : "");
       if (!l.gradNorms) continue;

@@ -77,7 +77,7 @@ describe("sequential", () => {
     assert.equal(r.batchIndex, 0);
     const rec = r.layers[0];
     assert.equal(rec.index, 0);
-    assert.deepEqual(Object.keys(rec.gates), ["i", "f", "g", "o", "c", "h"]); // GATE_ORDER.lstm
+    assert.deepEqual(Object.keys(rec.gates), ["i", "f", "g", "o", "c", "h"]); // CELL_FACTS.lstm.gates (layerFacts.ts)
     for (const g of Object.values(rec.gates)) assert.deepEqual(g!.shape, [6, 3]);
     const out = m.predict(x);
     const seq1 = m.record(x, y, { loss: "mse", batchIndex: 1 }).layers[0];
@@ -95,7 +95,7 @@ describe("sequential", () => {
     const { x } = rnn.datasets.addingProblem({ samples: 1, timesteps: 5, seed: 5 });
     const r = m.record(x);
     assert.deepEqual(r.layers.map((l) => l.direction), ["forward", "backward"]);
-    assert.deepEqual(Object.keys(r.layers[0].gates), ["r", "z", "n", "h"]); // GATE_ORDER.gru
+    assert.deepEqual(Object.keys(r.layers[0].gates), ["r", "z", "n", "h"]); // CELL_FACTS.gru.gates
     const out = m.predict(x); // [1, 5, 2·2]
     // the backward half of the concatenated output at step t is the backward layer's h at input step t
     for (let t = 0; t < 5; t++) assert.ok(Math.abs(out.get(0, t, 2) - r.layers[1].gates.h!.get(t, 0)) < 1e-6);

@@ -7,6 +7,7 @@ import { inflateSync } from "node:zlib";
 import * as math from "mathjs";
 import * as rnn from "../../../../src/engine/index";
 import { Tensor } from "../../../../src/engine/tensor";
+import { CELL_FACTS } from "../../../../src/engine/layerFacts";
 import type { FitProgress } from "../../../../src/engine/fit";
 import { MIME, type MimeBundle } from "../../../../src/shared/mime";
 import type { GatesPayload, GradNormsPayload, SummaryPayload, TensorPayload, TrainingPayload } from "../../../../src/shared/payloads";
@@ -60,7 +61,7 @@ describe("rich: rnn.show.gates", () => {
     assert.equal(out.length, 1);
     const b = out[0];
     const p = b[MIME.gates] as GatesPayload;
-    assert.deepEqual(p.panels.map((g) => g.gate), rnn.GATE_ORDER.lstm);
+    assert.deepEqual(p.panels.map((g) => g.gate), CELL_FACTS.lstm.gates);
     assert.deepEqual(p.panels.map((g) => g.scale), ["sigmoid", "sigmoid", "tanh", "sigmoid", "tanh", "tanh"]);
     assert.deepEqual([p.batchIndex, p.trueShape, p.layer.index, p.layer.type], [1, { timesteps: T, units: H }, 0, "lstm"]);
     const rec = model.record(xs, undefined, { batchIndex: 1 }).layers[0];
@@ -106,7 +107,7 @@ describe("rich: rnn.show.gates", () => {
     const p = out[0][MIME.gates] as GatesPayload;
     const rec = model.record(x).layers.find((l) => l.direction === "backward")!;
     assert.equal(p.layer.name, `${rec.name} (backward)`);
-    assert.deepEqual(p.panels.map((g) => g.gate), rnn.GATE_ORDER.gru);
+    assert.deepEqual(p.panels.map((g) => g.gate), CELL_FACTS.gru.gates);
     assert.deepEqual(p.panels[3].values, rounded(rec.gates.h!.data));
   });
 
