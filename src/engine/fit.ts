@@ -28,8 +28,8 @@ import { clipGradients, type ClipReport } from "./clip";
 import { accuracy, checkLossName, computeLoss, type LossName } from "./loss";
 import { adam, isOptimizer, rmsprop, sgd, type Optimizer } from "./optim";
 import { Rng } from "./random";
-import { zeroGrads } from "./layer";
-import { Tensor, asTensor, type TensorLike } from "./tensor";
+import { zeroGrads, type Param } from "./layer";
+import { Tensor, asTensor, type FloatArray, type TensorLike } from "./tensor";
 import { EarlyStopping, type Callback, type CallbackControl, type EpochLogs } from "./callbacks";
 import { host, type FitObserver } from "./host";
 
@@ -76,7 +76,15 @@ export interface History {
   elapsedMs: number;
 }
 
-/** Progress report: the one training report, drawn by the kernel's trainingBundle (src/kernel/rich). */
+/**
+ * A progress report of `fit` — THE training report: the host's fit observer, a cell's `onProgress` and
+ * the kernel's live training output (trainingBundle, src/kernel/rich) all read this one shape.
+ *
+ * Cheap by design: the arrays are the fit's own History arrays (and `metrics` / `gradNorms` views of
+ * them), handed over without copying, so a report costs the same after 10 batches as after 10,000.
+ * They are read-only for the receiver and keep growing while fit runs: read them during the call, or
+ * copy what you keep. After fit settled they no longer change.
+ */
 export interface FitProgress {
   /** "running" while training; the final report says "done", "interrupted" (signal aborted) or "failed" (non-finite loss). */
   status: "running" | "done" | "interrupted" | "failed";
@@ -90,18 +98,18 @@ export interface FitProgress {
   batches: number;
   /** Wall-clock milliseconds since fit started. */
   elapsedMs: number;
-  /** Latest batch loss. */
+  /** Latest batch loss; null before the first batch finished. */
   loss: number | null;
   /** Mean training loss of each finished epoch (History.loss so far). */
-  losses: number[];
+  losses: readonly number[];
   /** Validation loss of each finished epoch ([] without validation data). */
-  valLosses: number[];
+  valLosses: readonly number[];
   /** Per-epoch extras by name: `perplexity` (crossEntropy), `accuracy` (metrics: ["accuracy"]). */
-  metrics: Record<string, number[]>;
+  metrics: Readonly<Record<string, readonly number[]>>;
   /** Loss of every batch so far, global batch order. */
-  batchLosses: number[];
+  batchLosses: readonly number[];
   /** Per-batch global gradient norms before/after clipping (with clipping or recordGradNorms) and the clipNorm option. */
-  gradNorms?: { preClip: number[]; postClip: number[]; clipNorm?: number };
+  gradNorms?: { readonly preClip: readonly number[]; readonly postClip: readonly number[]; readonly clipNorm?: number };
   /** Why fit failed (status "failed"), e.g. a non-finite loss, with a suggestion. */
   message?: string;
 }
@@ -184,12 +192,17 @@ function allFinite(a: ArrayLike<number>): boolean {
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
+/** Fewest milliseconds between two "running" progress reports inside an epoch. */
+const PROGRESS_MS = 100;
+/** Yield to the event loop after a batch once this many milliseconds passed since the last yield. */
+const YIELD_MS = 16;
+
 /** The training loop; see the file header for the contract. */
 export async function fit(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: FitOptions): Promise<History> {
   if (!options || typeof options !== "object") throw new Error('fit: expected options, e.g. { epochs: 10, batchSize: 32, loss: "mse" }');
   const observer = host().observeFit?.();
   try {
-    const history = await train(model, xIn, yIn, options, observer);
+    const history = await train(prepare(model, xIn, yIn, options, observer));
     observer?.end(history.interrupted ? "interrupted" : "done");
     return history;
   } catch (e) {
@@ -198,7 +211,45 @@ export async function fit(model: Sequential, xIn: TensorLike, yIn: TensorLike, o
   }
 }
 
-async function train(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: FitOptions, observer: FitObserver | undefined): Promise<History> {
+/** Everything one fit works with, settled by `prepare` before the first batch. */
+interface Run {
+  model: Sequential;
+  options: FitOptions;
+  loss: LossName;
+  epochs: number;
+  batchSize: number;
+  tbptt: number | undefined;
+  optimizer: Optimizer;
+  metrics: "accuracy"[];
+  withAccuracy: boolean;
+  clip: { clipNorm?: number; clipPerTensor?: number; clipValue?: number };
+  /** Record per-batch gradient norms (clipping on, or recordGradNorms). */
+  recordNorms: boolean;
+  signal: AbortSignalLike | undefined;
+  /** Training samples x [N, …inputShape], y [N, …] (after a validationSplit). */
+  x: Tensor;
+  y: Tensor;
+  val: [Tensor, Tensor] | undefined;
+  /** ⌈N / batchSize⌉. */
+  batches: number;
+  shuffleRng: Rng;
+  dropoutRng: Rng;
+  /** The params the optimizer updates, their gradients, and a copy of their values to undo a bad update. */
+  trainable: Param[];
+  grads: FloatArray[];
+  backup: FloatArray[];
+  callbacks: Callback[];
+  control: CallbackControl;
+  /** Set by a callback's control.stop(). */
+  stopRequested: boolean;
+  history: History;
+  progress: Progress;
+  /** Date.now() of the last yield to the event loop. */
+  lastYield: number;
+}
+
+/** Validates the options and data and sets up one fit: the split, the Rngs, the history, the progress reports. */
+function prepare(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: FitOptions, observer: FitObserver | undefined): Run {
   for (const key of Object.keys(options)) {
     if (!VALID.includes(key)) throw new Error(`fit: unknown option ${JSON.stringify(key)}; valid options: ${VALID.join(", ")}`);
   }
@@ -214,11 +265,6 @@ async function train(model: Sequential, xIn: TensorLike, yIn: TensorLike, option
   const clipping = clip.clipNorm !== undefined || clip.clipPerTensor !== undefined || clip.clipValue !== undefined;
   const recordNorms = clipping || !!options.recordGradNorms;
   const signal = options.signal ?? host().fitSignal?.();
-  const userProgress = options.onProgress;
-  const onProgress = observer || userProgress ? (p: FitProgress) => {
-    observer?.update(p);
-    userProgress?.(p);
-  } : undefined;
   const split = options.validationSplit ?? 0;
   if (typeof split !== "number" || !(split >= 0 && split < 1)) throw new Error(`fit: validationSplit must be in [0, 1), got ${JSON.stringify(split)}`);
 
@@ -242,8 +288,6 @@ async function train(model: Sequential, xIn: TensorLike, yIn: TensorLike, option
   const shuffleRng = rng.fork();
   const dropoutRng = rng.fork();
   const trainable = model.weightEntries().filter((e) => e.param.trainable && e.layer.trainable).map((e) => e.param);
-  const grads = trainable.map((p) => p.grad);
-  const backup = trainable.map((p) => p.value.slice());
 
   const history: History = { epoch: [], loss: [], batchLoss: [], interrupted: false, stoppedEarly: false, epochs, batchesPerEpoch: batches, elapsedMs: 0 };
   if (loss === "crossEntropy") history.perplexity = [];
@@ -261,114 +305,185 @@ async function train(model: Sequential, xIn: TensorLike, yIn: TensorLike, option
     history.postClipNorm = [];
     history.fractionClipped = [];
   }
-  const callbacks = options.callbacks ?? [];
-  let stop = false;
-  const control: CallbackControl = { model, stop: () => { stop = true; } };
+  const userProgress = options.onProgress;
+  const report = observer || userProgress ? (p: FitProgress) => {
+    observer?.update(p);
+    userProgress?.(p);
+  } : undefined;
   const start = Date.now();
-  let lastYield = start;
-  let lastProgress = 0;
-  const progress = (status: FitProgress["status"], epoch: number, batch: number, message?: string): void => {
-    if (!onProgress) return;
-    history.elapsedMs = Date.now() - start;
-    const m: Record<string, number[]> = {};
-    if (history.perplexity) m.perplexity = history.perplexity.slice();
-    if (history.accuracy) m.accuracy = history.accuracy.slice();
-    onProgress({
-      status, epoch, epochs, batch, batches, elapsedMs: history.elapsedMs,
-      loss: history.batchLoss.length ? history.batchLoss[history.batchLoss.length - 1] : null,
-      losses: history.loss.slice(), valLosses: (history.valLoss ?? []).slice(), metrics: m, batchLosses: history.batchLoss.slice(),
-      ...(history.preClipNorm ? { gradNorms: { preClip: history.preClipNorm.slice(), postClip: history.postClipNorm!.slice(), clipNorm: clip.clipNorm } } : {}),
-      ...(message ? { message } : {}),
-    });
+  const run: Run = {
+    model, options, loss, epochs, batchSize, tbptt, optimizer, metrics, withAccuracy, clip, recordNorms, signal, x, y, val, batches,
+    shuffleRng, dropoutRng, trainable, grads: trainable.map((p) => p.grad), backup: trainable.map((p) => p.value.slice()),
+    callbacks: options.callbacks ?? [], control: { model, stop: () => { run.stopRequested = true; } }, stopRequested: false,
+    history, progress: new Progress(history, report, start, clip.clipNorm), lastYield: start,
   };
-  for (const cb of callbacks) cb.onTrainBegin?.(control);
+  return run;
+}
 
-  for (let epoch = 1; epoch <= epochs && !stop && !history.interrupted; epoch++) {
-    const order = options.shuffle === false ? Array.from({ length: n }, (_, i) => i) : shuffleRng.permutation(n);
-    let sum = 0, correct = 0, counted = 0, seen = 0;
-    for (let b = 0; b < batches; b++) {
-      if (signal?.aborted) {
-        history.interrupted = true;
-        break;
-      }
-      const idx = order.slice(b * batchSize, Math.min(n, (b + 1) * batchSize));
-      const xb = gather(x, idx);
-      const yb = gather(y, idx);
-      zeroGrads(model.params());
-      const out = model.forwardPass(xb, { training: true, rng: dropoutRng, tbptt });
-      const t = model.target(yb, out, loss);
-      const r = computeLoss(loss, out.data, out.shape, t.data);
-      const where = `epoch ${epoch}, batch ${b + 1} of ${batches}`;
-      if (!Number.isFinite(r.value)) throw fail(history, `the loss became ${r.value} at ${where}`, optimizer, progress, epoch, b);
-      model.backwardParams(new Tensor(r.grad, out.shape));
-      const report = clipGradients(grads, clip);
-      if (!Number.isFinite(report.preClipNorm)) throw fail(history, `a gradient became NaN or infinite at ${where}`, optimizer, progress, epoch, b);
-      // An update can overflow even from finite gradients (a huge lr): keep a copy to fall back to.
-      trainable.forEach((p, i) => backup[i].set(p.value));
-      optimizer.step(trainable);
-      if (!trainable.every((p) => allFinite(p.value))) {
-        trainable.forEach((p, i) => p.value.set(backup[i]));
-        throw fail(history, `the update made a weight NaN or infinite at ${where}`, optimizer, progress, epoch, b);
-      }
-      history.batchLoss.push(r.value);
-      if (recordNorms) {
-        history.preClipNorm!.push(report.preClipNorm);
-        history.postClipNorm!.push(report.postClipNorm);
-        history.fractionClipped!.push(report.fractionClipped);
-      }
-      sum += r.value * idx.length;
-      seen += idx.length;
-      if (withAccuracy) {
-        const a = accuracy(loss, out.data, out.shape, t.data);
-        correct += a.correct;
-        counted += a.count;
-        history.batchAccuracy!.push(a.correct / a.count);
-      }
-      options.onBatchEnd?.({ epoch, batch: b + 1, batches, loss: r.value, ...(recordNorms ? { clip: report } : {}) });
-      for (const cb of callbacks) cb.onBatchEnd?.(b + 1, { loss: r.value }, control);
-      if (Date.now() - lastProgress >= 100) {
-        lastProgress = Date.now();
-        progress("running", epoch, b + 1);
-      }
-      if (Date.now() - lastYield >= 16) {
-        await yieldToEventLoop();
-        lastYield = Date.now();
-      }
-    }
-    if (seen === 0) break; // interrupted before the first batch of this epoch
-    if (history.interrupted && seen < n) break; // a partial epoch is not reported as an epoch
-    const logs: EpochLogs = { loss: sum / seen };
-    history.epoch.push(epoch);
-    history.loss.push(logs.loss);
-    if (history.perplexity) history.perplexity.push((logs.perplexity = Math.exp(logs.loss)));
-    if (history.accuracy) history.accuracy.push((logs.accuracy = correct / counted));
-    if (val) {
-      const v = model.evaluate(val[0], val[1], { loss, batchSize, metrics });
-      history.valLoss!.push((logs.valLoss = v.loss));
-      if (history.valPerplexity) history.valPerplexity.push((logs.valPerplexity = v.perplexity!));
-      if (history.valAccuracy) history.valAccuracy.push((logs.valAccuracy = v.accuracy!));
-    }
-    options.onEpochEnd?.(epoch, logs);
+/** The epochs, then the final report. */
+async function train(run: Run): Promise<History> {
+  const { history, callbacks, control } = run;
+  for (const cb of callbacks) cb.onTrainBegin?.(control);
+  for (let epoch = 1; epoch <= run.epochs && !run.stopRequested && !history.interrupted; epoch++) {
+    const totals = await runEpoch(run, epoch);
+    if (totals.seen === 0) break; // interrupted before the first batch of this epoch
+    if (history.interrupted && totals.seen < run.x.shape[0]) break; // a partial epoch is not reported as an epoch
+    const logs = endEpoch(run, epoch, totals);
+    run.options.onEpochEnd?.(epoch, logs);
     for (const cb of callbacks) cb.onEpochEnd?.(epoch, logs, control);
-    progress("running", epoch, batches);
+    run.progress.report("running", epoch, run.batches);
     await yieldToEventLoop();
-    lastYield = Date.now();
+    run.lastYield = Date.now();
   }
-  history.stoppedEarly = stop;
+  history.stoppedEarly = run.stopRequested;
   for (const cb of callbacks) cb.onTrainEnd?.(control);
-  history.elapsedMs = Date.now() - start;
+  history.elapsedMs = Date.now() - run.progress.start;
   const lastEpoch = Math.max(1, history.epoch.length);
-  progress(history.interrupted ? "interrupted" : "done", lastEpoch, batches, history.interrupted ? "interrupted — weights learned so far are kept" : undefined);
+  run.progress.report(history.interrupted ? "interrupted" : "done", lastEpoch, run.batches, history.interrupted ? "interrupted — weights learned so far are kept" : undefined);
   return history;
 }
 
+/** Sums over the batches of one epoch (loss weighted by batch size). */
+interface EpochTotals {
+  lossSum: number;
+  seen: number;
+  correct: number;
+  counted: number;
+}
+
+/**
+ * One pass over the (shuffled) training samples in batches; stops early at a batch boundary when the
+ * signal is aborted (history.interrupted). Yields to the event loop every ≥ 16 ms so messages get through.
+ */
+async function runEpoch(run: Run, epoch: number): Promise<EpochTotals> {
+  const n = run.x.shape[0];
+  const order = run.options.shuffle === false ? Array.from({ length: n }, (_, i) => i) : run.shuffleRng.permutation(n);
+  const totals: EpochTotals = { lossSum: 0, seen: 0, correct: 0, counted: 0 };
+  for (let b = 0; b < run.batches; b++) {
+    if (run.signal?.aborted) {
+      run.history.interrupted = true;
+      break;
+    }
+    const idx = order.slice(b * run.batchSize, Math.min(n, (b + 1) * run.batchSize));
+    const r = runBatch(run, epoch, b, idx);
+    totals.lossSum += r.loss * idx.length;
+    totals.seen += idx.length;
+    if (r.accuracy) {
+      totals.correct += r.accuracy.correct;
+      totals.counted += r.accuracy.count;
+    }
+    run.options.onBatchEnd?.({ epoch, batch: b + 1, batches: run.batches, loss: r.loss, ...(run.recordNorms ? { clip: r.clip } : {}) });
+    for (const cb of run.callbacks) cb.onBatchEnd?.(b + 1, { loss: r.loss }, run.control);
+    run.progress.tick(epoch, b + 1);
+    if (Date.now() - run.lastYield >= YIELD_MS) {
+      await yieldToEventLoop();
+      run.lastYield = Date.now();
+    }
+  }
+  return totals;
+}
+
+/**
+ * One batch: forward, loss, backward, clipping, optimizer step, and the batch's history entries.
+ * A non-finite loss or gradient stops before the step; an update that makes a weight non-finite is
+ * undone — either way fit rejects (`fail`) with the model on its last finite weights.
+ */
+function runBatch(run: Run, epoch: number, b: number, idx: number[]): { loss: number; clip: ClipReport; accuracy?: { correct: number; count: number } } {
+  const { model, history, trainable } = run;
+  const xb = gather(run.x, idx);
+  const yb = gather(run.y, idx);
+  zeroGrads(model.params());
+  const out = model.forwardPass(xb, { training: true, rng: run.dropoutRng, tbptt: run.tbptt });
+  const t = model.target(yb, out, run.loss);
+  const r = computeLoss(run.loss, out.data, out.shape, t.data);
+  const where = `epoch ${epoch}, batch ${b + 1} of ${run.batches}`;
+  if (!Number.isFinite(r.value)) throw fail(run, `the loss became ${r.value} at ${where}`, epoch, b);
+  model.backwardParams(new Tensor(r.grad, out.shape));
+  const clip = clipGradients(run.grads, run.clip);
+  if (!Number.isFinite(clip.preClipNorm)) throw fail(run, `a gradient became NaN or infinite at ${where}`, epoch, b);
+  // An update can overflow even from finite gradients (a huge lr): keep a copy to fall back to.
+  trainable.forEach((p, i) => run.backup[i].set(p.value));
+  run.optimizer.step(trainable);
+  if (!trainable.every((p) => allFinite(p.value))) {
+    trainable.forEach((p, i) => p.value.set(run.backup[i]));
+    throw fail(run, `the update made a weight NaN or infinite at ${where}`, epoch, b);
+  }
+  history.batchLoss.push(r.value);
+  if (run.recordNorms) {
+    history.preClipNorm!.push(clip.preClipNorm);
+    history.postClipNorm!.push(clip.postClipNorm);
+    history.fractionClipped!.push(clip.fractionClipped);
+  }
+  if (!run.withAccuracy) return { loss: r.value, clip };
+  const a = accuracy(run.loss, out.data, out.shape, t.data);
+  history.batchAccuracy!.push(a.correct / a.count);
+  return { loss: r.value, clip, accuracy: a };
+}
+
+/** Closes a finished epoch: its means into the history, then the validation pass (no dropout). */
+function endEpoch(run: Run, epoch: number, totals: EpochTotals): EpochLogs {
+  const { history } = run;
+  const logs: EpochLogs = { loss: totals.lossSum / totals.seen };
+  history.epoch.push(epoch);
+  history.loss.push(logs.loss);
+  if (history.perplexity) history.perplexity.push((logs.perplexity = Math.exp(logs.loss)));
+  if (history.accuracy) history.accuracy.push((logs.accuracy = totals.correct / totals.counted));
+  if (run.val) {
+    const v = run.model.evaluate(run.val[0], run.val[1], { loss: run.loss, batchSize: run.batchSize, metrics: run.metrics });
+    history.valLoss!.push((logs.valLoss = v.loss));
+    if (history.valPerplexity) history.valPerplexity.push((logs.valPerplexity = v.perplexity!));
+    if (history.valAccuracy) history.valAccuracy.push((logs.valAccuracy = v.accuracy!));
+  }
+  return logs;
+}
+
+const NO_EPOCHS: readonly number[] = Object.freeze([]);
+
+/**
+ * The progress reports of one fit: a FitProgress over the live history arrays (no copies; see
+ * FitProgress), sent to the observer and onProgress — at most every 100 ms within an epoch (`tick`),
+ * and unthrottled at epoch ends and for the final status (`report`).
+ */
+class Progress {
+  private lastTick = 0;
+  private readonly metrics: Record<string, readonly number[]> = {};
+  private readonly gradNorms: FitProgress["gradNorms"];
+
+  constructor(private readonly history: History, private readonly send: ((p: FitProgress) => void) | undefined,
+              readonly start: number, clipNorm: number | undefined) {
+    if (history.perplexity) this.metrics.perplexity = history.perplexity;
+    if (history.accuracy) this.metrics.accuracy = history.accuracy;
+    if (history.preClipNorm) this.gradNorms = { preClip: history.preClipNorm, postClip: history.postClipNorm!, clipNorm };
+  }
+
+  /** After a batch: a "running" report unless one went out less than 100 ms ago. */
+  tick(epoch: number, batch: number): void {
+    if (Date.now() - this.lastTick < PROGRESS_MS) return;
+    this.lastTick = Date.now();
+    this.report("running", epoch, batch);
+  }
+
+  report(status: FitProgress["status"], epoch: number, batch: number, message?: string): void {
+    if (!this.send) return;
+    const h = this.history;
+    h.elapsedMs = Date.now() - this.start;
+    this.send({
+      status, epoch, epochs: h.epochs, batch, batches: h.batchesPerEpoch, elapsedMs: h.elapsedMs,
+      loss: h.batchLoss.length ? h.batchLoss[h.batchLoss.length - 1] : null,
+      losses: h.loss, valLosses: h.valLoss ?? NO_EPOCHS, metrics: this.metrics, batchLosses: h.batchLoss,
+      ...(this.gradNorms ? { gradNorms: this.gradNorms } : {}),
+      ...(message ? { message } : {}),
+    });
+  }
+}
+
 /** Builds the NaN/Inf error (with the history attached) and reports a failed progress. */
-function fail(history: History, what: string, optimizer: Optimizer, progress: (s: FitProgress["status"], e: number, b: number, m?: string) => void, epoch: number, batch: number): Error {
+function fail(run: Run, what: string, epoch: number, batch: number): Error {
   const message = `fit stopped: ${what}. The model keeps the weights from the last finite step. ` +
-    `Try gradient clipping (clipNorm: 1.0) or a lower learning rate (the optimizer's lr is ${optimizer.lr}).`;
-  progress("failed", epoch, batch, message);
+    `Try gradient clipping (clipNorm: 1.0) or a lower learning rate (the optimizer's lr is ${run.optimizer.lr}).`;
+  run.progress.report("failed", epoch, batch, message);
   const error = new Error(message) as Error & { history?: History };
-  error.history = history;
+  error.history = run.history;
   return error;
 }
 

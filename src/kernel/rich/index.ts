@@ -161,7 +161,7 @@ export function trainingBundle(progress: FitProgress, options: RichOptions = {})
   return fitToBudget((level) => {
     const maxPoints = shrink(2000, level);
     const epochsDone = progress.losses.map((_, i) => i + 1);
-    const series: { label: string; values: number[] }[] = [{ label: "loss", values: progress.losses }];
+    const series: { label: string; values: readonly number[] }[] = [{ label: "loss", values: progress.losses }];
     if (progress.valLosses.length) series.push({ label: "val loss", values: progress.valLosses });
     for (const [k, v] of Object.entries(progress.metrics)) series.push({ label: k, values: v });
     const pooledEpochs = poolSeries(epochsDone, series.map((s) => s.values), maxPoints);

@@ -146,6 +146,10 @@ describe("engine host: fit's signal and observer", () => {
     assert.deepEqual(last.losses, h.loss);
     // 16 samples / batch 8 = 2 batches per epoch, 2 epochs.
     assert.equal(last.batchLosses.length, 4);
+    // Reports are cheap: they hand over the history's own arrays instead of copying them every 100 ms.
+    assert.equal(last.losses, h.loss);
+    assert.equal(last.batchLosses, h.batchLoss);
+    assert.equal(fits[0].updates[0].batchLosses, h.batchLoss);
 
     // A NaN target makes the first loss NaN: fit rejects, the observer ends "failed" with the message.
     const bad = rnn.tensor(new Float32Array(16).fill(NaN), [16, 1]);
@@ -163,6 +167,8 @@ describe("engine host: fit's signal and observer", () => {
     const h = await m.fit(x, y, { epochs: 2, loss: "mse" });
     assert.equal(h.interrupted, true);
     assert.deepEqual(fits[0].ends, [["interrupted"]]);
+    // Stopped before the first batch: no batch loss yet, reported as null (not NaN, not 0).
+    assert.equal(fits[0].updates[fits[0].updates.length - 1].loss, null);
     // A signal option wins over the host's.
     const own = await m.fit(x, y, { epochs: 1, loss: "mse", signal: { aborted: false } });
     assert.equal(own.interrupted, false);
