@@ -1,4 +1,4 @@
-// Build-time type generation for IntelliSense in cells (issue 7). Never hand-edit the outputs.
+// Build-time type generation for IntelliSense in cells. Never hand-edit the outputs.
 //
 // 1. The engine's declarations, emitted in memory from src/engine/index.ts with the TypeScript
 //    compiler API (`emitDeclarationOnly` + `outFile`, which bundles every module the entry reaches
@@ -22,6 +22,19 @@ const ENGINE_ENTRY = "src/engine/index.ts";
 /** Module name of the entry inside the bundled .d.ts (outFile names modules by path under src/). */
 export const ENGINE_MODULE = "engine/index";
 const KERNEL_GLOBALS = "src/extension/intellisense/ambient/kernel-globals.d.ts";
+
+/**
+ * The generated texts name engine modules as the bundled .d.ts does (`import("engine/text").CharVocab`),
+ * never by the absolute path of the checkout that built them: TypeScript prints a type that is not
+ * in scope as `import("<absolute path>/src/engine/text")`, which would put the build machine's
+ * folders into committed docs and shipped typings.
+ * @param {string} text
+ * @param {string} root
+ */
+export function portable(text, root = ROOT) {
+  const src = join(root, "src").replaceAll("\\", "/");
+  return text.replaceAll(`import("${src}/`, 'import("');
+}
 
 /**
  * Emits the engine's declarations as one text. Returns the text and any problems (compile errors in
@@ -57,7 +70,7 @@ export function emitEngineDts(root = ROOT) {
   let text = "";
   const result = program.emit(undefined, (_name, data) => { text += data; }, undefined, true);
   const warnings = result.diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
-  return { text: text + typesNamespace(program, root), warnings, program };
+  return { text: portable(text + typesNamespace(program, root), root), warnings, program };
 }
 
 /**
@@ -231,7 +244,7 @@ export function apiMarkdown(program, root = ROOT) {
   section("Types", types);
   out.push("## Kernel additions", "", "Declared in `src/extension/intellisense/ambient/kernel-globals.d.ts` (the kernel implements them):", "",
     "```ts", readFileSync(join(root, KERNEL_GLOBALS), "utf8").trim(), "```", "");
-  return out.join("\n");
+  return portable(out.join("\n"), root);
 }
 
 function writeIfChanged(path, text) {
