@@ -11,8 +11,8 @@ declare namespace RnnKernel {
   /** The engine as the kernel exposes it. */
   type Engine = typeof import("engine/index");
   type Tensor = import("engine/tensor").Tensor;
-  /** A model the views can record from: an `rnn.sequential` model or an `rnn.nn` module. */
-  type Recordable = { record(...args: any[]): unknown };
+  /** A model the views can record from: an `rnn.sequential` model or an `rnn.nn` recurrent module. */
+  type Recordable = import("engine/index").Recordable;
 
   /**
    * Rich views of what happens inside a network, shown in the running cell's output. Each records
@@ -24,7 +24,8 @@ declare namespace RnnKernel {
      * LSTM i, f, g, o, c, h; GRU r, z, n, h; SimpleRNN h.
      * @param model a trained model
      * @param x inputs [B, T, F] (or token ids [B, T]); one sequence is shown, `batchIndex` (default 0)
-     * @param options `layer`: index in `model.layers` (default: the first recurrent layer); `tokens`: labels
+     * @param options `layer`: index in `model.layers`, or the stacked layer of an `rnn.nn` module (default: the
+     * first recurrent layer; a layer that is not recurrent fails the cell); `tokens`: labels
      * of the time axis (a string is split into characters); `direction`: which half of a bidirectional layer
      * @example rnn.show.gates(lstmModel, x.slice(0, 1), { layer: 0 })
      */
@@ -42,7 +43,7 @@ declare namespace RnnKernel {
     gradientNorms(models: Recordable | Recordable[], x: Tensor | number[][] | number[][][], y: Tensor | number[] | number[][] | number[][][],
       options?: { loss?: string; labels?: string[]; clipThreshold?: number; tbptt?: number; yScale?: "log" | "linear"; title?: string }): void;
     /** Per-epoch loss (and validation loss, perplexity) of the history `model.fit(...)` resolved with, as a line plot. */
-    lossCurve(history: unknown): void;
+    lossCurve(history: import("engine/index").History): void;
     /**
      * A tensor (or typed array, nested number arrays, or mathjs Matrix) as a heatmap or a table, with its shape and range.
      * @param options `title`, `view` ("heatmap" default for 2-D, or "table"), `rowLabels`, `colLabels`
