@@ -12,7 +12,7 @@
  * i, f, c, o and GRU z, r, h; PyTorch i, f, g, o and r, z, n — see recurrent.ts and io/kerasTorch.ts);
  * the *recorded* gates below are named the same in both families (g is LSTM's candidate, n GRU's).
  */
-import type { GateName } from "../shared/payloads";
+import { CELL_CLASS_NAMES, type CellType, type GateName } from "../shared/payloads";
 import {
   countBidirectional, countDense, countEmbedding, countRecurrent, flag, positiveInt, type Convention, type LayerConfig,
   type ParamCount,
@@ -22,7 +22,7 @@ import {
 export type FactShape = readonly (number | null)[];
 
 /** The recurrent cells both families build on. */
-export type CellKind = "simpleRNN" | "lstm" | "gru";
+export type CellKind = CellType;
 
 /** What is true of one recurrent cell in either family. */
 export interface CellFacts {
@@ -35,9 +35,9 @@ export interface CellFacts {
 }
 
 export const CELL_FACTS: Readonly<Record<CellKind, CellFacts>> = {
-  simpleRNN: { className: "SimpleRNN", blocks: 1, gates: ["h"] },
-  lstm: { className: "LSTM", blocks: 4, gates: ["i", "f", "g", "o", "c", "h"] },
-  gru: { className: "GRU", blocks: 3, gates: ["r", "z", "n", "h"] },
+  simpleRNN: { className: CELL_CLASS_NAMES.simpleRNN, blocks: 1, gates: ["h"] },
+  lstm: { className: CELL_CLASS_NAMES.lstm, blocks: 4, gates: ["i", "f", "g", "o", "c", "h"] },
+  gru: { className: CELL_CLASS_NAMES.gru, blocks: 3, gates: ["r", "z", "n", "h"] },
 };
 
 /** Recorded quantities that are sigmoid gates (drawn on 0…1); the rest are tanh-range states or unbounded. */

@@ -3,14 +3,12 @@
  * x with the token labels, units along y. Sigmoid gates on the sequential 0..1 map, tanh quantities on
  * the diverging −1..1 map (c on ±max|c|), each with its legend. Hover: gate, t, token, unit, value.
  */
-import type { GatesPayload } from "../shared/payloads";
+import { CELL_CLASS_NAMES, type GatesPayload } from "../shared/payloads";
 import { gateColorScale } from "../shared/colormaps";
 import { formatNumber } from "../shared/scale";
 import { availableWidth, el, readTheme, saveButton, stackedPngUrl, tooltip } from "./dom";
 import { blockRange, heatmap, legend, visibleToken } from "./heatmap";
 import { t as tr, type MessageKey } from "./l10n";
-
-const TYPE: Record<GatesPayload["layer"]["type"], string> = { lstm: "LSTM", gru: "GRU", simpleRNN: "SimpleRNN" };
 
 /** Mean of the finite values (undefined when all are missing). */
 function meanOf(values: (number | null)[]): number | undefined {
@@ -30,7 +28,7 @@ export function renderGates(root: HTMLElement, p: GatesPayload): void {
   const T = p.timesteps;
   const U = p.units;
   const pooled = T !== p.trueShape.timesteps || U !== p.trueShape.units;
-  const layer = tr("layer", { type: TYPE[p.layer.type], index: p.layer.index, name: p.layer.name });
+  const layer = tr("layer", { type: CELL_CLASS_NAMES[p.layer.type], index: p.layer.index, name: p.layer.name });
   root.appendChild(el("div", "rnn-title", (p.model ? p.model + " · " : "") + tr("gatesTitle", { layer, batch: p.batchIndex })));
   root.appendChild(el("div", "rnn-note", pooled
     ? tr("gatesPooled", { t: T, u: U, tt: p.trueShape.timesteps, uu: p.trueShape.units })

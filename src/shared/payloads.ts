@@ -34,12 +34,22 @@ export interface TensorPayload {
   note?: string;
 }
 
+/** The recurrent cells of both families, as payloads name them. */
+export type CellType = "simpleRNN" | "lstm" | "gru";
+
+/**
+ * Display names of the cells (Keras class names). Here, not only in the engine's layer table, because
+ * the renderer (which may import only src/shared) labels gate payloads with them; the engine's table
+ * reads this constant.
+ */
+export const CELL_CLASS_NAMES: Readonly<Record<CellType, string>> = { simpleRNN: "SimpleRNN", lstm: "LSTM", gru: "GRU" };
+
 export type GateName = "i" | "f" | "g" | "o" | "c" | "h" | "r" | "z" | "n";
 
 /** application/vnd.rnn-notebook.gates+json — one panel per gate, each time × unit. */
 export interface GatesPayload {
   model?: string;
-  layer: { index: number; name: string; type: "simpleRNN" | "lstm" | "gru" };
+  layer: { index: number; name: string; type: CellType };
   /** Which sequence of the batch is shown. */
   batchIndex: number;
   /** True size of the recording: timesteps and units. */

@@ -38,7 +38,7 @@ export function wrapCell(text: string, width: number): string[] {
 }
 
 /** What a summary's header says about how its parameters are counted (Keras needs no note: it is the default). */
-const CONVENTION_NOTE: Record<SummaryPayload["convention"], string | undefined> = {
+export const CONVENTION_NOTE: Readonly<Record<SummaryPayload["convention"], string | undefined>> = {
   keras: undefined,
   torch: "Counted as PyTorch does: two bias vectors (bias_ih, bias_hh) per recurrent layer",
 };

@@ -5,7 +5,7 @@
  */
 import { MIME, type MimeBundle } from "../../shared/mime";
 import { matrixView, type SummaryPayload, type TensorPayload } from "../../shared/payloads";
-import { formatCount, formatShape, formatSummaryText } from "../../shared/summaryText";
+import { CONVENTION_NOTE, formatCount, formatShape, formatSummaryText } from "../../shared/summaryText";
 import { dataColorScale } from "../../shared/colormaps";
 import { finiteExtent, formatNumber } from "../../shared/scale";
 import { poolMatrix, roundSig } from "./downsample";
@@ -14,7 +14,7 @@ import { htmlTable } from "./markup";
 
 export function summaryBundle(p: SummaryPayload): MimeBundle {
   const html = htmlTable({
-    caption: `Model: "${p.name}"`,
+    caption: `Model: "${p.name}"${CONVENTION_NOTE[p.convention] ? ` — ${CONVENTION_NOTE[p.convention]}` : ""}`,
     head: ["Layer (type)", "Output Shape", "Param #"],
     rows: p.layers.map((l) => [`${l.name} (${l.type})`, formatShape(l.outputShape), formatCount(l.params)]),
     numericCols: [2],

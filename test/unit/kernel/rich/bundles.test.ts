@@ -179,6 +179,11 @@ describe("rich: richBundle", () => {
     assert.match(b["text/plain"] as string, /Total params: 1,152/);
     const torch = richBundle(rnn.nn.LSTM({ inputSize: 1, hiddenSize: 16, seed: 1 }))![MIME.summary] as SummaryPayload;
     assert.equal(torch.totalParams, 1216); // PyTorch: 4·16·(1 + 16) + 2·4·16 = 1,088 + 128
+    // The saved fallbacks say which convention the numbers follow (a PyTorch-counted table looked Keras's).
+    const torchBundle = richBundle(m.summary({ convention: "torch" }))!;
+    assert.match(torchBundle["text/html"] as string, /Model: &quot;[^<]*&quot; — Counted as PyTorch does: two bias vectors/);
+    assert.match(torchBundle["text/plain"] as string, /^Model: ".*"\nCounted as PyTorch does/);
+    assert.doesNotMatch(b["text/html"] as string, /PyTorch/);
   });
 
   it("a fit's History → training+json (done) with the per-epoch curves and an SVG", async () => {
