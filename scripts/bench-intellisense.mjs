@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Completion latency of IntelliSense in cells (issue 7: "under 300 ms on a 30-cell notebook").
+// Completion latency of IntelliSense in cells ("under 300 ms on a 30-cell notebook").
 // Plain Node against the pure language service (src/extension/intellisense/languageService.ts),
 // bundled here with esbuild, on the declaration bundle the build writes (dist/types/typings.json).
 //

@@ -1,4 +1,4 @@
-// Kernel overhead benchmark (issue 4, acceptance 4): round-trip time of an EMPTY cell — execute sent
+// Kernel overhead benchmark: round-trip time of an EMPTY cell — execute sent
 // → done received over the real IPC channel — after warm-up, with the kernel forked exactly as the
 // extension forks it (src/client/kernelProcess.ts). Needs `npm run build` first (dist/kernel.js).
 //   node scripts/bench-kernel.mjs [--cells 200] [--warmup 20]
@@ -18,7 +18,7 @@ const arg = (name, dflt) => {
 };
 const CELLS = arg("--cells", 200);
 const WARMUP = arg("--warmup", 20);
-const LIMIT_MS = 50; // issue 4: "running an empty cell takes < 50 ms after warm-up"
+const LIMIT_MS = 50; // "running an empty cell takes < 50 ms after warm-up"
 
 if (!existsSync(kernelPath)) {
   console.error(`bench-kernel: ${kernelPath} is missing; run \`npm run build\` first.`);

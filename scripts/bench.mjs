@@ -1,4 +1,4 @@
-// `npm run bench` — issue 6's benchmark. Not part of `npm test`.
+// `npm run bench` — the engine's throughput against TensorFlow.js and PyTorch. Not part of `npm test`.
 //
 // For each workload × {LSTM, GRU} × {forward (inference, recording off), training step (forward +
 // full BPTT + Adam update)} it measures, one child process per system and workload so the systems
@@ -36,7 +36,7 @@ const option = (name, fallback) => {
   return hit ? hit.slice(name.length + 3) : fallback;
 };
 
-// Workload sizes from issue 6. B batch, T timesteps, I input features, H hidden units.
+// Workload sizes: textbook (small), medium and large. B batch, T timesteps, I input features, H hidden units.
 const WORKLOADS = {
   // Warm-ups: V8 tiers JavaScript up to optimized code over the first hundreds of calls (and compiles
   // on background threads); PyTorch and TF.js need no such warm-up, but get the same number of runs.

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch side of `npm run bench` (issue 6): one workload x one cell type, 1 thread.
+"""PyTorch side of `npm run bench`: one workload x one cell type, 1 thread.
 
 Run by scripts/bench.mjs as a subprocess with Debian's /usr/bin/python3 (python3-torch, OpenBLAS)
 and OMP_NUM_THREADS=1. Prints one JSON object on stdout:

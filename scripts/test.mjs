@@ -115,7 +115,7 @@ async function unit() {
 
 /**
  * The PyTorch golden fixtures and gradient checks again with each engine kernel forced for every product
- * (issue 6: fast paths and fallback alike): "wasm" = WASM SIMD GEMM + fused WASM gate steps for every
+ * (fast paths and fallback alike): "wasm" = WASM SIMD GEMM + fused WASM gate steps for every
  * float32 product, "js" = the TypeScript GEMM and per-gate TypeScript steps only. The plain unit run
  * above uses "auto", which mixes them by product size. Needs the build the unit step made.
  * forcedKernels.test.js runs first and fails if the forcing did not reach the engine.

@@ -1,4 +1,4 @@
-// Our engine's side of `npm run bench` (issue 6): one workload × one cell type.
+// Our engine's side of `npm run bench`: one workload × one cell type.
 // Usage: node scripts/bench/ours.mjs '{"enginePath":"out/bench/engine.cjs","cell":"lstm","B":32,"T":20,"I":6,"H":16,"layers":2}'
 // The model matches scripts/bench_torch.py and scripts/bench/tfjs.mjs: stacked rnn.lstm / rnn.gru
 // layers (returnSequences on all but the last), rnn.dense({ units: 1 }), MSE, rnn.adam({ lr: 1e-3 }).

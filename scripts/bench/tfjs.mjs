@@ -1,4 +1,4 @@
-// TensorFlow.js side of `npm run bench` (issue 6): one workload × one cell type on one backend.
+// TensorFlow.js side of `npm run bench`: one workload × one cell type on one backend.
 // Usage: node scripts/bench/tfjs.mjs '{"backend":"cpu"|"wasm","cell":"lstm","B":32,"T":20,"I":6,"H":16,"layers":2}'
 // The model matches scripts/bench_torch.py: stacked recurrent layers (returnSequences on all but the
 // last), Dense(1) on the last hidden state, MSE, Adam(1e-3); recurrentActivation "sigmoid" (TF.js

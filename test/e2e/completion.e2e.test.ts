@@ -1,9 +1,9 @@
 /**
- * IntelliSense in cells in the browser (issue 7, acceptance 2): in the first sample notebook, typing
+ * IntelliSense in cells in the browser: in the first sample notebook, typing
  * `simple.` in a later cell — `simple` is the model declared in the first code cell — opens the
  * completion list with the model's members, from the engine's generated types. Screenshots:
  * test-results/e2e/completion-list.png (the list) and completion-list-summary.png (narrowed to `summary`).
- * Then, on a layer call, both hovers at once (issue 7, acceptance 3): the type info with the engine's
+ * Then, on a layer call, both hovers at once: the type info with the engine's
  * doc comment and the parameter count — hover-type-info-and-params.png.
  */
 import * as assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 /**
- * A hostile saved output in the real VS Code output webview (issue 9): a .rnnb whose gates+json output
+ * A hostile saved output in the real VS Code output webview: a .rnnb whose gates+json output
  * has `<img src=x onerror=…>` and `<script>` as token labels and as model and layer names. No kernel is
  * needed: the output was saved in the file. It must render (heatmap drawn, names shown as text) and no
  * script may run — the onerror handler would set a global and the title; checked in every frame.

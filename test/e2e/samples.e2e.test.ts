@@ -1,5 +1,5 @@
 /**
- * The first browser E2E test (issue 2, acceptance 3): the packaged extension, installed into a real
+ * The first browser E2E test: the packaged extension, installed into a real
  * VS Code, opens the first sample notebook, runs all cells, and the renderer draws a heatmap on a
  * <canvas> inside the output webview.
  */

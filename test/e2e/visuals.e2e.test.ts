@@ -1,5 +1,5 @@
 /**
- * The notebook experience in the browser (issue 5, acceptance 2): samples 02 and 03 run in the packaged
+ * The notebook experience in the browser: samples 02 and 03 run in the packaged
  * extension; the gate heatmaps and the gradient-norm plot draw on their canvases inside the output
  * webview; screenshots go to test-results/e2e (and, with UPDATE_SCREENSHOTS=1, to the README's folder).
  */

@@ -1,4 +1,4 @@
-// Export commands in the real extension host (issue 8, acceptance 3): "Export Model to PyTorch" writes
+// Export commands in the real extension host: "Export Model to PyTorch" writes
 // model.py, weights.safetensors, check.py and reference.safetensors from a live kernel model, and
 // "Export as Jupyter Notebook" writes an nbformat 4.5 .ipynb from the open notebook and from an .rnnb file.
 import * as assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 /**
- * Foundation tests (issue 2): the extension is alive in a real VS Code extension host and its
+ * Foundation tests: the extension is alive in a real VS Code extension host and its
  * contributions are wired to real implementations.
  */
 import * as assert from "node:assert/strict";

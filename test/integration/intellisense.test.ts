@@ -1,4 +1,4 @@
-// IntelliSense in cells (issue 7, acceptance 1 and 3) in the real VS Code extension host, through the
+// IntelliSense in cells in the real VS Code extension host, through the
 // same commands the editor uses: completion, hover, diagnostics — with the engine's generated types,
 // names from earlier cells, and the parameter-count hover beside the type-info hover.
 import * as assert from "node:assert/strict";

@@ -1,5 +1,5 @@
-// The kernel as users meet it through the notebook controller, in the real VS Code extension host
-// (issue 4, acceptance 2). Each test builds an untitled notebook, runs cells and reads outputs.
+// The kernel as users meet it through the notebook controller, in the real VS Code extension host.
+// Each test builds an untitled notebook, runs cells and reads outputs.
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import {

@@ -1,4 +1,4 @@
-// The notebook experience in the real VS Code extension host (issue 5, acceptance 1): serializer round
+// The notebook experience in the real VS Code extension host: serializer round
 // trip and safety, parameter-count hovers before and after a run, the summary command, .ipynb cells.
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";

@@ -1,4 +1,4 @@
-// Reliability in the real VS Code (issue 9): a notebook file changed on disk while open is handled the
+// Reliability in the real VS Code: a notebook file changed on disk while open is handled the
 // VS Code way (not dirty → reloaded; dirty → saving does not clobber the newer file, and the user's
 // edit stays), a cell running when its notebook is closed is stopped and its kernel process ends, and
 // the kernel is a process of its own (not the extension host).

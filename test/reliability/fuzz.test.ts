@@ -1,4 +1,4 @@
-// Fuzzing the .rnnb deserializer (issue 9): generated inputs — truncated JSON, wrong types, huge
+// Fuzzing the .rnnb deserializer: generated inputs — truncated JSON, wrong types, huge
 // strings, deep nesting, invalid UTF-8, unknown versions, duplicated keys, prototype keys — must never
 // raise anything but a NotebookFormatError, never hang, and every notebook our serializer wrote must
 // round-trip byte-identical (other valid input is normalized once, then stable).

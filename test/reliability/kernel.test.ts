@@ -1,4 +1,4 @@
-// Kernel faults (issue 9), through the extension's own KernelClient against the real kernel process
+// Kernel faults, through the extension's own KernelClient against the real kernel process
 // (dist/kernel.js, built by `npm run test:reliability` / `npm test`), in plain Node:
 // - interrupt/restart cycles leave exactly one live kernel process and no memory growth beyond a
 //   stated bound (5 cycles in the fast part, 50 with RNN_STRESS=1);
@@ -17,7 +17,7 @@ import { alive } from "../support/process";
 
 const kernelPath = path.resolve(__dirname, "../../../dist/kernel.js");
 const STRESS = process.env.RNN_STRESS === "1";
-/** Issue 9: "50 interrupt/restart cycles in a row"; the fast part runs a short version. */
+/** "50 interrupt/restart cycles in a row"; the fast part runs a short version. */
 const CYCLES = STRESS ? 50 : 5;
 /** Stated bound: this process's heap after a full GC may grow by at most this much over all cycles
  * (a leaked ChildProcess with its pipes and listeners per cycle would exceed it within a few cycles). */
@@ -169,7 +169,7 @@ describe(`kernel faults (KernelClient + real kernel; ${CYCLES} interrupt/restart
   });
 
   it("a cell that exhausts the kernel's heap limit kills only the kernel, says so, and the next cell runs in a fresh one", async () => {
-    // 64 MB: a small --max-old-space-size (issue 9: "the test uses a small one"); plain arrays of
+    // 64 MB: a small --max-old-space-size ("the test uses a small one"); plain arrays of
     // objects live on the V8 heap (typed arrays would not: their bytes are outside it).
     const c = newClient(64);
     await c.execute("const keep = 1;", 1, "cell1.ts", recorder());

@@ -1,4 +1,4 @@
-// Static guard (issue 9: "the extension host never evals notebook content"): no source file of the
+// Static guard ("the extension host never evals notebook content"): no source file of the
 // extension (src/extension, which runs in VS Code's extension host) uses eval, the Function
 // constructor, node:vm, or a string-taking timer — notebook code runs only in the kernel process. The
 // renderer's own rule (no HTML sinks) is test/unit/renderer/noHtmlSinks.test.ts.

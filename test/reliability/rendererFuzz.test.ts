@@ -1,4 +1,4 @@
-// Seeded fuzz of the renderer (issue 9: hostile outputs "render an error box or escaped text, never
+// Seeded fuzz of the renderer (hostile outputs "render an error box or escaped text, never
 // execute script, never freeze"): valid payloads of every mime type are mutated — a random node
 // replaced by NaN, ±Infinity, null, a wrong type, a script-bearing string, an empty or longer/shorter
 // array, a huge number, or deleted — and drawn by the real render() in headless Chromium. Each must

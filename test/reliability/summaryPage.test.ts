@@ -1,5 +1,5 @@
 // The model-summary webview is ours (VS Code owns only the output webview's policy), so its page
-// builder must escape everything and lock scripts down (issue 9). Checked in plain Node on the HTML
+// builder must escape everything and lock scripts down. Checked in plain Node on the HTML
 // string: hostile model, layer, tensor and formula names — markup, attribute breakers, a closing
 // </script>, non-string values a cell could fake — never become markup, and the Content-Security-Policy
 // allows only the page's own nonce'd script.

@@ -1,4 +1,4 @@
-// Training faults at the kernel level (issue 9), through KernelClient and the real kernel process:
+// Training faults at the kernel level, through KernelClient and the real kernel process:
 // - exploding gradients (large recurrent init, linear activation, no clipping) stop fit with the
 //   NaN/Inf message, the model keeps its last finite weights, and the kernel goes on;
 // - shape and option errors never leave the kernel or a model half-built: the next cell works, the

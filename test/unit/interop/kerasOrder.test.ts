@@ -1,4 +1,4 @@
-// Keras weights in (issue 8): `model.setWeights(list)` takes the list a Keras model's get_weights()
+// Keras weights in: `model.setWeights(list)` takes the list a Keras model's get_weights()
 // gives. The reference Keras implementation available in plain Node is TF.js layers (the Keras API in
 // TypeScript, a devDependency): its getWeights() list goes straight into our setWeights, and both
 // models must predict the same (float32, ≤ 1e-5). Porting notes: TF.js defaults recurrentActivation to

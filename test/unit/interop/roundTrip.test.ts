@@ -1,4 +1,4 @@
-// Save/load round trips are bit-exact for every layer type (issue 8, acceptance 1):
+// Save/load round trips are bit-exact for every layer type:
 //   - the model file (architecture + weights, Sequential toBytes / fromBytes, which model.save / rnn.load write),
 //   - safetensors (toSafetensors / fromSafetensors) for Keras models and nn modules,
 // and safetensors bytes written by the engine parse back with an independent reader that follows the

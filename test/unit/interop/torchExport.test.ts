@@ -1,4 +1,4 @@
-// PyTorch export (issue 8, acceptance 2): the weight conversion, the generated files, and — when
+// PyTorch export: the weight conversion, the generated files, and — when
 // Debian's torch is importable by /usr/bin/python3 — the exported check.py run for an LSTM, a GRU and
 // a Keras-family stacked model, asserting the printed max difference is ≤ 1e-5.
 import * as assert from "node:assert/strict";
@@ -24,7 +24,7 @@ import { Rng } from "../../../src/engine/random";
 
 /** Debian's python3-torch interpreter (not the python3 first on PATH); RNN_TORCH_PYTHON overrides it. */
 const PYTHON = process.env.RNN_TORCH_PYTHON ?? "/usr/bin/python3";
-/** Issue 8, acceptance 2: the printed max difference of check.py. */
+/** The printed max difference of check.py. */
 const TOL = 1e-5;
 
 /** Why the Python checks cannot run here, or undefined when `import torch` works. */

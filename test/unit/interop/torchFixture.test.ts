@@ -19,7 +19,7 @@ import { Embedding, Linear } from "../../../src/engine/nn/linear";
 import { Tensor } from "../../../src/engine/tensor";
 
 const FIXTURES = join(__dirname, "../../../../test/fixtures/torch");
-/** float32 agreement with PyTorch (issue 8, acceptance 1). */
+/** float32 agreement with PyTorch. */
 const TOL = 1e-5;
 
 const bytesOf = (name: string): Uint8Array => new Uint8Array(readFileSync(join(FIXTURES, name)));

@@ -378,7 +378,7 @@ describe("kernel process", function () {
       assert.equal(models.some((m) => m.name === "notAModel"), false);
       await k.run("const torchy = rnn.nn.LSTM({ inputSize: 10, hiddenSize: 20 });");
       const torchy = ((await k.inspect({ kind: "models" })) as { name: string; type: string; totalParams: number }[]).find((m) => m.name === "torchy");
-      // issue 3: nn.LSTM(10, 20) = 4·20·(10+20) + 2·4·20 = 2,560 (PyTorch's count)
+      // nn.LSTM(10, 20) = 4·20·(10+20) + 2·4·20 = 2,560 (PyTorch's count)
       assert.deepEqual(torchy, { name: "torchy", type: "nn.LSTM", totalParams: 2560 });
       const summary = (await k.inspect({ kind: "summary", name: "tiny" })) as { totalParams: number; layers: unknown[] };
       assert.equal(summary.totalParams, 385);

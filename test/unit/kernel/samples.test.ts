@@ -1,4 +1,4 @@
-// Issue 4, acceptance 3: the headless runner executes every notebook in media/samples/ (the Korean
+// The headless runner executes every notebook in media/samples/ (the Korean
 // translations in media/samples/ko too) without error. Each sample runs once through
 // `node cli.js run <sample>` (no --out: the samples are never modified) in its own folder.
 import * as assert from "node:assert/strict";
@@ -27,7 +27,7 @@ describe("sample notebooks run clean in the headless runner", function () {
   before(buildKernel);
 
   it("finds the five lessons, in English and in Korean", () => {
-    // issue 5: five sample lessons, each with a Korean version beside it (media/samples/ko)
+    // five sample lessons, each with a Korean version beside it (media/samples/ko)
     const names = (d: string) => fs.readdirSync(d).filter((f) => f.endsWith(".rnnb")).sort();
     assert.equal(names(SAMPLES).length, 5, `samples in ${SAMPLES}`);
     assert.deepEqual(names(path.join(SAMPLES, "ko")), names(SAMPLES));

@@ -1,6 +1,6 @@
 // The renderer in a real browser (headless Chromium through playwright-core), without VS Code: the
 // pure render() is bundled with esbuild and fed payloads — well-formed ones from the kernel's own
-// builders, hostile ones (issue 9: script in labels, NaN, mismatched arrays, 10^6 elements). Checks:
+// builders, hostile ones (script in labels, NaN, mismatched arrays, 10^6 elements). Checks:
 // no script runs and no element is created from data, error boxes for malformed payloads, HiDPI canvas
 // sizes, missing values drawn grey, hover readouts, data-rnn-rendered set. Skipped when no Chromium.
 import * as assert from "node:assert/strict";

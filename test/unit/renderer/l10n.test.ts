@@ -1,5 +1,5 @@
 // Renderer strings (src/renderer/l10n.ts): English and Korean tables have the same keys and the same
-// {placeholders}, so no label is missing or loses a number in either language (issue 5, "Language").
+// {placeholders}, so no label is missing or loses a number in either language.
 import * as assert from "node:assert/strict";
 import { MESSAGES, t } from "../../../src/renderer/l10n";
 

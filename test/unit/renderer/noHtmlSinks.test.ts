@@ -1,4 +1,4 @@
-// Static guard for the renderer's security rule (issue 9: "the renderer never builds HTML from output
+// Static guard for the renderer's security rule ("the renderer never builds HTML from output
 // data — text nodes and canvas only"): no source file of the renderer or of src/shared uses an HTML
 // sink. The list of sinks is the DOM's string-to-markup APIs (innerHTML, outerHTML, insertAdjacentHTML,
 // document.write/writeln, createContextualFragment, DOMParser, srcdoc) plus eval-like calls.

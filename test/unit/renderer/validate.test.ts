@@ -1,4 +1,4 @@
-// Payload validation (src/shared/validate.ts) against hostile payloads (issue 9, "Renderer payloads"):
+// Payload validation (src/shared/validate.ts) against hostile payloads ("Renderer payloads"):
 // wrong types, mismatched lengths, non-finite numbers, 10^6-element recordings. validatePayload must
 // return an error object or a cleaned payload — never throw.
 import * as assert from "node:assert/strict";
