@@ -1,7 +1,7 @@
 /**
- * Values → mime bundles. Engine values (tensors, models, summaries, histories) get the rich module's
- * full bundle (custom mime + PNG/SVG/HTML fallback + text/plain); everything else is shown the way
- * Node's REPL shows it (util.inspect), as text/plain.
+ * Values → mime bundles. Engine values (tensors, models, summaries, histories) and mathjs values
+ * (matrices, complex numbers, …) get the rich module's bundle (custom mime + PNG/SVG/HTML fallback +
+ * text/plain); everything else is shown the way Node's REPL shows it (util.inspect), as text/plain.
  */
 import { inspect } from "node:util";
 import type { MimeBundle } from "../shared/mime";

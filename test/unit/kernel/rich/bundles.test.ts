@@ -99,6 +99,17 @@ describe("rich: rnn.show.gates", () => {
     assert.match(b["text/plain"] as string, /of 3000 timesteps × 200 units/);
   });
 
+  it("an rnn.nn module (time-major input, two stacked layers): the chosen layer as the engine recorded it", () => {
+    const { out, ctx } = capture();
+    const m = rnn.nn.GRU({ inputSize: 2, hiddenSize: 3, numLayers: 2, seed: 4, name: "enc" });
+    const x = rnn.tensor(Float32Array.from({ length: 5 * 2 * 2 }, (_, i) => Math.sin(i)), [5, 2, 2]); // [T, B, I]
+    createShow(ctx).gates(m, x, { layer: 1, batchIndex: 1 });
+    const p = out[0][MIME.gates] as GatesPayload;
+    const rec = m.record(x, undefined, { layer: 1, batchIndex: 1 }).layers[0];
+    assert.deepEqual([p.model, p.layer.index, p.layer.name, p.batchIndex, p.trueShape], ["enc", 1, "enc layer 1", 1, { timesteps: 5, units: 3 }]);
+    assert.deepEqual(p.panels.map((g) => g.values), CELL_FACTS.gru.gates.map((g) => rounded(rec.gates[g]!.data)));
+  });
+
   it("a bidirectional layer: the backward direction on request, named as such", () => {
     const { out, ctx } = capture();
     const model = rnn.sequential({ inputShape: [4, 2] }, [rnn.bidirectional(rnn.gru({ units: 2, seed: 1 }))]);
