@@ -1,6 +1,6 @@
 /**
- * The engine's public entry: everything a notebook cell sees as `rnn` except the kernel's data-loading
- * and display helpers (`rnn.show.*`, `rnn.data.*`, `rnn.signal`), which the kernel adds on top. The
+ * The engine's public entry: everything a notebook cell sees as `rnn` except the kernel's mathjs
+ * and display helpers (`rnn.show.*`, `rnn.toMath`, `rnn.signal`), which the kernel adds on top. The
  * host port (host.ts: files, the fit signal and progress observer) is not exported here: the kernel
  * imports `setHost` from ./host, so cells never see it. The extension imports `paramCount` directly
  * from ./params for hovers.
@@ -55,6 +55,8 @@ export type { Callback, EpochLogs, EarlyStoppingOptions } from "./callbacks";
 export { callbacks };
 
 // Data helpers
+/** `rnn.data.readCsv(path, options?)` / `rnn.data.readNpy(path)`: the user's own data files as tensors (through the host's files). */
+export { data, type CsvOptions } from "./io/data";
 /** `rnn.datasets.sine({ samples, timesteps, seed })` → { x [N,T,1], y [N,1] }; `rnn.datasets.addingProblem(…)` → { x [N,T,2], y [N,1] }. */
 export { datasets };
 /**

@@ -22,7 +22,7 @@ import { Tensor, type DType } from "./tensor";
 import { bidirectional } from "./layers/bidirectional";
 import { dense, type DenseOptions } from "./layers/dense";
 import { dropout } from "./layers/dropout";
-import { Embedding, embedding } from "./layers/embedding";
+import { embedding, type Embedding } from "./layers/embedding";
 import { flatten } from "./layers/flatten";
 import { gru } from "./layers/gru";
 import type { KerasRecurrentOptions } from "./layers/kerasRecurrent";
@@ -166,6 +166,7 @@ export function layerFromConfig(config: LayerConfigData, earlier: readonly Layer
 }
 
 function findEmbedding(name: string, earlier: readonly Layer[]): Embedding {
-  for (const l of earlier) if (l instanceof Embedding && l.name === name) return l;
+  // By the Layer contract's type tag rather than the class, like every other layer question the engine asks.
+  for (const l of earlier) if (l.type === "embedding" && l.name === name) return l as Embedding;
   throw new Error(`model file: dense ties its weights to "${name}", which is not an earlier embedding layer`);
 }

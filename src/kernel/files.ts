@@ -10,7 +10,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { HostFiles } from "../engine/host";
-import { resolveUserPath } from "./data";
+
+/** A path of a cell, resolved against the notebook's folder (the kernel's working directory). */
+export function resolveUserPath(p: string): string {
+  if (typeof p !== "string" || p === "") throw new TypeError("expected a file path (a string, relative to the notebook's folder)");
+  return path.resolve(process.cwd(), p);
+}
 
 /** Writes `content` to `file` atomically, creating its folder; on failure the temporary file is removed. */
 export function writeAtomic(file: string, content: string | Uint8Array): void {

@@ -2,11 +2,10 @@
  * The `rnn` global of cells: the engine's public exports (src/engine/index.ts) plus the kernel's
  * additions —
  *   rnn.show.*                      rich outputs (src/kernel/rich), shown in the running cell
- *   rnn.data.readCsv / readNpy      files → tensors (data.ts)
  *   rnn.toMath(t)                   a mathjs matrix (the engine gives nested arrays; we wrap them)
  *   rnn.signal                      the running cell's interrupt AbortSignal, for a cell's own loops
  * and the engine's host (src/engine/host.ts), installed once here: the engine's file methods
- * (model.save, rnn.load, saveSafetensors, exportPyTorch, …) get Node's files with atomic writes and
+ * (model.save, rnn.load, saveSafetensors, exportPyTorch, rnn.data.readCsv, …) get Node's files with atomic writes and
  * paths relative to the notebook's folder (files.ts); every `model.fit(...)` stops on the kernel's
  * interrupt signal unless given its own, and gets ONE live training output, updated in place (same
  * displayId) at most 10 times a second, ending with the final loss curve.
@@ -19,7 +18,6 @@ import type { MimeBundle } from "../shared/mime";
 import { nodeFiles } from "./files";
 import { createShow, trainingBundle } from "./rich";
 import { OUTPUT_MAX_BYTES } from "./output";
-import { readCsvFile, readNpyFile, type CsvOptions } from "./data";
 import type { Sandbox } from "./sandbox";
 
 type MathJs = typeof mathjs;
@@ -35,23 +33,9 @@ export function createRnn(sandbox: Sandbox, loadMath: () => MathJs): Record<stri
     observeFit: () => new LiveTraining(sandbox, `rnn-fit-${process.pid}-${++fitCounter}`),
   });
 
-  const data = {
-    /** CSV → a float32 tensor [rows, columns] (or `shape`). */
-    readCsv(path: string, options: CsvOptions = {}): engine.Tensor {
-      const t = readCsvFile(path, options);
-      return engine.tensor(Float32Array.from(t.values), t.shape);
-    },
-    /** .npy → a tensor of the array's shape (float64 stays float64; other dtypes become float32). */
-    readNpy(path: string): engine.Tensor {
-      const t = readNpyFile(path);
-      return engine.tensor(t.values, t.shape);
-    },
-  };
-
   const rnn: Record<string, unknown> = {
     ...engine,
     show,
-    data,
     toMath(t: engine.TensorLike) {
       return loadMath().matrix(engine.toMath(t) as mathjs.MathArray);
     },

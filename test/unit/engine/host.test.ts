@@ -110,6 +110,27 @@ describe("engine host: file methods on an in-memory host", () => {
     assert.deepEqual(u.stateDict().weight.data, t.stateDict().weight.data);
   });
 
+  it("rnn.data reads CSV and .npy through the host, so any host with files has them", () => {
+    files.write("/data/table.csv", "a,b\n1,2\n3,4\n");
+    const t = rnn.data.readCsv("data/table.csv");
+    assert.deepEqual([t.shape, Array.from(t.data)], [[2, 2], [1, 2, 3, 4]]);
+    // A .npy v1.0 file by hand (NumPy's format spec): magic, version 1.0, header length 118 (uint16 LE),
+    // the header dict padded with spaces to end in "\n" at a multiple of 64 bytes, then two float64 LE.
+    const header = "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }";
+    const padded = header + " ".repeat(128 - 10 - header.length - 1) + "\n";
+    const bytes = new Uint8Array(128 + 16);
+    bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, padded.length, 0]);
+    bytes.set(new TextEncoder().encode(padded), 10);
+    new DataView(bytes.buffer).setFloat64(128, 0.5, true);
+    new DataView(bytes.buffer).setFloat64(136, -1, true);
+    files.write("/v.npy", bytes);
+    const v = rnn.data.readNpy("v.npy");
+    assert.deepEqual([v.dtype, v.shape, Array.from(v.data)], ["float64", [2], [0.5, -1]]);
+    assert.throws(() => rnn.data.readCsv("data/missing.csv"), { name: "DataFileError", message: "cannot read data/missing.csv: no such file in /data" });
+    setHost(undefined);
+    assert.throws(() => rnn.data.readCsv("data/table.csv"), /rnn\.data\.readCsv\(path\) needs files; this host has none/);
+  });
+
   it("a host whose read fails says so with the host's reason", () => {
     setHost({ files: Object.assign(new MemoryFiles(), { read: () => { throw new Error("permission denied"); } }) });
     assert.throws(() => smallModel(1).loadSafetensors("w.safetensors"), { message: "loadSafetensors: cannot read /w.safetensors (permission denied)" });

@@ -34,6 +34,8 @@ declare module "engine/index" {
   export function lstm(options: LstmOptions): Layer;
   export function gru(options: { units: number }): Layer;
   export function sequential(config: { inputShape: number[] }, layers: Layer[]): Sequential;
+  /** Data file readers. */
+  export const data: { readCsv(path: string): number[] };
 }
 `;
 
@@ -234,7 +236,7 @@ describe("intellisense: notebook language service", function () {
   it("types the file methods from the engine's own declarations (no hand-written copies in kernel-globals.d.ts)", function () {
     const types = loadTypeFiles(DIST_TYPES);
     if (!/declare module "engine\/tensor"/.test(types.files.get(`${TYPES_DIR}/rnn-engine.d.ts`) ?? "")) this.skip();
-    assert.doesNotMatch(types.files.get(`${TYPES_DIR}/kernel-globals.d.ts`) ?? "", /saveSafetensors\(|exportPyTorch\(|\bload\(|declare module "engine/);
+    assert.doesNotMatch(types.files.get(`${TYPES_DIR}/kernel-globals.d.ts`) ?? "", /saveSafetensors\(|exportPyTorch\(|\bload\(|readCsv\(|declare module "engine/);
     const real = new NotebookLanguageService(types);
     try {
       const cell = `const m = rnn.sequential({ inputShape: [4, 1] }, [rnn.lstm({ units: 2 })]);
@@ -249,7 +251,9 @@ describe("intellisense: notebook language service", function () {
         const check: string = t.exportPyTorch("torch").check;
         t.loadSafetensors(t.saveSafetensors("t.safetensors")).importPyTorch("torch").stateDict();
         rnn.nn.Linear(2, 1).saveSafetensors("l.safetensors");
-        display(files, check);
+        const table: rnn.Tensor = rnn.data.readCsv("d.csv", { columns: ["a", 1], shape: [-1, 2] });
+        rnn.data.readNpy("d.npy").shape;
+        display(files, check, table);
         m.saveAs("x");`;
       real.update([{ id: "c", text: cell }]);
       assert.deepEqual(real.diagnostics("c").map((d) => d.message), ["Property 'saveAs' does not exist on type 'Sequential'. Did you mean 'save'?"]);

@@ -1,10 +1,10 @@
-// rnn.data.readCsv / readNpy: the pure parsers (src/kernel/data.ts) and the cell-facing functions in
+// rnn.data.readCsv / readNpy: the pure parsers (src/engine/io/data.ts) and the cell-facing functions in
 // a kernel. The .npy fixtures were written by NumPy's np.save (test/fixtures/npy/make_npy.py, values
 // listed there); the CSV values are written out in each test.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseCsv, parseNpy } from "../../../src/kernel/data";
+import { parseCsv, parseNpy } from "../../../src/engine/io/data";
 import { buildKernel, REPO, tempDir, TestKernel } from "./harness";
 
 const NPY = path.join(REPO, "test/fixtures/npy");

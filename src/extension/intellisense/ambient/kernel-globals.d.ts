@@ -1,6 +1,7 @@
 // What the kernel process adds to a cell's globals at run time (src/kernel), declared by hand for
 // IntelliSense in cells. The engine part of `rnn` — including the file methods (model.save,
-// rnn.load, saveSafetensors, exportPyTorch, …), which are engine methods on the kernel's host — is
+// rnn.load, saveSafetensors, exportPyTorch, rnn.data.readCsv, …), which are engine methods on the
+// kernel's host — is
 // NOT declared here: it is generated from src/engine at build time (scripts/gen-dts.mjs) and
 // reached as the ambient module "engine/index".
 // This file is a global script (no top-level import/export) loaded only by the notebook language
@@ -51,18 +52,6 @@ declare namespace RnnKernel {
     tensor(t: Tensor | ArrayLike<number> | number[][] | import("mathjs").Matrix, options?: { title?: string; view?: "heatmap" | "table"; rowLabels?: string[]; colLabels?: string[] }): void;
   }
 
-  /** Readers of data files; relative paths resolve from the notebook's folder. */
-  interface Data {
-    /**
-     * A CSV file of numbers → a float32 tensor [rows, columns] (or `shape`).
-     * @param options `header` (default: detected), `columns` to keep (names or 0-based indices),
-     * `delimiter` (default: detected), `shape` to reshape to (one dimension may be -1)
-     */
-    readCsv(path: string, options?: { header?: boolean; columns?: (string | number)[]; delimiter?: string; shape?: number[] }): Tensor;
-    /** A NumPy `.npy` file → a tensor of the array's shape (float64 stays float64, other dtypes become float32). */
-    readNpy(path: string): Tensor;
-  }
-
   /** The running cell's interrupt signal (Stop / Interrupt Kernel). */
   interface InterruptSignal {
     readonly aborted: boolean;
@@ -74,8 +63,6 @@ declare namespace RnnKernel {
   interface Additions {
     /** Rich views: gates, gradient norms, loss curves, tensors. */
     show: Show;
-    /** Data file readers (CSV, .npy). */
-    data: Data;
     /**
      * A tensor (or nested arrays) as a mathjs matrix, for `math.*` (the engine's own `toMath` gives nested arrays).
      * @example math.max(math.abs(math.eigs(rnn.toMath(model.layers[0].weights.recurrent_kernel)).values))
@@ -87,8 +74,8 @@ declare namespace RnnKernel {
 }
 
 /**
- * The recurrent-network engine (layers, models, training, datasets, files) plus the kernel's data and
- * display helpers. The additions come first: where both define a member (`toMath`), the kernel's signature is
+ * The recurrent-network engine (layers, models, training, datasets, files) plus the kernel's display
+ * helpers. The additions come first: where both define a member (`toMath`), the kernel's signature is
  * the first overload, as the kernel's function is the one that runs. (An intersection, not
  * `Omit<Engine, …>`: a mapped type would show engine functions as "(property) lstm: (…) => …".)
  */

@@ -1,12 +1,13 @@
 /**
  * Data in: a user's own files as tensors. `rnn.data.readCsv(path, options)` and
- * `rnn.data.readNpy(path)`; paths are relative to the notebook's folder (the kernel's cwd).
+ * `rnn.data.readNpy(path)`; the bytes come from the host's files (host.ts — in the Node kernel,
+ * paths are relative to the notebook's folder), so every host with files gets the same readers.
  *
- * The parsers are pure (text/bytes → flat values + shape) so they are tested without a kernel; the
- * `rnn.data` functions wrap them into engine tensors. Errors say which row/column/field and how to fix.
+ * The parsers are pure (text/bytes → flat values + shape) and tested on their own; the `rnn.data`
+ * functions wrap them into engine tensors. Errors say which row/column/field and how to fix.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { hostFiles } from "../host";
+import { tensor, type Tensor } from "../tensor";
 
 export interface CsvOptions {
   /** First row holds column names. Default: detected (a first row with a non-numeric field). */
@@ -213,32 +214,43 @@ export function parseNpy(bytes: Uint8Array, source = "the .npy file"): ParsedNpy
   return { values, shape, descr };
 }
 
-/** A path of a cell, resolved against the notebook folder. */
-export function resolveUserPath(p: string): string {
+/** The bytes of a cell's data file, with the errors the readers have always given. */
+function readDataFile(p: string, call: string): Uint8Array {
+  const files = hostFiles(call);
   if (typeof p !== "string" || p === "") throw new TypeError("expected a file path (a string, relative to the notebook's folder)");
-  return path.resolve(process.cwd(), p);
-}
-
-export function readCsvFile(p: string, options: CsvOptions = {}): ParsedTable {
-  const file = resolveUserPath(p);
-  return parseCsv(readText(file, p), options, p);
-}
-
-export function readNpyFile(p: string): ParsedNpy {
-  const file = resolveUserPath(p);
-  let bytes: Uint8Array;
+  const file = files.resolve(p);
+  let bytes: Uint8Array | undefined;
   try {
-    bytes = fs.readFileSync(file);
+    bytes = files.read(file);
   } catch (e) {
-    throw new DataFileError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? `no such file in ${path.dirname(file)}` : (e as Error).message}`);
+    throw new DataFileError(`cannot read ${p}: ${(e as Error).message}`);
   }
-  return parseNpy(bytes, p);
+  if (!bytes) throw new DataFileError(`cannot read ${p}: no such file in ${files.resolve(folderOf(p))}`);
+  return bytes;
 }
 
-function readText(file: string, shown: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch (e) {
-    throw new DataFileError(`cannot read ${shown}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? `no such file in ${path.dirname(file)}` : (e as Error).message}`);
-  }
+/** The folder part of a cell's path ("." for a bare file name), to name where a missing file was looked for. */
+function folderOf(p: string): string {
+  const cut = Math.max(p.lastIndexOf("/"), p.lastIndexOf("\\"));
+  return cut < 0 ? "." : cut === 0 ? p[0] : p.slice(0, cut);
 }
+
+/** Readers of data files into tensors (`rnn.data`); relative paths start at the notebook's folder. */
+export const data = {
+  /**
+   * A CSV file of numbers → a float32 tensor [rows, columns] (or `shape`).
+   * @param options `header` (default: detected), `columns` to keep (names or 0-based indices),
+   * `delimiter` (default: detected), `shape` to reshape to (one dimension may be -1)
+   * @example const x = rnn.data.readCsv("prices.csv", { columns: ["open", "close"] })
+   */
+  readCsv(path: string, options: CsvOptions = {}): Tensor {
+    const text = new TextDecoder().decode(readDataFile(path, "rnn.data.readCsv(path)"));
+    const t = parseCsv(text, options, path);
+    return tensor(Float32Array.from(t.values), t.shape);
+  },
+  /** A NumPy `.npy` file → a tensor of the array's shape (float64 stays float64, other dtypes become float32). */
+  readNpy(path: string): Tensor {
+    const t = parseNpy(readDataFile(path, "rnn.data.readNpy(path)"), path);
+    return tensor(t.values, t.shape);
+  },
+};
