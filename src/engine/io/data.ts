@@ -9,6 +9,7 @@
 import { hostFiles } from "../host";
 import { tensor, type Tensor } from "../tensor";
 
+/** Options of `rnn.data.readCsv(path, options)`: `{ columns: ["open", "close"], shape: [-1, 20, 2] }`. */
 export interface CsvOptions {
   /** First row holds column names. Default: detected (a first row with a non-numeric field). */
   header?: boolean;

@@ -42,6 +42,7 @@ export interface PyTorchExport {
   reference: Record<string, Tensor>;
 }
 
+/** Options of `exportPyTorch(dir, options)`: the fixed reference input written beside the model for check.py. */
 export interface PyTorchExportOptions {
   /** Seed of the fixed reference input (default 0). */
   seed?: number;

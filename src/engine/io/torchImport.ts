@@ -15,6 +15,7 @@
 import type { Tensor } from "../tensor";
 import { ExportError, importLinks } from "./torchExport";
 
+/** Options of `importPyTorch(path, options)`: which keys of the PyTorch state dict to read. */
 export interface FromPyTorchOptions {
   /** Only keys starting with this prefix are used, with the prefix removed (e.g. "model."). */
   prefix?: string;
