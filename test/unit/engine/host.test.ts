@@ -39,6 +39,11 @@ const weightsOf = (m: rnn.Sequential) => m.getWeights().map((t) => Array.from(t.
 describe("engine host: the default host has no files", () => {
   before(() => setHost(undefined));
 
+  it("cells cannot install a host: the engine entry (the cells' rnn) does not export setHost", () => {
+    assert.equal("setHost" in rnn, false);
+    assert.equal("setFitDefaults" in rnn, false);
+  });
+
   it("every file method says it needs files and what to use instead", () => {
     const m = smallModel(1);
     const torch = rnn.nn.LSTM({ inputSize: 3, hiddenSize: 2, seed: 1 });
