@@ -153,6 +153,11 @@ export interface SummaryRow {
   breakdown: { name: string; shape: number[]; count: number }[];
   /** e.g. "16·(6+16) + 16 = 368" */
   formula?: string;
+  /**
+   * Only in summaries counted from a cell's source before it ran: why this layer's count is not known
+   * (a size computed at run time). `params` is 0 then and is not a count.
+   */
+  unknown?: string;
 }
 
 /**

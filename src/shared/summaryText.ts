@@ -55,11 +55,15 @@ export function formatSummaryText(s: SummaryPayload): string {
   const note = CONVENTION_NOTE[s.convention];
   const out = [`Model: "${s.name}"`, ...(note ? [note] : []), line("_"), row("Layer (type)", "Output Shape", "Param #"), line("=")];
   s.layers.forEach((l, i) => {
-    out.push(...rows(`${l.name} (${l.type})`, formatShape(l.outputShape), String(l.params))); // Keras prints rows without separators
+    out.push(...rows(`${l.name} (${l.type})`, formatShape(l.outputShape), l.unknown ? "unknown" : String(l.params))); // Keras prints rows without separators
     out.push(i === s.layers.length - 1 ? line("=") : "");
   });
   if (s.layers.length === 0) out.push(line("="));
-  out.push(`Total params: ${formatCount(s.totalParams)}`);
+  const unknown = s.layers.filter((l) => l.unknown).length;
+  // Never a total that looks complete when a layer could not be counted (a summary from source before it ran).
+  out.push(unknown > 0
+    ? `Total params: unknown until the cell runs (${formatCount(s.totalParams)} in the ${s.layers.length - unknown} layers counted)`
+    : `Total params: ${formatCount(s.totalParams)}`);
   out.push(`Trainable params: ${formatCount(s.trainableParams)}`);
   out.push(`Non-trainable params: ${formatCount(s.nonTrainableParams)}`);
   out.push(line("_"));

@@ -33,7 +33,7 @@ function payload(i: number, convention: "keras" | "torch"): SummaryPayload {
 }
 
 const OUR_TAGS = new Set(["html", "head", "meta", "style", "body", "h2", "div", "button", "section", "table", "thead", "tbody", "tr", "th", "td", "span", "p", "b", "br", "script"]);
-const OUR_ATTRIBUTES = new Set(["charset", "http-equiv", "content", "class", "role", "aria-label", "aria-pressed", "data-c", "data-convention", "data-text", "hidden", "nonce"]);
+const OUR_ATTRIBUTES = new Set(["charset", "http-equiv", "content", "class", "role", "aria-label", "aria-pressed", "data-c", "data-convention", "data-text", "hidden", "nonce", "title"]);
 
 /** Every tag of the page (the nonce'd script's and the style's bodies taken out) as [name, attribute names]. */
 function tags(html: string, nonce: string): [string, string[]][] {
@@ -79,5 +79,16 @@ describe("summary panel page (hostile names)", () => {
     // 16 random bytes, base64: 24 characters, 128 bits (a Math.random nonce was used before: guessable).
     assert.equal(Buffer.from(nonce!, "base64").length, 16);
     assert.notEqual(csp(b), policy, "a new nonce per page");
+  });
+
+  it("a layer counted from source with an unknown size says so, in the row and the total, never 0 (reason escaped)", () => {
+    const p = payload(1, "keras");
+    p.layers[0] = { ...p.layers[0], params: 0, breakdown: [], unknown: HOSTILE[0] };
+    p.totalParams = 5;
+    const html = summaryPage({ keras: p, first: "keras", source: "test" }, p, "bm9uY2U=");
+    assert.match(html, /<td class="num unknown" title="[^"]*">unknown until the cell runs<\/td>/);
+    assert.match(html, /Total params: <b>unknown until the cell runs<\/b> — 5 counted in the other 1 layers/);
+    assert.ok(!html.includes(HOSTILE[0]), "the reason is escaped");
+    assert.doesNotMatch(html, /Total params: <b>5<\/b>/);
   });
 });

@@ -3,10 +3,11 @@
  * Each returns something a test can check (the summary payload, the opened notebook's URI).
  */
 import * as vscode from "vscode";
-import { COMMANDS, NOTEBOOK_TYPE } from "../../shared/mime";
+import { COMMANDS, MIME, NOTEBOOK_TYPE } from "../../shared/mime";
 import type { SummaryPayload } from "../../shared/payloads";
 import { formatCount } from "../../shared/summaryText";
-import { staticSummaries } from "../hover/analyze";
+import { validateSummary } from "../../shared/validate";
+import { cellConstants, staticSummaries, type ConstScope } from "../hover/analyze";
 import type { RnnNotebookController } from "../notebook/controller";
 import { SummaryPanel, type SummaryViews } from "./summaryPanel";
 
@@ -67,10 +68,16 @@ async function showModelSummary(controller: RnnNotebookController, name?: string
   const nb = notebookFrom(undefined);
   if (!nb) return undefined;
   const first = vscode.workspace.getConfiguration("rnnNotebook").get<"keras" | "torch">("paramConvention", "keras");
-  const statics = new Map<string, { keras: SummaryPayload; torch: SummaryPayload; cell: number }>();
+  const statics = new Map<string, { keras: SummaryPayload; torch: SummaryPayload; cell: number; saved?: SummaryPayload }>();
+  let consts: ConstScope = new Map();
   for (const cell of nb.getCells()) {
     if (cell.kind !== vscode.NotebookCellKind.Code) continue;
-    for (const [model, views] of staticSummaries(cell.document.getText())) statics.set(model, { ...views, cell: cell.index + 1 });
+    const text = cell.document.getText();
+    const models = staticSummaries(text, consts);
+    // The cell's own saved summary output (its last run) counts what the source cannot (`inputDim: vocab.size`).
+    const saved = models.size === 1 ? savedSummary(cell) : undefined;
+    for (const [model, views] of models) statics.set(model, { ...views, cell: cell.index + 1, saved });
+    consts = cellConstants(text, consts);
   }
   const kernel = controller.kernelOf(nb);
   const answer = kernel && !kernel.isRunningCell ? await kernel.inspect({ kind: "models" }) : undefined;
@@ -79,7 +86,7 @@ async function showModelSummary(controller: RnnNotebookController, name?: string
   const choices: Pick[] = [
     ...live.map((m) => ({ label: m.name, description: `${m.type} · ${formatCount(m.totalParams)} params · live`, name: m.name, live: true })),
     ...[...statics].filter(([n]) => !live.some((m) => m.name === n))
-      .map(([n, v]) => ({ label: n, description: `${formatCount(v.keras.totalParams)} params · from cell ${v.cell} (not run yet)`, name: n, live: false })),
+      .map(([n, v]) => ({ label: n, description: staticDescription(v), name: n, live: false })),
   ];
   if (choices.length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t("No model in this notebook yet: define one with rnn.sequential(...) and run the cell."));
@@ -98,6 +105,11 @@ async function showModelSummary(controller: RnnNotebookController, name?: string
     views = summary.convention === "torch"
       ? { torch: summary, first: "torch", source: vscode.l10n.t("Live model in the kernel") }
       : { keras: summary, torch: torch && "convention" in torch && torch.convention === "torch" ? torch : undefined, first, source: vscode.l10n.t("Live model in the kernel") };
+  } else if (fromSource?.saved && fromSource.keras.layers.some((l) => l.unknown)) {
+    const saved = fromSource.saved;
+    views = saved.convention === "torch"
+      ? { torch: saved, first: "torch", source: vscode.l10n.t("From the saved output of cell {0} (its last run; the kernel has no live model)", fromSource.cell) }
+      : { keras: saved, first: "keras", source: vscode.l10n.t("From the saved output of cell {0} (its last run; the kernel has no live model)", fromSource.cell) };
   } else if (fromSource) {
     views = { keras: fromSource.keras, torch: fromSource.torch, first, source: vscode.l10n.t("Counted from the source of cell {0} (the cell has not run)", fromSource.cell) };
   } else {
@@ -105,6 +117,27 @@ async function showModelSummary(controller: RnnNotebookController, name?: string
   }
   SummaryPanel.show(views);
   return views[views.first] ?? views.keras ?? views.torch;
+}
+
+/** The quick-pick line of a model counted from source: its total, or why there is none yet. */
+function staticDescription(v: { keras: SummaryPayload; cell: number; saved?: SummaryPayload }): string {
+  if (!v.keras.layers.some((l) => l.unknown)) return vscode.l10n.t("{0} params · from cell {1} (not run yet)", formatCount(v.keras.totalParams), v.cell);
+  if (v.saved) return vscode.l10n.t("{0} params · saved output of cell {1}", formatCount(v.saved.totalParams), v.cell);
+  return vscode.l10n.t("params unknown until cell {0} runs", v.cell);
+}
+
+/** The last summary output a cell saved (`model.summary()` at its end), if any and well formed. */
+function savedSummary(cell: vscode.NotebookCell): SummaryPayload | undefined {
+  for (const output of [...cell.outputs].reverse()) {
+    const item = output.items.find((i) => i.mime === MIME.summary);
+    if (!item) continue;
+    try {
+      return validateSummary(JSON.parse(new TextDecoder().decode(item.data)));
+    } catch {
+      // a damaged saved output is not a count
+    }
+  }
+  return undefined;
 }
 
 /**

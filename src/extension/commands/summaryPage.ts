@@ -27,14 +27,19 @@ function table(s: SummaryPayload): string {
   const rows = s.layers.map((l: SummaryRow) => {
     const tensors = l.breakdown.map((t) => `${esc(t.name)} ${esc(t.shape.join("×"))}`).join(", ");
     return `<tr><td><span class="name">${esc(l.name)}</span> <span class="type">(${esc(l.type)})</span></td>` +
-      `<td class="mono">${esc(formatShape(l.outputShape))}</td><td class="num">${esc(formatCount(l.params))}</td>` +
+      `<td class="mono">${esc(formatShape(l.outputShape))}</td>` +
+      (l.unknown ? `<td class="num unknown" title="${esc(l.unknown)}">unknown until the cell runs</td>` : `<td class="num">${esc(formatCount(l.params))}</td>`) +
       `<td class="detail">${l.formula ? `<div class="mono">${esc(l.formula)}</div>` : ""}${tensors ? `<div>${tensors}</div>` : ""}</td></tr>`;
   }).join("");
+  const unknown = s.layers.filter((l) => l.unknown);
   const bytes = s.totalParams * 4;
   const memory = bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(2)} MB` : `${(bytes / 1024).toFixed(2)} KB`;
   return `<table><thead><tr><th>Layer (type)</th><th>Output Shape</th><th class="num">Param #</th><th>Formula · tensors</th></tr></thead>` +
     `<tbody>${rows}</tbody></table>` +
-    `<p class="totals">Total params: <b>${esc(formatCount(s.totalParams))}</b> (${esc(memory)} as float32)<br>` +
+    (unknown.length > 0
+      ? `<p class="totals">Total params: <b>unknown until the cell runs</b> — ${esc(formatCount(s.totalParams))} counted in the other ` +
+        `${esc(s.layers.length - unknown.length)} layers; not known from the source: ${esc(unknown.map((l) => `${l.name} (${l.unknown})`).join("; "))}<br>`
+      : `<p class="totals">Total params: <b>${esc(formatCount(s.totalParams))}</b> (${esc(memory)} as float32)<br>`) +
     `Trainable params: ${esc(formatCount(s.trainableParams))}<br>Non-trainable params: ${esc(formatCount(s.nonTrainableParams))}</p>`;
 }
 
@@ -61,7 +66,7 @@ th, td { text-align: left; padding: 4px 10px; border-bottom: 1px solid var(--vsc
 th { border-bottom: 2px solid var(--vscode-foreground); }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 .mono { font-family: var(--vscode-editor-font-family); }
-.type, .detail { opacity: .8; } .detail { font-size: 90%; }
+.type, .detail { opacity: .8; } .detail { font-size: 90%; } .unknown { font-style: italic; opacity: .8; }
 .switch button, .copy { background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); border: none; padding: 4px 10px; cursor: pointer; }
 .switch button[aria-pressed="true"] { background: var(--vscode-button-background); color: var(--vscode-button-foreground); }
 .bar { display: flex; gap: 12px; align-items: center; margin: 8px 0; }

@@ -44,24 +44,70 @@ export function kerasType(factory: string): string {
   return factsOf(factory)?.className ?? factory;
 }
 
+/** Constants a cell can see: `const` bindings of earlier cells (and of itself, above the use) with values known statically. */
+export type ConstScope = ReadonlyMap<string, unknown>;
+
+/**
+ * The constants of the analysis under way (set by `analyze` and `cellConstants` for the duration of
+ * one synchronous pass), so the expression evaluator can resolve `units: H` or `inputShape: [T, V]`.
+ */
+let scope: Map<string, unknown> = new Map();
+
 /**
  * Every layer call in a source text, with its count when the shapes are known and the count is an
- * exact integer. Never throws for pathological text: nesting deep enough to overflow the stack (TypeScript's parser and this walk are
- * recursive) gives no sites, so one such cell cannot break hovers or the summary command.
+ * exact integer. `consts` are the constants of earlier cells (see cellConstants); the cell's own
+ * top-level `const`s are added as they are declared. Never throws for pathological text: nesting deep
+ * enough to overflow the stack (TypeScript's parser and this walk are recursive) gives no sites, so one
+ * such cell cannot break hovers or the summary command.
  */
-export function analyzeSource(text: string): LayerSite[] {
+export function analyzeSource(text: string, consts: ConstScope = new Map()): LayerSite[] {
   try {
     // Literal sizes like 1e308 count to Infinity (or past exact integers): no count rather than a wrong one.
     const exact = (c: LayerSite["count"]) => c === undefined || Number.isSafeInteger(c.total);
-    return analyze(text).map((s) => (exact(s.count) && exact(s.other) ? s
+    return analyze(text, consts).map((s) => (exact(s.count) && exact(s.other) ? s
       : { ...s, count: undefined, other: undefined, problem: "the sizes are too large to count exactly" }));
   } catch (e) {
     if (e instanceof RangeError) return []; // Maximum call stack size exceeded
     throw e;
+  } finally {
+    scope = new Map();
   }
 }
 
-function analyze(text: string): LayerSite[] {
+/**
+ * The constants visible after a cell ran: `consts` plus the cell's top-level `const` bindings whose
+ * values are known statically (numbers, strings, arrays and objects of them, arithmetic on known
+ * constants: `const T = 20; const H = 2 * T;`). A binding whose value is not known (`const vocab =
+ * rnn.text.charVocab(text)`) shadows an earlier one as unknown. The kernel makes top-level bindings
+ * visible to later cells, so chaining this over the cells in order gives what each cell sees.
+ */
+export function cellConstants(text: string, consts: ConstScope = new Map()): ConstScope {
+  try {
+    scope = new Map(consts);
+    const sf = ts.createSourceFile("cell.ts", text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+    for (const st of sf.statements) declareConstants(st);
+    return scope;
+  } catch (e) {
+    if (e instanceof RangeError) return consts;
+    throw e;
+  } finally {
+    scope = new Map();
+  }
+}
+
+/** Adds a top-level `const` statement's bindings to the scope (unknown values shadow as undefined). */
+function declareConstants(st: ts.Statement): void {
+  if (!ts.isVariableStatement(st)) return;
+  const isConst = (st.declarationList.flags & ts.NodeFlags.Const) !== 0;
+  for (const d of st.declarationList.declarations) {
+    if (!ts.isIdentifier(d.name)) continue;
+    // A `let` may be reassigned later: known only as unknown.
+    scope.set(d.name.text, isConst ? literal(d.initializer) : undefined);
+  }
+}
+
+function analyze(text: string, consts: ConstScope): LayerSite[] {
+  scope = new Map(consts);
   const sf = ts.createSourceFile("cell.ts", text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const sites: LayerSite[] = [];
   const inSequential = new Set<ts.Node>();
@@ -78,7 +124,10 @@ function analyze(text: string): LayerSite[] {
     }
     ts.forEachChild(node, visit);
   };
-  visit(sf);
+  for (const st of sf.statements) {
+    visit(st);
+    declareConstants(st); // a constant is visible to the statements after its declaration
+  }
   return sites.sort((a, b) => a.start - b.start);
 }
 
@@ -95,28 +144,73 @@ function factoryName(e: ts.Expression): string | undefined {
   return parts.join(".");
 }
 
-/** Evaluates a literal expression (numbers, strings, booleans, arrays, objects, null); else undefined. */
+/** Arithmetic a size may be written with (`2 * H`, `T + 1`, `V ** 2`): numbers only, finite results only. */
+const ARITHMETIC: Partial<Record<ts.SyntaxKind, (a: number, b: number) => number>> = {
+  [ts.SyntaxKind.PlusToken]: (a, b) => a + b,
+  [ts.SyntaxKind.MinusToken]: (a, b) => a - b,
+  [ts.SyntaxKind.AsteriskToken]: (a, b) => a * b,
+  [ts.SyntaxKind.SlashToken]: (a, b) => a / b,
+  [ts.SyntaxKind.PercentToken]: (a, b) => a % b,
+  [ts.SyntaxKind.AsteriskAsteriskToken]: (a, b) => a ** b,
+};
+
+/** `Math.floor(T / 2)` and friends: pure functions of numbers a size is sometimes computed with. */
+const MATH: Record<string, (...xs: number[]) => number> = {
+  floor: Math.floor, ceil: Math.ceil, round: Math.round, trunc: Math.trunc, max: Math.max, min: Math.min, abs: Math.abs,
+};
+
+/**
+ * Evaluates what can be known without running the cell: literals (numbers, strings, booleans, arrays,
+ * objects, null), constants in scope, their fields (`cfg.units`, `shape[0]`, `arr.length`), arithmetic on
+ * numbers and a few Math functions. Anything else (a call into rnn, a variable of unknown value) is
+ * undefined, never a guess.
+ */
 function literal(e: ts.Expression | undefined): unknown {
   if (!e) return undefined;
-  if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) return literal(e.expression);
+  if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e)) return literal(e.expression);
   if (ts.isNumericLiteral(e)) return Number(e.text.replace(/_/g, ""));
-  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken) {
+  if (ts.isPrefixUnaryExpression(e) && (e.operator === ts.SyntaxKind.MinusToken || e.operator === ts.SyntaxKind.PlusToken)) {
     const v = literal(e.operand);
-    return typeof v === "number" ? -v : undefined;
+    return typeof v === "number" ? (e.operator === ts.SyntaxKind.MinusToken ? -v : v) : undefined;
   }
   if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return e.text;
   if (e.kind === ts.SyntaxKind.TrueKeyword) return true;
   if (e.kind === ts.SyntaxKind.FalseKeyword) return false;
   if (e.kind === ts.SyntaxKind.NullKeyword) return null;
+  if (ts.isIdentifier(e)) return scope.get(e.text);
   if (ts.isArrayLiteralExpression(e)) return e.elements.map((x) => literal(x));
   if (ts.isObjectLiteralExpression(e)) {
     const o: Record<string, unknown> = {};
     for (const p of e.properties) {
       if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) o[p.name.text] = literal(p.initializer);
-      else if (ts.isShorthandPropertyAssignment(p)) o[p.name.text] = undefined;
+      else if (ts.isShorthandPropertyAssignment(p)) o[p.name.text] = scope.get(p.name.text);
     }
     return o;
   }
+  if (ts.isPropertyAccessExpression(e)) return field(literal(e.expression), e.name.text);
+  if (ts.isElementAccessExpression(e)) {
+    const key = literal(e.argumentExpression);
+    return typeof key === "number" || typeof key === "string" ? field(literal(e.expression), String(key)) : undefined;
+  }
+  if (ts.isBinaryExpression(e)) {
+    const op = ARITHMETIC[e.operatorToken.kind];
+    const a = literal(e.left);
+    const b = literal(e.right);
+    const v = op && typeof a === "number" && typeof b === "number" ? op(a, b) : undefined;
+    return v !== undefined && Number.isFinite(v) ? v : undefined;
+  }
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression)
+      && e.expression.expression.text === "Math" && !scope.has("Math") && Object.hasOwn(MATH, e.expression.name.text)) {
+    const args = e.arguments.map((a) => literal(a));
+    return args.every((a): a is number => typeof a === "number") ? MATH[e.expression.name.text](...args) : undefined;
+  }
+  return undefined;
+}
+
+/** An own field of a known object or array (`length` of an array), else undefined. */
+function field(obj: unknown, key: string): unknown {
+  if (Array.isArray(obj)) return key === "length" ? obj.length : /^\d+$/.test(key) ? obj[Number(key)] : undefined;
+  if (obj && typeof obj === "object" && Object.hasOwn(obj, key)) return (obj as Record<string, unknown>)[key];
   return undefined;
 }
 
@@ -184,7 +278,7 @@ function callConfig(factory: string, call: ts.CallExpression): LayerConfig {
   return config;
 }
 
-/** The first size option of a config (its own, or its wrapped layer's) that is not a literal number. */
+/** The first size option of a config (its own, or its wrapped layer's) that is not known statically. */
 function unknownSize(config: LayerConfig): string | undefined {
   const facts = factsOf(config.type);
   const own = facts?.sizes.find((k) => typeof config[k] !== "number");
@@ -202,9 +296,9 @@ function kerasLayer(name: string, call: ts.CallExpression, input: Shape | undefi
   try {
     const outputShape = input ? facts.outputShape(config, input) : undefined;
     const missing = unknownSize(config);
-    if (missing) return { outputShape, problem: `\`${missing}\` is not a literal number` };
+    if (missing) return { outputShape, problem: `\`${missing}\` is not known from the source` };
     const last = input?.[input.length - 1];
-    if (facts.sizedByModel && typeof last !== "number") return { outputShape, problem: "the input size is not known statically" };
+    if (facts.sizedByModel && typeof last !== "number") return { outputShape, problem: "its input size is not known from the source" };
     const inputSize = typeof last === "number" ? last : 0;
     return { outputShape, count: paramCount(config, inputSize, "keras"), other: paramCount(config, inputSize, "torch") };
   } catch (e) {
@@ -219,14 +313,14 @@ function standalone(call: ts.CallExpression, name: string): LayerSite | undefine
     if (name === "nn.RNN" || name === "nn.LSTM" || name === "nn.GRU") {
       const opts = options(call);
       if (typeof opts.inputSize !== "number" || typeof opts.hiddenSize !== "number") {
-        return { ...s, problem: "`inputSize` and `hiddenSize` must be literal numbers" };
+        return { ...s, problem: "`inputSize` and `hiddenSize` are not known from the source" };
       }
       const config = { type: name, ...opts };
       return { ...s, count: paramCount(config, opts.inputSize, "torch"), other: paramCount(config, opts.inputSize, "keras") };
     }
     if (name === "nn.Linear" || name === "nn.Embedding") {
       const [a, b] = call.arguments.map((x) => literal(x));
-      if (typeof a !== "number" || typeof b !== "number") return { ...s, problem: "sizes must be literal numbers" };
+      if (typeof a !== "number" || typeof b !== "number") return { ...s, problem: "its sizes are not known from the source" };
       const config = name === "nn.Linear" ? { type: name, inFeatures: a, outFeatures: b } : { type: name, numEmbeddings: a, embeddingDim: b };
       return { ...s, count: paramCount(config, a, "torch") };
     }
@@ -241,11 +335,13 @@ function standalone(call: ts.CallExpression, name: string): LayerSite | undefine
 
 /**
  * Summaries of every `rnn.sequential` model in a source text, counted statically, in both conventions
- * (rows in the same order). Layers are auto-named as Keras does (`simple_rnn`, `simple_rnn_1`, …).
+ * (rows in the same order). Layers are auto-named as Keras does (`simple_rnn`, `simple_rnn_1`, …). A
+ * layer whose size is not known from the source has `unknown` set (and 0 params, which is not a count):
+ * the totals then cover only the counted layers, and whoever shows them must say so.
  */
-export function staticSummaries(text: string): Map<string, { keras: SummaryPayload; torch: SummaryPayload }> {
+export function staticSummaries(text: string, consts: ConstScope = new Map()): Map<string, { keras: SummaryPayload; torch: SummaryPayload }> {
   const byModel = new Map<string, LayerSite[]>();
-  for (const s of analyzeSource(text)) {
+  for (const s of analyzeSource(text, consts)) {
     if (s.index === undefined) continue;
     const key = s.model ?? "model";
     byModel.set(key, [...(byModel.get(key) ?? []), s]);
@@ -258,10 +354,12 @@ export function staticSummaries(text: string): Map<string, { keras: SummaryPaylo
       const k = seen.get(base) ?? 0;
       if (convention === "keras") seen.set(base, k + 1);
       const c = convention === "keras" ? s.count : s.other ?? s.count;
-      return {
+      const row: SummaryRow = {
         name: k === 0 ? base : `${base}_${k}`, type: kerasType(s.factory), outputShape: [null, ...(s.outputShape ?? [])],
         params: c?.total ?? 0, breakdown: c?.tensors ?? [], formula: c?.formula ?? s.problem,
       };
+      if (!c) row.unknown = s.problem ?? "its size is not known from the source";
+      return row;
     });
     const make = (convention: "keras" | "torch", layers: SummaryRow[]): SummaryPayload => {
       const total = layers.reduce((a, l) => a + l.params, 0);

@@ -8,7 +8,7 @@ import { JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE } from "../../shared/mime";
 import { formatCount, formatShape } from "../../shared/summaryText";
 import { notebookOfCell } from "../notebook/cellNotebook";
 import type { RnnNotebookController } from "../notebook/controller";
-import { analyzeSource, kerasType, type LayerSite } from "./analyze";
+import { analyzeSource, cellConstants, kerasType, type ConstScope, type LayerSite } from "./analyze";
 
 const SELECTORS: vscode.DocumentSelector = [
   { notebookType: NOTEBOOK_TYPE, language: "typescript" },
@@ -16,19 +16,49 @@ const SELECTORS: vscode.DocumentSelector = [
   { notebookType: JUPYTER_NOTEBOOK_TYPE, language: "typescript" },
 ];
 
+/** A scope's identity for caching: constants are plain data (numbers, strings, arrays, objects). */
+function scopeKey(consts: ConstScope): string {
+  return JSON.stringify([...consts]);
+}
+
 /**
- * analyzeSource per document version, so hovers and the status bar parse each text once. Keyed by the
- * document object, not its URI: an untitled notebook's cell URI is reused by the next untitled notebook,
- * whose first version has the same number.
+ * analyzeSource per document version and visible constants, so hovers and the status bar parse each
+ * text once. Keyed by the document object, not its URI: an untitled notebook's cell URI is reused by
+ * the next untitled notebook, whose first version has the same number.
  */
 class SiteCache {
-  private readonly cache = new WeakMap<vscode.TextDocument, { version: number; sites: LayerSite[] }>();
+  private readonly sites = new WeakMap<vscode.TextDocument, { version: number; key: string; sites: LayerSite[] }>();
+  private readonly consts = new WeakMap<vscode.TextDocument, { version: number; key: string; after: ConstScope }>();
+
   get(doc: vscode.TextDocument): LayerSite[] {
-    const hit = this.cache.get(doc);
-    if (hit && hit.version === doc.version) return hit.sites;
-    const sites = analyzeSource(doc.getText());
-    this.cache.set(doc, { version: doc.version, sites });
+    const before = this.scopeBefore(doc);
+    const key = scopeKey(before);
+    const hit = this.sites.get(doc);
+    if (hit && hit.version === doc.version && hit.key === key) return hit.sites;
+    const sites = analyzeSource(doc.getText(), before);
+    this.sites.set(doc, { version: doc.version, key, sites });
     return sites;
+  }
+
+  /** The constants earlier cells of the document's notebook declare (`const T = 20`), in cell order. */
+  private scopeBefore(doc: vscode.TextDocument): ConstScope {
+    const nb = notebookOfCell(doc);
+    let consts: ConstScope = new Map();
+    if (!nb) return consts;
+    for (const cell of nb.getCells()) {
+      if (cell.document === doc) break;
+      if (cell.kind !== vscode.NotebookCellKind.Code) continue;
+      const key = scopeKey(consts);
+      const hit = this.consts.get(cell.document);
+      if (hit && hit.version === cell.document.version && hit.key === key) {
+        consts = hit.after;
+        continue;
+      }
+      const after = cellConstants(cell.document.getText(), consts);
+      this.consts.set(cell.document, { version: cell.document.version, key, after });
+      consts = after;
+    }
+    return consts;
   }
 }
 
@@ -82,7 +112,8 @@ export function describe(site: LayerSite): string {
       lines.push("");
     }
   } else {
-    lines.push(`**${title(site)}** — parameters not counted: ${site.problem ?? "unknown"}`, "");
+    // Never 0 or a guess: a size computed at run time is counted by the kernel once the cell ran (below).
+    lines.push(`**${title(site)}** — parameters unknown until the cell runs: ${site.problem ?? "its sizes are not known from the source"}`, "");
   }
   if (site.inputShape && site.outputShape) {
     lines.push(`input ${formatShape([null, ...site.inputShape])} → output ${formatShape([null, ...site.outputShape])}`, "");

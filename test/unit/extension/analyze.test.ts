@@ -2,7 +2,8 @@
 // (shared reference 000: SimpleRNN 368 / 1568 / 0 / 33 on input (20, 6); LSTM 1152 / 6272 / 673 on (21, 1))
 // and PyTorch's documented formula 4·H·(I+H) + 8·H per LSTM layer (torch.nn.LSTM docs).
 import * as assert from "node:assert/strict";
-import { analyzeSource, staticSummaries } from "../../../src/extension/hover/analyze";
+import { analyzeSource, cellConstants, staticSummaries } from "../../../src/extension/hover/analyze";
+import { formatSummaryText } from "../../../src/shared/summaryText";
 
 describe("hover static analysis", () => {
   it("follows shapes through rnn.sequential and counts each layer (SimpleRNN textbook example)", () => {
@@ -51,9 +52,9 @@ const head = rnn.nn.Linear(256, 10);`;
   });
 
   it("says why when it cannot count", () => {
-    const [s] = analyzeSource(`const u = 8; const m = rnn.sequential({ inputShape: [5, 2] }, [rnn.lstm({ units: u })]);`);
-    assert.equal(s.count, undefined);
-    assert.match(s.problem ?? "", /units/);
+    const [s] = analyzeSource(`let u = 8; const m = rnn.sequential({ inputShape: [5, 2] }, [rnn.lstm({ units: u })]);`);
+    assert.equal(s.count, undefined, "a let may be reassigned: its value is not known from the source");
+    assert.match(s.problem ?? "", /`units` is not known from the source/);
     const [t] = analyzeSource(`rnn.lstm({ units: 4 })`);
     assert.match(t.problem ?? "", /input size/);
   });
@@ -69,5 +70,51 @@ describe("static summaries", () => {
     // PyTorch counts two bias vectors per recurrent layer: +16 and +32; Dense/Linear is the same (33)
     assert.deepEqual(torch.layers.map((l) => l.params), [384, 1600, 0, 33]);
     assert.deepEqual(keras.layers[0].outputShape, [null, 20, 16]);
+  });
+});
+
+describe("constants the source fixes", () => {
+  // The most common notebook shape: sizes in constants, some of them known only at run time.
+  const cell1 = `const T = 20;
+const H = 2 * 16;            // arithmetic on constants
+const cfg = { units: H, returnSequences: true };
+const text = rnn.text.sampleText;
+const vocab = rnn.text.charVocab(text);   // known only when the cell runs`;
+
+  it("resolves const numbers, arithmetic, object fields and shorthand, across cells in order", () => {
+    const consts = cellConstants(cell1);
+    assert.equal(consts.get("T"), 20);
+    assert.equal(consts.get("H"), 32);
+    assert.equal(consts.has("vocab"), true);
+    assert.equal(consts.get("vocab"), undefined);
+    const cell2 = `const units = H / 2;
+const m = rnn.sequential({ inputShape: [T, 6] }, [rnn.lstm(cfg), rnn.gru({ units }), rnn.dense({ units: Math.max(1, T - 19) })]);`;
+    const sites = analyzeSource(cell2, consts);
+    // LSTM(32) on 6 features: 4·(32·(6+32) + 32) = 4,992 (Keras, study note 000's formula)
+    // GRU(16) on 32 features, resetAfter: 3·(16·(32+16) + 2·16) = 2,400; Dense(1) on 16: 17
+    assert.deepEqual(sites.map((s) => s.count?.total), [4992, 2400, 17]);
+    assert.deepEqual(sites[0].inputShape, [20, 6]);
+  });
+
+  it("a size known only at run time is unknown — in the hover site, the summary row and the total, never 0", () => {
+    const consts = cellConstants(cell1);
+    const cell2 = `const lm = rnn.sequential({ inputShape: [T] }, [
+  rnn.embedding({ inputDim: vocab.size, outputDim: 16 }), rnn.lstm({ units: 64, returnSequences: true }),
+  rnn.timeDistributed(rnn.dense({ units: vocab.size }))]);`;
+    const sites = analyzeSource(cell2, consts);
+    assert.equal(sites[0].count, undefined);
+    assert.match(sites[0].problem ?? "", /`inputDim` is not known from the source/);
+    // LSTM(64) on 16 features: 4·(64·(16+64) + 64) = 20,736 — counted: its sizes are constants
+    assert.equal(sites[1].count?.total, 20736);
+    const { keras } = staticSummaries(cell2, consts).get("lm")!;
+    assert.deepEqual(keras.layers.map((l) => Boolean(l.unknown)), [true, false, true]);
+    const text = formatSummaryText(keras);
+    assert.match(text, /Total params: unknown until the cell runs \(20,736 in the 1 layers counted\)/);
+    assert.doesNotMatch(text, /Total params: 20,736$/m);
+  });
+
+  it("never evaluates what could change: let, calls into rnn, unknown names", () => {
+    const consts = cellConstants(`let n = 3; const f = () => 4; const k = f(); const z = notDefined + 1;`);
+    assert.deepEqual([...consts].map(([k, v]) => [k, v]), [["n", undefined], ["f", undefined], ["k", undefined], ["z", undefined]]);
   });
 });
