@@ -4,6 +4,7 @@
  * `rnn.callbacks.earlyStopping({ patience })` is the built-in one.
  */
 import type { Sequential } from "./model";
+import { checkKeys } from "./options";
 import type { Tensor } from "./tensor";
 
 /** Per-epoch values handed to onEpochEnd (valX only with validation data). */
@@ -70,10 +71,7 @@ export class EarlyStopping implements Callback {
   bestEpoch = 0;
 
   constructor(options: EarlyStoppingOptions = {}) {
-    const valid = ["patience", "monitor", "minDelta", "restoreBestWeights"];
-    for (const key of Object.keys(options)) {
-      if (!valid.includes(key)) throw new Error(`callbacks.earlyStopping: unknown option ${JSON.stringify(key)}; valid options: ${valid.join(", ")}`);
-    }
+    checkKeys(options, ["patience", "monitor", "minDelta", "restoreBestWeights"], "callbacks.earlyStopping");
     const { patience = 0, minDelta = 0, restoreBestWeights = false, monitor } = options;
     if (!Number.isInteger(patience) || patience < 0) throw new Error(`callbacks.earlyStopping: patience must be an integer ≥ 0, got ${patience}`);
     if (monitor !== undefined && monitor !== "loss" && monitor !== "valLoss") {

@@ -9,6 +9,7 @@
  *                 in the first half, one in the second; y = sum of the two marked values. Predicting
  *                 the mean (y ≈ 1) gives MSE ≈ 1/6; doing better needs memory across ~T/2 steps.
  */
+import { checkKeys } from "./options";
 import { Rng } from "./random";
 import { Tensor } from "./tensor";
 
@@ -25,12 +26,6 @@ export interface SineOptions {
   noise?: number;
 }
 
-function check(options: object, valid: string[], where: string): void {
-  for (const key of Object.keys(options)) {
-    if (!valid.includes(key)) throw new Error(`${where}: unknown option ${JSON.stringify(key)}; valid options: ${valid.join(", ")}`);
-  }
-}
-
 function count(v: unknown, name: string, where: string, min: number): number {
   if (!Number.isInteger(v) || (v as number) < min) throw new Error(`${where}: ${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
   return v as number;
@@ -38,7 +33,7 @@ function count(v: unknown, name: string, where: string, min: number): number {
 
 /** Next-value prediction on sine waves: x [N, T, 1], y [N, 1]. */
 export function sine(options: SineOptions = {}): { x: Tensor; y: Tensor } {
-  check(options, ["samples", "timesteps", "seed", "omega", "noise"], "datasets.sine");
+  checkKeys(options, ["samples", "timesteps", "seed", "omega", "noise"], "datasets.sine");
   const n = count(options.samples ?? 512, "samples", "datasets.sine", 1);
   const t = count(options.timesteps ?? 20, "timesteps", "datasets.sine", 1);
   const [wMin, wMax] = options.omega ?? [0.15, 0.35];
@@ -66,7 +61,7 @@ export interface AddingProblemOptions {
 
 /** The adding problem: x [N, T, 2] (value, marker), y [N, 1] = sum of the two marked values. */
 export function addingProblem(options: AddingProblemOptions = {}): { x: Tensor; y: Tensor } {
-  check(options, ["samples", "timesteps", "seed"], "datasets.addingProblem");
+  checkKeys(options, ["samples", "timesteps", "seed"], "datasets.addingProblem");
   const n = count(options.samples ?? 512, "samples", "datasets.addingProblem", 1);
   const t = count(options.timesteps ?? 50, "timesteps", "datasets.addingProblem", 2);
   const rng = new Rng(options.seed ?? 0);

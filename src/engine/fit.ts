@@ -27,6 +27,7 @@ import type { Sequential } from "./model";
 import { clipGradients, type ClipReport } from "./clip";
 import { accuracy, checkLossName, computeLoss, type LossName } from "./loss";
 import { adam, isOptimizer, rmsprop, sgd, type Optimizer } from "./optim";
+import { checkKeys, fraction, positiveInt } from "./options";
 import { Rng } from "./random";
 import { zeroGrads, type Param } from "./layer";
 import { Tensor, asTensor, type FloatArray, type TensorLike } from "./tensor";
@@ -162,12 +163,6 @@ export interface FitOptions {
 const VALID = ["epochs", "batchSize", "loss", "optimizer", "metrics", "clipNorm", "clipPerTensor", "clipValue", "tbptt", "shuffle",
   "seed", "validationSplit", "validationData", "callbacks", "signal", "recordGradNorms", "onBatchEnd", "onEpochEnd", "onProgress"];
 
-function positiveInt(v: unknown, name: string, dflt: number): number {
-  if (v === undefined) return dflt;
-  if (!Number.isInteger(v) || (v as number) <= 0) throw new Error(`fit: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
-  return v as number;
-}
-
 function resolveOptimizer(o: FitOptions["optimizer"]): Optimizer {
   if (o === undefined) return adam();
   if (o === "adam") return adam();
@@ -250,13 +245,11 @@ interface Run {
 
 /** Validates the options and data and sets up one fit: the split, the Rngs, the history, the progress reports. */
 function prepare(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: FitOptions, observer: FitObserver | undefined): Run {
-  for (const key of Object.keys(options)) {
-    if (!VALID.includes(key)) throw new Error(`fit: unknown option ${JSON.stringify(key)}; valid options: ${VALID.join(", ")}`);
-  }
+  checkKeys(options, VALID, "fit");
   const loss = checkLossName(options.loss);
-  const epochs = positiveInt(options.epochs, "epochs", 1);
-  const batchSize = positiveInt(options.batchSize, "batchSize", 32);
-  const tbptt = options.tbptt === undefined ? undefined : positiveInt(options.tbptt, "tbptt", 0);
+  const epochs = positiveInt(options.epochs, "epochs", "fit", 1);
+  const batchSize = positiveInt(options.batchSize, "batchSize", "fit", 32);
+  const tbptt = options.tbptt === undefined ? undefined : positiveInt(options.tbptt, "tbptt", "fit");
   const optimizer = resolveOptimizer(options.optimizer);
   const metrics = options.metrics ?? [];
   for (const m of metrics) if (m !== "accuracy") throw new Error(`fit: unknown metric ${JSON.stringify(m)}; valid metrics: accuracy`);
@@ -265,8 +258,7 @@ function prepare(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: F
   const clipping = clip.clipNorm !== undefined || clip.clipPerTensor !== undefined || clip.clipValue !== undefined;
   const recordNorms = clipping || !!options.recordGradNorms;
   const signal = options.signal ?? host().fitSignal?.();
-  const split = options.validationSplit ?? 0;
-  if (typeof split !== "number" || !(split >= 0 && split < 1)) throw new Error(`fit: validationSplit must be in [0, 1), got ${JSON.stringify(split)}`);
+  const split = fraction(options.validationSplit, "validationSplit", "fit");
 
   let x = model.input(xIn);
   let y = asTensor(yIn, model.dtype);

@@ -181,20 +181,6 @@ export function setParamValues(params: readonly Param[], values: readonly Tensor
   });
 }
 
-/**
- * Rejects options the layer does not know, listing the valid ones (a typo like `returnSequence` fails early).
- * `layer` is the factory name used in the message, e.g. "rnn.lstm".
- */
-export function checkOptions(options: object | undefined, valid: readonly string[], layer: string): void {
-  if (options === undefined || options === null) return;
-  if (typeof options !== "object") throw new Error(`${layer}: expected an options object, got ${typeof options}`);
-  for (const key of Object.keys(options)) {
-    if (!valid.includes(key)) {
-      throw new Error(`${layer}: unknown option ${JSON.stringify(key)}; valid options: ${valid.join(", ")}`);
-    }
-  }
-}
-
 const nameCounts = new Map<string, number>();
 
 /** Keras-style unique names: the first `lstm` is "lstm", then "lstm_1", "lstm_2", … */

@@ -8,6 +8,7 @@
  * A final dense with activation "softmax" is handled too (its probabilities are turned back into logits).
  */
 import type { Sequential } from "./model";
+import { checkKeys } from "./options";
 import { Rng } from "./random";
 import { findVocab, type CharVocab } from "./text";
 import { Tensor, allocFloats } from "./tensor";
@@ -43,10 +44,7 @@ export function sample(model: Sequential, prime: string | ArrayLike<number>, opt
     throw new Error("sample: the first argument is the prime (text to continue), options come second: model.sample(\"the \", { vocab, length: 100 })");
   }
   if (!options || typeof options !== "object") throw new Error(`sample: options must be an object, got ${typeof options}`);
-  const valid = ["length", "temperature", "seed", "vocab"];
-  for (const key of Object.keys(options)) {
-    if (!valid.includes(key)) throw new Error(`sample: unknown option ${JSON.stringify(key)}; valid options: ${valid.join(", ")}`);
-  }
+  checkKeys(options, ["length", "temperature", "seed", "vocab"], "sample");
   const { length = 100, temperature = 1, seed = 0 } = options;
   if (!Number.isInteger(length) || length < 0) throw new Error(`sample: length must be an integer ≥ 0, got ${length}`);
   if (!(temperature > 0)) throw new Error(`sample: temperature must be > 0, got ${temperature}`);

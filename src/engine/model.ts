@@ -17,6 +17,7 @@ import type { ForwardContext, Layer, Param } from "./layer";
 import { uniqueLayerName, zeroGrads } from "./layer";
 import { checkLossName, computeLoss, accuracy, type LossName } from "./loss";
 import { paramCount, type Convention, type ParamCount } from "./params";
+import { checkKeys, oneOf } from "./options";
 import { globalRng, Rng } from "./random";
 import { makeSummary, type Summary } from "./summary";
 import { Tensor, asTensor, allocFloats, type DType, type TensorLike } from "./tensor";
@@ -85,14 +86,12 @@ export class Sequential {
       throw new Error("rnn.sequential takes the options first and the layers second: rnn.sequential({ inputShape: [timesteps, features] }, [layers…]) — inputShape is per sample, without the batch axis");
     }
     if (!options || typeof options !== "object") throw new Error("rnn.sequential: expected ({ inputShape: [timesteps, features] }, [layers…])");
-    for (const key of Object.keys(options)) {
-      if (!OPTIONS.includes(key)) throw new Error(`rnn.sequential: unknown option ${JSON.stringify(key)}; valid options: ${OPTIONS.join(", ")}`);
-    }
+    checkKeys(options, OPTIONS, "rnn.sequential");
     const { inputShape, dtype = "float32", seed } = options;
     if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((d) => d === null || (Number.isInteger(d) && d > 0))) {
       throw new Error(`rnn.sequential: inputShape must be per-sample dimensions without the batch axis, e.g. [20, 6]; got ${JSON.stringify(inputShape)}`);
     }
-    if (dtype !== "float32" && dtype !== "float64") throw new Error(`rnn.sequential: dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
+    oneOf(dtype, ["float32", "float64"], "dtype", "rnn.sequential");
     if (!Array.isArray(layers) || layers.length === 0) throw new Error("rnn.sequential: expected a non-empty array of layers as the second argument");
     layers.forEach((l, i) => {
       if (!l || typeof l.forward !== "function" || typeof l.build !== "function") throw new Error(`rnn.sequential: element ${i} is not a layer`);
@@ -192,7 +191,7 @@ export class Sequential {
    * layers as PyTorch would (two bias vectors per recurrent layer) for the summary panel's switch.
    */
   summary(options: { convention?: Convention } = {}): Summary {
-    checkOnly(options, ["convention"], "summary");
+    checkKeys(options, ["convention"], "summary");
     const convention = options.convention ?? "keras";
     return makeSummary(this.name, convention, this.layers.map((layer, i) => {
       const c = this.layerCount(i, convention);
@@ -266,7 +265,7 @@ export class Sequential {
 
   /** Loss and gradients for one batch: `{ loss, grads }` with grads keyed like `weights` (copies). */
   computeGradients(x: TensorLike, y: TensorLike, options: { loss: LossName; training?: boolean; seed?: number; tbptt?: number }): { loss: number; grads: Record<string, Tensor> } {
-    checkOnly(options, ["loss", "training", "seed", "tbptt"], "computeGradients");
+    checkKeys(options, ["loss", "training", "seed", "tbptt"], "computeGradients");
     const loss = checkLossName(options.loss);
     const value = this.lossAndBackward(this.input(x), y, loss, { training: !!options.training, rng: new Rng(options.seed ?? 0), tbptt: options.tbptt });
     const grads: Record<string, Tensor> = {};
@@ -286,7 +285,7 @@ export class Sequential {
 
   /** Inference in batches. x [N, …inputShape] → [N, …output]. */
   predict(x: TensorLike, options: { batchSize?: number } = {}): Tensor {
-    checkOnly(options, ["batchSize"], "predict");
+    checkKeys(options, ["batchSize"], "predict");
     const xs = this.input(x);
     const n = xs.shape[0];
     const bs = options.batchSize ?? 32;
@@ -301,7 +300,7 @@ export class Sequential {
    * x, y in inference mode.
    */
   evaluate(x: TensorLike, y: TensorLike, options: { loss: LossName; batchSize?: number; metrics?: string[] }): { loss: number; accuracy?: number; perplexity?: number } {
-    checkOnly(options, ["loss", "batchSize", "metrics"], "evaluate");
+    checkKeys(options, ["loss", "batchSize", "metrics"], "evaluate");
     const loss = checkLossName(options.loss);
     const xs = this.input(x);
     const ys = asTensor(y, this.dtype);
@@ -447,12 +446,6 @@ function withStackingHint(e: unknown, previous: Layer | undefined, layer: Layer,
 
 function free(d: number): number | null {
   return d < 0 ? null : d;
-}
-
-function checkOnly(options: object, valid: string[], where: string): void {
-  for (const key of Object.keys(options ?? {})) {
-    if (!valid.includes(key)) throw new Error(`${where}: unknown option ${JSON.stringify(key)}; valid options: ${valid.join(", ")}`);
-  }
 }
 
 /** Weight entries in layer order, keys `layer/weight`, each Param once. */

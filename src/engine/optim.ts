@@ -8,6 +8,7 @@
  * `value` and a `grad` typed array of the same length (the Layer contract's parameter buffers).
  * Per-parameter state (momentum buffers, moments) is keyed by the parameter's value buffer.
  */
+import { checkKeys } from "./options";
 
 export type Floats = Float32Array | Float64Array;
 
@@ -36,10 +37,9 @@ export interface Optimizer {
   reset(): void;
 }
 
+/** Known keys only, and every value a finite number ≥ 0 (or a boolean flag such as nesterov). */
 function checkOptions(kind: string, options: object, valid: string[]): void {
-  for (const key of Object.keys(options)) {
-    if (!valid.includes(key)) throw new Error(`${kind}: unknown option "${key}"; valid options: ${valid.join(", ")}`);
-  }
+  checkKeys(options, valid, kind);
   for (const [key, v] of Object.entries(options)) {
     if (v !== undefined && typeof v !== "number" && typeof v !== "boolean") throw new Error(`${kind}: option "${key}" must be a number`);
     if (typeof v === "number" && !(Number.isFinite(v) && v >= 0)) throw new Error(`${kind}: option "${key}" must be a finite number ≥ 0, got ${v}`);

@@ -6,15 +6,14 @@
  */
 import type { Sequential } from "./model";
 import { zeroGrads } from "./layer";
+import { checkKeys } from "./options";
 import { Rng } from "./random";
 import type { TensorLike } from "./tensor";
 import { checkBatchIndex, RECORDING_OPTIONS, resolveRecordingOptions, sequenceRecording, type Recording, type RecordingOptions } from "./recording";
 
 export function recordSequential(model: Sequential, x: TensorLike, y: TensorLike | undefined, options: RecordingOptions): Recording {
   const where = `model "${model.name}" record`;
-  for (const key of Object.keys(options ?? {})) {
-    if (!(RECORDING_OPTIONS as readonly string[]).includes(key)) throw new Error(`${where}: unknown option ${JSON.stringify(key)}; valid options: ${RECORDING_OPTIONS.join(", ")}`);
-  }
+  checkKeys(options, RECORDING_OPTIONS, where);
   const o = resolveRecordingOptions(options ?? {}, y !== undefined, where);
   if (o.layer !== undefined) checkRecurrentLayer(model, o.layer, where);
   const xs = model.input(x);

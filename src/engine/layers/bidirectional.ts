@@ -13,6 +13,7 @@
 import { LAYER_FACTS } from "../layerFacts";
 import type { BuildContext, ForwardContext, Layer, LayerConfigData, LayerRecording } from "../layer";
 import { weightViews } from "../layer";
+import { checkKeys } from "../options";
 import { Tensor, allocFloats } from "../tensor";
 import { KerasLayer, shapeError, tableOutputShape } from "./common";
 import { KerasRecurrentLayer } from "./kerasRecurrent";
@@ -39,9 +40,7 @@ export class Bidirectional extends KerasLayer {
     if (!(layer instanceof KerasRecurrentLayer)) {
       throw new Error("rnn.bidirectional: expected rnn.simpleRNN, rnn.lstm or rnn.gru, e.g. rnn.bidirectional(rnn.lstm({ units: 16 }))");
     }
-    for (const key of Object.keys(options ?? {})) {
-      if (key !== "name" && key !== "mergeMode") throw new Error(`rnn.bidirectional: unknown option ${JSON.stringify(key)}; valid options: mergeMode, name`);
-    }
+    checkKeys(options, ["mergeMode", "name"], "rnn.bidirectional");
     if (options.mergeMode !== undefined && options.mergeMode !== "concat") {
       throw new Error(`rnn.bidirectional: mergeMode ${JSON.stringify(options.mergeMode)} is not supported; valid: concat`);
     }

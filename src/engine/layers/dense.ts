@@ -11,7 +11,8 @@
  */
 import { LAYER_FACTS } from "../layerFacts";
 import type { BuildContext, ForwardContext, LayerConfigData, Param } from "../layer";
-import { checkOptions, makeParam } from "../layer";
+import { makeParam } from "../layer";
+import { checkKeys } from "../options";
 import { ACTIVATION_NAMES, activationFn, activationGradFromOutput, addColumnSums, addRowVector, gemmNN, gemmNT, gemmTN, type ActivationName } from "../ops";
 import { getInitializer, type Initializer, type InitializerName } from "../random";
 import { Tensor, allocFloats, type FloatArray } from "../tensor";
@@ -67,7 +68,7 @@ export class Dense extends KerasLayer {
   private y: Tensor | undefined;
 
   constructor(options: DenseOptions) {
-    checkOptions(options, VALID, "rnn.dense");
+    checkKeys(options, VALID, "rnn.dense");
     super(LAYER_FACTS.dense.baseName, options?.name, options?.seed);
     const { units, activation = "linear", useBias = true, tieWeights } = options;
     if (!Number.isInteger(units) || units <= 0) throw new Error(`rnn.dense: units must be a positive integer, got ${JSON.stringify(units)}`);

@@ -7,7 +7,7 @@
  */
 import { LAYER_FACTS } from "../layerFacts";
 import type { BuildContext, ForwardContext, LayerConfigData } from "../layer";
-import { checkOptions } from "../layer";
+import { checkKeys } from "../options";
 import { Tensor, allocFloats, type FloatArray } from "../tensor";
 import { KerasLayer, tableOutputShape } from "./common";
 
@@ -28,7 +28,7 @@ export class Dropout extends KerasLayer {
   private mask: FloatArray | undefined; // forward cache: 0 or 1/(1−rate) per element; undefined = identity
 
   constructor(options: DropoutOptions) {
-    checkOptions(options, ["rate", "name", "seed"], "rnn.dropout");
+    checkKeys(options, ["rate", "name", "seed"], "rnn.dropout");
     super(LAYER_FACTS.dropout.baseName, options?.name, options?.seed);
     if (typeof options.rate !== "number" || !(options.rate >= 0 && options.rate < 1)) {
       throw new Error(`rnn.dropout: rate must be a number in [0, 1), got ${JSON.stringify(options.rate)}`);

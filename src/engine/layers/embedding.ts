@@ -9,7 +9,8 @@
  */
 import { LAYER_FACTS } from "../layerFacts";
 import type { BuildContext, ForwardContext, LayerConfigData, Param } from "../layer";
-import { checkOptions, makeParam } from "../layer";
+import { makeParam } from "../layer";
+import { checkKeys } from "../options";
 import { getInitializer, type Initializer, type InitializerName } from "../random";
 import { Tensor, allocFloats } from "../tensor";
 import { KerasLayer, shapeError, tableOutputShape } from "./common";
@@ -43,7 +44,7 @@ export class Embedding extends KerasLayer {
   private ids: Tensor | undefined; // forward cache: the indices
 
   constructor(options: EmbeddingOptions) {
-    checkOptions(options, VALID, "rnn.embedding");
+    checkKeys(options, VALID, "rnn.embedding");
     super(LAYER_FACTS.embedding.baseName, options?.name, options?.seed);
     for (const key of ["inputDim", "outputDim"] as const) {
       const v = options[key];

@@ -5,7 +5,7 @@
  */
 import { LAYER_FACTS } from "../layerFacts";
 import type { BuildContext, ForwardContext, LayerConfigData } from "../layer";
-import { checkOptions } from "../layer";
+import { checkKeys } from "../options";
 import { Tensor } from "../tensor";
 import { KerasLayer, shapeError, tableOutputShape } from "./common";
 
@@ -19,7 +19,7 @@ export class Flatten extends KerasLayer {
   private inShape: number[] | undefined; // forward cache: the input shape
 
   constructor(options: FlattenOptions = {}) {
-    checkOptions(options, ["name"], "rnn.flatten");
+    checkKeys(options, ["name"], "rnn.flatten");
     super(LAYER_FACTS.flatten.baseName, options?.name, undefined);
   }
 

@@ -9,9 +9,10 @@
  *   bias, row 1 recurrent bias).
  */
 import { tableOutputShape } from "./common";
-import { checkOptions, getParamValues, makeParam, setParamValues, uniqueLayerName, weightViews,
+import { getParamValues, makeParam, setParamValues, uniqueLayerName, weightViews,
   type BuildContext, type ForwardContext, type Layer, type LayerConfigData, type LayerRecording, type Param } from "../layer";
 import { checkActivation, type ActivationName } from "../ops";
+import { bool, checkKeys, fraction, positiveInt } from "../options";
 import { paramCount } from "../params";
 import { makeSummary, type Summary } from "../summary";
 import { getInitializer, Rng, type Initializer, type InitializerName } from "../random";
@@ -77,18 +78,6 @@ export interface KerasRecurrentSpec {
   makeCell(opts: { resetAfter: boolean }): Cell;
 }
 
-function fraction(v: unknown, what: string, layer: string): number {
-  if (v === undefined) return 0;
-  if (typeof v !== "number" || !(v >= 0 && v < 1)) throw new Error(`${layer}: ${what} must be a number in [0, 1), got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function bool(v: unknown, dflt: boolean, what: string, layer: string): boolean {
-  if (v === undefined) return dflt;
-  if (typeof v !== "boolean") throw new Error(`${layer}: ${what} must be true or false, got ${JSON.stringify(v)}`);
-  return v;
-}
-
 /** A Keras-family SimpleRNN / LSTM / GRU layer. */
 export class KerasRecurrentLayer implements Layer {
   name: string;
@@ -128,15 +117,12 @@ export class KerasRecurrentLayer implements Layer {
   constructor(spec: KerasRecurrentSpec, options: KerasRecurrentOptions) {
     const fname = spec.factory;
     if (!options || typeof options !== "object") throw new Error(`${fname}: expected an options object such as { units: 16 }`);
-    checkOptions(options, COMMON_OPTIONS.concat(spec.extraOptions), fname);
-    if (!Number.isInteger(options.units) || options.units <= 0) {
-      throw new Error(`${fname}: units must be a positive integer, got ${JSON.stringify(options.units)}`);
-    }
+    checkKeys(options, COMMON_OPTIONS.concat(spec.extraOptions), fname);
     this.spec = spec;
     this.givenOptions = { ...options };
     this.type = spec.type;
     this.className = spec.className;
-    this.units = options.units;
+    this.units = positiveInt(options.units, "units", fname);
     this.activation = checkActivation(options.activation ?? "tanh", "activation", fname);
     this.recurrentActivation = checkActivation(options.recurrentActivation ?? "sigmoid", "recurrentActivation", fname);
     this.useBias = bool(options.useBias, true, "useBias", fname);
@@ -440,7 +426,7 @@ export class KerasRecurrentLayer implements Layer {
    * returnState. Inference mode unless `training`.
    */
   apply(x: TensorLike, options: { initialState?: TensorLike[]; training?: boolean; seed?: number } = {}): Tensor | Tensor[] {
-    checkOptions(options, ["initialState", "training", "seed"], `${this.name}.apply`);
+    checkKeys(options, ["initialState", "training", "seed"], `${this.name}.apply`);
     const t = asTensor(x, this.core ? this.dtype_ : undefined);
     const { output, states } = this.forwardSeq(t, { training: !!options.training, rng: new Rng(options.seed ?? 0) }, options.initialState);
     this.lastShape = null; // standalone calls are not followed by backward

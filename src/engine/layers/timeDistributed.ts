@@ -8,6 +8,7 @@
  */
 import { LAYER_FACTS } from "../layerFacts";
 import type { BuildContext, ForwardContext, Layer, LayerConfigData, Param } from "../layer";
+import { checkKeys } from "../options";
 import type { Tensor } from "../tensor";
 import { KerasLayer, shapeError, tableOutputShape } from "./common";
 
@@ -30,9 +31,7 @@ export class TimeDistributed extends KerasLayer {
     if (!layer || typeof layer !== "object" || typeof (layer as Layer).forward !== "function") {
       throw new Error("rnn.timeDistributed: expected a layer, e.g. rnn.timeDistributed(rnn.dense({ units: 10 }))");
     }
-    for (const key of Object.keys(options ?? {})) {
-      if (key !== "name") throw new Error(`rnn.timeDistributed: unknown option ${JSON.stringify(key)}; valid options: name`);
-    }
+    checkKeys(options, ["name"], "rnn.timeDistributed");
     super(LAYER_FACTS.timeDistributed.baseName, options?.name, undefined);
     this.layer = layer;
   }

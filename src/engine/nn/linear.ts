@@ -9,7 +9,8 @@
  *              init U(−1/√I, 1/√I) for both (kaiming_uniform(a=√5) reduces to that bound)
  *   Embedding  weight [V, E];  y[..., E] = weight[index]; init N(0, 1)
  */
-import { checkOptions, makeParam, uniqueLayerName, type BuildContext, type ForwardContext, type Layer, type LayerConfigData, type Param } from "../layer";
+import { makeParam, uniqueLayerName, type BuildContext, type ForwardContext, type Layer, type LayerConfigData, type Param } from "../layer";
+import { checkKeys, positiveInt } from "../options";
 import { computeLoss, checkLossName, type LossName } from "../loss";
 import { addColumnSums, gemmNN, gemmNT, gemmTN } from "../ops";
 import { paramCount } from "../params";
@@ -43,7 +44,7 @@ abstract class TorchModule extends TorchParams {
 
   /** Loss of forward(x) against target and fresh gradients keyed like stateDict(). */
   computeGradients(x: TensorLike, target: TensorLike, options: { loss?: LossName } = {}): { loss: number; grads: Record<string, Tensor> } {
-    checkOptions(options, ["loss"], `${this.name}.computeGradients`);
+    checkKeys(options, ["loss"], `${this.name}.computeGradients`);
     const name = checkLossName(options.loss ?? "mse");
     const y = this.forward(x);
     const { value, grad } = computeLoss(name, y.data, y.shape, asTensor(target).data);
@@ -72,12 +73,9 @@ export class TorchLinear extends TorchModule implements Layer {
 
   constructor(inFeatures: number, outFeatures: number, options: TorchModuleOptions & { bias?: boolean } = {}) {
     super();
-    checkOptions(options, ["bias", "dtype", "seed", "name"], "rnn.nn.Linear");
-    for (const [v, what] of [[inFeatures, "inFeatures"], [outFeatures, "outFeatures"]] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new Error(`rnn.nn.Linear: ${what} must be a positive integer, got ${JSON.stringify(v)}`);
-    }
-    this.inFeatures = inFeatures;
-    this.outFeatures = outFeatures;
+    checkKeys(options, ["bias", "dtype", "seed", "name"], "rnn.nn.Linear");
+    this.inFeatures = positiveInt(inFeatures, "inFeatures", "rnn.nn.Linear");
+    this.outFeatures = positiveInt(outFeatures, "outFeatures", "rnn.nn.Linear");
     this.dtype = options.dtype ?? "float32";
     this.name = options.name ?? uniqueLayerName("nn_linear");
     const rng = options.seed !== undefined ? new Rng(options.seed) : globalRng();
@@ -166,12 +164,9 @@ export class TorchEmbedding extends TorchModule implements Layer {
 
   constructor(numEmbeddings: number, embeddingDim: number, options: TorchModuleOptions = {}) {
     super();
-    checkOptions(options, ["dtype", "seed", "name"], "rnn.nn.Embedding");
-    for (const [v, what] of [[numEmbeddings, "numEmbeddings"], [embeddingDim, "embeddingDim"]] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new Error(`rnn.nn.Embedding: ${what} must be a positive integer, got ${JSON.stringify(v)}`);
-    }
-    this.numEmbeddings = numEmbeddings;
-    this.embeddingDim = embeddingDim;
+    checkKeys(options, ["dtype", "seed", "name"], "rnn.nn.Embedding");
+    this.numEmbeddings = positiveInt(numEmbeddings, "numEmbeddings", "rnn.nn.Embedding");
+    this.embeddingDim = positiveInt(embeddingDim, "embeddingDim", "rnn.nn.Embedding");
     this.dtype = options.dtype ?? "float32";
     this.name = options.name ?? uniqueLayerName("nn_embedding");
     this.weight = makeParam("weight", [numEmbeddings, embeddingDim], this.dtype);

@@ -15,7 +15,8 @@
  * gradients back. For SimpleRNN/LSTM the two biases only ever appear as a sum, so the core sees
  * b_ih + b_hh and both receive the same gradient; GRU keeps b_hh apart (it sits inside r ⊙ (…)).
  */
-import { checkOptions, makeParam, uniqueLayerName, type LayerRecording, type Param } from "../layer";
+import { makeParam, uniqueLayerName, type LayerRecording, type Param } from "../layer";
+import { bool, checkKeys, fraction, oneOf, positiveInt } from "../options";
 import { computeLoss, checkLossName, type LossName } from "../loss";
 import { checkBatchIndex, RECORDING_OPTIONS, resolveRecordingOptions, sequenceRecording, type Recording, type RecordingOptions } from "../recording";
 import type { ActivationName } from "../ops";
@@ -74,17 +75,6 @@ interface Unit {
 const OPTIONS = ["inputSize", "hiddenSize", "numLayers", "bias", "batchFirst", "bidirectional", "dropout", "dtype", "seed", "name"];
 const CLASS: Record<CellKind, string> = { simpleRNN: "RNN", lstm: "LSTM", gru: "GRU" };
 
-function posInt(v: unknown, what: string, fname: string): number {
-  if (!Number.isInteger(v) || (v as number) <= 0) throw new Error(`${fname}: ${what} must be a positive integer, got ${JSON.stringify(v)}`);
-  return v as number;
-}
-
-function boolOpt(v: unknown, dflt: boolean, what: string, fname: string): boolean {
-  if (v === undefined) return dflt;
-  if (typeof v !== "boolean") throw new Error(`${fname}: ${what} must be true or false, got ${JSON.stringify(v)}`);
-  return v;
-}
-
 /** A PyTorch-style multi-layer, optionally bidirectional RNN / LSTM / GRU. */
 export class TorchRecurrent extends TorchParams {
   readonly kind: CellKind;
@@ -120,24 +110,19 @@ export class TorchRecurrent extends TorchParams {
     super();
     const fname = `rnn.nn.${CLASS[kind]}`;
     if (!options || typeof options !== "object") throw new Error(`${fname}: expected options like { inputSize: 10, hiddenSize: 20 }`);
-    checkOptions(options, kind === "simpleRNN" ? OPTIONS.concat(["nonlinearity"]) : OPTIONS, fname);
+    checkKeys(options, kind === "simpleRNN" ? OPTIONS.concat(["nonlinearity"]) : OPTIONS, fname);
     this.kind = kind;
     this.className = CLASS[kind];
     this.type = `nn.${this.className}`;
-    this.inputSize = posInt(options.inputSize, "inputSize", fname);
-    this.hiddenSize = posInt(options.hiddenSize, "hiddenSize", fname);
-    this.numLayers = options.numLayers === undefined ? 1 : posInt(options.numLayers, "numLayers", fname);
-    this.bias = boolOpt(options.bias, true, "bias", fname);
-    this.batchFirst = boolOpt(options.batchFirst, false, "batchFirst", fname);
-    this.bidirectional = boolOpt(options.bidirectional, false, "bidirectional", fname);
-    const nl = options.nonlinearity ?? "tanh";
-    if (nl !== "tanh" && nl !== "relu") throw new Error(`${fname}: nonlinearity must be "tanh" or "relu", got ${JSON.stringify(nl)}`);
-    this.nonlinearity = nl;
-    const dr = options.dropout ?? 0;
-    if (typeof dr !== "number" || !(dr >= 0 && dr < 1)) throw new Error(`${fname}: dropout must be a number in [0, 1), got ${JSON.stringify(dr)}`);
-    this.dropout = dr;
-    const dtype = options.dtype ?? "float32";
-    if (dtype !== "float32" && dtype !== "float64") throw new Error(`${fname}: dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
+    this.inputSize = positiveInt(options.inputSize, "inputSize", fname);
+    this.hiddenSize = positiveInt(options.hiddenSize, "hiddenSize", fname);
+    this.numLayers = positiveInt(options.numLayers, "numLayers", fname, 1);
+    this.bias = bool(options.bias, true, "bias", fname);
+    this.batchFirst = bool(options.batchFirst, false, "batchFirst", fname);
+    this.bidirectional = bool(options.bidirectional, false, "bidirectional", fname);
+    this.nonlinearity = oneOf(options.nonlinearity, ["tanh", "relu"], "nonlinearity", fname, "tanh");
+    this.dropout = fraction(options.dropout, "dropout", fname);
+    const dtype = oneOf(options.dtype, ["float32", "float64"], "dtype", fname, "float32");
     this.dtype = dtype;
     this.name = options.name ?? uniqueLayerName(`nn_${this.className.toLowerCase()}`);
     this.rng = options.seed !== undefined ? new Rng(options.seed) : globalRng();
@@ -146,7 +131,7 @@ export class TorchRecurrent extends TorchParams {
       ...(kind === "simpleRNN" ? { nonlinearity: this.nonlinearity } : {}) };
     const H = this.hiddenSize, D = this.dirs, G = this.gatesPerUnit * H;
     const init = torchUniform(H);
-    const activation: ActivationName = kind === "simpleRNN" ? nl : "tanh";
+    const activation: ActivationName = kind === "simpleRNN" ? this.nonlinearity : "tanh";
     for (let l = 0; l < this.numLayers; l++) {
       const I = l === 0 ? this.inputSize : D * H;
       for (let d = 0; d < D; d++) {
@@ -454,7 +439,7 @@ export class TorchRecurrent extends TorchParams {
    * Gradients are computed fresh (not accumulated into earlier ones).
    */
   computeGradients(x: TensorLike, target: TensorLike, options: { loss?: LossName; state?: TorchState } = {}): { loss: number; grads: Record<string, Tensor> } {
-    checkOptions(options, ["loss", "state"], `${this.name}.computeGradients`);
+    checkKeys(options, ["loss", "state"], `${this.name}.computeGradients`);
     const { loss } = this.lossAndBackward(x, target, options.loss ?? "mse", options.state, undefined);
     const grads: Record<string, Tensor> = {};
     for (const p of this.plist) grads[p.name] = new Tensor(p.grad.slice(), p.shape);
@@ -480,7 +465,7 @@ export class TorchRecurrent extends TorchParams {
    */
   record(x: TensorLike, target?: TensorLike, options: RecordingOptions & { state?: TorchState } = {}): TorchRecording {
     const where = `${this.name}.record`;
-    checkOptions(options, [...RECORDING_OPTIONS, "state"], where);
+    checkKeys(options, [...RECORDING_OPTIONS, "state"], where);
     const o = resolveRecordingOptions(options, target !== undefined, where);
     if (o.layer !== undefined && o.layer >= this.numLayers) {
       throw new Error(`${where}: layer ${o.layer} does not exist; ${this} has ${this.numLayers} stacked layer${this.numLayers === 1 ? "" : "s"} (0–${this.numLayers - 1})`);
