@@ -115,13 +115,46 @@ export function axpy(n: number, alpha: number, x: ArrayLike<number>, xOff: numbe
   for (let i = 0; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
 }
 
-/** Copies a [A, B, F] block to [B, A, F] (swaps the two leading axes; batch-major ⇄ time-major). */
-export function swapLeadingAxes(src: ArrayLike<number>, dst: FloatArray, a: number, b: number, f: number): void {
-  for (let i = 0; i < a; i++) {
-    for (let j = 0; j < b; j++) {
-      const s = (i * b + j) * f;
-      const d = (j * a + i) * f;
-      for (let q = 0; q < f; q++) dst[d + q] = src[s + q];
+// ---------------------------------------------------------------------------------------------------
+// Sequence layouts. The recurrent core works time-major [T, B, F] in processing order; the Keras family
+// and PyTorch's batchFirst talk batch-major [B, T, F]; a bidirectional layer writes each direction into
+// its half of a [T, B, 2H] row and reads the backward one in reversed time. Every conversion between
+// them is one `copySequence` call.
+
+/**
+ * Where a sequence block lives in a flat buffer: the F features of (timestep t, batch row b) start at
+ * `off + row·ld + col`, with row = t·B + b (time-major) or b·T + t (batch-major). `ld` (row stride)
+ * defaults to F, `off` and `col` to 0, so `{ data, batchMajor }` describes a dense [T, B, F] or [B, T, F].
+ */
+export interface SequenceBlock<A extends ArrayLike<number> = ArrayLike<number>> {
+  data: A;
+  batchMajor: boolean;
+  off?: number;
+  ld?: number;
+  col?: number;
+}
+
+/**
+ * dst (+)= src for a sequence of T steps, B batch rows and F features per (t, b), between any two
+ * layouts (time-major ⇄ batch-major is the common case). `reverse`: source step t lands on step
+ * T−1−t (a backward direction's processing order). `accumulate` adds instead of overwriting.
+ * Allocates nothing; the loops are plain typed-array copies.
+ */
+export function copySequence(T: number, B: number, F: number, src: SequenceBlock, dst: SequenceBlock<FloatArray>,
+                             reverse = false, accumulate = false): void {
+  const s = src.data, d = dst.data;
+  const sOff = (src.off ?? 0) + (src.col ?? 0), dOff = (dst.off ?? 0) + (dst.col ?? 0);
+  const sLd = src.ld ?? F, dLd = dst.ld ?? F;
+  // Row r of a layout advances by the step of t and of b: (B, 1) time-major, (1, T) batch-major.
+  const sT = src.batchMajor ? 1 : B, sB = src.batchMajor ? T : 1;
+  const dT = dst.batchMajor ? 1 : B, dB = dst.batchMajor ? T : 1;
+  for (let t = 0; t < T; t++) {
+    const td = reverse ? T - 1 - t : t;
+    for (let b = 0; b < B; b++) {
+      const so = sOff + (t * sT + b * sB) * sLd;
+      const dO = dOff + (td * dT + b * dB) * dLd;
+      if (accumulate) for (let q = 0; q < F; q++) d[dO + q] += s[so + q];
+      else for (let q = 0; q < F; q++) d[dO + q] = s[so + q];
     }
   }
 }

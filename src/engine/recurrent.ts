@@ -28,7 +28,7 @@
  */
 import type { GateName } from "../shared/payloads";
 import type { Rng } from "./random";
-import { activationFn, activationGradFromOutput, gemmNN, gemmNT, gemmTN, type ActivationName } from "./ops";
+import { activationFn, activationGradFromOutput, copySequence, gemmNN, gemmNT, gemmTN, type ActivationName } from "./ops";
 import { gemmNNBias, gemmPrepared, prepareB, releaseB, type PreparedB } from "./gemm";
 import { allocFloats, Tensor, type DType, type FloatArray } from "./tensor";
 
@@ -398,14 +398,7 @@ export class RecurrentCore {
       let tensor: Tensor | null = null;
       const layOut = (): Tensor => {
         const data = allocFloats(B * T * H, dtype);
-        for (let b = 0; b < B; b++) {
-          for (let t = 0; t < T; t++) {
-            const s = reversed ? T - 1 - t : t;
-            const from = (s * B + b) * rowLen + col;
-            const to = (b * T + t) * H;
-            for (let j = 0; j < H; j++) data[to + j] = src[from + j];
-          }
-        }
+        copySequence(T, B, H, { data: src, batchMajor: false, ld: rowLen, col }, { data, batchMajor: true }, reversed);
         return new Tensor(data, [B, T, H]);
       };
       Object.defineProperty(out, name, {

@@ -13,6 +13,7 @@
 import { LAYER_FACTS } from "../layerFacts";
 import type { BuildContext, ForwardContext, Layer, LayerConfigData, LayerRecording } from "../layer";
 import { weightViews } from "../layer";
+import { copySequence } from "../ops";
 import { checkKeys } from "../options";
 import { Tensor, allocFloats } from "../tensor";
 import { KerasLayer, shapeError, tableOutputShape } from "./common";
@@ -133,9 +134,7 @@ export class Bidirectional extends KerasLayer {
 function reverseTime(x: Tensor): Tensor {
   const [b, t, h] = x.shape;
   const out = allocFloats(x.size, x.dtype);
-  for (let i = 0; i < b; i++) {
-    for (let s = 0; s < t; s++) out.set(x.data.subarray((i * t + s) * h, (i * t + s + 1) * h), (i * t + (t - 1 - s)) * h);
-  }
+  copySequence(t, b, h, { data: x.data, batchMajor: true }, { data: out, batchMajor: true }, true);
   return new Tensor(out, x.shape);
 }
 

@@ -11,7 +11,7 @@
 import { tableOutputShape } from "./common";
 import { getParamValues, makeParam, setParamValues, uniqueLayerName, weightViews,
   type BuildContext, type ForwardContext, type Layer, type LayerConfigData, type LayerRecording, type Param } from "../layer";
-import { checkActivation, type ActivationName } from "../ops";
+import { checkActivation, copySequence, type ActivationName } from "../ops";
 import { bool, checkKeys, fraction, positiveInt } from "../options";
 import { paramCount } from "../params";
 import { makeSummary, type Summary } from "../summary";
@@ -288,14 +288,7 @@ export class KerasRecurrentLayer implements Layer {
     const H = this.units;
     core.prepare(T, B);
     // x [B, T, I] → xs [T, B, I] in processing order.
-    const xd = x.data, xs = core.xs;
-    for (let b = 0; b < B; b++) {
-      for (let t = 0; t < T; t++) {
-        const s = this.goBackwards ? T - 1 - t : t;
-        const src = (b * T + t) * I, dst = (s * B + b) * I;
-        for (let q = 0; q < I; q++) xs[dst + q] = xd[src + q];
-      }
-    }
+    copySequence(T, B, I, { data: x.data, batchMajor: true }, { data: core.xs, batchMajor: false }, this.goBackwards);
     const states = this.stateArrays(initialState, B);
     this.recordGates = !!ctx.record?.gates;
     this.recordNorms = !!ctx.record?.gradNorms;
@@ -310,13 +303,9 @@ export class KerasRecurrentLayer implements Layer {
     const hs = core.hs;
     let output: Tensor;
     if (this.returnSequences) {
+      // hs slots 1…T [T, B, H] → [B, T, H], in processing order as Keras (goBackwards stays reversed).
       const out = allocFloats(B * T * H, this.dtype_);
-      for (let s = 0; s < T; s++) {
-        for (let b = 0; b < B; b++) {
-          const src = core.stateOffset(s) + b * H, dst = (b * T + s) * H;
-          for (let j = 0; j < H; j++) out[dst + j] = hs[src + j];
-        }
-      }
+      copySequence(T, B, H, { data: hs, batchMajor: false, off: core.stateOffset(0) }, { data: out, batchMajor: true });
       output = new Tensor(out, [B, T, H]);
     } else {
       output = new Tensor(hs.slice(core.stateOffset(T - 1), core.stateOffset(T - 1) + B * H), [B, H]);
@@ -365,14 +354,8 @@ export class KerasRecurrentLayer implements Layer {
       }
       if (this.returnSequences) {
         if (this.dys.length !== T * B * H || this.dys.constructor !== dy.data.constructor) this.dys = allocFloats(T * B * H, this.dtype_);
-        const src = dy.data, dst = this.dys;
-        for (let b = 0; b < B; b++) {
-          for (let s = 0; s < T; s++) {
-            const o = (b * T + s) * H, d = (s * B + b) * H;
-            for (let j = 0; j < H; j++) dst[d + j] = src[o + j];
-          }
-        }
-        dys = dst;
+        copySequence(T, B, H, { data: dy.data, batchMajor: true }, { data: this.dys, batchMajor: false });
+        dys = this.dys;
       } else {
         dhT = dy.data;
       }
@@ -394,14 +377,7 @@ export class KerasRecurrentLayer implements Layer {
       else this.recorded = { layer: this.name, index: 0, type: this.type, direction: this.goBackwards ? "backward" : "forward", gradNorms: norms };
     }
     const dx = allocFloats(inputGrad ? B * T * I : 0, this.dtype_);
-    const dxs = core.dxs;
-    for (let b = 0; b < (inputGrad ? B : 0); b++) {
-      for (let t = 0; t < T; t++) {
-        const s = this.goBackwards ? T - 1 - t : t;
-        const src = (s * B + b) * I, dst = (b * T + t) * I;
-        for (let q = 0; q < I; q++) dx[dst + q] = dxs[src + q];
-      }
-    }
+    if (inputGrad) copySequence(T, B, I, { data: core.dxs, batchMajor: false }, { data: dx, batchMajor: true }, this.goBackwards);
     const dInitialStates = [new Tensor(core.dhPrev.slice(), [B, H])];
     if (this.type === "lstm") dInitialStates.push(new Tensor(core.dcPrev.slice(), [B, H]));
     return { dx: new Tensor(dx, inputGrad ? [B, T, I] : [0]), dInitialStates };

@@ -19,7 +19,7 @@ import { makeParam, uniqueLayerName, type LayerRecording, type Param } from "../
 import { bool, checkKeys, fraction, oneOf, positiveInt } from "../options";
 import { computeLoss, checkLossName, type LossName } from "../loss";
 import { checkBatchIndex, RECORDING_OPTIONS, resolveRecordingOptions, sequenceRecording, type Recording, type RecordingOptions } from "../recording";
-import type { ActivationName } from "../ops";
+import { copySequence, type ActivationName } from "../ops";
 import { paramCount } from "../params";
 import { makeSummary, type Summary } from "../summary";
 import { globalRng, Rng, torchUniform } from "../random";
@@ -261,15 +261,7 @@ export class TorchRecurrent extends TorchParams {
     }
     this.dropMasks = [];
     // Layer-0 input, time-major [T, B, I].
-    if (this.batchFirst) {
-      const I = this.inputSize;
-      for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
-        const src = (b * T + t) * I, dst = (t * B + b) * I;
-        for (let q = 0; q < I; q++) this.xTM[dst + q] = x.data[src + q];
-      }
-    } else {
-      this.xTM.set(x.data);
-    }
+    copySequence(T, B, this.inputSize, { data: x.data, batchMajor: this.batchFirst }, { data: this.xTM, batchMajor: false });
     const hN = allocFloats(L * D * B * H, this.dtype);
     const cN = this.kind === "lstm" ? allocFloats(L * D * B * H, this.dtype) : null;
     let input: FloatArray = this.xTM;
@@ -292,22 +284,13 @@ export class TorchRecurrent extends TorchParams {
         core.prepare(T, B);
         torchToCore(this.kind, u.p, u.w, core.I, this.hiddenSize);
         // xs in processing order: the reverse direction reads time T−1−s at step s.
-        const xs = core.xs;
-        for (let s = 0; s < T; s++) {
-          const src = (d === 1 ? T - 1 - s : s) * B * I, dst = s * B * I;
-          for (let q = 0; q < B * I; q++) xs[dst + q] = input[src + q];
-        }
+        copySequence(T, B, I, { data: input, batchMajor: false }, { data: core.xs, batchMajor: false }, d === 1);
         const k = l * D + d;
         core.forward(u.w, h0 ? h0.subarray(k * B * H, (k + 1) * B * H) : null, c0 ? c0.subarray(k * B * H, (k + 1) * B * H) : null,
           this.training, rng, this.recordFlags.gradNorms, options.tbptt ?? 0);
-        for (let s = 0; s < T; s++) {
-          const t = d === 1 ? T - 1 - s : s;
-          const so = core.stateOffset(s);
-          for (let b = 0; b < B; b++) {
-            const dst = (t * B + b) * D * H + d * H, src = so + b * H;
-            for (let j = 0; j < H; j++) out[dst + j] = core.hs[src + j];
-          }
-        }
+        // hs slots 1…T → this direction's half of each [T, B, D·H] output row, in input time order.
+        copySequence(T, B, H, { data: core.hs, batchMajor: false, off: core.stateOffset(0) },
+          { data: out, batchMajor: false, ld: D * H, col: d * H }, d === 1);
         hN.set(core.hs.subarray(core.stateOffset(T - 1), core.stateOffset(T - 1) + B * H), k * B * H);
         if (cN) cN.set(core.cs.subarray(core.stateOffset(T - 1), core.stateOffset(T - 1) + B * H), k * B * H);
         if (this.recordFlags.gates) {
@@ -320,18 +303,9 @@ export class TorchRecurrent extends TorchParams {
     this.lastTB = [T, B];
     this.lastUnbatched = unbatched;
     const last = this.layerOut[L - 1];
-    let output: Tensor;
-    if (this.batchFirst) {
-      const F = D * H;
-      const o = allocFloats(T * B * F, this.dtype);
-      for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
-        const src = (t * B + b) * F, dst = (b * T + t) * F;
-        for (let q = 0; q < F; q++) o[dst + q] = last[src + q];
-      }
-      output = new Tensor(o, [B, T, F]);
-    } else {
-      output = new Tensor(last.slice(), [T, B, D * H]);
-    }
+    const o = allocFloats(T * B * D * H, this.dtype);
+    copySequence(T, B, D * H, { data: last, batchMajor: false }, { data: o, batchMajor: this.batchFirst });
+    const output = new Tensor(o, this.batchFirst ? [B, T, D * H] : [T, B, D * H]);
     const stateShape = unbatched ? [L * D, H] : [L * D, B, H];
     const result: TorchForwardResult = { output: unbatched ? output.reshape([T, D * H]) : output, hN: new Tensor(hN, stateShape) };
     if (cN) result.cN = new Tensor(cN, stateShape);
@@ -355,12 +329,7 @@ export class TorchRecurrent extends TorchParams {
       if (unbatched && g.rank === 2) g = g.reshape(this.batchFirst ? [1, ...g.shape] : [g.shape[0], 1, g.shape[1]]);
       const expect = this.batchFirst ? [B, T, F] : [T, B, F];
       if (g.shape.join() !== expect.join()) throw new Error(`${this.name}: output gradient must have shape [${expect.join(", ")}] but got [${g.shape.join(", ")}]`);
-      if (this.batchFirst) {
-        for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
-          const src = (b * T + t) * F, dst = (t * B + b) * F;
-          for (let q = 0; q < F; q++) dOut[dst + q] = g.data[src + q];
-        }
-      } else dOut.set(g.data);
+      copySequence(T, B, F, { data: g.data, batchMajor: this.batchFirst }, { data: dOut, batchMajor: false });
     }
     const stateGrad = (v: TensorLike | null | undefined): FloatArray | null => {
       if (v === null || v === undefined) return null;
@@ -382,22 +351,12 @@ export class TorchRecurrent extends TorchParams {
         const u = this.units[l * D + d];
         const core = u.core;
         const k = l * D + d;
-        for (let s = 0; s < T; s++) {
-          const t = d === 1 ? T - 1 - s : s;
-          for (let b = 0; b < B; b++) {
-            const src = (t * B + b) * F + d * H, dst = (s * B + b) * H;
-            for (let j = 0; j < H; j++) dys[dst + j] = dOut[src + j];
-          }
-        }
+        copySequence(T, B, H, { data: dOut, batchMajor: false, ld: F, col: d * H }, { data: dys, batchMajor: false }, d === 1);
         for (const g of [u.g.kernel, u.g.recurrentKernel, u.g.bias, u.g.recurrentBias]) g?.fill(0);
         core.backward(u.g, dys, dhNd ? dhNd.subarray(k * B * H, (k + 1) * B * H) : null,
           dcNd ? dcNd.subarray(k * B * H, (k + 1) * B * H) : null);
         addCoreGradsToTorch(this.kind, u.g, u.p, core.I, this.hiddenSize);
-        for (let s = 0; s < T; s++) {
-          const t = d === 1 ? T - 1 - s : s;
-          const src = s * B * I, dst = t * B * I;
-          for (let q = 0; q < B * I; q++) dIn[dst + q] += core.dxs[src + q];
-        }
+        copySequence(T, B, I, { data: core.dxs, batchMajor: false }, { data: dIn, batchMajor: false }, d === 1, true);
         dh0.set(core.dhPrev, k * B * H);
         if (dc0) dc0.set(core.dcPrev, k * B * H);
         if (this.recordFlags.gradNorms) {
@@ -421,10 +380,7 @@ export class TorchRecurrent extends TorchParams {
     const I0 = this.inputSize;
     if (this.batchFirst) {
       const o = allocFloats(T * B * I0, this.dtype);
-      for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
-        const src = (t * B + b) * I0, dst = (b * T + t) * I0;
-        for (let q = 0; q < I0; q++) o[dst + q] = dIn[src + q];
-      }
+      copySequence(T, B, I0, { data: dIn, batchMajor: false }, { data: o, batchMajor: true });
       dx = new Tensor(o, [B, T, I0]);
     } else dx = new Tensor(dIn, [T, B, I0]);
     const stateShape = unbatched ? [L * D, H] : [L * D, B, H];

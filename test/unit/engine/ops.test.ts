@@ -1,0 +1,50 @@
+// copySequence: the one conversion between time-major [T, B, F] and batch-major [B, T, F] sequence
+// blocks (with reversed time, strided halves and accumulation), checked against index arithmetic
+// written out by hand.
+import * as assert from "node:assert/strict";
+import { copySequence } from "../../../src/engine/ops";
+
+/** [T, B, F] time-major with value 100·t + 10·b + f, so every element names its own position. */
+function timeMajor(T: number, B: number, F: number): Float64Array {
+  const a = new Float64Array(T * B * F);
+  for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let f = 0; f < F; f++) a[(t * B + b) * F + f] = 100 * t + 10 * b + f;
+  return a;
+}
+
+describe("copySequence", () => {
+  it("time-major [2, 3, 2] → batch-major [3, 2, 2] and back", () => {
+    const tm = timeMajor(2, 3, 2);
+    const bm = new Float64Array(12);
+    copySequence(2, 3, 2, { data: tm, batchMajor: false }, { data: bm, batchMajor: true });
+    // batch row b, step t holds 100·t + 10·b + f: b = 0 → t 0, 1; b = 1 → …
+    assert.deepEqual([...bm], [0, 1, 100, 101, 10, 11, 110, 111, 20, 21, 120, 121]);
+    const back = new Float64Array(12);
+    copySequence(2, 3, 2, { data: bm, batchMajor: true }, { data: back, batchMajor: false });
+    assert.deepEqual([...back], [...tm]);
+  });
+
+  it("reverse puts source step t at T−1−t", () => {
+    const tm = timeMajor(3, 1, 1); // [0, 100, 200]
+    const out = new Float32Array(3);
+    copySequence(3, 1, 1, { data: tm, batchMajor: false }, { data: out, batchMajor: false }, true);
+    assert.deepEqual([...out], [200, 100, 0]);
+  });
+
+  it("writes one direction's half of a [T, B, 2H] row and accumulates when asked", () => {
+    const h = timeMajor(2, 1, 2); // step 0: [0, 1], step 1: [100, 101]
+    const both = new Float64Array(2 * 1 * 4).fill(1);
+    copySequence(2, 1, 2, { data: h, batchMajor: false }, { data: both, batchMajor: false, ld: 4, col: 2 }, true, true);
+    // backward half (columns 2, 3) of step 0 gets source step 1, plus the 1 already there
+    assert.deepEqual([...both], [1, 1, 101, 102, 1, 1, 1, 2]);
+    const back = new Float64Array(4);
+    copySequence(2, 1, 2, { data: both, batchMajor: false, ld: 4, col: 2 }, { data: back, batchMajor: false, off: 0 });
+    assert.deepEqual([...back], [101, 102, 1, 2]);
+  });
+
+  it("reads from an offset (the core's hidden states start at slot 1)", () => {
+    const hs = new Float64Array([9, 9, 1, 2, 3, 4]); // slot 0 = h0 (B = 2, H = 1), slots 1…2
+    const out = new Float64Array(4);
+    copySequence(2, 2, 1, { data: hs, batchMajor: false, off: 2 }, { data: out, batchMajor: true });
+    assert.deepEqual([...out], [1, 3, 2, 4]);
+  });
+});
