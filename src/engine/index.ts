@@ -21,7 +21,14 @@ import { charVocab, encode, oneHot, sampleText, windows } from "./text";
 export type { CharVocab } from "./text";
 
 // Tensors
-export { Tensor, tensor, zeros, toMath, fromMath, type DType, type TensorLike, type NestedArray } from "./tensor";
+export { Tensor, tensor, zeros, toMath, fromMath, type DType, type TensorLike, type NestedArray, type TensorOptions } from "./tensor";
+/**
+ * Autograd beside the Tensor methods (`add`, `matmul`, `sum`, `softmax`, …, `backward`):
+ * `rnn.cat(ts, axis)` and `rnn.stack(ts, axis)` join tensors (along an existing / a new axis),
+ * `rnn.where(cond, a, b)` picks elementwise, `rnn.noGrad(fn)` runs `fn` without recording a graph,
+ * `rnn.isGradEnabled()` says whether ops record one right now.
+ */
+export { cat, stack, where, noGrad, isGradEnabled } from "./autograd/ops";
 
 // Keras-family model and layers
 export { sequential, Sequential, load, modelFromBytes, type SequentialOptions } from "./model";

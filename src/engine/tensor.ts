@@ -9,8 +9,17 @@
  * mathjs interop is duck-typed: anything with a `toArray()` method (a mathjs Matrix, another Tensor)
  * is accepted wherever nested arrays are, and `toMath(t)` returns plain nested arrays, which the
  * kernel wraps with `math.matrix(...)`. The engine itself never imports mathjs.
+ *
+ * Autograd (PyTorch semantics): a tensor made with `requiresGrad: true` is a leaf; the ops below
+ * (`add`, `matmul`, `sum`, …) record what they computed from it, and `backward()` sends gradients
+ * back into the leaves' `.grad`. The ops live in autograd/ (graph.ts explains the tape); this class
+ * reaches them through a table that autograd/ops.ts installs when the engine loads, so this module
+ * imports none of them (they import Tensor: no cycle).
  */
+import type { GraphNode } from "./autograd/graph";
+import type { TensorOps } from "./autograd/ops";
 
+/** Element type of a tensor: "float32" (the default) or "float64" (gradient checks). */
 export type DType = "float32" | "float64";
 export type FloatArray = Float32Array | Float64Array;
 
@@ -41,6 +50,26 @@ export function dtypeOf(a: FloatArray): DType {
   return a instanceof Float64Array ? "float64" : "float32";
 }
 
+/** Options of `tensor()`. */
+export interface TensorOptions {
+  /** Make a leaf that records the ops applied to it, so `backward()` fills its `.grad` (default false). */
+  requiresGrad?: boolean;
+  /** "float32" (default) or "float64". */
+  dtype?: DType;
+}
+
+let ops: TensorOps | null = null;
+
+/** @internal Installs the autograd ops the Tensor methods call (autograd/ops.ts does, once, when it loads). */
+export function installTensorOps(table: TensorOps): void {
+  ops = table;
+}
+
+function op(): TensorOps {
+  if (!ops) throw new Error("Tensor ops are not loaded: import the engine from its entry (src/engine/index.ts)");
+  return ops;
+}
+
 function checkShape(shape: readonly number[], where: string): void {
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) throw new Error(`${where}: invalid shape [${shape.join(", ")}]`);
@@ -53,6 +82,12 @@ export class Tensor {
   readonly shape: number[];
   /** Row-major values; length = product of shape. */
   readonly data: FloatArray;
+
+  /** Gradient accumulated by `backward()` (same shape and dtype); null until a backward pass reaches this leaf. */
+  grad: Tensor | null = null;
+  /** @internal The op that computed this tensor (null for a leaf or a tensor outside any graph). */
+  _node: GraphNode | null = null;
+  private leafRequiresGrad = false;
 
   constructor(data: FloatArray, shape: readonly number[]) {
     checkShape(shape, "Tensor");
@@ -67,6 +102,191 @@ export class Tensor {
   /** Element type: "float32" (Float32Array data, the default) or "float64" (Float64Array, for gradient checks). */
   get dtype(): DType {
     return dtypeOf(this.data);
+  }
+
+  /**
+   * Whether ops on this tensor are recorded for `backward()`: set on a leaf (`t.requiresGrad = true`,
+   * or `rnn.tensor(v, shape, { requiresGrad: true })`), true for every result computed from one.
+   */
+  get requiresGrad(): boolean {
+    return this.leafRequiresGrad || this._node !== null;
+  }
+
+  set requiresGrad(on: boolean) {
+    if (this._node !== null && !on) {
+      throw new Error("requiresGrad: only a leaf's flag can be changed; use detach() for a copy outside the graph");
+    }
+    this.leafRequiresGrad = on;
+  }
+
+  /** True for a tensor not computed by a recorded op (a leaf of the graph). */
+  get isLeaf(): boolean {
+    return this._node === null;
+  }
+
+  /**
+   * Computes the gradients of this tensor with respect to every leaf it was computed from and ADDS
+   * them to the leaves' `.grad` (zero them between steps). A scalar (one element) needs no argument;
+   * otherwise pass the gradient of something with respect to this tensor, of its shape. Frees the
+   * graph: a second backward through it throws.
+   */
+  backward(grad?: Tensor | number): void {
+    op().backward(this, grad);
+  }
+
+  /** The same values (shared, not copied) as a tensor outside any graph, like torch's `detach()`. */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape);
+  }
+
+  /** The value of a one-element tensor as a number. */
+  item(): number {
+    if (this.data.length !== 1) throw new Error(`item: only a one-element tensor has an item; this one has shape [${this.shape.join(", ")}]`);
+    return this.data[0];
+  }
+
+  /** this + other, broadcasting (a number counts as a scalar of this tensor's dtype). */
+  add(other: Tensor | number): Tensor {
+    return op().add(this, other);
+  }
+
+  /** this − other, broadcasting. */
+  sub(other: Tensor | number): Tensor {
+    return op().sub(this, other);
+  }
+
+  /** this · other elementwise, broadcasting. */
+  mul(other: Tensor | number): Tensor {
+    return op().mul(this, other);
+  }
+
+  /** this / other elementwise, broadcasting. */
+  div(other: Tensor | number): Tensor {
+    return op().div(this, other);
+  }
+
+  /** this ** exponent elementwise, broadcasting (the exponent may be a tensor). */
+  pow(exponent: Tensor | number): Tensor {
+    return op().pow(this, exponent);
+  }
+
+  /** −this. */
+  neg(): Tensor {
+    return op().neg(this);
+  }
+
+  /** e^this elementwise. */
+  exp(): Tensor {
+    return op().exp(this);
+  }
+
+  /** Natural logarithm elementwise. */
+  log(): Tensor {
+    return op().log(this);
+  }
+
+  /** Square root elementwise. */
+  sqrt(): Tensor {
+    return op().sqrt(this);
+  }
+
+  /** Hyperbolic tangent elementwise. */
+  tanh(): Tensor {
+    return op().tanh(this);
+  }
+
+  /** Logistic sigmoid 1 / (1 + e^−x) elementwise. */
+  sigmoid(): Tensor {
+    return op().sigmoid(this);
+  }
+
+  /** max(x, 0) elementwise. */
+  relu(): Tensor {
+    return op().relu(this);
+  }
+
+  /** |x| elementwise. */
+  abs(): Tensor {
+    return op().abs(this);
+  }
+
+  /**
+   * `value` wherever `mask` is nonzero (the mask broadcasts to this tensor's shape), like torch's
+   * `masked_fill`: e.g. `scores.maskedFill(padMask, -Infinity)` before a softmax.
+   */
+  maskedFill(mask: TensorLike, value: number): Tensor {
+    return op().maskedFill(this, mask, value);
+  }
+
+  /**
+   * Matrix product as torch.matmul: 2-D · 2-D, batched over leading axes (which broadcast), and 1-D
+   * operands as a row (left) or column (right) vector whose axis is then dropped.
+   */
+  matmul(other: Tensor): Tensor {
+    return op().matmul(this, other);
+  }
+
+  /** Sum over `axis` (a number or a list; every axis when omitted); `keepDims` keeps reduced axes as size 1. */
+  sum(axis?: number | readonly number[], keepDims = false): Tensor {
+    return op().sum(this, axis, keepDims);
+  }
+
+  /** Mean over `axis` (a number or a list; every axis when omitted); `keepDims` keeps reduced axes as size 1. */
+  mean(axis?: number | readonly number[], keepDims = false): Tensor {
+    return op().mean(this, axis, keepDims);
+  }
+
+  /** Largest value, overall or along `axis` (values only; the gradient goes to the arg-max, as in PyTorch). */
+  max(axis?: number, keepDims = false): Tensor {
+    return op().max(this, axis, keepDims);
+  }
+
+  /** Smallest value, overall or along `axis` (values only; the gradient goes to the arg-min, as in PyTorch). */
+  min(axis?: number, keepDims = false): Tensor {
+    return op().min(this, axis, keepDims);
+  }
+
+  /** Softmax along `axis` (numerically stable). */
+  softmax(axis: number): Tensor {
+    return op().softmax(this, axis);
+  }
+
+  /** Log-softmax along `axis` (numerically stable: x − max − log Σ e^(x − max)). */
+  logSoftmax(axis: number): Tensor {
+    return op().logSoftmax(this, axis);
+  }
+
+  /**
+   * Axes permuted (a copy): `transpose()` reverses them (a matrix's transpose), `transpose([1, 0, 2])`
+   * takes axis axes[k] as axis k, `transpose(0, 1)` swaps two axes as PyTorch's `transpose(dim0, dim1)`.
+   */
+  transpose(axes?: readonly number[] | number, other?: number): Tensor {
+    return op().transpose(this, axes, other);
+  }
+
+  /** A new axis of size 1 at `axis` (same data). */
+  unsqueeze(axis: number): Tensor {
+    return op().unsqueeze(this, axis);
+  }
+
+  /** Without axes of size 1: all of them, or only `axis` (unchanged when its size is not 1). */
+  squeeze(axis?: number): Tensor {
+    return op().squeeze(this, axis);
+  }
+
+  /** Entry `index` of axis `axis`, that axis removed (negative values count from the end): `out.select(1, -1)` is `out[:, -1]`. */
+  select(axis: number, index: number): Tensor {
+    return op().select(this, axis, index);
+  }
+
+  /** `length` entries of axis `axis` from `start` (a copy), like torch.narrow. */
+  narrow(axis: number, start: number, length: number): Tensor {
+    return op().narrow(this, axis, start, length);
+  }
+
+  /** Rows (entries of axis 0) picked by integer `ids` of any shape → shape ids.shape + shape[1:]: an embedding lookup. */
+  index(ids: TensorLike): Tensor {
+    return op().index(this, ids);
   }
 
   /** Number of elements. */
@@ -114,26 +334,32 @@ export class Tensor {
     const s = norm(start);
     const e = Math.max(s, norm(end ?? n));
     const row = this.data.length / Math.max(n, 1);
+    if (this.requiresGrad) return op().narrow(this, 0, s, e - s);
     const data = this.data.slice(s * row, e * row);
     return new Tensor(data, [e - s, ...this.shape.slice(1)]);
   }
 
-  /** Same data, another shape of the same size; one dimension may be −1 (inferred). */
-  reshape(shape: readonly number[]): Tensor {
-    const s = shape.slice();
+  /**
+   * Same data, another shape of the same size; one dimension may be −1 (inferred). Takes the shape
+   * as an array or as arguments (`t.reshape(2, -1)`, as in PyTorch).
+   */
+  reshape(shape: readonly number[] | number, ...more: number[]): Tensor {
+    const s = typeof shape === "number" ? [shape, ...more] : shape.slice();
     const unknown = s.indexOf(-1);
     if (unknown >= 0) {
       const known = sizeOf(s.filter((_, i) => i !== unknown));
       s[unknown] = known === 0 ? 0 : this.data.length / known;
     }
     if (sizeOf(s) !== this.data.length) {
-      throw new Error(`reshape: cannot view [${this.shape.join(", ")}] as [${shape.join(", ")}]`);
+      throw new Error(`reshape: cannot view [${this.shape.join(", ")}] as [${(typeof shape === "number" ? [shape, ...more] : shape).join(", ")}]`);
     }
+    if (this.requiresGrad) return op().view(this, s);
     return new Tensor(this.data, s);
   }
 
-  /** A copy, optionally converted to another dtype. */
+  /** A copy, optionally converted to another dtype (in the graph when this tensor requires grad, like torch's `clone`). */
   clone(dtype: DType = this.dtype): Tensor {
+    if (this.requiresGrad) return op().copy(this, dtype);
     const out = allocFloats(this.data.length, dtype);
     out.set(this.data);
     return new Tensor(out, this.shape);
@@ -201,11 +427,25 @@ function flattenNested(value: unknown): { shape: number[]; values: number[] } {
  * Makes a tensor from nested arrays, a typed array, a number, another Tensor or anything with a
  * `toArray()` method (mathjs matrices). With `shape`, flat data is viewed in that shape (the sizes
  * must match). Typed arrays of the requested dtype are copied too, so the result never aliases
- * caller data. Float32 unless `dtype` says otherwise (a Float64Array or float64 Tensor keeps float64).
+ * caller data (a Tensor is copied outside any graph, like `torch.tensor(t)`). Float32 unless the
+ * dtype says otherwise (a Float64Array or float64 Tensor keeps float64). The argument after the
+ * shape is the dtype or `{ requiresGrad?, dtype? }` (options may also come second, without a shape):
+ * `rnn.tensor([[1, 2]], { requiresGrad: true })` is a leaf whose `.grad` `backward()` fills.
  */
-export function tensor(data: TensorLike, shape?: readonly number[], dtype?: DType): Tensor {
+export function tensor(data: TensorLike, options?: TensorOptions): Tensor;
+export function tensor(data: TensorLike, shape?: readonly number[], options?: DType | TensorOptions): Tensor;
+export function tensor(data: TensorLike, shapeOrOptions?: readonly number[] | TensorOptions, options?: DType | TensorOptions): Tensor {
+  const shape = Array.isArray(shapeOrOptions) ? (shapeOrOptions as readonly number[]) : undefined;
+  const given = shape === undefined && shapeOrOptions !== undefined ? (shapeOrOptions as TensorOptions) : options;
+  const opts = typeof given === "string" ? { dtype: given } : given ?? {};
+  const t = makeTensor(data, shape, opts.dtype);
+  if (opts.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+function makeTensor(data: TensorLike, shape: readonly number[] | undefined, dtype: DType | undefined): Tensor {
   if (data instanceof Tensor) {
-    const t = data.clone(dtype ?? data.dtype);
+    const t = data.detach().clone(dtype ?? data.dtype);
     return shape ? t.reshape(shape) : t;
   }
   if (data instanceof Float32Array || data instanceof Float64Array) {

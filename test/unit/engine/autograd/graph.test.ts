@@ -1,0 +1,88 @@
+// The autograd tape (src/engine/autograd/graph.ts): accumulation into leaves, shared subexpressions,
+// the freed graph, noGrad, detach and the errors a learner will meet. Expected gradients are worked
+// by hand from the chain rule in each comment.
+import * as assert from "node:assert/strict";
+import { isGradEnabled, noGrad, tensor } from "../../../../src/engine/index";
+
+describe("autograd graph", () => {
+  it("accumulates into leaf .grad across backward passes, like PyTorch", () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    x.mul(x).sum().backward(); // d Σx² / dx = 2x
+    assert.deepEqual(x.grad!.toArray(), [2, 4, 6]);
+    x.mul(3).sum().backward(); // + 3
+    assert.deepEqual(x.grad!.toArray(), [5, 7, 9]);
+    x.grad = null;
+    x.sum().backward();
+    assert.deepEqual(x.grad!.toArray(), [1, 1, 1]);
+  });
+
+  it("adds the gradients of every path through a shared intermediate", () => {
+    // y = x + 1 used twice: L = Σ (y·y + 2y) → dL/dx = 2y + 2 = 2x + 4
+    const x = tensor([1, -2], { requiresGrad: true });
+    const y = x.add(1);
+    y.mul(y).add(y.mul(2)).sum().backward();
+    assert.deepEqual(x.grad!.toArray(), [6, 0]);
+    assert.equal(y.grad, null, "a non-leaf keeps no .grad");
+    assert.ok(x.isLeaf && !y.isLeaf && y.requiresGrad);
+  });
+
+  it("takes an explicit gradient for a non-scalar output and refuses to guess one", () => {
+    const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const y = x.mul(2);
+    assert.throws(() => y.backward(), {
+      message: "backward: a gradient can be implied only for a scalar output, but this one has shape (2, 2); pass backward(grad) with a gradient of that shape, or reduce it first (e.g. .sum())",
+    });
+    assert.throws(() => y.backward(tensor([1, 2])), { message: "backward: the gradient has shape (2,) but the output has shape (2, 2)" });
+    y.backward(tensor([[1, 0], [0, 1]])); // d(2x)/dx · g = 2g
+    assert.deepEqual(x.grad!.toArray(), [[2, 0], [0, 2]]);
+  });
+
+  it("frees the graph: a second backward through it is an error", () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const loss = x.tanh().sum();
+    loss.backward();
+    assert.throws(() => loss.backward(), /backward: trying to backward through the graph a second time \(through "sum"\)/);
+  });
+
+  it("records nothing inside noGrad, and restores recording after a throw", () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = noGrad(() => {
+      assert.equal(isGradEnabled(), false);
+      return x.mul(2);
+    });
+    assert.equal(isGradEnabled(), true);
+    assert.equal(y.requiresGrad, false);
+    assert.throws(() => y.sum().backward(), /does not require grad/);
+    assert.throws(() => noGrad(() => { throw new Error("boom"); }), /boom/);
+    assert.equal(isGradEnabled(), true);
+  });
+
+  it("detach shares values outside the graph; item reads one element", () => {
+    const x = tensor([[3]], { requiresGrad: true });
+    const d = x.mul(2).detach();
+    assert.equal(d.requiresGrad, false);
+    assert.equal(d.item(), 6);
+    assert.throws(() => tensor([1, 2]).item(), /item: only a one-element tensor has an item; this one has shape \[2\]/);
+    assert.throws(() => { x.mul(2).requiresGrad = false; }, /only a leaf's flag can be changed/);
+  });
+
+  it("keeps the old tensor() signature and copies a tensor out of its graph", () => {
+    const x = tensor([1, 2], [2, 1], "float64");
+    assert.deepEqual([x.dtype, x.shape, x.requiresGrad], ["float64", [2, 1], false]);
+    const leafWithShape = tensor([1, 2, 3, 4], [2, 2], { requiresGrad: true, dtype: "float64" });
+    assert.deepEqual([leafWithShape.dtype, leafWithShape.requiresGrad], ["float64", true]);
+    const copy = tensor(leafWithShape.mul(2));
+    assert.equal(copy.requiresGrad, false);
+  });
+
+  it("backpropagates through reshape, slice and a long chain without overflowing the stack", () => {
+    const x = tensor([1, 2, 3, 4], { requiresGrad: true, dtype: "float64" });
+    x.reshape(2, 2).slice(1).sum().backward(); // only the second row [3, 4] reaches the sum
+    assert.deepEqual(x.grad!.toArray(), [0, 0, 1, 1]);
+    const h = tensor([0.5], { requiresGrad: true, dtype: "float64" });
+    let y = h;
+    for (let i = 0; i < 20000; i++) y = y.mul(1);
+    y.sum().backward();
+    assert.deepEqual(h.grad!.toArray(), [1]);
+  });
+});
