@@ -130,10 +130,11 @@ function normalise(op: string, x: Tensor, axis: number, log: boolean): Tensor {
       if (m === -Infinity) m = 0; // an all −∞ row (fully masked): exp gives 0s and the sum 0, NaN as in PyTorch
       let s = 0;
       for (let j = 0; j < n; j++) s += Math.exp(xd[base + j * inner] - m);
-      const logZ = m + Math.log(s);
+      // (x − m) − log s and e^(x − m) / s: m is subtracted first, exactly, so large inputs lose no digits.
+      const logS = Math.log(s);
       for (let j = 0; j < n; j++) {
         const i = base + j * inner;
-        y[i] = log ? xd[i] - logZ : Math.exp(xd[i] - logZ);
+        y[i] = log ? xd[i] - m - logS : Math.exp(xd[i] - m) / s;
       }
     }
   }
