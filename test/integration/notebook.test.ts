@@ -2,6 +2,8 @@
 // trip and safety, parameter-count hovers before and after a run, the summary command, .ipynb cells.
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
+import * as rnn from "../../src/engine/index";
+import { MIME } from "../../src/shared/mime";
 import type { SummaryPayload } from "../../src/shared/payloads";
 import { activate, closeAll, openCodeNotebook, runCell, showWithKernel, valueText, waitUntil } from "./cells";
 
@@ -103,6 +105,57 @@ describe("notebook experience", function () {
     await openCodeNotebook([TEXTBOOK]);
     const summary = await vscode.commands.executeCommand<SummaryPayload>("rnnNotebook.showModelSummary", "simple");
     assert.equal(summary?.totalParams, 1969);
+  });
+
+  it("a reopened char-LM notebook: constants resolved, a run-time size unknown (never 0), the saved summary used and named", async () => {
+    // The most common notebook shape: sizes from constants and from a vocabulary built at run time.
+    const defs = "const T = 20;\nconst H = 2 * 32;\nconst vocab = rnn.text.charVocab(rnn.text.sampleText);";
+    const model = `const lm = rnn.sequential({ inputShape: [T] }, [
+  rnn.embedding({ inputDim: vocab.size, outputDim: 16 }),
+  rnn.lstm({ units: H, returnSequences: true }),
+  rnn.timeDistributed(rnn.dense({ units: vocab.size })),
+]);
+lm.summary();`;
+    // The summary this cell saved when it last ran: the engine's own, for the bundled text's vocabulary.
+    const V = rnn.text.charVocab(rnn.text.sampleText).size;
+    const saved = rnn.sequential({ inputShape: [20] }, [rnn.embedding({ inputDim: V, outputDim: 16 }),
+      rnn.lstm({ units: 64, returnSequences: true }), rnn.timeDistributed(rnn.dense({ units: V }))]).summary().toJSON();
+    // Embedding V·16 + LSTM(64) on 16: 4·(64·(16+64) + 64) = 20,736 + Dense(V) on 64: 64·V + V
+    assert.equal(saved.totalParams, 16 * V + 20736 + 65 * V);
+    const file = {
+      format: "rnn-notebook", version: 1, metadata: {},
+      cells: [
+        { kind: "code", language: "typescript", source: defs, outputs: [], metadata: {} },
+        { kind: "code", language: "typescript", source: model, outputs: [{ items: [{ mime: MIME.summary, data: saved }], metadata: {} }], metadata: {} },
+      ],
+    };
+    const uri = scratch("char-lm.rnnb");
+    await vscode.workspace.fs.writeFile(uri, enc.encode(JSON.stringify(file)));
+    const nb = await vscode.workspace.openNotebookDocument(uri);
+    await vscode.window.showNotebookDocument(nb);
+    const doc = nb.cellAt(1).document;
+    // H = 2 · 32 resolved from the earlier cell: the LSTM is counted from the source.
+    assert.match(await hoverText(doc, "rnn.lstm"), /\*\*20,736\*\* parameters/);
+    const emb = await hoverText(doc, "rnn.embedding");
+    assert.match(emb, /parameters unknown until the cell runs: `inputDim` is not known from the source/);
+    assert.doesNotMatch(emb, /\*\*0\*\* parameters/);
+    // No kernel ran: the summary command shows the cell's saved summary and says so.
+    const summary = await vscode.commands.executeCommand<SummaryPayload>("rnnNotebook.showModelSummary", "lm");
+    assert.equal(summary?.totalParams, saved.totalParams);
+    const api = vscode.extensions.getExtension("rnn-notebooks.rnn-notebook")?.exports as
+      { summaryText(): string | undefined; summaryViews(): { source: string } | undefined };
+    await waitUntil("the summary panel", () => api.summaryText()?.includes(`Total params: ${saved.totalParams.toLocaleString("en-US")}`));
+    assert.match(api.summaryViews()?.source ?? "", /saved output of cell 2/);
+  });
+
+  it("a model whose size is known only at run time and has no saved output says 'unknown', not 0", async () => {
+    await openCodeNotebook(["const vocab = rnn.text.charVocab(rnn.text.sampleText);\nconst m = rnn.sequential({ inputShape: [8] }, " +
+      "[rnn.embedding({ inputDim: vocab.size, outputDim: 4 }), rnn.lstm({ units: 3 })]);"]);
+    const summary = await vscode.commands.executeCommand<SummaryPayload>("rnnNotebook.showModelSummary", "m");
+    assert.equal(summary?.layers[0].unknown, "`inputDim` is not known from the source");
+    const api = vscode.extensions.getExtension("rnn-notebooks.rnn-notebook")?.exports as { summaryText(): string | undefined };
+    // LSTM(3) on 4 features: 4·(3·(4+3) + 3) = 96 is the only layer counted
+    await waitUntil("the summary panel", () => api.summaryText()?.includes("Total params: unknown until the cell runs (96 in the 1 layers counted)"));
   });
 
   it("shows the summary of a live model from the command", async () => {
