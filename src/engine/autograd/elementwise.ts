@@ -157,15 +157,15 @@ export function copy(x: Tensor, dtype = x.dtype): Tensor {
 }
 
 /** A condition as a tensor (nonzero = true); no gradient ever flows into it. */
-function condition(c: Tensor | TensorLike): Tensor {
-  return asTensor(c as TensorLike);
+function condition(c: TensorLike): Tensor {
+  return asTensor(c);
 }
 
 /**
  * `cond ? a : b` elementwise, the three broadcast together (like torch.where); `cond` is nonzero for
  * true. The gradient goes to `a` where cond holds and to `b` elsewhere.
  */
-export function where(cond: Tensor | TensorLike, a: Operand, b: Operand): Tensor {
+export function where(cond: TensorLike, a: Operand, b: Operand): Tensor {
   const c = condition(cond);
   const [x, y] = operands(a, b);
   const shape = broadcastShapes("where", c.shape, broadcastShapes("where", x.shape, y.shape));
@@ -184,7 +184,7 @@ export function where(cond: Tensor | TensorLike, a: Operand, b: Operand): Tensor
  * torch.Tensor.masked_fill — e.g. −∞ at padded positions before a softmax. No gradient reaches x
  * where it was filled.
  */
-export function maskedFill(x: Tensor, mask: Tensor | TensorLike, value: number): Tensor {
+export function maskedFill(x: Tensor, mask: TensorLike, value: number): Tensor {
   const m = condition(mask);
   const shape = broadcastShapes("maskedFill", m.shape, x.shape);
   if (shape.length !== x.shape.length || shape.some((d, i) => d !== x.shape[i])) {

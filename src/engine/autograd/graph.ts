@@ -30,8 +30,8 @@ export type BackwardFn = (grad: Tensor) => (Tensor | null)[];
 export interface GraphNode {
   /** The op's name, for error messages. */
   readonly op: string;
-  /** The op's tensor inputs, in the order `backward` returns their gradients. */
-  readonly inputs: readonly Tensor[];
+  /** The op's tensor inputs, in the order `backward` returns their gradients (emptied when freed). */
+  inputs: readonly Tensor[];
   /** null once a backward pass went through this node (its saved values are gone). */
   backward: BackwardFn | null;
 }
@@ -161,8 +161,12 @@ export function backward(root: Tensor, grad?: Tensor | number): void {
     }
   } finally {
     gradEnabled = before;
-    // A failed pass leaves nothing half-usable: every node it reached is freed.
-    for (const t of order) t._node!.backward = null;
+    // Every node the pass reached is freed, a failed pass included: its saved values and its
+    // references to the intermediate tensors go, so only the leaves' gradients outlive the pass.
+    for (const t of order) {
+      t._node!.backward = null;
+      t._node!.inputs = [];
+    }
   }
 }
 

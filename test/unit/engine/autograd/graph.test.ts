@@ -42,6 +42,10 @@ describe("autograd graph", () => {
     const loss = x.tanh().sum();
     loss.backward();
     assert.throws(() => loss.backward(), /backward: trying to backward through the graph a second time \(through "sum"\)/);
+    // Also through a part shared with another output (PyTorch without retain_graph says the same).
+    const y = x.tanh();
+    y.mul(2).sum().backward();
+    assert.throws(() => y.mul(3).sum().backward(), /a second time \(through "tanh"\)/);
   });
 
   it("records nothing inside noGrad, and restores recording after a throw", () => {

@@ -5,7 +5,8 @@
 // pure ratio would only measure float32 rounding of a number near 0).
 import * as assert from "node:assert/strict";
 import golden from "../../../fixtures/autograd/ops_golden.json";
-import { cat, stack, Tensor, where } from "../../../../src/engine/index";
+import { cat, stack, Tensor, tensor, where, zeros } from "../../../../src/engine/index";
+import { checkGradients } from "./check";
 
 interface TJ { shape: number[]; data: number[] }
 interface OpCase {
@@ -98,4 +99,41 @@ describe(`autograd ops against PyTorch ${fixture.torch_version} (float32, ≤ 1e
       assert.ok(errGrad <= 1e-5, `gradient off by ${errGrad}`);
     });
   }
+});
+
+interface Composite {
+  sizes: { B: number; T: number; V: number; E: number; H: number; C: number };
+  ids: TJ; onehot: TJ; params: Record<string, TJ>; loss: number; grads: Record<string, TJ>;
+}
+const composite = (golden as unknown as { composite: Composite }).composite;
+
+/**: an Elman RNN classifier over embedded ids, written with tensor ops. */
+function elmanLoss(p: Record<string, Tensor>, ids: Tensor, onehot: Tensor, T: number): Tensor {
+  const x = p.emb.index(ids); // (B, T, E)
+  let h = zeros([ids.shape[0], p.w_hh.shape[0]], p.w_hh.dtype);
+  for (let t = 0; t < T; t++) {
+    h = x.select(1, t).matmul(p.w_ih.transpose()).add(h.matmul(p.w_hh.transpose())).add(p.b).tanh();
+  }
+  const logits = h.matmul(p.w_out.transpose()).add(p.b_out);
+  return logits.logSoftmax(-1).mul(onehot).sum(-1).mean().neg();
+}
+
+describe("a model written with tensor ops against PyTorch (an Elman RNN classifier, float32)", () => {
+  it("loss and every parameter's gradient within 1e-5 relative", () => {
+    const params = Object.fromEntries(Object.entries(composite.params).map(([n, t]) => [n, tj(t, true)]));
+    const loss = elmanLoss(params, tj(composite.ids), tj(composite.onehot), composite.sizes.T);
+    assert.ok(Math.abs(loss.item() - composite.loss) <= 1e-5 * Math.max(1, Math.abs(composite.loss)), `loss ${loss.item()} vs ${composite.loss}`);
+    loss.backward();
+    for (const [name, g] of Object.entries(composite.grads)) {
+      const err = worst(params[name].grad!, g, name);
+      assert.ok(err <= 1e-5, `${name}: gradient off by ${err}`);
+    }
+  });
+
+  it("passes the float64 gradient check (engine gradCheck, max relative error < 1e-6)", () => {
+    const names = Object.keys(composite.params);
+    const inputs = names.map((n) => tensor(tj(composite.params[n]), undefined, { dtype: "float64", requiresGrad: true }));
+    const ids = tj(composite.ids), onehot = tensor(tj(composite.onehot), undefined, "float64");
+    checkGradients("Elman RNN", (...ps) => elmanLoss(Object.fromEntries(names.map((n, i) => [n, ps[i]])), ids, onehot, composite.sizes.T), inputs);
+  });
 });
