@@ -165,7 +165,7 @@ function condition(c: TensorLike): Tensor {
  * `cond ? a : b` elementwise, the three broadcast together (like torch.where); `cond` is nonzero for
  * true. The gradient goes to `a` where cond holds and to `b` elsewhere.
  */
-export function where(cond: TensorLike, a: Operand, b: Operand): Tensor {
+export function where(cond: TensorLike, a: Tensor | number, b: Tensor | number): Tensor {
   const c = condition(cond);
   const [x, y] = operands(a, b);
   const shape = broadcastShapes("where", c.shape, broadcastShapes("where", x.shape, y.shape));
