@@ -100,7 +100,7 @@ export class Bidirectional extends KerasLayer {
   }
 
   /** x [B, T, I] → [B, T, 2H] (returnSequences) or [B, 2H]. */
-  forward(x: Tensor, ctx: ForwardContext): Tensor {
+  protected call(x: Tensor, ctx: ForwardContext): Tensor {
     this.requireBuilt();
     if (x.rank !== 3) throw shapeError(this, "(None, timesteps, features)", x.shape, true);
     const yf = this.forwardLayer.forward(x, ctx);

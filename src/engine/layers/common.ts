@@ -1,7 +1,8 @@
 /**
- * Shared plumbing of the Keras-family non-recurrent layers (dense, embedding, dropout, flatten and the
- * wrappers): naming, the built flag, parameter views, and the shape-error wording every layer uses.
- * Each layer file keeps its own forward/backward pair; only bookkeeping lives here.
+ * Shared plumbing of every Keras-family layer (the recurrent ones, dense, embedding, dropout, flatten
+ * and the wrappers): naming, the built flag, parameter views, a forward called outside a container, and
+ * the shape-error wording every layer uses. Each layer file keeps its own call/backward pair; only
+ * bookkeeping lives here.
  */
 import type { BuildContext, ForwardContext, Layer, LayerConfigData, Param } from "../layer";
 import { getParamValues, setParamValues, uniqueLayerName, weightViews } from "../layer";
@@ -10,7 +11,7 @@ import { layerFacts } from "../layerFacts";
 import { paramCount } from "../params";
 import { Rng } from "../random";
 import { makeSummary, type Summary } from "../summary";
-import type { Tensor, TensorLike } from "../tensor";
+import { asTensor, Tensor, type TensorLike } from "../tensor";
 
 /** "(None, 20, 6)" — a per-sample shape (−1 or null = free) with the batch placeholder, Keras style. */
 export function shapeText(shape: readonly (number | null)[]): string {
@@ -46,9 +47,10 @@ export abstract class KerasLayer implements Layer {
   /** The layer's own seed, if the `seed` option was given (initialization draws from it). */
   protected readonly seed: number | undefined;
 
-  constructor(baseName: string, name: unknown, seed: unknown) {
-    if (name !== undefined && (typeof name !== "string" || name.length === 0)) throw new Error(`${baseName}: name must be a non-empty string`);
-    if (seed !== undefined && (typeof seed !== "number" || !Number.isFinite(seed))) throw new Error(`${baseName}: seed must be a number`);
+  /** `where` names the layer's factory in option errors (default: the base name). */
+  constructor(baseName: string, name: unknown, seed: unknown, where = baseName) {
+    if (name !== undefined && (typeof name !== "string" || name.length === 0)) throw new Error(`${where}: name must be a non-empty string`);
+    if (seed !== undefined && (typeof seed !== "number" || !Number.isFinite(seed))) throw new Error(`${where}: seed must be a number`);
     this.name = (name as string | undefined) ?? uniqueLayerName(baseName);
     this.seed = seed as number | undefined;
   }
@@ -76,8 +78,29 @@ export abstract class KerasLayer implements Layer {
 
   abstract build(inputShape: readonly number[], ctx: BuildContext): void;
   abstract outputShape(inputShape: readonly number[]): number[];
-  abstract forward(x: Tensor, ctx: ForwardContext): Tensor;
+  /** The layer's forward pass on a batch-first tensor (what `forward` runs inside a container). */
+  protected abstract call(x: Tensor, ctx: ForwardContext): Tensor;
   abstract backward(dy: Tensor): Tensor;
+
+  /**
+   * Forward pass on a batch-first tensor. A container passes its context; called without one (from a
+   * cell: `layer.forward(x)`), the layer runs in inference mode and, if it is not built yet, is built
+   * from x's per-sample shape first — as a Keras layer called on a tensor is.
+   */
+  forward(x: Tensor, ctx?: ForwardContext): Tensor {
+    if (ctx) return this.call(x, ctx);
+    let t = x instanceof Tensor ? x : asTensor(x as TensorLike, this.paramDtype());
+    if (!this.built_) this.build(t.shape.slice(1), { dtype: t.dtype, rng: new Rng(0) });
+    const dtype = this.paramDtype();
+    if (dtype && t.dtype !== dtype) t = t.clone(dtype);
+    return this.call(t, { training: false, rng: new Rng(0) });
+  }
+
+  /** The dtype of the layer's weights, or undefined for a layer without any. */
+  private paramDtype(): "float32" | "float64" | undefined {
+    const v = this.params_[0]?.value;
+    return v === undefined ? undefined : v instanceof Float64Array ? "float64" : "float32";
+  }
 
   params(): Param[] {
     return this.params_;
@@ -111,9 +134,18 @@ export abstract class KerasLayer implements Layer {
   summary(): Summary {
     this.requireBuilt();
     const c = paramCount(this.config, this.builtInput[this.builtInput.length - 1] ?? 0, "keras");
-    const out = this.outputShape(this.builtInput).map((d) => (d < 0 ? null : d));
-    return makeSummary(this.name, "keras", [{ name: this.name, type: this.className, outputShape: [null, ...out], params: c.total,
+    return makeSummary(this.name, "keras", [{ name: this.name, type: this.className, outputShape: this.summaryShape(), params: c.total,
       breakdown: c.tensors, formula: c.formula, trainable: this.trainable }]);
+  }
+
+  /** Output shape shown by `summary()`, batch axis first (null = free). */
+  protected summaryShape(): (number | null)[] {
+    return [null, ...this.outputShape(this.builtInput).map((d) => (d < 0 ? null : d))];
+  }
+
+  /** Per-sample input shape the layer was built for (−1 = free). */
+  protected get builtInputShape(): readonly number[] {
+    return this.builtInput;
   }
 
   /** Call from build with the params and the per-sample input shape, so `weights` views are rebuilt. */
@@ -126,6 +158,6 @@ export abstract class KerasLayer implements Layer {
   }
 
   protected requireBuilt(): void {
-    if (!this.built_) throw new Error(`layer "${this.name}" (${this.className}) is not built; add it to rnn.sequential first`);
+    if (!this.built_) throw new Error(`layer "${this.name}" (${this.className}) is not built; add it to rnn.sequential first, or call it on an input (layer.forward(x))`);
   }
 }

@@ -125,7 +125,7 @@ export class Dense extends KerasLayer {
   }
 
   /** x [R…, I] → y [R…, U]. */
-  forward(x: Tensor, _ctx: ForwardContext): Tensor {
+  protected call(x: Tensor, _ctx: ForwardContext): Tensor {
     this.requireBuilt();
     if (x.shape[x.rank - 1] !== this.inSize || x.rank < 2) throw shapeError(this, `(…, ${this.inSize})`, x.shape, true);
     const rows = x.size / this.inSize;

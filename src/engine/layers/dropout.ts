@@ -50,7 +50,7 @@ export class Dropout extends KerasLayer {
   }
 
   /** x [B, …] → same shape. */
-  forward(x: Tensor, ctx: ForwardContext): Tensor {
+  protected call(x: Tensor, ctx: ForwardContext): Tensor {
     this.mask = undefined;
     if (!ctx.training || this.rate === 0) return x;
     const keep = 1 - this.rate;

@@ -72,7 +72,7 @@ export class Embedding extends KerasLayer {
   }
 
   /** x [B, T] indices → y [B, T, E]. */
-  forward(x: Tensor, _ctx: ForwardContext): Tensor {
+  protected call(x: Tensor, _ctx: ForwardContext): Tensor {
     this.requireBuilt();
     if (x.rank !== 2) throw shapeError(this, "(None, timesteps) of integer indices", x.shape, true);
     const e = this.outputDim;

@@ -41,7 +41,7 @@ export class Flatten extends KerasLayer {
   }
 
   /** x [B, …] → [B, ∏…] (shares data). */
-  forward(x: Tensor, _ctx: ForwardContext): Tensor {
+  protected call(x: Tensor, _ctx: ForwardContext): Tensor {
     this.inShape = x.shape;
     return x.reshape([x.shape[0], -1]);
   }

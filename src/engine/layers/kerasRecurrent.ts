@@ -8,13 +8,10 @@
  *   kernel [I, G], recurrent_kernel [H, G], bias [G] — or [2, G] for GRU with resetAfter (row 0 input
  *   bias, row 1 recurrent bias).
  */
-import { tableOutputShape } from "./common";
-import { getParamValues, makeParam, setParamValues, uniqueLayerName, weightViews,
-  type BuildContext, type ForwardContext, type Layer, type LayerConfigData, type LayerRecording, type Param } from "../layer";
+import { KerasLayer, tableOutputShape } from "./common";
+import { makeParam, type BuildContext, type ForwardContext, type LayerConfigData, type LayerRecording } from "../layer";
 import { checkActivation, copySequence, type ActivationName } from "../ops";
-import { bool, checkKeys, fraction, positiveInt } from "../options";
-import { paramCount } from "../params";
-import { makeSummary, type Summary } from "../summary";
+import { bool, checkKeys, finiteNumber, fraction, positiveInt } from "../options";
 import { getInitializer, Rng, type Initializer, type InitializerName } from "../random";
 import { RecurrentCore, type Cell, type CellKind, type CoreWeights } from "../recurrent";
 import { allocFloats, asTensor, Tensor, type DType, type FloatArray, type TensorLike } from "../tensor";
@@ -78,13 +75,64 @@ export interface KerasRecurrentSpec {
   makeCell(opts: { resetAfter: boolean }): Cell;
 }
 
+/** The options of one layer after checking, with their defaults filled in. */
+interface ResolvedOptions {
+  units: number;
+  activation: ActivationName;
+  recurrentActivation: ActivationName;
+  useBias: boolean;
+  returnSequences: boolean;
+  returnState: boolean;
+  goBackwards: boolean;
+  resetAfter: boolean;
+  unitForgetBias: boolean;
+  dropout: number;
+  recurrentDropout: number;
+  trainable: boolean;
+  inits: { kernel: Initializer; recurrent: Initializer; bias: Initializer };
+  inputShape: (number | null)[] | undefined;
+}
+
+/** Checks every option before the layer takes a name, so a rejected call leaves Keras's name counters alone. */
+function resolveOptions(spec: KerasRecurrentSpec, options: KerasRecurrentOptions): ResolvedOptions {
+  const fname = spec.factory;
+  if (!options || typeof options !== "object") throw new Error(`${fname}: expected an options object such as { units: 16 }`);
+  checkKeys(options, COMMON_OPTIONS.concat(spec.extraOptions), fname);
+  const units = positiveInt(options.units, "units", fname);
+  const r: ResolvedOptions = {
+    units,
+    activation: checkActivation(options.activation ?? "tanh", "activation", fname),
+    recurrentActivation: checkActivation(options.recurrentActivation ?? "sigmoid", "recurrentActivation", fname),
+    useBias: bool(options.useBias, true, "useBias", fname),
+    returnSequences: bool(options.returnSequences, false, "returnSequences", fname),
+    returnState: bool(options.returnState, false, "returnState", fname),
+    goBackwards: bool(options.goBackwards, false, "goBackwards", fname),
+    resetAfter: spec.type === "gru" ? bool(options.resetAfter, true, "resetAfter", fname) : false,
+    unitForgetBias: spec.type === "lstm" ? bool(options.unitForgetBias, true, "unitForgetBias", fname) : false,
+    dropout: fraction(options.dropout, "dropout", fname),
+    recurrentDropout: fraction(options.recurrentDropout, "recurrentDropout", fname),
+    trainable: bool(options.trainable, true, "trainable", fname),
+    inits: {
+      kernel: getInitializer(options.kernelInitializer ?? "glorotUniform", `${fname} kernelInitializer`),
+      recurrent: getInitializer(options.recurrentInitializer ?? "orthogonal", `${fname} recurrentInitializer`),
+      bias: getInitializer(options.biasInitializer ?? "zeros", `${fname} biasInitializer`),
+    },
+    inputShape: undefined,
+  };
+  if (options.seed !== undefined) finiteNumber(options.seed, "seed", fname);
+  if (options.inputShape !== undefined && (!Array.isArray(options.inputShape) || options.inputShape.length !== 2 ||
+      !options.inputShape.every((d) => d === null || (Number.isInteger(d) && d > 0)))) {
+    throw new Error(`${fname}: inputShape must be [timesteps, features] per sample (timesteps may be null), got ${JSON.stringify(options.inputShape)}`);
+  }
+  r.inputShape = options.inputShape?.slice();
+  return r;
+}
+
 /** A Keras-family SimpleRNN / LSTM / GRU layer. */
-export class KerasRecurrentLayer implements Layer {
-  name: string;
+export class KerasRecurrentLayer extends KerasLayer {
   readonly type: CellKind;
   readonly className: string;
   readonly config: LayerConfigData;
-  trainable: boolean;
   readonly units: number;
   readonly returnSequences: boolean;
   readonly returnState: boolean;
@@ -98,12 +146,10 @@ export class KerasRecurrentLayer implements Layer {
   private readonly recurrentDropout: number;
   private readonly unitForgetBias: boolean;
   private readonly inits: { kernel: Initializer; recurrent: Initializer; bias: Initializer };
-  private readonly seed: number | undefined;
   /** The options as given (name excepted), so rnn.bidirectional can build the reversed twin from them. */
   private readonly givenOptions: Readonly<KerasRecurrentOptions>;
   private readonly declaredInputShape: (number | null)[] | undefined;
   private core: RecurrentCore | null = null;
-  private plist: Param[] = [];
   private coreW!: CoreWeights;
   private coreG!: CoreWeights;
   private inputSize = 0;
@@ -115,41 +161,26 @@ export class KerasRecurrentLayer implements Layer {
   private recorded: LayerRecording | null = null;
 
   constructor(spec: KerasRecurrentSpec, options: KerasRecurrentOptions) {
-    const fname = spec.factory;
-    if (!options || typeof options !== "object") throw new Error(`${fname}: expected an options object such as { units: 16 }`);
-    checkKeys(options, COMMON_OPTIONS.concat(spec.extraOptions), fname);
+    const o = resolveOptions(spec, options);
+    super(spec.baseName, options.name, options.seed, spec.factory);
     this.spec = spec;
     this.givenOptions = { ...options };
     this.type = spec.type;
     this.className = spec.className;
-    this.units = positiveInt(options.units, "units", fname);
-    this.activation = checkActivation(options.activation ?? "tanh", "activation", fname);
-    this.recurrentActivation = checkActivation(options.recurrentActivation ?? "sigmoid", "recurrentActivation", fname);
-    this.useBias = bool(options.useBias, true, "useBias", fname);
-    this.returnSequences = bool(options.returnSequences, false, "returnSequences", fname);
-    this.returnState = bool(options.returnState, false, "returnState", fname);
-    this.goBackwards = bool(options.goBackwards, false, "goBackwards", fname);
-    this.resetAfter = spec.type === "gru" ? bool(options.resetAfter, true, "resetAfter", fname) : false;
-    this.unitForgetBias = spec.type === "lstm" ? bool(options.unitForgetBias, true, "unitForgetBias", fname) : false;
-    this.dropout = fraction(options.dropout, "dropout", fname);
-    this.recurrentDropout = fraction(options.recurrentDropout, "recurrentDropout", fname);
-    this.trainable = bool(options.trainable, true, "trainable", fname);
-    this.inits = {
-      kernel: getInitializer(options.kernelInitializer ?? "glorotUniform", `${fname} kernelInitializer`),
-      recurrent: getInitializer(options.recurrentInitializer ?? "orthogonal", `${fname} recurrentInitializer`),
-      bias: getInitializer(options.biasInitializer ?? "zeros", `${fname} biasInitializer`),
-    };
-    if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new Error(`${fname}: seed must be a number`);
-    this.seed = options.seed;
-    if (options.inputShape !== undefined && (!Array.isArray(options.inputShape) || options.inputShape.length !== 2 ||
-        !options.inputShape.every((d) => d === null || (Number.isInteger(d) && d > 0)))) {
-      throw new Error(`${fname}: inputShape must be [timesteps, features] per sample (timesteps may be null), got ${JSON.stringify(options.inputShape)}`);
-    }
-    this.declaredInputShape = options.inputShape?.slice();
-    if (options.name !== undefined && (typeof options.name !== "string" || options.name === "")) {
-      throw new Error(`${fname}: name must be a non-empty string`);
-    }
-    this.name = options.name ?? uniqueLayerName(spec.baseName);
+    this.units = o.units;
+    this.activation = o.activation;
+    this.recurrentActivation = o.recurrentActivation;
+    this.useBias = o.useBias;
+    this.returnSequences = o.returnSequences;
+    this.returnState = o.returnState;
+    this.goBackwards = o.goBackwards;
+    this.resetAfter = o.resetAfter;
+    this.unitForgetBias = o.unitForgetBias;
+    this.dropout = o.dropout;
+    this.recurrentDropout = o.recurrentDropout;
+    this.trainable = o.trainable;
+    this.inits = o.inits;
+    this.declaredInputShape = o.inputShape;
     const config: LayerConfigData = {
       type: spec.type === "simpleRNN" ? "simpleRNN" : spec.type, units: this.units, activation: this.activation,
       useBias: this.useBias, returnSequences: this.returnSequences, returnState: this.returnState,
@@ -159,10 +190,6 @@ export class KerasRecurrentLayer implements Layer {
     if (spec.type === "lstm") config.unitForgetBias = this.unitForgetBias;
     if (spec.type === "gru") config.resetAfter = this.resetAfter;
     this.config = config;
-  }
-
-  get built(): boolean {
-    return this.core !== null;
   }
 
   get dtype(): DType {
@@ -198,22 +225,22 @@ export class KerasRecurrentLayer implements Layer {
     const H = this.units;
     const G = this.gates * H;
     const dtype = ctx.dtype;
-    const rng = this.seed !== undefined ? new Rng(this.seed) : ctx.rng;
+    const rng = this.initRng(ctx);
     this.inputSize = I;
     this.dtype_ = dtype;
-    const kernel = makeParam("kernel", [I, G], dtype, this.trainable);
-    const recurrent = makeParam("recurrent_kernel", [H, G], dtype, this.trainable);
+    const kernel = makeParam("kernel", [I, G], dtype);
+    const recurrent = makeParam("recurrent_kernel", [H, G], dtype);
     this.inits.kernel(kernel.value, kernel.shape, rng);
     this.inits.recurrent(recurrent.value, recurrent.shape, rng);
-    this.plist = [kernel, recurrent];
+    const params = [kernel, recurrent];
     let bias: FloatArray | null = null, rbias: FloatArray | null = null, gBias: FloatArray | null = null, gRbias: FloatArray | null = null;
     if (this.useBias) {
       const shape = this.resetAfter ? [2, G] : [G];
-      const b = makeParam("bias", shape, dtype, this.trainable);
+      const b = makeParam("bias", shape, dtype);
       this.inits.bias(b.value, shape, rng);
       // unit_forget_bias: forget block [H, 2H) starts at 1 (Jozefowicz et al. 2015), as in Keras.
       if (this.unitForgetBias) b.value.fill(1, H, 2 * H);
-      this.plist.push(b);
+      params.push(b);
       bias = b.value.subarray(0, G);
       gBias = b.grad.subarray(0, G);
       if (this.resetAfter) {
@@ -227,46 +254,17 @@ export class KerasRecurrentLayer implements Layer {
       inputSize: I, units: H, activation: this.activation, recurrentActivation: this.recurrentActivation,
       resetAfter: this.resetAfter, dropout: this.dropout, recurrentDropout: this.recurrentDropout,
     }, dtype);
+    this.setParams(params, inputShape);
   }
 
-  params(): Param[] {
-    return this.plist;
+  /** A layer's own summary shows the time axis free, whatever length it was first called with. */
+  protected override summaryShape(): (number | null)[] {
+    return this.returnSequences ? [null, null, this.units] : [null, this.units];
   }
 
-  get weights(): Record<string, Tensor> {
-    this.requireBuilt("weights");
-    return weightViews(this.plist);
-  }
-
-  /** Copies of kernel, recurrent_kernel, bias (Keras get_weights order). */
-  getWeights(): Tensor[] {
-    this.requireBuilt("getWeights");
-    return getParamValues(this.plist);
-  }
-
-  setWeights(values: readonly TensorLike[]): void {
-    this.requireBuilt("setWeights");
-    setParamValues(this.plist, values, this.name);
-  }
-
-  /** Parameter count (Keras convention), from paramCount. */
-  countParams(): number {
-    this.requireBuilt("countParams");
-    return paramCount(this.config, this.inputSize, "keras").total;
-  }
-
-  /** One-row Keras-style summary of this layer alone (a model's summary lists every layer). */
-  summary(): Summary {
-    this.requireBuilt("summary");
-    const c = paramCount(this.config, this.inputSize, "keras");
-    return makeSummary(this.name, "keras", [{ name: this.name, type: this.className,
-      outputShape: this.returnSequences ? [null, null, this.units] : [null, this.units],
-      params: c.total, breakdown: c.tensors, formula: c.formula, trainable: this.trainable }]);
-  }
-
-  private requireBuilt(what: string): RecurrentCore {
-    if (!this.core) throw new Error(`${this.name}: ${what} needs a built layer (add it to rnn.sequential with an inputShape, or call it on an input first)`);
-    return this.core;
+  private requireCore(): RecurrentCore {
+    this.requireBuilt();
+    return this.core as RecurrentCore;
   }
 
   private checkInput(x: Tensor): void {
@@ -339,7 +337,7 @@ export class KerasRecurrentLayer implements Layer {
    * computed) and ∂L/∂(initial states).
    */
   backwardSeq(dyIn: Tensor | null, dStates?: readonly (Tensor | null)[], inputGrad = true): { dx: Tensor; dInitialStates: Tensor[] } {
-    const core = this.requireBuilt("backward");
+    const core = this.requireCore();
     if (!this.lastShape) throw new Error(`${this.name}: backward called without a preceding forward`);
     const [B, T] = this.lastShape;
     this.lastShape = null;
@@ -384,7 +382,7 @@ export class KerasRecurrentLayer implements Layer {
   }
 
   /** Layer contract: the main output only (states are not passed along a sequential stack). */
-  forward(x: Tensor, ctx: ForwardContext): Tensor {
+  protected call(x: Tensor, ctx: ForwardContext): Tensor {
     return this.forwardSeq(x, ctx).output;
   }
 

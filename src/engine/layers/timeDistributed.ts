@@ -69,7 +69,7 @@ export class TimeDistributed extends KerasLayer {
   }
 
   /** x [B, T, …in] → [B, T, …out]. */
-  forward(x: Tensor, ctx: ForwardContext): Tensor {
+  protected call(x: Tensor, ctx: ForwardContext): Tensor {
     this.requireBuilt();
     if (x.rank < 3) throw shapeError(this, "(None, timesteps, …)", x.shape, true);
     const [b, t] = x.shape;

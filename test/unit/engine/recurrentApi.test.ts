@@ -1,6 +1,6 @@
 // API behaviour of the recurrent layers of both families: names and shapes of weights and state dicts
-// (PyTorch's and Keras's conventions), counts, states, truncated BPTT, file round trips and the
-// error messages of issue 3, acceptance 6.
+// (PyTorch's and Keras's conventions), counts, states, truncated BPTT, file round trips, clear error
+// messages, and a Keras layer's forward called from a cell outside any model.
 import * as assert from "node:assert/strict";
 import { gru } from "../../../src/engine/layers/gru";
 import { lstm } from "../../../src/engine/layers/lstm";
@@ -90,7 +90,7 @@ describe("Keras-family recurrent layers: names, states, truncation", () => {
     const g = gru({ units: 5 });
     g.build([2, 4], { dtype: "float32", rng: new Rng(1) });
     assert.deepEqual(g.weights.bias.shape, [2, 15]); // resetAfter: input and recurrent bias
-    assert.equal(g.countParams(), 165); // Keras GRU(5) on 4 features, issue 3 acceptance 1
+    assert.equal(g.countParams(), 165); // Keras GRU(5) on 4 features: 3·(5·(4 + 5) + 2·5) = 165, Keras's count
   });
   it("returnState gives [output, h, c]; the last output equals h", () => {
     const l = lstm({ units: 2, returnSequences: true, returnState: true, seed: 3 });
@@ -140,7 +140,7 @@ describe("Keras-family recurrent layers: names, states, truncation", () => {
   });
 });
 
-describe("errors are clear and early (issue 3, acceptance 6)", () => {
+describe("errors are clear and early", () => {
   it("an unknown option is rejected with the list of valid ones", () => {
     assert.throws(() => lstm({ units: 4, returnSequence: true } as never), /rnn\.lstm: unknown option "returnSequence"; valid options: units, activation, .*returnSequences/);
     assert.throws(() => nn.LSTM({ inputSize: 2, hiddenSize: 3, batch_first: true } as never), /rnn\.nn\.LSTM: unknown option "batch_first"; valid options: inputSize, hiddenSize, numLayers, bias, batchFirst/);
@@ -163,6 +163,40 @@ describe("errors are clear and early (issue 3, acceptance 6)", () => {
       /expected input of shape \[timesteps, batch, 3\] \(or unbatched \[timesteps, 3\]\) but got \[2, 2, 2\]/);
     assert.throws(() => m.forward(new Tensor(new Float32Array(6), [1, 2, 3]), new Tensor(new Float32Array(2), [1, 1, 2])),
       /h0 must have shape \[1, 2, 2\] .* but got \[1, 1, 2\]/);
+  });
+});
+
+describe("a Keras layer's forward outside a model (from a cell)", () => {
+  // [B = 2, T = 3, F = 2] with distinct values, so a wrong layout or a missing step changes the output.
+  const x = new Tensor(Float32Array.from({ length: 12 }, (_, i) => (i - 6) / 7), [2, 3, 2]);
+
+  it("an unbuilt recurrent layer builds from x and runs in inference mode, like apply", () => {
+    for (const make of [lstm, gru, simpleRNN]) {
+      // Before: TypeError "Cannot read properties of undefined (reading 'rng')".
+      const y = make({ units: 3, seed: 5 }).forward(x);
+      assert.deepEqual(y.shape, [2, 3]);
+      const viaApply = make({ units: 3, seed: 5 }).apply(x) as Tensor;
+      assert.deepEqual(Array.from(y.data), Array.from(viaApply.data));
+    }
+  });
+
+  it("dense, dropout, flatten and bidirectional do the same; dropout is the identity in inference mode", async () => {
+    const { dense } = await import("../../../src/engine/layers/dense");
+    const { dropout } = await import("../../../src/engine/layers/dropout");
+    const { flatten } = await import("../../../src/engine/layers/flatten");
+    const { bidirectional } = await import("../../../src/engine/layers/bidirectional");
+    assert.deepEqual(Array.from(dropout({ rate: 0.5 }).forward(x).data), Array.from(x.data));
+    assert.deepEqual(flatten().forward(x).shape, [2, 6]);
+    const d = dense({ units: 1, seed: 2 });
+    const y = d.forward(flatten().forward(x));
+    // y = x·W + b written out: W [6, 1], b [1] read back from the layer it built
+    const w = d.weights.kernel.data, b = d.weights.bias.data;
+    for (let r = 0; r < 2; r++) {
+      let s = b[0];
+      for (let k = 0; k < 6; k++) s += x.data[r * 6 + k] * w[k];
+      assert.ok(Math.abs(y.data[r] - s) < 1e-6, `row ${r}: ${y.data[r]} vs ${s}`);
+    }
+    assert.deepEqual(bidirectional(lstm({ units: 2, returnSequences: true })).forward(x).shape, [2, 3, 4]);
   });
 });
 
