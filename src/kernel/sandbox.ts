@@ -17,7 +17,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Console } from "node:console";
-import { formatWithOptions } from "node:util";
+import { formatWithOptions, types } from "node:util";
 import * as vm from "node:vm";
 import type { MimeBundle } from "../shared/mime";
 import { ScriptRegistry, type ErrorReport } from "./errors";
@@ -25,7 +25,7 @@ import { ModuleLoader } from "./loader";
 import type { Outbox } from "./output";
 import { raceNative, thenNative } from "./intrinsics";
 import { transpileCell } from "./transpile";
-import { valueBundle, type RichBundler } from "./display";
+import { inspectText, valueBundle, type RichBundler } from "./display";
 
 const kernelProcess = process;
 
@@ -195,6 +195,23 @@ export class Sandbox {
         if (interrupted && isAbortError(outcome.error)) return { status: "interrupted" };
         return { status: "error", error: this.registry.report(outcome.error) };
       }
+      if (types.isPromise(outcome.value)) {
+        // A promise as the last expression is shown, not awaited (like Node's REPL), but a forgotten
+        // `await` must not look like success: one that already rejected fails the cell with its
+        // clean error, one still pending gets a hint.
+        const state = await settledState(outcome.value);
+        if (state.state === "rejected") {
+          if (interrupted && isAbortError(state.reason)) return { status: "interrupted" };
+          return { status: "error", error: this.registry.report(state.reason) };
+        }
+        if (state.state === "pending") {
+          this.write("stderr", "Hint: the cell's last expression is a Promise that has not settled, so the cell did not wait for it " +
+            "(it goes on in the background). Did you mean `await`, as in `await model.fit(…)`?\n");
+        }
+        // util.inspect would also list the async-context symbols Node keeps on promises made in a cell.
+        const shown = state.state === "pending" ? "<pending>" : inspectText(state.value);
+        return { status: interrupted ? "interrupted" : "ok", result: { "text/plain": `Promise { ${shown} }` } };
+      }
       let result: MimeBundle | undefined;
       try {
         result = valueBundle(outcome.value, this.rich, true);
@@ -250,6 +267,27 @@ export class Sandbox {
   report(err: unknown): ErrorReport {
     return this.registry.report(err);
   }
+}
+
+type PromiseState = { state: "fulfilled"; value: unknown } | { state: "rejected"; reason: unknown } | { state: "pending" };
+
+/**
+ * Whether `p` has settled by the next turn of the event loop (a promise that rejects synchronously,
+ * like `fit` with a bad option, has). A pending promise that rejects later still reaches the
+ * process's unhandledRejection handler, as it would have without this look.
+ */
+function settledState(p: Promise<unknown>): Promise<PromiseState> {
+  const probe = thenNative(p, (value: unknown): PromiseState => ({ state: "fulfilled", value }), (reason: unknown): PromiseState => ({ state: "rejected", reason }));
+  const nextTurn = new Promise<PromiseState>((resolve) => setImmediate(() => resolve({ state: "pending" })));
+  return thenNative(raceNative(probe, nextTurn), (s) => {
+    if (s.state === "pending") {
+      // The probe handled p's rejection, which would hide a later one: hand it back to the process.
+      void thenNative(probe, (late) => {
+        if (late.state === "rejected") throw late.reason;
+      }, () => undefined);
+    }
+    return s;
+  }, (): PromiseState => ({ state: "pending" }));
 }
 
 function isAbortError(e: unknown): boolean {

@@ -93,6 +93,20 @@ describe("rnn-notebook run (headless runner)", function () {
     assert.equal(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp")).length, 0, "the atomic write left no temp file");
   });
 
+  it("exits 1 when the last expression is an un-awaited fit that rejects, with the cell's frame only", async () => {
+    const file = path.join(dir, "unawaited.rnnb");
+    fs.writeFileSync(file, rnnb([{ source: [
+      "const { x, y } = rnn.datasets.sine({ samples: 8, timesteps: 4, seed: 1 });",
+      "const net = rnn.sequential({ inputShape: [4, 1] }, [rnn.simpleRNN({ units: 2 }), rnn.dense({ units: 1 })]);",
+      'net.fit(x, y, { lossy: "mse" } as any)',
+    ].join("\n") }]));
+    const r = await runCli(["run", file], dir);
+    assert.equal(r.code, 1, r.stdout);
+    // `net.fit(` is line 3; `fit` is at column 5.
+    assert.match(r.stderr, /Cell 1 failed at line 3:5: Error: fit: unknown option "lossy"/);
+    assert.doesNotMatch(r.stdout + r.stderr, /Promise \{|kernel\.js|engine\//);
+  });
+
   it("exits 2 on usage errors", async () => {
     assert.equal((await runCli([], dir)).code, 2);
     assert.equal((await runCli(["frobnicate", "x.rnnb"], dir)).code, 2);

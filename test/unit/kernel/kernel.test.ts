@@ -257,6 +257,32 @@ describe("kernel process", function () {
       assert.equal(t.stderr, "Trace: here 1\n    at traced (cell13.ts:1:29)\n    at cell13.ts:2:1\n");
     });
 
+    it("fails a cell whose last expression is an un-awaited fit that rejected, with the clean error", async () => {
+      const r = await k.run([
+        "const { x: xs, y: ys } = rnn.datasets.sine({ samples: 8, timesteps: 4, seed: 1 });",
+        "const small = rnn.sequential({ inputShape: [4, 1] }, [rnn.simpleRNN({ units: 2 }), rnn.dense({ units: 1 })]);",
+        'small.fit(xs, ys, { lossy: "mse" } as any)',
+      ].join("\n"), 14);
+      assert.equal(r.status, "error");
+      assert.match(r.error!.message, /unknown option "lossy"/);
+      // `small.fit(` starts line 3; only the cell's frame is left.
+      assert.equal(r.error!.stack, `Error: ${r.error!.message}\n    at cell14.ts:3:7`);
+      assert.equal(r.result, undefined, "no `Promise { <rejected> … }` output");
+      assert.doesNotMatch(k.rawStderr, /lossy/, "not also reported as an unhandled rejection");
+    });
+
+    it("hints at `await` for a pending promise left as the last expression; a later rejection is still reported", async () => {
+      const r = await k.run('new Promise((_, reject) => setTimeout(() => reject(new Error("rejected later")), 100))', 15);
+      assert.equal(r.status, "ok");
+      assert.equal(r.result, "Promise { <pending> }");
+      assert.match(r.stderr, /Did you mean `await`/);
+      const bg = await k.waitFor((m) => m.type === "background" && m.text.includes("rejected later"));
+      assert.match(bg.type === "background" ? bg.text : "", /^Unhandled promise rejection: Error: rejected later\n {4}at .*cell15\.ts:1:\d+/);
+      const settled = await k.run("Promise.resolve(7)");
+      assert.equal(settled.result, "Promise { 7 }");
+      assert.equal(settled.stderr, "", "no hint for a promise that already settled");
+    });
+
     it("reports a syntax error at its line:column without running anything", async () => {
       const r = await k.run("const ok = 1;\nconst broken = ;", 11);
       assert.equal(r.status, "error");
