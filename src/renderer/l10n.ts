@@ -74,6 +74,13 @@ const EN = {
   moreRows: "… {n} more rows not shown",
   gate_i: "input gate i", gate_f: "forget gate f", gate_g: "candidate g", gate_o: "output gate o", gate_c: "cell state c",
   gate_h: "hidden state h", gate_r: "reset gate r", gate_z: "update gate z", gate_n: "candidate n",
+  attentionTitle: "Attention weights",
+  attentionBatch: "pair {batch}",
+  attentionSize: "{rows} target steps × {cols} source steps. Each row: how one output step spreads its attention over the input. Hover a cell for its weight.",
+  attentionPooled: "Showing {rows} × {cols} block means of {rr} target × {cc} source steps.",
+  attentionSource: "source (input) →",
+  attentionTarget: "target (output)",
+  attentionWeight: "weight {v}",
 };
 
 export type MessageKey = keyof typeof EN;
@@ -147,6 +154,13 @@ const KO: Record<MessageKey, string> = {
   moreRows: "… 표시하지 않은 행 {n}개",
   gate_i: "입력 게이트 i", gate_f: "망각 게이트 f", gate_g: "후보 g", gate_o: "출력 게이트 o", gate_c: "셀 상태 c",
   gate_h: "은닉 상태 h", gate_r: "리셋 게이트 r", gate_z: "업데이트 게이트 z", gate_n: "후보 n",
+  attentionTitle: "어텐션 가중치",
+  attentionBatch: "쌍 {batch}",
+  attentionSize: "타깃 {rows} 스텝 × 소스 {cols} 스텝. 각 행: 출력의 한 스텝이 입력 전체에 주의를 나누는 방식. 칸에 마우스를 올리면 가중치가 보입니다.",
+  attentionPooled: "타깃 {rr} × 소스 {cc} 스텝 중 {rows} × {cols} 블록 평균을 표시합니다.",
+  attentionSource: "소스 (입력) →",
+  attentionTarget: "타깃 (출력)",
+  attentionWeight: "가중치 {v}",
 };
 
 function language(): string {

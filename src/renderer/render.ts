@@ -2,11 +2,12 @@
  * The pure entry of the renderer: `render({ container, mime, value })` validates the payload and
  * draws it into a fresh root element, or shows an error box. It never throws: whatever goes wrong
  * becomes text in the error box. When drawing finished the root carries `data-rnn-rendered="<kind>"`
- * (gates, gradnorms, training, summary, tensor — or "error"), which the E2E tests wait for.
+ * (gates, gradnorms, training, summary, tensor, attention — or "error"), which the E2E tests wait for.
  */
 import { MIME } from "../shared/mime";
-import type { GatesPayload, GradNormsPayload, SummaryPayload, TensorPayload, TrainingPayload } from "../shared/payloads";
+import type { AttentionPayload, GatesPayload, GradNormsPayload, SummaryPayload, TensorPayload, TrainingPayload } from "../shared/payloads";
 import { validatePayload } from "../shared/validate";
+import { renderAttention } from "./attention";
 import { clear, el, ensureStyle, errorBox } from "./dom";
 import { renderGates } from "./gates";
 import { renderGradNorms } from "./gradNorms";
@@ -26,6 +27,7 @@ const KINDS: Record<string, { kind: string; draw: (root: HTMLElement, p: never) 
   [MIME.training]: { kind: "training", draw: renderTraining as (root: HTMLElement, p: TrainingPayload) => void },
   [MIME.summary]: { kind: "summary", draw: renderSummary as (root: HTMLElement, p: SummaryPayload) => void },
   [MIME.tensor]: { kind: "tensor", draw: renderTensor as (root: HTMLElement, p: TensorPayload) => void },
+  [MIME.attention]: { kind: "attention", draw: renderAttention as (root: HTMLElement, p: AttentionPayload) => void },
 };
 
 /** Draws one output into `container` (its previous content is replaced). Returns the root element. */

@@ -93,6 +93,15 @@ export function dataColorScale(extent: [number, number] | undefined, dark = fals
   return { map: sequential, domain: lo === hi ? [lo - 0.5, hi + 0.5] : [lo, hi], kind: "sequential" };
 }
 
+/**
+ * Attention weights: a softmax row lies in 0…1, so weights inside it are drawn on the fixed 0…1
+ * sequential scale (a weight of 0.5 looks the same in every view); raw scores outside it get the data's scale.
+ */
+export function attentionColorScale(extent: [number, number] | undefined, dark = false): ColorScale {
+  if (!extent || (extent[0] >= 0 && extent[1] <= 1)) return { map: sequential, domain: [0, 1], kind: "sequential" };
+  return dataColorScale(extent, dark);
+}
+
 /** t ∈ [0, 1] of a value on a colour scale (clamped); NaN for a missing value. */
 export function scaleT(cs: ColorScale, v: number | null): number {
   if (v === null || !Number.isFinite(v)) return NaN;

@@ -6,6 +6,7 @@ export const MIME = {
   training: "application/vnd.rnn-notebook.training+json",
   summary: "application/vnd.rnn-notebook.summary+json",
   tensor: "application/vnd.rnn-notebook.tensor+json",
+  attention: "application/vnd.rnn-notebook.attention+json",
 } as const;
 
 export type RichMime = (typeof MIME)[keyof typeof MIME];

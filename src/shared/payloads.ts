@@ -161,6 +161,26 @@ export interface SummaryRow {
 }
 
 /**
+ * application/vnd.rnn-notebook.attention+json — attention weights of one sequence pair: target steps
+ * (rows) × source steps (columns), row-major, each row usually a softmax over the source.
+ */
+export interface AttentionPayload {
+  title?: string;
+  /** Shown rows (target steps) and columns (source steps), after downsampling. */
+  rows: number;
+  cols: number;
+  /** rows × cols weights, row-major; null = missing (NaN/Infinity in the data). */
+  values: (number | null)[];
+  /** True target × source size when the matrix was pooled into blocks (block means shown). */
+  trueShape?: { rows: number; cols: number };
+  /** One label per shown target step / source step (absent → step numbers). */
+  target?: string[];
+  source?: string[];
+  /** Which pair of a batch is shown. */
+  batchIndex: number;
+}
+
+/**
  * How a tensor of any rank is viewed as the matrix of a TensorPayload: size-1 axes are dropped, the
  * last remaining axis gives the columns and the product of the others the rows ([4, 30, 1] → 4 × 30,
  * [2, 3, 4] → 6 × 4, a scalar or vector → 1 × n). Kernel and renderer use this one rule.

@@ -10,6 +10,7 @@
  */
 import { MIME } from "./mime";
 import type {
+  AttentionPayload,
   GatePanel, GatesPayload, GradNormSeries, GradNormsPayload, SummaryPayload, SummaryRow, TensorPayload, TrainingPayload,
 } from "./payloads";
 
@@ -270,12 +271,35 @@ export function validateTensor(raw: unknown): TensorPayload {
   return out;
 }
 
+export function validateAttention(raw: unknown): AttentionPayload {
+  const p = obj(raw, "attention");
+  const rows = int(p.rows, "attention.rows", 1, MAX_CELLS);
+  const cols = int(p.cols, "attention.cols", 1, MAX_CELLS);
+  if (rows * cols > MAX_CELLS) fail("attention", `${rows}×${cols} values exceed the renderer's cap of ${MAX_CELLS}`);
+  const out: AttentionPayload = {
+    rows, cols,
+    values: values(p.values, "attention.values", rows * cols),
+    batchIndex: int(p.batchIndex ?? 0, "attention.batchIndex"),
+  };
+  if (p.title !== undefined) out.title = label(p.title);
+  if (p.trueShape !== undefined) {
+    const t = obj(p.trueShape, "attention.trueShape");
+    out.trueShape = { rows: int(t.rows, "attention.trueShape.rows", 1), cols: int(t.cols, "attention.trueShape.cols", 1) };
+  }
+  const target = labels(p.target, "attention.target", rows);
+  const source = labels(p.source, "attention.source", cols);
+  if (target) out.target = target;
+  if (source) out.source = source;
+  return out;
+}
+
 const VALIDATORS: Record<string, (raw: unknown) => unknown> = {
   [MIME.gates]: validateGates,
   [MIME.gradNorms]: validateGradNorms,
   [MIME.training]: validateTraining,
   [MIME.summary]: validateSummary,
   [MIME.tensor]: validateTensor,
+  [MIME.attention]: validateAttention,
 };
 
 /** Validates a payload by mime type. Never throws. */

@@ -6,7 +6,7 @@
 // and within a stated time bound. Count: 400 payloads (RNN_STRESS=1: 4,000). Skipped without Chromium.
 import * as assert from "node:assert/strict";
 import { MIME } from "../../src/shared/mime";
-import type { GatesPayload, GradNormsPayload, SummaryPayload, TensorPayload, TrainingPayload } from "../../src/shared/payloads";
+import type { AttentionPayload, GatesPayload, GradNormsPayload, SummaryPayload, TensorPayload, TrainingPayload } from "../../src/shared/payloads";
 import { CHROMIUM, openRendererPage, type Page, type RendererPage } from "../support/rendererPage";
 import { prng } from "./prng";
 
@@ -44,9 +44,13 @@ const tensor: TensorPayload = {
   shape: [3, 4], shownShape: [3, 4], values: grid((i) => i - 6).slice(0, 12), view: "heatmap", dtype: "float32",
   title: "t", rowLabels: ["a", "b", "c"], colLabels: ["w", "x", "y", "z"], rowIndex: [0, 1, 2], colIndex: [0, 1, 2, 3],
 };
+const attention: AttentionPayload = {
+  rows: 3, cols: 4, batchIndex: 0, title: "alignment", target: ["x", "y", "z"], source: ["a", "b", "c", "d"],
+  values: [0.7, 0.1, 0.1, 0.1, 0.1, 0.7, 0.1, 0.1, 0.05, 0.05, 0.2, 0.7],
+};
 const SEEDS: [string, string, unknown][] = [
   [MIME.gates, "gates", gates], [MIME.gradNorms, "gradnorms", gradNorms], [MIME.training, "training", training],
-  [MIME.summary, "summary", summary], [MIME.tensor, "tensor", tensor],
+  [MIME.summary, "summary", summary], [MIME.tensor, "tensor", tensor], [MIME.attention, "attention", attention],
 ];
 
 function mutator(seed: number) {

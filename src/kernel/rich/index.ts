@@ -6,8 +6,9 @@
  *   displays) → tensor+json; Sequential or rnn.nn recurrent module or Summary → summary+json; a fit's
  *   History → training+json (status "done"); mathjs scalars and non-numeric matrices → text; undefined
  *   for anything else (the kernel then falls back to its own text/plain inspection).
- * - `createShow(ctx)` → the `rnn.show` object: `gates`, `gradientNorms`, `lossCurve`, `tensor`. Each
- *   records through the engine's recording contract (`model.record`, engine/recording.ts) and calls
+ * - `createShow(ctx)` → the `rnn.show` object: `gates`, `gradientNorms`, `lossCurve`, `tensor`,
+ *   `attention`. Each reads a typed engine result (a recording through the engine's recording contract,
+ *   `model.record`, engine/recording.ts; an AttentionMap, engine/attention.ts) and calls
  *   `ctx.display(bundle)` once. Misuse (a non-recurrent layer, missing targets, a value that is not
  *   a model) throws, so the cell fails with the message.
  * - `trainingBundle(progress: FitProgress, { maxBytes })` — the live fit output; the kernel re-displays
@@ -19,6 +20,7 @@
  * if even the smallest form does not fit, only a text/plain note remains.
  * Nothing here imports vscode; no DOM.
  */
+import { attentionMap, type AttentionMapOptions } from "../../engine/attention";
 import type { MimeBundle } from "../../shared/mime";
 import type { GradNormSeries, GradNormsPayload, TrainingPayload } from "../../shared/payloads";
 import type { FitProgress, History } from "../../engine/fit";
@@ -28,6 +30,7 @@ import type { LossName } from "../../engine/loss";
 import type { Recordable, Recording, RecurrentRecording } from "../../engine/recording";
 import type { Summary } from "../../engine/summary";
 import type { TensorLike } from "../../engine/tensor";
+import { attentionBundle, attentionPayload } from "./attentionBundle";
 import { poolSeries, roundSig } from "./downsample";
 import { gatesBundle, gatesPayload } from "./gatesBundle";
 import { CELL_FACTS } from "../../engine/layerFacts";
@@ -209,12 +212,17 @@ export interface GatesShowOptions {
 }
 export interface GradNormsShowOptions { loss?: LossName; clipThreshold?: number; tbptt?: number; labels?: string[]; yScale?: "log" | "linear"; title?: string }
 export type TensorShowOptions = TensorOpts;
+export interface AttentionShowOptions extends AttentionMapOptions {
+  /** Title above the map (default "Attention weights"). */
+  title?: string;
+}
 
 export interface RnnShow {
   gates(model: Recordable, x: TensorLike, opts?: GatesShowOptions): void;
   gradientNorms(modelOrModels: Recordable | Recordable[], x: TensorLike, y: TensorLike, opts?: GradNormsShowOptions): void;
   lossCurve(history: History): void;
   tensor(t: unknown, opts?: TensorShowOptions): void;
+  attention(weights: TensorLike, opts?: AttentionShowOptions): void;
 }
 
 /** Checks a cell's argument is a recordable model (cells are not type-checked at run time). */
@@ -321,6 +329,11 @@ export function createShow(ctx: ShowContext): RnnShow {
       const b = tensorToBundle(t, maxBytes, opts);
       if (!b) throw new TypeError("rnn.show.tensor: expected a tensor, a typed array, nested number arrays or a mathjs Matrix of numbers");
       ctx.display(b);
+    },
+    attention(weights, opts = {}) {
+      const { title, ...mapOptions } = opts;
+      const map = attentionMap(weights, mapOptions); // checks shapes and token counts: misuse fails the cell
+      ctx.display(fitToBudget((level) => attentionBundle(attentionPayload(map, { title, maxSteps: shrink(400, level) })), maxBytes, "rnn.show.attention"));
     },
   };
 }

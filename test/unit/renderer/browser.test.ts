@@ -85,7 +85,13 @@ describe("renderer in Chromium", function () {
     const tensor = await show(MIME.tensor, bundleOf(richBundle(rnn.tensor(Float32Array.from({ length: 20 }, (_, i) => (i === 2 ? NaN : i - 10)), [4, 5])), MIME.tensor));
     assert.equal(tensor.kind, "tensor");
     assert.ok(tensor.canvases.some((c) => c.cls === "rnn-heatmap"));
-    for (const r of [gates, grad, summary, training, tensor]) assert.equal(r.imgs, 0, "no element built from data");
+    // attention: a softmax of a seeded score matrix, hostile tokens on both axes
+    const scores = rnn.tensor(Float32Array.from({ length: 5 * 7 }, (_, i) => Math.sin(i)), [5, 7]);
+    show$.attention(scores.softmax(1), { source: ["a", XSS_IMG, "c", "d", "e", XSS_SCRIPT, "g"], target: "vwxyz" });
+    const attention = await show(MIME.attention, bundleOf(out[2], MIME.attention));
+    assert.equal(attention.kind, "attention");
+    assert.ok(attention.canvases.some((c) => c.cls === "rnn-heatmap"));
+    for (const r of [gates, grad, summary, training, tensor, attention]) assert.equal(r.imgs, 0, "no element built from data");
     assert.equal(await page.evaluate(() => (window as any).__pwned), undefined, "no script ran");
     assert.deepEqual(pageErrors, []);
   });

@@ -111,4 +111,15 @@ describe("validate: size caps", () => {
     assert.equal(r.ok, false);
     if (!r.ok) assert.match(r.error, /cap/);
   });
+
+  it("attention: a token count that does not match its axis, or too many cells, is refused; NaN becomes missing", () => {
+    const ok = { rows: 2, cols: 3, batchIndex: 0, values: [0.5, 0.5, 0, NaN, 0.9, 0.1], source: ["a", "b", "c"], target: ["x", "y"] };
+    const r = validatePayload(MIME.attention, ok);
+    assert.equal(r.ok, true);
+    if (r.ok) assert.equal((r.value as { values: (number | null)[] }).values[3], null);
+    const bad = validatePayload(MIME.attention, { ...ok, source: ["a", "b"] });
+    assert.equal(bad.ok, false);
+    if (!bad.ok) assert.match(bad.error, /attention\.source.*expected 3 labels, got 2/);
+    assert.equal(validatePayload(MIME.attention, { ...ok, rows: 3000, cols: 3000, values: [] }).ok, false); // 9·10^6 > MAX_CELLS
+  });
 });

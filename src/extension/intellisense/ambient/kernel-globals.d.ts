@@ -50,6 +50,15 @@ declare namespace RnnKernel {
      * @param options `title`, `view` ("heatmap" default for 2-D, or "table"), `rowLabels`, `colLabels`
      */
     tensor(t: Tensor | ArrayLike<number> | number[][] | import("mathjs").Matrix, options?: { title?: string; view?: "heatmap" | "table"; rowLabels?: string[]; colLabels?: string[] }): void;
+    /**
+     * Attention weights of one sequence pair as a heatmap: target (output) steps down, source (input) steps
+     * across, each labelled with its token — the alignment an encoder–decoder learned (Bahdanau et al. 2015).
+     * @param weights [target steps, source steps], or [batch, target steps, source steps] with `batchIndex`
+     * @param options `source` / `target`: tokens (a string is split into characters, one per step);
+     * `batchIndex` (default 0); `title`. A token count that does not match its axis fails the cell.
+     * @example rnn.show.attention(weights, { source: "2026-12-03", target: "03/12/2026" })
+     */
+    attention(weights: Tensor | number[][] | number[][][], options?: { source?: string | string[]; target?: string | string[]; batchIndex?: number; title?: string }): void;
   }
 
   /** The running cell's interrupt signal (Stop / Interrupt Kernel). */

@@ -1,0 +1,51 @@
+/**
+ * Attention weights: one heatmap, target (output) steps down, source (input) steps across, each
+ * labelled with its token; weights of a softmax on the fixed 0…1 sequential scale (raw scores on
+ * their own), a colour bar, hover for the pair and the weight, Save PNG.
+ */
+import { attentionColorScale } from "../shared/colormaps";
+import type { AttentionPayload } from "../shared/payloads";
+import { finiteExtent, formatNumber } from "../shared/scale";
+import { availableWidth, el, readTheme, saveButton, tooltip } from "./dom";
+import { heatmap, legend, visibleToken } from "./heatmap";
+import { t } from "./l10n";
+
+export function renderAttention(root: HTMLElement, p: AttentionPayload): void {
+  const theme = readTheme(root);
+  const { rows, cols } = p;
+  root.appendChild(el("div", "rnn-title", `${p.title ?? t("attentionTitle")} · ${t("attentionBatch", { batch: p.batchIndex })}`));
+  root.appendChild(el("div", "rnn-note", p.trueShape
+    ? t("attentionPooled", { rows, cols, rr: p.trueShape.rows, cc: p.trueShape.cols })
+    : t("attentionSize", { rows, cols })));
+  const cs = attentionColorScale(finiteExtent(p.values), theme.dark);
+  const toolbar = el("div", "rnn-toolbar");
+  toolbar.appendChild(legend(cs, ""));
+  root.appendChild(toolbar);
+  const body = el("div");
+  root.appendChild(body);
+  const tip = tooltip(root);
+  const source = (c: number) => (p.source ? visibleToken(p.source[c] ?? "") : String(c));
+  const target = (r: number) => (p.target ? visibleToken(p.target[r] ?? "") : String(r));
+  const raw = (availableWidth(root) - 60) / cols;
+  const cellW = raw >= 2 ? Math.min(28, Math.floor(raw)) : raw; // fractional cells: a long source still fits the width
+  const rawH = 420 / rows;
+  const cellH = rawH >= 2 ? Math.min(28, Math.max(Math.min(cellW, 28), 4), Math.floor(rawH)) : rawH;
+  const canvas = heatmap(body, {
+    rows, cols,
+    at: (r, c) => p.values[r * cols + c],
+    colorScale: cs,
+    cellW, cellH,
+    xLabel: source,
+    yLabel: target,
+    xCaption: t("attentionSource"),
+    yCaption: t("attentionTarget"),
+    className: "rnn-heatmap",
+    ariaLabel: `${t("attentionTitle")}: ${rows} × ${cols}`,
+    theme, tip,
+    hover: (r, c) => {
+      const v = p.values[r * cols + c];
+      return [`${target(r)} → ${source(c)}`, v === null ? t("missingValue") : t("attentionWeight", { v: formatNumber(v, 3) })];
+    },
+  });
+  toolbar.appendChild(saveButton(t("savePng"), "attention.png", () => canvas.toDataURL("image/png")));
+}
