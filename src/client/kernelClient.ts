@@ -42,11 +42,12 @@ export interface CellSink {
 }
 
 /**
- * How a cell ended. "killed": the process was killed after an interrupt's grace period (state lost);
+ * How a cell ended. "stopped": interrupted, but its code ran to its end (fit stopped at a batch
+ * boundary) — not a failure; "interrupted": the interrupt cut the cell off. "killed": the process was killed after an interrupt's grace period (state lost);
  * "crashed": the process died by itself (process.exit, out of memory) — state lost too, and the
  * cell's sink got a "KernelDied" error saying why.
  */
-export type CellStatus = "ok" | "error" | "interrupted" | "killed" | "crashed";
+export type CellStatus = "ok" | "error" | "interrupted" | "stopped" | "killed" | "crashed";
 
 interface Running {
   id: number;

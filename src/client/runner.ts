@@ -305,7 +305,7 @@ async function main(argv: string[]): Promise<number> {
         // The client's KernelDied error says "Cell N failed: <why the kernel process died>."
         process.stderr.write(`rnn-notebook: ${err?.message}\n`);
         exitCode = 1;
-      } else if (status === "error" || status === "interrupted") {
+      } else if (status === "error" || status === "interrupted" || status === "stopped") {
         const why = err ? `Cell ${cell} failed${lineOf(err.stack, cell)}: ${err.name}: ${err.message}` : `Cell ${cell} was interrupted.`;
         process.stderr.write(`rnn-notebook: ${why}\n`);
         exitCode = 1;

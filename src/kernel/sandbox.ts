@@ -38,7 +38,8 @@ export interface CellRun {
   ended: boolean;
 }
 
-export type CellStatus = "ok" | "error" | "interrupted";
+/** As the protocol's `done` message has it: "stopped" = interrupted but ran to its end. */
+export type CellStatus = "ok" | "error" | "interrupted" | "stopped";
 
 /** After an interrupt, a cell still awaiting something this long is ended (its promise is abandoned). */
 const ABANDON_AFTER_INTERRUPT_MS = 1500;
@@ -210,7 +211,7 @@ export class Sandbox {
         }
         // util.inspect would also list the async-context symbols Node keeps on promises made in a cell.
         const shown = state.state === "pending" ? "<pending>" : inspectText(state.value);
-        return { status: interrupted ? "interrupted" : "ok", result: { "text/plain": `Promise { ${shown} }` } };
+        return { status: interrupted ? "stopped" : "ok", result: { "text/plain": `Promise { ${shown} }` } };
       }
       let result: MimeBundle | undefined;
       try {
@@ -218,7 +219,7 @@ export class Sandbox {
       } catch (e) {
         return { status: "error", error: this.registry.report(e) };
       }
-      return { status: interrupted ? "interrupted" : "ok", result };
+      return { status: interrupted ? "stopped" : "ok", result };
     } finally {
       run.ended = true;
       if (this.current === run) this.current = undefined;

@@ -66,7 +66,10 @@ export type FromKernel =
   /** The value of the cell's last expression (absent when undefined). */
   | { type: "result"; id: number; bundle: MimeBundle }
   | { type: "error"; id: number; name: string; message: string; stack: string }
-  | { type: "done"; id: number; status: "ok" | "error" | "interrupted" }
+  /** "stopped": interrupted, and the cell's code ran to its end anyway (a fit that stopped at a batch
+   * boundary, a loop that checks `rnn.signal`): not a failure. "interrupted": the interrupt cut the
+   * cell off (it threw the abort, or was abandoned while still awaiting). */
+  | { type: "done"; id: number; status: "ok" | "error" | "interrupted" | "stopped" }
   | { type: "inspectResult"; id: number; result: InspectResult | InspectFailure }
   /** Something happened outside a running cell (an error thrown in a timer after the cell ended). */
   | { type: "background"; name: "stdout" | "stderr"; text: string };

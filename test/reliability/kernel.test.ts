@@ -94,7 +94,7 @@ describe(`kernel faults (KernelClient + real kernel; ${CYCLES} interrupt/restart
       await sleep(150);
       c.interrupt();
       const status = await running;
-      assert.equal(status, "interrupted", `cycle ${i}: ${sink.text()}`);
+      assert.equal(status, "stopped", `cycle ${i}: ${sink.text()}`);
       assert.match(sink.text(), /result:true/, `cycle ${i}: fit resolved with history.interrupted = true`);
       // State survives the interrupt …
       const after = recorder();
@@ -146,7 +146,7 @@ describe(`kernel faults (KernelClient + real kernel; ${CYCLES} interrupt/restart
       const running = c.execute(LONG_FIT, 1, "cell1.ts", recorder());
       await sleep(150);
       c.interrupt();
-      assert.equal(await running, "interrupted", `interrupt ${i}`);
+      assert.equal(await running, "stopped", `interrupt ${i}`);
       if (i === 2) h0 = await heap(); // after the first runs warmed up code and caches
     }
     const growthMb = (await heap() - h0) / MB;

@@ -208,9 +208,12 @@ export class RnnNotebookController implements vscode.Disposable {
       await sink.note(vscode.l10n.t("The cell did not stop within the interrupt grace period, so the kernel process was killed and a fresh one started. All variables were lost."));
     } else if (status === "interrupted") {
       await sink.note(vscode.l10n.t("Interrupted. Every variable and trained weight is kept."));
+    } else if (status === "stopped") {
+      await sink.note(vscode.l10n.t("Stopped. Every variable and trained weight is kept."));
     }
     if (status === "killed" || status === "crashed") void s.kernel.start().catch(() => undefined);
-    execution.end(status === "ok", Date.now());
+    // A cell that stopped when asked (fit at a batch boundary) did what the user wanted: not a failure.
+    execution.end(status === "ok" || status === "stopped", Date.now());
   }
 
   private cancelQueued(s: NotebookSession): void {

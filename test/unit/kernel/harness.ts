@@ -28,7 +28,7 @@ export function buildKernel(): Promise<void> {
 }
 
 export interface CellOutcome {
-  status: "ok" | "error" | "interrupted";
+  status: "ok" | "error" | "interrupted" | "stopped";
   messages: FromKernel[];
   stdout: string;
   stderr: string;

@@ -298,7 +298,7 @@ describe("kernel process", function () {
   });
 
   describe("interrupt and inspection", () => {
-    it("interrupts a loop that checks rnn.signal; the cell ends interrupted and its state survives", async () => {
+    it("interrupts a loop that checks rnn.signal; the cell ends stopped (not failed) and its state survives", async () => {
       const id = k.start([
         "let steps = 0;",
         "while (!rnn.signal.aborted) {",
@@ -310,7 +310,7 @@ describe("kernel process", function () {
       await k.waitFor(() => false, 300).catch(() => undefined); // let it run ~300 ms
       k.interrupt();
       const r = await k.outcome(id);
-      assert.equal(r.status, "interrupted");
+      assert.equal(r.status, "stopped", "the loop ran to its end: the cell did what the interrupt asked");
       assert.equal(r.result, "true");
       const after = await k.run("steps > 0 && rnn.signal.aborted === false");
       assert.equal(after.result, "true", "variables survive and the next cell has a fresh signal");
@@ -328,7 +328,7 @@ describe("kernel process", function () {
       assert.equal((await k.run("kept")).result, "'still here'");
     });
 
-    it("interrupts a running fit at a batch boundary: history.interrupted, trained weights and history survive", async () => {
+    it("interrupts a running fit at a batch boundary: the cell ends stopped, not failed; history.interrupted, trained weights and history survive", async () => {
       await k.run([
         "const { x, y } = rnn.datasets.sine({ samples: 64, timesteps: 10, seed: 1 });",
         "const net = rnn.sequential({ inputShape: [10, 1] }, [rnn.lstm({ units: 8 }), rnn.dense({ units: 1 })]);",
@@ -341,7 +341,7 @@ describe("kernel process", function () {
       assert.ok(models.some((m) => m.name === "net"), "inspection answers between batches of a running fit");
       k.interrupt();
       const r = await k.outcome(id);
-      assert.equal(r.status, "interrupted");
+      assert.equal(r.status, "stopped", "fit stopped at a batch boundary and returned its history: no error");
       const live = r.displays;
       assert.ok(live.length >= 1 && live.every((d) => d.displayId === live[0].displayId), "one training output per fit, updated in place");
       const last = live[live.length - 1].bundle[MIME.training] as { status: string; series: { label: string; values: unknown[] }[] };
