@@ -23,7 +23,8 @@ import { copySequence, type ActivationName } from "../ops";
 import { paramCount } from "../params";
 import { makeSummary, type Summary } from "../summary";
 import { globalRng, Rng, torchUniform } from "../random";
-import { dropoutMask, RecurrentCore, type Cell, type CellKind, type CoreWeights } from "../recurrent";
+import { RecurrentCore, type Cell, type CellKind, type CoreWeights } from "../recurrent";
+import { RecurrentStack } from "../recurrentStack";
 import { allocFloats, asTensor, Tensor, type DType, type FloatArray, type TensorLike } from "../tensor";
 import { addCoreGradsToTorch, torchToCore, type TorchUnitParams } from "./layout";
 import { TorchParams } from "./torchParams";
@@ -96,12 +97,11 @@ export class TorchRecurrent extends TorchParams {
   private readonly units: Unit[] = [];
   private readonly plist: Param[] = [];
   private readonly rng: Rng;
-  // Per-forward caches (reallocated when T, B change).
-  private layerOut: FloatArray[] = [];   // per layer: [T, B, D·H] time-major output
-  private dropMasks: (FloatArray | null)[] = []; // per layer l ≥ 1: mask on its input [T, B, D·H]
+  /** The layers × directions over the recurrent core, in the core's weight layout. */
+  private readonly stack: RecurrentStack;
+  /** Layer-0 input, time-major [T, B, I] (reallocated when T, B change). */
   private xTM: FloatArray = new Float32Array(0);
   private lastTB: [number, number] | null = null;   // [T, B] of the forward awaiting backward
-  private allocTB: [number, number] | null = null;  // [T, B] the buffers above are sized for
   private lastUnbatched = false;
   private recordFlags = { gates: false, gradNorms: false };
   private recorded: LayerRecording[] = [];
@@ -157,6 +157,7 @@ export class TorchRecurrent extends TorchParams {
         });
       }
     }
+    this.stack = new RecurrentStack(this.units, this.numLayers, D, this.dropout, dtype);
   }
 
   private get dirs(): number {
@@ -241,6 +242,32 @@ export class TorchRecurrent extends TorchParams {
    * input [T, inputSize] gives output [T, D·H] and states [L·D, H].
    */
   forward(xIn: TensorLike, state?: TorchState, options: { record?: { gates?: boolean; gradNorms?: boolean }; rng?: Rng; tbptt?: number } = {}): TorchForwardResult {
+    const { x, T, B, unbatched } = this.checkedInput(xIn);
+    const H = this.hiddenSize, D = this.dirs, L = this.numLayers;
+    const { h0, c0 } = this.stateTensors(state, B, unbatched);
+    this.recordFlags = { gates: !!options.record?.gates, gradNorms: !!options.record?.gradNorms };
+    this.recorded = [];
+    if (this.xTM.length !== T * B * this.inputSize) this.xTM = allocFloats(T * B * this.inputSize, this.dtype);
+    copySequence(T, B, this.inputSize, { data: x.data, batchMajor: this.batchFirst }, { data: this.xTM, batchMajor: false });
+    for (const u of this.units) torchToCore(this.kind, u.p, u.w, u.core.I, H);
+    const hN = allocFloats(L * D * B * H, this.dtype);
+    const cN = this.kind === "lstm" ? allocFloats(L * D * B * H, this.dtype) : null;
+    this.stack.forward(this.xTM, T, B, h0, c0,
+      { training: this.training, rng: options.rng ?? this.rng, recordNorms: this.recordFlags.gradNorms, tbptt: options.tbptt ?? 0 }, hN, cN);
+    if (this.recordFlags.gates) this.recordGates();
+    this.lastTB = [T, B];
+    this.lastUnbatched = unbatched;
+    const out = allocFloats(T * B * D * H, this.dtype);
+    copySequence(T, B, D * H, { data: this.stack.output, batchMajor: false }, { data: out, batchMajor: this.batchFirst });
+    const output = new Tensor(out, this.batchFirst ? [B, T, D * H] : [T, B, D * H]);
+    const stateShape = unbatched ? [L * D, H] : [L * D, B, H];
+    const result: TorchForwardResult = { output: unbatched ? output.reshape([T, D * H]) : output, hN: new Tensor(hN, stateShape) };
+    if (cN) result.cN = new Tensor(cN, stateShape);
+    return result;
+  }
+
+  /** x as a [T, B, I] / [B, T, I] tensor in the module's dtype (an unbatched [T, I] becomes a batch of one). */
+  private checkedInput(xIn: TensorLike): { x: Tensor; T: number; B: number; unbatched: boolean } {
     let x = asTensor(xIn, this.dtype);
     const unbatched = x.rank === 2 && x.shape[1] === this.inputSize && x.shape[0] >= 1;
     if (unbatched) x = x.reshape(this.batchFirst ? [1, ...x.shape] : [x.shape[0], 1, x.shape[1]]);
@@ -249,67 +276,15 @@ export class TorchRecurrent extends TorchParams {
       throw new Error(`${this.name} (${this}): expected input of shape ${layout.replace("inputSize", String(this.inputSize))} (or unbatched [timesteps, ${this.inputSize}]) but got [${x.shape.join(", ")}]`);
     }
     const [T, B] = this.batchFirst ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
-    const H = this.hiddenSize, D = this.dirs, L = this.numLayers;
-    const { h0, c0 } = this.stateTensors(state, B, unbatched);
-    const rng = options.rng ?? this.rng;
-    this.recordFlags = { gates: !!options.record?.gates, gradNorms: !!options.record?.gradNorms };
-    this.recorded = [];
-    if (!this.allocTB || this.allocTB[0] !== T || this.allocTB[1] !== B) {
-      this.allocTB = [T, B];
-      this.layerOut = Array.from({ length: L }, () => allocFloats(T * B * D * H, this.dtype));
-      this.xTM = allocFloats(T * B * this.inputSize, this.dtype);
+    return { x, T, B, unbatched };
+  }
+
+  /** Gate activations of every layer and direction of the latest forward (layer order, forward direction first). */
+  private recordGates(): void {
+    for (const u of this.units) {
+      this.recorded.push({ layer: `${this.name} layer ${u.l}`, index: u.l, type: this.kind, direction: u.d === 1 ? "backward" : "forward",
+        gates: u.core.recordGates(u.d === 1) });
     }
-    this.dropMasks = [];
-    // Layer-0 input, time-major [T, B, I].
-    copySequence(T, B, this.inputSize, { data: x.data, batchMajor: this.batchFirst }, { data: this.xTM, batchMajor: false });
-    const hN = allocFloats(L * D * B * H, this.dtype);
-    const cN = this.kind === "lstm" ? allocFloats(L * D * B * H, this.dtype) : null;
-    let input: FloatArray = this.xTM;
-    for (let l = 0; l < L; l++) {
-      if (l > 0 && this.training && this.dropout > 0) {
-        // Dropout between layers on the previous layer's output (PyTorch: not after the last layer).
-        const mask = dropoutMask(input.length, this.dropout, rng, this.dtype);
-        const dropped = allocFloats(input.length, this.dtype);
-        for (let q = 0; q < input.length; q++) dropped[q] = input[q] * mask[q];
-        this.dropMasks[l] = mask;
-        input = dropped;
-      } else {
-        this.dropMasks[l] = null;
-      }
-      const out = this.layerOut[l];
-      for (let d = 0; d < D; d++) {
-        const u = this.units[l * D + d];
-        const core = u.core;
-        const I = core.I;
-        core.prepare(T, B);
-        torchToCore(this.kind, u.p, u.w, core.I, this.hiddenSize);
-        // xs in processing order: the reverse direction reads time T−1−s at step s.
-        copySequence(T, B, I, { data: input, batchMajor: false }, { data: core.xs, batchMajor: false }, d === 1);
-        const k = l * D + d;
-        core.forward(u.w, h0 ? h0.subarray(k * B * H, (k + 1) * B * H) : null, c0 ? c0.subarray(k * B * H, (k + 1) * B * H) : null,
-          this.training, rng, this.recordFlags.gradNorms, options.tbptt ?? 0);
-        // hs slots 1…T → this direction's half of each [T, B, D·H] output row, in input time order.
-        copySequence(T, B, H, { data: core.hs, batchMajor: false, off: core.stateOffset(0) },
-          { data: out, batchMajor: false, ld: D * H, col: d * H }, d === 1);
-        hN.set(core.hs.subarray(core.stateOffset(T - 1), core.stateOffset(T - 1) + B * H), k * B * H);
-        if (cN) cN.set(core.cs.subarray(core.stateOffset(T - 1), core.stateOffset(T - 1) + B * H), k * B * H);
-        if (this.recordFlags.gates) {
-          this.recorded.push({ layer: `${this.name} layer ${l}`, index: l, type: this.kind, direction: d === 1 ? "backward" : "forward",
-            gates: core.recordGates(d === 1) });
-        }
-      }
-      input = out;
-    }
-    this.lastTB = [T, B];
-    this.lastUnbatched = unbatched;
-    const last = this.layerOut[L - 1];
-    const o = allocFloats(T * B * D * H, this.dtype);
-    copySequence(T, B, D * H, { data: last, batchMajor: false }, { data: o, batchMajor: this.batchFirst });
-    const output = new Tensor(o, this.batchFirst ? [B, T, D * H] : [T, B, D * H]);
-    const stateShape = unbatched ? [L * D, H] : [L * D, B, H];
-    const result: TorchForwardResult = { output: unbatched ? output.reshape([T, D * H]) : output, hN: new Tensor(hN, stateShape) };
-    if (cN) result.cN = new Tensor(cN, stateShape);
-    return result;
   }
 
   /**
@@ -321,63 +296,17 @@ export class TorchRecurrent extends TorchParams {
     const [T, B] = this.lastTB;
     this.lastTB = null;
     const unbatched = this.lastUnbatched;
-    const H = this.hiddenSize, D = this.dirs, L = this.numLayers, F = D * H;
-    // ∂L/∂(last layer output), time-major [T, B, D·H].
-    let dOut = allocFloats(T * B * F, this.dtype);
-    if (dOutput !== null && dOutput !== undefined) {
-      let g = asTensor(dOutput, this.dtype);
-      if (unbatched && g.rank === 2) g = g.reshape(this.batchFirst ? [1, ...g.shape] : [g.shape[0], 1, g.shape[1]]);
-      const expect = this.batchFirst ? [B, T, F] : [T, B, F];
-      if (g.shape.join() !== expect.join()) throw new Error(`${this.name}: output gradient must have shape [${expect.join(", ")}] but got [${g.shape.join(", ")}]`);
-      copySequence(T, B, F, { data: g.data, batchMajor: this.batchFirst }, { data: dOut, batchMajor: false });
-    }
-    const stateGrad = (v: TensorLike | null | undefined): FloatArray | null => {
-      if (v === null || v === undefined) return null;
-      const t = asTensor(v, this.dtype);
-      const ok = t.shape.join() === [L * D, B, H].join() || (unbatched && t.shape.join() === [L * D, H].join());
-      if (!ok) throw new Error(`${this.name}: final-state gradient must have shape [${(unbatched ? [L * D, H] : [L * D, B, H]).join(", ")}]`);
-      return t.data;
-    };
-    const dhNd = stateGrad(dhN), dcNd = stateGrad(dcN);
+    const H = this.hiddenSize, D = this.dirs, L = this.numLayers;
+    const dOut = this.outputGradient(dOutput, T, B, unbatched);
+    const dhNd = this.stateGradient(dhN, B, unbatched), dcNd = this.stateGradient(dcN, B, unbatched);
     const dh0 = allocFloats(L * D * B * H, this.dtype);
     const dc0 = this.kind === "lstm" ? allocFloats(L * D * B * H, this.dtype) : null;
-    const dys = allocFloats(T * B * H, this.dtype);
-    const norms: LayerRecording[] = [];
-    let dIn: FloatArray = dOut;
-    for (let l = L - 1; l >= 0; l--) {
-      const I = this.units[l * D].core.I;
-      dIn = allocFloats(T * B * I, this.dtype);
-      for (let d = 0; d < D; d++) {
-        const u = this.units[l * D + d];
-        const core = u.core;
-        const k = l * D + d;
-        copySequence(T, B, H, { data: dOut, batchMajor: false, ld: F, col: d * H }, { data: dys, batchMajor: false }, d === 1);
-        for (const g of [u.g.kernel, u.g.recurrentKernel, u.g.bias, u.g.recurrentBias]) g?.fill(0);
-        core.backward(u.g, dys, dhNd ? dhNd.subarray(k * B * H, (k + 1) * B * H) : null,
-          dcNd ? dcNd.subarray(k * B * H, (k + 1) * B * H) : null);
-        addCoreGradsToTorch(this.kind, u.g, u.p, core.I, this.hiddenSize);
-        copySequence(T, B, I, { data: core.dxs, batchMajor: false }, { data: dIn, batchMajor: false }, d === 1, true);
-        dh0.set(core.dhPrev, k * B * H);
-        if (dc0) dc0.set(core.dcPrev, k * B * H);
-        if (this.recordFlags.gradNorms) {
-          norms.push({ layer: `${this.name} layer ${l}`, index: l, type: this.kind, direction: d === 1 ? "backward" : "forward",
-            gradNorms: core.recordNormsInTimeOrder(d === 1) });
-        }
-      }
-      const mask = this.dropMasks[l];
-      if (mask) for (let q = 0; q < dIn.length; q++) dIn[q] *= mask[q];
-      dOut = dIn;
-    }
-    if (this.recordFlags.gradNorms) {
-      for (const n of norms) {
-        const r = this.recorded.find((x) => x.index === n.index && x.direction === n.direction);
-        if (r) r.gradNorms = n.gradNorms;
-        else this.recorded.push(n);
-      }
-      this.recorded.sort((a, b) => a.index - b.index || (a.direction === "forward" ? -1 : 1));
-    }
-    let dx: Tensor;
+    for (const u of this.units) for (const g of [u.g.kernel, u.g.recurrentKernel, u.g.bias, u.g.recurrentBias]) g?.fill(0);
+    const dIn = this.stack.backward(dOut, dhNd, dcNd, dh0, dc0);
+    for (const u of this.units) addCoreGradsToTorch(this.kind, u.g, u.p, u.core.I, H);
+    if (this.recordFlags.gradNorms) this.recordGradNorms();
     const I0 = this.inputSize;
+    let dx: Tensor;
     if (this.batchFirst) {
       const o = allocFloats(T * B * I0, this.dtype);
       copySequence(T, B, I0, { data: dIn, batchMajor: false }, { data: o, batchMajor: true });
@@ -387,6 +316,41 @@ export class TorchRecurrent extends TorchParams {
     const res: { dx: Tensor; dh0: Tensor; dc0?: Tensor } = { dx: unbatched ? dx.reshape([T, I0]) : dx, dh0: new Tensor(dh0, stateShape) };
     if (dc0) res.dc0 = new Tensor(dc0, stateShape);
     return res;
+  }
+
+  /** ∂L/∂(last layer output) as time-major [T, B, D·H] (zeros when not given), shape-checked against the output. */
+  private outputGradient(dOutput: TensorLike | null, T: number, B: number, unbatched: boolean): FloatArray {
+    const F = this.dirs * this.hiddenSize;
+    const dOut = allocFloats(T * B * F, this.dtype);
+    if (dOutput === null || dOutput === undefined) return dOut;
+    let g = asTensor(dOutput, this.dtype);
+    if (unbatched && g.rank === 2) g = g.reshape(this.batchFirst ? [1, ...g.shape] : [g.shape[0], 1, g.shape[1]]);
+    const expect = this.batchFirst ? [B, T, F] : [T, B, F];
+    if (g.shape.join() !== expect.join()) throw new Error(`${this.name}: output gradient must have shape [${expect.join(", ")}] but got [${g.shape.join(", ")}]`);
+    copySequence(T, B, F, { data: g.data, batchMajor: this.batchFirst }, { data: dOut, batchMajor: false });
+    return dOut;
+  }
+
+  /** ∂L/∂hN or ∂L/∂cN as [L·D, B, H] data, or null. */
+  private stateGradient(v: TensorLike | null | undefined, B: number, unbatched: boolean): FloatArray | null {
+    if (v === null || v === undefined) return null;
+    const L = this.numLayers, D = this.dirs, H = this.hiddenSize;
+    const t = asTensor(v, this.dtype);
+    const ok = t.shape.join() === [L * D, B, H].join() || (unbatched && t.shape.join() === [L * D, H].join());
+    if (!ok) throw new Error(`${this.name}: final-state gradient must have shape [${(unbatched ? [L * D, H] : [L * D, B, H]).join(", ")}]`);
+    return t.data;
+  }
+
+  /** ‖∂L/∂h_t‖ (‖∂L/∂c_t‖) of every layer and direction, joined to the forward's gate recordings. */
+  private recordGradNorms(): void {
+    for (const u of this.units) {
+      const gradNorms = u.core.recordNormsInTimeOrder(u.d === 1);
+      const direction = u.d === 1 ? "backward" : "forward";
+      const r = this.recorded.find((x) => x.index === u.l && x.direction === direction);
+      if (r) r.gradNorms = gradNorms;
+      else this.recorded.push({ layer: `${this.name} layer ${u.l}`, index: u.l, type: this.kind, direction, gradNorms });
+    }
+    this.recorded.sort((a, b) => a.index - b.index || (a.direction === "forward" ? -1 : 1));
   }
 
   /**
