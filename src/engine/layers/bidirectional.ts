@@ -8,6 +8,10 @@
  * Weights in Keras `get_weights()` order: forward kernel, recurrent_kernel, bias, then backward's.
  * Parameter count: 2 × the wrapped layer's.
  *
+ * The two directions run as a one-layer, two-direction RecurrentStack (recurrentStack.ts) — the same
+ * code as PyTorch's `nn.LSTM(…, bidirectional: true)` — over the two Keras layers' own cores and
+ * weights; this file converts between Keras's batch-major tensors and the stack's time-major buffers.
+ *
  * Dimension letters: B batch, T timesteps, I input features, H units of each direction.
  */
 import { LAYER_FACTS } from "../layerFacts";
@@ -15,7 +19,8 @@ import type { BuildContext, ForwardContext, Layer, LayerConfigData, LayerRecordi
 import { weightViews } from "../layer";
 import { copySequence } from "../ops";
 import { checkKeys } from "../options";
-import { Tensor, allocFloats } from "../tensor";
+import { RecurrentStack } from "../recurrentStack";
+import { Tensor, allocFloats, type FloatArray } from "../tensor";
 import { KerasLayer, shapeError, tableOutputShape } from "./common";
 import { KerasRecurrentLayer } from "./kerasRecurrent";
 
@@ -35,7 +40,13 @@ export class Bidirectional extends KerasLayer {
   readonly backwardLayer: KerasRecurrentLayer;
   /** Options of the wrapped layer as given (its name before the forward_ prefix). */
   private readonly innerConfig: LayerConfigData;
-  private pending: { returnSequences: boolean; h: number } | undefined;
+  /** Both directions over the two layers' cores (set by build). */
+  private stack: RecurrentStack | undefined;
+  /** Input of the stack, time-major [T, B, I] (reallocated when its size changes). */
+  private xTM: FloatArray = new Float32Array(0);
+  /** Set by a forward, consumed by the following backward. */
+  private pending: { B: number; T: number; recordNorms: boolean } | undefined;
+  private recorded: LayerRecording[] = [];
 
   constructor(layer: Layer, options: BidirectionalOptions = {}) {
     if (!(layer instanceof KerasRecurrentLayer)) {
@@ -69,6 +80,7 @@ export class Bidirectional extends KerasLayer {
     this.outputShape(inputShape);
     this.forwardLayer.build(inputShape, ctx);
     this.backwardLayer.build(inputShape, ctx);
+    this.stack = new RecurrentStack([this.forwardLayer.stackUnit(), this.backwardLayer.stackUnit()], 1, 2, 0, this.forwardLayer.dtype);
     this.setParams([...this.forwardLayer.params(), ...this.backwardLayer.params()], inputShape);
   }
 
@@ -100,66 +112,88 @@ export class Bidirectional extends KerasLayer {
   }
 
   /** x [B, T, I] → [B, T, 2H] (returnSequences) or [B, 2H]. */
-  protected call(x: Tensor, ctx: ForwardContext): Tensor {
+  protected call(xIn: Tensor, ctx: ForwardContext): Tensor {
     this.requireBuilt();
-    if (x.rank !== 3) throw shapeError(this, "(None, timesteps, features)", x.shape, true);
-    const yf = this.forwardLayer.forward(x, ctx);
-    const yb = this.backwardLayer.forward(x, ctx);
-    const seq = this.forwardLayer.returnSequences;
-    const h = this.forwardLayer.units;
-    this.pending = { returnSequences: seq, h };
-    return concatHalves(yf, seq ? reverseTime(yb) : yb, h);
+    if (xIn.rank !== 3) throw shapeError(this, "(None, timesteps, features)", xIn.shape, true);
+    const stack = this.stack as RecurrentStack;
+    const x = this.forwardLayer.checkedInput(xIn);
+    const [B, T, I] = x.shape;
+    const H = this.forwardLayer.units;
+    if (this.xTM.length !== T * B * I || this.xTM.constructor !== x.data.constructor) this.xTM = allocFloats(T * B * I, x.dtype);
+    copySequence(T, B, I, { data: x.data, batchMajor: true }, { data: this.xTM, batchMajor: false });
+    const recordNorms = !!ctx.record?.gradNorms;
+    const hN = allocFloats(2 * B * H, x.dtype);
+    stack.forward(this.xTM, T, B, null, null, { training: ctx.training, rng: ctx.rng, recordNorms, tbptt: ctx.tbptt ?? 0 }, hN, null);
+    this.pending = { B, T, recordNorms };
+    this.recorded = [];
+    if (ctx.record?.gates) this.eachDirection((layer, d) => this.recorded.push({ ...this.recordingOf(layer, d), gates: stack.unit(0, d).core.recordGates(d === 1) }));
+    if (this.forwardLayer.returnSequences) {
+      const out = allocFloats(B * T * 2 * H, x.dtype);
+      copySequence(T, B, 2 * H, { data: stack.output, batchMajor: false }, { data: out, batchMajor: true });
+      return new Tensor(out, [B, T, 2 * H]);
+    }
+    // Last steps: hN [2, B, H] (direction-major) → [B, 2H], forward's h_T next to backward's h after x_0.
+    const out = allocFloats(B * 2 * H, x.dtype);
+    copySequence(2, B, H, { data: hN, batchMajor: false }, { data: out, batchMajor: true });
+    return new Tensor(out, [B, 2 * H]);
   }
 
   /** dy [B, T, 2H] or [B, 2H] → dx [B, T, I] (sum of both directions' input gradients). */
-  backward(dy: Tensor): Tensor {
+  backward(dyIn: Tensor): Tensor {
     const p = this.pending;
     if (!p) throw new Error(`layer "${this.name}" (Bidirectional): backward called without a forward`);
     this.pending = undefined;
-    const [dyf, dyb] = splitHalves(dy, p.h);
-    const dxf = this.forwardLayer.backward(dyf);
-    const dxb = this.backwardLayer.backward(p.returnSequences ? reverseTime(dyb) : dyb);
-    const dx = allocFloats(dxf.size, dxf.dtype);
-    for (let i = 0; i < dx.length; i++) dx[i] = dxf.data[i] + dxb.data[i];
-    return new Tensor(dx, dxf.shape);
+    const stack = this.stack as RecurrentStack;
+    const { B, T } = p;
+    const H = this.forwardLayer.units, dtype = this.forwardLayer.dtype;
+    const seq = this.forwardLayer.returnSequences;
+    const dy = dyIn.dtype === dtype ? dyIn : dyIn.clone(dtype);
+    const expected = seq ? [B, T, 2 * H] : [B, 2 * H];
+    if (dy.shape.join() !== expected.join()) {
+      throw new Error(`layer "${this.name}" (Bidirectional): gradient of shape [${dy.shape.join(", ")}] does not match the output [${expected.join(", ")}]`);
+    }
+    let dIn: FloatArray;
+    if (seq) {
+      const dOut = allocFloats(T * B * 2 * H, dtype);
+      copySequence(T, B, 2 * H, { data: dy.data, batchMajor: true }, { data: dOut, batchMajor: false });
+      dIn = stack.backward(dOut, null, null, null, null);
+    } else {
+      // [B, 2H] → ∂L/∂hN [2, B, H]: each direction's last state.
+      const dhN = allocFloats(2 * B * H, dtype);
+      copySequence(2, B, H, { data: dy.data, batchMajor: true }, { data: dhN, batchMajor: false });
+      dIn = stack.backward(null, dhN, null, null, null);
+    }
+    if (p.recordNorms) this.recordGradNorms(stack);
+    const I = stack.unit(0, 0).core.I;
+    const dx = allocFloats(B * T * I, dtype);
+    copySequence(T, B, I, { data: dIn, batchMajor: false }, { data: dx, batchMajor: true });
+    return new Tensor(dx, [B, T, I]);
   }
 
-  /** Both directions' recordings (the backward one is already in input time order). */
+  /** ‖∂L/∂h_t‖ of both directions, joined to the forward's gate recordings. */
+  private recordGradNorms(stack: RecurrentStack): void {
+    this.eachDirection((layer, d) => {
+      const gradNorms = stack.unit(0, d).core.recordNormsInTimeOrder(d === 1);
+      const r = this.recorded.find((x) => x.layer === layer.name);
+      if (r) r.gradNorms = gradNorms;
+      else this.recorded.push({ ...this.recordingOf(layer, d), gradNorms });
+    });
+  }
+
+  private eachDirection(f: (layer: KerasRecurrentLayer, d: number) => void): void {
+    f(this.forwardLayer, 0);
+    f(this.backwardLayer, 1);
+  }
+
+  /** The recording entry of one direction, named after its layer (`forward_lstm`, `backward_lstm`). */
+  private recordingOf(layer: KerasRecurrentLayer, d: number): LayerRecording {
+    return { layer: layer.name, index: 0, type: layer.type, direction: d === 1 ? "backward" : "forward" };
+  }
+
+  /** Both directions' recordings of the latest forward/backward (the backward one in input time order). */
   recordings(): LayerRecording[] {
-    return [...(this.forwardLayer.recordings?.() ?? []), ...(this.backwardLayer.recordings?.() ?? [])];
+    return this.recorded;
   }
-}
-
-/** [B, T, H] → the same with the time axis reversed (a copy). */
-function reverseTime(x: Tensor): Tensor {
-  const [b, t, h] = x.shape;
-  const out = allocFloats(x.size, x.dtype);
-  copySequence(t, b, h, { data: x.data, batchMajor: true }, { data: out, batchMajor: true }, true);
-  return new Tensor(out, x.shape);
-}
-
-/** a [R…, H], b [R…, H] → [R…, 2H] with a in the first half of each row. */
-function concatHalves(a: Tensor, b: Tensor, h: number): Tensor {
-  const rows = a.size / h;
-  const out = allocFloats(2 * a.size, a.dtype);
-  for (let r = 0; r < rows; r++) {
-    out.set(a.data.subarray(r * h, (r + 1) * h), 2 * r * h);
-    out.set(b.data.subarray(r * h, (r + 1) * h), (2 * r + 1) * h);
-  }
-  return new Tensor(out, [...a.shape.slice(0, -1), 2 * h]);
-}
-
-/** [R…, 2H] → two [R…, H] halves. */
-function splitHalves(y: Tensor, h: number): [Tensor, Tensor] {
-  const rows = y.size / (2 * h);
-  const a = allocFloats(rows * h, y.dtype);
-  const b = allocFloats(rows * h, y.dtype);
-  for (let r = 0; r < rows; r++) {
-    a.set(y.data.subarray(2 * r * h, (2 * r + 1) * h), r * h);
-    b.set(y.data.subarray((2 * r + 1) * h, (2 * r + 2) * h), r * h);
-  }
-  const shape = [...y.shape.slice(0, -1), h];
-  return [new Tensor(a, shape), new Tensor(b, shape)];
 }
 
 /** `rnn.bidirectional(rnn.lstm({ units }))` — both directions, outputs concatenated (2·units features). */

@@ -14,6 +14,7 @@ import { checkActivation, copySequence, type ActivationName } from "../ops";
 import { bool, checkKeys, finiteNumber, fraction, positiveInt } from "../options";
 import { getInitializer, Rng, type Initializer, type InitializerName } from "../random";
 import { RecurrentCore, type Cell, type CellKind, type CoreWeights } from "../recurrent";
+import type { StackUnit } from "../recurrentStack";
 import { allocFloats, asTensor, Tensor, type DType, type FloatArray, type TensorLike } from "../tensor";
 
 /** Options shared by rnn.simpleRNN, rnn.lstm and rnn.gru (TF.js layers names, Keras in camelCase). */
@@ -267,10 +268,18 @@ export class KerasRecurrentLayer extends KerasLayer {
     return this.core as RecurrentCore;
   }
 
-  private checkInput(x: Tensor): void {
+  /** @internal x [B, T, I] in the layer's dtype, checked against its input size (rnn.bidirectional reads its input through it). */
+  checkedInput(xIn: Tensor): Tensor {
+    const x = xIn.dtype === this.dtype_ ? xIn : xIn.clone(this.dtype_);
     if (x.rank !== 3 || x.shape[2] !== this.inputSize || x.shape[1] < 1) {
       throw new Error(`${this.name} (${this.className}): expected input of shape ${this.inputDesc()} but got [${x.shape.join(", ")}]`);
     }
+    return x;
+  }
+
+  /** @internal The built layer's core with its weights and gradients, as one direction of rnn.bidirectional's stack. */
+  stackUnit(): StackUnit {
+    return { core: this.requireCore(), w: this.coreW, g: this.coreG };
   }
 
   /**
@@ -280,8 +289,7 @@ export class KerasRecurrentLayer extends KerasLayer {
   forwardSeq(xIn: Tensor, ctx: ForwardContext, initialState?: readonly TensorLike[]): { output: Tensor; states: Tensor[] } {
     if (!this.core) this.build([xIn.shape[1], xIn.shape[2]], { dtype: xIn.dtype, rng: ctx.rng });
     const core = this.core as RecurrentCore;
-    const x = xIn.dtype === this.dtype_ ? xIn : xIn.clone(this.dtype_);
-    this.checkInput(x);
+    const x = this.checkedInput(xIn);
     const [B, T, I] = x.shape;
     const H = this.units;
     core.prepare(T, B);
