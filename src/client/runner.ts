@@ -96,7 +96,8 @@ function rnnbNotebook(text: string): RunnableNotebook {
   const nb: RawNotebook = parseNotebook(text);
   return {
     codeCells: nb.cells.flatMap((c, index) => (c.kind === "code" ? [{ index, source: c.source }] : [])),
-    setOutputs(index, outputs) {
+    setOutputs(index, outputs, executionCount) {
+      nb.cells[index].executionCount = executionCount;
       nb.cells[index].outputs = outputs.map((o): RawOutput => {
         switch (o.kind) {
           case "stream":
@@ -110,6 +111,7 @@ function rnnbNotebook(text: string): RunnableNotebook {
     },
     clearOutputs(index) {
       nb.cells[index].outputs = [];
+      delete nb.cells[index].executionCount;
     },
     serialize: () => serializeNotebook(nb),
     serializeIpynb: () => rnnbToIpynb(nb),

@@ -12,7 +12,7 @@
  *   application/vnd.code.notebook.error      → `error` output (ename, evalue, traceback lines)
  *   anything else                            → `display_data` (text mimes as line arrays, image/png as
  *                                              base64, JSON mimes as JSON values)
- * Execution counts are not stored in .rnnb, so code cells get `execution_count: null`.
+ * A code cell's `execution_count` is its .rnnb `executionCount` (null for a cell never run).
  *
  * Porting note: nbformat 4.5 requires a unique `id` per cell; ids here are derived from the cell
  * position (`cell-1`, `cell-2`, …) so exporting the same notebook twice gives identical bytes.
@@ -68,7 +68,7 @@ function convertCell(c: RawCell, index: number, options: IpynbOptions): JsonObje
   if (c.language !== "typescript") metadata.vscode = { languageId: c.language };
   return {
     cell_type: "code",
-    execution_count: null,
+    execution_count: c.executionCount ?? null,
     id,
     metadata,
     outputs: convertOutputs(c.outputs, options) as unknown as Json[],

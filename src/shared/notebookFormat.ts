@@ -5,7 +5,10 @@
  *   { "format": "rnn-notebook", "version": 1, "metadata": {},
  *     "cells": [ { "kind": "code"|"markdown", "language": "typescript", "source": "...",
  *                  "outputs": [ { "items": [ { "mime": "...", "data": ... } ], "metadata": {} } ],
- *                  "metadata": {} } ] }
+ *                  "executionCount": 3, "metadata": {} } ] }
+ *
+ * `executionCount` (optional): the kernel's execution counter when the cell's outputs were made, so a
+ * reopened notebook shows the [n] its outputs came with; absent for a cell never run.
  *
  * Output item data: JSON mimes (`…json`, `…+json`) hold the JSON value itself; text mimes (text/*,
  * image/svg+xml, VS Code's stdout/stderr) hold a string; every other mime (image/png) holds base64.
@@ -40,6 +43,8 @@ export interface RawCell {
   language: string;
   source: string;
   outputs: RawOutput[];
+  /** The execution count the outputs were made at (a positive integer); absent when never run. */
+  executionCount?: number;
   metadata: JsonObject;
   extra: JsonObject;
 }
@@ -112,13 +117,16 @@ function parseCell(value: unknown, n: number): RawCell {
   if (typeof language !== "string") throw new NotebookFormatError(`${where}: "language" must be a string.`);
   const outputs = c.outputs === undefined ? [] : c.outputs;
   if (!Array.isArray(outputs)) throw new NotebookFormatError(`${where}: "outputs" must be an array.`);
+  // A count that is not a positive integer is not ours to read, but it is kept like any unknown key.
+  const count = Number.isInteger(c.executionCount) && (c.executionCount as number) > 0 ? c.executionCount as number : undefined;
   return {
     kind: c.kind,
     language,
     source,
     outputs: outputs.map((o, k) => parseOutput(o, `${where}, output ${k + 1}`)),
+    ...(count !== undefined ? { executionCount: count } : {}),
     metadata: c.metadata === undefined ? {} : asObject(c.metadata, `${where}: "metadata"`),
-    extra: rest(c, ["kind", "language", "source", "outputs", "metadata"]),
+    extra: rest(c, ["kind", "language", "source", "outputs", "metadata", ...(count !== undefined ? ["executionCount"] : [])]),
   };
 }
 
@@ -157,8 +165,9 @@ export function serializeNotebook(nb: RawNotebook): string {
           if (o.metadata !== undefined) out.metadata = o.metadata;
           return { ...out, ...withoutKeys(o.extra, ["items", "metadata"]) };
         }),
-        metadata: c.metadata,
       };
+      if (c.executionCount !== undefined) cell.executionCount = c.executionCount;
+      cell.metadata = c.metadata;
       return { ...cell, ...withoutKeys(c.extra, Object.keys(cell)) };
     }),
   };

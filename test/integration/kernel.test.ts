@@ -124,6 +124,17 @@ const before = model.layers[0].weights.kernel.toArray();`,
     assert.equal(valueText(await runCell(nb, 1)), "undefined");
   });
 
+  it("counts executions per notebook kernel and starts over after a restart", async () => {
+    const a = await openCodeNotebook(["1", "2"]);
+    await runCell(a, 0);
+    assert.equal((await runCell(a, 1)).executionSummary?.executionOrder, 2);
+    // Another notebook has its own kernel, so its own count (other tests' runs do not show up here either).
+    const b = await openCodeNotebook(["3"]);
+    assert.equal((await runCell(b, 0)).executionSummary?.executionOrder, 1);
+    assert.equal(await vscode.commands.executeCommand("rnnNotebook.restartKernel"), true);
+    assert.equal((await runCell(b, 0)).executionSummary?.executionOrder, 1, "a restarted kernel counts from 1");
+  });
+
   it("reports a kernel that exits and recovers with a new one", async () => {
     const nb = await openCodeNotebook(["process.exit(3)", "1 + 1"]);
     const dead = await runCell(nb, 0);

@@ -53,7 +53,7 @@ describe("notebook experience", function () {
         { kind: "markdown", language: "markdown", source: "# 제목", outputs: [], metadata: {}, futureCell: true },
         { kind: "code", language: "typescript", source: "1 + 2",
           outputs: [{ items: [{ mime: "text/plain", data: "3" }, { mime: "image/png", data: "iVBORw0KGgo=" },
-            { mime: "application/vnd.rnn-notebook.tensor+json", data: { shape: [1], values: [3] } }] }], metadata: {} },
+            { mime: "application/vnd.rnn-notebook.tensor+json", data: { shape: [1], values: [3] } }] }], executionCount: 5, metadata: {} },
       ],
       futureTopLevel: { a: 1 },
     };
@@ -63,6 +63,7 @@ describe("notebook experience", function () {
     const nb = await vscode.workspace.openNotebookDocument(uri);
     assert.equal(nb.notebookType, "rnn-notebook");
     assert.equal(nb.cellAt(1).outputs[0].items.length, 3, "saved outputs are shown");
+    assert.equal(nb.cellAt(1).executionSummary?.executionOrder, 5, "with the execution count they were made at");
     assert.equal(await touchAndSave(nb), true);
     const saved = dec.decode(await vscode.workspace.fs.readFile(uri));
     assert.equal(saved, text, "byte-identical after open + save");

@@ -33,6 +33,8 @@ class NotebookSession {
   lastWarning = 0;
   /** Notifications raised for background stderr (tests read it). */
   warnings = 0;
+  /** The [n] of the last cell run: counted per kernel, like Jupyter's, so it starts over with a new kernel. */
+  executionOrder = 0;
   constructor(readonly kernel: KernelClient) {}
 }
 
@@ -41,7 +43,6 @@ export class RnnNotebookController implements vscode.Disposable {
   readonly controllers: vscode.NotebookController[] = [];
   private readonly sessions = new Map<string, NotebookSession>();
   private readonly disposables: vscode.Disposable[] = [];
-  private executionOrder = 0;
   private readonly didExecute = new vscode.EventEmitter<vscode.NotebookDocument>();
   /** Fires after a cell of a notebook ended (hovers refresh their live counts). */
   readonly onDidExecute = this.didExecute.event;
@@ -108,6 +109,7 @@ export class RnnNotebookController implements vscode.Disposable {
     if (!s) return;
     this.cancelQueued(s);
     if (!vscode.workspace.isTrusted) return;
+    s.executionOrder = 0;
     await s.kernel.restart();
   }
 
@@ -192,7 +194,7 @@ export class RnnNotebookController implements vscode.Disposable {
 
   private async runCell(s: NotebookSession, q: Queued): Promise<void> {
     const { cell, execution } = q;
-    execution.executionOrder = ++this.executionOrder;
+    execution.executionOrder = ++s.executionOrder;
     execution.start(Date.now());
     await execution.clearOutput();
     const sink = new OutputSink(execution);
@@ -211,7 +213,11 @@ export class RnnNotebookController implements vscode.Disposable {
     } else if (status === "stopped") {
       await sink.note(vscode.l10n.t("Stopped. Every variable and trained weight is kept."));
     }
-    if (status === "killed" || status === "crashed") void s.kernel.start().catch(() => undefined);
+    if (status === "killed" || status === "crashed") {
+      // A fresh process: a fresh count, as after a restart.
+      s.executionOrder = 0;
+      void s.kernel.start().catch(() => undefined);
+    }
     // A cell that stopped when asked (fit at a batch boundary) did what the user wanted: not a failure.
     execution.end(status === "ok" || status === "stopped", Date.now());
   }

@@ -51,6 +51,7 @@ function toCellData(c: RawCell): vscode.NotebookCellData {
   const kind = c.kind === "code" ? vscode.NotebookCellKind.Code : vscode.NotebookCellKind.Markup;
   const cell = new vscode.NotebookCellData(kind, c.source, c.language);
   cell.outputs = c.outputs.map(toOutput);
+  if (c.executionCount !== undefined) cell.executionSummary = { executionOrder: c.executionCount };
   cell.metadata = { metadata: c.metadata, extra: c.extra };
   return cell;
 }
@@ -70,11 +71,15 @@ function toOutput(o: RawOutput): vscode.NotebookCellOutput {
 
 function fromCellData(c: vscode.NotebookCellData): RawCell {
   const meta = c.metadata ?? {};
+  const outputs = (c.outputs ?? []).map(fromOutput);
+  // The count belongs to the outputs: a cell whose outputs were cleared is saved without one.
+  const order = c.executionSummary?.executionOrder;
   return {
     kind: c.kind === vscode.NotebookCellKind.Code ? "code" : "markdown",
     language: c.languageId,
     source: c.value,
-    outputs: (c.outputs ?? []).map(fromOutput),
+    outputs,
+    ...(order !== undefined && order > 0 && outputs.length > 0 ? { executionCount: order } : {}),
     metadata: (meta.metadata as JsonObject | undefined) ?? {},
     extra: (meta.extra as JsonObject | undefined) ?? {},
   };

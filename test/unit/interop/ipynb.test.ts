@@ -14,7 +14,7 @@ const notebook: RawNotebook = {
   cells: [
     { kind: "markdown", language: "markdown", source: "# Gates\nline two", outputs: [], metadata: {}, extra: {} },
     {
-      kind: "code", language: "typescript", source: "console.log(1)\nconsole.log(2)\nrnn.show.gates(m, x)", metadata: { tags: ["a"] }, extra: {},
+      kind: "code", language: "typescript", source: "console.log(1)\nconsole.log(2)\nrnn.show.gates(m, x)", metadata: { tags: ["a"] }, extra: {}, executionCount: 4,
       outputs: [
         { items: [{ mime: "application/vnd.code.notebook.stdout", data: "1\n" }], extra: {} },
         { items: [{ mime: "application/vnd.code.notebook.stdout", data: "2\n" }], extra: {} },
@@ -101,6 +101,10 @@ describe("interop: .ipynb export", () => {
     assert.deepEqual(nb.cells[3].source, []);
     assert.deepEqual(nb.cells[3].metadata, { vscode: { languageId: "javascript" } });
     assert.deepEqual(nb.cells[1].metadata, { tags: ["a"] });
+  });
+
+  it("carries a cell's execution count; a cell never run has null", () => {
+    assert.deepEqual(nb.cells.slice(1).map((c: { execution_count: unknown }) => c.execution_count), [4, null, null]);
   });
 
   it("maps stdout/stderr to stream outputs, merging consecutive writes", () => {

@@ -71,6 +71,8 @@ describe("rnn-notebook run (headless runner)", function () {
     const tensorMimes = nb.cells[3].outputs[0].items.map((i) => i.mime);
     assert.equal(tensorMimes[0], "application/vnd.rnn-notebook.tensor+json", "the rich mime comes first");
     assert.equal(tensorMimes[tensorMimes.length - 1], "text/plain", "text/plain fallback last");
+    // The kernel's counter is saved with the outputs: code cells 1, 2, 3; the markdown cell has none.
+    assert.deepEqual(nb.cells.map((c) => c.executionCount), [undefined, 1, 2, 3]);
   });
 
   it("exits 1 naming the cell and line, and --out holds outputs up to the failing cell", async () => {

@@ -35,6 +35,24 @@ describe("notebookFormat", () => {
     assert.equal(serializeNotebook(parseNotebook(once)), once);
   });
 
+  it("keeps a cell's execution count between its outputs and metadata; a malformed one as an unknown field", () => {
+    const text = JSON.stringify({
+      format: "rnn-notebook", version: 1, metadata: {},
+      cells: [
+        { kind: "code", language: "typescript", source: "1", metadata: {}, executionCount: 3, outputs: [] },
+        { kind: "code", language: "typescript", source: "2", outputs: [], metadata: {}, executionCount: "3" },
+      ],
+    });
+    const nb = parseNotebook(text);
+    assert.equal(nb.cells[0].executionCount, 3);
+    assert.equal(nb.cells[1].executionCount, undefined);
+    const out = serializeNotebook(nb);
+    assert.deepEqual(Object.keys(JSON.parse(out).cells[0]), ["kind", "language", "source", "outputs", "executionCount", "metadata"]);
+    assert.equal(JSON.parse(out).cells[1].executionCount, "3", "kept, not read");
+    assert.equal(serializeNotebook(parseNotebook(out)), out);
+    assert.doesNotMatch(canonical, /executionCount/, "a cell never run has none");
+  });
+
   it("keeps a field named __proto__ as data and does not pollute prototypes", () => {
     const text = '{"format":"rnn-notebook","version":1,"metadata":{},"cells":[],"__proto__":{"polluted":true}}';
     const out = serializeNotebook(parseNotebook(text));
