@@ -95,21 +95,46 @@ export function broadcastIndex(inShape: readonly number[], outShape: readonly nu
  * operand was broadcast along (returned as is when the shapes are equal).
  */
 export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
-  const map = broadcastIndex(shape, g.shape);
-  if (map === null) return g;
+  if (sameShape(shape, g.shape)) return g;
   const out = allocFloats(sizeOf(shape), g.dtype);
   const gd = g.data;
-  for (let i = 0; i < gd.length; i++) out[map[i]] += gd[i];
+  const tile = tileSize(shape, g.shape);
+  if (tile > 0) {
+    // The common cases without an index map: a scalar operand, or one that matches g's trailing axes (a bias).
+    for (let i = 0; i < gd.length; i += tile) for (let k = 0; k < tile; k++) out[k] += gd[i + k];
+  } else {
+    const map = broadcastIndex(shape, g.shape)!;
+    for (let i = 0; i < gd.length; i++) out[map[i]] += gd[i];
+  }
   return new Tensor(out, shape);
+}
+
+/**
+ * When a tensor of `inShape` broadcasts onto `outShape` by plain repetition — its size-1 leading
+ * axes dropped, it equals the trailing axes of `outShape` (a scalar, a bias row) — its size (the
+ * tile repeated along the output); otherwise 0.
+ */
+function tileSize(inShape: readonly number[], outShape: readonly number[]): number {
+  let lead = 0;
+  while (lead < inShape.length && inShape[lead] === 1) lead++;
+  const rest = inShape.length - lead;
+  if (rest > outShape.length) return 0;
+  for (let k = 1; k <= rest; k++) if (inShape[inShape.length - k] !== outShape[outShape.length - k]) return 0;
+  return sizeOf(inShape);
 }
 
 /** `x` broadcast to `shape` as a new contiguous tensor (x's shape must broadcast to it). */
 export function expandTo(x: Tensor, shape: readonly number[]): Tensor {
-  const map = broadcastIndex(x.shape, shape);
-  if (map === null) return x;
-  const out = allocFloats(map.length, x.dtype);
+  if (sameShape(x.shape, shape)) return x;
+  const out = allocFloats(sizeOf(shape), x.dtype);
   const xd = x.data;
-  for (let i = 0; i < map.length; i++) out[i] = xd[map[i]];
+  const tile = tileSize(x.shape, shape);
+  if (tile === 1) out.fill(xd[0]);
+  else if (tile > 0) for (let i = 0; i < out.length; i += tile) out.set(xd, i);
+  else {
+    const map = broadcastIndex(x.shape, shape)!;
+    for (let i = 0; i < map.length; i++) out[i] = xd[map[i]];
+  }
   return new Tensor(out, shape);
 }
 

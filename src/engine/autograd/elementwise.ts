@@ -6,8 +6,8 @@
  * never promotes a float32 tensor to float64, as in PyTorch); two tensors give float64 when either is.
  * Each backward reduces its gradient to the operand's own shape with `sumTo` (broadcast axes summed).
  */
-import { allocFloats, asTensor, Tensor, type TensorLike } from "../tensor";
-import { broadcastIndex, broadcastShapes, resultDtype, scalarTensor, shapeText, sumTo } from "./broadcast";
+import { allocFloats, asTensor, sizeOf, Tensor, type FloatArray, type TensorLike } from "../tensor";
+import { broadcastIndex, broadcastShapes, expandTo, resultDtype, scalarTensor, shapeText, sumTo } from "./broadcast";
 import { track } from "./graph";
 
 /** What a binary op accepts for each operand. */
@@ -20,20 +20,6 @@ function operands(a: Operand, b: Operand): [Tensor, Tensor] {
   return [ta, tb];
 }
 
-/** out[i] = f(a[i], b[i]) over the broadcast shape of a and b. */
-function zip(op: string, a: Tensor, b: Tensor, f: (x: number, y: number) => number): Tensor {
-  const shape = broadcastShapes(op, a.shape, b.shape);
-  const ma = broadcastIndex(a.shape, shape), mb = broadcastIndex(b.shape, shape);
-  const n = ma?.length ?? mb?.length ?? a.size;
-  const out = allocFloats(n, resultDtype(a.dtype, b.dtype));
-  const ad = a.data, bd = b.data;
-  if (ma === null && mb === null) for (let i = 0; i < n; i++) out[i] = f(ad[i], bd[i]);
-  else if (ma === null) for (let i = 0; i < n; i++) out[i] = f(ad[i], bd[mb![i]]);
-  else if (mb === null) for (let i = 0; i < n; i++) out[i] = f(ad[ma[i]], bd[i]);
-  else for (let i = 0; i < n; i++) out[i] = f(ad[ma[i]], bd[mb[i]]);
-  return new Tensor(out, shape);
-}
-
 /** out[i] = f(g[i], x[i], y[i]) for a gradient g and two tensors that broadcast to g's shape; g's dtype. */
 function zip3(g: Tensor, x: Tensor, y: Tensor, f: (g: number, x: number, y: number) => number): Tensor {
   const mx = broadcastIndex(x.shape, g.shape), my = broadcastIndex(y.shape, g.shape);
@@ -43,39 +29,77 @@ function zip3(g: Tensor, x: Tensor, y: Tensor, f: (g: number, x: number, y: numb
   return new Tensor(out, g.shape);
 }
 
+/**
+ * Both operands broadcast to their common shape as flat arrays (copies only for an operand that
+ * is broadcast), and the result's dtype: the per-op loops below then index all three alike.
+ */
+function expanded(op: string, x: Tensor, y: Tensor): { shape: number[]; xd: FloatArray; yd: FloatArray; out: FloatArray } {
+  const shape = broadcastShapes(op, x.shape, y.shape);
+  return { shape, xd: expandTo(x, shape).data, yd: expandTo(y, shape).data, out: allocFloats(sizeOf(shape), resultDtype(x.dtype, y.dtype)) };
+}
+
+// Each op writes its own loop: one shared loop calling a per-op closure per element runs several
+// times slower once V8 has seen more than a few closures at that call site.
+
 /** a + b (broadcasting). */
 export function add(a: Operand, b: Operand): Tensor {
   const [x, y] = operands(a, b);
-  const out = zip("add", x, y, (p, q) => p + q);
-  return track(out, "add", [x, y], (g) => [sumTo(g, x.shape), sumTo(g, y.shape)]);
+  const { shape, xd, yd, out } = expanded("add", x, y);
+  for (let i = 0; i < out.length; i++) out[i] = xd[i] + yd[i];
+  return track(new Tensor(out, shape), "add", [x, y], (g) => [sumTo(g, x.shape), sumTo(g, y.shape)]);
 }
 
 /** a − b (broadcasting). */
 export function sub(a: Operand, b: Operand): Tensor {
   const [x, y] = operands(a, b);
-  const out = zip("sub", x, y, (p, q) => p - q);
-  return track(out, "sub", [x, y], (g) => [sumTo(g, x.shape), y.requiresGrad ? sumTo(neg(g), y.shape) : null]);
+  const { shape, xd, yd, out } = expanded("sub", x, y);
+  for (let i = 0; i < out.length; i++) out[i] = xd[i] - yd[i];
+  return track(new Tensor(out, shape), "sub", [x, y], (g) => [sumTo(g, x.shape), y.requiresGrad ? sumTo(neg(g), y.shape) : null]);
 }
 
 /** a · b elementwise (broadcasting). */
 export function mul(a: Operand, b: Operand): Tensor {
   const [x, y] = operands(a, b);
-  const out = zip("mul", x, y, (p, q) => p * q);
-  return track(out, "mul", [x, y], (g) => [
-    x.requiresGrad ? sumTo(zip3(g, y, y, (gi, q) => gi * q), x.shape) : null,
-    y.requiresGrad ? sumTo(zip3(g, x, x, (gi, p) => gi * p), y.shape) : null,
-  ]);
+  const { shape, xd, yd, out } = expanded("mul", x, y);
+  for (let i = 0; i < out.length; i++) out[i] = xd[i] * yd[i];
+  return track(new Tensor(out, shape), "mul", [x, y], (g) => {
+    const gd = g.data;
+    let gx: Tensor | null = null, gy: Tensor | null = null;
+    if (x.requiresGrad) {
+      const d = allocFloats(gd.length, g.dtype);
+      for (let i = 0; i < d.length; i++) d[i] = gd[i] * yd[i];
+      gx = sumTo(new Tensor(d, shape), x.shape);
+    }
+    if (y.requiresGrad) {
+      const d = allocFloats(gd.length, g.dtype);
+      for (let i = 0; i < d.length; i++) d[i] = gd[i] * xd[i];
+      gy = sumTo(new Tensor(d, shape), y.shape);
+    }
+    return [gx, gy];
+  });
 }
 
 /** a / b elementwise (broadcasting). */
 export function div(a: Operand, b: Operand): Tensor {
   const [x, y] = operands(a, b);
-  const out = zip("div", x, y, (p, q) => p / q);
-  return track(out, "div", [x, y], (g) => [
-    x.requiresGrad ? sumTo(zip3(g, y, y, (gi, q) => gi / q), x.shape) : null,
-    // d(p/q)/dq = −p/q²
-    y.requiresGrad ? sumTo(zip3(g, x, y, (gi, p, q) => (-gi * p) / (q * q)), y.shape) : null,
-  ]);
+  const { shape, xd, yd, out } = expanded("div", x, y);
+  for (let i = 0; i < out.length; i++) out[i] = xd[i] / yd[i];
+  return track(new Tensor(out, shape), "div", [x, y], (g) => {
+    const gd = g.data;
+    let gx: Tensor | null = null, gy: Tensor | null = null;
+    if (x.requiresGrad) {
+      const d = allocFloats(gd.length, g.dtype);
+      for (let i = 0; i < d.length; i++) d[i] = gd[i] / yd[i];
+      gx = sumTo(new Tensor(d, shape), x.shape);
+    }
+    if (y.requiresGrad) {
+      // d(p/q)/dq = −p/q²
+      const d = allocFloats(gd.length, g.dtype);
+      for (let i = 0; i < d.length; i++) d[i] = (-gd[i] * xd[i]) / (yd[i] * yd[i]);
+      gy = sumTo(new Tensor(d, shape), y.shape);
+    }
+    return [gx, gy];
+  });
 }
 
 /**
@@ -85,68 +109,98 @@ export function div(a: Operand, b: Operand): Tensor {
  */
 export function pow(a: Operand, b: Operand): Tensor {
   const [x, y] = operands(a, b);
-  const out = zip("pow", x, y, Math.pow);
-  return track(out, "pow", [x, y], (g) => [
-    x.requiresGrad ? sumTo(zip3(g, x, y, (gi, p, q) => (q === 0 ? 0 : gi * q * Math.pow(p, q - 1))), x.shape) : null,
-    y.requiresGrad ? sumTo(zip3(g, x, y, (gi, p, q) => (p === 0 && q >= 0 ? 0 : gi * Math.pow(p, q) * Math.log(p))), y.shape) : null,
-  ]);
+  const { shape, xd, yd, out } = expanded("pow", x, y);
+  for (let i = 0; i < out.length; i++) out[i] = Math.pow(xd[i], yd[i]);
+  return track(new Tensor(out, shape), "pow", [x, y], (g) => {
+    const gd = g.data;
+    let gx: Tensor | null = null, gy: Tensor | null = null;
+    if (x.requiresGrad) {
+      const d = allocFloats(gd.length, g.dtype);
+      for (let i = 0; i < d.length; i++) d[i] = yd[i] === 0 ? 0 : gd[i] * yd[i] * Math.pow(xd[i], yd[i] - 1);
+      gx = sumTo(new Tensor(d, shape), x.shape);
+    }
+    if (y.requiresGrad) {
+      const d = allocFloats(gd.length, g.dtype);
+      for (let i = 0; i < d.length; i++) d[i] = xd[i] === 0 && yd[i] >= 0 ? 0 : gd[i] * out[i] * Math.log(xd[i]);
+      gy = sumTo(new Tensor(d, shape), y.shape);
+    }
+    return [gx, gy];
+  });
 }
 
 /**
- * A unary op: y = f(x), and the input gradient from the output gradient, x and y (each op's
- * derivative written in whichever of x and y is cheaper).
+ * A unary op: `forward` fills y from x, `backward` fills the input gradient gx from the output
+ * gradient g, x and y (each op's derivative written in whichever of x and y is cheaper).
  */
-function unary(op: string, x: Tensor, f: (v: number) => number, df: (g: number, x: number, y: number) => number): Tensor {
+function unary(
+  op: string, x: Tensor,
+  forward: (y: FloatArray, x: FloatArray) => void,
+  backward: (gx: FloatArray, g: FloatArray, x: FloatArray, y: FloatArray) => void,
+): Tensor {
   const xd = x.data;
   const yd = allocFloats(xd.length, x.dtype);
-  for (let i = 0; i < xd.length; i++) yd[i] = f(xd[i]);
-  const y = new Tensor(yd, x.shape);
-  return track(y, op, [x], (g) => {
-    const gd = g.data;
-    const out = allocFloats(gd.length, g.dtype);
-    for (let i = 0; i < gd.length; i++) out[i] = df(gd[i], xd[i], yd[i]);
-    return [new Tensor(out, x.shape)];
+  forward(yd, xd);
+  return track(new Tensor(yd, x.shape), op, [x], (g) => {
+    const gx = allocFloats(g.size, g.dtype);
+    backward(gx, g.data, xd, yd);
+    return [new Tensor(gx, x.shape)];
   });
 }
 
 /** −x. */
 export function neg(x: Tensor): Tensor {
-  return unary("neg", x, (v) => -v, (g) => -g);
+  return unary("neg", x,
+    (y, v) => { for (let i = 0; i < y.length; i++) y[i] = -v[i]; },
+    (gx, g) => { for (let i = 0; i < gx.length; i++) gx[i] = -g[i]; });
 }
 
 /** eˣ. */
 export function exp(x: Tensor): Tensor {
-  return unary("exp", x, Math.exp, (g, _x, y) => g * y);
+  return unary("exp", x,
+    (y, v) => { for (let i = 0; i < y.length; i++) y[i] = Math.exp(v[i]); },
+    (gx, g, _v, y) => { for (let i = 0; i < gx.length; i++) gx[i] = g[i] * y[i]; });
 }
 
 /** ln x (NaN below 0, −∞ at 0, as in PyTorch). */
 export function log(x: Tensor): Tensor {
-  return unary("log", x, Math.log, (g, v) => g / v);
+  return unary("log", x,
+    (y, v) => { for (let i = 0; i < y.length; i++) y[i] = Math.log(v[i]); },
+    (gx, g, v) => { for (let i = 0; i < gx.length; i++) gx[i] = g[i] / v[i]; });
 }
 
 /** √x. */
 export function sqrt(x: Tensor): Tensor {
-  return unary("sqrt", x, Math.sqrt, (g, _x, y) => g / (2 * y));
+  return unary("sqrt", x,
+    (y, v) => { for (let i = 0; i < y.length; i++) y[i] = Math.sqrt(v[i]); },
+    (gx, g, _v, y) => { for (let i = 0; i < gx.length; i++) gx[i] = g[i] / (2 * y[i]); });
 }
 
 /** tanh x; d/dx = 1 − tanh² x. */
 export function tanh(x: Tensor): Tensor {
-  return unary("tanh", x, Math.tanh, (g, _x, y) => g * (1 - y * y));
+  return unary("tanh", x,
+    (y, v) => { for (let i = 0; i < y.length; i++) y[i] = Math.tanh(v[i]); },
+    (gx, g, _v, y) => { for (let i = 0; i < gx.length; i++) gx[i] = g[i] * (1 - y[i] * y[i]); });
 }
 
 /** σ(x) = 1 / (1 + e^−x); d/dx = σ(1 − σ). */
 export function sigmoid(x: Tensor): Tensor {
-  return unary("sigmoid", x, (v) => 1 / (1 + Math.exp(-v)), (g, _x, y) => g * y * (1 - y));
+  return unary("sigmoid", x,
+    (y, v) => { for (let i = 0; i < y.length; i++) y[i] = 1 / (1 + Math.exp(-v[i])); },
+    (gx, g, _v, y) => { for (let i = 0; i < gx.length; i++) gx[i] = g[i] * y[i] * (1 - y[i]); });
 }
 
 /** max(x, 0); the gradient at exactly 0 is 0, as in PyTorch. */
 export function relu(x: Tensor): Tensor {
-  return unary("relu", x, (v) => (v > 0 ? v : 0), (g, v) => (v > 0 ? g : 0));
+  return unary("relu", x,
+    (y, v) => { for (let i = 0; i < y.length; i++) y[i] = v[i] > 0 ? v[i] : 0; },
+    (gx, g, v) => { for (let i = 0; i < gx.length; i++) gx[i] = v[i] > 0 ? g[i] : 0; });
 }
 
 /** |x|; the gradient is sign(x) · g, 0 at 0 as in PyTorch. */
 export function abs(x: Tensor): Tensor {
-  return unary("abs", x, Math.abs, (g, v) => (v > 0 ? g : v < 0 ? -g : 0));
+  return unary("abs", x,
+    (y, v) => { for (let i = 0; i < y.length; i++) y[i] = Math.abs(v[i]); },
+    (gx, g, v) => { for (let i = 0; i < gx.length; i++) gx[i] = v[i] > 0 ? g[i] : v[i] < 0 ? -g[i] : 0; });
 }
 
 /** A copy of x (in `dtype`) that stays in the graph: the gradient passes through, converted back to x's dtype. */

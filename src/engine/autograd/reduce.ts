@@ -21,8 +21,16 @@ function reducedShapes(op: string, shape: readonly number[], axes: number | read
 
 /** out[map[i]] += x[i] over the kept shape; returns the sums and the map (null: nothing reduced). */
 function sums(x: Tensor, kept: number[]): { out: Float32Array | Float64Array; map: Int32Array | null } {
-  const map = broadcastIndex(kept, x.shape);
   const xd = x.data;
+  if (kept.every((d) => d === 1) && xd.length > 1) {
+    // Everything reduced: one running sum (the map is all zeros).
+    const out = allocFloats(1, x.dtype);
+    let total = 0;
+    for (let i = 0; i < xd.length; i++) total += xd[i];
+    out[0] = total;
+    return { out, map: new Int32Array(xd.length) };
+  }
+  const map = broadcastIndex(kept, x.shape);
   if (map === null) return { out: xd.slice(), map };
   const out = allocFloats(kept.reduce((p, d) => p * d, 1), x.dtype);
   for (let i = 0; i < xd.length; i++) out[map[i]] += xd[i];
