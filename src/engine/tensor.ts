@@ -211,10 +211,10 @@ export class Tensor {
   }
 
   /**
-   * `value` wherever `mask` is nonzero (the mask broadcasts to this tensor's shape), like torch's
+   * `value` wherever `mask` is nonzero or true (it broadcasts to this tensor's shape), like torch's
    * `masked_fill`: e.g. `scores.maskedFill(padMask, -Infinity)` before a softmax.
    */
-  maskedFill(mask: TensorLike, value: number): Tensor {
+  maskedFill(mask: TensorLike | boolean[] | boolean[][] | boolean[][][], value: number): Tensor {
     return op().maskedFill(this, mask, value);
   }
 

@@ -210,16 +210,22 @@ export function copy(x: Tensor, dtype = x.dtype): Tensor {
   return track(new Tensor(out, x.shape), "clone", [x], (g) => [g]);
 }
 
-/** A condition as a tensor (nonzero = true); no gradient ever flows into it. */
-function condition(c: TensorLike): Tensor {
-  return asTensor(c);
+/** Nested arrays of booleans (a JavaScript mask) become 1s and 0s; anything else is left as it is. */
+function numericMask(v: unknown): unknown {
+  if (typeof v === "boolean") return v ? 1 : 0;
+  return Array.isArray(v) ? v.map(numericMask) : v;
+}
+
+/** A condition as a tensor (nonzero or true = true); no gradient ever flows into it. */
+function condition(c: TensorLike | boolean[] | boolean[][] | boolean[][][]): Tensor {
+  return asTensor(numericMask(c) as TensorLike);
 }
 
 /**
  * `cond ? a : b` elementwise, the three broadcast together (like torch.where); `cond` is nonzero for
- * true. The gradient goes to `a` where cond holds and to `b` elsewhere.
+ * true (nested boolean arrays work too). The gradient goes to `a` where cond holds and to `b` elsewhere.
  */
-export function where(cond: TensorLike, a: Tensor | number, b: Tensor | number): Tensor {
+export function where(cond: TensorLike | boolean[] | boolean[][] | boolean[][][], a: Tensor | number, b: Tensor | number): Tensor {
   const c = condition(cond);
   const [x, y] = operands(a, b);
   const shape = broadcastShapes("where", c.shape, broadcastShapes("where", x.shape, y.shape));
@@ -238,7 +244,7 @@ export function where(cond: TensorLike, a: Tensor | number, b: Tensor | number):
  * torch.Tensor.masked_fill — e.g. −∞ at padded positions before a softmax. No gradient reaches x
  * where it was filled.
  */
-export function maskedFill(x: Tensor, mask: TensorLike, value: number): Tensor {
+export function maskedFill(x: Tensor, mask: TensorLike | boolean[] | boolean[][] | boolean[][][], value: number): Tensor {
   const m = condition(mask);
   const shape = broadcastShapes("maskedFill", m.shape, x.shape);
   if (shape.length !== x.shape.length || shape.some((d, i) => d !== x.shape[i])) {

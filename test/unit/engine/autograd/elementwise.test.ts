@@ -21,6 +21,8 @@ describe("autograd elementwise ops", () => {
     assert.deepEqual([tensor([0]).tanh().item(), tensor([0]).exp().item(), tensor([1]).log().item(), tensor([4]).sqrt().item()], [0, 1, 0, 2]);
     assert.deepEqual(where(tensor([1, 0, 1]), tensor([1, 2, 3]), -1).toArray(), [1, -1, 3]);
     assert.deepEqual(a.maskedFill(tensor([[0], [1]]), -9).toArray(), [[1, 2], [-9, -9]]);
+    assert.deepEqual(a.maskedFill([[false, true]], 0).toArray(), [[1, 0], [3, 0]]); // a JavaScript boolean mask
+    assert.deepEqual(where([true, false], 1, tensor([5, 6])).toArray(), [1, 6]);
   });
 
   it("promote to float64 when either tensor is, never for a number", () => {
