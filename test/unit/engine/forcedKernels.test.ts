@@ -1,4 +1,4 @@
-// The kernel selection a test run asked for is the one the engine uses (issue 6: "golden fixtures and
+// The kernel selection a test run asked for is the one the engine uses ("golden fixtures and
 // gradient checks pass for the fast paths and the fallback alike"). `npm test` re-runs the golden and
 // gradient-check files with scripts/bench/force-gemm.cjs setting globalThis.RNN_GEMM_BACKEND and
 // RNN_FUSED_STEPS; this file runs first there, so a forced run that silently fell back to "auto" fails.

@@ -1,4 +1,4 @@
-// Fast GEMM (issue 6): the WASM SIMD kernel and the TypeScript kernel of src/engine/gemm.ts against a
+// Fast GEMM: the WASM SIMD kernel and the TypeScript kernel of src/engine/gemm.ts against a
 // float64 triple loop, for odd sizes (every edge case of the 4×8 micro-tile and the KC=256 / MC=64
 // blocks), strided operands (leading dimensions wider than the rows, nonzero offsets), overwrite and
 // accumulate, float32 and float64. Bounded by counts, not time.
@@ -61,7 +61,7 @@ const SIZES: [number, number, number][] = [
   [32, 64, 16], [33, 65, 17], [65, 11, 5], [6, 40, 257], [9, 8, 513], [67, 23, 300],
 ];
 
-describe("gemm (issue 6 fast kernels)", () => {
+describe("gemm (fast kernels)", () => {
   afterEach(() => setGemmBackend("auto"));
 
   it("has a WASM SIMD kernel on this Node (the fast path is the one under test)", () => {

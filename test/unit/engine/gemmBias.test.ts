@@ -1,4 +1,4 @@
-// gemmNNBias (issue 6: the input projection x·W + b with the bias laid into C before the product)
+// gemmNNBias (the input projection x·W + b with the bias laid into C before the product)
 // against the TypeScript gemmNN followed by a row-wise bias add, for odd sizes (partial tiles, K across
 // the KC = 256 block boundary, M across MC = 64), strided operands (with gaps between C's rows, which
 // must stay untouched), K = 0 (C = bias), float32 on every backend and float64.
@@ -52,7 +52,7 @@ const SIZES: [number, number, number][] = [
   [1, 1, 1], [3, 5, 2], [7, 17, 13], [33, 65, 17], [65, 11, 5], [6, 40, 257], [67, 23, 300], [1600, 512, 64], [4, 6, 0],
 ];
 
-describe("gemmNNBias (issue 6: input projection with the bias folded in)", () => {
+describe("gemmNNBias (input projection with the bias folded in)", () => {
   afterEach(() => setGemmBackend("auto"));
 
   for (const backend of ["wasm", "auto", "js"] as GemmBackend[]) {

@@ -1,4 +1,4 @@
-// gemmTN with bSums (issue 6: a weight gradient Xᵀ·dZ and its bias gradient Σ rows of dZ in one call,
+// gemmTN with bSums (a weight gradient Xᵀ·dZ and its bias gradient Σ rows of dZ in one call,
 // the sums taken while the WASM path holds dZ in its memory) against the TypeScript gemmTN followed by
 // ops.ts's addColumnSums, for odd sizes (N not a multiple of 4: the scalar tail; K across the KC = 256
 // block boundary), a strided, offset B and an offset sums array whose neighbours must stay untouched.

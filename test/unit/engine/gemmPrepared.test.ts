@@ -1,4 +1,4 @@
-// Prepared B operands (issue 6): gemmPrepared (B copied and packed into WASM memory once, reused by
+// Prepared B operands: gemmPrepared (B copied and packed into WASM memory once, reused by
 // many products) against the plain TypeScript gemmNN / gemmNT on the same operands, for odd sizes
 // (partial NR = 16 panels, K across the KC = 256 block boundary, M across MC = 64), strided operands,
 // both B forms (B and Bᵀ), overwrite and accumulate, several A per handle, and several live handles
@@ -65,7 +65,7 @@ const SIZES: [number, number, number][] = [
   [65, 5, 11], [6, 257, 40], [9, 513, 8], [67, 300, 23], [32, 128, 512], [32, 512, 128],
 ];
 
-describe("gemmPrepared (issue 6: recurrent kernel packed once per pass)", () => {
+describe("gemmPrepared (recurrent kernel packed once per pass)", () => {
   afterEach(() => setGemmBackend("auto"));
 
   for (const backend of ["wasm", "auto", "js"] as GemmBackend[]) {

@@ -1,6 +1,6 @@
 // Keras-family rnn.simpleRNN / lstm / gru checked against the SAME PyTorch fixtures as rnn.nn
 // (test/fixtures/torch/recurrent_golden.json, written by generate.py) through the documented weight
-// conversion (issue 3, acceptance 3):
+// conversion:
 //   kernel           = weight_ih_l0ᵀ            recurrent_kernel = weight_hh_l0ᵀ
 //   gate blocks      LSTM Keras i,f,c,o = PyTorch i,f,g,o (same order)
 //                    GRU  Keras z,r,h  = PyTorch blocks 1,0,2 (r,z,n with the first two swapped)
@@ -20,7 +20,7 @@ import { Rng } from "../../../src/engine/random";
 import { Tensor } from "../../../src/engine/tensor";
 import { cases, type GoldenCase } from "./goldenFixtures";
 
-const TOL = 1e-5; // issue 3, acceptance 3 (float32)
+const TOL = 1e-5; // float32 agreement with PyTorch's (and Keras's) numbers
 const PERM = { RNN: [0], LSTM: [0, 1, 2, 3], GRU: [1, 0, 2] }; // Keras block k ← PyTorch block PERM[k]
 
 /** PyTorch weight [K·H, C] → Keras kernel [C, K·H] (transposed, blocks reordered). */

@@ -1,7 +1,7 @@
-// Float64 central-difference gradient checks (issue 3 acceptance 2) of the Keras-family layers owned
+// Float64 central-difference gradient checks of the Keras-family layers owned
 // by the model side — dense (every activation, 2-D and 3-D input, tied), embedding, timeDistributed,
 // bidirectional, dropout (off, and on with a fixed mask), flatten — through whole sequential models,
-// for every parameter and the input, with every loss. Threshold: max relative error < 1e-6 (issue 3).
+// for every parameter and the input, with every loss. Threshold: max relative error < 1e-6.
 import * as assert from "node:assert/strict";
 import { gradCheck } from "../../../src/engine/gradcheck";
 import { zeroGrads, type Layer } from "../../../src/engine/layer";
@@ -19,7 +19,7 @@ import { lstm } from "../../../src/engine/layers/lstm";
 import { simpleRNN } from "../../../src/engine/layers/simpleRnn";
 import { timeDistributed } from "../../../src/engine/layers/timeDistributed";
 
-const THRESHOLD = 1e-6; // issue 3, acceptance 2
+const THRESHOLD = 1e-6; // float64 central differences: max relative error
 
 /** Random float64 tensor with entries U(−1, 1) (seeded). */
 function rand(shape: number[], seed: number): Tensor {

@@ -1,5 +1,5 @@
 // Losses (value + gradient), optimizers (one step against the PyTorch formulas written out by hand)
-// and clipping reports. Gradients are checked by float64 central differences (issue 3 acceptance 2).
+// and clipping reports. Gradients are checked by float64 central differences.
 import * as assert from "node:assert/strict";
 import { binaryCrossEntropy, crossEntropy, mse, accuracy, checkLossName } from "../../../src/engine/loss";
 import { sgd, rmsprop, adam } from "../../../src/engine/optim";

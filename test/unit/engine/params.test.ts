@@ -1,4 +1,4 @@
-// Parameter counts (issue 3 acceptance 1): paramCount against Keras's model.summary() and PyTorch's
+// Parameter counts: paramCount against Keras's model.summary() and PyTorch's
 // sum(p.numel()). Every expected number names its source.
 import * as assert from "node:assert/strict";
 import { paramCount, type LayerConfig } from "../../../src/engine/params";
@@ -50,7 +50,7 @@ const rows: Row[] = [
   // Same LSTM(16) on 6 features in PyTorch convention: 4·16·(6+16) + 2·4·16 = 1,536 (one more bias vector of 4·16)
   { config: { type: "lstm", units: 16 }, inputSize: 6, convention: "torch", total: 1536, source: "PyTorch nn.LSTM(6,16)" },
   // Dense tied to an embedding: only the bias (V = 50) is its own
-  { config: { type: "dense", units: 50, tieWeights: {} }, inputSize: 8, convention: "keras", total: 50, source: "tied kernel counted once (issue 3)" },
+  { config: { type: "dense", units: 50, tieWeights: {} }, inputSize: 8, convention: "keras", total: 50, source: "tied kernel counted once (weight tying shares the embedding matrix)" },
 ];
 
 describe("paramCount", () => {
@@ -164,7 +164,7 @@ describe("model-level countParams and summary", () => {
     assert.deepEqual(m.outputShapes, [[8, 32], [8, 10]]);
   });
 
-  it("weight tying removes exactly V×E parameters (issue 3 acceptance 5)", () => {
+  it("weight tying removes exactly V×E parameters", () => {
     const V = 30, E = 8, T = 12; // arbitrary sizes; the difference must be V·E = 240
     const make = (tied: boolean) => {
       const emb = embedding({ inputDim: V, outputDim: E });

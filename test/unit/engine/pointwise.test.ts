@@ -1,4 +1,4 @@
-// Fused WASM SIMD gate steps (issue 6, src/engine/pointwise.ts) against the TypeScript definitions
+// Fused WASM SIMD gate steps (src/engine/pointwise.ts) against the TypeScript definitions
 // they replace (the loops of layers/lstm.ts and layers/gru.ts forwardStep, with Math.exp / Math.tanh
 // in float64). Sources of the tolerances: float32 storage rounds to 2⁻²⁴ relative (≈ 6e-8); the
 // polynomial exp adds < 1e-7 relative; tanh = 2σ(2x) − 1 loses relative accuracy near 0 but keeps
@@ -25,7 +25,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-describe("pointwise WASM gate steps (issue 6)", () => {
+describe("pointwise WASM gate steps", () => {
   // These tests are about the fused path itself, even in a run that turns it off for the cells.
   before(() => setPointwiseEnabled(true));
   it("is available on this Node", () => assert.ok(pointwiseAvailable()));

@@ -1,4 +1,4 @@
-// Instrumentation (issue 3, acceptance 4): recorded gates equal the values recomputed here from the
+// Instrumentation: recorded gates equal the values recomputed here from the
 // layer's own weights with the textbook equations (written out independently of the engine's fused
 // kernels), and the per-timestep gradient norms show how BPTT behaves on the adding problem.
 // (‖∂L/∂h_t‖ against PyTorch's h_t.grad is in torchGolden.test.ts.)

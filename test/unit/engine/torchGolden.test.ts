@@ -1,13 +1,13 @@
 // rnn.nn.RNN / LSTM / GRU against golden values written by PyTorch (test/fixtures/torch/generate.py,
 // torch 1.13, float32): output, final states, MSE loss, every parameter gradient and the input
-// gradient within 1e-5 (issue 3, acceptance 3), and ‖∂L/∂h_t‖ / ‖∂L/∂c_t‖ per timestep equal to the
-// norms of PyTorch's h_t.grad / c_t.grad (retain_grad on an unrolled copy; acceptance 4).
+// gradient within 1e-5, and ‖∂L/∂h_t‖ / ‖∂L/∂c_t‖ per timestep equal to the
+// norms of PyTorch's h_t.grad / c_t.grad (retain_grad on an unrolled copy).
 import * as assert from "node:assert/strict";
 import * as nn from "../../../src/engine/nn";
 import { Tensor } from "../../../src/engine/tensor";
 import { cases, longCases, maxDiff, tj } from "./goldenFixtures";
 
-const TOL = 1e-5; // issue 3, acceptance 3 (float32)
+const TOL = 1e-5; // float32 agreement with the PyTorch-written numbers
 
 describe("PyTorch golden fixtures: rnn.nn.RNN / LSTM / GRU (float32)", () => {
   for (const c of cases) {

@@ -1,4 +1,4 @@
-// Training works (issue 3 acceptance 5): sine regression, a character-level LSTM language model on the
+// Training works: sine regression, a character-level LSTM language model on the
 // bundled text, the same model with tied weights, and bit-identical histories for a fixed seed.
 // Every run is bounded by epochs; the mocha timeouts are only hang guards.
 import * as assert from "node:assert/strict";
@@ -8,7 +8,7 @@ describe("training", function () {
   this.timeout(60000); // hang guard only; each test is bounded by its epochs
 
   it("sine regression: an LSTM(16) reaches held-out MSE < 0.01 within 12 epochs", async () => {
-    // issue 3 acceptance 5 asks for MSE < 0.01; 12 epochs is the budget this test states
+    // the target is MSE < 0.01; 12 epochs is the budget this test states
     const train = rnn.datasets.sine({ samples: 256, timesteps: 20, seed: 1 });
     const test = rnn.datasets.sine({ samples: 128, timesteps: 20, seed: 2 });
     const m = rnn.sequential({ inputShape: [20, 1], seed: 1 }, [rnn.lstm({ units: 16 }), rnn.dense({ units: 1 })]);
