@@ -1,21 +1,26 @@
 // The headless runner executes every notebook in media/samples/ (the Korean
 // translations in media/samples/ko too) without error. Each sample runs once through
 // `node cli.js run <sample>` (no --out: the samples are never modified) in its own folder.
+// Then each English sample's code cells run twice in one kernel (as Run All twice does): the
+// second run must show what the first showed — same layer names, weights, gates and losses.
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildKernel, KERNEL_DIST, REPO } from "./harness";
+import { MIME } from "../../../src/shared/mime";
+import { parseNotebook, serializeNotebook, type RawOutput } from "../../../src/shared/notebookFormat";
+import { buildKernel, KERNEL_DIST, REPO, tempDir } from "./harness";
 
 const SAMPLES = path.join(REPO, "media/samples");
 const notebooks = [SAMPLES, path.join(SAMPLES, "ko")]
   .filter((d) => fs.existsSync(d))
   .flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith(".rnnb")).sort().map((f) => path.join(d, f)));
 
-function run(file: string): Promise<{ code: number | null; stderr: string }> {
+function run(file: string, out?: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     // --timeout 120: a hang guard per cell, far above any sample cell's time on a loaded 2-core machine.
-    const child = spawn(process.execPath, [path.join(KERNEL_DIST, "cli.js"), "run", file, "--timeout", "120"], { stdio: ["ignore", "ignore", "pipe"] });
+    const args = [path.join(KERNEL_DIST, "cli.js"), "run", file, "--timeout", "120", ...(out ? ["--out", out] : [])];
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (t: string) => (stderr += t));
     child.on("exit", (code) => resolve({ code, stderr }));
@@ -40,4 +45,43 @@ describe("sample notebooks run clean in the headless runner", function () {
       assert.match(r.stderr, /code cells? ran without error/);
     });
   }
+
+  describe("re-running a sample in the same kernel reproduces its outputs", () => {
+    let dir: string;
+    before(() => (dir = tempDir("rerun")));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("the Korean samples run the same code as the English ones", () => {
+      for (const file of notebooks.filter((f) => path.dirname(f) === SAMPLES)) {
+        const code = (f: string) => parseNotebook(fs.readFileSync(f, "utf8")).cells.filter((c) => c.kind === "code").map((c) => c.source);
+        assert.deepEqual(code(path.join(SAMPLES, "ko", path.basename(file))), code(file), path.basename(file));
+      }
+    });
+
+    for (const file of notebooks.filter((f) => path.dirname(f) === SAMPLES)) {
+      it(path.basename(file), async () => {
+        const nb = parseNotebook(fs.readFileSync(file, "utf8"));
+        const code = nb.cells.filter((c) => c.kind === "code");
+        nb.cells = [...code, ...code.map((c) => ({ ...c, outputs: [] }))];
+        const twice = path.join(dir, path.basename(file));
+        fs.writeFileSync(twice, serializeNotebook(nb));
+        const r = await run(twice, twice);
+        assert.equal(r.code, 0, r.stderr.slice(-2000));
+        const ran = parseNotebook(fs.readFileSync(twice, "utf8")).cells;
+        code.forEach((_, i) => {
+          assert.deepEqual(comparable(ran[code.length + i].outputs), comparable(ran[i].outputs), `code cell ${i + 1} of ${path.basename(file)}`);
+        });
+      });
+    }
+  });
 });
+
+/** Outputs without what a second run may change by itself: a training output keeps its losses, not its timing. */
+function comparable(outputs: RawOutput[]): unknown[] {
+  return outputs.map((o) => {
+    const training = o.items.find((i) => i.mime === MIME.training);
+    if (!training) return o.items;
+    const { elapsedMs: _elapsed, etaMs: _eta, ...rest } = training.data as Record<string, unknown>;
+    return rest;
+  });
+}
