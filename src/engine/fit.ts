@@ -258,7 +258,7 @@ function prepare(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: F
   const clipping = clip.clipNorm !== undefined || clip.clipPerTensor !== undefined || clip.clipValue !== undefined;
   const recordNorms = clipping || !!options.recordGradNorms;
   const signal = options.signal ?? host().fitSignal?.();
-  const split = fraction(options.validationSplit, "validationSplit", "fit");
+  const split = fraction(options.validationSplit, "validationSplit", "fit", 0);
 
   let x = model.input(xIn);
   let y = asTensor(yIn, model.dtype);

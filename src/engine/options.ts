@@ -33,9 +33,9 @@ export function bool(v: unknown, dflt: boolean, what: string, where: string): bo
   return v;
 }
 
-/** A fraction in [0, 1) (dropout rates, validation splits); `dflt` (0) when undefined. */
-export function fraction(v: unknown, what: string, where: string, dflt = 0): number {
-  if (v === undefined) return dflt;
+/** A fraction in [0, 1) (dropout rates, validation splits); `dflt` when undefined and a default is given. */
+export function fraction(v: unknown, what: string, where: string, dflt?: number): number {
+  if (v === undefined && dflt !== undefined) return dflt;
   if (typeof v !== "number" || !(v >= 0 && v < 1)) throw new Error(`${where}: ${what} must be a number in [0, 1), got ${JSON.stringify(v)}`);
   return v;
 }

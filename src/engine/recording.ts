@@ -16,6 +16,7 @@
 import type { GateName, LayerRecording } from "./layer";
 import { CELL_FACTS, type CellKind } from "./layerFacts";
 import { checkLossName, type LossName } from "./loss";
+import { bool, positiveInt } from "./options";
 import { Tensor, type TensorLike } from "./tensor";
 
 /** Options of `record(x, y?, options)`. */
@@ -79,24 +80,19 @@ export interface ResolvedRecording {
 }
 
 export function resolveRecordingOptions(options: RecordingOptions, hasTarget: boolean, where: string): ResolvedRecording {
-  const bool = (v: unknown, dflt: boolean, what: string): boolean => {
-    if (v === undefined) return dflt;
-    if (typeof v !== "boolean") throw new Error(`${where}: ${what} must be true or false, got ${JSON.stringify(v)}`);
-    return v;
-  };
   const index = (v: unknown, what: string): number | undefined => {
     if (v === undefined) return undefined;
     if (!Number.isInteger(v) || (v as number) < 0) throw new Error(`${where}: ${what} must be a non-negative integer, got ${JSON.stringify(v)}`);
     return v as number;
   };
-  const gradNorms = bool(options.gradNorms, hasTarget, "gradNorms");
+  const gradNorms = bool(options.gradNorms, hasTarget, "gradNorms", where);
   // Norms are gradients of a loss: without y there is nothing to differentiate.
   if (gradNorms && !hasTarget) throw new Error(`${where}: gradNorms needs the targets y (and a loss, default "mse"): record(x, y, { gradNorms: true })`);
   const tbptt = options.tbptt;
-  if (tbptt !== undefined && (!Number.isInteger(tbptt) || tbptt < 1)) throw new Error(`${where}: tbptt must be a positive integer, got ${JSON.stringify(tbptt)}`);
+  if (tbptt !== undefined) positiveInt(tbptt, "tbptt", where);
   return {
     loss: checkLossName(options.loss ?? "mse"),
-    gates: bool(options.gates, true, "gates"),
+    gates: bool(options.gates, true, "gates", where),
     gradNorms,
     tbptt,
     batchIndex: index(options.batchIndex, "batchIndex") ?? 0,

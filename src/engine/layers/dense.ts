@@ -12,7 +12,7 @@
 import { LAYER_FACTS } from "../layerFacts";
 import type { BuildContext, ForwardContext, LayerConfigData, Param } from "../layer";
 import { makeParam } from "../layer";
-import { checkKeys } from "../options";
+import { checkKeys, positiveInt } from "../options";
 import { ACTIVATION_NAMES, activationFn, activationGradFromOutput, addColumnSums, addRowVector, gemmNN, gemmNT, gemmTN, type ActivationName } from "../ops";
 import { getInitializer, type Initializer, type InitializerName } from "../random";
 import { Tensor, allocFloats, type FloatArray } from "../tensor";
@@ -71,7 +71,7 @@ export class Dense extends KerasLayer {
     checkKeys(options, VALID, "rnn.dense");
     super(LAYER_FACTS.dense.baseName, options?.name, options?.seed);
     const { units, activation = "linear", useBias = true, tieWeights } = options;
-    if (!Number.isInteger(units) || units <= 0) throw new Error(`rnn.dense: units must be a positive integer, got ${JSON.stringify(units)}`);
+    positiveInt(units, "units", "rnn.dense");
     if (activation !== "softmax" && !(ACTIVATION_NAMES as readonly string[]).includes(activation)) {
       throw new Error(`rnn.dense: activation ${JSON.stringify(activation)} is not supported; valid: ${ACTIVATION_NAMES.join(", ")}, softmax`);
     }

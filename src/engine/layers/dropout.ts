@@ -7,7 +7,7 @@
  */
 import { LAYER_FACTS } from "../layerFacts";
 import type { BuildContext, ForwardContext, LayerConfigData } from "../layer";
-import { checkKeys } from "../options";
+import { checkKeys, fraction } from "../options";
 import { Tensor, allocFloats, type FloatArray } from "../tensor";
 import { KerasLayer, tableOutputShape } from "./common";
 
@@ -30,10 +30,7 @@ export class Dropout extends KerasLayer {
   constructor(options: DropoutOptions) {
     checkKeys(options, ["rate", "name", "seed"], "rnn.dropout");
     super(LAYER_FACTS.dropout.baseName, options?.name, options?.seed);
-    if (typeof options.rate !== "number" || !(options.rate >= 0 && options.rate < 1)) {
-      throw new Error(`rnn.dropout: rate must be a number in [0, 1), got ${JSON.stringify(options.rate)}`);
-    }
-    this.rate = options.rate;
+    this.rate = fraction(options.rate, "rate", "rnn.dropout");
   }
 
   get config(): LayerConfigData {

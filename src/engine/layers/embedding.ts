@@ -10,7 +10,7 @@
 import { LAYER_FACTS } from "../layerFacts";
 import type { BuildContext, ForwardContext, LayerConfigData, Param } from "../layer";
 import { makeParam } from "../layer";
-import { checkKeys } from "../options";
+import { checkKeys, positiveInt } from "../options";
 import { getInitializer, type Initializer, type InitializerName } from "../random";
 import { Tensor, allocFloats } from "../tensor";
 import { KerasLayer, shapeError, tableOutputShape } from "./common";
@@ -46,12 +46,8 @@ export class Embedding extends KerasLayer {
   constructor(options: EmbeddingOptions) {
     checkKeys(options, VALID, "rnn.embedding");
     super(LAYER_FACTS.embedding.baseName, options?.name, options?.seed);
-    for (const key of ["inputDim", "outputDim"] as const) {
-      const v = options[key];
-      if (!Number.isInteger(v) || v <= 0) throw new Error(`rnn.embedding: ${key} must be a positive integer, got ${JSON.stringify(v)}`);
-    }
-    this.inputDim = options.inputDim;
-    this.outputDim = options.outputDim;
+    this.inputDim = positiveInt(options.inputDim, "inputDim", "rnn.embedding");
+    this.outputDim = positiveInt(options.outputDim, "outputDim", "rnn.embedding");
     this.init = getInitializer(options.embeddingsInitializer ?? "randomUniform", "rnn.embedding embeddingsInitializer");
   }
 

@@ -110,8 +110,8 @@ function resolveOptions(spec: KerasRecurrentSpec, options: KerasRecurrentOptions
     goBackwards: bool(options.goBackwards, false, "goBackwards", fname),
     resetAfter: spec.type === "gru" ? bool(options.resetAfter, true, "resetAfter", fname) : false,
     unitForgetBias: spec.type === "lstm" ? bool(options.unitForgetBias, true, "unitForgetBias", fname) : false,
-    dropout: fraction(options.dropout, "dropout", fname),
-    recurrentDropout: fraction(options.recurrentDropout, "recurrentDropout", fname),
+    dropout: fraction(options.dropout, "dropout", fname, 0),
+    recurrentDropout: fraction(options.recurrentDropout, "recurrentDropout", fname, 0),
     trainable: bool(options.trainable, true, "trainable", fname),
     inits: {
       kernel: getInitializer(options.kernelInitializer ?? "glorotUniform", `${fname} kernelInitializer`),

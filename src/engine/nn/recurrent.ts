@@ -121,7 +121,7 @@ export class TorchRecurrent extends TorchParams {
     this.batchFirst = bool(options.batchFirst, false, "batchFirst", fname);
     this.bidirectional = bool(options.bidirectional, false, "bidirectional", fname);
     this.nonlinearity = oneOf(options.nonlinearity, ["tanh", "relu"], "nonlinearity", fname, "tanh");
-    this.dropout = fraction(options.dropout, "dropout", fname);
+    this.dropout = fraction(options.dropout, "dropout", fname, 0);
     const dtype = oneOf(options.dtype, ["float32", "float64"], "dtype", fname, "float32");
     this.dtype = dtype;
     this.name = options.name ?? uniqueLayerName(`nn_${this.className.toLowerCase()}`);

@@ -27,8 +27,9 @@ describe("options module", () => {
     assert.throws(() => bool(1, true, "useBias", "rnn.x"), /rnn\.x: useBias must be true or false, got 1/);
   });
 
-  it("fraction takes [0, 1) and 0 for undefined", () => {
-    assert.equal(fraction(undefined, "dropout", "rnn.x"), 0);
+  it("fraction takes [0, 1), the default for undefined, and requires a value without one", () => {
+    assert.equal(fraction(undefined, "dropout", "rnn.x", 0), 0);
+    assert.throws(() => fraction(undefined, "rate", "rnn.dropout"), /rnn\.dropout: rate must be a number in \[0, 1\), got undefined/);
     assert.equal(fraction(0, "dropout", "rnn.x"), 0);
     assert.equal(fraction(0.5, "dropout", "rnn.x"), 0.5);
     for (const bad of [1, -0.1, "0.2", NaN]) {
