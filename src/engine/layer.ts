@@ -115,7 +115,11 @@ export interface Layer {
   params(): Param[];
   /** Name → tensor view sharing each parameter's storage (`layer.weights.kernel`). */
   readonly weights: Record<string, Tensor>;
-  /** Forward pass on a batch-first tensor (Keras family [B, T, F] or [B, F]); caches what backward needs. Containers call it; in cells use `model.predict` (recurrent layers also have `apply`). */
+  /**
+   * Forward pass on a batch-first tensor (Keras family [B, T, F] or [B, F]); caches what backward needs.
+   * Containers pass their context. A Keras layer called without one (`layer.forward(x)` in a cell) runs
+   * in inference mode and builds itself from x first; recurrent layers also have `apply` (initial states).
+   */
   forward(x: Tensor, ctx: ForwardContext): Tensor;
   /** Backward pass: takes ∂L/∂output, accumulates ∂L/∂param into each Param.grad, returns ∂L/∂x. Needs a preceding forward. */
   backward(dy: Tensor): Tensor;
