@@ -162,6 +162,14 @@ export class KernelClient {
     });
   }
 
+  /**
+   * Resolves when the process running now has ended (a restart, a crash, dispose when its notebook
+   * closed) — what lives in it is gone then; at once when no process runs.
+   */
+  processEnded(): Promise<void> {
+    return this.process ? this.process.exited.then(() => undefined) : Promise.resolve();
+  }
+
   /** Ends the process (a running cell ends as "killed"); the next execute starts a fresh one. */
   async restart(): Promise<void> {
     this.kill("killed");

@@ -168,11 +168,16 @@ lm.summary();`;
     assert.deepEqual(summary.layers.map((l) => l.params), [368, 1568, 0, 33]);
     assert.equal(summary.totalParams, 1969);
     const api = vscode.extensions.getExtension("rnn-notebooks.rnn-notebook")?.exports as
-      { summaryText(): string | undefined; summaryViews(): { torch?: SummaryPayload } | undefined };
+      { summaryText(): string | undefined; summaryViews(): { torch?: SummaryPayload; source: string } | undefined };
     await waitUntil("the summary panel", () => api.summaryText()?.includes("Total params: 1,969"));
     // the panel's switch to PyTorch's convention (two biases): 16·(6+16) + 2·16 = 384, 32·(16+32) + 2·32 = 1,600, 0, 33
     assert.deepEqual(api.summaryViews()?.torch?.layers.map((l) => l.params), [384, 1600, 0, 33]);
     assert.equal(api.summaryViews()?.torch?.totalParams, 2017);
+    assert.equal(api.summaryViews()?.source, "Live model in the kernel");
+    // Its kernel ends (a restart here; closing the notebook disposes it the same way): no longer "live".
+    assert.equal(await vscode.commands.executeCommand("rnnNotebook.restartKernel"), true);
+    await waitUntil("the panel to stop calling the model live", () => /^No longer live/.test(api.summaryViews()?.source ?? ""), 10_000);
+    assert.equal(api.summaryViews()?.torch?.totalParams, 2017, "the counts stay, labelled as from then");
   });
 
   it("runs TypeScript cells of an .ipynb notebook with the RNN Notebook kernel", async () => {

@@ -115,7 +115,7 @@ async function showModelSummary(controller: RnnNotebookController, name?: string
   } else {
     return undefined;
   }
-  SummaryPanel.show(views);
+  SummaryPanel.show(views, pick.live && kernel ? kernel.processEnded() : undefined);
   return views[views.first] ?? views.keras ?? views.torch;
 }
 

@@ -37,7 +37,11 @@ export class SummaryPanel {
     });
   }
 
-  static show(views: SummaryViews): void {
+  /**
+   * Shows a summary. `liveUntil`: for a live model, resolves when the kernel it lives in ended; the
+   * panel then stops calling it live.
+   */
+  static show(views: SummaryViews, liveUntil?: Promise<void>): void {
     const main = views[views.first] ?? views.keras ?? views.torch;
     if (!main) return;
     let p = SummaryPanel.current;
@@ -53,5 +57,16 @@ export class SummaryPanel {
     p.views = views;
     p.panel.webview.html = summaryPage(views, main);
     p.panel.reveal(vscode.ViewColumn.Beside, true);
+    const panel = p;
+    void liveUntil?.then(() => {
+      // Still showing this model (not another one shown since, not closed)?
+      if (SummaryPanel.current !== panel || panel.views !== views) return;
+      const ended: SummaryViews = {
+        ...views,
+        source: vscode.l10n.t("No longer live: the kernel this model was in has ended (notebook closed or kernel restarted). These are its counts from then."),
+      };
+      panel.views = ended;
+      panel.panel.webview.html = summaryPage(ended, main);
+    });
   }
 }
