@@ -38,6 +38,16 @@ describe("autograd elementwise ops", () => {
     assert.deepEqual(x.grad!.toArray(), [1, 2]);
   });
 
+  it("pow's gradient at 0 follows PyTorch's special cases", () => {
+    // derivatives.yaml: d(x^0)/dx = 0 even at x = 0 (not 0 · 0^−1 = NaN); d(0^b)/db = 0 for b ≥ 0 (not 0 · ln 0).
+    const x = tensor([0, 2], { requiresGrad: true, dtype: "float64" });
+    x.pow(0).sum().backward();
+    assert.deepEqual(x.grad!.toArray(), [0, 0]);
+    const e = tensor([0, 2], { requiresGrad: true, dtype: "float64" });
+    tensor([0, 0], undefined, "float64").pow(e).sum().backward();
+    assert.deepEqual(e.grad!.toArray(), [0, 0]);
+  });
+
   describe("float64 gradient check (engine gradCheck, max relative error < 1e-6)", () => {
     const binary: [string, (a: Tensor, b: Tensor) => Tensor][] = [
       ["add", (a, b) => a.add(b)],
