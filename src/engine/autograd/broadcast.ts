@@ -26,8 +26,10 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 
 /** Axis `axis` of a rank-`rank` tensor as 0 … rank−1; negative axes count from the end, like PyTorch. */
 export function normAxis(op: string, axis: number, rank: number): number {
-  const a = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(axis) || a < 0 || a >= Math.max(rank, 1) || (rank === 0 && a !== 0)) {
+  // A scalar has one addressable axis, as in PyTorch: 0 or −1.
+  const r = Math.max(rank, 1);
+  const a = axis < 0 ? axis + r : axis;
+  if (!Number.isInteger(axis) || a < 0 || a >= r) {
     throw new Error(`${op}: axis ${axis} is out of range for a tensor of rank ${rank} (expected ${rank === 0 ? "0 or -1" : `-${rank} … ${rank - 1}`})`);
   }
   return a;

@@ -46,6 +46,8 @@ describe("autograd broadcasting", () => {
     assert.equal(normAxis("sum", -3, 3), 0);
     assert.throws(() => normAxis("sum", 3, 3), { message: "sum: axis 3 is out of range for a tensor of rank 3 (expected -3 … 2)" });
     assert.throws(() => normAxis("sum", -4, 3), /out of range/);
+    assert.equal(normAxis("softmax", -1, 0), 0); // torch.softmax(torch.tensor(2.0), -1) is allowed
+    assert.throws(() => normAxis("sum", 1, 0), { message: "sum: axis 1 is out of range for a tensor of rank 0 (expected 0 or -1)" });
     assert.equal(shapeText([2, 3]), "(2, 3)");
     assert.equal(shapeText([4]), "(4,)");
     assert.equal(shapeText([]), "()");
