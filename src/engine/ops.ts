@@ -148,6 +148,16 @@ export function copySequence(T: number, B: number, F: number, src: SequenceBlock
   // Row r of a layout advances by the step of t and of b: (B, 1) time-major, (1, T) batch-major.
   const sT = src.batchMajor ? 1 : B, sB = src.batchMajor ? T : 1;
   const dT = dst.batchMajor ? 1 : B, dB = dst.batchMajor ? T : 1;
+  if (!src.batchMajor && !dst.batchMajor && sLd === F && dLd === F) {
+    // Dense time-major on both sides: a step's B rows are one contiguous run of B·F values.
+    const n = B * F;
+    for (let t = 0; t < T; t++) {
+      const so = sOff + t * n, dO = dOff + (reverse ? T - 1 - t : t) * n;
+      if (accumulate) for (let q = 0; q < n; q++) d[dO + q] += s[so + q];
+      else for (let q = 0; q < n; q++) d[dO + q] = s[so + q];
+    }
+    return;
+  }
   for (let t = 0; t < T; t++) {
     const td = reverse ? T - 1 - t : t;
     for (let b = 0; b < B; b++) {
