@@ -6,17 +6,19 @@
 import { attentionColorScale } from "../shared/colormaps";
 import type { AttentionPayload } from "../shared/payloads";
 import { finiteExtent, formatNumber } from "../shared/scale";
-import { availableWidth, el, readTheme, saveButton, tooltip } from "./dom";
-import { heatmap, legend, visibleToken } from "./heatmap";
+import { availableWidth, el, EXPORT_SCALE, figureButtons, readTheme, tooltip } from "./dom";
+import { heatmap, legend, type HeatmapSpec, visibleToken } from "./heatmap";
 import { t } from "./l10n";
 
 export function renderAttention(root: HTMLElement, p: AttentionPayload): void {
   const theme = readTheme(root);
   const { rows, cols } = p;
-  root.appendChild(el("div", "rnn-title", `${p.title ?? t("attentionTitle")} · ${t("attentionBatch", { batch: p.batchIndex })}`));
-  root.appendChild(el("div", "rnn-note", p.trueShape
+  const title = `${p.title ?? t("attentionTitle")} · ${t("attentionBatch", { batch: p.batchIndex })}`;
+  const note = p.trueShape
     ? t("attentionPooled", { rows, cols, rr: p.trueShape.rows, cc: p.trueShape.cols })
-    : t("attentionSize", { rows, cols })));
+    : t("attentionSize", { rows, cols });
+  root.appendChild(el("div", "rnn-title", title));
+  root.appendChild(el("div", "rnn-note", note));
   const cs = attentionColorScale(finiteExtent(p.values), theme.dark);
   const toolbar = el("div", "rnn-toolbar");
   toolbar.appendChild(legend(cs, ""));
@@ -30,7 +32,7 @@ export function renderAttention(root: HTMLElement, p: AttentionPayload): void {
   const cellW = raw >= 2 ? Math.min(28, Math.floor(raw)) : raw; // fractional cells: a long source still fits the width
   const rawH = 420 / rows;
   const cellH = rawH >= 2 ? Math.min(28, Math.max(Math.min(cellW, 28), 4), Math.floor(rawH)) : rawH;
-  const canvas = heatmap(body, {
+  const spec: HeatmapSpec = {
     rows, cols,
     at: (r, c) => p.values[r * cols + c],
     colorScale: cs,
@@ -46,6 +48,8 @@ export function renderAttention(root: HTMLElement, p: AttentionPayload): void {
       const v = p.values[r * cols + c];
       return [`${target(r)} → ${source(c)}`, v === null ? t("missingValue") : t("attentionWeight", { v: formatNumber(v, 3) })];
     },
-  });
-  toolbar.appendChild(saveButton(t("savePng"), "attention.png", () => canvas.toDataURL("image/png")));
+  };
+  heatmap(body, spec);
+  const figure = () => ({ title, note, panels: [{ canvas: heatmap(el("div"), { ...spec, pixelRatio: EXPORT_SCALE }), colorBar: { scale: cs, caption: "" } }] });
+  for (const b of figureButtons("attention.png", figure, theme)) toolbar.appendChild(b);
 }

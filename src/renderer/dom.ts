@@ -3,6 +3,8 @@
  * page as text nodes (`textContent`) or canvas pixels — `el()` has no way to set HTML, and no module of
  * the renderer touches innerHTML/outerHTML/insertAdjacentHTML. The stylesheet below is a constant.
  */
+import { type ColorScale, lut } from "../shared/colormaps";
+import { formatNumber } from "../shared/scale";
 import { t } from "./l10n";
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
@@ -90,9 +92,10 @@ export interface SizedCanvas {
   dpr: number;
 }
 
-/** Sizes a canvas for HiDPI: backing store = CSS size × devicePixelRatio, drawing in CSS pixels. */
-export function sizeCanvas(canvas: HTMLCanvasElement, cssWidth: number, cssHeight: number): SizedCanvas {
-  const dpr = Math.max(1, Math.min(4, window.devicePixelRatio || 1));
+/** Sizes a canvas for HiDPI: backing store = CSS size × devicePixelRatio (or `ratio`, for exported
+ * images), drawing in CSS pixels. */
+export function sizeCanvas(canvas: HTMLCanvasElement, cssWidth: number, cssHeight: number, ratio?: number): SizedCanvas {
+  const dpr = ratio ?? Math.max(1, Math.min(4, window.devicePixelRatio || 1));
   const w = Math.max(1, Math.round(cssWidth));
   const h = Math.max(1, Math.round(cssHeight));
   canvas.style.width = `${w}px`;
@@ -216,10 +219,6 @@ export function saveButton(text: string, fileName: string, dataUrl: () => string
   return b;
 }
 
-export function savePngButton(canvas: HTMLCanvasElement, fileName: string): HTMLButtonElement {
-  return saveButton(t("savePng"), fileName, () => canvas.toDataURL("image/png"));
-}
-
 /** base64 of the UTF-8 bytes of a string (for data: URLs of SVG text). */
 export function utf8Base64(text: string): string {
   const bytes = new TextEncoder().encode(text);
@@ -235,30 +234,188 @@ export function saveSvgButton(fileName: string, svg: () => string | undefined): 
   });
 }
 
-/** Stacks canvases vertically (at their backing-store resolution) on the theme background, each under
- * its caption, as one PNG data URL. */
-export function stackedPngUrl(parts: { canvas: HTMLCanvasElement; caption: string }[], theme: Theme): string | undefined {
-  if (parts.length === 0) return undefined;
-  const dpr = Math.max(1, Math.min(4, window.devicePixelRatio || 1));
-  const head = Math.round(18 * dpr);
-  const gap = Math.round(8 * dpr);
-  const out = document.createElement("canvas");
-  out.width = Math.max(...parts.map((p) => p.canvas.width));
-  out.height = parts.reduce((h, p) => h + head + p.canvas.height + gap, 0);
-  const ctx = out.getContext("2d");
-  if (!ctx) return undefined;
-  ctx.fillStyle = theme.bg;
-  ctx.fillRect(0, 0, out.width, out.height);
-  let y = 0;
-  for (const p of parts) {
-    ctx.fillStyle = theme.fg;
-    ctx.font = `600 ${Math.round(12 * dpr)}px ${theme.font}`;
-    ctx.textBaseline = "middle";
-    ctx.fillText(p.caption, 4 * dpr, y + head / 2);
-    ctx.drawImage(p.canvas, 0, y + head);
-    y += head + p.canvas.height + gap;
+// ---------------------------------------------------------------------------------------------------
+// exported images
+
+/** Exported images are drawn at twice their CSS size, whatever the screen's pixel ratio. */
+export const EXPORT_SCALE = 2;
+
+/** One plot of a figure: its caption and colour bar above it, the canvas (drawn at EXPORT_SCALE). */
+export interface FigurePanel {
+  canvas: HTMLCanvasElement;
+  caption?: string;
+  colorBar?: { scale: ColorScale; caption: string };
+}
+
+/**
+ * What an exported PNG shows, so that it reads on its own as the SVG export does: title, notes, every
+ * plot with its caption and colour bar, the series legend, on an opaque background in the theme's
+ * colours (a transparent PNG with light text saved from a dark theme is unreadable on white).
+ */
+export interface Figure {
+  title: string;
+  note?: string;
+  panels: FigurePanel[];
+  legend?: { label: string; color: string; dashed?: boolean }[];
+}
+
+const FIG_PAD = 12;
+const BAR_W = 90;
+
+/** CSS size of a canvas (its style size, else its backing store). */
+function cssSize(c: HTMLCanvasElement): [number, number] {
+  return [parseFloat(c.style.width) || c.width, parseFloat(c.style.height) || c.height];
+}
+
+/** Greedy word wrap of `text` to `width` CSS pixels in ctx's current font. */
+function wrapText(ctx: CanvasRenderingContext2D, text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && ctx.measureText(next).width > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = next;
+    }
   }
-  return out.toDataURL("image/png");
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** Lays the figure out (measure = true: only returns the height) or draws it, in CSS pixels. */
+function layoutFigure(ctx: CanvasRenderingContext2D, fig: Figure, theme: Theme, width: number, draw: boolean): number {
+  const inner = width - 2 * FIG_PAD;
+  let y = FIG_PAD;
+  const text = (s: string, font: string, color: string, lineH: number) => {
+    ctx.font = font;
+    for (const line of wrapText(ctx, s, inner)) {
+      if (draw) {
+        ctx.fillStyle = color;
+        ctx.textAlign = "left";
+        ctx.textBaseline = "middle";
+        ctx.fillText(line, FIG_PAD, y + lineH / 2);
+      }
+      y += lineH;
+    }
+  };
+  text(fig.title, `600 14px ${theme.font}`, theme.fg, 20);
+  if (fig.note) text(fig.note, `12px ${theme.font}`, theme.muted, 16);
+  for (const p of fig.panels) {
+    y += 6;
+    if (p.caption || p.colorBar) {
+      let x = FIG_PAD;
+      ctx.font = `600 12px ${theme.font}`;
+      if (p.caption) {
+        if (draw) {
+          ctx.fillStyle = theme.fg;
+          ctx.textAlign = "left";
+          ctx.textBaseline = "middle";
+          ctx.fillText(p.caption, x, y + 9);
+        }
+        x += ctx.measureText(p.caption).width + 12;
+      }
+      if (p.colorBar && draw) drawColorBar(ctx, p.colorBar.scale, p.colorBar.caption, x, y + 4, theme);
+      y += 20;
+    }
+    const [w, h] = cssSize(p.canvas);
+    if (draw) ctx.drawImage(p.canvas, FIG_PAD, y, w, h);
+    y += h;
+  }
+  if (fig.legend && fig.legend.length > 0) {
+    y += 8;
+    ctx.font = `12px ${theme.font}`;
+    let x = FIG_PAD;
+    for (const item of fig.legend) {
+      const w = 24 + ctx.measureText(item.label).width + 16;
+      if (x > FIG_PAD && x + w > width - FIG_PAD) {
+        x = FIG_PAD;
+        y += 18;
+      }
+      if (draw) {
+        ctx.strokeStyle = item.color;
+        ctx.lineWidth = 2;
+        ctx.setLineDash(item.dashed ? [5, 3] : []);
+        ctx.beginPath();
+        ctx.moveTo(x, y + 9);
+        ctx.lineTo(x + 18, y + 9);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillStyle = theme.fg;
+        ctx.textAlign = "left";
+        ctx.textBaseline = "middle";
+        ctx.fillText(item.label, x + 24, y + 9);
+      }
+      x += w;
+    }
+    y += 18;
+  }
+  return y + FIG_PAD;
+}
+
+/** A colour bar: low value, the gradient (framed), high value, caption; `y` is the bar's top. */
+function drawColorBar(ctx: CanvasRenderingContext2D, cs: ColorScale, caption: string, x: number, y: number, theme: Theme): void {
+  const [lo, hi] = cs.domain;
+  ctx.font = `11px ${theme.font}`;
+  ctx.fillStyle = theme.muted;
+  ctx.textAlign = "left";
+  ctx.textBaseline = "middle";
+  const loText = formatNumber(lo, 3);
+  ctx.fillText(loText, x, y + 5);
+  x += ctx.measureText(loText).width + 4;
+  const table = lut(cs.map);
+  for (let i = 0; i < BAR_W; i++) {
+    const k = Math.round((i / (BAR_W - 1)) * 255) * 3;
+    ctx.fillStyle = `rgb(${table[k]},${table[k + 1]},${table[k + 2]})`;
+    ctx.fillRect(x + i, y, 1.5, 10);
+  }
+  ctx.strokeStyle = theme.border;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(x - 0.5, y - 0.5, BAR_W + 1, 11);
+  x += BAR_W + 4;
+  ctx.fillStyle = theme.muted;
+  const hiText = formatNumber(hi, 3);
+  ctx.fillText(hiText, x, y + 5);
+  if (caption) ctx.fillText(caption, x + ctx.measureText(hiText).width + 6, y + 5);
+}
+
+/** The figure drawn at EXPORT_SCALE on an opaque theme-coloured canvas. */
+export function figureCanvas(fig: Figure, theme: Theme): HTMLCanvasElement | undefined {
+  const width = Math.max(360, ...fig.panels.map((p) => cssSize(p.canvas)[0])) + 2 * FIG_PAD;
+  const out = document.createElement("canvas");
+  const probe = out.getContext("2d");
+  if (!probe) return undefined;
+  const height = layoutFigure(probe, fig, theme, width, false);
+  const { ctx } = sizeCanvas(out, width, height, EXPORT_SCALE);
+  ctx.fillStyle = theme.bg;
+  ctx.fillRect(0, 0, width, height);
+  // Cells are crisp at any scale; text and lines were drawn at EXPORT_SCALE by their views.
+  ctx.imageSmoothingEnabled = false;
+  layoutFigure(ctx, fig, theme, width, true);
+  return out;
+}
+
+/** "Save PNG" and "Copy Image" of a figure, built when clicked (so it shows what is on screen then). */
+export function figureButtons(fileName: string, figure: () => Figure | undefined, theme: Theme): HTMLButtonElement[] {
+  const image = () => {
+    const fig = figure();
+    return fig ? figureCanvas(fig, theme) : undefined;
+  };
+  const save = saveButton(t("savePng"), fileName, () => image()?.toDataURL("image/png"));
+  const copy = button(t("copyImage"), () => {
+    const canvas = image();
+    const say = (key: "copied" | "copyFailed") => {
+      copy.textContent = t(key);
+      setTimeout(() => (copy.textContent = t("copyImage")), 1500);
+    };
+    if (!canvas) return say("copyFailed");
+    canvas.toBlob((blob) => {
+      if (!blob || typeof ClipboardItem === "undefined" || !navigator.clipboard?.write) return say("copyFailed");
+      navigator.clipboard.write([new ClipboardItem({ "image/png": blob })]).then(() => say("copied"), () => say("copyFailed"));
+    }, "image/png");
+  });
+  return [save, copy];
 }
 
 const STYLE_ID = "rnn-notebook-renderer-style";

@@ -6,8 +6,9 @@
 import { CELL_CLASS_NAMES, type GatesPayload } from "../shared/payloads";
 import { gateColorScale } from "../shared/colormaps";
 import { formatNumber } from "../shared/scale";
-import { availableWidth, el, readTheme, saveButton, stackedPngUrl, tooltip } from "./dom";
-import { blockRange, heatmap, legend, visibleToken } from "./heatmap";
+import type { ColorScale } from "../shared/colormaps";
+import { availableWidth, el, EXPORT_SCALE, figureButtons, readTheme, tooltip } from "./dom";
+import { blockRange, heatmap, type HeatmapSpec, legend, visibleToken } from "./heatmap";
 import { t as tr, type MessageKey } from "./l10n";
 
 /** Mean of the finite values (undefined when all are missing). */
@@ -29,20 +30,23 @@ export function renderGates(root: HTMLElement, p: GatesPayload): void {
   const U = p.units;
   const pooled = T !== p.trueShape.timesteps || U !== p.trueShape.units;
   const layer = tr("layer", { type: CELL_CLASS_NAMES[p.layer.type], index: p.layer.index, name: p.layer.name });
-  root.appendChild(el("div", "rnn-title", (p.model ? p.model + " · " : "") + tr("gatesTitle", { layer, batch: p.batchIndex })));
-  root.appendChild(el("div", "rnn-note", pooled
+  const title = (p.model ? p.model + " · " : "") + tr("gatesTitle", { layer, batch: p.batchIndex });
+  const note = pooled
     ? tr("gatesPooled", { t: T, u: U, tt: p.trueShape.timesteps, uu: p.trueShape.units })
-    : tr("gatesSize", { t: T, u: U })));
+    : tr("gatesSize", { t: T, u: U });
+  root.appendChild(el("div", "rnn-title", title));
+  root.appendChild(el("div", "rnn-note", note));
   const toolbar = el("div", "rnn-toolbar");
   root.appendChild(toolbar);
   const panels = el("div", "rnn-panels");
   root.appendChild(panels);
-  toolbar.appendChild(saveButton(tr("savePng"), `gates-${p.layer.type}-layer${p.layer.index}.png`, () =>
-    stackedPngUrl(Array.from(panels.querySelectorAll<HTMLElement>(".rnn-panel")).flatMap((box) => {
-      const canvas = box.querySelector<HTMLCanvasElement>("canvas.rnn-heatmap");
-      const panel = p.panels.find((x) => x.gate === box.dataset.gate);
-      return canvas && panel ? [{ canvas, caption: `${panel.gate} — ${gateLabel(panel)}` }] : [];
-    }), theme)));
+  // Each panel's heatmap spec, caption and colour bar: the exported image draws them again at EXPORT_SCALE.
+  const drawn: { spec: HeatmapSpec; caption: string; colorBar: { scale: ColorScale; caption: string } }[] = [];
+  const figure = () => ({
+    title, note,
+    panels: drawn.map((d) => ({ canvas: heatmap(el("div"), { ...d.spec, pixelRatio: EXPORT_SCALE }), caption: d.caption, colorBar: d.colorBar })),
+  });
+  for (const b of figureButtons(`gates-${p.layer.type}-layer${p.layer.index}.png`, figure, theme)) toolbar.appendChild(b);
   const tip = tooltip(root);
 
   const avail = availableWidth(root);
@@ -61,12 +65,13 @@ export function renderGates(root: HTMLElement, p: GatesPayload): void {
     head.appendChild(el("span", "rnn-gate", panel.gate));
     head.appendChild(el("span", undefined, gateLabel(panel)));
     const cs = panel.domain ? { ...gateColorScale("tanh", theme.dark), domain: panel.domain } : gateColorScale(panel.scale, theme.dark);
-    head.appendChild(legend(cs, panel.scale === "sigmoid" ? "σ" : panel.gate === "c" || panel.domain ? "" : "tanh"));
+    const barCaption = panel.scale === "sigmoid" ? "σ" : panel.gate === "c" || panel.domain ? "" : "tanh";
+    head.appendChild(legend(cs, barCaption));
     const m = meanOf(panel.values);
     if (m !== undefined) head.appendChild(el("span", "rnn-note", tr("mean", { v: formatNumber(m, 2) })));
     box.appendChild(head);
     panels.appendChild(box);
-    heatmap(box, {
+    const spec: HeatmapSpec = {
       rows: U,
       cols: T,
       at: (r, c) => panel.values[c * U + r],
@@ -91,6 +96,8 @@ export function renderGates(root: HTMLElement, p: GatesPayload): void {
           v === null ? tr("missingValue") : tr("hoverValue", { v: formatNumber(v, 4) }) + (pooled ? tr("blockMean") : ""),
         ];
       },
-    });
+    };
+    heatmap(box, spec);
+    drawn.push({ spec, caption: gateLabel(panel), colorBar: { scale: cs, caption: barCaption } });
   }
 }

@@ -5,7 +5,7 @@
 import type { GradNormsPayload } from "../shared/payloads";
 import { formatNumber } from "../shared/scale";
 import { gradNormsSvg, tbpttBoundaries } from "../shared/svgPlot";
-import { availableWidth, button, el, readTheme, savePngButton, saveSvgButton, type Theme, tooltip } from "./dom";
+import { availableWidth, button, el, EXPORT_SCALE, figureButtons, readTheme, saveSvgButton, type Theme, tooltip } from "./dom";
 import { linePlot, seriesLegend } from "./linePlot";
 import { t as tr } from "./l10n";
 
@@ -28,7 +28,8 @@ export function firstOverLast(values: (number | null)[]): number | undefined {
 export function renderGradNorms(root: HTMLElement, p: GradNormsPayload): void {
   const theme = readTheme(root);
   const title = p.title === undefined || p.title === "Gradient norm per timestep" ? tr("gradTitle") : p.title;
-  root.appendChild(el("div", "rnn-title", title + (p.loss ? tr("gradLoss", { loss: p.loss }) : "")));
+  const fullTitle = title + (p.loss ? tr("gradLoss", { loss: p.loss }) : "");
+  root.appendChild(el("div", "rnn-title", fullTitle));
   const notes: string[] = [];
   notes.push(tr("gradSteps", { n: p.steps.length }) + (p.trueSteps ? tr("gradPooled", { n: p.trueSteps }) : "") + tr("gradSolid")
     + (p.series.some((s) => s.quantity === "c") ? tr("gradDashed") : "") + ".");
@@ -71,13 +72,18 @@ export function renderGradNorms(root: HTMLElement, p: GradNormsPayload): void {
   toolbar.appendChild(el("span", "rnn-note", tr("yScale")));
   toolbar.appendChild(logBtn);
   toolbar.appendChild(linBtn);
-  toolbar.appendChild(savePngButton(plot.canvas, "gradient-norms.png"));
-  toolbar.appendChild(saveSvgButton("gradient-norms.svg", () => gradNormsSvg({ ...p, yScale: scale })));
   // The number the lesson is about: how much of the gradient reaching the last step survives to the first.
-  root.appendChild(seriesLegend(series.map((s) => {
+  const legendItems = series.map((s) => {
     const r = firstOverLast(s.y);
     return { ...s, label: r === undefined ? s.label : `${s.label}  (${tr("ratio", { first: p.steps[0], last: p.steps[p.steps.length - 1], v: formatNumber(r, 2) })})` };
-  })));
+  });
+  // The exported image: the plot drawn again at EXPORT_SCALE, with the title, notes and legend.
+  const exportPlot = () => linePlot(el("div"), { ...spec(), pixelRatio: EXPORT_SCALE }).canvas;
+  for (const b of figureButtons("gradient-norms.png", () => ({ title: fullTitle, note: notes.join(" "), panels: [{ canvas: exportPlot() }], legend: legendItems }), theme)) {
+    toolbar.appendChild(b);
+  }
+  toolbar.appendChild(saveSvgButton("gradient-norms.svg", () => gradNormsSvg({ ...p, yScale: scale })));
+  root.appendChild(seriesLegend(legendItems));
   const zeros = p.series.some((s) => s.values.some((v) => v !== null && v <= 0));
   if (zeros) root.appendChild(el("div", "rnn-note", tr("gradZeros")));
 }

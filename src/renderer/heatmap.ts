@@ -29,6 +29,8 @@ export interface HeatmapSpec {
   className: string;
   theme: Theme;
   tip: Tooltip;
+  /** Backing-store pixels per CSS pixel (default: the screen's; exported images use EXPORT_SCALE). */
+  pixelRatio?: number;
 }
 
 const MARGIN_L = 42;
@@ -50,7 +52,7 @@ export function heatmap(host: HTMLElement, spec: HeatmapSpec): HTMLCanvasElement
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", spec.ariaLabel);
   host.appendChild(canvas);
-  const { ctx } = sizeCanvas(canvas, MARGIN_L + plotW + MARGIN_R, MARGIN_T + plotH + marginB);
+  const { ctx } = sizeCanvas(canvas, MARGIN_L + plotW + MARGIN_R, MARGIN_T + plotH + marginB, spec.pixelRatio);
 
   // 1. cells: one pixel per cell in an offscreen canvas, then scaled up
   const off = document.createElement("canvas");

@@ -33,6 +33,8 @@ export interface LinePlotSpec {
   integerX?: boolean;
   /** Lower bound of the linear y domain (default: 0 when all values ≥ 0). */
   yMinLinear?: number;
+  /** Backing-store pixels per CSS pixel (default: the screen's; exported images use EXPORT_SCALE). */
+  pixelRatio?: number;
 }
 
 const M = { l: 58, r: 14, t: 10, b: 36 };
@@ -75,8 +77,8 @@ export function linePlot(host: HTMLElement, first: LinePlotSpec): LinePlot {
   function draw(next: LinePlotSpec): void {
     spec = next;
     const { theme } = spec;
-    const { ctx, width: W, height: H } = sizeCanvas(canvas, spec.width, spec.height);
-    sizeCanvas(overlay, spec.width, spec.height);
+    const { ctx, width: W, height: H } = sizeCanvas(canvas, spec.width, spec.height, spec.pixelRatio);
+    sizeCanvas(overlay, spec.width, spec.height, spec.pixelRatio);
     canvas.setAttribute("aria-label", `${spec.yLabel} vs ${spec.xLabel}: ${spec.series.map((s) => s.label).join(", ")}`);
     const log = spec.yScale === "log";
     const allX: number[] = [];

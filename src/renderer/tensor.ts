@@ -5,8 +5,8 @@
 import { matrixView, type TensorPayload } from "../shared/payloads";
 import { dataColorScale } from "../shared/colormaps";
 import { finiteExtent, formatNumber } from "../shared/scale";
-import { availableWidth, button, clear, el, readTheme, saveButton, tooltip } from "./dom";
-import { blockRange, heatmap, legend } from "./heatmap";
+import { availableWidth, button, clear, el, EXPORT_SCALE, type Figure, figureButtons, readTheme, tooltip } from "./dom";
+import { blockRange, heatmap, legend, type HeatmapSpec } from "./heatmap";
 import { t } from "./l10n";
 
 export const MAX_TABLE_ROWS = 500;
@@ -16,7 +16,8 @@ export function renderTensor(root: HTMLElement, p: TensorPayload): void {
   const theme = readTheme(root);
   const [rows, cols] = p.shownShape;
   const [trueRows, trueCols] = p.downsampled ? matrixView(p.shape) : [rows, cols];
-  root.appendChild(el("div", "rnn-title", `${p.title ? p.title + " — " : ""}${t("tensor")} [${p.shape.join(", ")}] ${p.dtype}`));
+  const title = `${p.title ? p.title + " — " : ""}${t("tensor")} [${p.shape.join(", ")}] ${p.dtype}`;
+  root.appendChild(el("div", "rnn-title", title));
   const notes: string[] = [];
   if (p.note) notes.push(p.note + ".");
   if (p.downsampled) notes.push(t("tensorPooled", { r: rows, c: cols, rr: trueRows, cc: trueCols }));
@@ -31,7 +32,12 @@ export function renderTensor(root: HTMLElement, p: TensorPayload): void {
   const tableBtn = button(t("table"), () => show("table"), view === "table");
   toolbar.appendChild(heatBtn);
   toolbar.appendChild(tableBtn);
-  toolbar.appendChild(saveButton(t("savePng"), "tensor.png", () => body.querySelector<HTMLCanvasElement>("canvas.rnn-heatmap")?.toDataURL("image/png")));
+  // The heatmap's spec, kept to draw it again at EXPORT_SCALE for the exported image.
+  let drawn: { spec: HeatmapSpec; figure: Omit<Figure, "panels"> } | undefined;
+  for (const b of figureButtons("tensor.png", () => drawn && {
+    ...drawn.figure,
+    panels: [{ canvas: heatmap(el("div"), { ...drawn.spec, pixelRatio: EXPORT_SCALE }), colorBar: { scale: drawn.spec.colorScale, caption: "" } }],
+  }, theme)) toolbar.appendChild(b);
 
   // int32 tensors show exact integers; floats 6 significant digits (what the kernel sends)
   const fmt = (v: number) => (p.dtype === "int32" && Number.isInteger(v) ? String(v) : formatNumber(v, 6));
@@ -43,6 +49,7 @@ export function renderTensor(root: HTMLElement, p: TensorPayload): void {
     heatBtn.setAttribute("aria-pressed", String(v === "heatmap"));
     tableBtn.setAttribute("aria-pressed", String(v === "table"));
     clear(body);
+    drawn = undefined;
     if (rows * cols === 0) { body.appendChild(el("div", "rnn-note", t("emptyTensor"))); return; }
     if (v === "heatmap") {
       const cs = dataColorScale(finiteExtent(p.values), theme.dark);
@@ -54,7 +61,7 @@ export function renderTensor(root: HTMLElement, p: TensorPayload): void {
       const cellW = raw >= 2 ? Math.min(28, Math.floor(raw)) : raw; // fractional cells: the matrix fits the width however many columns it has
       const rawH = 400 / rows;
       const cellH = rawH >= 2 ? Math.min(Math.max(cellW, 2), 28, Math.floor(rawH)) : rawH;
-      heatmap(body, {
+      const spec: HeatmapSpec = {
         rows, cols,
         at: (r, c) => p.values[r * cols + c],
         colorScale: cs,
@@ -68,7 +75,9 @@ export function renderTensor(root: HTMLElement, p: TensorPayload): void {
           const val = p.values[r * cols + c];
           return [`[${rowName(r)}, ${colName(c)}]`, val === null ? t("missingValue") : `${fmt(val)}${p.downsampled ? t("blockMean") : ""}`];
         },
-      });
+      };
+      heatmap(body, spec);
+      drawn = { spec, figure: { title, note: notes.join(" ") || undefined } };
     } else {
       const wrap = el("div", "rnn-table-wrap");
       const table = el("table", "rnn-table");

@@ -6,7 +6,7 @@
 import type { TrainingPayload } from "../shared/payloads";
 import { formatNumber } from "../shared/scale";
 import { trainingSvg } from "../shared/svgPlot";
-import { availableWidth, el, readTheme, savePngButton, saveSvgButton, tooltip } from "./dom";
+import { availableWidth, el, EXPORT_SCALE, figureButtons, readTheme, saveSvgButton, tooltip } from "./dom";
 import { seriesColor } from "./gradNorms";
 import { linePlot, seriesLegend, type LineSeries } from "./linePlot";
 import { t as tr } from "./l10n";
@@ -67,9 +67,9 @@ export function renderTraining(root: HTMLElement, p: TrainingPayload): void {
   const hasData = series.some((s) => s.y.some((v) => v !== null));
   if (hasData) {
     const positive = series.every((s) => s.y.every((v) => v === null || v > 0));
-    const plot = linePlot(root, {
+    const lossSpec = {
       series,
-      yScale: positive ? "log" : "linear",
+      yScale: positive ? "log" as const : "linear" as const,
       xLabel: tr("epoch"),
       yLabel: tr("loss"),
       integerX: true,
@@ -78,10 +78,14 @@ export function renderTraining(root: HTMLElement, p: TrainingPayload): void {
       className: "rnn-training",
       theme,
       tip,
-    });
+    };
+    linePlot(root, lossSpec);
     root.appendChild(seriesLegend(series));
     const tb = el("div", "rnn-toolbar");
-    tb.appendChild(savePngButton(plot.canvas, "training.png"));
+    const exportPlot = () => linePlot(el("div"), { ...lossSpec, pixelRatio: EXPORT_SCALE }).canvas;
+    for (const b of figureButtons("training.png", () => ({ title: tr("loss"), note: `${parts.join(" · ")} — ${statusWord}`, panels: [{ canvas: exportPlot() }], legend: series }), theme)) {
+      tb.appendChild(b);
+    }
     tb.appendChild(saveSvgButton("training.svg", () => trainingSvg(p)));
     root.appendChild(tb);
   } else {

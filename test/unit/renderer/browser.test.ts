@@ -187,6 +187,77 @@ describe("renderer in Chromium", function () {
     assert.ok(!saved[2].svg.includes("<img"));
   });
 
+  it("exports complete PNG figures: opaque theme background, 2× size, legend and colour bars drawn in", async () => {
+    const out: MimeBundle[] = [];
+    const show$ = createShow({ display: (b) => { out.push(b); }, maxBytes: 2_000_000 });
+    show$.gates(...gatesArgs(realModel(6, 3)), {});
+    show$.gradientNorms(...normsArgs(realModel(6, 3)), { labels: ["one model"] });
+    await show(MIME.gates, bundleOf(out[0], MIME.gates));
+    await show(MIME.gradNorms, bundleOf(out[1], MIME.gradNorms));
+    await show(MIME.tensor, bundleOf(richBundle(rnn.tensor([[1, 2, 3], [4, 5, 6]])), MIME.tensor));
+    const pngs = await page.evaluate(async () => {
+      const hrefs: string[] = [];
+      const grab = (e: Event) => {
+        const a = e.target as HTMLAnchorElement;
+        if (a.tagName === "A" && a.download.endsWith(".png")) { hrefs.push(a.href); e.preventDefault(); }
+      };
+      document.body.addEventListener("click", grab);
+      const roots = Array.from(document.querySelectorAll("[data-rnn-rendered]")).slice(-3);
+      // A small tensor opens as a table; its image is of the heatmap view.
+      Array.from(roots[2].querySelectorAll("button")).find((b) => b.textContent === "heatmap")!.click();
+      for (const root of roots) {
+        Array.from(root.querySelectorAll("button")).find((b) => b.textContent === "Save PNG")!.click();
+      }
+      document.body.removeEventListener("click", grab);
+      const cssWidths = roots.map((r) => Math.max(...Array.from(r.querySelectorAll("canvas.rnn-heatmap, canvas.rnn-gradnorms")).map((c) => parseFloat((c as HTMLCanvasElement).style.width))));
+      return Promise.all(hrefs.map(async (href, k) => {
+        const img = new Image();
+        img.src = href;
+        await img.decode();
+        const c = document.createElement("canvas");
+        c.width = img.width;
+        c.height = img.height;
+        const ctx = c.getContext("2d")!;
+        ctx.drawImage(img, 0, 0);
+        const d = ctx.getImageData(0, 0, c.width, c.height).data;
+        const px = (x: number, y: number) => Array.from(d.subarray((y * c.width + x) * 4, (y * c.width + x) * 4 + 4));
+        let transparent = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] !== 255) transparent++;
+        // Most distinct saturated colours in one row: a colour bar's gradient has dozens, a heatmap row
+        // only one per cell, and anti-aliased text is grey.
+        let barColours = 0;
+        for (let y = 0; y < c.height; y++) {
+          const seen = new Set<number>();
+          for (let x = 0; x < c.width; x++) {
+            const [r, g, b] = px(x, y);
+            if (Math.max(r, g, b) - Math.min(r, g, b) > 40) seen.add((r << 16) | (g << 8) | b);
+          }
+          barColours = Math.max(barColours, seen.size);
+        }
+        // Pixels of the first series colour (#56B4E9 on dark themes) in the bottom 30 CSS px: the legend.
+        let legendPixels = 0;
+        for (let y = c.height - 60; y < c.height; y++) {
+          for (let x = 0; x < c.width; x++) {
+            const [r, g, b] = px(x, y);
+            if (Math.abs(r - 0x56) + Math.abs(g - 0xb4) + Math.abs(b - 0xe9) < 30) legendPixels++;
+          }
+        }
+        return { w: c.width, cssW: cssWidths[k], corner: px(0, 0), transparent, barColours, legendPixels };
+      }));
+    });
+    assert.equal(pngs.length, 3, "gates, gradient norms, tensor");
+    for (const [k, png] of pngs.entries()) {
+      assert.equal(png.transparent, 0, `PNG ${k} is opaque`);
+      assert.deepEqual(png.corner, [0x1e, 0x1e, 0x1e, 255], `PNG ${k} has the dark theme's editor background`);
+      assert.ok(png.w >= 2 * png.cssW, `PNG ${k} at 2× the plot's CSS width: ${png.w} vs ${png.cssW}`);
+    }
+    // The gates and tensor views' colour bars have 90 CSS px (180 image px) of gradient; 6 timesteps
+    // and 3 columns of cells give at most 6 colours per row.
+    assert.ok(pngs[0].barColours >= 40, `gates colour bar: ${pngs[0].barColours} colours in a row`);
+    assert.ok(pngs[2].barColours >= 40, `tensor colour bar: ${pngs[2].barColours} colours in a row`);
+    assert.ok(pngs[1].legendPixels > 20, `gradient-norm legend swatch: ${pngs[1].legendPixels} pixels`);
+  });
+
   it("the ActivationFunction entry renders output items, redraws on a theme switch, and boxes invalid JSON", async () => {
     const out: MimeBundle[] = [];
     createShow({ display: (b) => { out.push(b); }, maxBytes: 2_000_000 }).gradientNorms(...normsArgs(realModel(5, 2)), {});
