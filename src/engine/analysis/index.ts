@@ -3,14 +3,20 @@
  * compute with). Each function takes an `rnn.sequential` model or an `rnn.nn` recurrent module and
  * reads it through the engine's recording contract and backward passes (subject.ts).
  */
+import { connectivity } from "./connectivity";
+import { findUnits } from "./findUnits";
 import { trajectory } from "./trajectory";
 
+export type { ConnectivityOptions } from "./connectivity";
+export type { FindUnitsOptions, UnitMatch } from "./findUnits";
 export type { Trajectory, TrajectoryOptions } from "./trajectory";
 export type { AnalysedModel, StateName } from "./subject";
 
 /**
  * Analyses of a trained recurrent model:
- * `trajectory(model, xs, { dims })` (PCA paths of the hidden states).
+ * `trajectory(model, xs, { dims })` (PCA paths of the hidden states),
+ * `findUnits(model, x, labels)` (units ranked by correlation with a per-timestep label),
+ * `connectivity(model, x)` (‖∂y_t/∂x_s‖ for every pair of steps).
  */
 export const analysis = {
   /**
@@ -18,4 +24,14 @@ export const analysis = {
    * explainedVariance, components, mean }`: `rnn.analysis.trajectory(model, xs, { dims: 2 })`.
    */
   trajectory,
+  /**
+   * Units of one recurrent layer ranked by |Pearson correlation| with a per-timestep label, best first →
+   * `[{ unit, correlation }]`: `rnn.analysis.findUnits(model, x, labels, { layer?, state?: "h" | "c" })`.
+   */
+  findUnits,
+  /**
+   * C [T, T] with C[t, s] = ‖∂y_t/∂x_s‖₂ for one sequence (zero for s > t in a causal model):
+   * `rnn.analysis.connectivity(model, x, { output?: "output" | "loss", target?, loss? })`.
+   */
+  connectivity,
 };
