@@ -87,7 +87,7 @@ export function sizeNote(p: GatesPayload): string {
 /** The full bundle for a gates payload. */
 export function gatesBundle(p: GatesPayload): MimeBundle {
   const panels = p.panels.map((panel) => ({
-    label: `${panel.gate}  ${panel.label}`,
+    label: panel.label, // "input gate i": the name ends with its letter
     rows: p.units, // units along y
     cols: p.timesteps, // time along x
     at: (r: number, c: number) => panel.values[c * p.units + r],
@@ -107,7 +107,7 @@ export function gatesBundle(p: GatesPayload): MimeBundle {
   ];
   return {
     [MIME.gates]: p,
-    "image/png": heatmapPngBase64(panels, `time ->  ${sizeNote(p)}`, p.timesteps === p.trueShape.timesteps ? p.tokens : undefined),
+    "image/png": heatmapPngBase64(panels, `time ->  ${sizeNote(p)}`, p.timesteps === p.trueShape.timesteps ? p.tokens : undefined, `${gatesTitle(p)}: gates`),
     "text/plain": text.join("\n"),
   };
 }

@@ -1,7 +1,9 @@
 /**
- * The image/png fallback of heatmaps: a pixel grid per panel (time along x, units along y, like the
- * renderer), a colour bar with its end values, and a short label, stacked vertically. Missing cells are
- * a grey checkerboard. Transparent background, label ink a mid grey, so it reads on light and dark.
+ * The image/png fallback of heatmaps (what GitHub, Jupyter and image viewers show): a title, then per
+ * panel a short label, a pixel grid (time along x, units along y, like the renderer) and a colour bar
+ * with its end values, stacked vertically. Missing cells are a grey checkerboard. The background is
+ * opaque white with dark ink, like a printed figure: a transparent image's ink cannot suit both a light
+ * and a dark page, and the kernel does not know the editor's theme.
  */
 import { type ColorScale, MISSING, MISSING_ALT, sample, scaleT } from "../../shared/colormaps";
 import { formatNumber } from "../../shared/scale";
@@ -19,7 +21,8 @@ export interface HeatmapPanel {
   colorScale: ColorScale;
 }
 
-const INK = [136, 136, 136];
+const INK = [51, 51, 51];
+const BACKGROUND = [255, 255, 255];
 const LABEL_H = 14;
 const GAP = 8;
 const BAR_W = 10;
@@ -33,17 +36,25 @@ function cellSize(n: number, maxPx: number, maxCell: number): number {
  * Draws panels and returns the PNG as base64. Pixel budget: each panel ≤ 800 × 300 (cells ≥ 1 px).
  * `xLabels` (e.g. the input characters) are drawn once under the last panel when a cell is at least
  * 8 px wide, one character per column (the pixel font has Latin letters, digits and punctuation only).
+ * `title` heads the image.
  */
-export function heatmapPngBase64(panels: HeatmapPanel[], footer?: string, xLabels?: string[]): string {
+export function heatmapPngBase64(panels: HeatmapPanel[], footer?: string, xLabels?: string[], title?: string): string {
   const maxCols = Math.max(1, ...panels.map((p) => p.cols));
   const cw = cellSize(maxCols, 800, 24);
   const layout = panels.map((p) => ({ p, ch: cellSize(p.rows, 300, 24) }));
   const legendW = 6 + BAR_W + 4 + 6 * 8; // bar plus a label of up to ~6 glyphs
-  const width = Math.max(maxCols * cw + legendW + 4, ...panels.map((p) => textWidth(p.label) + 4), footer ? textWidth(footer) + 4 : 0);
+  const width = Math.max(maxCols * cw + legendW + 4, ...panels.map((p) => textWidth(p.label) + 4), footer ? textWidth(footer) + 4 : 0,
+    title ? textWidth(title) + 4 : 0);
   const showX = xLabels !== undefined && cw >= 8;
-  const height = layout.reduce((h, l) => h + LABEL_H + Math.max(20, l.p.rows * l.ch) + GAP, 0) + (footer ? LABEL_H : 0) + (showX ? LABEL_H : 0) + 2;
+  const titleH = title ? LABEL_H + 4 : 0;
+  const height = titleH + layout.reduce((h, l) => h + LABEL_H + Math.max(20, l.p.rows * l.ch) + GAP, 0) + (footer ? LABEL_H : 0) + (showX ? LABEL_H : 0) + 2;
   const img = new PixelImage(Math.min(width, 4000), Math.min(height, 8000));
+  img.fillRect(0, 0, img.width, img.height, BACKGROUND);
   let y = 2;
+  if (title) {
+    drawText(img, title, 2, y, INK);
+    y += titleH;
+  }
   for (const { p, ch } of layout) {
     drawText(img, p.label, 2, y, INK);
     y += LABEL_H;

@@ -93,4 +93,28 @@ describe("png: heatmap fallback pixels", () => {
     const [mx, my] = centre(1, 0);
     assert.deepEqual([px(mx, my), px(mx + 1, my)].sort(), [Array.from(MISSING), Array.from(MISSING_ALT)].sort()); // checkerboard
   });
+
+  it("is an opaque figure with a title, and a colour bar beside each panel", async () => {
+    const { heatmapPngBase64 } = await import("../../../../src/kernel/rich/heatmapImage");
+    const { gateColorScale } = await import("../../../../src/shared/colormaps");
+    const png = Buffer.from(heatmapPngBase64([{ label: "f", rows: 2, cols: 2, at: () => 0.5, colorScale: gateColorScale("sigmoid") }], undefined, undefined, "LSTM GATES"), "base64");
+    const cs = chunks(png);
+    const w = cs[0].data.readUInt32BE(0);
+    const h = cs[0].data.readUInt32BE(4);
+    const raw = inflateSync(Buffer.concat(cs.filter((c) => c.type === "IDAT").map((c) => c.data)));
+    const px = (x: number, y: number) => Array.from(raw.subarray(y * (1 + w * 4) + 1 + x * 4, y * (1 + w * 4) + 1 + x * 4 + 4));
+    let transparent = 0;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (px(x, y)[3] !== 255) transparent++;
+    assert.equal(transparent, 0, "every pixel opaque");
+    assert.deepEqual(px(0, 0), [255, 255, 255, 255], "white background");
+    // layout (heatmapImage.ts): the title's 10 px glyph row at y = 2…11, in dark ink; the panel starts 18 px lower
+    let ink = 0;
+    for (let y = 2; y < 12; y++) for (let x = 0; x < w; x++) if (px(x, y)[0] === 51) ink++;
+    assert.ok(ink > 20, `title ink pixels: ${ink}`);
+    // colour bar 6 px right of the 2 cells of 24 px: top = domain max (viridis end #fde725), bottom = min (#440154)
+    const top = 2 + 18 + 14;
+    const bx = 2 + 2 * 24 + 6;
+    assert.deepEqual(px(bx, top).slice(0, 3), [0xfd, 0xe7, 0x25]);
+    assert.deepEqual(px(bx, top + 47).slice(0, 3), [0x44, 0x01, 0x54]);
+  });
 });
