@@ -427,13 +427,13 @@ const CSS = `
 .rnn-panels { display: flex; flex-wrap: wrap; gap: 10px 18px; }
 .rnn-panel { position: relative; }
 .rnn-panel-head { display: flex; align-items: center; gap: 8px; margin-bottom: 2px; }
-.rnn-panel-head .rnn-gate { font-weight: 700; font-family: var(--vscode-editor-font-family, monospace); }
+.rnn-panel-head .rnn-gate { font-weight: 700; }
 .rnn-legend { display: inline-flex; align-items: center; gap: 4px; color: var(--vscode-descriptionForeground, #777); font-size: 11px; }
 .rnn-legend canvas { border: 1px solid var(--vscode-panel-border, #8884); }
 .rnn-series-legend { display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 4px 0; }
 .rnn-series-legend span.sw { display: inline-block; width: 18px; height: 0; border-top: 2px solid; vertical-align: middle; margin-right: 5px; }
 .rnn-toolbar { display: flex; gap: 6px; align-items: center; margin: 4px 0; flex-wrap: wrap; }
-.rnn-button { font: inherit; font-size: 11px; padding: 1px 8px; border-radius: 2px; cursor: pointer; color: var(--vscode-button-secondaryForeground, inherit); background: var(--vscode-button-secondaryBackground, #8882); border: 1px solid var(--vscode-contrastBorder, transparent); }
+.rnn-button { font: inherit; font-size: 11px; padding: 1px 8px; border-radius: 2px; cursor: pointer; color: var(--vscode-button-secondaryForeground, inherit); background: var(--vscode-button-secondaryBackground, #8882); border: 1px solid var(--vscode-contrastBorder, var(--vscode-button-border, #8888)); }
 .rnn-button[aria-pressed="true"] { color: var(--vscode-button-foreground, #fff); background: var(--vscode-button-background, #0e70c0); }
 .rnn-tooltip { position: absolute; z-index: 10; pointer-events: none; padding: 4px 8px; border-radius: 3px; font-size: 12px; white-space: pre; background: var(--vscode-editorHoverWidget-background, #f3f3f3); color: var(--vscode-editorHoverWidget-foreground, #222); border: 1px solid var(--vscode-editorHoverWidget-border, #c8c8c8); box-shadow: 0 2px 8px rgba(0,0,0,0.2); }
 .rnn-tooltip-head { font-weight: 600; }

@@ -62,8 +62,8 @@ export function renderGates(root: HTMLElement, p: GatesPayload): void {
     const box = el("div", "rnn-panel");
     box.dataset.gate = panel.gate;
     const head = el("div", "rnn-panel-head");
-    head.appendChild(el("span", "rnn-gate", panel.gate));
-    head.appendChild(el("span", undefined, gateLabel(panel)));
+    // The name ends with the gate's letter ("input gate i"): shown once.
+    head.appendChild(el("span", "rnn-gate", gateLabel(panel)));
     const cs = panel.domain ? { ...gateColorScale("tanh", theme.dark), domain: panel.domain } : gateColorScale(panel.scale, theme.dark);
     const barCaption = panel.scale === "sigmoid" ? "σ" : panel.gate === "c" || panel.domain ? "" : "tanh";
     head.appendChild(legend(cs, barCaption));

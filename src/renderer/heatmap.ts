@@ -95,7 +95,23 @@ export function heatmap(host: HTMLElement, spec: HeatmapSpec): HTMLCanvasElement
     ctx.fillStyle = missingPattern(ctx, theme);
     for (const [r, c] of missing) ctx.fillRect(MARGIN_L + c * spec.cellW, MARGIN_T + r * spec.cellH, spec.cellW, spec.cellH);
   }
-  // 3. frame and labels
+  // 3. cell grid, where cells are big enough: a cell near the map's middle colour (close to a dark
+  // theme's background) still shows as a cell
+  if (spec.cellW >= 6 && spec.cellH >= 6 && rows * cols <= 20_000) {
+    ctx.strokeStyle = theme.grid;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    for (let c = 1; c < cols; c++) {
+      ctx.moveTo(MARGIN_L + c * spec.cellW, MARGIN_T);
+      ctx.lineTo(MARGIN_L + c * spec.cellW, MARGIN_T + plotH);
+    }
+    for (let r = 1; r < rows; r++) {
+      ctx.moveTo(MARGIN_L, MARGIN_T + r * spec.cellH);
+      ctx.lineTo(MARGIN_L + plotW, MARGIN_T + r * spec.cellH);
+    }
+    ctx.stroke();
+  }
+  // 4. frame and labels
   ctx.strokeStyle = theme.border;
   ctx.lineWidth = 1;
   ctx.strokeRect(MARGIN_L - 0.5, MARGIN_T - 0.5, plotW + 1, plotH + 1);
@@ -143,7 +159,7 @@ export function heatmap(host: HTMLElement, spec: HeatmapSpec): HTMLCanvasElement
     ctx.restore();
   }
 
-  // 4. hover
+  // 5. hover
   const cellAt = (ev: MouseEvent): [number, number] | undefined => {
     const rect = canvas.getBoundingClientRect();
     const c = Math.floor((ev.clientX - rect.left - MARGIN_L) / spec.cellW);

@@ -164,14 +164,25 @@ export function linePlot(host: HTMLElement, first: LinePlotSpec): LinePlot {
       ctx.lineTo(W - M.r, Math.round(y) + 0.5);
       ctx.stroke();
       ctx.setLineDash([]);
-      ctx.fillStyle = h.color ?? "#D55E00";
-      ctx.textAlign = "right";
+    }
+    for (const s of spec.series) drawSeries(ctx, s, xs, ys, W - M.l - M.r);
+    // Reference-line labels last, on a patch of background, so the data lines never hide them.
+    for (const h of spec.hLines ?? []) {
+      const y = ys.map(h.y);
+      if (!Number.isFinite(y)) continue;
       // label above the line, or below it when the line runs along the top of the plot
       const below = y - 16 < M.t;
+      const w = ctx.measureText(h.label).width;
+      const top = below ? y + 2 : y - 15;
+      ctx.fillStyle = theme.bg;
+      ctx.globalAlpha = 0.85;
+      ctx.fillRect(W - M.r - 6 - w, top, w + 4, 13);
+      ctx.globalAlpha = 1;
+      ctx.fillStyle = h.color ?? "#D55E00";
+      ctx.textAlign = "right";
       ctx.textBaseline = below ? "top" : "bottom";
       ctx.fillText(h.label, W - M.r - 4, below ? y + 3 : y - 2);
     }
-    for (const s of spec.series) drawSeries(ctx, s, xs, ys, W - M.l - M.r);
     ctx.restore();
   }
 

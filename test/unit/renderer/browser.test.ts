@@ -72,6 +72,8 @@ describe("renderer in Chromium", function () {
     assert.equal(gates.canvases.filter((c) => c.cls === "rnn-heatmap").length, 6); // LSTM: i f g o c h
     for (const c of gates.canvases) assert.equal(c.w, Math.round(c.cssW * 2), "backing store = CSS width × devicePixelRatio 2");
     assert.ok(gates.text.includes(XSS_IMG), "hostile model name shown as text");
+    assert.match(gates.text, /input gate i/);
+    assert.doesNotMatch(gates.text, /iinput gate i/, "a gate's letter is shown once, at the end of its name");
     const grad = await show(MIME.gradNorms, bundleOf(out[1], MIME.gradNorms));
     assert.equal(grad.kind, "gradnorms");
     assert.ok(grad.canvases.some((c) => c.cls === "rnn-gradnorms"));
