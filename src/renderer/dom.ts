@@ -442,7 +442,7 @@ const CSS = `
 .vscode-dark .rnn-error, .vscode-high-contrast .rnn-error { color: var(--vscode-errorForeground, #f48771); }
 .rnn-progress { height: 6px; background: var(--vscode-editorWidget-background, #8882); border-radius: 3px; overflow: hidden; max-width: 640px; }
 .rnn-progress > div { height: 100%; background: var(--vscode-progressBar-background, #0e70c0); }
-.rnn-status { font-family: var(--vscode-editor-font-family, monospace); margin: 4px 0; white-space: pre-wrap; }
+.rnn-status { font-family: var(--vscode-editor-font-family, monospace); margin: 4px 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .rnn-table-wrap { display: inline-block; max-height: 360px; overflow: auto; border: 1px solid var(--vscode-panel-border, #8884); max-width: 100%; }
 table.rnn-table { border-collapse: collapse; font-family: var(--vscode-editor-font-family, monospace); font-size: 12px; }
 table.rnn-table th, table.rnn-table td { padding: 2px 10px; text-align: left; border-bottom: 1px solid var(--vscode-panel-border, #8883); white-space: nowrap; }

@@ -48,7 +48,11 @@ export function renderTraining(root: HTMLElement, p: TrainingPayload): void {
   }
   parts.push(`${duration(p.elapsedMs)}${p.status === "running" && p.etaMs !== null ? ` · ${tr("eta", { t: duration(p.etaMs) })}` : ""}`);
   const statusWord = tr(p.status);
-  root.appendChild(el("div", "rnn-status", `${parts.join(" · ")} — ${statusWord}`));
+  // One line that never wraps (a live status that changes height as it updates makes the notebook
+  // jump); what does not fit is cut with an ellipsis and kept whole in the tooltip.
+  const status = el("div", "rnn-status", `${parts.join(" · ")} — ${statusWord}`);
+  status.title = status.textContent ?? "";
+  root.appendChild(status);
   if (p.message) root.appendChild(el("div", p.status === "failed" ? "rnn-error" : "rnn-note", p.message));
 
   const tip = tooltip(root);

@@ -83,6 +83,17 @@ describe("renderer in Chromium", function () {
     const training = await show(MIME.training, { status: "running", epoch: 1, epochs: 3, batch: 2, batches: 4, elapsedMs: 10, etaMs: 50, loss: 0.5, epochsDone: [], series: [{ label: XSS_IMG, values: [] }] });
     assert.equal(training.kind, "training");
     assert.ok(training.canvases.some((c) => c.cls === "rnn-training"), "the training canvas exists before the first epoch ends");
+    // In a narrow editor the live status stays one line (12 px font: one line is under 20 px high).
+    const narrow = await page.evaluate((value) => {
+      const box = document.createElement("div");
+      box.style.width = "200px";
+      document.body.appendChild(box);
+      (window as any).rnnRender({ container: box, mime: "application/vnd.rnn-notebook.training+json", value });
+      const status = box.querySelector<HTMLElement>(".rnn-status")!;
+      return { height: status.offsetHeight, title: status.title, text: status.textContent };
+    }, { status: "running", epoch: 1, epochs: 3, batch: 2, batches: 4, elapsedMs: 10, etaMs: 50, loss: 0.5, epochsDone: [], series: [{ label: "perplexity", values: [] }] });
+    assert.ok(narrow.height < 20, `status height ${narrow.height} px`);
+    assert.equal(narrow.title, narrow.text, "the whole status in the tooltip");
     // 4 × 5 = 20 values > 16: shown as a heatmap first (src/kernel/rich/tableBundles.ts)
     const tensor = await show(MIME.tensor, bundleOf(richBundle(rnn.tensor(Float32Array.from({ length: 20 }, (_, i) => (i === 2 ? NaN : i - 10)), [4, 5])), MIME.tensor));
     assert.equal(tensor.kind, "tensor");
