@@ -98,8 +98,8 @@ export type { FromPyTorchOptions } from "./io/torchImport";
 export { gradCheck, type GradCheckReport, type GradCheckTarget } from "./gradcheck";
 
 // Analyses of a trained model (trajectories, unit search, connectivity)
-/** `rnn.analysis.trajectory / findUnits / connectivity`: what a recurrent model learned, as typed data. */
-export { analysis, type AnalysedModel, type StateName, type ConnectivityOptions, type FindUnitsOptions, type UnitMatch, type Trajectory, type TrajectoryOptions } from "./analysis/index";
+/** `rnn.analysis.trajectory / findUnits / connectivity / fixedPoints`: what a recurrent model learned, as typed data. */
+export { analysis, type AnalysedModel, type StateName, type ConnectivityOptions, type FindUnitsOptions, type UnitMatch, type FixedPoint, type FixedPointOptions, type Trajectory, type TrajectoryOptions } from "./analysis/index";
 
 // Randomness: `rnn.manualSeed(42)` seeds the generator nn modules draw their initial weights from
 // (like torch.manual_seed); `new rnn.Rng(seed)` for cells that want their own stream.

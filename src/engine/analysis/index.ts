@@ -5,10 +5,12 @@
  */
 import { connectivity } from "./connectivity";
 import { findUnits } from "./findUnits";
+import { fixedPoints } from "./fixedPoints";
 import { trajectory } from "./trajectory";
 
 export type { ConnectivityOptions } from "./connectivity";
 export type { FindUnitsOptions, UnitMatch } from "./findUnits";
+export type { FixedPoint, FixedPointOptions } from "./fixedPoints";
 export type { Trajectory, TrajectoryOptions } from "./trajectory";
 export type { AnalysedModel, StateName } from "./subject";
 
@@ -16,7 +18,8 @@ export type { AnalysedModel, StateName } from "./subject";
  * Analyses of a trained recurrent model:
  * `trajectory(model, xs, { dims })` (PCA paths of the hidden states),
  * `findUnits(model, x, labels)` (units ranked by correlation with a per-timestep label),
- * `connectivity(model, x)` (‖∂y_t/∂x_s‖ for every pair of steps).
+ * `connectivity(model, x)` (‖∂y_t/∂x_s‖ for every pair of steps),
+ * `fixedPoints(model, xs)` (where one layer's dynamics stand still).
  */
 export const analysis = {
   /**
@@ -34,4 +37,9 @@ export const analysis = {
    * `rnn.analysis.connectivity(model, x, { output?: "output" | "loss", target?, loss? })`.
    */
   connectivity,
+  /**
+   * Fixed and slow points of one recurrent layer under a constant input, minimising ½‖F(s) − s‖² from visited
+   * states → `[{ point, speed, jacobian, start }]`, slowest first: `rnn.analysis.fixedPoints(model, xs, { starts?, input?, layer? })`.
+   */
+  fixedPoints,
 };
