@@ -94,6 +94,9 @@ describe("notebook experience", function () {
     assert.match(before, /\*\*368\*\* parameters/);
     assert.match(before, /16·\(6\+16\) \+ 16 = 368/);
     assert.match(before, /PyTorch convention.*\*\*384\*\*/, "two biases: 16·(6+16) + 2·16 = 384");
+    // The tensors on one line (kernel 6·16 = 96, recurrent kernel 16·16 = 256, bias 16), no table to scroll.
+    assert.match(before, /Tensors: `kernel` \[6, 16\] 96 · `recurrent_kernel` \[16, 16\] 256 · `bias` \[16\] 16/);
+    assert.doesNotMatch(before, /\|---/);
     assert.match(await hoverText(doc, "rnn.simpleRNN({ units: 32"), /\*\*1,568\*\* parameters/);
     assert.match(await hoverText(doc, "rnn.dense"), /\*\*33\*\* parameters/);
 

@@ -106,10 +106,9 @@ export function describe(site: LayerSite): string {
       lines.push(`${keras ? "Keras" : "PyTorch"} convention (${keras ? "one bias" : "two biases, b_ih and b_hh"}): ` +
         `**${formatCount(site.other.total)}** — \`${site.other.formula}\``, "");
     }
+    // The tensors on one line, after the count and formula: a table made the hover scroll.
     if (site.count.tensors.length > 0) {
-      lines.push("| tensor | shape | count |", "|---|---|---:|");
-      for (const t of site.count.tensors) lines.push(`| \`${t.name}\` | [${t.shape.join(", ")}] | ${formatCount(t.count)} |`);
-      lines.push("");
+      lines.push("Tensors: " + site.count.tensors.map((t) => `\`${t.name}\` [${t.shape.join(", ")}] ${formatCount(t.count)}`).join(" · "), "");
     }
   } else {
     // Never 0 or a guess: a size computed at run time is counted by the kernel once the cell ran (below).
