@@ -7,7 +7,9 @@ import { CELL_CLASS_NAMES, type GatesPayload } from "../shared/payloads";
 import { gateColorScale } from "../shared/colormaps";
 import { formatNumber } from "../shared/scale";
 import type { ColorScale } from "../shared/colormaps";
-import { availableWidth, el, EXPORT_SCALE, figureButtons, readTheme, tooltip } from "./dom";
+import { availableWidth, button, clear, el, EXPORT_SCALE, figureButtons, readTheme, tooltip } from "./dom";
+import { seriesColor } from "./gradNorms";
+import { linePlot, seriesLegend } from "./linePlot";
 import { blockRange, heatmap, type HeatmapSpec, legend, visibleToken } from "./heatmap";
 import { t as tr, type MessageKey } from "./l10n";
 
@@ -58,6 +60,42 @@ export function renderGates(root: HTMLElement, p: GatesPayload): void {
   const cellH = rawH >= 2 ? Math.min(14, Math.max(4, Math.floor(rawH))) : rawH;
 
   const token = (c: number) => (p.tokens ? visibleToken(p.tokens[c] ?? "") : "");
+  // A clicked cell stays read out below the panels, with its unit's path through time on offer.
+  const pinned = el("div", "rnn-pinned");
+  const hoverLines = (panel: GatesPayload["panels"][number], r: number, c: number) => {
+    const v = panel.values[c * U + r];
+    const tok = p.tokens ? ` “${token(c)}”` : "";
+    return [
+      `${panel.gate} — ${gateLabel(panel)}`,
+      `t = ${blockRange(p.stepIndex, c, p.trueShape.timesteps)}${tok}`,
+      tr("hoverUnit", { u: blockRange(p.unitIndex, r, p.trueShape.units) }),
+      v === null ? tr("missingValue") : tr("hoverValue", { v: formatNumber(v, 4) }) + (pooled ? tr("blockMean") : ""),
+    ];
+  };
+  const pin = (panel: GatesPayload["panels"][number], r: number, c: number) => {
+    clear(pinned);
+    const unit = blockRange(p.unitIndex, r, p.trueShape.units);
+    pinned.appendChild(el("div", "rnn-note", `${tr("pinned")} ${hoverLines(panel, r, c).join(" · ")}`));
+    const plotBox = el("div");
+    pinned.appendChild(button(tr("plotUnit", { u: unit }), () => {
+      clear(plotBox);
+      linePlot(plotBox, {
+        series: p.panels.map((q, k) => ({ label: gateLabel(q), x: p.stepIndex, y: p.stepIndex.map((_, t) => q.values[t * U + r]), color: seriesColor(k, theme) })),
+        yScale: "linear",
+        yMinLinear: -1,
+        xLabel: tr(p.tokens ? "timeTokens" : "timeSteps"),
+        yLabel: tr("hoverUnit", { u: unit }),
+        integerX: true,
+        width: Math.min(avail, 640),
+        height: 200,
+        className: "rnn-unit-plot",
+        theme,
+        tip,
+      });
+      plotBox.appendChild(seriesLegend(p.panels.map((q, k) => ({ label: gateLabel(q), color: seriesColor(k, theme) }))));
+    }));
+    pinned.appendChild(plotBox);
+  };
   for (const panel of p.panels) {
     const box = el("div", "rnn-panel");
     box.dataset.gate = panel.gate;
@@ -86,18 +124,11 @@ export function renderGates(root: HTMLElement, p: GatesPayload): void {
       ariaLabel: `${panel.gate} — ${gateLabel(panel)}: ${T} × ${U}`,
       theme,
       tip,
-      hover: (r, c) => {
-        const v = panel.values[c * U + r];
-        const tok = p.tokens ? ` “${token(c)}”` : "";
-        return [
-          `${panel.gate} — ${gateLabel(panel)}`,
-          `t = ${blockRange(p.stepIndex, c, p.trueShape.timesteps)}${tok}`,
-          tr("hoverUnit", { u: blockRange(p.unitIndex, r, p.trueShape.units) }),
-          v === null ? tr("missingValue") : tr("hoverValue", { v: formatNumber(v, 4) }) + (pooled ? tr("blockMean") : ""),
-        ];
-      },
+      hover: (r, c) => hoverLines(panel, r, c),
+      pin: (r, c) => pin(panel, r, c),
     };
     heatmap(box, spec);
     drawn.push({ spec, caption: gateLabel(panel), colorBar: { scale: cs, caption: barCaption } });
   }
+  root.appendChild(pinned);
 }

@@ -31,6 +31,8 @@ export interface HeatmapSpec {
   tip: Tooltip;
   /** Backing-store pixels per CSS pixel (default: the screen's; exported images use EXPORT_SCALE). */
   pixelRatio?: number;
+  /** A click (or Enter on the keyboard cursor) on a cell pins it: the view keeps its readout. */
+  pin?(r: number, c: number): void;
 }
 
 const MARGIN_L = 42;
@@ -189,10 +191,18 @@ export function heatmap(host: HTMLElement, spec: HeatmapSpec): HTMLCanvasElement
     mark(cell, ev.clientX, ev.clientY);
   });
   canvas.addEventListener("mouseleave", () => { spec.tip.hide(); outline.style.display = "none"; });
+  canvas.addEventListener("click", (ev) => {
+    const cell = cellAt(ev);
+    if (cell) spec.pin?.(cell[0], cell[1]);
+  });
   // Keyboard: Tab to the heatmap, arrows move a cell cursor (Shift = 10 cells), the readout follows;
   // the tooltip is a role="status" region, so screen readers announce it.
   canvas.tabIndex = 0;
   canvas.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") {
+      spec.pin?.(current[0], current[1]);
+      return;
+    }
     const step = ev.shiftKey ? 10 : 1;
     const moves: Record<string, [number, number]> = { ArrowUp: [-step, 0], ArrowDown: [step, 0], ArrowLeft: [0, -step], ArrowRight: [0, step] };
     const m = moves[ev.key];

@@ -170,6 +170,30 @@ describe("renderer in Chromium", function () {
       .filter((t) => t.style.display !== "none").map((t) => t.innerText).join("\n"));
     assert.match(keyTip, /t = 2 “c”/);
     assert.match(keyTip, /unit 1/);
+    // Enter pins that cell below the panels and offers its unit's path through time
+    await page.keyboard.press("Enter");
+    const pinned = await page.evaluate(() => {
+      const roots = Array.from(document.querySelectorAll("[data-rnn-rendered]"));
+      const box = roots[roots.length - 1].querySelector<HTMLElement>(".rnn-pinned")!;
+      const text = box.textContent ?? "";
+      box.querySelector("button")!.click();
+      const plot = box.querySelector<HTMLCanvasElement>("canvas.rnn-unit-plot");
+      return { text, plot: plot ? plot.getAttribute("aria-label") : null };
+    });
+    assert.match(pinned.text, /^Pinned: h — hidden state h · t = 2 “c” · unit 1 · value: missing/);
+    // One line per recorded quantity of the LSTM (i, f, g, o, c, h) for unit 1
+    assert.match(pinned.plot ?? "", /^unit 1 vs .*: input gate i, forget gate f, candidate g, output gate o, cell state c, hidden state h$/);
+    // and a click pins too
+    await page.mouse.move(cell.clientX, cell.clientY);
+    await page.evaluate(({ x, y }) => {
+      const canvases = Array.from(document.querySelectorAll("canvas.rnn-heatmap")) as HTMLCanvasElement[];
+      canvases[canvases.length - 1].dispatchEvent(new MouseEvent("click", { clientX: x, clientY: y, bubbles: true }));
+    }, { x: cell.clientX, y: cell.clientY });
+    const clicked = await page.evaluate(() => {
+      const roots = Array.from(document.querySelectorAll("[data-rnn-rendered]"));
+      return roots[roots.length - 1].querySelector(".rnn-pinned")!.textContent;
+    });
+    assert.match(clicked ?? "", /^Pinned: h — hidden state h · t = 0 “안” · unit 0 · value: missing/);
   });
 
   it("offers Save PNG / Save SVG as <a download> data URLs (what VS Code's output webview turns into a save dialog)", async () => {
