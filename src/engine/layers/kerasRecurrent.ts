@@ -1,7 +1,8 @@
 /**
  * The Keras-family recurrent layer (`rnn.simpleRNN`, `rnn.lstm`, `rnn.gru` build one of these with
  * their cell): option checking, Keras weight names and initializers, batch-major [B, T, F] in and out,
- * returnSequences / returnState / goBackwards, and recordings. The time loop is recurrent.ts.
+ * returnSequences / returnState / goBackwards, and recordings. The time loop is recurrent.ts; naming,
+ * trainable, weights and summaries are KerasLayer's (common.ts), as for every Keras layer.
  *
  * Dimension letters: B batch, T timesteps, I input features, H units, G = gates·H.
  * Weights (Keras layout, used by the core without any repacking):

@@ -9,7 +9,8 @@
  *   input   [T, B, I] (batchFirst: [B, T, I])     output [T, B, D·H] (batchFirst: [B, T, D·H])
  *   h0, hN  [L·D, B, H] (index l·D + d)          c0, cN  the same (LSTM)
  *   weight_ih_l{l}{_reverse} [G, I], weight_hh_… [G, H], bias_ih_… [G], bias_hh_… [G]
- * The time loop is recurrent.ts, which wants the Keras-like layout kernel [I, G], recurrent kernel
+ * The layers × directions run on recurrentStack.ts (shared with Keras's rnn.bidirectional) over the
+ * time loop of recurrent.ts, which wants the Keras-like layout kernel [I, G], recurrent kernel
  * [H, G] and Keras gate order for GRU (z, r, n): each forward repacks the PyTorch parameters into
  * that layout (O(parameters), negligible next to O(T·B·parameters)), and each backward maps the
  * gradients back. For SimpleRNN/LSTM the two biases only ever appear as a sum, so the core sees
