@@ -210,11 +210,11 @@ function minimise(step: Step, start: Float64Array, iterations: number, tolerance
       const delta = solveSpd(M, Atr, S);
       if (delta) {
         const next = s.map((v, i) => v + delta[i]);
-        const trial = jacobianAt(step, next);
-        const rn = trial.F.map((v, i) => v - next[i]);
+        // F alone (one row) to judge the step; the Jacobian's S rows only once it is taken.
+        const rn = step.forward(next, 1).map((v, i) => v - next[i]);
         const qn = half(rn);
         if (qn < q) {
-          s = next; J = trial.J; r = rn; q = qn;
+          s = next; J = jacobianAt(step, next).J; r = rn; q = qn;
           mu = Math.max(mu / 3, 1e-12);
           accepted = true;
           continue;
