@@ -71,6 +71,13 @@ describe("sample notebooks run clean in the headless runner", function () {
         code.forEach((_, i) => {
           assert.deepEqual(comparable(ran[code.length + i].outputs), comparable(ran[i].outputs), `code cell ${i + 1} of ${path.basename(file)}`);
         });
+        if (path.basename(file) === "04-char-language-model.rnnb") {
+          // Sample 04's last markdown says what to expect: perplexity from about 20 to about 9 in 15 epochs.
+          const printed = ran.flatMap((c) => c.outputs).flatMap((o) => o.items).map((i) => String(i.data)).find((t) => t.startsWith("perplexity per epoch:"));
+          const values = (printed ?? "").replace("perplexity per epoch:", "").split("→").map(Number);
+          assert.equal(values.length, 15, printed);
+          assert.ok(values[0] > 15 && values[0] < 25 && values[14] > 7 && values[14] < 11, printed);
+        }
       });
     }
   });
