@@ -22,7 +22,7 @@
  */
 import type { GateName } from "../shared/payloads";
 import type { Rng } from "./random";
-import { Tensor, allocFloats, asTensor, sizeOf, type DType, type FloatArray, type TensorLike } from "./tensor";
+import { Tensor, allocFloats, asTensor, sizeOf, type DType, type FloatArray, type TensorLike, dtypeOf } from "./tensor";
 
 export type { GateName };
 
@@ -177,7 +177,7 @@ export function setParamValues(params: readonly Param[], values: readonly Tensor
     throw new Error(`${owner}: setWeights expected ${params.length} arrays (${params.map((p) => p.name).join(", ")}), got ${values.length}`);
   }
   params.forEach((p, i) => {
-    const t = asTensor(values[i]);
+    const t = asTensor(values[i], dtypeOf(p.value)); // nested arrays keep the weight's precision
     if (t.size !== p.value.length || (t.rank > 1 && t.shape.join() !== p.shape.join())) {
       throw new Error(`${owner}: weight ${p.name} has shape [${p.shape.join(", ")}] but got [${t.shape.join(", ")}]`);
     }

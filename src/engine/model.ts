@@ -20,7 +20,7 @@ import { paramCount, type Convention, type ParamCount } from "./params";
 import { checkKeys, oneOf } from "./options";
 import { globalRng, Rng } from "./random";
 import { makeSummary, type Summary } from "./summary";
-import { Tensor, asTensor, allocFloats, type DType, type TensorLike } from "./tensor";
+import { Tensor, asTensor, allocFloats, type DType, type TensorLike, dtypeOf } from "./tensor";
 import { shapeText } from "./layers/common";
 import { fit, type FitOptions, type History } from "./fit";
 import { sample, type SampleOptions } from "./lm";
@@ -166,8 +166,8 @@ export class Sequential {
       throw new Error(`setWeights: expected ${this.entries.length} arrays (${this.entries.map((e) => e.key).join(", ")}), got ${list.length}`);
     }
     const tensors = list.map((v, i) => {
-      const t = asTensor(v);
       const p = this.entries[i].param;
+      const t = asTensor(v, dtypeOf(p.value)); // nested arrays of a float64 model stay float64
       if (t.size !== p.value.length || (t.rank > 1 && t.shape.join() !== p.shape.join())) {
         throw new Error(`setWeights: "${this.entries[i].key}" has shape [${p.shape.join(", ")}] but got [${t.shape.join(", ")}]`);
       }

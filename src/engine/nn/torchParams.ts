@@ -6,7 +6,7 @@
  * (`params()` in state-dict order) and the math.
  */
 import { getParamValues, setParamValues, weightViews, zeroGrads, type Param } from "../layer";
-import { asTensor, Tensor, type TensorLike } from "../tensor";
+import { asTensor, Tensor, type TensorLike, dtypeOf } from "../tensor";
 import { decodeSafetensors, encodeSafetensors } from "../io/safetensors";
 import { exportPyTorchFiles, importPyTorchFile, loadWeightsFile, saveWeightsFile, type ExportPyTorchResult } from "../io/files";
 import type { PyTorchExportOptions } from "../io/torchExport";
@@ -40,7 +40,7 @@ export abstract class TorchParams {
     }
     for (const p of params) {
       if (!(p.name in dict)) continue;
-      const t = asTensor(dict[p.name]);
+      const t = asTensor(dict[p.name], dtypeOf(p.value)); // nested arrays keep the weight's precision
       if (t.shape.join() !== p.shape.join()) {
         throw new Error(`${this}: loadStateDict: ${p.name} must have shape [${p.shape.join(", ")}] but got [${t.shape.join(", ")}]`);
       }

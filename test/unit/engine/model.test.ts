@@ -8,6 +8,18 @@ import { formatSummaryText } from "../../../src/shared/summaryText";
 const flat = (m: rnn.Sequential) => m.getWeights().map((t) => Array.from(t.data));
 
 describe("sequential", () => {
+  it("setWeights with nested arrays keeps a float64 model's precision (0.1 is not rounded through float32)", () => {
+    const m = rnn.sequential({ inputShape: [2], dtype: "float64" }, [rnn.dense({ units: 1 })]);
+    m.setWeights([[[0.1], [0.2]], [0.3]]);
+    // 0.1 in float32 is 0.10000000149011612; a float64 weight must hold the double 0.1 exactly
+    assert.deepEqual(flat(m), [[0.1, 0.2], [0.3]]);
+    (m.layers[0] as rnn.Layer & { setWeights(v: unknown[]): void }).setWeights([[[0.7], [0.8]], [0.9]]);
+    assert.deepEqual(flat(m), [[0.7, 0.8], [0.9]]);
+    const lin = rnn.nn.Linear(2, 1, { dtype: "float64" });
+    lin.loadStateDict({ weight: [[0.1, 0.2]], bias: [0.3] });
+    assert.deepEqual(Array.from(lin.stateDict().weight.data), [0.1, 0.2]);
+  });
+
   it("names layers like Keras (per-type counters, global to the session) and keys weights layer/weight", () => {
     rnn.resetLayerNames(); // Keras clear_session(): counters restart
     const a = rnn.sequential({ inputShape: [5, 2] }, [rnn.simpleRNN({ units: 3, returnSequences: true }), rnn.simpleRNN({ units: 3 }), rnn.dense({ units: 1 })]);
