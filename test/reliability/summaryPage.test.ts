@@ -91,4 +91,12 @@ describe("summary panel page (hostile names)", () => {
     assert.ok(!html.includes(HOSTILE[0]), "the reason is escaped");
     assert.doesNotMatch(html, /Total params: <b>5<\/b>/);
   });
+
+  it("a narrow panel scrolls the table sideways and wraps long names, never clipping the Param # column", () => {
+    const p = payload(2, "keras");
+    const html = summaryPage({ keras: p, first: "keras", source: "test" }, p, "bm9uY2U=");
+    assert.match(html, /<div class="scroll"><table>[\s\S]*<\/table><\/div>/, "the table sits in a scroll box");
+    assert.match(html, /\.scroll \{ overflow-x: auto; \}/);
+    assert.match(html, /td \{ overflow-wrap: anywhere; \} \.num \{ white-space: nowrap; \}/, "names wrap, counts stay whole");
+  });
 });

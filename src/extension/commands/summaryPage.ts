@@ -34,8 +34,8 @@ function table(s: SummaryPayload): string {
   const unknown = s.layers.filter((l) => l.unknown);
   const bytes = s.totalParams * 4;
   const memory = bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(2)} MB` : `${(bytes / 1024).toFixed(2)} KB`;
-  return `<table><thead><tr><th>Layer (type)</th><th>Output Shape</th><th class="num">Param #</th><th>Formula · tensors</th></tr></thead>` +
-    `<tbody>${rows}</tbody></table>` +
+  return `<div class="scroll"><table><thead><tr><th>Layer (type)</th><th>Output Shape</th><th class="num">Param #</th><th>Formula · tensors</th></tr></thead>` +
+    `<tbody>${rows}</tbody></table></div>` +
     (unknown.length > 0
       ? `<p class="totals">Total params: <b>unknown until the cell runs</b> — ${esc(formatCount(s.totalParams))} counted in the other ` +
         `${esc(s.layers.length - unknown.length)} layers; not known from the source: ${esc(unknown.map((l) => `${l.name} (${l.unknown})`).join("; "))}<br>`
@@ -61,7 +61,10 @@ export function summaryPage(views: SummaryViews, main: SummaryPayload, nonce = r
 <style>
 body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 16px 16px; }
 h2 { font-weight: 600; margin: 12px 0 4px; } .source { opacity: .75; margin-bottom: 10px; }
+/* A narrow panel (beside the notebook) scrolls the table sideways; long names and formulas wrap. Never clip. */
+.scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
+td { overflow-wrap: anywhere; } .num { white-space: nowrap; }
 th, td { text-align: left; padding: 4px 10px; border-bottom: 1px solid var(--vscode-panel-border, #8884); vertical-align: top; }
 th { border-bottom: 2px solid var(--vscode-foreground); }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
