@@ -7,9 +7,25 @@
  * doc comment and the parameter count — hover-type-info-and-params.png.
  */
 import * as assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { e2eEnv } from "./lib/env";
 import { openNotebook, screenshot, step, useWorkbench } from "./lib/workbench";
+
+/** The first sample, 01-*.rnnb, in the E2E workspace. */
+function sampleName(): string {
+  const first = readdirSync(e2eEnv.workspace).filter((f) => /^01-.*\.rnnb$/.test(f)).sort()[0];
+  assert.ok(first, `a sample 01-*.rnnb in ${e2eEnv.workspace}`);
+  return first;
+}
+
+/** 0-based line of `rnn.lstm({ units: 16` in the sample's second code cell (the LSTM model). */
+function lstmLine(notebookJson: string): number {
+  const cells = (JSON.parse(notebookJson) as { cells: { kind: string; source: string }[] }).cells.filter((c) => c.kind === "code");
+  const line = cells[1].source.split("\n").findIndex((l) => l.includes("rnn.lstm({ units: 16"));
+  assert.ok(line >= 0, "the LSTM cell has an rnn.lstm({ units: 16 … }) line");
+  return line;
+}
 
 describe("completion in a notebook cell", function () {
   this.timeout(300_000);
@@ -17,9 +33,7 @@ describe("completion in a notebook cell", function () {
 
   it("lists an earlier cell's model members after typing `simple.`", async () => {
     const { page } = wb();
-    const first = readdirSync(e2eEnv.workspace).filter((f) => /^01-.*\.rnnb$/.test(f)).sort()[0];
-    assert.ok(first, `a sample 01-*.rnnb in ${e2eEnv.workspace}`);
-    await openNotebook(page, first);
+    await openNotebook(page, sampleName());
 
     // Keyboard only (clicks into the notebook body land on the output/markdown webview): the notebook
     // opens with its first cell selected; move down to the fourth cell (the second code cell, the LSTM
@@ -54,9 +68,11 @@ describe("completion in a notebook cell", function () {
 
   it("shows the type-info hover and the parameter-count hover together on a layer call", async () => {
     const { page } = wb();
-    // Still in the LSTM cell's editor: line 2 is `  rnn.lstm({ units: 16, returnSequences: true }), …`.
+    // Still in the LSTM cell's editor: go to its `  rnn.lstm({ units: 16, returnSequences: true }), …` line,
+    // found in the sample's own source (the cell's first lines may change: a comment, seeding).
+    const line = lstmLine(readFileSync(join(e2eEnv.workspace, sampleName()), "utf8"));
     await page.keyboard.press("Control+Home");
-    await page.keyboard.press("ArrowDown");
+    for (let i = 0; i < line; i++) await page.keyboard.press("ArrowDown");
     await page.keyboard.press("Home");
     for (let i = 0; i < 7; i++) await page.keyboard.press("ArrowRight");
     await page.keyboard.press("Control+K");
