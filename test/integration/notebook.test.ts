@@ -162,6 +162,17 @@ lm.summary();`;
     await waitUntil("the summary panel", () => api.summaryText()?.includes("Total params: unknown until the cell runs (96 in the 1 layers counted)"));
   });
 
+  it("Open Sample Notebooks copies the lessons and their Korean translations, and opens the first lesson", async () => {
+    const uris = await vscode.commands.executeCommand<string[]>("rnnNotebook.openSamples");
+    const names = (uris ?? []).map((u) => vscode.Uri.parse(u).path.split("/").slice(-2).join("/"));
+    const english = names.filter((n) => n.startsWith("rnn-samples/"));
+    const korean = names.filter((n) => n.startsWith("ko/"));
+    assert.equal(english.length, 5, names.join(", ")); // media/samples: five lessons
+    assert.deepEqual(korean.map((n) => n.slice(3)), english.map((n) => n.slice("rnn-samples/".length)), "each lesson has its Korean copy");
+    for (const u of uris ?? []) await vscode.workspace.fs.stat(vscode.Uri.parse(u)); // copied: stat throws for a missing file
+    await waitUntil("the first lesson open", () => vscode.window.activeNotebookEditor?.notebook.uri.path.endsWith("01-parameter-counting.rnnb"));
+  });
+
   it("shows the summary of a live model from the command", async () => {
     const nb = await openCodeNotebook([TEXTBOOK]);
     await runCell(nb, 0);

@@ -140,16 +140,12 @@ function savedSummary(cell: vscode.NotebookCell): SummaryPayload | undefined {
   return undefined;
 }
 
-/**
- * Copies the bundled samples to a writable folder (the first workspace folder's `rnn-samples/`, or the
- * extension's global storage) without overwriting a user's edited copy, and opens the first one.
- */
-async function openSamples(context: vscode.ExtensionContext): Promise<string[]> {
-  const src = vscode.Uri.joinPath(context.extensionUri, "media", "samples");
-  const ws = vscode.workspace.workspaceFolders?.[0];
-  const dest = ws && vscode.workspace.isTrusted ? vscode.Uri.joinPath(ws.uri, "rnn-samples") : vscode.Uri.joinPath(context.globalStorageUri, "samples");
+/** Copies the .rnnb files of `src` (not its subfolders) into `dest` without overwriting a user's edited copy. */
+async function copyMissing(src: vscode.Uri, dest: vscode.Uri): Promise<vscode.Uri[]> {
+  const entries = await vscode.workspace.fs.readDirectory(src).then((e) => e, () => [] as [string, vscode.FileType][]);
+  const names = entries.filter(([n, type]) => type === vscode.FileType.File && n.endsWith(".rnnb")).map(([n]) => n).sort();
+  if (names.length === 0) return [];
   await vscode.workspace.fs.createDirectory(dest);
-  const names = (await vscode.workspace.fs.readDirectory(src)).filter(([n]) => n.endsWith(".rnnb")).map(([n]) => n).sort();
   const uris: vscode.Uri[] = [];
   for (const n of names) {
     const target = vscode.Uri.joinPath(dest, n);
@@ -157,6 +153,24 @@ async function openSamples(context: vscode.ExtensionContext): Promise<string[]> 
     if (!exists) await vscode.workspace.fs.copy(vscode.Uri.joinPath(src, n), target);
     uris.push(target);
   }
-  if (uris.length > 0) await vscode.commands.executeCommand("vscode.openWith", uris[0], NOTEBOOK_TYPE);
+  return uris;
+}
+
+/**
+ * Copies the bundled samples to a writable folder (the first workspace folder's `rnn-samples/`, or the
+ * extension's global storage) without overwriting a user's edited copy — the lessons and their Korean translations in `ko/` —
+ * and opens the first one (the Korean one when VS Code's display language is Korean).
+ */
+async function openSamples(context: vscode.ExtensionContext): Promise<string[]> {
+  const src = vscode.Uri.joinPath(context.extensionUri, "media", "samples");
+  const ws = vscode.workspace.workspaceFolders?.[0];
+  const dest = ws && vscode.workspace.isTrusted ? vscode.Uri.joinPath(ws.uri, "rnn-samples") : vscode.Uri.joinPath(context.globalStorageUri, "samples");
+  // The lessons and their Korean translations (media/samples/ko), in the same layout.
+  const uris = await copyMissing(src, dest);
+  const korean = await copyMissing(vscode.Uri.joinPath(src, "ko"), vscode.Uri.joinPath(dest, "ko"));
+  // A Korean display language opens the Korean first lesson.
+  const first = vscode.env.language.toLowerCase().startsWith("ko") && korean.length > 0 ? korean[0] : uris[0];
+  if (first) await vscode.commands.executeCommand("vscode.openWith", first, NOTEBOOK_TYPE);
+  uris.push(...korean);
   return uris.map((u) => u.toString());
 }
