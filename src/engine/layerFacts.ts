@@ -14,9 +14,10 @@
  */
 import { CELL_CLASS_NAMES, type CellType, type GateName } from "../shared/payloads";
 import {
-  countBidirectional, countDense, countEmbedding, countRecurrent, flag, positiveInt, type Convention, type LayerConfig,
+  countBidirectional, countDense, countEmbedding, countRecurrent, flag, type Convention, type LayerConfig,
   type ParamCount,
 } from "./paramMath";
+import { positiveInt } from "./options";
 
 /** A per-sample shape; null = free or unknown. */
 export type FactShape = readonly (number | null)[];

@@ -57,13 +57,6 @@ export function groupDigits(n: number): string {
   return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
-export function positiveInt(value: unknown, what: string, type: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
-    throw new Error(`${type}: ${what} must be a positive integer, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
 export function flag(value: unknown, fallback: boolean): boolean {
   return value === undefined ? fallback : Boolean(value);
 }
