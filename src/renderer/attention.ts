@@ -7,7 +7,7 @@ import { attentionColorScale } from "../shared/colormaps";
 import type { AttentionPayload } from "../shared/payloads";
 import { finiteExtent, formatNumber } from "../shared/scale";
 import { availableWidth, el, EXPORT_SCALE, figureButtons, readTheme, tooltip } from "./dom";
-import { heatmap, legend, type HeatmapSpec, visibleToken } from "./heatmap";
+import { fitCells, heatmap, legend, type HeatmapSpec, visibleToken } from "./heatmap";
 import { t } from "./l10n";
 
 export function renderAttention(root: HTMLElement, p: AttentionPayload): void {
@@ -28,10 +28,7 @@ export function renderAttention(root: HTMLElement, p: AttentionPayload): void {
   const tip = tooltip(root);
   const source = (c: number) => (p.source ? visibleToken(p.source[c] ?? "") : String(c));
   const target = (r: number) => (p.target ? visibleToken(p.target[r] ?? "") : String(r));
-  const raw = (availableWidth(root) - 60) / cols;
-  const cellW = raw >= 2 ? Math.min(28, Math.floor(raw)) : raw; // fractional cells: a long source still fits the width
-  const rawH = 420 / rows;
-  const cellH = rawH >= 2 ? Math.min(28, Math.max(Math.min(cellW, 28), 4), Math.floor(rawH)) : rawH;
+  const { cellW, cellH } = fitCells(rows, cols, availableWidth(root) - 60, 420, 28, 4); // rows ≥ 4 px: a short target stays readable
   const spec: HeatmapSpec = {
     rows, cols,
     at: (r, c) => p.values[r * cols + c],

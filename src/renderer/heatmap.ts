@@ -42,6 +42,19 @@ const MAX_BITMAP = 4096;
 const MARGIN_T = 4;
 const MARGIN_R = 6;
 
+/**
+ * Cell sizes for a `rows` × `cols` heatmap in `width` × `height` CSS pixels: whole pixels up to `max`
+ * while a cell gets at least 2, fractional below that so any matrix fits (columns the width, rows the
+ * height); rows as tall as columns are wide where there is room, and never below `minH` while they fit.
+ */
+export function fitCells(rows: number, cols: number, width: number, height: number, max = 28, minH = 2): { cellW: number; cellH: number } {
+  const rawW = width / cols;
+  const cellW = rawW >= 2 ? Math.min(max, Math.floor(rawW)) : rawW;
+  const rawH = height / rows;
+  const cellH = rawH >= 2 ? Math.min(Math.max(cellW, minH), max, Math.floor(rawH)) : rawH;
+  return { cellW, cellH };
+}
+
 /** Draws the heatmap into a new canvas and returns it (already attached to `host`). */
 export function heatmap(host: HTMLElement, spec: HeatmapSpec): HTMLCanvasElement {
   const { rows, cols, theme } = spec;

@@ -6,7 +6,7 @@ import { matrixView, type TensorPayload } from "../shared/payloads";
 import { dataColorScale } from "../shared/colormaps";
 import { finiteExtent, formatNumber } from "../shared/scale";
 import { availableWidth, button, clear, el, EXPORT_SCALE, type Figure, figureButtons, readTheme, tooltip } from "./dom";
-import { blockRange, heatmap, legend, type HeatmapSpec } from "./heatmap";
+import { blockRange, fitCells, heatmap, legend, type HeatmapSpec } from "./heatmap";
 import { t } from "./l10n";
 
 export const MAX_TABLE_ROWS = 500;
@@ -56,11 +56,7 @@ export function renderTensor(root: HTMLElement, p: TensorPayload): void {
       const legendRow = el("div", "rnn-toolbar");
       legendRow.appendChild(legend(cs, ""));
       body.appendChild(legendRow);
-      const avail = availableWidth(root) - 60;
-      const raw = avail / cols;
-      const cellW = raw >= 2 ? Math.min(28, Math.floor(raw)) : raw; // fractional cells: the matrix fits the width however many columns it has
-      const rawH = 400 / rows;
-      const cellH = rawH >= 2 ? Math.min(Math.max(cellW, 2), 28, Math.floor(rawH)) : rawH;
+      const { cellW, cellH } = fitCells(rows, cols, availableWidth(root) - 60, 400);
       const spec: HeatmapSpec = {
         rows, cols,
         at: (r, c) => p.values[r * cols + c],
