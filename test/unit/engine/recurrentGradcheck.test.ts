@@ -1,6 +1,6 @@
 // Float64 central-difference gradient checks (src/engine/gradcheck.ts) for the recurrent layers of
 // both families: every parameter and the input, for every option that changes the math.
-// Threshold 1e-6 max relative error: issue 3, acceptance 2.
+// Threshold 1e-6 max relative error (float64 central differences).
 import * as assert from "node:assert/strict";
 import { gradCheck, type CheckedTensor } from "../../../src/engine/gradcheck";
 import { zeroGrads, type Layer } from "../../../src/engine/layer";
@@ -11,7 +11,7 @@ import { Rng } from "../../../src/engine/random";
 import { Tensor } from "../../../src/engine/tensor";
 import * as nn from "../../../src/engine/nn";
 
-const TOL = 1e-6; // issue 3, acceptance 2
+const TOL = 1e-6; // float64 central differences: max relative error
 
 /** Random float64 tensor with entries U(−1, 1). */
 function rand(shape: number[], rng: Rng): Tensor {
