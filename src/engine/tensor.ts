@@ -87,6 +87,8 @@ export class Tensor {
   grad: Tensor | null = null;
   /** @internal The op that computed this tensor (null for a leaf or a tensor outside any graph). */
   _node: GraphNode | null = null;
+  /** @internal Set by `retainGrad()`: backward keeps this non-leaf's gradient in `.grad`. */
+  _retainsGrad = false;
   private leafRequiresGrad = false;
 
   constructor(data: FloatArray, shape: readonly number[]) {
@@ -117,6 +119,24 @@ export class Tensor {
       throw new Error("requiresGrad: only a leaf's flag can be changed; use detach() for a copy outside the graph");
     }
     this.leafRequiresGrad = on;
+  }
+
+  /**
+   * Keeps this non-leaf tensor's gradient in `.grad` during `backward()` (accumulating across
+   * passes, like a leaf's), as PyTorch's `retain_grad()`: e.g. ∂L/∂h_t of each step's hidden state.
+   * A no-op on a leaf (leaves keep theirs anyway). Returns this tensor.
+   */
+  retainGrad(): this {
+    if (!this.requiresGrad) {
+      throw new Error("retainGrad: this tensor does not require grad, so no gradient will reach it (compute it from tensors made with requiresGrad: true, outside rnn.noGrad)");
+    }
+    if (this._node !== null) this._retainsGrad = true;
+    return this;
+  }
+
+  /** True for a non-leaf after `retainGrad()` (false for leaves, which keep their gradient anyway), as PyTorch's `retains_grad`. */
+  get retainsGrad(): boolean {
+    return this._retainsGrad;
   }
 
   /** True for a tensor not computed by a recorded op (a leaf of the graph). */

@@ -12,6 +12,8 @@
  * long unrolled recurrence does not overflow the stack), visits them in reverse order so each
  * tensor's gradient is complete before its node runs, and accumulates into the leaves' `.grad` —
  * gradients ADD to what is there, as in PyTorch, so a training loop zeroes them between steps.
+ * A non-leaf marked with `retainGrad()` keeps its complete gradient in `.grad` the same way (added
+ * when its node is reached, i.e. once every path into it has contributed).
  * The closures run with gradients disabled: backward builds no graph of its own (no double
  * backward). Afterwards every node of the graph is freed (its closure, and with it the saved
  * tensors, dropped); a second backward through it throws.
@@ -146,6 +148,7 @@ export function backward(root: Tensor, grad?: Tensor | number): void {
       const fn = node.backward!;
       node.backward = null;
       if (!gt) continue;
+      if (t._retainsGrad) accumulateLeaf(t, asDtype(gt, t));
       const gs = fn(gt);
       node.inputs.forEach((input, i) => {
         const gi = gs[i];

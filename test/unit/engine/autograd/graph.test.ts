@@ -89,4 +89,22 @@ describe("autograd graph", () => {
     y.sum().backward();
     assert.deepEqual(h.grad!.toArray(), [1]);
   });
+
+  it("keeps a non-leaf's gradient after retainGrad(), complete over every path", () => {
+    // h = 2x, L = Σ h²: ∂L/∂h = 2h = 4x; ∂L/∂x = 8x (chain rule).
+    const x = tensor([1, -3], { requiresGrad: true });
+    const h = x.mul(2).retainGrad();
+    const root = h.mul(h).sum().retainGrad();
+    assert.ok(h.retainsGrad && !x.retainsGrad);
+    root.backward();
+    assert.deepEqual(h.grad!.toArray(), [4, -12]);
+    assert.deepEqual(root.grad!.toArray(), 1, "the root's own gradient is the implied 1");
+    assert.deepEqual(x.grad!.toArray(), [8, -24]);
+    // Two paths into h2 (L = Σ h2 + Σ 3·h2): its .grad is their sum 1 + 3 = 4, written once.
+    const h2 = x.mul(1).retainGrad();
+    h2.sum().add(h2.mul(3).sum()).backward();
+    assert.deepEqual(h2.grad!.toArray(), [4, 4]);
+    assert.equal(x.retainGrad(), x, "a no-op on a leaf");
+    assert.throws(() => tensor([1]).retainGrad(), /retainGrad: this tensor does not require grad/);
+  });
 });
