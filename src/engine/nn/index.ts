@@ -4,3 +4,5 @@
  */
 export { RNN, LSTM, GRU, TorchRecurrent, type TorchRecurrentOptions, type TorchState, type TorchForwardResult } from "./recurrent";
 export { Linear, Embedding, TorchLinear, TorchEmbedding, type TorchModuleOptions } from "./linear";
+export { Module, ModuleList, type LoadStateDictResult } from "./baseModule";
+export { Parameter } from "./parameter";

@@ -1,51 +1,33 @@
 /**
- * What every `rnn.nn` module shares: PyTorch-style access to its parameters by state-dict name
- * (`stateDict`, `loadStateDict`), Keras-style `getWeights` / `setWeights`, gradients reset, and the
+ * What every `rnn.nn` layer module shares: it is a Module (module.ts) whose parameters are its layer
+ * Params as autograd leaves, so `stateDict`, `loadStateDict`, `parameters()`, `zeroGrad()` use PyTorch's
+ * state-dict names; Keras-style `getWeights` / `setWeights`, gradients reset, and the
  * state dict as safetensors bytes (io/safetensors.ts) and as files through the host (io/files.ts:
  * saveSafetensors, loadSafetensors, exportPyTorch, importPyTorch). Subclasses own the parameters
  * (`params()` in state-dict order) and the math.
  */
-import { getParamValues, setParamValues, weightViews, zeroGrads, type Param } from "../layer";
-import { asTensor, Tensor, type TensorLike, dtypeOf } from "../tensor";
+import { getParamValues, setParamValues, weightViews, type Param } from "../layer";
+import { Tensor, type TensorLike } from "../tensor";
 import { decodeSafetensors, encodeSafetensors } from "../io/safetensors";
 import { exportPyTorchFiles, importPyTorchFile, loadWeightsFile, saveWeightsFile, type ExportPyTorchResult } from "../io/files";
 import type { PyTorchExportOptions } from "../io/torchExport";
 import type { FromPyTorchOptions } from "../io/torchImport";
+import { Module } from "./baseModule";
+import { paramTensor } from "./parameter";
 
-export abstract class TorchParams {
+export abstract class TorchParams extends Module {
   abstract name: string;
   /** Parameters in state-dict order; the same objects on every call. */
   abstract params(): Param[];
 
-  /** Copies of every parameter, keyed by PyTorch's state-dict names, in PyTorch's order. */
-  stateDict(): Record<string, Tensor> {
-    const out: Record<string, Tensor> = {};
-    for (const p of this.params()) out[p.name] = new Tensor(p.value.slice(), p.shape);
-    return out;
+  /** The layer parameters as autograd leaves (paramTensor), named as PyTorch's state dict. */
+  protected ownParameters(): [string, Tensor][] {
+    return this.params().map((p) => [p.name, paramTensor(p)]);
   }
 
-  /**
-   * Loads a state dict (tensors, nested arrays or mathjs matrices), checking every shape. With
-   * strict (default, as PyTorch) the keys must match exactly.
-   */
-  loadStateDict(dict: Record<string, TensorLike>, options: { strict?: boolean } = {}): void {
-    const strict = options.strict ?? true;
-    const params = this.params();
-    const known = new Set(params.map((p) => p.name));
-    const unexpected = Object.keys(dict).filter((k) => !known.has(k));
-    const missing = params.filter((p) => !(p.name in dict)).map((p) => p.name);
-    if (strict && (unexpected.length || missing.length)) {
-      const parts = [missing.length ? `missing keys ${missing.join(", ")}` : "", unexpected.length ? `unexpected keys ${unexpected.join(", ")}` : ""];
-      throw new Error(`${this}: loadStateDict: ${parts.filter(Boolean).join("; ")}`);
-    }
-    for (const p of params) {
-      if (!(p.name in dict)) continue;
-      const t = asTensor(dict[p.name], dtypeOf(p.value)); // nested arrays keep the weight's precision
-      if (t.shape.join() !== p.shape.join()) {
-        throw new Error(`${this}: loadStateDict: ${p.name} must have shape [${p.shape.join(", ")}] but got [${t.shape.join(", ")}]`);
-      }
-      p.value.set(t.data);
-    }
+  /** The nn layers hold no submodules (their buffers and recurrent core are not modules). */
+  namedChildren(): [string, Module][] {
+    return [];
   }
 
   /** Copies of the parameters in state-dict order. */
@@ -60,11 +42,6 @@ export abstract class TorchParams {
   /** Name → tensor view sharing each parameter's storage. */
   get weights(): Record<string, Tensor> {
     return weightViews(this.params());
-  }
-
-  /** Sets every gradient to zero. */
-  zeroGrad(): void {
-    zeroGrads(this.params());
   }
 
   /** The state dict as safetensors bytes (names as PyTorch's). */
