@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { inspect } from "node:util";
 import { originalPosition, type LineMappings } from "./sourceMap";
+import { Module } from "../engine/nn/baseModule";
 
 interface ScriptInfo {
   /** What the user sees, e.g. "cell3.ts" or "helper.ts". */
@@ -90,9 +91,9 @@ export class ScriptRegistry {
     }
     const e = err as Error;
     const name = typeof e.name === "string" ? e.name : "Error";
-    const message = typeof e.message === "string" ? e.message : String(e.message);
     const stack = readStack(e);
     const frames = typeof stack === "string" ? this.cleanStack(stack) : stack === UNREADABLE ? [UNREADABLE_NOTE] : [];
+    const message = missingSuperMessage(e, frames) ?? (typeof e.message === "string" ? e.message : String(e.message));
     const lines = [`${name}: ${message}`, ...frames];
     // Error causes (`new Error("…", { cause })`), as Node prints them, a few levels deep.
     let cause: unknown = (e as { cause?: unknown }).cause;
@@ -108,6 +109,21 @@ export class ScriptRegistry {
     }
     return { name, message, stack: lines.join("\n") };
   }
+}
+
+/**
+ * A derived class whose constructor never calls super() (or uses `this` first) fails before any of
+ * our code runs, with V8's generic ReferenceError; its message is the only sign of that case, so it
+ * is matched here. The constructor's frame (`at new X (cell2.ts:3:5)`, the first one) names the
+ * class; a cell's top-level class is a global, so it can be checked against rnn.nn.Module.
+ */
+function missingSuperMessage(e: Error, frames: readonly string[]): string | undefined {
+  if (!(e instanceof ReferenceError) || !/^Must call super constructor in derived class/.test(e.message)) return undefined;
+  const m = /^\s*at new ([\w$]+) \(/.exec(frames[0] ?? "");
+  if (!m) return undefined;
+  const cls = (globalThis as Record<string, unknown>)[m[1]];
+  const base = typeof cls === "function" && cls.prototype instanceof Module ? " extends rnn.nn.Module" : "";
+  return `class ${m[1]}${base}: call super() first in the constructor, before using this (${e.message})`;
 }
 
 const UNREADABLE = Symbol("stack unreadable");
