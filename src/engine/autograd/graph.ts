@@ -72,6 +72,32 @@ export function track(out: Tensor, op: string, inputs: readonly Tensor[], backwa
   return out;
 }
 
+/**
+ * Records `outs` as the results of ONE op on `inputs` (a fused op with several results: a recurrent
+ * layer's output and final states, a cell's h and c) when gradients are on and some input requires
+ * one. `backward` runs once per backward pass with each result's gradient (null for a result no path
+ * reached) and returns one gradient per input.
+ *
+ * How it fits the one-result tape: the op's node sits on a hidden one-element tensor; each result
+ * hangs on it by a node that only keeps the gradient it receives and sends back a zero. The hidden
+ * tensor is computed before every result, so the sort visits all the results first and the op's
+ * node last, with every result's gradient complete.
+ */
+export function trackMulti(outs: readonly Tensor[], op: string, inputs: readonly Tensor[],
+                           backward: (grads: (Tensor | null)[]) => (Tensor | null)[]): void {
+  if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return;
+  const dtype = outs[0].dtype;
+  const kept: (Tensor | null)[] = outs.map(() => null);
+  const joint = new Tensor(allocFloats(1, dtype), []);
+  joint._node = { op, inputs, backward: () => backward(kept) };
+  outs.forEach((out, i) => {
+    out._node = { op, inputs: [joint], backward: (grad) => {
+      kept[i] = grad;
+      return [new Tensor(allocFloats(1, dtype), [])];
+    } };
+  });
+}
+
 /** `g` in `dtype` (a copy only when it differs). */
 function asDtype(g: Tensor, like: Tensor): Tensor {
   return g.dtype === like.dtype ? g : g.clone(like.dtype);

@@ -15,6 +15,15 @@
  * that layout (O(parameters), negligible next to O(T·B·parameters)), and each backward maps the
  * gradients back. For SimpleRNN/LSTM the two biases only ever appear as a sum, so the core sees
  * b_ih + b_hh and both receive the same gradient; GRU keeps b_hh apart (it sits inside r ⊙ (…)).
+ *
+ * In an autograd graph the whole module is ONE op: when gradients are on and the input, h0/c0 or a
+ * parameter tensor requires grad, `output`, `hN` and `cN` are graph tensors whose backward runs the
+ * same fused BPTT and hands ∂L/∂x, ∂L/∂h0, ∂L/∂c0 and the parameter gradients to the tape. Each call
+ * runs on a lane of its own (a RecurrentStack over its own cores and repacked weights), so a module
+ * called several times in one graph (a decoder step by step, an encoder on two inputs) keeps every
+ * call's caches until that call's backward, which gives its lane back to the module's free list: a
+ * training loop reuses one lane forever; a graph never backwarded takes its lane to the GC with it.
+ * The manual `backward` works on the latest call's lane, graph or not.
  */
 import { makeParam, uniqueLayerName, type LayerRecording, type Param } from "../layer";
 import { bool, checkKeys, fraction, oneOf, positiveInt } from "../options";
@@ -27,6 +36,7 @@ import { globalRng, Rng, torchUniform } from "../random";
 import { RecurrentCore, type Cell, type CellKind, type CoreWeights } from "../recurrent";
 import { RecurrentStack } from "../recurrentStack";
 import { allocFloats, asTensor, Tensor, type DType, type FloatArray, type TensorLike } from "../tensor";
+import { isGradEnabled, noGrad, trackMulti } from "../autograd/graph";
 import { addCoreGradsToTorch, torchToCore, type TorchUnitParams } from "./layout";
 import { TorchParams } from "./torchParams";
 import { simpleRnnCell } from "../layers/simpleRnn";
@@ -74,6 +84,27 @@ interface Unit {
   g: CoreWeights;
 }
 
+/** Everything one call needs until its backward: a stack over its own cores, weights and buffers. */
+interface Lane {
+  units: Unit[];
+  stack: RecurrentStack;
+  /** Layer-0 input, time-major [T, B, I] (reallocated when T, B change). */
+  xTM: FloatArray;
+}
+
+/** One forward awaiting its backward (manual or through the graph, whichever comes first). */
+interface Call {
+  lane: Lane | null;   // null once backwarded (the lane is back on the free list)
+  T: number;
+  B: number;
+  unbatched: boolean;
+  record: { gates: boolean; gradNorms: boolean };
+  /** Gate and gradient-norm recordings of this call. */
+  recorded: LayerRecording[];
+  /** True when the call's results are graph tensors (its lane is then the graph's to give back). */
+  graph: boolean;
+}
+
 const OPTIONS = ["inputSize", "hiddenSize", "numLayers", "bias", "batchFirst", "bidirectional", "dropout", "dtype", "seed", "name"];
 const CLASS: Record<CellKind, string> = { simpleRNN: "RNN", lstm: "LSTM", gru: "GRU" };
 
@@ -95,17 +126,16 @@ export class TorchRecurrent extends TorchParams {
   /** Training mode (PyTorch's default): inter-layer dropout active. See train() / eval(). */
   training = true;
   readonly config: { type: string; [k: string]: unknown };
-  private readonly units: Unit[] = [];
+  /** PyTorch parameters per layer and direction (k = l·D + d). */
+  private readonly unitParams: { l: number; d: number; p: TorchUnitParams }[] = [];
   private readonly plist: Param[] = [];
   private readonly rng: Rng;
-  /** The layers × directions over the recurrent core, in the core's weight layout. */
-  private readonly stack: RecurrentStack;
-  /** Layer-0 input, time-major [T, B, I] (reallocated when T, B change). */
-  private xTM: FloatArray = new Float32Array(0);
-  private lastTB: [number, number] | null = null;   // [T, B] of the forward awaiting backward
-  private lastUnbatched = false;
-  private recordFlags = { gates: false, gradNorms: false };
-  private recorded: LayerRecording[] = [];
+  /** Activation of SimpleRNN's state (tanh or relu), of LSTM's / GRU's candidate (tanh). */
+  private readonly activation: ActivationName;
+  /** Lanes no call holds; a call takes one (or a new one) and its backward puts it back. */
+  private readonly freeLanes: Lane[] = [];
+  /** The latest forward: the manual `backward` and `recordings()` refer to it. */
+  private lastCall: Call | null = null;
 
   constructor(kind: CellKind, options: TorchRecurrentOptions) {
     super();
@@ -146,19 +176,31 @@ export class TorchRecurrent extends TorchParams {
           init(p.value, p.shape, this.rng);
           this.plist.push(p);
         }
-        const cell: Cell = kind === "lstm" ? lstmCell : kind === "gru" ? gruCell(true) : simpleRnnCell;
-        const core = new RecurrentCore(cell, { inputSize: I, units: H, activation, recurrentActivation: "sigmoid",
-          resetAfter: true, dropout: 0, recurrentDropout: 0 }, dtype);
-        const f = (n: number): FloatArray => allocFloats(n, dtype);
-        const gru = kind === "gru";
-        this.units.push({
-          l, d, core, p: { wih, whh, bih, bhh },
-          w: { kernel: f(I * G), recurrentKernel: f(H * G), bias: this.bias ? f(G) : null, recurrentBias: this.bias && gru ? f(G) : null },
-          g: { kernel: f(I * G), recurrentKernel: f(H * G), bias: this.bias ? f(G) : null, recurrentBias: this.bias && gru ? f(G) : null },
-        });
+        this.unitParams.push({ l, d, p: { wih, whh, bih, bhh } });
       }
     }
-    this.stack = new RecurrentStack(this.units, this.numLayers, D, this.dropout, dtype);
+    this.activation = activation;
+    this.freeLanes.push(this.newLane());
+  }
+
+  /** @internal How many lanes this module has built (a training loop stays at one). */
+  lanesBuilt = 0;
+
+  /** A stack of fresh cores (and repacked-weight buffers) over this module's parameters. */
+  private newLane(): Lane {
+    this.lanesBuilt++;
+    const H = this.hiddenSize, G = this.gatesPerUnit * H, dtype = this.dtype;
+    const f = (n: number): FloatArray => allocFloats(n, dtype);
+    const gru = this.kind === "gru";
+    const cell: Cell = this.kind === "lstm" ? lstmCell : gru ? gruCell(true) : simpleRnnCell;
+    const units = this.unitParams.map(({ l, d, p }): Unit => {
+      const I = p.wih.shape[1];
+      const core = new RecurrentCore(cell, { inputSize: I, units: H, activation: this.activation, recurrentActivation: "sigmoid",
+        resetAfter: true, dropout: 0, recurrentDropout: 0 }, dtype);
+      const weights = (): CoreWeights => ({ kernel: f(I * G), recurrentKernel: f(H * G), bias: this.bias ? f(G) : null, recurrentBias: this.bias && gru ? f(G) : null });
+      return { l, d, core, p, w: weights(), g: weights() };
+    });
+    return { units, stack: new RecurrentStack(units, this.numLayers, this.dirs, this.dropout, dtype), xTM: f(0) };
   }
 
   private get dirs(): number {
@@ -209,7 +251,8 @@ export class TorchRecurrent extends TorchParams {
       params: c.total, breakdown: c.tensors, formula: c.formula }]);
   }
 
-  private stateTensors(state: TorchState | undefined, B: number, unbatched: boolean): { h0: FloatArray | null; c0: FloatArray | null } {
+  /** h0 / c0 as tensors in the module's dtype (graph tensors stay in their graph), shape-checked; null when omitted. */
+  private stateTensors(state: TorchState | undefined, B: number, unbatched: boolean): { h0: Tensor | null; c0: Tensor | null } {
     if (state === undefined || state === null) return { h0: null, c0: null };
     let h: TensorLike | undefined, c: TensorLike | undefined;
     if (Array.isArray(state) && this.kind === "lstm" && state.length === 2 && !(typeof state[0] === "number")) {
@@ -225,51 +268,84 @@ export class TorchRecurrent extends TorchParams {
       h = state as TensorLike;
     }
     const expect = unbatched ? [this.numLayers * this.dirs, this.hiddenSize] : [this.numLayers * this.dirs, B, this.hiddenSize];
-    const conv = (v: TensorLike | undefined, what: string): FloatArray | null => {
+    const conv = (v: TensorLike | undefined, what: string): Tensor | null => {
       if (v === undefined) return null;
-      const t = asTensor(v, this.dtype);
+      const t = this.inDtype(v);
       if (t.shape.join() !== expect.join()) {
-        throw new Error(`${this}: ${what} must have shape [${expect.join(", ")}] (numLayers·directions${unbatched ? "" : ", batch"}, hiddenSize) but got [${t.shape.join(", ")}]`);
+        throw new Error(`${this.name} (${this}): ${what} must have shape [${expect.join(", ")}] (numLayers·directions${unbatched ? "" : ", batch"}, hiddenSize) but got [${t.shape.join(", ")}]`);
       }
-      return t.data;
+      return t;
     };
     if (c !== undefined && this.kind !== "lstm") throw new Error(`${this}: only LSTM takes a cell state c0`);
     return { h0: conv(h, "h0"), c0: conv(c, "c0") };
   }
 
+  /** `v` in the module's dtype; a graph tensor of another dtype becomes a recorded copy, so gradients still reach it. */
+  private inDtype(v: TensorLike): Tensor {
+    return v instanceof Tensor && v.requiresGrad && v.dtype !== this.dtype ? v.clone(this.dtype) : asTensor(v, this.dtype);
+  }
+
+  /** The parameters' leaf tensors (shared storage), in state-dict order. */
+  private paramTensors(): Tensor[] {
+    return [];
+  }
+
   /**
    * Forward pass. x: [T, B, inputSize] ([B, T, inputSize] with batchFirst); state: h0 (RNN/GRU) or
    * { h0, c0 } / [h0, c0] (LSTM), each [L·D, B, H], zeros when omitted. As in PyTorch, an unbatched
-   * input [T, inputSize] gives output [T, D·H] and states [L·D, H].
+   * input [T, inputSize] gives output [T, D·H] and states [L·D, H]. With gradients on and x, the
+   * states or the parameters requiring grad, the results are graph tensors (one op: see the header).
    */
   forward(xIn: TensorLike, state?: TorchState, options: { record?: { gates?: boolean; gradNorms?: boolean }; rng?: Rng; tbptt?: number } = {}): TorchForwardResult {
     const { x, T, B, unbatched } = this.checkedInput(xIn);
     const H = this.hiddenSize, D = this.dirs, L = this.numLayers;
     const { h0, c0 } = this.stateTensors(state, B, unbatched);
-    this.recordFlags = { gates: !!options.record?.gates, gradNorms: !!options.record?.gradNorms };
-    this.recorded = [];
-    if (this.xTM.length !== T * B * this.inputSize) this.xTM = allocFloats(T * B * this.inputSize, this.dtype);
-    copySequence(T, B, this.inputSize, { data: x.data, batchMajor: this.batchFirst }, { data: this.xTM, batchMajor: false });
-    for (const u of this.units) torchToCore(this.kind, u.p, u.w, u.core.I, H);
+    const params = this.paramTensors();
+    const graph = isGradEnabled() && (x.requiresGrad || !!h0?.requiresGrad || !!c0?.requiresGrad || params.some((p) => p.requiresGrad));
+    // A pending call outside any graph is dropped by a new forward (as before lanes existed); one in a
+    // graph stays with its graph.
+    const prev = this.lastCall;
+    if (prev?.lane && !prev.graph) this.release(prev);
+    const lane = this.freeLanes.pop() ?? this.newLane();
+    const call: Call = { lane, T, B, unbatched, graph, recorded: [],
+      record: { gates: !!options.record?.gates, gradNorms: !!options.record?.gradNorms } };
+    this.lastCall = call;
+    if (lane.xTM.length !== T * B * this.inputSize) lane.xTM = allocFloats(T * B * this.inputSize, this.dtype);
+    copySequence(T, B, this.inputSize, { data: x.data, batchMajor: this.batchFirst }, { data: lane.xTM, batchMajor: false });
+    for (const u of lane.units) torchToCore(this.kind, u.p, u.w, u.core.I, H);
     const hN = allocFloats(L * D * B * H, this.dtype);
     const cN = this.kind === "lstm" ? allocFloats(L * D * B * H, this.dtype) : null;
-    this.stack.forward(this.xTM, T, B, h0, c0,
-      { training: this.training, rng: options.rng ?? this.rng, recordNorms: this.recordFlags.gradNorms, tbptt: options.tbptt ?? 0 }, hN, cN);
-    if (this.recordFlags.gates) this.recordGates();
-    this.lastTB = [T, B];
-    this.lastUnbatched = unbatched;
+    lane.stack.forward(lane.xTM, T, B, h0?.data ?? null, c0?.data ?? null,
+      { training: this.training, rng: options.rng ?? this.rng, recordNorms: call.record.gradNorms, tbptt: options.tbptt ?? 0 }, hN, cN);
+    if (call.record.gates) this.recordGates(call, lane);
     const out = allocFloats(T * B * D * H, this.dtype);
-    copySequence(T, B, D * H, { data: this.stack.output, batchMajor: false }, { data: out, batchMajor: this.batchFirst });
-    const output = new Tensor(out, this.batchFirst ? [B, T, D * H] : [T, B, D * H]);
+    copySequence(T, B, D * H, { data: lane.stack.output, batchMajor: false }, { data: out, batchMajor: this.batchFirst });
+    const outShape = unbatched ? [T, D * H] : this.batchFirst ? [B, T, D * H] : [T, B, D * H];
     const stateShape = unbatched ? [L * D, H] : [L * D, B, H];
-    const result: TorchForwardResult = { output: unbatched ? output.reshape([T, D * H]) : output, hN: new Tensor(hN, stateShape) };
+    const result: TorchForwardResult = { output: new Tensor(out, outShape), hN: new Tensor(hN, stateShape) };
     if (cN) result.cN = new Tensor(cN, stateShape);
+    if (graph) this.trackCall(call, result, x, h0, c0, params);
     return result;
+  }
+
+  /** Makes `result` graph tensors of one op whose backward is the call's fused BPTT. */
+  private trackCall(call: Call, result: TorchForwardResult, x: Tensor, h0: Tensor | null, c0: Tensor | null, params: Tensor[]): void {
+    const op = `${this.name} (${this})`;
+    const outs = [result.output, result.hN, ...(result.cN ? [result.cN] : [])];
+    trackMulti(outs, op, [x, ...(h0 ? [h0] : []), ...(c0 ? [c0] : []), ...params], ([gOut, ghN, gcN]) => {
+      const g = this.backwardCall(call, gOut, ghN, gcN ?? null, op);
+      return [g.dx, ...(h0 ? [g.dh0] : []), ...(c0 ? [g.dc0 ?? null] : []), ...this.paramGradTensors(g.grads)];
+    });
+  }
+
+  /** Parameter gradients in PyTorch layout as tensors, state-dict order (the tape adds them into the parameters' .grad). */
+  private paramGradTensors(grads: FloatArray[]): Tensor[] {
+    return this.plist.map((p, i) => new Tensor(grads[i], p.shape));
   }
 
   /** x as a [T, B, I] / [B, T, I] tensor in the module's dtype (an unbatched [T, I] becomes a batch of one). */
   private checkedInput(xIn: TensorLike): { x: Tensor; T: number; B: number; unbatched: boolean } {
-    let x = asTensor(xIn, this.dtype);
+    let x = this.inDtype(xIn);
     const unbatched = x.rank === 2 && x.shape[1] === this.inputSize && x.shape[0] >= 1;
     if (unbatched) x = x.reshape(this.batchFirst ? [1, ...x.shape] : [x.shape[0], 1, x.shape[1]]);
     const layout = this.batchFirst ? "[batch, timesteps, inputSize]" : "[timesteps, batch, inputSize]";
@@ -280,12 +356,18 @@ export class TorchRecurrent extends TorchParams {
     return { x, T, B, unbatched };
   }
 
-  /** Gate activations of every layer and direction of the latest forward (layer order, forward direction first). */
-  private recordGates(): void {
-    for (const u of this.units) {
-      this.recorded.push({ layer: `${this.name} layer ${u.l}`, index: u.l, type: this.kind, direction: u.d === 1 ? "backward" : "forward",
+  /** Gate activations of every layer and direction of a call's forward (layer order, forward direction first). */
+  private recordGates(call: Call, lane: Lane): void {
+    for (const u of lane.units) {
+      call.recorded.push({ layer: `${this.name} layer ${u.l}`, index: u.l, type: this.kind, direction: u.d === 1 ? "backward" : "forward",
         gates: u.core.recordGates(u.d === 1) });
     }
+  }
+
+  /** Puts a call's lane back on the free list (the call can no longer be backwarded). */
+  private release(call: Call): void {
+    if (call.lane) this.freeLanes.push(call.lane);
+    call.lane = null;
   }
 
   /**
@@ -293,19 +375,51 @@ export class TorchRecurrent extends TorchParams {
    * Accumulates parameter gradients; returns ∂L/∂x and ∂L/∂h0 (∂L/∂c0).
    */
   backward(dOutput: TensorLike | null, dhN?: TensorLike | null, dcN?: TensorLike | null): { dx: Tensor; dh0: Tensor; dc0?: Tensor } {
-    if (!this.lastTB) throw new Error(`${this.name}: backward called without a preceding forward`);
-    const [T, B] = this.lastTB;
-    this.lastTB = null;
-    const unbatched = this.lastUnbatched;
+    const call = this.lastCall;
+    if (!call?.lane) throw new Error(`${this.name}: backward called without a preceding forward`);
+    const { dx, dh0, dc0, grads } = this.backwardCall(call, dOutput, dhN ?? null, dcN ?? null, this.name);
+    this.plist.forEach((p, i) => {
+      const acc = p.grad, g = grads[i];
+      for (let q = 0; q < acc.length; q++) acc[q] += g[q];
+    });
+    const res: { dx: Tensor; dh0: Tensor; dc0?: Tensor } = { dx, dh0 };
+    if (dc0) res.dc0 = dc0;
+    return res;
+  }
+
+  /**
+   * The fused BPTT of one call: ∂L/∂x (shaped like the call's input), ∂L/∂h0 (∂L/∂c0) shaped like the
+   * states, and each parameter's gradient (PyTorch layout, state-dict order, fresh arrays). Gives the
+   * call's lane back.
+   */
+  private backwardCall(call: Call, dOutput: TensorLike | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string):
+      { dx: Tensor; dh0: Tensor; dc0?: Tensor; grads: FloatArray[] } {
+    const lane = call.lane;
+    if (!lane) {
+      throw new Error(`${where}: this forward was already backwarded (by ${this.name}.backward or through the graph); compute the forward pass again for another backward`);
+    }
+    const { T, B, unbatched } = call;
     const H = this.hiddenSize, D = this.dirs, L = this.numLayers;
     const dOut = this.outputGradient(dOutput, T, B, unbatched);
     const dhNd = this.stateGradient(dhN, B, unbatched), dcNd = this.stateGradient(dcN, B, unbatched);
     const dh0 = allocFloats(L * D * B * H, this.dtype);
     const dc0 = this.kind === "lstm" ? allocFloats(L * D * B * H, this.dtype) : null;
-    for (const u of this.units) for (const g of [u.g.kernel, u.g.recurrentKernel, u.g.bias, u.g.recurrentBias]) g?.fill(0);
-    const dIn = this.stack.backward(dOut, dhNd, dcNd, dh0, dc0);
-    for (const u of this.units) addCoreGradsToTorch(this.kind, u.g, u.p, u.core.I, H);
-    if (this.recordFlags.gradNorms) this.recordGradNorms();
+    for (const u of lane.units) for (const g of [u.g.kernel, u.g.recurrentKernel, u.g.bias, u.g.recurrentBias]) g?.fill(0);
+    let dIn: FloatArray;
+    try {
+      dIn = lane.stack.backward(dOut, dhNd, dcNd, dh0, dc0);
+    } finally {
+      this.release(call);
+    }
+    // Core-layout gradients → PyTorch layout, into fresh arrays shaped like the parameters.
+    const grads = this.plist.map((p) => allocFloats(p.value.length, this.dtype));
+    const byParam = new Map(this.plist.map((p, i) => [p, grads[i]]));
+    const gradOf = (p: Param | null): Param | null => (p ? { ...p, grad: byParam.get(p)! } : null);
+    for (const u of lane.units) {
+      const target: TorchUnitParams = { wih: gradOf(u.p.wih)!, whh: gradOf(u.p.whh)!, bih: gradOf(u.p.bih), bhh: gradOf(u.p.bhh) };
+      addCoreGradsToTorch(this.kind, u.g, target, u.core.I, H);
+    }
+    if (call.record.gradNorms) this.recordGradNorms(call, lane);
     const I0 = this.inputSize;
     let dx: Tensor;
     if (this.batchFirst) {
@@ -314,7 +428,7 @@ export class TorchRecurrent extends TorchParams {
       dx = new Tensor(o, [B, T, I0]);
     } else dx = new Tensor(dIn, [T, B, I0]);
     const stateShape = unbatched ? [L * D, H] : [L * D, B, H];
-    const res: { dx: Tensor; dh0: Tensor; dc0?: Tensor } = { dx: unbatched ? dx.reshape([T, I0]) : dx, dh0: new Tensor(dh0, stateShape) };
+    const res: { dx: Tensor; dh0: Tensor; dc0?: Tensor; grads: FloatArray[] } = { dx: unbatched ? dx.reshape([T, I0]) : dx, dh0: new Tensor(dh0, stateShape), grads };
     if (dc0) res.dc0 = new Tensor(dc0, stateShape);
     return res;
   }
@@ -342,16 +456,16 @@ export class TorchRecurrent extends TorchParams {
     return t.data;
   }
 
-  /** ‖∂L/∂h_t‖ (‖∂L/∂c_t‖) of every layer and direction, joined to the forward's gate recordings. */
-  private recordGradNorms(): void {
-    for (const u of this.units) {
+  /** ‖∂L/∂h_t‖ (‖∂L/∂c_t‖) of every layer and direction, joined to the call's gate recordings. */
+  private recordGradNorms(call: Call, lane: Lane): void {
+    for (const u of lane.units) {
       const gradNorms = u.core.recordNormsInTimeOrder(u.d === 1);
       const direction = u.d === 1 ? "backward" : "forward";
-      const r = this.recorded.find((x) => x.index === u.l && x.direction === direction);
+      const r = call.recorded.find((x) => x.index === u.l && x.direction === direction);
       if (r) r.gradNorms = gradNorms;
-      else this.recorded.push({ layer: `${this.name} layer ${u.l}`, index: u.l, type: this.kind, direction, gradNorms });
+      else call.recorded.push({ layer: `${this.name} layer ${u.l}`, index: u.l, type: this.kind, direction, gradNorms });
     }
-    this.recorded.sort((a, b) => a.index - b.index || (a.direction === "forward" ? -1 : 1));
+    call.recorded.sort((a, b) => a.index - b.index || (a.direction === "forward" ? -1 : 1));
   }
 
   /**
@@ -370,7 +484,8 @@ export class TorchRecurrent extends TorchParams {
   private lossAndBackward(x: TensorLike, target: TensorLike, lossName: LossName, state: TorchState | undefined,
                           record: { gates?: boolean; gradNorms?: boolean } | undefined, tbptt?: number): { loss: number; output: TorchForwardResult } {
     const name = checkLossName(lossName);
-    const out = this.forward(x, state, { record, tbptt });
+    // The manual backward below does the work: no graph to record.
+    const out = noGrad(() => this.forward(x, state, { record, tbptt }));
     const t = asTensor(target, this.dtype);
     const { value, grad } = computeLoss(name, out.output.data, out.output.shape, t.data);
     this.zeroGrad();
@@ -394,23 +509,23 @@ export class TorchRecurrent extends TorchParams {
     const record = { gates: o.gates, gradNorms: o.gradNorms };
     let output: TorchForwardResult, loss: number | undefined;
     if (target === undefined) {
-      output = this.forward(x, options.state, { record });
-      this.lastTB = null;
+      output = noGrad(() => this.forward(x, options.state, { record }));
+      this.release(this.lastCall!);
     } else {
       ({ loss, output } = this.lossAndBackward(x, target, o.loss, options.state, record, o.tbptt));
     }
-    const B = this.lastUnbatched ? 1 : output.output.shape[this.batchFirst ? 0 : 1];
-    checkBatchIndex(o.batchIndex, B, where);
-    const layers = this.recorded.filter((r) => o.layer === undefined || r.index === o.layer)
+    const call = this.lastCall!;
+    checkBatchIndex(o.batchIndex, call.unbatched ? 1 : call.B, where);
+    const layers = call.recorded.filter((r) => o.layer === undefined || r.index === o.layer)
       .map((r) => sequenceRecording(r, r.index, r.layer, o.batchIndex));
     const result: TorchRecording = { output, batchIndex: o.batchIndex, layers };
     if (loss !== undefined) result.loss = loss;
     return result;
   }
 
-  /** Recordings of the latest forward/backward. */
+  /** Recordings of the latest forward (and its backward). */
   recordings(): LayerRecording[] {
-    return this.recorded;
+    return this.lastCall?.recorded ?? [];
   }
 }
 

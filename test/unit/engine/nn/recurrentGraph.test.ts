@@ -1,0 +1,104 @@
+// nn.RNN / nn.LSTM / nn.GRU as single differentiable ops (src/engine/nn/recurrent.ts): float64
+// gradient checks through the graph (x, h0, c0), several calls of one module in one graph, the
+// lanes a training loop reuses, and the old manual forward/backward beside the graph.
+// Gradient checks: max relative error < 1e-6 (float64 central differences, autograd/check.ts).
+import * as assert from "node:assert/strict";
+import { cat, nn, noGrad, tensor, type Tensor } from "../../../../src/engine/index";
+import { checkGradients, leaf } from "../autograd/check";
+
+const flat = (...ts: (Tensor | undefined)[]): Tensor => cat(ts.filter((t): t is Tensor => !!t).map((t) => t.reshape(-1)), 0);
+
+describe("nn recurrent modules in the autograd graph", () => {
+  for (const kind of ["RNN", "LSTM", "GRU"] as const) {
+    it(`${kind}: gradients of x and h0${kind === "LSTM" ? ", c0" : ""} through output, hN${kind === "LSTM" ? ", cN" : ""} pass a float64 gradient check (2 layers, bidirectional)`, () => {
+      const m = nn[kind]({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, dtype: "float64", seed: 7 });
+      const x = leaf([5, 2, 3], 1), h0 = leaf([4, 2, 4], 2), c0 = leaf([4, 2, 4], 3);
+      const f = kind === "LSTM"
+        ? (xi: Tensor, h: Tensor, c: Tensor): Tensor => { const r = m.forward(xi, [h, c]); return flat(r.output, r.hN, r.cN); }
+        : (xi: Tensor, h: Tensor): Tensor => { const r = m.forward(xi, h); return flat(r.output, r.hN); };
+      checkGradients(`nn.${kind}`, f, kind === "LSTM" ? [x, h0, c0] : [x, h0]);
+    });
+  }
+
+  it("batchFirst and unbatched inputs keep their shapes in the gradient", () => {
+    const m = nn.GRU({ inputSize: 2, hiddenSize: 3, batchFirst: true, dtype: "float64", seed: 3 });
+    const x = leaf([2, 4, 2], 4);
+    checkGradients("nn.GRU batchFirst", (xi: Tensor) => flat(m.forward(xi).output), [x]);
+    const u = leaf([4, 2], 5), h = leaf([1, 3], 6);
+    checkGradients("nn.GRU unbatched", (xi: Tensor, hi: Tensor) => { const r = m.forward(xi, hi); return flat(r.output, r.hN); }, [u, h]);
+  });
+
+  it("one module called several times in one graph keeps each call's caches (a decoder step by step)", () => {
+    // The same LSTM over 4 steps at once, and step by step with the state fed back: equal outputs and gradients.
+    const m = nn.LSTM({ inputSize: 2, hiddenSize: 3, dtype: "float64", seed: 11 });
+    const x = leaf([4, 1, 2], 7);
+    const whole = (xi: Tensor): Tensor => m.forward(xi).output;
+    const stepwise = (xi: Tensor): Tensor => {
+      const outs: Tensor[] = [];
+      let state: [Tensor, Tensor] | undefined;
+      for (let t = 0; t < 4; t++) {
+        const r = m.forward(xi.narrow(0, t, 1), state);
+        outs.push(r.output);
+        state = [r.hN, r.cN!];
+      }
+      return cat(outs, 0);
+    };
+    const w = tensor(Float64Array.from([0.3, -0.2, 0.5, 0.1, 0.7, -0.4, 0.2, 0.9, -0.6, 0.25, 0.35, -0.15]), [4, 1, 3]);
+    whole(x).mul(w).sum().backward();
+    const g1 = x.grad!.toFlatArray();
+    x.grad = null;
+    const out = stepwise(x);
+    assert.deepEqual(out.toFlatArray().map((v) => v.toFixed(12)), noGrad(() => whole(x)).toFlatArray().map((v) => v.toFixed(12)));
+    out.mul(w).sum().backward();
+    x.grad!.toFlatArray().forEach((g, i) => assert.ok(Math.abs(g - g1[i]) < 1e-12, `dx[${i}] ${g} vs ${g1[i]}`));
+    checkGradients("nn.LSTM step by step", stepwise, [x]);
+  });
+
+  it("a training loop reuses one lane; calls pending at once each get their own, given back by backward", () => {
+    const m = nn.GRU({ inputSize: 2, hiddenSize: 3, seed: 2 });
+    const x = tensor(Float32Array.from([0.5, -1, 0.25, 2, 1, 0]), [3, 1, 2], { requiresGrad: true });
+    for (let step = 0; step < 5; step++) m.forward(x).output.sum().backward();
+    assert.equal(m.lanesBuilt, 1);
+    // An encoder on two inputs: two calls pending in one graph, then one backward frees both.
+    const a = m.forward(x).output, b = m.forward(x.mul(2)).output;
+    assert.equal(m.lanesBuilt, 2);
+    a.sum().add(b.sum()).backward();
+    for (let step = 0; step < 3; step++) { m.forward(x).output.sum().add(m.forward(x).output.sum()).backward(); }
+    assert.equal(m.lanesBuilt, 2, "the loop with two calls per step reuses the two lanes");
+    // Outside a graph (noGrad) a pending call is dropped by the next forward, as before.
+    for (let step = 0; step < 3; step++) noGrad(() => m.forward(x));
+    assert.equal(m.lanesBuilt, 2);
+  });
+
+  it("a second backward through the op is the tape's error; the manual backward cannot reuse a graph's call", () => {
+    const m = nn.RNN({ inputSize: 2, hiddenSize: 2, seed: 1 });
+    const x = tensor([[[1, 2]], [[3, 4]]], { requiresGrad: true });
+    const loss = m.forward(x).output.sum();
+    loss.backward();
+    assert.throws(() => loss.backward(), /backward: trying to backward through the graph a second time/);
+    const r = m.forward(x);
+    m.backward(tensor(new Float32Array(4), [2, 1, 2]));
+    assert.throws(() => r.output.sum().backward(), /this forward was already backwarded \(by nn_rnn(_\d+)?\.backward or through the graph\)/);
+  });
+
+  it("the old manual API is unchanged: forward(x), backward(dOutput) accumulates into the parameters", () => {
+    const m = nn.LSTM({ inputSize: 2, hiddenSize: 3, dtype: "float64", seed: 5 });
+    const x = tensor(Float64Array.from([0.1, -0.2, 0.3, 0.4, -0.5, 0.6]), [3, 1, 2]);
+    const dOut = tensor(Float64Array.from([1, 0, -1, 0.5, 0.5, 0.5, 0, 2, 0]), [3, 1, 3]);
+    m.zeroGrad();
+    m.forward(x);
+    const { dx } = m.backward(dOut);
+    const once = m.params().map((p) => Array.from(p.grad));
+    // Graph route on a copy of x that requires grad: same ∂L/∂x (L = Σ dOut ⊙ output).
+    const xg = tensor(x, { requiresGrad: true, dtype: "float64" });
+    m.zeroGrad();
+    m.forward(xg).output.mul(dOut).sum().backward();
+    assert.deepEqual(xg.grad!.toFlatArray(), dx.toFlatArray());
+    m.zeroGrad();
+    m.forward(x);
+    m.backward(dOut);
+    m.forward(x);
+    m.backward(dOut); // accumulates: twice the first gradients
+    m.params().forEach((p, i) => Array.from(p.grad).forEach((g, q) => assert.ok(Math.abs(g - 2 * once[i][q]) < 1e-12)));
+  });
+});
