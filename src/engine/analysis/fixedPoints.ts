@@ -11,6 +11,7 @@
  * and growing on failure. It converges onto a continuum of fixed points (a line attractor) where
  * Newton's (J − I)⁻¹ does not exist.
  */
+import { noGrad } from "../autograd/graph";
 import { KerasRecurrentLayer } from "../layers/kerasRecurrent";
 import { Sequential } from "../model";
 import { TorchRecurrent } from "../nn/recurrent";
@@ -127,7 +128,8 @@ function torchStep(m: TorchRecurrent, input: Float64Array): Step {
       const x = asTensor(new Tensor(new Float64Array(R * I), m.batchFirst ? [R, 1, I] : [1, R, I]), m.dtype);
       for (let r = 0; r < R; r++) x.data.set(input, r * I);
       const s = state(split(states, R, H, parts, m.dtype));
-      const out = m.forward(x, parts === 2 ? { h0: s[0], c0: s[1] } : s[0]);
+      // No graph: vjp below is the module's manual backward of this latest call.
+      const out = noGrad(() => m.forward(x, parts === 2 ? { h0: s[0], c0: s[1] } : s[0]));
       return join(out.cN ? [out.hN, out.cN] : [out.hN], R, H);
     },
     vjp(dF) {

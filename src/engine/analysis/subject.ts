@@ -13,6 +13,7 @@
  * analyses run it in eval mode and restore its mode afterwards, as `torch.no_grad()` + `model.eval()`
  * would in a PyTorch notebook.
  */
+import { noGrad } from "../autograd/graph";
 import { Sequential } from "../model";
 import { TorchRecurrent } from "../nn/recurrent";
 import { copySequence } from "../ops";
@@ -144,7 +145,8 @@ export function sequenceFunction(model: AnalysedModel, x: Tensor, where: string)
     // The module's own layout: batch-major with batchFirst, else time-major.
     const input = allocFloats(R * T * I, m.dtype);
     copySequence(T, R, I, { data: xs, batchMajor: true }, { data: input, batchMajor: m.batchFirst });
-    return m.forward(new Tensor(input, m.batchFirst ? [R, T, I] : [T, R, I])).output;
+    // No graph: nothing backpropagates through an analysis run.
+    return noGrad(() => m.forward(new Tensor(input, m.batchFirst ? [R, T, I] : [T, R, I]))).output;
   };
   const y = inEvalMode(m, () => run(1, x.data)).data;
   return {

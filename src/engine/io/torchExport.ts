@@ -21,6 +21,7 @@
  * Recurrent dropout and input dropout inside recurrent layers act only in training, so inference
  * (what check.py compares) is unaffected; they are noted in model.py, not ported.
  */
+import { noGrad } from "../autograd/graph";
 import type { Layer } from "../layer";
 import { Rng } from "../random";
 import { Tensor, type TensorLike } from "../tensor";
@@ -184,7 +185,7 @@ function exportTorchModule(module: TorchModuleLike, options: PyTorchExportOption
   if (wasTraining !== undefined) module.training = false;
   let out: Tensor | { output: Tensor; hN?: Tensor; cN?: Tensor };
   try {
-    out = module.forward(x);
+    out = noGrad(() => module.forward(x));
   } finally {
     if (wasTraining !== undefined) module.training = wasTraining;
   }

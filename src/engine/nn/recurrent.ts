@@ -39,6 +39,7 @@ import { allocFloats, asTensor, Tensor, type DType, type FloatArray, type Tensor
 import { isGradEnabled, noGrad, trackMulti } from "../autograd/graph";
 import { addCoreGradsToTorch, torchToCore, type TorchUnitParams } from "./layout";
 import { TorchParams } from "./torchParams";
+import { paramTensor } from "./parameter";
 import { simpleRnnCell } from "../layers/simpleRnn";
 import { lstmCell } from "../layers/lstm";
 import { gruCell } from "../layers/gru";
@@ -287,7 +288,7 @@ export class TorchRecurrent extends TorchParams {
 
   /** The parameters' leaf tensors (shared storage), in state-dict order. */
   private paramTensors(): Tensor[] {
-    return [];
+    return this.plist.map(paramTensor);
   }
 
   /**

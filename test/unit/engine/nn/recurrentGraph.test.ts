@@ -10,13 +10,14 @@ const flat = (...ts: (Tensor | undefined)[]): Tensor => cat(ts.filter((t): t is 
 
 describe("nn recurrent modules in the autograd graph", () => {
   for (const kind of ["RNN", "LSTM", "GRU"] as const) {
-    it(`${kind}: gradients of x and h0${kind === "LSTM" ? ", c0" : ""} through output, hN${kind === "LSTM" ? ", cN" : ""} pass a float64 gradient check (2 layers, bidirectional)`, () => {
+    it(`${kind}: gradients of x, h0${kind === "LSTM" ? ", c0" : ""} and every parameter through output, hN${kind === "LSTM" ? ", cN" : ""} pass a float64 gradient check (2 layers, bidirectional)`, () => {
       const m = nn[kind]({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, dtype: "float64", seed: 7 });
       const x = leaf([5, 2, 3], 1), h0 = leaf([4, 2, 4], 2), c0 = leaf([4, 2, 4], 3);
       const f = kind === "LSTM"
         ? (xi: Tensor, h: Tensor, c: Tensor): Tensor => { const r = m.forward(xi, [h, c]); return flat(r.output, r.hN, r.cN); }
         : (xi: Tensor, h: Tensor): Tensor => { const r = m.forward(xi, h); return flat(r.output, r.hN); };
-      checkGradients(`nn.${kind}`, f, kind === "LSTM" ? [x, h0, c0] : [x, h0]);
+      // Every parameter too: the bridge's leaves (m.parameters()) receive the op's parameter gradients.
+      checkGradients(`nn.${kind}`, f, [...(kind === "LSTM" ? [x, h0, c0] : [x, h0]), ...m.parameters()]);
     });
   }
 
