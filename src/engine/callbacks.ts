@@ -3,7 +3,6 @@
  * call `control.stop()` to end training after the current epoch (`history.stoppedEarly = true`).
  * `rnn.callbacks.earlyStopping({ patience })` is the built-in one.
  */
-import type { Sequential } from "./model";
 import { checkKeys } from "./options";
 import type { Tensor } from "./tensor";
 
@@ -25,7 +24,7 @@ export interface EpochLogs {
 
 /** What a callback can reach: the model and a way to stop training. */
 export interface CallbackControl {
-  model: Sequential;
+  model: { getWeights(): Tensor[]; setWeights(values: Tensor[]): void };
   stop(): void;
 }
 

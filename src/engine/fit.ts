@@ -23,14 +23,14 @@
  * counted back from the last timestep (windows [T−k, T), [T−2k, T−k), …; state detached at each window
  * boundary). Gradients of all windows are summed and applied as one update per batch.
  */
-import type { Sequential } from "./model";
 import { clipGradients, type ClipReport } from "./clip";
-import { accuracy, checkLossName, computeLoss, type LossName } from "./loss";
+import { checkLossName, type LossName } from "./loss";
 import { adam, isOptimizer, rmsprop, sgd, type Optimizer } from "./optim";
 import { checkKeys, fraction, positiveInt } from "./options";
 import { Rng } from "./random";
 import { zeroGrads, type Param } from "./layer";
-import { Tensor, asTensor, type FloatArray, type TensorLike } from "./tensor";
+import { Tensor, type DType, type FloatArray, type TensorLike } from "./tensor";
+import type { ForwardContext } from "./layer";
 import { EarlyStopping, type Callback, type CallbackControl, type EpochLogs } from "./callbacks";
 import { host, type FitObserver } from "./host";
 
@@ -145,7 +145,7 @@ export interface FitOptions {
   /** Fraction of samples (the last ones, before shuffling — as Keras) held out for valLoss. Default 0. */
   validationSplit?: number;
   /** Explicit validation set [x, y] (wins over validationSplit). */
-  validationData?: [TensorLike, TensorLike];
+  validationData?: [TensorLike | TensorLike[], TensorLike | TensorLike[]];
   /** e.g. [rnn.callbacks.earlyStopping({ patience: 3 })]. */
   callbacks?: Callback[];
   /** Abort to stop at the next batch boundary (fit resolves with interrupted = true). */
@@ -192,8 +192,40 @@ const PROGRESS_MS = 100;
 /** Yield to the event loop after a batch once this many milliseconds passed since the last yield. */
 const YIELD_MS = 16;
 
+/** One batch's forward pass and loss, with the backward pass to run next (gradients accumulate). */
+export interface LossStep {
+  /** The batch loss (summed over a model's outputs). */
+  loss: number;
+  /** Backward from the loss: accumulates ∂L/∂param into every Param.grad. */
+  backward(): void;
+  /** Correct predictions and how many were counted (for metrics: ["accuracy"]). */
+  accuracy(): { correct: number; count: number };
+}
+
+/**
+ * What fit needs of a model — `rnn.sequential` (one input, one output) and `rnn.model` (several of
+ * each) both implement it. Data arrive as the user passed them and are converted by the model, so
+ * each model names its own inputs in error messages.
+ */
+export interface FitModel {
+  readonly name: string;
+  readonly dtype: DType;
+  weightEntries(): { param: Param; layer: { readonly trainable: boolean } }[];
+  params(): Param[];
+  getWeights(): Tensor[];
+  setWeights(values: Tensor[]): void;
+  /** x as given to fit → one batch-major tensor per model input, validated. */
+  fitInputs(x: unknown, what?: string): Tensor[];
+  /** y as given to fit → one tensor per model output. */
+  fitTargets(y: unknown, what?: string): Tensor[];
+  /** Forward + loss on one batch; the returned `backward()` accumulates the gradients. */
+  lossStep(xs: Tensor[], ys: Tensor[], loss: LossName, ctx: ForwardContext): LossStep;
+  /** Mean loss (and accuracy / perplexity) in inference mode, on converted tensors. */
+  evaluateTensors(xs: Tensor[], ys: Tensor[], options: { loss: LossName; batchSize?: number; metrics?: string[] }): { loss: number; accuracy?: number; perplexity?: number };
+}
+
 /** The training loop; see the file header for the contract. */
-export async function fit(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: FitOptions): Promise<History> {
+export async function fit(model: FitModel, xIn: unknown, yIn: unknown, options: FitOptions): Promise<History> {
   if (!options || typeof options !== "object") throw new Error('fit: expected options, e.g. { epochs: 10, batchSize: 32, loss: "mse" }');
   const observer = host().observeFit?.();
   try {
@@ -208,7 +240,7 @@ export async function fit(model: Sequential, xIn: TensorLike, yIn: TensorLike, o
 
 /** Everything one fit works with, settled by `prepare` before the first batch. */
 interface Run {
-  model: Sequential;
+  model: FitModel;
   options: FitOptions;
   loss: LossName;
   epochs: number;
@@ -221,10 +253,10 @@ interface Run {
   /** Record per-batch gradient norms (clipping on, or recordGradNorms). */
   recordNorms: boolean;
   signal: AbortSignalLike | undefined;
-  /** Training samples x [N, …inputShape], y [N, …] (after a validationSplit). */
-  x: Tensor;
-  y: Tensor;
-  val: [Tensor, Tensor] | undefined;
+  /** Training samples, one tensor per model input x [N, …inputShape] and output y [N, …] (after a validationSplit). */
+  x: Tensor[];
+  y: Tensor[];
+  val: [Tensor[], Tensor[]] | undefined;
   /** ⌈N / batchSize⌉. */
   batches: number;
   shuffleRng: Rng;
@@ -244,7 +276,7 @@ interface Run {
 }
 
 /** Validates the options and data and sets up one fit: the split, the Rngs, the history, the progress reports. */
-function prepare(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: FitOptions, observer: FitObserver | undefined): Run {
+function prepare(model: FitModel, xIn: unknown, yIn: unknown, options: FitOptions, observer: FitObserver | undefined): Run {
   checkKeys(options, VALID, "fit");
   const loss = checkLossName(options.loss);
   const epochs = positiveInt(options.epochs, "epochs", "fit", 1);
@@ -260,20 +292,20 @@ function prepare(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: F
   const signal = options.signal ?? host().fitSignal?.();
   const split = fraction(options.validationSplit, "validationSplit", "fit", 0);
 
-  let x = model.input(xIn);
-  let y = asTensor(yIn, model.dtype);
-  if (y.shape[0] !== x.shape[0]) throw new Error(`fit: x has ${x.shape[0]} samples but y has ${y.shape[0]}`);
-  let val: [Tensor, Tensor] | undefined;
+  let x = model.fitInputs(xIn, "fit");
+  let y = model.fitTargets(yIn, "fit");
+  for (const t of y) if (t.shape[0] !== x[0].shape[0]) throw new Error(`fit: x has ${x[0].shape[0]} samples but y has ${t.shape[0]}`);
+  let val: [Tensor[], Tensor[]] | undefined;
   if (options.validationData) {
-    val = [model.input(options.validationData[0]), asTensor(options.validationData[1], model.dtype)];
+    val = [model.fitInputs(options.validationData[0], "fit validationData"), model.fitTargets(options.validationData[1], "fit validationData")];
   } else if (split > 0) {
-    const nVal = Math.floor(x.shape[0] * split);
-    if (nVal === 0 || nVal === x.shape[0]) throw new Error(`fit: validationSplit ${split} leaves no training or no validation samples`);
-    val = [x.slice(-nVal), y.slice(-nVal)];
-    x = x.slice(0, -nVal);
-    y = y.slice(0, -nVal);
+    const nVal = Math.floor(x[0].shape[0] * split);
+    if (nVal === 0 || nVal === x[0].shape[0]) throw new Error(`fit: validationSplit ${split} leaves no training or no validation samples`);
+    val = [x.map((t) => t.slice(-nVal)), y.map((t) => t.slice(-nVal))];
+    x = x.map((t) => t.slice(0, -nVal));
+    y = y.map((t) => t.slice(0, -nVal));
   }
-  const n = x.shape[0];
+  const n = x[0].shape[0];
   if (n === 0) throw new Error("fit: x has no samples");
   const batches = Math.ceil(n / batchSize);
   const rng = new Rng(options.seed ?? 0);
@@ -319,7 +351,7 @@ async function train(run: Run): Promise<History> {
   for (let epoch = 1; epoch <= run.epochs && !run.stopRequested && !history.interrupted; epoch++) {
     const totals = await runEpoch(run, epoch);
     if (totals.seen === 0) break; // interrupted before the first batch of this epoch
-    if (history.interrupted && totals.seen < run.x.shape[0]) break; // a partial epoch is not reported as an epoch
+    if (history.interrupted && totals.seen < run.x[0].shape[0]) break; // a partial epoch is not reported as an epoch
     const logs = endEpoch(run, epoch, totals);
     run.options.onEpochEnd?.(epoch, logs);
     for (const cb of callbacks) cb.onEpochEnd?.(epoch, logs, control);
@@ -348,7 +380,7 @@ interface EpochTotals {
  * signal is aborted (history.interrupted). Yields to the event loop every ≥ 16 ms so messages get through.
  */
 async function runEpoch(run: Run, epoch: number): Promise<EpochTotals> {
-  const n = run.x.shape[0];
+  const n = run.x[0].shape[0];
   const order = run.options.shuffle === false ? Array.from({ length: n }, (_, i) => i) : run.shuffleRng.permutation(n);
   const totals: EpochTotals = { lossSum: 0, seen: 0, correct: 0, counted: 0 };
   for (let b = 0; b < run.batches; b++) {
@@ -382,15 +414,13 @@ async function runEpoch(run: Run, epoch: number): Promise<EpochTotals> {
  */
 function runBatch(run: Run, epoch: number, b: number, idx: number[]): { loss: number; clip: ClipReport; accuracy?: { correct: number; count: number } } {
   const { model, history, trainable } = run;
-  const xb = gather(run.x, idx);
-  const yb = gather(run.y, idx);
+  const xb = run.x.map((t) => gather(t, idx));
+  const yb = run.y.map((t) => gather(t, idx));
   zeroGrads(model.params());
-  const out = model.forwardPass(xb, { training: true, rng: run.dropoutRng, tbptt: run.tbptt });
-  const t = model.target(yb, out, run.loss);
-  const r = computeLoss(run.loss, out.data, out.shape, t.data);
+  const r = model.lossStep(xb, yb, run.loss, { training: true, rng: run.dropoutRng, tbptt: run.tbptt });
   const where = `epoch ${epoch}, batch ${b + 1} of ${run.batches}`;
-  if (!Number.isFinite(r.value)) throw fail(run, `the loss became ${r.value} at ${where}`, epoch, b);
-  model.backwardParams(new Tensor(r.grad, out.shape));
+  if (!Number.isFinite(r.loss)) throw fail(run, `the loss became ${r.loss} at ${where}`, epoch, b);
+  r.backward();
   const clip = clipGradients(run.grads, run.clip);
   if (!Number.isFinite(clip.preClipNorm)) throw fail(run, `a gradient became NaN or infinite at ${where}`, epoch, b);
   // An update can overflow even from finite gradients (a huge lr): keep a copy to fall back to.
@@ -400,16 +430,16 @@ function runBatch(run: Run, epoch: number, b: number, idx: number[]): { loss: nu
     trainable.forEach((p, i) => p.value.set(run.backup[i]));
     throw fail(run, `the update made a weight NaN or infinite at ${where}`, epoch, b);
   }
-  history.batchLoss.push(r.value);
+  history.batchLoss.push(r.loss);
   if (run.recordNorms) {
     history.preClipNorm!.push(clip.preClipNorm);
     history.postClipNorm!.push(clip.postClipNorm);
     history.fractionClipped!.push(clip.fractionClipped);
   }
-  if (!run.withAccuracy) return { loss: r.value, clip };
-  const a = accuracy(run.loss, out.data, out.shape, t.data);
+  if (!run.withAccuracy) return { loss: r.loss, clip };
+  const a = r.accuracy();
   history.batchAccuracy!.push(a.correct / a.count);
-  return { loss: r.value, clip, accuracy: a };
+  return { loss: r.loss, clip, accuracy: a };
 }
 
 /** Closes a finished epoch: its means into the history, then the validation pass (no dropout). */
@@ -421,7 +451,7 @@ function endEpoch(run: Run, epoch: number, totals: EpochTotals): EpochLogs {
   if (history.perplexity) history.perplexity.push((logs.perplexity = Math.exp(logs.loss)));
   if (history.accuracy) history.accuracy.push((logs.accuracy = totals.correct / totals.counted));
   if (run.val) {
-    const v = run.model.evaluate(run.val[0], run.val[1], { loss: run.loss, batchSize: run.batchSize, metrics: run.metrics });
+    const v = run.model.evaluateTensors(run.val[0], run.val[1], { loss: run.loss, batchSize: run.batchSize, metrics: run.metrics });
     history.valLoss!.push((logs.valLoss = v.loss));
     if (history.valPerplexity) history.valPerplexity.push((logs.valPerplexity = v.perplexity!));
     if (history.valAccuracy) history.valAccuracy.push((logs.valAccuracy = v.accuracy!));

@@ -33,6 +33,12 @@ export { cat, stack, where, noGrad, isGradEnabled } from "./autograd/ops";
 // Keras-family model and layers
 export { sequential, Sequential, load, modelFromBytes, type SequentialOptions } from "./model";
 export type { Recording, RecordingOptions, RecurrentRecording, Recordable } from "./recording";
+/**
+ * The functional API: `rnn.input({ shape })` → a symbolic KerasTensor, `layer.apply(x | [x1, x2], { initialState?, training? })`
+ * → KerasTensor(s), `rnn.model({ inputs, outputs })` → a model with several inputs/outputs and shared layers.
+ */
+export { input, KerasTensor, type InputOptions, type CallOptions } from "./graph/symbolic";
+export { model, Functional, type ModelOptions, type ModelLoss, type ModelInputs } from "./graph/functional";
 export { simpleRNN } from "./layers/simpleRnn";
 export { lstm } from "./layers/lstm";
 export { gru } from "./layers/gru";

@@ -22,7 +22,7 @@ import { globalRng, Rng } from "./random";
 import { makeSummary, type Summary } from "./summary";
 import { Tensor, asTensor, allocFloats, type DType, type TensorLike, dtypeOf } from "./tensor";
 import { shapeText } from "./layers/common";
-import { fit, type FitOptions, type History } from "./fit";
+import { fit, type FitOptions, type History, type LossStep } from "./fit";
 import { sample, type SampleOptions } from "./lm";
 import { modelToBytes, readModelBytes } from "./serialize";
 import { decodeSafetensors, encodeSafetensors } from "./io/safetensors";
@@ -249,18 +249,29 @@ export class Sequential {
 
   /** Validates y against the output for a loss and returns its flat data. @internal */
   target(y: TensorLike, out: Tensor, loss: LossName): Tensor {
-    const t = asTensor(y, this.dtype);
-    const rows = out.size / out.shape[out.rank - 1];
-    const ok = t.size === out.size || (loss === "crossEntropy" && t.size === rows);
-    if (!ok || t.shape[0] !== out.shape[0]) {
-      const expect = loss === "crossEntropy" ? `(${out.shape.slice(0, -1).join(", ")}) class indices or (${out.shape.join(", ")}) one-hot` : `(${out.shape.join(", ")})`;
-      throw new Error(`model "${this.name}": target shape (${t.shape.join(", ")}) does not match the output; expected ${expect}`);
-    }
-    if (loss === "crossEntropy") {
-      const last = this.layers[this.layers.length - 1];
-      if (last.outputActivation === "softmax") throw new Error(`loss "crossEntropy" applies softmax itself; remove activation: "softmax" from layer "${last.name}" (it outputs logits then)`);
-    }
-    return t;
+    return checkTarget(asTensor(y, this.dtype), out, loss, this.layers[this.layers.length - 1], this.name);
+  }
+
+  /** Converts and validates x as given to fit (one input). @internal */
+  fitInputs(x: unknown): Tensor[] {
+    return [this.input(x as TensorLike)];
+  }
+
+  /** Converts y as given to fit (one output). @internal */
+  fitTargets(y: unknown): Tensor[] {
+    return [asTensor(y as TensorLike, this.dtype)];
+  }
+
+  /** Forward + loss on one batch; `backward()` then accumulates the gradients (fit zeroes them first). @internal */
+  lossStep(xs: Tensor[], ys: Tensor[], loss: LossName, ctx: ForwardContext): LossStep {
+    const out = this.forwardPass(xs[0], ctx);
+    const t = this.target(ys[0], out, loss);
+    const r = computeLoss(loss, out.data, out.shape, t.data);
+    return {
+      loss: r.value,
+      backward: () => this.backwardParams(new Tensor(r.grad, out.shape)),
+      accuracy: () => accuracy(loss, out.data, out.shape, t.data),
+    };
   }
 
   /** Loss and gradients for one batch: `{ loss, grads }` with grads keyed like `weights` (copies). */
@@ -301,9 +312,14 @@ export class Sequential {
    */
   evaluate(x: TensorLike, y: TensorLike, options: { loss: LossName; batchSize?: number; metrics?: string[] }): { loss: number; accuracy?: number; perplexity?: number } {
     checkKeys(options, ["loss", "batchSize", "metrics"], "evaluate");
+    return this.evaluateTensors([this.input(x)], [asTensor(y, this.dtype)], options);
+  }
+
+  /** evaluate on converted tensors (fit's validation). @internal */
+  evaluateTensors(xsIn: Tensor[], ysIn: Tensor[], options: { loss: LossName; batchSize?: number; metrics?: string[] }): { loss: number; accuracy?: number; perplexity?: number } {
     const loss = checkLossName(options.loss);
-    const xs = this.input(x);
-    const ys = asTensor(y, this.dtype);
+    const xs = xsIn[0];
+    const ys = ysIn[0];
     const n = xs.shape[0];
     if (ys.shape[0] !== n) throw new Error(`evaluate: x has ${n} samples but y has ${ys.shape[0]}`);
     const bs = options.batchSize ?? 32;
@@ -449,7 +465,7 @@ function free(d: number): number | null {
 }
 
 /** Weight entries in layer order, keys `layer/weight`, each Param once. */
-function collectEntries(layers: Layer[]): WeightEntry[] {
+export function collectEntries(layers: Layer[]): WeightEntry[] {
   const seen = new Set<Param>();
   const out: WeightEntry[] = [];
   for (const layer of layers) {
@@ -473,4 +489,21 @@ export function concatRows(parts: Tensor[]): Tensor {
     off += p.size;
   }
   return new Tensor(out, [parts.reduce((a, p) => a + p.shape[0], 0), ...parts[0].shape.slice(1)]);
+}
+
+/**
+ * Validates a target against a model output for a loss (names the model and the expected shapes), and
+ * refuses crossEntropy on a softmax output (the loss applies softmax itself).
+ */
+export function checkTarget(t: Tensor, out: Tensor, loss: LossName, last: Layer | undefined, modelName: string): Tensor {
+  const rows = out.size / out.shape[out.rank - 1];
+  const ok = t.size === out.size || (loss === "crossEntropy" && t.size === rows);
+  if (!ok || t.shape[0] !== out.shape[0]) {
+    const expect = loss === "crossEntropy" ? `(${out.shape.slice(0, -1).join(", ")}) class indices or (${out.shape.join(", ")}) one-hot` : `(${out.shape.join(", ")})`;
+    throw new Error(`model "${modelName}": target shape (${t.shape.join(", ")}) does not match the output; expected ${expect}`);
+  }
+  if (loss === "crossEntropy" && last?.outputActivation === "softmax") {
+    throw new Error(`loss "crossEntropy" applies softmax itself; remove activation: "softmax" from layer "${last.name}" (it outputs logits then)`);
+  }
+  return t;
 }

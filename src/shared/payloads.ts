@@ -158,6 +158,10 @@ export interface SummaryRow {
    * (a size computed at run time). `params` is 0 then and is not a count.
    */
   unknown?: string;
+  /** Functional models: every output's shape when the layer has several (an LSTM with returnState; an input's list of one). */
+  outputShapes?: (number | null)[][];
+  /** Functional models: Keras's "Connected to" column, one `layer[node][tensor]` per input of each call (`[]` for an input). */
+  connectedTo?: string[];
 }
 
 /**

@@ -44,6 +44,7 @@ export const CONVENTION_NOTE: Readonly<Record<SummaryPayload["convention"], stri
 };
 
 export function formatSummaryText(s: SummaryPayload): string {
+  if (s.layers.some((l) => l.connectedTo)) return formatFunctionalText(s);
   // Column starts as in Keras 2: layer at 1, output shape at 29, param # at 55; rules 65 wide.
   const line = (ch: string) => ch.repeat(65);
   const row = (a: string, b: string, c: string) => (" " + a.padEnd(LAYER_WIDTH) + " " + b.padEnd(SHAPE_WIDTH) + " " + c).trimEnd();
@@ -67,5 +68,62 @@ export function formatSummaryText(s: SummaryPayload): string {
   out.push(`Trainable params: ${formatCount(s.trainableParams)}`);
   out.push(`Non-trainable params: ${formatCount(s.nonTrainableParams)}`);
   out.push(line("_"));
+  return out.join("\n");
+}
+
+/** Keras 2's functional layout: columns end at 32, 53, 65 and 98 (line_length 98, positions .33/.55/.67/1). */
+const FUNCTIONAL_POSITIONS = [32, 53, 65, 98];
+
+/**
+ * One Keras 2 `print_row`: each field is cut to its column (two spaces kept between columns) and
+ * continued on the next line, preferring a break right after "),", "]," or "'," as Keras does.
+ */
+function printRow(fields: string[], positions: readonly number[]): string[] {
+  const left = fields.slice();
+  const lines: string[] = [];
+  while (left.some((f) => f.length > 0)) {
+    let line = "";
+    left.forEach((field, col) => {
+      const start = col > 0 ? positions[col - 1] : 0;
+      const space = col !== positions.length - 1 ? 2 : 0;
+      let cutoff = positions[col] - start - space;
+      let fit = field.slice(0, cutoff);
+      const breaks = ["),", "},", "],", "',"].filter((b) => fit.includes(b)).map((b) => fit.indexOf(b) + b.length);
+      if (breaks.length) {
+        cutoff = Math.min(...breaks);
+        fit = fit.slice(0, cutoff);
+      }
+      if (col === 0) line += " ";
+      line += fit + " ".repeat(space);
+      left[col] = field.slice(cutoff);
+      line += " ".repeat(Math.max(0, positions[col] - line.length));
+    });
+    lines.push(line.trimEnd());
+  }
+  return lines;
+}
+
+/** Python's str() of a list of strings: ['input_1[0][0]', 'lstm[0][1]']. */
+function pyList(items: readonly string[]): string {
+  return `[${items.map((x) => `'${x}'`).join(", ")}]`;
+}
+
+function formatFunctionalText(s: SummaryPayload): string {
+  const width = FUNCTIONAL_POSITIONS[FUNCTIONAL_POSITIONS.length - 1];
+  const note = CONVENTION_NOTE[s.convention];
+  const out = [`Model: "${s.name}"`, ...(note ? [note] : []), "_".repeat(width),
+    ...printRow(["Layer (type)", "Output Shape", "Param #", "Connected to"], FUNCTIONAL_POSITIONS), "=".repeat(width)];
+  s.layers.forEach((l, i) => {
+    const shape = l.outputShapes ? `[${l.outputShapes.map(formatShape).join(", ")}]` : formatShape(l.outputShape);
+    out.push(...printRow([`${l.name} (${l.type})`, shape, l.unknown ? "unknown" : String(l.params), pyList(l.connectedTo ?? [])], FUNCTIONAL_POSITIONS));
+    out.push(i === s.layers.length - 1 ? "=".repeat(width) : "");
+  });
+  const unknown = s.layers.filter((l) => l.unknown).length;
+  out.push(unknown > 0
+    ? `Total params: unknown until the cell runs (${formatCount(s.totalParams)} in the ${s.layers.length - unknown} layers counted)`
+    : `Total params: ${formatCount(s.totalParams)}`);
+  out.push(`Trainable params: ${formatCount(s.trainableParams)}`);
+  out.push(`Non-trainable params: ${formatCount(s.nonTrainableParams)}`);
+  out.push("_".repeat(width));
   return out.join("\n");
 }

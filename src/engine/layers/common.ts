@@ -12,6 +12,7 @@ import { paramCount } from "../params";
 import { Rng } from "../random";
 import { makeSummary, type Summary } from "../summary";
 import { asTensor, Tensor, type TensorLike } from "../tensor";
+import { applySymbolic, isKerasTensor, type CallOptions, type KerasTensor } from "../graph/symbolic";
 
 /** "(None, 20, 6)" — a per-sample shape (−1 or null = free) with the batch placeholder, Keras style. */
 export function shapeText(shape: readonly (number | null)[]): string {
@@ -96,8 +97,31 @@ export abstract class KerasLayer implements Layer {
     return this.call(t, { training: false, rng: new Rng(0) });
   }
 
+  /**
+   * Calls the layer, Keras style. On a KerasTensor (from `rnn.input` or another layer's `apply`) it
+   * records the call for `rnn.model` and returns the output KerasTensor; on values it runs the layer
+   * in inference mode (`layer.apply(x)` = `layer.forward(x)`).
+   * `const h = rnn.lstm({ units: 16 }).apply(rnn.input({ shape: [10, 8] }))`. A layer with several outputs
+   * (returnState, returnAttentionScores) returns an array: `const [out, h, c] = encoder.apply(x) as rnn.KerasTensor[]`.
+   */
+  apply(x: KerasTensor | KerasTensor[], options?: CallOptions): KerasTensor | KerasTensor[];
+  apply(x: TensorLike | TensorLike[], options?: { training?: boolean }): Tensor | Tensor[];
+  apply(x: KerasTensor | KerasTensor[] | TensorLike | TensorLike[], options: CallOptions = {}): KerasTensor | KerasTensor[] | Tensor | Tensor[] {
+    if (isSymbolic(x)) return applySymbolic(this, x, options);
+    for (const k of Object.keys(options)) if (k !== "training") throw new Error(`${this.name}.apply: unknown option "${k}" for a value input; valid: training`);
+    return this.applyValues(x as TensorLike | TensorLike[], !!options.training);
+  }
+
+  /** `apply` on values: one tensor through `call` (merge and attention layers take an array). */
+  protected applyValues(x: TensorLike | TensorLike[], training: boolean): Tensor | Tensor[] {
+    const t = x instanceof Tensor ? x : asTensor(x as TensorLike, this.paramDtype());
+    if (!this.built_) this.build(t.shape.slice(1), { dtype: t.dtype, rng: new Rng(0) });
+    const dtype = this.paramDtype();
+    return this.call(dtype && t.dtype !== dtype ? t.clone(dtype) : t, { training, rng: new Rng(0) });
+  }
+
   /** The dtype of the layer's weights, or undefined for a layer without any. */
-  private paramDtype(): "float32" | "float64" | undefined {
+  protected paramDtype(): "float32" | "float64" | undefined {
     const v = this.params_[0]?.value;
     return v === undefined ? undefined : v instanceof Float64Array ? "float64" : "float32";
   }
@@ -160,4 +184,9 @@ export abstract class KerasLayer implements Layer {
   protected requireBuilt(): void {
     if (!this.built_) throw new Error(`layer "${this.name}" (${this.className}) is not built; add it to rnn.sequential first, or call it on an input (layer.forward(x))`);
   }
+}
+
+/** A KerasTensor or a non-empty array of them (a symbolic call), as opposed to values. */
+export function isSymbolic(x: unknown): x is KerasTensor | KerasTensor[] {
+  return isKerasTensor(x) || (Array.isArray(x) && x.length > 0 && x.every(isKerasTensor));
 }

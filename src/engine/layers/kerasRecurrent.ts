@@ -9,7 +9,8 @@
  *   kernel [I, G], recurrent_kernel [H, G], bias [G] — or [2, G] for GRU with resetAfter (row 0 input
  *   bias, row 1 recurrent bias).
  */
-import { KerasLayer, tableOutputShape } from "./common";
+import { isSymbolic, KerasLayer, shapeError, shapeText, tableOutputShape } from "./common";
+import { applySymbolic, type CallOptions, type GraphCall, type KerasTensor } from "../graph/symbolic";
 import { makeParam, type BuildContext, type ForwardContext, type LayerConfigData, type LayerRecording } from "../layer";
 import { checkActivation, copySequence, type ActivationName } from "../ops";
 import { bool, checkKeys, finiteNumber, fraction, positiveInt } from "../options";
@@ -405,15 +406,69 @@ export class KerasRecurrentLayer extends KerasLayer {
   }
 
   /**
-   * Standalone call, Keras style: `layer.apply(x)` → output, or [output, h] / [output, h, c] with
-   * returnState. Inference mode unless `training`.
+   * Keras-style call. On a KerasTensor it records a graph call for `rnn.model` (with `initialState`:
+   * KerasTensors such as an encoder's returned states) and returns the output KerasTensor, or
+   * [output, h] / [output, h, c] with returnState. On values it runs standalone, in inference mode
+   * unless `training`, with `initialState` tensors of shape [B, units].
    */
-  apply(x: TensorLike, options: { initialState?: TensorLike[]; training?: boolean; seed?: number } = {}): Tensor | Tensor[] {
-    checkKeys(options, ["initialState", "training", "seed"], `${this.name}.apply`);
+  override apply(x: KerasTensor | KerasTensor[], options?: CallOptions): KerasTensor | KerasTensor[];
+  override apply(x: TensorLike, options?: { initialState?: TensorLike[]; training?: boolean; seed?: number }): Tensor | Tensor[];
+  override apply(x: KerasTensor | KerasTensor[] | TensorLike, options: CallOptions | { initialState?: TensorLike[]; training?: boolean; seed?: number } = {}): KerasTensor | KerasTensor[] | Tensor | Tensor[] {
+    if (isSymbolic(x)) return applySymbolic(this, x, options as CallOptions);
+    const o = options as { initialState?: TensorLike[]; training?: boolean; seed?: number };
+    checkKeys(o, ["initialState", "training", "seed"], `${this.name}.apply`);
     const t = asTensor(x, this.core ? this.dtype_ : undefined);
-    const { output, states } = this.forwardSeq(t, { training: !!options.training, rng: new Rng(options.seed ?? 0) }, options.initialState);
+    const { output, states } = this.forwardSeq(t, { training: !!o.training, rng: new Rng(o.seed ?? 0) }, o.initialState);
     this.lastShape = null; // standalone calls are not followed by backward
     return this.returnState ? [output, ...states] : output;
+  }
+
+  // Graph calls (rnn.model): inputs [x, ...initialState], outputs [output, ...states when returnState].
+
+  /** States per call: [h], or [h, c] for LSTM. */
+  private get stateCount(): number {
+    return this.type === "lstm" ? 2 : 1;
+  }
+
+  /** @internal */
+  graphShapes(inputs: readonly number[][], call: GraphCall): number[][] {
+    if (call.main !== 1) throw new Error(`layer "${this.name}" (${this.className}) takes one input sequence, got ${call.main}`);
+    if (call.states !== 0 && call.states !== this.stateCount) {
+      throw new Error(`layer "${this.name}" (${this.className}): initialState needs ${this.stateCount} tensor(s) (${this.type === "lstm" ? "[h, c]" : "[h]"}), got ${call.states}`);
+    }
+    for (let k = 1; k <= call.states; k++) {
+      if (inputs[k].length !== 1 || inputs[k][0] !== this.units) {
+        throw new Error(`layer "${this.name}" (${this.className}): initial state ${k - 1} must have shape ${shapeText([this.units])} but got ${shapeText(inputs[k])}`);
+      }
+    }
+    let out: number[];
+    try {
+      out = this.outputShape(inputs[0]);
+    } catch {
+      throw shapeError(this, `(None, timesteps, ${this.core ? this.inputSize : "features"})`, inputs[0]);
+    }
+    return [out, ...(this.returnState ? Array.from({ length: this.stateCount }, () => [this.units]) : [])];
+  }
+
+  /** @internal */
+  graphBuild(inputs: readonly number[][], ctx: BuildContext): void {
+    this.build(inputs[0], ctx);
+  }
+
+  private graphStates = 0; // initial states of the pending graph call
+
+  /** @internal */
+  graphForward(inputs: Tensor[], ctx: ForwardContext, call: GraphCall): Tensor[] {
+    const init = inputs.slice(1, 1 + call.states);
+    this.graphStates = call.states;
+    const { output, states } = this.forwardSeq(inputs[0], ctx, init.length ? init : undefined);
+    return this.returnState ? [output, ...states] : [output];
+  }
+
+  /** @internal */
+  graphBackward(dys: (Tensor | null)[], needed: readonly boolean[]): (Tensor | null)[] {
+    const { dx, dInitialStates } = this.backwardSeq(dys[0], this.returnState ? dys.slice(1) : undefined, needed[0]);
+    return [needed[0] ? dx : null, ...dInitialStates.slice(0, this.graphStates)];
   }
 
   /**
