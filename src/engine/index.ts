@@ -49,6 +49,9 @@ export { dropout, type DropoutOptions } from "./layers/dropout";
 export { flatten } from "./layers/flatten";
 export { timeDistributed } from "./layers/timeDistributed";
 export { bidirectional, type BidirectionalOptions } from "./layers/bidirectional";
+export { repeatVector, type RepeatVectorOptions } from "./layers/repeatVector";
+export { concatenate, add, type ConcatenateOptions, type AddOptions } from "./layers/merge";
+export { attention, additiveAttention, type AttentionOptions } from "./layers/attention";
 export { resetLayerNames, type Layer, type Param, type LayerRecording } from "./layer";
 
 /** PyTorch-flavoured modules: `rnn.nn.RNN/LSTM/GRU({ inputSize, hiddenSize, … })`, `rnn.nn.Linear(in, out)`, `rnn.nn.Embedding(n, d)`. */

@@ -74,6 +74,11 @@ export interface LayerFacts {
    * PyTorch modules are not stacked in a sequential and leave it out). Throws for an input it cannot take.
    */
   outputShape?(config: LayerConfig, input: FactShape): (number | null)[];
+  /**
+   * Layers that take several tensors (merge, attention): per-sample output shape(s) from the
+   * per-sample shapes of all inputs. Throws naming the layer type and the shapes it cannot take.
+   */
+  mergeShape?(config: LayerConfig, inputs: readonly FactShape[]): (number | null)[];
   /** Parameter tensors and total in a convention; `inputSize` is the input's last axis (ignored by self-sized layers). */
   count(config: LayerConfig, inputSize: number, convention: Convention): ParamCount;
 }
@@ -119,6 +124,36 @@ function torchRecurrent(cell: CellKind, type: string, className: string): LayerF
 }
 
 const NO_WEIGHTS: ParamCount = { total: 0, tensors: [], formula: "no weights = 0" };
+
+const shapeStr = (s: FactShape): string => `(None, ${s.map((d) => (d === null ? "None" : d)).join(", ")})`;
+
+/** Keras's `axis` (counted with the batch axis; negative from the end) as a per-sample axis. */
+function sampleAxis(config: LayerConfig, rank: number): number {
+  const axis = typeof config.axis === "number" ? config.axis : -1;
+  const a = axis < 0 ? rank + axis : axis - 1;
+  if (!Number.isInteger(axis) || a < 0 || a >= rank) throw new Error(`concatenate: axis ${axis} is outside inputs of rank ${rank + 1} (batch axis included)`);
+  return a;
+}
+
+/** Attention inputs [query, value] or [query, value, key]: query (Tq, D), value (Tv, Dv), key (Tv, D). */
+function attentionShapes(type: string, inputs: readonly FactShape[]): { q: FactShape; v: FactShape; k: FactShape } {
+  if (inputs.length !== 2 && inputs.length !== 3) throw new Error(`${type}: expects [query, value] or [query, value, key], got ${inputs.length} input(s)`);
+  const [q, v] = inputs;
+  const k = inputs[2] ?? v;
+  if (q.length !== 2 || v.length !== 2 || k.length !== 2) {
+    throw new Error(`${type}: query, value and key must be (None, timesteps, features); got ${inputs.map(shapeStr).join(", ")}`);
+  }
+  const same = (a: number | null, b: number | null) => a === null || b === null || a === b;
+  if (!same(q[1], k[1])) throw new Error(`${type}: query ${shapeStr(q)} and key ${shapeStr(k)} need the same feature size`);
+  if (!same(k[0], v[0])) throw new Error(`${type}: key ${shapeStr(k)} and value ${shapeStr(v)} need the same number of timesteps`);
+  return { q, v, k };
+}
+
+/** Count of an attention layer's optional `scale` weight: Attention a scalar [], AdditiveAttention a vector [dim]. */
+function scaleCount(shape: number[], formula: string): ParamCount {
+  const count = shape.reduce((a, b) => a * b, 1);
+  return { total: count, tensors: [{ name: "scale", shape, count }], formula: `${formula} = ${count}` };
+}
 
 const TABLE: LayerFacts[] = [
   recurrent("simpleRNN", "simpleRNN", "simple_rnn"),
@@ -183,6 +218,57 @@ const TABLE: LayerFacts[] = [
       if (!facts?.cell || facts.family !== "keras") throw new Error(`bidirectional wraps simpleRNN, lstm or gru, not ${JSON.stringify(inner.type)}`);
       return countBidirectional(facts.count(inner, inputSize, convention), facts.baseName);
     },
+  },
+  {
+    type: "repeatVector", family: "keras", factory: "rnn.repeatVector", className: "RepeatVector", baseName: "repeat_vector", sizedByModel: false, sizes: ["n"],
+    outputShape(config, input) {
+      if (input.length !== 1) throw new Error(`repeatVector: expects (None, features) per sample, got ${shapeStr(input)}`);
+      return [typeof config.n === "number" ? config.n : null, input[0]];
+    },
+    count: () => NO_WEIGHTS,
+  },
+  {
+    type: "concatenate", family: "keras", factory: "rnn.concatenate", className: "Concatenate", baseName: "concatenate", sizedByModel: false, sizes: [],
+    mergeShape(config, inputs) {
+      if (inputs.length < 2) throw new Error(`concatenate: expects a list of at least 2 inputs, got ${inputs.length}`);
+      const rank = inputs[0].length;
+      const a = sampleAxis(config, rank);
+      const ok = inputs.every((s) => s.length === rank && s.every((d, i) => i === a || d === null || inputs[0][i] === null || d === inputs[0][i]));
+      if (!ok) throw new Error(`concatenate: inputs must match except along the concatenation axis; got ${inputs.map(shapeStr).join(", ")}`);
+      const out = inputs[0].map((d, i) => (i === a ? null : d ?? inputs.find((s) => s[i] !== null)?.[i] ?? null));
+      out[a] = inputs.every((s) => s[a] !== null) ? inputs.reduce((acc, s) => acc + (s[a] as number), 0) : null;
+      return out;
+    },
+    count: () => NO_WEIGHTS,
+  },
+  {
+    type: "add", family: "keras", factory: "rnn.add", className: "Add", baseName: "add", sizedByModel: false, sizes: [],
+    mergeShape(_config, inputs) {
+      if (inputs.length < 2) throw new Error(`add: expects a list of at least 2 inputs, got ${inputs.length}`);
+      const ok = inputs.every((s) => s.length === inputs[0].length && s.every((d, i) => d === null || inputs[0][i] === null || d === inputs[0][i]));
+      if (!ok) throw new Error(`add: inputs must have the same shape; got ${inputs.map(shapeStr).join(", ")}`);
+      return inputs[0].map((d, i) => d ?? inputs.find((s) => s[i] !== null)?.[i] ?? null);
+    },
+    count: () => NO_WEIGHTS,
+  },
+  {
+    // Keras Attention (Luong dot-product): scores = query·keyᵀ (× the scalar `scale` with useScale).
+    type: "attention", family: "keras", factory: "rnn.attention", className: "Attention", baseName: "attention", sizedByModel: false, sizes: [],
+    mergeShape(_config, inputs) {
+      const { q, v } = attentionShapes("attention", inputs);
+      return [q[0], v[1]];
+    },
+    count: (config) => (flag(config.useScale, false) ? scaleCount([], "scale") : NO_WEIGHTS),
+  },
+  {
+    // Keras AdditiveAttention (Bahdanau): scores = Σ_d scale_d·tanh(query_d + key_d); `scale` [dim] with useScale (default).
+    type: "additiveAttention", family: "keras", factory: "rnn.additiveAttention", className: "AdditiveAttention", baseName: "additive_attention",
+    sizedByModel: true, sizes: [],
+    mergeShape(_config, inputs) {
+      const { q, v } = attentionShapes("additiveAttention", inputs);
+      return [q[0], v[1]];
+    },
+    count: (config, inputSize) => (flag(config.useScale, true) ? scaleCount([positiveInt(inputSize, "the query size", "additiveAttention")], "scale [dim]") : NO_WEIGHTS),
   },
   torchRecurrent("simpleRNN", "nn.RNN", "RNN"),
   torchRecurrent("lstm", "nn.LSTM", "LSTM"),

@@ -29,6 +29,9 @@ import type { KerasRecurrentOptions } from "./layers/kerasRecurrent";
 import { lstm } from "./layers/lstm";
 import { simpleRNN } from "./layers/simpleRnn";
 import { timeDistributed } from "./layers/timeDistributed";
+import { repeatVector } from "./layers/repeatVector";
+import { add, concatenate } from "./layers/merge";
+import { additiveAttention, attention } from "./layers/attention";
 
 const MAGIC = "RNNMODEL";
 
@@ -158,6 +161,16 @@ export function layerFromConfig(config: LayerConfigData, earlier: readonly Layer
       return flatten(opts as never);
     case "timeDistributed":
       return timeDistributed(layerFromConfig(opts.layer as LayerConfigData, earlier), { name: opts.name as string });
+    case "repeatVector":
+      return repeatVector(opts.n as number, { name: opts.name as string });
+    case "concatenate":
+      return concatenate(opts as never);
+    case "add":
+      return add(opts as never);
+    case "attention":
+      return attention(opts as never);
+    case "additiveAttention":
+      return additiveAttention(opts as never);
     case "bidirectional":
       return bidirectional(layerFromConfig(opts.layer as LayerConfigData, earlier), { name: opts.name as string });
     default:

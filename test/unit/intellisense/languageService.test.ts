@@ -274,7 +274,8 @@ describe("intellisense: notebook language service", function () {
     for (const name of internal) assert.doesNotMatch(classBody, new RegExp(`\\b${name}\\(`), `${name} in the cell typings`);
     assert.match(classBody, /\bpredict\(/, "the public methods are still there");
     const api = readFileSync(join(process.cwd(), "docs/api/README.md"), "utf8");
-    for (const name of internal) assert.doesNotMatch(api, new RegExp(`\\b${name}\\(`), `${name} in docs/api`);
+    // As a documented method ("- `input(…`"); `rnn.input(…)`, the functional API's public function, is another thing.
+    for (const name of internal) assert.doesNotMatch(api, new RegExp(`- \`${name}\\(`), `${name} in docs/api`);
     const real = new NotebookLanguageService(types);
     try {
       real.update([{ id: "c", text: "const m = rnn.sequential({ inputShape: [4, 1] }, [rnn.dense({ units: 1 })]);\nm.forwardPass;\nm.predict;" }]);

@@ -4,9 +4,6 @@
 // checks (< 1e-6, the threshold of every engine gradient check: gradcheck.ts explains why the
 // five-point stencil reaches it), and bad graphs fail with messages that name what is wrong.
 import * as assert from "node:assert/strict";
-import { gradCheck } from "../../../../src/engine/gradcheck";
-import { zeroGrads } from "../../../../src/engine/layer";
-import { computeLoss } from "../../../../src/engine/loss";
 import { sequential } from "../../../../src/engine/model";
 import { Rng } from "../../../../src/engine/random";
 import { Tensor } from "../../../../src/engine/tensor";
@@ -14,10 +11,10 @@ import { dense } from "../../../../src/engine/layers/dense";
 import { gru } from "../../../../src/engine/layers/gru";
 import { lstm } from "../../../../src/engine/layers/lstm";
 import { simpleRNN } from "../../../../src/engine/layers/simpleRnn";
-import { Functional, model } from "../../../../src/engine/graph/functional";
+import { model } from "../../../../src/engine/graph/functional";
 import { input, type KerasTensor } from "../../../../src/engine/graph/symbolic";
+import { checkModel } from "./check";
 
-const THRESHOLD = 1e-6;
 
 function rand(shape: number[], seed: number, dtype: "float32" | "float64" = "float64"): Tensor {
   const r = new Rng(seed);
@@ -25,27 +22,6 @@ function rand(shape: number[], seed: number, dtype: "float32" | "float64" = "flo
   const data = dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = r.uniform(-1, 1);
   return new Tensor(data, shape);
-}
-
-/** Gradient check of every weight and every input of a float64 functional model under mse on each output. */
-export function checkModel(m: Functional, xs: Tensor[], ys: Tensor[], options: { inputs?: boolean[] } = {}): void {
-  const tensors = m.weightEntries().map((e) => ({ name: e.key, value: e.param.value, grad: e.param.grad }));
-  const dxs = xs.map((x) => new Float64Array(x.size));
-  xs.forEach((x, i) => { if (options.inputs?.[i] !== false) tensors.push({ name: `input ${i}`, value: x.data, grad: dxs[i] }); });
-  const ctx = () => ({ training: false, rng: new Rng(3) });
-  const run = (backward: boolean): number => {
-    if (backward) zeroGrads(m.params());
-    const outs = m.forwardPass(xs, ctx());
-    const rs = outs.map((o, i) => computeLoss("mse", o.data, o.shape, ys[i].data));
-    if (backward) {
-      const dIn = m.backwardPass(rs.map((r, i) => new Tensor(r.grad, outs[i].shape)));
-      dIn.forEach((d, i) => dxs[i].set(d ? d.data : new Float64Array(dxs[i].length)));
-    }
-    return rs.reduce((a, r) => a + r.value, 0);
-  };
-  const report = gradCheck({ tensors, lossAndGrads: () => run(true), loss: () => run(false) });
-  const worst = report.perTensor.filter((t) => t.maxRelError >= THRESHOLD).map((t) => `${t.name}: ${t.maxRelError.toExponential(2)}`);
-  assert.ok(report.maxRelError < THRESHOLD, `gradient check failed: ${worst.join(", ")}`);
 }
 
 describe("rnn.model (functional API)", () => {
