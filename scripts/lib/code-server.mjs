@@ -20,6 +20,8 @@ const USER_SETTINGS = {
   "chat.disableAIFeatures": true,
   "workbench.enableExperiments": false,
   "workbench.secondarySideBar.defaultVisibility": "hidden",
+  // code-server otherwise announces every port the kernel or a test server opens, over the outputs
+  "remote.autoForwardPorts": false,
 };
 
 /**

@@ -5,6 +5,7 @@ import * as vscode from "vscode";
 import { NOTEBOOK_TYPE } from "../shared/mime";
 import { registerCommands } from "./commands";
 import { registerExportCommands } from "./commands/export";
+import { registerFigureSaving } from "./figures";
 import { SummaryPanel, type SummaryViews } from "./commands/summaryPanel";
 import { registerParamHovers } from "./hover/provider";
 import { registerIntelliSense } from "./intellisense";
@@ -30,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): RnnNotebookApi {
   registerExportCommands(context, controller);
   registerParamHovers(context, controller);
   registerIntelliSense(context, controller);
+  registerFigureSaving(context);
   return { controller, summaryText: () => SummaryPanel.lastText, summaryViews: () => SummaryPanel.lastViews };
 }
 

@@ -6,6 +6,7 @@
 import { type ColorScale, lut } from "../shared/colormaps";
 import { formatNumber } from "../shared/scale";
 import { t } from "./l10n";
+import { channel } from "./messaging";
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -196,15 +197,34 @@ export function errorBox(container: HTMLElement, message: string): HTMLElement {
 }
 
 /**
- * A "Save …" button. VS Code's output webview turns a click on an `<a download href="data:…;base64,…">`
- * inside the page into a save dialog; the anchor must be in the document for the click to reach the
+ * A "Save …" button. With renderer messaging the figure goes to the extension, which writes it into
+ * `figures/` beside the notebook and keeps the focus on the notebook; the button then says where it
+ * went. Without messaging, VS Code's output webview turns a click on an `<a download href="data:…">`
+ * inside the page into a download; the anchor must be in the document for the click to reach the
  * webview's handler, so it is attached for the click and removed right after.
  */
 export function saveButton(text: string, fileName: string, dataUrl: () => string | undefined): HTMLButtonElement {
+  let busy = false;
   const b = button(text, () => {
+    if (busy) return;
     try {
       const href = dataUrl();
       if (!href) return;
+      const host = channel();
+      if (host) {
+        busy = true;
+        b.textContent = t("saving");
+        void host.saveFigure(fileName, href.slice(href.indexOf(",") + 1)).then((r) => {
+          const said = r.path ? t("savedTo", { path: r.path }) : t("saveFailed", { why: r.error ?? "" });
+          b.textContent = said;
+          b.title = said;
+          setTimeout(() => {
+            b.textContent = text;
+            busy = false;
+          }, 2500);
+        });
+        return;
+      }
       const a = document.createElement("a");
       a.href = href;
       a.download = fileName;

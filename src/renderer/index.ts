@@ -1,10 +1,12 @@
 /**
  * Notebook renderer entry (VS Code's `ActivationFunction` boilerplate, notebook-renderer-sample style):
- * it only wires output items to the pure `render()` and redraws live outputs when the theme changes
+ * it only wires output items to the pure `render()`, connects renderer messaging (messaging.ts) and
+ * redraws live outputs when the theme changes
  * (VS Code swaps the body class and CSS variables; canvas colours are resolved at draw time).
  */
 import type { ActivationFunction, OutputItem } from "vscode-notebook-renderer";
 import { errorBox } from "./dom";
+import { connect } from "./messaging";
 import { render } from "./render";
 
 interface Live {
@@ -12,7 +14,8 @@ interface Live {
   element: HTMLElement;
 }
 
-export const activate: ActivationFunction = () => {
+export const activate: ActivationFunction = (ctx) => {
+  connect(ctx);
   const live = new Map<string, Live>();
   /** Width each output was last drawn at (0 when it was not laid out yet). */
   const widths = new WeakMap<Element, number>();

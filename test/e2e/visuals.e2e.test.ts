@@ -1,11 +1,34 @@
 /**
  * The notebook experience in the browser: samples 02 and 03 run in the packaged
  * extension; the gate heatmaps and the gradient-norm plot draw on their canvases inside the output
- * webview; screenshots go to test-results/e2e (and, with UPDATE_SCREENSHOTS=1, to the README's folder).
+ * webview, in the light and the dark theme; Save PNG writes the figure beside the notebook without
+ * taking the focus; screenshots go to test-results/e2e (and, with UPDATE_SCREENSHOTS=1, to the README's
+ * folder).
  */
 import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import type { Frame, Page } from "playwright-core";
-import { canvasStats, isNonBlank, openNotebook, runAll, screenshot, step, useWorkbench, waitForCellsIdle, waitForDrawnCanvas } from "./lib/workbench";
+import { e2eEnv } from "./lib/env";
+import { canvasStats, isNonBlank, openNotebook, runAll, runCommand, screenshot, step, useWorkbench, waitForCellsIdle, waitForDrawnCanvas } from "./lib/workbench";
+
+/** VS Code's own command: flips between the preferred light and dark themes (run twice to go back). */
+const TOGGLE_THEME = "Preferences: Toggle between Light/Dark Themes";
+
+/**
+ * Switches to the dark theme, checks the outputs redrew (canvases still drawn), saves a README
+ * screenshot, and switches back so later tests see the theme they started with.
+ */
+async function darkScreenshot(page: Page, frame: Frame, selector: string, name: string): Promise<void> {
+  await runCommand(page, TOGGLE_THEME);
+  await page.waitForFunction(() => document.querySelector(".monaco-workbench")?.classList.contains("vs-dark"), undefined, { timeout: 15_000 });
+  await page.waitForTimeout(1500); // the renderer redraws on the next animation frame after the theme's variables land
+  const drawn = await canvasStats(frame, selector);
+  assert.ok(drawn.length > 0 && drawn.every(isNonBlank), `redrawn in the dark theme: ${JSON.stringify(drawn)}`);
+  await screenshot(page, name, { readme: true });
+  await runCommand(page, TOGGLE_THEME);
+  await page.waitForFunction(() => !document.querySelector(".monaco-workbench")?.classList.contains("vs-dark"), undefined, { timeout: 15_000 });
+}
 
 /**
  * Scrolls the notebook (mouse wheel over the editor: clicks would land on the output webview) until the
@@ -38,6 +61,29 @@ describe("gate heatmaps and gradient norms in the browser", function () {
     assert.ok(panels.every(isNonBlank), `every gate panel drew: ${JSON.stringify(panels)}`);
     await scrollNotebookTo(page, frame, "canvas.rnn-heatmap");
     await screenshot(page, "sample-02-gates", { readme: true });
+
+    // Save PNG writes into figures/ beside the notebook and keeps the notebook the active editor.
+    // A handle, not a locator: the label changes on click, and a locator by text would move on to the
+    // next Save PNG button.
+    const save = await frame.locator("button.rnn-button", { hasText: "Save PNG" }).first().elementHandle();
+    assert.ok(save, "a Save PNG button");
+    // a DOM click: the button sits in the output webview, scrolled out of the page's viewport
+    await save.evaluate((el: HTMLElement) => el.click());
+    // The label says where for a few seconds; the tooltip keeps it. Polling, not animation frames:
+    // an output webview scrolled out of view gets none.
+    await frame.waitForFunction((el) => /^Saved to |^Not saved/.test(el?.getAttribute("title") ?? ""), save, { timeout: 30_000, polling: 200 });
+    const said = (await save.getAttribute("title")) ?? "";
+    step(`Save PNG: ${said}`);
+    const rel = /^Saved to (figures\/\S+\.png)$/.exec(said)?.[1];
+    assert.ok(rel, `the button says where the figure went: "${said}"`);
+    const bytes = readFileSync(path.join(e2eEnv.workspace, rel));
+    // PNG signature (PNG spec §5.2): the file is the image, not a data URL or text
+    assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const activeTab = (await page.locator(".tabs-container .tab.active").first().getAttribute("aria-label")) ?? "";
+    assert.match(activeTab, /02-lstm-gates\.rnnb/, "the notebook keeps the focus");
+    assert.equal(await page.locator(".tabs-container .tab", { hasText: ".png" }).count(), 0, "no editor tab opened for the figure");
+
+    await darkScreenshot(page, frame, "canvas.rnn-heatmap", "sample-02-gates-dark");
   });
 
   it("sample 03 plots ‖∂L/∂h_t‖ per timestep for SimpleRNN, LSTM and GRU", async () => {
@@ -50,5 +96,6 @@ describe("gate heatmaps and gradient norms in the browser", function () {
     assert.ok(isNonBlank(stats));
     await scrollNotebookTo(page, frame, "canvas.rnn-gradnorms");
     await screenshot(page, "sample-03-gradnorms", { readme: true });
+    await darkScreenshot(page, frame, "canvas.rnn-gradnorms", "sample-03-gradnorms-dark");
   });
 });

@@ -275,8 +275,9 @@ export async function waitForDrawnCanvas(
 export async function screenshot(target: Page | Locator, name: string, opts: { readme?: boolean } = {}): Promise<string> {
   mkdirSync(e2eEnv.resultsDir, { recursive: true });
   const file = path.join(e2eEnv.resultsDir, `${name}.png`);
-  // no hover tooltip in a page screenshot: park the mouse on the title bar
-  if ("mouse" in target) await target.mouse.move(700, 8);
+  // no hover tooltip in a page screenshot: park the mouse on the empty part of the activity bar (the
+  // title bar's search box shows a tooltip of its own)
+  if ("mouse" in target) await target.mouse.move(24, 600);
   await target.screenshot({ path: file });
   if (opts.readme && e2eEnv.updateScreenshots) {
     const dir = path.join(e2eEnv.repoRoot, "media", "screenshots");
