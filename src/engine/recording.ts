@@ -121,3 +121,134 @@ export function sequenceRecording(r: LayerRecording, index: number, name: string
   if (r.gradNorms) out.gradNorms = r.gradNorms;
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Recording from inside a forward pass (Modules, record.ts recordModule): while a recording runs,
+// `module.record(name, t)` appends t ([B, H], one step) to that module's series of `name`; the
+// built-in cells do the same for their gates, and the fused recurrent layers hand over their own
+// per-layer recordings. Outside a recording these calls cost one check and keep nothing.
+
+/** Per recording module: gate name (as written) → one [B, H] (or unbatched [H]) tensor per step. */
+export type StepSeries = Map<string, Tensor[]>;
+
+/** A recording in progress. */
+export interface RecordingSession {
+  /** Keep the gates (else only what the norms need). */
+  gates: boolean;
+  /** Keep ∂L/∂h_t (∂L/∂c_t) of the recorded states: their tensors retain their gradients. */
+  gradNorms: boolean;
+  /** Modules that called `record`, in the order they first did, with their series. */
+  steps: Map<object, StepSeries>;
+  /** Fused recurrent layers' own recordings, in call order (filled further by their backward). */
+  fused: { owner: object; recorded: LayerRecording[] }[];
+}
+
+let session: RecordingSession | null = null;
+
+/** Whether a recording is running (cells check before copying their gates out). */
+export function recordingActive(): boolean {
+  return session !== null;
+}
+
+/** The running recording, or null. */
+export function activeRecording(): RecordingSession | null {
+  return session;
+}
+
+/** Runs `fn` with `s` as the running recording (restored after, also on a throw). */
+export function withRecording<T>(s: RecordingSession, fn: () => T): T {
+  const before = session;
+  session = s;
+  try {
+    return fn();
+  } finally {
+    session = before;
+  }
+}
+
+/**
+ * Appends one step of `name` for `owner` to the running recording (nothing without one). A state
+ * ("h", "c" or their long names) whose norms are wanted keeps its gradient (retainGrad).
+ */
+export function recordStep(owner: object, name: string, value: Tensor): void {
+  const s = session;
+  if (!s) return;
+  if (typeof name !== "string" || !(value instanceof Tensor)) {
+    throw new Error(`record: expected record(name, tensor) inside forward, e.g. this.record("f", f) with f a [batch, hidden] tensor; got record(${typeof name}, ${value instanceof Tensor ? "Tensor" : typeof value})`);
+  }
+  const gate = gateOf(name);
+  if (s.gradNorms && (gate === "h" || gate === "c") && value.requiresGrad) value.retainGrad();
+  else if (!s.gates) return;
+  let series = s.steps.get(owner);
+  if (!series) s.steps.set(owner, (series = new Map()));
+  let steps = series.get(name);
+  if (!steps) series.set(name, (steps = []));
+  steps.push(value);
+}
+
+/** Long names a user may record under, → the gate letters rnn.show.gates draws. */
+const GATE_ALIASES: Readonly<Record<string, GateName | "candidate">> = {
+  input: "i", forget: "f", output: "o", cell: "c", hidden: "h", reset: "r", update: "z", candidate: "candidate",
+};
+const GATE_LETTERS: ReadonlySet<string> = new Set(["i", "f", "g", "o", "c", "h", "r", "z", "n"]);
+
+/** The gate letter of a recorded name ("forget" → "f"), "candidate" (g or n, by cell type), or null. */
+function gateOf(name: string): GateName | "candidate" | null {
+  if (GATE_LETTERS.has(name)) return name as GateName;
+  return GATE_ALIASES[name] ?? null;
+}
+
+/**
+ * A module's series as a contract entry: the cell type from the names (r or z → GRU; i, f, g, o or c
+ * → LSTM; h alone → simple RNN), gates of sequence `b` stacked over time [T, H], and per-step norms
+ * of the states' gradients when `gradNorms`.
+ */
+export function seriesRecording(series: StepSeries, index: number, name: string, b: number, gradNorms: boolean): RecurrentRecording {
+  const letters = new Map<string, string>(); // name as written → gate letter
+  for (const key of series.keys()) {
+    const g = gateOf(key);
+    if (g === null) {
+      throw new Error(`record: "${key}" (recorded by ${name}) is not a gate rnn.show.gates can draw; use one of ` +
+        `${[...GATE_LETTERS].join(", ")} or ${Object.keys(GATE_ALIASES).join(", ")}`);
+    }
+    letters.set(key, g);
+  }
+  const used = new Set(letters.values());
+  const type: CellKind = used.has("r") || used.has("z") || used.has("n") ? "gru"
+    : ["i", "f", "g", "o", "c"].some((g) => used.has(g)) ? "lstm" : "simpleRNN";
+  const gates: Partial<Record<GateName, Tensor>> = {};
+  let hSteps: Tensor[] | undefined, cSteps: Tensor[] | undefined;
+  for (const [key, steps] of series) {
+    let g = letters.get(key)!;
+    if (g === "candidate") g = type === "gru" ? "n" : "g";
+    if (g === "h") hSteps = steps;
+    if (g === "c") cSteps = steps;
+    gates[g as GateName] = stackSequence(steps, b, `${name} "${key}"`);
+  }
+  const out: RecurrentRecording = { index, name, type, direction: "forward", gates };
+  if (gradNorms && hSteps) {
+    const norms = (steps: Tensor[]): Float64Array => Float64Array.from(steps, (t) => {
+      let s = 0;
+      if (t.grad) for (const v of t.grad.data) s += v * v;
+      return Math.sqrt(s);
+    });
+    out.gradNorms = cSteps && type === "lstm" ? { h: norms(hSteps), c: norms(cSteps) } : { h: norms(hSteps) };
+  }
+  return out;
+}
+
+/** Row b of every step's [B, H] (or the [H] of an unbatched step) stacked as [T, H]. */
+function stackSequence(steps: Tensor[], b: number, what: string): Tensor {
+  const first = steps[0];
+  const H = first.shape[first.rank - 1];
+  const out = new Float64Array(steps.length * H);
+  steps.forEach((t, s) => {
+    const B = t.rank === 1 ? 1 : t.shape[0];
+    if (t.rank > 2 || t.shape[t.rank - 1] !== H) {
+      throw new Error(`record: ${what} must be one [batch, hidden] tensor per step; step ${s} has shape [${t.shape.join(", ")}], step 0 [${first.shape.join(", ")}]`);
+    }
+    checkBatchIndex(b, B, `record: ${what}`);
+    out.set(t.data.subarray(b * H, (b + 1) * H), s * H);
+  });
+  return new Tensor(first.dtype === "float64" ? out : Float32Array.from(out), [steps.length, H]);
+}
