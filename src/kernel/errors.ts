@@ -122,7 +122,8 @@ function missingSuperMessage(e: Error, frames: readonly string[]): string | unde
   const m = /^\s*at new ([\w$]+) \(/.exec(frames[0] ?? "");
   if (!m) return undefined;
   const cls = (globalThis as Record<string, unknown>)[m[1]];
-  const base = typeof cls === "function" && cls.prototype instanceof Module ? " extends rnn.nn.Module" : "";
+  // A subclass constructor inherits from its base constructor, so Module is on its chain.
+  const base = typeof cls === "function" && Object.prototype.isPrototypeOf.call(Module, cls) ? " extends rnn.nn.Module" : "";
   return `class ${m[1]}${base}: call super() first in the constructor, before using this (${e.message})`;
 }
 
