@@ -38,7 +38,7 @@ export type { Recording, RecordingOptions, RecurrentRecording, Recordable } from
  * → KerasTensor(s), `rnn.model({ inputs, outputs })` → a model with several inputs/outputs and shared layers.
  */
 export { input, KerasTensor, type InputOptions, type CallOptions } from "./graph/symbolic";
-export { model, Functional, type ModelOptions, type ModelLoss, type ModelInputs } from "./graph/functional";
+export { model, loadModel, Functional, type ModelOptions, type ModelLoss, type ModelInputs } from "./graph/functional";
 export { simpleRNN } from "./layers/simpleRnn";
 export { lstm } from "./layers/lstm";
 export { gru } from "./layers/gru";

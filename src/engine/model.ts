@@ -420,6 +420,7 @@ export class Sequential {
   /** Rebuilds a model saved with toBytes(). */
   static fromBytes(bytes: Uint8Array): Sequential {
     const file = readModelBytes(bytes);
+    if (file.graph) throw new Error(`model file: "${file.name}" is a functional model (rnn.model); load it with rnn.loadModel(path) or rnn.Functional.fromBytes(bytes)`);
     const model = new Sequential({ inputShape: file.inputShape, name: file.name, dtype: file.dtype }, file.layers);
     model.setWeights(model.entries.map((e) => file.weight(e.key, e.param.value.length)));
     if (file.vocab) model.vocab = file.vocab;

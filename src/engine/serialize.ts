@@ -39,8 +39,23 @@ const MAGIC = "RNNMODEL";
 export function isModelFile(bytes: Uint8Array): boolean {
   return bytes.length >= MAGIC.length && MAGIC.split("").every((ch, i) => bytes[i] === ch.charCodeAt(0));
 }
-/** Format version written into model files (`model.toBytes()`, `model.save(path)`); loading a newer one fails with a clear message. */
-export const MODEL_FILE_VERSION = 1;
+/**
+ * Newest model-file format version this engine reads (`model.toBytes()`, `model.save(path)`); loading a
+ * newer one fails with a clear message. rnn.sequential models are written as version 1 (so older engines
+ * still read them), functional models (rnn.model, with a `graph`) as version 2.
+ */
+export const MODEL_FILE_VERSION = 2;
+
+/** A tensor of a functional model's graph: [−1, i] is model input i, [n, k] output k of node n. */
+export type TensorRef = [number, number];
+
+/** A functional model's graph in a model file: its inputs, the layer calls in topological order, its outputs. */
+export interface GraphSpec {
+  inputs: { name: string; shape: (number | null)[]; dtype: string }[];
+  /** `layer` indexes the header's `layers`; `inputs` are the call's tensors (main, initial states, mask). */
+  nodes: { layer: number; inputs: TensorRef[]; main: number; states: number; mask: boolean; training?: boolean; returnAttentionScores?: boolean }[];
+  outputs: TensorRef[];
+}
 
 interface Header {
   format: "rnn-notebook-model";
@@ -51,6 +66,7 @@ interface Header {
   layers: LayerConfigData[];
   weights: { key: string; shape: number[]; offset: number; length: number }[];
   vocab?: string[];
+  graph?: GraphSpec;
 }
 
 /** What a model file is written from: a Sequential model, seen through the parts the format stores. */
@@ -63,6 +79,8 @@ export interface ModelFileSource {
   weightEntries(): { key: string; param: Param }[];
   /** A character vocabulary (rnn.text.charVocab) whose characters are stored with the model. */
   readonly vocab: unknown;
+  /** A functional model's graph (absent for rnn.sequential). */
+  readonly graph?: GraphSpec;
 }
 
 /** What a model file holds, ready for the Sequential constructor; model.ts assembles the model. */
@@ -75,6 +93,8 @@ export interface ModelFileContents {
   /** The stored weight `key` as a float32 tensor of its stored shape; throws when it is missing, has another size or is cut off. */
   weight(key: string, length: number): Tensor;
   vocab?: CharVocab;
+  /** A functional model's graph over `layers` (absent for rnn.sequential). */
+  graph?: GraphSpec;
 }
 
 /** Serializes architecture and weights (see the file header for the layout). */
@@ -87,10 +107,12 @@ export function modelToBytes(model: ModelFileSource): Uint8Array {
     return w;
   });
   const vocab = model.vocab as CharVocab | undefined;
+  const version = model.graph ? 2 : 1;
   const header: Header = {
-    format: "rnn-notebook-model", version: MODEL_FILE_VERSION, name: model.name, inputShape: model.inputShape.slice(),
+    format: "rnn-notebook-model", version, name: model.name, inputShape: model.inputShape.slice(),
     dtype: model.dtype, layers: model.layers.map((l) => l.config), weights,
     ...(vocab && Array.isArray(vocab.chars) ? { vocab: vocab.chars.slice() } : {}),
+    ...(model.graph ? { graph: model.graph } : {}),
   };
   let json = new TextEncoder().encode(JSON.stringify(header));
   const pad = (4 - ((16 + json.length) % 4)) % 4;
@@ -99,7 +121,7 @@ export function modelToBytes(model: ModelFileSource): Uint8Array {
   const bytes = new Uint8Array(bodyStart + offset * 4);
   for (let i = 0; i < MAGIC.length; i++) bytes[i] = MAGIC.charCodeAt(i);
   const view = new DataView(bytes.buffer);
-  view.setUint32(8, MODEL_FILE_VERSION, true);
+  view.setUint32(8, version, true);
   view.setUint32(12, json.length, true);
   bytes.set(json, 16);
   let p = bodyStart;
@@ -134,7 +156,7 @@ export function readModelBytes(bytes: Uint8Array): ModelFileContents {
     return new Tensor(out, w.shape);
   };
   return { name: header.name, inputShape: header.inputShape, dtype: header.dtype, layers, weight,
-    ...(header.vocab ? { vocab: charVocab(header.vocab.join("")) } : {}) };
+    ...(header.vocab ? { vocab: charVocab(header.vocab.join("")) } : {}), ...(header.graph ? { graph: header.graph } : {}) };
 }
 
 /** A layer from its config; `earlier` resolves a dense's tieWeights (an embedding's name). */

@@ -30,7 +30,9 @@ import { Tensor, allocFloats, asTensor, dtypeOf, type DType, type TensorLike } f
 import { collectEntries, concatRows, checkTarget, type WeightEntry } from "../model";
 import { fit, type FitOptions, type History, type LossStep } from "../fit";
 import { shapeText } from "../layers/common";
-import { GraphNode, KerasTensor, isKerasTensor, isMultiLayer, toEngine, toSymbolic } from "./symbolic";
+import { applySymbolic, GraphNode, input, KerasTensor, isKerasTensor, isMultiLayer, toEngine, toSymbolic, type InputOptions } from "./symbolic";
+import { modelToBytes, readModelBytes, type GraphSpec, type TensorRef } from "../serialize";
+import { readModelFile, saveModelFile } from "../io/files";
 
 /** Options of `rnn.model({ inputs, outputs })`. */
 export interface ModelOptions {
@@ -391,10 +393,67 @@ export class Functional {
     return result;
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // The model file (serialize.ts): the graph, the layer configs and the weights
+
+  /** The graph as stored in a model file: inputs, layer calls by layer index, outputs. @internal */
+  graphSpec(): GraphSpec {
+    const ref = (t: KerasTensor): TensorRef => (t.node ? [this.nodes.indexOf(t.node), t.index] : [-1, this.inputs.indexOf(t)]);
+    return {
+      inputs: this.inputs.map((t) => ({ name: t.name, shape: t.shape.slice(), dtype: t.dtype })),
+      nodes: this.nodes.map((n) => ({
+        layer: this.layers.indexOf(n.layer), inputs: n.inputs.map(ref), main: n.call.main, states: n.call.states, mask: n.call.mask,
+        ...(n.training !== undefined ? { training: n.training } : {}), ...(n.call.returnAttentionScores ? { returnAttentionScores: true } : {}),
+      })),
+      outputs: this.outputs.map(ref),
+    };
+  }
+
+  /** Graph, layers and weights as bytes (model file version 2); `save(path)` writes them to a file. */
+  toBytes(): Uint8Array {
+    return modelToBytes({ name: this.name, inputShape: this.inputs[0].shape, dtype: this.dtype, layers: this.layers,
+      weightEntries: () => this.weightEntries(), vocab: undefined, graph: this.graphSpec() });
+  }
+
+  /** Saves the whole model (graph, layers, weights) to a file, atomically; `rnn.loadModel(path)` reads it back. */
+  save(path: string): void {
+    saveModelFile(this.toBytes(), path);
+  }
+
+  /** Rebuilds a functional model saved with toBytes()/save(): same graph, layer names, shapes and weights. */
+  static fromBytes(bytes: Uint8Array): Functional {
+    const file = readModelBytes(bytes);
+    const graph = file.graph;
+    if (!graph) throw new Error(`model file: "${file.name}" is an rnn.sequential model; load it with rnn.load(path) or rnn.modelFromBytes(bytes)`);
+    const inputs = graph.inputs.map((i) => input({ shape: i.shape, name: i.name, dtype: i.dtype as InputOptions["dtype"] }));
+    const produced: KerasTensor[][] = [];
+    const tensor = ([n, k]: TensorRef): KerasTensor => (n < 0 ? inputs[k] : produced[n][k]);
+    for (const spec of graph.nodes) {
+      const ts = spec.inputs.map(tensor);
+      const main = ts.slice(0, spec.main);
+      const out = applySymbolic(file.layers[spec.layer], spec.main === 1 ? main[0] : main, {
+        ...(spec.states ? { initialState: ts.slice(spec.main, spec.main + spec.states) } : {}),
+        ...(spec.mask ? { mask: ts[ts.length - 1] } : {}),
+        ...(spec.training !== undefined ? { training: spec.training } : {}),
+        ...(spec.returnAttentionScores ? { returnAttentionScores: true } : {}),
+      });
+      produced.push(Array.isArray(out) ? out : [out]);
+    }
+    const outputs = graph.outputs.map(tensor);
+    const m = new Functional({ inputs: inputs.length === 1 ? inputs[0] : inputs, outputs: outputs.length === 1 ? outputs[0] : outputs, name: file.name, dtype: file.dtype, seed: 0 });
+    m.setWeights(m.entries.map((e) => file.weight(e.key, e.param.value.length)));
+    return m;
+  }
+
   /** Trains on x (one array per input) and y (one per output); the options of rnn.sequential's fit. */
   fit(x: ModelInputs, y: TensorLike | TensorLike[], options: FitOptions): Promise<History> {
     return fit(this, x, y, options);
   }
+}
+
+/** A functional model saved with `model.save(path)` (rnn.model); relative paths start at the notebook's folder. */
+export function loadModel(path: string): Functional {
+  return Functional.fromBytes(readModelFile(path));
 }
 
 /** `rnn.model({ inputs, outputs, name? })` — a Keras functional model over the layer calls between inputs and outputs. */

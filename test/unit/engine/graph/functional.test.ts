@@ -11,7 +11,10 @@ import { dense } from "../../../../src/engine/layers/dense";
 import { gru } from "../../../../src/engine/layers/gru";
 import { lstm } from "../../../../src/engine/layers/lstm";
 import { simpleRNN } from "../../../../src/engine/layers/simpleRnn";
-import { model } from "../../../../src/engine/graph/functional";
+import { Functional, model } from "../../../../src/engine/graph/functional";
+import { Sequential } from "../../../../src/engine/model";
+import { additiveAttention } from "../../../../src/engine/layers/attention";
+import { concatenate } from "../../../../src/engine/layers/merge";
 import { input, type KerasTensor } from "../../../../src/engine/graph/symbolic";
 import { checkModel } from "./check";
 
@@ -102,6 +105,26 @@ describe("rnn.model (functional API)", () => {
     const h = await m.fit([xa, xb], [rand([4, 2], 3, "float32"), rand([4, 2], 4, "float32")], { loss: "mse", epochs: 1 });
     assert.equal(h.batchLoss.length, 1);
     await assert.rejects(m.fit(xa, [xa, xb], { loss: "mse" }), /model "model(_\d+)?" has 2 inputs \(input_\d+, input_\d+\); pass one array per input/);
+  });
+
+  it("toBytes/fromBytes rebuild the graph, names and weights: a shared layer, returned states, attention", () => {
+    const a = input({ shape: [4, 3], name: "src" }), b = input({ shape: [5, 3], name: "tgt" });
+    const shared = dense({ units: 3, name: "proj" });
+    const [encSeq, h] = gru({ units: 4, returnSequences: true, returnState: true, name: "enc" }).apply(shared.apply(a)) as KerasTensor[];
+    const decSeq = gru({ units: 4, returnSequences: true, name: "dec" }).apply(shared.apply(b), { initialState: [h] }) as KerasTensor;
+    const [ctxv, w] = additiveAttention({ name: "att" }).apply([decSeq, encSeq], { returnAttentionScores: true }) as KerasTensor[];
+    const out = dense({ units: 2, name: "head" }).apply(concatenate({ name: "cat" }).apply([decSeq, ctxv]));
+    const m = model({ inputs: [a, b], outputs: [out, w] as KerasTensor[], name: "s2s" });
+    const back = Functional.fromBytes(m.toBytes());
+    assert.equal(back.name, "s2s");
+    assert.deepEqual(back.layers.map((l) => l.name), m.layers.map((l) => l.name));
+    assert.deepEqual(back.summary().toJSON(), m.summary().toJSON());
+    const xs = [rand([2, 4, 3], 1, "float32"), rand([2, 5, 3], 2, "float32")];
+    const p1 = m.predict(xs) as Tensor[], p2 = back.predict(xs) as Tensor[];
+    p1.forEach((t, i) => assert.deepEqual(Array.from(p2[i].data), Array.from(t.data)));
+    assert.throws(() => Sequential.fromBytes(m.toBytes()), /"s2s" is a functional model \(rnn.model\); load it with rnn.loadModel/);
+    const seq = sequential({ inputShape: [3, 2] }, [gru({ units: 2 })]);
+    assert.throws(() => Functional.fromBytes(seq.toBytes()), /is an rnn.sequential model; load it with rnn.load/);
   });
 
   it("bad graphs and inputs fail with clear messages", () => {
