@@ -137,10 +137,29 @@ export interface RecordingSession {
   gates: boolean;
   /** Keep ∂L/∂h_t (∂L/∂c_t) of the recorded states: their tensors retain their gradients. */
   gradNorms: boolean;
-  /** Modules that called `record`, in the order they first did, with their series. */
+  /** Every module that recorded anything, in the order it first did. */
+  owners: object[];
+  /** Modules that called `record`, with their series. */
   steps: Map<object, StepSeries>;
-  /** Fused recurrent layers' own recordings, in call order (filled further by their backward). */
-  fused: { owner: object; recorded: LayerRecording[] }[];
+  /** Per fused recurrent layer: its calls' own recordings, in call order (norms filled by their backward). */
+  fused: Map<object, LayerRecording[][]>;
+}
+
+/** A new, empty recording. */
+export function newRecordingSession(gates: boolean, gradNorms: boolean): RecordingSession {
+  return { gates, gradNorms, owners: [], steps: new Map(), fused: new Map() };
+}
+
+/** Hands one call's recordings of a fused recurrent layer to the running recording (nothing without one). */
+export function recordFusedCall(owner: object, recorded: LayerRecording[]): void {
+  const s = session;
+  if (!s) return;
+  let calls = s.fused.get(owner);
+  if (!calls) {
+    s.fused.set(owner, (calls = []));
+    if (!s.steps.has(owner)) s.owners.push(owner);
+  }
+  calls.push(recorded);
 }
 
 let session: RecordingSession | null = null;
@@ -168,19 +187,24 @@ export function withRecording<T>(s: RecordingSession, fn: () => T): T {
 
 /**
  * Appends one step of `name` for `owner` to the running recording (nothing without one). A state
- * ("h", "c" or their long names) whose norms are wanted keeps its gradient (retainGrad).
+ * ("h", "c" or their long names) whose norms are wanted keeps its gradient (retainGrad);
+ * `gradSetByOwner`: the tensor is outside the graph and its owner sets its `.grad` itself.
  */
-export function recordStep(owner: object, name: string, value: Tensor): void {
+export function recordStep(owner: object, name: string, value: Tensor, gradSetByOwner = false): void {
   const s = session;
   if (!s) return;
   if (typeof name !== "string" || !(value instanceof Tensor)) {
     throw new Error(`record: expected record(name, tensor) inside forward, e.g. this.record("f", f) with f a [batch, hidden] tensor; got record(${typeof name}, ${value instanceof Tensor ? "Tensor" : typeof value})`);
   }
   const gate = gateOf(name);
-  if (s.gradNorms && (gate === "h" || gate === "c") && value.requiresGrad) value.retainGrad();
-  else if (!s.gates) return;
+  const state = gate === "h" || gate === "c";
+  if (s.gradNorms && state && value.requiresGrad) value.retainGrad();
+  else if (!s.gates && !(s.gradNorms && state && gradSetByOwner)) return;
   let series = s.steps.get(owner);
-  if (!series) s.steps.set(owner, (series = new Map()));
+  if (!series) {
+    s.steps.set(owner, (series = new Map()));
+    if (!s.fused.has(owner)) s.owners.push(owner);
+  }
   let steps = series.get(name);
   if (!steps) series.set(name, (steps = []));
   steps.push(value);

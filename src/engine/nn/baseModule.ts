@@ -27,6 +27,8 @@
  */
 import { asTensor, dtypeOf, Tensor, type TensorLike } from "../tensor";
 import { isParameter } from "./parameter";
+import { recordStep, type Recording } from "../recording";
+import { recordModule, type ModuleRecordingOptions } from "../record";
 
 /** What `loadStateDict` reports (PyTorch's `missing_keys` / `unexpected_keys`). */
 export interface LoadStateDictResult {
@@ -196,6 +198,25 @@ export class Module {
     const cls = this.constructor.name || "Module";
     if (lines.length === 0) return `${cls}(${extra})`;
     return `${cls}(\n  ${[...(extra ? extra.split("\n") : []), ...lines].join("\n  ")}\n)`;
+  }
+
+  /**
+   * Recording, two ways (as the recording contract of rnn.show.gates / gradientNorms wants):
+   * - inside `forward`, `this.record("f", f)` appends one step of a gate or state (a [batch, hidden]
+   *   tensor; names i, f, g, o, c, h, r, z, n or input, forget, candidate, output, cell, hidden,
+   *   reset, update) — nothing is kept unless a recording runs;
+   * - `model.record(x, y?, options?)` runs forward (and with y the loss and backward) with a
+   *   recording running and returns it: per recording cell and fused layer its gates and per-step
+   *   ‖∂L/∂h_t‖. Options as Sequential's record, plus `lossFn(output, y)` (see record.ts).
+   */
+  record(name: string, value: Tensor): void;
+  record(x: TensorLike | readonly Tensor[], y?: TensorLike, options?: ModuleRecordingOptions): Recording;
+  record(a: string | TensorLike | readonly Tensor[], b?: TensorLike, options?: ModuleRecordingOptions): Recording | void {
+    if (typeof a === "string") {
+      recordStep(this, a, b as Tensor);
+      return;
+    }
+    return recordModule(this, a, b, options);
   }
 
   /**

@@ -123,17 +123,22 @@ export abstract class TorchCell extends TorchParams {
     const c = lstm ? this.stateTensor(cIn, stateShape, "c") : null;
     const step = lstm ? this.lstmStep(x, h, c, B) : this.className === "GRUCell" ? this.gruStep(x, h, B) : this.rnnStep(x, h, B);
     const outs = step.outs.map((o) => new Tensor(o, stateShape));
-    if (recordingActive()) this.recordGates(step.gates, outs, B);
     const params = this.params().map(paramTensor);
     const inputs = [x, ...(h ? [h] : []), ...(c ? [c] : []), ...params];
+    // What a recording keeps of c1: its values, and (set by backward) the TOTAL ∂L/∂c1 — c1's own
+    // gradient in the graph lacks the part through h1 = o⊙tanh(c1), which stays inside this op.
+    const cRecorded = lstm && recordingActive() ? new Tensor(step.outs[1], stateShape) : null;
     if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
       trackMulti(outs, `${this.name} (${this})`, inputs, (grads) => {
         const g = step.backward(grads.map((t) => (t ? t.data : null)));
+        if (cRecorded && g.dcTotal) cRecorded.grad = new Tensor(g.dcTotal, stateShape);
         const shaped = (d: FloatArray, like: Tensor): Tensor => new Tensor(d, like.shape);
         return [shaped(g.dx, x), ...(h ? [shaped(g.dh, h)] : []), ...(c ? [shaped(g.dc!, c)] : []),
           ...g.dParams.map((d, i) => shaped(d, params[i]))];
       });
     }
+    // After tracking: a recorded state must already be in the graph to keep its gradient.
+    if (recordingActive()) this.recordGates(step.gates, outs[0], cRecorded, B);
     return outs;
   }
 
@@ -209,6 +214,7 @@ export abstract class TorchCell extends TorchParams {
       gates: { i: [act, 0, G], f: [act, H, G], g: [act, 2 * H, G], o: [act, 3 * H, G] },
       backward: ([dh1, dc1]) => {
         const dz = allocFloats(B * G, dtype), dh = allocFloats(B * H, dtype), dc = allocFloats(B * H, dtype);
+        const dcTotal = allocFloats(B * H, dtype);
         for (let b = 0; b < B; b++) {
           const r = b * G, s = b * H;
           for (let j = 0; j < H; j++) {
@@ -221,9 +227,10 @@ export abstract class TorchCell extends TorchParams {
             dz[r + 2 * H + j] = dcv * i * (1 - g * g);
             dz[r + 3 * H + j] = dhv * t * o * (1 - o);
             dc[s + j] = dcv * f;
+            dcTotal[s + j] = dcv;
           }
         }
-        return { ...this.gemmGrads(x, h, B, dz, dz, dh), dh, dc };
+        return { ...this.gemmGrads(x, h, B, dz, dz, dh), dh, dc, dcTotal };
       },
     };
   }
@@ -284,15 +291,15 @@ export abstract class TorchCell extends TorchParams {
   }
 
   /** Appends this step's gates (and states) to the active recording, each [B, H]. */
-  private recordGates(gates: Step["gates"], outs: Tensor[], B: number): void {
+  private recordGates(gates: Step["gates"], h1: Tensor, c1: Tensor | null, B: number): void {
     const H = this.hiddenSize;
     for (const [name, [buf, col, ld]] of Object.entries(gates)) {
       const t = allocFloats(B * H, this.dtype);
       for (let b = 0; b < B; b++) t.set(buf.subarray(b * ld + col, b * ld + col + H), b * H);
       recordStep(this, name, new Tensor(t, [B, H]));
     }
-    if (this.className === "LSTMCell") recordStep(this, "c", outs[1]);
-    recordStep(this, "h", outs[0]);
+    if (c1) recordStep(this, "c", c1, true);
+    recordStep(this, "h", h1);
   }
 }
 
@@ -334,7 +341,7 @@ interface Step {
   /** Gate name → [buffer, column offset, row length]: gate values of row b at buffer[b·ld + col …]. */
   gates: Record<string, [FloatArray, number, number]>;
   /** ∂L/∂h1 (∂L/∂c1), null where no gradient arrived → ∂L/∂x, ∂L/∂h, ∂L/∂c, parameter gradients (state-dict order). */
-  backward(grads: (FloatArray | null)[]): { dx: FloatArray; dh: FloatArray; dc?: FloatArray; dParams: FloatArray[] };
+  backward(grads: (FloatArray | null)[]): { dx: FloatArray; dh: FloatArray; dc?: FloatArray; dcTotal?: FloatArray; dParams: FloatArray[] };
 }
 
 function cellOptions(a: TorchCellOptions | number, hiddenSize: number | undefined, more: Omit<TorchCellOptions, "inputSize" | "hiddenSize"> | undefined): TorchCellOptions {

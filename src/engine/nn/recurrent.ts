@@ -28,7 +28,8 @@
 import { makeParam, uniqueLayerName, type LayerRecording, type Param } from "../layer";
 import { bool, checkKeys, fraction, oneOf, positiveInt } from "../options";
 import { computeLoss, checkLossName, type LossName } from "../loss";
-import { checkBatchIndex, RECORDING_OPTIONS, resolveRecordingOptions, sequenceRecording, type Recording, type RecordingOptions } from "../recording";
+import { activeRecording, checkBatchIndex, recordFusedCall, RECORDING_OPTIONS, resolveRecordingOptions, sequenceRecording, type Recording,
+  type RecordingOptions } from "../recording";
 import { copySequence, type ActivationName } from "../ops";
 import { paramCount } from "../params";
 import { makeSummary, type Summary } from "../summary";
@@ -308,9 +309,12 @@ export class TorchRecurrent extends TorchParams {
     const prev = this.lastCall;
     if (prev?.lane && !prev.graph) this.release(prev);
     const lane = this.freeLanes.pop() ?? this.newLane();
-    const call: Call = { lane, T, B, unbatched, graph, recorded: [],
-      record: { gates: !!options.record?.gates, gradNorms: !!options.record?.gradNorms } };
+    // Inside a Module's recording (record.ts recordModule) the layer records what the recording asks.
+    const session = activeRecording();
+    const call: Call = { lane, T, B, unbatched, graph, recorded: [], record: {
+      gates: !!options.record?.gates || !!session?.gates, gradNorms: !!options.record?.gradNorms || (!!session?.gradNorms && graph) } };
     this.lastCall = call;
+    if (session) recordFusedCall(this, call.recorded);
     if (lane.xTM.length !== T * B * this.inputSize) lane.xTM = allocFloats(T * B * this.inputSize, this.dtype);
     copySequence(T, B, this.inputSize, { data: x.data, batchMajor: this.batchFirst }, { data: lane.xTM, batchMajor: false });
     for (const u of lane.units) torchToCore(this.kind, u.p, u.w, u.core.I, H);
@@ -500,7 +504,11 @@ export class TorchRecurrent extends TorchParams {
    * order, whether or not batchFirst) and ‖∂L/∂h_t‖ (‖∂L/∂c_t‖ for LSTM) per timestep, plus the
    * forward's `output`. Parameter gradients are left as computed (like computeGradients).
    */
-  record(x: TensorLike, target?: TensorLike, options: RecordingOptions & { state?: TorchState } = {}): TorchRecording {
+  record(x: TensorLike, target?: TensorLike, options?: RecordingOptions & { state?: TorchState }): TorchRecording;
+  /** Inside a Module's forward: one step of a gate (see Module.record); this module records its own gates itself. */
+  record(name: string, value: Tensor): void;
+  record(x: TensorLike | string, target?: TensorLike, options: RecordingOptions & { state?: TorchState } = {}): TorchRecording | void {
+    if (typeof x === "string") return super.record(x, target as Tensor);
     const where = `${this.name}.record`;
     checkKeys(options, [...RECORDING_OPTIONS, "state"], where);
     const o = resolveRecordingOptions(options, target !== undefined, where);
