@@ -21,7 +21,7 @@ import { charVocab, encode, oneHot, sampleText, windows } from "./text";
 export type { CharVocab } from "./text";
 
 // Tensors
-export { Tensor, tensor, zeros, toMath, fromMath, type DType, type TensorLike, type NestedArray, type TensorOptions } from "./tensor";
+export { Tensor, tensor, zeros, ones, toMath, fromMath, type DType, type TensorLike, type NestedArray, type TensorOptions } from "./tensor";
 /**
  * Autograd beside the Tensor methods (`add`, `matmul`, `sum`, `softmax`, …, `backward`):
  * `rnn.cat(ts, axis)` and `rnn.stack(ts, axis)` join tensors (along an existing / a new axis),
@@ -54,8 +54,18 @@ export { concatenate, add, type ConcatenateOptions, type AddOptions } from "./la
 export { attention, additiveAttention, type AttentionOptions } from "./layers/attention";
 export { resetLayerNames, type Layer, type Param, type LayerRecording } from "./layer";
 
-/** PyTorch-flavoured modules: `rnn.nn.RNN/LSTM/GRU({ inputSize, hiddenSize, … })`, `rnn.nn.Linear(in, out)`, `rnn.nn.Embedding(n, d)`. */
+/**
+ * PyTorch-flavoured modules: `rnn.nn.RNN/LSTM/GRU({ inputSize, hiddenSize, … })`, `rnn.nn.Linear(in, out)`,
+ * `rnn.nn.Embedding(n, d)`, `rnn.nn.Dropout(p)`; `class M extends rnn.nn.Module { … }` with
+ * `rnn.nn.Parameter(t)` and `rnn.nn.ModuleList([...])`; `rnn.nn.functional` (`rnn.nn.F`) losses;
+ * `rnn.nn.utils.clipGradNorm_`.
+ */
 export { nn };
+/**
+ * torch.optim for Modules and tensors: `rnn.optim.SGD / Adam / RMSprop(model.parameters(), options)`
+ * with `step()` and `zeroGrad()` (the same update formulas as `rnn.sgd/adam/rmsprop` for `fit`).
+ */
+export * as optim from "./nn/optim";
 
 // Counting and summaries
 export { paramCount, type ParamCount, type ParamTensor, type LayerConfig, type Convention } from "./params";
@@ -112,4 +122,4 @@ export { analysis, type AnalysedModel, type StateName, type ConnectivityOptions,
 
 // Randomness: `rnn.manualSeed(42)` seeds the generator nn modules draw their initial weights from
 // (like torch.manual_seed); `new rnn.Rng(seed)` for cells that want their own stream.
-export { manualSeed, Rng } from "./random";
+export { manualSeed, Rng, randn } from "./random";

@@ -14,7 +14,7 @@
  *           for the forget block) — fan_in = shape[0], fan_out = shape[1] for a 2-D [in, out] kernel.
  *   PyTorch every RNN/Linear weight and bias U(−√k, √k), k = 1/hiddenSize (RNNs) or 1/inFeatures (Linear).
  */
-import type { FloatArray } from "./tensor";
+import { allocFloats, sizeOf, Tensor, type DType, type FloatArray } from "./tensor";
 
 /** One step of splitmix32 (a 32-bit variant of Steele et al.'s SplitMix): a well-mixed hash of x. */
 function splitmix32(x: number): number {
@@ -137,6 +137,20 @@ export function manualSeed(seed: number): void {
 /** The global generator (see manualSeed). */
 export function globalRng(): Rng {
   return globalGenerator;
+}
+
+/**
+ * Standard-normal samples N(0, 1), like torch.randn: `rnn.randn([3, 4])`, `rnn.randn([4], { requiresGrad: true })`.
+ * Drawn from the global generator (seed it with rnn.manualSeed) unless `seed` is given. The values
+ * differ from PyTorch's for the same seed (another generator).
+ */
+export function randn(shape: readonly number[], options: { requiresGrad?: boolean; dtype?: DType; seed?: number } = {}): Tensor {
+  const r = options.seed !== undefined ? new Rng(options.seed) : globalGenerator;
+  const out = allocFloats(sizeOf(shape), options.dtype ?? "float32");
+  for (let i = 0; i < out.length; i++) out[i] = r.normal();
+  const t = new Tensor(out, shape);
+  if (options.requiresGrad) t.requiresGrad = true;
+  return t;
 }
 
 /** Shorthand for `new Rng(seed)`. */

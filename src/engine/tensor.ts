@@ -238,6 +238,31 @@ export class Tensor {
     return op().maskedFill(this, mask, value);
   }
 
+  /** 1 where this > other (broadcasting), else 0; not differentiable (PyTorch's bool result as 0/1). */
+  gt(other: Tensor | number): Tensor {
+    return op().gt(this, other);
+  }
+
+  /** 1 where this < other (broadcasting), else 0; not differentiable. */
+  lt(other: Tensor | number): Tensor {
+    return op().lt(this, other);
+  }
+
+  /** 1 where this ≥ other (broadcasting), else 0; not differentiable. */
+  ge(other: Tensor | number): Tensor {
+    return op().ge(this, other);
+  }
+
+  /** 1 where this ≤ other (broadcasting), else 0; not differentiable. */
+  le(other: Tensor | number): Tensor {
+    return op().le(this, other);
+  }
+
+  /** 1 where this equals other (broadcasting), else 0; not differentiable: e.g. `pred.eq(y).mean()` is an accuracy. */
+  eq(other: Tensor | number): Tensor {
+    return op().eq(this, other);
+  }
+
   /**
    * Matrix product as torch.matmul: 2-D · 2-D, batched over leading axes (which broadcast), and 1-D
    * operands as a row (left) or column (right) vector whose axis is then dropped.
@@ -495,6 +520,18 @@ function makeTensor(data: TensorLike, shape: readonly number[] | undefined, dtyp
 /** A zero tensor. */
 export function zeros(shape: readonly number[], dtype: DType = "float32"): Tensor {
   return new Tensor(allocFloats(sizeOf(shape), dtype), shape);
+}
+
+/**
+ * A tensor of ones, like torch.ones: `rnn.ones([2, 3])`, `rnn.ones([3], { requiresGrad: true, dtype: "float64" })`
+ * (or the dtype alone as the second argument).
+ */
+export function ones(shape: readonly number[], options?: DType | TensorOptions): Tensor {
+  const o = typeof options === "string" ? { dtype: options } : options ?? {};
+  checkShape(shape, "ones");
+  const t = new Tensor(allocFloats(sizeOf(shape), o.dtype ?? "float32").fill(1), shape);
+  if (o.requiresGrad) t.requiresGrad = true;
+  return t;
 }
 
 /** Accepts a Tensor as is (no copy) or converts anything else with `tensor()`. */

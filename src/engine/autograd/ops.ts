@@ -7,6 +7,7 @@
 import { installTensorOps } from "../tensor";
 import { abs, add, copy, div, exp, log, maskedFill, mul, neg, pow, relu, sigmoid, sqrt, sub, tanh, where } from "./elementwise";
 import { backward, isGradEnabled, noGrad } from "./graph";
+import { eq, ge, gt, le, lt } from "./compare";
 import { matmul } from "./matmul";
 import { logSoftmax, max, mean, min, softmax, sum } from "./reduce";
 import { cat, index, narrow, select, squeeze, stack, transpose, unsqueeze, view } from "./shape";
@@ -17,6 +18,7 @@ const tensorOps = {
   matmul,
   sum, mean, max, min, softmax, logSoftmax,
   view, transpose, unsqueeze, squeeze, select, narrow, index,
+  gt, lt, ge, le, eq,
 };
 
 /** What tensor.ts calls through (the type of the table above). */

@@ -176,7 +176,12 @@ export class Module {
   /** The module's name in messages: its one-line repr, or its class name when that spans lines. */
   protected describe(): string {
     const s = this.toString();
-    return s.includes("\n") ? this.constructor.name : s;
+    return s.includes("\n") ? this.reprName() : s;
+  }
+
+  /** The class name the repr shows (the JavaScript class's name unless a module says otherwise). */
+  protected reprName(): string {
+    return this.constructor.name || "Module";
   }
 
   /** Extra text inside the parentheses of the repr (PyTorch's `extra_repr`); none by default. */
@@ -195,7 +200,7 @@ export class Module {
   toString(): string {
     const lines = this.namedChildren().map(([name, m]) => `(${name}): ${String(m).split("\n").join("\n  ")}`);
     const extra = this.extraRepr();
-    const cls = this.constructor.name || "Module";
+    const cls = this.reprName();
     if (lines.length === 0) return `${cls}(${extra})`;
     return `${cls}(\n  ${[...(extra ? extra.split("\n") : []), ...lines].join("\n  ")}\n)`;
   }
@@ -228,12 +233,8 @@ export class Module {
   }
 }
 
-/**
- * `rnn.nn.ModuleList(modules?)`: a list of submodules named `0`, `1`, … (torch.nn.ModuleList), so
- * `this.layers = rnn.nn.ModuleList([...])` gives `layers.0.weight`, …; a plain array of modules
- * registers under the same names.
- */
-export class ModuleList extends Module {
+/** What `rnn.nn.ModuleList(...)` makes (see there). */
+export class TorchModuleList extends Module {
   private readonly items: Module[] = [];
 
   constructor(modules: Iterable<Module> = []) {
@@ -270,4 +271,19 @@ export class ModuleList extends Module {
   protected ownParameters(): [string, Tensor][] {
     return [];
   }
+
+  protected reprName(): string {
+    return "ModuleList";
+  }
 }
+
+/**
+ * `rnn.nn.ModuleList(modules?)`: a list of submodules named `0`, `1`, … (torch.nn.ModuleList), so
+ * `this.layers = rnn.nn.ModuleList([...])` gives `layers.0.weight`, …; a plain array of modules
+ * registers under the same names. A plain function like the other nn constructors (`new` works too).
+ */
+export function ModuleList(modules?: Iterable<Module>): TorchModuleList {
+  return new TorchModuleList(modules);
+}
+/** The type of `rnn.nn.ModuleList(...)`, for a field declaration (`layers: rnn.nn.ModuleList`). */
+export type ModuleList = TorchModuleList;

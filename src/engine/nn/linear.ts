@@ -12,12 +12,14 @@
 import { makeParam, uniqueLayerName, type BuildContext, type ForwardContext, type Layer, type LayerConfigData, type Param } from "../layer";
 import { checkKeys, positiveInt } from "../options";
 import { computeLoss, checkLossName, type LossName } from "../loss";
-import { addColumnSums, gemmNN, gemmNT, gemmTN } from "../ops";
+import { addColumnSums, gemmNN, gemmTN } from "../ops";
 import { paramCount } from "../params";
 import { makeSummary, type Summary } from "../summary";
 import { globalRng, normalInit, Rng, torchUniform } from "../random";
 import { allocFloats, asTensor, Tensor, type DType, type TensorLike } from "../tensor";
 import { TorchParams } from "./torchParams";
+import { embedding, linear } from "./functional";
+import { paramTensor } from "./parameter";
 
 export interface TorchModuleOptions {
   dtype?: DType;
@@ -114,21 +116,20 @@ export class TorchLinear extends TorchModule implements Layer {
     return paramCount(this.config, this.inFeatures, "torch").total;
   }
 
+  /**
+   * y[..., O] = x[..., I] · weightᵀ + bias. With a tensor input this is one autograd op whose result
+   * requires grad (the parameters do), so `loss.backward()` fills `parameters()[i].grad`; the
+   * manual `backward(dy)` below still works after it.
+   */
   forward(xIn: TensorLike, _ctx?: ForwardContext): Tensor {
-    const x = asTensor(xIn, this.dtype);
+    // A tensor of the other dtype is converted by a recorded copy, so its gradient still reaches it.
+    const x = xIn instanceof Tensor && xIn.dtype !== this.dtype ? xIn.clone(this.dtype) : asTensor(xIn, this.dtype);
     if (x.rank < 1 || x.shape[x.rank - 1] !== this.inFeatures) {
       throw new Error(`${this.name} (${this}): expected input of shape [..., ${this.inFeatures}] but got [${x.shape.join(", ")}]`);
     }
-    const N = x.size / this.inFeatures, I = this.inFeatures, O = this.outFeatures;
-    const y = allocFloats(N * O, this.dtype);
-    // y[N, O] = x[N, I] · weight[O, I]ᵀ
-    gemmNT(N, O, I, x.data, 0, I, this.weight.value, 0, I, y, 0, O, false);
-    if (this.biasParam) {
-      const b = this.biasParam.value;
-      for (let r = 0; r < N; r++) for (let o = 0; o < O; o++) y[r * O + o] += b[o];
-    }
+    const y = linear(x, paramTensor(this.weight), this.biasParam && paramTensor(this.biasParam));
     this.lastX = x;
-    return new Tensor(y, [...x.shape.slice(0, -1), O]);
+    return y;
   }
 
   backward(dyIn: Tensor): Tensor {
@@ -196,20 +197,12 @@ export class TorchEmbedding extends TorchModule implements Layer {
     return paramCount(this.config, 0, "torch").total;
   }
 
+  /** Rows of weight picked by the indices → idx.shape + [E]; one autograd op (the weight gets the gradient). */
   forward(idxIn: TensorLike, _ctx?: ForwardContext): Tensor {
     const idx = asTensor(idxIn);
-    const E = this.embeddingDim;
-    const y = allocFloats(idx.size * E, this.dtype);
-    const w = this.weight.value;
-    for (let n = 0; n < idx.size; n++) {
-      const v = idx.data[n];
-      if (!Number.isInteger(v) || v < 0 || v >= this.numEmbeddings) {
-        throw new Error(`${this.name} (${this}): index ${v} at position ${n} is not an integer in [0, ${this.numEmbeddings})`);
-      }
-      for (let e = 0; e < E; e++) y[n * E + e] = w[v * E + e];
-    }
+    const y = embedding(idx, paramTensor(this.weight), `${this.name} (${this})`);
     this.lastIdx = idx;
-    return new Tensor(y, [...idx.shape, E]);
+    return y;
   }
 
   /** Scatter-adds dy rows into the weight gradient; indices have no gradient (returns zeros). */

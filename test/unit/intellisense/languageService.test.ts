@@ -285,6 +285,49 @@ describe("intellisense: notebook language service", function () {
     }
   });
 
+  it("completes this. inside a class extending rnn.nn.Module, and types a training loop with rnn.optim and rnn.nn.F", function () {
+    const types = loadTypeFiles(DIST_TYPES);
+    if (!/declare module "engine\/tensor"/.test(types.files.get(`${TYPES_DIR}/rnn-engine.d.ts`) ?? "")) this.skip();
+    const real = new NotebookLanguageService(types);
+    try {
+      const cell1 = `class Net extends rnn.nn.Module {
+          fc = rnn.nn.Linear(3, 4);
+          drop = rnn.nn.Dropout(0.1);
+          w = rnn.nn.Parameter(rnn.randn([4, 4]));
+          forward(x: rnn.Tensor): rnn.Tensor {
+            return this.drop.forward(this.fc.forward(x)).matmul(this.w);
+          }
+          size(): number {
+            return this.`;
+      real.update([{ id: "c1", text: cell1 }]);
+      const names = real.completions("c1", cell1.length, ".")!.entries.map((e) => e.name);
+      for (const n of ["parameters", "namedParameters", "forward", "stateDict", "loadStateDict", "train", "eval", "training",
+        "zeroGrad", "countParams", "children", "namedModules", "fc", "drop", "w"]) {
+        assert.ok(names.includes(n), `${n} in ${names.join(", ")}`);
+      }
+      const training = `class Net extends rnn.nn.Module {
+          fc = rnn.nn.Linear(3, 4);
+          forward(x: rnn.Tensor): rnn.Tensor { return this.fc.forward(x); }
+        }
+        const net = new Net();
+        const opt = rnn.optim.Adam(net.parameters(), { lr: 1e-3, betas: [0.9, 0.999] });
+        const x = rnn.randn([8, 3]), y = rnn.tensor([0, 1, 2, 3, 0, 1, 2, 3]);
+        opt.zeroGrad();
+        const loss = rnn.nn.F.crossEntropy(net.forward(x), y, { ignoreIndex: -1 });
+        loss.backward();
+        const norm: number = rnn.nn.utils.clipGradNorm_(net.parameters(), 1);
+        opt.step();
+        const sgd = rnn.optim.SGD(net, { lr: 0.1, momentum: 0.9 });
+        const positive = net.forward(x).gt(0).mean().item() + rnn.ones([2]).eq(1).sum().item();
+        const names: string[] = net.namedParameters().map(([n]) => n);
+        display(norm, sgd, positive, names, rnn.nn.functional.mseLoss(x, x), net.eval().training, rnn.nn.ModuleList([net]).length);`;
+      real.update([{ id: "c2", text: training }]);
+      assert.deepEqual(real.diagnostics("c2").map((d) => d.message), []);
+    } finally {
+      real.dispose();
+    }
+  });
+
   it("the generated bundle (real engine, kernel globals, mathjs, libs) has no declaration errors", function () {
     const types = loadTypeFiles(DIST_TYPES);
     // Until src/engine/index.ts exists the engine part is an empty placeholder (see scripts/gen-dts.mjs).

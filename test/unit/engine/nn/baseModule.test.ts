@@ -35,7 +35,7 @@ class Seq2Seq extends nn.Module {
     this.emb = nn.Embedding(10, 4, { seed });
     this.enc = nn.LSTM({ inputSize: 4, hiddenSize: 8, numLayers: 2, bidirectional: true, seed: seed + 1 });
     this.w = nn.Parameter(tensor(Array.from({ length: 256 }, (_, i) => Math.sin(seed + i)), [16, 16]));
-    this.heads = new nn.ModuleList([new Head(seed + 2), new Head(seed + 3)]);
+    this.heads = nn.ModuleList([new Head(seed + 2), new Head(seed + 3)]);
     this.dec = nn.GRU({ inputSize: 4, hiddenSize: 16, bias: false, seed: seed + 4 });
   }
 }
