@@ -51,14 +51,16 @@ export function resolveParams(params: ParamsLike, where: string): { names: strin
 }
 
 /**
- * @internal The parameters that have a gradient, as the engine optimizers' {value, grad} buffers, after
+ * @internal The parameters that have a gradient (and require one), as the engine optimizers' {value, grad} buffers, after
  * checking every one of them: a wrong size or a NaN/infinite entry throws before anything is written.
  */
 export function checkedGradients(names: readonly string[], tensors: readonly Tensor[], where: string): OptimParam[] {
   const out: OptimParam[] = [];
   tensors.forEach((t, k) => {
     const g = t.grad;
-    if (g === null) return;
+    // A frozen parameter (requiresGrad false) has no gradient in PyTorch and is skipped; a layer
+    // parameter's zero-filled buffer must not make weight decay or momentum move it.
+    if (g === null || !t.requiresGrad) return;
     if (g.size !== t.size) throw new Error(`${where}: the gradient of ${names[k]} has shape [${g.shape.join(", ")}] but the parameter has [${t.shape.join(", ")}]; nothing was updated`);
     const gd = g.dtype === t.dtype ? g.data : g.clone(t.dtype).data;
     for (let i = 0; i < gd.length; i++) {

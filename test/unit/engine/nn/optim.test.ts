@@ -116,6 +116,22 @@ describe("rnn.optim: bad input", () => {
     assert.equal(b.grad, null);
   });
 
+  it("a frozen layer parameter (trainable false) is left alone, weight decay and momentum included", () => {
+    const lin = nn.Linear(2, 2, { seed: 1 });
+    lin.params()[0].trainable = false; // freeze the weight, as a fine-tuning loop would
+    const [w, b] = lin.parameters();
+    const before = Array.from(w.data), biasBefore = Array.from(b.data);
+    const opt = optim.SGD(lin, { lr: 0.1, momentum: 0.9, weightDecay: 0.5 });
+    for (let i = 0; i < 3; i++) {
+      opt.zeroGrad();
+      lin.forward(tensor([[1, 2]])).sum().backward();
+      opt.step();
+    }
+    assert.deepEqual(Array.from(w.data), before);
+    assert.equal(w.requiresGrad, false);
+    assert.notDeepEqual(Array.from(b.data), biasBefore); // the bias did train
+  });
+
   it("clipGradNorm_ returns the norm before clipping and scales by maxNorm / (norm + 1e-6)", () => {
     const a = tensor([3, 0], { requiresGrad: true }), b = tensor([4], { requiresGrad: true });
     a.mul(a.grad === null ? 0.5 : 1).mul(a).sum().add(b.mul(b).mul(0.5).sum()).backward(); // grads a = [3, 0], b = [4]
