@@ -50,6 +50,7 @@ export { flatten } from "./layers/flatten";
 export { timeDistributed } from "./layers/timeDistributed";
 export { bidirectional, type BidirectionalOptions } from "./layers/bidirectional";
 export { repeatVector, type RepeatVectorOptions } from "./layers/repeatVector";
+export { masking, type MaskingOptions } from "./layers/masking";
 export { concatenate, add, type ConcatenateOptions, type AddOptions } from "./layers/merge";
 export { attention, additiveAttention, type AttentionOptions } from "./layers/attention";
 export { resetLayerNames, type Layer, type Param, type LayerRecording } from "./layer";

@@ -185,6 +185,11 @@ const TABLE: LayerFacts[] = [
     count: () => NO_WEIGHTS,
   },
   {
+    type: "masking", family: "keras", factory: "rnn.masking", className: "Masking", baseName: "masking", sizedByModel: false, sizes: [],
+    outputShape: (_config, input) => input.slice(),
+    count: () => NO_WEIGHTS,
+  },
+  {
     type: "flatten", family: "keras", factory: "rnn.flatten", className: "Flatten", baseName: "flatten", sizedByModel: false, sizes: [],
     outputShape: (_config, input) => [input.every((d): d is number => d !== null) ? input.reduce((a, b) => a * b, 1) : null],
     count: () => NO_WEIGHTS,

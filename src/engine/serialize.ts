@@ -30,6 +30,7 @@ import { lstm } from "./layers/lstm";
 import { simpleRNN } from "./layers/simpleRnn";
 import { timeDistributed } from "./layers/timeDistributed";
 import { repeatVector } from "./layers/repeatVector";
+import { masking } from "./layers/masking";
 import { add, concatenate } from "./layers/merge";
 import { additiveAttention, attention } from "./layers/attention";
 
@@ -183,6 +184,8 @@ export function layerFromConfig(config: LayerConfigData, earlier: readonly Layer
       return flatten(opts as never);
     case "timeDistributed":
       return timeDistributed(layerFromConfig(opts.layer as LayerConfigData, earlier), { name: opts.name as string });
+    case "masking":
+      return masking(opts as never);
     case "repeatVector":
       return repeatVector(opts.n as number, { name: opts.name as string });
     case "concatenate":

@@ -200,7 +200,7 @@ export class Functional {
       ...this.layers.map((layer) => {
         const c = this.layerCount(layer, convention);
         const nodes = this.nodes.filter((n) => n.layer === layer);
-        const outs = nodes[0].outputs.map((t) => [null, ...t.shape]);
+        const outs = nodes[0].visibleOutputs.map((t) => [null, ...t.shape]);
         return { name: layer.name, type: layer.className, outputShape: outs[0], ...(outs.length > 1 ? { outputShapes: outs } : {}),
           params: c.total, breakdown: c.tensors, formula: c.formula, trainable: layer.trainable,
           connectedTo: nodes.flatMap((n) => n.inputs.map((t) => this.tensorRef(t))) };

@@ -48,6 +48,12 @@ export interface MultiLayer extends Layer {
    * reach) → ∂L/∂inputs (null where `needed[i]` is false or the input takes no gradient, e.g. a mask).
    */
   graphBackward(dys: (Tensor | null)[], needed: readonly boolean[]): (Tensor | null)[];
+  /**
+   * @internal True for a layer whose last graph output is a mask [B, T] (1 = a real step) for the
+   * layers after it (embedding with maskZero, masking). `apply` hides that output and attaches it to
+   * the main output as `mask`.
+   */
+  readonly producesMask?: boolean;
 }
 
 /** What a MultiLayer learns about one call: the roles of its input tensors and the call options. */
@@ -76,6 +82,11 @@ export class GraphNode {
     /** The `training` call option, when given. */
     readonly training: boolean | undefined,
   ) {}
+
+  /** The outputs `apply` returned (without a mask output). */
+  get visibleOutputs(): KerasTensor[] {
+    return isMultiLayer(this.layer) && this.layer.producesMask ? this.outputs.slice(0, -1) : this.outputs;
+  }
 
   /** Index of this node among the layer's nodes (Keras's node index in "lstm[1][0]"). */
   get index(): number {
@@ -197,7 +208,14 @@ export function applySymbolic(layer: Layer, x: KerasTensor | KerasTensor[], opti
   list.push(node);
   layerNodes.set(layer, list);
   shapes.forEach((s, i) => node.outputs.push(new KerasTensor(toSymbolic(s), node, i, layer.name)));
-  return node.outputs.length === 1 ? node.outputs[0] : node.outputs.slice();
+  const visible = node.visibleOutputs;
+  if (visible.length < node.outputs.length) visible[0].mask = node.outputs[node.outputs.length - 1];
+  else if (main[0].mask && visible[0].shape.length >= 2 && visible[0].shape[0] === main[0].shape[0]) {
+    // Keras passes a mask on through layers that keep the time axis (dense per step, dropout, an RNN with
+    // returnSequences, the query side of attention); a layer that drops the time axis drops the mask.
+    visible[0].mask = main[0].mask;
+  }
+  return visible.length === 1 ? visible[0] : visible.slice();
 }
 
 /**

@@ -10,7 +10,8 @@
 import { LAYER_FACTS } from "../layerFacts";
 import type { BuildContext, ForwardContext, LayerConfigData, Param } from "../layer";
 import { makeParam } from "../layer";
-import { checkKeys, positiveInt } from "../options";
+import { bool, checkKeys, positiveInt } from "../options";
+import type { MultiLayer } from "../graph/symbolic";
 import { getInitializer, type Initializer, type InitializerName } from "../random";
 import { Tensor, allocFloats } from "../tensor";
 import { KerasLayer, shapeError, tableOutputShape } from "./common";
@@ -30,15 +31,22 @@ export interface EmbeddingOptions {
   name?: string;
   /** Seed for this layer's initialization (default: the model's stream). */
   seed?: number;
+  /**
+   * Index 0 is padding (Keras mask_zero): in a functional model the output carries a mask (index ≠ 0)
+   * that recurrent and attention layers honour. The vocabulary still counts index 0. Default false.
+   */
+  maskZero?: boolean;
 }
 
-const VALID = ["inputDim", "outputDim", "embeddingsInitializer", "name", "seed"];
+const VALID = ["inputDim", "outputDim", "embeddingsInitializer", "name", "seed", "maskZero"];
 
-export class Embedding extends KerasLayer {
+export class Embedding extends KerasLayer implements MultiLayer {
   readonly type = LAYER_FACTS.embedding.type;
   readonly className = LAYER_FACTS.embedding.className;
   readonly inputDim: number;
   readonly outputDim: number;
+  /** Index 0 is padding: the graph output carries a mask (Keras mask_zero). */
+  readonly maskZero: boolean;
   private readonly init: Initializer;
   private matrix: Param | undefined;
   private ids: Tensor | undefined; // forward cache: the indices
@@ -49,10 +57,48 @@ export class Embedding extends KerasLayer {
     this.inputDim = positiveInt(options.inputDim, "inputDim", "rnn.embedding");
     this.outputDim = positiveInt(options.outputDim, "outputDim", "rnn.embedding");
     this.init = getInitializer(options.embeddingsInitializer ?? "randomUniform", "rnn.embedding embeddingsInitializer");
+    this.maskZero = bool(options.maskZero, false, "maskZero", "rnn.embedding");
   }
 
   get config(): LayerConfigData {
-    return { type: "embedding", inputDim: this.inputDim, outputDim: this.outputDim, name: this.name };
+    return { type: "embedding", inputDim: this.inputDim, outputDim: this.outputDim, name: this.name, ...(this.maskZero ? { maskZero: true } : {}) };
+  }
+
+  // Graph calls (rnn.model): outputs [y] or, with maskZero, [y, mask [B, T] = (index ≠ 0)].
+
+  get producesMask(): boolean {
+    return this.maskZero;
+  }
+
+  /** @internal */
+  graphShapes(inputs: readonly number[][]): number[][] {
+    const out = this.outputShape(inputs[0]);
+    return this.maskZero ? [out, inputs[0].slice()] : [out];
+  }
+
+  /** @internal */
+  graphBuild(inputs: readonly number[][], ctx: BuildContext): void {
+    this.build(inputs[0], ctx);
+  }
+
+  /** @internal */
+  graphForward(inputs: Tensor[], ctx: ForwardContext): Tensor[] {
+    const y = this.call(inputs[0], ctx);
+    if (!this.maskZero) return [y];
+    const ids = inputs[0];
+    const mask = allocFloats(ids.size, y.dtype);
+    for (let i = 0; i < ids.size; i++) mask[i] = ids.data[i] !== 0 ? 1 : 0;
+    return [y, new Tensor(mask, ids.shape)];
+  }
+
+  /** @internal */
+  graphBackward(dys: (Tensor | null)[], needed: readonly boolean[]): (Tensor | null)[] {
+    if (!dys[0]) {
+      this.ids = undefined;
+      return [null];
+    }
+    const dx = this.backward(dys[0]);
+    return [needed[0] ? dx : null];
   }
 
   outputShape(inputShape: readonly number[]): number[] {
