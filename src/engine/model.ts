@@ -200,6 +200,11 @@ export class Sequential {
     }));
   }
 
+  /** Forgets the carried states of every stateful recurrent layer (Keras reset_states): the next batch starts from zeros. */
+  resetStates(): void {
+    for (const l of this.layers) (l as { resetStates?: () => void }).resetStates?.();
+  }
+
   /** The layer with this name. */
   getLayer(name: string): Layer {
     const l = this.layers.find((x) => x.name === name);

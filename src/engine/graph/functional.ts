@@ -106,6 +106,9 @@ export class Functional {
     for (const n of this.nodes) {
       if (layers.includes(n.layer)) this.shared.add(n.layer);
       else layers.push(n.layer);
+      if (this.shared.has(n.layer) && n.layer.config.stateful) {
+        throw new Error(`rnn.model: stateful layer "${n.layer.name}" is called more than once; its carried states belong to one call — use one layer per call`);
+      }
     }
     const names = new Set<string>(this.inputs.map((t) => t.name));
     for (const l of layers) {
@@ -178,6 +181,11 @@ export class Functional {
   /** Total parameters, from paramCount per layer (a shared layer counted once). */
   countParams(): number {
     return this.layers.reduce((a, l) => a + this.layerCount(l).total, 0);
+  }
+
+  /** Forgets the carried states of every stateful recurrent layer (Keras reset_states): the next batch starts from zeros. */
+  resetStates(): void {
+    for (const l of this.layers) (l as { resetStates?: () => void }).resetStates?.();
   }
 
   /** The layer with this name. */

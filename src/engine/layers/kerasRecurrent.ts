@@ -52,6 +52,12 @@ export interface KerasRecurrentOptions {
   returnState?: boolean;
   /** Process the sequence in reverse; with returnSequences the output is in processing (reversed) order, as in Keras. */
   goBackwards?: boolean;
+  /**
+   * Carry the final states of each batch over as the initial states of the next (row i continues row i),
+   * as Keras's stateful RNNs: the batch size must stay fixed; `model.resetStates()` starts again from
+   * zeros. No gradient flows across batches. Default false.
+   */
+  stateful?: boolean;
   /** Layer name, also the prefix of its weight keys (`lstm/kernel`). Default "simple_rnn" / "lstm" / "gru", then "lstm_1", … as Keras. */
   name?: string;
   /** Seed for this layer's initial weights (otherwise the model's seeded Rng). */
@@ -66,7 +72,7 @@ export interface KerasRecurrentOptions {
 }
 
 const COMMON_OPTIONS = ["units", "activation", "useBias", "kernelInitializer", "recurrentInitializer", "biasInitializer",
-  "dropout", "recurrentDropout", "returnSequences", "returnState", "goBackwards", "name", "seed", "trainable", "inputShape"];
+  "dropout", "recurrentDropout", "returnSequences", "returnState", "goBackwards", "stateful", "name", "seed", "trainable", "inputShape"];
 
 /** Static description of one Keras recurrent layer type. */
 export interface KerasRecurrentSpec {
@@ -87,6 +93,7 @@ interface ResolvedOptions {
   returnSequences: boolean;
   returnState: boolean;
   goBackwards: boolean;
+  stateful: boolean;
   resetAfter: boolean;
   unitForgetBias: boolean;
   dropout: number;
@@ -110,6 +117,7 @@ function resolveOptions(spec: KerasRecurrentSpec, options: KerasRecurrentOptions
     returnSequences: bool(options.returnSequences, false, "returnSequences", fname),
     returnState: bool(options.returnState, false, "returnState", fname),
     goBackwards: bool(options.goBackwards, false, "goBackwards", fname),
+    stateful: bool(options.stateful, false, "stateful", fname),
     resetAfter: spec.type === "gru" ? bool(options.resetAfter, true, "resetAfter", fname) : false,
     unitForgetBias: spec.type === "lstm" ? bool(options.unitForgetBias, true, "unitForgetBias", fname) : false,
     dropout: fraction(options.dropout, "dropout", fname, 0),
@@ -169,6 +177,8 @@ export class KerasRecurrentLayer extends KerasLayer {
   readonly returnSequences: boolean;
   readonly returnState: boolean;
   readonly goBackwards: boolean;
+  /** States carried from batch to batch (Keras stateful). */
+  readonly stateful: boolean;
   readonly resetAfter: boolean;
   readonly useBias: boolean;
   private readonly spec: KerasRecurrentSpec;
@@ -206,6 +216,7 @@ export class KerasRecurrentLayer extends KerasLayer {
     this.returnSequences = o.returnSequences;
     this.returnState = o.returnState;
     this.goBackwards = o.goBackwards;
+    this.stateful = o.stateful;
     this.resetAfter = o.resetAfter;
     this.unitForgetBias = o.unitForgetBias;
     this.dropout = o.dropout;
@@ -218,6 +229,7 @@ export class KerasRecurrentLayer extends KerasLayer {
       useBias: this.useBias, returnSequences: this.returnSequences, returnState: this.returnState,
       goBackwards: this.goBackwards, dropout: this.dropout, recurrentDropout: this.recurrentDropout, name: this.name,
     };
+    if (this.stateful) config.stateful = true;
     if (spec.type !== "simpleRNN") config.recurrentActivation = this.recurrentActivation;
     if (spec.type === "lstm") config.unitForgetBias = this.unitForgetBias;
     if (spec.type === "gru") config.resetAfter = this.resetAfter;
@@ -422,7 +434,31 @@ export class KerasRecurrentLayer extends KerasLayer {
 
   /** Layer contract: the main output only (states are not passed along a sequential stack). */
   protected call(x: Tensor, ctx: ForwardContext): Tensor {
-    return this.forwardSeq(x, ctx).output;
+    const r = this.forwardSeq(x, ctx, this.carriedStates(x.shape[0]));
+    this.keepStates(r.states);
+    return r.output;
+  }
+
+  // Stateful layers: the final states of one batch are the next batch's initial states.
+
+  private carried: Tensor[] | null = null;
+
+  /** The states carried from the previous batch (a stateful layer without explicit initial states), else undefined. */
+  private carriedStates(B: number): Tensor[] | undefined {
+    if (!this.stateful || !this.carried) return undefined;
+    if (this.carried[0].shape[0] !== B) {
+      throw new Error(`${this.name} (${this.className}) is stateful and ran on batches of ${this.carried[0].shape[0]}, now ${B}: a stateful layer needs a fixed batch size (a sample count divisible by batchSize, the same batchSize for predict), or model.resetStates() between runs`);
+    }
+    return this.carried;
+  }
+
+  private keepStates(states: Tensor[]): void {
+    if (this.stateful) this.carried = states.map((t) => new Tensor(t.data.slice(), t.shape));
+  }
+
+  /** Forgets the carried states of a stateful layer (the next batch starts from zeros), as Keras's reset_states(). */
+  resetStates(): void {
+    this.carried = null;
   }
 
   backward(dy: Tensor): Tensor {
@@ -447,7 +483,8 @@ export class KerasRecurrentLayer extends KerasLayer {
     const o = options as { initialState?: TensorLike[]; training?: boolean; seed?: number };
     checkKeys(o, ["initialState", "training", "seed"], `${this.name}.apply`);
     const t = asTensor(x, this.core ? this.dtype_ : undefined);
-    const { output, states } = this.forwardSeq(t, { training: !!o.training, rng: new Rng(o.seed ?? 0) }, o.initialState);
+    const { output, states } = this.forwardSeq(t, { training: !!o.training, rng: new Rng(o.seed ?? 0) }, o.initialState ?? this.carriedStates(t.shape[0]));
+    if (!o.initialState) this.keepStates(states);
     this.lastShape = null; // standalone calls are not followed by backward
     return this.returnState ? [output, ...states] : output;
   }
@@ -489,12 +526,13 @@ export class KerasRecurrentLayer extends KerasLayer {
 
   /** @internal */
   graphForward(inputs: Tensor[], ctx: ForwardContext, call: GraphCall): Tensor[] {
-    const init = inputs.slice(1, 1 + call.states);
+    const init = call.states ? inputs.slice(1, 1 + call.states) : this.carriedStates(inputs[0].shape[0]);
     this.graphStates = call.states;
     this.masked = null;
     const { output, states } = call.mask
-      ? this.maskedForward(this.checkedInput(inputs[0]), inputs[inputs.length - 1], init.length ? init : null, ctx)
-      : this.forwardSeq(inputs[0], ctx, init.length ? init : undefined);
+      ? this.maskedForward(this.checkedInput(inputs[0]), inputs[inputs.length - 1], init ?? null, ctx)
+      : this.forwardSeq(inputs[0], ctx, init);
+    if (!call.states) this.keepStates(states);
     return this.returnState ? [output, ...states] : [output];
   }
 
