@@ -111,12 +111,15 @@ function analyze(text: string, consts: ConstScope): LayerSite[] {
   const sf = ts.createSourceFile("cell.ts", text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const sites: LayerSite[] = [];
   const inSequential = new Set<ts.Node>();
+  const graph = new FunctionalAnalysis(sites, inSequential);
 
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
       const name = factoryName(node.expression);
       if (name === "sequential") {
         analyzeSequential(node, sites, inSequential);
+      } else if (isApply(node)) {
+        graph.shapeOf(node);
       } else if (name && !inSequential.has(node)) {
         const site = standalone(node, name);
         if (site) sites.push(site);
@@ -125,10 +128,131 @@ function analyze(text: string, consts: ConstScope): LayerSite[] {
     ts.forEachChild(node, visit);
   };
   for (const st of sf.statements) {
+    graph.declare(st); // layer variables and symbolic tensors bound by this statement (functional API)
     visit(st);
     declareConstants(st); // a constant is visible to the statements after its declaration
   }
   return sites.sort((a, b) => a.start - b.start);
+}
+
+/** `<layer>.apply(…)`: a Keras functional call. */
+function isApply(call: ts.CallExpression): boolean {
+  return ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === "apply";
+}
+
+/** What a symbolic expression is known to be: one tensor's per-sample shape, or several (returnState). */
+type Symbolic = { shape: Shape } | { list: Shape[] };
+
+/**
+ * The functional API read from source: `const x = rnn.input({ shape: [T, F] })`, layer variables
+ * (`const enc = rnn.lstm({ units: 16, returnState: true })`) and `layer.apply(x | [a, b], { initialState })`,
+ * destructured results (`const [out, h, c] = enc.apply(x)`). Each layer is counted at its first call
+ * with the shape of its input, through the engine's layer table (outputShape / mergeShape) — like a
+ * layer inside rnn.sequential. Tensors whose shape is not known leave their layers uncounted.
+ */
+class FunctionalAnalysis {
+  private readonly tensors = new Map<string, Symbolic | undefined>();
+  private readonly layers = new Map<string, ts.CallExpression>();
+  private readonly done = new Map<ts.CallExpression, Symbolic | undefined>();
+  private readonly counted = new Set<ts.CallExpression>();
+
+  constructor(private readonly sites: LayerSite[], private readonly claimed: Set<ts.Node>) {}
+
+  /** Binds the variables of a top-level statement (`const`/`let`, plain or array destructuring). */
+  declare(st: ts.Statement): void {
+    if (!ts.isVariableStatement(st)) return;
+    for (const d of st.declarationList.declarations) {
+      const init = d.initializer && unwrap(d.initializer);
+      if (!init) continue;
+      if (ts.isIdentifier(d.name) && ts.isCallExpression(init) && factoryName(init.expression) && factsOf(factoryName(init.expression)!)?.family === "keras") {
+        this.layers.set(d.name.text, init);
+        this.claimed.add(init); // counted where it is applied, not as a standalone call
+        continue;
+      }
+      const value = this.evaluate(init);
+      if (ts.isIdentifier(d.name)) this.tensors.set(d.name.text, value);
+      else if (ts.isArrayBindingPattern(d.name)) {
+        d.name.elements.forEach((el, i) => {
+          if (ts.isBindingElement(el) && ts.isIdentifier(el.name)) {
+            this.tensors.set(el.name.text, value && "list" in value && value.list[i] ? { shape: value.list[i] } : undefined);
+          }
+        });
+      }
+    }
+  }
+
+  /** A symbolic value: rnn.input, an identifier bound to one, a `.apply` call; undefined if unknown or not symbolic. */
+  private evaluate(e: ts.Expression): Symbolic | undefined {
+    const x = unwrap(e);
+    if (ts.isIdentifier(x)) return this.tensors.get(x.text);
+    if (!ts.isCallExpression(x)) return undefined;
+    if (factoryName(x.expression) === "input") {
+      const shape = optionsAt(x, 0).shape;
+      return Array.isArray(shape) ? { shape: shape.map((d) => (typeof d === "number" ? d : null)) } : undefined;
+    }
+    return isApply(x) ? this.shapeOf(x) : undefined;
+  }
+
+  /** The outputs of `layer.apply(inputs, options)`, recording the layer's site at its first call. */
+  shapeOf(call: ts.CallExpression): Symbolic | undefined {
+    if (this.done.has(call)) return this.done.get(call);
+    this.done.set(call, undefined);
+    const receiver = unwrap((call.expression as ts.PropertyAccessExpression).expression);
+    const layerCall = ts.isIdentifier(receiver) ? this.layers.get(receiver.text) : ts.isCallExpression(receiver) ? receiver : undefined;
+    const name = layerCall && factoryName(layerCall.expression);
+    const facts = name ? factsOf(name) : undefined;
+    if (!layerCall || !name || !facts || facts.family !== "keras") return undefined;
+    this.claimed.add(layerCall);
+    const arg = call.arguments[0] && unwrap(call.arguments[0]);
+    const inputs: (Shape | undefined)[] = arg && ts.isArrayLiteralExpression(arg)
+      ? arg.elements.map((el) => this.single(el)) : [arg ? this.single(arg) : undefined];
+    const config = callConfig(name, layerCall);
+    let outputs: Shape[] | undefined;
+    let outcome: Outcome;
+    try {
+      if (inputs.some((s) => s === undefined)) throw new Error("its input's shape is not known from the source");
+      const known = inputs as Shape[];
+      const main = facts.mergeShape ? facts.mergeShape(config, known) : facts.outputShape!(config, known[0]);
+      const extra: Shape[] = [];
+      if (facts.cell && config.returnState) for (let k = 0; k < (facts.cell === "lstm" ? 2 : 1); k++) extra.push([typeof config.units === "number" ? config.units : null]);
+      const opts = optionsAt(call, 1);
+      if ((name === "attention" || name === "additiveAttention") && opts.returnAttentionScores) extra.push([known[0][0], known[1][0]]);
+      outputs = [main, ...extra];
+      outcome = this.count(name, config, known[0]);
+      outcome.outputShape = main;
+    } catch (e) {
+      outcome = { problem: e instanceof Error ? e.message : String(e) };
+    }
+    if (!this.counted.has(layerCall)) {
+      this.counted.add(layerCall);
+      this.sites.push({ ...site(layerCall, name), inputShape: inputs[0], ...outcome });
+    }
+    const result = outputs ? (outputs.length === 1 ? { shape: outputs[0] } : { list: outputs }) : undefined;
+    this.done.set(call, result);
+    return result;
+  }
+
+  private single(e: ts.Expression): Shape | undefined {
+    const v = this.evaluate(e);
+    return v && "shape" in v ? v.shape : undefined;
+  }
+
+  private count(name: string, config: LayerConfig, input: Shape): Outcome {
+    const facts = factsOf(name)!;
+    const missing = unknownSize(config);
+    if (missing) return { problem: `\`${missing}\` is not known from the source` };
+    const last = input[input.length - 1];
+    if (facts.sizedByModel && typeof last !== "number") return { problem: "its input size is not known from the source" };
+    const inputSize = typeof last === "number" ? last : 0;
+    return { count: paramCount(config, inputSize, "keras"), other: paramCount(config, inputSize, "torch") };
+  }
+}
+
+/** Strips parentheses, `as`, `!` and `await` around an expression. */
+function unwrap(e: ts.Expression): ts.Expression {
+  let x = e;
+  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isNonNullExpression(x) || ts.isAwaitExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;
+  return x;
 }
 
 /** `rnn.lstm` → "lstm", `rnn.nn.LSTM` → "nn.LSTM"; anything else → undefined. */

@@ -29,6 +29,25 @@ describe("hover static analysis", () => {
     assert.deepEqual(analyzeSource(src).map((s) => s.count?.total), [1152, 6272, 0, 673]);
   });
 
+  it("follows the functional API: rnn.input, layer variables, apply with initial states, merges and attention", () => {
+    const src = `const T = 7;
+const src = rnn.input({ shape: [T, 5] });
+const tgt = rnn.input({ shape: [6, 3] });
+const encoder = rnn.lstm({ units: 8, returnSequences: true, returnState: true });
+const [encSeq, h, c] = encoder.apply(src) as rnn.KerasTensor[];
+const decSeq = rnn.lstm({ units: 8, returnSequences: true }).apply(tgt, { initialState: [h, c] });
+const context = rnn.additiveAttention().apply([decSeq, encSeq]);
+const out = rnn.dense({ units: 4 }).apply(rnn.concatenate().apply([decSeq, context]));
+const m = rnn.model({ inputs: [src, tgt], outputs: out });`;
+    const sites = analyzeSource(src);
+    // Keras: LSTM(8) on 5 features 4·(8·(5+8) + 8) = 448; on 3 features 4·(8·(3+8) + 8) = 384;
+    // AdditiveAttention scale [8] = 8; Concatenate 0; Dense(4) on 8 + 8 = 16 features 16·4 + 4 = 68.
+    assert.deepEqual(sites.map((s) => [s.factory, s.count?.total]),
+      [["lstm", 448], ["lstm", 384], ["additiveAttention", 8], ["dense", 68], ["concatenate", 0]]);
+    assert.deepEqual(sites.find((s) => s.factory === "concatenate")?.outputShape, [6, 16]);
+    assert.equal(src.slice(sites[0].start, sites[0].end), "rnn.lstm");
+  });
+
   it("counts wrappers: bidirectional doubles, timeDistributed applies per step", () => {
     const src = `const m = rnn.sequential({ inputShape: [10, 4] }, [
   rnn.bidirectional(rnn.gru({ units: 5, returnSequences: true })),
