@@ -102,10 +102,11 @@ export class RecurrentStack {
   /**
    * Backward for the latest forward. dOut: ∂L/∂output [T, B, F] or null; dhN / dcN: ∂L/∂(final
    * states) [L·D, B, H] or null. Accumulates every unit's weight gradients into its `g`, writes
-   * ∂L/∂h0 (∂L/∂c0) into dh0 (dc0) when given, and returns ∂L/∂x [T, B, I] (a new array).
+   * ∂L/∂h0 (∂L/∂c0) into dh0 (dc0) when given, and returns ∂L/∂x [T, B, I] (a new array; empty when
+   * `inputGrad` is false: nobody reads it, so layer 0 skips its GEMM).
    */
   backward(dOut: FloatArray | null, dhN: FloatArray | null, dcN: FloatArray | null,
-           dh0: FloatArray | null, dc0: FloatArray | null): FloatArray {
+           dh0: FloatArray | null, dc0: FloatArray | null, inputGrad = true): FloatArray {
     if (!this.pending) throw new Error("recurrent stack: backward called without a preceding forward");
     this.pending = false;
     const { T, B, H, D } = this;
@@ -113,8 +114,9 @@ export class RecurrentStack {
     let dLayerOut = dOut;
     let dIn = dOut ?? allocFloats(0, this.dtype);
     for (let l = this.L - 1; l >= 0; l--) {
-      dIn = allocFloats(T * B * this.unit(l, 0).core.I, this.dtype);
-      for (let d = 0; d < D; d++) this.backwardUnit(l, d, dLayerOut, dIn, dhN, dcN, dh0, dc0);
+      const wanted = l > 0 || inputGrad;
+      dIn = allocFloats(wanted ? T * B * this.unit(l, 0).core.I : 0, this.dtype);
+      for (let d = 0; d < D; d++) this.backwardUnit(l, d, dLayerOut, wanted ? dIn : null, dhN, dcN, dh0, dc0);
       // Through the dropout between layer l−1 and layer l.
       const mask = this.dropMasks[l];
       if (mask) for (let q = 0; q < dIn.length; q++) dIn[q] *= mask[q];
@@ -164,8 +166,8 @@ export class RecurrentStack {
     if (cN && this.lstm) cN.set(core.cs.subarray(last, last + BH), k * BH);
   }
 
-  /** BPTT of direction d of layer l; adds its ∂L/∂input into dIn [T, B, I]. */
-  private backwardUnit(l: number, d: number, dLayerOut: FloatArray | null, dIn: FloatArray,
+  /** BPTT of direction d of layer l; adds its ∂L/∂input into dIn [T, B, I] (not computed when dIn is null). */
+  private backwardUnit(l: number, d: number, dLayerOut: FloatArray | null, dIn: FloatArray | null,
                        dhN: FloatArray | null, dcN: FloatArray | null, dh0: FloatArray | null, dc0: FloatArray | null): void {
     const { T, B, H, D } = this;
     const { core, g } = this.unit(l, d);
@@ -176,8 +178,8 @@ export class RecurrentStack {
       copySequence(T, B, H, { data: dLayerOut, batchMajor: false, ld: D * H, col: d * H }, { data: this.dys, batchMajor: false }, d === 1);
       dys = this.dys;
     }
-    core.backward(g, dys, dhN ? dhN.subarray(k * BH, (k + 1) * BH) : null, dcN ? dcN.subarray(k * BH, (k + 1) * BH) : null);
-    copySequence(T, B, core.I, { data: core.dxs, batchMajor: false }, { data: dIn, batchMajor: false }, d === 1, true);
+    core.backward(g, dys, dhN ? dhN.subarray(k * BH, (k + 1) * BH) : null, dcN ? dcN.subarray(k * BH, (k + 1) * BH) : null, dIn !== null);
+    if (dIn) copySequence(T, B, core.I, { data: core.dxs, batchMajor: false }, { data: dIn, batchMajor: false }, d === 1, true);
     if (dh0) dh0.set(core.dhPrev, k * BH);
     if (dc0 && this.lstm) dc0.set(core.dcPrev, k * BH);
   }

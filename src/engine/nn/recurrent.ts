@@ -338,7 +338,7 @@ export class TorchRecurrent extends TorchParams {
     const op = `${this.name} (${this})`;
     const outs = [result.output, result.hN, ...(result.cN ? [result.cN] : [])];
     trackMulti(outs, op, [x, ...(h0 ? [h0] : []), ...(c0 ? [c0] : []), ...params], ([gOut, ghN, gcN]) => {
-      const g = this.backwardCall(call, gOut, ghN, gcN ?? null, op);
+      const g = this.backwardCall(call, gOut, ghN, gcN ?? null, op, x.requiresGrad);
       return [g.dx, ...(h0 ? [g.dh0] : []), ...(c0 ? [g.dc0 ?? null] : []), ...this.paramGradTensors(g.grads)];
     });
   }
@@ -382,7 +382,7 @@ export class TorchRecurrent extends TorchParams {
   backward(dOutput: TensorLike | null, dhN?: TensorLike | null, dcN?: TensorLike | null): { dx: Tensor; dh0: Tensor; dc0?: Tensor } {
     const call = this.lastCall;
     if (!call?.lane) throw new Error(`${this.name}: backward called without a preceding forward`);
-    const { dx, dh0, dc0, grads } = this.backwardCall(call, dOutput, dhN ?? null, dcN ?? null, this.name);
+    const { dx, dh0, dc0, grads } = this.backwardCall(call, dOutput, dhN ?? null, dcN ?? null, this.name, true);
     this.plist.forEach((p, i) => {
       const acc = p.grad, g = grads[i];
       for (let q = 0; q < acc.length; q++) acc[q] += g[q];
@@ -397,8 +397,12 @@ export class TorchRecurrent extends TorchParams {
    * states, and each parameter's gradient (PyTorch layout, state-dict order, fresh arrays). Gives the
    * call's lane back.
    */
-  private backwardCall(call: Call, dOutput: TensorLike | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string):
-      { dx: Tensor; dh0: Tensor; dc0?: Tensor; grads: FloatArray[] } {
+  private backwardCall(call: Call, dOutput: TensorLike | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string, inputGrad: true):
+      { dx: Tensor; dh0: Tensor; dc0?: Tensor; grads: FloatArray[] };
+  private backwardCall(call: Call, dOutput: TensorLike | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string, inputGrad: boolean):
+      { dx: Tensor | null; dh0: Tensor; dc0?: Tensor; grads: FloatArray[] };
+  private backwardCall(call: Call, dOutput: TensorLike | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string, inputGrad: boolean):
+      { dx: Tensor | null; dh0: Tensor; dc0?: Tensor; grads: FloatArray[] } {
     const lane = call.lane;
     if (!lane) {
       throw new Error(`${where}: this forward was already backwarded (by ${this.name}.backward or through the graph); compute the forward pass again for another backward`);
@@ -412,7 +416,7 @@ export class TorchRecurrent extends TorchParams {
     for (const u of lane.units) for (const g of [u.g.kernel, u.g.recurrentKernel, u.g.bias, u.g.recurrentBias]) g?.fill(0);
     let dIn: FloatArray;
     try {
-      dIn = lane.stack.backward(dOut, dhNd, dcNd, dh0, dc0);
+      dIn = lane.stack.backward(dOut, dhNd, dcNd, dh0, dc0, inputGrad);
     } finally {
       this.release(call);
     }
@@ -425,6 +429,10 @@ export class TorchRecurrent extends TorchParams {
       addCoreGradsToTorch(this.kind, u.g, target, u.core.I, H);
     }
     if (call.record.gradNorms) this.recordGradNorms(call, lane);
+    const stateShape = unbatched ? [L * D, H] : [L * D, B, H];
+    const res: { dx: Tensor | null; dh0: Tensor; dc0?: Tensor; grads: FloatArray[] } = { dx: null, dh0: new Tensor(dh0, stateShape), grads };
+    if (dc0) res.dc0 = new Tensor(dc0, stateShape);
+    if (!inputGrad) return res;
     const I0 = this.inputSize;
     let dx: Tensor;
     if (this.batchFirst) {
@@ -432,9 +440,7 @@ export class TorchRecurrent extends TorchParams {
       copySequence(T, B, I0, { data: dIn, batchMajor: false }, { data: o, batchMajor: true });
       dx = new Tensor(o, [B, T, I0]);
     } else dx = new Tensor(dIn, [T, B, I0]);
-    const stateShape = unbatched ? [L * D, H] : [L * D, B, H];
-    const res: { dx: Tensor; dh0: Tensor; dc0?: Tensor; grads: FloatArray[] } = { dx: unbatched ? dx.reshape([T, I0]) : dx, dh0: new Tensor(dh0, stateShape), grads };
-    if (dc0) res.dc0 = new Tensor(dc0, stateShape);
+    res.dx = unbatched ? dx.reshape([T, I0]) : dx;
     return res;
   }
 
