@@ -278,6 +278,10 @@ const TABLE: LayerFacts[] = [
   torchRecurrent("simpleRNN", "nn.RNN", "RNN"),
   torchRecurrent("lstm", "nn.LSTM", "LSTM"),
   torchRecurrent("gru", "nn.GRU", "GRU"),
+  // One step of each: the same tensors as a one-layer module (weight_ih, weight_hh, bias_ih, bias_hh).
+  torchRecurrent("simpleRNN", "nn.RNNCell", "RNNCell"),
+  torchRecurrent("lstm", "nn.LSTMCell", "LSTMCell"),
+  torchRecurrent("gru", "nn.GRUCell", "GRUCell"),
   {
     type: "nn.Linear", family: "torch", factory: "rnn.nn.Linear", className: "Linear", baseName: "linear", sizedByModel: false, sizes: ["inFeatures", "outFeatures"],
     count: (config, inputSize, convention) => countDense(positiveInt(config.inFeatures ?? inputSize, "inFeatures", "nn.Linear"),

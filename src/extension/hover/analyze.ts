@@ -442,6 +442,14 @@ function standalone(call: ts.CallExpression, name: string): LayerSite | undefine
       const config = { type: name, ...opts };
       return { ...s, count: paramCount(config, opts.inputSize, "torch"), other: paramCount(config, opts.inputSize, "keras") };
     }
+    if (name === "nn.RNNCell" || name === "nn.LSTMCell" || name === "nn.GRUCell") {
+      // (inputSize, hiddenSize, options?) or ({ inputSize, hiddenSize, … }), as the engine takes them.
+      const [a, b] = call.arguments.map((x) => literal(x));
+      const opts = typeof a === "number" ? { ...optionsAt(call, 2), inputSize: a, hiddenSize: b } : options(call);
+      if (typeof opts.inputSize !== "number" || typeof opts.hiddenSize !== "number") return { ...s, problem: "its sizes are not known from the source" };
+      const config = { type: name, ...opts };
+      return { ...s, count: paramCount(config, opts.inputSize, "torch"), other: paramCount(config, opts.inputSize, "keras") };
+    }
     if (name === "nn.Linear" || name === "nn.Embedding") {
       const [a, b] = call.arguments.map((x) => literal(x));
       if (typeof a !== "number" || typeof b !== "number") return { ...s, problem: "its sizes are not known from the source" };

@@ -70,6 +70,16 @@ const head = rnn.nn.Linear(256, 10);`;
     assert.equal(b.count?.total, 2_570);
   });
 
+  it("counts the nn cells standing alone, either signature (torch.nn.LSTMCell(28, 64): 4·64·(28+64) + 8·64 = 24,064)", () => {
+    // Per-cell formulas as torch.nn.*Cell docs' parameter shapes: gates·H·(I + H) + 2·gates·H.
+    const [a, b, c] = analyzeSource(`const a = rnn.nn.LSTMCell(28, 64);
+const b = rnn.nn.GRUCell({ inputSize: 28, hiddenSize: 64 });
+const c = rnn.nn.RNNCell(28, 64, { bias: false });`);
+    assert.equal(a.count?.total, 24_064);
+    assert.equal(b.count?.total, 3 * 64 * (28 + 64) + 6 * 64);
+    assert.equal(c.count?.total, 64 * (28 + 64));
+  });
+
   it("says why when it cannot count", () => {
     const [s] = analyzeSource(`let u = 8; const m = rnn.sequential({ inputShape: [5, 2] }, [rnn.lstm({ units: u })]);`);
     assert.equal(s.count, undefined, "a let may be reassigned: its value is not known from the source");

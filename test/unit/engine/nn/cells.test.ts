@@ -7,7 +7,7 @@
 // error < 1e-6, autograd/check.ts) and the cells' errors.
 import * as assert from "node:assert/strict";
 import golden from "../../../fixtures/torch/graph_golden.json";
-import { nn, stack, tensor, type Tensor } from "../../../../src/engine/index";
+import { nn, paramCount, stack, tensor, type Tensor } from "../../../../src/engine/index";
 import { checkGradients, leaf } from "../autograd/check";
 
 interface TJ { shape: number[]; data: number[] }
@@ -104,6 +104,13 @@ describe("nn cells: float64 gradient checks and errors", () => {
     assert.equal(String(nn.RNNCell({ inputSize: 3, hiddenSize: 2, bias: false, nonlinearity: "relu" })), "RNNCell(3, 2, bias=False, nonlinearity=relu)");
     assert.deepEqual(cell.namedParameters().map(([k, t]) => [k, t.shape]),
       [["weight_ih", [8, 3]], ["weight_hh", [8, 2]], ["bias_ih", [8]], ["bias_hh", [8]]]);
+  });
+
+  it("counts like the layer table (what hovers and summaries read) and like PyTorch", () => {
+    // torch.nn.GRUCell(5, 16): weight_ih [48, 5] + weight_hh [48, 16] + two biases [48] = 240 + 768 + 96 = 1,104.
+    const cell = nn.GRUCell(5, 16);
+    assert.equal(cell.countParams(), 1_104);
+    assert.equal(paramCount(cell.config, 5, "torch").total, 1_104);
   });
 
   it("init is U(−1/√H, 1/√H), seeded", () => {
