@@ -3,7 +3,7 @@
 // Plain Node against the pure language service (src/extension/intellisense/languageService.ts),
 // bundled here with esbuild, on the declaration bundle the build writes (dist/types/typings.json).
 //
-// The notebook: the code cells of the five sample lessons (media/samples/*.rnnb), repeated up to 30
+// The notebook: the code cells of the sample lessons (media/samples/*.rnnb), repeated up to 30
 // cells, plus a 30th cell being typed in. Each measured completion is what one keystroke costs in the
 // editor: the cell's text changes (new script version → new program), then completion is asked at
 // `rnn.` or at a member of a model declared in an earlier cell (`model.`).

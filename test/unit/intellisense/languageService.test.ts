@@ -2,12 +2,13 @@
 // (dist/types/typings.json) with the engine's .d.ts replaced by a small fixture, so these tests do
 // not depend on how far the engine has grown. One test checks the real generated bundle.
 import * as assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { NotebookLanguageService, cleanAlias, COMPILER_OPTIONS } from "../../../src/extension/intellisense/languageService";
 import { BUNDLED_MODULES, TYPES_DIR, loadTypeFiles, type TypeFiles } from "../../../src/extension/intellisense/typeFiles";
 import { Sequential } from "../../../src/engine/model";
+import { parseNotebook } from "../../../src/shared/notebookFormat";
 
 const DIST_TYPES = join(process.cwd(), "dist/types");
 
@@ -231,6 +232,25 @@ describe("intellisense: notebook language service", function () {
     } finally {
       real.dispose();
     }
+  });
+
+  it("type-checks every sample lesson's code cells against the real generated engine types", function () {
+    const types = loadTypeFiles(DIST_TYPES);
+    if (!/declare module "engine\/tensor"/.test(types.files.get(`${TYPES_DIR}/rnn-engine.d.ts`) ?? "")) this.skip();
+    // What a learner sees as red squiggles when opening a lesson: nothing, in every lesson.
+    const samples = join(process.cwd(), "media/samples");
+    const problems: string[] = [];
+    for (const file of readdirSync(samples).filter((f) => f.endsWith(".rnnb")).sort()) {
+      const real = new NotebookLanguageService(types);
+      try {
+        const code = parseNotebook(readFileSync(join(samples, file), "utf8")).cells.filter((c) => c.kind === "code");
+        real.update(code.map((c, i) => ({ id: `c${i}`, text: c.source })));
+        code.forEach((_, i) => problems.push(...real.diagnostics(`c${i}`).map((d) => `${file} cell ${i + 1}: ${d.message}`)));
+      } finally {
+        real.dispose();
+      }
+    }
+    assert.deepEqual(problems, []);
   });
 
   it("types the file methods from the engine's own declarations (no hand-written copies in kernel-globals.d.ts)", function () {

@@ -31,10 +31,10 @@ describe("sample notebooks run clean in the headless runner", function () {
   this.timeout(300_000);
   before(buildKernel);
 
-  it("finds the five lessons, in English and in Korean", () => {
-    // five sample lessons, each with a Korean version beside it (media/samples/ko)
+  it("finds the six lessons, in English and in Korean", () => {
+    // six sample lessons, each with a Korean version beside it (media/samples/ko)
     const names = (d: string) => fs.readdirSync(d).filter((f) => f.endsWith(".rnnb")).sort();
-    assert.equal(names(SAMPLES).length, 5, `samples in ${SAMPLES}`);
+    assert.equal(names(SAMPLES).length, 6, `samples in ${SAMPLES}`);
     assert.deepEqual(names(path.join(SAMPLES, "ko")), names(SAMPLES));
   });
 
@@ -78,10 +78,35 @@ describe("sample notebooks run clean in the headless runner", function () {
           assert.equal(values.length, 15, printed);
           assert.ok(values[0] > 15 && values[0] < 25 && values[14] > 7 && values[14] < 11, printed);
         }
+        if (path.basename(file) === "06-seq2seq-attention.rnnb") checkAlignment(ran.slice(0, code.length).flatMap((c) => c.outputs));
       });
     }
   });
 });
+
+/**
+ * Sample 06 says what attention learns: output word t spells source digit t (the task's construction),
+ * so in each attention map (functional model, then Module) the largest weight of word row t should sit
+ * in column t. Asserted: every word row's largest weight within one column of t, and at least 6 of the
+ * 8 exactly on it; both models translate every held-out number (the sample prints the accuracy).
+ */
+function checkAlignment(outputs: RawOutput[]): void {
+  const items = outputs.flatMap((o) => o.items);
+  const maps = items.filter((i) => i.mime === MIME.attention).map((i) => i.data as { rows: number; cols: number; values: number[] });
+  assert.equal(maps.length, 2, "one attention map per model");
+  for (const m of maps) {
+    assert.deepEqual([m.rows, m.cols], [9, 8], "8 words + <eos> × 8 digits");
+    const argmax = Array.from({ length: 8 }, (_, t) => {
+      const row = m.values.slice(t * m.cols, (t + 1) * m.cols);
+      return row.indexOf(Math.max(...row));
+    });
+    assert.ok(argmax.every((j, t) => Math.abs(j - t) <= 1), `largest weight per word row: ${argmax.join(" ")}`);
+    assert.ok(argmax.filter((j, t) => j === t).length >= 6, `on the diagonal: ${argmax.join(" ")}`);
+  }
+  const accuracies = items.map((i) => String(i.data)).filter((t) => t.startsWith("held-out sequences translated exactly:"));
+  assert.equal(accuracies.length, 2, accuracies.join("\n"));
+  for (const a of accuracies) assert.ok(Number(/([\d.]+)%/.exec(a)?.[1]) >= 95, a);
+}
 
 /** Outputs without what a second run may change by itself: a training output keeps its losses, not its timing. */
 function comparable(outputs: RawOutput[]): unknown[] {
