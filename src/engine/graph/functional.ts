@@ -32,7 +32,8 @@ import { fit, type FitOptions, type History, type LossStep } from "../fit";
 import { shapeText } from "../layers/common";
 import { applySymbolic, GraphNode, input, KerasTensor, isKerasTensor, isMultiLayer, toEngine, toSymbolic, type InputOptions } from "./symbolic";
 import { modelToBytes, readModelBytes, type GraphSpec, type TensorRef } from "../serialize";
-import { readModelFile, saveModelFile } from "../io/files";
+import { exportPyTorchFiles, readModelFile, saveModelFile, type ExportPyTorchResult } from "../io/files";
+import type { PyTorchExportOptions } from "../io/torchExport";
 
 /** Options of `rnn.model({ inputs, outputs })`. */
 export interface ModelOptions {
@@ -451,6 +452,14 @@ export class Functional {
     const m = new Functional({ inputs: inputs.length === 1 ? inputs[0] : inputs, outputs: outputs.length === 1 ? outputs[0] : outputs, name: file.name, dtype: file.dtype, seed: 0 });
     m.setWeights(m.entries.map((e) => file.weight(e.key, e.param.value.length)));
     return m;
+  }
+
+  /**
+   * model.py (an nn.Module whose forward follows this graph) + weights.safetensors + check.py +
+   * reference.safetensors in `dir`, for PyTorch; `python3 check.py` compares its outputs with the engine's.
+   */
+  exportPyTorch(dir: string, options?: PyTorchExportOptions): ExportPyTorchResult {
+    return exportPyTorchFiles(this, dir, options);
   }
 
   /** Trains on x (one array per input) and y (one per output); the options of rnn.sequential's fit. */

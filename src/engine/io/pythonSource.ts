@@ -33,6 +33,11 @@ export interface ModelPySpec {
   moduleExpr?: string;
   /** Helper classes the layers use (KerasStyleRecurrent). */
   needsRecurrentHelper: boolean;
+  /**
+   * A functional model's forward instead of the layers' chained `x` lines: its arguments (one per
+   * input), its lines (each layer call on named tensors) and the returned expression.
+   */
+  graph?: { args: string[]; forward: string[]; returns: string };
 }
 
 const py = (lines: string[]): string => lines.join("\n") + "\n";
@@ -116,12 +121,15 @@ const RECURRENT_HELPER = [
   "            self.register_parameter(\"bias_ih_l0\", None)",
   "            self.register_parameter(\"bias_hh_l0\", None)",
   "",
-  "    def forward(self, x):",
+  "    def forward(self, x, hx=None):",
   "        # x: [B, T, I] (batch first) -> output [B, T, H], h_n [1, B, H] (and c_n for LSTM)",
+  "        # hx: the initial state as torch.nn takes it, h_0 [1, B, H] (LSTM: (h_0, c_0)); default zeros",
   "        B, T, _ = x.shape",
   "        H = self.hidden_size",
   "        h = x.new_zeros(B, H)",
   "        c = x.new_zeros(B, H)",
+  "        if hx is not None:",
+  "            h, c = (hx[0][0], hx[1][0]) if self.kind == \"lstm\" else (hx[0], c)",
   "        xw = F.linear(x, self.weight_ih_l0, self.bias_ih_l0)  # input projection for all steps: [B, T, G*H]",
   "        w_hh, b_hh = self.weight_hh_l0, self.bias_hh_l0",
   "        outputs = []",
@@ -179,9 +187,15 @@ export function modelPy(spec: ModelPySpec): string {
     lines.push("class Model(nn.Module):");
     lines.push("    def __init__(self):", "        super().__init__()");
     lines.push(...indent(spec.layers.flatMap((l) => l.init), 8));
-    lines.push("", "    def forward(self, x):", `        # x: ${spec.inputShape}`);
-    lines.push(...indent(spec.layers.flatMap((l) => l.forward), 8));
-    lines.push("        return x", "", "");
+    if (spec.graph) {
+      lines.push("", `    def forward(self, ${spec.graph.args.join(", ")}):`, `        # ${spec.inputShape}`);
+      lines.push(...indent(spec.graph.forward, 8));
+      lines.push(`        return ${spec.graph.returns}`, "", "");
+    } else {
+      lines.push("", "    def forward(self, x):", `        # x: ${spec.inputShape}`);
+      lines.push(...indent(spec.layers.flatMap((l) => l.forward), 8));
+      lines.push("        return x", "", "");
+    }
     lines.push("def build_model():", "    return Model()", "", "");
   } else {
     lines.push("def build_model():", `    return ${spec.moduleExpr}`, "", "");
@@ -247,6 +261,55 @@ export function checkPy(outputs: readonly string[]): string {
     "            return 1",
     "        diff = (got[name].double() - expected.double()).abs().max().item() if expected.numel() else 0.0",
     "        print(f\"{name:8s} {list(expected.shape)} max |difference| {diff:.3e}\")",
+    "        worst = max(worst, diff)",
+    "    print(f\"max difference: {worst:.3e}\")",
+    "    return 0 if worst <= tolerance else 1",
+    "",
+    "",
+    "if __name__ == \"__main__\":",
+    "    sys.exit(main())",
+  ]);
+}
+
+/** check.py of a functional model: one reference tensor per input and per output, by name. */
+export function graphCheckPy(inputs: readonly { key: string; indices: boolean }[], outputs: readonly string[]): string {
+  return py([
+    ...docstring([
+      "Checks the export: loads model.py and weights.safetensors, runs the fixed inputs saved by the",
+      "RNN Notebook engine in reference.safetensors, and prints the largest absolute difference from the",
+      `engine's outputs (${outputs.join(", ")}). Exit status 0 when it is at most --tolerance (default 1e-4).`,
+      "",
+      "    python3 check.py [--tolerance 1e-5]",
+    ]),
+    "import os",
+    "import sys",
+    "",
+    "import torch",
+    "",
+    "HERE = os.path.dirname(os.path.abspath(__file__))",
+    "sys.path.insert(0, HERE)",
+    "from model import load_model, load_safetensors  # noqa: E402",
+    "",
+    `INPUTS = [${inputs.map((i) => `("${i.key}", ${i.indices ? "True" : "False"})`).join(", ")}]  # (name, integer token indices)`,
+    `OUTPUTS = [${outputs.map((o) => `"${o}"`).join(", ")}]`,
+    "",
+    "",
+    "def main():",
+    "    tolerance = float(sys.argv[sys.argv.index(\"--tolerance\") + 1]) if \"--tolerance\" in sys.argv else 1e-4",
+    "    reference = load_safetensors(os.path.join(HERE, \"reference.safetensors\"))",
+    "    model = load_model()",
+    "    xs = [reference[name].long() if indices else reference[name].float() for name, indices in INPUTS]",
+    "    with torch.no_grad():",
+    "        out = model(*xs)",
+    "    got = dict(zip(OUTPUTS, out if isinstance(out, tuple) else (out,)))",
+    "    worst = 0.0",
+    "    for name in OUTPUTS:",
+    "        expected = reference[name]",
+    "        if got[name].shape != expected.shape:",
+    "            print(f\"{name}: shape {list(got[name].shape)} but the engine gave {list(expected.shape)}\")",
+    "            return 1",
+    "        diff = (got[name].double() - expected.double()).abs().max().item() if expected.numel() else 0.0",
+    "        print(f\"{name:10s} {list(expected.shape)} max |difference| {diff:.3e}\")",
     "        worst = max(worst, diff)",
     "    print(f\"max difference: {worst:.3e}\")",
     "    return 0 if worst <= tolerance else 1",

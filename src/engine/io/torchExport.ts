@@ -16,6 +16,7 @@
  *   dense / timeDistributed(dense) → nn.Linear (weight = kernelᵀ) + the activation
  *   dense tied to an embedding → nn.Linear whose weight IS the embedding's (both names in the state dict)
  *   embedding → nn.Embedding · flatten → torch.flatten(x, 1) · dropout → nn.Dropout (identity in eval)
+ * Functional models (rnn.model): torchGraph.ts, a forward that follows the graph.
  * PyTorch family (rnn.nn.RNN/LSTM/GRU/Linear/Embedding): the module itself, state dict unchanged.
  *
  * Recurrent dropout and input dropout inside recurrent layers act only in training, so inference
@@ -26,6 +27,7 @@ import type { Layer } from "../layer";
 import { Rng } from "../random";
 import { Tensor, type TensorLike } from "../tensor";
 import { encodeSafetensors } from "./safetensors";
+import { exportGraph, isGraphModel } from "./torchGraph";
 import { checkPy, modelPy, type ModelPySpec, type PyLayer } from "./pythonSource";
 import { ExportError, f32, kerasLayer, newCtx, pyNumber, type Ctx, type ImportLink } from "./torchLayers";
 
@@ -86,9 +88,10 @@ function isTorchModule(m: unknown): m is TorchModuleLike {
 
 /** Exports a Keras-family model (rnn.sequential) or a PyTorch-family module (rnn.nn.*). */
 export function toPyTorch(model: unknown, options: PyTorchExportOptions = {}): PyTorchExport {
+  if (isGraphModel(model)) return exportGraph(model, options);
   if (isSequential(model)) return exportSequential(model, options);
   if (isTorchModule(model)) return exportTorchModule(model, options);
-  throw new ExportError("exportPyTorch: expected a model made with rnn.sequential(...) or a module made with rnn.nn.RNN/LSTM/GRU/Linear/Embedding");
+  throw new ExportError("exportPyTorch: expected a model made with rnn.sequential(...) or rnn.model(...), or a module made with rnn.nn.RNN/LSTM/GRU/Linear/Embedding");
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -188,16 +188,31 @@ function dropoutNote(layer: Layer, ctx: Ctx): void {
 }
 
 function recurrentLayer(layer: RecurrentLike, ctx: Ctx): PyLayer {
-  const attr = pyName(layer.name, ctx.taken);
+  const { attr, init, row } = recurrentModule(layer, ctx);
   const H = layer.units;
-  if (!nnExact(layer)) noteCustom(layer, ctx);
-  dropoutNote(layer, ctx);
-  addRecurrent(ctx, attr, layer, "");
   const forward: string[] = [];
   if (layer.goBackwards) forward.push("x = torch.flip(x, dims=[1])  # goBackwards: read the sequence in reverse");
   forward.push(`x, _ = self.${attr}(x)  # [B, T, ${H}]`);
   if (!layer.returnSequences) forward.push(`x = x[:, -1]  # returnSequences false: the last step, [B, ${H}]`);
-  return { init: [`self.${attr} = ${recurrentCtor(layer, false)}`], forward, row: [layer.name, describeRecurrent(layer), recurrentCtor(layer, false)] };
+  return { init, forward, row };
+}
+
+/**
+ * The torch module of a Keras recurrent layer — its weights and import links registered in `ctx` —
+ * for exports that write the call themselves (a functional model's initial and returned states).
+ */
+export function recurrentModule(layerIn: Layer, ctx: Ctx): { attr: string; init: string[]; row: [string, string, string] } {
+  const layer = layerIn as RecurrentLike;
+  const attr = pyName(layer.name, ctx.taken);
+  if (!nnExact(layer)) noteCustom(layer, ctx);
+  dropoutNote(layer, ctx);
+  addRecurrent(ctx, attr, layer, "");
+  return { attr, init: [`self.${attr} = ${recurrentCtor(layer, false)}`], row: [layer.name, describeRecurrent(layer), recurrentCtor(layer, false)] };
+}
+
+/** A Python identifier for an engine name, unique in `ctx` (keywords and nn.Module members avoided). */
+export function pyIdentifier(name: string, ctx: Ctx): string {
+  return pyName(name, ctx.taken);
 }
 
 function bidirectionalLayer(layer: Layer & { forwardLayer: RecurrentLike; backwardLayer: RecurrentLike }, ctx: Ctx): PyLayer {
