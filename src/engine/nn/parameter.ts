@@ -53,17 +53,25 @@ function pinGrad(t: Tensor, grad: Tensor): void {
 
 /**
  * The persistent autograd leaf of a layer parameter: `data === p.value` (shared storage),
- * `requiresGrad` = `p.trainable`, `.grad` a view over `p.grad` (starts as zeros, never null).
+ * `requiresGrad` IS `p.trainable` (setting one sets the other), `.grad` a view over `p.grad`
+ * (starts as zeros, never null).
  */
 export function paramTensor(p: Param): Tensor {
   let t = bridges.get(p);
   if (!t || t.data !== p.value) {
     t = new Tensor(p.value, p.shape);
     pinGrad(t, new Tensor(p.grad, p.shape));
+    // One flag, two names: freezing through the tensor (`w.requiresGrad = false`, PyTorch's way) or
+    // through the layer (`p.trainable = false`) is the same, for optimizers and summaries alike.
+    Object.defineProperty(t, "requiresGrad", {
+      enumerable: true,
+      configurable: true,
+      get: () => p.trainable,
+      set: (on: boolean) => { p.trainable = !!on; },
+    });
     parameters.add(t);
     bridges.set(p, t);
   }
-  if (t.requiresGrad !== p.trainable) t.requiresGrad = p.trainable;
   return t;
 }
 
