@@ -225,6 +225,15 @@ export class Module {
   }
 
   /**
+   * How Node's inspect (a cell's result, `display(model)`, console.log) shows a module: its repr, as
+   * Python prints a torch module, rather than every internal buffer. A well-known symbol, not a Node
+   * import: the engine stays free of Node built-ins.
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  /**
    * The forward pass: subclasses define it with their own arguments (PyTorch's `forward`), and it is
    * also how a module is called — `model.forward(x)` where PyTorch writes `model(x)`.
    */
