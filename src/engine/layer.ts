@@ -176,13 +176,15 @@ export function setParamValues(params: readonly Param[], values: readonly Tensor
   if (values.length !== params.length) {
     throw new Error(`${owner}: setWeights expected ${params.length} arrays (${params.map((p) => p.name).join(", ")}), got ${values.length}`);
   }
-  params.forEach((p, i) => {
+  // Every value is checked before the first is written, so a bad one leaves the layer as it was.
+  const tensors = params.map((p, i) => {
     const t = asTensor(values[i], dtypeOf(p.value)); // nested arrays keep the weight's precision
     if (t.size !== p.value.length || (t.rank > 1 && t.shape.join() !== p.shape.join())) {
       throw new Error(`${owner}: weight ${p.name} has shape [${p.shape.join(", ")}] but got [${t.shape.join(", ")}]`);
     }
-    p.value.set(t.data);
+    return t;
   });
+  tensors.forEach((t, i) => params[i].value.set(t.data));
 }
 
 const nameCounts = new Map<string, number>();

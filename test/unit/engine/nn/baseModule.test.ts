@@ -2,6 +2,7 @@
 // Names, shapes, module names, count and repr of a nested model are PyTorch 1.13's, written by
 // test/fixtures/nn/generate.py into module_golden.json (the classes below mirror its Seq2Seq).
 import * as assert from "node:assert/strict";
+import { inspect } from "node:util";
 import golden from "../../../fixtures/nn/module_golden.json";
 import { nn, Tensor, tensor } from "../../../../src/engine/index";
 import { paramTensor } from "../../../../src/engine/nn/parameter";
@@ -51,8 +52,10 @@ describe("nn.Module: registration and names as PyTorch's", () => {
     assert.equal(m.parameters().length, structure.named_parameters.length);
   });
 
-  it("toString is PyTorch's repr", () => {
+  it("toString is PyTorch's repr, and Node's inspect (a cell's displayed result) shows it too", () => {
     assert.equal(String(new Seq2Seq(1)), structure.repr);
+    assert.equal(inspect(new Seq2Seq(1)), structure.repr);
+    assert.equal(inspect({ model: nn.Linear(2, 3) }), "{ model: Linear(in_features=2, out_features=3, bias=True) }");
   });
 
   it("registers in assignment order; reassigning keeps the place; arrays name entries like ModuleList", () => {
@@ -110,7 +113,10 @@ describe("nn.Module: the Param ↔ Tensor bridge", () => {
     assert.equal(t.grad!.data.buffer, p.grad.buffer);
     assert.deepEqual(Array.from(t.grad!.data), [0, 0, 0, 0, 0, 0]); // starts as zeros, not null
     p.trainable = false;
-    assert.equal(paramTensor(p).requiresGrad, false);
+    assert.equal(t.requiresGrad, false);
+    t.requiresGrad = true; // PyTorch's way of (un)freezing sets the layer's flag too
+    assert.equal(p.trainable, true);
+    assert.equal(lin.parameters()[0].requiresGrad, true);
   });
 
   it("graph backward and the manual backward accumulate into the same buffer; zeroGrad zeroes both", () => {
@@ -184,6 +190,15 @@ describe("nn.Module: stateDict / loadStateDict", () => {
     assert.deepEqual(m.loadStateDict({ scale: [4, 5, 6], extra: [1] }, { strict: false }),
       { missingKeys: ["proj.weight", "proj.bias"], unexpectedKeys: ["extra"] });
     assert.deepEqual(Array.from(m.scale.data), [4, 5, 6]);
+  });
+
+  it("setWeights (Keras order) is all or nothing too", () => {
+    const lstm = nn.LSTM({ inputSize: 2, hiddenSize: 3, seed: 1 });
+    const before = lstm.getWeights();
+    const values = before.map((t) => t.mul(2));
+    values[3] = tensor([1]); // bias_hh_l0, the last one
+    assert.throws(() => lstm.setWeights(values), /weight bias_hh_l0 has shape \[12\] but got \[1\]/);
+    lstm.getWeights().forEach((t, i) => assert.deepEqual(t.data, before[i].data));
   });
 
   it("an nn layer keeps its state-dict names and messages", () => {
