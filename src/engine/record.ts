@@ -130,7 +130,7 @@ export function recordModule(model: RecordedModule, x: TensorLike | readonly Ten
     const name = names.get(owner) ?? (owner as { name?: string }).name ?? owner.constructor.name;
     const series = session.steps.get(owner);
     if (series) {
-      if (o.layer === undefined || o.layer === index) result.layers.push(seriesRecording(series, index, name, o.batchIndex, o.gradNorms));
+      if (o.layer === undefined || o.layer === index) result.layers.push(seriesRecording(series, index, name, o.batchIndex, o.gradNorms, o.gates));
       index++;
     }
     const calls = session.fused.get(owner);

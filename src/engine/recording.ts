@@ -198,15 +198,16 @@ export function recordStep(owner: object, name: string, value: Tensor, gradSetBy
   }
   const gate = gateOf(name);
   const state = gate === "h" || gate === "c";
-  if (s.gradNorms && state && value.requiresGrad) value.retainGrad();
-  else if (!s.gates && !(s.gradNorms && state && gradSetByOwner)) return;
   let series = s.steps.get(owner);
   if (!series) {
     s.steps.set(owner, (series = new Map()));
     if (!s.fused.has(owner)) s.owners.push(owner);
   }
   let steps = series.get(name);
+  // The name is kept even when its values are not: it tells the cell type (a GRU's r and z).
   if (!steps) series.set(name, (steps = []));
+  if (s.gradNorms && state && value.requiresGrad) value.retainGrad();
+  else if (!s.gates && !(s.gradNorms && state && gradSetByOwner)) return;
   steps.push(value);
 }
 
@@ -224,10 +225,10 @@ function gateOf(name: string): GateName | "candidate" | null {
 
 /**
  * A module's series as a contract entry: the cell type from the names (r or z → GRU; i, f, g, o or c
- * → LSTM; h alone → simple RNN), gates of sequence `b` stacked over time [T, H], and per-step norms
- * of the states' gradients when `gradNorms`.
+ * → LSTM; h alone → simple RNN), gates of sequence `b` stacked over time [T, H] (when `withGates`),
+ * and per-step norms of the states' gradients when `gradNorms`.
  */
-export function seriesRecording(series: StepSeries, index: number, name: string, b: number, gradNorms: boolean): RecurrentRecording {
+export function seriesRecording(series: StepSeries, index: number, name: string, b: number, gradNorms: boolean, withGates = true): RecurrentRecording {
   const letters = new Map<string, string>(); // name as written → gate letter
   for (const key of series.keys()) {
     const g = gateOf(key);
@@ -243,11 +244,12 @@ export function seriesRecording(series: StepSeries, index: number, name: string,
   const gates: Partial<Record<GateName, Tensor>> = {};
   let hSteps: Tensor[] | undefined, cSteps: Tensor[] | undefined;
   for (const [key, steps] of series) {
+    if (steps.length === 0) continue;
     let g = letters.get(key)!;
     if (g === "candidate") g = type === "gru" ? "n" : "g";
     if (g === "h") hSteps = steps;
     if (g === "c") cSteps = steps;
-    gates[g as GateName] = stackSequence(steps, b, `${name} "${key}"`);
+    if (withGates) gates[g as GateName] = stackSequence(steps, b, `${name} "${key}"`);
   }
   const out: RecurrentRecording = { index, name, type, direction: "forward", gates };
   if (gradNorms && hSteps) {

@@ -7,7 +7,7 @@
 import * as assert from "node:assert/strict";
 import { cases, tj } from "./goldenFixtures";
 import { nn, stack, tensor, zeros, type Tensor } from "../../../src/engine/index";
-import { gatesBundleFromRecording } from "../../../src/kernel/rich/index";
+import { gatesBundleFromRecording, gradNormsBundleFromRecordings } from "../../../src/kernel/rich/index";
 
 /** An LSTM written with tensor ops over x [T, B, I], gates named as a learner would. */
 class HandLSTM extends nn.Module {
@@ -104,6 +104,20 @@ describe("Module.record: a hand-written cell is recorded like the built-in layer
     for (const g of ["i", "f", "g", "o", "c", "h"] as const) assert.ok(relErr(rec.layers[0].gates[g]!.data, hand.layers[0].gates[g]!.data) < 1e-6, g);
   });
 
+  it("norms without gates (what rnn.show.gradientNorms asks) keep the cell type the gate names tell", () => {
+    class MinimalGRU extends nn.Module {
+      cell = nn.GRUCell(3, 3, { seed: 3 });
+      forward(x: Tensor): Tensor {
+        const hs: Tensor[] = [];
+        let h: Tensor | undefined;
+        for (let t = 0; t < x.shape[0]; t++) hs.push((h = this.cell.forward(x.select(0, t), h)));
+        return stack(hs, 0);
+      }
+    }
+    const rec = new MinimalGRU().record(tj(golden.x), tj(golden.target), { gates: false, gradNorms: true });
+    assert.deepEqual([rec.layers[0].type, Object.keys(rec.layers[0].gates), rec.layers[0].gradNorms!.h.length], ["gru", [], 4]);
+  });
+
   it("changes nothing: parameter gradients and training mode are restored", () => {
     const hand = new HandLSTM(3, stateDict());
     hand.parameters()[0].grad!.data.fill(0.5);
@@ -143,11 +157,13 @@ describe("Module.record: a hand-written cell is recorded like the built-in layer
     assert.deepEqual(m.record(x, y, { layer: 1 }).layers.map((l) => l.name), ["dec"]);
   });
 
-  it("rnn.show.gates draws the recording (the kernel's view of the contract)", () => {
+  it("rnn.show.gates and gradientNorms draw the recording (the kernel's view of the contract)", () => {
     const hand = new HandLSTM(3, stateDict());
     const bundle = gatesBundleFromRecording(hand.record(tj(golden.x)), { model: "HandLSTM" }, 1 << 20);
     assert.ok(bundle["image/png"]);
     assert.match(String(bundle["text/plain"]), /gates i, f, g, o, c, h/);
+    const norms = gradNormsBundleFromRecordings([{ model: "hand", rec: hand.record(tj(golden.x), tj(golden.target), { gates: false, gradNorms: true }) }], {}, 1 << 20);
+    assert.match(JSON.stringify(norms), /hand · LSTM · ‖∂L\/∂h_t‖/);
   });
 
   it("names that are no gate, and record outside forward's recording, are told apart", () => {
