@@ -5,9 +5,11 @@
 // relative, measured as |ours − torch| ≤ 1e-5 · max(1, |torch|) (relative above 1, absolute below,
 // where float32 rounding of small gradients dominates). The decoder is run twice: on the whole
 // target sequence, and step by step with its state fed back (one module, several calls in one graph).
+// Then 5 Adam steps of an nn.LSTM + nn.Linear Module (the "training" case): every loss and every
+// final parameter, same tolerance.
 import * as assert from "node:assert/strict";
 import golden from "../../../fixtures/torch/graph_golden.json";
-import { cat, nn, tensor, type Tensor } from "../../../../src/engine/index";
+import { cat, nn, optim, tensor, type Tensor } from "../../../../src/engine/index";
 
 interface TJ { shape: number[]; data: number[] }
 interface Seq2SeqCase {
@@ -74,4 +76,35 @@ describe(`an encoder–decoder through the graph against PyTorch ${(golden as { 
       });
     }
   }
+});
+
+interface TrainingCase { initial: Record<string, TJ>; x: TJ; y: TJ; lr: number; losses: number[]; final: Record<string, TJ> }
+const training = (golden as unknown as { training: TrainingCase }).training;
+
+describe("training an nn.LSTM through the graph with rnn.optim.Adam against PyTorch (5 steps, float32, ≤ 1e-5 relative)", () => {
+  it("every step's loss and every final parameter", () => {
+    class Model extends nn.Module {
+      lstm = nn.LSTM({ inputSize: 3, hiddenSize: 6, batchFirst: true });
+      head = nn.Linear(6, 2);
+      forward(x: Tensor): Tensor {
+        return this.head.forward(this.lstm.forward(x).output.select(1, -1));
+      }
+    }
+    const model = new Model();
+    model.loadStateDict(Object.fromEntries(Object.entries(training.initial).map(([k, v]) => [k, tensor(v.data, v.shape)])));
+    const x = tensor(training.x.data, training.x.shape), y = tensor(training.y.data, training.y.shape);
+    const opt = optim.Adam(model.parameters(), { lr: training.lr });
+    training.losses.forEach((expected, step) => {
+      opt.zeroGrad();
+      const loss = nn.functional.mseLoss(model.forward(x), y);
+      assert.ok(Math.abs(loss.item() - expected) <= 1e-5 * Math.max(1, expected), `step ${step}: loss ${loss.item()} vs ${expected}`);
+      loss.backward();
+      opt.step();
+    });
+    for (const [k, t] of model.namedParameters()) {
+      const err = relErr(t, training.final[k], k);
+      assert.ok(err <= 1e-5, `${k}: off by ${err} after 5 steps`);
+    }
+    assert.equal(model.lstm.lanesBuilt, 1, "one lane for the whole loop");
+  });
 });
