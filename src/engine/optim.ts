@@ -37,8 +37,8 @@ export interface Optimizer {
   reset(): void;
 }
 
-/** Known keys only, and every value a finite number ≥ 0 (or a boolean flag such as nesterov). */
-function checkOptions(kind: string, options: object, valid: string[]): void {
+/** @internal Known keys only, and every value a finite number ≥ 0 (or a boolean flag such as nesterov); errors begin with `kind`. */
+export function checkOptions(kind: string, options: object, valid: string[]): void {
   checkKeys(options, valid, kind);
   for (const [key, v] of Object.entries(options)) {
     if (v !== undefined && typeof v !== "number" && typeof v !== "boolean") throw new Error(`${kind}: option "${key}" must be a number`);

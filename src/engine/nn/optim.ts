@@ -14,7 +14,7 @@
  * Porting note: the step count of Adam's bias correction is the optimizer's, not each parameter's,
  * which differs from PyTorch only for a parameter that has no gradient on some steps.
  */
-import { adam, rmsprop, sgd, type Optimizer, type OptimParam } from "../optim";
+import { adam, checkOptions, rmsprop, sgd, type Optimizer, type OptimParam } from "../optim";
 import { checkKeys } from "../options";
 import { Tensor } from "../tensor";
 import { Module } from "./baseModule";
@@ -146,7 +146,7 @@ export interface TorchSgdOptions {
 export function SGD(params: ParamsLike, options: TorchSgdOptions): TorchOptimizer {
   const where = "rnn.optim.SGD";
   if (!options || typeof options.lr !== "number") throw new Error(`${where}: the learning rate is required, e.g. rnn.optim.SGD(model.parameters(), { lr: 0.1 })`);
-  checkKeys(options, ["lr", "momentum", "dampening", "weightDecay", "nesterov"], where);
+  checkOptions(where, options, ["lr", "momentum", "dampening", "weightDecay", "nesterov"]);
   if (options.nesterov && (!(options.momentum! > 0) || (options.dampening ?? 0) !== 0)) {
     throw new Error(`${where}: Nesterov momentum requires a momentum > 0 and zero dampening`);
   }
@@ -173,6 +173,7 @@ export function Adam(params: ParamsLike, options: TorchAdamOptions = {}): TorchO
   const where = "rnn.optim.Adam";
   checkKeys(options, ["lr", "betas", "eps", "weightDecay"], where);
   const { betas, ...rest } = options;
+  checkOptions(where, rest, ["lr", "eps", "weightDecay"]);
   if (betas !== undefined && !(Array.isArray(betas) && betas.length === 2 && betas.every((b) => typeof b === "number" && b >= 0 && b < 1))) {
     throw new Error(`${where}: betas must be two numbers in [0, 1), e.g. [0.9, 0.999]`);
   }
@@ -200,6 +201,6 @@ export interface TorchRmspropOptions {
  * v ← α·v + (1−α)·g²; d ← √(v − centred mean²) + eps; with momentum b ← μ·b + g/d, p ← p − lr·b; else p ← p − lr·g/d.
  */
 export function RMSprop(params: ParamsLike, options: TorchRmspropOptions = {}): TorchOptimizer {
-  checkKeys(options, ["lr", "alpha", "eps", "weightDecay", "momentum", "centered"], "rnn.optim.RMSprop");
+  checkOptions("rnn.optim.RMSprop", options, ["lr", "alpha", "eps", "weightDecay", "momentum", "centered"]);
   return new TorchOptimizer("RMSprop", params, rmsprop(options));
 }

@@ -82,6 +82,9 @@ describe("rnn.optim: bad input", () => {
     assert.throws(() => optim.SGD([w], {} as optim.TorchSgdOptions), /rnn\.optim\.SGD: the learning rate is required/);
     assert.throws(() => optim.SGD([w], { lr: 0.1, nesterov: true }), /Nesterov momentum requires a momentum > 0/);
     assert.throws(() => optim.Adam([w], { amsgrad: true } as optim.TorchAdamOptions), /amsgrad/);
+    assert.throws(() => optim.RMSprop([w], { lr: -1 }), /rnn\.optim\.RMSprop: option "lr" must be a finite number ≥ 0, got -1/);
+    assert.throws(() => optim.Adam([w], { eps: NaN }), /rnn\.optim\.Adam: option "eps" must be a finite number ≥ 0/);
+    assert.throws(() => optim.Adam([w], { betas: [0.9, 1] }), /rnn\.optim\.Adam: betas must be two numbers in \[0, 1\)/);
   });
 
   it("a NaN gradient is an error naming the parameter, and no parameter (nor the optimizer state) changes", () => {
