@@ -151,6 +151,9 @@ export class Module {
    * before any value is written, so a bad entry leaves the module as it was.
    */
   loadStateDict(dict: Record<string, TensorLike>, options: { strict?: boolean } = {}): LoadStateDictResult {
+    if (dict === null || typeof dict !== "object" || dict instanceof Tensor) {
+      throw new Error(`${this.describe()}: loadStateDict expects an object of name → tensor, like model.stateDict() returns`);
+    }
     const strict = options.strict ?? true;
     const named = this.namedParameters();
     const known = new Set(named.map(([n]) => n));

@@ -190,6 +190,7 @@ describe("nn.Module: stateDict / loadStateDict", () => {
     assert.deepEqual(m.loadStateDict({ scale: [4, 5, 6], extra: [1] }, { strict: false }),
       { missingKeys: ["proj.weight", "proj.bias"], unexpectedKeys: ["extra"] });
     assert.deepEqual(Array.from(m.scale.data), [4, 5, 6]);
+    assert.throws(() => m.loadStateDict(null as unknown as Record<string, Tensor>), /Head: loadStateDict expects an object of name → tensor/);
   });
 
   it("setWeights (Keras order) is all or nothing too", () => {
