@@ -61,9 +61,10 @@ export interface Recording {
   layers: RecurrentRecording[];
 }
 
-/** A model that can be recorded (both families implement it). */
+/** A model that can be recorded (both families and every rnn.nn.Module implement it). */
 export interface Recordable {
-  readonly name: string;
+  /** Shown in titles; a user's Module may have none. */
+  readonly name?: string;
   record(x: TensorLike, y?: TensorLike, options?: RecordingOptions): Recording;
 }
 

@@ -6,7 +6,7 @@
 // Tolerance 1e-5 relative (float32 against PyTorch's float32), as torchGolden.test.ts.
 import * as assert from "node:assert/strict";
 import { cases, tj } from "./goldenFixtures";
-import { nn, stack, tensor, zeros, type Tensor } from "../../../src/engine/index";
+import { nn, stack, tensor, zeros, type Recordable, type Tensor } from "../../../src/engine/index";
 import { gatesBundleFromRecording, gradNormsBundleFromRecordings } from "../../../src/kernel/rich/index";
 
 /** An LSTM written with tensor ops over x [T, B, I], gates named as a learner would. */
@@ -158,7 +158,7 @@ describe("Module.record: a hand-written cell is recorded like the built-in layer
   });
 
   it("rnn.show.gates and gradientNorms draw the recording (the kernel's view of the contract)", () => {
-    const hand = new HandLSTM(3, stateDict());
+    const hand: Recordable = new HandLSTM(3, stateDict()); // what rnn.show.gates(model, …) takes, as a type
     const bundle = gatesBundleFromRecording(hand.record(tj(golden.x)), { model: "HandLSTM" }, 1 << 20);
     assert.ok(bundle["image/png"]);
     assert.match(String(bundle["text/plain"]), /gates i, f, g, o, c, h/);
