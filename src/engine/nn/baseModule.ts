@@ -95,6 +95,7 @@ export class Module {
    * Every parameter as `[name, tensor]`, names as in PyTorch's state dict (`enc.weight_ih_l0`):
    * each module's own parameters, then its submodules' in registration order. A tensor shared by two
    * modules is listed once. The tensors are the live leaves (not copies): `.grad` after backward.
+   * Porting note: a module parameter's `.grad` starts as a zero tensor, not null (see parameter.ts).
    */
   namedParameters(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
