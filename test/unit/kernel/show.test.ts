@@ -43,6 +43,46 @@ describe("kernel: rnn.show views and mathjs values", function () {
     assert.ok(r.displays[0].bundle[MIME.gates]);
   });
 
+  it("a cell's own rnn.nn.Module that records its gates shows them and its gradient norms", async () => {
+    const r = await k.run([
+      "class Peephole extends rnn.nn.Module {",
+      "  cell = rnn.nn.Linear(2 + 3, 12);",
+      "  peep = rnn.nn.Parameter(rnn.tensor(new Float32Array(6).fill(0.1), [2, 3]));",
+      "  forward(x: rnn.Tensor) {",
+      "    let h = rnn.zeros([x.shape[0], 3]), c = rnn.zeros([x.shape[0], 3]);",
+      "    const hs: rnn.Tensor[] = [];",
+      "    for (let t = 0; t < x.shape[1]; t++) {",
+      "      const z = this.cell.forward(rnn.cat([x.select(1, t), h], 1));",
+      "      const i = z.narrow(1, 0, 3).add(c.mul(this.peep.select(0, 0))).sigmoid();",
+      "      const f = z.narrow(1, 3, 3).add(c.mul(this.peep.select(0, 1))).sigmoid();",
+      "      const g = z.narrow(1, 6, 3).tanh(), o = z.narrow(1, 9, 3).sigmoid();",
+      "      c = f.mul(c).add(i.mul(g)); h = o.mul(c.tanh());",
+      "      this.record('input', i); this.record('forget', f); this.record('cell', c); this.record('h', h);",
+      "      hs.push(h);",
+      "    }",
+      "    return rnn.stack(hs, 1).select(1, -1).narrow(1, 0, 1);",
+      "  }",
+      "}",
+      "const peephole = new Peephole();",
+      "rnn.show.gates(peephole, x);",
+      "rnn.show.gradientNorms(peephole, x, y);",
+    ].join("\n"));
+    assert.equal(r.status, "ok", JSON.stringify(r.error));
+    assert.equal(r.displays.length, 2);
+    assert.ok(r.displays[0].bundle[MIME.gates]);
+    assert.match(JSON.stringify(r.displays[1].bundle), /‖∂L\/∂h_t‖/);
+  });
+
+  it("a shape mismatch inside a Module's cell names the cell, both shapes and the cell line", async () => {
+    const r = await k.run([
+      "const dec = rnn.nn.GRUCell(3, 4);",
+      "dec.forward(rnn.zeros([2, 5]));",
+    ].join("\n"));
+    assert.equal(r.status, "error");
+    assert.match(r.error!.message, /\(GRUCell\(3, 4\)\): expected input of shape \[batch, 3\] \(or unbatched \[3\]\) but got \[2, 5\]/);
+    assert.match(r.error!.stack, /cell\d+\.ts:2:/);
+  });
+
   it("rnn.show.tensor(math.identity(3)) and display(rnn.toMath(t)) show matrices", async () => {
     const r = await k.run("rnn.show.tensor(math.identity(3));\ndisplay(rnn.toMath(rnn.tensor([[1, 2], [3, 4]])));");
     assert.equal(r.status, "ok", JSON.stringify(r.error));
