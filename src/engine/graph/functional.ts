@@ -30,6 +30,7 @@ import { Tensor, allocFloats, asTensor, dtypeOf, type DType, type TensorLike } f
 import { collectEntries, concatRows, checkTarget, type WeightEntry } from "../model";
 import { fit, type FitOptions, type History, type LossStep } from "../fit";
 import { shapeText } from "../layers/common";
+import { checkBatchIndex, RECORDING_OPTIONS, resolveRecordingOptions, sequenceRecording, type Recording, type RecordingOptions } from "../recording";
 import { applySymbolic, GraphNode, input, KerasTensor, isKerasTensor, isMultiLayer, toEngine, toSymbolic, type InputOptions } from "./symbolic";
 import { modelToBytes, readModelBytes, type GraphSpec, type TensorRef } from "../serialize";
 import { exportPyTorchFiles, readModelFile, saveModelFile, type ExportPyTorchResult } from "../io/files";
@@ -399,6 +400,41 @@ export class Functional {
     const result: { loss: number; accuracy?: number; perplexity?: number } = { loss: sum / n };
     if (withAccuracy) result.accuracy = correct / counted;
     if (this.lossNames(options.loss).every((l) => l === "crossEntropy")) result.perplexity = Math.exp(result.loss);
+    return result;
+  }
+
+  /**
+   * Instrumentation, as `rnn.sequential`'s `record` (recording.ts): one forward (and, with y, a backward)
+   * in inference mode; per recurrent layer and direction the gate activations of sequence `batchIndex`
+   * and ‖∂L/∂h_t‖ per timestep. `layer` is an index in `model.layers`. A layer called twice reports its
+   * last call. Parameter gradients are left zeroed. What `rnn.show.gates` / `rnn.show.gradientNorms` draw.
+   */
+  record(x: ModelInputs, y?: TensorLike | TensorLike[], options: RecordingOptions = {}): Recording {
+    const where = `model "${this.name}" record`;
+    checkKeys(options, RECORDING_OPTIONS, where);
+    const o = resolveRecordingOptions(options, y !== undefined, where);
+    if (o.layer !== undefined && typeof this.layers[o.layer]?.recordings !== "function") {
+      const recurrent = this.layers.map((l, k) => (typeof l.recordings === "function" ? `${k} "${l.name}" (${l.className})` : "")).filter(Boolean);
+      throw new Error(`${where}: layer ${o.layer} is not a recurrent layer of this model; its recurrent layers: ${recurrent.join(", ") || "none"}`);
+    }
+    const xs = this.fitInputs(x, "record");
+    checkBatchIndex(o.batchIndex, xs[0].shape[0], where);
+    const ctx = { training: false, rng: new Rng(0), record: { gates: o.gates, gradNorms: o.gradNorms }, tbptt: o.tbptt };
+    const result: Recording = { batchIndex: o.batchIndex, layers: [] };
+    if (y !== undefined) {
+      zeroGrads(this.params());
+      const step = this.lossStep(xs, this.fitTargets(y, "record"), o.loss, ctx);
+      step.backward();
+      result.loss = step.loss;
+      zeroGrads(this.params());
+    } else {
+      this.forwardPass(xs, ctx);
+      this.lastCtx = null;
+    }
+    this.layers.forEach((layer, index) => {
+      if (o.layer !== undefined && index !== o.layer) return;
+      for (const r of layer.recordings?.() ?? []) result.layers.push(sequenceRecording(r, index, r.layer, o.batchIndex));
+    });
     return result;
   }
 

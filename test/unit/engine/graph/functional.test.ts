@@ -72,6 +72,23 @@ describe("rnn.model (functional API)", () => {
     checkModel(m, [rand([2, 4, 2], 6), rand([2, 3, 2], 7)], [rand([2, 1], 8), rand([2, 1], 9), rand([2, 3], 10)]);
   });
 
+  it("record gives the same gates and gradient norms as the equal rnn.sequential (rnn.show.gates reads them)", () => {
+    const seq = sequential({ inputShape: [5, 2], seed: 3 }, [lstm({ units: 3, returnSequences: true }), gru({ units: 2 })]);
+    const x = input({ shape: [5, 2] });
+    const fun = model({ inputs: x, outputs: gru({ units: 2 }).apply(lstm({ units: 3, returnSequences: true }).apply(x)), seed: 4 });
+    fun.setWeights(seq.getWeights());
+    const xs = rand([3, 5, 2], 1, "float32"), ys = rand([3, 2], 2, "float32");
+    const a = seq.record(xs, ys, { batchIndex: 1 }), b = fun.record(xs, ys, { batchIndex: 1 });
+    assert.equal(b.loss, a.loss);
+    assert.deepEqual(b.layers.map((l) => [l.index, l.type]), [[0, "lstm"], [1, "gru"]]);
+    b.layers.forEach((l, i) => {
+      assert.deepEqual(Object.keys(l.gates), Object.keys(a.layers[i].gates));
+      for (const g of Object.keys(l.gates) as (keyof typeof l.gates)[]) assert.deepEqual(Array.from(l.gates[g]!.data), Array.from(a.layers[i].gates[g]!.data), g);
+      assert.deepEqual(Array.from(l.gradNorms!.h), Array.from(a.layers[i].gradNorms!.h));
+    });
+    assert.ok(fun.params().every((p) => p.grad.every((g) => g === 0)), "gradients left zeroed");
+  });
+
   it("an output that only uses the returned state still trains the encoder", () => {
     const x = input({ shape: [4, 2], dtype: "float64" });
     const [, hState] = gru({ units: 3, returnState: true, seed: 6 }).apply(x) as KerasTensor[];
