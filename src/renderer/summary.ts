@@ -23,6 +23,9 @@ export function renderSummary(root: HTMLElement, p: SummaryPayload): void {
   hr.appendChild(el("th", undefined, t("colLayer")));
   hr.appendChild(el("th", undefined, t("colShape")));
   hr.appendChild(el("th", "num", t("colParams")));
+  // Functional models (rnn.model) add Keras's "Connected to" column: each call's inputs as layer[node][tensor].
+  const graph = p.layers.some((l) => l.connectedTo);
+  if (graph) hr.appendChild(el("th", undefined, t("colConnected")));
   thead.appendChild(hr);
   table.appendChild(thead);
   const tbody = el("tbody");
@@ -31,8 +34,9 @@ export function renderSummary(root: HTMLElement, p: SummaryPayload): void {
     const tr = el("tr");
     tr.tabIndex = 0;
     tr.appendChild(el("td", undefined, `${row.name} (${row.type})`));
-    tr.appendChild(el("td", undefined, formatShape(row.outputShape)));
+    tr.appendChild(el("td", undefined, row.outputShapes ? row.outputShapes.map(formatShape).join(", ") : formatShape(row.outputShape)));
     tr.appendChild(el("td", "num", formatCount(row.params)));
+    if (graph) tr.appendChild(el("td", undefined, (row.connectedTo ?? []).join(", ")));
     const show = () => { detail.textContent = breakdownText(row); };
     tr.addEventListener("mouseenter", show);
     tr.addEventListener("focus", show);

@@ -3,7 +3,7 @@
  * kernel calls:
  *
  * - `richBundle(value, { maxBytes })` — engine Tensor (or a typed array / mathjs Matrix the cell
- *   displays) → tensor+json; Sequential or rnn.nn recurrent module or Summary → summary+json; a fit's
+ *   displays) → tensor+json; Sequential, rnn.model or rnn.nn recurrent module or Summary → summary+json; a fit's
  *   History → training+json (status "done"); mathjs scalars and non-numeric matrices → text; undefined
  *   for anything else (the kernel then falls back to its own text/plain inspection).
  * - `createShow(ctx)` → the `rnn.show` object: `gates`, `gradientNorms`, `lossCurve`, `tensor`,
@@ -25,6 +25,7 @@ import type { MimeBundle } from "../../shared/mime";
 import type { GradNormSeries, GradNormsPayload, TrainingPayload } from "../../shared/payloads";
 import type { FitProgress, History } from "../../engine/fit";
 import { Sequential } from "../../engine/model";
+import { Functional } from "../../engine/graph/functional";
 import { TorchRecurrent } from "../../engine/nn/recurrent";
 import type { LossName } from "../../engine/loss";
 import type { Recordable, Recording, RecurrentRecording } from "../../engine/recording";
@@ -101,7 +102,7 @@ export function isSummary(v: unknown): v is Summary {
 
 /** The summary of an engine model (both families), or undefined for anything else. */
 function modelSummary(v: unknown): Summary | undefined {
-  return v instanceof Sequential || v instanceof TorchRecurrent ? v.summary() : undefined;
+  return v instanceof Sequential || v instanceof Functional || v instanceof TorchRecurrent ? v.summary() : undefined;
 }
 
 /** The final training report of a finished (or interrupted) fit, from its History. */

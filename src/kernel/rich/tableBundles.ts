@@ -13,10 +13,12 @@ import { heatmapPngBase64 } from "./heatmapImage";
 import { htmlTable } from "./markup";
 
 export function summaryBundle(p: SummaryPayload): MimeBundle {
+  const graph = p.layers.some((l) => l.connectedTo); // a functional model: Keras's "Connected to" column
   const html = htmlTable({
     caption: `Model: "${p.name}"${CONVENTION_NOTE[p.convention] ? ` — ${CONVENTION_NOTE[p.convention]}` : ""}`,
-    head: ["Layer (type)", "Output Shape", "Param #"],
-    rows: p.layers.map((l) => [`${l.name} (${l.type})`, formatShape(l.outputShape), formatCount(l.params)]),
+    head: ["Layer (type)", "Output Shape", "Param #", ...(graph ? ["Connected to"] : [])],
+    rows: p.layers.map((l) => [`${l.name} (${l.type})`, l.outputShapes ? l.outputShapes.map(formatShape).join(", ") : formatShape(l.outputShape),
+      formatCount(l.params), ...(graph ? [(l.connectedTo ?? []).join(", ")] : [])]),
     numericCols: [2],
     foot: [`Total params: ${formatCount(p.totalParams)}`, `Trainable params: ${formatCount(p.trainableParams)}`, `Non-trainable params: ${formatCount(p.nonTrainableParams)}`],
   });

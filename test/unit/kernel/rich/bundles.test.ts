@@ -197,6 +197,20 @@ describe("rich: richBundle", () => {
     assert.doesNotMatch(b["text/html"] as string, /PyTorch/);
   });
 
+  it("a functional model → summary+json with Keras's Connected to column, in the HTML and the text", () => {
+    const x = rnn.input({ shape: [6, 3], name: "seq" });
+    const [out, h] = rnn.gru({ units: 4, returnSequences: true, returnState: true, name: "enc" }).apply(x) as rnn.KerasTensor[];
+    const m = rnn.model({ inputs: x, outputs: [rnn.dense({ units: 2, name: "head" }).apply(out), h] as rnn.KerasTensor[], name: "two_heads" });
+    const b = richBundle(m)!;
+    const p = b[MIME.summary] as SummaryPayload;
+    assert.deepEqual(p.layers.map((l) => l.connectedTo), [[], ["seq[0][0]"], ["enc[0][0]"]]);
+    // GRU(4) on 3 features, resetAfter (Keras default): 3·(4·(3+4) + 2·4) = 108; Dense(2) on 4: 4·2 + 2 = 10.
+    assert.equal(p.totalParams, 118);
+    assert.match(b["text/html"] as string, /Connected to/);
+    assert.match(b["text/html"] as string, /\(None, 6, 4\), \(None, 4\)/);
+    assert.match(b["text/plain"] as string, /Connected to/);
+  });
+
   it("a fit's History → training+json (done) with the per-epoch curves and an SVG", async () => {
     const { model, x, y } = lstmModel(4, 2, 8);
     const h = await model.fit(x, y, { epochs: 3, batchSize: 4, loss: "mse", validationSplit: 0.25, seed: 1 });
