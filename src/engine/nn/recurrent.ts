@@ -138,6 +138,8 @@ export class TorchRecurrent extends TorchParams {
   private readonly freeLanes: Lane[] = [];
   /** The latest forward: the manual `backward` and `recordings()` refer to it. */
   private lastCall: Call | null = null;
+  /** @internal How many lanes this module has built (a training loop stays at one). */
+  lanesBuilt = 0;
 
   constructor(kind: CellKind, options: TorchRecurrentOptions) {
     super();
@@ -164,7 +166,7 @@ export class TorchRecurrent extends TorchParams {
       ...(kind === "simpleRNN" ? { nonlinearity: this.nonlinearity } : {}) };
     const H = this.hiddenSize, D = this.dirs, G = this.gatesPerUnit * H;
     const init = torchUniform(H);
-    const activation: ActivationName = kind === "simpleRNN" ? this.nonlinearity : "tanh";
+    this.activation = kind === "simpleRNN" ? this.nonlinearity : "tanh";
     for (let l = 0; l < this.numLayers; l++) {
       const I = l === 0 ? this.inputSize : D * H;
       for (let d = 0; d < D; d++) {
@@ -181,12 +183,8 @@ export class TorchRecurrent extends TorchParams {
         this.unitParams.push({ l, d, p: { wih, whh, bih, bhh } });
       }
     }
-    this.activation = activation;
     this.freeLanes.push(this.newLane());
   }
-
-  /** @internal How many lanes this module has built (a training loop stays at one). */
-  lanesBuilt = 0;
 
   /** A stack of fresh cores (and repacked-weight buffers) over this module's parameters. */
   private newLane(): Lane {
