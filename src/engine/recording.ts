@@ -240,6 +240,11 @@ export function seriesRecording(series: StepSeries, index: number, name: string,
     letters.set(key, g);
   }
   const used = new Set(letters.values());
+  const lstmOnly = ["i", "f", "g", "o", "c"].filter((g) => used.has(g)), gruOnly = ["r", "z", "n"].filter((g) => used.has(g));
+  if (lstmOnly.length && gruOnly.length) {
+    throw new Error(`record: ${name} recorded LSTM gates (${lstmOnly.join(", ")}) and GRU gates (${gruOnly.join(", ")}); ` +
+      "rnn.show.gates draws one cell type per module: name them as one of the two (i, f, g, o, c, h or r, z, n, h)");
+  }
   const type: CellKind = used.has("r") || used.has("z") || used.has("n") ? "gru"
     : ["i", "f", "g", "o", "c"].some((g) => used.has(g)) ? "lstm" : "simpleRNN";
   const gates: Partial<Record<GateName, Tensor>> = {};

@@ -174,6 +174,14 @@ describe("Module.record: a hand-written cell is recorded like the built-in layer
       }
     }
     assert.throws(() => new Odd().record(tensor([[1, 2]])), /record: "peephole" \(recorded by Odd\) is not a gate rnn\.show\.gates can draw; use one of i, f, g, o, c, h, r, z, n or input, forget/);
+    class Mixed extends nn.Module {
+      forward(x: Tensor): Tensor {
+        this.record("forget", x);
+        this.record("update", x);
+        return x;
+      }
+    }
+    assert.throws(() => new Mixed().record(tensor([[1, 2]])), /record: Mixed recorded LSTM gates \(f\) and GRU gates \(z\); rnn\.show\.gates draws one cell type per module/);
     const hand = new HandLSTM(3, stateDict());
     hand.forward(tj(golden.x)); // outside a recording: record() keeps nothing and costs nothing
     assert.throws(() => hand.record(tj(golden.x), tj(golden.target), { tbptt: 2 }), /tbptt applies to the built-in layers/);
