@@ -66,6 +66,7 @@ const OPTIONS = ["inputs", "outputs", "name", "dtype", "seed"];
 export class Functional {
   /** Class name (hosts name a model by it; constructor names do not survive minification). */
   readonly className = "Functional";
+  /** Model name: the `name` option, else "model", "model_1", … (Keras auto-naming). */
   readonly name: string;
   /** The model's input tensors, in order. */
   readonly inputs: KerasTensor[];
@@ -73,6 +74,7 @@ export class Functional {
   readonly outputs: KerasTensor[];
   /** Every layer once, in the order of its first call. */
   readonly layers: Layer[];
+  /** Compute dtype of weights and activations: "float32" (default) or "float64" (gradient checks). */
   readonly dtype: DType;
   /** The layer calls in topological order. @internal */
   readonly nodes: GraphNode[];
@@ -145,6 +147,7 @@ export class Functional {
     return this.entries.slice();
   }
 
+  /** Unique parameters in `weightEntries()` order (a shared layer's once). */
   params(): Param[] {
     return this.entries.map((e) => e.param);
   }

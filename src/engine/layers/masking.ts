@@ -16,6 +16,7 @@ import { KerasLayer, shapeError, tableOutputShape } from "./common";
 export interface MaskingOptions {
   /** Feature value that marks a padded timestep (all features equal to it). Default 0. */
   maskValue?: number;
+  /** Layer name (default: Keras auto-naming, e.g. "masking", then "_1", …). */
   name?: string;
 }
 

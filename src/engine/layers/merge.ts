@@ -79,6 +79,7 @@ export abstract class MultiInputLayer extends KerasLayer implements MultiLayer {
 export interface ConcatenateOptions {
   /** Axis counted with the batch axis (Keras): −1 (default) joins features, 1 joins timesteps of [B, T, F]. */
   axis?: number;
+  /** Layer name (default: Keras auto-naming, e.g. "concatenate", then "_1", …). */
   name?: string;
 }
 
@@ -156,6 +157,7 @@ export function concatenate(options: ConcatenateOptions = {}): Concatenate {
 
 /** Options of `rnn.add()`. */
 export interface AddOptions {
+  /** Layer name (default: Keras auto-naming, e.g. "add", then "_1", …). */
   name?: string;
 }
 

@@ -13,6 +13,7 @@ import { KerasLayer, shapeError, tableOutputShape } from "./common";
 
 /** Options of `rnn.repeatVector(n, { name? })`. */
 export interface RepeatVectorOptions {
+  /** Layer name (default: Keras auto-naming, e.g. "repeat_vector", then "_1", …). */
   name?: string;
 }
 

@@ -120,6 +120,8 @@ function analyze(text: string, consts: ConstScope): LayerSite[] {
         analyzeSequential(node, sites, inSequential);
       } else if (isApply(node)) {
         graph.shapeOf(node);
+      } else if (name === "model") {
+        graph.model(node);
       } else if (name && !inSequential.has(node)) {
         const site = standalone(node, name);
         if (site) sites.push(site);
@@ -140,8 +142,11 @@ function isApply(call: ts.CallExpression): boolean {
   return ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === "apply";
 }
 
-/** What a symbolic expression is known to be: one tensor's per-sample shape, or several (returnState). */
-type Symbolic = { shape: Shape } | { list: Shape[] };
+/**
+ * What a symbolic expression is known to be: one tensor's per-sample shape, or several (returnState),
+ * with the layer sites it was computed through (for the model's static summary).
+ */
+type Symbolic = ({ shape: Shape } | { list: Shape[] }) & { deps: Set<LayerSite> };
 
 /**
  * The functional API read from source: `const x = rnn.input({ shape: [T, F] })`, layer variables
@@ -154,7 +159,7 @@ class FunctionalAnalysis {
   private readonly tensors = new Map<string, Symbolic | undefined>();
   private readonly layers = new Map<string, ts.CallExpression>();
   private readonly done = new Map<ts.CallExpression, Symbolic | undefined>();
-  private readonly counted = new Set<ts.CallExpression>();
+  private readonly counted = new Map<ts.CallExpression, LayerSite>();
 
   constructor(private readonly sites: LayerSite[], private readonly claimed: Set<ts.Node>) {}
 
@@ -174,7 +179,7 @@ class FunctionalAnalysis {
       else if (ts.isArrayBindingPattern(d.name)) {
         d.name.elements.forEach((el, i) => {
           if (ts.isBindingElement(el) && ts.isIdentifier(el.name)) {
-            this.tensors.set(el.name.text, value && "list" in value && value.list[i] ? { shape: value.list[i] } : undefined);
+            this.tensors.set(el.name.text, value && "list" in value && value.list[i] ? { shape: value.list[i], deps: value.deps } : undefined);
           }
         });
       }
@@ -188,7 +193,7 @@ class FunctionalAnalysis {
     if (!ts.isCallExpression(x)) return undefined;
     if (factoryName(x.expression) === "input") {
       const shape = optionsAt(x, 0).shape;
-      return Array.isArray(shape) ? { shape: shape.map((d) => (typeof d === "number" ? d : null)) } : undefined;
+      return Array.isArray(shape) ? { shape: shape.map((d) => (typeof d === "number" ? d : null)), deps: new Set() } : undefined;
     }
     return isApply(x) ? this.shapeOf(x) : undefined;
   }
@@ -204,8 +209,10 @@ class FunctionalAnalysis {
     if (!layerCall || !name || !facts || facts.family !== "keras") return undefined;
     this.claimed.add(layerCall);
     const arg = call.arguments[0] && unwrap(call.arguments[0]);
+    const deps = new Set<LayerSite>();
     const inputs: (Shape | undefined)[] = arg && ts.isArrayLiteralExpression(arg)
-      ? arg.elements.map((el) => this.single(el)) : [arg ? this.single(arg) : undefined];
+      ? arg.elements.map((el) => this.single(el, deps)) : [arg ? this.single(arg, deps) : undefined];
+    for (const st of optionsNode(call, "initialState")) this.single(st, deps);
     const config = callConfig(name, layerCall);
     let outputs: Shape[] | undefined;
     let outcome: Outcome;
@@ -223,18 +230,37 @@ class FunctionalAnalysis {
     } catch (e) {
       outcome = { problem: e instanceof Error ? e.message : String(e) };
     }
-    if (!this.counted.has(layerCall)) {
-      this.counted.add(layerCall);
-      this.sites.push({ ...site(layerCall, name), inputShape: inputs[0], ...outcome });
+    let own = this.counted.get(layerCall);
+    if (!own) {
+      own = { ...site(layerCall, name), inputShape: inputs[0], ...outcome };
+      this.counted.set(layerCall, own);
+      this.sites.push(own);
     }
-    const result = outputs ? (outputs.length === 1 ? { shape: outputs[0] } : { list: outputs }) : undefined;
+    deps.add(own);
+    const result = outputs ? (outputs.length === 1 ? { shape: outputs[0], deps } : { list: outputs, deps }) : undefined;
     this.done.set(call, result);
     return result;
   }
 
-  private single(e: ts.Expression): Shape | undefined {
+  private single(e: ts.Expression, deps: Set<LayerSite>): Shape | undefined {
     const v = this.evaluate(e);
+    for (const d of v?.deps ?? []) deps.add(d);
     return v && "shape" in v ? v.shape : undefined;
+  }
+
+  /**
+   * `const m = rnn.model({ inputs, outputs })`: the layers its outputs were computed through become the
+   * model's rows for the static summary, as a sequential's layers are, in the order they were first
+   * called (inner calls first: a graph order).
+   */
+  model(call: ts.CallExpression): void {
+    const name = assignedName(call);
+    if (!name) return;
+    const deps = new Set<LayerSite>();
+    for (const out of optionsNode(call, "outputs", 0)) this.single(out, deps);
+    [...deps].sort((a, b) => this.sites.indexOf(a) - this.sites.indexOf(b)).forEach((s, index) => {
+      if (s.model === undefined) Object.assign(s, { model: name, index });
+    });
   }
 
   private count(name: string, config: LayerConfig, input: Shape): Outcome {
@@ -246,6 +272,23 @@ class FunctionalAnalysis {
     const inputSize = typeof last === "number" ? last : 0;
     return { count: paramCount(config, inputSize, "keras"), other: paramCount(config, inputSize, "torch") };
   }
+}
+
+/**
+ * The expressions of an option of a call written as an object literal (`{ outputs: [a, b] }` → a, b;
+ * `{ outputs: out }` → out); `arg` picks the argument (default 1: `apply(x, { initialState })`).
+ */
+function optionsNode(call: ts.CallExpression, key: string, arg = 1): ts.Expression[] {
+  const o = call.arguments[arg] && unwrap(call.arguments[arg]);
+  if (!o || !ts.isObjectLiteralExpression(o)) return [];
+  for (const p of o.properties) {
+    const value = ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === key ? p.initializer
+      : ts.isShorthandPropertyAssignment(p) && p.name.text === key ? p.name : undefined;
+    if (!value) continue;
+    const v = unwrap(value);
+    return ts.isArrayLiteralExpression(v) ? v.elements.slice() : [v];
+  }
+  return [];
 }
 
 /** Strips parentheses, `as`, `!` and `await` around an expression. */
@@ -479,7 +522,8 @@ export function staticSummaries(text: string, consts: ConstScope = new Map()): M
     byModel.set(key, [...(byModel.get(key) ?? []), s]);
   }
   const out = new Map<string, { keras: SummaryPayload; torch: SummaryPayload }>();
-  for (const [name, sites] of byModel) {
+  for (const [name, unordered] of byModel) {
+    const sites = unordered.sort((a, b) => a.index! - b.index!); // a functional model's call order can differ from source order
     const seen = new Map<string, number>();
     const rows = (convention: "keras" | "torch"): SummaryRow[] => sites.map((s) => {
       const base = factsOf(s.factory)?.baseName ?? s.factory;

@@ -46,6 +46,11 @@ const m = rnn.model({ inputs: [src, tgt], outputs: out });`;
       [["lstm", 448], ["lstm", 384], ["additiveAttention", 8], ["dense", 68], ["concatenate", 0]]);
     assert.deepEqual(sites.find((s) => s.factory === "concatenate")?.outputShape, [6, 16]);
     assert.equal(src.slice(sites[0].start, sites[0].end), "rnn.lstm");
+    // The summary command's static table: the model's layers in call order, 448 + 384 + 8 + 0 + 68 = 908.
+    const summary = staticSummaries(src).get("m")!.keras;
+    assert.deepEqual(summary.layers.map((l) => [l.name, l.params]),
+      [["lstm", 448], ["lstm_1", 384], ["additive_attention", 8], ["concatenate", 0], ["dense", 68]]);
+    assert.equal(summary.totalParams, 908);
   });
 
   it("counts wrappers: bidirectional doubles, timeDistributed applies per step", () => {
