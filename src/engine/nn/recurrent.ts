@@ -23,7 +23,12 @@
  * called several times in one graph (a decoder step by step, an encoder on two inputs) keeps every
  * call's caches until that call's backward, which gives its lane back to the module's free list: a
  * training loop reuses one lane forever; a graph never backwarded takes its lane to the GC with it.
- * The manual `backward` works on the latest call's lane, graph or not.
+ * The manual `backward` works on the latest call's lane, graph or not. Inference loops belong in
+ * `rnn.noGrad` (no graph: a new forward drops the previous call's caches and reuses its lane).
+ *
+ * Porting note: PyTorch refuses a backward after the parameters were changed in place since the
+ * forward; here each call keeps the repacked weights it ran with, so its backward is still that
+ * forward's exact gradient.
  */
 import { makeParam, uniqueLayerName, type LayerRecording, type Param } from "../layer";
 import { bool, checkKeys, fraction, oneOf, positiveInt } from "../options";
