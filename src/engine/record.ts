@@ -73,8 +73,9 @@ interface RecordedModule {
  *
  * The loss: `options.lossFn(output, y)`, else the module's own `lossFn(output, y)` method, else the
  * named `options.loss` ("mse" by default) on the output tensor. The output is what forward returns
- * when it is a tensor, else its first element (an array such as [output, state]) or its `output`
- * field. x may be an array of tensors: they become forward's arguments (forward(src, tgtIn)).
+ * when it is a tensor, else its first element (an array such as [output, state]) or, of an object,
+ * its `output` field or else its first tensor field ({ logits, weights } → logits). x may be an
+ * array of tensors: they become forward's arguments (forward(src, tgtIn)).
  * Training mode and every parameter's gradient are restored afterwards, so recording between
  * training steps changes nothing.
  *
@@ -149,11 +150,18 @@ export function recordModule(model: RecordedModule, x: TensorLike | readonly Ten
   return result;
 }
 
-/** The tensor a loss is taken of: forward's result, its first element, or its `output` field. */
+/**
+ * The tensor a loss is taken of: forward's result, its first element (`[output, state]`), or of an
+ * object its `output` field, else its first tensor field (`{ logits, weights }` → logits).
+ */
 function outputOf(v: unknown, where: string): Tensor {
-  const out = v instanceof Tensor ? v : Array.isArray(v) ? v[0] : (v as { output?: unknown } | null)?.output;
+  let out: unknown = v instanceof Tensor ? v : Array.isArray(v) ? v[0] : undefined;
+  if (out === undefined && v !== null && typeof v === "object") {
+    const fields = v as Record<string, unknown>;
+    out = fields.output instanceof Tensor ? fields.output : Object.values(fields).find((f) => f instanceof Tensor);
+  }
   if (!(out instanceof Tensor)) {
-    throw new Error(`${where}: forward must return a tensor (or [tensor, …], or { output: tensor }) to take a loss of`);
+    throw new Error(`${where}: forward must return a tensor (or [tensor, …], or an object with a tensor field such as { output } or { logits }) to take a loss of`);
   }
   return out;
 }

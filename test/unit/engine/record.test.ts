@@ -157,6 +157,26 @@ describe("Module.record: a hand-written cell is recorded like the built-in layer
     assert.deepEqual(m.record(x, y, { layer: 1 }).layers.map((l) => l.name), ["dec"]);
   });
 
+  it("a forward of several inputs returning { logits, weights } records with crossEntropy over the logits", () => {
+    // The shape of lesson 06's nn.Module: forward(src, decIn) → { logits, weights }; x = [src, decIn].
+    class Translator extends nn.Module {
+      enc = nn.GRU({ inputSize: 3, hiddenSize: 4, batchFirst: true, seed: 1 });
+      dec = nn.GRU({ inputSize: 3, hiddenSize: 4, batchFirst: true, seed: 2 });
+      out = nn.Linear(4, 5);
+      forward(src: Tensor, decIn: Tensor) {
+        const e = this.enc.forward(src);
+        const d = this.dec.forward(decIn, e.hN);
+        const weights = d.output.matmul(e.output.transpose([0, 2, 1])).softmax(-1);
+        return { logits: this.out.forward(d.output), weights };
+      }
+    }
+    const src = tensor(Float32Array.from({ length: 2 * 4 * 3 }, (_, i) => Math.cos(i)), [2, 4, 3]);
+    const decIn = tensor(Float32Array.from({ length: 2 * 3 * 3 }, (_, i) => Math.sin(i)), [2, 3, 3]);
+    const rec = new Translator().record([src, decIn], tensor([[1, 2, 3], [4, 0, 1]]), { loss: "crossEntropy" });
+    assert.deepEqual(rec.layers.map((l) => [l.name, l.type, l.gradNorms!.h.length]), [["enc layer 0", "gru", 4], ["dec layer 0", "gru", 3]]);
+    assert.ok(rec.loss! > 0 && rec.layers[0].gradNorms!.h.every((v) => v > 0));
+  });
+
   it("rnn.show.gates and gradientNorms draw the recording (the kernel's view of the contract)", () => {
     const hand: Recordable = new HandLSTM(3, stateDict()); // what rnn.show.gates(model, …) takes, as a type
     const bundle = gatesBundleFromRecording(hand.record(tj(golden.x)), { model: "HandLSTM" }, 1 << 20);
