@@ -2,7 +2,8 @@
 // the freed graph, noGrad, detach and the errors a learner will meet. Expected gradients are worked
 // by hand from the chain rule in each comment.
 import * as assert from "node:assert/strict";
-import { isGradEnabled, noGrad, tensor } from "../../../../src/engine/index";
+import { isGradEnabled, noGrad, tensor, type Tensor } from "../../../../src/engine/index";
+import { trackMulti } from "../../../../src/engine/autograd/graph";
 
 describe("autograd graph", () => {
   it("accumulates into leaf .grad across backward passes, like PyTorch", () => {
@@ -106,5 +107,30 @@ describe("autograd graph", () => {
     assert.deepEqual(h2.grad!.toArray(), [4, 4]);
     assert.equal(x.retainGrad(), x, "a no-op on a leaf");
     assert.throws(() => tensor([1]).retainGrad(), /retainGrad: this tensor does not require grad/);
+  });
+
+  it("trackMulti: one op with several results runs its backward once, with null for a result no path reached", () => {
+    // A toy op x → (2x, 3x): its backward sees g1 and g2 and returns 2·g1 + 3·g2 (chain rule).
+    const x = tensor([1, 2], { requiresGrad: true });
+    const calls: (number[] | null)[][] = [];
+    const op = (): [Tensor, Tensor] => {
+      const a = tensor([2 * x.data[0], 2 * x.data[1]]), b = tensor([3 * x.data[0], 3 * x.data[1]]);
+      trackMulti([a, b], "toy", [x], ([g1, g2]) => {
+        calls.push([g1 ? g1.toFlatArray() : null, g2 ? g2.toFlatArray() : null]);
+        return [tensor([0, 1].map((i) => 2 * (g1?.data[i] ?? 0) + 3 * (g2?.data[i] ?? 0)))];
+      });
+      return [a, b];
+    };
+    const [a1] = op();
+    a1.sum().backward();
+    assert.deepEqual(calls, [[[1, 1], null]]);
+    assert.deepEqual(x.grad!.toArray(), [2, 2]);
+    x.grad = null;
+    const [a2, b2] = op();
+    a2.sum().add(b2.mul(2).sum()).backward(); // L = Σ 2x + Σ 2·3x → 2 + 6 = 8 per entry
+    assert.deepEqual(calls[1], [[1, 1], [2, 2]]);
+    assert.deepEqual(x.grad!.toArray(), [8, 8]);
+    assert.throws(() => b2.sum().backward(), /a second time \(through "toy"\)/);
+    assert.equal(noGrad(() => { const [c] = op(); return c.requiresGrad; }), false, "no graph inside noGrad");
   });
 });
