@@ -21,7 +21,11 @@
 //        --out=<file.json> (results file; default bench-results/<date>-<host>.json, rewritten after
 //        every child), --child-timeout=<s> (per system × workload × cell; default 1800; a timed-out
 //        cell shows as "> s"), --table=<results.json> (only print that file's table; with --readme).
-//        --no-relaxed-simd (on Node < 22, do not pass --experimental-wasm-relaxed-simd to Node children).
+//        --no-relaxed-simd (on Node < 22, do not pass --experimental-wasm-relaxed-simd to Node children),
+//        --no-families (skip the model-family rows and the autograd tape measurement).
+// With our engine it also measures the same model written three ways — rnn.sequential, a functional
+// rnn.model and an rnn.nn.Module trained with rnn.optim (scripts/bench/families.mjs; target: the two
+// others within 10% of sequential) — and the autograd tape's own overhead on a 200-op graph.
 import { spawnSync, execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { hostname, cpus, loadavg, totalmem, release } from "node:os";
@@ -122,7 +126,9 @@ function runChild(system, cfg) {
     ? [TORCH_PYTHON, [join(root, "scripts/bench_torch.py"), json]]
     : system === "ours"
       ? [process.execPath, [...nodeFlags, join(root, "scripts/bench/ours.mjs"), json]]
-      : [process.execPath, [...nodeFlags, join(root, "scripts/bench/tfjs.mjs"), JSON.stringify({ ...cfg, backend: system.slice(5) })]];
+      : system === "families"
+        ? [process.execPath, [...nodeFlags, join(root, "scripts/bench/families.mjs"), json]]
+        : [process.execPath, [...nodeFlags, join(root, "scripts/bench/tfjs.mjs"), JSON.stringify({ ...cfg, backend: system.slice(5) })]];
   const load = loadavg()[0];
   const res = spawnSync(cmd, argv, { cwd: root, env, encoding: "utf8", maxBuffer: 64 << 20, timeout: childTimeoutS * 1000, killSignal: "SIGKILL" });
   if (res.error?.code === "ETIMEDOUT") {
@@ -161,7 +167,7 @@ async function main() {
   if (tableFrom) {
     // Re-render the table of an existing results file (e.g. one whose run was cut short).
     const rec = JSON.parse(readFileSync(tableFrom, "utf8"));
-    const table = markdown(rec.results, rec.machine, new Date(rec.started), new Date(rec.finished ?? rec.updated), rec.loadAtEnd);
+    const table = markdown(rec.results, rec.machine, new Date(rec.started), new Date(rec.finished ?? rec.updated), rec.loadAtEnd, rec.tape);
     console.log(table);
     if (flag("readme")) updateReadme(table);
     return;
@@ -171,13 +177,15 @@ async function main() {
   console.error(`[bench] ${started.toISOString()} on ${info.host}: ${info.cpu} ×${info.cores}, Node ${info.node}, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   const enginePath = systems.includes("ours") ? await buildEngine() : null;
   const results = [];
+  let tape = null;
+  const withFamilies = systems.includes("ours") && !flag("no-families");
   const file = flag("no-save") ? null : option("out", join(root, "bench-results", `${started.toISOString().slice(0, 10)}-${info.host}.json`));
   // The file is rewritten after every child, so a run cut short still leaves its measurements.
   const save = (finished) => {
     if (!file) return;
     mkdirSync(dirname(file), { recursive: true });
     const record = { started: started.toISOString(), ...(finished ? { finished: finished.toISOString() } : { updated: new Date().toISOString(), partial: true }),
-      machine: info, loadAtEnd: loadavg(), args, results, ...(finished ? { table: markdown(results, info, started, finished, loadavg()) } : {}) };
+      machine: info, loadAtEnd: loadavg(), args, results, tape, ...(finished ? { table: markdown(results, info, started, finished, loadavg(), tape) } : {}) };
     writeFileSync(file, JSON.stringify(record, null, 1) + "\n");
   };
   for (const w of workloads) {
@@ -210,18 +218,30 @@ async function main() {
         row.systems[system] = r;
         save(null);
       }
+      if (withFamilies) {
+        console.error(`[bench] ${w} ${cell} families (sequential, functional, nn.Module) … (load ${loadavg()[0].toFixed(2)})`);
+        const f = runChild("families", { cell, ...size, reps: w === "large" ? Math.min(repsFor(w), 5) : repsFor(w), warmup: Math.min(size.warmup ?? 3, 40), enginePath });
+        if (!f.error) for (const k of ["sequential", "functional", "module"]) f[k] = { ...f[k], trainMedianMs: median(f[k].trainMs), trainCpuMedianMs: median(f[k].trainCpuMs) };
+        row.families = f;
+        save(null);
+      }
     }
   }
+  if (withFamilies) {
+    console.error("[bench] autograd tape, 200-op graph …");
+    tape = runChild("families", { tape: true, enginePath });
+    if (!tape.error) for (const k of ["noGrad", "recorded", "backward"]) tape[`${k}MedianMs`] = median(tape[`${k}Ms`]);
+  }
   const finished = new Date();
-  const table = markdown(results, info, started, finished, loadavg());
+  const table = markdown(results, info, started, finished, loadavg(), tape);
   console.log(table);
   save(finished);
   if (file) console.error(`[bench] wrote ${file}`);
   if (flag("readme")) updateReadme(table);
 }
 
-/** The Markdown report: one timing table, then recording overhead and peak memory. */
-function markdown(results, info, started, finished, loadAtEnd) {
+/** The Markdown report: one timing table, then recording overhead and peak memory, model families and the tape. */
+function markdown(results, info, started, finished, loadAtEnd, tape) {
   const has = (s) => systems.includes(s);
   const out = [];
   out.push(`Measured ${started.toISOString().slice(0, 16).replace("T", " ")}–${finished.toISOString().slice(11, 16)} UTC on ${info.cpu}, ${info.cores} cores, ${info.memGB} GB, Node ${info.node}` +
@@ -283,6 +303,27 @@ function markdown(results, info, started, finished, loadAtEnd) {
       const mem = systems.map((s) => (Number.isFinite(r.systems[s]?.maxRssMB) ? r.systems[s].maxRssMB.toFixed(0) : "—"));
       out.push(`| ${r.workload} | ${r.cell.toUpperCase()} | ${fmtMs(o.trainMedianMs)} | ${fmtMs(o.trainRecordMedianMs)} | ${pct(overhead)} (${pct(cpuOverhead)}) | ${mem.join(" | ")} |`);
     }
+  }
+  const famRows = results.filter((r) => r.families && !r.families.error);
+  if (famRows.length) {
+    out.push("");
+    out.push("Model families (ours, the same model as `rnn.sequential`, as a functional `rnn.model`, and as an `rnn.nn.Module` trained with `rnn.optim.Adam` and `backward()`; training step, median wall-clock ms with CPU ms in parentheses, run interleaved; target: within 10% of sequential):");
+    out.push("");
+    out.push("| workload | cell | sequential ms | functional ms | nn.Module ms | functional / sequential | nn.Module / sequential |");
+    out.push("|---|---|---:|---:|---:|---:|---:|");
+    for (const r of famRows) {
+      const f = r.families;
+      const both = (k) => `${fmtMs(f[k].trainMedianMs)} (${fmtMs(f[k].trainCpuMedianMs)})`;
+      const ratio = (k) => `${fmtRatio(f[k].trainMedianMs / f.sequential.trainMedianMs)} (${fmtRatio(f[k].trainCpuMedianMs / f.sequential.trainCpuMedianMs)})`;
+      out.push(`| ${r.workload} | ${r.cell.toUpperCase()} | ${both("sequential")} | ${both("functional")} | ${both("module")} | ${ratio("functional")} | ${ratio("module")} |`);
+    }
+  }
+  if (tape && !tape.error) {
+    const us = (ms) => `${((ms * 1000) / tape.ops).toFixed(2)} µs`;
+    out.push("");
+    out.push(`Autograd tape, a chain of ${tape.ops} elementwise ops on [${tape.shape.join(", ")}] tensors (medians): forward under \`rnn.noGrad\` ${fmtMs(tape.noGradMedianMs)} ms, ` +
+      `forward recording the tape ${fmtMs(tape.recordedMedianMs)} ms (the tape's own cost: ${us(tape.recordedMedianMs - tape.noGradMedianMs)} per op), ` +
+      `forward + backward ${fmtMs(tape.backwardMedianMs)} ms (${us(tape.backwardMedianMs - tape.recordedMedianMs)} per op backward).`);
   }
   return out.join("\n");
 }
