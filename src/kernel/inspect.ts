@@ -22,11 +22,15 @@ function isModel(v: unknown): v is Model {
 /**
  * The class a models list shows: a PyTorch-family module by the name the user made it with
  * (`type` "nn.LSTM", as its summary shows it), anything else by the engine's `className`
- * ("Sequential", "LSTM", "Dense"). constructor.name would not do: the production bundle is minified.
+ * ("Sequential", "LSTM", "Dense"). constructor.name would not do for those: the production bundle
+ * is minified. A user's `class Seq2Seq extends rnn.nn.Module` is cell code, never minified: its own
+ * class name is the one to show.
  */
 function typeName(v: Model): string {
   if (typeof v.type === "string" && v.type.startsWith("nn.")) return v.type;
-  return typeof v.className === "string" ? v.className : "Model";
+  if (typeof v.className === "string") return v.className;
+  const own = (v.constructor as { name?: unknown } | undefined)?.name;
+  return typeof own === "string" && own !== "" ? own : "Model";
 }
 
 function liveModels(sandbox: Sandbox): InspectResult<"models"> {

@@ -27,6 +27,7 @@
  */
 import { asTensor, dtypeOf, Tensor, type TensorLike } from "../tensor";
 import { isParameter } from "./parameter";
+import { makeSummary, type Summary, type SummaryLayerInfo } from "../summary";
 import { recordStep, type Recording } from "../recording";
 import { recordModule, type ModuleRecordingOptions } from "../record";
 
@@ -175,6 +176,33 @@ export class Module {
     }
     for (const [p, t] of writes) p.data.set(t.data);
     return { missingKeys: strict ? [] : missingKeys, unexpectedKeys: strict ? [] : unexpectedKeys };
+  }
+
+  /**
+   * A summary table in PyTorch's convention: one row per built-in layer inside (its own row: class,
+   * output shape, count and formula), one per other module that holds parameters itself (output
+   * shape unknown until it runs). "Show Model Summary", hovers' live counts and `display(module)`
+   * read it.
+   */
+  summary(): Summary {
+    const rows: SummaryLayerInfo[] = [];
+    const inside = new Set<Module>();
+    for (const [prefix, m] of this.namedModules()) {
+      if (inside.has(m)) continue;
+      if (m !== this && m.summary !== Module.prototype.summary) {
+        for (const sub of m.modules()) inside.add(sub);
+        const layers = m.summary().layers;
+        for (const row of layers) rows.push({ ...row, name: layers.length === 1 ? prefix : `${prefix}.${row.name}` });
+        continue;
+      }
+      const own = m.ownParameters();
+      if (own.length === 0) continue;
+      rows.push({
+        name: prefix || "(parameters)", type: m.reprName(), outputShape: [], params: own.reduce((a, [, t]) => a + t.size, 0),
+        breakdown: own.map(([name, t]) => ({ name, shape: t.shape.slice(), count: t.size })), trainable: own.every(([, t]) => t.requiresGrad),
+      });
+    }
+    return makeSummary(this.reprName(), "torch", rows);
   }
 
   /** The module's name in messages: its one-line repr, or its class name when that spans lines. */

@@ -210,3 +210,23 @@ describe("nn.Module: stateDict / loadStateDict", () => {
     assert.equal(lstm.countParams(), 4 * 3 * (2 + 3 + 2)); // PyTorch: 4H·(I + H + 2)
   });
 });
+
+describe("nn.Module: summary", () => {
+  it("has a row per built-in layer and per module holding parameters itself; the total is countParams", () => {
+    const m = new Seq2Seq(1);
+    const s = m.summary();
+    // The built-in layers' rows carry their own counts (PyTorch convention): Embedding V·E = 10·4 = 40;
+    // GRU without bias 3H·(I + H) = 48·(4 + 16) = 960; the LSTM's row is its own summary's total.
+    const rows = Object.fromEntries(s.layers.map((l) => [l.name, l]));
+    assert.deepEqual(s.layers.map((l) => l.name), ["(parameters)", "emb", "enc", "heads.0", "heads.0.proj", "heads.1", "heads.1.proj", "dec"]);
+    assert.equal(rows.emb.params, 40);
+    assert.equal(rows.dec.params, 960);
+    assert.equal(rows.enc.params, m.enc.countParams());
+    assert.equal(rows["(parameters)"].params, 256); // w [16, 16]
+    assert.equal(rows["heads.0"].params, 3); // Head's own scale [3]; its Linear is its own row
+    assert.equal(rows["heads.0.proj"].params, 16 * 3 + 3);
+    assert.equal(s.totalParams, m.countParams());
+    assert.equal(s.convention, "torch");
+    assert.match(String(s), /Total params: /);
+  });
+});
