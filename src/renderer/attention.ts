@@ -38,7 +38,7 @@ export function renderAttention(root: HTMLElement, p: AttentionPayload): void {
     yLabel: target,
     xCaption: t("attentionSource"),
     yCaption: t("attentionTarget"),
-    className: "rnn-heatmap",
+    className: "rnn-heatmap rnn-attention",
     ariaLabel: `${t("attentionTitle")}: ${rows} × ${cols}`,
     theme, tip,
     hover: (r, c) => {

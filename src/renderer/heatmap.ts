@@ -35,7 +35,9 @@ export interface HeatmapSpec {
   pin?(r: number, c: number): void;
 }
 
+/** Left margin for short row labels (unit numbers); longer labels (words) widen it, see `leftMargin`. */
 const MARGIN_L = 42;
+const MAX_MARGIN_L = 120;
 /** Largest offscreen bitmap side: browsers refuse canvases much beyond 16k–32k px per side, and more
  * cells than pixels cannot be seen anyway; bigger matrices are sampled (nearest cell) when drawn. */
 const MAX_BITMAP = 4096;
@@ -63,11 +65,12 @@ export function heatmap(host: HTMLElement, spec: HeatmapSpec): HTMLCanvasElement
   const plotH = rows * spec.cellH;
   const labelRows = xLabelRows(spec);
   const marginB = 16 + (spec.xCaption ? 14 : 0) + (labelRows.rotated ? 26 : 0);
+  const marginL = leftMargin(spec, rows, font);
   const canvas = el("canvas", spec.className);
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", spec.ariaLabel);
   host.appendChild(canvas);
-  const { ctx } = sizeCanvas(canvas, MARGIN_L + plotW + MARGIN_R, MARGIN_T + plotH + marginB, spec.pixelRatio);
+  const { ctx } = sizeCanvas(canvas, marginL + plotW + MARGIN_R, MARGIN_T + plotH + marginB, spec.pixelRatio);
 
   // 1. cells: one pixel per cell in an offscreen canvas, then scaled up
   const off = document.createElement("canvas");
@@ -103,12 +106,12 @@ export function heatmap(host: HTMLElement, spec: HeatmapSpec): HTMLCanvasElement
     octx.putImageData(img, 0, 0);
     // Upscaling stays crisp; downscaling (more cells than pixels) is smoothed, i.e. averaged.
     ctx.imageSmoothingEnabled = spec.cellW < 1 || spec.cellH < 1;
-    ctx.drawImage(off, MARGIN_L, MARGIN_T, plotW, plotH);
+    ctx.drawImage(off, marginL, MARGIN_T, plotW, plotH);
   }
   // 2. missing cells hatched (when big enough to see a hatch)
   if (missing.length > 0 && spec.cellW >= 3 && spec.cellH >= 3) {
     ctx.fillStyle = missingPattern(ctx, theme);
-    for (const [r, c] of missing) ctx.fillRect(MARGIN_L + c * spec.cellW, MARGIN_T + r * spec.cellH, spec.cellW, spec.cellH);
+    for (const [r, c] of missing) ctx.fillRect(marginL + c * spec.cellW, MARGIN_T + r * spec.cellH, spec.cellW, spec.cellH);
   }
   // 3. cell grid, where cells are big enough: a cell near the map's middle colour (close to a dark
   // theme's background) still shows as a cell
@@ -117,32 +120,33 @@ export function heatmap(host: HTMLElement, spec: HeatmapSpec): HTMLCanvasElement
     ctx.lineWidth = 1;
     ctx.beginPath();
     for (let c = 1; c < cols; c++) {
-      ctx.moveTo(MARGIN_L + c * spec.cellW, MARGIN_T);
-      ctx.lineTo(MARGIN_L + c * spec.cellW, MARGIN_T + plotH);
+      ctx.moveTo(marginL + c * spec.cellW, MARGIN_T);
+      ctx.lineTo(marginL + c * spec.cellW, MARGIN_T + plotH);
     }
     for (let r = 1; r < rows; r++) {
-      ctx.moveTo(MARGIN_L, MARGIN_T + r * spec.cellH);
-      ctx.lineTo(MARGIN_L + plotW, MARGIN_T + r * spec.cellH);
+      ctx.moveTo(marginL, MARGIN_T + r * spec.cellH);
+      ctx.lineTo(marginL + plotW, MARGIN_T + r * spec.cellH);
     }
     ctx.stroke();
   }
   // 4. frame and labels
   ctx.strokeStyle = theme.border;
   ctx.lineWidth = 1;
-  ctx.strokeRect(MARGIN_L - 0.5, MARGIN_T - 0.5, plotW + 1, plotH + 1);
+  ctx.strokeRect(marginL - 0.5, MARGIN_T - 0.5, plotW + 1, plotH + 1);
   ctx.font = font;
   ctx.fillStyle = theme.muted;
   // y labels: a few rows
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";
-  const yEvery = Math.max(1, Math.ceil(14 / Math.max(0.01, spec.cellH)));
-  for (let r = 0; r < rows; r += yEvery) ctx.fillText(spec.yLabel(r), MARGIN_L - 4, MARGIN_T + (r + 0.5) * spec.cellH, MARGIN_L - 6);
+  const yEvery = yLabelEvery(spec);
+  const labelRoom = marginL - 6 - (spec.yCaption ? CAPTION_W : 0);
+  for (let r = 0; r < rows; r += yEvery) ctx.fillText(spec.yLabel(r), marginL - 4, MARGIN_T + (r + 0.5) * spec.cellH, labelRoom);
   // x labels
   ctx.fillStyle = theme.fg;
   const yText = MARGIN_T + plotH + 3;
   for (let c = 0; c < cols; c += labelRows.every) {
     const text = spec.xLabel(c);
-    const x = MARGIN_L + (c + 0.5) * spec.cellW;
+    const x = marginL + (c + 0.5) * spec.cellW;
     if (labelRows.rotated) {
       ctx.save();
       ctx.translate(x, yText);
@@ -161,7 +165,7 @@ export function heatmap(host: HTMLElement, spec: HeatmapSpec): HTMLCanvasElement
     ctx.fillStyle = theme.muted;
     ctx.textAlign = "left";
     ctx.textBaseline = "bottom";
-    ctx.fillText(spec.xCaption, MARGIN_L, MARGIN_T + plotH + marginB - 1);
+    ctx.fillText(spec.xCaption, marginL, MARGIN_T + plotH + marginB - 1);
   }
   if (spec.yCaption) {
     ctx.save();
@@ -177,7 +181,7 @@ export function heatmap(host: HTMLElement, spec: HeatmapSpec): HTMLCanvasElement
   // 5. hover
   const cellAt = (ev: MouseEvent): [number, number] | undefined => {
     const rect = canvas.getBoundingClientRect();
-    const c = Math.floor((ev.clientX - rect.left - MARGIN_L) / spec.cellW);
+    const c = Math.floor((ev.clientX - rect.left - marginL) / spec.cellW);
     const r = Math.floor((ev.clientY - rect.top - MARGIN_T) / spec.cellH);
     return r >= 0 && r < rows && c >= 0 && c < cols ? [r, c] : undefined;
   };
@@ -191,7 +195,7 @@ export function heatmap(host: HTMLElement, spec: HeatmapSpec): HTMLCanvasElement
     spec.tip.show(spec.hover(cell[0], cell[1]), clientX, clientY);
     const w = Math.max(3, spec.cellW);
     const h = Math.max(3, spec.cellH);
-    outline.style.left = `${canvas.offsetLeft + MARGIN_L + cell[1] * spec.cellW + spec.cellW / 2 - w / 2 - 1}px`;
+    outline.style.left = `${canvas.offsetLeft + marginL + cell[1] * spec.cellW + spec.cellW / 2 - w / 2 - 1}px`;
     outline.style.top = `${canvas.offsetTop + MARGIN_T + cell[0] * spec.cellH + spec.cellH / 2 - h / 2 - 1}px`;
     outline.style.width = `${w}px`;
     outline.style.height = `${h}px`;
@@ -223,17 +227,41 @@ export function heatmap(host: HTMLElement, spec: HeatmapSpec): HTMLCanvasElement
     ev.preventDefault();
     current = [Math.min(rows - 1, Math.max(0, current[0] + m[0])), Math.min(cols - 1, Math.max(0, current[1] + m[1]))];
     const rect = canvas.getBoundingClientRect();
-    mark(current, rect.left + MARGIN_L + (current[1] + 1) * spec.cellW, rect.top + MARGIN_T + (current[0] + 1) * spec.cellH);
+    mark(current, rect.left + marginL + (current[1] + 1) * spec.cellW, rect.top + MARGIN_T + (current[0] + 1) * spec.cellH);
   });
   canvas.addEventListener("focus", () => {
     const rect = canvas.getBoundingClientRect();
-    mark(current, rect.left + MARGIN_L + (current[1] + 1) * spec.cellW, rect.top + MARGIN_T + (current[0] + 1) * spec.cellH);
+    mark(current, rect.left + marginL + (current[1] + 1) * spec.cellW, rect.top + MARGIN_T + (current[0] + 1) * spec.cellH);
   });
   canvas.addEventListener("blur", () => { spec.tip.hide(); outline.style.display = "none"; });
   return canvas;
 }
 
 /** How x labels fit: every n-th label, rotated when labels are wider than cells. */
+/** Every how many rows a label fits (labels at least 14 px apart). */
+function yLabelEvery(spec: HeatmapSpec): number {
+  return Math.max(1, Math.ceil(14 / Math.max(0.01, spec.cellH)));
+}
+
+/** Width of the rotated y caption's column at the left edge. */
+const CAPTION_W = 18;
+
+/**
+ * The left margin: room for the widest row label (words such as a decoder's output tokens, not only
+ * unit numbers) plus, with a y caption, the caption's column — so labels never run into the caption.
+ * At most MAX_MARGIN_L; longer labels are squeezed by fillText's maxWidth.
+ */
+function leftMargin(spec: HeatmapSpec, rows: number, font: string): number {
+  const ctx = document.createElement("canvas").getContext("2d");
+  if (!ctx) return MARGIN_L;
+  ctx.font = font;
+  let widest = 0;
+  const yEvery = yLabelEvery(spec);
+  for (let r = 0; r < rows; r += yEvery) widest = Math.max(widest, ctx.measureText(spec.yLabel(r)).width);
+  const needed = Math.ceil(widest) + 8 + (spec.yCaption ? CAPTION_W : 0);
+  return Math.min(MAX_MARGIN_L, Math.max(MARGIN_L, needed));
+}
+
 function xLabelRows(spec: HeatmapSpec): { every: number; rotated: boolean } {
   const cw = Math.max(0.01, spec.cellW);
   let widest = 0;

@@ -103,7 +103,13 @@ describe("renderer in Chromium", function () {
     show$.attention(scores.softmax(1), { source: ["a", XSS_IMG, "c", "d", "e", XSS_SCRIPT, "g"], target: "vwxyz" });
     const attention = await show(MIME.attention, bundleOf(out[2], MIME.attention));
     assert.equal(attention.kind, "attention");
-    assert.ok(attention.canvases.some((c) => c.cls === "rnn-heatmap"));
+    assert.ok(attention.canvases.some((c) => c.cls === "rnn-heatmap rnn-attention"));
+    // Word labels on the rows (a decoder's output tokens) widen the left margin instead of running into
+    // the rotated "target" caption: the same map with long row labels is wider by the labels' extra width.
+    show$.attention(scores.softmax(1), { source: "abcdefg", target: ["seventeen", "thousand", "three", "hundred", "<eos>"] });
+    const wordy = await show(MIME.attention, bundleOf(out[3], MIME.attention));
+    const widthOf = (r: typeof attention) => r.canvases.find((c) => c.cls === "rnn-heatmap rnn-attention")!.cssW;
+    assert.ok(widthOf(wordy) > widthOf(attention) + 20, `canvas ${widthOf(wordy)} px with words vs ${widthOf(attention)} px with letters`);
     for (const r of [gates, grad, summary, training, tensor, attention]) assert.equal(r.imgs, 0, "no element built from data");
     assert.equal(await page.evaluate(() => (window as any).__pwned), undefined, "no script ran");
     assert.deepEqual(pageErrors, []);
