@@ -1,5 +1,5 @@
 /**
- * The notebook experience in the browser: samples 02 and 03 run in the packaged
+ * The notebook experience in the browser: samples 02, 03 and 06 run in the packaged
  * extension; the gate heatmaps and the gradient-norm plot draw on their canvases inside the output
  * webview, in the light and the dark theme; Save PNG writes the figure beside the notebook without
  * taking the focus; screenshots go to test-results/e2e (and, with UPDATE_SCREENSHOTS=1, to the README's
@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Frame, Page } from "playwright-core";
 import { e2eEnv } from "./lib/env";
-import { canvasStats, isNonBlank, openNotebook, runAll, runCommand, screenshot, step, useWorkbench, waitForCellsIdle, waitForDrawnCanvas } from "./lib/workbench";
+import { canvasStats, isNonBlank, openNotebook, revealInNotebook, runAll, runCommand, screenshot, scrollNotebook, step, useWorkbench, waitForCellsIdle, waitForDrawnCanvas } from "./lib/workbench";
 
 /** VS Code's own command: flips between the preferred light and dark themes (run twice to go back). */
 const TOGGLE_THEME = "Preferences: Toggle between Light/Dark Themes";
@@ -45,7 +45,7 @@ async function scrollNotebookTo(page: Page, frame: Frame, selector: string): Pro
 }
 
 describe("gate heatmaps and gradient norms in the browser", function () {
-  this.timeout(420_000);
+  this.timeout(600_000);
   const wb = useWorkbench();
 
   it("sample 02 trains a char LSTM and draws one heatmap per gate", async () => {
@@ -97,5 +97,31 @@ describe("gate heatmaps and gradient norms in the browser", function () {
     await scrollNotebookTo(page, frame, "canvas.rnn-gradnorms");
     await screenshot(page, "sample-03-gradnorms", { readme: true });
     await darkScreenshot(page, frame, "canvas.rnn-gradnorms", "sample-03-gradnorms-dark");
+  });
+
+  it("sample 06 translates digits with attention and draws the alignment", async () => {
+    const { page } = wb();
+    // Only this notebook's outputs: the earlier notebooks' webviews hold heatmaps too.
+    await runCommand(page, "View: Close All Editors");
+    await openNotebook(page, "06-seq2seq-attention.rnnb");
+    await runAll(page);
+    const { frame, stats } = await waitForDrawnCanvas(page, "canvas.rnn-attention", 400_000);
+    step(`attention map drew: ${JSON.stringify(stats)}`);
+    // The second map (the nn.Module's) comes after its training loop, further down: VS Code renders
+    // an output only when it is scrolled near, so keep scrolling while waiting.
+    const deadline = Date.now() + 400_000;
+    let maps = await canvasStats(frame, "canvas.rnn-attention");
+    while (maps.filter(isNonBlank).length < 2 && Date.now() < deadline) {
+      await scrollNotebook(page, 400);
+      await page.waitForTimeout(1000);
+      maps = await canvasStats(frame, "canvas.rnn-attention");
+    }
+    assert.ok(maps.length >= 2 && maps.every(isNonBlank), `both attention maps drew: ${JSON.stringify(maps)}`);
+    await waitForCellsIdle(page, 400_000);
+    // the nn.Module's map, the last one, whole: its title and colour bar above it, its labels below
+    await revealInNotebook(page, frame.locator("canvas.rnn-attention").last());
+    await scrollNotebook(page, 110);
+    await page.waitForTimeout(500);
+    await screenshot(page, "sample-06-attention", { readme: true });
   });
 });
