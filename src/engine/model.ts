@@ -14,6 +14,7 @@
  * one session get `dense` and `dense_1`, exactly as in a Keras notebook.
  */
 import type { ForwardContext, Layer, Param } from "./layer";
+import { isMultiLayer, type MultiLayer } from "./graph/symbolic";
 import { uniqueLayerName, zeroGrads } from "./layer";
 import { checkLossName, computeLoss, accuracy, type LossName } from "./loss";
 import { paramCount, type Convention, type ParamCount } from "./params";
@@ -56,6 +57,9 @@ export interface WeightEntry {
 }
 
 const OPTIONS = ["inputShape", "name", "dtype", "seed"];
+
+/** Layer types that honour a mask from an earlier layer (Keras: the recurrent layers). */
+const MASKED_RECURRENT = new Set(["simpleRNN", "lstm", "gru"]);
 
 /**
  * A Keras-style stack of layers (make one with `rnn.sequential({ inputShape: [T, F] }, [layers…])`):
@@ -226,17 +230,59 @@ export class Sequential {
     return t;
   }
 
-  /** Forward through every layer. x [B, …inputShape] → output [B, …]. @internal (fit/lm plumbing; cells use predict) */
+  /**
+   * Forward through every layer. x [B, …inputShape] → output [B, …]. @internal (fit/lm plumbing; cells use predict)
+   *
+   * Masks travel as in a Keras Sequential: an embedding with maskZero (or a masking layer) marks padded
+   * steps, the recurrent layers after it honour the mask (graph calls of the same layers, see
+   * graph/symbolic.ts), and a layer whose output has no time axis any more drops it.
+   */
   forwardPass(x: Tensor, ctx: ForwardContext): Tensor {
     let h = x;
-    for (const layer of this.layers) h = layer.forward(h, ctx);
+    let mask: Tensor | null = null;
+    this.maskedRuns = this.layers.map(() => null);
+    this.layers.forEach((layer, i) => {
+      const produces = isMultiLayer(layer) && !!layer.producesMask;
+      const consumes = mask !== null && isMultiLayer(layer) && MASKED_RECURRENT.has(layer.type);
+      if (mask && !consumes && layer.type === "bidirectional") {
+        throw new Error(`layer "${layer.name}" (Bidirectional) cannot honour the mask of an embedding with maskZero or a masking layer yet; use the recurrent layers without the wrapper, or no mask`);
+      }
+      if (produces || consumes) {
+        const multi = layer as MultiLayer;
+        const outs = multi.graphForward(consumes ? [h, mask!] : [h], ctx, { main: 1, states: 0, mask: consumes, returnAttentionScores: false });
+        this.maskedRuns[i] = { outputs: outs.length };
+        h = outs[0];
+        if (produces) mask = outs[outs.length - 1];
+      } else {
+        h = layer.forward(h, ctx);
+      }
+      if (mask && h.rank < 3) mask = null; // no time axis left (a recurrent layer's last step, flatten): no mask
+    });
     return h;
+  }
+
+  /** Per layer: run as a graph call with a mask (how many outputs), else null. */
+  private maskedRuns: ({ outputs: number } | null)[] = [];
+
+  /** Backward of layer i (as it ran forward); `inputGrad` false lets it skip ∂L/∂x. */
+  private layerBackward(i: number, d: Tensor, inputGrad: boolean): Tensor | null {
+    const layer = this.layers[i];
+    const run = this.maskedRuns[i];
+    if (run) {
+      const dys = [d, ...Array.from({ length: run.outputs - 1 }, () => null)];
+      return (layer as MultiLayer).graphBackward(dys, [inputGrad, false])[0];
+    }
+    if (!inputGrad && layer.backwardParamsOnly) {
+      layer.backwardParamsOnly(d);
+      return null;
+    }
+    return layer.backward(d);
   }
 
   /** Backward through every layer from ∂L/∂output, accumulating parameter gradients. @internal (cells use computeGradients) */
   backwardPass(dy: Tensor): Tensor {
     let d = dy;
-    for (let i = this.layers.length - 1; i >= 0; i--) d = this.layers[i].backward(d);
+    for (let i = this.layers.length - 1; i >= 0; i--) d = this.layerBackward(i, d, true)!;
     return d;
   }
 
@@ -246,10 +292,8 @@ export class Sequential {
    */
   backwardParams(dy: Tensor): void {
     let d = dy;
-    for (let i = this.layers.length - 1; i > 0; i--) d = this.layers[i].backward(d);
-    const first = this.layers[0];
-    if (first.backwardParamsOnly) first.backwardParamsOnly(d);
-    else first.backward(d);
+    for (let i = this.layers.length - 1; i > 0; i--) d = this.layerBackward(i, d, true)!;
+    this.layerBackward(0, d, false);
   }
 
   /** Validates y against the output for a loss and returns its flat data. @internal */

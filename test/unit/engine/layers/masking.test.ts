@@ -14,6 +14,7 @@ import { gru } from "../../../../src/engine/layers/gru";
 import { lstm } from "../../../../src/engine/layers/lstm";
 import { masking } from "../../../../src/engine/layers/masking";
 import { model } from "../../../../src/engine/graph/functional";
+import { sequential } from "../../../../src/engine/model";
 import { input, type KerasTensor } from "../../../../src/engine/graph/symbolic";
 import { checkModel } from "../graph/check";
 
@@ -77,6 +78,25 @@ describe("masking (Keras semantics)", () => {
     xs.data.fill(0, 8, 12);  // row 1, steps 0–1 padded
     // Not the input: nudging a padded (all-zero) step un-masks it, a jump central differences cannot follow.
     checkModel(m, [xs], [rand([3, 1], 10), rand([3, 3], 11)], { inputs: [false] });
+  });
+
+  it("rnn.sequential honours the mask as Keras's Sequential does: same outputs and gradients as the functional model", () => {
+    const seq = sequential({ inputShape: [5], seed: 1, dtype: "float64" }, [embedding({ inputDim: 6, outputDim: 3, maskZero: true }),
+      lstm({ units: 4, returnSequences: true }), gru({ units: 2 }), dense({ units: 2 })]);
+    const ids = input({ shape: [5], dtype: "float64" });
+    const h = lstm({ units: 4, returnSequences: true }).apply(embedding({ inputDim: 6, outputDim: 3, maskZero: true }).apply(ids));
+    const fun = model({ inputs: ids, outputs: dense({ units: 2 }).apply(gru({ units: 2 }).apply(h)), seed: 2 });
+    fun.setWeights(seq.getWeights());
+    const x = new Tensor(Float64Array.from([3, 1, 4, 0, 0, 0, 0, 2, 5, 1, 5, 2, 0, 3, 1]), [3, 5]);
+    const y = rand([3, 2], 3);
+    assert.deepEqual(Array.from(seq.predict(x).data), Array.from((fun.predict(x) as Tensor).data));
+    const gs = seq.computeGradients(x, y, { loss: "mse" }), gf = fun.computeGradients(x, y, { loss: "mse" });
+    assert.equal(gs.loss, gf.loss);
+    Object.keys(gs.grads).forEach((k, i) => assert.deepEqual(Array.from(gs.grads[k].data), Array.from(Object.values(gf.grads)[i].data), k));
+    // Without the mask the padded zeros are real inputs: the outputs differ.
+    const plain = sequential({ inputShape: [5], dtype: "float64" }, [embedding({ inputDim: 6, outputDim: 3 }), lstm({ units: 4, returnSequences: true }), gru({ units: 2 }), dense({ units: 2 })]);
+    plain.setWeights(seq.getWeights());
+    assert.notDeepEqual(Array.from(plain.predict(x).data), Array.from(seq.predict(x).data));
   });
 
   it("masking and maskZero add no parameters (Keras counts)", () => {
