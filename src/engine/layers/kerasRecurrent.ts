@@ -11,6 +11,7 @@
  */
 import { isSymbolic, KerasLayer, shapeError, shapeText, tableOutputShape } from "./common";
 import { applySymbolic, type CallOptions, type GraphCall, type KerasTensor } from "../graph/symbolic";
+import { maskedBackward, maskedForward, type MaskedCall } from "./maskedRecurrence";
 import { makeParam, type BuildContext, type ForwardContext, type LayerConfigData, type LayerRecording } from "../layer";
 import { checkActivation, copySequence, type ActivationName } from "../ops";
 import { bool, checkKeys, finiteNumber, fraction, positiveInt } from "../options";
@@ -137,35 +138,6 @@ function resolveOptions(spec: KerasRecurrentSpec, options: KerasRecurrentOptions
   }
   r.inputShape = options.inputShape?.slice();
   return r;
-}
-
-/** One group of rows of a masked call with the same number L of real steps, compacted to [n, L, I]. */
-interface MaskGroup {
-  rows: number[];
-  L: number;
-  x: Tensor;
-  init: Tensor[] | null;
-  /** Seed of the group's dropout masks, so a replayed forward draws the same ones. */
-  seed: number;
-}
-
-/** A masked graph call pending its backward. */
-interface MaskedCall {
-  B: number;
-  T: number;
-  I: number;
-  groups: MaskGroup[];
-  ctx: ForwardContext;
-  maskT: Tensor;
-  /** The group whose caches the core holds. */
-  cached: number;
-}
-
-/** Rows `rows` of a row-major [·, H] array, stacked. */
-function gatherRows(data: FloatArray, rows: readonly number[], H: number): FloatArray {
-  const out = allocFloats(rows.length * H, data instanceof Float64Array ? "float64" : "float32");
-  rows.forEach((b, r) => out.set(data.subarray(b * H, (b + 1) * H), r * H));
-  return out;
 }
 
 /** A Keras-family SimpleRNN / LSTM / GRU layer. */
@@ -522,16 +494,20 @@ export class KerasRecurrentLayer extends KerasLayer {
   }
 
   private graphStates = 0; // initial states of the pending graph call
-  private masked: MaskedCall | null = null; // the pending graph call, when it had a mask
+  private masked: MaskedCall | null = null; // the pending graph call, when it had a mask (maskedRecurrence.ts)
 
   /** @internal */
   graphForward(inputs: Tensor[], ctx: ForwardContext, call: GraphCall): Tensor[] {
     const init = call.states ? inputs.slice(1, 1 + call.states) : this.carriedStates(inputs[0].shape[0]);
     this.graphStates = call.states;
     this.masked = null;
-    const { output, states } = call.mask
-      ? this.maskedForward(this.checkedInput(inputs[0]), inputs[inputs.length - 1], init ?? null, ctx)
-      : this.forwardSeq(inputs[0], ctx, init);
+    let r: { output: Tensor; states: Tensor[] };
+    if (call.mask) {
+      const m = maskedForward(this, this.checkedInput(inputs[0]), inputs[inputs.length - 1], init ?? null, ctx);
+      this.masked = m.pending;
+      r = m;
+    } else r = this.forwardSeq(inputs[0], ctx, init);
+    const { output, states } = r;
     if (!call.states) this.keepStates(states);
     return this.returnState ? [output, ...states] : [output];
   }
@@ -539,110 +515,13 @@ export class KerasRecurrentLayer extends KerasLayer {
   /** @internal */
   graphBackward(dys: (Tensor | null)[], needed: readonly boolean[]): (Tensor | null)[] {
     const dStates = this.returnState ? dys.slice(1) : [];
-    if (this.masked) return this.maskedBackward(dys[0], dStates, needed[0]);
+    if (this.masked) {
+      const m = this.masked;
+      this.masked = null;
+      return maskedBackward(this, m, dys[0], dStates, needed[0], this.graphStates);
+    }
     const { dx, dInitialStates } = this.backwardSeq(dys[0], this.returnState ? dStates : undefined, needed[0]);
     return [needed[0] ? dx : null, ...dInitialStates.slice(0, this.graphStates)];
-  }
-
-  /**
-   * A masked call, Keras semantics (keras.backend.rnn with zero_output_for_mask False, the CPU path): a
-   * masked step leaves the states as they were and outputs the previous step's output (zeros before
-   * the first real step). That equals running the cell over each row's real steps only, so each group of
-   * rows with the same number of real steps runs as one compact batch through the unchanged fused
-   * core, and the outputs are scattered back. Porting note: Keras's cuDNN path outputs zeros at masked
-   * steps instead; the returned states agree. The core keeps one group's caches, so backward replays
-   * each other group's forward (dropout masks from the group's own seed) before its backward.
-   */
-  private maskedForward(x: Tensor, maskT: Tensor, init: Tensor[] | null, ctx: ForwardContext): { output: Tensor; states: Tensor[] } {
-    const [B, T, I] = x.shape;
-    const H = this.units, S = this.stateCount;
-    if (maskT.size !== B * T) throw new Error(`${this.name} (${this.className}): mask of shape [${maskT.shape.join(", ")}] does not match the input [${B}, ${T}]`);
-    const valid: number[][] = Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => t).filter((t) => maskT.data[b * T + t] !== 0));
-    const byLength = new Map<number, number[]>();
-    valid.forEach((v, b) => byLength.set(v.length, [...(byLength.get(v.length) ?? []), b]));
-    const out = allocFloats(this.returnSequences ? B * T * H : B * H, this.dtype_);
-    const states = Array.from({ length: S }, (_, j) => {
-      const st = allocFloats(B * H, this.dtype_);
-      if (init) st.set(asTensor(init[j], this.dtype_).data.subarray(0, B * H));
-      return st;
-    });
-    const groups: MaskGroup[] = [];
-    for (const [L, rows] of byLength) {
-      if (L === 0) continue; // no real step: zero outputs, the initial states pass through
-      const xg = allocFloats(rows.length * L * I, this.dtype_);
-      rows.forEach((b, r) => valid[b].forEach((t, k) => xg.set(x.data.subarray((b * T + t) * I, (b * T + t + 1) * I), (r * L + k) * I)));
-      const initG = init ? states.map((st) => new Tensor(gatherRows(st, rows, H), [rows.length, H])) : null;
-      const g: MaskGroup = { rows, L, x: new Tensor(xg, [rows.length, L, I]), init: initG, seed: ctx.rng.nextUint32() };
-      groups.push(g);
-      const r = this.forwardSeq(g.x, { ...ctx, rng: new Rng(g.seed) }, initG ?? undefined);
-      rows.forEach((b, ri) => {
-        if (this.returnSequences) {
-          const source = this.outputSource(maskT, b, T);
-          source.forEach((k, p) => { if (k >= 0) out.set(r.output.data.subarray((ri * L + k) * H, (ri * L + k + 1) * H), (b * T + p) * H); });
-        } else out.set(r.output.data.subarray(ri * H, (ri + 1) * H), b * H);
-        r.states.forEach((st, j) => states[j].set(st.data.subarray(ri * H, (ri + 1) * H), b * H));
-      });
-    }
-    this.masked = { B, T, I, groups, ctx, maskT, cached: groups.length - 1 };
-    return { output: new Tensor(out, this.returnSequences ? [B, T, H] : [B, H]), states: states.map((st) => new Tensor(st, [B, H])) };
-  }
-
-  /** For each output position p (processing order) of row b: which real step's output it shows (−1: none yet, zeros). */
-  private outputSource(maskT: Tensor, b: number, T: number): number[] {
-    let k = 0;
-    return Array.from({ length: T }, (_, p) => {
-      const t = this.goBackwards ? T - 1 - p : p;
-      if (maskT.data[b * T + t] !== 0) return k++;
-      return k - 1;
-    });
-  }
-
-  private maskedBackward(dy: Tensor | null, dStates: (Tensor | null)[], inputGrad: boolean): (Tensor | null)[] {
-    const m = this.masked!;
-    this.masked = null;
-    const { B, T, I } = m;
-    const H = this.units, S = this.stateCount;
-    const dx = allocFloats(inputGrad ? B * T * I : 0, this.dtype_);
-    // Rows without a real step hand the state gradient straight to the initial state.
-    const dInit = Array.from({ length: S }, (_, j) => {
-      const d = allocFloats(B * H, this.dtype_);
-      if (dStates[j]) d.set(asTensor(dStates[j]!, this.dtype_).data);
-      return d;
-    });
-    for (let gi = m.groups.length - 1; gi >= 0; gi--) {
-      const g = m.groups[gi];
-      if (gi !== m.cached) this.forwardSeq(g.x, { ...m.ctx, rng: new Rng(g.seed) }, g.init ?? undefined);
-      const n = g.rows.length, L = g.L;
-      let dyG: Tensor | null = null;
-      if (dy) {
-        const d = allocFloats(this.returnSequences ? n * L * H : n * H, this.dtype_);
-        g.rows.forEach((b, r) => {
-          if (!this.returnSequences) {
-            d.set(dy.data.subarray(b * H, (b + 1) * H), r * H);
-            return;
-          }
-          this.outputSource(m.maskT, b, T).forEach((k, p) => {
-            if (k < 0) return; // a zero output before the first real step takes no gradient
-            for (let h = 0; h < H; h++) d[(r * L + k) * H + h] += dy.data[(b * T + p) * H + h];
-          });
-        });
-        dyG = new Tensor(d, this.returnSequences ? [n, L, H] : [n, H]);
-      }
-      const dSG = dStates.map((ds) => (ds ? new Tensor(gatherRows(asTensor(ds, this.dtype_).data, g.rows, H), [n, H]) : null));
-      const r = this.backwardSeq(dyG, this.returnState ? dSG : undefined, inputGrad);
-      g.rows.forEach((b, ri) => {
-        if (inputGrad) {
-          let k = 0; // real steps got the compact rows' gradients in order; masked steps get none
-          for (let t = 0; t < T; t++) {
-            if (m.maskT.data[b * T + t] === 0) continue;
-            const from = (ri * L + k++) * I;
-            dx.set(r.dx.data.subarray(from, from + I), (b * T + t) * I);
-          }
-        }
-        r.dInitialStates.forEach((d, j) => dInit[j].set(d.data.subarray(ri * H, (ri + 1) * H), b * H));
-      });
-    }
-    return [inputGrad ? new Tensor(dx, [B, T, I]) : null, ...dInit.slice(0, this.graphStates).map((d) => new Tensor(d, [B, H]))];
   }
 
   /**
