@@ -161,23 +161,7 @@ export class Sequential {
    * Bidirectional forward's three then backward's three), or an object keyed like `weights`.
    */
   setWeights(values: readonly TensorLike[] | Record<string, TensorLike>): void {
-    const list: TensorLike[] = Array.isArray(values) ? values : this.entries.map((e) => {
-      const v = (values as Record<string, TensorLike>)[e.key];
-      if (v === undefined) throw new Error(`setWeights: missing "${e.key}"; expected keys: ${this.entries.map((x) => x.key).join(", ")}`);
-      return v;
-    });
-    if (list.length !== this.entries.length) {
-      throw new Error(`setWeights: expected ${this.entries.length} arrays (${this.entries.map((e) => e.key).join(", ")}), got ${list.length}`);
-    }
-    const tensors = list.map((v, i) => {
-      const p = this.entries[i].param;
-      const t = asTensor(v, dtypeOf(p.value)); // nested arrays of a float64 model stay float64
-      if (t.size !== p.value.length || (t.rank > 1 && t.shape.join() !== p.shape.join())) {
-        throw new Error(`setWeights: "${this.entries[i].key}" has shape [${p.shape.join(", ")}] but got [${t.shape.join(", ")}]`);
-      }
-      return t;
-    });
-    tensors.forEach((t, i) => this.entries[i].param.value.set(t.data));
+    setEntryValues(this.entries, values);
   }
 
   /** paramCount of layer i with its input feature size (Keras convention unless asked). */
@@ -512,6 +496,30 @@ function withStackingHint(e: unknown, previous: Layer | undefined, layer: Layer,
 
 function free(d: number): number | null {
   return d < 0 ? null : d;
+}
+
+/**
+ * Loads weights into entries (Keras `set_weights()`): an array in entry order or an object by key; every
+ * count and shape is checked before any value is written, so a bad call changes nothing.
+ */
+export function setEntryValues(entries: readonly WeightEntry[], values: readonly TensorLike[] | Record<string, TensorLike>): void {
+  const list: TensorLike[] = Array.isArray(values) ? values : entries.map((e) => {
+    const v = (values as Record<string, TensorLike>)[e.key];
+    if (v === undefined) throw new Error(`setWeights: missing "${e.key}"; expected keys: ${entries.map((x) => x.key).join(", ")}`);
+    return v;
+  });
+  if (list.length !== entries.length) {
+    throw new Error(`setWeights: expected ${entries.length} arrays (${entries.map((e) => e.key).join(", ")}), got ${list.length}`);
+  }
+  const tensors = list.map((v, i) => {
+    const p = entries[i].param;
+    const t = asTensor(v, dtypeOf(p.value)); // nested arrays of a float64 model stay float64
+    if (t.size !== p.value.length || (t.rank > 1 && t.shape.join() !== p.shape.join())) {
+      throw new Error(`setWeights: "${entries[i].key}" has shape [${p.shape.join(", ")}] but got [${t.shape.join(", ")}]`);
+    }
+    return t;
+  });
+  tensors.forEach((t, i) => entries[i].param.value.set(t.data));
 }
 
 /** Weight entries in layer order, keys `layer/weight`, each Param once. */

@@ -26,8 +26,8 @@ import { checkKeys } from "../options";
 import { paramCount, type Convention, type ParamCount } from "../params";
 import { globalRng, Rng } from "../random";
 import { makeSummary, type Summary } from "../summary";
-import { Tensor, allocFloats, asTensor, dtypeOf, type DType, type TensorLike } from "../tensor";
-import { collectEntries, concatRows, checkTarget, type WeightEntry } from "../model";
+import { Tensor, allocFloats, asTensor, type DType, type TensorLike } from "../tensor";
+import { collectEntries, concatRows, checkTarget, setEntryValues, type WeightEntry } from "../model";
 import { fit, type FitOptions, type History, type LossStep } from "../fit";
 import { shapeText } from "../layers/common";
 import { checkBatchIndex, RECORDING_OPTIONS, resolveRecordingOptions, sequenceRecording, type Recording, type RecordingOptions } from "../recording";
@@ -159,23 +159,7 @@ export class Functional {
 
   /** Loads weights: an array in `getWeights()` order, or an object keyed like `weights`. */
   setWeights(values: readonly TensorLike[] | Record<string, TensorLike>): void {
-    const list: TensorLike[] = Array.isArray(values) ? values : this.entries.map((e) => {
-      const v = (values as Record<string, TensorLike>)[e.key];
-      if (v === undefined) throw new Error(`setWeights: missing "${e.key}"; expected keys: ${this.entries.map((x) => x.key).join(", ")}`);
-      return v;
-    });
-    if (list.length !== this.entries.length) {
-      throw new Error(`setWeights: expected ${this.entries.length} arrays (${this.entries.map((e) => e.key).join(", ")}), got ${list.length}`);
-    }
-    const tensors = list.map((v, i) => {
-      const p = this.entries[i].param;
-      const t = asTensor(v, dtypeOf(p.value));
-      if (t.size !== p.value.length || (t.rank > 1 && t.shape.join() !== p.shape.join())) {
-        throw new Error(`setWeights: "${this.entries[i].key}" has shape [${p.shape.join(", ")}] but got [${t.shape.join(", ")}]`);
-      }
-      return t;
-    });
-    tensors.forEach((t, i) => this.entries[i].param.value.set(t.data));
+    setEntryValues(this.entries, values);
   }
 
   /** paramCount of a layer with the feature size of its (first) input. */
