@@ -412,8 +412,10 @@ export class TorchRecurrent extends TorchParams {
     }
     const { T, B, unbatched } = call;
     const H = this.hiddenSize, D = this.dirs, L = this.numLayers;
-    const dOut = this.outputGradient(dOutput, T, B, unbatched);
-    const dhNd = this.stateGradient(dhN, B, unbatched), dcNd = this.stateGradient(dcN, B, unbatched);
+    const { dOut, lastStep } = this.outputGradient(dOutput, T, B, unbatched);
+    let dhNd = this.stateGradient(dhN, B, unbatched);
+    const dcNd = this.stateGradient(dcN, B, unbatched);
+    if (lastStep) dhNd = this.addToLastLayerState(dhNd, lastStep, B);
     const dh0 = allocFloats(L * D * B * H, this.dtype);
     const dc0 = this.kind === "lstm" ? allocFloats(L * D * B * H, this.dtype) : null;
     for (const u of lane.units) for (const g of [u.g.kernel, u.g.recurrentKernel, u.g.bias, u.g.recurrentBias]) g?.fill(0);
@@ -447,17 +449,40 @@ export class TorchRecurrent extends TorchParams {
     return res;
   }
 
-  /** ∂L/∂(last layer output) as time-major [T, B, D·H] (zeros when not given), shape-checked against the output. */
-  private outputGradient(dOutput: TensorLike | null, T: number, B: number, unbatched: boolean): FloatArray {
+  /**
+   * ∂L/∂(last layer output) as time-major [T, B, D·H] (null when not given), shape-checked against the
+   * output. A gradient that reaches only the last timestep of a one-direction module — PyTorch code
+   * reading `output[:, -1]` — comes back as `lastStep` [B, H] instead, with `dOut` null: that step's
+   * output is the last layer's final state, so the caller adds it to ∂L/∂hN and the time loop runs
+   * without a per-step output gradient (no [T, B, H] copy, no per-step add), as for a Keras layer
+   * that returns only its last output. Same sums, in the same step.
+   */
+  private outputGradient(dOutput: TensorLike | null, T: number, B: number, unbatched: boolean): { dOut: FloatArray | null; lastStep: FloatArray | null } {
     const F = this.dirs * this.hiddenSize;
-    const dOut = allocFloats(T * B * F, this.dtype);
-    if (dOutput === null || dOutput === undefined) return dOut;
+    if (dOutput === null || dOutput === undefined) return { dOut: null, lastStep: null };
     let g = asTensor(dOutput, this.dtype);
     if (unbatched && g.rank === 2) g = g.reshape(this.batchFirst ? [1, ...g.shape] : [g.shape[0], 1, g.shape[1]]);
     const expect = this.batchFirst ? [B, T, F] : [T, B, F];
     if (g.shape.join() !== expect.join()) throw new Error(`${this.name}: output gradient must have shape [${expect.join(", ")}] but got [${g.shape.join(", ")}]`);
+    if (this.dirs === 1 && onlyLastStep(g.data, T, B, F, this.batchFirst)) {
+      const last = allocFloats(B * F, this.dtype);
+      if (this.batchFirst) for (let b = 0; b < B; b++) for (let f = 0; f < F; f++) last[b * F + f] = g.data[(b * T + T - 1) * F + f];
+      else last.set(g.data.subarray((T - 1) * B * F, T * B * F));
+      return { dOut: null, lastStep: last };
+    }
+    const dOut = allocFloats(T * B * F, this.dtype);
     copySequence(T, B, F, { data: g.data, batchMajor: this.batchFirst }, { data: dOut, batchMajor: false });
-    return dOut;
+    return { dOut, lastStep: null };
+  }
+
+  /** dhN (or zeros) with `last` [B, H] added into the last layer's slice. */
+  private addToLastLayerState(dhN: ArrayLike<number> | null, last: FloatArray, B: number): FloatArray {
+    const H = this.hiddenSize, L = this.numLayers;
+    const out = allocFloats(L * B * H, this.dtype);
+    if (dhN) for (let q = 0; q < out.length; q++) out[q] = dhN[q];
+    const o = (L - 1) * B * H;
+    for (let q = 0; q < B * H; q++) out[o + q] += last[q];
+    return out;
   }
 
   /** ∂L/∂hN or ∂L/∂cN as [L·D, B, H] data, or null. */
@@ -560,4 +585,18 @@ export function LSTM(options: TorchRecurrentOptions): TorchRecurrent {
 /** `rnn.nn.GRU({ inputSize, hiddenSize, … })` — gate order r, z, n. */
 export function GRU(options: TorchRecurrentOptions): TorchRecurrent {
   return new TorchRecurrent("gru", options);
+}
+
+/** Whether a [T, B, F] / [B, T, F] gradient is zero at every timestep but the last. */
+function onlyLastStep(g: ArrayLike<number>, T: number, B: number, F: number, batchMajor: boolean): boolean {
+  if (T < 2) return false;
+  if (batchMajor) {
+    for (let b = 0; b < B; b++) {
+      const o = b * T * F;
+      for (let q = o; q < o + (T - 1) * F; q++) if (g[q] !== 0) return false;
+    }
+    return true;
+  }
+  for (let q = 0; q < (T - 1) * B * F; q++) if (g[q] !== 0) return false;
+  return true;
 }

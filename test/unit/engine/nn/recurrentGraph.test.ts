@@ -21,6 +21,30 @@ describe("nn recurrent modules in the autograd graph", () => {
     });
   }
 
+  it("output[:, -1] (only the last step's gradient) matches reading hN, and passes a gradient check", () => {
+    // That gradient takes a shortcut into ∂L/∂hN (the last layer's final state IS its last output); the
+    // reference is the same loss read from hN, which goes through the final-state path. Weights w make
+    // the loss depend on every unit differently. 2 layers so only the top layer's slice gets it.
+    for (const batchFirst of [false, true]) {
+      for (const kind of ["LSTM", "GRU"] as const) {
+        const m = nn[kind]({ inputSize: 3, hiddenSize: 4, numLayers: 2, batchFirst, dtype: "float64", seed: 5 });
+        const x = leaf(batchFirst ? [2, 5, 3] : [5, 2, 3], 8);
+        const w = tensor(Array.from({ length: 8 }, (_, i) => Math.cos(i + 1)), [2, 4], { dtype: "float64" });
+        const viaOutput = (xi: Tensor): Tensor => m.forward(xi).output.select(batchFirst ? 1 : 0, 4).mul(w).sum();
+        const viaState = (xi: Tensor): Tensor => m.forward(xi).hN.select(0, 1).mul(w).sum();
+        const grads = (f: (xi: Tensor) => Tensor): number[] => {
+          for (const p of [x, ...m.parameters()]) p.grad?.data.fill(0);
+          f(x).backward();
+          return [x, ...m.parameters()].flatMap((p) => Array.from(p.grad!.data));
+        };
+        const a = grads(viaOutput), b = grads(viaState);
+        const worst = Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+        assert.ok(worst < 1e-12, `${kind} batchFirst=${batchFirst}: max |difference| ${worst}`); // same sums, float64 rounding only
+        checkGradients(`nn.${kind} output[:, -1]`, viaOutput, [x]);
+      }
+    }
+  });
+
   it("batchFirst and unbatched inputs keep their shapes in the gradient", () => {
     const m = nn.GRU({ inputSize: 2, hiddenSize: 3, batchFirst: true, dtype: "float64", seed: 3 });
     const x = leaf([2, 4, 2], 4);
