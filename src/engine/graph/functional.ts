@@ -33,7 +33,8 @@ import { shapeText } from "../layers/common";
 import { checkBatchIndex, RECORDING_OPTIONS, resolveRecordingOptions, sequenceRecording, type Recording, type RecordingOptions } from "../recording";
 import { applySymbolic, GraphNode, input, KerasTensor, isKerasTensor, isMultiLayer, toEngine, toSymbolic, type InputOptions } from "./symbolic";
 import { modelToBytes, readModelBytes, type GraphSpec, type TensorRef } from "../serialize";
-import { exportPyTorchFiles, readModelFile, saveModelFile, type ExportPyTorchResult } from "../io/files";
+import { exportPyTorchFiles, importPyTorchFile, readModelFile, saveModelFile, type ExportPyTorchResult } from "../io/files";
+import type { FromPyTorchOptions } from "../io/torchImport";
 import type { PyTorchExportOptions } from "../io/torchExport";
 
 /** Options of `rnn.model({ inputs, outputs })`. */
@@ -483,6 +484,15 @@ export class Functional {
    */
   exportPyTorch(dir: string, options?: PyTorchExportOptions): ExportPyTorchResult {
     return exportPyTorchFiles(this, dir, options);
+  }
+
+  /**
+   * The way back from PyTorch: the state dict of this model's export (an export folder, or a .safetensors
+   * file saved after training further in PyTorch) into this model; `prefix` selects a submodule's keys.
+   */
+  importPyTorch(path: string, options?: FromPyTorchOptions): this {
+    importPyTorchFile(this, path, options);
+    return this;
   }
 
   /** Trains on x (one array per input) and y (one per output); the options of rnn.sequential's fit. */

@@ -27,7 +27,7 @@ import type { Layer } from "../layer";
 import { Rng } from "../random";
 import { Tensor, type TensorLike } from "../tensor";
 import { encodeSafetensors } from "./safetensors";
-import { exportGraph, isGraphModel } from "./torchGraph";
+import { exportGraph, isGraphModel, planGraph } from "./torchGraph";
 import { checkPy, modelPy, type ModelPySpec, type PyLayer } from "./pythonSource";
 import { ExportError, f32, kerasLayer, newCtx, pyNumber, type Ctx, type ImportLink } from "./torchLayers";
 
@@ -118,6 +118,10 @@ function planSequential(model: SequentialLike): { ctx: Ctx; layers: PyLayer[] } 
  * flows back into the engine's parameters. Exported for torchImport.ts.
  */
 export function importLinks(model: unknown): { links: ImportLink[]; keys: string[] } | undefined {
+  if (isGraphModel(model)) {
+    const { ctx } = planGraph(model);
+    return { links: ctx.links, keys: Object.keys(ctx.weights) };
+  }
   if (!isSequential(model)) return undefined;
   const { ctx } = planSequential(model);
   return { links: ctx.links, keys: Object.keys(ctx.weights) };

@@ -40,9 +40,13 @@ export function isGraphModel(m: unknown): m is GraphModelLike {
 }
 
 /** How one layer is called in the generated forward. */
-type Caller = (ins: string[], outs: string[], node: GraphNode) => string[];
+export type Caller = (ins: string[], outs: string[], node: GraphNode) => string[];
 
-export function exportGraph(model: GraphModelLike, options: PyTorchExportOptions): PyTorchExport {
+/**
+ * The per-layer translation (torch attributes, weights under their state-dict names, the links back
+ * for importPyTorch) without the reference run.
+ */
+export function planGraph(model: GraphModelLike): { ctx: Ctx; pyLayers: PyLayer[]; callers: Map<Layer, Caller> } {
   const ctx = newCtx();
   ctx.taken.add("state").add("weights"); // temporaries of the generated forward
   for (const n of model.nodes) {
@@ -57,6 +61,11 @@ export function exportGraph(model: GraphModelLike, options: PyTorchExportOptions
     pyLayers.push(py);
     callers.set(layer, call);
   }
+  return { ctx, pyLayers, callers };
+}
+
+export function exportGraph(model: GraphModelLike, options: PyTorchExportOptions): PyTorchExport {
+  const { ctx, pyLayers, callers } = planGraph(model);
   // Tensor names: the inputs by their own names, every other tensor t0, t1, … in graph order.
   const names = new Map<KerasTensor, string>();
   const args = model.inputs.map((t) => {
@@ -159,6 +168,7 @@ function translate(layer: Layer, ctx: Ctx): { py: PyLayer; call: Caller } {
       if (scale) {
         init.push(`self.${attr} = nn.Parameter(torch.ones(${scale.shape.length ? scale.shape[0] : "()"}))  # Keras weight "scale"`);
         ctx.weights[attr] = f32(scale);
+        ctx.links.push({ keys: [attr], shapes: [scale.shape], apply: (t) => scale.value.set(t[attr].data) });
       }
       const dot = layer.type === "attention";
       const call: Caller = (ins, outs, node) => {

@@ -23,6 +23,10 @@ import { simpleRNN } from "../../../src/engine/layers/simpleRnn";
 import { timeDistributed } from "../../../src/engine/layers/timeDistributed";
 import { LSTM } from "../../../src/engine/nn/recurrent";
 import { Rng } from "../../../src/engine/random";
+import { additiveAttention, attention } from "../../../src/engine/layers/attention";
+import { concatenate } from "../../../src/engine/layers/merge";
+import { model } from "../../../src/engine/graph/functional";
+import { input, type KerasTensor } from "../../../src/engine/graph/symbolic";
 
 const PYTHON = process.env.RNN_TORCH_PYTHON ?? "/usr/bin/python3";
 const TOL = 1e-5;
@@ -60,6 +64,24 @@ describe("interop: PyTorch → notebook (fromPyTorch / model.importPyTorch)", ()
       src.getWeights().forEach((w, i) => assert.deepEqual(dst.getWeights()[i].data, w.data, src.weightEntries()[i].key));
     });
   }
+
+  it("export then import is bit-exact: a functional seq2seq with attention scales and a shared layer", () => {
+    const make = (seed: number) => {
+      resetLayerNames();
+      const src = input({ shape: [5, 3] }), tgt = input({ shape: [4, 3] });
+      const proj = dense({ units: 4 });
+      const [enc, h, c] = lstm({ units: 4, returnSequences: true, returnState: true }).apply(proj.apply(src)) as KerasTensor[];
+      const dec = lstm({ units: 4, returnSequences: true }).apply(proj.apply(tgt), { initialState: [h, c] }) as KerasTensor;
+      const a = attention({ useScale: true }).apply([dec, enc]) as KerasTensor;
+      const b = additiveAttention().apply([dec, enc]) as KerasTensor;
+      return model({ inputs: [src, tgt], outputs: dense({ units: 2 }).apply(concatenate().apply([a, b])), seed });
+    };
+    const src = make(1);
+    randomize(src.params(), 6);
+    const dst = make(2);
+    fromPyTorch(dst, toPyTorch(src).weights);
+    src.getWeights().forEach((w, i) => assert.deepEqual(dst.getWeights()[i].data, w.data, src.weightEntries()[i].key));
+  });
 
   it("changes nothing and names what is missing, unexpected or misshapen", () => {
     const a = architectures[0];
