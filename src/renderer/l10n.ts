@@ -85,6 +85,13 @@ const EN = {
   attentionSource: "source (input) →",
   attentionTarget: "target (output)",
   attentionWeight: "weight {v}",
+  neuronsTitle: "{layer} — neurons over text ({state})",
+  neuronsSize: "{u} of {uu} units × {t} characters: each row is the text coloured by one unit's {state}. Hover a character for its value and the model's guesses for the next character.",
+  neuronsCut: "Showing the first {t} of {tt} characters (cut in the kernel to fit the output size).",
+  neuronsNext: "next",
+  neuronsAt: "t = {t} “{ch}”",
+  neuronsGuesses: "next: {list}",
+  neuronsHover: "Hover a character to read its guesses here.",
 };
 
 export type MessageKey = keyof typeof EN;
@@ -169,6 +176,13 @@ const KO: Record<MessageKey, string> = {
   attentionSource: "소스 (입력) →",
   attentionTarget: "타깃 (출력)",
   attentionWeight: "가중치 {v}",
+  neuronsTitle: "{layer} — 텍스트 위의 뉴런 ({state})",
+  neuronsSize: "유닛 {uu}개 중 {u}개 × 문자 {t}개: 각 행은 한 유닛의 {state} 값으로 칠한 텍스트입니다. 문자에 마우스를 올리면 값과 모델이 예측한 다음 문자가 보입니다.",
+  neuronsCut: "문자 {tt}개 중 처음 {t}개를 표시합니다 (출력 크기에 맞추려고 커널에서 잘랐습니다).",
+  neuronsNext: "다음",
+  neuronsAt: "t = {t} “{ch}”",
+  neuronsGuesses: "다음 문자: {list}",
+  neuronsHover: "문자에 마우스를 올리면 여기에 예측이 보입니다.",
 };
 
 function language(): string {

@@ -2,15 +2,16 @@
  * The pure entry of the renderer: `render({ container, mime, value })` validates the payload and
  * draws it into a fresh root element, or shows an error box. It never throws: whatever goes wrong
  * becomes text in the error box. When drawing finished the root carries `data-rnn-rendered="<kind>"`
- * (gates, gradnorms, training, summary, tensor, attention — or "error"), which the E2E tests wait for.
+ * (gates, gradnorms, training, summary, tensor, attention, neurons — or "error"), which the E2E tests wait for.
  */
 import { MIME } from "../shared/mime";
-import type { AttentionPayload, GatesPayload, GradNormsPayload, SummaryPayload, TensorPayload, TrainingPayload } from "../shared/payloads";
+import type { AttentionPayload, GatesPayload, GradNormsPayload, NeuronsPayload, SummaryPayload, TensorPayload, TrainingPayload } from "../shared/payloads";
 import { validatePayload } from "../shared/validate";
 import { renderAttention } from "./attention";
 import { clear, el, ensureStyle, errorBox } from "./dom";
 import { renderGates } from "./gates";
 import { renderGradNorms } from "./gradNorms";
+import { renderNeurons } from "./neurons";
 import { renderSummary } from "./summary";
 import { renderTensor } from "./tensor";
 import { renderTraining } from "./training";
@@ -28,6 +29,7 @@ const KINDS: Record<string, { kind: string; draw: (root: HTMLElement, p: never) 
   [MIME.summary]: { kind: "summary", draw: renderSummary as (root: HTMLElement, p: SummaryPayload) => void },
   [MIME.tensor]: { kind: "tensor", draw: renderTensor as (root: HTMLElement, p: TensorPayload) => void },
   [MIME.attention]: { kind: "attention", draw: renderAttention as (root: HTMLElement, p: AttentionPayload) => void },
+  [MIME.neurons]: { kind: "neurons", draw: renderNeurons as (root: HTMLElement, p: NeuronsPayload) => void },
 };
 
 /** Draws one output into `container` (its previous content is replaced). Returns the root element. */

@@ -7,6 +7,7 @@ export const MIME = {
   summary: "application/vnd.rnn-notebook.summary+json",
   tensor: "application/vnd.rnn-notebook.tensor+json",
   attention: "application/vnd.rnn-notebook.attention+json",
+  neurons: "application/vnd.rnn-notebook.neurons+json",
 } as const;
 
 export type RichMime = (typeof MIME)[keyof typeof MIME];

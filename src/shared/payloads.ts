@@ -185,6 +185,36 @@ export interface AttentionPayload {
 }
 
 /**
+ * application/vnd.rnn-notebook.neurons+json — neurons over text: the text once per unit, each character
+ * coloured by that unit's state there (diverging scale), and the model's next-character guesses after
+ * each character. Long texts and wide layers are CUT in the kernel (first characters, first units), not
+ * pooled: a mean of several characters' states belongs to no character.
+ */
+export interface NeuronsPayload {
+  title?: string;
+  model?: string;
+  layer: { index: number; name: string; type: CellType };
+  /** Which state the values are: the hidden state h or an LSTM's cell state c. */
+  state: "h" | "c";
+  /** The characters shown, one per step (T). */
+  text: string[];
+  /** Length of the whole text when only its first `text.length` characters were sent. */
+  trueSteps?: number;
+  /** Unit index of each row (U). */
+  units: number[];
+  /** Units of the layer in all (more than `units.length` when units were cut or chosen). */
+  layerUnits: number;
+  /** U × T states, unit-major: values[u * T + t]; null = missing. */
+  values: (number | null)[];
+  /** Colour domain, symmetric around 0: ±max(1, max|value|). */
+  domain: [number, number];
+  /** Top-k next-character guesses after each shown character: chars and probs are T × k, t-major. */
+  guesses?: { k: number; chars: string[]; probs: (number | null)[] };
+  /** What the kernel wants said (e.g. why there are no guesses). */
+  note?: string;
+}
+
+/**
  * How a tensor of any rank is viewed as the matrix of a TensorPayload: size-1 axes are dropped, the
  * last remaining axis gives the columns and the product of the others the rows ([4, 30, 1] → 4 × 30,
  * [2, 3, 4] → 6 × 4, a scalar or vector → 1 × n). Kernel and renderer use this one rule.

@@ -10,7 +10,7 @@
  */
 import { MIME } from "./mime";
 import type {
-  AttentionPayload,
+  AttentionPayload, NeuronsPayload,
   GatePanel, GatesPayload, GradNormSeries, GradNormsPayload, SummaryPayload, SummaryRow, TensorPayload, TrainingPayload,
 } from "./payloads";
 
@@ -293,6 +293,48 @@ export function validateAttention(raw: unknown): AttentionPayload {
   return out;
 }
 
+/** A symmetric-or-not colour domain [lo, hi] with lo < hi. */
+function domain(v: unknown, path: string): [number, number] {
+  const d = values(v, path, 2);
+  if (d[0] === null || d[1] === null || !(d[1] > d[0])) fail(path, "expected [lo, hi] with lo < hi");
+  return [d[0], d[1]];
+}
+
+export function validateNeurons(raw: unknown): NeuronsPayload {
+  const p = obj(raw, "neurons");
+  const layer = obj(p.layer, "neurons.layer");
+  if (!Array.isArray(p.text) || p.text.length === 0) fail("neurons.text", `expected a non-empty array of characters, got ${describe(p.text)}`);
+  const T = p.text.length;
+  if (!Array.isArray(p.units) || p.units.length === 0) fail("neurons.units", `expected a non-empty array of unit indices, got ${describe(p.units)}`);
+  const U = p.units.length;
+  if (T > MAX_POINTS || U * T > MAX_CELLS) fail("neurons", `${U}×${T} values exceed the renderer's cap of ${MAX_CELLS}`);
+  const out: NeuronsPayload = {
+    layer: {
+      index: int(layer.index ?? 0, "neurons.layer.index"),
+      name: label(layer.name),
+      type: oneOf(layer.type, ["simpleRNN", "lstm", "gru"] as const, "neurons.layer.type"),
+    },
+    state: oneOf(p.state, ["h", "c"] as const, "neurons.state", "h"),
+    // One character per step: a longer string is cut to a few code points so it cannot widen a cell.
+    text: labels(p.text, "neurons.text", T, 4) as string[],
+    units: ints(p.units, "neurons.units", U),
+    layerUnits: int(p.layerUnits ?? U, "neurons.layerUnits", 1),
+    values: values(p.values, "neurons.values", U * T),
+    domain: p.domain === undefined ? [-1, 1] : domain(p.domain, "neurons.domain"),
+  };
+  if (p.title !== undefined) out.title = label(p.title);
+  if (p.model !== undefined) out.model = label(p.model);
+  if (p.trueSteps !== undefined) out.trueSteps = int(p.trueSteps, "neurons.trueSteps", T);
+  if (p.note !== undefined) out.note = label(p.note, 500);
+  if (p.guesses !== undefined && p.guesses !== null) {
+    const g = obj(p.guesses, "neurons.guesses");
+    const k = int(g.k, "neurons.guesses.k", 1, 64);
+    if (T * k > MAX_POINTS) fail("neurons.guesses", `${T}×${k} guesses exceed the renderer's cap of ${MAX_POINTS}`);
+    out.guesses = { k, chars: labels(g.chars, "neurons.guesses.chars", T * k, 4) as string[], probs: values(g.probs, "neurons.guesses.probs", T * k) };
+  }
+  return out;
+}
+
 const VALIDATORS: Record<string, (raw: unknown) => unknown> = {
   [MIME.gates]: validateGates,
   [MIME.gradNorms]: validateGradNorms,
@@ -300,6 +342,7 @@ const VALIDATORS: Record<string, (raw: unknown) => unknown> = {
   [MIME.summary]: validateSummary,
   [MIME.tensor]: validateTensor,
   [MIME.attention]: validateAttention,
+  [MIME.neurons]: validateNeurons,
 };
 
 /** Validates a payload by mime type. Never throws. */

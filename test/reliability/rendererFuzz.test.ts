@@ -6,7 +6,7 @@
 // and within a stated time bound. Count: 400 payloads (RNN_STRESS=1: 4,000). Skipped without Chromium.
 import * as assert from "node:assert/strict";
 import { MIME } from "../../src/shared/mime";
-import type { AttentionPayload, GatesPayload, GradNormsPayload, SummaryPayload, TensorPayload, TrainingPayload } from "../../src/shared/payloads";
+import type { AttentionPayload, GatesPayload, GradNormsPayload, NeuronsPayload, SummaryPayload, TensorPayload, TrainingPayload } from "../../src/shared/payloads";
 import { CHROMIUM, openRendererPage, type Page, type RendererPage } from "../support/rendererPage";
 import { prng } from "./prng";
 
@@ -48,9 +48,15 @@ const attention: AttentionPayload = {
   rows: 3, cols: 4, batchIndex: 0, title: "alignment", target: ["x", "y", "z"], source: ["a", "b", "c", "d"],
   values: [0.7, 0.1, 0.1, 0.1, 0.1, 0.7, 0.1, 0.1, 0.05, 0.05, 0.2, 0.7],
 };
+const neurons: NeuronsPayload = {
+  model: "char", layer: { index: 1, name: "lstm", type: "lstm" }, state: "c", text: ["h", "e", "l", "l", "o", " "], trueSteps: 40,
+  units: [3, 0, 1, 2], layerUnits: 8, values: grid((i) => Math.sin(i) * 1.5), domain: [-1.5, 1.5], note: "units cut",
+  guesses: { k: 2, chars: ["e", "a", "l", "i", "l", "o", "o", "l", " ", "!", "w", "t"], probs: [0.6, 0.2, 0.5, 0.1, 0.4, 0.3, 0.7, 0.1, 0.5, 0.2, 0.3, 0.3] },
+};
 const SEEDS: [string, string, unknown][] = [
   [MIME.gates, "gates", gates], [MIME.gradNorms, "gradnorms", gradNorms], [MIME.training, "training", training],
   [MIME.summary, "summary", summary], [MIME.tensor, "tensor", tensor], [MIME.attention, "attention", attention],
+  [MIME.neurons, "neurons", neurons],
 ];
 
 function mutator(seed: number) {

@@ -6,11 +6,13 @@
 import { connectivity } from "./connectivity";
 import { findUnits } from "./findUnits";
 import { fixedPoints } from "./fixedPoints";
+import { neurons } from "./neurons";
 import { trajectory } from "./trajectory";
 
 export type { ConnectivityOptions } from "./connectivity";
 export type { FindUnitsOptions, UnitMatch } from "./findUnits";
 export type { FixedPoint, FixedPointOptions } from "./fixedPoints";
+export type { NeuronActivations, NeuronsOptions, NeuronsVocab, NextCharGuesses } from "./neurons";
 export type { Trajectory, TrajectoryOptions } from "./trajectory";
 export type { AnalysedModel, StateName } from "./subject";
 
@@ -19,7 +21,8 @@ export type { AnalysedModel, StateName } from "./subject";
  * `trajectory(model, xs, { dims })` (PCA paths of the hidden states),
  * `findUnits(model, x, labels)` (units ranked by correlation with a per-timestep label),
  * `connectivity(model, x)` (‖∂y_t/∂x_s‖ for every pair of steps),
- * `fixedPoints(model, xs)` (where one layer's dynamics stand still).
+ * `fixedPoints(model, xs)` (where one layer's dynamics stand still),
+ * `neurons(model, text, { vocab })` (each unit's state along a text, with the next-character guesses).
  */
 export const analysis = {
   /**
@@ -42,4 +45,9 @@ export const analysis = {
    * states → `[{ point, speed, jacobian, start }]`, slowest first: `rnn.analysis.fixedPoints(model, xs, { starts?, input?, layer? })`.
    */
   fixedPoints,
+  /**
+   * One recurrent layer's state per character of a text and the model's top-k next-character guesses →
+   * `{ text, values [T, K], units, guesses? }`: `rnn.analysis.neurons(model, text, { vocab, layer?, state?, units?, topK? })`.
+   */
+  neurons,
 };

@@ -7,8 +7,9 @@
  *   History → training+json (status "done"); mathjs scalars and non-numeric matrices → text; undefined
  *   for anything else (the kernel then falls back to its own text/plain inspection).
  * - `createShow(ctx)` → the `rnn.show` object: `gates`, `gradientNorms`, `lossCurve`, `tensor`,
- *   `attention`. Each reads a typed engine result (a recording through the engine's recording contract,
- *   `model.record`, engine/recording.ts; an AttentionMap, engine/attention.ts) and calls
+ *   `attention`, `neurons`. Each reads a typed engine result (a recording through the engine's recording
+ *   contract, `model.record`, engine/recording.ts; an AttentionMap, engine/attention.ts; an analysis of
+ *   engine/analysis/) and calls
  *   `ctx.display(bundle)` once. Misuse (a non-recurrent layer, missing targets, a value that is not
  *   a model) throws, so the cell fails with the message.
  * - `trainingBundle(progress: FitProgress, { maxBytes })` — the live fit output; the kernel re-displays
@@ -21,6 +22,7 @@
  * Nothing here imports vscode; no DOM.
  */
 import { attentionMap, type AttentionMapOptions } from "../../engine/attention";
+import { neurons, type NeuronsOptions } from "../../engine/analysis/neurons";
 import type { MimeBundle } from "../../shared/mime";
 import type { GradNormSeries, GradNormsPayload, TrainingPayload } from "../../shared/payloads";
 import type { FitProgress, History } from "../../engine/fit";
@@ -34,6 +36,7 @@ import type { TensorLike } from "../../engine/tensor";
 import { attentionBundle, attentionPayload } from "./attentionBundle";
 import { poolSeries, roundSig } from "./downsample";
 import { gatesBundle, gatesPayload } from "./gatesBundle";
+import { neuronsBundle, neuronsPayload } from "./neuronsBundle";
 import { CELL_FACTS } from "../../engine/layerFacts";
 import { gradNormsBundle, trainingBundleFromPayload } from "./plotBundles";
 import { summaryBundle, tensorBundle, tensorPayload, textMatrixBundle } from "./tableBundles";
@@ -218,12 +221,19 @@ export interface AttentionShowOptions extends AttentionMapOptions {
   title?: string;
 }
 
+export interface NeuronsShowOptions extends NeuronsOptions {
+  /** Title above the view (default "Neurons over text"). */
+  title?: string;
+}
+
 export interface RnnShow {
   gates(model: Recordable, x: TensorLike, opts?: GatesShowOptions): void;
   gradientNorms(modelOrModels: Recordable | Recordable[], x: TensorLike, y: TensorLike, opts?: GradNormsShowOptions): void;
   lossCurve(history: History): void;
   tensor(t: unknown, opts?: TensorShowOptions): void;
   attention(weights: TensorLike, opts?: AttentionShowOptions): void;
+  /** The text once per unit of one recurrent layer, coloured by the unit's state, with the next-character guesses. */
+  neurons(model: unknown, text: string, opts: NeuronsShowOptions): void;
 }
 
 /** Checks a cell's argument is a recordable model (cells are not type-checked at run time). */
@@ -335,6 +345,21 @@ export function createShow(ctx: ShowContext): RnnShow {
       const { title, ...mapOptions } = opts;
       const map = attentionMap(weights, mapOptions); // checks shapes and token counts: misuse fails the cell
       ctx.display(fitToBudget((level) => attentionBundle(attentionPayload(map, { title, maxSteps: shrink(400, level) })), maxBytes, "rnn.show.attention"));
+    },
+    neurons(model, text, opts) {
+      if (!opts || typeof opts !== "object") throw new TypeError("rnn.show.neurons: expected options { vocab, layer?, state?, units?, topK? } as the third argument");
+      const { title, ...options } = opts;
+      let a;
+      try {
+        a = neurons(model as Sequential, text, options); // checked by the engine: cells are not type-checked
+      } catch (e) {
+        if (e instanceof Error) e.message = e.message.replace(/^rnn\.analysis\.neurons/, "rnn.show.neurons");
+        throw e;
+      }
+      const name = isObj(model) && typeof model.name === "string" ? model.name : undefined;
+      // 2,000 characters × 64 units ≈ 0.8 MB of JSON at level 0; each level halves both.
+      ctx.display(fitToBudget((level) => neuronsBundle(neuronsPayload(a, { title, model: name, maxSteps: shrink(2000, level), maxUnits: shrink(64, level) })),
+        maxBytes, "rnn.show.neurons"));
     },
   };
 }

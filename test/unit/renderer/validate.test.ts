@@ -122,4 +122,26 @@ describe("validate: size caps", () => {
     if (!bad.ok) assert.match(bad.error, /attention\.source.*expected 3 labels, got 2/);
     assert.equal(validatePayload(MIME.attention, { ...ok, rows: 3000, cols: 3000, values: [] }).ok, false); // 9·10^6 > MAX_CELLS
   });
+  it("neurons: values must be units × characters, guesses characters × k; NaN becomes missing; long tokens are cut", () => {
+    const ok = {
+      layer: { index: 0, name: "lstm", type: "lstm" }, state: "h", text: ["a", "b", "<img src=x>"], units: [0, 7], layerUnits: 8,
+      values: [0.1, NaN, -0.3, 0.4, 0.5, 0.6], domain: [-1, 1], guesses: { k: 1, chars: ["b", "c", "a"], probs: [0.5, 0.9, 0.2] },
+    };
+    const r = validatePayload(MIME.neurons, ok);
+    assert.equal(r.ok, true);
+    if (r.ok) {
+      const v = r.value as { values: (number | null)[]; text: string[] };
+      assert.equal(v.values[1], null);
+      assert.equal(v.text[2], "<im…", "a cell holds one character: a longer token is cut to 4 code points");
+    }
+    const bad = validatePayload(MIME.neurons, { ...ok, values: [1, 2, 3] });
+    assert.equal(bad.ok, false);
+    if (!bad.ok) assert.match(bad.error, /neurons\.values: expected 6 values, got 3/);
+    const guesses = validatePayload(MIME.neurons, { ...ok, guesses: { k: 2, chars: ["a"], probs: [1] } });
+    assert.equal(guesses.ok, false);
+    if (!guesses.ok) assert.match(guesses.error, /neurons\.guesses\.chars: expected 6 labels, got 1/);
+    assert.equal(validatePayload(MIME.neurons, { ...ok, domain: [1, -1] }).ok, false);
+    // 3000 units × 3000 characters = 9·10^6 > MAX_CELLS: refused before the values are read
+    assert.equal(validatePayload(MIME.neurons, { ...ok, text: new Array(3000).fill("a"), units: new Array(3000).fill(0), values: [] }).ok, false);
+  });
 });

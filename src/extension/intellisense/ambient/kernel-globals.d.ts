@@ -59,6 +59,19 @@ declare namespace RnnKernel {
      * @example rnn.show.attention(weights, { source: "2026-12-03", target: "03/12/2026" })
      */
     attention(weights: Tensor | number[][] | number[][][], options?: { source?: string | string[]; target?: string | string[]; batchIndex?: number; title?: string }): void;
+    /**
+     * Neurons over text (Karpathy's "unreasonable effectiveness" figure): the text once per unit of one
+     * recurrent layer, each character coloured by that unit's state there, and under it the model's top-k
+     * guesses for the next character; hover a character for unit, t, value and probabilities. Long texts
+     * scroll; the output keeps the first 2,000 characters and 64 units (fewer under the size limit) and says so.
+     * @param model a character model (`rnn.sequential` with an embedding of character indices, or one-hot input)
+     * @param text the text to run through the model as one sequence (every character in the vocabulary)
+     * @param options `vocab` (required: `rnn.text.charVocab(...)`), `layer` (index in `model.layers`, default the
+     * last recurrent layer), `state` ("h" default, or an LSTM's "c"), `units` (which units, in order),
+     * `topK` (guesses per character, default 5; 0 for none), `title`
+     * @example rnn.show.neurons(model, "the cat sat on the mat", { vocab, units: [3, 17, 42], topK: 3 })
+     */
+    neurons(model: import("engine/index").Sequential, text: string, options: { vocab: import("engine/index").CharVocab; layer?: number; state?: "h" | "c"; units?: number[]; topK?: number; title?: string }): void;
   }
 
   /** The running cell's interrupt signal (Stop / Interrupt Kernel). */
@@ -70,7 +83,7 @@ declare namespace RnnKernel {
 
   /** What the kernel adds to the engine's `rnn`. */
   interface Additions {
-    /** Rich views: gates, gradient norms, loss curves, tensors. */
+    /** Rich views: gates, gradient norms, loss curves, tensors, attention, neurons over text. */
     show: Show;
     /**
      * A tensor (or nested arrays) as a mathjs matrix, for `math.*` (the engine's own `toMath` gives nested arrays).
