@@ -54,7 +54,7 @@ export type TensorRef = [number, number];
 export interface GraphSpec {
   inputs: { name: string; shape: (number | null)[]; dtype: string }[];
   /** `layer` indexes the header's `layers`; `inputs` are the call's tensors (main, initial states, mask). */
-  nodes: { layer: number; inputs: TensorRef[]; main: number; states: number; mask: boolean; training?: boolean; returnAttentionScores?: boolean }[];
+  nodes: { layer: number; inputs: TensorRef[]; main: number; states: number; mask: boolean; training?: boolean; returnAttentionScores?: boolean; useCausalMask?: boolean }[];
   outputs: TensorRef[];
 }
 

@@ -437,6 +437,7 @@ export class Functional {
       nodes: this.nodes.map((n) => ({
         layer: this.layers.indexOf(n.layer), inputs: n.inputs.map(ref), main: n.call.main, states: n.call.states, mask: n.call.mask,
         ...(n.training !== undefined ? { training: n.training } : {}), ...(n.call.returnAttentionScores ? { returnAttentionScores: true } : {}),
+        ...(n.call.useCausalMask ? { useCausalMask: true } : {}),
       })),
       outputs: this.outputs.map(ref),
     };
@@ -469,6 +470,7 @@ export class Functional {
         ...(spec.mask ? { mask: ts[ts.length - 1] } : {}),
         ...(spec.training !== undefined ? { training: spec.training } : {}),
         ...(spec.returnAttentionScores ? { returnAttentionScores: true } : {}),
+        ...(spec.useCausalMask ? { useCausalMask: true } : {}),
       });
       produced.push(Array.isArray(out) ? out : [out]);
     }

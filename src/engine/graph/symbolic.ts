@@ -28,6 +28,8 @@ export interface CallOptions {
   training?: boolean;
   /** Attention layers: also output the attention weights [Tq, Tv]. */
   returnAttentionScores?: boolean;
+  /** Attention layers: query step i sees value steps j ≤ i only (Keras use_causal_mask, for a decoder attending to itself). */
+  useCausalMask?: boolean;
 }
 
 /**
@@ -65,6 +67,8 @@ export interface GraphCall {
   /** Whether the last input is a mask. */
   mask: boolean;
   returnAttentionScores: boolean;
+  /** Attention: mask value steps after the query step (Keras use_causal_mask). */
+  useCausalMask?: boolean;
 }
 
 export function isMultiLayer(layer: Layer): layer is MultiLayer {
@@ -180,8 +184,8 @@ const toSymbolic = (s: readonly number[]): (number | null)[] => s.map((d) => (d 
 export function applySymbolic(layer: Layer, x: KerasTensor | KerasTensor[], options: CallOptions = {}): KerasTensor | KerasTensor[] {
   const where = `${layer.name}.apply`;
   for (const k of Object.keys(options)) {
-    if (!["initialState", "mask", "training", "returnAttentionScores"].includes(k)) {
-      throw new Error(`${where}: unknown option "${k}"; valid options: initialState, mask, training, returnAttentionScores`);
+    if (!["initialState", "mask", "training", "returnAttentionScores", "useCausalMask"].includes(k)) {
+      throw new Error(`${where}: unknown option "${k}"; valid options: initialState, mask, training, returnAttentionScores, useCausalMask`);
     }
   }
   const main = Array.isArray(x) ? x.slice() : [x];
@@ -191,14 +195,15 @@ export function applySymbolic(layer: Layer, x: KerasTensor | KerasTensor[], opti
   // Keras propagates a mask from the producing layer unless the call gives one.
   const mask = options.mask ?? (main.length === 1 ? main[0].mask : main.length > 1 ? main[1].mask : null);
   if (mask !== null && !isKerasTensor(mask)) throw new Error(`${where}: mask must be a KerasTensor`);
-  const call: GraphCall = { main: main.length, states: states.length, mask: mask !== null && isMultiLayer(layer), returnAttentionScores: !!options.returnAttentionScores };
+  const call: GraphCall = { main: main.length, states: states.length, mask: mask !== null && isMultiLayer(layer), returnAttentionScores: !!options.returnAttentionScores,
+    ...(options.useCausalMask ? { useCausalMask: true } : {}) };
   const inputs = [...main, ...states, ...(call.mask && mask ? [mask] : [])];
   let shapes: number[][];
   if (isMultiLayer(layer)) {
     shapes = layer.graphShapes(inputs.map((t) => toEngine(t.shape)), call);
   } else {
-    if (main.length !== 1 || states.length || call.returnAttentionScores) {
-      throw new Error(`${where}: layer "${layer.name}" (${layer.className}) takes one input tensor and no initialState or returnAttentionScores`);
+    if (main.length !== 1 || states.length || call.returnAttentionScores || call.useCausalMask) {
+      throw new Error(`${where}: layer "${layer.name}" (${layer.className}) takes one input tensor and no initialState, returnAttentionScores or useCausalMask`);
     }
     shapes = [layer.outputShape(toEngine(main[0].shape))];
   }

@@ -178,7 +178,10 @@ function translate(layer: Layer, ctx: Ctx): { py: PyLayer; call: Caller } {
           ? `torch.bmm(${q}, ${k}.transpose(1, 2))${scale ? ` * self.${attr}` : ""}`
           : `(torch.tanh(${q}.unsqueeze(2) + ${k}.unsqueeze(1))${scale ? ` * self.${attr}` : ""}).sum(-1)`;
         const w = outs.length > 1 ? outs[1] : "weights";
-        return [`${w} = torch.softmax(${scores}, dim=-1)  # ${layer.className}: [B, Tq, Tv]`, `${outs[0]} = torch.bmm(${w}, ${v})`];
+        const lines = [`${w} = ${scores}  # ${layer.className} scores: [B, Tq, Tv]`];
+        // useCausalMask: as Keras, value steps after the query step lose 1e9 before the softmax.
+        if (node.call.useCausalMask) lines.push(`${w} = ${w} - 1e9 * torch.ones_like(${w}[0]).triu(1)`);
+        return [...lines, `${w} = torch.softmax(${w}, dim=-1)`, `${outs[0]} = torch.bmm(${w}, ${v})`];
       };
       return { py: { init, forward: [], row: [layer.name, layer.className, dot ? "softmax(q k^T) v" : "softmax(sum(scale tanh(q + k))) v"] }, call };
     }

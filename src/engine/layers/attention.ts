@@ -4,7 +4,7 @@
  *   Attention (Luong et al. 2015, "dot"):         S = Q·Kᵀ, times the scalar weight `scale` with useScale
  *   AdditiveAttention (Bahdanau et al. 2015):     S[i, j] = Σ_d scale_d · tanh(Q[i, d] + K[j, d])
  *                                                 (scale [D] with useScale, Keras's default; else 1)
- *   then, for both:  W = softmax_j(S − 1e9 · [value step j masked]),   out = W·V
+ *   then, for both:  W = softmax_j(S − 1e9 · [value step j masked, or j > i with useCausalMask]),   out = W·V
  *
  * which is Keras 2's `_calculate_scores` / `_apply_scores`; `returnAttentionScores` also outputs W (what
  * `rnn.show.attention` draws). Keras initializes Attention's scale to 1 and AdditiveAttention's with
@@ -95,7 +95,7 @@ abstract class BaseAttention extends MultiInputLayer {
         const o = (b * Tq + i) * Tv;
         let max = -Infinity;
         for (let j = 0; j < Tv; j++) {
-          if (mask && !mask.data[b * Tv + j]) s[o + j] -= MASK_PENALTY;
+          if ((mask && !mask.data[b * Tv + j]) || (call.useCausalMask && j > i)) s[o + j] -= MASK_PENALTY;
           if (s[o + j] > max) max = s[o + j];
         }
         let sum = 0;

@@ -42,7 +42,7 @@ export abstract class MultiInputLayer extends KerasLayer implements MultiLayer {
 
   graphShapes(inputs: readonly number[][], call: GraphCall): number[][] {
     if (call.states) throw new Error(`layer "${this.name}" (${this.className}) takes no initialState`);
-    if (call.returnAttentionScores) throw new Error(`layer "${this.name}" (${this.className}) has no attention scores to return`);
+    if (call.returnAttentionScores || call.useCausalMask) throw new Error(`layer "${this.name}" (${this.className}) is not an attention layer (returnAttentionScores, useCausalMask)`);
     return [this.mergedShape(inputs.slice(0, call.main))];
   }
 

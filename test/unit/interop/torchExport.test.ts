@@ -231,13 +231,13 @@ describe("interop: PyTorch export", () => {
         randomize(m.params(), 27);
         return m;
       }],
-      ["functional: shared dense, GRU goBackwards with returnState, additiveAttention weights, add, repeatVector, two outputs", () => {
+      ["functional: shared dense, GRU goBackwards with returnState, causal additiveAttention weights, add, repeatVector, two outputs", () => {
         resetLayerNames();
         const a = input({ shape: [6, 3] }), b = input({ shape: [4, 3] });
         const proj = dense({ units: 4, activation: "tanh" });
         const [encSeq, h] = gru({ units: 4, returnSequences: true, returnState: true, goBackwards: true }).apply(proj.apply(a)) as KerasTensor[];
         const dec = simpleRNN({ units: 4, returnSequences: true }).apply(add().apply([proj.apply(b) as KerasTensor, repeatVector(4).apply(h) as KerasTensor]), { initialState: [h] }) as KerasTensor;
-        const [ctxv, weights] = additiveAttention().apply([dec, encSeq, encSeq], { returnAttentionScores: true }) as KerasTensor[];
+        const [ctxv, weights] = additiveAttention().apply([dec, encSeq, encSeq], { returnAttentionScores: true, useCausalMask: true }) as KerasTensor[];
         const m = model({ inputs: [a, b], outputs: [dense({ units: 2 }).apply(ctxv), weights] as KerasTensor[] });
         randomize(m.params(), 28);
         return m;

@@ -124,12 +124,12 @@ describe("rnn.model (functional API)", () => {
     await assert.rejects(m.fit(xa, [xa, xb], { loss: "mse" }), /model "model(_\d+)?" has 2 inputs \(input_\d+, input_\d+\); pass one array per input/);
   });
 
-  it("toBytes/fromBytes rebuild the graph, names and weights: a shared layer, returned states, attention", () => {
+  it("toBytes/fromBytes rebuild the graph, names and weights: a shared layer, returned states, causal attention", () => {
     const a = input({ shape: [4, 3], name: "src" }), b = input({ shape: [5, 3], name: "tgt" });
     const shared = dense({ units: 3, name: "proj" });
     const [encSeq, h] = gru({ units: 4, returnSequences: true, returnState: true, name: "enc" }).apply(shared.apply(a)) as KerasTensor[];
     const decSeq = gru({ units: 4, returnSequences: true, name: "dec" }).apply(shared.apply(b), { initialState: [h] }) as KerasTensor;
-    const [ctxv, w] = additiveAttention({ name: "att" }).apply([decSeq, encSeq], { returnAttentionScores: true }) as KerasTensor[];
+    const [ctxv, w] = additiveAttention({ name: "att" }).apply([decSeq, encSeq], { returnAttentionScores: true, useCausalMask: true }) as KerasTensor[];
     const out = dense({ units: 2, name: "head" }).apply(concatenate({ name: "cat" }).apply([decSeq, ctxv]));
     const m = model({ inputs: [a, b], outputs: [out, w] as KerasTensor[], name: "s2s" });
     const back = Functional.fromBytes(m.toBytes());

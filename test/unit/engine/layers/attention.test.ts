@@ -53,6 +53,20 @@ describe("attention layers", () => {
     });
   }
 
+  for (const [label, make] of [["attention", attention], ["additiveAttention", additiveAttention]] as const) {
+    it(`${label} with useCausalMask (self-attention): query step i sees steps j ≤ i, every gradient`, () => {
+      const x = f64([4, 3]);
+      const [out, w] = make({ useScale: true, seed: 3 }).apply([x, x], { useCausalMask: true, returnAttentionScores: true }) as KerasTensor[];
+      const m = model({ inputs: x, outputs: [out, w] });
+      const xs = rand([2, 4, 3], 9);
+      checkModel(m, [xs], [rand([2, 4, 3], 10), rand([2, 4, 4], 11)]);
+      const [o, weights] = m.predict(xs) as Tensor[];
+      // Weights above the diagonal are 0; the first query step sees only the first value step: out[0] = x[0].
+      for (let b = 0; b < 2; b++) for (let i = 0; i < 4; i++) for (let j = i + 1; j < 4; j++) assert.equal(weights.data[(b * 4 + i) * 4 + j], 0);
+      assert.deepEqual(Array.from(o.data.subarray(0, 3)), Array.from(xs.data.subarray(0, 3)));
+    });
+  }
+
   it("attention on values: the worked example of two orthogonal keys", () => {
     // q = [1, 0], keys = values = [[1, 0], [0, 1]]: scores [1, 0], weights softmax = [e/(e+1), 1/(e+1)],
     // out = weights · values = [e/(e+1), 1/(e+1)] = [0.7310585786, 0.2689414214].
