@@ -217,6 +217,12 @@ export interface GatesShowOptions {
 export interface GradNormsShowOptions { loss?: LossName; clipThreshold?: number; tbptt?: number; labels?: string[]; yScale?: "log" | "linear"; title?: string }
 export type TensorShowOptions = TensorOpts;
 export interface AttentionShowOptions extends AttentionMapOptions {
+  /**
+   * A name for a live map: every call of the same cell with the same `live` name redraws that one
+   * output in place instead of adding another — call it inside a decoding loop to watch the
+   * alignment grow step by step.
+   */
+  live?: string;
   /** Title above the map (default "Attention weights"). */
   title?: string;
 }
@@ -342,9 +348,11 @@ export function createShow(ctx: ShowContext): RnnShow {
       ctx.display(b);
     },
     attention(weights, opts = {}) {
-      const { title, ...mapOptions } = opts;
+      const { title, live, ...mapOptions } = opts;
+      if (live !== undefined && (typeof live !== "string" || live === "")) throw new TypeError("rnn.show.attention: live must be a non-empty name (a string)");
       const map = attentionMap(weights, mapOptions); // checks shapes and token counts: misuse fails the cell
-      ctx.display(fitToBudget((level) => attentionBundle(attentionPayload(map, { title, maxSteps: shrink(400, level) })), maxBytes, "rnn.show.attention"));
+      const bundle = fitToBudget((level) => attentionBundle(attentionPayload(map, { title, maxSteps: shrink(400, level) })), maxBytes, "rnn.show.attention");
+      ctx.display(bundle, live === undefined ? undefined : `attention:${live}`);
     },
     neurons(model, text, opts) {
       if (!opts || typeof opts !== "object") throw new TypeError("rnn.show.neurons: expected options { vocab, layer?, state?, units?, topK? } as the third argument");

@@ -83,6 +83,24 @@ describe("kernel: rnn.show views and mathjs values", function () {
     assert.match(r.error!.stack, /cell\d+\.ts:2:/);
   });
 
+  it("rnn.show.attention with a live name redraws one output in place, step by step", async () => {
+    // A decoding loop: after step t only rows 0…t have weights (the rest zeros); each call replaces the map.
+    const r = await k.run([
+      "for (let t = 0; t < 3; t++) {",
+      "  const w = rnn.tensor([0, 1, 2].map((row) => row <= t ? [0.5, 0.5] : [0, 0]));",
+      "  rnn.show.attention(w, { source: \"ab\", target: \"xyz\", live: \"decode\" });",
+      "}",
+    ].join("\n"));
+    assert.equal(r.status, "ok", JSON.stringify(r.error));
+    assert.equal(r.displays.length, 3);
+    assert.ok(r.displays.every((d) => d.displayId === "attention:decode"), "one output, updated in place");
+    const last = r.displays[2].bundle[MIME.attention] as { values: number[] };
+    assert.deepEqual(last.values, [0.5, 0.5, 0.5, 0.5, 0.5, 0.5]); // the third step's weights: every row filled
+    const bad = await k.run("rnn.show.attention(rnn.tensor([[1]]), { live: \"\" });");
+    assert.equal(bad.status, "error");
+    assert.match(bad.error!.message, /live must be a non-empty name/);
+  });
+
   it("rnn.show.tensor(math.identity(3)) and display(rnn.toMath(t)) show matrices", async () => {
     const r = await k.run("rnn.show.tensor(math.identity(3));\ndisplay(rnn.toMath(rnn.tensor([[1, 2], [3, 4]])));");
     assert.equal(r.status, "ok", JSON.stringify(r.error));
