@@ -97,13 +97,27 @@ async function tape() {
     for (let i = 0; i < OPS / 4; i++) t = t.mul(w).add(a).tanh().sub(w);
     return t;
   };
-  const reps = { warmup: 50, reps: 200, budgetMs: 15000 };
-  const noGradMs = await timed(() => rnn.noGrad(chain), reps);
-  const recordedMs = await timed(chain, reps);
-  const backwardMs = await timed(() => {
-    a.grad = null;
-    w.grad = null;
-    chain().sum().backward();
-  }, reps);
+  const runs = {
+    noGrad: () => rnn.noGrad(chain),
+    recorded: chain,
+    backward: () => {
+      a.grad = null;
+      w.grad = null;
+      chain().sum().backward();
+    },
+  };
+  // Warm all three up first, then time them interleaved (ABCABC…): measured one after another, the
+  // first would pay for the JIT's tiering and the load of the moment.
+  for (let i = 0; i < 100; i++) for (const fn of Object.values(runs)) fn();
+  const times = { noGrad: [], recorded: [], backward: [] };
+  for (const k of Object.keys(times)) times[k].cpu = [];
+  for (let i = 0; i < 300; i++) {
+    for (const [k, fn] of Object.entries(runs)) {
+      const one = await timed(fn, { warmup: 0, reps: 1 });
+      times[k].push(one[0]);
+      times[k].cpu.push(one.cpu[0]);
+    }
+  }
+  const { noGrad: noGradMs, recorded: recordedMs, backward: backwardMs } = times;
   emit({ ops: OPS, shape: [32, 32], noGradMs, recordedMs, backwardMs, noGradCpuMs: noGradMs.cpu, recordedCpuMs: recordedMs.cpu, backwardCpuMs: backwardMs.cpu });
 }
