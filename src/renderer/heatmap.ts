@@ -251,7 +251,7 @@ const CAPTION_W = 18;
  * unit numbers) plus, with a y caption, the caption's column — so labels never run into the caption.
  * At most MAX_MARGIN_L; longer labels are squeezed by fillText's maxWidth.
  */
-function leftMargin(spec: HeatmapSpec, rows: number, font: string): number {
+export function leftMargin(spec: HeatmapSpec, rows: number, font: string): number {
   const ctx = document.createElement("canvas").getContext("2d");
   if (!ctx) return MARGIN_L;
   ctx.font = font;

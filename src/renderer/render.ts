@@ -2,12 +2,15 @@
  * The pure entry of the renderer: `render({ container, mime, value })` validates the payload and
  * draws it into a fresh root element, or shows an error box. It never throws: whatever goes wrong
  * becomes text in the error box. When drawing finished the root carries `data-rnn-rendered="<kind>"`
- * (gates, gradnorms, training, summary, tensor, attention, neurons — or "error"), which the E2E tests wait for.
+ * (gates, gradnorms, training, summary, tensor, attention, neurons, connectivity,
+ * trajectory — or "error"), which the E2E tests wait for.
  */
 import { MIME } from "../shared/mime";
-import type { AttentionPayload, GatesPayload, GradNormsPayload, NeuronsPayload, SummaryPayload, TensorPayload, TrainingPayload } from "../shared/payloads";
+import type { AttentionPayload, ConnectivityPayload, GatesPayload, GradNormsPayload, NeuronsPayload, SummaryPayload, TensorPayload, TrainingPayload,
+  TrajectoryPayload } from "../shared/payloads";
 import { validatePayload } from "../shared/validate";
 import { renderAttention } from "./attention";
+import { renderConnectivity } from "./connectivity";
 import { clear, el, ensureStyle, errorBox } from "./dom";
 import { renderGates } from "./gates";
 import { renderGradNorms } from "./gradNorms";
@@ -15,6 +18,7 @@ import { renderNeurons } from "./neurons";
 import { renderSummary } from "./summary";
 import { renderTensor } from "./tensor";
 import { renderTraining } from "./training";
+import { renderTrajectory } from "./trajectory";
 
 export interface RenderRequest {
   container: HTMLElement;
@@ -30,6 +34,8 @@ const KINDS: Record<string, { kind: string; draw: (root: HTMLElement, p: never) 
   [MIME.tensor]: { kind: "tensor", draw: renderTensor as (root: HTMLElement, p: TensorPayload) => void },
   [MIME.attention]: { kind: "attention", draw: renderAttention as (root: HTMLElement, p: AttentionPayload) => void },
   [MIME.neurons]: { kind: "neurons", draw: renderNeurons as (root: HTMLElement, p: NeuronsPayload) => void },
+  [MIME.connectivity]: { kind: "connectivity", draw: renderConnectivity as (root: HTMLElement, p: ConnectivityPayload) => void },
+  [MIME.trajectory]: { kind: "trajectory", draw: renderTrajectory as (root: HTMLElement, p: TrajectoryPayload) => void },
 };
 
 /** Draws one output into `container` (its previous content is replaced). Returns the root element. */

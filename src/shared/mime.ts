@@ -8,6 +8,8 @@ export const MIME = {
   tensor: "application/vnd.rnn-notebook.tensor+json",
   attention: "application/vnd.rnn-notebook.attention+json",
   neurons: "application/vnd.rnn-notebook.neurons+json",
+  connectivity: "application/vnd.rnn-notebook.connectivity+json",
+  trajectory: "application/vnd.rnn-notebook.trajectory+json",
 } as const;
 
 export type RichMime = (typeof MIME)[keyof typeof MIME];

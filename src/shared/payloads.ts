@@ -215,6 +215,48 @@ export interface NeuronsPayload {
 }
 
 /**
+ * application/vnd.rnn-notebook.connectivity+json — distill.pub's "memorization in RNNs" connectivity of
+ * one sequence, one map per model side by side: C[t, s] = ‖∂y_t/∂x_s‖₂, output step t down (rows),
+ * input step s across (columns), zero above the diagonal in a causal model. Long sequences are pooled
+ * into block means like the other matrices.
+ */
+export interface ConnectivityPayload {
+  title?: string;
+  /** Shown steps (rows = columns) after pooling. */
+  steps: number;
+  /** Timesteps of the sequence when pooled (block means shown); `stepIndex` gives each block's first step. */
+  trueSteps?: number;
+  stepIndex?: number[];
+  /** One label per shown step (the input's tokens), when given. */
+  tokens?: string[];
+  /** What y_t is: the model's output vector at step t, or the loss of step t. */
+  output: "output" | "loss";
+  /** One map per model: steps × steps, row-major; null = missing. */
+  maps: { label: string; values: (number | null)[] }[];
+}
+
+/**
+ * application/vnd.rnn-notebook.trajectory+json — hidden-state trajectories: each sequence's path through
+ * the plane of the top two principal components of one layer's states (rnn.analysis.trajectory),
+ * coloured by time. Long sequences are thinned to evenly spaced steps (first and last kept: a path
+ * stays a path), many sequences cut to the first ones; both are stated.
+ */
+export interface TrajectoryPayload {
+  title?: string;
+  model?: string;
+  /** Fraction of the states' variance along PC1 and PC2 (scikit-learn's explained_variance_ratio_). */
+  explainedVariance: [number, number];
+  /** Original timestep of each shown point of a path (the same for every path). */
+  stepIndex: number[];
+  /** Timesteps per sequence, when the paths were thinned. */
+  trueSteps?: number;
+  /** Sequences analysed, when only the first `paths.length` were sent. */
+  trueSequences?: number;
+  /** One path per sequence: x = PC1, y = PC2 at each shown step; null = missing. */
+  paths: { label: string; x: (number | null)[]; y: (number | null)[] }[];
+}
+
+/**
  * How a tensor of any rank is viewed as the matrix of a TensorPayload: size-1 axes are dropped, the
  * last remaining axis gives the columns and the product of the others the rows ([4, 30, 1] → 4 × 30,
  * [2, 3, 4] → 6 × 4, a scalar or vector → 1 × n). Kernel and renderer use this one rule.

@@ -10,7 +10,7 @@
  */
 import { MIME } from "./mime";
 import type {
-  AttentionPayload, NeuronsPayload,
+  AttentionPayload, ConnectivityPayload, NeuronsPayload, TrajectoryPayload,
   GatePanel, GatesPayload, GradNormSeries, GradNormsPayload, SummaryPayload, SummaryRow, TensorPayload, TrainingPayload,
 } from "./payloads";
 
@@ -335,6 +335,54 @@ export function validateNeurons(raw: unknown): NeuronsPayload {
   return out;
 }
 
+export function validateConnectivity(raw: unknown): ConnectivityPayload {
+  const p = obj(raw, "connectivity");
+  const n = int(p.steps, "connectivity.steps", 1, MAX_CELLS);
+  if (!Array.isArray(p.maps) || p.maps.length === 0) fail("connectivity.maps", `expected a non-empty array, got ${describe(p.maps)}`);
+  if (p.maps.length > MAX_PANELS) fail("connectivity.maps", `${p.maps.length} maps exceed the cap of ${MAX_PANELS}`);
+  if (n * n * p.maps.length > MAX_CELLS) fail("connectivity", `${p.maps.length}×${n}×${n} values exceed the renderer's cap of ${MAX_CELLS}`);
+  const out: ConnectivityPayload = {
+    steps: n,
+    output: oneOf(p.output, ["output", "loss"] as const, "connectivity.output", "output"),
+    maps: p.maps.map((x, k) => {
+      const m = obj(x, `connectivity.maps[${k}]`);
+      return { label: label(m.label), values: values(m.values, `connectivity.maps[${k}].values`, n * n) };
+    }),
+  };
+  if (p.title !== undefined) out.title = label(p.title);
+  if (p.trueSteps !== undefined) {
+    out.trueSteps = int(p.trueSteps, "connectivity.trueSteps", n);
+    if (p.stepIndex !== undefined) out.stepIndex = ints(p.stepIndex, "connectivity.stepIndex", n);
+  }
+  const tokens = labels(p.tokens, "connectivity.tokens", n, 64);
+  if (tokens) out.tokens = tokens;
+  return out;
+}
+
+export function validateTrajectory(raw: unknown): TrajectoryPayload {
+  const p = obj(raw, "trajectory");
+  const stepIndex = ints(p.stepIndex, "trajectory.stepIndex");
+  const S = stepIndex.length;
+  if (S === 0) fail("trajectory.stepIndex", "no timesteps");
+  if (!Array.isArray(p.paths) || p.paths.length === 0) fail("trajectory.paths", `expected a non-empty array, got ${describe(p.paths)}`);
+  if (p.paths.length > MAX_ROWS) fail("trajectory.paths", `${p.paths.length} paths exceed the cap of ${MAX_ROWS}`);
+  if (p.paths.length * S > MAX_POINTS) fail("trajectory", `${p.paths.length}×${S} points exceed the renderer's cap of ${MAX_POINTS}`);
+  const ev = values(p.explainedVariance, "trajectory.explainedVariance", 2);
+  const out: TrajectoryPayload = {
+    explainedVariance: [ev[0] ?? 0, ev[1] ?? 0],
+    stepIndex,
+    paths: p.paths.map((x, k) => {
+      const path = obj(x, `trajectory.paths[${k}]`);
+      return { label: label(path.label), x: values(path.x, `trajectory.paths[${k}].x`, S), y: values(path.y, `trajectory.paths[${k}].y`, S) };
+    }),
+  };
+  if (p.title !== undefined) out.title = label(p.title);
+  if (p.model !== undefined) out.model = label(p.model);
+  if (p.trueSteps !== undefined) out.trueSteps = int(p.trueSteps, "trajectory.trueSteps", S);
+  if (p.trueSequences !== undefined) out.trueSequences = int(p.trueSequences, "trajectory.trueSequences", out.paths.length);
+  return out;
+}
+
 const VALIDATORS: Record<string, (raw: unknown) => unknown> = {
   [MIME.gates]: validateGates,
   [MIME.gradNorms]: validateGradNorms,
@@ -343,6 +391,8 @@ const VALIDATORS: Record<string, (raw: unknown) => unknown> = {
   [MIME.tensor]: validateTensor,
   [MIME.attention]: validateAttention,
   [MIME.neurons]: validateNeurons,
+  [MIME.connectivity]: validateConnectivity,
+  [MIME.trajectory]: validateTrajectory,
 };
 
 /** Validates a payload by mime type. Never throws. */

@@ -6,7 +6,8 @@
 // and within a stated time bound. Count: 400 payloads (RNN_STRESS=1: 4,000). Skipped without Chromium.
 import * as assert from "node:assert/strict";
 import { MIME } from "../../src/shared/mime";
-import type { AttentionPayload, GatesPayload, GradNormsPayload, NeuronsPayload, SummaryPayload, TensorPayload, TrainingPayload } from "../../src/shared/payloads";
+import type { AttentionPayload, ConnectivityPayload, GatesPayload, GradNormsPayload, NeuronsPayload, SummaryPayload, TensorPayload, TrainingPayload,
+  TrajectoryPayload } from "../../src/shared/payloads";
 import { CHROMIUM, openRendererPage, type Page, type RendererPage } from "../support/rendererPage";
 import { prng } from "./prng";
 
@@ -53,10 +54,19 @@ const neurons: NeuronsPayload = {
   units: [3, 0, 1, 2], layerUnits: 8, values: grid((i) => Math.sin(i) * 1.5), domain: [-1.5, 1.5], note: "units cut",
   guesses: { k: 2, chars: ["e", "a", "l", "i", "l", "o", "o", "l", " ", "!", "w", "t"], probs: [0.6, 0.2, 0.5, 0.1, 0.4, 0.3, 0.7, 0.1, 0.5, 0.2, 0.3, 0.3] },
 };
+const connectivity: ConnectivityPayload = {
+  steps: 3, output: "output", tokens: ["a", "b", "c"], trueSteps: 9, stepIndex: [0, 3, 6], title: "memory",
+  maps: [{ label: "SimpleRNN", values: [1, 0, 0, 0.1, 1, 0, 0.01, 0.2, 1] }, { label: "LSTM", values: [1, 0, 0, 0.5, 1, 0, 0.4, 0.6, 1] }],
+};
+const trajectory: TrajectoryPayload = {
+  model: "gru", explainedVariance: [0.7, 0.2], stepIndex: [0, 2, 4, 6], trueSteps: 7, trueSequences: 5,
+  paths: [{ label: "one", x: [0, 1, 2, 1], y: [0, 1, 0, -1] }, { label: "two", x: [0, -1, -2, -1], y: [0, 0.5, 1, 0.5] }],
+};
 const SEEDS: [string, string, unknown][] = [
   [MIME.gates, "gates", gates], [MIME.gradNorms, "gradnorms", gradNorms], [MIME.training, "training", training],
   [MIME.summary, "summary", summary], [MIME.tensor, "tensor", tensor], [MIME.attention, "attention", attention],
-  [MIME.neurons, "neurons", neurons],
+  [MIME.neurons, "neurons", neurons], [MIME.connectivity, "connectivity", connectivity],
+  [MIME.trajectory, "trajectory", trajectory],
 ];
 
 function mutator(seed: number) {

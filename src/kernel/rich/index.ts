@@ -7,10 +7,9 @@
  *   History → training+json (status "done"); mathjs scalars and non-numeric matrices → text; undefined
  *   for anything else (the kernel then falls back to its own text/plain inspection).
  * - `createShow(ctx)` → the `rnn.show` object: `gates`, `gradientNorms`, `lossCurve`, `tensor`,
- *   `attention`, `neurons`. Each reads a typed engine result (a recording through the engine's recording
- *   contract, `model.record`, engine/recording.ts; an AttentionMap, engine/attention.ts; an analysis of
- *   engine/analysis/) and calls
- *   `ctx.display(bundle)` once. Misuse (a non-recurrent layer, missing targets, a value that is not
+ *   `attention`, `neurons`, `connectivity`, `trajectory`. Each reads a typed engine result (a
+ *   recording through the engine's recording contract, `model.record`, engine/recording.ts; an
+ *   AttentionMap, engine/attention.ts; an analysis of engine/analysis/) and calls `ctx.display(bundle)` once. Misuse (a non-recurrent layer, missing targets, a value that is not
  *   a model) throws, so the cell fails with the message.
  * - `trainingBundle(progress: FitProgress, { maxBytes })` — the live fit output; the kernel re-displays
  *   it with the same displayId to update it in place.
@@ -23,6 +22,9 @@
  */
 import { attentionMap, type AttentionMapOptions } from "../../engine/attention";
 import { neurons, type NeuronsOptions } from "../../engine/analysis/neurons";
+import { connectivity, type ConnectivityOptions } from "../../engine/analysis/connectivity";
+import type { AnalysedModel } from "../../engine/analysis/subject";
+import { trajectory, type TrajectoryOptions } from "../../engine/analysis/trajectory";
 import type { MimeBundle } from "../../shared/mime";
 import type { GradNormSeries, GradNormsPayload, TrainingPayload } from "../../shared/payloads";
 import type { FitProgress, History } from "../../engine/fit";
@@ -35,7 +37,9 @@ import type { Summary } from "../../engine/summary";
 import type { TensorLike } from "../../engine/tensor";
 import { attentionBundle, attentionPayload } from "./attentionBundle";
 import { poolSeries, roundSig } from "./downsample";
+import { connectivityBundle, connectivityPayload } from "./connectivityBundle";
 import { gatesBundle, gatesPayload } from "./gatesBundle";
+import { trajectoryBundle, trajectoryPayload } from "./trajectoryBundle";
 import { neuronsBundle, neuronsPayload } from "./neuronsBundle";
 import { CELL_FACTS } from "../../engine/layerFacts";
 import { gradNormsBundle, trainingBundleFromPayload } from "./plotBundles";
@@ -232,6 +236,24 @@ export interface NeuronsShowOptions extends NeuronsOptions {
   title?: string;
 }
 
+export interface ConnectivityShowOptions extends ConnectivityOptions {
+  /** One name per model (default: each model's name). */
+  labels?: string[];
+  /** Labels of the timesteps: a string (one character per step) or one string per step. */
+  tokens?: string | string[];
+  /** Title above the maps (default "Connectivity"). */
+  title?: string;
+}
+
+export interface TrajectoryShowOptions extends Omit<TrajectoryOptions, "dims"> {
+  /** Components drawn: 2 (the view is a plane; rnn.analysis.trajectory gives 3 as data). Default 2. */
+  dims?: 2;
+  /** One name per sequence (default "sequence n"). */
+  labels?: string[];
+  /** Title above the plot (default "Hidden-state trajectories"). */
+  title?: string;
+}
+
 export interface RnnShow {
   gates(model: Recordable, x: TensorLike, opts?: GatesShowOptions): void;
   gradientNorms(modelOrModels: Recordable | Recordable[], x: TensorLike, y: TensorLike, opts?: GradNormsShowOptions): void;
@@ -240,6 +262,20 @@ export interface RnnShow {
   attention(weights: TensorLike, opts?: AttentionShowOptions): void;
   /** The text once per unit of one recurrent layer, coloured by the unit's state, with the next-character guesses. */
   neurons(model: unknown, text: string, opts: NeuronsShowOptions): void;
+  /** ‖∂y_t/∂x_s‖ for every pair of steps of one sequence, one map per model side by side. */
+  connectivity(modelOrModels: AnalysedModel | AnalysedModel[], x: TensorLike, opts?: ConnectivityShowOptions): void;
+  /** Each sequence's path through the plane of the top two principal components of one layer's states. */
+  trajectory(model: AnalysedModel, xs: TensorLike, opts?: TrajectoryShowOptions): void;
+}
+
+/** Runs an analysis; its error gets the view's name instead of the analysis's (the cell called the view). */
+function analysed<R>(view: string, analysis: string, run: () => R): R {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof Error) e.message = e.message.replace(`rnn.analysis.${analysis}`, `rnn.show.${view}`);
+    throw e;
+  }
 }
 
 /** Checks a cell's argument is a recordable model (cells are not type-checked at run time). */
@@ -357,17 +393,41 @@ export function createShow(ctx: ShowContext): RnnShow {
     neurons(model, text, opts) {
       if (!opts || typeof opts !== "object") throw new TypeError("rnn.show.neurons: expected options { vocab, layer?, state?, units?, topK? } as the third argument");
       const { title, ...options } = opts;
-      let a;
-      try {
-        a = neurons(model as Sequential, text, options); // checked by the engine: cells are not type-checked
-      } catch (e) {
-        if (e instanceof Error) e.message = e.message.replace(/^rnn\.analysis\.neurons/, "rnn.show.neurons");
-        throw e;
-      }
+      // the engine checks the model: cells are not type-checked
+      const a = analysed("neurons", "neurons", () => neurons(model as Sequential, text, options));
       const name = isObj(model) && typeof model.name === "string" ? model.name : undefined;
       // 2,000 characters × 64 units ≈ 0.8 MB of JSON at level 0; each level halves both.
       ctx.display(fitToBudget((level) => neuronsBundle(neuronsPayload(a, { title, model: name, maxSteps: shrink(2000, level), maxUnits: shrink(64, level) })),
         maxBytes, "rnn.show.neurons"));
+    },
+    connectivity(modelOrModels, x, opts = {}) {
+      const { labels, tokens, title, ...options } = opts;
+      const models = Array.isArray(modelOrModels) ? modelOrModels : [modelOrModels];
+      if (models.length === 0) throw new TypeError("rnn.show.connectivity: expected a model or an array of models, got an empty array");
+      const maps = models.map((m, i) => ({
+        label: labels?.[i] ?? (isObj(m) && typeof m.name === "string" && m.name ? m.name : `model ${i + 1}`),
+        c: analysed("connectivity", "connectivity", () => connectivity(m, x, options)),
+      }));
+      const T = maps[0].c.shape[0];
+      const other = maps.find((m) => m.c.shape[0] !== T);
+      if (other) throw new Error(`rnn.show.connectivity: "${maps[0].label}" sees ${T} steps of x but "${other.label}" sees ${other.c.shape[0]}; compare models on the same sequence`);
+      const list = typeof tokens === "string" ? Array.from(tokens) : Array.isArray(tokens) ? tokens.map(String) : undefined;
+      if (list && list.length !== T) throw new Error(`rnn.show.connectivity: ${list.length} tokens for ${T} timesteps; give one token per step`);
+      const output = options.output ?? "output";
+      ctx.display(fitToBudget((level) => connectivityBundle(connectivityPayload(maps, { title, tokens: list, output, maxSteps: shrink(200, level) })),
+        maxBytes, "rnn.show.connectivity"));
+    },
+    trajectory(model, xs, opts = {}) {
+      const { labels, title, dims = 2, ...options } = opts;
+      if (dims !== 2) throw new Error(`rnn.show.trajectory: draws 2 components (dims: 2), got dims ${JSON.stringify(dims)}; rnn.analysis.trajectory(model, xs, { dims: 3 }) gives 3 as data`);
+      const tr = analysed("trajectory", "trajectory", () => trajectory(model, xs, { ...options, dims: 2 }));
+      const N = tr.points.shape[0];
+      if (labels !== undefined && (!Array.isArray(labels) || labels.length !== N)) {
+        throw new Error(`rnn.show.trajectory: ${Array.isArray(labels) ? labels.length : typeof labels} labels for ${N} sequences; give one label per sequence`);
+      }
+      const name = isObj(model) && typeof model.name === "string" && model.name ? model.name : undefined;
+      ctx.display(fitToBudget((level) => trajectoryBundle(trajectoryPayload(tr, { labels: labels?.map(String), title, model: name, maxSteps: shrink(1000, level), maxPaths: shrink(200, level) })),
+        maxBytes, "rnn.show.trajectory"));
     },
   };
 }

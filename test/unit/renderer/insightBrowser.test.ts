@@ -7,6 +7,8 @@ import * as assert from "node:assert/strict";
 import * as rnn from "../../../src/engine/index";
 import { createShow } from "../../../src/kernel/rich/index";
 import { MIME, type MimeBundle } from "../../../src/shared/mime";
+import { M } from "../../../src/renderer/trajectory";
+import { niceDomain } from "../../../src/shared/scale";
 import { CHROMIUM, openRendererPage, type Page, type RendererPage } from "../../support/rendererPage";
 
 const XSS_IMG = `<img src=x onerror="window.__pwned=1">`;
@@ -116,6 +118,80 @@ describe("insight views in Chromium", function () {
       assert.equal(scrolled.left, scrolled.scrollLeft, "the canvas follows the scroll position");
       assert.equal(scrolled.scrollLeft, 50_000);
       assert.ok(scrolled.cssW <= 1600, `the canvas stays viewport-sized: ${scrolled.cssW} px`);
+      assert.deepEqual(pageErrors, []);
+    });
+  });
+  describe("connectivity", () => {
+    it("draws one map per model side by side with hostile names as text, and a hovered row shades every strip", async () => {
+      const T = 5;
+      const x = rnn.tensor(Float64Array.from({ length: T * 2 }, (_, i) => Math.cos(i)), [1, T, 2]);
+      const models = (["simpleRNN", "lstm"] as const).map((cell, i) => rnn.sequential({ inputShape: [T, 2], name: i === 0 ? XSS_IMG : "lstm", seed: 2 },
+        [cell === "lstm" ? rnn.lstm({ units: 3, returnSequences: true }) : rnn.simpleRNN({ units: 3, returnSequences: true }), rnn.dense({ units: 1 })]));
+      const out: MimeBundle[] = [];
+      createShow({ display: (b) => { out.push(b); }, maxBytes: 2_000_000 })
+        .connectivity(models, x, { tokens: ["a", "<img src=x onerror=alert(1)>", "c", "<b>", "e"] });
+      const r = await show(MIME.connectivity, bundleOf(out[0], MIME.connectivity));
+      assert.equal(r.kind, "connectivity");
+      assert.ok(r.colours > 5, `the first map is drawn: ${r.colours} colours`);
+      assert.ok(r.text.includes(XSS_IMG), "the hostile model name is shown as text");
+      assert.equal(r.imgs, 0, "no element built from data");
+      const strips = () => page.evaluate(() => Array.from((window as any).lastRoot.querySelectorAll("canvas.rnn-connectivity-strip") as NodeListOf<HTMLCanvasElement>)
+        .map((c) => c.toDataURL()));
+      const before = await strips();
+      assert.equal(before.length, 2, "one strip per map");
+      // Hover row t = 1, column s = 0 of the second map: heatmap top margin 4 CSS px (heatmap.ts); left margin and cell size from the strip
+      const at = await page.evaluate(() => {
+        const maps = (window as any).lastRoot.querySelectorAll("canvas.rnn-connectivity") as NodeListOf<HTMLCanvasElement>;
+        const c = maps[1];
+        c.scrollIntoView({ block: "center" });
+        const b = c.getBoundingClientRect();
+        const strip = (window as any).lastRoot.querySelectorAll("canvas.rnn-connectivity-strip")[1] as HTMLCanvasElement;
+        const left = Number(strip.dataset.left), cell = Number(strip.dataset.cell);
+        return { x: b.left + left + cell / 2, y: b.top + 4 + 1.5 * cell };
+      });
+      await page.mouse.move(at.x, at.y);
+      const tip = await page.evaluate(() => Array.from((window as any).lastRoot.querySelectorAll(".rnn-tooltip") as NodeListOf<HTMLElement>)
+        .filter((t) => t.style.display !== "none").map((t) => t.innerText).join("\n"));
+      assert.match(tip, /^lstm$/m);
+      assert.match(tip, /^output t = 1 “<img src=x onerror=alert\(1\)>” ← input s = 0 “a”$/m);
+      assert.match(tip, /^‖∂y_t\/∂x_s‖ = [\d.e-]+$/m);
+      const after = await strips();
+      assert.ok(after[0] !== before[0] && after[1] !== before[1], "both strips redrawn for the hovered row");
+      assert.equal(await page.evaluate(() => (window as any).__pwned), undefined, "no script ran");
+      assert.deepEqual(pageErrors, []);
+    });
+  });
+  describe("trajectory", () => {
+    it("draws each sequence's path with hostile labels as canvas text, and reads a point out on hover", async () => {
+      const model = rnn.sequential({ inputShape: [null, 2], name: XSS_IMG, seed: 3 }, [rnn.lstm({ units: 4, returnSequences: true })]);
+      const xs = rnn.tensor(Float32Array.from({ length: 3 * 8 * 2 }, (_, i) => Math.sin(i * 0.4)), [3, 8, 2]);
+      const out: MimeBundle[] = [];
+      createShow({ display: (b) => { out.push(b); }, maxBytes: 2_000_000 }).trajectory(model, xs, { labels: ["<img src=x onerror=alert(1)>", "b", "c"] });
+      const payload = bundleOf(out[0], MIME.trajectory) as { paths: { x: number[]; y: number[] }[] };
+      const r = await show(MIME.trajectory, payload);
+      assert.equal(r.kind, "trajectory");
+      assert.ok(r.colours > 10, `the plot is drawn: ${r.colours} colours`);
+      assert.ok(r.text.includes(XSS_IMG), "the hostile model name is shown as text");
+      assert.equal(r.imgs, 0, "no element built from data");
+      assert.match(r.text, /3 sequences × 8 steps/);
+      // Hover the last point of path 0, placed as the view places it: nice domains of the data's extent
+      // mapped onto the plot inside the margins M (src/renderer/trajectory.ts).
+      const all = (k: "x" | "y") => payload.paths.flatMap((q) => q[k]);
+      const [dx, dy] = [niceDomain(Math.min(...all("x")), Math.max(...all("x"))), niceDomain(Math.min(...all("y")), Math.max(...all("y")))];
+      const box = await page.evaluate(() => {
+        const c = (window as any).lastRoot.querySelector("canvas.rnn-trajectory") as HTMLCanvasElement;
+        c.scrollIntoView({ block: "center" });
+        const b = c.getBoundingClientRect();
+        return { left: b.left, top: b.top, w: parseFloat(c.style.width), h: parseFloat(c.style.height) };
+      });
+      const end = payload.paths[0].x.length - 1;
+      const px = box.left + M.l + ((payload.paths[0].x[end] - dx[0]) / (dx[1] - dx[0])) * (box.w - M.l - M.r);
+      const py = box.top + box.h - M.b - ((payload.paths[0].y[end] - dy[0]) / (dy[1] - dy[0])) * (box.h - M.b - M.t);
+      await page.mouse.move(px, py);
+      const found = await page.evaluate(() => Array.from((window as any).lastRoot.querySelectorAll(".rnn-tooltip") as NodeListOf<HTMLElement>)
+        .filter((t) => t.style.display !== "none").map((t) => t.innerText).join("\n"));
+      assert.match(found, /^<img src=x onerror=alert\(1\)>\nt = 7\nPC1 -?[\d.e-]+ · PC2 -?[\d.e-]+$/);
+      assert.equal(await page.evaluate(() => (window as any).__pwned), undefined, "no script ran");
       assert.deepEqual(pageErrors, []);
     });
   });

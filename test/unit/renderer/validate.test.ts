@@ -144,4 +144,36 @@ describe("validate: size caps", () => {
     // 3000 units × 3000 characters = 9·10^6 > MAX_CELLS: refused before the values are read
     assert.equal(validatePayload(MIME.neurons, { ...ok, text: new Array(3000).fill("a"), units: new Array(3000).fill(0), values: [] }).ok, false);
   });
+  it("connectivity: each map must be steps × steps, tokens one per step; NaN becomes missing", () => {
+    const ok = { steps: 2, output: "output", tokens: ["a", "<b>"], maps: [{ label: "lstm", values: [1, 0, 0.5, NaN] }, { label: "gru", values: [1, 0, 0.2, 0.9] }] };
+    const r = validatePayload(MIME.connectivity, ok);
+    assert.equal(r.ok, true);
+    if (r.ok) assert.equal((r.value as { maps: { values: (number | null)[] }[] }).maps[0].values[3], null);
+    const bad = validatePayload(MIME.connectivity, { ...ok, maps: [{ label: "x", values: [1, 2, 3] }] });
+    assert.equal(bad.ok, false);
+    if (!bad.ok) assert.match(bad.error, /connectivity\.maps\[0\]\.values: expected 4 values, got 3/);
+    const tokens = validatePayload(MIME.connectivity, { ...ok, tokens: ["a"] });
+    assert.equal(tokens.ok, false);
+    assert.equal(validatePayload(MIME.connectivity, { ...ok, maps: [] }).ok, false);
+    // 17 maps exceed MAX_PANELS (16); 2 × 2000 × 2000 = 8·10^6 values exceed MAX_CELLS
+    assert.equal(validatePayload(MIME.connectivity, { ...ok, maps: new Array(17).fill(ok.maps[0]) }).ok, false);
+    assert.equal(validatePayload(MIME.connectivity, { ...ok, steps: 2000, tokens: undefined }).ok, false);
+  });
+  it("trajectory: each path has one x and one y per step; NaN becomes missing; too many points are refused", () => {
+    const ok = { explainedVariance: [0.6, 0.3], stepIndex: [0, 5, 9], trueSteps: 10, paths: [{ label: "<b>a</b>", x: [0, 1, NaN], y: [1, 0, 2] }] };
+    const r = validatePayload(MIME.trajectory, ok);
+    assert.equal(r.ok, true);
+    if (r.ok) {
+      const v = r.value as { paths: { label: string; x: (number | null)[] }[] };
+      assert.equal(v.paths[0].x[2], null);
+      assert.equal(v.paths[0].label, "<b>a</b>", "kept as text; the renderer draws it on the canvas");
+    }
+    const bad = validatePayload(MIME.trajectory, { ...ok, paths: [{ label: "a", x: [0, 1], y: [1, 0, 2] }] });
+    assert.equal(bad.ok, false);
+    if (!bad.ok) assert.match(bad.error, /trajectory\.paths\[0\]\.x: expected 3 values, got 2/);
+    assert.equal(validatePayload(MIME.trajectory, { ...ok, stepIndex: [] }).ok, false);
+    assert.equal(validatePayload(MIME.trajectory, { ...ok, trueSteps: 2 }).ok, false, "fewer true steps than shown");
+    // 2000 paths × 1000 steps = 2·10^6 points > MAX_POINTS
+    assert.equal(validatePayload(MIME.trajectory, { ...ok, stepIndex: new Array(1000).fill(0), paths: new Array(2000).fill(ok.paths[0]) }).ok, false);
+  });
 });

@@ -14,6 +14,8 @@ declare namespace RnnKernel {
   type Tensor = import("engine/tensor").Tensor;
   /** A model the views can record from: an `rnn.sequential` model or an `rnn.nn` recurrent module. */
   type Recordable = import("engine/index").Recordable;
+  /** A model the analyses read: an `rnn.sequential` model or an `rnn.nn` RNN/LSTM/GRU module. */
+  type AnalysedModel = import("engine/analysis/subject").AnalysedModel;
 
   /**
    * Rich views of what happens inside a network, shown in the running cell's output. Each records
@@ -72,6 +74,29 @@ declare namespace RnnKernel {
      * @example rnn.show.neurons(model, "the cat sat on the mat", { vocab, units: [3, 17, 42], topK: 3 })
      */
     neurons(model: import("engine/index").Sequential, text: string, options: { vocab: import("engine/index").CharVocab; layer?: number; state?: "h" | "c"; units?: number[]; topK?: number; title?: string }): void;
+    /**
+     * Connectivity (distill.pub's "memorization in RNNs"): C[t, s] = ‖∂y_t/∂x_s‖₂ for every pair of steps of
+     * one sequence, a lower-triangular map per model side by side; hover a row t and the sequence under each
+     * map shades every earlier step s by C[t, s]. Computed by `rnn.analysis.connectivity` (T·outputs backward
+     * rows: keep T to a few hundred steps for small models).
+     * @param models one model or several to compare (SimpleRNN vs LSTM vs GRU), each with an output per timestep
+     * @param x ONE sequence: [1, T, F] (or token ids [1, T])
+     * @param options `tokens` (axis labels; a string is split into characters), `labels` (one per model), `title`;
+     * `output: "loss"` with `target` (and `loss`) differentiates each step's loss instead of the output
+     * @example rnn.show.connectivity([rnnModel, lstmModel, gruModel], x.slice(0, 1), { tokens: "hello world" })
+     */
+    connectivity(models: AnalysedModel | AnalysedModel[], x: Tensor | number[][] | number[][][], options?: { tokens?: string | string[]; labels?: string[]; title?: string; output?: "output" | "loss"; target?: Tensor | number[] | number[][]; loss?: string }): void;
+    /**
+     * Hidden-state trajectories: each sequence's path through the plane of the top two principal components
+     * of one recurrent layer's states (`rnn.analysis.trajectory`), coloured by time, axis titles with each
+     * component's share of the variance; hover a point for its sequence and step.
+     * @param model a trained model
+     * @param xs several sequences [N, T, F] (or token ids [N, T])
+     * @param options `layer` (default the last recurrent layer), `state` ("h" default, or an LSTM's "c"),
+     * `labels` (one per sequence), `title`; `dims` is 2 (`rnn.analysis.trajectory` gives 3 as data)
+     * @example rnn.show.trajectory(model, xs.slice(0, 8), { labels: ["up", "down", "flat", "noise", "a", "b", "c", "d"] })
+     */
+    trajectory(model: AnalysedModel, xs: Tensor | number[][] | number[][][], options?: { layer?: number; state?: "h" | "c"; dims?: 2; labels?: string[]; title?: string }): void;
   }
 
   /** The running cell's interrupt signal (Stop / Interrupt Kernel). */
@@ -83,7 +108,7 @@ declare namespace RnnKernel {
 
   /** What the kernel adds to the engine's `rnn`. */
   interface Additions {
-    /** Rich views: gates, gradient norms, loss curves, tensors, attention, neurons over text. */
+    /** Rich views: gates, gradient norms, loss curves, tensors, attention, neurons over text, connectivity, trajectories. */
     show: Show;
     /**
      * A tensor (or nested arrays) as a mathjs matrix, for `math.*` (the engine's own `toMath` gives nested arrays).
