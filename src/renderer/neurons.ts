@@ -9,6 +9,7 @@
  * fillText calls, whatever the text's length). Characters are canvas text, never markup.
  * Text colour per cell: black or white, whichever contrasts more with that cell's background (WCAG
  * relative luminance), so every character stays legible on every colour of the scale and theme.
+ * Readout by pointer or keyboard (Tab, arrows), as in the gate heatmaps.
  */
 import { diverging, divergingDark, lut, MISSING, relativeLuminance, scaleT, sequential, type ColorScale, type RGB } from "../shared/colormaps";
 import { CELL_CLASS_NAMES, type NeuronsPayload } from "../shared/payloads";
@@ -199,14 +200,8 @@ export function renderNeurons(root: HTMLElement, p: NeuronsPayload): void {
     if (!g) return "";
     return Array.from({ length: g.k }, (_, i) => `${visibleToken(g.chars[tt * g.k + i])} ${probText(g.probs[tt * g.k + i])}`).join(" · ");
   };
-  canvas.addEventListener("mousemove", (ev) => {
-    const r = canvas.getBoundingClientRect();
-    const x = ev.clientX - r.left, y = ev.clientY - r.top;
-    const v = view();
-    const tt = Math.floor((x - LABEL_W + v.left) / CW);
-    if (x < LABEL_W || tt < 0 || tt >= T) { hover = undefined; tip.hide(); draw(); return; }
-    const row = y < pt.rowsH ? Math.floor((y + v.top) / RH) : -1;
-    if (row >= U) { hover = undefined; tip.hide(); draw(); return; }
+  /** The readout of character tt (and unit row `row`, or −1 for the guess band) at a client point. */
+  const readout = (tt: number, row: number, clientX: number, clientY: number) => {
     hover = { t: tt, row };
     const head = t("neuronsAt", { t: tt, ch: visibleToken(p.text[tt]) });
     const lines = [row >= 0 ? `${t("hoverUnit", { u: p.units[row] })} · ${head}` : head];
@@ -215,11 +210,49 @@ export function renderNeurons(root: HTMLElement, p: NeuronsPayload): void {
       lines.push(val === null ? t("missingValue") : t("hoverValue", { v: formatNumber(val, 3) }));
     }
     if (p.guesses) lines.push(t("neuronsGuesses", { list: guessText(tt) }));
-    tip.show(lines, ev.clientX, ev.clientY);
+    tip.show(lines, clientX, clientY);
     detail.textContent = p.guesses ? `${head} · ${t("neuronsGuesses", { list: guessText(tt) })}` : head;
     draw();
+  };
+  const leave = () => { hover = undefined; tip.hide(); draw(); };
+  /** The keyboard's character and unit row; the pointer moves it too. */
+  let cursor = { t: 0, row: 0 };
+  canvas.addEventListener("mousemove", (ev) => {
+    const r = canvas.getBoundingClientRect();
+    const x = ev.clientX - r.left, y = ev.clientY - r.top;
+    const v = view();
+    const tt = Math.floor((x - LABEL_W + v.left) / CW);
+    const row = y < pt.rowsH ? Math.floor((y + v.top) / RH) : -1;
+    if (x < LABEL_W || tt < 0 || tt >= T || row >= U) return leave();
+    cursor = { t: tt, row: Math.max(0, row) };
+    readout(tt, row, ev.clientX, ev.clientY);
   });
-  canvas.addEventListener("mouseleave", () => { hover = undefined; tip.hide(); draw(); });
+  canvas.addEventListener("mouseleave", leave);
+  // Keyboard: Tab to the view, arrows move a character/unit cursor (Shift = 10 characters), the box
+  // scrolls to keep it in sight; the tooltip is a role="status" region, so screen readers announce it.
+  const showCursor = () => {
+    const v = view();
+    const x = LABEL_W + cursor.t * CW - v.left, y = cursor.row * RH - v.top;
+    if (x < LABEL_W) box.scrollLeft = cursor.t * CW;
+    else if (x + CW > v.width) box.scrollLeft = cursor.t * CW + LABEL_W + CW - v.width;
+    if (y < 0) box.scrollTop = cursor.row * RH;
+    else if (y + RH > pt.rowsH) box.scrollTop = (cursor.row + 1) * RH - pt.rowsH;
+    draw(); // moves the canvas to the new scroll position before the tooltip is placed
+    const now = view(), r = canvas.getBoundingClientRect();
+    readout(cursor.t, cursor.row, r.left + LABEL_W + (cursor.t + 1) * CW - now.left, r.top + (cursor.row + 1) * RH - now.top);
+  };
+  canvas.tabIndex = 0;
+  canvas.addEventListener("keydown", (ev) => {
+    const step = ev.shiftKey ? 10 : 1;
+    const moves: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    const m = moves[ev.key];
+    if (!m) return;
+    ev.preventDefault();
+    cursor = { t: Math.min(T - 1, Math.max(0, cursor.t + m[0])), row: Math.min(U - 1, Math.max(0, cursor.row + m[1])) };
+    showCursor();
+  });
+  canvas.addEventListener("focus", showCursor);
+  canvas.addEventListener("blur", leave);
   draw();
 
   const figure = () => {

@@ -91,6 +91,12 @@ describe("insight views in Chromium", function () {
       assert.match(tip, /^next: .+ [\d.]+% · .+ [\d.]+% · .+ [\d.]+%$/m);
       const detail = await page.evaluate(() => (window as any).lastRoot.querySelector(".rnn-neurons-detail").textContent);
       assert.match(detail, /^t = 2 “m” · next: /);
+      // keyboard: focus (the cursor is where the pointer was), two characters right, one unit down
+      await page.evaluate(() => ((window as any).lastRoot.querySelector("canvas.rnn-neurons") as HTMLCanvasElement).focus());
+      for (const key of ["ArrowRight", "ArrowRight", "ArrowDown"]) await page.keyboard.press(key);
+      const keyTip = await page.evaluate(() => Array.from((window as any).lastRoot.querySelectorAll(".rnn-tooltip") as NodeListOf<HTMLElement>)
+        .filter((t) => t.style.display !== "none").map((t) => t.innerText).join("\n"));
+      assert.match(keyTip, /^unit 2 · t = 4 “␣”$/m, "a space is shown as ␣");
       assert.equal(await page.evaluate(() => (window as any).__pwned), undefined, "no script ran");
       assert.deepEqual(pageErrors, []);
     });
@@ -118,6 +124,15 @@ describe("insight views in Chromium", function () {
       assert.equal(scrolled.left, scrolled.scrollLeft, "the canvas follows the scroll position");
       assert.equal(scrolled.scrollLeft, 50_000);
       assert.ok(scrolled.cssW <= 1600, `the canvas stays viewport-sized: ${scrolled.cssW} px`);
+      // focusing puts the keyboard cursor (t = 0, unit 0) in sight: the box scrolls back to the start
+      const back = await page.evaluate(async () => {
+        const root = (window as any).lastRoot as HTMLElement;
+        (root.querySelector("canvas.rnn-neurons") as HTMLCanvasElement).focus();
+        const box = root.querySelector(".rnn-neurons-scroll") as HTMLElement;
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        return { left: box.scrollLeft, top: box.scrollTop, canvasLeft: parseFloat((root.querySelector("canvas.rnn-neurons") as HTMLCanvasElement).style.left) };
+      });
+      assert.deepEqual(back, { left: 0, top: 0, canvasLeft: 0 });
       assert.deepEqual(pageErrors, []);
     });
   });
