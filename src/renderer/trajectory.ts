@@ -2,8 +2,8 @@
  * Hidden-state trajectories (Sussillo & Barak 2013): each sequence's path through the plane of the top
  * two principal components of one layer's states, every segment coloured by time (sequential map, a
  * colour bar says which end is t = 0), the start a hollow circle and the end a filled one, axis titles
- * with each component's share of the variance. Hover a point: its sequence, t and coordinates; that
- * path is drawn on top, the others dimmed. Path labels are canvas text, never markup.
+ * with each component's share of the variance. Hover a point (or walk the paths with the arrow keys):
+ * its sequence, t and coordinates; that path is drawn on top, the others dimmed. Path labels are canvas text, never markup.
  */
 import { lut, sample, sequential, type Colormap, type ColorScale } from "../shared/colormaps";
 import type { TrajectoryPayload } from "../shared/payloads";
@@ -161,6 +161,19 @@ export function renderTrajectory(root: HTMLElement, p: TrajectoryPayload): void 
   const tip = tooltip(root);
 
   let focus: number | undefined;
+  /** The readout of point i of path n at a client point; that path is drawn on top. */
+  const readout = (n: number, i: number, clientX: number, clientY: number) => {
+    const path = p.paths[n];
+    const at = path.x[i] === null || path.y[i] === null ? t("missingValue") : `PC1 ${formatNumber(path.x[i]!, 3)} · PC2 ${formatNumber(path.y[i]!, 3)}`;
+    tip.show([path.label, t("trajectoryStep", { t: p.stepIndex[i] }), at], clientX, clientY);
+    if (focus !== n) { focus = n; paint(ctx, p, plot, theme, n); }
+  };
+  const leave = () => {
+    tip.hide();
+    if (focus !== undefined) { focus = undefined; paint(ctx, p, plot, theme, undefined); }
+  };
+  /** The keyboard's point: path n, step i; the pointer moves it too. */
+  let cursor = { n: 0, i: 0 };
   canvas.addEventListener("mousemove", (ev) => {
     const r = canvas.getBoundingClientRect();
     const mx = ev.clientX - r.left, my = ev.clientY - r.top;
@@ -174,20 +187,32 @@ export function renderTrajectory(root: HTMLElement, p: TrajectoryPayload): void 
         if (d <= bestD) { bestD = d; best = [n, i]; }
       }
     });
-    if (!best) {
-      tip.hide();
-      if (focus !== undefined) { focus = undefined; paint(ctx, p, plot, theme, undefined); }
-      return;
-    }
-    const [n, i] = best;
-    const path = p.paths[n];
-    tip.show([path.label, t("trajectoryStep", { t: p.stepIndex[i] }), `PC1 ${formatNumber(path.x[i]!, 3)} · PC2 ${formatNumber(path.y[i]!, 3)}`], ev.clientX, ev.clientY);
-    if (focus !== n) { focus = n; paint(ctx, p, plot, theme, n); }
+    if (!best) return leave();
+    cursor = { n: best[0], i: best[1] };
+    readout(best[0], best[1], ev.clientX, ev.clientY);
   });
-  canvas.addEventListener("mouseleave", () => {
-    tip.hide();
-    if (focus !== undefined) { focus = undefined; paint(ctx, p, plot, theme, undefined); }
+  canvas.addEventListener("mouseleave", leave);
+  // Keyboard: Tab to the plot; Left/Right walk along a path in time (Shift = 10 steps), Up/Down
+  // switch paths; the tooltip is a role="status" region, so screen readers announce it.
+  const showCursor = () => {
+    const path = p.paths[cursor.n];
+    const r = canvas.getBoundingClientRect();
+    const x = path.x[cursor.i], y = path.y[cursor.i];
+    const px = x === null ? M.l : plot.sx.map(x), py = y === null ? M.t : plot.sy.map(y);
+    readout(cursor.n, cursor.i, r.left + px, r.top + py);
+  };
+  canvas.tabIndex = 0;
+  canvas.addEventListener("keydown", (ev) => {
+    const step = ev.shiftKey ? 10 : 1;
+    const moves: Record<string, [number, number]> = { ArrowLeft: [0, -step], ArrowRight: [0, step], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+    const m = moves[ev.key];
+    if (!m) return;
+    ev.preventDefault();
+    cursor = { n: Math.min(p.paths.length - 1, Math.max(0, cursor.n + m[0])), i: Math.min(S - 1, Math.max(0, cursor.i + m[1])) };
+    showCursor();
   });
+  canvas.addEventListener("focus", showCursor);
+  canvas.addEventListener("blur", leave);
 
   const figure = () => {
     const c = el("canvas");

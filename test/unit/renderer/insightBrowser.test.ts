@@ -206,6 +206,12 @@ describe("insight views in Chromium", function () {
       const found = await page.evaluate(() => Array.from((window as any).lastRoot.querySelectorAll(".rnn-tooltip") as NodeListOf<HTMLElement>)
         .filter((t) => t.style.display !== "none").map((t) => t.innerText).join("\n"));
       assert.match(found, /^<img src=x onerror=alert\(1\)>\nt = 7\nPC1 -?[\d.e-]+ · PC2 -?[\d.e-]+$/);
+      // keyboard: focus (the cursor is the hovered point: path 0, t = 7), one step back, next path
+      await page.evaluate(() => ((window as any).lastRoot.querySelector("canvas.rnn-trajectory") as HTMLCanvasElement).focus());
+      for (const key of ["ArrowLeft", "ArrowDown"]) await page.keyboard.press(key);
+      const keyTip = await page.evaluate(() => Array.from((window as any).lastRoot.querySelectorAll(".rnn-tooltip") as NodeListOf<HTMLElement>)
+        .filter((t) => t.style.display !== "none").map((t) => t.innerText).join("\n"));
+      assert.match(keyTip, /^b\nt = 6\nPC1 /);
       assert.equal(await page.evaluate(() => (window as any).__pwned), undefined, "no script ran");
       assert.deepEqual(pageErrors, []);
     });
