@@ -31,3 +31,13 @@ describe("pixel font: Hangul labels", () => {
     assert.deepEqual(img.data, latin.data);
   });
 });
+
+describe("pixel font: punctuation of titles and notes", () => {
+  it("draws ·, —, –, ^, →, ←, ‖ and | with ink (they were blank cells)", () => {
+    for (const ch of ["·", "—", "–", "^", "→", "←", "‖", "|"]) {
+      const img = new PixelImage(12, 12);
+      drawText(img, ch, 0, 0, [0, 0, 0]);
+      assert.ok(ink(img) > 0, `${ch} leaves ink`);
+    }
+  });
+});
