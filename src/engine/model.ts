@@ -62,10 +62,50 @@ const OPTIONS = ["inputShape", "name", "dtype", "seed"];
 const MASKED_RECURRENT = new Set(["simpleRNN", "lstm", "gru"]);
 
 /**
+ * What both Keras-family models (`rnn.sequential`, `rnn.model`) share: model-level access to their
+ * layers' weights through one list of entries (`layerName/weightName` keys, each parameter once).
+ */
+export abstract class KerasWeights {
+  /** The weight entries, set by the model once its layers are built (`collectEntries`). */
+  protected entries: WeightEntry[] = [];
+
+  /** Model-level weight views keyed `layerName/weightName` (share storage with the layers). */
+  get weights(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const e of this.entries) out[e.key] = new Tensor(e.param.value, e.param.shape);
+    return out;
+  }
+
+  /** Every weight with its key, in Keras `get_weights()` order (a tied or shared layer's weights once). */
+  weightEntries(): WeightEntry[] {
+    return this.entries.slice();
+  }
+
+  /** Unique parameters in `weightEntries()` order (a tied or shared layer's once). */
+  params(): Param[] {
+    return this.entries.map((e) => e.param);
+  }
+
+  /** Copies of all weights in Keras `get_weights()` order (see weightEntries for the keys). */
+  getWeights(): Tensor[] {
+    return this.entries.map((e) => new Tensor(e.param.value.slice(), e.param.shape));
+  }
+
+  /**
+   * Loads weights: an array in Keras `get_weights()` order (per layer: SimpleRNN/LSTM/GRU kernel,
+   * recurrent_kernel, bias; Dense kernel, bias (bias only when tied); Embedding embeddings;
+   * Bidirectional forward's three then backward's three), or an object keyed like `weights`.
+   */
+  setWeights(values: readonly TensorLike[] | Record<string, TensorLike>): void {
+    setEntryValues(this.entries, values);
+  }
+}
+
+/**
  * A Keras-style stack of layers (make one with `rnn.sequential({ inputShape: [T, F] }, [layers…])`):
  * `fit`, `predict`, `evaluate`, `summary`, `record`, get/setWeights; inputs are batch-major [B, …inputShape].
  */
-export class Sequential {
+export class Sequential extends KerasWeights {
   /** Class name, as every layer has one (`Layer.className`): hosts name a model by it, since the
    * constructor's name does not survive a minified bundle. */
   readonly className = "Sequential";
@@ -81,11 +121,11 @@ export class Sequential {
   readonly outputShapes: (number | null)[][];
   /** Input feature size of each layer (what paramCount is given). */
   private readonly inputSizes: number[];
-  private readonly entries: WeightEntry[];
   /** Optional vocabulary for `sample` (otherwise the latest matching `rnn.text.charVocab`). */
   vocab: unknown;
 
   constructor(options: SequentialOptions, layers: Layer[]) {
+    super();
     if (Array.isArray(options)) {
       throw new Error("rnn.sequential takes the options first and the layers second: rnn.sequential({ inputShape: [timesteps, features] }, [layers…]) — inputShape is per sample, without the batch axis");
     }
@@ -132,37 +172,6 @@ export class Sequential {
 
   // ---------------------------------------------------------------------------------------------
   // Weights and counting
-
-  /** Model-level weight views keyed `layerName/weightName` (share storage with the layers). */
-  get weights(): Record<string, Tensor> {
-    const out: Record<string, Tensor> = {};
-    for (const e of this.entries) out[e.key] = new Tensor(e.param.value, e.param.shape);
-    return out;
-  }
-
-  /** Every weight with its key, in Keras `get_weights()` order (each shared weight once). */
-  weightEntries(): WeightEntry[] {
-    return this.entries.slice();
-  }
-
-  /** Unique parameters (a tied embedding matrix appears once). */
-  params(): Param[] {
-    return this.entries.map((e) => e.param);
-  }
-
-  /** Copies of all weights in Keras `get_weights()` order (see weightEntries for the keys). */
-  getWeights(): Tensor[] {
-    return this.entries.map((e) => new Tensor(e.param.value.slice(), e.param.shape));
-  }
-
-  /**
-   * Loads weights: an array in Keras `get_weights()` order (per layer: SimpleRNN/LSTM/GRU kernel,
-   * recurrent_kernel, bias; Dense kernel, bias (bias only when tied); Embedding embeddings;
-   * Bidirectional forward's three then backward's three), or an object keyed like `weights`.
-   */
-  setWeights(values: readonly TensorLike[] | Record<string, TensorLike>): void {
-    setEntryValues(this.entries, values);
-  }
 
   /** paramCount of layer i with its input feature size (Keras convention unless asked). */
   layerCount(i: number, convention: Convention = "keras"): ParamCount {

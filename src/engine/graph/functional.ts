@@ -19,7 +19,7 @@
  * in Param.grad because backward accumulates. Costs one extra forward per extra use, only for shared
  * layers.
  */
-import type { ForwardContext, Layer, Param } from "../layer";
+import type { ForwardContext, Layer } from "../layer";
 import { uniqueLayerName, zeroGrads } from "../layer";
 import { accuracy, checkLossName, computeLoss, type LossName } from "../loss";
 import { checkKeys } from "../options";
@@ -27,7 +27,7 @@ import { paramCount, type Convention, type ParamCount } from "../params";
 import { globalRng, Rng } from "../random";
 import { makeSummary, type Summary } from "../summary";
 import { Tensor, allocFloats, asTensor, type DType, type TensorLike } from "../tensor";
-import { collectEntries, concatRows, checkTarget, setEntryValues, type WeightEntry } from "../model";
+import { collectEntries, concatRows, checkTarget, KerasWeights } from "../model";
 import { fit, type FitOptions, type History, type LossStep } from "../fit";
 import { shapeText } from "../layers/common";
 import { checkBatchIndex, RECORDING_OPTIONS, resolveRecordingOptions, sequenceRecording, type Recording, type RecordingOptions } from "../recording";
@@ -64,7 +64,7 @@ const OPTIONS = ["inputs", "outputs", "name", "dtype", "seed"];
  * shared layers, encoder states fed to a decoder. `fit`, `predict`, `evaluate`, `summary`, `countParams`,
  * `weights`, get/setWeights as `rnn.sequential`. Inputs are batch-major [B, …shape].
  */
-export class Functional {
+export class Functional extends KerasWeights {
   /** Class name (hosts name a model by it; constructor names do not survive minification). */
   readonly className = "Functional";
   /** Model name: the `name` option, else "model", "model_1", … (Keras auto-naming). */
@@ -81,7 +81,6 @@ export class Functional {
   readonly nodes: GraphNode[];
   private readonly singleInput: boolean;
   private readonly singleOutput: boolean;
-  private readonly entries: WeightEntry[];
   /** Feature size (last axis) of each layer's input at its first node, what paramCount is given. */
   private readonly inputSizes = new Map<Layer, number>();
   /** Layers with more than one node in this model (their forward is replayed in backward). */
@@ -93,6 +92,7 @@ export class Functional {
   private lastCtx: ForwardContext | null = null;
 
   constructor(options: ModelOptions) {
+    super();
     if (!options || typeof options !== "object") throw new Error("rnn.model: expected { inputs, outputs }");
     checkKeys(options, OPTIONS, "rnn.model");
     this.singleInput = !Array.isArray(options.inputs);
@@ -135,33 +135,6 @@ export class Functional {
 
   // ---------------------------------------------------------------------------------------------
   // Weights and counting (the same shapes and keys as rnn.sequential)
-
-  /** Model-level weight views keyed `layerName/weightName` (share storage with the layers). */
-  get weights(): Record<string, Tensor> {
-    const out: Record<string, Tensor> = {};
-    for (const e of this.entries) out[e.key] = new Tensor(e.param.value, e.param.shape);
-    return out;
-  }
-
-  /** Every weight with its key, in Keras `get_weights()` order (a shared layer's weights once). */
-  weightEntries(): WeightEntry[] {
-    return this.entries.slice();
-  }
-
-  /** Unique parameters in `weightEntries()` order (a shared layer's once). */
-  params(): Param[] {
-    return this.entries.map((e) => e.param);
-  }
-
-  /** Copies of all weights in Keras `get_weights()` order. */
-  getWeights(): Tensor[] {
-    return this.entries.map((e) => new Tensor(e.param.value.slice(), e.param.shape));
-  }
-
-  /** Loads weights: an array in `getWeights()` order, or an object keyed like `weights`. */
-  setWeights(values: readonly TensorLike[] | Record<string, TensorLike>): void {
-    setEntryValues(this.entries, values);
-  }
 
   /** paramCount of a layer with the feature size of its (first) input. */
   layerCount(layer: Layer, convention: Convention = "keras"): ParamCount {
