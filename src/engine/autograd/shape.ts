@@ -119,7 +119,9 @@ export function narrow(x: Tensor, axis: number, start: number, length: number): 
   return track(new Tensor(out, shape), "narrow", [x], (g) => {
     const gx = allocFloats(x.size, g.dtype);
     moveRange(g.data, length, 0, gx, n, s, outer, length, inner, false);
-    return [new Tensor(gx, x.shape)];
+    const out = new Tensor(gx, x.shape);
+    out._nonZero = { axis: a, start: s, length };
+    return [out];
   });
 }
 

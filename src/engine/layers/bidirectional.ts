@@ -20,7 +20,7 @@ import { weightViews } from "../layer";
 import { copySequence } from "../ops";
 import { checkKeys } from "../options";
 import { RecurrentStack } from "../recurrentStack";
-import { Tensor, allocFloats, type FloatArray } from "../tensor";
+import { Tensor, allocFloats } from "../tensor";
 import { KerasLayer, shapeError, tableOutputShape } from "./common";
 import { KerasRecurrentLayer } from "./kerasRecurrent";
 
@@ -42,8 +42,6 @@ export class Bidirectional extends KerasLayer {
   private readonly innerConfig: LayerConfigData;
   /** Both directions over the two layers' cores (set by build). */
   private stack: RecurrentStack | undefined;
-  /** Input of the stack, time-major [T, B, I] (reallocated when its size changes). */
-  private xTM: FloatArray = new Float32Array(0);
   /** Set by a forward, consumed by the following backward. */
   private pending: { B: number; T: number; recordNorms: boolean } | undefined;
   private recorded: LayerRecording[] = [];
@@ -117,25 +115,22 @@ export class Bidirectional extends KerasLayer {
     if (xIn.rank !== 3) throw shapeError(this, "(None, timesteps, features)", xIn.shape, true);
     const stack = this.stack as RecurrentStack;
     const x = this.forwardLayer.checkedInput(xIn);
-    const [B, T, I] = x.shape;
+    const [B, T] = x.shape;
     const H = this.forwardLayer.units;
-    if (this.xTM.length !== T * B * I || this.xTM.constructor !== x.data.constructor) this.xTM = allocFloats(T * B * I, x.dtype);
-    copySequence(T, B, I, { data: x.data, batchMajor: true }, { data: this.xTM, batchMajor: false });
     const recordNorms = !!ctx.record?.gradNorms;
     const hN = allocFloats(2 * B * H, x.dtype);
-    stack.forward(this.xTM, T, B, null, null, { training: ctx.training, rng: ctx.rng, recordNorms, tbptt: ctx.tbptt ?? 0 }, hN, null);
+    const seq = this.forwardLayer.returnSequences;
+    const out = seq ? allocFloats(B * T * 2 * H, x.dtype) : null;
+    stack.forward({ data: x.data, batchMajor: true }, T, B, null, null, { training: ctx.training, rng: ctx.rng, recordNorms, tbptt: ctx.tbptt ?? 0 },
+      hN, null, out ? { data: out, batchMajor: true } : null);
     this.pending = { B, T, recordNorms };
     this.recorded = [];
     if (ctx.record?.gates) this.eachDirection((layer, d) => this.recorded.push({ ...this.recordingOf(layer, d), gates: stack.unit(0, d).core.recordGates(d === 1) }));
-    if (this.forwardLayer.returnSequences) {
-      const out = allocFloats(B * T * 2 * H, x.dtype);
-      copySequence(T, B, 2 * H, { data: stack.output, batchMajor: false }, { data: out, batchMajor: true });
-      return new Tensor(out, [B, T, 2 * H]);
-    }
+    if (out) return new Tensor(out, [B, T, 2 * H]);
     // Last steps: hN [2, B, H] (direction-major) → [B, 2H], forward's h_T next to backward's h after x_0.
-    const out = allocFloats(B * 2 * H, x.dtype);
-    copySequence(2, B, H, { data: hN, batchMajor: false }, { data: out, batchMajor: true });
-    return new Tensor(out, [B, 2 * H]);
+    const last = allocFloats(B * 2 * H, x.dtype);
+    copySequence(2, B, H, { data: hN, batchMajor: false }, { data: last, batchMajor: true });
+    return new Tensor(last, [B, 2 * H]);
   }
 
   /** dy [B, T, 2H] or [B, 2H] → dx [B, T, I] (sum of both directions' input gradients). */
@@ -152,21 +147,18 @@ export class Bidirectional extends KerasLayer {
     if (dy.shape.join() !== expected.join()) {
       throw new Error(`layer "${this.name}" (Bidirectional): gradient of shape [${dy.shape.join(", ")}] does not match the output [${expected.join(", ")}]`);
     }
-    let dIn: FloatArray;
+    const I = stack.unit(0, 0).core.I;
+    const dx = allocFloats(B * T * I, dtype);
+    const dxBlock = { data: dx, batchMajor: true };
     if (seq) {
-      const dOut = allocFloats(T * B * 2 * H, dtype);
-      copySequence(T, B, 2 * H, { data: dy.data, batchMajor: true }, { data: dOut, batchMajor: false });
-      dIn = stack.backward(dOut, null, null, null, null);
+      stack.backward({ data: dy.data, batchMajor: true }, null, null, null, null, dxBlock);
     } else {
       // [B, 2H] → ∂L/∂hN [2, B, H]: each direction's last state.
       const dhN = allocFloats(2 * B * H, dtype);
       copySequence(2, B, H, { data: dy.data, batchMajor: true }, { data: dhN, batchMajor: false });
-      dIn = stack.backward(null, dhN, null, null, null);
+      stack.backward(null, dhN, null, null, null, dxBlock);
     }
     if (p.recordNorms) this.recordGradNorms(stack);
-    const I = stack.unit(0, 0).core.I;
-    const dx = allocFloats(B * T * I, dtype);
-    copySequence(T, B, I, { data: dIn, batchMajor: false }, { data: dx, batchMajor: true });
     return new Tensor(dx, [B, T, I]);
   }
 

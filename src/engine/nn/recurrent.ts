@@ -35,7 +35,7 @@ import { bool, checkKeys, fraction, oneOf, positiveInt } from "../options";
 import { computeLoss, checkLossName, type LossName } from "../loss";
 import { activeRecording, checkBatchIndex, recordFusedCall, RECORDING_OPTIONS, resolveRecordingOptions, sequenceRecording, type Recording,
   type RecordingOptions } from "../recording";
-import { copySequence, type ActivationName } from "../ops";
+import { type ActivationName, type SequenceBlock } from "../ops";
 import { paramCount } from "../params";
 import { makeSummary, type Summary } from "../summary";
 import { globalRng, Rng, torchUniform } from "../random";
@@ -95,8 +95,6 @@ interface Unit {
 interface Lane {
   units: Unit[];
   stack: RecurrentStack;
-  /** Layer-0 input, time-major [T, B, I] (reallocated when T, B change). */
-  xTM: FloatArray;
 }
 
 /** One forward awaiting its backward (manual or through the graph, whichever comes first). */
@@ -205,7 +203,7 @@ export class TorchRecurrent extends TorchParams {
       const weights = (): CoreWeights => ({ kernel: f(I * G), recurrentKernel: f(H * G), bias: this.bias ? f(G) : null, recurrentBias: this.bias && gru ? f(G) : null });
       return { l, d, core, p, w: weights(), g: weights() };
     });
-    return { units, stack: new RecurrentStack(units, this.numLayers, this.dirs, this.dropout, dtype), xTM: f(0) };
+    return { units, stack: new RecurrentStack(units, this.numLayers, this.dirs, this.dropout, dtype) };
   }
 
   private get dirs(): number {
@@ -318,16 +316,15 @@ export class TorchRecurrent extends TorchParams {
       gates: !!options.record?.gates || !!session?.gates, gradNorms: !!options.record?.gradNorms || (!!session?.gradNorms && graph) } };
     this.lastCall = call;
     if (session) recordFusedCall(this, call.recorded);
-    if (lane.xTM.length !== T * B * this.inputSize) lane.xTM = allocFloats(T * B * this.inputSize, this.dtype);
-    copySequence(T, B, this.inputSize, { data: x.data, batchMajor: this.batchFirst }, { data: lane.xTM, batchMajor: false });
     for (const u of lane.units) torchToCore(this.kind, u.p, u.w, u.core.I, H);
     const hN = allocFloats(L * D * B * H, this.dtype);
     const cN = this.kind === "lstm" ? allocFloats(L * D * B * H, this.dtype) : null;
-    lane.stack.forward(lane.xTM, T, B, h0?.data ?? null, c0?.data ?? null,
-      { training: this.training, rng: options.rng ?? this.rng, recordNorms: call.record.gradNorms, tbptt: options.tbptt ?? 0 }, hN, cN);
-    if (call.record.gates) this.recordGates(call, lane);
     const out = allocFloats(T * B * D * H, this.dtype);
-    copySequence(T, B, D * H, { data: lane.stack.output, batchMajor: false }, { data: out, batchMajor: this.batchFirst });
+    // The stack reads x and writes the output in this module's layout (no time-major copies here).
+    lane.stack.forward({ data: x.data, batchMajor: this.batchFirst }, T, B, h0?.data ?? null, c0?.data ?? null,
+      { training: this.training, rng: options.rng ?? this.rng, recordNorms: call.record.gradNorms, tbptt: options.tbptt ?? 0 }, hN, cN,
+      { data: out, batchMajor: this.batchFirst });
+    if (call.record.gates) this.recordGates(call, lane);
     const outShape = unbatched ? [T, D * H] : this.batchFirst ? [B, T, D * H] : [T, B, D * H];
     const stateShape = unbatched ? [L * D, H] : [L * D, B, H];
     const result: TorchForwardResult = { output: new Tensor(out, outShape), hN: new Tensor(hN, stateShape) };
@@ -341,14 +338,11 @@ export class TorchRecurrent extends TorchParams {
     const op = `${this.name} (${this})`;
     const outs = [result.output, result.hN, ...(result.cN ? [result.cN] : [])];
     trackMulti(outs, op, [x, ...(h0 ? [h0] : []), ...(c0 ? [c0] : []), ...params], ([gOut, ghN, gcN]) => {
-      const g = this.backwardCall(call, gOut, ghN, gcN ?? null, op, x.requiresGrad);
-      return [g.dx, ...(h0 ? [g.dh0] : []), ...(c0 ? [g.dc0 ?? null] : []), ...this.paramGradTensors(g.grads)];
+      // The parameters' gradients go straight into their .grad (what the tape would add there, at the
+      // moment it would), so their entries below are null.
+      const g = this.backwardCall(call, gOut, ghN, gcN ?? null, op, x.requiresGrad, (p) => p.trainable);
+      return [g.dx, ...(h0 ? [g.dh0] : []), ...(c0 ? [g.dc0 ?? null] : []), ...params.map(() => null)];
     });
-  }
-
-  /** Parameter gradients in PyTorch layout as tensors, state-dict order (the tape adds them into the parameters' .grad). */
-  private paramGradTensors(grads: FloatArray[]): Tensor[] {
-    return this.plist.map((p, i) => new Tensor(grads[i], p.shape));
   }
 
   /** x as a [T, B, I] / [B, T, I] tensor in the module's dtype (an unbatched [T, I] becomes a batch of one). */
@@ -385,11 +379,7 @@ export class TorchRecurrent extends TorchParams {
   backward(dOutput: TensorLike | null, dhN?: TensorLike | null, dcN?: TensorLike | null): { dx: Tensor; dh0: Tensor; dc0?: Tensor } {
     const call = this.lastCall;
     if (!call?.lane) throw new Error(`${this.name}: backward called without a preceding forward`);
-    const { dx, dh0, dc0, grads } = this.backwardCall(call, dOutput, dhN ?? null, dcN ?? null, this.name, true);
-    this.plist.forEach((p, i) => {
-      const acc = p.grad, g = grads[i];
-      for (let q = 0; q < acc.length; q++) acc[q] += g[q];
-    });
+    const { dx, dh0, dc0 } = this.backwardCall(call, dOutput, dhN ?? null, dcN ?? null, this.name, true, () => true);
     const res: { dx: Tensor; dh0: Tensor; dc0?: Tensor } = { dx, dh0 };
     if (dc0) res.dc0 = dc0;
     return res;
@@ -397,15 +387,15 @@ export class TorchRecurrent extends TorchParams {
 
   /**
    * The fused BPTT of one call: ∂L/∂x (shaped like the call's input), ∂L/∂h0 (∂L/∂c0) shaped like the
-   * states, and each parameter's gradient (PyTorch layout, state-dict order, fresh arrays). Gives the
-   * call's lane back.
+   * states; each parameter's gradient (PyTorch layout) is ADDED into its `grad` when `accumulates(p)`.
+   * Gives the call's lane back.
    */
-  private backwardCall(call: Call, dOutput: TensorLike | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string, inputGrad: true):
-      { dx: Tensor; dh0: Tensor; dc0?: Tensor; grads: FloatArray[] };
-  private backwardCall(call: Call, dOutput: TensorLike | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string, inputGrad: boolean):
-      { dx: Tensor | null; dh0: Tensor; dc0?: Tensor; grads: FloatArray[] };
-  private backwardCall(call: Call, dOutput: TensorLike | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string, inputGrad: boolean):
-      { dx: Tensor | null; dh0: Tensor; dc0?: Tensor; grads: FloatArray[] } {
+  private backwardCall(call: Call, dOutput: TensorLike | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string, inputGrad: true,
+                       accumulates: (p: Param) => boolean): { dx: Tensor; dh0: Tensor; dc0?: Tensor };
+  private backwardCall(call: Call, dOutput: TensorLike | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string, inputGrad: boolean,
+                       accumulates: (p: Param) => boolean): { dx: Tensor | null; dh0: Tensor; dc0?: Tensor };
+  private backwardCall(call: Call, dOutput: TensorLike | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string, inputGrad: boolean,
+                       accumulates: (p: Param) => boolean): { dx: Tensor | null; dh0: Tensor; dc0?: Tensor } {
     const lane = call.lane;
     if (!lane) {
       throw new Error(`${where}: this forward was already backwarded (by ${this.name}.backward or through the graph); compute the forward pass again for another backward`);
@@ -419,60 +409,69 @@ export class TorchRecurrent extends TorchParams {
     const dh0 = allocFloats(L * D * B * H, this.dtype);
     const dc0 = this.kind === "lstm" ? allocFloats(L * D * B * H, this.dtype) : null;
     for (const u of lane.units) for (const g of [u.g.kernel, u.g.recurrentKernel, u.g.bias, u.g.recurrentBias]) g?.fill(0);
-    let dIn: FloatArray;
+    const I0 = this.inputSize;
+    const dxData = inputGrad ? allocFloats(T * B * I0, this.dtype) : null;
     try {
-      dIn = lane.stack.backward(dOut, dhNd, dcNd, dh0, dc0, inputGrad);
+      lane.stack.backward(dOut, dhNd, dcNd, dh0, dc0, dxData ? { data: dxData, batchMajor: this.batchFirst } : null);
     } finally {
       this.release(call);
     }
-    // Core-layout gradients → PyTorch layout, into fresh arrays shaped like the parameters.
-    const grads = this.plist.map((p) => allocFloats(p.value.length, this.dtype));
-    const byParam = new Map(this.plist.map((p, i) => [p, grads[i]]));
-    const gradOf = (p: Param | null): Param | null => (p ? { ...p, grad: byParam.get(p)! } : null);
+    // Core-layout gradients → PyTorch layout, added into the parameters' gradients (a unit's
+    // parameters are frozen or not together unless a cell froze one tensor: then that unit goes
+    // through scratch arrays and only its trainable tensors receive theirs).
     for (const u of lane.units) {
-      const target: TorchUnitParams = { wih: gradOf(u.p.wih)!, whh: gradOf(u.p.whh)!, bih: gradOf(u.p.bih), bhh: gradOf(u.p.bhh) };
-      addCoreGradsToTorch(this.kind, u.g, target, u.core.I, H);
+      const ps = [u.p.wih, u.p.whh, u.p.bih, u.p.bhh].filter((p): p is Param => p !== null);
+      const wanted = ps.filter(accumulates);
+      if (wanted.length === ps.length) addCoreGradsToTorch(this.kind, u.g, u.p, u.core.I, H);
+      else if (wanted.length > 0) this.addSomeCoreGrads(u, wanted, H);
     }
     if (call.record.gradNorms) this.recordGradNorms(call, lane);
     const stateShape = unbatched ? [L * D, H] : [L * D, B, H];
-    const res: { dx: Tensor | null; dh0: Tensor; dc0?: Tensor; grads: FloatArray[] } = { dx: null, dh0: new Tensor(dh0, stateShape), grads };
+    const res: { dx: Tensor | null; dh0: Tensor; dc0?: Tensor } = { dx: null, dh0: new Tensor(dh0, stateShape) };
     if (dc0) res.dc0 = new Tensor(dc0, stateShape);
-    if (!inputGrad) return res;
-    const I0 = this.inputSize;
-    let dx: Tensor;
-    if (this.batchFirst) {
-      const o = allocFloats(T * B * I0, this.dtype);
-      copySequence(T, B, I0, { data: dIn, batchMajor: false }, { data: o, batchMajor: true });
-      dx = new Tensor(o, [B, T, I0]);
-    } else dx = new Tensor(dIn, [T, B, I0]);
+    if (!dxData) return res;
+    const dx = new Tensor(dxData, this.batchFirst ? [B, T, I0] : [T, B, I0]);
     res.dx = unbatched ? dx.reshape([T, I0]) : dx;
     return res;
   }
 
+  /** Unit u's core-layout gradients into the `wanted` ones of its parameters only. */
+  private addSomeCoreGrads(u: Unit, wanted: Param[], H: number): void {
+    const scratch = (p: Param | null): Param | null => (p ? { ...p, grad: allocFloats(p.grad.length, this.dtype) } : null);
+    const target: TorchUnitParams = { wih: scratch(u.p.wih)!, whh: scratch(u.p.whh)!, bih: scratch(u.p.bih), bhh: scratch(u.p.bhh) };
+    addCoreGradsToTorch(this.kind, u.g, target, u.core.I, H);
+    const pairs: [Param | null, Param | null][] = [[u.p.wih, target.wih], [u.p.whh, target.whh], [u.p.bih, target.bih], [u.p.bhh, target.bhh]];
+    for (const [p, t] of pairs) {
+      if (!p || !t || !wanted.includes(p)) continue;
+      for (let q = 0; q < p.grad.length; q++) p.grad[q] += t.grad[q];
+    }
+  }
+
   /**
-   * ∂L/∂(last layer output) as time-major [T, B, D·H] (null when not given), shape-checked against the
-   * output. A gradient that reaches only the last timestep of a one-direction module — PyTorch code
+   * ∂L/∂(last layer output) [T, B, D·H] in this module's layout, over the gradient's own data (the
+   * stack reads it in place; null when not given), shape-checked against the output. A gradient that reaches only the last timestep of a one-direction module — PyTorch code
    * reading `output[:, -1]` — comes back as `lastStep` [B, H] instead, with `dOut` null: that step's
    * output is the last layer's final state, so the caller adds it to ∂L/∂hN and the time loop runs
    * without a per-step output gradient (no [T, B, H] copy, no per-step add), as for a Keras layer
    * that returns only its last output. Same sums, in the same step.
    */
-  private outputGradient(dOutput: TensorLike | null, T: number, B: number, unbatched: boolean): { dOut: FloatArray | null; lastStep: FloatArray | null } {
+  private outputGradient(dOutput: TensorLike | null, T: number, B: number, unbatched: boolean): { dOut: SequenceBlock | null; lastStep: FloatArray | null } {
     const F = this.dirs * this.hiddenSize;
     if (dOutput === null || dOutput === undefined) return { dOut: null, lastStep: null };
     let g = asTensor(dOutput, this.dtype);
     if (unbatched && g.rank === 2) g = g.reshape(this.batchFirst ? [1, ...g.shape] : [g.shape[0], 1, g.shape[1]]);
     const expect = this.batchFirst ? [B, T, F] : [T, B, F];
     if (g.shape.join() !== expect.join()) throw new Error(`${this.name}: output gradient must have shape [${expect.join(", ")}] but got [${g.shape.join(", ")}]`);
-    if (this.dirs === 1 && onlyLastStep(g.data, T, B, F, this.batchFirst)) {
+    // narrow's backward (select(1, -1)) says where its gradient can be nonzero: no need to scan.
+    const known = g._nonZero;
+    const knownLast = !!known && known.axis === (this.batchFirst ? 1 : 0) && known.start === T - 1 && known.length === 1 && T >= 2;
+    if (this.dirs === 1 && (knownLast || onlyLastStep(g.data, T, B, F, this.batchFirst))) {
       const last = allocFloats(B * F, this.dtype);
       if (this.batchFirst) for (let b = 0; b < B; b++) for (let f = 0; f < F; f++) last[b * F + f] = g.data[(b * T + T - 1) * F + f];
       else last.set(g.data.subarray((T - 1) * B * F, T * B * F));
       return { dOut: null, lastStep: last };
     }
-    const dOut = allocFloats(T * B * F, this.dtype);
-    copySequence(T, B, F, { data: g.data, batchMajor: this.batchFirst }, { data: dOut, batchMajor: false });
-    return { dOut, lastStep: null };
+    return { dOut: { data: g.data, batchMajor: this.batchFirst }, lastStep: null };
   }
 
   /** dhN (or zeros) with `last` [B, H] added into the last layer's slice. */

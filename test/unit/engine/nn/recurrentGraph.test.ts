@@ -45,6 +45,29 @@ describe("nn recurrent modules in the autograd graph", () => {
     }
   });
 
+  it("a frozen parameter tensor gets no gradient; the others get what they get when nothing is frozen", () => {
+    // The op adds its parameter gradients into .grad itself: it must skip a tensor frozen alone
+    // (requiresGrad false), as the tape skips one, and leave the other tensors of its unit exact.
+    for (const kind of ["LSTM", "GRU"] as const) {
+      const m = nn[kind]({ inputSize: 3, hiddenSize: 4, dtype: "float64", seed: 9 });
+      const x = leaf([5, 2, 3], 10);
+      const grads = (): number[][] => {
+        for (const p of m.parameters()) p.grad = null;
+        m.forward(x).output.mul(m.forward(x).output).sum().backward();
+        return m.parameters().map((p) => Array.from(p.grad!.data));
+      };
+      const all = grads();
+      const frozen = m.namedParameters().find(([name]) => name === "bias_hh_l0")![1];
+      frozen.requiresGrad = false;
+      const some = grads();
+      frozen.requiresGrad = true;
+      m.namedParameters().forEach(([name], i) => {
+        if (name === "bias_hh_l0") assert.ok(some[i].every((v) => v === 0), `${kind}: the frozen ${name} got a gradient`);
+        else assert.deepEqual(some[i], all[i], `${kind}: ${name} changed when bias_hh_l0 was frozen`);
+      });
+    }
+  });
+
   it("batchFirst and unbatched inputs keep their shapes in the gradient", () => {
     const m = nn.GRU({ inputSize: 2, hiddenSize: 3, batchFirst: true, dtype: "float64", seed: 3 });
     const x = leaf([2, 4, 2], 4);
