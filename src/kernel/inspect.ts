@@ -1,6 +1,7 @@
 /**
  * Inspection requests (protocol "inspect"), answered from the live bindings without running a cell:
- * the models among the top-level variables, one variable's summary payload, a PyTorch export. Runs
+ * the models among the top-level variables, one variable's summary payload, a PyTorch export, an
+ * editable view recomputed on an edited input (src/kernel/whatIf.ts). Runs
  * whenever the kernel's event loop is free — when idle and between the batches of a running fit.
  */
 import type { InspectQuery, InspectResult, LiveModel } from "../shared/protocol";
@@ -9,6 +10,7 @@ import type { SummaryPayload } from "../shared/payloads";
 import { exportLiveModel } from "./interop";
 import { richBundle } from "./rich";
 import type { Sandbox } from "./sandbox";
+import { whatIfViews } from "./whatIf";
 
 type Obj = Record<string, unknown>;
 
@@ -69,5 +71,6 @@ export function inspectQuery(query: InspectQuery, sandbox: Sandbox): InspectResu
     case "models": return liveModels(sandbox);
     case "summary": return summaryOf(query, sandbox);
     case "exportPyTorch": return exportLiveModel(query.name, query.dir, sandbox.bindings);
+    case "whatIf": return whatIfViews.run(query.view, query.handle, query.input);
   }
 }

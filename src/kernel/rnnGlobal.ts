@@ -19,6 +19,7 @@ import { nodeFiles } from "./files";
 import { createShow, trainingBundle } from "./rich";
 import { OUTPUT_MAX_BYTES } from "./output";
 import type { Sandbox } from "./sandbox";
+import { whatIfViews } from "./whatIf";
 
 type MathJs = typeof mathjs;
 
@@ -26,7 +27,11 @@ type MathJs = typeof mathjs;
 const TRAINING_UPDATE_MS = 100;
 
 export function createRnn(sandbox: Sandbox, loadMath: () => MathJs): Record<string, unknown> {
-  const show = createShow({ display: (bundle, displayId) => sandbox.display(bundle, displayId), maxBytes: OUTPUT_MAX_BYTES });
+  const show = createShow({
+    display: (bundle, displayId) => sandbox.display(bundle, displayId),
+    maxBytes: OUTPUT_MAX_BYTES,
+    remember: (view, recompute) => whatIfViews.remember(view, recompute),
+  });
   setHost({
     files: nodeFiles,
     fitSignal: () => sandbox.signal(),

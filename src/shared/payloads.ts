@@ -65,6 +65,8 @@ export interface GatesPayload {
    * pooled, the label of a block is its tokens joined (shortened with "…"). */
   tokens?: string[];
   panels: GatePanel[];
+  /** Present when the view can be edited in place ("what if"): see WhatIfField. */
+  whatIf?: WhatIfField;
 }
 
 export interface GatePanel {
@@ -212,6 +214,8 @@ export interface NeuronsPayload {
   guesses?: { k: number; chars: string[]; probs: (number | null)[] };
   /** What the kernel wants said (e.g. why there are no guesses). */
   note?: string;
+  /** Present when the view can be edited in place ("what if"): see WhatIfField. */
+  whatIf?: WhatIfField;
 }
 
 /**
@@ -233,7 +237,38 @@ export interface ConnectivityPayload {
   output: "output" | "loss";
   /** One map per model: steps × steps, row-major; null = missing. */
   maps: { label: string; values: (number | null)[] }[];
+  /** Present when the view can be edited in place ("what if"): see WhatIfField. */
+  whatIf?: WhatIfField;
 }
+
+/**
+ * The input a view was drawn from, as its output shows it for editing: a text (a character model's
+ * input, encoded with the view's vocabulary) or a small grid of numbers, `steps` × `features`,
+ * t-major (the sequence of a numeric model).
+ */
+export type WhatIfInput =
+  | { kind: "text"; text: string }
+  | { kind: "values"; steps: number; features: number; values: number[] };
+
+/**
+ * "What if": an editable view's kernel-side handle and its input. Editing the input in the output asks
+ * the kernel (inspect kind "whatIf") to recompute the same view on the live model; the handle names
+ * what the kernel kept to do that (model, options, vocabulary). Handles live as long as the kernel
+ * process, and only the most recent ones are kept.
+ */
+export interface WhatIfField {
+  handle: string;
+  input: WhatIfInput;
+}
+
+/** Most numbers a "values" input holds (one field each in the output); a longer numeric sequence is not editable in place. */
+export const WHAT_IF_MAX_VALUES = 256;
+
+/** Longest text a "text" input holds. */
+export const WHAT_IF_MAX_TEXT = 100_000;
+
+/** Views that can be edited in place, by the name the inspect query and the renderer use. */
+export type WhatIfView = "gates" | "neurons" | "connectivity";
 
 /**
  * application/vnd.rnn-notebook.trajectory+json — hidden-state trajectories: each sequence's path through

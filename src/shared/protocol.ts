@@ -3,7 +3,7 @@
  * of child_process.fork (structured clone of plain JSON values). One kernel process per notebook.
  */
 import type { MimeBundle } from "./mime";
-import type { SummaryPayload } from "./payloads";
+import type { SummaryPayload, WhatIfInput, WhatIfView } from "./payloads";
 
 /** Client → kernel. */
 export type ToKernel =
@@ -25,7 +25,20 @@ export interface InspectKinds {
   /** Writes model.py, weights.safetensors, check.py, reference.safetensors for a live model.
    * `dir` is absolute or relative to the notebook's folder. */
   exportPyTorch: { query: { name: string; dir: string }; result: ExportPyTorchResult | InspectFailure };
+  /** Recomputes an editable view (a payload's `whatIf.handle`) on `input`, on the live model, without
+   * running a cell; without `input`, only says whether the handle is still kept. */
+  whatIf: { query: { view: WhatIfView; handle: string; input?: WhatIfInput }; result: WhatIfResult };
 }
+
+/**
+ * The answer to a whatIf query: the view's new payload (its custom mime's value, with `whatIf` naming
+ * the same handle and the new input) and how long the kernel took; or why not — "stale": the kernel
+ * no longer has the handle (restarted, or the view fell out of the kept ones): re-run the cell;
+ * "input": the input cannot be used (a character outside the vocabulary, a wrong length).
+ */
+export type WhatIfResult =
+  | { ok: true; payload?: unknown; ms: number }
+  | { ok: false; reason: "stale" | "input"; message: string };
 
 export type InspectKind = keyof InspectKinds;
 

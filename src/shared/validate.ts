@@ -9,9 +9,10 @@
  *   label, MAX_PANELS gate panels, MAX_SERIES lines.
  */
 import { MIME } from "./mime";
-import type {
-  AttentionPayload, ConnectivityPayload, NeuronsPayload, TrajectoryPayload,
-  GatePanel, GatesPayload, GradNormSeries, GradNormsPayload, SummaryPayload, SummaryRow, TensorPayload, TrainingPayload,
+import {
+  type AttentionPayload, type ConnectivityPayload, type NeuronsPayload, type TrajectoryPayload,
+  type GatePanel, type GatesPayload, type GradNormSeries, type GradNormsPayload, type SummaryPayload, type SummaryRow, type TensorPayload, type TrainingPayload,
+  type WhatIfField, WHAT_IF_MAX_TEXT, WHAT_IF_MAX_VALUES,
 } from "./payloads";
 
 export const MAX_CELLS = 4_000_000;
@@ -96,6 +97,27 @@ function labels(v: unknown, path: string, length?: number, max = MAX_LABEL): str
   return v.map((x) => label(x, max));
 }
 
+/**
+ * An editable view's handle and input. The text is kept whole (it is what the user edits; it is only
+ * ever put in an input field's value), but bounded; a grid's values must all be finite.
+ */
+function whatIfField(v: unknown, path: string): WhatIfField {
+  const w = obj(v, path);
+  if (typeof w.handle !== "string" || w.handle.length === 0 || w.handle.length > 100) fail(`${path}.handle`, `expected a short string, got ${describe(w.handle)}`);
+  const input = obj(w.input, `${path}.input`);
+  const kind = oneOf(input.kind, ["text", "values"] as const, `${path}.input.kind`);
+  if (kind === "text") {
+    if (typeof input.text !== "string") fail(`${path}.input.text`, `expected a string, got ${describe(input.text)}`);
+    if (input.text.length > WHAT_IF_MAX_TEXT) fail(`${path}.input.text`, `longer than ${WHAT_IF_MAX_TEXT} characters`);
+    return { handle: w.handle, input: { kind, text: input.text } };
+  }
+  const steps = int(input.steps, `${path}.input.steps`, 1, WHAT_IF_MAX_VALUES);
+  const features = int(input.features, `${path}.input.features`, 1, WHAT_IF_MAX_VALUES);
+  if (steps * features > WHAT_IF_MAX_VALUES) fail(`${path}.input`, `${steps}×${features} values exceed the cap of ${WHAT_IF_MAX_VALUES}`);
+  const vs = values(input.values, `${path}.input.values`, steps * features).map((x, i) => (x === null ? fail(`${path}.input.values[${i}]`, "not a finite number") : x));
+  return { handle: w.handle, input: { kind, steps, features, values: vs } };
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 const GATES = ["i", "f", "g", "o", "c", "h", "r", "z", "n"] as const;
@@ -145,6 +167,7 @@ export function validateGates(raw: unknown): GatesPayload {
   if (p.model !== undefined) out.model = label(p.model);
   const tokens = labels(p.tokens, "gates.tokens", T, 64);
   if (tokens) out.tokens = tokens;
+  if (p.whatIf !== undefined) out.whatIf = whatIfField(p.whatIf, "gates.whatIf");
   return out;
 }
 
@@ -332,6 +355,7 @@ export function validateNeurons(raw: unknown): NeuronsPayload {
     if (T * k > MAX_POINTS) fail("neurons.guesses", `${T}×${k} guesses exceed the renderer's cap of ${MAX_POINTS}`);
     out.guesses = { k, chars: labels(g.chars, "neurons.guesses.chars", T * k, 4) as string[], probs: values(g.probs, "neurons.guesses.probs", T * k) };
   }
+  if (p.whatIf !== undefined) out.whatIf = whatIfField(p.whatIf, "neurons.whatIf");
   return out;
 }
 
@@ -356,6 +380,7 @@ export function validateConnectivity(raw: unknown): ConnectivityPayload {
   }
   const tokens = labels(p.tokens, "connectivity.tokens", n, 64);
   if (tokens) out.tokens = tokens;
+  if (p.whatIf !== undefined) out.whatIf = whatIfField(p.whatIf, "connectivity.whatIf");
   return out;
 }
 

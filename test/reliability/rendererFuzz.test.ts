@@ -26,6 +26,7 @@ const gates: GatesPayload = {
     { gate: "i", label: "input gate i", scale: "sigmoid", values: grid((i) => (i % 7) / 7) },
     { gate: "c", label: "cell state c", scale: "tanh", domain: [-2, 2], values: grid((i) => Math.sin(i)) },
   ],
+  whatIf: { handle: "k1:1", input: { kind: "text", text: "hello " } },
 };
 const gradNorms: GradNormsPayload = {
   steps: [1, 2, 3, 4, 5, 6], yScale: "log", clipThreshold: 1, tbptt: 3, title: "norms", loss: "mse",
@@ -53,10 +54,12 @@ const neurons: NeuronsPayload = {
   model: "char", layer: { index: 1, name: "lstm", type: "lstm" }, state: "c", text: ["h", "e", "l", "l", "o", " "], trueSteps: 40,
   units: [3, 0, 1, 2], layerUnits: 8, values: grid((i) => Math.sin(i) * 1.5), domain: [-1.5, 1.5], note: "units cut",
   guesses: { k: 2, chars: ["e", "a", "l", "i", "l", "o", "o", "l", " ", "!", "w", "t"], probs: [0.6, 0.2, 0.5, 0.1, 0.4, 0.3, 0.7, 0.1, 0.5, 0.2, 0.3, 0.3] },
+  whatIf: { handle: "k1:2", input: { kind: "text", text: XSS } },
 };
 const connectivity: ConnectivityPayload = {
   steps: 3, output: "output", tokens: ["a", "b", "c"], trueSteps: 9, stepIndex: [0, 3, 6], title: "memory",
   maps: [{ label: "SimpleRNN", values: [1, 0, 0, 0.1, 1, 0, 0.01, 0.2, 1] }, { label: "LSTM", values: [1, 0, 0, 0.5, 1, 0, 0.4, 0.6, 1] }],
+  whatIf: { handle: "k1:3", input: { kind: "values", steps: 3, features: 2, values: [0.5, 1, -2, 0, 3.25, 1] } },
 };
 const trajectory: TrajectoryPayload = {
   model: "gru", explainedVariance: [0.7, 0.2], stepIndex: [0, 2, 4, 6], trueSteps: 7, trueSequences: 5,

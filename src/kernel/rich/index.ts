@@ -25,8 +25,8 @@ import { neurons, type NeuronsOptions } from "../../engine/analysis/neurons";
 import { connectivity, type ConnectivityOptions } from "../../engine/analysis/connectivity";
 import type { AnalysedModel } from "../../engine/analysis/subject";
 import { trajectory, type TrajectoryOptions } from "../../engine/analysis/trajectory";
-import type { MimeBundle } from "../../shared/mime";
-import type { GradNormSeries, GradNormsPayload, TrainingPayload } from "../../shared/payloads";
+import { MIME, type MimeBundle } from "../../shared/mime";
+import type { GradNormSeries, GradNormsPayload, TrainingPayload, WhatIfInput, WhatIfView } from "../../shared/payloads";
 import type { FitProgress, History } from "../../engine/fit";
 import { Sequential } from "../../engine/model";
 import { Functional } from "../../engine/graph/functional";
@@ -45,6 +45,7 @@ import { CELL_FACTS } from "../../engine/layerFacts";
 import { gradNormsBundle, trainingBundleFromPayload } from "./plotBundles";
 import { summaryBundle, tensorBundle, tensorPayload, textMatrixBundle } from "./tableBundles";
 import { isMathMatrix, isMathScalar, textMatrix, toShaped } from "./values";
+import { sequenceEditor, type EditVocab } from "./whatIfInput";
 
 export const DEFAULT_MAX_BYTES = 2_000_000;
 
@@ -56,6 +57,11 @@ export interface RichOptions {
 export interface ShowContext {
   display(bundle: MimeBundle, displayId?: string): void;
   maxBytes: number;
+  /**
+   * Keeps what an editable view needs to be drawn again on another input and returns its handle
+   * (src/kernel/whatIf.ts); without it the views are not editable.
+   */
+  remember?(view: WhatIfView, recompute: (input: WhatIfInput, handle: string) => unknown): string;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -217,6 +223,12 @@ export interface GatesShowOptions {
   batchIndex?: number;
   /** For a bidirectional layer: which direction (default "forward"). */
   direction?: "forward" | "backward";
+  /**
+   * The vocabulary of a character model (`rnn.text.charVocab(text)`), when x holds character indices
+   * or one-hot rows: the output then shows the sequence as text, and editing that text redraws the
+   * gates in place ("what if"). Without it, a sequence of at most 256 numbers is shown as numbers to edit.
+   */
+  vocab?: EditVocab;
 }
 export interface GradNormsShowOptions { loss?: LossName; clipThreshold?: number; tbptt?: number; labels?: string[]; yScale?: "log" | "linear"; title?: string }
 export type TensorShowOptions = TensorOpts;
@@ -243,6 +255,8 @@ export interface ConnectivityShowOptions extends ConnectivityOptions {
   tokens?: string | string[];
   /** Title above the maps (default "Connectivity"). */
   title?: string;
+  /** The vocabulary of a character model: the output shows the sequence as text to edit in place (as in `rnn.show.gates`). */
+  vocab?: EditVocab;
 }
 
 export interface TrajectoryShowOptions extends Omit<TrajectoryOptions, "dims"> {
@@ -304,8 +318,12 @@ function recurrentList(layers: RecurrentRecording[]): string {
   return layers.map((l) => `${l.index} "${l.name}" (${CELL_FACTS[l.type].className}, ${l.direction})`).join(", ");
 }
 
-/** The gates view of one layer and direction of a recording; throws when that layer is not there. */
-export function gatesBundleFromRecording(rec: Recording, opts: GatesShowOptions & { model?: string }, maxBytes: number): MimeBundle {
+/**
+ * The gates view of one layer and direction of a recording; throws when that layer is not there.
+ * `fallbacks: false` leaves out the PNG and text (a what-if redraw needs the payload only, and the PNG
+ * of a large recording costs more than the recording itself).
+ */
+export function gatesBundleFromRecording(rec: Recording, opts: GatesShowOptions & { model?: string }, maxBytes: number, fallbacks = true): MimeBundle {
   const owner = opts.model ? `model "${opts.model}"` : "the model";
   if (rec.layers.length === 0) throw new Error(`rnn.show.gates: ${owner} has no recurrent layer, so there are no gates to show`);
   const direction = opts.direction ?? "forward";
@@ -314,7 +332,7 @@ export function gatesBundleFromRecording(rec: Recording, opts: GatesShowOptions 
   const tokens = typeof opts.tokens === "string" ? Array.from(opts.tokens) : Array.isArray(opts.tokens) ? opts.tokens.map(String) : undefined;
   return fitToBudget((level) => {
     const p = gatesPayload(layer, { batchIndex: rec.batchIndex, tokens, model: opts.model, maxSteps: shrink(512, level), maxUnits: shrink(128, level) });
-    return typeof p === "string" ? p : gatesBundle(p);
+    return typeof p === "string" ? p : fallbacks ? gatesBundle(p) : { [MIME.gates]: p };
   }, maxBytes, "rnn.show.gates");
 }
 
@@ -355,11 +373,43 @@ export function gradNormsBundleFromRecordings(recs: { model: string; rec: Record
 
 export function createShow(ctx: ShowContext): RnnShow {
   const maxBytes = ctx.maxBytes || DEFAULT_MAX_BYTES;
+
+  /**
+   * Makes a view's bundle editable in place: keeps `recompute` under a handle (ctx.remember) and puts
+   * the handle and the input into the payload. `recompute` runs the same code that drew the cell's
+   * output on the edited input (without the static fallbacks: only the payload goes back, and the
+   * saved notebook keeps the cell's own output); the answer is the new payload with the same handle
+   * and the edited input. A bundle cut to text by the byte budget is not editable.
+   */
+  function editable(bundle: MimeBundle, mime: string, view: WhatIfView, input: WhatIfInput | undefined, recompute: (input: WhatIfInput) => MimeBundle): MimeBundle {
+    const payload = bundle[mime];
+    if (!input || !ctx.remember || !isObj(payload)) return bundle;
+    const handle = ctx.remember(view, (edited) => {
+      const b = recompute(edited);
+      const p = b[mime];
+      if (!isObj(p)) throw new Error(String(b["text/plain"] ?? "the view could not be drawn"));
+      p.whatIf = { handle, input: edited };
+      return p;
+    });
+    payload.whatIf = { handle, input };
+    return bundle;
+  }
+
   return {
     gates(model, x, opts = {}) {
       const m = recordable(model, "gates");
-      const rec = recordFor("gates", m, x, undefined, { gates: true, gradNorms: false, batchIndex: opts.batchIndex, layer: opts.layer });
-      ctx.display(gatesBundleFromRecording(rec, { ...opts, model: modelName(m, "") || undefined }, maxBytes));
+      const { vocab, ...options } = opts;
+      const draw = (xs: TensorLike, o: GatesShowOptions, fallbacks = true) => {
+        const rec = recordFor("gates", m, xs, undefined, { gates: true, gradNorms: false, batchIndex: o.batchIndex, layer: o.layer });
+        return gatesBundleFromRecording(rec, { ...o, model: modelName(m, "") || undefined }, maxBytes, fallbacks);
+      };
+      const editor = ctx.remember ? sequenceEditor(m, x, options.batchIndex ?? 0, vocab, "rnn.show.gates") : undefined;
+      const bundle = draw(x, editor?.input.kind === "text" && options.tokens === undefined ? { ...options, tokens: editor.input.text } : options);
+      // An edit is drawn as rnn.show.gates(model, editedX, options) would: the edited sequence is the only one.
+      ctx.display(editable(bundle, MIME.gates, "gates", editor?.input, (input) => {
+        const ex = editor!.toX(input);
+        return draw(ex.x, { ...options, batchIndex: 0, tokens: ex.tokens ?? options.tokens }, false);
+      }));
     },
     gradientNorms(modelOrModels, x, y, opts = {}) {
       if (y === undefined || y === null) {
@@ -394,28 +444,48 @@ export function createShow(ctx: ShowContext): RnnShow {
       if (!opts || typeof opts !== "object") throw new TypeError("rnn.show.neurons: expected options { vocab, layer?, state?, units?, topK? } as the third argument");
       const { title, ...options } = opts;
       // the engine checks the model: cells are not type-checked
-      const a = analysed("neurons", "neurons", () => neurons(model as Sequential, text, options));
       const name = isObj(model) && typeof model.name === "string" ? model.name : undefined;
-      // 2,000 characters × 64 units ≈ 0.8 MB of JSON at level 0; each level halves both.
-      ctx.display(fitToBudget((level) => neuronsBundle(neuronsPayload(a, { title, model: name, maxSteps: shrink(2000, level), maxUnits: shrink(64, level) })),
-        maxBytes, "rnn.show.neurons"));
+      const draw = (t: string, fallbacks = true) => {
+        const a = analysed("neurons", "neurons", () => neurons(model as Sequential, t, options));
+        // 2,000 characters × 64 units ≈ 0.8 MB of JSON at level 0; each level halves both.
+        return fitToBudget((level) => {
+          const p = neuronsPayload(a, { title, model: name, maxSteps: shrink(2000, level), maxUnits: shrink(64, level) });
+          return fallbacks ? neuronsBundle(p) : { [MIME.neurons]: p };
+        }, maxBytes, "rnn.show.neurons");
+      };
+      const bundle = draw(text);
+      ctx.display(editable(bundle, MIME.neurons, "neurons", { kind: "text", text }, (input) => {
+        if (input.kind !== "text" || typeof input.text !== "string") throw new Error("this view's input is a text");
+        return draw(input.text, false);
+      }));
     },
     connectivity(modelOrModels, x, opts = {}) {
-      const { labels, tokens, title, ...options } = opts;
+      const { labels, tokens, title, vocab, ...options } = opts;
       const models = Array.isArray(modelOrModels) ? modelOrModels : [modelOrModels];
       if (models.length === 0) throw new TypeError("rnn.show.connectivity: expected a model or an array of models, got an empty array");
-      const maps = models.map((m, i) => ({
-        label: labels?.[i] ?? (isObj(m) && typeof m.name === "string" && m.name ? m.name : `model ${i + 1}`),
-        c: analysed("connectivity", "connectivity", () => connectivity(m, x, options)),
+      const draw = (xs: TensorLike, tokenList: string | string[] | undefined, fallbacks = true) => {
+        const maps = models.map((m, i) => ({
+          label: labels?.[i] ?? (isObj(m) && typeof m.name === "string" && m.name ? m.name : `model ${i + 1}`),
+          c: analysed("connectivity", "connectivity", () => connectivity(m, xs, options)),
+        }));
+        const T = maps[0].c.shape[0];
+        const other = maps.find((m) => m.c.shape[0] !== T);
+        if (other) throw new Error(`rnn.show.connectivity: "${maps[0].label}" sees ${T} steps of x but "${other.label}" sees ${other.c.shape[0]}; compare models on the same sequence`);
+        const list = typeof tokenList === "string" ? Array.from(tokenList) : Array.isArray(tokenList) ? tokenList.map(String) : undefined;
+        if (list && list.length !== T) throw new Error(`rnn.show.connectivity: ${list.length} tokens for ${T} timesteps; give one token per step`);
+        const output = options.output ?? "output";
+        return fitToBudget((level) => {
+          const p = connectivityPayload(maps, { title, tokens: list, output, maxSteps: shrink(200, level) });
+          return fallbacks ? connectivityBundle(p) : { [MIME.connectivity]: p };
+        }, maxBytes, "rnn.show.connectivity");
+      };
+      // Targets belong to one sequence: a view of the loss cannot follow an edited input.
+      const editor = ctx.remember && options.output !== "loss" ? sequenceEditor(models[0], x, 0, vocab, "rnn.show.connectivity") : undefined;
+      const bundle = draw(x, editor?.input.kind === "text" && tokens === undefined ? editor.input.text : tokens);
+      ctx.display(editable(bundle, MIME.connectivity, "connectivity", editor?.input, (input) => {
+        const ex = editor!.toX(input);
+        return draw(ex.x, ex.tokens ?? tokens, false);
       }));
-      const T = maps[0].c.shape[0];
-      const other = maps.find((m) => m.c.shape[0] !== T);
-      if (other) throw new Error(`rnn.show.connectivity: "${maps[0].label}" sees ${T} steps of x but "${other.label}" sees ${other.c.shape[0]}; compare models on the same sequence`);
-      const list = typeof tokens === "string" ? Array.from(tokens) : Array.isArray(tokens) ? tokens.map(String) : undefined;
-      if (list && list.length !== T) throw new Error(`rnn.show.connectivity: ${list.length} tokens for ${T} timesteps; give one token per step`);
-      const output = options.output ?? "output";
-      ctx.display(fitToBudget((level) => connectivityBundle(connectivityPayload(maps, { title, tokens: list, output, maxSteps: shrink(200, level) })),
-        maxBytes, "rnn.show.connectivity"));
     },
     trajectory(model, xs, opts = {}) {
       const { labels, title, dims = 2, ...options } = opts;

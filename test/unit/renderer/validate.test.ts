@@ -176,4 +176,24 @@ describe("validate: size caps", () => {
     // 2000 paths × 1000 steps = 2·10^6 points > MAX_POINTS
     assert.equal(validatePayload(MIME.trajectory, { ...ok, stepIndex: new Array(1000).fill(0), paths: new Array(2000).fill(ok.paths[0]) }).ok, false);
   });
+  it("what-if fields: a handle and a text or a steps × features grid of finite numbers, within the caps", () => {
+    const gates = { layer: { index: 0, name: "lstm", type: "lstm" }, timesteps: 2, units: 1,
+      panels: [{ gate: "h", label: "h", scale: "tanh", values: [0.1, 0.2] }] };
+    const text = validatePayload(MIME.gates, { ...gates, whatIf: { handle: "a:1", input: { kind: "text", text: "<b>hi</b>" } } });
+    assert.equal(text.ok, true);
+    if (text.ok) assert.deepEqual((text.value as { whatIf: unknown }).whatIf, { handle: "a:1", input: { kind: "text", text: "<b>hi</b>" } }, "kept whole: only ever an input's value");
+    const grid = { handle: "a:2", input: { kind: "values", steps: 2, features: 1, values: [1, -0.5] } };
+    assert.equal(validatePayload(MIME.connectivity, { steps: 1, maps: [{ label: "m", values: [1] }], whatIf: grid }).ok, true);
+    const bad = (whatIf: unknown) => {
+      const r = validatePayload(MIME.gates, { ...gates, whatIf });
+      return r.ok ? "accepted" : r.error;
+    };
+    assert.match(bad({ ...grid, input: { ...grid.input, values: [1, NaN] } }), /gates\.whatIf\.input\.values\[1\]: not a finite number/);
+    assert.match(bad({ ...grid, input: { ...grid.input, values: [1] } }), /expected 2 values, got 1/);
+    // WHAT_IF_MAX_VALUES = 256 numbers: 17 × 16 = 272 are refused
+    assert.match(bad({ handle: "a", input: { kind: "values", steps: 17, features: 16, values: new Array(272).fill(0) } }), /exceed the cap of 256/);
+    assert.match(bad({ handle: "a", input: { kind: "text", text: "x".repeat(100_001) } }), /longer than 100000 characters/);
+    assert.match(bad({ handle: 7, input: { kind: "text", text: "a" } }), /gates\.whatIf\.handle/);
+    assert.match(bad({ handle: "a", input: { kind: "html", text: "a" } }), /gates\.whatIf\.input\.kind/);
+  });
 });

@@ -29,10 +29,15 @@ declare namespace RnnKernel {
      * @param x inputs [B, T, F] (or token ids [B, T]); one sequence is shown, `batchIndex` (default 0)
      * @param options `layer`: index in `model.layers`, or the stacked layer of an `rnn.nn` module (default: the
      * first recurrent layer; a layer that is not recurrent fails the cell); `tokens`: labels
-     * of the time axis (a string is split into characters); `direction`: which half of a bidirectional layer
+     * of the time axis (a string is split into characters); `direction`: which half of a bidirectional layer;
+     * `vocab` (`rnn.text.charVocab(...)`, when x holds character ids or one-hot rows): the sequence is shown as text.
+     * What if: the output shows the sequence — as text with a `vocab`, else (up to 256 numbers) as a row of
+     * numbers — and editing it redraws the gates in place from the live model, without running the cell. The
+     * notebook saves the cell's own output, not the edit.
      * @example rnn.show.gates(lstmModel, x.slice(0, 1), { layer: 0 })
+     * @example rnn.show.gates(charModel, rnn.tensor(vocab.encode("hello"), [1, 5]), { vocab })
      */
-    gates(model: Recordable, x: Tensor | number[][] | number[][][], options?: { layer?: number; tokens?: string | string[]; batchIndex?: number; direction?: "forward" | "backward" }): void;
+    gates(model: Recordable, x: Tensor | number[][] | number[][][], options?: { layer?: number; tokens?: string | string[]; batchIndex?: number; direction?: "forward" | "backward"; vocab?: import("engine/index").CharVocab }): void;
     /**
      * ‖∂L/∂h_t‖ at every timestep of backpropagation through time (and ‖∂L/∂c_t‖ for LSTM), log scale,
      * one line per model and layer: why gradients vanish in a SimpleRNN and not in an LSTM.
@@ -70,7 +75,8 @@ declare namespace RnnKernel {
      * @param text the text to run through the model as one sequence (every character in the vocabulary)
      * @param options `vocab` (required: `rnn.text.charVocab(...)`), `layer` (index in `model.layers`, default the
      * last recurrent layer), `state` ("h" default, or an LSTM's "c"), `units` (which units, in order),
-     * `topK` (guesses per character, default 5; 0 for none), `title`
+     * `topK` (guesses per character, default 5; 0 for none), `title`. What if: edit the text in the output and
+     * the view is redrawn in place from the live model, without running the cell (the notebook saves the cell's own output).
      * @example rnn.show.neurons(model, "the cat sat on the mat", { vocab, units: [3, 17, 42], topK: 3 })
      */
     neurons(model: import("engine/index").Sequential, text: string, options: { vocab: import("engine/index").CharVocab; layer?: number; state?: "h" | "c"; units?: number[]; topK?: number; title?: string }): void;
@@ -82,10 +88,13 @@ declare namespace RnnKernel {
      * @param models one model or several to compare (SimpleRNN vs LSTM vs GRU), each with an output per timestep
      * @param x ONE sequence: [1, T, F] (or token ids [1, T])
      * @param options `tokens` (axis labels; a string is split into characters), `labels` (one per model), `title`;
-     * `output: "loss"` with `target` (and `loss`) differentiates each step's loss instead of the output
+     * `output: "loss"` with `target` (and `loss`) differentiates each step's loss instead of the output;
+     * `vocab` (for character ids or one-hot rows): the sequence is shown as text. What if: as in `gates`, the
+     * output shows the sequence (text, or up to 256 numbers) to edit; the maps are recomputed in place (not
+     * for `output: "loss"`, whose targets belong to the original sequence)
      * @example rnn.show.connectivity([rnnModel, lstmModel, gruModel], x.slice(0, 1), { tokens: "hello world" })
      */
-    connectivity(models: AnalysedModel | AnalysedModel[], x: Tensor | number[][] | number[][][], options?: { tokens?: string | string[]; labels?: string[]; title?: string; output?: "output" | "loss"; target?: Tensor | number[] | number[][]; loss?: string }): void;
+    connectivity(models: AnalysedModel | AnalysedModel[], x: Tensor | number[][] | number[][][], options?: { tokens?: string | string[]; labels?: string[]; title?: string; output?: "output" | "loss"; target?: Tensor | number[] | number[][]; loss?: string; vocab?: import("engine/index").CharVocab }): void;
     /**
      * Hidden-state trajectories: each sequence's path through the plane of the top two principal components
      * of one recurrent layer's states (`rnn.analysis.trajectory`), coloured by time, axis titles with each
