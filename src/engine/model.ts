@@ -27,9 +27,10 @@ import { fit, type FitOptions, type History, type LossStep } from "./fit";
 import { sample, type SampleOptions } from "./lm";
 import { modelToBytes, readModelBytes } from "./serialize";
 import { decodeSafetensors, encodeSafetensors } from "./io/safetensors";
-import { exportPyTorchFiles, importPyTorchFile, loadWeightsFile, readModelFile, saveModelFile, saveWeightsFile, type ExportPyTorchResult } from "./io/files";
+import { exportPyTorchFiles, exportTrainingFiles, importPyTorchFile, loadWeightsFile, readModelFile, saveModelFile, saveWeightsFile, type ExportPyTorchResult, type ExportTrainingResult } from "./io/files";
 import type { PyTorchExportOptions } from "./io/torchExport";
 import type { FromPyTorchOptions } from "./io/torchImport";
+import type { TrainingExportOptions } from "./io/trainingExport";
 import { recordSequential } from "./record";
 import type { Recording, RecordingOptions } from "./recording";
 
@@ -447,6 +448,16 @@ export class Sequential extends KerasWeights {
   /** model.py + weights.safetensors + check.py + reference.safetensors in `dir` (created if needed), for PyTorch. */
   exportPyTorch(dir: string, options?: PyTorchExportOptions): ExportPyTorchResult {
     return exportPyTorchFiles(this, dir, options);
+  }
+
+  /**
+   * The PyTorch export plus the training data (data.safetensors) and train.py, a DistributedDataParallel
+   * script with the given fit options (loss, optimizer, clipping, tbptt, …): `torchrun --standalone --nproc_per_node=N
+   * --redirects 1 --tee 1 train.py` trains it (the last two flags for Debian's torch 1.13 on Python 3.11);
+   * `importPyTorch(dir)` then loads trained.safetensors. `{ x, y, loss, ...fitOptions }`.
+   */
+  exportTraining(dir: string, options: TrainingExportOptions): ExportTrainingResult {
+    return exportTrainingFiles(this, dir, options);
   }
 
   /**

@@ -7,7 +7,7 @@
 import type { InspectQuery, InspectResult, LiveModel } from "../shared/protocol";
 import { MIME } from "../shared/mime";
 import type { SummaryPayload } from "../shared/payloads";
-import { exportLiveModel } from "./interop";
+import { exportLiveModel, exportLiveTraining } from "./interop";
 import { richBundle } from "./rich";
 import type { Sandbox } from "./sandbox";
 import { whatIfViews } from "./whatIf";
@@ -72,5 +72,6 @@ export function inspectQuery(query: InspectQuery, sandbox: Sandbox): InspectResu
     case "summary": return summaryOf(query, sandbox);
     case "exportPyTorch": return exportLiveModel(query.name, query.dir, sandbox.bindings);
     case "whatIf": return whatIfViews.run(query.view, query.handle, query.input);
+    case "exportTraining": return exportLiveTraining(query, sandbox.bindings);
   }
 }

@@ -28,6 +28,9 @@ export interface InspectKinds {
   /** Recomputes an editable view (a payload's `whatIf.handle`) on `input`, on the live model, without
    * running a cell; without `input`, only says whether the handle is still kept. */
   whatIf: { query: { view: WhatIfView; handle: string; input?: WhatIfInput }; result: WhatIfResult };
+  /** The PyTorch export plus data.safetensors and train.py (DDP) for a live model, trained on the live
+   * variables `x` and `y` with the fit options in `options` (plain JSON: loss, epochs, batchSize, …). */
+  exportTraining: { query: { name: string; dir: string; x: string; y: string; options?: Record<string, unknown> }; result: ExportTrainingResult | InspectFailure };
 }
 
 /**
@@ -61,6 +64,16 @@ export interface ExportPyTorchResult {
   files: string[];
   /** A command line that runs the check. */
   check: string;
+}
+
+/** What an exportTraining query (and `model.exportTraining(dir, options)` in a cell) returns. */
+export interface ExportTrainingResult {
+  /** Absolute folder the files were written to. */
+  dir: string;
+  /** File names written there. */
+  files: string[];
+  /** The torchrun command line that trains it (one process; raise --nproc_per_node for more). */
+  run: string;
 }
 
 /** A live model as listed by an inspect "models" query. */

@@ -33,8 +33,9 @@ import { shapeText } from "../layers/common";
 import { checkBatchIndex, RECORDING_OPTIONS, resolveRecordingOptions, sequenceRecording, type Recording, type RecordingOptions } from "../recording";
 import { applySymbolic, GraphNode, input, KerasTensor, isKerasTensor, isMultiLayer, toEngine, toSymbolic, type InputOptions } from "./symbolic";
 import { modelToBytes, readModelBytes, type GraphSpec, type TensorRef } from "../serialize";
-import { exportPyTorchFiles, importPyTorchFile, readModelFile, saveModelFile, type ExportPyTorchResult } from "../io/files";
+import { exportPyTorchFiles, exportTrainingFiles, importPyTorchFile, readModelFile, saveModelFile, type ExportPyTorchResult, type ExportTrainingResult } from "../io/files";
 import type { FromPyTorchOptions } from "../io/torchImport";
+import type { TrainingExportOptions } from "../io/trainingExport";
 import type { PyTorchExportOptions } from "../io/torchExport";
 
 /** Options of `rnn.model({ inputs, outputs })`. */
@@ -459,6 +460,16 @@ export class Functional extends KerasWeights {
    */
   exportPyTorch(dir: string, options?: PyTorchExportOptions): ExportPyTorchResult {
     return exportPyTorchFiles(this, dir, options);
+  }
+
+  /**
+   * The PyTorch export plus the training data (data.safetensors) and train.py, a DistributedDataParallel
+   * script with the given fit options (loss, optimizer, clipping, tbptt, …): `torchrun --standalone --nproc_per_node=N
+   * --redirects 1 --tee 1 train.py` trains it (the last two flags for Debian's torch 1.13 on Python 3.11);
+   * `importPyTorch(dir)` then loads trained.safetensors. `{ x, y, loss, ...fitOptions }`.
+   */
+  exportTraining(dir: string, options: TrainingExportOptions): ExportTrainingResult {
+    return exportTrainingFiles(this, dir, options);
   }
 
   /**

@@ -6,20 +6,23 @@
  *   saveSafetensors(path) / rnn.saveWeights  weights only; rnn.nn modules use PyTorch's state-dict
  *   loadSafetensors(path) / rnn.loadWeights  names, so torch's load_state_dict reads ours and we theirs
  *   exportPyTorch(dir)                       model.py + weights.safetensors + check.py + reference.safetensors
- *   importPyTorch(path)                      the way back: an export folder (its weights.safetensors) or
- *                                            PyTorch-named weights saved with save_file(model.state_dict(), …)
+ *   exportTraining(dir, { x, y, … })         the PyTorch export + data.safetensors + train.py (DDP, the fit's settings)
+ *   importPyTorch(path)                      the way back: an export folder (its trained.safetensors once
+ *                                            train.py ran, else weights.safetensors) or PyTorch-named
+ *                                            weights saved with save_file(model.state_dict(), …)
  *
  * Writes are atomic (the host's promise). Path resolution is the host's (the Node kernel: relative to
  * the notebook's folder); this file only checks a path is a non-empty string and words the errors.
  */
-import type { ExportPyTorchResult } from "../../shared/protocol";
+import type { ExportPyTorchResult, ExportTrainingResult } from "../../shared/protocol";
 import { hostFiles, type HostFiles } from "../host";
 import { isModelFile } from "../serialize";
 import { decodeSafetensors } from "./safetensors";
 import { pyTorchExportFiles, toPyTorch, type PyTorchExportOptions } from "./torchExport";
 import { fromPyTorch, type FromPyTorchOptions } from "./torchImport";
+import { torchrunLine, trainingExportFiles, type TrainingExportOptions } from "./trainingExport";
 
-export type { ExportPyTorchResult };
+export type { ExportPyTorchResult, ExportTrainingResult };
 
 /** Something with the engine's byte-level weight methods: a Keras-family model or an rnn.nn module. */
 export interface WithSafetensors {
@@ -110,11 +113,30 @@ export function exportPyTorchFiles(model: unknown, dir: string, options: PyTorch
   return { dir: target, files: Object.keys(contents), check: `python3 ${files.join(target, "check.py")}` };
 }
 
-/** PyTorch-named weights from `path` — an export folder (its weights.safetensors) or a .safetensors file — into `model`. */
+/**
+ * Writes a training export of `model` (trainingExport.ts) into `dir`, created if needed. The "Export
+ * Training Script" command runs this on live variables, so anything may arrive: the export words the errors.
+ */
+export function exportTrainingFiles(model: unknown, dir: string, options: TrainingExportOptions): ExportTrainingResult {
+  const files = hostFiles("model.exportTraining(dir, options)");
+  const target = resolve(files, dir, "exportTraining");
+  const contents = trainingExportFiles(model, options);
+  for (const [name, content] of Object.entries(contents)) files.write(files.join(target, name), content);
+  return { dir: target, files: Object.keys(contents), run: `cd ${JSON.stringify(target)} && ${torchrunLine(1)}` };
+}
+
+/**
+ * PyTorch-named weights from `path` into `model`: a .safetensors file, or an export folder — its
+ * trained.safetensors when train.py has written one there, else the exported weights.safetensors.
+ */
 export function importPyTorchFile(model: unknown, path: string, options?: FromPyTorchOptions): void {
   const files = hostFiles("model.importPyTorch(path)");
   let file = resolve(files, path, "importPyTorch");
-  if (files.isFolder(file)) file = files.join(file, "weights.safetensors");
+  if (files.isFolder(file)) {
+    const trained = files.read(files.join(file, "trained.safetensors"));
+    if (trained) return fromPyTorch(model, decodeSafetensors(trained).tensors, options);
+    file = files.join(file, "weights.safetensors");
+  }
   fromPyTorch(model, decodeSafetensors(readOrExplain(files, file, "importPyTorch")).tensors, options);
 }
 

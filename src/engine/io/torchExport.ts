@@ -43,6 +43,8 @@ export interface PyTorchExport {
   weights: Record<string, Tensor>;
   /** For reference.safetensors: "input" plus the engine's "output" (and "h_n", "c_n" for nn modules). */
   reference: Record<string, Tensor>;
+  /** State-dict names with no engine parameter behind them (bias_hh beside a single Keras bias): zero, held there in training. */
+  fixedZero: string[];
 }
 
 /** Options of `exportPyTorch(dir, options)`: the fixed reference input written beside the model for check.py. */
@@ -148,7 +150,7 @@ function exportSequential(model: SequentialLike, options: PyTorchExportOptions):
     layers,
     needsRecurrentHelper: ctx.helper,
   };
-  return { modelPy: modelPy(spec), checkPy: checkPy(["output"]), weights: ctx.weights, reference: { input: x, output: f32(y) } };
+  return { modelPy: modelPy(spec), checkPy: checkPy(["output"]), weights: ctx.weights, reference: { input: x, output: f32(y) }, fixedZero: ctx.fixedZero };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -207,7 +209,7 @@ function exportTorchModule(module: TorchModuleLike, options: PyTorchExportOption
     moduleExpr: expr,
     needsRecurrentHelper: false,
   };
-  return { modelPy: modelPy(spec), checkPy: checkPy(Object.keys(reference).filter((k) => k !== "input")), weights, reference };
+  return { modelPy: modelPy(spec), checkPy: checkPy(Object.keys(reference).filter((k) => k !== "input")), weights, reference, fixedZero: [] };
 }
 
 /** The files of an export, by name: model.py, check.py, weights.safetensors, reference.safetensors. */

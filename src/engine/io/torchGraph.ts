@@ -116,7 +116,7 @@ export function exportGraph(model: GraphModelLike, options: PyTorchExportOptions
     graph: { args, forward, returns: returns.length === 1 ? returns[0] : returns.join(", ") },
   });
   const check = graphCheckPy(model.inputs.map((t, i) => ({ key: inputKeys[i], indices: embeddingVocab(model, t) !== undefined })), outputKeys);
-  return { modelPy: source, checkPy: check, weights: ctx.weights, reference };
+  return { modelPy: source, checkPy: check, weights: ctx.weights, reference, fixedZero: ctx.fixedZero };
 }
 
 /** The vocabulary size when an input feeds an embedding (its reference values are then token indices). */

@@ -81,6 +81,12 @@ export interface Ctx {
   helper: boolean;
   /** Python attribute of each embedding layer by engine layer name (for tied dense layers). */
   embeddings: Map<string, string>;
+  /**
+   * State-dict names that stand for no engine parameter: bias_hh beside a single Keras bias (written
+   * as zeros). Training must hold them at zero — a second bias would get the same gradient as bias_ih
+   * and the sum would move twice as fast as the engine's one bias.
+   */
+  fixedZero: string[];
 }
 
 function paramOf(layer: Layer, name: string): Param | undefined {
@@ -130,6 +136,7 @@ function addRecurrent(ctx: Ctx, attr: string, layer: RecurrentLike, suffix: stri
         }
       },
     });
+    if (!layer.resetAfter) ctx.fixedZero.push(key("bias_hh"));
   }
 }
 
@@ -344,5 +351,5 @@ export function pyNumber(v: number): string {
 
 /** A fresh translation context (Python names used by the generated forward are reserved). */
 export function newCtx(): Ctx {
-  return { taken: new Set(["x", "h_n", "fwd", "bwd"]), weights: {}, links: [], notes: new Set(), helper: false, embeddings: new Map() };
+  return { taken: new Set(["x", "h_n", "fwd", "bwd"]), weights: {}, links: [], notes: new Set(), helper: false, embeddings: new Map(), fixedZero: [] };
 }

@@ -9,9 +9,10 @@
 import { getParamValues, setParamValues, weightViews, type Param } from "../layer";
 import { Tensor, type TensorLike } from "../tensor";
 import { decodeSafetensors, encodeSafetensors } from "../io/safetensors";
-import { exportPyTorchFiles, importPyTorchFile, loadWeightsFile, saveWeightsFile, type ExportPyTorchResult } from "../io/files";
+import { exportPyTorchFiles, exportTrainingFiles, importPyTorchFile, loadWeightsFile, saveWeightsFile, type ExportPyTorchResult, type ExportTrainingResult } from "../io/files";
 import type { PyTorchExportOptions } from "../io/torchExport";
 import type { FromPyTorchOptions } from "../io/torchImport";
+import type { TrainingExportOptions } from "../io/trainingExport";
 import { Module } from "./baseModule";
 import { paramTensor } from "./parameter";
 
@@ -68,6 +69,16 @@ export abstract class TorchParams extends Module {
   /** model.py + weights.safetensors + check.py + reference.safetensors in `dir` (created if needed), for PyTorch. */
   exportPyTorch(dir: string, options?: PyTorchExportOptions): ExportPyTorchResult {
     return exportPyTorchFiles(this, dir, options);
+  }
+
+  /**
+   * The PyTorch export plus the training data (data.safetensors) and train.py, a DistributedDataParallel
+   * script with the given fit options (loss, optimizer, clipping, tbptt, …): `torchrun --standalone --nproc_per_node=N
+   * --redirects 1 --tee 1 train.py` trains it (the last two flags for Debian's torch 1.13 on Python 3.11);
+   * `importPyTorch(dir)` then loads trained.safetensors. `{ x, y, loss, ...fitOptions }`.
+   */
+  exportTraining(dir: string, options: TrainingExportOptions): ExportTrainingResult {
+    return exportTrainingFiles(this, dir, options);
   }
 
   /**

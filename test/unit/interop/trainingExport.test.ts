@@ -1,0 +1,226 @@
+// Training export (src/engine/io/trainingExport.ts, trainPy.ts): the files and their settings, the
+// refusals, and — when Debian's torch is importable by /usr/bin/python3 — the generated train.py run
+// under torchrun: one process reproduces the notebook's per-epoch losses (and resumes from its
+// checkpoint), two processes finish together with the same losses and weights that come back through
+// importPyTorch, and a tbptt model's first-batch gradients equal the engine's truncated ones.
+import * as assert from "node:assert/strict";
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setHost } from "../../../src/engine/host";
+import { decodeSafetensors } from "../../../src/engine/io/safetensors";
+import { toPyTorch } from "../../../src/engine/io/torchExport";
+import { trainingExportFiles } from "../../../src/engine/io/trainingExport";
+import { pyLiteral } from "../../../src/engine/io/trainPy";
+import { resetLayerNames } from "../../../src/engine/layer";
+import { bidirectional } from "../../../src/engine/layers/bidirectional";
+import { dense } from "../../../src/engine/layers/dense";
+import { gru } from "../../../src/engine/layers/gru";
+import { lstm } from "../../../src/engine/layers/lstm";
+import { simpleRNN } from "../../../src/engine/layers/simpleRnn";
+import { timeDistributed } from "../../../src/engine/layers/timeDistributed";
+import { Sequential } from "../../../src/engine/model";
+import { Module } from "../../../src/engine/nn/baseModule";
+import { LSTM } from "../../../src/engine/nn/recurrent";
+import { adam } from "../../../src/engine/optim";
+import { Rng } from "../../../src/engine/random";
+import { Tensor } from "../../../src/engine/tensor";
+import { nodeFiles } from "../../../src/kernel/files";
+
+/** Debian's python3-torch interpreter; RNN_TORCH_PYTHON overrides it. torchrun is the one beside it. */
+const PYTHON = process.env.RNN_TORCH_PYTHON ?? "/usr/bin/python3";
+const TORCHRUN = process.env.RNN_TORCHRUN ?? "/usr/bin/torchrun";
+
+function torchUnavailable(): string | undefined {
+  try {
+    execFileSync(PYTHON, ["-c", "import torch, torch.distributed"], { stdio: "pipe", timeout: 60_000 });
+  } catch (e) {
+    const err = e as { code?: string; stderr?: Buffer };
+    if (err.code === "ENOENT") return `${PYTHON} does not exist (install Debian's python3-torch: apt-get install python3-torch)`;
+    return `${PYTHON} -c "import torch" failed (${String(err.stderr ?? "").trim().split("\n").pop() || "no output"}); install Debian's python3-torch`;
+  }
+  if (!existsSync(TORCHRUN)) return `${TORCHRUN} does not exist (it comes with Debian's python3-torch)`;
+  return undefined;
+}
+
+/** Uniform data, seeded: x [n, t, f] and y [n, ...yShape]. */
+function data(seed: number, n: number, t: number, f: number, yShape: number[]): { x: Tensor; y: Tensor } {
+  const rng = new Rng(seed);
+  const x = new Tensor(Float32Array.from({ length: n * t * f }, () => rng.uniform(-1, 1)), [n, t, f]);
+  const ny = n * yShape.reduce((a, b) => a * b, 1);
+  const y = new Tensor(Float32Array.from({ length: ny }, () => rng.uniform(-1, 1)), [n, ...yShape]);
+  return { x, y };
+}
+
+/** CONFIG of a generated train.py, parsed back from its Python literal. */
+function configOf(trainPy: string): Record<string, unknown> {
+  const m = /^CONFIG = (\{[\s\S]*?\n\})$/m.exec(trainPy);
+  assert.ok(m, "train.py has a CONFIG literal");
+  return JSON.parse(m[1].replace(/\bTrue\b/g, "true").replace(/\bFalse\b/g, "false").replace(/\bNone\b/g, "null").replace(/,(\s*[}\]])/g, "$1")) as Record<string, unknown>;
+}
+
+function lstmModel(): Sequential {
+  resetLayerNames();
+  return new Sequential({ inputShape: [6, 3], seed: 4 }, [lstm({ units: 5 }), dense({ units: 2 })]);
+}
+
+describe("interop: training export (train.py)", () => {
+  it("writes the PyTorch export, data.safetensors and a train.py with the fit's settings", () => {
+    const { x, y } = data(1, 10, 6, 3, [2]);
+    const files = trainingExportFiles(lstmModel(), {
+      x, y, loss: "mse", epochs: 4, batchSize: 5, optimizer: adam({ lr: 0.02, beta2: 0.99 }), clipNorm: 0.5, tbptt: 2, shuffle: false, validationSplit: 0.2,
+    });
+    assert.deepEqual(Object.keys(files).sort(), ["check.py", "data.safetensors", "model.py", "reference.safetensors", "train.py", "weights.safetensors"]);
+    const c = configOf(files["train.py"] as string);
+    assert.equal(c.epochs, 4);
+    assert.equal(c.batch_size, 5);
+    assert.deepEqual(c.loss, ["mse"]);
+    // rnn.adam's defaults are torch.optim.Adam's (betas 0.9/0.999, eps 1e-8); beta2 as given
+    assert.deepEqual(c.optimizer, { name: "adam", lr: 0.02, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 });
+    assert.deepEqual(c.clip, { value: null, per_tensor: null, norm: 0.5 });
+    assert.equal(c.tbptt, 2);
+    assert.equal(c.shuffle, false);
+    // The Keras LSTM's single bias is bias_ih; bias_hh stands for nothing and is held at zero.
+    assert.deepEqual(c.fixed_zero, ["lstm.bias_hh_l0"]);
+    // validationSplit 0.2 of 10 samples: the last 2 are validation data, as fit takes them
+    const d = decodeSafetensors(files["data.safetensors"] as Uint8Array).tensors;
+    assert.deepEqual(d["x.0"].shape, [8, 6, 3]);
+    assert.deepEqual(d["val_x.0"].shape, [2, 6, 3]);
+    assert.deepEqual(Array.from(d["val_y.0"].data), Array.from(y.data.slice(16)));
+    assert.match(files["train.py"] as string, /torchrun --standalone --nproc_per_node=N --redirects 1 --tee 1 train\.py/);
+  });
+
+  it("writes Python literals: True/False/None, nested dicts", () => {
+    assert.equal(pyLiteral({ a: [true, false, null], b: 1e-8, c: "x" }), '{\n    "a": [True, False, None],\n    "b": 1e-8,\n    "c": "x",\n}');
+  });
+
+  it("refuses what train.py cannot reproduce, saying why", () => {
+    const { x, y } = data(1, 4, 6, 3, [2]);
+    class Custom extends Module {
+      forward(t: Tensor): Tensor { return t; }
+    }
+    assert.throws(() => trainingExportFiles(new Custom(), { x, y, loss: "mse" }), /a Module written in a cell .* has no PyTorch translation/);
+    assert.throws(() => trainingExportFiles(lstmModel(), { x, y, loss: "mse", callbacks: [] } as never), /callbacks acts inside the notebook only/);
+    resetLayerNames();
+    const bi = new Sequential({ inputShape: [6, 3] }, [bidirectional(gru({ units: 2 })), dense({ units: 2 })]);
+    assert.throws(() => trainingExportFiles(bi, { x, y, loss: "mse", tbptt: 2 }), /tbptt with a bidirectional layer/);
+    assert.throws(() => trainingExportFiles(LSTM({ inputSize: 3, hiddenSize: 2 }), { x, y, loss: "mse" }), /batchFirst/);
+  });
+
+  describe(`train.py under ${TORCHRUN} (Debian's torch)`, function () {
+    this.timeout(300_000);
+    let root = "";
+
+    before(function () {
+      const reason = torchUnavailable();
+      if (reason) {
+        console.log(`      SKIPPED (reason: ${reason})`);
+        this.skip();
+      }
+      root = mkdtempSync(join(tmpdir(), "rnn-train-export-"));
+      setHost({ files: nodeFiles });
+    });
+
+    after(() => {
+      setHost(undefined);
+      if (root) rmSync(root, { recursive: true, force: true });
+    });
+
+    function run(cmd: string, args: string[], cwd: string): Promise<string> {
+      return new Promise((resolve, reject) => {
+        execFile(cmd, args, { cwd, timeout: 240_000, env: { ...process.env, OMP_NUM_THREADS: "1" } }, (err, stdout, stderr) => {
+          if (err) reject(new Error(`${cmd} ${args.join(" ")} failed (${err.message}):\n${stdout}\n${stderr}`));
+          else resolve(stdout + stderr);
+        });
+      });
+    }
+
+    const torchrun = (nproc: number, dir: string, extra: string[] = []): Promise<string> =>
+      run(TORCHRUN, ["--standalone", `--nproc_per_node=${nproc}`, "--redirects", "1", "--tee", "1", join(dir, "train.py"), ...extra], dir);
+
+    function metrics(file: string): { epoch: number; loss: number; val_loss: number }[] {
+      return readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { epoch: number; loss: number; val_loss: number });
+    }
+
+    /** |a − b| / |b| at most `rtol` for every epoch. */
+    function assertClose(got: number[], want: number[], rtol: number, what: string): void {
+      assert.equal(got.length, want.length, `${what}: ${got.length} epochs, the notebook ${want.length}`);
+      got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) <= rtol * Math.abs(want[i]), `${what} epoch ${i + 1}: train.py ${g}, notebook ${want[i]}`));
+    }
+
+    it("LSTM + Adam + clipNorm, shuffle off: 1 process gives the notebook's losses (resuming from its checkpoint), 2 processes too, and importPyTorch takes the result", async () => {
+      const model = lstmModel();
+      const { x, y } = data(2, 24, 6, 3, [2]);
+      const val = data(3, 8, 6, 3, [2]);
+      // clipNorm 0.05 is below the first gradients' norm (≈0.3 for these data), so clipping acts
+      const options = { loss: "mse" as const, epochs: 3, batchSize: 8, optimizer: adam({ lr: 0.01 }), clipNorm: 0.05, shuffle: false, validationData: [val.x, val.y] as [Tensor, Tensor] };
+      const dir = join(root, "lstm");
+      model.exportTraining(dir, { x, y, ...options });
+      const history = await model.fit(x, y, options);
+      assert.ok(history.preClipNorm!.some((n) => n > 0.05), "clipping acted in the notebook's fit");
+
+      // 2 epochs, then a second run to the configured 3 resumes after epoch 2
+      await torchrun(1, dir, ["--epochs", "2"]);
+      const resumed = await torchrun(1, dir);
+      assert.match(resumed, /resuming after epoch 2/);
+      const one = metrics(join(dir, "metrics.jsonl"));
+      assert.deepEqual(one.map((r) => r.epoch), [1, 2, 3]);
+      assertClose(one.map((r) => r.loss), history.loss, 1e-4, "loss (1 process)");
+      assertClose(one.map((r) => r.val_loss), history.valLoss!, 1e-4, "val_loss (1 process)");
+
+      // 2 processes: DistributedSampler deals samples 0,2,4,6 and 1,3,5,7 — together the notebook's batch
+      const out2 = join(dir, "two");
+      const log = await torchrun(2, dir, ["--out", out2]);
+      assert.match(log, /trained weights:/);
+      const two = metrics(join(out2, "metrics.jsonl"));
+      assertClose(two.map((r) => r.loss), history.loss, 1e-4, "loss (2 processes)");
+
+      // The weights come back: the 2-process result loaded by file, the 1-process one by folder.
+      const trained = model.getWeights();
+      const fromTwo = lstmModel().importPyTorch(join(out2, "trained.safetensors"));
+      const fromOne = lstmModel().importPyTorch(dir);
+      for (const back of [fromOne, fromTwo]) {
+        back.getWeights().forEach((w, i) => {
+          const worst = Math.max(...Array.from(w.data, (v, k) => Math.abs(v - trained[i].data[k])));
+          assert.ok(worst < 1e-4, `weight ${i}: max difference ${worst} from the notebook's trained weights`);
+        });
+      }
+    });
+
+    it("tbptt: the script's first-batch gradients equal the notebook's truncated gradients", async () => {
+      resetLayerNames();
+      const model = new Sequential({ inputShape: [7, 2], seed: 5 }, [
+        simpleRNN({ units: 3, returnSequences: true }), lstm({ units: 4, returnSequences: true }), timeDistributed(dense({ units: 1 })),
+      ]);
+      const { x, y } = data(6, 4, 7, 2, [7, 1]);
+      const dir = join(root, "tbptt");
+      model.exportTraining(dir, { x, y, loss: "mse", batchSize: 4, tbptt: 3, shuffle: false });
+      await run(PYTHON, [join(dir, "train.py"), "--check-gradients", join(dir, "grads.safetensors")], dir);
+      const got = decodeSafetensors(readFileSync(join(dir, "grads.safetensors"))).tensors;
+
+      // The engine's gradients in PyTorch's layout: the export's weight conversion is linear, so
+      // exporting a model whose weights ARE the gradients converts them.
+      const toTorch = (grads: Record<string, Tensor>): Record<string, Tensor> => {
+        const saved = model.getWeights();
+        model.setWeights(grads);
+        const w = toPyTorch(model).weights;
+        model.setWeights(saved);
+        return w;
+      };
+      const truncated = toTorch(model.computeGradients(x, y, { loss: "mse", tbptt: 3 }).grads);
+      const full = toTorch(model.computeGradients(x, y, { loss: "mse" }).grads);
+      let differs = 0;
+      for (const [name, g] of Object.entries(got)) {
+        const want = truncated[name];
+        assert.ok(want, `${name} is a weight of the export`);
+        const scale = Math.max(1e-3, ...Array.from(want.data, Math.abs));
+        const worst = Math.max(...Array.from(g.data, (v, k) => Math.abs(v - want.data[k])));
+        assert.ok(worst <= 1e-5 * scale + 1e-7, `${name}: max |difference| ${worst} from the engine's truncated gradient`);
+        differs = Math.max(differs, ...Array.from(want.data, (v, k) => Math.abs(v - full[name].data[k])));
+      }
+      assert.equal(Object.keys(got).length, Object.keys(truncated).length - 2, "every weight but the two held-at-zero bias_hh has a gradient");
+      assert.ok(differs > 1e-4, "truncation changes the gradients of this model (else the comparison proves nothing)");
+    });
+  });
+});
