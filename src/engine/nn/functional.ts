@@ -203,9 +203,49 @@ export function mseLoss(input: Tensor, targetIn: TensorLike, options: { reductio
   if (target.shape.join() !== input.shape.join()) {
     throw new Error(`mseLoss: input ${shapeText(input.shape)} and target ${shapeText(target.shape)} must have the same shape`);
   }
-  const d = input.sub(target);
-  const sq = d.mul(d);
-  return reduction === "none" ? sq : reduction === "sum" ? sq.sum() : sq.mean();
+  if (reduction === "none" || input.size === 0) {
+    const d = input.sub(target);
+    const sq = d.mul(d);
+    return reduction === "none" ? sq : reduction === "sum" ? sq.sum() : sq.mean();
+  }
+  return squaredError(input, target, reduction);
+}
+
+/**
+ * mean or sum of (input − target)² as ONE graph op: a training loop's loss records one node instead
+ * of three (sub, mul, mean) and its backward makes one array instead of five. Its numbers are those
+ * of `input.sub(target).mul(d).mean()` bit for bit — each difference and square rounded to the
+ * dtype, the squares summed in a double, then divided; backward s = (1/n)·g rounded, ∂/∂input =
+ * 2·round(s·d) (the two paths of d·d added), ∂/∂target its negative.
+ */
+function squaredError(input: Tensor, target: Tensor, reduction: "mean" | "sum"): Tensor {
+  const n = input.size, dtype = input.dtype;
+  const x = input.data, t = target.data;
+  const d = allocFloats(n, dtype), sq = allocFloats(n, dtype);
+  for (let i = 0; i < n; i++) d[i] = x[i] - t[i];
+  for (let i = 0; i < n; i++) sq[i] = d[i] * d[i];
+  let total = 0;
+  for (let i = 0; i < n; i++) total += sq[i];
+  const out = allocFloats(1, dtype);
+  out[0] = total;
+  const scale = reduction === "mean" ? 1 / n : 1;
+  if (reduction === "mean") out[0] /= n;
+  return track(new Tensor(out, []), "mseLoss", [input, target], (g) => {
+    const s = allocFloats(1, dtype);
+    s[0] = scale * g.data[0];
+    const gx = allocFloats(n, dtype);
+    for (let i = 0; i < n; i++) {
+      gx[i] = s[0] * d[i];
+      gx[i] += gx[i];
+    }
+    let gt: Tensor | null = null;
+    if (target.requiresGrad) {
+      const m = allocFloats(n, dtype);
+      for (let i = 0; i < n; i++) m[i] = -gx[i];
+      gt = new Tensor(m, target.shape);
+    }
+    return [new Tensor(gx, input.shape), gt];
+  });
 }
 
 /** `F.softmax(x, axis)`: e^x / Σ e^x along `axis` (numerically stable). */

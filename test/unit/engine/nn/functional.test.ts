@@ -109,6 +109,24 @@ describe("nn.functional losses vs PyTorch 1.13", () => {
     checkGradients("mseLoss (input and target)", (a, b) => F.mseLoss(a, b), [leaf([2, 3], 13), leaf([2, 3], 14)]);
   });
 
+  it("mseLoss (one graph op) gives the numbers of (input − target)² then mean / sum as tensor ops, bit for bit", () => {
+    // The reference is the definition written with the tensor ops; float32, so every rounding shows.
+    const values = (n: number, seed: number): number[] => Array.from({ length: n }, (_, i) => Math.sin(seed * (i + 1)) * (1 + i % 3));
+    for (const reduction of ["mean", "sum"] as const) {
+      for (const shape of [[7], [4, 3], [1]]) {
+        const n = shape.reduce((p, d) => p * d, 1);
+        const run = (fused: boolean): number[][] => {
+          const x = tensor(values(n, 1.3), shape, { requiresGrad: true }), t = tensor(values(n, 2.9), shape, { requiresGrad: true });
+          const d = x.sub(t);
+          const loss = fused ? F.mseLoss(x, t, { reduction }) : reduction === "sum" ? d.mul(d).sum() : d.mul(d).mean();
+          loss.backward(tensor(0.75)); // a gradient that is not 1, so its scaling is compared too
+          return [[loss.item()], Array.from(x.grad!.data), Array.from(t.grad!.data)];
+        };
+        assert.deepEqual(run(true), run(false), `${reduction} ${shape.join("×")}`);
+      }
+    }
+  });
+
   it("every target ignored: mean is NaN and the gradient zero (PyTorch's 0/0)", () => {
     const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
     const loss = F.crossEntropy(x, tensor([-100, -100]));
