@@ -11,6 +11,8 @@ import { registerParamHovers } from "./hover/provider";
 import { registerIntelliSense } from "./intellisense";
 import { RnnNotebookController } from "./notebook/controller";
 import { RnnNotebookSerializer } from "./notebook/serializer";
+import { answerWhatIf, registerWhatIf } from "./whatIf";
+import type { WhatIfReply } from "../shared/whatIf";
 
 /** What activate() returns: a small API the integration tests use. */
 export interface RnnNotebookApi {
@@ -19,6 +21,8 @@ export interface RnnNotebookApi {
   summaryText(): string | undefined;
   /** The summaries shown in the panel (Keras and PyTorch conventions). */
   summaryViews(): SummaryViews | undefined;
+  /** Answers a renderer's what-if message for a notebook, as the renderer messaging handler does. */
+  whatIf(notebook: vscode.NotebookDocument, message: unknown): Promise<WhatIfReply | undefined>;
 }
 
 export function activate(context: vscode.ExtensionContext): RnnNotebookApi {
@@ -32,7 +36,11 @@ export function activate(context: vscode.ExtensionContext): RnnNotebookApi {
   registerParamHovers(context, controller);
   registerIntelliSense(context, controller);
   registerFigureSaving(context);
-  return { controller, summaryText: () => SummaryPanel.lastText, summaryViews: () => SummaryPanel.lastViews };
+  registerWhatIf(context, controller);
+  return {
+    controller, summaryText: () => SummaryPanel.lastText, summaryViews: () => SummaryPanel.lastViews,
+    whatIf: (notebook, message) => answerWhatIf(controller, notebook, message),
+  };
 }
 
 export function deactivate(): void {

@@ -11,6 +11,8 @@ import { formatNumber } from "../shared/scale";
 import { availableWidth, el, EXPORT_SCALE, figureButtons, readTheme, sizeCanvas, tooltip } from "./dom";
 import { blockRange, fitCells, heatmap, type HeatmapSpec, leftMargin, legend, visibleToken } from "./heatmap";
 import { t } from "./l10n";
+import { validateConnectivity } from "../shared/validate";
+import { editableView } from "./whatIf";
 
 const STRIP_H = 20;
 
@@ -26,7 +28,12 @@ function stripPalette(): { fill: string[]; ink: string[] } {
   return { fill, ink };
 }
 
+/** The view, under its what-if input bar when the payload is editable (whatIf.ts). */
 export function renderConnectivity(root: HTMLElement, p: ConnectivityPayload): void {
+  editableView(root, p, "connectivity", validateConnectivity, drawConnectivity);
+}
+
+function drawConnectivity(root: HTMLElement, p: ConnectivityPayload): void {
   const theme = readTheme(root);
   const n = p.steps;
   const what = p.output === "loss" ? "‖∂L_t/∂x_s‖" : "‖∂y_t/∂x_s‖";

@@ -12,6 +12,8 @@ import { seriesColor } from "./gradNorms";
 import { linePlot, seriesLegend } from "./linePlot";
 import { blockRange, heatmap, type HeatmapSpec, legend, visibleToken } from "./heatmap";
 import { t as tr, type MessageKey } from "./l10n";
+import { validateGates } from "../shared/validate";
+import { editableView } from "./whatIf";
 
 /** Mean of the finite values (undefined when all are missing). */
 function meanOf(values: (number | null)[]): number | undefined {
@@ -26,7 +28,12 @@ function gateLabel(panel: GatesPayload["panels"][number]): string {
   return tr(`gate_${panel.gate}` as MessageKey);
 }
 
+/** The view, under its what-if input bar when the payload is editable (whatIf.ts). */
 export function renderGates(root: HTMLElement, p: GatesPayload): void {
+  editableView(root, p, "gates", validateGates, drawGates);
+}
+
+function drawGates(root: HTMLElement, p: GatesPayload): void {
   const theme = readTheme(root);
   const T = p.timesteps;
   const U = p.units;

@@ -108,6 +108,17 @@ const EN = {
   trajectoryAxis: "PC{k} ({v}% of variance)",
   trajectoryTime: "time step t",
   trajectoryStep: "t = {t}",
+  whatIfLabel: "What if:",
+  whatIfTextLabel: "Input text: edit it to redraw this view",
+  whatIfValueLabel: "Input at t = {t}, feature {f}",
+  whatIfTooltip: "Edit the input to redraw this view from the live model, without running the cell. The edit is not saved: the notebook keeps the cell's own output.",
+  whatIfBusy: "Kernel busy: a cell is running. Your edit is redrawn when it ends.",
+  whatIfNoKernel: "Read-only: no kernel runs for this notebook. Run the cell to edit its input here.",
+  whatIfUntrusted: "Read-only: this workspace is not trusted, so no code runs.",
+  whatIfStale: "Read-only: the kernel no longer has this view (it was restarted, or many views were shown since). Re-run the cell to edit it.",
+  whatIfNoChannel: "Read-only: editing needs the RNN Notebooks extension running in VS Code.",
+  whatIfDone: "Redrawn from the kernel in {ms} ms (not saved in the notebook).",
+  whatIfNotNumber: "t = {t}, feature {f}: “{v}” is not a number.",
 };
 
 export type MessageKey = keyof typeof EN;
@@ -215,6 +226,17 @@ const KO: Record<MessageKey, string> = {
   trajectoryAxis: "PC{k} (분산의 {v}%)",
   trajectoryTime: "타임스텝 t",
   trajectoryStep: "t = {t}",
+  whatIfLabel: "만약에:",
+  whatIfTextLabel: "입력 텍스트: 고치면 이 보기를 다시 그립니다",
+  whatIfValueLabel: "t = {t}, 특성 {f}의 입력",
+  whatIfTooltip: "입력을 고치면 셀을 실행하지 않고 살아 있는 모델로 이 보기를 다시 그립니다. 고친 내용은 저장되지 않습니다: 노트북에는 셀이 만든 출력이 남습니다.",
+  whatIfBusy: "커널 사용 중: 셀이 실행되고 있습니다. 셀이 끝나면 고친 입력으로 다시 그립니다.",
+  whatIfNoKernel: "읽기 전용: 이 노트북의 커널이 실행되고 있지 않습니다. 셀을 실행하면 여기서 입력을 고칠 수 있습니다.",
+  whatIfUntrusted: "읽기 전용: 신뢰하지 않는 작업 영역이라 코드를 실행하지 않습니다.",
+  whatIfStale: "읽기 전용: 커널에 이 보기가 더 이상 없습니다 (재시작되었거나 그 뒤로 보기를 많이 표시했습니다). 셀을 다시 실행하면 고칠 수 있습니다.",
+  whatIfNoChannel: "읽기 전용: 고치려면 VS Code에서 RNN Notebooks 확장이 실행되어야 합니다.",
+  whatIfDone: "커널에서 {ms} ms 만에 다시 그렸습니다 (노트북에 저장되지 않음).",
+  whatIfNotNumber: "t = {t}, 특성 {f}: “{v}”는 숫자가 아닙니다.",
 };
 
 function language(): string {

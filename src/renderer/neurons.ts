@@ -17,6 +17,8 @@ import { formatNumber } from "../shared/scale";
 import { availableWidth, el, EXPORT_SCALE, figureButtons, readTheme, sizeCanvas, type Theme, tooltip } from "./dom";
 import { legend, visibleToken } from "./heatmap";
 import { t } from "./l10n";
+import { validateNeurons } from "../shared/validate";
+import { editableView } from "./whatIf";
 
 /** Cell size in CSS pixels: one 12-px monospace character per cell. */
 const CW = 11;
@@ -134,7 +136,12 @@ function painter(p: NeuronsPayload, theme: Theme, cs: ColorScale): Painter {
   };
 }
 
+/** The view, under its what-if input bar when the payload is editable (whatIf.ts). */
 export function renderNeurons(root: HTMLElement, p: NeuronsPayload): void {
+  editableView(root, p, "neurons", validateNeurons, drawNeurons);
+}
+
+function drawNeurons(root: HTMLElement, p: NeuronsPayload): void {
   const theme = readTheme(root);
   const T = p.text.length, U = p.units.length;
   const state = t(p.state === "c" ? "gate_c" : "gate_h");

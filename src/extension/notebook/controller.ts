@@ -51,6 +51,9 @@ export class RnnNotebookController implements vscode.Disposable {
   private readonly didChangeServed = new vscode.EventEmitter<vscode.NotebookDocument>();
   /** Fires when `serves(nb)` may have changed (our kernel selected for, or switched away from, an .ipynb). */
   readonly onDidChangeServed = this.didChangeServed.event;
+  private readonly didChangeKernelState = new vscode.EventEmitter<{ notebook: vscode.NotebookDocument; state: "busy" | "idle" | "restarted" }>();
+  /** Fires when a notebook's cells start or stop running, and when its kernel process was replaced (outputs' what-if states). */
+  readonly onDidChangeKernelState = this.didChangeKernelState.event;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     for (const [type, suffix] of [[NOTEBOOK_TYPE, ""], [JUPYTER_NOTEBOOK_TYPE, "-jupyter"]] as const) {
@@ -81,6 +84,7 @@ export class RnnNotebookController implements vscode.Disposable {
       }),
       this.didExecute,
       this.didChangeServed,
+      this.didChangeKernelState,
     );
   }
 
@@ -111,6 +115,13 @@ export class RnnNotebookController implements vscode.Disposable {
     if (!vscode.workspace.isTrusted) return;
     s.executionOrder = 0;
     await s.kernel.restart();
+    this.didChangeKernelState.fire({ notebook, state: "restarted" });
+  }
+
+  /** Whether a cell of the notebook runs or waits to run now. */
+  isBusy(notebook: vscode.NotebookDocument): boolean {
+    const s = this.sessions.get(notebook.uri.toString());
+    return !!s && (s.draining || s.queue.length > 0);
   }
 
   interrupt(notebook: vscode.NotebookDocument): void {
@@ -178,21 +189,24 @@ export class RnnNotebookController implements vscode.Disposable {
   private async drain(notebook: vscode.NotebookDocument, s: NotebookSession): Promise<void> {
     if (s.draining) return;
     s.draining = true;
+    this.didChangeKernelState.fire({ notebook, state: "busy" });
     try {
       for (let q = s.queue.shift(); q; q = s.queue.shift()) {
         if (q.cancelled) {
           q.execution.end(undefined);
           continue;
         }
-        await this.runCell(s, q);
+        if (await this.runCell(s, q)) this.didChangeKernelState.fire({ notebook, state: "restarted" });
         this.didExecute.fire(notebook);
       }
     } finally {
       s.draining = false;
+      this.didChangeKernelState.fire({ notebook, state: "idle" });
     }
   }
 
-  private async runCell(s: NotebookSession, q: Queued): Promise<void> {
+  /** Runs one cell; true when its kernel process was replaced (killed or crashed: every variable lost). */
+  private async runCell(s: NotebookSession, q: Queued): Promise<boolean> {
     const { cell, execution } = q;
     execution.executionOrder = ++s.executionOrder;
     execution.start(Date.now());
@@ -220,6 +234,7 @@ export class RnnNotebookController implements vscode.Disposable {
     }
     // A cell that stopped when asked (fit at a batch boundary) did what the user wanted: not a failure.
     execution.end(status === "ok" || status === "stopped", Date.now());
+    return status === "killed" || status === "crashed";
   }
 
   private cancelQueued(s: NotebookSession): void {
