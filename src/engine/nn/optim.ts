@@ -56,22 +56,30 @@ export function resolveParams(params: ParamsLike, where: string): { names: strin
  */
 export function checkedGradients(names: readonly string[], tensors: readonly Tensor[], where: string): OptimParam[] {
   const out: OptimParam[] = [];
-  tensors.forEach((t, k) => {
-    const g = t.grad;
+  for (let k = 0; k < tensors.length; k++) {
+    const t = tensors[k], g = t.grad;
     // A frozen parameter (requiresGrad false) has no gradient in PyTorch and is skipped; a layer
     // parameter's zero-filled buffer must not make weight decay or momentum move it.
-    if (g === null || !t.requiresGrad) return;
+    if (g === null || !t.requiresGrad) continue;
     if (g.size !== t.size) throw new Error(`${where}: the gradient of ${names[k]} has shape [${g.shape.join(", ")}] but the parameter has [${t.shape.join(", ")}]; nothing was updated`);
     const gd = g.dtype === t.dtype ? g.data : g.clone(t.dtype).data;
-    for (let i = 0; i < gd.length; i++) {
-      if (!Number.isFinite(gd[i])) {
-        throw new Error(`${where}: the gradient of ${names[k]} is ${gd[i]} at index ${i}; nothing was updated ` +
-          "(a diverging loss: lower the learning rate or clip with rnn.nn.utils.clipGradNorm_)");
-      }
+    const i = firstNonFinite(gd);
+    if (i >= 0) {
+      throw new Error(`${where}: the gradient of ${names[k]} is ${gd[i]} at index ${i}; nothing was updated ` +
+        "(a diverging loss: lower the learning rate or clip with rnn.nn.utils.clipGradNorm_)");
     }
     out.push({ value: t.data, grad: gd });
-  });
+  }
   return out;
+}
+
+/** Index of the first NaN or ±Infinity in `a`, or −1 (v − v is 0 exactly for every finite v). */
+function firstNonFinite(a: Float32Array | Float64Array): number {
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (v - v !== 0) return i;
+  }
+  return -1;
 }
 
 /** An optimizer over a fixed list of parameter tensors, torch.optim style. */

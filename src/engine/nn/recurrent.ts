@@ -143,6 +143,9 @@ export class TorchRecurrent extends TorchParams {
   private lastCall: Call | null = null;
   /** @internal How many lanes this module has built (a training loop stays at one). */
   lanesBuilt = 0;
+  /** opName()'s cache: the name it was built for, and the text. */
+  private opNameOf = "";
+  private opNameText = "";
 
   constructor(kind: CellKind, options: TorchRecurrentOptions) {
     super();
@@ -333,9 +336,18 @@ export class TorchRecurrent extends TorchParams {
     return result;
   }
 
+  /** The op's name in graph errors, `name (LSTM(…))`; built once per name, not on every forward of a training loop. */
+  private opName(): string {
+    if (this.opNameOf !== this.name) {
+      this.opNameOf = this.name;
+      this.opNameText = `${this.name} (${this})`;
+    }
+    return this.opNameText;
+  }
+
   /** Makes `result` graph tensors of one op whose backward is the call's fused BPTT. */
   private trackCall(call: Call, result: TorchForwardResult, x: Tensor, h0: Tensor | null, c0: Tensor | null, params: Tensor[]): void {
-    const op = `${this.name} (${this})`;
+    const op = this.opName();
     const outs = [result.output, result.hN, ...(result.cN ? [result.cN] : [])];
     trackMulti(outs, op, [x, ...(h0 ? [h0] : []), ...(c0 ? [c0] : []), ...params], ([gOut, ghN, gcN]) => {
       // The parameters' gradients go straight into their .grad (what the tape would add there, at the
@@ -420,10 +432,13 @@ export class TorchRecurrent extends TorchParams {
     // parameters are frozen or not together unless a cell froze one tensor: then that unit goes
     // through scratch arrays and only its trainable tensors receive theirs).
     for (const u of lane.units) {
-      const ps = [u.p.wih, u.p.whh, u.p.bih, u.p.bhh].filter((p): p is Param => p !== null);
-      const wanted = ps.filter(accumulates);
-      if (wanted.length === ps.length) addCoreGradsToTorch(this.kind, u.g, u.p, u.core.I, H);
-      else if (wanted.length > 0) this.addSomeCoreGrads(u, wanted, H);
+      const { wih, whh, bih, bhh } = u.p;
+      if (accumulates(wih) && accumulates(whh) && (!bih || accumulates(bih)) && (!bhh || accumulates(bhh))) {
+        addCoreGradsToTorch(this.kind, u.g, u.p, u.core.I, H);
+      } else {
+        const wanted = [wih, whh, bih, bhh].filter((p): p is Param => p !== null && accumulates(p));
+        if (wanted.length > 0) this.addSomeCoreGrads(u, wanted, H);
+      }
     }
     if (call.record.gradNorms) this.recordGradNorms(call, lane);
     const stateShape = unbatched ? [L * D, H] : [L * D, B, H];
