@@ -24,8 +24,9 @@
 //        --no-relaxed-simd (on Node < 22, do not pass --experimental-wasm-relaxed-simd to Node children),
 //        --no-families (skip the model-family rows and the autograd tape measurement).
 // With our engine it also measures the same model written three ways — rnn.sequential, a functional
-// rnn.model and an rnn.nn.Module trained with rnn.optim (scripts/bench/families.mjs; target: the two
-// others within 10% of sequential) — and the autograd tape's own overhead on a 200-op graph.
+// rnn.model and an rnn.nn.Module trained with rnn.optim — and rnn.nn.LSTM/GRU computeGradients against
+// the same layers' rnn.sequential computeGradients (scripts/bench/families.mjs; target: each within
+// 10% of sequential), and the autograd tape's own overhead on a 200-op graph.
 import { spawnSync, execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { hostname, cpus, loadavg, totalmem, release } from "node:os";
@@ -221,7 +222,7 @@ async function main() {
       if (withFamilies) {
         console.error(`[bench] ${w} ${cell} families (sequential, functional, nn.Module) … (load ${loadavg()[0].toFixed(2)})`);
         const f = runChild("families", { cell, ...size, reps: w === "large" ? Math.min(repsFor(w), 5) : repsFor(w), warmup: Math.min(size.warmup ?? 3, 40), enginePath });
-        if (!f.error) for (const k of ["sequential", "functional", "module"]) f[k] = { ...f[k], trainMedianMs: median(f[k].trainMs), trainCpuMedianMs: median(f[k].trainCpuMs) };
+        if (!f.error) for (const k of ["sequential", "functional", "module", "seqGrads", "nnGrads"]) f[k] = { ...f[k], trainMedianMs: median(f[k].trainMs), trainCpuMedianMs: median(f[k].trainCpuMs) };
         row.families = f;
         save(null);
       }
@@ -307,15 +308,16 @@ function markdown(results, info, started, finished, loadAtEnd, tape) {
   const famRows = results.filter((r) => r.families && !r.families.error);
   if (famRows.length) {
     out.push("");
-    out.push("Model families (ours, the same model as `rnn.sequential`, as a functional `rnn.model`, and as an `rnn.nn.Module` trained with `rnn.optim.Adam` and `backward()`; training step, median wall-clock ms with CPU ms in parentheses, run interleaved; target: within 10% of sequential):");
+    out.push("Model families (ours, the same model as `rnn.sequential`, as a functional `rnn.model`, and as an `rnn.nn.Module` trained with `rnn.optim.Adam` and `backward()`; training step, median wall-clock ms with CPU ms in parentheses, run interleaved; " +
+      "and the recurrent layers alone as `rnn.nn.LSTM/GRU(…).computeGradients` against the same layers' `rnn.sequential` `computeGradients`, MSE on every step's output; target: within 10% of sequential):");
     out.push("");
-    out.push("| workload | cell | sequential ms | functional ms | nn.Module ms | functional / sequential | nn.Module / sequential |");
-    out.push("|---|---|---:|---:|---:|---:|---:|");
+    out.push("| workload | cell | sequential ms | functional ms | nn.Module ms | functional / sequential | nn.Module / sequential | nn computeGradients ms | nn / sequential computeGradients |");
+    out.push("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     for (const r of famRows) {
       const f = r.families;
-      const both = (k) => `${fmtMs(f[k].trainMedianMs)} (${fmtMs(f[k].trainCpuMedianMs)})`;
-      const ratio = (k) => `${fmtRatio(f[k].trainMedianMs / f.sequential.trainMedianMs)} (${fmtRatio(f[k].trainCpuMedianMs / f.sequential.trainCpuMedianMs)})`;
-      out.push(`| ${r.workload} | ${r.cell.toUpperCase()} | ${both("sequential")} | ${both("functional")} | ${both("module")} | ${ratio("functional")} | ${ratio("module")} |`);
+      const both = (k) => `${fmtMs(f[k]?.trainMedianMs)} (${fmtMs(f[k]?.trainCpuMedianMs)})`;
+      const ratio = (k, base = "sequential") => `${fmtRatio(f[k]?.trainMedianMs / f[base]?.trainMedianMs)} (${fmtRatio(f[k]?.trainCpuMedianMs / f[base]?.trainCpuMedianMs)})`;
+      out.push(`| ${r.workload} | ${r.cell.toUpperCase()} | ${both("sequential")} | ${both("functional")} | ${both("module")} | ${ratio("functional")} | ${ratio("module")} | ${both("nnGrads")} | ${ratio("nnGrads", "seqGrads")} |`);
     }
   }
   if (tape && !tape.error) {

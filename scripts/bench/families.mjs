@@ -4,6 +4,10 @@
 //   functional  rnn.model({ inputs, outputs }) from rnn.input / layer.apply: the same layers in a graph
 //   module      class extends rnn.nn.Module { nn.LSTM/GRU (batchFirst) → last step → nn.Linear }, trained
 //               PyTorch-style: optimizer.zeroGrad(), F.mseLoss(net.forward(x), y).backward(), optimizer.step()
+// and the recurrent layers alone, forward + backward without an optimizer step, MSE against a target
+// shaped like the output [B, T, H] (every step's output, so the whole BPTT runs from every step):
+//   seqGrads    rnn.sequential of the recurrent layers (returnSequences on all), model.computeGradients
+//   nnGrads     rnn.nn.LSTM/GRU({ numLayers, batchFirst }).computeGradients
 // The three run interleaved rep by rep (ABCABC…) so they see the same load. The families' models differ
 // only in convention (PyTorch has two bias vectors), not in work.
 // Usage: node scripts/bench/families.mjs '{"enginePath":"out/bench/engine.cjs","cell":"lstm","B":32,"T":50,"I":64,"H":128,"layers":1}'
@@ -54,6 +58,12 @@ async function families() {
     };
   };
   const torchOptimizer = rnn.optim.Adam(net.parameters(), { lr: 1e-3 });
+
+  const yAll = rnn.tensor(randomData(B * T * H, 3), [B, T, H]);
+  const gradLayers = [];
+  for (let l = 0; l < L; l++) gradLayers.push(recurrent({ units: H, returnSequences: true }));
+  const seqAlone = rnn.sequential({ inputShape: [T, I] }, gradLayers);
+  const nnAlone = Recurrent({ inputSize: I, hiddenSize: H, numLayers: L, batchFirst: true });
   const steps = {
     sequential: keras(sequential),
     functional: keras(functional),
@@ -62,6 +72,8 @@ async function families() {
       rnn.nn.F.mseLoss(net.forward(x), y).backward();
       torchOptimizer.step();
     },
+    seqGrads: () => seqAlone.computeGradients(x, yAll, { loss: "mse" }),
+    nnGrads: () => nnAlone.computeGradients(x, yAll, { loss: "mse" }),
   };
   const out = {};
   for (const name of Object.keys(steps)) {
