@@ -4,7 +4,7 @@
  * edit (debounced) asks the extension, through renderer messaging, for the same view recomputed by the
  * kernel on the live model; the answer is validated like any payload and drawn in place of the old
  * drawing, while the input keeps its focus. States, said as text: ready; "kernel busy" while a cell runs
- * (the edit waits and is sent when the cell ended); read-only (fields disabled, their title says why)
+ * (an edit answered "busy" is sent again when the cell ended); read-only (fields disabled, their title says why)
  * without a kernel, in an untrusted workspace, after a restart, or without messaging (an exported page).
  * An input the model cannot take gets the kernel's message under the field. Nothing is written into
  * the notebook: the saved output is the cell's own (the tooltip says so).
@@ -100,11 +100,8 @@ export function editableView<P extends { whatIf?: WhatIfField }>(root: HTMLEleme
     const input = fields.read();
     if (typeof input === "string") return showProblem(input);
     showProblem("");
+    // Sent even when the output was told the kernel is busy: the extension knows best, and answers "busy" again if so.
     if (!ch || READ_ONLY.has(state)) return;
-    if (state === "busy") {
-      waiting = input;
-      return;
-    }
     const seq = ++latest;
     bar.dataset.pending = "1";
     void ch.whatIf({ view, handle, input }).then((reply) => answered(seq, input, reply));

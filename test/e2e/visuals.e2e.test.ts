@@ -2,11 +2,12 @@
  * The notebook experience in the browser: samples 02, 03 and 06 run in the packaged
  * extension; the gate heatmaps and the gradient-norm plot draw on their canvases inside the output
  * webview, in the light and the dark theme; Save PNG writes the figure beside the notebook without
- * taking the focus; screenshots go to test-results/e2e (and, with UPDATE_SCREENSHOTS=1, to the README's
- * folder).
+ * taking the focus; typing one character into a gates output's what-if field redraws its heatmaps
+ * without a new execution; screenshots go to test-results/e2e (and, with UPDATE_SCREENSHOTS=1, to the
+ * README's folder).
  */
 import * as assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Frame, Page } from "playwright-core";
 import { e2eEnv } from "./lib/env";
@@ -123,5 +124,51 @@ describe("gate heatmaps and gradient norms in the browser", function () {
     await scrollNotebook(page, 110);
     await page.waitForTimeout(500);
     await screenshot(page, "sample-06-attention", { readme: true });
+  });
+
+  it("typing one character in a gates output redraws its heatmaps in place, without a new execution count", async () => {
+    const { page } = wb();
+    // A notebook of its own in the workspace copy: one cell that shows an editable gates view.
+    const source = [
+      "const vocab = rnn.text.charVocab('hello world xyz');",
+      "const model = rnn.sequential({ inputShape: [null], name: 'char' }, [rnn.embedding({ inputDim: vocab.size, outputDim: 4 }), rnn.lstm({ units: 8, returnSequences: true, seed: 1 }), rnn.dense({ units: vocab.size })]);",
+      "rnn.show.gates(model, rnn.tensor(Float32Array.from(vocab.encode('hello world')), [1, 11]), { vocab });",
+    ].join("\n");
+    writeFileSync(path.join(e2eEnv.workspace, "what-if-e2e.rnnb"), JSON.stringify({
+      format: "rnn-notebook", version: 1, metadata: {},
+      cells: [{ kind: "code", language: "typescript", source, outputs: [], metadata: {} }],
+    }, null, 2));
+    await runCommand(page, "View: Close All Editors");
+    await openNotebook(page, "what-if-e2e.rnnb");
+    await runAll(page);
+    const { frame } = await waitForDrawnCanvas(page, "canvas.rnn-heatmap", 120_000);
+    await waitForCellsIdle(page, 120_000);
+    // The output learns the cell ended (kernel state message) and enables its field.
+    await frame.waitForFunction(() => (document.querySelector(".rnn-whatif") as HTMLElement | null)?.dataset.state === "ready", undefined, { timeout: 30_000, polling: 200 });
+    const counts = () => page.$$eval(".notebook-editor .execution-count-label", (els) => els.map((e) => e.textContent ?? ""));
+    /** A fingerprint of every heatmap's pixels. */
+    const pixels = () => frame.$$eval("canvas.rnn-heatmap", (cs) => cs.map((c) => {
+      const canvas = c as HTMLCanvasElement;
+      const d = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let h = 0;
+      for (let i = 0; i < d.length; i += 4) h = (h * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) | 0;
+      return `${canvas.width}x${canvas.height}:${h}`;
+    }));
+    const countsBefore = await counts();
+    const before = await pixels();
+    step(`before the edit: execution counts ${JSON.stringify(countsBefore)}, ${before.length} heatmaps`);
+    const field = frame.locator("input.rnn-whatif-text").first();
+    await field.focus();
+    // the caret at the end (the webview does not move it for an End key sent by the test)
+    await field.evaluate((f: HTMLInputElement) => f.setSelectionRange(f.value.length, f.value.length));
+    await field.pressSequentially("x");
+    await frame.waitForFunction(() => (document.querySelector("[data-what-if-draws]") as HTMLElement | null)?.dataset.whatIfDraws === "1", undefined, { timeout: 30_000, polling: 200 });
+    const after = await pixels();
+    step(`after typing "x": ${await frame.locator(".rnn-whatif-status").first().textContent()}`);
+    assert.equal(await field.inputValue(), "hello worldx");
+    assert.equal(after.length, before.length, "the same panels");
+    assert.ok(after.every((p, i) => p !== before[i]), `every heatmap's pixels changed: ${JSON.stringify({ before, after })}`);
+    assert.deepEqual(await counts(), countsBefore, "no new execution count");
+    await screenshot(page, "what-if-gates", { readme: true });
   });
 });

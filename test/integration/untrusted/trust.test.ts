@@ -7,6 +7,7 @@ import { ERROR, STDERR, STDOUT, closeAll, openCodeNotebook, textOf, waitUntil } 
 
 interface Api {
   controller: { kernelOf(nb: vscode.NotebookDocument): unknown; controllers: vscode.NotebookController[] };
+  whatIf(notebook: vscode.NotebookDocument, message: unknown): Promise<unknown>;
 }
 const api = () => vscode.extensions.getExtension(EXTENSION_ID)?.exports as Api;
 const exists = (uri: vscode.Uri) => vscode.workspace.fs.stat(uri).then(() => true, () => false);
@@ -52,6 +53,13 @@ describe("untrusted workspace", function () {
     assert.equal(textOf(cell, ERROR), "");
     assert.equal(api().controller.kernelOf(nb), undefined, "no kernel process was created");
     assert.equal(await exists(marker), false, "the workspace file was not evaluated");
+  });
+
+  it("keeps what-if outputs read-only: an edit is answered 'untrusted' and starts no kernel", async () => {
+    const nb = await openCodeNotebook(["1"]);
+    const reply = await api().whatIf(nb, { type: "whatIf", requestId: 1, view: "gates", handle: "k:1", input: { kind: "text", text: "a" } });
+    assert.deepEqual(reply, { type: "whatIfResult", requestId: 1, state: "untrusted" });
+    assert.equal(api().controller.kernelOf(nb), undefined, "no kernel process was created");
   });
 
   it("still opens notebooks and shows their saved outputs", async () => {

@@ -3,8 +3,8 @@
 // channel to the extension (messaging.ts's Channel, set with setChannel) forwards each request to this
 // Node process, where the kernel's real what-if keeper (src/kernel/whatIf.ts) recomputes the view — only
 // the extension's relay is stood in for. Checks: the input field shows the input, typing posts one
-// debounced request and the reply redraws the canvas in place (focus kept); "kernel busy" holds the edit
-// until the kernel is free; read-only without messaging and after a stale handle; an unusable input is
+// debounced request and the reply redraws the canvas in place (focus kept); an edit answered "kernel
+// busy" is sent again when the kernel is free; read-only without messaging and after a stale handle; an unusable input is
 // said as text under the field; a hostile text stays an input's value.
 import * as assert from "node:assert/strict";
 import * as rnn from "../../../src/engine/index";
@@ -145,14 +145,16 @@ describe("what if in Chromium", function () {
     assert.equal(s.state, "busy");
     assert.match(s.status, /Kernel busy/);
     await page.evaluate(() => { const f = document.querySelector("input")!; f.value = "hell"; f.dispatchEvent(new Event("input")); });
-    await new Promise((r) => setTimeout(r, 400));
+    s = await waitFor((x) => x.requests === 2, "the edit, answered busy");
+    await new Promise((r) => setTimeout(r, 300));
     s = await snapshot();
-    assert.equal(s.requests, 1, "no request while busy");
-    assert.equal(s.draws, "0");
+    assert.equal(s.draws, "0", "nothing redrawn while busy");
+    assert.match(s.status, /Kernel busy/);
     kernelState = "ready";
     await page.evaluate(() => (window as any).kernelState("ready"));
     s = await waitFor((x) => x.draws === "1", "the held edit's redraw");
     assert.equal(s.state, "ready");
+    assert.equal(s.requests, 3, "sent again once the kernel was free");
   });
 
   it("is read-only without messaging, and after the kernel forgot the view (stale handle)", async () => {
