@@ -7,6 +7,7 @@
  */
 import { exportPyTorchFiles, exportTrainingFiles } from "../engine/io/files";
 import type { TrainingExportOptions } from "../engine/io/trainingExport";
+import { adam, rmsprop, sgd } from "../engine/optim";
 import type { ExportPyTorchResult, ExportTrainingResult, InspectQuery } from "../shared/protocol";
 
 /** The live top-level variable `name`, or the answer saying it does not exist. */
@@ -33,8 +34,19 @@ export function exportLiveTraining(query: InspectQuery<"exportTraining">, bindin
   for (const v of [m, x, y]) if ("error" in v) return v;
   try {
     const options = { loss: "mse", ...query.options, x: (x as { value: unknown }).value, y: (y as { value: unknown }).value } as TrainingExportOptions;
+    options.optimizer = optimizerOf(query.options?.optimizer) as TrainingExportOptions["optimizer"];
     return exportTrainingFiles((m as { value: unknown }).value, query.dir, options);
   } catch (e) {
     return { error: (e as Error).message };
   }
+}
+
+/** The command's JSON optimizer `{ name: "adam", lr: 0.01, … }` as the engine's optimizer; names and anything else pass on. */
+function optimizerOf(o: unknown): unknown {
+  if (!o || typeof o !== "object" || Array.isArray(o)) return o;
+  const { name, ...hyper } = o as { name?: unknown } & Record<string, unknown>;
+  if (name === "adam") return adam(hyper);
+  if (name === "sgd") return sgd(hyper);
+  if (name === "rmsprop") return rmsprop(hyper);
+  throw new Error(`optimizer: name must be "adam", "sgd" or "rmsprop", got ${JSON.stringify(name)}`);
 }

@@ -6,6 +6,7 @@
  * The parsers are pure (text/bytes → flat values + shape) and tested on their own; the `rnn.data`
  * functions wrap them into engine tensors. Errors say which row/column/field and how to fix.
  */
+import type { History } from "../fit";
 import { hostFiles } from "../host";
 import { tensor, type Tensor } from "../tensor";
 
@@ -236,6 +237,61 @@ function folderOf(p: string): string {
   return cut < 0 ? "." : cut === 0 ? p[0] : p.slice(0, cut);
 }
 
+/** One JSON value per non-blank line (JSON Lines: metrics.jsonl of a train.py export, logs); errors name the line. */
+export function parseJsonl(text: string, source = "the JSONL file"): unknown[] {
+  const out: unknown[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === "") return;
+    try {
+      out.push(JSON.parse(line));
+    } catch (e) {
+      throw new DataFileError(`readJsonl: line ${i + 1} of ${source} is not JSON (${(e as Error).message})`);
+    }
+  });
+  return out;
+}
+
+/** Per-epoch records as train.py writes them (metrics.jsonl): `epoch`, `loss`, optional `val_loss`, … */
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  val_loss?: number;
+  perplexity?: number;
+  val_perplexity?: number;
+  accuracy?: number;
+  val_accuracy?: number;
+  /** Seconds since the run started, at the end of this epoch. */
+  time_s?: number;
+}
+
+/**
+ * Per-epoch records (metrics.jsonl) as a fit History — what `rnn.show.lossCurve` (and a History as a
+ * cell's value) draws, so a PyTorch run plots the way the notebook's fit does. The per-batch arrays are
+ * empty: the records hold epochs only.
+ */
+export function historyFromRecords(records: readonly unknown[], source = "the records"): History {
+  const rows = records.map((r, i) => {
+    const o = r as Partial<EpochRecord> | null;
+    if (!o || typeof o !== "object" || typeof o.epoch !== "number" || typeof o.loss !== "number") {
+      throw new DataFileError(`readJsonl: record ${i + 1} of ${source} has no numeric "epoch" and "loss" (metrics.jsonl of train.py has both)`);
+    }
+    return o as EpochRecord;
+  });
+  const column = (key: keyof EpochRecord): number[] | undefined =>
+    rows.every((r) => typeof r[key] === "number") && rows.length > 0 ? rows.map((r) => r[key] as number) : undefined;
+  const h: History = {
+    epoch: rows.map((r) => r.epoch), loss: rows.map((r) => r.loss), batchLoss: [], interrupted: false, stoppedEarly: false,
+    epochs: rows.length, batchesPerEpoch: 0, elapsedMs: Math.round(1000 * (rows[rows.length - 1]?.time_s ?? 0)),
+  };
+  const optional: [keyof History, keyof EpochRecord][] = [["valLoss", "val_loss"], ["perplexity", "perplexity"], ["valPerplexity", "val_perplexity"],
+    ["accuracy", "accuracy"], ["valAccuracy", "val_accuracy"]];
+  for (const [to, from] of optional) {
+    const c = column(from);
+    if (c) (h as unknown as Record<string, number[]>)[to] = c;
+  }
+  return h;
+}
+
 /** Readers of data files into tensors (`rnn.data`); relative paths start at the notebook's folder. */
 export const data = {
   /**
@@ -253,5 +309,17 @@ export const data = {
   readNpy(path: string): Tensor {
     const t = parseNpy(readDataFile(path, "rnn.data.readNpy(path)"), path);
     return tensor(t.values, t.shape);
+  },
+  /**
+   * A JSON Lines file → its records, one per non-blank line. `metrics.jsonl` of an `exportTraining` run
+   * (one record per epoch: epoch, loss, val_loss, …) as `{ as: "history" }` gives a fit History instead,
+   * which `rnn.show.lossCurve` draws like the notebook's own fit.
+   * @example rnn.show.lossCurve(rnn.data.readJsonl("lstm_training/metrics.jsonl", { as: "history" }))
+   */
+  readJsonl(path: string, options: { as?: "records" | "history" } = {}): unknown[] | History {
+    const records = parseJsonl(new TextDecoder().decode(readDataFile(path, "rnn.data.readJsonl(path)")), path);
+    if (options.as === undefined || options.as === "records") return records;
+    if (options.as === "history") return historyFromRecords(records, path);
+    throw new DataFileError(`readJsonl: as must be "records" or "history", got ${JSON.stringify(options.as)}`);
   },
 };

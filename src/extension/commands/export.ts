@@ -3,6 +3,9 @@
  *   rnnNotebook.exportPyTorch  "Export Model to PyTorch" — a live model of the notebook's kernel →
  *                              model.py, weights.safetensors, check.py, reference.safetensors (the
  *                              kernel writes them: src/kernel/interop.ts, inspect query "exportPyTorch")
+ *   rnnNotebook.exportTraining "Export Training Script" — the same plus data.safetensors and train.py
+ *                              (DDP, the fit's settings) for a live model and the live x / y variables
+ *                              (inspect query "exportTraining")
  *   rnnNotebook.exportIpynb    "Export as Jupyter Notebook" — an .rnnb (the open notebook with its
  *                              unsaved edits, or a file from the explorer) → nbformat 4.5 .ipynb
  *                              (src/shared/ipynb.ts)
@@ -15,12 +18,13 @@ import * as vscode from "vscode";
 import { rnnbToIpynb } from "../../shared/ipynb";
 import { NOTEBOOK_TYPE } from "../../shared/mime";
 import { mimeStorage, parseNotebook, type Json, type JsonObject, type RawCell, type RawNotebook, type RawOutput } from "../../shared/notebookFormat";
-import type { ExportPyTorchResult } from "../../shared/protocol";
+import type { ExportPyTorchResult, ExportTrainingResult, LiveModel } from "../../shared/protocol";
 import { formatCount } from "../../shared/summaryText";
 import type { RnnNotebookController } from "../notebook/controller";
 
 export const EXPORT_COMMANDS = {
   exportPyTorch: "rnnNotebook.exportPyTorch",
+  exportTraining: "rnnNotebook.exportTraining",
   exportIpynb: "rnnNotebook.exportIpynb",
 } as const;
 
@@ -28,6 +32,8 @@ export function registerExportCommands(context: vscode.ExtensionContext, control
   context.subscriptions.push(
     vscode.commands.registerCommand(EXPORT_COMMANDS.exportPyTorch, (name?: unknown, dir?: unknown) =>
       exportPyTorch(controller, typeof name === "string" ? name : undefined, asPath(dir))),
+    vscode.commands.registerCommand(EXPORT_COMMANDS.exportTraining, (name?: unknown, data?: unknown, dir?: unknown) =>
+      exportTraining(controller, typeof name === "string" ? name : undefined, asTrainingData(data), asPath(dir))),
     vscode.commands.registerCommand(EXPORT_COMMANDS.exportIpynb, (source?: unknown, target?: unknown) =>
       exportIpynb(source, target instanceof vscode.Uri ? target : typeof target === "string" ? vscode.Uri.file(target) : undefined)),
   );
@@ -98,6 +104,117 @@ async function exportPyTorch(controller: RnnNotebookController, name?: string, d
     vscode.l10n.t("Exported {0} to {1}: {2}. Check it with: {3}", pick, result.dir, result.files.join(", "), result.check), open,
   ).then((choice) => {
     if (choice === open) void vscode.window.showTextDocument(vscode.Uri.file(path.join(result.dir, "model.py")));
+  });
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Training script
+
+/** What the training export needs besides the model: the names of the live x and y, and fit options (JSON). */
+interface TrainingData {
+  x: string;
+  y: string;
+  options: Record<string, unknown>;
+}
+
+function asTrainingData(v: unknown): TrainingData | undefined {
+  const o = v as Partial<TrainingData> | null;
+  if (!o || typeof o !== "object" || typeof o.x !== "string" || typeof o.y !== "string") return undefined;
+  return { x: o.x, y: o.y, options: o.options && typeof o.options === "object" ? o.options : {} };
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** Asks for the names of x and y, the loss and the other fit options; undefined when cancelled. */
+async function askTrainingData(title: string): Promise<TrainingData | undefined> {
+  const name = (prompt: string, value: string): Thenable<string | undefined> => vscode.window.showInputBox({
+    title, prompt, value,
+    validateInput: (v) => (IDENTIFIER.test(v.trim()) ? undefined : vscode.l10n.t("Enter the name of a variable of the notebook's cells.")),
+  });
+  const x = (await name(vscode.l10n.t("Variable holding the training inputs (x of model.fit)"), "x"))?.trim();
+  if (!x) return undefined;
+  const y = (await name(vscode.l10n.t("Variable holding the training targets (y of model.fit)"), "y"))?.trim();
+  if (!y) return undefined;
+  const loss = await vscode.window.showQuickPick(["mse", "crossEntropy", "binaryCrossEntropy"], { title, placeHolder: vscode.l10n.t("Loss of the fit") });
+  if (!loss) return undefined;
+  const text = await vscode.window.showInputBox({
+    title,
+    prompt: vscode.l10n.t("Other fit options as JSON (epochs, batchSize, optimizer, clipNorm, clipValue, tbptt, shuffle, seed, validationSplit)"),
+    value: '{ "epochs": 10, "batchSize": 32, "optimizer": { "name": "adam", "lr": 0.001 } }',
+    validateInput: (v) => {
+      try {
+        const o = JSON.parse(v) as unknown;
+        return o && typeof o === "object" && !Array.isArray(o) ? undefined : vscode.l10n.t("Enter a JSON object.");
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
+  });
+  if (text === undefined) return undefined;
+  return { x, y, options: { ...(JSON.parse(text) as Record<string, unknown>), loss } };
+}
+
+/** The live model to export: `name`, the only one, or a quick pick; undefined when there is none or cancelled. */
+async function pickModel(live: LiveModel[], title: string, name?: string): Promise<string | undefined> {
+  let pick = name ?? (live.length === 1 ? live[0].name : undefined);
+  if (!pick) {
+    const chosen = await vscode.window.showQuickPick(
+      live.map((m) => ({ label: m.name, description: `${m.type} · ${formatCount(m.totalParams)} params` })),
+      { title, placeHolder: vscode.l10n.t("Which model?") });
+    pick = chosen?.label;
+  }
+  if (pick && !live.some((m) => m.name === pick)) {
+    void vscode.window.showErrorMessage(vscode.l10n.t("No live model named {0} in this notebook's kernel.", pick));
+    return undefined;
+  }
+  return pick;
+}
+
+/**
+ * Exports a live model with its training as train.py. `name` picks the model, `data` names x, y and the
+ * fit options (else input boxes), `dir` is the folder (else an input box prefilled with
+ * `<notebook folder>/<name>_training`). Returns the kernel's result, or undefined when cancelled.
+ */
+async function exportTraining(controller: RnnNotebookController, name?: string, data?: TrainingData, dir?: string): Promise<ExportTrainingResult | undefined> {
+  const title = vscode.l10n.t("Export Training Script");
+  const nb = vscode.window.activeNotebookEditor?.notebook;
+  if (!nb) {
+    void vscode.window.showInformationMessage(vscode.l10n.t("Open an RNN Notebook first."));
+    return undefined;
+  }
+  const kernel = controller.kernelOf(nb);
+  const answer = kernel ? await kernel.inspect({ kind: "models" }) : undefined;
+  const live = Array.isArray(answer) ? answer : [];
+  if (live.length === 0) {
+    void vscode.window.showInformationMessage(vscode.l10n.t(
+      "No live model to export: run the cell that defines your model first (the export uses the model in the kernel, with its trained weights)."));
+    return undefined;
+  }
+  const pick = await pickModel(live, title, name);
+  if (!pick) return undefined;
+  const training = data ?? await askTrainingData(title);
+  if (!training) return undefined;
+  const target = dir ?? await vscode.window.showInputBox({
+    title,
+    prompt: vscode.l10n.t("Folder for model.py, train.py and the data (created if needed)"),
+    value: path.join(folderOf(nb), `${pick}_training`),
+    validateInput: (v) => (v.trim() === "" ? vscode.l10n.t("Enter a folder path.") : undefined),
+  });
+  if (!target) return undefined;
+  const result = await kernel!.inspect({
+    kind: "exportTraining", name: pick, dir: path.resolve(folderOf(nb), target.trim()), x: training.x, y: training.y, options: training.options,
+  }, 120_000);
+  if (!result || "error" in result) {
+    const why = result ? result.error : vscode.l10n.t("the kernel did not answer (is a cell still running without yielding?)");
+    void vscode.window.showErrorMessage(vscode.l10n.t("Could not export the training of {0}: {1}", pick, why));
+    return undefined;
+  }
+  const open = vscode.l10n.t("Open train.py");
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t("Exported {0} with its training to {1}. Train it with: {2}", pick, result.dir, result.run), open,
+  ).then((choice) => {
+    if (choice === open) void vscode.window.showTextDocument(vscode.Uri.file(path.join(result.dir, "train.py")));
   });
   return result;
 }

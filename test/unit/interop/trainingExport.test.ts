@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setHost } from "../../../src/engine/host";
+import { data as rnnData, historyFromRecords, parseJsonl } from "../../../src/engine/io/data";
 import { decodeSafetensors } from "../../../src/engine/io/safetensors";
 import { toPyTorch } from "../../../src/engine/io/torchExport";
 import { trainingExportFiles } from "../../../src/engine/io/trainingExport";
@@ -27,6 +28,9 @@ import { adam } from "../../../src/engine/optim";
 import { Rng } from "../../../src/engine/random";
 import { Tensor } from "../../../src/engine/tensor";
 import { nodeFiles } from "../../../src/kernel/files";
+import { exportLiveTraining } from "../../../src/kernel/interop";
+import { historyProgress, isHistory, trainingBundle } from "../../../src/kernel/rich";
+import type { History } from "../../../src/engine/fit";
 
 /** Debian's python3-torch interpreter; RNN_TORCH_PYTHON overrides it. torchrun is the one beside it. */
 const PYTHON = process.env.RNN_TORCH_PYTHON ?? "/usr/bin/python3";
@@ -95,6 +99,17 @@ describe("interop: training export (train.py)", () => {
     assert.equal(pyLiteral({ a: [true, false, null], b: 1e-8, c: "x" }), '{\n    "a": [True, False, None],\n    "b": 1e-8,\n    "c": "x",\n}');
   });
 
+  it("rnn.data.readJsonl: records per line, a History from metrics records, errors naming the line", () => {
+    assert.deepEqual(parseJsonl('{"epoch": 1, "loss": 0.5}\n\n{"epoch": 2, "loss": 0.25, "val_loss": 0.3}\n'),
+      [{ epoch: 1, loss: 0.5 }, { epoch: 2, loss: 0.25, val_loss: 0.3 }]);
+    assert.throws(() => parseJsonl('{"epoch": 1}\n{oops\n', "m.jsonl"), /line 2 of m\.jsonl is not JSON/);
+    const h = historyFromRecords([{ epoch: 1, loss: 0.5, val_loss: 0.6, time_s: 1.5 }, { epoch: 2, loss: 0.25, val_loss: 0.3, time_s: 3 }]);
+    assert.deepEqual([h.epoch, h.loss, h.valLoss, h.elapsedMs], [[1, 2], [0.5, 0.25], [0.6, 0.3], 3000]);
+    assert.ok(isHistory(h), "the rich outputs take it as a fit History");
+    assert.ok(Object.keys(trainingBundle(historyProgress(h))).length > 0, "rnn.show.lossCurve draws it");
+    assert.throws(() => historyFromRecords([{ step: 1 }]), /record 1 of the records has no numeric "epoch" and "loss"/);
+  });
+
   it("refuses what train.py cannot reproduce, saying why", () => {
     const { x, y } = data(1, 4, 6, 3, [2]);
     class Custom extends Module {
@@ -106,6 +121,28 @@ describe("interop: training export (train.py)", () => {
     const bi = new Sequential({ inputShape: [6, 3] }, [bidirectional(gru({ units: 2 })), dense({ units: 2 })]);
     assert.throws(() => trainingExportFiles(bi, { x, y, loss: "mse", tbptt: 2 }), /tbptt with a bidirectional layer/);
     assert.throws(() => trainingExportFiles(LSTM({ inputSize: 3, hiddenSize: 2 }), { x, y, loss: "mse" }), /batchFirst/);
+  });
+
+  it("the command's inspect query exports live variables, with a JSON optimizer, and names a missing variable", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rnn-live-training-"));
+    const g = globalThis as Record<string, unknown>;
+    setHost({ files: nodeFiles });
+    try {
+      const { x, y } = data(1, 4, 6, 3, [2]);
+      Object.assign(g, { liveModel: lstmModel(), liveX: x, liveY: y });
+      const names = new Set(["liveModel", "liveX", "liveY"]);
+      const query = { kind: "exportTraining" as const, name: "liveModel", dir, x: "liveX", y: "liveY", options: { loss: "mse", epochs: 2, optimizer: { name: "sgd", lr: 0.1 } } };
+      const result = exportLiveTraining(query, names);
+      assert.ok(!("error" in result), JSON.stringify(result));
+      assert.ok(result.files.includes("train.py") && result.run.includes("--redirects 1 --tee 1 train.py"));
+      const c = configOf(readFileSync(join(dir, "train.py"), "utf8"));
+      assert.deepEqual(c.optimizer, { name: "sgd", lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 });
+      assert.deepEqual(exportLiveTraining({ ...query, y: "nothing" }, names), { error: 'No variable named "nothing" in this kernel (run the cell that defines it).' });
+    } finally {
+      for (const k of ["liveModel", "liveX", "liveY"]) delete g[k];
+      setHost(undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe(`train.py under ${TORCHRUN} (Debian's torch)`, function () {
@@ -168,6 +205,8 @@ describe("interop: training export (train.py)", () => {
       assert.deepEqual(one.map((r) => r.epoch), [1, 2, 3]);
       assertClose(one.map((r) => r.loss), history.loss, 1e-4, "loss (1 process)");
       assertClose(one.map((r) => r.val_loss), history.valLoss!, 1e-4, "val_loss (1 process)");
+      const read = rnnData.readJsonl(join(dir, "metrics.jsonl"), { as: "history" }) as History;
+      assert.deepEqual(read.loss, one.map((r) => r.loss));
 
       // 2 processes: DistributedSampler deals samples 0,2,4,6 and 1,3,5,7 — together the notebook's batch
       const out2 = join(dir, "two");
