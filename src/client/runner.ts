@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Headless runner: `rnn-notebook run <file.rnnb|file.ipynb> [--out <file>] [--timeout <seconds>]`.
+ * Headless runner: `rnn-notebook run <file.rnnb|file.ipynb> [--out <file>] [--timeout <seconds>]
+ * [--param name=value …] [--junit <report.xml>] [--check [--rtol <r>]]`.
  *
  * Starts the same kernel process the extension uses (dist/kernel.js, next to this file), through the
  * same client (./kernelClient.ts), with the notebook's folder as working directory; runs every code
@@ -10,8 +11,13 @@
  * .rnnb run with `--out x.ipynb` is written as Jupyter nbformat 4.5 (src/shared/ipynb.ts, as the
  * export command does); an .ipynb is only written as .ipynb.
  *
- * Exit codes: 0 every cell ran; 1 a cell failed (the message names the cell and line); 2 usage, or an
- * unreadable/invalid notebook (the file is left untouched); 124 a cell exceeded --timeout.
+ * CI (ci.ts): --param overrides the constants of the cell tagged "parameters" (papermill's convention;
+ * the executed notebook written by --out holds the values used), --junit writes one JUnit test case per
+ * code cell, --check compares every cell's text outputs with those saved in the file (numbers within
+ * --rtol, default 1e-6) and fails with a diff.
+ *
+ * Exit codes: 0 every cell ran (and --check found no difference); 1 a cell failed (the message names the cell and line); 2 usage, or an
+ * unreadable/invalid notebook or an unknown --param (the file is left untouched); 124 a cell exceeded --timeout.
  * Cells are numbered from 1, counting markdown cells too (as the notebook shows them).
  */
 import * as fs from "node:fs";
@@ -19,10 +25,12 @@ import * as path from "node:path";
 import type { MimeBundle } from "../shared/mime";
 import { rnnbToIpynb } from "../shared/ipynb";
 import { writeAtomic } from "../kernel/files";
+import { applyParameters, diffOutputs, isParametersCell, junitXml, ParameterError, parseParam, type CellCase, type TextOutput } from "./ci";
 import { KernelClient, type CellSink } from "./kernelClient";
 import { NotebookFormatError, parseNotebook, serializeNotebook, type Json, type RawNotebook, type RawOutput } from "../shared/notebookFormat";
 
-const USAGE = "usage: rnn-notebook run <file.rnnb|file.ipynb> [--out <file>] [--timeout <seconds per cell>]";
+const USAGE = "usage: rnn-notebook run <file.rnnb|file.ipynb> [--out <file>] [--timeout <seconds per cell>] [--param name=value …]\n" +
+  "       [--junit <report.xml>] [--check [--rtol <relative tolerance, default 1e-6>]]";
 const STDOUT_MIME = "application/vnd.code.notebook.stdout";
 const STDERR_MIME = "application/vnd.code.notebook.stderr";
 const ERROR_MIME = "application/vnd.code.notebook.error";
@@ -35,6 +43,10 @@ interface Args {
   file: string;
   out?: string;
   timeoutSeconds?: number;
+  params: Map<string, string>;
+  junit?: string;
+  check: boolean;
+  rtol: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -43,7 +55,7 @@ function parseArgs(argv: string[]): Args {
     process.exit(0);
   }
   if (argv[0] !== "run") throw new UsageError(argv.length === 0 ? "no command given" : `unknown command "${argv[0]}"`);
-  const args: Partial<Args> = {};
+  const args: Partial<Args> & Pick<Args, "params" | "check" | "rtol"> = { params: new Map(), check: false, rtol: 1e-6 };
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--out") {
@@ -53,6 +65,19 @@ function parseArgs(argv: string[]): Args {
       const v = Number(argv[++i]);
       if (!Number.isFinite(v) || v <= 0) throw new UsageError(`--timeout needs a positive number of seconds (got ${JSON.stringify(argv[i] ?? "")})`);
       args.timeoutSeconds = v;
+    } else if (a === "--param") {
+      if (!argv[i + 1]) throw new UsageError("--param needs name=value");
+      const [name, value] = parseParam(argv[++i]);
+      args.params.set(name, value);
+    } else if (a === "--junit") {
+      if (!argv[i + 1]) throw new UsageError("--junit needs a file name");
+      args.junit = argv[++i];
+    } else if (a === "--check") {
+      args.check = true;
+    } else if (a === "--rtol") {
+      const v = Number(argv[++i]);
+      if (!Number.isFinite(v) || v < 0) throw new UsageError(`--rtol needs a number ≥ 0 (got ${JSON.stringify(argv[i] ?? "")})`);
+      args.rtol = v;
     } else if (a.startsWith("-")) {
       throw new UsageError(`unknown option ${a}`);
     } else if (args.file) {
@@ -76,8 +101,12 @@ type Collected =
   | { kind: "error"; name: string; message: string; stack: string };
 
 interface RunnableNotebook {
-  /** Code cells: index in the notebook (0-based) and source. */
-  codeCells: { index: number; source: string }[];
+  /** Code cells: index in the notebook (0-based), source, and whether the cell is tagged "parameters". */
+  codeCells: { index: number; source: string; parameters: boolean }[];
+  /** Replaces a code cell's source (the parameters cell, with --param values). */
+  setSource(index: number, source: string): void;
+  /** The text outputs saved in the file for a cell (--check). */
+  savedTexts(index: number): TextOutput[];
   setOutputs(index: number, outputs: Collected[], executionCount: number): void;
   clearOutputs(index: number): void;
   /** The notebook with its outputs, in its own format. */
@@ -95,7 +124,17 @@ function orderedMimes(bundle: MimeBundle): string[] {
 function rnnbNotebook(text: string): RunnableNotebook {
   const nb: RawNotebook = parseNotebook(text);
   return {
-    codeCells: nb.cells.flatMap((c, index) => (c.kind === "code" ? [{ index, source: c.source }] : [])),
+    codeCells: nb.cells.flatMap((c, index) => (c.kind === "code" ? [{ index, source: c.source, parameters: isParametersCell(c.metadata) }] : [])),
+    setSource(index, source) {
+      nb.cells[index].source = source;
+    },
+    savedTexts(index) {
+      return nb.cells[index].outputs.flatMap((o): TextOutput[] => {
+        const item = o.items.find((i) => i.mime === STDOUT_MIME || i.mime === STDERR_MIME) ?? o.items.find((i) => i.mime === "text/plain");
+        if (!item || typeof item.data !== "string") return [];
+        return [{ kind: item.mime === STDOUT_MIME ? "stdout" : item.mime === STDERR_MIME ? "stderr" : "text/plain", text: item.data }];
+      });
+    },
     setOutputs(index, outputs, executionCount) {
       nb.cells[index].executionCount = executionCount;
       nb.cells[index].outputs = outputs.map((o): RawOutput => {
@@ -120,7 +159,11 @@ function rnnbNotebook(text: string): RunnableNotebook {
 
 const isOurLanguage = (l: string) => ["typescript", "javascript", "ts", "js"].includes(l.toLowerCase());
 
-type IpynbCell = { cell_type?: unknown; source?: unknown; outputs?: unknown; execution_count?: unknown };
+type IpynbCell = { cell_type?: unknown; source?: unknown; outputs?: unknown; execution_count?: unknown; metadata?: unknown };
+
+/** nbformat's multiline string: a string or a list of strings. */
+const joined = (v: unknown): string | undefined =>
+  typeof v === "string" ? v : Array.isArray(v) && v.every((s) => typeof s === "string") ? v.join("") : undefined;
 
 function ipynbNotebook(text: string): RunnableNotebook {
   let nb: { nbformat?: unknown; cells?: unknown };
@@ -138,7 +181,7 @@ function ipynbNotebook(text: string): RunnableNotebook {
   if (typeof language === "string" && !isOurLanguage(language)) {
     throw new NotebookFormatError(`this is a ${language} notebook; rnn-notebook runs TypeScript (or JavaScript) cells only`);
   }
-  const codeCells: { index: number; source: string }[] = [];
+  const codeCells: { index: number; source: string; parameters: boolean }[] = [];
   cells.forEach((c, index) => {
     if (typeof c !== "object" || c === null) throw new NotebookFormatError(`cell ${index + 1} must be a JSON object`);
     if (c.cell_type !== "code") return;
@@ -148,10 +191,24 @@ function ipynbNotebook(text: string): RunnableNotebook {
     const src = c.source;
     const source = typeof src === "string" ? src : Array.isArray(src) && src.every((s) => typeof s === "string") ? src.join("") : undefined;
     if (source === undefined) throw new NotebookFormatError(`cell ${index + 1}: "source" must be a string or a list of strings`);
-    codeCells.push({ index, source });
+    codeCells.push({ index, source, parameters: isParametersCell(c.metadata) });
   });
   return {
     codeCells,
+    setSource(index, source) {
+      cells[index].source = source;
+    },
+    savedTexts(index) {
+      const outputs = Array.isArray(cells[index].outputs) ? cells[index].outputs as { output_type?: unknown; name?: unknown; text?: unknown; data?: { "text/plain"?: unknown } }[] : [];
+      return outputs.flatMap((o): TextOutput[] => {
+        if (o.output_type === "stream") {
+          const text = joined(o.text);
+          return text === undefined ? [] : [{ kind: o.name === "stderr" ? "stderr" : "stdout", text }];
+        }
+        const text = joined(o.data?.["text/plain"]);
+        return text === undefined ? [] : [{ kind: "text/plain", text }];
+      });
+    },
     setOutputs(index, outputs, executionCount) {
       cells[index].execution_count = executionCount;
       cells[index].outputs = outputs.map((o) => {
@@ -185,6 +242,16 @@ function plainText(bundle: MimeBundle): string | undefined {
   return typeof t === "string" ? t : undefined;
 }
 
+/** A cell's outputs as --check compares them: streams and text/plain (rich items have it as fallback). */
+function textOutputs(outputs: readonly Collected[]): TextOutput[] {
+  return outputs.flatMap((o): TextOutput[] => {
+    if (o.kind === "stream") return [{ kind: o.name, text: o.text }];
+    if (o.kind === "error") return [];
+    const t = plainText(o.bundle);
+    return t === undefined ? [] : [{ kind: "text/plain", text: t }];
+  });
+}
+
 /** "line 2:5" from the first cell frame of a stack, when there is one. */
 function lineOf(stack: string, cell: number): string {
   const m = new RegExp(`cell${cell}\\.ts:(\\d+):(\\d+)`).exec(stack);
@@ -196,7 +263,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     args = parseArgs(argv);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof ParameterError) {
       process.stderr.write(`rnn-notebook: ${e.message}\n${USAGE}\n`);
       return 2;
     }
@@ -228,6 +295,22 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  if (args.params.size > 0) {
+    const cell = nb.codeCells.find((c) => c.parameters);
+    try {
+      if (!cell) throw new ParameterError(`--param: no code cell of ${args.file} is tagged "parameters" (add "tags": ["parameters"] to the cell's metadata)`);
+      cell.source = applyParameters(cell.source, args.params);
+      nb.setSource(cell.index, cell.source);
+    } catch (e) {
+      if (!(e instanceof ParameterError)) throw e;
+      process.stderr.write(`rnn-notebook: ${e.message}\nNothing was run and no file was written.\n`);
+      return 2;
+    }
+  }
+  // --check compares with what the file holds now, before this run replaces it.
+  const saved = new Map(nb.codeCells.map((c) => [c.index, nb.savedTexts(c.index)]));
+  const cases: CellCase[] = [];
+  const diffs: string[] = [];
 
   // Whatever the kernel process prints outside the protocol goes straight to this process's streams,
   // as do messages of callbacks that outlived their cell; neither belongs to a cell's outputs.
@@ -242,11 +325,14 @@ async function main(argv: string[]): Promise<number> {
     await kernel.start();
     let failed = false;
     for (const { index, source } of nb.codeCells) {
+      const cell = index + 1;
+      const title = source.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "(empty)";
       if (failed) {
         nb.clearOutputs(index);
+        cases.push({ cell, title, seconds: 0, status: "skipped", message: "not run: an earlier cell failed" });
         continue;
       }
-      const cell = index + 1;
+      const started = Date.now();
       const outputs: Collected[] = [];
       const byDisplayId = new Map<string, number>();
       const collect = (c: Collected) => {
@@ -312,12 +398,32 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`rnn-notebook: ${why}\n`);
         exitCode = 1;
       }
+      const streamText = (name: "stdout" | "stderr") => outputs.map((o) => (o.kind === "stream" && o.name === name ? o.text : "")).join("");
+      const failure = exitCode === 0 ? undefined : timedOut
+        ? { message: `exceeded the timeout of ${args.timeoutSeconds} s`, details: "" }
+        : err ? { message: `${err.name}: ${err.message}${lineOf(err.stack, cell)}`, details: err.stack } : { message: `Cell ${cell} was interrupted.`, details: "" };
+      cases.push({ cell, title, seconds: (Date.now() - started) / 1000, status: failure ? "failed" : "passed", ...failure, stdout: streamText("stdout"), stderr: streamText("stderr") });
+      if (args.check && !failure) diffs.push(...diffOutputs(cell, saved.get(index) ?? [], textOutputs(outputs), args.rtol));
       nb.setOutputs(index, outputs, executionCount);
       if (exitCode !== 0) failed = true;
       if (timedOut || status === "crashed") kernel.dispose();
     }
   } finally {
     await kernel.shutdown();
+  }
+  if (args.junit) {
+    try {
+      writeAtomic(path.resolve(args.junit), junitXml(path.basename(file), cases));
+    } catch (e) {
+      process.stderr.write(`rnn-notebook: cannot write ${args.junit}: ${(e as Error).message}\n`);
+      exitCode = exitCode || 2;
+    }
+  }
+  if (diffs.length > 0) {
+    process.stderr.write(`rnn-notebook: --check: the outputs differ from the saved ones (rtol ${args.rtol}):\n${diffs.join("\n")}\n`);
+    exitCode = exitCode || 1;
+  } else if (args.check && exitCode === 0) {
+    process.stderr.write(`rnn-notebook: --check: every output matches the saved one (rtol ${args.rtol}).\n`);
   }
   if (args.out) {
     try {

@@ -1,6 +1,7 @@
 // The .rnnb format (DESIGN §5): canonical bytes, unknown fields kept, clear errors.
 import * as assert from "node:assert/strict";
 import { NotebookFormatError, parseNotebook, serializeNotebook, mimeStorage } from "../../../src/shared/notebookFormat";
+import { rnnbToIpynb } from "../../../src/shared/ipynb";
 
 const canonical = serializeNotebook({
   version: 1,
@@ -87,5 +88,16 @@ describe("notebookFormat", () => {
     assert.equal(mimeStorage("image/svg+xml"), "text");
     assert.equal(mimeStorage("application/vnd.code.notebook.stdout"), "text");
     assert.equal(mimeStorage("image/png"), "base64");
+  });
+
+  it("keeps a cell's tags (papermill's \"parameters\") through .rnnb and into .ipynb, where the runner reads them", () => {
+    const text = JSON.stringify({ format: "rnn-notebook", version: 1, metadata: {}, cells: [
+      { kind: "code", language: "typescript", source: "const epochs = 10;", outputs: [], metadata: { tags: ["parameters"], note: 1 } },
+    ] });
+    const nb = parseNotebook(text);
+    assert.deepEqual(nb.cells[0].metadata, { tags: ["parameters"], note: 1 });
+    assert.deepEqual(parseNotebook(serializeNotebook(nb)).cells[0].metadata.tags, ["parameters"]);
+    const ipynb = JSON.parse(rnnbToIpynb(nb)) as { cells: { metadata: { tags?: string[] } }[] };
+    assert.deepEqual(ipynb.cells[0].metadata.tags, ["parameters"]);
   });
 });
