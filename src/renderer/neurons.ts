@@ -10,6 +10,9 @@
  * Text colour per cell: black or white, whichever contrasts more with that cell's background (WCAG
  * relative luminance), so every character stays legible on every colour of the scale and theme.
  * Readout by pointer or keyboard (Tab, arrows), as in the gate heatmaps.
+ * Select → match (LSTMVis): drag across characters (or `select: [start, end]` in the cell) and the units
+ * most active there are listed and marked, and the other places with their on/off pattern are framed
+ * (src/shared/neuronSelect.ts, the same code as rnn.analysis.selectUnits, on the shown units).
  */
 import { diverging, divergingDark, lut, MISSING, relativeLuminance, scaleT, sequential, type ColorScale, type RGB } from "../shared/colormaps";
 import { CELL_CLASS_NAMES, type NeuronsPayload } from "../shared/payloads";
@@ -18,6 +21,7 @@ import { availableWidth, el, EXPORT_SCALE, figureButtons, readTheme, sizeCanvas,
 import { legend, visibleToken } from "./heatmap";
 import { t } from "./l10n";
 import { validateNeurons } from "../shared/validate";
+import { selectColumns } from "../shared/neuronSelect";
 import { editableView } from "./whatIf";
 
 /** Cell size in CSS pixels: one 12-px monospace character per cell. */
@@ -43,6 +47,9 @@ function palette(cs: ColorScale): { fill: string[]; ink: string[] } {
   return { fill, ink };
 }
 
+/** A selection as drawn: the range, the rows of its units, the matched ranges. */
+interface Selection { range: [number, number]; rows: number[]; matches: [number, number][] }
+
 /** Where the viewport is: scroll offsets and the visible size, CSS pixels. */
 interface View { left: number; top: number; width: number; height: number }
 
@@ -51,7 +58,7 @@ interface Painter {
   rowsH: number;
   guessH: number;
   fullW: number;
-  paint(ctx: CanvasRenderingContext2D, v: View, hover: { t: number; row: number } | undefined): void;
+  paint(ctx: CanvasRenderingContext2D, v: View, hover: { t: number; row: number } | undefined, sel?: Selection): void;
 }
 
 function painter(p: NeuronsPayload, theme: Theme, cs: ColorScale): Painter {
@@ -70,7 +77,7 @@ function painter(p: NeuronsPayload, theme: Theme, cs: ColorScale): Painter {
   const probScale: ColorScale = { map: sequential, domain: [0, 1], kind: "sequential" };
   return {
     rowsH, guessH, fullW: LABEL_W + T * CW,
-    paint(ctx, v, hover) {
+    paint(ctx, v, hover, sel) {
       ctx.fillStyle = theme.bg;
       ctx.fillRect(0, 0, v.width, v.height);
       const t0 = Math.max(0, Math.floor(v.left / CW)), t1 = Math.min(T, Math.ceil((v.left + v.width - LABEL_W) / CW) + 1);
@@ -125,6 +132,26 @@ function painter(p: NeuronsPayload, theme: Theme, cs: ColorScale): Painter {
         if (y > 0 && y < rowsH) ctx.fillText(t("hoverUnit", { u: p.units[r] }), LABEL_W - 6, y);
       }
       if (k > 0) ctx.fillText(t("neuronsNext"), LABEL_W - 6, rowsH + GAP + GH / 2);
+      if (sel) {
+        // the selected units: a bar beside their labels; the range: a solid frame; matches: dashed frames
+        ctx.fillStyle = theme.fg;
+        for (const r of sel.rows) {
+          const y = r * RH - v.top;
+          if (y > -RH && y < rowsH) ctx.fillRect(2, y + 2, 3, RH - 4);
+        }
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(LABEL_W, 0, v.width - LABEL_W, rowsH);
+        ctx.clip();
+        ctx.strokeStyle = theme.fg;
+        ctx.lineWidth = 2;
+        const frame = ([s0, e0]: [number, number]) => ctx.strokeRect(x(s0) + 1, 1, (e0 - s0) * CW - 2, rowsH - 2);
+        frame(sel.range);
+        ctx.setLineDash([3, 2]);
+        ctx.lineWidth = 1.5;
+        for (const m of sel.matches) if (m[1] > t0 && m[0] < t1) frame(m);
+        ctx.restore();
+      }
       // the hovered character: a frame around its column through the rows and the guesses
       if (hover) {
         ctx.strokeStyle = theme.fg;
@@ -172,9 +199,27 @@ function drawNeurons(root: HTMLElement, p: NeuronsPayload): void {
   root.appendChild(box);
   const detail = el("div", "rnn-note rnn-neurons-detail", t("neuronsHover"));
   root.appendChild(detail);
+  const selNote = el("div", "rnn-note rnn-neurons-select", t("neuronsSelectHint"));
+  root.appendChild(selNote);
+  let sel: Selection | undefined;
+  const piece = ([s0, e0]: [number, number]) => `t = ${s0}…${e0 - 1} “${p.text.slice(s0, e0).map(visibleToken).join("")}”`;
+  /** Shows a selection: `units` best first (unit ids, with their scores), matched ranges. */
+  const select = (range: [number, number], units: { unit: number; score: number }[], matches: [number, number][]) => {
+    sel = { range, rows: units.map((u) => p.units.indexOf(u.unit)).filter((r) => r >= 0), matches };
+    selNote.textContent = t("neuronsSelected", {
+      range: piece(range),
+      units: units.length ? units.map((u) => `${u.unit} (+${formatNumber(u.score, 3)})`).join(", ") : t("neuronsSelectNone"),
+      matches: matches.length ? matches.slice(0, 8).map(piece).join(", ") + (matches.length > 8 ? ", …" : "") : t("neuronsMatchNone"),
+    });
+    root.dataset.selected = `${range[0]}-${range[1]}`;
+  };
+  if (p.select) select(p.select.range, p.select.units, p.select.matches);
   const tip = tooltip(root);
 
   let hover: { t: number; row: number } | undefined;
+  /** A drag in progress: from which character, and the range drawn so far. */
+  let dragFrom = -1;
+  let dragging: Selection | undefined;
   let size = { w: 0, h: 0 };
   const view = (): View => ({
     left: box.scrollLeft, top: box.scrollTop,
@@ -192,7 +237,7 @@ function drawNeurons(root: HTMLElement, p: NeuronsPayload): void {
     canvas.style.left = `${v.left}px`;
     canvas.style.top = `${v.top}px`;
     const ctx = canvas.getContext("2d")!;
-    pt.paint(ctx, v, hover);
+    pt.paint(ctx, v, hover, dragging ?? sel);
   };
   let queued = false;
   box.addEventListener("scroll", () => {
@@ -224,17 +269,47 @@ function drawNeurons(root: HTMLElement, p: NeuronsPayload): void {
   const leave = () => { hover = undefined; tip.hide(); draw(); };
   /** The keyboard's character and unit row; the pointer moves it too. */
   let cursor = { t: 0, row: 0 };
+  /** The character under a client point, or −1. */
+  const charAt = (clientX: number) => {
+    const x = clientX - canvas.getBoundingClientRect().left;
+    const tt = Math.floor((x - LABEL_W + view().left) / CW);
+    return x < LABEL_W || tt < 0 || tt >= T ? -1 : tt;
+  };
   canvas.addEventListener("mousemove", (ev) => {
     const r = canvas.getBoundingClientRect();
     const x = ev.clientX - r.left, y = ev.clientY - r.top;
     const v = view();
     const tt = Math.floor((x - LABEL_W + v.left) / CW);
     const row = y < pt.rowsH ? Math.floor((y + v.top) / RH) : -1;
+    if (dragFrom >= 0 && tt >= 0 && tt < T) dragging = { range: [Math.min(dragFrom, tt), Math.max(dragFrom, tt) + 1], rows: [], matches: [] };
     if (x < LABEL_W || tt < 0 || tt >= T || row >= U) return leave();
     cursor = { t: tt, row: Math.max(0, row) };
     readout(tt, row, ev.clientX, ev.clientY);
   });
-  canvas.addEventListener("mouseleave", leave);
+  // Drag across characters to select them (LSTMVis's select → match over the shown units).
+  canvas.addEventListener("mousedown", (ev) => {
+    const tt = charAt(ev.clientX);
+    if (tt < 0 || ev.button !== 0) return;
+    dragFrom = tt;
+    dragging = { range: [tt, tt + 1], rows: [], matches: [] };
+    draw();
+  });
+  const endDrag = (clientX: number) => {
+    if (dragFrom < 0) return;
+    const tt = charAt(clientX);
+    const range: [number, number] = dragging?.range ?? [dragFrom, dragFrom + 1];
+    if (tt >= 0) { range[0] = Math.min(dragFrom, tt); range[1] = Math.max(dragFrom, tt) + 1; }
+    dragFrom = -1;
+    dragging = undefined;
+    const found = selectColumns((row, t2) => p.values[row * T + t2], T, U, range);
+    select(range, found.columns.map((c) => ({ unit: p.units[c.column], score: c.score })), found.matches);
+    draw();
+  };
+  canvas.addEventListener("mouseup", (ev) => endDrag(ev.clientX));
+  canvas.addEventListener("mouseleave", (ev) => {
+    endDrag(ev.clientX);
+    leave();
+  });
   // Keyboard: Tab to the view, arrows move a character/unit cursor (Shift = 10 characters), the box
   // scrolls to keep it in sight; the tooltip is a role="status" region, so screen readers announce it.
   const showCursor = () => {
@@ -266,7 +341,7 @@ function drawNeurons(root: HTMLElement, p: NeuronsPayload): void {
     const v = view();
     const c = el("canvas");
     const sized = sizeCanvas(c, v.width, v.height, EXPORT_SCALE);
-    pt.paint(sized.ctx, v, undefined);
+    pt.paint(sized.ctx, v, undefined, sel);
     return { title, note: notes.join(" "), panels: [{ canvas: c, colorBar: { scale: cs, caption: state } }] };
   };
   for (const b of figureButtons("neurons.png", figure, theme)) toolbar.appendChild(b);

@@ -214,6 +214,9 @@ export interface NeuronsPayload {
   guesses?: { k: number; chars: string[]; probs: (number | null)[] };
   /** What the kernel wants said (e.g. why there are no guesses). */
   note?: string;
+  /** LSTMVis's select → match for `select: [start, end]` (src/shared/neuronSelect.ts), over all chosen
+   * units: the units most active in the range, best first, and the other ranges with their pattern. */
+  select?: { range: [number, number]; units: { unit: number; score: number; on: boolean }[]; matches: [number, number][] };
   /** Present when the view can be edited in place ("what if"): see WhatIfField. */
   whatIf?: WhatIfField;
 }

@@ -355,6 +355,24 @@ export function validateNeurons(raw: unknown): NeuronsPayload {
     if (T * k > MAX_POINTS) fail("neurons.guesses", `${T}×${k} guesses exceed the renderer's cap of ${MAX_POINTS}`);
     out.guesses = { k, chars: labels(g.chars, "neurons.guesses.chars", T * k, 4) as string[], probs: values(g.probs, "neurons.guesses.probs", T * k) };
   }
+  if (p.select !== undefined && p.select !== null) {
+    const sel = obj(p.select, "neurons.select");
+    const range = (v: unknown, path: string): [number, number] => {
+      const r = ints(v, path, 2);
+      if (!(r[0] < r[1])) fail(path, "expected [start, end) with start < end");
+      return [r[0], r[1]];
+    };
+    if (!Array.isArray(sel.units) || sel.units.length > MAX_SERIES) fail("neurons.select.units", `expected an array of at most ${MAX_SERIES}, got ${describe(sel.units)}`);
+    if (!Array.isArray(sel.matches) || sel.matches.length > MAX_POINTS) fail("neurons.select.matches", `expected an array, got ${describe(sel.matches)}`);
+    out.select = {
+      range: range(sel.range, "neurons.select.range"),
+      units: sel.units.map((x, i) => {
+        const u = obj(x, `neurons.select.units[${i}]`);
+        return { unit: int(u.unit, `neurons.select.units[${i}].unit`), score: num(u.score, `neurons.select.units[${i}].score`), on: u.on === true };
+      }),
+      matches: sel.matches.map((m, i) => range(m, `neurons.select.matches[${i}]`)),
+    };
+  }
   if (p.whatIf !== undefined) out.whatIf = whatIfField(p.whatIf, "neurons.whatIf");
   return out;
 }

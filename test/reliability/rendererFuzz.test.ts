@@ -54,6 +54,7 @@ const neurons: NeuronsPayload = {
   model: "char", layer: { index: 1, name: "lstm", type: "lstm" }, state: "c", text: ["h", "e", "l", "l", "o", " "], trueSteps: 40,
   units: [3, 0, 1, 2], layerUnits: 8, values: grid((i) => Math.sin(i) * 1.5), domain: [-1.5, 1.5], note: "units cut",
   guesses: { k: 2, chars: ["e", "a", "l", "i", "l", "o", "o", "l", " ", "!", "w", "t"], probs: [0.6, 0.2, 0.5, 0.1, 0.4, 0.3, 0.7, 0.1, 0.5, 0.2, 0.3, 0.3] },
+  select: { range: [1, 3], units: [{ unit: 3, score: 0.8, on: true }, { unit: 1, score: 0.2, on: false }], matches: [[4, 5]] },
   whatIf: { handle: "k1:2", input: { kind: "text", text: XSS } },
 };
 const connectivity: ConnectivityPayload = {

@@ -6,13 +6,14 @@
 import { connectivity } from "./connectivity";
 import { findUnits } from "./findUnits";
 import { fixedPoints } from "./fixedPoints";
-import { neurons } from "./neurons";
+import { neurons, selectUnits } from "./neurons";
 import { trajectory } from "./trajectory";
 
 export type { ConnectivityOptions } from "./connectivity";
 export type { FindUnitsOptions, UnitMatch } from "./findUnits";
 export type { FixedPoint, FixedPointOptions } from "./fixedPoints";
-export type { NeuronActivations, NeuronsOptions, NeuronsVocab, NextCharGuesses } from "./neurons";
+export type { NeuronActivations, NeuronsOptions, NeuronsVocab, NextCharGuesses, UnitSelection } from "./neurons";
+export type { SelectOptions } from "../../shared/neuronSelect";
 export type { Trajectory, TrajectoryOptions } from "./trajectory";
 export type { AnalysedModel, StateName } from "./subject";
 
@@ -22,7 +23,8 @@ export type { AnalysedModel, StateName } from "./subject";
  * `findUnits(model, x, labels)` (units ranked by correlation with a per-timestep label),
  * `connectivity(model, x)` (‖∂y_t/∂x_s‖ for every pair of steps),
  * `fixedPoints(model, xs)` (where one layer's dynamics stand still),
- * `neurons(model, text, { vocab })` (each unit's state along a text, with the next-character guesses).
+ * `neurons(model, text, { vocab })` (each unit's state along a text, with the next-character guesses),
+ * `selectUnits(neurons, [start, end])` (the units on in a range of that text, and where else they are).
  */
 export const analysis = {
   /**
@@ -50,4 +52,11 @@ export const analysis = {
    * `{ text, values [T, K], units, guesses? }`: `rnn.analysis.neurons(model, text, { vocab, layer?, state?, units?, topK? })`.
    */
   neurons,
+  /**
+   * LSTMVis's select → match on a `neurons` result: the units most active in characters [start, end)
+   * (mean inside − mean outside, best first) and the other ranges where they are on and off alike →
+   * `{ range, units: [{ unit, score, meanIn, meanOut, on }], matches: [[start, end], …], threshold }`:
+   * `rnn.analysis.selectUnits(rnn.analysis.neurons(model, text, { vocab }), [4, 9], { top?: 5, threshold?: 0.3 })`.
+   */
+  selectUnits,
 };

@@ -19,6 +19,7 @@ import { Rng } from "../random";
 import { sequenceRecording, type RecurrentRecording } from "../recording";
 import { allocFloats, Tensor } from "../tensor";
 import { checkModel, type StateName } from "./subject";
+import { selectColumns, type SelectOptions } from "../../shared/neuronSelect";
 
 /** What `neurons` needs of a vocabulary (a `rnn.text.charVocab`): its characters in index order. */
 export interface NeuronsVocab {
@@ -191,4 +192,45 @@ function topGuesses(y: ArrayLike<number>, T: number, V: number, k: number, probs
     for (let i = 0; i < k; i++) probs[t * k + i] = p[order[i]];
   }
   return { chars, probs: new Tensor(probs, [T, k]) };
+}
+
+/** What `rnn.analysis.selectUnits` returns: LSTMVis's select → match on a neurons analysis. */
+export interface UnitSelection {
+  /** The selected characters [start, end). */
+  range: [number, number];
+  /** The units most active in the range (mean state inside − mean outside), best first, with their on/off pattern. */
+  units: { unit: number; score: number; meanIn: number; meanOut: number; on: boolean }[];
+  /** Other ranges [start, end) where those units are on and off as in the selection. */
+  matches: [number, number][];
+  /** The "on" threshold used. */
+  threshold: number;
+}
+
+/**
+ * LSTMVis's select → match (Strobelt et al. 2018) on the result of `rnn.analysis.neurons`: the units
+ * most active in characters [start, end) — mean state in the range minus mean state elsewhere, only
+ * units that are more active inside, best `top` (default 5) — and the other places in the text where
+ * those units show the same on/off pattern (on: state above `threshold`, default 0.3):
+ * `rnn.analysis.selectUnits(rnn.analysis.neurons(model, text, { vocab }), [4, 9])`.
+ */
+export function selectUnits(a: NeuronActivations, range: [number, number], options: SelectOptions = {}): UnitSelection {
+  const where = "rnn.analysis.selectUnits";
+  if (!a || typeof a !== "object" || !(a.values instanceof Tensor) || !Array.isArray(a.units)) throw new Error(`${where}: expected the result of rnn.analysis.neurons(model, text, { vocab })`);
+  checkKeys(options, ["top", "threshold"], where);
+  const [T, U] = a.values.shape;
+  const [start, end] = Array.isArray(range) ? range : [NaN, NaN];
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > T || start >= end) {
+    throw new Error(`${where}: range must be [start, end) with 0 ≤ start < end ≤ ${T} (the text's length), got ${JSON.stringify(range)}`);
+  }
+  const top = options.top ?? 5, threshold = options.threshold ?? 0.3;
+  if (!Number.isInteger(top) || top < 1) throw new Error(`${where}: top must be an integer ≥ 1, got ${JSON.stringify(options.top)}`);
+  if (typeof threshold !== "number" || !Number.isFinite(threshold)) throw new Error(`${where}: threshold must be a finite number, got ${JSON.stringify(options.threshold)}`);
+  const v = a.values.data;
+  const sel = selectColumns((u, t) => v[t * U + u], T, U, [start, end], { top, threshold });
+  return {
+    range: [start, end],
+    units: sel.columns.map((c) => ({ unit: a.units[c.column], score: c.score, meanIn: c.meanIn, meanOut: c.meanOut, on: c.on })),
+    matches: sel.matches,
+    threshold,
+  };
 }

@@ -21,7 +21,7 @@
  * Nothing here imports vscode; no DOM.
  */
 import { attentionMap, type AttentionMapOptions } from "../../engine/attention";
-import { neurons, type NeuronsOptions } from "../../engine/analysis/neurons";
+import { neurons, selectUnits, type NeuronsOptions } from "../../engine/analysis/neurons";
 import { connectivity, type ConnectivityOptions } from "../../engine/analysis/connectivity";
 import type { AnalysedModel } from "../../engine/analysis/subject";
 import { trajectory, type TrajectoryOptions } from "../../engine/analysis/trajectory";
@@ -246,6 +246,11 @@ export interface AttentionShowOptions extends AttentionMapOptions {
 export interface NeuronsShowOptions extends NeuronsOptions {
   /** Title above the view (default "Neurons over text"). */
   title?: string;
+  /**
+   * Characters [start, end) to select (LSTMVis's select → match, `rnn.analysis.selectUnits`): the view
+   * lists the units most active there and marks the other places with the same pattern.
+   */
+  select?: [number, number];
 }
 
 export interface ConnectivityShowOptions extends ConnectivityOptions {
@@ -442,14 +447,17 @@ export function createShow(ctx: ShowContext): RnnShow {
     },
     neurons(model, text, opts) {
       if (!opts || typeof opts !== "object") throw new TypeError("rnn.show.neurons: expected options { vocab, layer?, state?, units?, topK? } as the third argument");
-      const { title, ...options } = opts;
+      const { title, select, ...options } = opts;
       // the engine checks the model: cells are not type-checked
       const name = isObj(model) && typeof model.name === "string" ? model.name : undefined;
       const draw = (t: string, fallbacks = true) => {
         const a = analysed("neurons", "neurons", () => neurons(model as Sequential, t, options));
+        // An edited text shorter than the selection is drawn without it (the cell's own call checks it).
+        const sel = select === undefined || (!fallbacks && Array.isArray(select) && select[1] > a.text.length) ? undefined
+          : analysed("neurons", "selectUnits", () => selectUnits(a, select));
         // 2,000 characters × 64 units ≈ 0.8 MB of JSON at level 0; each level halves both.
         return fitToBudget((level) => {
-          const p = neuronsPayload(a, { title, model: name, maxSteps: shrink(2000, level), maxUnits: shrink(64, level) });
+          const p = neuronsPayload(a, { title, model: name, maxSteps: shrink(2000, level), maxUnits: shrink(64, level), select: sel });
           return fallbacks ? neuronsBundle(p) : { [MIME.neurons]: p };
         }, maxBytes, "rnn.show.neurons");
       };

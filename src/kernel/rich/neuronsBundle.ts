@@ -4,7 +4,7 @@
  * a block mean of several characters' states belongs to no character) and says what was cut. The PNG
  * shows the start of the text for the first units; the text fallback names each unit's extremes.
  */
-import type { NeuronActivations } from "../../engine/analysis/neurons";
+import type { NeuronActivations, UnitSelection } from "../../engine/analysis/neurons";
 import { diverging, type ColorScale } from "../../shared/colormaps";
 import { MIME, type MimeBundle } from "../../shared/mime";
 import type { NeuronsPayload } from "../../shared/payloads";
@@ -17,7 +17,7 @@ const PNG_STEPS = 96;
 const PNG_UNITS = 24;
 
 /** The payload of an analysis, cut to at most maxSteps characters × maxUnits units. */
-export function neuronsPayload(a: NeuronActivations, opts: { title?: string; model?: string; maxSteps: number; maxUnits: number }): NeuronsPayload {
+export function neuronsPayload(a: NeuronActivations, opts: { title?: string; model?: string; maxSteps: number; maxUnits: number; select?: UnitSelection }): NeuronsPayload {
   const [trueT, trueU] = a.values.shape;
   const T = Math.min(trueT, opts.maxSteps), U = Math.min(trueU, opts.maxUnits);
   const values = new Array<number | null>(U * T);
@@ -45,6 +45,15 @@ export function neuronsPayload(a: NeuronActivations, opts: { title?: string; mod
       probs: Array.from(a.guesses.probs.data.subarray(0, T * k), (v) => roundSig(v, 3)),
     };
   }
+  if (opts.select) {
+    const sel = opts.select;
+    p.select = {
+      range: sel.range,
+      units: sel.units.map((u) => ({ unit: u.unit, score: roundSig(u.score, 4) ?? 0, on: u.on })),
+      // only what the payload's text shows
+      matches: sel.matches.filter(([s]) => s < T).map(([s, e]) => [s, Math.min(e, T)] as [number, number]),
+    };
+  }
   const notes: string[] = [];
   if (U < trueU) notes.push(`units ${p.units.slice(0, 3).join(", ")}${U > 3 ? ", …" : ""} shown, ${U} of the ${trueU} chosen; pass units: [...] to pick others`);
   if (a.noGuesses) notes.push(`no next-character guesses: ${a.noGuesses}`);
@@ -68,8 +77,18 @@ export function neuronsBundle(p: NeuronsPayload): MimeBundle {
   return {
     [MIME.neurons]: p,
     "image/png": png,
-    "text/plain": [title, ...(p.note ? [p.note] : []), ...unitLines(p), ...guessLine(p)].join("\n"),
+    "text/plain": [title, ...(p.note ? [p.note] : []), ...selectLine(p), ...unitLines(p), ...guessLine(p)].join("\n"),
   };
+}
+
+/** The selection: which units are on in the range, and where else the text has their pattern. */
+function selectLine(p: NeuronsPayload): string[] {
+  const sel = p.select;
+  if (!sel) return [];
+  const piece = ([s, e]: [number, number]) => `t=${s}…${e - 1} ${JSON.stringify(p.text.slice(s, e).join(""))}`;
+  const units = sel.units.length ? sel.units.map((u) => `${u.unit} (+${formatNumber(u.score, 3)}${u.on ? ", on" : ""})`).join(", ") : "none more active there than elsewhere";
+  const matches = sel.matches.length ? sel.matches.slice(0, 12).map(piece).join(", ") + (sel.matches.length > 12 ? ", …" : "") : "nowhere else";
+  return [`selected ${piece(sel.range)}: units ${units}; same pattern at ${matches}`];
 }
 
 /** Per unit (up to 16): where along the text it is most positive and most negative. */

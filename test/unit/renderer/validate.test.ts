@@ -196,4 +196,16 @@ describe("validate: size caps", () => {
     assert.match(bad({ handle: 7, input: { kind: "text", text: "a" } }), /gates\.whatIf\.handle/);
     assert.match(bad({ handle: "a", input: { kind: "html", text: "a" } }), /gates\.whatIf\.input\.kind/);
   });
+  it("neurons select: ranges are [start, end) with start < end; units carry finite scores", () => {
+    const ok = { layer: { index: 0, name: "l", type: "lstm" }, state: "h", text: ["a", "b"], units: [0], layerUnits: 1, values: [0.5, -0.5], domain: [-1, 1],
+      select: { range: [0, 1], units: [{ unit: 0, score: 1, on: true }], matches: [[1, 2]] } };
+    assert.equal(validatePayload(MIME.neurons, ok).ok, true);
+    const bad = (select: unknown) => {
+      const r = validatePayload(MIME.neurons, { ...ok, select });
+      return r.ok ? "accepted" : r.error;
+    };
+    assert.match(bad({ ...ok.select, range: [1, 1] }), /neurons\.select\.range: expected \[start, end\) with start < end/);
+    assert.match(bad({ ...ok.select, matches: [[2]] }), /neurons\.select\.matches\[0\]: expected 2 values, got 1/);
+    assert.match(bad({ ...ok.select, units: [{ unit: 0, score: NaN }] }), /neurons\.select\.units\[0\]\.score/);
+  });
 });

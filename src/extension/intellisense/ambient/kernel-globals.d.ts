@@ -75,11 +75,13 @@ declare namespace RnnKernel {
      * @param text the text to run through the model as one sequence (every character in the vocabulary)
      * @param options `vocab` (required: `rnn.text.charVocab(...)`), `layer` (index in `model.layers`, default the
      * last recurrent layer), `state` ("h" default, or an LSTM's "c"), `units` (which units, in order),
-     * `topK` (guesses per character, default 5; 0 for none), `title`. What if: edit the text in the output and
+     * `topK` (guesses per character, default 5; 0 for none), `title`; `select: [start, end]` (LSTMVis's select → match,
+     * as `rnn.analysis.selectUnits`: the units most active in those characters are listed and marked, the other places
+     * with their on/off pattern framed; dragging across characters in the view does the same). What if: edit the text in the output and
      * the view is redrawn in place from the live model, without running the cell (the notebook saves the cell's own output).
      * @example rnn.show.neurons(model, "the cat sat on the mat", { vocab, units: [3, 17, 42], topK: 3 })
      */
-    neurons(model: import("engine/index").Sequential, text: string, options: { vocab: import("engine/index").CharVocab; layer?: number; state?: "h" | "c"; units?: number[]; topK?: number; title?: string }): void;
+    neurons(model: import("engine/index").Sequential, text: string, options: { vocab: import("engine/index").CharVocab; layer?: number; state?: "h" | "c"; units?: number[]; topK?: number; title?: string; select?: [number, number] }): void;
     /**
      * Connectivity (distill.pub's "memorization in RNNs"): C[t, s] = ‖∂y_t/∂x_s‖₂ for every pair of steps of
      * one sequence, a lower-triangular map per model side by side; hover a row t and the sequence under each

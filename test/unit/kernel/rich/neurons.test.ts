@@ -79,4 +79,18 @@ describe("rnn.show.neurons", () => {
     assert.throws(() => shown(charModel(), TEXT, undefined as never), /rnn\.show\.neurons: expected options \{ vocab/);
     assert.throws(() => shown({}, TEXT, { vocab }), /rnn\.show\.neurons: expected an rnn\.sequential model/);
   });
+
+  it("select: [start, end] sends rnn.analysis.selectUnits's units and matches and says them in the text fallback", () => {
+    const model = charModel();
+    const b = shown(model, TEXT, { vocab, select: [4, 7] }); // "cat"
+    const p = validateNeurons(b[MIME.neurons]) as NeuronsPayload;
+    const s = rnn.analysis.selectUnits(rnn.analysis.neurons(model, TEXT, { vocab }), [4, 7]);
+    assert.deepEqual(p.select?.range, [4, 7]);
+    assert.deepEqual(p.select?.units.map((u) => u.unit), s.units.map((u) => u.unit));
+    assert.deepEqual(p.select?.units.map((u) => u.on), s.units.map((u) => u.on));
+    p.select?.units.forEach((u, i) => assert.ok(Math.abs(u.score - s.units[i].score) <= 1e-3 * Math.abs(s.units[i].score), "scores to 4 significant digits"));
+    assert.deepEqual(p.select?.matches, s.matches);
+    assert.match(b["text/plain"] as string, /^selected t=4…6 "cat": units \d+ \(\+/m);
+    assert.throws(() => shown(model, TEXT, { vocab, select: [20, 40] }), /^Error: rnn\.show\.neurons: range must be \[start, end\)/);
+  });
 });
