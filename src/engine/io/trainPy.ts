@@ -375,6 +375,9 @@ def main():
     if rank == 0:
         save_safetensors(model.state_dict(), os.path.join(args.out, "trained.safetensors"))
         print(f"trained weights: {os.path.join(args.out, 'trained.safetensors')}", flush=True)
+    # Every process reports the same weights: DDP kept the replicas in step.
+    checksum = sum(p.detach().double().sum().item() for p in model.parameters())
+    print(f"process {rank} of {world}: finished, weight checksum {checksum:.12e}", flush=True)
     if distributed:
         dist.barrier()
         dist.destroy_process_group()

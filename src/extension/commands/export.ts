@@ -71,18 +71,8 @@ async function exportPyTorch(controller: RnnNotebookController, name?: string, d
       "No live model to export: run the cell that defines your model first (the export uses the model in the kernel, with its trained weights)."));
     return undefined;
   }
-  let pick = name ?? (live.length === 1 ? live[0].name : undefined);
-  if (!pick) {
-    const chosen = await vscode.window.showQuickPick(
-      live.map((m) => ({ label: m.name, description: `${m.type} · ${formatCount(m.totalParams)} params` })),
-      { title: vscode.l10n.t("Export Model to PyTorch"), placeHolder: vscode.l10n.t("Which model?") });
-    pick = chosen?.label;
-  }
+  const pick = await pickModel(live, vscode.l10n.t("Export Model to PyTorch"), name);
   if (!pick) return undefined;
-  if (!live.some((m) => m.name === pick)) {
-    void vscode.window.showErrorMessage(vscode.l10n.t("No live model named {0} in this notebook's kernel.", pick));
-    return undefined;
-  }
   let target = dir;
   if (!target) {
     target = await vscode.window.showInputBox({

@@ -23,7 +23,11 @@ import { simpleRNN } from "../../../src/engine/layers/simpleRnn";
 import { timeDistributed } from "../../../src/engine/layers/timeDistributed";
 import { Sequential } from "../../../src/engine/model";
 import { Module } from "../../../src/engine/nn/baseModule";
-import { LSTM } from "../../../src/engine/nn/recurrent";
+import { GRU, LSTM } from "../../../src/engine/nn/recurrent";
+import { embedding } from "../../../src/engine/layers/embedding";
+import { model as functionalModel } from "../../../src/engine/graph/functional";
+import { input, type KerasTensor } from "../../../src/engine/graph/symbolic";
+import { sgd } from "../../../src/engine/optim";
 import { adam } from "../../../src/engine/optim";
 import { Rng } from "../../../src/engine/random";
 import { Tensor } from "../../../src/engine/tensor";
@@ -212,6 +216,10 @@ describe("interop: training export (train.py)", () => {
       const out2 = join(dir, "two");
       const log = await torchrun(2, dir, ["--out", out2]);
       assert.match(log, /trained weights:/);
+      // both processes finished, holding the same weights (DDP's replicas in step)
+      const finished = [...log.matchAll(/process (\d) of 2: finished, weight checksum (\S+)/g)];
+      assert.deepEqual(finished.map((m) => m[1]).sort(), ["0", "1"], log);
+      assert.equal(finished[0][2], finished[1][2]);
       const two = metrics(join(out2, "metrics.jsonl"));
       assertClose(two.map((r) => r.loss), history.loss, 1e-4, "loss (2 processes)");
 
@@ -225,6 +233,36 @@ describe("interop: training export (train.py)", () => {
           assert.ok(worst < 1e-4, `weight ${i}: max difference ${worst} from the notebook's trained weights`);
         });
       }
+    });
+
+    it("a functional encoder-decoder (two inputs, crossEntropy, SGD momentum, clipValue) gives fit's losses; an rnn.nn.GRU module trains and comes back", async () => {
+      resetLayerNames();
+      const src = input({ shape: [5], name: "src" }), tgt = input({ shape: [4], name: "tgt" });
+      const [, h, c] = lstm({ units: 6, returnState: true }).apply(embedding({ inputDim: 7, outputDim: 3 }).apply(src)) as KerasTensor[];
+      const dec = lstm({ units: 6, returnSequences: true }).apply(embedding({ inputDim: 5, outputDim: 3 }).apply(tgt), { initialState: [h, c] }) as KerasTensor;
+      const m = functionalModel({ inputs: [src, tgt], outputs: dense({ units: 5 }).apply(dec) });
+      const rng = new Rng(8);
+      const ints = (n: number, vocab: number): number[] => Array.from({ length: n }, () => rng.int(vocab));
+      const xs = [new Tensor(Float32Array.from(ints(12 * 5, 7)), [12, 5]), new Tensor(Float32Array.from(ints(12 * 4, 5)), [12, 4])];
+      const ys = new Tensor(Float32Array.from(ints(12 * 4, 5)), [12, 4]); // class indices per decoder step
+      const options = { loss: "crossEntropy" as const, epochs: 2, batchSize: 4, optimizer: sgd({ lr: 0.5, momentum: 0.9 }), clipValue: 0.05, shuffle: false };
+      const dir = join(root, "seq2seq");
+      m.exportTraining(dir, { x: xs, y: ys, ...options });
+      const history = await m.fit(xs, ys, options);
+      assert.ok(history.fractionClipped!.some((f) => f > 0), "clipValue acted in the notebook's fit");
+      await run(PYTHON, [join(dir, "train.py")], dir);
+      const got = metrics(join(dir, "metrics.jsonl"));
+      assertClose(got.map((r) => r.loss), history.loss, 1e-4, "loss (functional)");
+      assert.ok(got.every((r) => "perplexity" in r), "crossEntropy logs perplexity, as fit's history");
+
+      const gru = GRU({ inputSize: 3, hiddenSize: 2, batchFirst: true, seed: 3 });
+      const { x, y } = data(9, 6, 5, 3, [5, 2]);
+      const gdir = join(root, "gru");
+      gru.exportTraining(gdir, { x, y, loss: "mse", epochs: 2, batchSize: 3 });
+      await run(PYTHON, [join(gdir, "train.py")], gdir);
+      const before = gru.stateDict().weight_hh_l0.data.slice();
+      gru.importPyTorch(gdir);
+      assert.ok(gru.stateDict().weight_hh_l0.data.some((v, i) => v !== before[i]), "the trained weights came back");
     });
 
     it("tbptt: the script's first-batch gradients equal the notebook's truncated gradients", async () => {
