@@ -221,11 +221,12 @@ export function mseLoss(input: Tensor, targetIn: TensorLike, options: { reductio
 function squaredError(input: Tensor, target: Tensor, reduction: "mean" | "sum"): Tensor {
   const n = input.size, dtype = input.dtype;
   const x = input.data, t = target.data;
-  const d = allocFloats(n, dtype), sq = allocFloats(n, dtype);
+  const d = allocFloats(n, dtype);
   for (let i = 0; i < n; i++) d[i] = x[i] - t[i];
-  for (let i = 0; i < n; i++) sq[i] = d[i] * d[i];
+  // Each square rounded to the dtype before it is summed, as the stored squares of d.mul(d) are.
   let total = 0;
-  for (let i = 0; i < n; i++) total += sq[i];
+  if (dtype === "float32") for (let i = 0; i < n; i++) total += Math.fround(d[i] * d[i]);
+  else for (let i = 0; i < n; i++) total += d[i] * d[i];
   const out = allocFloats(1, dtype);
   out[0] = total;
   const scale = reduction === "mean" ? 1 / n : 1;

@@ -320,8 +320,11 @@ export class TorchRecurrent extends TorchParams {
     this.lastCall = call;
     if (session) recordFusedCall(this, call.recorded);
     for (const u of lane.units) torchToCore(this.kind, u.p, u.w, u.core.I, H);
-    const hN = allocFloats(L * D * B * H, this.dtype);
-    const cN = this.kind === "lstm" ? allocFloats(L * D * B * H, this.dtype) : null;
+    // hN and cN as two halves of one buffer: a typed array costs microseconds to set up whatever its
+    // size, and a training loop makes these on every step.
+    const S = L * D * B * H, lstm = this.kind === "lstm";
+    const states = allocFloats(lstm ? 2 * S : S, this.dtype);
+    const hN = lstm ? states.subarray(0, S) : states, cN = lstm ? states.subarray(S) : null;
     const out = allocFloats(T * B * D * H, this.dtype);
     // The stack reads x and writes the output in this module's layout (no time-major copies here).
     lane.stack.forward({ data: x.data, batchMajor: this.batchFirst }, T, B, h0?.data ?? null, c0?.data ?? null,
@@ -352,7 +355,7 @@ export class TorchRecurrent extends TorchParams {
     trackMulti(outs, op, [x, ...(h0 ? [h0] : []), ...(c0 ? [c0] : []), ...params], ([gOut, ghN, gcN]) => {
       // The parameters' gradients go straight into their .grad (what the tape would add there, at the
       // moment it would), so their entries below are null.
-      const g = this.backwardCall(call, gOut, ghN, gcN ?? null, op, x.requiresGrad, (p) => p.trainable);
+      const g = this.backwardCall(call, gOut, ghN, gcN ?? null, op, x.requiresGrad, (p) => p.trainable, !!h0 || !!c0);
       return [g.dx, ...(h0 ? [g.dh0] : []), ...(c0 ? [g.dc0 ?? null] : []), ...params.map(() => null)];
     });
   }
@@ -391,35 +394,34 @@ export class TorchRecurrent extends TorchParams {
   backward(dOutput: TensorLike | null, dhN?: TensorLike | null, dcN?: TensorLike | null): { dx: Tensor; dh0: Tensor; dc0?: Tensor } {
     const call = this.lastCall;
     if (!call?.lane) throw new Error(`${this.name}: backward called without a preceding forward`);
-    const { dx, dh0, dc0 } = this.backwardCall(call, dOutput, dhN ?? null, dcN ?? null, this.name, true, () => true);
+    const { dx, dh0, dc0 } = this.backwardCall(call, dOutput, dhN ?? null, dcN ?? null, this.name, true, () => true, true);
     const res: { dx: Tensor; dh0: Tensor; dc0?: Tensor } = { dx, dh0 };
     if (dc0) res.dc0 = dc0;
     return res;
   }
 
   /**
-   * The fused BPTT of one call: ∂L/∂x (shaped like the call's input), ∂L/∂h0 (∂L/∂c0) shaped like the
-   * states; each parameter's gradient (PyTorch layout) is ADDED into its `grad` when `accumulates(p)`.
-   * Gives the call's lane back.
+   * The fused BPTT of one call: ∂L/∂x (shaped like the call's input; when `inputGrad`), ∂L/∂h0
+   * (∂L/∂c0) shaped like the states (when `stateGrads`, else null); each parameter's gradient
+   * (PyTorch layout) is ADDED into its `grad` when `accumulates(p)`. Gives the call's lane back.
    */
   private backwardCall(call: Call, dOutput: TensorLike | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string, inputGrad: true,
-                       accumulates: (p: Param) => boolean): { dx: Tensor; dh0: Tensor; dc0?: Tensor };
+                       accumulates: (p: Param) => boolean, stateGrads: true): { dx: Tensor; dh0: Tensor; dc0?: Tensor };
   private backwardCall(call: Call, dOutput: TensorLike | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string, inputGrad: boolean,
-                       accumulates: (p: Param) => boolean): { dx: Tensor | null; dh0: Tensor; dc0?: Tensor };
+                       accumulates: (p: Param) => boolean, stateGrads: boolean): { dx: Tensor | null; dh0: Tensor | null; dc0?: Tensor };
   private backwardCall(call: Call, dOutput: TensorLike | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string, inputGrad: boolean,
-                       accumulates: (p: Param) => boolean): { dx: Tensor | null; dh0: Tensor; dc0?: Tensor } {
+                       accumulates: (p: Param) => boolean, stateGrads: boolean): { dx: Tensor | null; dh0: Tensor | null; dc0?: Tensor } {
     const lane = call.lane;
     if (!lane) {
       throw new Error(`${where}: this forward was already backwarded (by ${this.name}.backward or through the graph); compute the forward pass again for another backward`);
     }
     const { T, B, unbatched } = call;
     const H = this.hiddenSize, D = this.dirs, L = this.numLayers;
-    const { dOut, lastStep } = this.outputGradient(dOutput, T, B, unbatched);
-    let dhNd = this.stateGradient(dhN, B, unbatched);
+    const dhNGiven = this.stateGradient(dhN, B, unbatched);
+    const { dOut, dhN: dhNd } = this.outputGradient(dOutput, T, B, unbatched, dhNGiven);
     const dcNd = this.stateGradient(dcN, B, unbatched);
-    if (lastStep) dhNd = this.addToLastLayerState(dhNd, lastStep, B);
-    const dh0 = allocFloats(L * D * B * H, this.dtype);
-    const dc0 = this.kind === "lstm" ? allocFloats(L * D * B * H, this.dtype) : null;
+    const dh0 = stateGrads ? allocFloats(L * D * B * H, this.dtype) : null;
+    const dc0 = stateGrads && this.kind === "lstm" ? allocFloats(L * D * B * H, this.dtype) : null;
     for (const u of lane.units) for (const g of [u.g.kernel, u.g.recurrentKernel, u.g.bias, u.g.recurrentBias]) g?.fill(0);
     const I0 = this.inputSize;
     const dxData = inputGrad ? allocFloats(T * B * I0, this.dtype) : null;
@@ -442,7 +444,7 @@ export class TorchRecurrent extends TorchParams {
     }
     if (call.record.gradNorms) this.recordGradNorms(call, lane);
     const stateShape = unbatched ? [L * D, H] : [L * D, B, H];
-    const res: { dx: Tensor | null; dh0: Tensor; dc0?: Tensor } = { dx: null, dh0: new Tensor(dh0, stateShape) };
+    const res: { dx: Tensor | null; dh0: Tensor | null; dc0?: Tensor } = { dx: null, dh0: dh0 && new Tensor(dh0, stateShape) };
     if (dc0) res.dc0 = new Tensor(dc0, stateShape);
     if (!dxData) return res;
     const dx = new Tensor(dxData, this.batchFirst ? [B, T, I0] : [T, B, I0]);
@@ -464,15 +466,17 @@ export class TorchRecurrent extends TorchParams {
 
   /**
    * ∂L/∂(last layer output) [T, B, D·H] in this module's layout, over the gradient's own data (the
-   * stack reads it in place; null when not given), shape-checked against the output. A gradient that reaches only the last timestep of a one-direction module — PyTorch code
-   * reading `output[:, -1]` — comes back as `lastStep` [B, H] instead, with `dOut` null: that step's
-   * output is the last layer's final state, so the caller adds it to ∂L/∂hN and the time loop runs
-   * without a per-step output gradient (no [T, B, H] copy, no per-step add), as for a Keras layer
-   * that returns only its last output. Same sums, in the same step.
+   * stack reads it in place; null when not given), shape-checked against the output, and ∂L/∂hN
+   * (`dhN`, the one given, or null). A gradient that reaches only the last timestep of a one-direction module — PyTorch code
+   * reading `output[:, -1]` — is added into the last layer's slice of ∂L/∂hN instead, with `dOut`
+   * null: that step's output is the last layer's final state, so the time loop runs without a
+   * per-step output gradient (no [T, B, H] copy, no per-step add), as for a Keras layer that
+   * returns only its last output. Same sums, in the same step.
    */
-  private outputGradient(dOutput: TensorLike | null, T: number, B: number, unbatched: boolean): { dOut: SequenceBlock | null; lastStep: FloatArray | null } {
+  private outputGradient(dOutput: TensorLike | null, T: number, B: number, unbatched: boolean, dhN: FloatArray | null):
+      { dOut: SequenceBlock | null; dhN: FloatArray | null } {
     const F = this.dirs * this.hiddenSize;
-    if (dOutput === null || dOutput === undefined) return { dOut: null, lastStep: null };
+    if (dOutput === null || dOutput === undefined) return { dOut: null, dhN };
     let g = asTensor(dOutput, this.dtype);
     if (unbatched && g.rank === 2) g = g.reshape(this.batchFirst ? [1, ...g.shape] : [g.shape[0], 1, g.shape[1]]);
     const expect = this.batchFirst ? [B, T, F] : [T, B, F];
@@ -481,22 +485,18 @@ export class TorchRecurrent extends TorchParams {
     const known = g._nonZero;
     const knownLast = !!known && known.axis === (this.batchFirst ? 1 : 0) && known.start === T - 1 && known.length === 1 && T >= 2;
     if (this.dirs === 1 && (knownLast || onlyLastStep(g.data, T, B, F, this.batchFirst))) {
-      const last = allocFloats(B * F, this.dtype);
-      if (this.batchFirst) for (let b = 0; b < B; b++) for (let f = 0; f < F; f++) last[b * F + f] = g.data[(b * T + T - 1) * F + f];
-      else last.set(g.data.subarray((T - 1) * B * F, T * B * F));
-      return { dOut: null, lastStep: last };
+      // dhN (or zeros) with the last step's gradient [B, H] added into the last layer's slice.
+      const L = this.numLayers, gd = g.data;
+      const sum = allocFloats(L * B * F, this.dtype);
+      if (dhN) for (let q = 0; q < sum.length; q++) sum[q] = dhN[q];
+      const o = (L - 1) * B * F;
+      for (let b = 0; b < B; b++) {
+        const src = this.batchFirst ? (b * T + T - 1) * F : ((T - 1) * B + b) * F;
+        for (let f = 0; f < F; f++) sum[o + b * F + f] += gd[src + f];
+      }
+      return { dOut: null, dhN: sum };
     }
-    return { dOut: { data: g.data, batchMajor: this.batchFirst }, lastStep: null };
-  }
-
-  /** dhN (or zeros) with `last` [B, H] added into the last layer's slice. */
-  private addToLastLayerState(dhN: ArrayLike<number> | null, last: FloatArray, B: number): FloatArray {
-    const H = this.hiddenSize, L = this.numLayers;
-    const out = allocFloats(L * B * H, this.dtype);
-    if (dhN) for (let q = 0; q < out.length; q++) out[q] = dhN[q];
-    const o = (L - 1) * B * H;
-    for (let q = 0; q < B * H; q++) out[o + q] += last[q];
-    return out;
+    return { dOut: { data: g.data, batchMajor: this.batchFirst }, dhN };
   }
 
   /** ∂L/∂hN or ∂L/∂cN as [L·D, B, H] data, or null. */
@@ -543,7 +543,7 @@ export class TorchRecurrent extends TorchParams {
     const { value, grad } = computeLoss(name, out.output.data, out.output.shape, t.data);
     this.zeroGrad();
     // Nobody reads ∂L/∂x here: without it layer 0 skips a ninth of the step's products.
-    this.backwardCall(this.lastCall!, new Tensor(grad, out.output.shape), null, null, this.name, false, () => true);
+    this.backwardCall(this.lastCall!, new Tensor(grad, out.output.shape), null, null, this.name, false, () => true, false);
     return { loss: value, output: out };
   }
 
