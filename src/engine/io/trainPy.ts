@@ -92,7 +92,8 @@ Written into --out:
     trained.safetensors  the final weights under PyTorch names; in the notebook
                          model.importPyTorch("<this folder>") loads them, rnn.data.readJsonl the metrics
 
-With shuffling off and one process the per-epoch losses are the notebook's (float32 rounding apart).
+With shuffling off the per-epoch losses are the notebook's (float32 rounding apart), on one process and
+on N when N divides the number of samples (else DistributedSampler repeats a few to even them out).
 Shuffled orders and dropout masks come from PyTorch's generators, not the notebook's.
 
 python3 train.py --check-gradients FILE: one forward/backward on the first batch (no update), the
@@ -118,6 +119,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from model import build_model, load_safetensors  # noqa: E402
 
+# The notebook's fit. fixed_zero: state-dict names that stand for no weight of the notebook's model
+# (bias_hh beside a Keras layer's single bias), held at zero: training both biases would move their sum
+# twice as far. output "first": the model returns (output, state) and the loss reads the output.
 CONFIG = ${pyLiteral(config as unknown as PyValue)}
 
 

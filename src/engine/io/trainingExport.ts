@@ -161,7 +161,7 @@ function describe(c: TrainConfig, optimizer: Optimizer): string[] {
     c.clip.norm !== null ? `global norm ${c.clip.norm} (clip_grad_norm_)` : ""].filter(Boolean);
   lines.push(`gradient clipping: ${clips.length ? clips.join(", then ") : "none"}`);
   lines.push(c.tbptt ? `truncated BPTT, windows of ${c.tbptt} steps counted back from the last` : "full backpropagation through time");
-  lines.push(`${c.epochs} epochs, batch size ${c.batch_size}, ${c.shuffle ? `shuffled every epoch (seed ${c.seed})` : "not shuffled"}${c.validation ? ", with validation data" : ""}`);
+  lines.push(`${c.epochs} epoch${c.epochs === 1 ? "" : "s"}, batch size ${c.batch_size}, ${c.shuffle ? `shuffled every epoch (seed ${c.seed})` : "not shuffled"}${c.validation ? ", with validation data" : ""}`);
   return lines;
 }
 
