@@ -1,5 +1,5 @@
 /**
- * The notebook experience in the browser: samples 02, 03 and 06 run in the packaged
+ * The notebook experience in the browser: samples 02, 03, 06 and 07 run in the packaged
  * extension; the gate heatmaps and the gradient-norm plot draw on their canvases inside the output
  * webview, in the light and the dark theme; Save PNG writes the figure beside the notebook without
  * taking the focus; typing one character into a gates output's what-if field redraws its heatmaps
@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Frame, Page } from "playwright-core";
 import { e2eEnv } from "./lib/env";
-import { canvasStats, isNonBlank, openNotebook, revealInNotebook, runAll, runCommand, screenshot, scrollNotebook, step, useWorkbench, waitForCellsIdle, waitForDrawnCanvas } from "./lib/workbench";
+import { canvasStats, findFrameWith, isNonBlank, openNotebook, revealInNotebook, runAll, runCommand, screenshot, scrollNotebook, step, useWorkbench, waitForCellsIdle, waitForDrawnCanvas } from "./lib/workbench";
 
 /** VS Code's own command: flips between the preferred light and dark themes (run twice to go back). */
 const TOGGLE_THEME = "Preferences: Toggle between Light/Dark Themes";
@@ -170,5 +170,39 @@ describe("gate heatmaps and gradient norms in the browser", function () {
     assert.ok(after.every((p, i) => p !== before[i]), `every heatmap's pixels changed: ${JSON.stringify({ before, after })}`);
     assert.deepEqual(await counts(), countsBefore, "no new execution count");
     await screenshot(page, "what-if-gates", { readme: true });
+  });
+
+  it("sample 07 shows neurons over text, connectivity and trajectories", async () => {
+    const { page } = wb();
+    await runCommand(page, "View: Close All Editors");
+    await openNotebook(page, "07-what-did-it-learn.rnnb");
+    await runAll(page);
+    // One view of each kind, in the notebook's order: each is drawn only once scrolled near, so
+    // scroll on while waiting for the next one, then screenshot it for the README.
+    const views: [selector: string, screenshotName: string][] = [
+      ["canvas.rnn-neurons", "sample-07-neurons"],
+      ["canvas.rnn-connectivity", "sample-07-connectivity"],
+      ["canvas.rnn-trajectory", "sample-07-trajectory"],
+    ];
+    const deadline = Date.now() + 400_000;
+    for (const [selector, name] of views) {
+      let frame: Frame | undefined;
+      let drawn: Awaited<ReturnType<typeof canvasStats>> = [];
+      while (Date.now() < deadline) {
+        frame = await findFrameWith(page, selector, 5_000).catch(() => undefined);
+        drawn = frame ? await canvasStats(frame, selector) : [];
+        if (drawn.length > 0 && drawn.every(isNonBlank)) break;
+        await scrollNotebook(page, 400);
+        await page.waitForTimeout(1000);
+      }
+      assert.ok(frame && drawn.length > 0 && drawn.every(isNonBlank), `${selector} drew: ${JSON.stringify(drawn)}`);
+      step(`${selector} drew: ${JSON.stringify(drawn)}`);
+      if (selector === "canvas.rnn-connectivity") assert.equal(drawn.length, 3, "one map per family: SimpleRNN, LSTM, GRU");
+      await waitForCellsIdle(page, 400_000);
+      await revealInNotebook(page, frame.locator(selector).first());
+      await scrollNotebook(page, -60);
+      await page.waitForTimeout(500);
+      await screenshot(page, name, { readme: true });
+    }
   });
 });

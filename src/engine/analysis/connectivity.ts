@@ -65,7 +65,7 @@ export function connectivity(model: AnalysedModel, x: TensorLike, options: Conne
       const perStep = target.length === T * O ? O : loss === "crossEntropy" && target.length === T ? 1 : 0;
       if (perStep === 0) {
         const shape = asTensor(options.target as TensorLike).shape;
-        throw new Error(`${WHERE}: target has shape [${shape.join(", ")}] but the output of this sequence is [${T}, ${O}]; expected [${T}, ${O}]${loss === "crossEntropy" ? ` or [${T}] class indices` : ""}`);
+        throw new Error(`${WHERE}: target has shape [${shape.join(", ")}] but the output of this sequence is [${T}, ${O}]; expected [${T}, ${O}]${loss === "crossEntropy" ? ` or [${T}] class indices` : target.length === T ? ` (${T} values look like class indices: add loss: "crossEntropy")` : ""}`);
       }
       for (let t = 0; t < T; t++) {
         const g = computeLoss(loss, f.y.subarray(t * O, (t + 1) * O), [1, O], target.subarray(t * perStep, (t + 1) * perStep)).grad;

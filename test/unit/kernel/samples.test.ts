@@ -31,10 +31,10 @@ describe("sample notebooks run clean in the headless runner", function () {
   this.timeout(300_000);
   before(buildKernel);
 
-  it("finds the six lessons, in English and in Korean", () => {
-    // six sample lessons, each with a Korean version beside it (media/samples/ko)
+  it("finds the seven lessons, in English and in Korean", () => {
+    // seven sample lessons, each with a Korean version beside it (media/samples/ko)
     const names = (d: string) => fs.readdirSync(d).filter((f) => f.endsWith(".rnnb")).sort();
-    assert.equal(names(SAMPLES).length, 6, `samples in ${SAMPLES}`);
+    assert.equal(names(SAMPLES).length, 7, `samples in ${SAMPLES}`);
     assert.deepEqual(names(path.join(SAMPLES, "ko")), names(SAMPLES));
   });
 
@@ -79,6 +79,7 @@ describe("sample notebooks run clean in the headless runner", function () {
           assert.ok(values[0] > 15 && values[0] < 25 && values[14] > 7 && values[14] < 11, printed);
         }
         if (path.basename(file) === "06-seq2seq-attention.rnnb") checkAlignment(ran.slice(0, code.length).flatMap((c) => c.outputs));
+        if (path.basename(file) === "07-what-did-it-learn.rnnb") checkInsight(ran.slice(0, code.length).flatMap((c) => c.outputs));
       });
     }
   });
@@ -106,6 +107,31 @@ function checkAlignment(outputs: RawOutput[]): void {
   const accuracies = items.map((i) => String(i.data)).filter((t) => t.startsWith("held-out sequences translated exactly:"));
   assert.equal(accuracies.length, 2, accuracies.join("\n"));
   for (const a of accuracies) assert.ok(Number(/([\d.]+)%/.exec(a)?.[1]) >= 95, a);
+}
+
+/**
+ * Sample 07's markdown says what the learner will see; each claim is checked on what the run printed:
+ * perplexity from about 19 to about 1.2; the best unit per label at |r| about 0.6–0.8 (asserted ≥ 0.5);
+ * the three families look back four to six characters on average (asserted 3–7), the GRU furthest;
+ * the two PCA axes keep about a quarter of the variance (asserted 10–50%); and one view of each kind.
+ */
+function checkInsight(outputs: RawOutput[]): void {
+  const items = outputs.flatMap((o) => o.items);
+  const texts = items.map((i) => String(i.data));
+  const line = (prefix: RegExp) => texts.flatMap((t) => t.split("\n")).filter((t) => prefix.test(t));
+  const perplexity = (line(/^perplexity:/)[0] ?? "").replace("perplexity:", "").split("→").map(Number);
+  assert.ok(perplexity[0] > 15 && perplexity[0] < 25 && perplexity.at(-1)! < 1.5, `perplexity: ${perplexity.join(" → ")}`);
+  for (const label of ["space", "vowel", "wordPosition"]) {
+    const [found] = line(new RegExp(`^${label}\\s`));
+    assert.ok(Math.abs(Number(/r = (-?[\d.]+)/.exec(found ?? "")?.[1])) >= 0.5, `best unit for ${label}: ${found}`);
+  }
+  const lags = ["SimpleRNN", "LSTM", "GRU"].map((f) => Number(/mean lag ([\d.]+)/.exec(line(new RegExp(`^${f}\\s+mean lag`))[0] ?? "")?.[1]));
+  assert.ok(lags.every((l) => l > 3 && l < 7), `mean lags ${lags.join(", ")}`);
+  assert.ok(lags[2] === Math.max(...lags), `the GRU looks furthest back: ${lags.join(", ")}`);
+  const variance = (line(/^explained variance:/)[0] ?? "").replace("explained variance:", "").split(",").map(Number);
+  const kept = variance[0] + variance[1];
+  assert.ok(kept > 0.1 && kept < 0.5, `variance kept by two axes: ${kept}`);
+  for (const mime of [MIME.neurons, MIME.connectivity, MIME.trajectory]) assert.equal(items.filter((i) => i.mime === mime).length, 1, mime);
 }
 
 /** Outputs without what a second run may change by itself: a training output keeps its losses, not its timing. */

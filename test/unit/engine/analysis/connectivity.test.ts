@@ -112,5 +112,8 @@ describe("engine/analysis/connectivity", () => {
     assert.throws(() => rnn.analysis.connectivity(seqModel, randomInput([1, 5, 2], 1), { output: "loss" }), /output: "loss" needs the targets/);
     assert.throws(() => rnn.analysis.connectivity(seqModel, randomInput([1, 5, 2], 1), { output: "loss", target: [1, 2] }),
       /target has shape \[2\] but the output of this sequence is \[5, 3\]; expected \[5, 3\]/);
+    // one value per step under the default mse: class indices without loss: "crossEntropy"
+    assert.throws(() => rnn.analysis.connectivity(seqModel, randomInput([1, 5, 2], 1), { output: "loss", target: [0, 1, 2, 1, 0] }),
+      /expected \[5, 3\] \(5 values look like class indices: add loss: "crossEntropy"\)/);
   });
 });
