@@ -18,6 +18,7 @@ import { adam, checkOptions, rmsprop, sgd, type Optimizer, type OptimParam } fro
 import { checkKeys } from "../options";
 import { Tensor } from "../tensor";
 import { Module } from "./baseModule";
+import { isParameter } from "./parameter";
 
 /** What an optimizer (or clipGradNorm_) accepts as its parameters. */
 export type ParamsLike = Module | Iterable<Tensor> | Iterable<readonly [string, Tensor]>;
@@ -54,21 +55,28 @@ export function resolveParams(params: ParamsLike, where: string): { names: strin
  * @internal The parameters that have a gradient (and require one), as the engine optimizers' {value, grad} buffers, after
  * checking every one of them: a wrong size or a NaN/infinite entry throws before anything is written.
  */
-export function checkedGradients(names: readonly string[], tensors: readonly Tensor[], where: string): OptimParam[] {
+export function checkedGradients(names: readonly string[], tensors: readonly Tensor[], where: string,
+                                 pinned?: readonly (OptimParam | null)[]): OptimParam[] {
   const out: OptimParam[] = [];
   for (let k = 0; k < tensors.length; k++) {
-    const t = tensors[k], g = t.grad;
+    const t = tensors[k];
     // A frozen parameter (requiresGrad false) has no gradient in PyTorch and is skipped; a layer
     // parameter's zero-filled buffer must not make weight decay or momentum move it.
-    if (g === null || !t.requiresGrad) continue;
-    if (g.size !== t.size) throw new Error(`${where}: the gradient of ${names[k]} has shape [${g.shape.join(", ")}] but the parameter has [${t.shape.join(", ")}]; nothing was updated`);
-    const gd = g.dtype === t.dtype ? g.data : g.clone(t.dtype).data;
+    if (!t.requiresGrad) continue;
+    let param = pinned?.[k] ?? null;
+    if (!param) {
+      const g = t.grad;
+      if (g === null) continue;
+      if (g.size !== t.size) throw new Error(`${where}: the gradient of ${names[k]} has shape [${g.shape.join(", ")}] but the parameter has [${t.shape.join(", ")}]; nothing was updated`);
+      param = { value: t.data, grad: g.dtype === t.dtype ? g.data : g.clone(t.dtype).data };
+    }
+    const gd = param.grad;
     const i = firstNonFinite(gd);
     if (i >= 0) {
       throw new Error(`${where}: the gradient of ${names[k]} is ${gd[i]} at index ${i}; nothing was updated ` +
         "(a diverging loss: lower the learning rate or clip with rnn.nn.utils.clipGradNorm_)");
     }
-    out.push({ value: t.data, grad: gd });
+    out.push(param);
   }
   return out;
 }
@@ -88,12 +96,19 @@ export class TorchOptimizer {
   readonly params: Tensor[];
   private readonly names: string[];
   private readonly where: string;
+  /**
+   * Per parameter: for a module parameter (parameter.ts), whose `.grad` is one pinned tensor of its
+   * shape and dtype for life, its value and gradient buffers, read once; null for any other tensor,
+   * whose `.grad` a backward may replace.
+   */
+  private readonly pinned: (OptimParam | null)[];
 
   constructor(readonly className: string, params: ParamsLike, private readonly inner: Optimizer) {
     this.where = `rnn.optim.${className}`;
     const { names, tensors } = resolveParams(params, this.where);
     this.names = names;
     this.params = tensors;
+    this.pinned = tensors.map((t) => (isParameter(t) ? { value: t.data, grad: t.grad!.data } : null));
   }
 
   /** Learning rate; may be changed between steps (a schedule). */
@@ -118,13 +133,13 @@ export class TorchOptimizer {
 
   /** One update of every parameter that has a gradient (checked first: all or nothing). */
   step(): void {
-    const ps = checkedGradients(this.names, this.params, `${this.where}.step`);
+    const ps = checkedGradients(this.names, this.params, `${this.where}.step`, this.pinned);
     this.inner.step(ps);
   }
 
   /** Sets every parameter's gradient to zero (PyTorch 1.13's default `zero_grad()`; null ones stay null). */
   zeroGrad(): void {
-    for (const t of this.params) t.grad?.data.fill(0);
+    this.params.forEach((t, k) => (this.pinned[k]?.grad ?? t.grad?.data)?.fill(0));
   }
 
   toString(): string {
