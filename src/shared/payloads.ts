@@ -282,16 +282,23 @@ export type WhatIfView = "gates" | "neurons" | "connectivity";
 export interface TrajectoryPayload {
   title?: string;
   model?: string;
-  /** Fraction of the states' variance along PC1 and PC2 (scikit-learn's explained_variance_ratio_). */
-  explainedVariance: [number, number];
+  /** Fraction of the states' variance along PC1, PC2 (and PC3 with dims 3) (scikit-learn's explained_variance_ratio_). */
+  explainedVariance: number[];
+  /** 3: every path has z = PC3 and the view is a projection the user rotates by dragging. Absent: the plane. */
+  dims?: 3;
   /** Original timestep of each shown point of a path (the same for every path). */
   stepIndex: number[];
   /** Timesteps per sequence, when the paths were thinned. */
   trueSteps?: number;
   /** Sequences analysed, when only the first `paths.length` were sent. */
   trueSequences?: number;
-  /** One path per sequence: x = PC1, y = PC2 at each shown step; null = missing. */
-  paths: { label: string; x: (number | null)[]; y: (number | null)[] }[];
+  /** One path per sequence: x = PC1, y = PC2 (z = PC3 with dims 3) at each shown step; null = missing. */
+  paths: { label: string; x: (number | null)[]; y: (number | null)[]; z?: (number | null)[] }[];
+  /**
+   * Fixed (and slow) points of the layer (rnn.analysis.fixedPoints) in the same components, slowest
+   * first: `speed` is q = ½‖F(s) − s‖², `eigenvalues` the Jacobian's leading ones by magnitude.
+   */
+  fixedPoints?: { x: number; y: number; z?: number; speed: number; eigenvalues: { re: number; im: number }[] }[];
 }
 
 /**

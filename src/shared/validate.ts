@@ -410,15 +410,36 @@ export function validateTrajectory(raw: unknown): TrajectoryPayload {
   if (!Array.isArray(p.paths) || p.paths.length === 0) fail("trajectory.paths", `expected a non-empty array, got ${describe(p.paths)}`);
   if (p.paths.length > MAX_ROWS) fail("trajectory.paths", `${p.paths.length} paths exceed the cap of ${MAX_ROWS}`);
   if (p.paths.length * S > MAX_POINTS) fail("trajectory", `${p.paths.length}×${S} points exceed the renderer's cap of ${MAX_POINTS}`);
-  const ev = values(p.explainedVariance, "trajectory.explainedVariance", 2);
+  const dims = p.dims === undefined || p.dims === null ? 2 : p.dims === 3 ? 3 : fail("trajectory.dims", `expected 3 or nothing, got ${describe(p.dims)}`);
+  const ev = values(p.explainedVariance, "trajectory.explainedVariance", dims);
   const out: TrajectoryPayload = {
-    explainedVariance: [ev[0] ?? 0, ev[1] ?? 0],
+    explainedVariance: ev.map((v) => v ?? 0),
     stepIndex,
     paths: p.paths.map((x, k) => {
       const path = obj(x, `trajectory.paths[${k}]`);
-      return { label: label(path.label), x: values(path.x, `trajectory.paths[${k}].x`, S), y: values(path.y, `trajectory.paths[${k}].y`, S) };
+      const one: TrajectoryPayload["paths"][number] = { label: label(path.label), x: values(path.x, `trajectory.paths[${k}].x`, S), y: values(path.y, `trajectory.paths[${k}].y`, S) };
+      if (dims === 3) one.z = values(path.z, `trajectory.paths[${k}].z`, S);
+      return one;
     }),
   };
+  if (dims === 3) out.dims = 3;
+  if (p.fixedPoints !== undefined && p.fixedPoints !== null) {
+    if (!Array.isArray(p.fixedPoints) || p.fixedPoints.length > MAX_SERIES) fail("trajectory.fixedPoints", `expected an array of at most ${MAX_SERIES}, got ${describe(p.fixedPoints)}`);
+    out.fixedPoints = p.fixedPoints.map((x, k) => {
+      const f = obj(x, `trajectory.fixedPoints[${k}]`);
+      const path = `trajectory.fixedPoints[${k}]`;
+      if (!Array.isArray(f.eigenvalues) || f.eigenvalues.length > MAX_SERIES) fail(`${path}.eigenvalues`, `expected an array of at most ${MAX_SERIES}, got ${describe(f.eigenvalues)}`);
+      const fp: NonNullable<TrajectoryPayload["fixedPoints"]>[number] = {
+        x: num(f.x, `${path}.x`), y: num(f.y, `${path}.y`), speed: num(f.speed, `${path}.speed`),
+        eigenvalues: f.eigenvalues.map((e, i) => {
+          const ei = obj(e, `${path}.eigenvalues[${i}]`);
+          return { re: num(ei.re, `${path}.eigenvalues[${i}].re`), im: num(ei.im ?? 0, `${path}.eigenvalues[${i}].im`) };
+        }),
+      };
+      if (dims === 3) fp.z = num(f.z, `${path}.z`);
+      return fp;
+    });
+  }
   if (p.title !== undefined) out.title = label(p.title);
   if (p.model !== undefined) out.model = label(p.model);
   if (p.trueSteps !== undefined) out.trueSteps = int(p.trueSteps, "trajectory.trueSteps", S);

@@ -66,11 +66,16 @@ const trajectory: TrajectoryPayload = {
   model: "gru", explainedVariance: [0.7, 0.2], stepIndex: [0, 2, 4, 6], trueSteps: 7, trueSequences: 5,
   paths: [{ label: "one", x: [0, 1, 2, 1], y: [0, 1, 0, -1] }, { label: "two", x: [0, -1, -2, -1], y: [0, 0.5, 1, 0.5] }],
 };
+const trajectory3: TrajectoryPayload = {
+  dims: 3, explainedVariance: [0.5, 0.3, 0.1], stepIndex: [0, 1, 2],
+  paths: [{ label: XSS, x: [0, 1, 2], y: [0, 1, 0], z: [1, 0, -1] }],
+  fixedPoints: [{ x: 0.5, y: 0.2, z: 0, speed: 1e-12, eigenvalues: [{ re: 0.9, im: 0.1 }, { re: 0.9, im: -0.1 }] }],
+};
 const SEEDS: [string, string, unknown][] = [
   [MIME.gates, "gates", gates], [MIME.gradNorms, "gradnorms", gradNorms], [MIME.training, "training", training],
   [MIME.summary, "summary", summary], [MIME.tensor, "tensor", tensor], [MIME.attention, "attention", attention],
   [MIME.neurons, "neurons", neurons], [MIME.connectivity, "connectivity", connectivity],
-  [MIME.trajectory, "trajectory", trajectory],
+  [MIME.trajectory, "trajectory", trajectory], [MIME.trajectory, "trajectory", trajectory3],
 ];
 
 function mutator(seed: number) {

@@ -24,7 +24,8 @@ import { attentionMap, type AttentionMapOptions } from "../../engine/attention";
 import { neurons, selectUnits, type NeuronsOptions } from "../../engine/analysis/neurons";
 import { connectivity, type ConnectivityOptions } from "../../engine/analysis/connectivity";
 import type { AnalysedModel } from "../../engine/analysis/subject";
-import { trajectory, type TrajectoryOptions } from "../../engine/analysis/trajectory";
+import { trajectory, type Trajectory, type TrajectoryOptions } from "../../engine/analysis/trajectory";
+import { fixedPoints, type FixedPoint } from "../../engine/analysis/fixedPoints";
 import { MIME, type MimeBundle } from "../../shared/mime";
 import type { GradNormSeries, GradNormsPayload, TrainingPayload, WhatIfInput, WhatIfView } from "../../shared/payloads";
 import type { FitProgress, History } from "../../engine/fit";
@@ -39,7 +40,7 @@ import { attentionBundle, attentionPayload } from "./attentionBundle";
 import { poolSeries, roundSig } from "./downsample";
 import { connectivityBundle, connectivityPayload } from "./connectivityBundle";
 import { gatesBundle, gatesPayload } from "./gatesBundle";
-import { trajectoryBundle, trajectoryPayload } from "./trajectoryBundle";
+import { trajectoryBundle, trajectoryPayload, type ShownFixedPoint } from "./trajectoryBundle";
 import { neuronsBundle, neuronsPayload } from "./neuronsBundle";
 import { CELL_FACTS } from "../../engine/layerFacts";
 import { gradNormsBundle, trainingBundleFromPayload } from "./plotBundles";
@@ -265,8 +266,14 @@ export interface ConnectivityShowOptions extends ConnectivityOptions {
 }
 
 export interface TrajectoryShowOptions extends Omit<TrajectoryOptions, "dims"> {
-  /** Components drawn: 2 (the view is a plane; rnn.analysis.trajectory gives 3 as data). Default 2. */
-  dims?: 2;
+  /** Components drawn: 2 (the plane, default) or 3 (a projection the user rotates by dragging). */
+  dims?: 2 | 3;
+  /**
+   * Also find the layer's fixed points (rnn.analysis.fixedPoints under a zero input, from 8 visited
+   * states) and mark them, with the Jacobian's leading eigenvalues in the hover. For small layers only:
+   * at most FIXED_POINTS_MAX_UNITS units.
+   */
+  fixedPoints?: boolean;
   /** One name per sequence (default "sequence n"). */
   labels?: string[];
   /** Title above the plot (default "Hidden-state trajectories"). */
@@ -285,6 +292,52 @@ export interface RnnShow {
   connectivity(modelOrModels: AnalysedModel | AnalysedModel[], x: TensorLike, opts?: ConnectivityShowOptions): void;
   /** Each sequence's path through the plane of the top two principal components of one layer's states. */
   trajectory(model: AnalysedModel, xs: TensorLike, opts?: TrajectoryShowOptions): void;
+}
+
+/** Largest layer (units) rnn.show.trajectory looks for fixed points in: the search solves a state × state system per step. */
+export const FIXED_POINTS_MAX_UNITS = 64;
+/** Eigenvalues shown per fixed point, largest magnitude first. */
+const LEADING_EIGENVALUES = 4;
+
+/**
+ * The layer's fixed points for the trajectory view: rnn.analysis.fixedPoints (zero input, 8 starts, the same point once),
+ * each projected on the trajectory's components — an LSTM's point is [h, c]; the state the trajectory shows is projected — with
+ * the Jacobian's leading eigenvalues (mathjs eigs, loaded only here: it is slow to load).
+ */
+function fixedPointsOf(model: AnalysedModel, xs: TensorLike, layer: number | undefined, state: "h" | "c" | undefined, tr: Trajectory): ShownFixedPoint[] {
+  const [K, P] = tr.components.shape;
+  if (K > FIXED_POINTS_MAX_UNITS) {
+    throw new Error(`rnn.show.trajectory: fixedPoints: true is for small layers (at most ${FIXED_POINTS_MAX_UNITS} units); this layer has ${K}. Call rnn.analysis.fixedPoints(model, xs, { starts: 4 }) and look at the points yourself`);
+  }
+  // Several starts often land on the same attractor: one mark per point (the slowest copy: they come slowest first).
+  const found: FixedPoint[] = [];
+  for (const f of analysed("trajectory", "fixedPoints", () => fixedPoints(model, xs, { layer, starts: 8 }))) {
+    const same = found.some((g) => {
+      let d = 0, n = 0;
+      for (let i = 0; i < f.point.size; i++) { d += (f.point.data[i] - g.point.data[i]) ** 2; n += g.point.data[i] ** 2; }
+      return Math.sqrt(d) <= 1e-6 * (1 + Math.sqrt(n));
+    });
+    if (!same) found.push(f);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const math = require("mathjs") as typeof import("mathjs");
+  const from = state === "c" ? K : 0;
+  return found.map((f) => {
+    const coords = Array.from({ length: P }, (_, d) => {
+      let v = 0;
+      for (let k = 0; k < K; k++) v += (f.point.data[from + k] - tr.mean.data[k]) * tr.components.data[k * P + d];
+      return v;
+    });
+    const S = f.jacobian.shape[0];
+    const J = Array.from({ length: S }, (_, i) => Array.from(f.jacobian.data.subarray(i * S, (i + 1) * S)));
+    const values = (math.eigs(J, { eigenvectors: false }).values as unknown as { valueOf(): unknown }).valueOf() as (number | { re: number; im: number })[];
+    const eigenvalues = values.map((v) => (typeof v === "number" ? { re: v, im: 0 } : { re: v.re, im: v.im }))
+      .sort((a, b) => Math.hypot(b.re, b.im) - Math.hypot(a.re, a.im)).slice(0, LEADING_EIGENVALUES)
+      .map((e) => ({ re: roundSig(e.re, 4) ?? 0, im: roundSig(e.im, 4) ?? 0 }));
+    const shown: ShownFixedPoint = { x: roundSig(coords[0], 4) ?? 0, y: roundSig(coords[1], 4) ?? 0, speed: roundSig(f.speed, 3) ?? 0, eigenvalues };
+    if (P === 3) shown.z = roundSig(coords[2], 4) ?? 0;
+    return shown;
+  });
 }
 
 /** Runs an analysis; its error gets the view's name instead of the analysis's (the cell called the view). */
@@ -496,15 +549,16 @@ export function createShow(ctx: ShowContext): RnnShow {
       }));
     },
     trajectory(model, xs, opts = {}) {
-      const { labels, title, dims = 2, ...options } = opts;
-      if (dims !== 2) throw new Error(`rnn.show.trajectory: draws 2 components (dims: 2), got dims ${JSON.stringify(dims)}; rnn.analysis.trajectory(model, xs, { dims: 3 }) gives 3 as data`);
-      const tr = analysed("trajectory", "trajectory", () => trajectory(model, xs, { ...options, dims: 2 }));
+      const { labels, title, dims = 2, fixedPoints: withFixed, ...options } = opts;
+      if (dims !== 2 && dims !== 3) throw new Error(`rnn.show.trajectory: draws 2 or 3 components (dims: 2 or 3), got dims ${JSON.stringify(dims)}`);
+      const tr = analysed("trajectory", "trajectory", () => trajectory(model, xs, { ...options, dims }));
+      const shownFixed = withFixed ? fixedPointsOf(model, xs, options.layer, options.state, tr) : undefined;
       const N = tr.points.shape[0];
       if (labels !== undefined && (!Array.isArray(labels) || labels.length !== N)) {
         throw new Error(`rnn.show.trajectory: ${Array.isArray(labels) ? labels.length : typeof labels} labels for ${N} sequences; give one label per sequence`);
       }
       const name = isObj(model) && typeof model.name === "string" && model.name ? model.name : undefined;
-      ctx.display(fitToBudget((level) => trajectoryBundle(trajectoryPayload(tr, { labels: labels?.map(String), title, model: name, maxSteps: shrink(1000, level), maxPaths: shrink(200, level) })),
+      ctx.display(fitToBudget((level) => trajectoryBundle(trajectoryPayload(tr, { labels: labels?.map(String), title, model: name, maxSteps: shrink(1000, level), maxPaths: shrink(200, level), fixedPoints: shownFixed })),
         maxBytes, "rnn.show.trajectory"));
     },
   };

@@ -20,19 +20,32 @@ export function thinSteps(T: number, S: number): number[] {
   return Array.from({ length: S }, (_, i) => Math.round((i * (T - 1)) / (S - 1)));
 }
 
-export function trajectoryPayload(tr: Trajectory, opts: { labels?: string[]; title?: string; model?: string; maxSteps: number; maxPaths: number }): TrajectoryPayload {
+/** A fixed point for the view: its coordinates in the trajectory's components, speed and leading eigenvalues. */
+export type ShownFixedPoint = NonNullable<TrajectoryPayload["fixedPoints"]>[number];
+
+/**
+ * The payload of a trajectory: with `tr.points` [N, T, 3] the paths carry z (PC3) and the view is 3-D.
+ * `fixedPoints` are already projected on the same components.
+ */
+export function trajectoryPayload(tr: Trajectory, opts: { labels?: string[]; title?: string; model?: string; maxSteps: number; maxPaths: number; fixedPoints?: ShownFixedPoint[] }): TrajectoryPayload {
   const [N, T, P] = tr.points.shape;
   const steps = thinSteps(T, opts.maxSteps);
   const shown = Math.min(N, opts.maxPaths);
-  const paths = Array.from({ length: shown }, (_, n) => ({
-    label: opts.labels?.[n] ?? `sequence ${n}`,
-    x: steps.map((t) => roundSig(tr.points.data[(n * T + t) * P], 4)),
-    y: steps.map((t) => roundSig(tr.points.data[(n * T + t) * P + 1], 4)),
-  }));
+  const paths = Array.from({ length: shown }, (_, n) => {
+    const path: TrajectoryPayload["paths"][number] = {
+      label: opts.labels?.[n] ?? `sequence ${n}`,
+      x: steps.map((t) => roundSig(tr.points.data[(n * T + t) * P], 4)),
+      y: steps.map((t) => roundSig(tr.points.data[(n * T + t) * P + 1], 4)),
+    };
+    if (P === 3) path.z = steps.map((t) => roundSig(tr.points.data[(n * T + t) * P + 2], 4));
+    return path;
+  });
   const p: TrajectoryPayload = {
-    explainedVariance: [roundSig(tr.explainedVariance[0], 4) ?? 0, roundSig(tr.explainedVariance[1], 4) ?? 0],
+    explainedVariance: tr.explainedVariance.slice(0, P === 3 ? 3 : 2).map((v) => roundSig(v, 4) ?? 0),
     stepIndex: steps, paths,
   };
+  if (P === 3) p.dims = 3;
+  if (opts.fixedPoints) p.fixedPoints = opts.fixedPoints;
   if (opts.title) p.title = opts.title;
   if (opts.model) p.model = opts.model;
   if (steps.length < T) p.trueSteps = T;
@@ -97,9 +110,10 @@ export function trajectoryBundle(p: TrajectoryPayload): MimeBundle {
     path.x[i] === null || path.y[i] === null ? "missing" : `(${formatNumber(path.x[i]!, 3)}, ${formatNumber(path.y[i]!, 3)})`;
   const lines = p.paths.slice(0, 20).map((path) => `${path.label}: t=${p.stepIndex[0]} at ${point(path, 0)} → t=${p.stepIndex[S - 1]} at ${point(path, S - 1)}`);
   if (p.paths.length > 20) lines.push(`… ${p.paths.length - 20} more sequences`);
+  (p.fixedPoints ?? []).slice(0, 10).forEach((f, k) => lines.push(`fixed point ${k + 1} at (${formatNumber(f.x, 3)}, ${formatNumber(f.y, 3)}${f.z === undefined ? "" : `, ${formatNumber(f.z, 3)}`}), speed q = ${formatNumber(f.speed, 3)}, Jacobian eigenvalues ${f.eigenvalues.map((e) => (Math.abs(e.im) < 1e-12 ? formatNumber(e.re, 3) : `${formatNumber(e.re, 3)}${e.im < 0 ? "−" : "+"}${formatNumber(Math.abs(e.im), 3)}i`)).join(", ")}`));
   return {
     [MIME.trajectory]: p,
     "image/png": pngPlot(p, title),
-    "text/plain": [title, `axes: ${axisTitle(0, p.explainedVariance[0])}, ${axisTitle(1, p.explainedVariance[1])}`, ...lines].join("\n"),
+    "text/plain": [title, `axes: ${p.explainedVariance.map((v, k) => axisTitle(k, v)).join(", ")}${p.dims === 3 ? " (the image shows PC1 and PC2)" : ""}`, ...lines].join("\n"),
   };
 }

@@ -208,4 +208,17 @@ describe("validate: size caps", () => {
     assert.match(bad({ ...ok.select, matches: [[2]] }), /neurons\.select\.matches\[0\]: expected 2 values, got 1/);
     assert.match(bad({ ...ok.select, units: [{ unit: 0, score: NaN }] }), /neurons\.select\.units\[0\]\.score/);
   });
+  it("trajectory dims 3 needs z on every path and three variance fractions; fixed points need finite numbers", () => {
+    const ok = { dims: 3, explainedVariance: [0.5, 0.3, 0.1], stepIndex: [0, 1], paths: [{ label: "a", x: [0, 1], y: [1, 0], z: [0, 2] }],
+      fixedPoints: [{ x: 0, y: 0, z: 0, speed: 0, eigenvalues: [{ re: 1, im: 0 }] }] };
+    assert.equal(validatePayload(MIME.trajectory, ok).ok, true);
+    const bad = (v: unknown) => {
+      const r = validatePayload(MIME.trajectory, v);
+      return r.ok ? "accepted" : r.error;
+    };
+    assert.match(bad({ ...ok, paths: [{ label: "a", x: [0, 1], y: [1, 0] }] }), /trajectory\.paths\[0\]\.z: expected an array of numbers/);
+    assert.match(bad({ ...ok, explainedVariance: [0.5, 0.3] }), /trajectory\.explainedVariance: expected 3 values, got 2/);
+    assert.match(bad({ ...ok, dims: 4 }), /trajectory\.dims: expected 3 or nothing/);
+    assert.match(bad({ ...ok, fixedPoints: [{ x: 0, y: NaN, z: 0, speed: 0, eigenvalues: [] }] }), /trajectory\.fixedPoints\[0\]\.y: expected a finite number/);
+  });
 });

@@ -100,14 +100,18 @@ declare namespace RnnKernel {
     /**
      * Hidden-state trajectories: each sequence's path through the plane of the top two principal components
      * of one recurrent layer's states (`rnn.analysis.trajectory`), coloured by time, axis titles with each
-     * component's share of the variance; hover a point for its sequence and step.
+     * component's share of the variance; hover a point for its sequence and step. A time slider draws the
+     * paths up to step t with a dot at t.
      * @param model a trained model
      * @param xs several sequences [N, T, F] (or token ids [N, T])
      * @param options `layer` (default the last recurrent layer), `state` ("h" default, or an LSTM's "c"),
-     * `labels` (one per sequence), `title`; `dims` is 2 (`rnn.analysis.trajectory` gives 3 as data)
+     * `labels` (one per sequence), `title`; `dims`: 2 (the plane, default) or 3 (PC1–PC3, drag to rotate);
+     * `fixedPoints: true` marks the layer's fixed points (`rnn.analysis.fixedPoints` under a zero input) with
+     * their Jacobian's leading eigenvalues in the hover — for layers of at most 64 units
      * @example rnn.show.trajectory(model, xs.slice(0, 8), { labels: ["up", "down", "flat", "noise", "a", "b", "c", "d"] })
+     * @example rnn.show.trajectory(gruModel, xs.slice(0, 4), { dims: 3, fixedPoints: true })
      */
-    trajectory(model: AnalysedModel, xs: Tensor | number[][] | number[][][], options?: { layer?: number; state?: "h" | "c"; dims?: 2; labels?: string[]; title?: string }): void;
+    trajectory(model: AnalysedModel, xs: Tensor | number[][] | number[][][], options?: { layer?: number; state?: "h" | "c"; dims?: 2 | 3; fixedPoints?: boolean; labels?: string[]; title?: string }): void;
   }
 
   /** The running cell's interrupt signal (Stop / Interrupt Kernel). */

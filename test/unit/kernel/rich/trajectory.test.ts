@@ -61,7 +61,52 @@ describe("rnn.show.trajectory", () => {
   it("misuse fails the cell with the view's name", () => {
     const xs = seqs(2, 5);
     assert.throws(() => shown(gru(), xs, { labels: ["one"] }), /rnn\.show\.trajectory: 1 labels for 2 sequences/);
-    assert.throws(() => shown(gru(), xs, { dims: 3 as never }), /rnn\.show\.trajectory: draws 2 components/);
+    assert.throws(() => shown(gru(), xs, { dims: 4 as never }), /rnn\.show\.trajectory: draws 2 or 3 components/);
     assert.throws(() => shown(gru(), xs, { state: "c" }), /^Error: rnn\.show\.trajectory: .*no state "c"/);
+  });
+
+  it("dims: 3 sends PC3 as z, three variance fractions, and says the image shows PC1 and PC2", () => {
+    const model = gru(), xs = seqs(2, 6);
+    const b = shown(model, xs, { dims: 3 });
+    const p = validateTrajectory(b[MIME.trajectory]) as TrajectoryPayload;
+    const tr = rnn.analysis.trajectory(model, xs, { dims: 3 });
+    assert.equal(p.dims, 3);
+    assert.equal(p.explainedVariance.length, 3);
+    for (let n = 0; n < 2; n++) {
+      for (let t = 0; t < 6; t++) {
+        const z = tr.points.data[(n * 6 + t) * 3 + 2];
+        assert.ok(Math.abs(p.paths[n].z![t]! - z) <= Math.abs(z) * 5e-4 + 1e-12, `z of n ${n} t ${t}`); // 4 significant digits
+      }
+    }
+    assert.match(b["text/plain"] as string, /, PC3 \([\d.]+% of variance\) \(the image shows PC1 and PC2\)$/m);
+  });
+
+  it("fixedPoints: true marks the fixed points of a line attractor, projected on the components, with J's eigenvalues 1 and 0.5", () => {
+    // The 2-unit linear SimpleRNN of test/unit/engine/analysis/fixedPoints.test.ts: h ↦ h·U with
+    // U = u uᵀ + 0.5 w wᵀ (u, w: a rotation by 30°), so every point of span(u) is fixed and J = Uᵀ has eigenvalues 1 and 0.5.
+    const TH = Math.PI / 6;
+    const u = [Math.cos(TH), Math.sin(TH)], w = [-Math.sin(TH), Math.cos(TH)];
+    const U = [0, 1].map((i) => [0, 1].map((j) => u[i] * u[j] + 0.5 * w[i] * w[j]));
+    const model = rnn.sequential({ inputShape: [6, 1], dtype: "float64", seed: 1, name: "line" }, [rnn.simpleRNN({ units: 2, activation: "linear", returnSequences: true })]);
+    const f64 = (v: number[], shape: number[]) => rnn.tensor(Float64Array.from(v), shape, "float64");
+    model.setWeights([f64([0.8, -0.6], [1, 2]), f64(U.flat(), [2, 2]), f64([0, 0], [2])]);
+    const xs = rnn.tensor(Float64Array.from({ length: 18 }, (_, i) => Math.sin(i * 1.3)), [3, 6, 1], "float64");
+    const b = shown(model, xs, { fixedPoints: true });
+    const p = validateTrajectory(b[MIME.trajectory]) as TrajectoryPayload;
+    assert.equal(p.fixedPoints?.length, 8, "one per start (8): each lands on a different point of the line");
+    const tr = rnn.analysis.trajectory(model, xs, { dims: 2 });
+    const found = rnn.analysis.fixedPoints(model, xs, { starts: 8 });
+    found.forEach((f, k) => {
+      const shownPoint = p.fixedPoints![k];
+      const proj = [0, 1].map((d) => [0, 1].reduce((a, j) => a + (f.point.data[j] - tr.mean.data[j]) * tr.components.data[j * 2 + d], 0));
+      assert.ok(Math.abs(shownPoint.x - proj[0]) <= Math.abs(proj[0]) * 5e-4 + 1e-9 && Math.abs(shownPoint.y - proj[1]) <= Math.abs(proj[1]) * 5e-4 + 1e-9, `point ${k}`);
+      assert.deepEqual(shownPoint.eigenvalues.map((e) => [Number(e.re.toFixed(6)), Number(e.im.toFixed(6))]), [[1, 0], [0.5, 0]], "largest magnitude first");
+    });
+    assert.match(b["text/plain"] as string, /^fixed point 1 at \(.+\), speed q = .+, Jacobian eigenvalues 1, 0\.5$/m);
+  });
+
+  it("fixedPoints: true refuses a layer of more than 64 units, saying what to do instead", () => {
+    const big = rnn.sequential({ inputShape: [null, F], seed: 1 }, [rnn.gru({ units: 65, returnSequences: true })]);
+    assert.throws(() => shown(big, seqs(2, 4), { fixedPoints: true }), /rnn\.show\.trajectory: fixedPoints: true is for small layers \(at most 64 units\); this layer has 65\. Call rnn\.analysis\.fixedPoints/);
   });
 });
