@@ -134,11 +134,21 @@ function checkInsight(outputs: RawOutput[]): void {
   for (const mime of [MIME.neurons, MIME.connectivity, MIME.trajectory]) assert.equal(items.filter((i) => i.mime === mime).length, 1, mime);
 }
 
-/** Outputs without what a second run may change by itself: a training output keeps its losses, not its timing. */
+/**
+ * Outputs without what a second run may change by itself: a training output keeps its losses, not its
+ * timing; an editable view keeps its input, not its kernel handle (one per display).
+ */
 function comparable(outputs: RawOutput[]): unknown[] {
   return outputs.map((o) => {
     const training = o.items.find((i) => i.mime === MIME.training);
-    if (!training) return o.items;
+    if (!training) {
+      return o.items.map((i) => {
+        const d = i.data as { whatIf?: { handle?: unknown } } | null;
+        if (!d || typeof d !== "object" || !d.whatIf) return i;
+        const { handle: _handle, ...whatIf } = d.whatIf;
+        return { ...i, data: { ...d, whatIf } };
+      });
+    }
     const { elapsedMs: _elapsed, etaMs: _eta, ...rest } = training.data as Record<string, unknown>;
     return rest;
   });
