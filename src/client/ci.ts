@@ -12,6 +12,7 @@
  *   --check [--rtol r]   the notebook is its own regression test: each cell's text outputs (streams and
  *                        text/plain) against the ones saved in the file, numbers compared within a
  *                        relative tolerance, everything else exactly; differences as a readable diff.
+ *                        A cell tagged "nbval-ignore-output" (nbval's convention) is not compared.
  */
 
 /** The tag papermill gives the cell of defaults. */
@@ -110,10 +111,13 @@ export function parseParam(arg: string): [string, string] {
   return [name, arg.slice(at + 1)];
 }
 
-/** Whether a cell's metadata (.rnnb `metadata`, .ipynb `metadata`) lists the "parameters" tag. */
-export function isParametersCell(metadata: unknown): boolean {
+/** nbval's tag for a cell whose outputs change from run to run (timings, dates): --check skips it. */
+export const IGNORE_OUTPUT_TAG = "nbval-ignore-output";
+
+/** Whether a cell's metadata (.rnnb `metadata`, .ipynb `metadata`) lists `tag` (default "parameters"). */
+export function isParametersCell(metadata: unknown, tag = PARAMETERS_TAG): boolean {
   const tags = (metadata as { tags?: unknown } | null | undefined)?.tags;
-  return Array.isArray(tags) && tags.includes(PARAMETERS_TAG);
+  return Array.isArray(tags) && tags.includes(tag);
 }
 
 // ---------------------------------------------------------------------------------------------------

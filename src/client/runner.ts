@@ -25,7 +25,7 @@ import * as path from "node:path";
 import type { MimeBundle } from "../shared/mime";
 import { rnnbToIpynb } from "../shared/ipynb";
 import { writeAtomic } from "../kernel/files";
-import { applyParameters, diffOutputs, isParametersCell, junitXml, ParameterError, parseParam, type CellCase, type TextOutput } from "./ci";
+import { applyParameters, diffOutputs, IGNORE_OUTPUT_TAG, isParametersCell, junitXml, ParameterError, parseParam, type CellCase, type TextOutput } from "./ci";
 import { KernelClient, type CellSink } from "./kernelClient";
 import { NotebookFormatError, parseNotebook, serializeNotebook, type Json, type RawNotebook, type RawOutput } from "../shared/notebookFormat";
 
@@ -38,6 +38,18 @@ const ERROR_MIME = "application/vnd.code.notebook.error";
 const TIMEOUT_GRACE_MS = 2000;
 
 class UsageError extends Error {}
+
+interface CodeCell {
+  index: number;
+  source: string;
+  parameters: boolean;
+  ignoreOutput: boolean;
+}
+
+/** A code cell of either format from its index, source and metadata. */
+function codeCell(index: number, source: string, metadata: unknown): CodeCell {
+  return { index, source, parameters: isParametersCell(metadata), ignoreOutput: isParametersCell(metadata, IGNORE_OUTPUT_TAG) };
+}
 
 interface Args {
   file: string;
@@ -101,8 +113,8 @@ type Collected =
   | { kind: "error"; name: string; message: string; stack: string };
 
 interface RunnableNotebook {
-  /** Code cells: index in the notebook (0-based), source, and whether the cell is tagged "parameters". */
-  codeCells: { index: number; source: string; parameters: boolean }[];
+  /** Code cells: index in the notebook (0-based), source, and whether the cell is tagged "parameters" / "nbval-ignore-output". */
+  codeCells: CodeCell[];
   /** Replaces a code cell's source (the parameters cell, with --param values). */
   setSource(index: number, source: string): void;
   /** The text outputs saved in the file for a cell (--check). */
@@ -124,7 +136,7 @@ function orderedMimes(bundle: MimeBundle): string[] {
 function rnnbNotebook(text: string): RunnableNotebook {
   const nb: RawNotebook = parseNotebook(text);
   return {
-    codeCells: nb.cells.flatMap((c, index) => (c.kind === "code" ? [{ index, source: c.source, parameters: isParametersCell(c.metadata) }] : [])),
+    codeCells: nb.cells.flatMap((c, index) => (c.kind === "code" ? [codeCell(index, c.source, c.metadata)] : [])),
     setSource(index, source) {
       nb.cells[index].source = source;
     },
@@ -181,7 +193,7 @@ function ipynbNotebook(text: string): RunnableNotebook {
   if (typeof language === "string" && !isOurLanguage(language)) {
     throw new NotebookFormatError(`this is a ${language} notebook; rnn-notebook runs TypeScript (or JavaScript) cells only`);
   }
-  const codeCells: { index: number; source: string; parameters: boolean }[] = [];
+  const codeCells: CodeCell[] = [];
   cells.forEach((c, index) => {
     if (typeof c !== "object" || c === null) throw new NotebookFormatError(`cell ${index + 1} must be a JSON object`);
     if (c.cell_type !== "code") return;
@@ -191,7 +203,7 @@ function ipynbNotebook(text: string): RunnableNotebook {
     const src = c.source;
     const source = typeof src === "string" ? src : Array.isArray(src) && src.every((s) => typeof s === "string") ? src.join("") : undefined;
     if (source === undefined) throw new NotebookFormatError(`cell ${index + 1}: "source" must be a string or a list of strings`);
-    codeCells.push({ index, source, parameters: isParametersCell(c.metadata) });
+    codeCells.push(codeCell(index, source, c.metadata));
   });
   return {
     codeCells,
@@ -324,7 +336,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     await kernel.start();
     let failed = false;
-    for (const { index, source } of nb.codeCells) {
+    for (const { index, source, ignoreOutput } of nb.codeCells) {
       const cell = index + 1;
       const title = source.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "(empty)";
       if (failed) {
@@ -403,7 +415,7 @@ async function main(argv: string[]): Promise<number> {
         ? { message: `exceeded the timeout of ${args.timeoutSeconds} s`, details: "" }
         : err ? { message: `${err.name}: ${err.message}${lineOf(err.stack, cell)}`, details: err.stack } : { message: `Cell ${cell} was interrupted.`, details: "" };
       cases.push({ cell, title, seconds: (Date.now() - started) / 1000, status: failure ? "failed" : "passed", ...failure, stdout: streamText("stdout"), stderr: streamText("stderr") });
-      if (args.check && !failure) diffs.push(...diffOutputs(cell, saved.get(index) ?? [], textOutputs(outputs), args.rtol));
+      if (args.check && !failure && !ignoreOutput) diffs.push(...diffOutputs(cell, saved.get(index) ?? [], textOutputs(outputs), args.rtol));
       nb.setOutputs(index, outputs, executionCount);
       if (exitCode !== 0) failed = true;
       if (timedOut || status === "crashed") kernel.dispose();
