@@ -32,6 +32,7 @@ import { zeroGrads, type Param } from "./layer";
 import { Tensor, type DType, type FloatArray, type TensorLike } from "./tensor";
 import type { ForwardContext } from "./layer";
 import { EarlyStopping, type Callback, type CallbackControl, type EpochLogs } from "./callbacks";
+import { checkSchedule, type LrRun, type LrSchedule } from "./schedules";
 import { host, type FitObserver } from "./host";
 
 /** What fit reads of an AbortSignal (structural, so the engine needs no DOM or Node types). */
@@ -65,6 +66,8 @@ export interface History {
   postClipNorm?: number[];
   /** Fraction of gradient elements the clipping changed, per batch, in [0, 1] — how often clipping bites. */
   fractionClipped?: number[];
+  /** Learning rate of each epoch, with an lrSchedule. */
+  lr?: number[];
   /** True when fit stopped because `signal` was aborted; a partly done epoch is then not in `epoch`/`loss`. */
   interrupted: boolean;
   /** True when a callback (e.g. earlyStopping) stopped training. */
@@ -148,6 +151,11 @@ export interface FitOptions {
   validationData?: [TensorLike | TensorLike[], TensorLike | TensorLike[]];
   /** e.g. [rnn.callbacks.earlyStopping({ patience: 3 })]. */
   callbacks?: Callback[];
+  /**
+   * The learning rate per epoch, from the optimizer's lr: `rnn.schedules.cosine({ tMax: 20 })` and the others of
+   * `rnn.schedules`. The optimizer's lr is put back when fit ends, so a second fit starts where the first did.
+   */
+  lrSchedule?: LrSchedule;
   /** Abort to stop at the next batch boundary (fit resolves with interrupted = true). */
   signal?: AbortSignalLike;
   /** Record per-batch pre/post-clip global gradient norms even without clipping. */
@@ -161,7 +169,7 @@ export interface FitOptions {
 }
 
 const VALID = ["epochs", "batchSize", "loss", "optimizer", "metrics", "clipNorm", "clipPerTensor", "clipValue", "tbptt", "shuffle",
-  "seed", "validationSplit", "validationData", "callbacks", "signal", "recordGradNorms", "onBatchEnd", "onEpochEnd", "onProgress"];
+  "seed", "validationSplit", "validationData", "callbacks", "lrSchedule", "signal", "recordGradNorms", "onBatchEnd", "onEpochEnd", "onProgress"];
 
 function resolveOptimizer(o: FitOptions["optimizer"]): Optimizer {
   if (o === undefined) return adam();
@@ -266,6 +274,8 @@ interface Run {
   grads: FloatArray[];
   backup: FloatArray[];
   callbacks: Callback[];
+  /** The lrSchedule's state for this fit, and the loss it watches. */
+  schedule: { run: LrRun; monitor: "loss" | "valLoss" } | undefined;
   control: CallbackControl;
   /** Set by a callback's control.stop(). */
   stopRequested: boolean;
@@ -314,6 +324,14 @@ function prepare(model: FitModel, xIn: unknown, yIn: unknown, options: FitOption
   const trainable = model.weightEntries().filter((e) => e.param.trainable && e.layer.trainable).map((e) => e.param);
 
   const history: History = { epoch: [], loss: [], batchLoss: [], interrupted: false, stoppedEarly: false, epochs, batchesPerEpoch: batches, elapsedMs: 0 };
+  let schedule: Run["schedule"];
+  if (options.lrSchedule !== undefined) {
+    const s = checkSchedule(options.lrSchedule, "fit");
+    const monitor = s.monitor ?? (val ? "valLoss" : "loss");
+    if (monitor === "valLoss" && !val) throw new Error(`fit: the lrSchedule watches "valLoss"; pass validationSplit or validationData, or monitor "loss"`);
+    schedule = { run: s.start(optimizer.lr), monitor };
+    history.lr = [];
+  }
   if (loss === "crossEntropy") history.perplexity = [];
   if (withAccuracy) {
     history.accuracy = [];
@@ -338,7 +356,7 @@ function prepare(model: FitModel, xIn: unknown, yIn: unknown, options: FitOption
   const run: Run = {
     model, options, loss, epochs, batchSize, tbptt, optimizer, metrics, withAccuracy, clip, recordNorms, signal, x, y, val, batches,
     shuffleRng, dropoutRng, trainable, grads: trainable.map((p) => p.grad), backup: trainable.map((p) => p.value.slice()),
-    callbacks: options.callbacks ?? [], control: { model, stop: () => { run.stopRequested = true; } }, stopRequested: false,
+    callbacks: options.callbacks ?? [], schedule, control: { model, stop: () => { run.stopRequested = true; } }, stopRequested: false,
     history, progress: new Progress(history, report, start, clip.clipNorm), lastYield: start,
   };
   return run;
@@ -348,16 +366,31 @@ function prepare(model: FitModel, xIn: unknown, yIn: unknown, options: FitOption
 async function train(run: Run): Promise<History> {
   const { history, callbacks, control } = run;
   for (const cb of callbacks) cb.onTrainBegin?.(control);
-  for (let epoch = 1; epoch <= run.epochs && !run.stopRequested && !history.interrupted; epoch++) {
-    const totals = await runEpoch(run, epoch);
-    if (totals.seen === 0) break; // interrupted before the first batch of this epoch
-    if (history.interrupted && totals.seen < run.x[0].shape[0]) break; // a partial epoch is not reported as an epoch
-    const logs = endEpoch(run, epoch, totals);
-    run.options.onEpochEnd?.(epoch, logs);
-    for (const cb of callbacks) cb.onEpochEnd?.(epoch, logs, control);
-    run.progress.report("running", epoch, run.batches);
-    await yieldToEventLoop();
-    run.lastYield = Date.now();
+  const baseLr = run.optimizer.lr;
+  let watched: number | undefined;
+  try {
+    for (let epoch = 1; epoch <= run.epochs && !run.stopRequested && !history.interrupted; epoch++) {
+      if (run.schedule) {
+        run.optimizer.lr = run.schedule.run.rate(epoch - 1, watched);
+        history.lr!.push(run.optimizer.lr);
+      }
+      const totals = await runEpoch(run, epoch);
+      const reported = totals.seen > 0 && !(history.interrupted && totals.seen < run.x[0].shape[0]);
+      if (!reported) {
+        // interrupted before the first batch, or within the epoch: a partial epoch is not reported as an epoch
+        history.lr?.pop();
+        break;
+      }
+      const logs = endEpoch(run, epoch, totals);
+      if (run.schedule) watched = logs[run.schedule.monitor];
+      run.options.onEpochEnd?.(epoch, logs);
+      for (const cb of callbacks) cb.onEpochEnd?.(epoch, logs, control);
+      run.progress.report("running", epoch, run.batches);
+      await yieldToEventLoop();
+      run.lastYield = Date.now();
+    }
+  } finally {
+    if (run.schedule) run.optimizer.lr = baseLr;
   }
   history.stoppedEarly = run.stopRequested;
   for (const cb of callbacks) cb.onTrainEnd?.(control);

@@ -80,6 +80,12 @@ export type { FitOptions, History, FitProgress } from "./fit";
 export type { Callback, EpochLogs, EarlyStoppingOptions } from "./callbacks";
 /** `rnn.callbacks.earlyStopping({ patience, monitor?, minDelta?, restoreBestWeights? })`. */
 export { callbacks };
+export type { CosineScheduleOptions, ExponentialScheduleOptions, HasLearningRate, LrSchedule, LrScheduler, PlateauScheduleOptions, StepScheduleOptions, WarmupScheduleOptions } from "./schedules";
+/**
+ * Learning-rate schedules, PyTorch's lr_scheduler semantics: `fit(x, y, { …, lrSchedule: rnn.schedules.cosine({ tMax: 20 }) })`,
+ * or by hand `const s = rnn.schedules.step({ stepSize: 10 }).attach(opt)` and `s.step()` after each epoch.
+ */
+export { schedules } from "./schedules";
 
 // Data helpers
 /** `rnn.data.readCsv(path, options?)` / `rnn.data.readNpy(path)`: the user's own data files as tensors (through the host's files). */
