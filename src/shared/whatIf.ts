@@ -6,7 +6,7 @@
  * becomes busy, free, or restarted (handles are then stale). The renderer runs in the output webview:
  * the extension checks what it is sent (checkWhatIfRequest) before passing it on.
  */
-import type { WhatIfInput, WhatIfView } from "./payloads";
+import { WHAT_IF_MAX_TEXT, WHAT_IF_MAX_VALUES, type WhatIfInput, type WhatIfView } from "./payloads";
 import type { WhatIfResult } from "./protocol";
 
 /**
@@ -50,9 +50,9 @@ export function checkWhatIfRequest(message: unknown): WhatIfRequest | undefined 
   const out: WhatIfRequest = { type: "whatIf", requestId: m.requestId, view: m.view as WhatIfView, handle: m.handle };
   const input = m.input as Partial<Record<string, unknown>> | undefined;
   if (input === undefined) return out;
-  if (input?.kind === "text" && typeof input.text === "string") {
+  if (input?.kind === "text" && typeof input.text === "string" && input.text.length <= WHAT_IF_MAX_TEXT) {
     out.input = { kind: "text", text: input.text };
-  } else if (input?.kind === "values" && Array.isArray(input.values) && input.values.every((v) => typeof v === "number")
+  } else if (input?.kind === "values" && Array.isArray(input.values) && input.values.length <= WHAT_IF_MAX_VALUES && input.values.every((v) => typeof v === "number")
     && typeof input.steps === "number" && typeof input.features === "number") {
     out.input = { kind: "values", steps: input.steps, features: input.features, values: input.values as number[] };
   } else {
