@@ -39,6 +39,8 @@ export interface TrainConfig {
   output: "all" | "first";
   validation: boolean;
   fixed_zero: string[];
+  /** The lrSchedule (rnn.schedules name and options, `watch`: the record key reduceOnPlateau steps on), or null. */
+  schedule: { name: string; watch: string; [option: string]: number | string | Record<string, number | string> } | null;
 }
 
 type PyValue = number | boolean | string | null | PyValue[] | { [k: string]: PyValue };
@@ -258,6 +260,42 @@ def make_optimizer(params, lr):
     return torch.optim.Adam(params, lr=lr, betas=(o["beta1"], o["beta2"]), eps=o["eps"], weight_decay=o["weightDecay"])
 
 
+def make_schedule(optimizer):
+    """fit's lrSchedule as torch.optim.lr_scheduler: the rate of epoch e from the starting lr (rnn.schedules' semantics)."""
+    s = CONFIG["schedule"]
+    if s is None:
+        return None
+    S = torch.optim.lr_scheduler
+
+    def one(s):
+        if s["name"] == "step":
+            return S.StepLR(optimizer, step_size=s["stepSize"], gamma=s["gamma"])
+        if s["name"] == "exponential":
+            return S.ExponentialLR(optimizer, gamma=s["gamma"])
+        if s["name"] == "cosine":
+            return S.CosineAnnealingLR(optimizer, T_max=s["tMax"], eta_min=s["etaMin"])
+        if s["name"] == "reduceOnPlateau":
+            return S.ReduceLROnPlateau(optimizer, factor=s["factor"], patience=s["patience"], threshold=s["threshold"],
+                                       threshold_mode=s["thresholdMode"], cooldown=s["cooldown"], min_lr=s["minLr"], eps=s["eps"])
+        if s["name"] == "warmup":
+            ramp = S.LinearLR(optimizer, start_factor=s["startFactor"], total_iters=s["epochs"])
+            if "then" not in s:
+                return ramp
+            return S.SequentialLR(optimizer, [ramp, one(s["then"])], milestones=[s["epochs"]])
+        raise SystemExit(f"unknown learning-rate schedule {s['name']}")
+
+    return one(s)
+
+
+def step_schedule(schedule, record):
+    if schedule is None:
+        return
+    if isinstance(schedule, torch.optim.lr_scheduler.ReduceLROnPlateau):
+        schedule.step(record[CONFIG["schedule"]["watch"]])
+    else:
+        schedule.step()
+
+
 def clip(params):
     """fit's clipping, in its order: by value, per tensor, then by global norm (clip to mitigate exploding gradients)."""
     c = CONFIG["clip"]
@@ -312,6 +350,7 @@ def main():
     trainable = [p for p in model.parameters() if p.requires_grad]
     net = DistributedDataParallel(model) if distributed else model
     optimizer = make_optimizer(trainable, args.lr)
+    schedule = make_schedule(optimizer)
     os.makedirs(args.out, exist_ok=True)
     checkpoint = os.path.join(args.out, "checkpoint.pt")
     first, records = 1, []
@@ -319,8 +358,11 @@ def main():
         state = torch.load(checkpoint, map_location=device)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
-        for group in optimizer.param_groups:
-            group["lr"] = args.lr
+        if schedule is not None:
+            schedule.load_state_dict(state["schedule"])  # the rate of the next epoch, as saved
+        else:
+            for group in optimizer.param_groups:
+                group["lr"] = args.lr
         first, records = state["epoch"] + 1, state["metrics"]
         if rank == 0:
             print(f"resuming after epoch {state['epoch']} from {checkpoint}", flush=True)
@@ -366,8 +408,10 @@ def main():
                 record["val_accuracy"] = val_accuracy
         record["time_s"] = round(time.time() - started, 3)
         records.append(record)
+        step_schedule(schedule, record)
         if rank == 0:
-            torch.save({"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict(), "metrics": records},
+            torch.save({"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict(), "metrics": records,
+                        "schedule": schedule.state_dict() if schedule is not None else None},
                        checkpoint + ".tmp")
             os.replace(checkpoint + ".tmp", checkpoint)
             with open(os.path.join(args.out, "metrics.jsonl.tmp"), "w") as f:

@@ -13,6 +13,7 @@
  * (validationData, or the last validationSplit of the samples as fit takes them).
  */
 import { checkKeys, bool, finiteNumber, fraction, positiveInt } from "../options";
+import { checkSchedule, type LrSchedule } from "../schedules";
 import { checkLossName, type LossName } from "../loss";
 import { adam, isOptimizer, rmsprop, sgd, type Optimizer } from "../optim";
 import type { Param } from "../layer";
@@ -56,10 +57,12 @@ export interface TrainingExportOptions {
   validationSplit?: number;
   /** Explicit validation set [x, y] (wins over validationSplit). */
   validationData?: [unknown, unknown];
+  /** An rnn.schedules schedule: the same torch.optim.lr_scheduler, stepped after each epoch and kept in the checkpoint. */
+  lrSchedule?: LrSchedule;
 }
 
 const VALID = ["x", "y", "loss", "epochs", "batchSize", "optimizer", "metrics", "clipNorm", "clipPerTensor", "clipValue", "tbptt",
-  "shuffle", "seed", "validationSplit", "validationData"];
+  "shuffle", "seed", "validationSplit", "validationData", "lrSchedule"];
 /** fit options that act inside the notebook only: named in the error rather than silently dropped. */
 const NOTEBOOK_ONLY = ["callbacks", "signal", "recordGradNorms", "onBatchEnd", "onEpochEnd", "onProgress"];
 
@@ -161,6 +164,10 @@ function describe(c: TrainConfig, optimizer: Optimizer): string[] {
     c.clip.norm !== null ? `global norm ${c.clip.norm} (clip_grad_norm_)` : ""].filter(Boolean);
   lines.push(`gradient clipping: ${clips.length ? clips.join(", then ") : "none"}`);
   lines.push(c.tbptt ? `truncated BPTT, windows of ${c.tbptt} steps counted back from the last` : "full backpropagation through time");
+  if (c.schedule) {
+    const { name, watch, ...opts } = c.schedule;
+    lines.push(`learning-rate schedule ${name} ${JSON.stringify(opts)}${name === "reduceOnPlateau" ? ` on ${watch}` : ""} (torch.optim.lr_scheduler, stepped after each epoch)`);
+  }
   lines.push(`${c.epochs} epoch${c.epochs === 1 ? "" : "s"}, batch size ${c.batch_size}, ${c.shuffle ? `shuffled every epoch (seed ${c.seed})` : "not shuffled"}${c.validation ? ", with validation data" : ""}`);
   return lines;
 }
@@ -209,6 +216,7 @@ export function trainingExportFiles(model: unknown, options: TrainingExportOptio
     inputs: data.xs.length, indices: data.indices, outputs, output: data.output,
     validation: data.val !== undefined,
     fixed_zero: exp.fixedZero,
+    schedule: scheduleConfig(options.lrSchedule, data.val !== undefined),
   };
   const tensors: Record<string, Tensor> = {};
   data.xs.forEach((t, i) => { tensors[`x.${i}`] = f32(t); });
@@ -220,6 +228,19 @@ export function trainingExportFiles(model: unknown, options: TrainingExportOptio
     "data.safetensors": encodeSafetensors(tensors, { format: "pt", note: "RNN Notebook training data for train.py" }),
     "train.py": trainPy(config, describe(config, optimizer)),
   };
+}
+
+/**
+ * The lrSchedule as train.py's CONFIG["schedule"]: the schedule's name and options (warmup's `then`
+ * nested), and for reduceOnPlateau the record key it watches ("val_loss" / "loss", as fit).
+ */
+function scheduleConfig(s: LrSchedule | undefined, validation: boolean): TrainConfig["schedule"] {
+  if (s === undefined) return null;
+  const checked = checkSchedule(s, "exportTraining");
+  const monitor = checked.monitor ?? (validation ? "valLoss" : "loss");
+  if (monitor === "valLoss" && !validation) throw new ExportError(`exportTraining: the lrSchedule watches "valLoss"; pass validationSplit or validationData, or monitor "loss"`);
+  const { monitor: _m, ...config } = checked.config as Record<string, unknown>;
+  return { name: checked.name, ...(config as Record<string, number | string | Record<string, number | string>>), watch: monitor === "valLoss" ? "val_loss" : "loss" };
 }
 
 export { torchrunLine };

@@ -30,6 +30,7 @@ import { input, type KerasTensor } from "../../../src/engine/graph/symbolic";
 import { sgd } from "../../../src/engine/optim";
 import { adam } from "../../../src/engine/optim";
 import { Rng } from "../../../src/engine/random";
+import { schedules } from "../../../src/engine/schedules";
 import { Tensor } from "../../../src/engine/tensor";
 import { nodeFiles } from "../../../src/kernel/files";
 import { exportLiveTraining } from "../../../src/kernel/interop";
@@ -195,7 +196,9 @@ describe("interop: training export (train.py)", () => {
       const { x, y } = data(2, 24, 6, 3, [2]);
       const val = data(3, 8, 6, 3, [2]);
       // clipNorm 0.05 is below the first gradients' norm (≈0.3 for these data), so clipping acts
-      const options = { loss: "mse" as const, epochs: 3, batchSize: 8, optimizer: adam({ lr: 0.01 }), clipNorm: 0.05, shuffle: false, validationData: [val.x, val.y] as [Tensor, Tensor] };
+      // a cosine schedule (rates 0.01, 0.0075, 0.0025): the resumed run must take its state from the checkpoint
+      const options = { loss: "mse" as const, epochs: 3, batchSize: 8, optimizer: adam({ lr: 0.01 }), clipNorm: 0.05, shuffle: false, validationData: [val.x, val.y] as [Tensor, Tensor],
+        lrSchedule: schedules.cosine({ tMax: 3 }) };
       const dir = join(root, "lstm");
       model.exportTraining(dir, { x, y, ...options });
       const history = await model.fit(x, y, options);
@@ -245,7 +248,8 @@ describe("interop: training export (train.py)", () => {
       const ints = (n: number, vocab: number): number[] => Array.from({ length: n }, () => rng.int(vocab));
       const xs = [new Tensor(Float32Array.from(ints(12 * 5, 7)), [12, 5]), new Tensor(Float32Array.from(ints(12 * 4, 5)), [12, 4])];
       const ys = new Tensor(Float32Array.from(ints(12 * 4, 5)), [12, 4]); // class indices per decoder step
-      const options = { loss: "crossEntropy" as const, epochs: 2, batchSize: 4, optimizer: sgd({ lr: 0.5, momentum: 0.9 }), clipValue: 0.05, shuffle: false };
+      const options = { loss: "crossEntropy" as const, epochs: 2, batchSize: 4, optimizer: sgd({ lr: 0.5, momentum: 0.9 }), clipValue: 0.05, shuffle: false,
+        lrSchedule: schedules.warmup({ epochs: 1, startFactor: 0.5 }) };
       const dir = join(root, "seq2seq");
       m.exportTraining(dir, { x: xs, y: ys, ...options });
       const history = await m.fit(xs, ys, options);
