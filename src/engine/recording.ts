@@ -65,6 +65,7 @@ export interface Recording {
 export interface Recordable {
   /** Shown in titles; a user's Module may have none. */
   readonly name?: string;
+  /** One forward (and, with a loss and targets, backward) pass with every gate and per-timestep gradient norm kept. */
   record(x: TensorLike, y?: TensorLike, options?: RecordingOptions): Recording;
 }
 

@@ -11,6 +11,7 @@ import { checkKeys, finiteNumber, oneOf, positiveInt } from "./options";
 
 /** Something with a learning rate to set: every `rnn.sgd/adam/rmsprop` and `rnn.optim.*` optimizer. */
 export interface HasLearningRate {
+  /** The learning rate the next update uses. */
   lr: number;
 }
 
@@ -42,7 +43,14 @@ export class LrScheduler {
   private epoch = 0;
   private readonly run: LrRun;
 
-  constructor(readonly schedule: LrSchedule, readonly optimizer: HasLearningRate) {
+  /** The schedule this scheduler follows. */
+  readonly schedule: LrSchedule;
+  /** The optimizer whose lr it sets. */
+  readonly optimizer: HasLearningRate;
+
+  constructor(schedule: LrSchedule, optimizer: HasLearningRate) {
+    this.schedule = schedule;
+    this.optimizer = optimizer;
     if (!optimizer || typeof optimizer.lr !== "number") throw new Error(`rnn.schedules.${schedule.name}: attach takes an optimizer (rnn.adam(), rnn.optim.Adam(…)), something with a numeric lr`);
     this.run = schedule.start(optimizer.lr);
     optimizer.lr = this.run.rate(0, undefined);
