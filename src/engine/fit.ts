@@ -17,6 +17,10 @@
  *   Without a `signal` option fit stops on the host's `fitSignal()` (the kernel: the cell's interrupt).
  * - Reproducible: the same seed gives bit-identical histories (shuffling and dropout masks draw from
  *   Rngs forked from `seed`; nothing reads the clock except the yield/progress timers).
+ * - Resumable (`initialEpoch`, Keras's): epoch e of a resumed run sees the same Rng states as epoch e of
+ *   the uninterrupted run — the shuffling Rng is fast-forwarded past the skipped epochs' permutations, and
+ *   each epoch's dropout Rng is a function of (seed, epoch) — so with the weights and the optimizer state
+ *   of a checkpoint (`model.save(path, { optimizer })`) the rest of the run is bit for bit the same.
  *
  * Truncated BPTT (`tbptt: k`): each sequence is processed whole in the forward pass — the state is
  * carried from window to window — but the gradient through the recurrent state is cut every k steps
@@ -123,8 +127,15 @@ export interface FitProgress {
  * shuffle true, seed 0, full BPTT. `{ epochs: 20, batchSize: 32, loss: "mse", optimizer: rnn.adam({ lr: 1e-3 }), clipNorm: 1 }`
  */
 export interface FitOptions {
-  /** Passes over the data. Default 1. */
+  /** Passes over the data: training ends after epoch `epochs` (counted from 1, including `initialEpoch`'s). Default 1. */
   epochs?: number;
+  /**
+   * Epochs already done (Keras's initial_epoch): training runs epochs initialEpoch+1 … epochs, with the
+   * shuffling, dropout and lrSchedule of those epochs in the uninterrupted run. With the model and
+   * optimizer of a checkpoint, `fit(x, y, { …, optimizer: rnn.loadOptimizer(path, model), initialEpoch: 3 })`
+   * continues a run bit for bit. Default 0. Porting note: a reduceOnPlateau schedule restarts its watch.
+   */
+  initialEpoch?: number;
   /** Samples per batch. Default 32. */
   batchSize?: number;
   /** "mse" | "crossEntropy" | "binaryCrossEntropy". Required. */
@@ -169,7 +180,7 @@ export interface FitOptions {
 }
 
 const VALID = ["epochs", "batchSize", "loss", "optimizer", "metrics", "clipNorm", "clipPerTensor", "clipValue", "tbptt", "shuffle",
-  "seed", "validationSplit", "validationData", "callbacks", "lrSchedule", "signal", "recordGradNorms", "onBatchEnd", "onEpochEnd", "onProgress"];
+  "seed", "validationSplit", "validationData", "callbacks", "lrSchedule", "signal", "recordGradNorms", "onBatchEnd", "onEpochEnd", "onProgress", "initialEpoch"];
 
 function resolveOptimizer(o: FitOptions["optimizer"]): Optimizer {
   if (o === undefined) return adam();
@@ -252,6 +263,8 @@ interface Run {
   options: FitOptions;
   loss: LossName;
   epochs: number;
+  /** Epochs already done: the first epoch trained is initialEpoch + 1. */
+  initialEpoch: number;
   batchSize: number;
   tbptt: number | undefined;
   optimizer: Optimizer;
@@ -268,7 +281,11 @@ interface Run {
   /** ⌈N / batchSize⌉. */
   batches: number;
   shuffleRng: Rng;
+  /** The dropout Rng of the current epoch (`epochDropoutRng`). */
   dropoutRng: Rng;
+  /** Epoch 1's dropout Rng, and the seed of the later epochs' (see epochDropoutRng). */
+  firstDropoutRng: Rng;
+  dropoutSeed: number;
   /** The params the optimizer updates, their gradients, and a copy of their values to undo a bad update. */
   trainable: Param[];
   grads: FloatArray[];
@@ -290,6 +307,10 @@ function prepare(model: FitModel, xIn: unknown, yIn: unknown, options: FitOption
   checkKeys(options, VALID, "fit");
   const loss = checkLossName(options.loss);
   const epochs = positiveInt(options.epochs, "epochs", "fit", 1);
+  const initialEpoch = options.initialEpoch ?? 0;
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch > epochs) {
+    throw new Error(`fit: initialEpoch must be an integer from 0 to epochs (${epochs}), got ${initialEpoch}`);
+  }
   const batchSize = positiveInt(options.batchSize, "batchSize", "fit", 32);
   const tbptt = options.tbptt === undefined ? undefined : positiveInt(options.tbptt, "tbptt", "fit");
   const optimizer = resolveOptimizer(options.optimizer);
@@ -321,6 +342,10 @@ function prepare(model: FitModel, xIn: unknown, yIn: unknown, options: FitOption
   const rng = new Rng(options.seed ?? 0);
   const shuffleRng = rng.fork();
   const dropoutRng = rng.fork();
+  // Drawn after the two forks, so epoch 1 keeps the dropout stream fits had before resuming existed.
+  const dropoutSeed = rng.nextUint32();
+  // Resuming: the permutations of the skipped epochs, drawn and dropped, leave the Rng where the uninterrupted run has it.
+  if (options.shuffle !== false) for (let e = 0; e < initialEpoch; e++) shuffleRng.permutation(n);
   const trainable = model.weightEntries().filter((e) => e.param.trainable && e.layer.trainable).map((e) => e.param);
 
   const history: History = { epoch: [], loss: [], batchLoss: [], interrupted: false, stoppedEarly: false, epochs, batchesPerEpoch: batches, elapsedMs: 0 };
@@ -354,8 +379,8 @@ function prepare(model: FitModel, xIn: unknown, yIn: unknown, options: FitOption
   } : undefined;
   const start = Date.now();
   const run: Run = {
-    model, options, loss, epochs, batchSize, tbptt, optimizer, metrics, withAccuracy, clip, recordNorms, signal, x, y, val, batches,
-    shuffleRng, dropoutRng, trainable, grads: trainable.map((p) => p.grad), backup: trainable.map((p) => p.value.slice()),
+    model, options, loss, epochs, initialEpoch, batchSize, tbptt, optimizer, metrics, withAccuracy, clip, recordNorms, signal, x, y, val, batches,
+    shuffleRng, dropoutRng, firstDropoutRng: dropoutRng, dropoutSeed, trainable, grads: trainable.map((p) => p.grad), backup: trainable.map((p) => p.value.slice()),
     callbacks: options.callbacks ?? [], schedule, control: { model, stop: () => { run.stopRequested = true; } }, stopRequested: false,
     history, progress: new Progress(history, report, start, clip.clipNorm), lastYield: start,
   };
@@ -369,7 +394,8 @@ async function train(run: Run): Promise<History> {
   const baseLr = run.optimizer.lr;
   let watched: number | undefined;
   try {
-    for (let epoch = 1; epoch <= run.epochs && !run.stopRequested && !history.interrupted; epoch++) {
+    for (let epoch = run.initialEpoch + 1; epoch <= run.epochs && !run.stopRequested && !history.interrupted; epoch++) {
+      run.dropoutRng = epochDropoutRng(run, epoch);
       if (run.schedule) {
         run.optimizer.lr = run.schedule.run.rate(epoch - 1, watched);
         history.lr!.push(run.optimizer.lr);
@@ -395,9 +421,17 @@ async function train(run: Run): Promise<History> {
   history.stoppedEarly = run.stopRequested;
   for (const cb of callbacks) cb.onTrainEnd?.(control);
   history.elapsedMs = Date.now() - run.progress.start;
-  const lastEpoch = Math.max(1, history.epoch.length);
+  const lastEpoch = history.epoch.length ? history.epoch[history.epoch.length - 1] : Math.max(1, run.initialEpoch);
   run.progress.report(history.interrupted ? "interrupted" : "done", lastEpoch, run.batches, history.interrupted ? "interrupted — weights learned so far are kept" : undefined);
   return history;
+}
+
+/**
+ * The dropout Rng of `epoch`: a function of (seed, epoch) alone, so a resumed fit draws the masks of the
+ * uninterrupted one. Epoch 1 continues the Rng fits have always used (its masks are unchanged).
+ */
+function epochDropoutRng(run: Run, epoch: number): Rng {
+  return epoch === 1 ? run.firstDropoutRng : new Rng((run.dropoutSeed + epoch) >>> 0);
 }
 
 /** Sums over the batches of one epoch (loss weighted by batch size). */

@@ -74,6 +74,7 @@ export type { Summary } from "./summary";
 
 // Training
 export { sgd, rmsprop, adam, type Optimizer, type SgdOptions, type RmspropOptions, type AdamOptions } from "./optim";
+export { loadOptimizer, optimizerFromBytes, type SaveOptions } from "./serialize";
 export { mse, crossEntropy, binaryCrossEntropy, LOSS_NAMES, type LossName } from "./loss";
 export { clipByGlobalNorm, clipPerTensor, clipByValue, type ClipReport } from "./clip";
 export type { FitOptions, History, FitProgress } from "./fit";

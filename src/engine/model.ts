@@ -25,7 +25,7 @@ import { Tensor, asTensor, allocFloats, type DType, type TensorLike, dtypeOf } f
 import { shapeText } from "./layers/common";
 import { fit, type FitOptions, type History, type LossStep } from "./fit";
 import { sample, type SampleOptions } from "./lm";
-import { modelToBytes, readModelBytes } from "./serialize";
+import { modelToBytes, readModelBytes, type SaveOptions } from "./serialize";
 import { decodeSafetensors, encodeSafetensors } from "./io/safetensors";
 import { exportPyTorchFiles, exportTrainingFiles, importPyTorchFile, loadWeightsFile, readModelFile, saveModelFile, saveWeightsFile, type ExportPyTorchResult, type ExportTrainingResult } from "./io/files";
 import type { PyTorchExportOptions } from "./io/torchExport";
@@ -409,8 +409,8 @@ export class Sequential extends KerasWeights {
   }
 
   /** Architecture + weights as bytes (versioned model file, serialize.ts); `save(path)` writes them to a file. */
-  toBytes(): Uint8Array {
-    return modelToBytes(this);
+  toBytes(options?: SaveOptions): Uint8Array {
+    return modelToBytes(this, options);
   }
 
   /** Weights only, as safetensors bytes with tensors named by model key (`lstm/kernel`, …), in the model's dtype. */
@@ -428,10 +428,11 @@ export class Sequential extends KerasWeights {
 
   /**
    * Saves the whole model (architecture + weights) to a file, atomically (never half a file);
-   * `rnn.load(path)` reads it back. Relative paths start at the notebook's folder.
+   * `rnn.load(path)` reads it back. Relative paths start at the notebook's folder. With `{ optimizer }` the file is
+   * also a checkpoint: `rnn.loadOptimizer(path, model)` gives the optimizer back to resume fit with `initialEpoch`.
    */
-  save(path: string): void {
-    saveModelFile(this.toBytes(), path);
+  save(path: string, options?: SaveOptions): void {
+    saveModelFile(this.toBytes(options), path);
   }
 
   /** Weights only, as a .safetensors file (tensors named by model key, `lstm/kernel`, …); returns the absolute path. */

@@ -35,6 +35,14 @@ export interface Optimizer {
   readonly steps: number;
   /** Forgets all state (momentum, moments, step count). */
   reset(): void;
+  /**
+   * The per-parameter state buffers, one list per parameter in `params` order (SGD: [momentum] or none;
+   * RMSprop: [squareAvg, gradAvg, momentum]; Adam: [m, v]); [] for a parameter not stepped yet.
+   * Copies — with `steps`, all a checkpoint needs to resume bit for bit.
+   */
+  exportState(params: readonly OptimParam[]): Floats[][];
+  /** Puts back state from exportState (same parameter order) and the step count. */
+  importState(params: readonly OptimParam[], state: readonly (readonly ArrayLike<number>[])[], steps: number): void;
 }
 
 /** @internal Known keys only, and every value a finite number ≥ 0 (or a boolean flag such as nesterov); errors begin with `kind`. */
@@ -44,6 +52,31 @@ export function checkOptions(kind: string, options: object, valid: string[]): vo
     if (v !== undefined && typeof v !== "number" && typeof v !== "boolean") throw new Error(`${kind}: option "${key}" must be a number`);
     if (typeof v === "number" && !(Number.isFinite(v) && v >= 0)) throw new Error(`${kind}: option "${key}" must be a finite number ≥ 0, got ${v}`);
   }
+}
+
+/** The state buffers of `params`, copied (exportState). */
+function exportSlots(map: Map<Floats, Floats[]>, params: readonly OptimParam[]): Floats[][] {
+  return params.map((p) => (map.get(p.value) ?? []).map((b) => b.slice()));
+}
+
+/** Replaces the state of `params` with copies of `state` (importState); a buffer of another length is refused. */
+function importSlots(kind: string, map: Map<Floats, Floats[]>, params: readonly OptimParam[], state: readonly (readonly ArrayLike<number>[])[], slots: number): void {
+  if (state.length !== params.length) throw new Error(`${kind}: optimizer state has ${state.length} parameters, the model ${params.length}`);
+  map.clear();
+  params.forEach((p, i) => {
+    if (state[i].length === 0) return;
+    if (state[i].length !== slots) throw new Error(`${kind}: optimizer state of parameter ${i} has ${state[i].length} buffers, expected ${slots}`);
+    const bufs = stateFor(map, p, slots);
+    state[i].forEach((src, k) => {
+      if (src.length !== p.value.length) throw new Error(`${kind}: optimizer state of parameter ${i} has ${src.length} values, the parameter ${p.value.length}`);
+      bufs[k].set(src);
+    });
+  });
+}
+
+function checkSteps(kind: string, steps: number): number {
+  if (!Number.isInteger(steps) || steps < 0) throw new Error(`${kind}: optimizer step count must be an integer ≥ 0, got ${steps}`);
+  return steps;
 }
 
 function stateFor(map: Map<Floats, Floats[]>, p: OptimParam, slots: number): Floats[] {
@@ -82,6 +115,8 @@ export function sgd(options: SgdOptions = {}): Optimizer {
     name: "sgd", lr, config: { lr, momentum, dampening, nesterov, weightDecay },
     get steps() { return steps; },
     reset() { state.clear(); steps = 0; },
+    exportState: (params) => exportSlots(state, params),
+    importState(params, saved, n) { importSlots("sgd", state, params, saved, 1); steps = checkSteps("sgd", n); },
     step(params) {
       for (const p of params) {
         const { value, grad } = p;
@@ -129,6 +164,8 @@ export function rmsprop(options: RmspropOptions = {}): Optimizer {
     name: "rmsprop", lr, config: { lr, alpha, eps, momentum, centered, weightDecay },
     get steps() { return steps; },
     reset() { state.clear(); steps = 0; },
+    exportState: (params) => exportSlots(state, params),
+    importState(params, saved, n) { importSlots("rmsprop", state, params, saved, 3); steps = checkSteps("rmsprop", n); },
     step(params) {
       for (const p of params) {
         const { value, grad } = p;
@@ -182,6 +219,8 @@ export function adam(options: AdamOptions = {}): Optimizer {
     name: "adam", lr, config: { lr, beta1, beta2, eps, weightDecay },
     get steps() { return steps; },
     reset() { state.clear(); steps = 0; },
+    exportState: (params) => exportSlots(state, params),
+    importState(params, saved, n) { importSlots("adam", state, params, saved, 2); steps = checkSteps("adam", n); },
     step(params) {
       const t = steps + 1;
       const stepSize = this.lr / (1 - Math.pow(beta1, t));

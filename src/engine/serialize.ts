@@ -15,10 +15,18 @@
  * length }] (offset/length in float32 elements), vocab?: string[] (model.vocab's characters) }.
  * Layer configs are the layers' own `config` objects (type + options), so a file is readable by eye.
  * Readers reject a newer version with a clear message instead of guessing.
+ *
+ * Optimizer state (a checkpoint, `model.save(path, { optimizer })`): an optional header key
+ * `optimizer: { name, config, lr, steps, state: [{ key, slot, offset, length }] }` whose buffers
+ * (Adam's m and v, momentum, …, per weight key) follow the weights in the body, float32 like them.
+ * It needs no new version: readers that do not know the key ignore it and the bytes after the weights.
+ * Porting note: the body is float32, so a float64 model resumes from float32-rounded weights and state.
  */
 import type { Layer, LayerConfigData, Param } from "./layer";
 import { charVocab, type CharVocab } from "./text";
 import { Tensor, type DType } from "./tensor";
+import { adam, rmsprop, sgd, type Optimizer } from "./optim";
+import { hostFiles } from "./host";
 import { bidirectional } from "./layers/bidirectional";
 import { dense, type DenseOptions } from "./layers/dense";
 import { dropout } from "./layers/dropout";
@@ -68,6 +76,17 @@ interface Header {
   weights: { key: string; shape: number[]; offset: number; length: number }[];
   vocab?: string[];
   graph?: GraphSpec;
+  optimizer?: OptimizerHeader;
+}
+
+/** The optimizer section of a checkpoint's header (see the file header). */
+interface OptimizerHeader {
+  name: string;
+  config: Record<string, number | boolean>;
+  lr: number;
+  steps: number;
+  /** Buffer `slot` of the state of weight `key`, at `offset` float32 elements after the body start. */
+  state: { key: string; slot: number; offset: number; length: number }[];
 }
 
 /** What a model file is written from: a Sequential model, seen through the parts the format stores. */
@@ -96,10 +115,20 @@ export interface ModelFileContents {
   vocab?: CharVocab;
   /** A functional model's graph over `layers` (absent for rnn.sequential). */
   graph?: GraphSpec;
+  /** The optimizer saved with the weights (a checkpoint), or undefined. */
+  optimizer?: OptimizerHeader;
+  /** Buffer `slot` of the saved optimizer state of weight `key` (optimizer.state lists them). */
+  optimizerSlot?(key: string, slot: number): Float32Array;
 }
 
-/** Serializes architecture and weights (see the file header for the layout). */
-export function modelToBytes(model: ModelFileSource): Uint8Array {
+/** What `model.save(path, options)` / `model.toBytes(options)` add to the model. */
+export interface SaveOptions {
+  /** Also store this optimizer's state (step count, Adam moments, momentum, …) so `rnn.loadOptimizer` can resume training. */
+  optimizer?: Optimizer;
+}
+
+/** Serializes architecture and weights, and with `optimizer` its state (see the file header for the layout). */
+export function modelToBytes(model: ModelFileSource, options: SaveOptions = {}): Uint8Array {
   const entries = model.weightEntries();
   let offset = 0;
   const weights = entries.map((e) => {
@@ -107,6 +136,19 @@ export function modelToBytes(model: ModelFileSource): Uint8Array {
     offset += w.length;
     return w;
   });
+  let optimizer: OptimizerHeader | undefined;
+  const buffers: ArrayLike<number>[] = entries.map((e) => e.param.value);
+  if (options.optimizer !== undefined) {
+    const o = options.optimizer;
+    if (typeof o.exportState !== "function") throw new Error("model.save: optimizer must be rnn.sgd(…), rnn.rmsprop(…) or rnn.adam(…)");
+    const saved = o.exportState(entries.map((e) => e.param));
+    optimizer = { name: o.name, config: { ...o.config }, lr: o.lr, steps: o.steps, state: [] };
+    saved.forEach((slots, i) => slots.forEach((buf, slot) => {
+      optimizer!.state.push({ key: entries[i].key, slot, offset, length: buf.length });
+      offset += buf.length;
+      buffers.push(buf);
+    }));
+  }
   const vocab = model.vocab as CharVocab | undefined;
   const version = model.graph ? 2 : 1;
   const header: Header = {
@@ -114,6 +156,7 @@ export function modelToBytes(model: ModelFileSource): Uint8Array {
     dtype: model.dtype, layers: model.layers.map((l) => l.config), weights,
     ...(vocab && Array.isArray(vocab.chars) ? { vocab: vocab.chars.slice() } : {}),
     ...(model.graph ? { graph: model.graph } : {}),
+    ...(optimizer ? { optimizer } : {}),
   };
   let json = new TextEncoder().encode(JSON.stringify(header));
   const pad = (4 - ((16 + json.length) % 4)) % 4;
@@ -126,8 +169,8 @@ export function modelToBytes(model: ModelFileSource): Uint8Array {
   view.setUint32(12, json.length, true);
   bytes.set(json, 16);
   let p = bodyStart;
-  for (const e of entries) {
-    for (let i = 0; i < e.param.value.length; i++, p += 4) view.setFloat32(p, e.param.value[i], true);
+  for (const b of buffers) {
+    for (let i = 0; i < b.length; i++, p += 4) view.setFloat32(p, b[i], true);
   }
   return bytes;
 }
@@ -148,16 +191,45 @@ export function readModelBytes(bytes: Uint8Array): ModelFileContents {
   for (const c of header.layers) layers.push(layerFromConfig(c, layers));
   const bodyStart = 16 + n;
   const byKey = new Map(header.weights.map((w) => [w.key, w]));
+  const floats = (offset: number, length: number): Float32Array => {
+    if (bodyStart + (offset + length) * 4 > bytes.length) throw new Error("model file: truncated body");
+    const out = new Float32Array(length);
+    for (let i = 0; i < length; i++) out[i] = view.getFloat32(bodyStart + (offset + i) * 4, true);
+    return out;
+  };
   const weight = (key: string, length: number): Tensor => {
     const w = byKey.get(key);
     if (!w || w.length !== length) throw new Error(`model file: weight "${key}" is missing or has the wrong size`);
-    if (bodyStart + (w.offset + w.length) * 4 > bytes.length) throw new Error("model file: truncated body");
-    const out = new Float32Array(w.length);
-    for (let i = 0; i < w.length; i++) out[i] = view.getFloat32(bodyStart + (w.offset + i) * 4, true);
-    return new Tensor(out, w.shape);
+    return new Tensor(floats(w.offset, w.length), w.shape);
+  };
+  const opt = header.optimizer;
+  const optimizerSlot = (key: string, slot: number): Float32Array => {
+    const s = opt?.state.find((e) => e.key === key && e.slot === slot);
+    if (!s) throw new Error(`model file: no optimizer state ${slot} for weight "${key}"`);
+    return floats(s.offset, s.length);
   };
   return { name: header.name, inputShape: header.inputShape, dtype: header.dtype, layers, weight,
-    ...(header.vocab ? { vocab: charVocab(header.vocab.join("")) } : {}), ...(header.graph ? { graph: header.graph } : {}) };
+    ...(header.vocab ? { vocab: charVocab(header.vocab.join("")) } : {}), ...(header.graph ? { graph: header.graph } : {}),
+    ...(opt ? { optimizer: opt, optimizerSlot } : {}) };
+}
+
+/**
+ * The optimizer stored in a checkpoint (`model.save(path, { optimizer })`), rebuilt with its settings,
+ * learning rate, step count and state, for `model`'s weights (the same keys as the saved model's):
+ * `fit(x, y, { optimizer: rnn.optimizerFromBytes(bytes, model), initialEpoch })` resumes the run.
+ */
+export function optimizerFromBytes(bytes: Uint8Array, model: { weightEntries(): { key: string; param: Param }[] }): Optimizer {
+  const file = readModelBytes(bytes);
+  const o = file.optimizer;
+  if (!o || !file.optimizerSlot) throw new Error(`model file: "${file.name}" holds no optimizer state; save it with model.save(path, { optimizer })`);
+  const make = o.name === "adam" ? adam : o.name === "sgd" ? sgd : o.name === "rmsprop" ? rmsprop : undefined;
+  if (!make) throw new Error(`model file: unknown optimizer ${JSON.stringify(o.name)}`);
+  const optimizer = make(o.config as never);
+  optimizer.lr = o.lr;
+  const entries = model.weightEntries();
+  const state = entries.map((e) => o.state.filter((s) => s.key === e.key).sort((a, b) => a.slot - b.slot).map((s) => file.optimizerSlot!(e.key, s.slot)));
+  optimizer.importState(entries.map((e) => e.param), state, o.steps);
+  return optimizer;
 }
 
 /** A layer from its config; `earlier` resolves a dense's tieWeights (an embedding's name). */
@@ -207,4 +279,18 @@ function findEmbedding(name: string, earlier: readonly Layer[]): Embedding {
   // By the Layer contract's type tag rather than the class, like every other layer question the engine asks.
   for (const l of earlier) if (l.type === "embedding" && l.name === name) return l as Embedding;
   throw new Error(`model file: dense ties its weights to "${name}", which is not an earlier embedding layer`);
+}
+
+/**
+ * `rnn.loadOptimizer(path, model)`: the optimizer saved in a checkpoint file (`model.save(path, { optimizer })`
+ * or rnn.callbacks.modelCheckpoint), for `model` — usually the model loaded from the same file. Relative paths
+ * start at the notebook's folder.
+ */
+export function loadOptimizer(path: string, model: { weightEntries(): { key: string; param: Param }[] }): Optimizer {
+  const files = hostFiles("rnn.loadOptimizer(path, model)", "rnn.optimizerFromBytes(bytes, model)");
+  if (typeof path !== "string" || path === "") throw new TypeError("expected a file path (a string, relative to the notebook's folder)");
+  const file = files.resolve(path);
+  const bytes = files.read(file);
+  if (!bytes) throw new Error(`cannot read ${path}: no such file (${file})`);
+  return optimizerFromBytes(bytes, model);
 }

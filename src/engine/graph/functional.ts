@@ -32,7 +32,7 @@ import { fit, type FitOptions, type History, type LossStep } from "../fit";
 import { shapeText } from "../layers/common";
 import { checkBatchIndex, RECORDING_OPTIONS, resolveRecordingOptions, sequenceRecording, type Recording, type RecordingOptions } from "../recording";
 import { applySymbolic, GraphNode, input, KerasTensor, isKerasTensor, isMultiLayer, toEngine, toSymbolic, type InputOptions } from "./symbolic";
-import { modelToBytes, readModelBytes, type GraphSpec, type TensorRef } from "../serialize";
+import { modelToBytes, readModelBytes, type GraphSpec, type SaveOptions, type TensorRef } from "../serialize";
 import { exportPyTorchFiles, exportTrainingFiles, importPyTorchFile, readModelFile, saveModelFile, type ExportPyTorchResult, type ExportTrainingResult } from "../io/files";
 import type { FromPyTorchOptions } from "../io/torchImport";
 import type { TrainingExportOptions } from "../io/trainingExport";
@@ -418,14 +418,14 @@ export class Functional extends KerasWeights {
   }
 
   /** Graph, layers and weights as bytes (model file version 2); `save(path)` writes them to a file. */
-  toBytes(): Uint8Array {
+  toBytes(options?: SaveOptions): Uint8Array {
     return modelToBytes({ name: this.name, inputShape: this.inputs[0].shape, dtype: this.dtype, layers: this.layers,
-      weightEntries: () => this.weightEntries(), vocab: undefined, graph: this.graphSpec() });
+      weightEntries: () => this.weightEntries(), vocab: undefined, graph: this.graphSpec() }, options);
   }
 
   /** Saves the whole model (graph, layers, weights) to a file, atomically; `rnn.loadModel(path)` reads it back. */
-  save(path: string): void {
-    saveModelFile(this.toBytes(), path);
+  save(path: string, options?: SaveOptions): void {
+    saveModelFile(this.toBytes(options), path);
   }
 
   /** Rebuilds a functional model saved with toBytes()/save(): same graph, layer names, shapes and weights. */
