@@ -27,7 +27,7 @@ import type { AnalysedModel } from "../../engine/analysis/subject";
 import { trajectory, type Trajectory, type TrajectoryOptions } from "../../engine/analysis/trajectory";
 import { fixedPoints, type FixedPoint } from "../../engine/analysis/fixedPoints";
 import { MIME, type MimeBundle } from "../../shared/mime";
-import type { GradNormSeries, GradNormsPayload, TrainingPayload, WhatIfInput, WhatIfView } from "../../shared/payloads";
+import { WHAT_IF_MAX_TEXT, type GradNormSeries, type GradNormsPayload, type TrainingPayload, type WhatIfInput, type WhatIfView } from "../../shared/payloads";
 import type { FitProgress, History } from "../../engine/fit";
 import { Sequential } from "../../engine/model";
 import { Functional } from "../../engine/graph/functional";
@@ -515,7 +515,9 @@ export function createShow(ctx: ShowContext): RnnShow {
         }, maxBytes, "rnn.show.neurons");
       };
       const bundle = draw(text);
-      ctx.display(editable(bundle, MIME.neurons, "neurons", { kind: "text", text }, (input) => {
+      // A text longer than an input may hold is shown, not editable.
+      const editableText = typeof text === "string" && text.length <= WHAT_IF_MAX_TEXT ? { kind: "text" as const, text } : undefined;
+      ctx.display(editable(bundle, MIME.neurons, "neurons", editableText, (input) => {
         if (input.kind !== "text" || typeof input.text !== "string") throw new Error("this view's input is a text");
         return draw(input.text, false);
       }));

@@ -127,6 +127,12 @@ describe("what if: editable views in the kernel", () => {
       withoutHandle(fresh.out[1][MIME.connectivity]));
   });
 
+  it("a text longer than an input holds (WHAT_IF_MAX_TEXT = 100,000 characters) is shown, not editable", () => {
+    const { show, out } = editableShow();
+    show.neurons(charModel(), "at ".repeat(33_334), { vocab, topK: 0 }); // 100,002 characters
+    assert.equal((out[0][MIME.neurons] as { whatIf?: unknown }).whatIf, undefined);
+  });
+
   it("a view without a keeper (createShow without remember) is not editable", () => {
     const out: MimeBundle[] = [];
     createShow({ display: (b) => { out.push(b); }, maxBytes: 2_000_000 }).gates(charModel(), ids("the"), { vocab });
