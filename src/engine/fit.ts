@@ -38,6 +38,7 @@ import type { ForwardContext } from "./layer";
 import { EarlyStopping, type Callback, type CallbackControl, type EpochLogs } from "./callbacks";
 import { checkSchedule, type LrRun, type LrSchedule } from "./schedules";
 import { host, type FitObserver } from "./host";
+import type { SaveOptions } from "./serialize";
 
 /** What fit reads of an AbortSignal (structural, so the engine needs no DOM or Node types). */
 export interface AbortSignalLike {
@@ -232,6 +233,8 @@ export interface FitModel {
   weightEntries(): { param: Param; layer: { readonly trainable: boolean } }[];
   params(): Param[];
   getWeights(): Tensor[];
+  /** The whole-model file; with `{ optimizer }` a checkpoint (callbacks.modelCheckpoint). */
+  save(path: string, options?: SaveOptions): void;
   setWeights(values: Tensor[]): void;
   /** x as given to fit → one batch-major tensor per model input, validated. */
   fitInputs(x: unknown, what?: string): Tensor[];
@@ -381,7 +384,7 @@ function prepare(model: FitModel, xIn: unknown, yIn: unknown, options: FitOption
   const run: Run = {
     model, options, loss, epochs, initialEpoch, batchSize, tbptt, optimizer, metrics, withAccuracy, clip, recordNorms, signal, x, y, val, batches,
     shuffleRng, dropoutRng, firstDropoutRng: dropoutRng, dropoutSeed, trainable, grads: trainable.map((p) => p.grad), backup: trainable.map((p) => p.value.slice()),
-    callbacks: options.callbacks ?? [], schedule, control: { model, stop: () => { run.stopRequested = true; } }, stopRequested: false,
+    callbacks: options.callbacks ?? [], schedule, control: { model, optimizer, baseLr: optimizer.lr, stop: () => { run.stopRequested = true; } }, stopRequested: false,
     history, progress: new Progress(history, report, start, clip.clipNorm), lastYield: start,
   };
   return run;

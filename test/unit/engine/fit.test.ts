@@ -3,27 +3,8 @@
 // Files go through a small in-memory host (a real HostFiles over a Map), as in host.test.ts.
 import * as assert from "node:assert/strict";
 import * as rnn from "../../../src/engine/index";
-import { setHost, type HostFiles } from "../../../src/engine/host";
-
-/** Files in a Map: absolute paths are "/" + the cell's path; a folder exists when a file lies under it. */
-export class MemoryFiles implements HostFiles {
-  readonly files = new Map<string, Uint8Array>();
-  resolve(path: string): string {
-    return path.startsWith("/") ? path : `/${path}`;
-  }
-  join(dir: string, name: string): string {
-    return `${dir}/${name}`;
-  }
-  read(file: string): Uint8Array | undefined {
-    return this.files.get(file);
-  }
-  write(file: string, content: Uint8Array | string): void {
-    this.files.set(file, typeof content === "string" ? new TextEncoder().encode(content) : content.slice());
-  }
-  isFolder(file: string): boolean {
-    return [...this.files.keys()].some((k) => k.startsWith(`${file}/`));
-  }
-}
+import { setHost } from "../../../src/engine/host";
+import { MemoryFiles } from "../../support/memoryFiles";
 
 const data = rnn.datasets.sine({ samples: 40, timesteps: 6, seed: 3 });
 
