@@ -155,6 +155,12 @@ export interface FitOptions {
   tbptt?: number;
   /** Reshuffle samples every epoch. Default true. */
   shuffle?: boolean;
+  /**
+   * Train on the first n batches only, in order, every epoch (Lightning's overfit_batches): the "can my
+   * model overfit one batch?" check — the loss should go to about 0, or the model or data have a bug.
+   * No shuffling across them; validation data stay as given.
+   */
+  overfitBatches?: number;
   /** Seed of shuffling and dropout masks. Default 0. */
   seed?: number;
   /** Fraction of samples (the last ones, before shuffling — as Keras) held out for valLoss. Default 0. */
@@ -181,7 +187,7 @@ export interface FitOptions {
 }
 
 const VALID = ["epochs", "batchSize", "loss", "optimizer", "metrics", "clipNorm", "clipPerTensor", "clipValue", "tbptt", "shuffle",
-  "seed", "validationSplit", "validationData", "callbacks", "lrSchedule", "signal", "recordGradNorms", "onBatchEnd", "onEpochEnd", "onProgress", "initialEpoch"];
+  "seed", "validationSplit", "validationData", "callbacks", "lrSchedule", "signal", "recordGradNorms", "onBatchEnd", "onEpochEnd", "onProgress", "initialEpoch", "overfitBatches"];
 
 function resolveOptimizer(o: FitOptions["optimizer"]): Optimizer {
   if (o === undefined) return adam();
@@ -270,6 +276,8 @@ interface Run {
   initialEpoch: number;
   batchSize: number;
   tbptt: number | undefined;
+  /** Draw a new sample order every epoch (shuffle, and not overfitBatches). */
+  shuffle: boolean;
   optimizer: Optimizer;
   metrics: "accuracy"[];
   withAccuracy: boolean;
@@ -339,6 +347,12 @@ function prepare(model: FitModel, xIn: unknown, yIn: unknown, options: FitOption
     x = x.map((t) => t.slice(0, -nVal));
     y = y.map((t) => t.slice(0, -nVal));
   }
+  if (options.overfitBatches !== undefined) {
+    const keep = Math.min(x[0].shape[0], positiveInt(options.overfitBatches, "overfitBatches", "fit") * batchSize);
+    x = x.map((t) => t.slice(0, keep));
+    y = y.map((t) => t.slice(0, keep));
+  }
+  const shuffle = options.shuffle !== false && options.overfitBatches === undefined;
   const n = x[0].shape[0];
   if (n === 0) throw new Error("fit: x has no samples");
   const batches = Math.ceil(n / batchSize);
@@ -348,7 +362,7 @@ function prepare(model: FitModel, xIn: unknown, yIn: unknown, options: FitOption
   // Drawn after the two forks, so epoch 1 keeps the dropout stream fits had before resuming existed.
   const dropoutSeed = rng.nextUint32();
   // Resuming: the permutations of the skipped epochs, drawn and dropped, leave the Rng where the uninterrupted run has it.
-  if (options.shuffle !== false) for (let e = 0; e < initialEpoch; e++) shuffleRng.permutation(n);
+  if (shuffle) for (let e = 0; e < initialEpoch; e++) shuffleRng.permutation(n);
   const trainable = model.weightEntries().filter((e) => e.param.trainable && e.layer.trainable).map((e) => e.param);
 
   const history: History = { epoch: [], loss: [], batchLoss: [], interrupted: false, stoppedEarly: false, epochs, batchesPerEpoch: batches, elapsedMs: 0 };
@@ -382,7 +396,7 @@ function prepare(model: FitModel, xIn: unknown, yIn: unknown, options: FitOption
   } : undefined;
   const start = Date.now();
   const run: Run = {
-    model, options, loss, epochs, initialEpoch, batchSize, tbptt, optimizer, metrics, withAccuracy, clip, recordNorms, signal, x, y, val, batches,
+    model, options, loss, epochs, initialEpoch, batchSize, tbptt, shuffle, optimizer, metrics, withAccuracy, clip, recordNorms, signal, x, y, val, batches,
     shuffleRng, dropoutRng, firstDropoutRng: dropoutRng, dropoutSeed, trainable, grads: trainable.map((p) => p.grad), backup: trainable.map((p) => p.value.slice()),
     callbacks: options.callbacks ?? [], schedule, control: { model, optimizer, baseLr: optimizer.lr, stop: () => { run.stopRequested = true; } }, stopRequested: false,
     history, progress: new Progress(history, report, start, clip.clipNorm), lastYield: start,
@@ -451,7 +465,7 @@ interface EpochTotals {
  */
 async function runEpoch(run: Run, epoch: number): Promise<EpochTotals> {
   const n = run.x[0].shape[0];
-  const order = run.options.shuffle === false ? Array.from({ length: n }, (_, i) => i) : run.shuffleRng.permutation(n);
+  const order = run.shuffle ? run.shuffleRng.permutation(n) : Array.from({ length: n }, (_, i) => i);
   const totals: EpochTotals = { lossSum: 0, seen: 0, correct: 0, counted: 0 };
   for (let b = 0; b < run.batches; b++) {
     if (run.signal?.aborted) {

@@ -78,3 +78,27 @@ describe("fit: resume with initialEpoch", function () {
     assert.deepEqual(withState.subarray(weightsAt(withState), weightsAt(withState) + nWeights), plain.subarray(weightsAt(plain)));
   });
 });
+
+describe("fit: overfitBatches", function () {
+  this.timeout(60000); // hang guard only; bounded by epochs
+
+  it("trains on the first n batches only, in order, every epoch: the same run as fit on those samples without shuffling", async () => {
+    const a = makeModel();
+    const ha = await a.fit(data.x, data.y, { epochs: 3, batchSize: 8, loss: "mse", seed: 2, overfitBatches: 2 });
+    const b = makeModel();
+    const hb = await b.fit(data.x.slice(0, 16), data.y.slice(0, 16), { epochs: 3, batchSize: 8, loss: "mse", seed: 2, shuffle: false });
+    assert.equal(ha.batchesPerEpoch, 2);
+    assert.deepEqual(ha.batchLoss, hb.batchLoss);
+    assert.deepEqual(weightsOf(a), weightsOf(b));
+    await assert.rejects(makeModel().fit(data.x, data.y, { loss: "mse", overfitBatches: 0 }), /overfitBatches/);
+  });
+
+  it("a tiny LSTM overfits one batch: its loss falls near 0 within 150 epochs", async () => {
+    const m = rnn.sequential({ inputShape: [6, 1], seed: 1 }, [rnn.lstm({ units: 8 }), rnn.dense({ units: 1 })]);
+    const h = await m.fit(data.x, data.y, { epochs: 150, batchSize: 8, loss: "mse", optimizer: rnn.adam({ lr: 0.01 }), seed: 1, overfitBatches: 1 });
+    assert.equal(h.batchLoss.length, 150, "one batch per epoch");
+    // Measured with this seed: 0.366 at epoch 1, 0.0104 at 50, 5.2e-4 at 100, 3.3e-4 at 150. The bound 0.01 leaves a 30× margin.
+    assert.ok(h.loss[0] > 0.1, `starts far from 0: ${h.loss[0]}`);
+    assert.ok(h.loss[149] < 0.01, `after 150 epochs on one batch: ${h.loss[149]}`);
+  });
+});
