@@ -9,8 +9,10 @@
  *   true`; the weights learned so far stay in the model.
  * - A NaN/±Infinity loss or gradient stops fit BEFORE the optimizer step, and an update that makes a
  *   weight non-finite is undone (either way the model keeps the last finite weights); fit then
- *   rejects with an Error naming the epoch and batch and suggesting clipNorm or a lower learning
- *   rate; `error.history` holds the history up to that point.
+ *   rejects with an Error naming the epoch and batch — and, for a bad loss or gradient, where the first
+ *   non-finite value appeared (input, layer, gate or state, timestep; nanTrap.ts re-runs the batch with
+ *   recording on) — and suggesting clipNorm or a lower learning rate; `error.history` holds the
+ *   history up to that point.
  * - Progress: the host's fit observer (`observeFit`, one per fit) and `onProgress(p)` get a FitProgress
  *   at most every 100 ms, at each epoch end and once at the end with a final status; the observer's
  *   `end` follows when fit resolves or rejects. `onBatchEnd` / `onEpochEnd` after every batch / epoch.
@@ -39,6 +41,7 @@ import { EarlyStopping, type Callback, type CallbackControl, type EpochLogs } fr
 import { checkSchedule, type LrRun, type LrSchedule } from "./schedules";
 import { host, type FitObserver } from "./host";
 import type { SaveOptions } from "./serialize";
+import { locateNonFinite, type TrapModel } from "./nanTrap";
 
 /** What fit reads of an AbortSignal (structural, so the engine needs no DOM or Node types). */
 export interface AbortSignalLike {
@@ -233,7 +236,7 @@ export interface LossStep {
  * each) both implement it. Data arrive as the user passed them and are converted by the model, so
  * each model names its own inputs in error messages.
  */
-export interface FitModel {
+export interface FitModel extends TrapModel {
   readonly name: string;
   readonly dtype: DType;
   weightEntries(): { param: Param; layer: { readonly trainable: boolean } }[];
@@ -503,10 +506,11 @@ function runBatch(run: Run, epoch: number, b: number, idx: number[]): { loss: nu
   zeroGrads(model.params());
   const r = model.lossStep(xb, yb, run.loss, { training: true, rng: run.dropoutRng, tbptt: run.tbptt });
   const where = `epoch ${epoch}, batch ${b + 1} of ${run.batches}`;
-  if (!Number.isFinite(r.loss)) throw fail(run, `the loss became ${r.loss} at ${where}`, epoch, b);
+  const locate = (gradient: boolean) => locateNonFinite(model, xb, yb, { loss: run.loss, tbptt: run.tbptt, gradient });
+  if (!Number.isFinite(r.loss)) throw fail(run, `the loss became ${r.loss} at ${where}`, epoch, b, locate(false));
   r.backward();
   const clip = clipGradients(run.grads, run.clip);
-  if (!Number.isFinite(clip.preClipNorm)) throw fail(run, `a gradient became NaN or infinite at ${where}`, epoch, b);
+  if (!Number.isFinite(clip.preClipNorm)) throw fail(run, `a gradient became NaN or infinite at ${where}`, epoch, b, locate(true));
   // An update can overflow even from finite gradients (a huge lr): keep a copy to fall back to.
   trainable.forEach((p, i) => run.backup[i].set(p.value));
   run.optimizer.step(trainable);
@@ -584,8 +588,8 @@ class Progress {
 }
 
 /** Builds the NaN/Inf error (with the history attached) and reports a failed progress. */
-function fail(run: Run, what: string, epoch: number, batch: number): Error {
-  const message = `fit stopped: ${what}. The model keeps the weights from the last finite step. ` +
+function fail(run: Run, what: string, epoch: number, batch: number, where?: string): Error {
+  const message = `fit stopped: ${what}.${where ? ` Where: ${where}.` : ""} The model keeps the weights from the last finite step. ` +
     `Try gradient clipping (clipNorm: 1.0) or a lower learning rate (the optimizer's lr is ${run.optimizer.lr}).`;
   run.progress.report("failed", epoch, batch, message);
   const error = new Error(message) as Error & { history?: History };
