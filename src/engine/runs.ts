@@ -52,7 +52,7 @@ export interface RunSource {
 /** fit's defaults, written into a record when an option was left out (fit.ts documents them). */
 const FIT_DEFAULTS: Record<string, ConfigValue> = {
   epochs: 1, batchSize: 32, shuffle: true, seed: 0, validationSplit: 0, tbptt: null,
-  clipNorm: null, clipPerTensor: null, clipValue: null, lrSchedule: null, metrics: null,
+  clipNorm: null, clipPerTensor: null, clipValue: null, lrSchedule: null, metrics: null, initialEpoch: 0, overfitBatches: null,
 };
 
 /** The optimizer's settings: name and hyper-parameters (an rnn.sgd/adam/rmsprop instance or a name). */

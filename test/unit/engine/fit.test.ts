@@ -4,6 +4,7 @@
 import * as assert from "node:assert/strict";
 import * as rnn from "../../../src/engine/index";
 import { setHost } from "../../../src/engine/host";
+import { differingKeys, fitConfig } from "../../../src/engine/runs";
 import { MemoryFiles } from "../../support/memoryFiles";
 
 const data = rnn.datasets.sine({ samples: 40, timesteps: 6, seed: 3 });
@@ -100,5 +101,13 @@ describe("fit: overfitBatches", function () {
     // Measured with this seed: 0.366 at epoch 1, 0.0104 at 50, 5.2e-4 at 100, 3.3e-4 at 150. The bound 0.01 leaves a 30× margin.
     assert.ok(h.loss[0] > 0.1, `starts far from 0: ${h.loss[0]}`);
     assert.ok(h.loss[149] < 0.01, `after 150 epochs on one batch: ${h.loss[149]}`);
+  });
+});
+
+describe("fit: the new options in a run's configuration", () => {
+  it("two fits differing only in overfitBatches / initialEpoch differ in exactly that key", () => {
+    const base = { loss: "mse" as const, epochs: 6 };
+    assert.deepEqual(differingKeys([{ config: fitConfig(base) }, { config: fitConfig({ ...base, overfitBatches: 1 }) }]), ["overfitBatches"]);
+    assert.deepEqual(differingKeys([{ config: fitConfig(base) }, { config: fitConfig({ ...base, initialEpoch: 3 }) }]), ["initialEpoch"]);
   });
 });
