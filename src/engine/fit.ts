@@ -104,6 +104,8 @@ export interface FitProgress {
   epoch: number;
   /** Epochs requested. */
   epochs: number;
+  /** Number of the first epoch this fit trains: 1, or initialEpoch + 1 for a resumed run (`losses[0]` is that epoch's). */
+  firstEpoch?: number;
   /** Batches done in the current epoch. */
   batch: number;
   /** Batches per epoch. */
@@ -402,7 +404,7 @@ function prepare(model: FitModel, xIn: unknown, yIn: unknown, options: FitOption
     model, options, loss, epochs, initialEpoch, batchSize, tbptt, shuffle, optimizer, metrics, withAccuracy, clip, recordNorms, signal, x, y, val, batches,
     shuffleRng, dropoutRng, firstDropoutRng: dropoutRng, dropoutSeed, trainable, grads: trainable.map((p) => p.grad), backup: trainable.map((p) => p.value.slice()),
     callbacks: options.callbacks ?? [], schedule, control: { model, optimizer, baseLr: optimizer.lr, stop: () => { run.stopRequested = true; } }, stopRequested: false,
-    history, progress: new Progress(history, report, start, clip.clipNorm), lastYield: start,
+    history, progress: new Progress(history, report, start, clip.clipNorm, initialEpoch + 1), lastYield: start,
   };
   return run;
 }
@@ -560,7 +562,7 @@ class Progress {
   private readonly gradNorms: FitProgress["gradNorms"];
 
   constructor(private readonly history: History, private readonly send: ((p: FitProgress) => void) | undefined,
-              readonly start: number, clipNorm: number | undefined) {
+              readonly start: number, clipNorm: number | undefined, private readonly firstEpoch = 1) {
     if (history.perplexity) this.metrics.perplexity = history.perplexity;
     if (history.accuracy) this.metrics.accuracy = history.accuracy;
     if (history.preClipNorm) this.gradNorms = { preClip: history.preClipNorm, postClip: history.postClipNorm!, clipNorm };
@@ -578,7 +580,7 @@ class Progress {
     const h = this.history;
     h.elapsedMs = Date.now() - this.start;
     this.send({
-      status, epoch, epochs: h.epochs, batch, batches: h.batchesPerEpoch, elapsedMs: h.elapsedMs,
+      status, epoch, epochs: h.epochs, firstEpoch: this.firstEpoch, batch, batches: h.batchesPerEpoch, elapsedMs: h.elapsedMs,
       loss: h.batchLoss.length ? h.batchLoss[h.batchLoss.length - 1] : null,
       losses: h.loss, valLosses: h.valLoss ?? NO_EPOCHS, metrics: this.metrics, batchLosses: h.batchLoss,
       ...(this.gradNorms ? { gradNorms: this.gradNorms } : {}),

@@ -127,9 +127,11 @@ export function historyProgress(h: History): FitProgress {
   if (h.valPerplexity) metrics["val perplexity"] = h.valPerplexity;
   if (h.accuracy) metrics.accuracy = h.accuracy;
   if (h.valAccuracy) metrics["val accuracy"] = h.valAccuracy;
+  // a resumed fit's history starts at epoch initialEpoch + 1
+  const first = n ? h.epoch[0] : 1;
   const p: FitProgress = {
     status: h.interrupted ? "interrupted" : "done",
-    epoch: n, epochs: Math.max(n, h.epochs), batch: h.batchesPerEpoch, batches: h.batchesPerEpoch, elapsedMs: h.elapsedMs,
+    epoch: n ? h.epoch[n - 1] : 0, epochs: Math.max(n ? h.epoch[n - 1] : 0, h.epochs), firstEpoch: first, batch: h.batchesPerEpoch, batches: h.batchesPerEpoch, elapsedMs: h.elapsedMs,
     loss: n ? h.loss[n - 1] : null,
     losses: h.loss, valLosses: h.valLoss ?? [], metrics, batchLosses: h.batchLoss,
   };
@@ -178,12 +180,15 @@ export function trainingBundle(progress: FitProgress, options: RichOptions = {})
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   return fitToBudget((level) => {
     const maxPoints = shrink(2000, level);
-    const epochsDone = progress.losses.map((_, i) => i + 1);
+    // Epoch numbers on the x axis: a resumed fit (initialEpoch) continues from its first epoch.
+    const first = progress.firstEpoch ?? 1;
+    const epochsDone = progress.losses.map((_, i) => first + i);
     const series: { label: string; values: readonly number[] }[] = [{ label: "loss", values: progress.losses }];
     if (progress.valLosses.length) series.push({ label: "val loss", values: progress.valLosses });
     for (const [k, v] of Object.entries(progress.metrics)) series.push({ label: k, values: v });
     const pooledEpochs = poolSeries(epochsDone, series.map((s) => s.values), maxPoints);
-    const done = (progress.epoch - 1) + progress.batch / Math.max(1, progress.batches);
+    // epochs this fit has trained (and will train), for the rate and the time left
+    const done = (progress.epoch - first) + progress.batch / Math.max(1, progress.batches);
     const rate = progress.elapsedMs / Math.max(1e-9, done);
     const p: TrainingPayload = {
       status: progress.status,
@@ -192,7 +197,7 @@ export function trainingBundle(progress: FitProgress, options: RichOptions = {})
       batch: progress.batch,
       batches: progress.batches,
       elapsedMs: Number.isFinite(progress.elapsedMs) ? Math.round(progress.elapsedMs) : 0,
-      etaMs: Number.isFinite(rate) && progress.status !== "done" ? Math.max(0, Math.round(rate * (progress.epochs - done))) : null,
+      etaMs: Number.isFinite(rate) && progress.status !== "done" ? Math.max(0, Math.round(rate * (progress.epochs - first + 1 - done))) : null,
       loss: roundSig(progress.loss),
       epochsDone: pooledEpochs.steps,
       series: series.map((s, i) => ({ label: s.label, values: pooledEpochs.values[i].map((v) => roundSig(v)) })),

@@ -11,7 +11,7 @@ import { CELL_FACTS } from "../../../../src/engine/layerFacts";
 import type { FitProgress } from "../../../../src/engine/fit";
 import { MIME, type MimeBundle } from "../../../../src/shared/mime";
 import type { GatesPayload, GradNormsPayload, SummaryPayload, TensorPayload, TrainingPayload } from "../../../../src/shared/payloads";
-import { bundleBytes, createShow, richBundle, trainingBundle } from "../../../../src/kernel/rich/index";
+import { bundleBytes, createShow, historyProgress, richBundle, trainingBundle } from "../../../../src/kernel/rich/index";
 import { roundSig } from "../../../../src/kernel/rich/downsample";
 import { escapeMarkup, linePlotSvg } from "../../../../src/kernel/rich/markup";
 import { validatePayload } from "../../../../src/shared/validate";
@@ -285,6 +285,17 @@ describe("rich: trainingBundle", () => {
     assert.deepEqual(p.gradNorms, { steps: [1, 2], preClip: [3, 0.5], postClip: [1, 0.5], clipNorm: 1 });
     assert.match(b["text/plain"] as string, /^\[#{8}\.{12}\] Epoch 2\/4/); // bar of 20: round(20 × 1.5/4) = round(7.5) = 8
     assert.ok(validatePayload(MIME.training, p).ok);
+  });
+
+  it("a resumed fit (initialEpoch 3) draws its losses at epochs 4, 5, … and times only the epochs it trains", () => {
+    const b = trainingBundle(progress({ firstEpoch: 4, epoch: 5, epochs: 6, batch: 8, batches: 16, elapsedMs: 3000, losses: [1] }));
+    const p = b[MIME.training] as TrainingPayload;
+    assert.deepEqual(p.epochsDone, [4]);
+    // epochs 4 and half of 5 trained in 3 s → 2 s per epoch; half of 5 and all of 6 left = 1.5 epochs = 3000 ms
+    assert.equal(p.etaMs, 3000);
+    // a History of such a fit: its epoch numbers, not 1, 2, 3
+    const h = { epoch: [4, 5, 6], loss: [0.3, 0.2, 0.1], batchLoss: [], interrupted: false, stoppedEarly: false, epochs: 6, batchesPerEpoch: 2, elapsedMs: 10 };
+    assert.deepEqual((trainingBundle(historyProgress(h))[MIME.training] as TrainingPayload).epochsDone, [4, 5, 6]);
   });
 
   it("an impossible budget leaves a text note, never an oversized bundle", () => {
