@@ -4,30 +4,11 @@
 // and no module outside the engine patches an engine prototype any more.
 import * as assert from "node:assert/strict";
 import * as rnn from "../../../src/engine/index";
-import { setHost, type FitObserver, type HostFiles } from "../../../src/engine/host";
+import { setHost, type FitObserver } from "../../../src/engine/host";
 import type { FitProgress } from "../../../src/engine/fit";
 import { resetLayerNames } from "../../../src/engine/layer";
+import { MemoryFiles } from "../../support/memoryFiles";
 import { scanSources } from "../../support/sourceScan";
-
-/** Files in a Map: absolute paths are "/" + the cell's path; a folder exists when a file lies under it. */
-class MemoryFiles implements HostFiles {
-  readonly files = new Map<string, Uint8Array>();
-  resolve(path: string): string {
-    return path.startsWith("/") ? path : `/${path}`;
-  }
-  join(dir: string, name: string): string {
-    return `${dir}/${name}`;
-  }
-  read(file: string): Uint8Array | undefined {
-    return this.files.get(file);
-  }
-  write(file: string, content: Uint8Array | string): void {
-    this.files.set(file, typeof content === "string" ? new TextEncoder().encode(content) : content.slice());
-  }
-  isFolder(file: string): boolean {
-    return [...this.files.keys()].some((k) => k.startsWith(`${file}/`));
-  }
-}
 
 function smallModel(seed: number): rnn.Sequential {
   resetLayerNames();
