@@ -58,21 +58,9 @@ function folderOf(nb: vscode.NotebookDocument): string {
  * `<notebook folder>/<name>_pytorch`). Returns the kernel's result, or undefined when cancelled.
  */
 async function exportPyTorch(controller: RnnNotebookController, name?: string, dir?: string): Promise<ExportPyTorchResult | undefined> {
-  const nb = vscode.window.activeNotebookEditor?.notebook;
-  if (!nb) {
-    void vscode.window.showInformationMessage(vscode.l10n.t("Open an RNN Notebook first."));
-    return undefined;
-  }
-  const kernel = controller.kernelOf(nb);
-  const answer = kernel ? await kernel.inspect({ kind: "models" }) : undefined;
-  const live = Array.isArray(answer) ? answer : [];
-  if (live.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t(
-      "No live model to export: run the cell that defines your model first (the export uses the model in the kernel, with its trained weights)."));
-    return undefined;
-  }
-  const pick = await pickModel(live, vscode.l10n.t("Export Model to PyTorch"), name);
-  if (!pick) return undefined;
+  const chosen = await pickLiveModel(controller, vscode.l10n.t("Export Model to PyTorch"), name);
+  if (!chosen) return undefined;
+  const { nb, kernel, pick } = chosen;
   let target = dir;
   if (!target) {
     target = await vscode.window.showInputBox({
@@ -83,7 +71,7 @@ async function exportPyTorch(controller: RnnNotebookController, name?: string, d
     });
   }
   if (!target) return undefined;
-  const result = await kernel!.inspect({ kind: "exportPyTorch", name: pick, dir: path.resolve(folderOf(nb), target.trim()) }, 120_000);
+  const result = await kernel.inspect({ kind: "exportPyTorch", name: pick, dir: path.resolve(folderOf(nb), target.trim()) }, 120_000);
   if (!result || "error" in result) {
     const why = result ? result.error : vscode.l10n.t("the kernel did not answer (is a cell still running without yielding?)");
     void vscode.window.showErrorMessage(vscode.l10n.t("Could not export {0} to PyTorch: {1}", pick, why));
@@ -146,6 +134,28 @@ async function askTrainingData(title: string): Promise<TrainingData | undefined>
 }
 
 /** The live model to export: `name`, the only one, or a quick pick; undefined when there is none or cancelled. */
+/**
+ * The active notebook, its kernel and the live model an export works on (`name`, else a quick pick, or the
+ * only model); undefined after telling the user why (no notebook, no live model) or when cancelled.
+ */
+async function pickLiveModel(controller: RnnNotebookController, title: string, name?: string) {
+  const nb = vscode.window.activeNotebookEditor?.notebook;
+  if (!nb) {
+    void vscode.window.showInformationMessage(vscode.l10n.t("Open an RNN Notebook first."));
+    return undefined;
+  }
+  const kernel = controller.kernelOf(nb);
+  const answer = kernel ? await kernel.inspect({ kind: "models" }) : undefined;
+  const live = Array.isArray(answer) ? answer : [];
+  if (live.length === 0) {
+    void vscode.window.showInformationMessage(vscode.l10n.t(
+      "No live model to export: run the cell that defines your model first (the export uses the model in the kernel, with its trained weights)."));
+    return undefined;
+  }
+  const pick = await pickModel(live, title, name);
+  return pick && kernel ? { nb, kernel, pick } : undefined;
+}
+
 async function pickModel(live: LiveModel[], title: string, name?: string): Promise<string | undefined> {
   let pick = name ?? (live.length === 1 ? live[0].name : undefined);
   if (!pick) {
@@ -168,21 +178,9 @@ async function pickModel(live: LiveModel[], title: string, name?: string): Promi
  */
 async function exportTraining(controller: RnnNotebookController, name?: string, data?: TrainingData, dir?: string): Promise<ExportTrainingResult | undefined> {
   const title = vscode.l10n.t("Export Training Script");
-  const nb = vscode.window.activeNotebookEditor?.notebook;
-  if (!nb) {
-    void vscode.window.showInformationMessage(vscode.l10n.t("Open an RNN Notebook first."));
-    return undefined;
-  }
-  const kernel = controller.kernelOf(nb);
-  const answer = kernel ? await kernel.inspect({ kind: "models" }) : undefined;
-  const live = Array.isArray(answer) ? answer : [];
-  if (live.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t(
-      "No live model to export: run the cell that defines your model first (the export uses the model in the kernel, with its trained weights)."));
-    return undefined;
-  }
-  const pick = await pickModel(live, title, name);
-  if (!pick) return undefined;
+  const chosen = await pickLiveModel(controller, title, name);
+  if (!chosen) return undefined;
+  const { nb, kernel, pick } = chosen;
   const training = data ?? await askTrainingData(title);
   if (!training) return undefined;
   const target = dir ?? await vscode.window.showInputBox({
@@ -192,7 +190,7 @@ async function exportTraining(controller: RnnNotebookController, name?: string, 
     validateInput: (v) => (v.trim() === "" ? vscode.l10n.t("Enter a folder path.") : undefined),
   });
   if (!target) return undefined;
-  const result = await kernel!.inspect({
+  const result = await kernel.inspect({
     kind: "exportTraining", name: pick, dir: path.resolve(folderOf(nb), target.trim()), x: training.x, y: training.y, options: training.options,
   }, 120_000);
   if (!result || "error" in result) {
