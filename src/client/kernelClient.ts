@@ -8,6 +8,7 @@
 import { EventEmitter } from "node:events";
 import type { MimeBundle } from "../shared/mime";
 import type { FromKernel, InspectFailure, InspectQuery, InspectResult } from "../shared/protocol";
+import type { RunRecord } from "../shared/runLedger";
 import { KernelProcess, type KernelExit } from "./kernelProcess";
 
 export interface KernelOptions {
@@ -31,6 +32,12 @@ export interface KernelOptions {
    * the message says the variables were lost) or "stop" (the runner ends there: "Cell 3 failed: …").
    */
   afterDeath?: "restart" | "stop";
+  /**
+   * The notebook's run ledger as it is now (checked and capped: src/shared/runLedger.ts), asked for
+   * each time a kernel process starts and sent to it before any cell, so `rnn.runs.list()` sees the
+   * runs of earlier sessions. Absent: the kernel starts with an empty ledger.
+   */
+  ledger?: () => { records: RunRecord[]; droppedRuns?: number };
 }
 
 /** What a running cell reports, in order. */
@@ -69,7 +76,7 @@ export class KernelClient {
   private graceTimer: NodeJS.Timeout | undefined;
   private killingOnPurpose = false;
   private readonly inspections = new Map<number, (result: InspectResult | InspectFailure | undefined) => void>();
-  /** "exit" (code, signal, onPurpose) whenever a kernel process ends; "background" (name, text). */
+  /** "exit" (code, signal, onPurpose) whenever a kernel process ends; "background" (name, text); "run" (record): a run ended. */
   readonly events = new EventEmitter();
 
   constructor(private readonly options: KernelOptions) {}
@@ -100,7 +107,10 @@ export class KernelClient {
       exit: (e) => this.onExit(proc, e),
     });
     this.process = proc;
-    this.ready = proc.ready;
+    this.ready = proc.ready.then(() => {
+      const ledger = this.options.ledger?.();
+      if (ledger) proc.send({ type: "ledger", records: ledger.records, ...(ledger.droppedRuns ? { droppedRuns: ledger.droppedRuns } : {}) });
+    });
     return this.ready;
   }
 
@@ -240,6 +250,9 @@ export class KernelClient {
       }
       case "background":
         this.events.emit("background", m.name, m.text);
+        return;
+      case "run":
+        this.events.emit("run", m.record);
         return;
     }
     if (!r || m.id !== r.id) return; // a late message of a cell that was already ended

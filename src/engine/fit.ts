@@ -17,6 +17,8 @@
  *   at most every 100 ms, at each epoch end and once at the end with a final status; the observer's
  *   `end` follows when fit resolves or rejects. `onBatchEnd` / `onEpochEnd` after every batch / epoch.
  *   Without a `signal` option fit stops on the host's `fitSignal()` (the kernel: the cell's interrupt).
+ * - Runs: a fit that resolved (done, interrupted, stopped early) is handed to the host's `fitEnded` with
+ *   its options and history (the kernel appends a run record to the notebook's ledger; runs.ts).
  * - Reproducible: the same seed gives bit-identical histories (shuffling and dropout masks draw from
  *   Rngs forked from `seed`; nothing reads the clock except the yield/progress timers).
  * - Resumable (`initialEpoch`, Keras's): epoch e of a resumed run sees the same Rng states as epoch e of
@@ -240,6 +242,9 @@ export interface LossStep {
  */
 export interface FitModel extends TrapModel {
   readonly name: string;
+  /** "Sequential", "Functional": how a run record names the model's class (constructor names do not survive minification). */
+  readonly className: string;
+  countParams(): number;
   readonly dtype: DType;
   weightEntries(): { param: Param; layer: { readonly trainable: boolean } }[];
   params(): Param[];
@@ -264,6 +269,7 @@ export async function fit(model: FitModel, xIn: unknown, yIn: unknown, options: 
   try {
     const history = await train(prepare(model, xIn, yIn, options, observer));
     observer?.end(history.interrupted ? "interrupted" : "done");
+    host().fitEnded?.({ model: { name: model.name, type: model.className, totalParams: model.countParams() }, options, history });
     return history;
   } catch (e) {
     observer?.end("failed", e instanceof Error ? e.message : String(e));

@@ -6,14 +6,15 @@
  *   host            files                                  fit
  *   (default)       none: file methods throw a clear error  no signal, no observer
  *   Node kernel     fs, atomic writes, paths from the       the running cell's interrupt signal,
- *   (src/kernel)    notebook's folder                       one live training output per fit
+ *   (src/kernel)    notebook's folder                       one live training output per fit,
+ *                                                           a run record per resolved fit
  *
  * A host is installed once with `setHost` by the program that embeds the engine (the kernel, when it
  * builds the cells' `rnn`); cells never install one. Every member is optional, so a host states only
  * what it has: a browser host without files leaves out `files` and the engine's file methods say so.
  * Later additions (a parallel GEMM, …) join this interface the same way, each optional.
  */
-import type { AbortSignalLike, FitProgress } from "./fit";
+import type { AbortSignalLike, FitOptions, FitProgress, History } from "./fit";
 
 /**
  * Files of the host. Paths the engine passes are what a cell wrote (`model.save("m.rnnmodel")`);
@@ -47,6 +48,15 @@ export interface FitObserver {
   end(status: FitProgress["status"], message?: string): void;
 }
 
+/** A fit that resolved (done, interrupted or stopped early): what a run record is made of (runs.ts). */
+export interface FinishedFit {
+  /** The model's name, class ("Sequential", "Functional") and parameter count. */
+  model: { name: string; type: string; totalParams: number };
+  /** The options as the cell passed them. */
+  options: FitOptions;
+  history: History;
+}
+
 /** What the engine needs from the program it runs in; every member optional (see the file header). */
 export interface EngineHost {
   /** Files; absent = this host has none, and file methods (`model.save(path)`, …) throw saying so. */
@@ -55,6 +65,8 @@ export interface EngineHost {
   fitSignal?(): AbortSignalLike | undefined;
   /** A fresh observer for a fit that starts now (the kernel: one live training output per fit), or undefined. */
   observeFit?(): FitObserver | undefined;
+  /** A fit resolved (the kernel: appends its run record to the notebook's run ledger). Not called for a fit that failed. */
+  fitEnded?(fit: FinishedFit): void;
 }
 
 /** The host without files, signal or observer: the engine on its own (tests, a bare import). */

@@ -6,36 +6,10 @@
  */
 import type { FitOptions, History } from "./fit";
 
-/** A configuration value as a record keeps it: plain JSON scalars. */
-export type ConfigValue = string | number | boolean | null;
+import type { ConfigValue, RunRecord } from "../shared/runLedger";
 
-/** One training run. */
-export interface RunRecord {
-  /** Unique within a ledger ("run 3"). */
-  id: string;
-  /** ISO time the run ended. */
-  endedAt: string;
-  /** The model: name, class and parameter count. */
-  model: { name: string; type: string; totalParams: number };
-  /**
-   * The fit configuration and optimizer settings, flat: `epochs`, `batchSize`, `loss`, `optimizer`
-   * (its name), `optimizer.lr`, `optimizer.beta1`…, `clipNorm`, `tbptt`, `lrSchedule`, `lrSchedule.tMax`…;
-   * options left at their defaults are written with the default, so two runs compare key by key.
-   */
-  config: Record<string, ConfigValue>;
-  /** Per-epoch metrics by name ("loss", "valLoss", "perplexity", "accuracy", "lr", …), one value per finished epoch. */
-  epochs: Record<string, number[]>;
-  /**
-   * Per-batch loss, at most `maxBatches` points: `every` consecutive batches averaged into one point
-   * (block means, the last block possibly shorter); `every` 1 means every batch is kept.
-   */
-  batches: { every: number; method: "block mean"; loss: number[]; total: number };
-  /** Gradient clipping: batches seen, how many were clipped, mean and max norm before clipping (with clipping or recordGradNorms). */
-  clip?: { batches: number; clipped: number; meanPreClip: number; maxPreClip: number };
-  wallTimeMs: number;
-  interrupted: boolean;
-  stoppedEarly: boolean;
-}
+// The record's shape is the ledger's (src/shared/runLedger.ts), where the extension and the runner read it too.
+export type { ConfigValue, RunRecord };
 
 /** What a fit's run is made from. */
 export interface RunSource {
@@ -85,13 +59,18 @@ export function fitConfig(options: FitOptions): Record<string, ConfigValue> {
 /** Block means of `values`, at most `max` points: `every` = ⌈n / max⌉ values per point. */
 export function downsample(values: readonly number[], max: number): { every: number; values: number[] } {
   const every = Math.max(1, Math.ceil(values.length / Math.max(1, max)));
-  if (every === 1) return { every, values: values.slice() };
+  return { every, values: blockMeans(values, every) };
+}
+
+/** Means of consecutive blocks of `every` values (the last block possibly shorter). */
+function blockMeans(values: readonly number[], every: number): number[] {
+  if (every === 1) return values.slice();
   const out: number[] = [];
   for (let i = 0; i < values.length; i += every) {
     const block = values.slice(i, i + every);
     out.push(block.reduce((a, v) => a + v, 0) / block.length);
   }
-  return { every, values: out };
+  return out;
 }
 
 /** One run's record from its fit (options as passed, the history fit returned). */
@@ -103,7 +82,7 @@ export function runRecord(src: RunSource): RunRecord {
     const v = h[k];
     if (Array.isArray(v)) epochs[k] = (v as number[]).slice();
   }
-  const ds = downsample(h.batchLoss, src.maxBatches ?? 500);
+  const ds = downsample(h.batchLoss, src.maxBatches ?? MAX_BATCH_POINTS);
   const record: RunRecord = {
     id: src.id,
     endedAt: src.endedAt ?? new Date().toISOString(),
@@ -125,6 +104,87 @@ export function runRecord(src: RunSource): RunRecord {
     };
   }
   return record;
+}
+
+/** Most per-batch points a record keeps (the per-batch loss of a fit or a module loop's per-step series). */
+export const MAX_BATCH_POINTS = 500;
+
+/** Where a module loop's values belong: a step (default: the step after the last one), or an epoch. */
+export interface RunLogAt {
+  /** The global step (batch) of these values, from 1 and increasing; default: one past the last step logged. */
+  step?: number;
+  /** Epoch-level values: appended to the record's per-epoch metrics (epochs from 1, not decreasing). */
+  epoch?: number;
+}
+
+/**
+ * A module loop's run between `rnn.runs.start(config)` and `run.end()`: collects what `run.log`
+ * reports and becomes a RunRecord. Per-step values: the key "loss" is the per-batch loss curve, other
+ * keys per-step series (`batches.metrics`); per-epoch values (`{ epoch }`) go to `epochs`.
+ */
+export class RunLog {
+  private readonly steps: Record<string, number[]> = {};
+  private readonly lossSteps: number[] = [];
+  private readonly epochs: Record<string, number[]> = {};
+  private lastStep = 0;
+  private lastEpoch = 0;
+  private readonly started: number;
+
+  constructor(private readonly model: RunRecord["model"], private readonly config: Record<string, ConfigValue>, private readonly now: () => number = Date.now) {
+    this.started = now();
+  }
+
+  log(metrics: Record<string, number>, at: RunLogAt = {}): void {
+    if (typeof metrics !== "object" || metrics === null || Array.isArray(metrics)) throw new Error("run.log: expected metrics as an object of numbers, e.g. run.log({ loss: 0.5 })");
+    const entries = Object.entries(metrics);
+    for (const [k, v] of entries) if (typeof v !== "number") throw new Error(`run.log: metric "${k}" must be a number, got ${typeof v}`);
+    if (at.epoch !== undefined) {
+      if (!Number.isInteger(at.epoch) || at.epoch < Math.max(1, this.lastEpoch)) throw new Error(`run.log: epoch must be an integer ≥ ${Math.max(1, this.lastEpoch)} (epochs count from 1 and do not go back), got ${at.epoch}`);
+      this.lastEpoch = at.epoch;
+      for (const [k, v] of entries) (this.epochs[k] ??= []).push(v);
+      return;
+    }
+    const step = at.step ?? this.lastStep + 1;
+    if (!Number.isInteger(step) || step <= this.lastStep) throw new Error(`run.log: step must be an integer > ${this.lastStep} (the last step logged), got ${step}`);
+    this.lastStep = step;
+    for (const [k, v] of entries) {
+      (this.steps[k] ??= []).push(v);
+      if (k === "loss") this.lossSteps.push(step);
+    }
+  }
+
+  /** The run's record; `interrupted` when its cell was interrupted or the kernel stopped before `run.end()`. */
+  record(id: string, interrupted: boolean, maxPoints = MAX_BATCH_POINTS): RunRecord {
+    const loss = this.steps.loss ?? [];
+    const longest = Math.max(0, ...Object.values(this.steps).map((s) => s.length));
+    const every = Math.max(1, Math.ceil(longest / Math.max(1, maxPoints)));
+    const batches: RunRecord["batches"] = { every, method: "block mean", loss: blockMeans(loss, every), total: loss.length };
+    const others = Object.keys(this.steps).filter((k) => k !== "loss");
+    if (others.length > 0) batches.metrics = Object.fromEntries(others.map((k) => [k, blockMeans(this.steps[k], every)]));
+    if (this.lossSteps.some((s, i) => s !== i + 1)) batches.steps = this.lossSteps.filter((_, i) => i % every === 0);
+    const epochs: Record<string, number[]> = {};
+    for (const [k, v] of Object.entries(this.epochs)) epochs[k] = v.slice();
+    const ended = this.now();
+    return {
+      id, endedAt: new Date(ended).toISOString(), model: { ...this.model }, config: { ...this.config }, epochs, batches,
+      wallTimeMs: ended - this.started, interrupted, stoppedEarly: false,
+    };
+  }
+}
+
+/**
+ * A module loop's configuration as a record keeps it: JSON scalars as they are, arrays and plain
+ * objects as their JSON text (as fit's lrSchedule settings are); anything else is refused.
+ */
+export function plainConfig(config: Record<string, unknown>, where: string): Record<string, ConfigValue> {
+  const out: Record<string, ConfigValue> = {};
+  for (const [k, v] of Object.entries(config)) {
+    if (v === undefined) continue;
+    if (v === null || typeof v === "string" || typeof v === "boolean" || typeof v === "number") out[k] = v;
+    else if (typeof v === "object" && (Array.isArray(v) || Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) out[k] = JSON.stringify(v);
+    else throw new Error(`${where}: config "${k}" must be plain JSON (a number, string, boolean, array or plain object), got ${typeof v}`);
+  }
+  return out;
 }
 
 /**

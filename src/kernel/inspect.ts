@@ -28,7 +28,7 @@ function isModel(v: unknown): v is Model {
  * is minified. A user's `class Seq2Seq extends rnn.nn.Module` is cell code, never minified: its own
  * class name is the one to show.
  */
-function typeName(v: Model): string {
+export function typeName(v: Pick<Model, "className" | "type">): string {
   if (typeof v.type === "string" && v.type.startsWith("nn.")) return v.type;
   if (typeof v.className === "string") return v.className;
   const own = (v.constructor as { name?: unknown } | undefined)?.name;

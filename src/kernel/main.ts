@@ -15,6 +15,7 @@ import { OUTPUT_MAX_BYTES, Outbox } from "./output";
 import { Sandbox } from "./sandbox";
 import { inspectQuery } from "./inspect";
 import { createRnn } from "./rnnGlobal";
+import { KernelRuns } from "./runs";
 import { richBundle } from "./rich";
 
 const kernelProcess = process;
@@ -32,9 +33,16 @@ if (!send) {
 const realStderrWrite = kernelProcess.stderr.write.bind(kernelProcess.stderr);
 const realExit = kernelProcess.exit.bind(kernelProcess);
 
+// Messages handed to the channel and not yet written (process.send is asynchronous): shutdown waits
+// for them, so the run records of open runs it ends still reach the client.
+let unsent = 0;
+let onAllSent: (() => void) | undefined;
 const outbox = new Outbox((m: FromKernel) => {
   try {
-    send!(m);
+    unsent++;
+    send!(m, undefined, undefined, () => {
+      if (--unsent === 0) onAllSent?.();
+    });
   } catch {
     // The channel is gone (the client died): nothing left to talk to.
     realExit(0);
@@ -47,7 +55,8 @@ sandbox.setRichBundler((value) => richBundle(value, { maxBytes: OUTPUT_MAX_BYTES
 let mathModule: typeof mathjs | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const loadMath = (): typeof mathjs => (mathModule ??= require("mathjs") as typeof mathjs);
-const rnn = createRnn(sandbox, loadMath);
+const runs = new KernelRuns({ send: (m) => outbox.send(m), signal: () => sandbox.signal() });
+const rnn = createRnn(sandbox, loadMath, runs);
 sandbox.installGlobals({ rnn });
 Object.defineProperty(globalThis, "math", {
   configurable: true, enumerable: true,
@@ -92,6 +101,8 @@ async function drain(): Promise<void> {
       // kernel uses, say), the cell still ends: without "done" it would wait forever.
       try {
         const r = await sandbox.run(m.id, m.code, m.cell, m.filename);
+        // Runs of an interrupted cell that never reached run.end() are recorded, as interrupted, before "done".
+        runs.cellEnded();
         if (r.error) outbox.send({ type: "error", id: m.id, ...r.error });
         if (r.result) outbox.send({ type: "result", id: m.id, bundle: r.result });
         outbox.send({ type: "done", id: m.id, status: r.status });
@@ -131,9 +142,14 @@ kernelProcess.on("message", (m: ToKernel) => {
       outbox.send({ type: "inspectResult", id: m.id, result });
       break;
     }
+    case "ledger":
+      runs.setLedger(m.records, m.droppedRuns);
+      break;
     case "shutdown":
+      runs.stopAll();
       outbox.flush();
-      realExit(0);
+      if (unsent === 0) realExit(0);
+      else onAllSent = () => realExit(0);
   }
 });
 kernelProcess.on("disconnect", () => realExit(0));

@@ -4,11 +4,13 @@
  *   rnn.show.*                      rich outputs (src/kernel/rich), shown in the running cell
  *   rnn.toMath(t)                   a mathjs matrix (the engine gives nested arrays; we wrap them)
  *   rnn.signal                      the running cell's interrupt AbortSignal, for a cell's own loops
+ *   rnn.runs.start / list           the notebook's run ledger (./runs.ts): module loops' runs, every record
  * and the engine's host (src/engine/host.ts), installed once here: the engine's file methods
  * (model.save, rnn.load, saveSafetensors, exportPyTorch, rnn.data.readCsv, …) get Node's files with atomic writes and
  * paths relative to the notebook's folder (files.ts); every `model.fit(...)` stops on the kernel's
  * interrupt signal unless given its own, and gets ONE live training output, updated in place (same
- * displayId) at most 10 times a second, ending with the final loss curve.
+ * displayId) at most 10 times a second, ending with the final loss curve; a fit that resolved becomes a
+ * run record of the notebook's ledger.
  */
 import type * as mathjs from "mathjs";
 import * as engine from "../engine/index";
@@ -18,6 +20,7 @@ import type { MimeBundle } from "../shared/mime";
 import { nodeFiles } from "./files";
 import { createShow, trainingBundle } from "./rich";
 import { OUTPUT_MAX_BYTES } from "./output";
+import type { KernelRuns } from "./runs";
 import type { Sandbox } from "./sandbox";
 import { whatIfViews } from "./whatIf";
 
@@ -26,7 +29,7 @@ type MathJs = typeof mathjs;
 /** Fewest milliseconds between two updates of a live training output (≤ 10 updates/s). */
 const TRAINING_UPDATE_MS = 100;
 
-export function createRnn(sandbox: Sandbox, loadMath: () => MathJs): Record<string, unknown> {
+export function createRnn(sandbox: Sandbox, loadMath: () => MathJs, runs: KernelRuns): Record<string, unknown> {
   const show = createShow({
     display: (bundle, displayId) => sandbox.display(bundle, displayId),
     maxBytes: OUTPUT_MAX_BYTES,
@@ -36,11 +39,23 @@ export function createRnn(sandbox: Sandbox, loadMath: () => MathJs): Record<stri
     files: nodeFiles,
     fitSignal: () => sandbox.signal(),
     observeFit: () => new LiveTraining(sandbox, `rnn-fit-${process.pid}-${++fitCounter}`),
+    fitEnded: (fit) => {
+      try {
+        runs.fitEnded(fit);
+      } catch (e) {
+        // The fit itself succeeded: its cell goes on, and the user learns why the run is missing.
+        sandbox.write("stderr", `This fit could not be recorded in the run ledger: ${(e as Error).message}\n`);
+      }
+    },
   });
 
   const rnn: Record<string, unknown> = {
     ...engine,
     show,
+    runs: {
+      start: (config?: Parameters<KernelRuns["start"]>[0]) => runs.start(config),
+      list: () => runs.list(),
+    },
     toMath(t: engine.TensorLike) {
       return loadMath().matrix(engine.toMath(t) as mathjs.MathArray);
     },

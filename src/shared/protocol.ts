@@ -4,12 +4,17 @@
  */
 import type { MimeBundle } from "./mime";
 import type { SummaryPayload, WhatIfInput, WhatIfView } from "./payloads";
+import type { RunRecord } from "./runLedger";
 
 /** Client → kernel. */
 export type ToKernel =
   | { type: "execute"; id: number; code: string; /** 1-based cell number, for messages and stack frames */ cell: number; /** a file name for stack traces */ filename: string }
   | { type: "interrupt" }
   | { type: "inspect"; id: number; query: InspectQuery }
+  /** The notebook's run ledger (records oldest first, already checked and capped), sent when a kernel
+   * starts so `rnn.runs.list()` sees the runs of earlier sessions and new ids continue after them. */
+  | { type: "ledger"; records: RunRecord[]; droppedRuns?: number }
+  /** Ends the kernel: module-loop runs still open are recorded as interrupted first. */
   | { type: "shutdown" };
 
 /**
@@ -97,5 +102,8 @@ export type FromKernel =
    * cell off (it threw the abort, or was abandoned while still awaiting). */
   | { type: "done"; id: number; status: "ok" | "error" | "interrupted" | "stopped" }
   | { type: "inspectResult"; id: number; result: InspectResult | InspectFailure }
+  /** A run ended (a fit resolved, `run.end()`, an interrupted module loop): the client appends it to the
+   * notebook's run ledger (src/shared/runLedger.ts). */
+  | { type: "run"; record: RunRecord }
   /** Something happened outside a running cell (an error thrown in a timer after the cell ended). */
   | { type: "background"; name: "stdout" | "stderr"; text: string };
