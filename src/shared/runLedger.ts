@@ -4,10 +4,11 @@
  * Pure, shared by the kernel (which makes records), the extension and the headless runner (which
  * write them into the notebook) and the comparison views (which read them).
  *
- * Where it lives — notebook-level metadata, key `runLedger`:
- *   .rnnb file        `metadata.runLedger`            VS Code: `notebook.metadata.runLedger`
- *   .ipynb file       `metadata.runLedger` (nbformat allows extra keys)
- *                                                     VS Code: `notebook.metadata.metadata.runLedger`
+ * Where it lives — notebook-level metadata, key `runLedger`, in both file formats:
+ *   .rnnb file        `metadata.runLedger`
+ *   .ipynb file       `metadata.runLedger` (nbformat allows extra keys in notebook metadata)
+ *   VS Code           `notebook.metadata.metadata.runLedger` (both serializers keep the file's
+ *                     notebook-level metadata under `metadata`)
  *   { "version": 1, "capBytes": 1000000, "records": [RunRecord, …], "droppedRuns": 2 }
  *
  * The cap: the ledger never adds more than `LEDGER_CAP_BYTES` (1,000,000 bytes of UTF-8) to the file,
