@@ -16,6 +16,10 @@
  * code cell, --check compares every cell's text outputs with those saved in the file (numbers within
  * --rtol, default 1e-6) and fails with a diff.
  *
+ * Runs: the notebook's run ledger (metadata.runLedger, src/shared/runLedger.ts) is sent to the kernel,
+ * and every run of this execution (each fit, each rnn.runs run) is appended to it in the --out file.
+ * A ledger that cannot be used is reported on stderr and written back exactly as it was read.
+ *
  * Exit codes: 0 every cell ran (and --check found no difference); 1 a cell failed (the message names the cell and line); 2 usage, or an
  * unreadable/invalid notebook or an unknown --param (the file is left untouched); 124 a cell exceeded --timeout.
  * Cells are numbered from 1, counting markdown cells too (as the notebook shows them).
@@ -28,6 +32,7 @@ import { writeAtomic } from "../kernel/files";
 import { applyParameters, diffOutputs, IGNORE_OUTPUT_TAG, isParametersCell, junitXml, ParameterError, parseParam, type CellCase, type TextOutput } from "./ci";
 import { KernelClient, type CellSink } from "./kernelClient";
 import { NotebookFormatError, parseNotebook, serializeNotebook, type Json, type RawNotebook, type RawOutput } from "../shared/notebookFormat";
+import { appendRun, capLedger, LEDGER_KEY, ledgerState, unusableLedgerMessage, type RunLedger, type RunRecord } from "../shared/runLedger";
 
 const USAGE = "usage: rnn-notebook run <file.rnnb|file.ipynb> [--out <file>] [--timeout <seconds per cell>] [--param name=value …]\n" +
   "       [--junit <report.xml>] [--check [--rtol <relative tolerance, default 1e-6>]]";
@@ -120,6 +125,8 @@ interface RunnableNotebook {
   /** The text outputs saved in the file for a cell (--check). */
   savedTexts(index: number): TextOutput[];
   setOutputs(index: number, outputs: Collected[], executionCount: number): void;
+  /** The notebook-level metadata object (where the run ledger lives), changed in place. */
+  metadata: Record<string, unknown>;
   clearOutputs(index: number): void;
   /** The notebook with its outputs, in its own format. */
   serialize(): string;
@@ -137,6 +144,7 @@ function rnnbNotebook(text: string): RunnableNotebook {
   const nb: RawNotebook = parseNotebook(text);
   return {
     codeCells: nb.cells.flatMap((c, index) => (c.kind === "code" ? [codeCell(index, c.source, c.metadata)] : [])),
+    metadata: nb.metadata,
     setSource(index, source) {
       nb.cells[index].source = source;
     },
@@ -205,8 +213,11 @@ function ipynbNotebook(text: string): RunnableNotebook {
     if (source === undefined) throw new NotebookFormatError(`cell ${index + 1}: "source" must be a string or a list of strings`);
     codeCells.push(codeCell(index, source, c.metadata));
   });
+  const root = nb as { metadata?: unknown };
+  if (typeof root.metadata !== "object" || root.metadata === null || Array.isArray(root.metadata)) root.metadata = {};
   return {
     codeCells,
+    metadata: root.metadata as Record<string, unknown>,
     setSource(index, source) {
       cells[index].source = source;
     },
@@ -324,13 +335,29 @@ async function main(argv: string[]): Promise<number> {
   const cases: CellCase[] = [];
   const diffs: string[] = [];
 
+  // The run ledger: the file's runs go to the kernel; this execution's are appended for --out. One
+  // that cannot be used stays in the metadata exactly as it was read.
+  const ledgerIn = ledgerState(nb.metadata);
+  if (ledgerIn.state === "unusable") process.stderr.write(`rnn-notebook: ${unusableLedgerMessage(ledgerIn.error)}\n`);
+  let ledger: RunLedger | undefined = ledgerIn.state === "ok" ? ledgerIn.ledger : undefined;
+  let newRuns = 0;
+
   // Whatever the kernel process prints outside the protocol goes straight to this process's streams,
   // as do messages of callbacks that outlived their cell; neither belongs to a cell's outputs.
   const kernel = new KernelClient({
     kernelPath: path.join(__dirname, "kernel.js"), cwd: path.dirname(file), graceMs: TIMEOUT_GRACE_MS, afterDeath: "stop",
     rawOutput: (name, text) => (name === "stdout" ? process.stdout : process.stderr).write(text),
+    ledger: () => {
+      const capped = ledger ? capLedger(ledger) : undefined;
+      return { records: capped?.records ?? [], droppedRuns: capped?.droppedRuns };
+    },
   });
   kernel.events.on("background", (_name: string, text: string) => process.stderr.write(text));
+  kernel.events.on("run", (record: RunRecord) => {
+    if (ledgerIn.state === "unusable") return;
+    ledger = appendRun(ledger, record);
+    newRuns++;
+  });
   let exitCode = 0;
   let executionCount = 0;
   try {
@@ -437,6 +464,7 @@ async function main(argv: string[]): Promise<number> {
   } else if (args.check && exitCode === 0) {
     process.stderr.write(`rnn-notebook: --check: every output matches the saved one (rtol ${args.rtol}).\n`);
   }
+  if (ledger && newRuns > 0) nb.metadata[LEDGER_KEY] = ledger;
   if (args.out) {
     try {
       writeAtomic(path.resolve(args.out), outIpynb ? nb.serializeIpynb() : nb.serialize());

@@ -78,6 +78,7 @@ export { loadOptimizer, optimizerFromBytes, type SaveOptions } from "./serialize
 export { mse, crossEntropy, binaryCrossEntropy, LOSS_NAMES, type LossName } from "./loss";
 export { clipByGlobalNorm, clipPerTensor, clipByValue, type ClipReport } from "./clip";
 export type { FitOptions, History, FitProgress } from "./fit";
+export type { RunRecord, RunLogAt, ConfigValue } from "./runs";
 export type { Callback, EpochLogs, EarlyStoppingOptions, ModelCheckpointOptions } from "./callbacks";
 /** `rnn.callbacks.earlyStopping({ patience, monitor?, minDelta?, restoreBestWeights? })`. */
 export { callbacks };

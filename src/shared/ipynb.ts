@@ -19,6 +19,7 @@
  */
 import type { Json, JsonObject, RawCell, RawNotebook, RawOutput } from "./notebookFormat";
 import { mimeStorage } from "./notebookFormat";
+import { LEDGER_KEY } from "./runLedger";
 
 export const STDOUT_MIME = "application/vnd.code.notebook.stdout";
 export const STDERR_MIME = "application/vnd.code.notebook.stderr";
@@ -45,12 +46,15 @@ export const TYPESCRIPT_METADATA: JsonObject = {
 
 /** Converts a parsed .rnnb notebook to the text of an nbformat 4.5 .ipynb file (1-space indent, as Jupyter writes). */
 export function rnnbToIpynb(nb: RawNotebook, options: IpynbOptions = {}): string {
+  const { [LEDGER_KEY]: ledger, ...rest } = nb.metadata;
   const root = {
     cells: nb.cells.map((c, i) => convertCell(c, i, options)),
     metadata: {
       ...TYPESCRIPT_METADATA,
-      // The .rnnb notebook metadata travels along under our own key (nbformat allows extra keys).
-      ...(Object.keys(nb.metadata).length > 0 ? { rnn_notebook: nb.metadata } : {}),
+      // The run ledger sits where an .ipynb keeps it (src/shared/runLedger.ts); the rest of the .rnnb
+      // notebook metadata travels along under our own key (nbformat allows extra keys).
+      ...(ledger !== undefined ? { [LEDGER_KEY]: ledger } : {}),
+      ...(Object.keys(rest).length > 0 ? { rnn_notebook: rest } : {}),
     },
     nbformat: 4,
     nbformat_minor: 5,

@@ -1,8 +1,9 @@
 /**
  * The notebook controller ("RNN Notebook" kernel) for .rnnb notebooks and TypeScript cells in .ipynb
  * notebooks. It keeps one kernel process per notebook, runs cells through an ordered queue, sets
- * execution order and timing, turns kernel messages into outputs, and handles interrupt, restart and
- * Workspace Trust (no kernel starts and no cell runs in an untrusted workspace).
+ * execution order and timing, turns kernel messages into outputs, records each run the kernel reports in
+ * the notebook's run ledger (./ledger.ts), and handles interrupt, restart and Workspace Trust (no kernel
+ * starts and no cell runs in an untrusted workspace).
  */
 import * as path from "node:path";
 import * as os from "node:os";
@@ -11,6 +12,8 @@ import { CONTROLLER_ID, CONTROLLER_LABEL, JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE, 
 import { KernelClient, type CellStatus } from "../../client/kernelClient";
 import { ipynbIsOursByDefault } from "./kernelspec";
 import { bundleToItems, bundleToOutput } from "./outputs";
+import { NotebookLedger } from "./ledger";
+import type { RunRecord } from "../../shared/runLedger";
 
 export const UNTRUSTED_MESSAGE = () => vscode.l10n.t(
   "This workspace is not trusted, so RNN Notebook runs no code here: no kernel is started and no cell is executed. " +
@@ -136,14 +139,20 @@ export class RnnNotebookController implements vscode.Disposable {
     let s = this.sessions.get(key);
     if (!s) {
       const cfg = vscode.workspace.getConfiguration("rnnNotebook", notebook.uri);
+      const ledger = new NotebookLedger(notebook, (message) => {
+        this.log().appendLine(`[${path.basename(notebook.uri.path)}] ${message}`);
+        void vscode.window.showWarningMessage(`RNN Notebook (${path.basename(notebook.uri.path)}): ${message}`);
+      });
       const kernel = new KernelClient({
         kernelPath: this.context.asAbsolutePath(path.join("dist", "kernel.js")),
         cwd: notebookFolder(notebook),
         maxOldSpaceSizeMb: cfg.get<number>("kernel.maxOldSpaceSizeMb", 4096),
         graceMs: 1000 * cfg.get<number>("kernel.interruptGracePeriodSeconds", 5),
         maxOutputBytes: cfg.get<number>("output.maxBytes", 2_000_000),
+        ledger: () => ledger.forKernel(),
       });
       kernel.events.on("background", (name: string, text: string) => this.background(notebook, name, text));
+      kernel.events.on("run", (record: RunRecord) => void ledger.append(record));
       s = new NotebookSession(kernel);
       this.sessions.set(key, s);
     }

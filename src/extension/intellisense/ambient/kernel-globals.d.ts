@@ -121,8 +121,51 @@ declare namespace RnnKernel {
     throwIfAborted(): void;
   }
 
+  type RunRecord = import("engine/index").RunRecord;
+
+  /**
+   * A module loop's run, from `rnn.runs.start(config)`: log what the loop measures, then `end()` it.
+   * A run whose cell is interrupted before `end()` is recorded as interrupted when the cell ends.
+   */
+  interface Run {
+    /** The run's id in the notebook's ledger ("run 4"). */
+    readonly id: string;
+    /**
+     * Records values of this run. Without `epoch`, per-step values: the key "loss" is the per-batch loss
+     * curve, other keys per-step series (both kept as at most 500 block means); `step` is the global
+     * step (default: one past the last). With `{ epoch: n }`: per-epoch values (epochs count from 1).
+     * @example run.log({ loss: loss.item() })
+     * @example run.log({ loss: trainLoss, valLoss }, { epoch: 3 })
+     */
+    log(metrics: Record<string, number>, at?: { step?: number; epoch?: number }): void;
+    /** Ends the run and appends its record to the notebook's run ledger; returns the record. Interrupted if its cell was. */
+    end(): RunRecord;
+  }
+
+  /**
+   * The notebook's run ledger: every `fit` that resolves appends a record (model, full configuration with
+   * defaults, optimizer settings, seed, per-epoch metrics, per-batch loss as block means, clipping, wall
+   * time, interrupted); module loops opt in with `start`. Records live in the notebook's metadata
+   * (`metadata.runLedger`, at most 1 MB: the oldest per-batch detail is dropped first, then the oldest runs)
+   * and survive kernel restarts and reopening.
+   */
+  interface Runs {
+    /**
+     * Starts a run of a loop of your own (an `rnn.nn` module, `rnn.optim`).
+     * @param config `name`: the model name the record shows; `model`: the model trained (its class and parameter
+     * count are recorded); every other key is the run's configuration (plain JSON: numbers, strings, booleans;
+     * arrays and objects are kept as JSON text), compared key by key with other runs.
+     * @example const run = rnn.runs.start({ name: "lstm", model: net, lr: 0.01, hidden: 32 });
+     */
+    start(config?: { name?: string; model?: unknown; [key: string]: unknown }): Run;
+    /** Every run record of the notebook (earlier sessions' included), oldest first, as copies. */
+    list(): RunRecord[];
+  }
+
   /** What the kernel adds to the engine's `rnn`. */
   interface Additions {
+    /** The notebook's run ledger: `rnn.runs.list()`, and `rnn.runs.start(config)` for module loops. */
+    runs: Runs;
     /** Rich views: gates, gradient norms, loss curves, tensors, attention, neurons over text, connectivity, trajectories. */
     show: Show;
     /**
