@@ -100,10 +100,17 @@ function recordBytes(r: RunRecord): number {
   return indentedBytes(r, RECORD_DEPTH) + 2 * RECORD_DEPTH + 2;
 }
 
+/**
+ * Bytes of the ledger without its records, as `"runLedger": {…}`; a non-empty `records` array also
+ * closes on a line of its own ("\n" + indentation before "]", less the last record's comma).
+ */
+function shellBytes(ledger: RunLedger, hasRecords: boolean): number {
+  return indentedBytes({ ...ledger, records: [] }, LEDGER_DEPTH) + `"${LEDGER_KEY}": `.length + (hasRecords ? 2 * (RECORD_DEPTH - 1) : 0);
+}
+
 /** Bytes the ledger takes in a .rnnb file, as `"runLedger": {…}` at its depth there. */
 export function ledgerBytes(ledger: RunLedger): number {
-  const shell = indentedBytes({ ...ledger, records: [] }, LEDGER_DEPTH) + `"${LEDGER_KEY}": `.length;
-  return shell + ledger.records.reduce((a, r) => a + recordBytes(r), 0);
+  return shellBytes(ledger, ledger.records.length > 0) + ledger.records.reduce((a, r) => a + recordBytes(r), 0);
 }
 
 /**
@@ -112,7 +119,8 @@ export function ledgerBytes(ledger: RunLedger): number {
  */
 export function capLedger(ledger: RunLedger, capBytes = LEDGER_CAP_BYTES): RunLedger {
   const out: RunLedger = { ...ledger, capBytes, records: ledger.records.slice() };
-  const shell = ledgerBytes({ ...out, records: [], droppedRuns: (ledger.droppedRuns ?? 0) + ledger.records.length });
+  // Sized as if every record were dropped (the largest droppedRuns), so the result is within the cap whatever is dropped.
+  const shell = shellBytes({ ...out, droppedRuns: (ledger.droppedRuns ?? 0) + ledger.records.length }, true);
   const sizes = out.records.map(recordBytes);
   let total = shell + sizes.reduce((a, s) => a + s, 0);
   for (let i = 0; i < out.records.length && total > capBytes; i++) {
