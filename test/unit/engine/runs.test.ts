@@ -2,7 +2,7 @@
 // scalar chart's formula, worked by hand below).
 import * as assert from "node:assert/strict";
 import * as rnn from "../../../src/engine/index";
-import { differingKeys, downsample, fitConfig, runRecord, smoothEma } from "../../../src/engine/runs";
+import { differingKeys, downsample, fitConfig, plainConfig, RunLog, runRecord, smoothEma } from "../../../src/engine/runs";
 
 function data(): { x: number[][][]; y: number[][] } {
   const g = new rnn.Rng(4);
@@ -78,5 +78,28 @@ describe("smoothEma: TensorBoard's debiased exponential moving average", () => {
     assert.deepEqual(smoothEma([3, 3, 3], 0.9), [3, 3, 3]);
     assert.deepEqual(smoothEma([1, 5, 2], 0), [1, 5, 2]);
     assert.throws(() => smoothEma([1], 1), /smoothing must be in \[0, 1\), got 1/);
+  });
+});
+
+describe("RunLog: a module loop's run", () => {
+  it("keeps per-step series as block means, explicit steps, and per-epoch values", () => {
+    let t = 1000;
+    const log = new RunLog({ name: "m", type: "loop", totalParams: 5 }, { lr: 0.1 }, () => t);
+    for (let s = 1; s <= 7; s++) log.log({ loss: s, acc: 10 * s }, { step: 10 * s });
+    log.log({ loss: 0.5 }, { epoch: 1 });
+    t = 1250;
+    const r = log.record("run 9", false, 3);
+    // 7 points, at most 3 → blocks of ⌈7/3⌉ = 3: means of 1..3, 4..6, 7
+    assert.deepEqual(r.batches, { every: 3, method: "block mean", loss: [2, 5, 7], total: 7, metrics: { acc: [20, 50, 70] }, steps: [10, 40, 70] });
+    assert.deepEqual(r.epochs, { loss: [0.5] });
+    assert.equal(r.wallTimeMs, 250);
+    assert.equal(r.endedAt, new Date(1250).toISOString());
+    assert.throws(() => log.log({ loss: 1 }, { step: 70 }), /step must be an integer > 70/);
+    assert.throws(() => log.log({ loss: 1 }, { epoch: 0 }), /epoch must be an integer ≥ 1/);
+  });
+
+  it("plainConfig keeps JSON scalars, writes arrays and plain objects as JSON text, refuses the rest", () => {
+    assert.deepEqual(plainConfig({ a: 1, b: "x", c: null, d: [1, 2], e: { k: true }, f: undefined }, "t"), { a: 1, b: "x", c: null, d: "[1,2]", e: '{"k":true}' });
+    assert.throws(() => plainConfig({ g: () => 1 }, "rnn.runs.start"), /rnn\.runs\.start: config "g" must be plain JSON/);
   });
 });
