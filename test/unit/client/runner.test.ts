@@ -1,7 +1,8 @@
 // The runner as a CI step (src/client/runner.ts with ci.ts), run as a user runs it —
 // `node cli.js run nb --param …`, `--junit report.xml`, `--check`: papermill-style parameters from
 // the cell tagged "parameters" (.rnnb and .ipynb), a valid JUnit report naming the failing cell and
-// line, and a notebook checked against its own saved outputs (nbval's ignore tag honoured).
+// line, and a notebook checked against its own saved outputs (nbval's ignore tag honoured); the run
+// ledger of the notebook carried through --out (.rnnb and .ipynb) with this execution's runs added.
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -138,5 +139,89 @@ describe("rnn-notebook run as a CI step (--param, --junit, --check)", function (
     assert.match(fail.stderr, /^ {2}\+ 6\.283185307179586$/m);
     // a looser --rtol accepts it: |6.3 − 6.2832| / 6.3 = 2.7e-3
     assert.equal((await runCli(["run", saved, "--check", "--rtol", "0.01"], dir)).code, 0);
+  });
+});
+
+describe("rnn-notebook run --out writes the run ledger", function () {
+  this.timeout(60_000);
+  let dir: string;
+
+  before(async () => {
+    await buildKernel();
+    dir = tempDir("runner-ledger");
+  });
+  after(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A run from an earlier session, as a notebook file holds it. */
+  const earlier = {
+    id: "run 1", endedAt: "2026-12-01T10:00:00.000Z", model: { name: "sequential", type: "Sequential", totalParams: 64 },
+    config: { epochs: 1, clipNorm: null }, epochs: { loss: [0.8] }, batches: { every: 1, method: "block mean", loss: [0.9, 0.7], total: 2 },
+    wallTimeMs: 5, interrupted: false, stoppedEarly: false,
+  };
+  const ledgerOf = (records: unknown[]) => ({ version: 1, capBytes: 1_000_000, records });
+  const cells = [
+    'const { x, y } = rnn.datasets.sine({ samples: 16, timesteps: 4, seed: 1 });\nconst m = rnn.sequential({ inputShape: [4, 1], seed: 1 }, [rnn.simpleRNN({ units: 2 }), rnn.dense({ units: 1 })]);',
+    'await m.fit(x, y, { epochs: 1, batchSize: 8, loss: "mse", clipNorm: 1 });',
+    'console.log(rnn.runs.list().map((r) => r.id).join(","));',
+  ];
+  const rnnbWithLedger = (ledger: unknown) => {
+    const nb = JSON.parse(rnnb(cells.map((source) => ({ source }))));
+    nb.metadata = { runLedger: ledger, other: "kept" };
+    return JSON.stringify(nb);
+  };
+
+  /** The new run's record as the kernel made it: the fit of cell 2. */
+  function assertAppended(records: { id: string; config: Record<string, unknown>; batches: { total: number } }[]): void {
+    assert.deepEqual(records[0], earlier, "the file's run is kept as it was");
+    assert.equal(records[1].id, "run 2");
+    assert.equal(records[1].config.clipNorm, 1);
+    assert.equal(records[1].batches.total, 2, "16 samples / batch 8 = 2 batches");
+  }
+
+  it(".rnnb: the kernel lists the file's runs, and --out holds them plus this execution's", async () => {
+    const file = path.join(dir, "ledger.rnnb");
+    fs.writeFileSync(file, rnnbWithLedger(ledgerOf([earlier])));
+    const out = path.join(dir, "ledger.out.rnnb");
+    const r = await runCli(["run", file, "--out", out], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^run 1,run 2$/m);
+    const metadata = parseNotebook(fs.readFileSync(out, "utf8")).metadata as { runLedger: { records: never[] }; other: string };
+    assertAppended(metadata.runLedger.records);
+    assert.equal(metadata.other, "kept");
+    // and again from the output: ids go on
+    const again = await runCli(["run", out, "--out", out], dir);
+    assert.match(again.stdout, /^run 1,run 2,run 3$/m);
+  });
+
+  it(".ipynb in and out, and an .rnnb written as .ipynb: the ledger at metadata.runLedger", async () => {
+    const file = path.join(dir, "ledger.ipynb");
+    fs.writeFileSync(file, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { runLedger: ledgerOf([earlier]) },
+      cells: cells.map((source) => ({ cell_type: "code", metadata: {}, outputs: [], source })) }));
+    const out = path.join(dir, "ledger.out.ipynb");
+    const r = await runCli(["run", file, "--out", out], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assertAppended(JSON.parse(fs.readFileSync(out, "utf8")).metadata.runLedger.records);
+
+    const rnnbFile = path.join(dir, "to-ipynb.rnnb");
+    fs.writeFileSync(rnnbFile, rnnbWithLedger(ledgerOf([earlier])));
+    const converted = path.join(dir, "to-ipynb.ipynb");
+    assert.equal((await runCli(["run", rnnbFile, "--out", converted], dir)).code, 0);
+    const meta = JSON.parse(fs.readFileSync(converted, "utf8")).metadata;
+    assertAppended(meta.runLedger.records);
+    assert.deepEqual(meta.rnn_notebook, { other: "kept" }, "the rest of the .rnnb metadata under rnn_notebook");
+  });
+
+  it("a ledger that cannot be used is reported and written back exactly as read; the notebook still runs", async () => {
+    const hostile = ledgerOf([{ ...earlier, epochs: { loss: ["NaN"] } }]);
+    const file = path.join(dir, "hostile.rnnb");
+    fs.writeFileSync(file, rnnbWithLedger(hostile));
+    const out = path.join(dir, "hostile.out.rnnb");
+    const r = await runCli(["run", file, "--out", out], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /run ledger in this notebook's metadata cannot be used \(runLedger\.records\[0\]\.epochs\.loss\[0\]: expected a number or null, got the string "NaN"\)/);
+    assert.match(r.stdout, /^run 1$/m, "this execution's run is listed in the kernel");
+    assert.deepEqual((parseNotebook(fs.readFileSync(out, "utf8")).metadata as { runLedger: unknown }).runLedger, hostile);
   });
 });
