@@ -32,7 +32,7 @@ import { writeAtomic } from "../kernel/files";
 import { applyParameters, diffOutputs, IGNORE_OUTPUT_TAG, isParametersCell, junitXml, ParameterError, parseParam, type CellCase, type TextOutput } from "./ci";
 import { KernelClient, type CellSink } from "./kernelClient";
 import { NotebookFormatError, parseNotebook, serializeNotebook, type Json, type RawNotebook, type RawOutput } from "../shared/notebookFormat";
-import { appendRun, capLedger, LEDGER_KEY, ledgerState, unusableLedgerMessage, type RunLedger, type RunRecord } from "../shared/runLedger";
+import { LEDGER_KEY, ledgerForKernel, ledgerState, ledgerWithRun, unusableLedgerMessage, type RunRecord } from "../shared/runLedger";
 
 const USAGE = "usage: rnn-notebook run <file.rnnb|file.ipynb> [--out <file>] [--timeout <seconds per cell>] [--param name=value …]\n" +
   "       [--junit <report.xml>] [--check [--rtol <relative tolerance, default 1e-6>]]";
@@ -339,24 +339,18 @@ async function main(argv: string[]): Promise<number> {
   // that cannot be used stays in the metadata exactly as it was read.
   const ledgerIn = ledgerState(nb.metadata);
   if (ledgerIn.state === "unusable") process.stderr.write(`rnn-notebook: ${unusableLedgerMessage(ledgerIn.error)}\n`);
-  let ledger: RunLedger | undefined = ledgerIn.state === "ok" ? ledgerIn.ledger : undefined;
-  let newRuns = 0;
 
   // Whatever the kernel process prints outside the protocol goes straight to this process's streams,
   // as do messages of callbacks that outlived their cell; neither belongs to a cell's outputs.
   const kernel = new KernelClient({
     kernelPath: path.join(__dirname, "kernel.js"), cwd: path.dirname(file), graceMs: TIMEOUT_GRACE_MS, afterDeath: "stop",
     rawOutput: (name, text) => (name === "stdout" ? process.stdout : process.stderr).write(text),
-    ledger: () => {
-      const capped = ledger ? capLedger(ledger) : undefined;
-      return { records: capped?.records ?? [], droppedRuns: capped?.droppedRuns };
-    },
+    ledger: () => ledgerForKernel(ledgerState(nb.metadata)),
   });
   kernel.events.on("background", (_name: string, text: string) => process.stderr.write(text));
   kernel.events.on("run", (record: RunRecord) => {
-    if (ledgerIn.state === "unusable") return;
-    ledger = appendRun(ledger, record);
-    newRuns++;
+    const next = ledgerWithRun(ledgerState(nb.metadata), record);
+    if (next.ok) nb.metadata[LEDGER_KEY] = next.ledger;
   });
   let exitCode = 0;
   let executionCount = 0;
@@ -464,7 +458,6 @@ async function main(argv: string[]): Promise<number> {
   } else if (args.check && exitCode === 0) {
     process.stderr.write(`rnn-notebook: --check: every output matches the saved one (rtol ${args.rtol}).\n`);
   }
-  if (ledger && newRuns > 0) nb.metadata[LEDGER_KEY] = ledger;
   if (args.out) {
     try {
       writeAtomic(path.resolve(args.out), outIpynb ? nb.serializeIpynb() : nb.serialize());

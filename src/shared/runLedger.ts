@@ -297,6 +297,22 @@ export function ledgerState(metadata: Record<string, unknown> | undefined): Ledg
   return check.ok ? { state: "ok", ledger: check.ledger } : { state: "unusable", error: check.error };
 }
 
+/** What a starting kernel gets of a notebook's ledger: its records within the cap (none when it cannot be used). */
+export function ledgerForKernel(state: LedgerState): { records: RunRecord[]; droppedRuns?: number } {
+  if (state.state !== "ok") return { records: [] };
+  const capped = capLedger(state.ledger);
+  return { records: capped.records, ...(capped.droppedRuns ? { droppedRuns: capped.droppedRuns } : {}) };
+}
+
+/**
+ * The ledger to write into the notebook after `record` (appended and capped), or why nothing may be
+ * written: the notebook's ledger cannot be used, and it is kept exactly as it is.
+ */
+export function ledgerWithRun(state: LedgerState, record: RunRecord): LedgerCheck {
+  if (state.state === "unusable") return { ok: false, error: state.error };
+  return { ok: true, ledger: appendRun(state.state === "ok" ? state.ledger : undefined, record) };
+}
+
 /** The message for a ledger that cannot be used: kept as it is, new runs not recorded into it. */
 export function unusableLedgerMessage(error: string): string {
   return `The run ledger in this notebook's metadata cannot be used (${error}). It is kept as it is and new runs are not ` +

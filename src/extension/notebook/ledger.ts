@@ -8,7 +8,7 @@
  * reported once per kernel session; runs are then not recorded into it.
  */
 import * as vscode from "vscode";
-import { appendRun, capLedger, LEDGER_KEY, ledgerState, unusableLedgerMessage, type LedgerState, type RunRecord } from "../../shared/runLedger";
+import { LEDGER_KEY, ledgerForKernel, ledgerState, ledgerWithRun, unusableLedgerMessage, type LedgerState, type RunRecord } from "../../shared/runLedger";
 
 type Metadata = Record<string, unknown>;
 
@@ -33,9 +33,7 @@ export class NotebookLedger {
   forKernel(): { records: RunRecord[]; droppedRuns?: number } {
     const s = notebookLedger(this.notebook);
     if (s.state === "unusable") this.report(s.error);
-    if (s.state !== "ok") return { records: [] };
-    const capped = capLedger(s.ledger);
-    return { records: capped.records, droppedRuns: capped.droppedRuns };
+    return ledgerForKernel(s);
   }
 
   /** Appends a run (after the ones before it); resolves when the edit was applied or refused. */
@@ -47,14 +45,13 @@ export class NotebookLedger {
   private async write(record: RunRecord): Promise<void> {
     const nb = this.notebook;
     if (nb.isClosed) return;
-    const s = notebookLedger(nb);
-    if (s.state === "unusable") {
-      this.report(s.error);
+    const next = ledgerWithRun(notebookLedger(nb), record);
+    if (!next.ok) {
+      this.report(next.error);
       return;
     }
-    const ledger = appendRun(s.state === "ok" ? s.ledger : undefined, record);
     const edit = new vscode.WorkspaceEdit();
-    const metadata = { ...(nb.metadata as Metadata), metadata: { ...fileMetadata(nb), [LEDGER_KEY]: ledger } };
+    const metadata = { ...(nb.metadata as Metadata), metadata: { ...fileMetadata(nb), [LEDGER_KEY]: next.ledger } };
     edit.set(nb.uri, [vscode.NotebookEdit.updateNotebookMetadata(metadata)]);
     if (!(await vscode.workspace.applyEdit(edit))) this.warn(vscode.l10n.t("The run {0} could not be written into the notebook's run ledger.", record.id));
   }
