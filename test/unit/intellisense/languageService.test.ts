@@ -234,6 +234,26 @@ describe("intellisense: notebook language service", function () {
     }
   });
 
+  it("types rnn.runs (the kernel's run ledger) against the real generated engine types", function () {
+    const types = loadTypeFiles(DIST_TYPES);
+    if (!/declare module "engine\/tensor"/.test(types.files.get(`${TYPES_DIR}/rnn-engine.d.ts`) ?? "")) this.skip();
+    const real = new NotebookLanguageService(types);
+    try {
+      real.update([{ id: "ok", text: [
+        'const run = rnn.runs.start({ name: "loop", model: rnn.nn.GRU({ inputSize: 1, hiddenSize: 2 }), lr: 0.1 });',
+        "run.log({ loss: 0.5 });",
+        "run.log({ loss: 0.4, valLoss: 0.6 }, { epoch: 1 });",
+        "const rec: rnn.RunRecord = run.end();",
+        "const ids: string[] = rnn.runs.list().map((r) => `${r.id} ${r.batches.every} ${r.config.lr}`);",
+      ].join("\n") }]);
+      assert.deepEqual(real.diagnostics("ok").map((d) => d.message), []);
+      real.update([{ id: "bad", text: 'rnn.runs.start().log({ loss: "low" });' }]);
+      assert.match(real.diagnostics("bad").map((d) => d.message).join("\n"), /'string' is not assignable to type 'number'/);
+    } finally {
+      real.dispose();
+    }
+  });
+
   it("type-checks every sample lesson's code cells against the real generated engine types", function () {
     const types = loadTypeFiles(DIST_TYPES);
     if (!/declare module "engine\/tensor"/.test(types.files.get(`${TYPES_DIR}/rnn-engine.d.ts`) ?? "")) this.skip();
