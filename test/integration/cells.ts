@@ -5,6 +5,13 @@ import { CONTROLLER_ID, EXTENSION_ID } from "../../src/shared/mime";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A fresh file name under scratch/ of the test workspace (not created). */
+export function scratch(name: string): vscode.Uri {
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  assert.ok(root, "the test workspace is open");
+  return vscode.Uri.joinPath(root, "scratch", `${Date.now()}-${name}`);
+}
+
 export async function waitUntil<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 30_000): Promise<T> {
   const t0 = Date.now();
   for (;;) {

@@ -5,16 +5,10 @@ import * as vscode from "vscode";
 import * as rnn from "../../src/engine/index";
 import { MIME } from "../../src/shared/mime";
 import type { SummaryPayload } from "../../src/shared/payloads";
-import { activate, closeAll, openCodeNotebook, runCell, showWithKernel, valueText, waitUntil } from "./cells";
+import { activate, closeAll, openCodeNotebook, runCell, scratch, showWithKernel, valueText, waitUntil } from "./cells";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-
-function scratch(name: string): vscode.Uri {
-  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
-  assert.ok(root, "the test workspace is open");
-  return vscode.Uri.joinPath(root, "scratch", `${Date.now()}-${name}`);
-}
 
 /** Makes the notebook dirty without changing its content (insert a cell, then delete it), then saves. */
 async function touchAndSave(nb: vscode.NotebookDocument): Promise<boolean> {

@@ -4,16 +4,10 @@
 // file that cannot be used is left exactly as it was, through a run and a save.
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
-import { activate, closeAll, runCell, showWithKernel, valueText, waitUntil } from "./cells";
+import { activate, closeAll, runCell, scratch, showWithKernel, valueText, waitUntil } from "./cells";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-
-function scratch(name: string): vscode.Uri {
-  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
-  assert.ok(root, "the test workspace is open");
-  return vscode.Uri.joinPath(root, "scratch", `${Date.now()}-${name}`);
-}
 
 const CELLS = [
   [
