@@ -180,8 +180,16 @@ export class KernelClient {
     return this.process ? this.process.exited.then(() => undefined) : Promise.resolve();
   }
 
-  /** Ends the process (a running cell ends as "killed"); the next execute starts a fresh one. */
+  /**
+   * Ends the process and starts a fresh one. An idle kernel is asked to shut down (so the runs it has
+   * open are recorded, as interrupted, before it exits); one running a cell is killed at once (the cell
+   * ends as "killed").
+   */
   async restart(): Promise<void> {
+    if (this.process && !this.running && !this.starting) {
+      this.killingOnPurpose = true;
+      await this.shutdown();
+    }
     this.kill("killed");
     await this.start();
   }

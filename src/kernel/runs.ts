@@ -10,8 +10,8 @@
  * client sends the notebook's ledger (`ledger` message) when the kernel starts, so ids continue after
  * the runs already in the notebook and list() sees them. A run whose cell is interrupted before
  * `run.end()` is ended as interrupted when the cell ends; every run still open when the kernel is
- * asked to shut down is ended as interrupted first. (A kernel that is killed — Restart, a crash —
- * cannot record the runs it had open.)
+ * asked to shut down (the runner's end, a restart of an idle kernel) is ended as interrupted first. (A
+ * kernel that is killed — a restart while a cell runs, a crash — cannot record the runs it had open.)
  */
 import type { FinishedFit } from "../engine/host";
 import { plainConfig, RunLog, runRecord, type RunLogAt } from "../engine/runs";
@@ -128,10 +128,10 @@ export class KernelRuns {
 function describeModel(model: unknown): RunRecord["model"] {
   if (model === undefined) return { name: "model", type: "loop", totalParams: NaN };
   if (typeof model !== "object" || model === null) throw new Error("rnn.runs.start: model must be a model or { name, type, totalParams }");
-  const m = model as { name?: unknown; countParams?: unknown; className?: unknown; type?: unknown; totalParams?: unknown; constructor?: { name?: unknown } };
+  const m = model as { name?: unknown; countParams?: unknown; className?: unknown; type?: unknown; totalParams?: unknown };
   const name = typeof m.name === "string" ? m.name : "model";
   if (typeof m.countParams === "function") {
-    return { name, type: typeName(m as { className?: unknown; type?: unknown }), totalParams: (m.countParams as () => number).call(m) };
+    return { name, type: typeName(m), totalParams: (m.countParams as () => number).call(m) };
   }
   return { name, type: typeof m.type === "string" ? m.type : "loop", totalParams: typeof m.totalParams === "number" ? m.totalParams : NaN };
 }

@@ -67,6 +67,28 @@ describe("run ledger in the notebook", function () {
     assert.deepEqual(ledgerOf(nb)!.records.map((r) => r.id), ["run 1", "run 2"]);
   });
 
+  it("an .ipynb run with our kernel: the record in the notebook metadata, saved at metadata.runLedger", async () => {
+    const uri = scratch("ledger.ipynb");
+    const ipynb = {
+      nbformat: 4, nbformat_minor: 5, metadata: { language_info: { name: "typescript" } },
+      cells: CELLS.map((source) => ({ cell_type: "code", metadata: {}, source, outputs: [], execution_count: null })),
+    };
+    await vscode.workspace.fs.writeFile(uri, enc.encode(JSON.stringify(ipynb)));
+    const nb = await vscode.workspace.openNotebookDocument(uri);
+    assert.equal(nb.notebookType, "jupyter-notebook");
+    for (const cell of nb.getCells()) {
+      if (cell.document.languageId !== "typescript") await vscode.languages.setTextDocumentLanguage(cell.document, "typescript");
+    }
+    await showWithKernel(nb);
+    assert.equal((await runCell(nb, 0)).executionSummary?.success, true);
+    const ledger = await waitUntil("the run in the notebook's metadata", () => ledgerOf(nb)?.records.length === 1 && ledgerOf(nb));
+    assert.equal(ledger.records[0].config.clipNorm, 0.25);
+    assert.equal(await nb.save(), true);
+    const saved = JSON.parse(dec.decode(await vscode.workspace.fs.readFile(uri)));
+    assert.deepEqual(saved.metadata.runLedger, ledger, "Jupyter's serializer writes it into the nbformat metadata");
+    assert.equal(saved.metadata.language_info.name, "typescript", "the rest of the metadata is kept");
+  });
+
   it("a ledger that cannot be used is kept as it is through a run and a save", async () => {
     const hostile = { version: 1, capBytes: 1000, records: [{ id: "run 1", epochs: { loss: ["NaN"] } }] };
     const uri = scratch("hostile-ledger.rnnb");

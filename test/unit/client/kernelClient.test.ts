@@ -44,6 +44,19 @@ describe("KernelClient", function () {
     assert.match(after.log.join(), /undefined/);
   });
 
+  it("restarting an idle kernel lets it record its open runs as interrupted, then starts a fresh one", async () => {
+    const runs: { id: string; interrupted: boolean }[] = [];
+    client.events.on("run", (r: { id: string; interrupted: boolean }) => runs.push(r));
+    await client.execute('const open = rnn.runs.start({ name: "loop" });\nopen.log({ loss: 1 });', 1, "cell1.ts", recorder());
+    const first = client.pid;
+    await client.restart();
+    assert.deepEqual(runs.map((r) => [r.id, r.interrupted]), [["run 1", true]]);
+    assert.notEqual(client.pid, first, "a new process");
+    const after = recorder();
+    assert.equal(await client.execute("typeof open", 2, "cell2.ts", after), "ok");
+    assert.match(after.log.join(), /undefined/, "fresh state");
+  });
+
   it("reports a process that exits by itself as crashed, with the reason", async () => {
     const sink = recorder();
     assert.equal(await client.execute("process.exit(7)", 1, "cell1.ts", sink), "crashed");
