@@ -77,6 +77,15 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** Whether a kernel was left running for this key (a cheap check: its record file exists). */
+export function hasKernelRecord(key: string, dir?: string): boolean {
+  try {
+    return statSync(recordPath(dir ?? kernelDir(), key)).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** The record of a key's kernel, if its file is there and well-formed. */
 export function readRecord(dir: string, key: string): KernelRecord | undefined {
   try {

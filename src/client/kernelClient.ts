@@ -53,9 +53,10 @@ export interface CellSink {
  * How a cell ended. "stopped": interrupted, but its code ran to its end (fit stopped at a batch
  * boundary) — not a failure; "interrupted": the interrupt cut the cell off. "killed": the process was killed after an interrupt's grace period (state lost);
  * "crashed": the process died by itself (process.exit, out of memory) — state lost too, and the
- * cell's sink got a "KernelDied" error saying why.
+ * cell's sink got a "KernelDied" error saying why. "released": this client let go of a detached kernel
+ * (its notebook closed, the window reloads) while the cell runs on in it.
  */
-export type CellStatus = "ok" | "error" | "interrupted" | "stopped" | "killed" | "crashed";
+export type CellStatus = "ok" | "error" | "interrupted" | "stopped" | "killed" | "crashed" | "released";
 
 interface Running {
   id: number;
@@ -161,7 +162,7 @@ export class KernelClient {
       this.dispose();
       return;
     }
-    this.finishRunning("interrupted");
+    this.finishRunning("released");
     this.detach();
     proc.release();
     this.events.removeAllListeners();

@@ -28,6 +28,9 @@ export interface DetachedOptions {
   exit(code: number): void;
 }
 
+/** How long a fresh kernel waits for the client that started it. */
+const FIRST_CLIENT_MS = 60_000;
+
 /** Most background characters kept while no client is attached (the newest are kept). */
 const DETACHED_BACKGROUND_CHARS = 1_000_000;
 
@@ -58,7 +61,8 @@ export class DetachedChannel {
       process.stderr.write(`RNN Notebook kernel: cannot listen on ${options.socketPath}: ${e.message}\n`);
       options.exit(1);
     });
-    this.startIdleTimer();
+    // The client that started the kernel connects within seconds; until then even a zero idle time waits.
+    this.startIdleTimer(Math.max(options.idleMs, FIRST_CLIENT_MS));
   }
 
   /** A cell starts running (the kernel runs one at a time). */
@@ -142,11 +146,11 @@ export class DetachedChannel {
     this.backgroundChars = 0;
   }
 
-  private startIdleTimer(): void {
+  private startIdleTimer(ms = this.options.idleMs): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
       if (!this.client) this.options.exit(0);
-    }, this.options.idleMs);
+    }, ms);
   }
 }
 

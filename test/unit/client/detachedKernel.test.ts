@@ -85,7 +85,7 @@ describe("detached kernels", function () {
       3, "cell3.ts", sink1);
     await waitFor("the first line", () => sink1.text().includes("before"));
     first.release();
-    assert.equal(await running, "interrupted", "the released client stops waiting (the cell runs on in the kernel)");
+    assert.equal(await running, "released", "the released client stops waiting (the cell runs on in the kernel)");
     const second = client(key);
     assert.equal(await second.attach(), true);
     assert.equal(second.orphanCell, 3, "the kernel says cell 3 is running");
