@@ -140,6 +140,7 @@ export class DetachedKernel implements KernelConnection {
   private ended: KernelExit | undefined;
   private released = false;
   private isReady = false;
+  private launchDeadline = 0;
   private resolveExit!: (e: KernelExit) => void;
   private resolveReady!: () => void;
   private rejectReady!: (e: Error) => void;
@@ -200,7 +201,8 @@ export class DetachedKernel implements KernelConnection {
     const record: KernelRecord = { pid: child.pid ?? -1, socket, secret, log, cwd: options.cwd, key: options.key, started: new Date().toISOString() };
     writeFileSync(recordPath(dir, options.key), JSON.stringify(record), { mode: 0o600 });
     const k = new DetachedKernel(dir, options.key, record, listener, child);
-    k.connectWhenListening(Date.now() + START_TIMEOUT_MS);
+    k.launchDeadline = Date.now() + START_TIMEOUT_MS;
+    k.connectWhenListening(k.launchDeadline);
     return k;
   }
 
@@ -293,6 +295,11 @@ export class DetachedKernel implements KernelConnection {
     socket.on("close", () => {
       if (socket !== this.socket || this.released || this.ended) return;
       if (!this.isReady) {
+        if (this.child && Date.now() < this.launchDeadline) {
+          // Our own kernel, still starting (a loaded machine): try again until its start time is up.
+          setTimeout(() => this.connectWhenListening(this.launchDeadline), 100);
+          return;
+        }
         // Refused before hello was answered: not a kernel to use (attach gives up; a launch fails).
         this.rejectReady(new Error(`The kernel did not accept the connection.\n${logTail(this.record.log)}`));
         if (this.child) this.kill();

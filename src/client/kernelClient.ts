@@ -80,6 +80,7 @@ export class KernelClient {
   private readonly inspections = new Map<number, (result: InspectResult | InspectFailure | undefined) => void>();
   /** A cell the kernel was running when this client attached to it, until `adopt` gives it a sink; its messages wait here. */
   private orphan: { id: number; cell: number; waiting: FromKernel[] } | undefined;
+  private attaching: Promise<DetachedKernel | undefined> | undefined;
   /** "exit" (code, signal, onPurpose) whenever a kernel process ends; "background" (name, text). */
   readonly events = new EventEmitter();
 
@@ -175,7 +176,20 @@ export class KernelClient {
     await k.ready;
   }
 
-  private async attachExisting(detached: NonNullable<KernelOptions["detached"]>): Promise<DetachedKernel | undefined> {
+  /** One attach at a time: a second hello would take the kernel over from the first connection. */
+  private attachExisting(detached: NonNullable<KernelOptions["detached"]>): Promise<DetachedKernel | undefined> {
+    if (!this.attaching) {
+      const p = this.attachNow(detached);
+      this.attaching = p;
+      void p.finally(() => {
+        if (this.attaching === p) this.attaching = undefined;
+      });
+    }
+    return this.attaching;
+  }
+
+  private async attachNow(detached: NonNullable<KernelOptions["detached"]>): Promise<DetachedKernel | undefined> {
+    if (this.process instanceof DetachedKernel) return this.process;
     // The listener may hear of an end before attach returns (the kernel died meanwhile): it then names no process.
     const found: { k?: DetachedKernel } = {};
     found.k = await DetachedKernel.attach(detached.key, this.listenerFor(() => found.k), detached.dir);
