@@ -5,7 +5,7 @@
  *
  * One client at a time: a client that says hello with the right secret replaces the one before (the
  * reloaded window takes over from the old one). On attaching it gets `ready` with the cell running
- * now, then everything that cell has shown so far (its streams, the latest version of each display,
+ * now (or one that ended while no client was attached, then with its "done"), then everything that cell has shown so far (its streams, the latest version of each display,
  * its result or error), then the background text that arrived while nobody listened — so a live
  * training output continues where it was. With no client attached the kernel waits `idleMs` (the
  * setting rnnNotebook.kernel.closedTimeoutMinutes) for one, then ends and removes its files.
@@ -42,6 +42,7 @@ export class DetachedChannel {
   private idleTimer: NodeJS.Timeout | undefined;
   /** The cell running now and what it has sent, for a client that attaches while it runs. */
   private running: { id: number; cell: number; log: Logged[] } | undefined;
+  private finishedUnseen: { id: number; cell: number; log: Logged[] } | undefined;
   private background: Extract<FromKernel, { type: "background" }>[] = [];
   private backgroundChars = 0;
 
@@ -88,6 +89,8 @@ export class DetachedChannel {
     const r = this.running;
     if (!r || !("id" in m) || m.id !== r.id) return;
     if (m.type === "done") {
+      // Ended while nobody listened (mid-reload): the next client still gets its outputs and its end.
+      this.finishedUnseen = this.client ? undefined : { ...r, log: [...r.log, m] };
       this.running = undefined;
       return;
     }
@@ -139,7 +142,9 @@ export class DetachedChannel {
     previous?.destroy();
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    const r = this.running;
+    // The cell running now; else one that ended since the last client left (its log ends with "done").
+    const r = this.running ?? this.finishedUnseen;
+    this.finishedUnseen = undefined;
     socket.write(frame({ type: "ready", pid: process.pid, ...(r ? { running: { id: r.id, cell: r.cell } } : {}) } satisfies FromKernel));
     for (const m of r?.log ?? []) socket.write(frame(m));
     for (const m of this.background.splice(0)) socket.write(frame(m));

@@ -94,6 +94,25 @@ describe("detached kernels", function () {
     assert.deepEqual(sink2.log, ["stdout:before\n", "stdout:after\n", "result:'yes'"]);
   });
 
+  it("a cell that ended while no client was attached is handed to the next one, with its end", async () => {
+    const key = `file:///nb${++n}.rnnb`;
+    const first = client(key);
+    const sink1 = recorder();
+    const running = first.execute("console.log('start'); await new Promise((r) => setTimeout(r, 300)); 'finished alone'", 2, "cell2.ts", sink1);
+    await waitFor("the cell to start", () => sink1.text().includes("start"));
+    first.release();
+    await running;
+    await new Promise((r) => setTimeout(r, 1000)); // the cell ends (after 300 ms) with nobody attached
+    const second = client(key);
+    assert.equal(await second.attach(), true);
+    assert.equal(second.orphanCell, 2);
+    const sink2 = recorder();
+    assert.equal(await second.adopt(sink2), "ok");
+    assert.deepEqual(sink2.log, ["stdout:start\n", "result:'finished alone'"]);
+    const third = recorder();
+    assert.equal(await second.execute("1 + 1", 3, "cell3.ts", third), "ok", "the kernel takes cells after that");
+  });
+
   it("ends after its idle time with no client, and removes its files", async () => {
     const key = `file:///nb${++n}.rnnb`;
     const c = client(key, 500);
