@@ -74,7 +74,12 @@ async function main() {
     else await packageAndInstall(install, extensionsDir);
     const files = await bundleTests();
     cpSync(join(repoRoot, "media", "samples"), workspace, { recursive: true });
-    server = await startCodeServer(install, { extensionsDir, payload: dev, logToConsole: !!process.env.VERBOSE });
+    // A kernel outlives its window for a minute — long enough for the reload test, short enough that the
+    // windows of earlier tests leave none running for long (stop() ends what is left).
+    server = await startCodeServer(install, {
+      extensionsDir, payload: dev, logToConsole: !!process.env.VERBOSE,
+      settings: { "rnnNotebook.kernel.closedTimeoutMinutes": 1 },
+    });
     // beside the workspace copy, not in the shared test-results/ (two runs in one tree must not mix)
     const resultFile = `${workspace}.mocha.json`;
     const mocha = join(repoRoot, "node_modules", "mocha", "bin", "mocha.js");

@@ -65,6 +65,9 @@ async function runSuite(install, s) {
   const resultFile = join(runDir, `integration-${s.name}.json`);
   const server = await startCodeServer(install, {
     trust: s.trust, payload: true, logToConsole: verbose,
+    // A closed test notebook's kernel ends at once (dozens of kernels waiting 10 minutes each would crowd the
+    // machine); the tests of the waiting itself set a longer time.
+    settings: { "rnnNotebook.kernel.closedTimeoutMinutes": 0 },
     env: { RNN_TEST_SUITE: s.suite, RNN_TEST_RESULT_FILE: resultFile, ...(grep ? { RNN_TEST_GREP: grep } : {}) },
   });
   const workspace = join(server.dataDir, "workspace");

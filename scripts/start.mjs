@@ -66,7 +66,7 @@ async function main() {
   if (watch) spawnGroup(process.execPath, ["esbuild.config.mjs", "--watch"], { cwd: repoRoot });
   // Workspace Trust off: this is your own clone. The payload loads the extension from the working tree
   // (honoured by the built workbench only with enable-smoke-test-driver).
-  const server = await startCodeServer(install, { payload: true });
+  const server = await startCodeServer(install, { payload: true, sharedKernels: true });
   process.on("exit", () => rmSync(server.dataDir, { recursive: true, force: true }));
   const samples = copySamples({ fresh: freshSamples });
   const url = server.url(samples, [["extensionDevelopmentPath", server.remote(repoRoot)]]);

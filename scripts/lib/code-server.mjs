@@ -1,6 +1,6 @@
 // Start a real VS Code (code-server) on 127.0.0.1 in its own process group, with a throw-away
 // user-data dir, and build workbench URLs (folder + payload) for it.
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { say } from "./env.mjs";
@@ -39,10 +39,14 @@ const USER_SETTINGS = {
 /**
  * @param {import("./env.mjs").installPaths extends (...a: any[]) => infer R ? R : never} install
  * @param {{ trust?: boolean, payload?: boolean, extensionsDir?: string, env?: Record<string, string>,
- *           port?: number, logToConsole?: boolean, keepData?: boolean, settings?: Record<string, unknown> }} [opts]
+ *           port?: number, logToConsole?: boolean, keepData?: boolean, settings?: Record<string, unknown>,
+ *           sharedKernels?: boolean }} [opts]
  *   trust: keep Workspace Trust enabled (default: disabled, for tests that are not about trust)
  *   payload: allow the URL payload (extensionDevelopmentPath / extensionTestsPath); the built workbench
  *            honours it only with `--vscode-option enable-smoke-test-driver`
+ *   sharedKernels: detached kernels in the user's usual folder, outliving this server (`npm start`: a kernel
+ *            survives a restart of the product too); default: a folder of this server's, whose kernels
+ *            stop() ends — a test run leaves no process behind
  * @returns {Promise<CodeServer>}
  */
 export async function startCodeServer(install, opts = {}) {
@@ -93,6 +97,8 @@ function claimPort(port) {
 
 async function launch(install, opts, port, release) {
   const dataDir = mkdtempSync(join(tmpdir(), "rnn-notebook-cs-"));
+  // Short: a kernel's socket path must stay under 108 bytes.
+  const kernelsRoot = opts.sharedKernels ? undefined : mkdtempSync(join(tmpdir(), "rk-"));
   const userDir = join(dataDir, "user");
   const extensionsDir = opts.extensionsDir ?? join(dataDir, "extensions");
   mkdirSync(join(userDir, "User"), { recursive: true });
@@ -118,6 +124,7 @@ async function launch(install, opts, port, release) {
       PATH: `${install.node24Bin}:${process.env.PATH}`,
       // no extension gallery: nothing is fetched from outside this machine (tests install only our .vsix)
       EXTENSIONS_GALLERY: "{}",
+      ...(kernelsRoot ? { RNN_NOTEBOOK_KERNEL_DIR: kernelsRoot } : {}),
       ...opts.env,
     }),
   });
@@ -171,7 +178,37 @@ async function launch(install, opts, port, release) {
       else await stopGroup(child, 0);
       log.end();
       release();
+      if (kernelsRoot) endKernels(kernelsRoot);
       if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Ends the detached kernels a server's extension left waiting for their notebooks (they would end by
+ * themselves after rnnNotebook.kernel.closedTimeoutMinutes) and removes their folder.
+ */
+function endKernels(root) {
+  let ended = 0;
+  for (const sub of readdirSafe(root)) {
+    for (const f of readdirSafe(join(root, sub)).filter((n) => n.endsWith(".json"))) {
+      try {
+        const { pid } = JSON.parse(readFileSync(join(root, sub, f), "utf8"));
+        process.kill(pid, "SIGKILL");
+        ended++;
+      } catch {
+        // gone already, or a record being written
+      }
+    }
+  }
+  if (ended) say(`ended ${ended} kernel(s) still waiting for their notebook`);
+  rmSync(root, { recursive: true, force: true });
+}
+
+function readdirSafe(dir) {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * The parent's side of one kernel process, shared by the extension (one per notebook), the headless
- * runner and the tests. It starts dist/kernel.js through KernelProcess, speaks
+ * runner and the tests. It starts dist/kernel.js through KernelProcess (a forked child) or DetachedKernel
+ * (a kernel that outlives its client, reached again after a window reload), speaks
  * src/shared/protocol.ts, runs one cell at a time, and owns the process lifecycle: interrupt (abort
  * signal first, kill after a grace period), restart, and telling a death apart from an error. It
  * imports no `vscode` and nothing of the kernel, so it runs in plain Node.
@@ -9,7 +10,8 @@ import { EventEmitter } from "node:events";
 import type { MimeBundle } from "../shared/mime";
 import type { FromKernel, InspectFailure, InspectQuery, InspectResult } from "../shared/protocol";
 import type { RunRecord } from "../shared/runLedger";
-import { KernelProcess, type KernelExit } from "./kernelProcess";
+import { DetachedKernel } from "./detachedKernel";
+import { KernelProcess, type KernelConnection, type KernelExit, type KernelProcessListener, type KernelProcessOptions } from "./kernelProcess";
 
 export interface KernelOptions {
   /** Absolute path of dist/kernel.js. */
@@ -38,6 +40,12 @@ export interface KernelOptions {
    * runs of earlier sessions. Absent: the kernel starts with an empty ledger.
    */
   ledger?: () => { records: RunRecord[]; droppedRuns?: number };
+  /**
+   * Run the kernel detached (the extension): it outlives this process, and a later client with the
+   * same key attaches to it — with the cell it is running — instead of starting another. `idleMs`: how
+   * long it lives with no client (the notebook closed). Without it the kernel is a forked child.
+   */
+  detached?: { key: string; idleMs: number; dir?: string };
 }
 
 /** What a running cell reports, in order. */
@@ -52,9 +60,10 @@ export interface CellSink {
  * How a cell ended. "stopped": interrupted, but its code ran to its end (fit stopped at a batch
  * boundary) — not a failure; "interrupted": the interrupt cut the cell off. "killed": the process was killed after an interrupt's grace period (state lost);
  * "crashed": the process died by itself (process.exit, out of memory) — state lost too, and the
- * cell's sink got a "KernelDied" error saying why.
+ * cell's sink got a "KernelDied" error saying why. "released": this client let go of a detached kernel
+ * (its notebook closed, the window reloads) while the cell runs on in it.
  */
-export type CellStatus = "ok" | "error" | "interrupted" | "stopped" | "killed" | "crashed";
+export type CellStatus = "ok" | "error" | "interrupted" | "stopped" | "killed" | "crashed" | "released";
 
 interface Running {
   id: number;
@@ -67,7 +76,7 @@ interface Running {
 const SHUTDOWN_GRACE_MS = 2000;
 
 export class KernelClient {
-  private process: KernelProcess | undefined;
+  private process: KernelConnection | undefined;
   private ready: Promise<void> | undefined;
   private nextId = 1;
   private running: Running | undefined;
@@ -76,6 +85,9 @@ export class KernelClient {
   private graceTimer: NodeJS.Timeout | undefined;
   private killingOnPurpose = false;
   private readonly inspections = new Map<number, (result: InspectResult | InspectFailure | undefined) => void>();
+  /** A cell the kernel was running when this client attached to it, until `adopt` gives it a sink; its messages wait here. */
+  private orphan: { id: number; cell: number; waiting: FromKernel[] } | undefined;
+  private attaching: Promise<DetachedKernel | undefined> | undefined;
   /** "exit" (code, signal, onPurpose) whenever a kernel process ends; "background" (name, text); "run" (record): a run ended. */
   readonly events = new EventEmitter();
 
@@ -90,28 +102,133 @@ export class KernelClient {
     return this.running !== undefined;
   }
 
-  /** Starts the process if it is not running; resolves when it said "ready". */
+  /**
+   * Starts the process if it is not running (a detached client first attaches to its key's kernel
+   * if one runs); resolves when it said "ready".
+   */
   start(): Promise<void> {
     if (this.ready) return this.ready;
     const { maxOldSpaceSizeMb, maxOutputBytes } = this.options;
-    const proc: KernelProcess = new KernelProcess({
+    const options: KernelProcessOptions = {
       kernelPath: this.options.kernelPath,
       cwd: this.options.cwd,
       // No --enable-source-maps: the kernel maps cell frames itself (src/kernel/errors.ts) and Node's
       // remapping of the 12 MB bundle would only slow the first error down.
       execArgv: maxOldSpaceSizeMb === undefined ? [] : [`--max-old-space-size=${maxOldSpaceSizeMb}`],
       env: maxOutputBytes ? { ...process.env, RNN_NOTEBOOK_MAX_OUTPUT_BYTES: String(maxOutputBytes) } : process.env,
-    }, {
+    };
+    const detached = this.options.detached;
+    if (!detached) {
+      const proc: KernelProcess = new KernelProcess(options, this.listenerFor(() => proc));
+      this.process = proc;
+      this.ready = proc.ready.then(() => this.sendLedger(proc));
+      return this.ready;
+    }
+    const ready = this.attachOrLaunch(options, detached);
+    this.ready = ready;
+    // Whoever waits for ready sees the failure; the next start tries again.
+    ready.catch(() => {
+      if (this.ready === ready) this.ready = undefined;
+    });
+    return ready;
+  }
+
+  /**
+   * Attaches to the detached kernel of this client's key if one runs, starting none; true when
+   * attached (the kernel's running cell, if any, waits for `adopt`).
+   */
+  async attach(): Promise<boolean> {
+    if (this.process) return true;
+    if (!this.options.detached) return false;
+    const k = await this.attachExisting(this.options.detached);
+    return k !== undefined;
+  }
+
+  /** The cell (1-based number) the kernel was running when this client attached, until adopted. */
+  get orphanCell(): number | undefined {
+    return this.orphan?.cell;
+  }
+
+  /**
+   * Gives the cell that was running when this client attached a sink: its outputs so far (the kernel
+   * replays them) and the rest arrive there, and the promise settles when it ends, as `execute`'s does.
+   */
+  adopt(sink: CellSink): Promise<CellStatus> | undefined {
+    const o = this.orphan;
+    if (!o || this.running) return undefined;
+    this.orphan = undefined;
+    return new Promise<CellStatus>((resolve) => {
+      this.running = { id: o.id, cell: o.cell, sink, resolve };
+      for (const m of o.waiting) this.onMessage(m);
+    });
+  }
+
+  /** Lets go of a detached kernel without ending it (its notebook closed, the window reloads); else ends it. */
+  release(): void {
+    const proc = this.process;
+    if (!(proc instanceof DetachedKernel)) {
+      this.dispose();
+      return;
+    }
+    this.finishRunning("released");
+    this.detach();
+    proc.release();
+    this.events.removeAllListeners();
+  }
+
+  private async attachOrLaunch(options: KernelProcessOptions, detached: NonNullable<KernelOptions["detached"]>): Promise<void> {
+    if (await this.attachExisting(detached)) return;
+    const k = DetachedKernel.launch({ ...options, ...detached }, this.listenerFor(() => k));
+    this.process = k;
+    await k.ready;
+    // Only a fresh kernel: one attached to again already has the ledger and this session's runs.
+    this.sendLedger(k);
+  }
+
+  /** The notebook's ledger, to a kernel that just started, before any cell. */
+  private sendLedger(proc: KernelConnection): void {
+    const ledger = this.options.ledger?.();
+    if (ledger) proc.send({ type: "ledger", records: ledger.records, ...(ledger.droppedRuns ? { droppedRuns: ledger.droppedRuns } : {}) });
+  }
+
+  /** One attach at a time: a second hello would take the kernel over from the first connection. */
+  private attachExisting(detached: NonNullable<KernelOptions["detached"]>): Promise<DetachedKernel | undefined> {
+    if (!this.attaching) {
+      const p = this.attachNow(detached);
+      this.attaching = p;
+      void p.finally(() => {
+        if (this.attaching === p) this.attaching = undefined;
+      });
+    }
+    return this.attaching;
+  }
+
+  private async attachNow(detached: NonNullable<KernelOptions["detached"]>): Promise<DetachedKernel | undefined> {
+    if (this.process instanceof DetachedKernel) return this.process;
+    // The listener may hear of an end before attach returns (the kernel died meanwhile): it then names no process.
+    const found: { k?: DetachedKernel } = {};
+    found.k = await DetachedKernel.attach(detached.key, this.listenerFor(() => found.k), detached.dir);
+    const k = found.k;
+    if (!k) return undefined;
+    if (this.process && this.process !== k) {
+      // Started meanwhile by another call: keep that one.
+      k.release();
+      return undefined;
+    }
+    this.process = k;
+    this.ready ??= Promise.resolve();
+    const r = k.runningAtAttach;
+    // Ids of this client continue after the kernel's running cell, so no reply is taken for another.
+    if (r) this.nextId = Math.max(this.nextId, r.id + 1);
+    return k;
+  }
+
+  private listenerFor(proc: () => KernelConnection | undefined): KernelProcessListener {
+    return {
       message: (m) => this.onMessage(m),
       output: (name, text) => this.raw(name, text),
-      exit: (e) => this.onExit(proc, e),
-    });
-    this.process = proc;
-    this.ready = proc.ready.then(() => {
-      const ledger = this.options.ledger?.();
-      if (ledger) proc.send({ type: "ledger", records: ledger.records, ...(ledger.droppedRuns ? { droppedRuns: ledger.droppedRuns } : {}) });
-    });
-    return this.ready;
+      exit: (e) => this.onExit(proc(), e),
+    };
   }
 
   /** Runs one cell; resolves when it ended (never rejects for cell errors). */
@@ -225,12 +342,13 @@ export class KernelClient {
     this.graceTimer = undefined;
     for (const resolve of this.inspections.values()) resolve(undefined);
     this.inspections.clear();
+    this.orphan = undefined;
   }
 
-  private onExit(proc: KernelProcess, { code, signal }: KernelExit): void {
+  private onExit(proc: KernelConnection | undefined, { code, signal }: KernelExit): void {
     const onPurpose = this.killingOnPurpose;
     this.killingOnPurpose = false;
-    if (proc === this.process) {
+    if (proc && proc === this.process) {
       // Died by itself: process.exit() in a cell, out of memory, a native crash.
       if (this.running) {
         const death = deathOf({ code, signal }, proc.stderrTail);
@@ -249,6 +367,7 @@ export class KernelClient {
     const r = this.running;
     switch (m.type) {
       case "ready":
+        if (m.running) this.orphan = { id: m.running.id, cell: m.running.cell, waiting: [] };
         return;
       case "inspectResult": {
         const resolve = this.inspections.get(m.id);
@@ -262,6 +381,11 @@ export class KernelClient {
       case "run":
         this.events.emit("run", m.record);
         return;
+    }
+    if (this.orphan && m.id === this.orphan.id) {
+      this.orphan.waiting.push(m);
+      if (m.type === "done") this.events.emit("orphanDone");
+      return;
     }
     if (!r || m.id !== r.id) return; // a late message of a cell that was already ended
     switch (m.type) {

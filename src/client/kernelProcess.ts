@@ -60,7 +60,22 @@ export function kernelNodeFlags(): string[] {
 /** How much of the process's stderr is kept for describing its death (V8's OOM report fits). */
 const STDERR_TAIL_CHARS = 4000;
 
-export class KernelProcess {
+/** A kernel process as its client drives it: this forked child, or a detached kernel (detachedKernel.ts). */
+export interface KernelConnection {
+  /** Resolves on the kernel's "ready"; rejects when the process ends before it. */
+  readonly ready: Promise<void>;
+  /** Resolves when the process ended, however. */
+  readonly exited: Promise<KernelExit>;
+  readonly pid: number | undefined;
+  readonly hasExited: boolean;
+  /** The last characters the process wrote to stderr, for explaining its death. */
+  readonly stderrTail: string;
+  send(m: ToKernel): void;
+  /** Ends the process at once (SIGKILL); a no-op once it ended. */
+  kill(): void;
+}
+
+export class KernelProcess implements KernelConnection {
   private readonly child: ChildProcess;
   private ended: KernelExit | undefined;
   /** The last characters the process wrote to stderr. */

@@ -1,11 +1,12 @@
 /**
  * The kernel process (DESIGN §2): started by a kernel client (src/client/kernelProcess.ts) — the
  * extension's or the headless runner's — with cwd = the notebook's folder. Speaks
- * src/shared/protocol.ts over the IPC channel: runs `execute` requests one at a time, streams their outputs, aborts the running
+ * src/shared/protocol.ts over the IPC channel (or a detached kernel's socket, src/kernel/detached.ts): runs `execute` requests one at a time, streams their outputs, aborts the running
  * cell's signal on `interrupt`, answers `inspect` whenever the event loop is free (between fit
  * batches too), and never dies of a cell's error.
  *
- * How it ends: `shutdown` or a closed IPC channel → exit 0; `process.exit(n)` in a cell → exit n,
+ * How it ends: `shutdown` or a closed IPC channel → exit 0 (a detached kernel: `shutdown`, or no client for
+ * its idle time); `process.exit(n)` in a cell → exit n,
  * after saying so on stderr; out of heap → V8's fatal error (SIGABRT, "heap out of memory" on
  * stderr), which the client tells apart from the rest.
  */
@@ -17,6 +18,7 @@ import { inspectQuery } from "./inspect";
 import { createRnn } from "./rnnGlobal";
 import { KernelRuns } from "./runs";
 import { richBundle } from "./rich";
+import { DetachedChannel, readSecret } from "./detached";
 
 const kernelProcess = process;
 
@@ -25,24 +27,37 @@ const kernelProcess = process;
 // error — only to remap kernel frames that errors.ts removes anyway; cell and helper frames are
 // mapped by the kernel itself. RNN_KERNEL_SOURCE_MAPS=1 keeps Node's mapping for kernel debugging.
 if (process.env.RNN_KERNEL_SOURCE_MAPS !== "1") process.setSourceMapsEnabled?.(false);
-const send = kernelProcess.send?.bind(kernelProcess);
-if (!send) {
-  kernelProcess.stderr.write("dist/kernel.js is the RNN Notebook kernel process: start it with child_process.fork (IPC channel needed).\n");
-  kernelProcess.exit(2);
-}
 const realStderrWrite = kernelProcess.stderr.write.bind(kernelProcess.stderr);
 const realExit = kernelProcess.exit.bind(kernelProcess);
 
-// Messages handed to the channel and not yet written (process.send is asynchronous): shutdown waits
-// for them, so the run records of open runs it ends still reach the client.
+// Messages handed to the channel and not yet written (process.send and socket writes are asynchronous):
+// shutdown waits for them, so the run records of open runs it ends still reach the client.
 let unsent = 0;
 let onAllSent: (() => void) | undefined;
+const sent = (): void => {
+  if (--unsent === 0) onAllSent?.();
+};
+
+// Two ways to reach the client: fork's IPC channel (the runner, the tests), or — a detached kernel, the
+// extension's — a socket named in RNN_KERNEL_SOCKET whose secret arrives on stdin (src/kernel/detached.ts).
+const ipcSend = kernelProcess.send?.bind(kernelProcess);
+const socketPath = kernelProcess.env.RNN_KERNEL_SOCKET;
+let detached: DetachedChannel | undefined;
+if (!ipcSend && !socketPath) {
+  kernelProcess.stderr.write("dist/kernel.js is the RNN Notebook kernel process: start it with child_process.fork (IPC channel) or as a detached kernel (RNN_KERNEL_SOCKET).\n");
+  kernelProcess.exit(2);
+}
+
 const outbox = new Outbox((m: FromKernel) => {
+  if (detached) {
+    unsent++;
+    detached.send(m, sent);
+    return;
+  }
+  if (!ipcSend) return; // a detached kernel before its socket is up: "ready" is said on attaching
   try {
     unsent++;
-    send!(m, undefined, undefined, () => {
-      if (--unsent === 0) onAllSent?.();
-    });
+    ipcSend(m, undefined, undefined, sent);
   } catch {
     // The channel is gone (the client died): nothing left to talk to.
     realExit(0);
@@ -99,6 +114,7 @@ async function drain(): Promise<void> {
     for (let m = queue.shift(); m; m = queue.shift()) {
       // Whatever goes wrong in the kernel's own handling of a cell (a cell that replaced a built-in the
       // kernel uses, say), the cell still ends: without "done" it would wait forever.
+      detached?.cellStarted(m.id, m.cell);
       try {
         const r = await sandbox.run(m.id, m.code, m.cell, m.filename);
         // Runs of an interrupted cell that never reached run.end() are recorded, as interrupted, before "done".
@@ -123,7 +139,7 @@ async function drain(): Promise<void> {
   }
 }
 
-kernelProcess.on("message", (m: ToKernel) => {
+function onMessage(m: ToKernel): void {
   switch (m.type) {
     case "execute":
       queue.push(m);
@@ -151,7 +167,27 @@ kernelProcess.on("message", (m: ToKernel) => {
       if (unsent === 0) realExit(0);
       else onAllSent = () => realExit(0);
   }
-});
-kernelProcess.on("disconnect", () => realExit(0));
+}
 
-outbox.send({ type: "ready", pid: kernelProcess.pid });
+if (ipcSend) {
+  kernelProcess.on("message", onMessage);
+  kernelProcess.on("disconnect", () => realExit(0));
+  outbox.send({ type: "ready", pid: kernelProcess.pid });
+} else if (socketPath) {
+  readSecret().then((secret) => {
+    detached = new DetachedChannel({
+      socketPath,
+      secret,
+      idleMs: Number(kernelProcess.env.RNN_KERNEL_IDLE_MS) >= 0 ? Number(kernelProcess.env.RNN_KERNEL_IDLE_MS) : 10 * 60_000,
+      ownFiles: (kernelProcess.env.RNN_KERNEL_OWN_FILES ?? "").split("\n").filter(Boolean),
+      onMessage,
+      exit: (code) => {
+        outbox.flush();
+        realExit(code);
+      },
+    });
+  }, (e: Error) => {
+    realStderrWrite(`RNN Notebook kernel: ${e.message}\n`);
+    realExit(2);
+  });
+}

@@ -1,6 +1,7 @@
 /**
  * Messages between a kernel client (src/client: the extension's, the runner's) and the kernel process, over the IPC channel
- * of child_process.fork (structured clone of plain JSON values). One kernel process per notebook.
+ * of child_process.fork, or over a detached kernel's socket (src/kernel/channel.ts) — structured clone of plain JSON
+ * values either way. One kernel process per notebook.
  */
 import type { MimeBundle } from "./mime";
 import type { SummaryPayload, WhatIfInput, WhatIfView } from "./payloads";
@@ -90,7 +91,9 @@ export interface LiveModel {
 
 /** Kernel → client. */
 export type FromKernel =
-  | { type: "ready"; pid: number }
+  /** The kernel can take requests. A detached kernel says it to every client that attaches, with the
+   * cell running at that moment (its outputs so far follow, then live ones, then its "done"). */
+  | { type: "ready"; pid: number; running?: { id: number; cell: number } }
   | { type: "stream"; id: number; name: "stdout" | "stderr"; text: string }
   /** A rich output; when displayId is repeated the output with that id is replaced in place. */
   | { type: "display"; id: number; displayId?: string; bundle: MimeBundle }

@@ -4,12 +4,18 @@
  * execution order and timing, turns kernel messages into outputs, records each run the kernel reports in
  * the notebook's run ledger (./ledger.ts), and handles interrupt, restart and Workspace Trust (no kernel
  * starts and no cell runs in an untrusted workspace).
+ *
+ * Kernels run detached (src/client/detachedKernel.ts): closing a notebook or reloading the window lets
+ * go of its kernel without ending it, and when the notebook is open again (after the reload, or
+ * reopened within the setting rnnNotebook.kernel.closedTimeoutMinutes) the controller attaches to it —
+ * a cell it is still running gets a new execution with its outputs so far, and Stop works on it.
  */
 import * as path from "node:path";
 import * as os from "node:os";
 import * as vscode from "vscode";
 import { CONTROLLER_ID, CONTROLLER_LABEL, JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE, type MimeBundle } from "../../shared/mime";
-import { KernelClient, type CellStatus } from "../../client/kernelClient";
+import { KernelClient, type CellSink, type CellStatus } from "../../client/kernelClient";
+import { hasKernelRecord } from "../../client/detachedKernel";
 import { ipynbIsOursByDefault } from "./kernelspec";
 import { bundleToItems, bundleToOutput } from "./outputs";
 import { NotebookLedger } from "./ledger";
@@ -67,6 +73,10 @@ export class RnnNotebookController implements vscode.Disposable {
       c.detail = vscode.l10n.t("SimpleRNN / LSTM / GRU, gate heatmaps, BPTT gradient norms");
       c.executeHandler = (cells, notebook, ctrl) => this.execute(cells, notebook, ctrl);
       c.interruptHandler = (notebook) => this.interrupt(notebook);
+      // A notebook gets our kernel (after a reload VS Code selects it again): a kernel left running for it is found again.
+      this.disposables.push(c.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
+        if (selected) void this.reattach(notebook, c);
+      }));
       if (type === JUPYTER_NOTEBOOK_TYPE) {
         this.disposables.push(c.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
           this.jupyterChoice.set(notebook.uri.toString(), selected);
@@ -80,7 +90,13 @@ export class RnnNotebookController implements vscode.Disposable {
       }
       this.controllers.push(c);
     }
+    // After a reload the open notebooks are back (untitled ones too, restored under the same URI).
+    for (const nb of vscode.workspace.notebookDocuments) void this.reattach(nb);
     this.disposables.push(
+      // A notebook reopened in time; never an untitled one: a new "Untitled-1" is not the one closed before.
+      vscode.workspace.onDidOpenNotebookDocument((nb) => {
+        if (nb.uri.scheme !== "untitled") void this.reattach(nb);
+      }),
       vscode.workspace.onDidCloseNotebookDocument((nb) => {
         this.jupyterChoice.delete(nb.uri.toString());
         this.endSession(nb);
@@ -150,6 +166,7 @@ export class RnnNotebookController implements vscode.Disposable {
         graceMs: 1000 * cfg.get<number>("kernel.interruptGracePeriodSeconds", 5),
         maxOutputBytes: cfg.get<number>("output.maxBytes", 2_000_000),
         ledger: () => ledger.forKernel(),
+        detached: { key, idleMs: 60_000 * Math.max(0, cfg.get<number>("kernel.closedTimeoutMinutes", 10)) },
       });
       kernel.events.on("background", (name: string, text: string) => this.background(notebook, name, text));
       kernel.events.on("run", (record: RunRecord) => void ledger.append(record));
@@ -165,7 +182,64 @@ export class RnnNotebookController implements vscode.Disposable {
     if (!s) return;
     this.sessions.delete(key);
     this.cancelQueued(s);
-    s.kernel.dispose();
+    // A closed untitled notebook is gone for good, and its URI is given to the next new one: its kernel
+    // ends. Any other waits closedTimeoutMinutes for its notebook to come back.
+    if (notebook.uri.scheme === "untitled") s.kernel.dispose();
+    else s.kernel.release();
+  }
+
+  /**
+   * Attaches to a kernel left running for this notebook (the window reloaded, or the notebook was
+   * closed and reopened in time), if there is one; a cell it is running gets an execution again.
+   * Starts no kernel and runs nothing new, and nothing at all in an untrusted workspace.
+   */
+  private async reattach(notebook: vscode.NotebookDocument, ctrl = this.controllerFor(notebook)): Promise<void> {
+    if (!vscode.workspace.isTrusted || !ctrl || notebook.isClosed) return;
+    const key = notebook.uri.toString();
+    let s = this.sessions.get(key);
+    if (!s) {
+      if (!hasKernelRecord(key)) return;
+      s = this.session(notebook);
+    }
+    if (!(await s.kernel.attach())) return;
+    await this.adoptRunning(notebook, s, ctrl);
+  }
+
+  /** Gives the cell the kernel was running when we attached an execution, and runs the queue after it. */
+  private async adoptRunning(notebook: vscode.NotebookDocument, s: NotebookSession, ctrl: vscode.NotebookController): Promise<void> {
+    const number = s.kernel.orphanCell;
+    if (number === undefined || s.draining || number < 1 || number > notebook.cellCount) return;
+    let execution: vscode.NotebookCellExecution;
+    try {
+      execution = ctrl.createNotebookCellExecution(notebook.cellAt(number - 1));
+    } catch {
+      // Our controller is not selected for the notebook yet: onDidChangeSelectedNotebooks tries again.
+      return;
+    }
+    s.draining = true;
+    this.didChangeKernelState.fire({ notebook, state: "busy" });
+    try {
+      execution.token.onCancellationRequested(() => s.kernel.interrupt());
+      execution.start(Date.now());
+      await execution.clearOutput();
+      const sink = new OutputSink(execution);
+      const status = await s.kernel.adopt(sink);
+      if (status === undefined) {
+        execution.end(undefined);
+      } else if (await this.endCell(s, execution, sink, status)) {
+        this.didChangeKernelState.fire({ notebook, state: "restarted" });
+      }
+      this.didExecute.fire(notebook);
+    } finally {
+      s.draining = false;
+      this.didChangeKernelState.fire({ notebook, state: "idle" });
+    }
+    if (s.queue.length > 0) await this.drain(notebook, s);
+  }
+
+  private controllerFor(notebook: vscode.NotebookDocument): vscode.NotebookController | undefined {
+    if (notebook.notebookType === NOTEBOOK_TYPE) return this.controllers[0];
+    return notebook.notebookType === JUPYTER_NOTEBOOK_TYPE && this.serves(notebook) ? this.controllers[1] : undefined;
   }
 
   private async execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument, ctrl: vscode.NotebookController): Promise<void> {
@@ -228,6 +302,16 @@ export class RnnNotebookController implements vscode.Disposable {
       sink.error("KernelError", e instanceof Error ? e.message : String(e), "");
       status = "error";
     }
+    return this.endCell(s, execution, sink, status);
+  }
+
+  /** After a cell ended: its closing note, a fresh count after a lost process, the execution's end. */
+  private async endCell(s: NotebookSession, execution: vscode.NotebookCellExecution, sink: OutputSink, status: CellStatus): Promise<boolean> {
+    if (status === "released") {
+      // The notebook closed or the window goes; the cell runs on in the kernel, whose next client adopts it.
+      execution.end(undefined);
+      return false;
+    }
     await sink.flush();
     if (status === "killed") {
       await sink.note(vscode.l10n.t("The cell did not stop within the interrupt grace period, so the kernel process was killed and a fresh one started. All variables were lost."));
@@ -278,7 +362,8 @@ export class RnnNotebookController implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const s of this.sessions.values()) s.kernel.dispose();
+    // The window is going (a reload, a close): kernels stay for the next window, for closedTimeoutMinutes.
+    for (const s of this.sessions.values()) s.kernel.release();
     this.sessions.clear();
     this.controllers.forEach((c) => c.dispose());
     this.disposables.forEach((d) => d.dispose());
@@ -290,7 +375,7 @@ export class RnnNotebookController implements vscode.Disposable {
  * output per line); a display with a known displayId replaces that output's items in place.
  * Writes are chained so they land in the order the kernel sent them.
  */
-class OutputSink {
+class OutputSink implements CellSink {
   private chain: Thenable<void> = Promise.resolve();
   private lastStream: { name: string; output: vscode.NotebookCellOutput } | undefined;
   private readonly displays = new Map<string, vscode.NotebookCellOutput>();
