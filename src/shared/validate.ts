@@ -397,7 +397,7 @@ export function validateNeurons(raw: unknown): NeuronsPayload {
     const g = obj(p.guesses, "neurons.guesses");
     const k = int(g.k, "neurons.guesses.k", 1, 64);
     if (T * k > MAX_POINTS) fail("neurons.guesses", `${T}×${k} guesses exceed the renderer's cap of ${MAX_POINTS}`);
-    out.guesses = { k, chars: labels(g.chars, "neurons.guesses.chars", T * k, 4) as string[], probs: values(g.probs, "neurons.guesses.probs", T * k) };
+    out.guesses = { k, chars: labels(g.chars, "neurons.guesses.chars", T * k, 4) ?? fail("neurons.guesses.chars", "missing"), probs: values(g.probs, "neurons.guesses.probs", T * k) };
   }
   if (p.select !== undefined && p.select !== null) {
     const sel = obj(p.select, "neurons.select");
