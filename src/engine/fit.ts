@@ -79,7 +79,7 @@ export interface History {
   fractionClipped?: number[];
   /** Learning rate of each epoch, with an lrSchedule. */
   lr?: number[];
-  /** The flight recorder's snapshots of the probe batch, with the `probe` option (probe.ts). */
+  /** The flight recorder's snapshots of the probe batch, with the `probe` option: `history.probe.snapshots[k].recording` is what `model.record(probe.x, probe.y)` gave at that step. */
   probe?: FlightRecord;
   /** True when fit stopped because `signal` was aborted; a partly done epoch is then not in `epoch`/`loss`. */
   interrupted: boolean;
@@ -131,7 +131,7 @@ export interface FitProgress {
   gradNorms?: { readonly preClip: readonly number[]; readonly postClip: readonly number[]; readonly clipNorm?: number };
   /** Why fit failed (status "failed"), e.g. a non-finite loss, with a suggestion. */
   message?: string;
-  /** The flight recorder (History.probe), with the `probe` option: snapshots are appended (and thinned) as fit runs. */
+  /** The flight recorder (History.probe), with the `probe` option: snapshots are appended (and thinned) as fit runs. Read-only. */
   probe?: FlightRecord;
 }
 
@@ -191,9 +191,13 @@ export interface FitOptions {
   /** Record per-batch pre/post-clip global gradient norms even without clipping. */
   recordGradNorms?: boolean;
   /**
-   * The flight recorder: `{ x, y?, every: 50, maxSnapshots: 64 }` records the gates (of probe sequence 0) and,
-   * with y, the per-timestep gradient norms (over the probe batch) of every recurrent layer on this fixed batch
-   * after batch 0, every `every` batches and at the end, into `history.probe` — without changing training (probe.ts).
+   * The flight recorder: `probe: { x: xTrain.slice(0, 4), y: yTrain.slice(0, 4), every: 50 }` records, on this fixed
+   * batch, every recurrent layer's gates (of probe sequence 0, as rnn.show.gates) and, with y, the per-timestep
+   * gradient norms ‖∂L/∂h_t‖ (over the probe batch, fit's loss and tbptt) — before training, after every `every`-th
+   * batch (default 50) and at the end — into `history.probe`; the training output gets a scrubber that replays
+   * them. Training is unchanged (no Rng draws, no dropout, weights and optimizer untouched). Bounded: at most
+   * `maxSnapshots` (default 64, 3…1000); when full, every other one is dropped and the stride doubles. A model
+   * without a recurrent layer is an error.
    */
   probe?: ProbeOptions;
   /** After every batch: epoch (1-based), batch (1-based within the epoch), its loss. */
