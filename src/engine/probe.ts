@@ -55,6 +55,8 @@ export interface ProbeSnapshot {
 
 /** `history.probe`: the kept snapshots and how they were thinned. */
 export interface FlightRecord {
+  /** Name of the model fit trained. */
+  model: string;
   /** The `every` option. */
   every: number;
   /** Batches between kept snapshots now: every · 2^thinned. */
@@ -130,7 +132,7 @@ export class FlightRecorder {
       this.ys = ys;
     }
     this.record = {
-      every, stride: every, thinned: 0, maxSnapshots, probeSize: this.xs[0].shape[0], gradNorms: this.ys !== undefined, loss,
+      model: model.name, every, stride: every, thinned: 0, maxSnapshots, probeSize: this.xs[0].shape[0], gradNorms: this.ys !== undefined, loss,
       ...(tbptt !== undefined ? { tbptt } : {}), snapshots: [],
     };
   }

@@ -48,7 +48,7 @@ function snapshotPayload(s: ProbeSnapshot, record: FlightRecord, model: string, 
  * The probe part of a training payload within `budget` bytes: every kept snapshot (`live` false) or
  * the latest LIVE_SNAPSHOTS (`live`), `batches` per epoch for the step labels.
  */
-export function probePayload(record: FlightRecord, opts: { live: boolean; batches: number; budget: number; model?: string }): TrainingProbe {
+export function probePayload(record: FlightRecord, opts: { live: boolean; batches: number; budget: number }): TrainingProbe {
   const kept = record.snapshots;
   const layers: TrainingProbeLayer[] = (kept[0]?.recording.layers ?? []).map((l, k) => {
     const out: TrainingProbeLayer = { name: l.direction === "backward" ? `${l.name} (backward)` : l.name, type: l.type };
@@ -61,7 +61,7 @@ export function probePayload(record: FlightRecord, opts: { live: boolean; batche
     steps: kept.map((s) => s.step), batches: opts.batches, layers,
   };
   let send = opts.live ? kept.slice(-LIVE_SNAPSHOTS) : kept.slice();
-  const model = opts.model ?? "probe";
+  const model = record.model;
   for (;;) {
     let maxSteps = 200, maxUnits = 64;
     for (;;) {

@@ -88,6 +88,16 @@ describe("fit probe: the training flight recorder", () => {
     assert.equal(p.snapshots[0].recording.loss, undefined);
   });
 
+  it("an interrupted fit still records its last weights", async () => {
+    const signal = { aborted: false };
+    let batches = 0;
+    // Abort after the 7th batch: fit stops at the next batch boundary, having trained 7 batches.
+    const h = await lstmModel().fit(xData, yData, { epochs: 3, batchSize: 5, loss: "mse", signal, probe: { x: probeX, every: 3 },
+      onBatchEnd: () => { if (++batches === 7) signal.aborted = true; } });
+    assert.equal(h.interrupted, true);
+    assert.deepEqual(h.probe!.snapshots.map((s) => [s.step, s.epoch, s.batch]), [[0, 1, 0], [3, 1, 3], [6, 2, 1], [7, 2, 2]]);
+  });
+
   it("the default maxSnapshots is 64", async () => {
     const h = await lstmModel().fit(xData, yData, { epochs: 1, batchSize: 5, loss: "mse", probe: { x: probeX } });
     assert.equal(h.probe!.maxSnapshots, 64);
