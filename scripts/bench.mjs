@@ -153,6 +153,13 @@ function runChild(system, cfg) {
 const fmtMs = (ms) => (Number.isFinite(ms) ? (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2)) : "—");
 const fmtRatio = (r) => (Number.isFinite(r) ? `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}×` : "—");
 const fmtInt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "—");
+const fmtPct = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : "—");
+
+/** A report section: a blank line, the intro, a blank line, then a Markdown table (first `left` columns left-aligned). */
+function section(out, intro, head, rows, left = 2) {
+  out.push("", intro, "", `| ${head.join(" | ")} |`, `|${head.map((_, i) => (i < left ? "---" : "---:")).join("|")}|`);
+  for (const r of rows) out.push(`| ${r.join(" | ")} |`);
+}
 
 function machine() {
   const cpu = cpus()[0]?.model ?? "unknown CPU";
@@ -314,40 +321,30 @@ function markdown(results, info, started, finished, loadAtEnd, tape) {
       const o = r.systems.ours ?? {};
       const overhead = o.trainRecordMedianMs / o.trainMedianMs - 1;
       const cpuOverhead = o.trainRecordCpuMedianMs / o.trainCpuMedianMs - 1;
-      const pct = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : "—");
+      const pct = fmtPct;
       const mem = systems.map((s) => (Number.isFinite(r.systems[s]?.maxRssMB) ? r.systems[s].maxRssMB.toFixed(0) : "—"));
       out.push(`| ${r.workload} | ${r.cell.toUpperCase()} | ${fmtMs(o.trainMedianMs)} | ${fmtMs(o.trainRecordMedianMs)} | ${pct(overhead)} (${pct(cpuOverhead)}) | ${mem.join(" | ")} |`);
     }
   }
   const famRows = results.filter((r) => r.families && !r.families.error);
   if (famRows.length) {
-    out.push("");
-    out.push("Model families (ours, the same model as `rnn.sequential`, as a functional `rnn.model`, and as an `rnn.nn.Module` trained with `rnn.optim.Adam` and `backward()`; training step, median wall-clock ms with CPU ms in parentheses, run interleaved; " +
-      "and the recurrent layers alone as `rnn.nn.LSTM/GRU(…).computeGradients` against the same layers' `rnn.sequential` `computeGradients`, MSE on every step's output; target: within 10% of sequential):");
-    out.push("");
-    out.push("| workload | cell | sequential ms | functional ms | nn.Module ms | functional / sequential | nn.Module / sequential | nn computeGradients ms | nn / sequential computeGradients |");
-    out.push("|---|---|---:|---:|---:|---:|---:|---:|---:|");
-    for (const r of famRows) {
+    section(out, "Model families (ours, the same model as `rnn.sequential`, as a functional `rnn.model`, and as an `rnn.nn.Module` trained with `rnn.optim.Adam` and `backward()`; training step, median wall-clock ms with CPU ms in parentheses, run interleaved; " +
+      "and the recurrent layers alone as `rnn.nn.LSTM/GRU(…).computeGradients` against the same layers' `rnn.sequential` `computeGradients`, MSE on every step's output; target: within 10% of sequential):",
+    ["workload", "cell", "sequential ms", "functional ms", "nn.Module ms", "functional / sequential", "nn.Module / sequential", "nn computeGradients ms", "nn / sequential computeGradients"],
+    famRows.map((r) => {
       const f = r.families;
       const both = (k) => `${fmtMs(f[k]?.trainMedianMs)} (${fmtMs(f[k]?.trainCpuMedianMs)})`;
       const ratio = (k, base = "sequential") => `${fmtRatio(f[k]?.trainMedianMs / f[base]?.trainMedianMs)} (${fmtRatio(f[k]?.trainCpuMedianMs / f[base]?.trainCpuMedianMs)})`;
-      out.push(`| ${r.workload} | ${r.cell.toUpperCase()} | ${both("sequential")} | ${both("functional")} | ${both("module")} | ${ratio("functional")} | ${ratio("module")} | ${both("nnGrads")} | ${ratio("nnGrads", "seqGrads")} |`);
-    }
+      return [r.workload, r.cell.toUpperCase(), both("sequential"), both("functional"), both("module"), ratio("functional"), ratio("module"), both("nnGrads"), ratio("nnGrads", "seqGrads")];
+    }));
   }
   const probeRows = results.filter((r) => r.probe && !r.probe.error);
   if (probeRows.length) {
-    out.push("");
-    out.push("Flight recorder (ours, `fit` of one epoch with `probe: { x, y, every: 50 }` — one batch of probe sequences, gates and gradient norms — against the same fit without it, run interleaved; " +
-      "median wall-clock ms per fit with CPU ms in parentheses; the probe records at batches 0, 50 and 100; target ≤ 10%):");
-    out.push("");
-    out.push("| workload | cell | batches | fit ms | fit + probe ms | snapshots | overhead |");
-    out.push("|---|---|---:|---:|---:|---:|---:|");
-    for (const r of probeRows) {
-      const p = r.probe;
-      const pct = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : "—");
-      out.push(`| ${r.workload} | ${r.cell.toUpperCase()} | ${p.batches} | ${fmtMs(p.fitMedianMs)} (${fmtMs(p.fitCpuMedianMs)}) | ${fmtMs(p.probeFitMedianMs)} (${fmtMs(p.probeFitCpuMedianMs)}) | ${p.snapshots} | ` +
-        `${pct(p.probeFitMedianMs / p.fitMedianMs - 1)} (${pct(p.probeFitCpuMedianMs / p.fitCpuMedianMs - 1)}) |`);
-    }
+    section(out, "Flight recorder (ours, `fit` of one epoch with `probe: { x, y, every: 50 }` — one batch of probe sequences, gates and gradient norms — against the same fit without it, run interleaved; " +
+      "median wall-clock ms per fit with CPU ms in parentheses; the probe records at batches 0, 50 and 100; target ≤ 10%):",
+    ["workload", "cell", "batches", "fit ms", "fit + probe ms", "snapshots", "overhead"],
+    probeRows.map(({ workload, cell, probe: p }) => [workload, cell.toUpperCase(), p.batches, `${fmtMs(p.fitMedianMs)} (${fmtMs(p.fitCpuMedianMs)})`,
+      `${fmtMs(p.probeFitMedianMs)} (${fmtMs(p.probeFitCpuMedianMs)})`, p.snapshots, `${fmtPct(p.probeFitMedianMs / p.fitMedianMs - 1)} (${fmtPct(p.probeFitCpuMedianMs / p.fitCpuMedianMs - 1)})`]));
   }
   if (tape && !tape.error) {
     const us = (ms) => `${((ms * 1000) / tape.ops).toFixed(2)} µs`;
