@@ -19,7 +19,11 @@
  *
  * Bounded: at most `maxSnapshots` (default 64) are kept. When a new one would not fit, every other
  * one is dropped (the kept steps are the multiples of twice the stride) and the stride doubles, so
- * the kept snapshots always cover the whole run evenly; `stride` and `thinned` say so.
+ * the kept snapshots always cover the whole run evenly; `stride` and `thinned` say so. Each snapshot
+ * holds the full recording (every gate [T, H] of one sequence per layer, T norms): memory is at most
+ * maxSnapshots such recordings. The kernel pools them for display (src/kernel/rich/probeBundle.ts).
+ *
+ * Cost: one forward + backward on the probe batch per snapshot (the benchmark's row: scripts/bench/probe.mjs).
  */
 import type { LossName } from "./loss";
 import { checkKeys, positiveInt } from "./options";
