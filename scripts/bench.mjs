@@ -239,7 +239,7 @@ async function main() {
       }
       if (withProbe && cell === "lstm" && w !== "large") {
         console.error(`[bench] ${w} ${cell} fit with probe every 50 vs without … (load ${loadavg()[0].toFixed(2)})`);
-        const p = runChild("probe", { cell, ...size, reps: w === "small" ? 11 : 5, warmup: w === "small" ? 3 : 1, enginePath });
+        const p = runChild("probe", { cell, ...size, reps: w === "small" ? 15 : 9, warmup: w === "small" ? 3 : 1, budgetMs: 120000, enginePath });
         if (!p.error) for (const k of ["fit", "probeFit"]) {
           p[`${k}MedianMs`] = median(p[`${k}Ms`]);
           p[`${k}CpuMedianMs`] = median(p[`${k}CpuMs`]);
