@@ -22,11 +22,14 @@
 //        every child), --child-timeout=<s> (per system × workload × cell; default 1800; a timed-out
 //        cell shows as "> s"), --table=<results.json> (only print that file's table; with --readme).
 //        --no-relaxed-simd (on Node < 22, do not pass --experimental-wasm-relaxed-simd to Node children),
-//        --no-families (skip the model-family rows and the autograd tape measurement).
+//        --no-families (skip the model-family rows and the autograd tape measurement),
+//        --no-probe (skip the flight-recorder rows).
 // With our engine it also measures the same model written three ways — rnn.sequential, a functional
 // rnn.model and an rnn.nn.Module trained with rnn.optim — and rnn.nn.LSTM/GRU computeGradients against
 // the same layers' rnn.sequential computeGradients (scripts/bench/families.mjs; target: each within
-// 10% of sequential), and the autograd tape's own overhead on a 200-op graph.
+// 10% of sequential), and the autograd tape's own overhead on a 200-op graph. For the small and medium
+// LSTM it measures fit() with and without the flight recorder, `probe: { every: 50 }` (scripts/bench/probe.mjs;
+// target: ≤ 10% overhead).
 import { spawnSync, execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { hostname, cpus, loadavg, totalmem, release } from "node:os";
@@ -127,8 +130,8 @@ function runChild(system, cfg) {
     ? [TORCH_PYTHON, [join(root, "scripts/bench_torch.py"), json]]
     : system === "ours"
       ? [process.execPath, [...nodeFlags, join(root, "scripts/bench/ours.mjs"), json]]
-      : system === "families"
-        ? [process.execPath, [...nodeFlags, join(root, "scripts/bench/families.mjs"), json]]
+      : system === "families" || system === "probe"
+        ? [process.execPath, [...nodeFlags, join(root, `scripts/bench/${system}.mjs`), json]]
         : [process.execPath, [...nodeFlags, join(root, "scripts/bench/tfjs.mjs"), JSON.stringify({ ...cfg, backend: system.slice(5) })]];
   const load = loadavg()[0];
   const res = spawnSync(cmd, argv, { cwd: root, env, encoding: "utf8", maxBuffer: 64 << 20, timeout: childTimeoutS * 1000, killSignal: "SIGKILL" });
@@ -150,6 +153,13 @@ function runChild(system, cfg) {
 const fmtMs = (ms) => (Number.isFinite(ms) ? (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2)) : "—");
 const fmtRatio = (r) => (Number.isFinite(r) ? `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}×` : "—");
 const fmtInt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "—");
+const fmtPct = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : "—");
+
+/** A report section: a blank line, the intro, a blank line, then a Markdown table (first `left` columns left-aligned). */
+function section(out, intro, head, rows, left = 2) {
+  out.push("", intro, "", `| ${head.join(" | ")} |`, `|${head.map((_, i) => (i < left ? "---" : "---:")).join("|")}|`);
+  for (const r of rows) out.push(`| ${r.join(" | ")} |`);
+}
 
 function machine() {
   const cpu = cpus()[0]?.model ?? "unknown CPU";
@@ -180,6 +190,7 @@ async function main() {
   const results = [];
   let tape = null;
   const withFamilies = systems.includes("ours") && !flag("no-families");
+  const withProbe = systems.includes("ours") && !flag("no-probe");
   const file = flag("no-save") ? null : option("out", join(root, "bench-results", `${started.toISOString().slice(0, 10)}-${info.host}.json`));
   // The file is rewritten after every child, so a run cut short still leaves its measurements.
   const save = (finished) => {
@@ -224,6 +235,16 @@ async function main() {
         const f = runChild("families", { cell, ...size, reps: w === "large" ? Math.min(repsFor(w), 5) : repsFor(w), warmup: Math.min(size.warmup ?? 3, 40), enginePath });
         if (!f.error) for (const k of ["sequential", "functional", "module", "seqGrads", "nnGrads"]) f[k] = { ...f[k], trainMedianMs: median(f[k].trainMs), trainCpuMedianMs: median(f[k].trainCpuMs) };
         row.families = f;
+        save(null);
+      }
+      if (withProbe && cell === "lstm" && w !== "large") {
+        console.error(`[bench] ${w} ${cell} fit with probe every 50 vs without … (load ${loadavg()[0].toFixed(2)})`);
+        const p = runChild("probe", { cell, ...size, reps: w === "small" ? 15 : 9, warmup: w === "small" ? 3 : 1, budgetMs: 120000, enginePath });
+        if (!p.error) for (const k of ["fit", "probeFit"]) {
+          p[`${k}MedianMs`] = median(p[`${k}Ms`]);
+          p[`${k}CpuMedianMs`] = median(p[`${k}CpuMs`]);
+        }
+        row.probe = p;
         save(null);
       }
     }
@@ -300,25 +321,30 @@ function markdown(results, info, started, finished, loadAtEnd, tape) {
       const o = r.systems.ours ?? {};
       const overhead = o.trainRecordMedianMs / o.trainMedianMs - 1;
       const cpuOverhead = o.trainRecordCpuMedianMs / o.trainCpuMedianMs - 1;
-      const pct = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : "—");
+      const pct = fmtPct;
       const mem = systems.map((s) => (Number.isFinite(r.systems[s]?.maxRssMB) ? r.systems[s].maxRssMB.toFixed(0) : "—"));
       out.push(`| ${r.workload} | ${r.cell.toUpperCase()} | ${fmtMs(o.trainMedianMs)} | ${fmtMs(o.trainRecordMedianMs)} | ${pct(overhead)} (${pct(cpuOverhead)}) | ${mem.join(" | ")} |`);
     }
   }
   const famRows = results.filter((r) => r.families && !r.families.error);
   if (famRows.length) {
-    out.push("");
-    out.push("Model families (ours, the same model as `rnn.sequential`, as a functional `rnn.model`, and as an `rnn.nn.Module` trained with `rnn.optim.Adam` and `backward()`; training step, median wall-clock ms with CPU ms in parentheses, run interleaved; " +
-      "and the recurrent layers alone as `rnn.nn.LSTM/GRU(…).computeGradients` against the same layers' `rnn.sequential` `computeGradients`, MSE on every step's output; target: within 10% of sequential):");
-    out.push("");
-    out.push("| workload | cell | sequential ms | functional ms | nn.Module ms | functional / sequential | nn.Module / sequential | nn computeGradients ms | nn / sequential computeGradients |");
-    out.push("|---|---|---:|---:|---:|---:|---:|---:|---:|");
-    for (const r of famRows) {
+    section(out, "Model families (ours, the same model as `rnn.sequential`, as a functional `rnn.model`, and as an `rnn.nn.Module` trained with `rnn.optim.Adam` and `backward()`; training step, median wall-clock ms with CPU ms in parentheses, run interleaved; " +
+      "and the recurrent layers alone as `rnn.nn.LSTM/GRU(…).computeGradients` against the same layers' `rnn.sequential` `computeGradients`, MSE on every step's output; target: within 10% of sequential):",
+    ["workload", "cell", "sequential ms", "functional ms", "nn.Module ms", "functional / sequential", "nn.Module / sequential", "nn computeGradients ms", "nn / sequential computeGradients"],
+    famRows.map((r) => {
       const f = r.families;
       const both = (k) => `${fmtMs(f[k]?.trainMedianMs)} (${fmtMs(f[k]?.trainCpuMedianMs)})`;
       const ratio = (k, base = "sequential") => `${fmtRatio(f[k]?.trainMedianMs / f[base]?.trainMedianMs)} (${fmtRatio(f[k]?.trainCpuMedianMs / f[base]?.trainCpuMedianMs)})`;
-      out.push(`| ${r.workload} | ${r.cell.toUpperCase()} | ${both("sequential")} | ${both("functional")} | ${both("module")} | ${ratio("functional")} | ${ratio("module")} | ${both("nnGrads")} | ${ratio("nnGrads", "seqGrads")} |`);
-    }
+      return [r.workload, r.cell.toUpperCase(), both("sequential"), both("functional"), both("module"), ratio("functional"), ratio("module"), both("nnGrads"), ratio("nnGrads", "seqGrads")];
+    }));
+  }
+  const probeRows = results.filter((r) => r.probe && !r.probe.error);
+  if (probeRows.length) {
+    section(out, "Flight recorder (ours, `fit` of one epoch with `probe: { x, y, every: 50 }` — one batch of probe sequences, gates and gradient norms — against the same fit without it, run interleaved; " +
+      "median wall-clock ms per fit with CPU ms in parentheses; the probe records at batches 0, 50 and 100; target ≤ 10%):",
+    ["workload", "cell", "batches", "fit ms", "fit + probe ms", "snapshots", "overhead"],
+    probeRows.map(({ workload, cell, probe: p }) => [workload, cell.toUpperCase(), p.batches, `${fmtMs(p.fitMedianMs)} (${fmtMs(p.fitCpuMedianMs)})`,
+      `${fmtMs(p.probeFitMedianMs)} (${fmtMs(p.probeFitCpuMedianMs)})`, p.snapshots, `${fmtPct(p.probeFitMedianMs / p.fitMedianMs - 1)} (${fmtPct(p.probeFitCpuMedianMs / p.fitCpuMedianMs - 1)})`]));
   }
   if (tape && !tape.error) {
     const us = (ms) => `${((ms * 1000) / tape.ops).toFixed(2)} µs`;

@@ -44,6 +44,7 @@ import { checkSchedule, type LrRun, type LrSchedule } from "./schedules";
 import { host, type FitObserver } from "./host";
 import type { SaveOptions } from "./serialize";
 import { locateNonFinite, type TrapModel } from "./nanTrap";
+import { FlightRecorder, type FlightRecord, type ProbeOptions } from "./probe";
 
 /** What fit reads of an AbortSignal (structural, so the engine needs no DOM or Node types). */
 export interface AbortSignalLike {
@@ -78,6 +79,8 @@ export interface History {
   fractionClipped?: number[];
   /** Learning rate of each epoch, with an lrSchedule. */
   lr?: number[];
+  /** The flight recorder's snapshots of the probe batch, with the `probe` option: `history.probe.snapshots[k].recording` is what `model.record(probe.x, probe.y)` gave at that step. */
+  probe?: FlightRecord;
   /** True when fit stopped because `signal` was aborted; a partly done epoch is then not in `epoch`/`loss`. */
   interrupted: boolean;
   /** True when a callback (e.g. earlyStopping) stopped training. */
@@ -128,6 +131,8 @@ export interface FitProgress {
   gradNorms?: { readonly preClip: readonly number[]; readonly postClip: readonly number[]; readonly clipNorm?: number };
   /** Why fit failed (status "failed"), e.g. a non-finite loss, with a suggestion. */
   message?: string;
+  /** The flight recorder (History.probe), with the `probe` option: snapshots are appended (and thinned) as fit runs. Read-only. */
+  probe?: FlightRecord;
 }
 
 /**
@@ -185,6 +190,16 @@ export interface FitOptions {
   signal?: AbortSignalLike;
   /** Record per-batch pre/post-clip global gradient norms even without clipping. */
   recordGradNorms?: boolean;
+  /**
+   * The flight recorder: `probe: { x: xTrain.slice(0, 4), y: yTrain.slice(0, 4), every: 50 }` records, on this fixed
+   * batch, every recurrent layer's gates (of probe sequence 0, as rnn.show.gates) and, with y, the per-timestep
+   * gradient norms ‖∂L/∂h_t‖ (over the probe batch, fit's loss and tbptt) — before training, after every `every`-th
+   * batch (default 50) and at the end — into `history.probe`; the training output gets a scrubber that replays
+   * them. Training is unchanged (no Rng draws, no dropout, weights and optimizer untouched). Bounded: at most
+   * `maxSnapshots` (default 64, 3…1000); when full, every other one is dropped and the stride doubles. A model
+   * without a recurrent layer is an error.
+   */
+  probe?: ProbeOptions;
   /** After every batch: epoch (1-based), batch (1-based within the epoch), its loss. */
   onBatchEnd?: (info: { epoch: number; batch: number; batches: number; loss: number; clip?: ClipReport }) => void;
   /** After every epoch: epoch (1-based) and its logs. */
@@ -194,7 +209,7 @@ export interface FitOptions {
 }
 
 const VALID = ["epochs", "batchSize", "loss", "optimizer", "metrics", "clipNorm", "clipPerTensor", "clipValue", "tbptt", "shuffle",
-  "seed", "validationSplit", "validationData", "callbacks", "lrSchedule", "signal", "recordGradNorms", "onBatchEnd", "onEpochEnd", "onProgress", "initialEpoch", "overfitBatches"];
+  "seed", "validationSplit", "validationData", "callbacks", "lrSchedule", "signal", "recordGradNorms", "onBatchEnd", "onEpochEnd", "onProgress", "initialEpoch", "overfitBatches", "probe"];
 
 function resolveOptimizer(o: FitOptions["optimizer"]): Optimizer {
   if (o === undefined) return adam();
@@ -318,6 +333,8 @@ interface Run {
   control: CallbackControl;
   /** Set by a callback's control.stop(). */
   stopRequested: boolean;
+  /** The flight recorder, with the probe option. */
+  recorder: FlightRecorder | undefined;
   history: History;
   progress: Progress;
   /** Date.now() of the last yield to the event loop. */
@@ -374,6 +391,7 @@ function prepare(model: FitModel, xIn: unknown, yIn: unknown, options: FitOption
   const dropoutSeed = rng.nextUint32();
   // Resuming: the permutations of the skipped epochs, drawn and dropped, leave the Rng where the uninterrupted run has it.
   if (shuffle) for (let e = 0; e < initialEpoch; e++) shuffleRng.permutation(n);
+  const recorder = options.probe === undefined ? undefined : new FlightRecorder(model, options.probe, loss, tbptt);
   const trainable = model.weightEntries().filter((e) => e.param.trainable && e.layer.trainable).map((e) => e.param);
 
   const history: History = { epoch: [], loss: [], batchLoss: [], interrupted: false, stoppedEarly: false, epochs, batchesPerEpoch: batches, elapsedMs: 0 };
@@ -395,6 +413,7 @@ function prepare(model: FitModel, xIn: unknown, yIn: unknown, options: FitOption
     if (loss === "crossEntropy") history.valPerplexity = [];
     if (withAccuracy) history.valAccuracy = [];
   }
+  if (recorder) history.probe = recorder.record;
   if (recordNorms) {
     history.preClipNorm = [];
     history.postClipNorm = [];
@@ -409,9 +428,11 @@ function prepare(model: FitModel, xIn: unknown, yIn: unknown, options: FitOption
   const run: Run = {
     model, options, loss, epochs, initialEpoch, batchSize, tbptt, shuffle, optimizer, metrics, withAccuracy, clip, recordNorms, signal, x, y, val, batches,
     shuffleRng, dropoutRng, firstDropoutRng: dropoutRng, dropoutSeed, trainable, grads: trainable.map((p) => p.grad), backup: trainable.map((p) => p.value.slice()),
-    callbacks: options.callbacks ?? [], schedule, control: { model, optimizer, baseLr: optimizer.lr, stop: () => { run.stopRequested = true; } }, stopRequested: false,
+    callbacks: options.callbacks ?? [], schedule, control: { model, optimizer, baseLr: optimizer.lr, stop: () => { run.stopRequested = true; } }, stopRequested: false, recorder,
     history, progress: new Progress(history, report, start, clip.clipNorm, initialEpoch + 1), lastYield: start,
   };
+  // The starting weights' snapshot, now: a model the probe cannot record fails before any training.
+  recorder?.start(initialEpoch + 1);
   return run;
 }
 
@@ -447,6 +468,10 @@ async function train(run: Run): Promise<History> {
     if (run.schedule) run.optimizer.lr = baseLr;
   }
   history.stoppedEarly = run.stopRequested;
+  if (run.recorder) {
+    const steps = history.batchLoss.length;
+    run.recorder.finish(steps, run.initialEpoch + 1 + Math.floor(Math.max(0, steps - 1) / run.batches), steps === 0 ? 0 : ((steps - 1) % run.batches) + 1);
+  }
   for (const cb of callbacks) cb.onTrainEnd?.(control);
   history.elapsedMs = Date.now() - run.progress.start;
   const lastEpoch = history.epoch.length ? history.epoch[history.epoch.length - 1] : Math.max(1, run.initialEpoch);
@@ -485,6 +510,7 @@ async function runEpoch(run: Run, epoch: number): Promise<EpochTotals> {
     }
     const idx = order.slice(b * run.batchSize, Math.min(n, (b + 1) * run.batchSize));
     const r = runBatch(run, epoch, b, idx);
+    run.recorder?.afterBatch(run.history.batchLoss.length, epoch, b + 1);
     totals.lossSum += r.loss * idx.length;
     totals.seen += idx.length;
     if (r.accuracy) {
@@ -591,6 +617,7 @@ class Progress {
       losses: h.loss, valLosses: h.valLoss ?? NO_EPOCHS, metrics: this.metrics, batchLosses: h.batchLoss,
       ...(this.gradNorms ? { gradNorms: this.gradNorms } : {}),
       ...(message ? { message } : {}),
+      ...(h.probe ? { probe: h.probe } : {}),
     });
   }
 }

@@ -79,6 +79,7 @@ export { mse, crossEntropy, binaryCrossEntropy, LOSS_NAMES, type LossName } from
 export { clipByGlobalNorm, clipPerTensor, clipByValue, type ClipReport } from "./clip";
 export type { FitOptions, History, FitProgress } from "./fit";
 export type { RunRecord, RunLogAt, ConfigValue } from "./runs";
+export type { FlightRecord, ProbeOptions, ProbeSnapshot } from "./probe";
 export type { Callback, EpochLogs, EarlyStoppingOptions, ModelCheckpointOptions } from "./callbacks";
 /** `rnn.callbacks.earlyStopping({ patience, monitor?, minDelta?, restoreBestWeights? })`. */
 export { callbacks };

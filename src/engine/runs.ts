@@ -27,6 +27,8 @@ export interface RunSource {
 const FIT_DEFAULTS: Record<string, ConfigValue> = {
   epochs: 1, batchSize: 32, shuffle: true, seed: 0, validationSplit: 0, tbptt: null,
   clipNorm: null, clipPerTensor: null, clipValue: null, lrSchedule: null, metrics: null, initialEpoch: 0, overfitBatches: null,
+  // The flight recorder's stride only: its probe batch is data, not configuration.
+  "probe.every": null,
 };
 
 /** The optimizer's settings: name and hyper-parameters (an rnn.sgd/adam/rmsprop instance or a name). */
@@ -51,6 +53,7 @@ export function fitConfig(options: FitOptions): Record<string, ConfigValue> {
       for (const [k, c] of Object.entries(s.config)) out[`lrSchedule.${k}`] = typeof c === "object" && c !== null ? JSON.stringify(c) : (c as ConfigValue);
     } else out[key] = v as ConfigValue;
   }
+  if (options.probe) out["probe.every"] = typeof options.probe.every === "number" ? options.probe.every : 50;
   if (options.validationData) out.validationData = "given";
   if (options.callbacks?.length) out.callbacks = options.callbacks.map((c) => c.constructor?.name ?? "callback").join(",");
   return out;

@@ -1,6 +1,7 @@
 /**
  * Live training output: progress bar, status line, loss / validation-loss curve per epoch (per-batch
- * loss faint behind it when sent), and the per-batch global gradient norm before / after clipping.
+ * loss faint behind it when sent), the per-batch global gradient norm before / after clipping, and
+ * the flight recorder's scrubber (probe.ts) when fit had a probe.
  * The kernel replaces the output in place (same displayId); each update re-renders this view.
  */
 import type { TrainingPayload } from "../shared/payloads";
@@ -10,6 +11,7 @@ import { availableWidth, el, EXPORT_SCALE, figureButtons, readTheme, saveSvgButt
 import { seriesColor } from "./gradNorms";
 import { linePlot, seriesLegend, type LineSeries } from "./linePlot";
 import { t as tr } from "./l10n";
+import { renderProbe } from "./probe";
 
 function duration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return "—";
@@ -119,4 +121,5 @@ export function renderTraining(root: HTMLElement, p: TrainingPayload): void {
     });
     root.appendChild(seriesLegend(gs));
   }
+  if (p.probe) renderProbe(root, p.probe);
 }

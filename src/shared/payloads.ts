@@ -128,6 +128,53 @@ export interface TrainingPayload {
   /** Per-batch global gradient norm before and after clipping, when recorded (clip threshold if known). */
   gradNorms?: { steps: number[]; preClip: (number | null)[]; postClip: (number | null)[]; clipNorm?: number };
   message?: string;
+  /** The flight recorder's snapshots (fit's `probe` option), replayed by the scrubber. */
+  probe?: TrainingProbe;
+}
+
+/**
+ * The flight recorder's part of a training payload: snapshots of a fixed probe batch taken during fit
+ * (engine/probe.ts). `steps` lists every kept snapshot; `snapshots` carries the drawn ones — all kept
+ * ones in the final output, the latest few while training (`omitted` counts the others) — each with one
+ * gates payload per recurrent layer (sequence 0 of the probe) and the per-timestep gradient norms.
+ */
+export interface TrainingProbe {
+  /** Batches between snapshots as asked (`probe.every`) and as kept now (doubled at each thinning). */
+  every: number;
+  stride: number;
+  /** Most snapshots the engine keeps; when full, every other one is dropped and the stride doubles. */
+  maxSnapshots: number;
+  /** Sequences in the probe batch (gates of sequence 0; gradient norms over all of them). */
+  probeSize: number;
+  /** Batches trained (this fit's global batch counter) at each kept snapshot, increasing. */
+  steps: number[];
+  /** Batches per epoch, for the "epoch e, batch b" step label. */
+  batches: number;
+  /** Per recurrent layer (and direction), in model order: the mean forget (LSTM) / update (GRU) gate at each kept step. */
+  layers: TrainingProbeLayer[];
+  /** The snapshots sent with this output, in step order. */
+  snapshots: TrainingProbeSnapshot[];
+  /** Kept snapshots not sent with this (live) output; the final output sends them all. */
+  omitted?: number;
+}
+
+export interface TrainingProbeLayer {
+  /** e.g. "lstm_1", "forward_lstm (backward)". */
+  name: string;
+  type: CellType;
+  /** Mean over timesteps and units of gate f (LSTM) or z (GRU) of probe sequence 0, aligned with `steps`; absent for SimpleRNN. */
+  meanGate?: { gate: "f" | "z"; values: (number | null)[] };
+}
+
+export interface TrainingProbeSnapshot {
+  /** One of TrainingProbe.steps. */
+  step: number;
+  /** Probe loss at that step (with probe.y). */
+  loss?: number | null;
+  /** One per TrainingProbe.layers entry (same order). */
+  gates: GatesPayload[];
+  /** ‖∂L/∂h_t‖ (and ‖∂L/∂c_t‖) per timestep of every layer (with probe.y). */
+  gradNorms?: GradNormsPayload;
 }
 
 /** application/vnd.rnn-notebook.summary+json — Keras-style model summary. */

@@ -12,6 +12,7 @@ import { MIME } from "./mime";
 import {
   type AttentionPayload, type ConnectivityPayload, type NeuronsPayload, type TrajectoryPayload,
   type GatePanel, type GatesPayload, type GradNormSeries, type GradNormsPayload, type SummaryPayload, type SummaryRow, type TensorPayload, type TrainingPayload,
+  type TrainingProbe, type TrainingProbeLayer, type TrainingProbeSnapshot,
   type WhatIfField, WHAT_IF_MAX_TEXT, WHAT_IF_MAX_VALUES,
 } from "./payloads";
 
@@ -236,6 +237,49 @@ export function validateTraining(raw: unknown): TrainingPayload {
     if (c !== undefined) out.gradNorms.clipNorm = c;
   }
   if (p.message !== undefined) out.message = label(p.message, 2000);
+  if (p.probe !== undefined && p.probe !== null) out.probe = validateProbe(p.probe);
+  return out;
+}
+
+/** Most snapshots a training payload may carry (the engine keeps at most 1000). */
+export const MAX_PROBE_SNAPSHOTS = 1000;
+
+/** The flight recorder's part of a training payload: every snapshot's gates and norms as their own payloads, within one total cap. */
+function validateProbe(raw: unknown): TrainingProbe {
+  const p = obj(raw, "training.probe");
+  const steps = values(p.steps, "training.probe.steps", undefined, MAX_PROBE_SNAPSHOTS).map((x, i) => int(x, `training.probe.steps[${i}]`));
+  steps.forEach((s, i) => { if (i > 0 && s <= steps[i - 1]) fail(`training.probe.steps[${i}]`, "steps must increase"); });
+  if (!Array.isArray(p.layers) || p.layers.length > MAX_SERIES) fail("training.probe.layers", `expected an array of at most ${MAX_SERIES}, got ${describe(p.layers)}`);
+  const layers: TrainingProbeLayer[] = p.layers.map((x, k) => {
+    const l = obj(x, `training.probe.layers[${k}]`);
+    const out: TrainingProbeLayer = { name: label(l.name), type: oneOf(l.type, ["simpleRNN", "lstm", "gru"] as const, `training.probe.layers[${k}].type`) };
+    if (l.meanGate !== undefined && l.meanGate !== null) {
+      const m = obj(l.meanGate, `training.probe.layers[${k}].meanGate`);
+      out.meanGate = { gate: oneOf(m.gate, ["f", "z"] as const, `training.probe.layers[${k}].meanGate.gate`), values: values(m.values, `training.probe.layers[${k}].meanGate.values`, steps.length) };
+    }
+    return out;
+  });
+  if (!Array.isArray(p.snapshots) || p.snapshots.length > steps.length) fail("training.probe.snapshots", `expected an array of at most ${steps.length} (one per step), got ${describe(p.snapshots)}`);
+  let cells = 0;
+  const snapshots: TrainingProbeSnapshot[] = p.snapshots.map((x, k) => {
+    const s = obj(x, `training.probe.snapshots[${k}]`);
+    const step = int(s.step, `training.probe.snapshots[${k}].step`);
+    if (!steps.includes(step)) fail(`training.probe.snapshots[${k}].step`, `${step} is not one of the steps`);
+    if (!Array.isArray(s.gates) || s.gates.length !== layers.length) fail(`training.probe.snapshots[${k}].gates`, `expected ${layers.length} gates payloads (one per layer), got ${describe(s.gates)}`);
+    const gates = s.gates.map((g) => validateGates(g));
+    for (const g of gates) cells += g.timesteps * g.units * g.panels.length;
+    if (cells > MAX_CELLS) fail("training.probe", `the snapshots' values exceed the renderer's cap of ${MAX_CELLS}`);
+    const out: TrainingProbeSnapshot = { step, gates };
+    if (s.loss !== undefined) out.loss = optNum(s.loss, `training.probe.snapshots[${k}].loss`) ?? null;
+    if (s.gradNorms !== undefined && s.gradNorms !== null) out.gradNorms = validateGradNorms(s.gradNorms);
+    return out;
+  });
+  const out: TrainingProbe = {
+    every: int(p.every, "training.probe.every", 1), stride: int(p.stride, "training.probe.stride", 1),
+    maxSnapshots: int(p.maxSnapshots, "training.probe.maxSnapshots", 1), probeSize: int(p.probeSize, "training.probe.probeSize", 1),
+    steps, batches: int(p.batches ?? 0, "training.probe.batches"), layers, snapshots,
+  };
+  if (p.omitted !== undefined) out.omitted = int(p.omitted, "training.probe.omitted", 0, steps.length);
   return out;
 }
 
@@ -353,7 +397,7 @@ export function validateNeurons(raw: unknown): NeuronsPayload {
     const g = obj(p.guesses, "neurons.guesses");
     const k = int(g.k, "neurons.guesses.k", 1, 64);
     if (T * k > MAX_POINTS) fail("neurons.guesses", `${T}×${k} guesses exceed the renderer's cap of ${MAX_POINTS}`);
-    out.guesses = { k, chars: labels(g.chars, "neurons.guesses.chars", T * k, 4) as string[], probs: values(g.probs, "neurons.guesses.probs", T * k) };
+    out.guesses = { k, chars: labels(g.chars, "neurons.guesses.chars", T * k, 4) ?? fail("neurons.guesses.chars", "missing"), probs: values(g.probs, "neurons.guesses.probs", T * k) };
   }
   if (p.select !== undefined && p.select !== null) {
     const sel = obj(p.select, "neurons.select");

@@ -38,6 +38,16 @@ const training: TrainingPayload = {
   batchLoss: { steps: [1, 2, 3, 4, 5, 6], values: [1, 0.9, 0.8, 0.6, 0.5, 0.4] },
   gradNorms: { steps: [1, 2, 3], preClip: [3, 2, 1], postClip: [1, 1, 1], clipNorm: 1 },
 };
+// The flight recorder's part: two snapshots of one LSTM layer (the gates payload above without its what-if field).
+const { whatIf: _unused, ...probeGates } = gates;
+const trainingProbe: TrainingPayload = {
+  ...training, status: "done",
+  probe: {
+    every: 2, stride: 2, maxSnapshots: 64, probeSize: 3, steps: [0, 2, 4], batches: 4, omitted: 1,
+    layers: [{ name: XSS, type: "lstm", meanGate: { gate: "f", values: [0.5, 0.6, 0.7] } }],
+    snapshots: [{ step: 2, loss: 0.3, gates: [probeGates], gradNorms }, { step: 4, loss: null, gates: [{ ...probeGates, model: XSS }] }],
+  },
+};
 const summary: SummaryPayload = {
   name: "m", convention: "keras", totalParams: 101, trainableParams: 101, nonTrainableParams: 0,
   layers: [{ name: "lstm", type: "LSTM", outputShape: [null, 4], params: 96, formula: "4·4·(1+4+1)", breakdown: [{ name: "kernel", shape: [1, 16], count: 16 }] }],
@@ -73,6 +83,7 @@ const trajectory3: TrajectoryPayload = {
 };
 const SEEDS: [string, string, unknown][] = [
   [MIME.gates, "gates", gates], [MIME.gradNorms, "gradnorms", gradNorms], [MIME.training, "training", training],
+  [MIME.training, "training", trainingProbe],
   [MIME.summary, "summary", summary], [MIME.tensor, "tensor", tensor], [MIME.attention, "attention", attention],
   [MIME.neurons, "neurons", neurons], [MIME.connectivity, "connectivity", connectivity],
   [MIME.trajectory, "trajectory", trajectory], [MIME.trajectory, "trajectory", trajectory3],

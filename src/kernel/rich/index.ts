@@ -27,7 +27,7 @@ import type { AnalysedModel } from "../../engine/analysis/subject";
 import { trajectory, type Trajectory, type TrajectoryOptions } from "../../engine/analysis/trajectory";
 import { fixedPoints, type FixedPoint } from "../../engine/analysis/fixedPoints";
 import { MIME, type MimeBundle } from "../../shared/mime";
-import { WHAT_IF_MAX_TEXT, type GradNormSeries, type GradNormsPayload, type TrainingPayload, type WhatIfInput, type WhatIfView } from "../../shared/payloads";
+import { WHAT_IF_MAX_TEXT, type TrainingPayload, type WhatIfInput, type WhatIfView } from "../../shared/payloads";
 import type { FitProgress, History } from "../../engine/fit";
 import { Sequential } from "../../engine/model";
 import { Functional } from "../../engine/graph/functional";
@@ -40,10 +40,11 @@ import { attentionBundle, attentionPayload } from "./attentionBundle";
 import { poolSeries, roundSig } from "./downsample";
 import { connectivityBundle, connectivityPayload } from "./connectivityBundle";
 import { gatesBundle, gatesPayload } from "./gatesBundle";
+import { LIVE_BUDGET, probePayload } from "./probeBundle";
 import { trajectoryBundle, trajectoryPayload, type ShownFixedPoint } from "./trajectoryBundle";
 import { neuronsBundle, neuronsPayload } from "./neuronsBundle";
 import { CELL_FACTS } from "../../engine/layerFacts";
-import { gradNormsBundle, trainingBundleFromPayload } from "./plotBundles";
+import { gradNormSeries, gradNormsBundle, gradNormsPayload, trainingBundleFromPayload } from "./plotBundles";
 import { summaryBundle, tensorBundle, tensorPayload, textMatrixBundle } from "./tableBundles";
 import { isMathMatrix, isMathScalar, textMatrix, toShaped } from "./values";
 import { sequenceEditor, type EditVocab } from "./whatIfInput";
@@ -136,6 +137,7 @@ export function historyProgress(h: History): FitProgress {
     losses: h.loss, valLosses: h.valLoss ?? [], metrics, batchLosses: h.batchLoss,
   };
   if (h.preClipNorm && h.postClipNorm) p.gradNorms = { preClip: h.preClipNorm, postClip: h.postClipNorm };
+  if (h.probe) p.probe = h.probe;
   return p;
 }
 
@@ -213,6 +215,11 @@ export function trainingBundle(progress: FitProgress, options: RichOptions = {})
       if (typeof g.clipNorm === "number") p.gradNorms.clipNorm = g.clipNorm;
     }
     if (progress.message) p.message = progress.message;
+    if (progress.probe?.snapshots.length) {
+      // While training only the latest snapshots go out (the output is re-sent ≤ 10 times a second); the final output has all.
+      const live = progress.status === "running";
+      p.probe = probePayload(progress.probe, { live, batches: progress.batches, budget: Math.floor((live ? Math.min(LIVE_BUDGET, maxBytes / 4) : maxBytes / 2) / 2 ** level) });
+    }
     return trainingBundleFromPayload(p);
   }, maxBytes, "training");
 }
@@ -401,37 +408,8 @@ export function gatesBundleFromRecording(rec: Recording, opts: GatesShowOptions 
 
 /** One line per model, recurrent layer, direction and quantity (h, and c for LSTM). */
 export function gradNormsBundleFromRecordings(recs: { model: string; rec: Recording }[], opts: GradNormsShowOptions, maxBytes: number): MimeBundle {
-  const raw: Omit<GradNormSeries, "values">[] = [];
-  const values: number[][] = [];
-  for (const { model, rec } of recs) {
-    if (rec.layers.length === 0) throw new Error(`rnn.show.gradientNorms: model "${model}" has no recurrent layer, so there are no per-timestep norms`);
-    for (const l of rec.layers) {
-      // "LSTM · ‖∂L/∂h_t‖" for a one-layer model named after its type, "lm · LSTM L1 · …" in a stack
-      const type = CELL_FACTS[l.type].className;
-      const base = (rec.layers.length > 1 ? `${model} · ${type} L${l.index}`
-        : model.toLowerCase().includes(type.toLowerCase()) ? model : `${model} · ${type}`) + (l.direction === "backward" ? " backward" : "");
-      if (!l.gradNorms) continue;
-      raw.push({ label: `${base} · ‖∂L/∂h_t‖`, model, layer: l.index, quantity: "h" }); values.push(Array.from(l.gradNorms.h));
-      if (l.gradNorms.c) { raw.push({ label: `${base} · ‖∂L/∂c_t‖`, model, layer: l.index, quantity: "c" }); values.push(Array.from(l.gradNorms.c)); }
-    }
-  }
-  const T = Math.max(0, ...values.map((v) => v.length));
-  const steps = Array.from({ length: T }, (_, i) => i + 1);
-  const padded: (number | null)[][] = values.map((v) => (v.length === T ? v : [...v, ...new Array<null>(T - v.length).fill(null)]));
-  return fitToBudget((level) => {
-    const pooled = poolSeries(steps, padded, shrink(4000, level));
-    const p: GradNormsPayload = {
-      steps: pooled.steps,
-      series: raw.map((s, i) => ({ ...s, values: pooled.values[i].map((v) => roundSig(v)) })),
-      yScale: opts.yScale ?? "log",
-      title: opts.title ?? "Gradient norm per timestep",
-    };
-    if (opts.loss) p.loss = opts.loss;
-    if (pooled.block > 1) p.trueSteps = pooled.trueSteps;
-    if (typeof opts.clipThreshold === "number" && opts.clipThreshold > 0) p.clipThreshold = opts.clipThreshold;
-    if (opts.tbptt !== undefined) p.tbptt = opts.tbptt;
-    return gradNormsBundle(p);
-  }, maxBytes, "rnn.show.gradientNorms");
+  const series = gradNormSeries(recs);
+  return fitToBudget((level) => gradNormsBundle(gradNormsPayload(series, opts, shrink(4000, level))), maxBytes, "rnn.show.gradientNorms");
 }
 
 export function createShow(ctx: ShowContext): RnnShow {

@@ -140,6 +140,9 @@ describe("validate: size caps", () => {
     const guesses = validatePayload(MIME.neurons, { ...ok, guesses: { k: 2, chars: ["a"], probs: [1] } });
     assert.equal(guesses.ok, false);
     if (!guesses.ok) assert.match(guesses.error, /neurons\.guesses\.chars: expected 6 labels, got 1/);
+    const noChars = validatePayload(MIME.neurons, { ...ok, guesses: { k: 1, probs: [0.5, 0.9, 0.2] } });
+    assert.equal(noChars.ok, false, "guesses without their characters are refused, not drawn from undefined");
+    if (!noChars.ok) assert.match(noChars.error, /neurons\.guesses\.chars: missing/);
     assert.equal(validatePayload(MIME.neurons, { ...ok, domain: [1, -1] }).ok, false);
     // 3000 units × 3000 characters = 9·10^6 > MAX_CELLS: refused before the values are read
     assert.equal(validatePayload(MIME.neurons, { ...ok, text: new Array(3000).fill("a"), units: new Array(3000).fill(0), values: [] }).ok, false);
@@ -220,5 +223,30 @@ describe("validate: size caps", () => {
     assert.match(bad({ ...ok, explainedVariance: [0.5, 0.3] }), /trajectory\.explainedVariance: expected 3 values, got 2/);
     assert.match(bad({ ...ok, dims: 4 }), /trajectory\.dims: expected 3 or nothing/);
     assert.match(bad({ ...ok, fixedPoints: [{ x: 0, y: NaN, z: 0, speed: 0, eigenvalues: [] }] }), /trajectory\.fixedPoints\[0\]\.y: expected a finite number/);
+  });
+  it("training.probe: steps increase, one gates payload per layer, snapshot steps among the steps, a total cell cap", () => {
+    const probe = {
+      every: 2, stride: 2, maxSnapshots: 64, probeSize: 1, steps: [0, 2], batches: 4,
+      layers: [{ name: "lstm", type: "lstm", meanGate: { gate: "f", values: [0.5, NaN] } }],
+      snapshots: [{ step: 2, loss: 0.1, gates: [gates()] }],
+    };
+    const training = { status: "done", epoch: 1, epochs: 1, batch: 4, batches: 4, elapsedMs: 1, etaMs: null, loss: 0.1, epochsDone: [1], series: [{ label: "loss", values: [0.1] }] };
+    const check = (over: Record<string, unknown>) => {
+      const r = validatePayload(MIME.training, { ...training, probe: { ...probe, ...over } });
+      return r.ok ? r.value as { probe: { layers: { meanGate: { values: unknown[] } }[] } } : r.error;
+    };
+    const ok = check({});
+    assert.ok(typeof ok === "object");
+    assert.deepEqual(ok.probe.layers[0].meanGate.values, [0.5, null], "NaN becomes missing");
+    assert.match(check({ steps: [2, 0] }) as string, /training\.probe\.steps\[1\]: steps must increase/);
+    assert.match(check({ snapshots: [{ step: 3, gates: [gates()] }] }) as string, /training\.probe\.snapshots\[0\]\.step: 3 is not one of the steps/);
+    assert.match(check({ snapshots: [{ step: 2, gates: [] }] }) as string, /expected 1 gates payloads \(one per layer\)/);
+    assert.match(check({ layers: [{ name: "lstm", type: "lstm", meanGate: { gate: "f", values: [1] } }] }) as string, /meanGate\.values: expected 2 values, got 1/);
+    // 1000 × 1000 values per snapshot, 5 snapshots: 5·10^6 > MAX_CELLS in total although each one fits.
+    const big = gates({ timesteps: 1000, units: 1000, stepIndex: undefined, unitIndex: undefined, tokens: undefined, trueShape: undefined,
+      panels: [{ gate: "f", label: "f", scale: "sigmoid", values: new Array(1e6).fill(0.5) }] });
+    const steps = [0, 1, 2, 3, 4];
+    const huge = check({ steps, layers: [{ name: "lstm", type: "lstm" }], snapshots: steps.map((step) => ({ step, gates: [big] })) });
+    assert.match(huge as string, /training\.probe: the snapshots' values exceed the renderer's cap of 4000000/);
   });
 });
