@@ -4,6 +4,7 @@
 //   kernel     (node, cjs)                       src/kernel/main.ts         -> dist/kernel.js
 //   runner CLI (node, cjs)                       src/client/runner.ts       -> dist/cli.js
 //   renderer   (browser, esm)                    src/renderer/index.ts      -> dist/renderer.js
+//   runs panel (browser, iife)                   src/renderer/runsPanel.ts  -> dist/runsPanel.js
 // Tests are bundled too (`--tests`): test/unit/**/*.test.ts -> out/test/unit (plain Node, mocha),
 // test/integration/**/*.ts -> out/test/integration (loaded by the real VS Code extension host).
 // Flags: --watch, --production (minified, no source maps), --tests (test bundles only).
@@ -42,6 +43,8 @@ const productBuilds = [
   // per-platform binary (src/kernel/transpile.ts).
   { ...node, entryPoints: { kernel: "src/kernel/main.ts", cli: "src/client/runner.ts" }, outdir: "dist" },
   { ...common, platform: "browser", format: "esm", target: "es2022", entryPoints: { renderer: "src/renderer/index.ts" }, outdir: "dist" },
+  // The Compare Runs panel's page script: a classic script (iife) as webview panels load it.
+  { ...common, platform: "browser", format: "iife", target: "es2022", entryPoints: { runsPanel: "src/renderer/runsPanel.ts" }, outdir: "dist" },
 ].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
 
 const testBuilds = [

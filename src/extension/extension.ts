@@ -6,12 +6,14 @@ import { NOTEBOOK_TYPE } from "../shared/mime";
 import { registerCommands } from "./commands";
 import { registerExportCommands } from "./commands/export";
 import { registerFigureSaving } from "./figures";
+import { RunsPanel, type RunsPanelRendered } from "./commands/runsPanel";
 import { SummaryPanel, type SummaryViews } from "./commands/summaryPanel";
 import { registerParamHovers } from "./hover/provider";
 import { registerIntelliSense } from "./intellisense";
 import { RnnNotebookController } from "./notebook/controller";
 import { RnnNotebookSerializer } from "./notebook/serializer";
 import { answerWhatIf, registerWhatIf } from "./whatIf";
+import type { RunsComparePayload } from "../shared/payloads";
 import type { WhatIfReply } from "../shared/whatIf";
 
 /** What activate() returns: a small API the integration tests use. */
@@ -21,6 +23,8 @@ export interface RnnNotebookApi {
   summaryText(): string | undefined;
   /** The summaries shown in the panel (Keras and PyTorch conventions). */
   summaryViews(): SummaryViews | undefined;
+  /** The Compare Runs panel: the payload it shows and what its page reported drawing. */
+  comparedRuns(): { payload?: RunsComparePayload; rendered?: RunsPanelRendered } | undefined;
   /** Answers a renderer's what-if message for a notebook, as the renderer messaging handler does. */
   whatIf(notebook: vscode.NotebookDocument, message: unknown): Promise<WhatIfReply | undefined>;
 }
@@ -38,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): RnnNotebookApi {
   registerFigureSaving(context);
   registerWhatIf(context, controller);
   return {
-    controller, summaryText: () => SummaryPanel.lastText, summaryViews: () => SummaryPanel.lastViews,
+    controller, summaryText: () => SummaryPanel.lastText, summaryViews: () => SummaryPanel.lastViews, comparedRuns: () => RunsPanel.shown,
     whatIf: (notebook, message) => answerWhatIf(controller, notebook, message),
   };
 }

@@ -3,11 +3,11 @@
  * draws it into a fresh root element, or shows an error box. It never throws: whatever goes wrong
  * becomes text in the error box. When drawing finished the root carries `data-rnn-rendered="<kind>"`
  * (gates, gradnorms, training, summary, tensor, attention, neurons, connectivity,
- * trajectory — or "error"), which the E2E tests wait for.
+ * trajectory, runs — or "error"), which the E2E tests wait for.
  */
 import { MIME } from "../shared/mime";
-import type { AttentionPayload, ConnectivityPayload, GatesPayload, GradNormsPayload, NeuronsPayload, SummaryPayload, TensorPayload, TrainingPayload,
-  TrajectoryPayload } from "../shared/payloads";
+import type { AttentionPayload, ConnectivityPayload, GatesPayload, GradNormsPayload, NeuronsPayload, RunsComparePayload, SummaryPayload, TensorPayload,
+  TrainingPayload, TrajectoryPayload } from "../shared/payloads";
 import { validatePayload } from "../shared/validate";
 import { renderAttention } from "./attention";
 import { renderConnectivity } from "./connectivity";
@@ -15,6 +15,7 @@ import { clear, el, ensureStyle, errorBox } from "./dom";
 import { renderGates } from "./gates";
 import { renderGradNorms } from "./gradNorms";
 import { renderNeurons } from "./neurons";
+import { renderRuns } from "./runs";
 import { renderSummary } from "./summary";
 import { renderTensor } from "./tensor";
 import { renderTraining } from "./training";
@@ -36,6 +37,7 @@ const KINDS: Record<string, { kind: string; draw: (root: HTMLElement, p: never) 
   [MIME.neurons]: { kind: "neurons", draw: renderNeurons as (root: HTMLElement, p: NeuronsPayload) => void },
   [MIME.connectivity]: { kind: "connectivity", draw: renderConnectivity as (root: HTMLElement, p: ConnectivityPayload) => void },
   [MIME.trajectory]: { kind: "trajectory", draw: renderTrajectory as (root: HTMLElement, p: TrajectoryPayload) => void },
+  [MIME.runs]: { kind: "runs", draw: renderRuns as (root: HTMLElement, p: RunsComparePayload) => void },
 };
 
 /** Draws one output into `container` (its previous content is replaced). Returns the root element. */

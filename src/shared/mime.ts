@@ -10,6 +10,7 @@ export const MIME = {
   neurons: "application/vnd.rnn-notebook.neurons+json",
   connectivity: "application/vnd.rnn-notebook.connectivity+json",
   trajectory: "application/vnd.rnn-notebook.trajectory+json",
+  runs: "application/vnd.rnn-notebook.runs+json",
 } as const;
 
 export type RichMime = (typeof MIME)[keyof typeof MIME];
@@ -29,6 +30,7 @@ export const COMMANDS = {
   interruptKernel: "rnnNotebook.interruptKernel",
   newNotebook: "rnnNotebook.newNotebook",
   openSamples: "rnnNotebook.openSamples",
+  compareRuns: "rnnNotebook.compareRuns",
 } as const;
 
 /** A mime bundle as it crosses the IPC boundary: JSON mimes carry objects, text mimes strings,

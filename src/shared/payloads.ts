@@ -359,3 +359,65 @@ export function matrixView(shape: readonly number[]): [number, number] {
   const cols = view.length === 0 ? 1 : view[view.length - 1];
   return [view.length <= 1 ? 1 : size / Math.max(1, cols), cols];
 }
+
+/** How a run comparison lays its curves out along x: the run's own global step (epoch or batch
+ * number), the fraction of the run done (TensorBoard's most-asked x axis, tensorboard#6969), or wall
+ * time in seconds (the run's wall time spread evenly over its points: records keep no per-point time). */
+export type RunsXAxis = "step" | "relative" | "time";
+
+/**
+ * application/vnd.rnn-notebook.runs+json — runs of the ledger compared (src/engine/runsCompare.ts):
+ * every metric of every run, so the view switches metric, x axis and smoothing without the kernel.
+ * Series longer than `maxPoints` were reduced to block means of consecutive points (`every` per point,
+ * the step of a block is its last step); smoothing (TensorBoard's debiased EMA, src/shared/smoothing.ts)
+ * is applied to the points as sent.
+ */
+export interface RunsComparePayload {
+  title?: string;
+  /** What the view shows first. */
+  metric: string;
+  x: RunsXAxis;
+  /** EMA weight in [0, 1); 0 = raw curves. */
+  smoothing: number;
+  /** Every metric at least one run has, "loss" first; "batchLoss" is the per-batch loss. */
+  metrics: string[];
+  runs: RunsCompareRun[];
+  /** Configuration keys whose values differ between the runs (first-seen order). */
+  differingKeys: string[];
+  /** Most points sent per series. */
+  maxPoints: number;
+  /** Runs in the ledger when only the last `runs.length` were sent. */
+  trueRuns?: number;
+}
+
+/** Most runs one comparison draws (more lines than this is no longer a comparison to read). */
+export const MAX_COMPARED_RUNS = 64;
+
+/** One run as the comparison shows it. */
+export interface RunsCompareRun {
+  id: string;
+  model: { name: string; type: string; totalParams: number };
+  /** The record's flat configuration (keys in the record's order). */
+  config: Record<string, string | number | boolean | null>;
+  wallTimeMs: number;
+  interrupted: boolean;
+  stoppedEarly: boolean;
+  /** One series per metric the run recorded. */
+  series: RunsCompareSeries[];
+}
+
+export interface RunsCompareSeries {
+  metric: string;
+  /** Global step of each point: the epoch number (after `initialEpoch` for a resumed fit) for per-epoch
+   * metrics, the run's batch number for "batchLoss". */
+  steps: number[];
+  values: (number | null)[];
+  /** The step before the run's first point (initialEpoch, or 0) and its last step: relative x is
+   * (step − start) / (end − start). */
+  start: number;
+  end: number;
+  /** Recorded values (batches, for "batchLoss") averaged into each sent point (1: none). */
+  every: number;
+  /** The metric's last finite value in the record (before any reduction); null when it has none. */
+  final: number | null;
+}

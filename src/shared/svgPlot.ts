@@ -7,7 +7,8 @@
  */
 import { formatNumber, linearScale, logDomain, logScale, logTicks, niceDomain, niceTicks, finiteExtent } from "./scale";
 import { SERIES_COLORS } from "./colormaps";
-import type { GradNormsPayload, TrainingPayload } from "./payloads";
+import type { GradNormsPayload, RunsComparePayload, TrainingPayload } from "./payloads";
+import { runCurve, runsXLabel } from "./runsCurves";
 
 /** Escapes text for HTML/XML element content and quoted attribute values (& < > " '). Lone surrogates
  * and control characters that XML 1.0 forbids are dropped, so the SVG stays well-formed. */
@@ -179,5 +180,22 @@ export function trainingSvg(p: TrainingPayload): string | undefined {
     series,
     note: trainingLine(p).split("\n")[0],
     height: 300,
+  });
+}
+
+/** The curves of a run comparison as its payload shows them first (metric, x axis, smoothing). */
+export function runsSvg(p: RunsComparePayload): string {
+  const series: SvgSeries[] = [];
+  p.runs.forEach((r, k) => {
+    const c = runCurve(r, p.metric, p.x, p.smoothing);
+    if (c) series.push({ label: r.id, x: c.x, y: c.smoothed, color: SERIES_COLORS[k % SERIES_COLORS.length] });
+  });
+  return linePlotSvg({
+    title: p.title ?? `Runs compared: ${p.metric}`,
+    xLabel: runsXLabel(p.x, p.metric),
+    yLabel: p.metric,
+    yScale: "linear",
+    series,
+    note: p.smoothing > 0 ? `smoothing ${p.smoothing} (TensorBoard's debiased EMA)` : undefined,
   });
 }

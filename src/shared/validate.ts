@@ -13,7 +13,7 @@ import {
   type AttentionPayload, type ConnectivityPayload, type NeuronsPayload, type TrajectoryPayload,
   type GatePanel, type GatesPayload, type GradNormSeries, type GradNormsPayload, type SummaryPayload, type SummaryRow, type TensorPayload, type TrainingPayload,
   type TrainingProbe, type TrainingProbeLayer, type TrainingProbeSnapshot,
-  type WhatIfField, WHAT_IF_MAX_TEXT, WHAT_IF_MAX_VALUES,
+  type WhatIfField, WHAT_IF_MAX_TEXT, WHAT_IF_MAX_VALUES, MAX_COMPARED_RUNS, type RunsComparePayload, type RunsCompareRun, type RunsCompareSeries,
 } from "./payloads";
 
 export const MAX_CELLS = 4_000_000;
@@ -491,6 +491,61 @@ export function validateTrajectory(raw: unknown): TrajectoryPayload {
   return out;
 }
 
+/** Most configuration keys per run a comparison shows. */
+export const MAX_CONFIG_KEYS = 500;
+
+export function validateRuns(raw: unknown): RunsComparePayload {
+  const p = obj(raw, "runs");
+  if (!Array.isArray(p.runs) || p.runs.length === 0) fail("runs.runs", `expected a non-empty array, got ${describe(p.runs)}`);
+  if (p.runs.length > MAX_COMPARED_RUNS) fail("runs.runs", `${p.runs.length} runs exceed the cap of ${MAX_COMPARED_RUNS}`);
+  let points = 0;
+  const runs = p.runs.map((x, k): RunsCompareRun => {
+    const path = `runs.runs[${k}]`;
+    const r = obj(x, path);
+    const model = obj(r.model ?? {}, `${path}.model`);
+    const config = obj(r.config ?? {}, `${path}.config`);
+    const keys = Object.keys(config);
+    if (keys.length > MAX_CONFIG_KEYS) fail(`${path}.config`, `${keys.length} keys exceed the cap of ${MAX_CONFIG_KEYS}`);
+    // a null prototype: a key "__proto__" from a file is a key like any other
+    const cleanConfig: RunsCompareRun["config"] = Object.create(null) as RunsCompareRun["config"];
+    for (const key of keys) {
+      const v = config[key];
+      cleanConfig[label(key)] = v === null || typeof v === "boolean" ? v : typeof v === "number" ? (Number.isFinite(v) ? v : null) : label(v);
+    }
+    if (!Array.isArray(r.series) || r.series.length > MAX_SERIES) fail(`${path}.series`, `expected an array of at most ${MAX_SERIES}, got ${describe(r.series)}`);
+    const series = r.series.map((y, j): RunsCompareSeries => {
+      const sp = `${path}.series[${j}]`;
+      const s = obj(y, sp);
+      const steps = ints(s.steps, `${sp}.steps`);
+      points += steps.length;
+      if (points > MAX_POINTS) fail("runs", `more than ${MAX_POINTS} points in all`);
+      const final = s.final === null || s.final === undefined ? null : num(s.final, `${sp}.final`);
+      return {
+        metric: label(s.metric), steps, values: values(s.values, `${sp}.values`, steps.length, MAX_POINTS),
+        start: num(s.start ?? 0, `${sp}.start`), end: num(s.end ?? steps[steps.length - 1] ?? 0, `${sp}.end`),
+        every: int(s.every ?? 1, `${sp}.every`, 1), final,
+      };
+    });
+    return {
+      id: label(r.id), model: { name: label(model.name), type: label(model.type), totalParams: typeof model.totalParams === "number" && Number.isFinite(model.totalParams) ? model.totalParams : NaN },
+      config: cleanConfig, wallTimeMs: num(r.wallTimeMs ?? 0, `${path}.wallTimeMs`), interrupted: r.interrupted === true, stoppedEarly: r.stoppedEarly === true, series,
+    };
+  });
+  const metrics = labels(p.metrics, "runs.metrics") ?? [];
+  for (const r of runs) for (const s of r.series) if (!metrics.includes(s.metric)) metrics.push(s.metric);
+  if (metrics.length === 0) fail("runs.metrics", "no run has a metric");
+  const metric = typeof p.metric === "string" && metrics.includes(p.metric) ? p.metric : metrics[0];
+  const smoothing = p.smoothing === undefined ? 0 : num(p.smoothing, "runs.smoothing");
+  if (smoothing < 0 || smoothing >= 1) fail("runs.smoothing", `expected a weight in [0, 1), got ${smoothing}`);
+  const out: RunsComparePayload = {
+    metric, x: oneOf(p.x, ["step", "relative", "time"] as const, "runs.x", "step"), smoothing, metrics, runs,
+    differingKeys: labels(p.differingKeys, "runs.differingKeys") ?? [], maxPoints: int(p.maxPoints ?? MAX_POINTS, "runs.maxPoints", 1),
+  };
+  if (p.title !== undefined) out.title = label(p.title);
+  if (p.trueRuns !== undefined) out.trueRuns = int(p.trueRuns, "runs.trueRuns", runs.length);
+  return out;
+}
+
 const VALIDATORS: Record<string, (raw: unknown) => unknown> = {
   [MIME.gates]: validateGates,
   [MIME.gradNorms]: validateGradNorms,
@@ -501,6 +556,7 @@ const VALIDATORS: Record<string, (raw: unknown) => unknown> = {
   [MIME.neurons]: validateNeurons,
   [MIME.connectivity]: validateConnectivity,
   [MIME.trajectory]: validateTrajectory,
+  [MIME.runs]: validateRuns,
 };
 
 /** Validates a payload by mime type. Never throws. */

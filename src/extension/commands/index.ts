@@ -1,5 +1,5 @@
 /**
- * Command palette commands: model summary, restart / interrupt kernel, new notebook, open samples.
+ * Command palette commands: model summary, compare runs, restart / interrupt kernel, new notebook, open samples.
  * Each returns something a test can check (the summary payload, the opened notebook's URI).
  */
 import * as vscode from "vscode";
@@ -9,6 +9,7 @@ import { formatCount } from "../../shared/summaryText";
 import { validateSummary } from "../../shared/validate";
 import { cellConstants, staticSummaries, type ConstScope } from "../hover/analyze";
 import type { RnnNotebookController } from "../notebook/controller";
+import { RunsPanel } from "./runsPanel";
 import { SummaryPanel, type SummaryViews } from "./summaryPanel";
 
 export function registerCommands(context: vscode.ExtensionContext, controller: RnnNotebookController): void {
@@ -37,6 +38,11 @@ export function registerCommands(context: vscode.ExtensionContext, controller: R
       return nb.uri.toString();
     }),
     vscode.commands.registerCommand(COMMANDS.openSamples, () => openSamples(context)),
+    // Reads the notebook's run ledger only: no kernel, no code run (allowed in untrusted workspaces too).
+    vscode.commands.registerCommand(COMMANDS.compareRuns, (arg?: unknown) => {
+      const nb = notebookFrom(arg);
+      return nb ? RunsPanel.show(context.extensionUri, nb) : undefined;
+    }),
   );
 }
 
