@@ -196,6 +196,6 @@ export function runsSvg(p: RunsComparePayload): string {
     yLabel: p.metric,
     yScale: "linear",
     series,
-    note: p.smoothing > 0 ? `smoothing ${p.smoothing} (TensorBoard's debiased EMA)` : undefined,
+    note: p.smoothing > 0 ? `smoothing ${p.smoothing} (TensorBoard debiased EMA)` : undefined,
   });
 }

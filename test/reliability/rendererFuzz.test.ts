@@ -6,8 +6,8 @@
 // and within a stated time bound. Count: 400 payloads (RNN_STRESS=1: 4,000). Skipped without Chromium.
 import * as assert from "node:assert/strict";
 import { MIME } from "../../src/shared/mime";
-import type { AttentionPayload, ConnectivityPayload, GatesPayload, GradNormsPayload, NeuronsPayload, SummaryPayload, TensorPayload, TrainingPayload,
-  TrajectoryPayload } from "../../src/shared/payloads";
+import type { AttentionPayload, ConnectivityPayload, GatesPayload, GradNormsPayload, NeuronsPayload, RunsComparePayload, SummaryPayload, TensorPayload,
+  TrainingPayload, TrajectoryPayload } from "../../src/shared/payloads";
 import { CHROMIUM, openRendererPage, type Page, type RendererPage } from "../support/rendererPage";
 import { prng } from "./prng";
 
@@ -81,12 +81,28 @@ const trajectory3: TrajectoryPayload = {
   paths: [{ label: XSS, x: [0, 1, 2], y: [0, 1, 0], z: [1, 0, -1] }],
   fixedPoints: [{ x: 0.5, y: 0.2, z: 0, speed: 1e-12, eigenvalues: [{ re: 0.9, im: 0.1 }, { re: 0.9, im: -0.1 }] }],
 };
+const runs: RunsComparePayload = {
+  metric: "loss", x: "relative", smoothing: 0.6, metrics: ["loss", "batchLoss"], differingKeys: ["clipNorm", XSS], maxPoints: 1000, trueRuns: 3,
+  runs: [
+    {
+      id: "run 1", model: { name: "lstm", type: "Sequential", totalParams: 101 }, config: { clipNorm: null, [XSS]: 1 }, wallTimeMs: 2000, interrupted: false, stoppedEarly: false,
+      series: [
+        { metric: "loss", steps: [1, 2, 3], values: [1, 0.5, 0.25], start: 0, end: 3, every: 1, final: 0.25 },
+        { metric: "batchLoss", steps: [2, 4, 6], values: [1.1, 0.6, 0.2], start: 0, end: 6, every: 2, final: 0.2 },
+      ],
+    },
+    {
+      id: XSS, model: { name: XSS, type: "", totalParams: 7 }, config: { clipNorm: 1, [XSS]: XSS }, wallTimeMs: 1000, interrupted: true, stoppedEarly: false,
+      series: [{ metric: "loss", steps: [4, 5], values: [2, null], start: 3, end: 5, every: 1, final: 2 }],
+    },
+  ],
+};
 const SEEDS: [string, string, unknown][] = [
   [MIME.gates, "gates", gates], [MIME.gradNorms, "gradnorms", gradNorms], [MIME.training, "training", training],
   [MIME.training, "training", trainingProbe],
   [MIME.summary, "summary", summary], [MIME.tensor, "tensor", tensor], [MIME.attention, "attention", attention],
   [MIME.neurons, "neurons", neurons], [MIME.connectivity, "connectivity", connectivity],
-  [MIME.trajectory, "trajectory", trajectory], [MIME.trajectory, "trajectory", trajectory3],
+  [MIME.trajectory, "trajectory", trajectory], [MIME.trajectory, "trajectory", trajectory3], [MIME.runs, "runs", runs],
 ];
 
 function mutator(seed: number) {
