@@ -29,7 +29,7 @@ describe("compareRuns", () => {
   it("two fits that differ only in clipNorm: differingKeys is exactly [\"clipNorm\"], final losses from the histories", async () => {
     const { x, y } = data();
     const records: RunRecord[] = [];
-    const histories = [];
+    const histories: rnn.History[] = [];
     for (const [i, extra] of [{}, { clipNorm: 0.1 }].entries()) {
       const options = { loss: "mse" as const, epochs: 3, batchSize: 8, optimizer: rnn.adam({ lr: 0.01 }), seed: 2, ...extra };
       const m = rnn.sequential({ inputShape: [6, 1], seed: 1 }, [rnn.lstm({ units: 3 }), rnn.dense({ units: 1 })]);
