@@ -4,6 +4,7 @@ import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import { EXTENSION_ID } from "../../../src/shared/mime";
 import { ERROR, STDERR, STDOUT, closeAll, openCodeNotebook, textOf, waitUntil } from "../cells";
+import { comparedRuns, ledgerRecord, openLedgerNotebook } from "../runLedger";
 
 interface Api {
   controller: { kernelOf(nb: vscode.NotebookDocument): unknown; controllers: vscode.NotebookController[] };
@@ -73,5 +74,17 @@ describe("untrusted workspace", function () {
     await vscode.window.showNotebookDocument(nb);
     assert.equal(nb.notebookType, "rnn-notebook");
     assert.equal(textOf(nb.cellAt(0), "text/plain"), "3");
+  });
+});
+
+describe("untrusted workspace: Compare Runs", function () {
+  this.timeout(60_000);
+  afterEach(closeAll);
+
+  it("shows the saved runs: it reads the notebook's metadata and runs no code", async () => {
+    await openLedgerNotebook("untrusted-runs", [ledgerRecord("run 1", null, [0.9, 0.5]), ledgerRecord("run 2", 1, [0.8, 0.6])]);
+    await vscode.commands.executeCommand("rnnNotebook.compareRuns");
+    const rendered = await waitUntil("the panel's page to draw the runs", () => comparedRuns()?.rendered);
+    assert.deepEqual(rendered, { kind: "runs", runs: ["run 1", "run 2"] });
   });
 });
