@@ -8,10 +8,14 @@
  * last step); a default comparison takes the last MAX_COMPARED_RUNS runs of a longer ledger and says so.
  */
 import { MAX_COMPARED_RUNS, type RunsComparePayload, type RunsCompareRun, type RunsCompareSeries, type RunsXAxis } from "../shared/payloads";
+import { perStepName } from "../shared/runsCurves";
 import { differingKeys, type RunRecord } from "./runs";
 
 export interface CompareOptions {
-  /** Metric to show first (default "loss", else the first one recorded): a per-epoch metric of the records, or "batchLoss". */
+  /**
+   * Metric to show first (default "loss", else the first one recorded): a per-epoch metric of the records,
+   * or a per-batch one, named batch + Name ("batchLoss", a module loop's "batchAcc").
+   */
   metric?: string;
   x?: RunsXAxis;
   /** TensorBoard's EMA weight in [0, 1) (default 0.6, TensorBoard's own default). */
@@ -33,9 +37,6 @@ export interface Comparison {
 export const TOTAL_POINTS = 200_000;
 const X_AXES: readonly RunsXAxis[] = ["step", "relative", "time"];
 
-/** The per-batch loss, named as a metric beside the per-epoch ones. */
-export const BATCH_LOSS = "batchLoss";
-
 /** A record's value as a number (a ledger read back from JSON has null where a loss was NaN). */
 const asNumber = (v: unknown): number => (typeof v === "number" ? v : NaN);
 
@@ -56,18 +57,29 @@ function lastFinite(values: number[]): number | null {
   return null;
 }
 
-/** A record's metrics as raw series: per-epoch ones numbered after initialEpoch, the per-batch loss by block end. */
-function rawSeries(r: RunRecord): { metric: string; steps: number[]; values: number[]; start: number; end: number; every: number }[] {
+type RawSeries = { metric: string; steps: number[]; values: number[]; start: number; end: number; every: number };
+
+/**
+ * A record's metrics as raw series: per-epoch ones numbered after initialEpoch; per-batch ones (a fit's
+ * loss, a module loop's per-step series) at the last batch of each of the ledger's blocks, or at the
+ * steps a module loop logged (`batches.steps`, the first step of each block).
+ */
+function rawSeries(r: RunRecord): RawSeries[] {
   const initial = typeof r.config.initialEpoch === "number" && Number.isFinite(r.config.initialEpoch) ? r.config.initialEpoch : 0;
-  const out = Object.entries(r.epochs ?? {}).filter(([, v]) => Array.isArray(v) && v.length > 0).map(([metric, v]) => ({
+  const out: RawSeries[] = Object.entries(r.epochs ?? {}).filter(([, v]) => Array.isArray(v) && v.length > 0).map(([metric, v]) => ({
     metric, steps: v.map((_, k) => initial + k + 1), values: v.map(asNumber), start: initial, end: initial + v.length, every: 1,
   }));
-  const b = r.batches;
-  if (b && Array.isArray(b.loss) && b.loss.length > 0) {
-    // the ledger's own block means: point i covers batches i·every + 1 … (i + 1)·every (the last one shorter)
-    const every = typeof b.every === "number" && b.every >= 1 ? Math.floor(b.every) : 1;
-    const total = typeof b.total === "number" && b.total >= b.loss.length ? Math.floor(b.total) : b.loss.length * every;
-    out.push({ metric: BATCH_LOSS, steps: b.loss.map((_, i) => Math.min((i + 1) * every, total)), values: b.loss.map(asNumber), start: 0, end: total, every });
+  // the ledger's shape (src/shared/runLedger.ts) read loosely: a module loop's extra series may be there
+  const b = r.batches as (RunRecord["batches"] & { metrics?: Record<string, unknown>; steps?: unknown }) | undefined;
+  if (!b || typeof b !== "object") return out;
+  const every = typeof b.every === "number" && b.every >= 1 ? Math.floor(b.every) : 1;
+  const perStep: [string, unknown][] = [["loss", b.loss], ...Object.entries(typeof b.metrics === "object" && b.metrics !== null ? b.metrics : {})];
+  for (const [key, values] of perStep) {
+    if (!Array.isArray(values) || values.length === 0) continue;
+    const logged = key === "loss" && Array.isArray(b.steps) && b.steps.length === values.length && b.steps.every((x) => typeof x === "number" && Number.isFinite(x)) ? b.steps as number[] : undefined;
+    const total = typeof b.total === "number" && b.total >= values.length ? Math.floor(b.total) : values.length * every;
+    const steps = logged ?? values.map((_, i) => Math.min((i + 1) * every, total));
+    out.push({ metric: perStepName(key), steps, values: values.map(asNumber), start: 0, end: Math.max(total, steps[steps.length - 1]), every });
   }
   return out;
 }

@@ -8,7 +8,7 @@
  * data-smoothing, so a host that redraws with new runs (the Compare Runs panel) can keep them.
  */
 import type { RunsComparePayload, RunsXAxis } from "../shared/payloads";
-import { configText, finalValue, runCurve, runsWith } from "../shared/runsCurves";
+import { configText, finalValue, isPerStep, runCurve, runsWith } from "../shared/runsCurves";
 import { formatNumber } from "../shared/scale";
 import { runsSvg } from "../shared/svgPlot";
 import { availableWidth, button, el, EXPORT_SCALE, figureButtons, readTheme, saveSvgButton, type Theme, tooltip } from "./dom";
@@ -26,7 +26,7 @@ function faint(color: string): string {
 function axisLabel(axis: RunsXAxis, metric: string): string {
   if (axis === "relative") return tr("runsFraction");
   if (axis === "time") return tr("runsSeconds");
-  return tr(metric === "batchLoss" ? "batch" : "epoch");
+  return tr(isPerStep(metric) ? "batch" : "epoch");
 }
 
 function wallTime(ms: number): string {

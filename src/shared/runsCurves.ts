@@ -5,6 +5,16 @@
 import type { RunsComparePayload, RunsCompareRun, RunsCompareSeries, RunsXAxis } from "./payloads";
 import { smoothEma } from "./smoothing";
 
+/** A per-step series' name beside the per-epoch metrics: "loss" → "batchLoss", "acc" → "batchAcc". */
+export function perStepName(key: string): string {
+  return `batch${key.charAt(0).toUpperCase()}${key.slice(1)}`;
+}
+
+/** Whether a metric of a comparison is per step (batch), not per epoch. */
+export function isPerStep(metric: string): boolean {
+  return /^batch[A-Z]/.test(metric);
+}
+
 export interface RunCurve {
   x: number[];
   raw: (number | null)[];
@@ -33,7 +43,7 @@ export function runCurve(run: RunsCompareRun, metric: string, axis: RunsXAxis, s
 export function runsXLabel(axis: RunsXAxis, metric: string): string {
   if (axis === "relative") return "fraction of the run";
   if (axis === "time") return "wall time (s)";
-  return metric === "batchLoss" ? "batch" : "epoch";
+  return isPerStep(metric) ? "batch" : "epoch";
 }
 
 /** A run's configuration value as the table shows it. */

@@ -77,6 +77,19 @@ describe("compareRuns", () => {
     assert.deepEqual(runCurve(compareRuns([r]).payload.runs[0], "batchLoss", "relative", 0)!.x, [0.3, 0.6, 0.9, 1]);
   });
 
+  it("a module loop's per-step series: batch + Name, at the steps it logged", () => {
+    // rnn.runs.start … run.log({ loss, acc }, { step }) … run.end(): per-step loss at explicit steps 10, 20, 30
+    // (batches.steps), "acc" in batches.metrics; no per-epoch metric, so the view opens on batchLoss
+    const batches = { every: 1, method: "block mean" as const, loss: [3, 2, 1], total: 3, steps: [10, 20, 30], metrics: { acc: [0.5, 0.6, 0.7] } };
+    const { payload } = compareRuns([record("loop", [], { epochs: {}, batches })]);
+    assert.deepEqual(payload.metrics, ["batchLoss", "batchAcc"]);
+    assert.equal(payload.metric, "batchLoss");
+    const [loss, acc] = payload.runs[0].series;
+    assert.deepEqual([loss.steps, loss.end], [[10, 20, 30], 30]);
+    // acc has no logged steps: its points are counted 1, 2, 3
+    assert.deepEqual([acc.steps, acc.values, acc.final], [[1, 2, 3], [0.5, 0.6, 0.7], 0.7]);
+  });
+
   it("smoothing is TensorBoard's debiased EMA (vz_line_chart2 resmoothDataset), worked by hand", () => {
     // TensorBoard: last = last·w + (1 − w)·v; smoothed = last / (1 − wⁿ) after n points. w = 0.6 on 10, 0, 10, 0:
     // n=1: 4 / 0.4 = 10; n=2: 2.4 / 0.64 = 3.75; n=3: 5.44 / 0.784; n=4: 3.264 / 0.8704 = 3.75
