@@ -3,7 +3,9 @@
 import * as assert from "node:assert/strict";
 import type { RunRecord } from "../../../../src/engine/runs";
 import { compareRuns } from "../../../../src/engine/runsCompare";
-import { runsBundle } from "../../../../src/kernel/rich/runsBundle";
+import { compareRunsView, runsBundle } from "../../../../src/kernel/rich/runsBundle";
+import type { MimeBundle } from "../../../../src/shared/mime";
+import type { RunsComparePayload } from "../../../../src/shared/payloads";
 import { MIME } from "../../../../src/shared/mime";
 import { parseXml, type XmlElement } from "../../../support/xml";
 
@@ -40,5 +42,39 @@ describe("runsBundle", () => {
       "  run 1 (lstm): clipNorm none · final loss 0.25",
       `  ${XSS} (lstm, interrupted): clipNorm 1 · final loss 0.5`,
     ].join("\n"));
+  });
+});
+
+describe("compareRunsView (rnn.runs.compare)", () => {
+  const ledger = [record("run 1", null, [1, 0.5, 0.25]), record("run 2", 1, [2, 1, 0.5]), record("run 3", 0.5, [3, 2, 1])];
+
+  it("displays the view and returns { runs, differingKeys }; compare(options) leaves the runs out", () => {
+    const shown: MimeBundle[] = [];
+    const r = compareRunsView(ledger, ["run 3", "run 1"], { metric: "loss", x: "relative" }, (b) => shown.push(b), 2_000_000);
+    assert.deepEqual(r.runs.map((x) => x.id), ["run 3", "run 1"]);
+    assert.deepEqual(r.differingKeys, ["clipNorm"]);
+    assert.notEqual(r.runs[0], ledger[2], "copies: the ledger cannot be changed through them");
+    assert.equal((shown[0][MIME.runs] as RunsComparePayload).x, "relative");
+    const all = compareRunsView(ledger, { smoothing: 0 }, undefined, (b) => shown.push(b), 2_000_000);
+    assert.equal(all.runs.length, 3);
+    assert.equal((shown[1][MIME.runs] as RunsComparePayload).smoothing, 0);
+  });
+
+  it("fits the output budget by halving the points per series", () => {
+    const long = [record("a", null, Array.from({ length: 2000 }, (_, i) => 1 / (i + 1))), record("b", 1, Array.from({ length: 2000 }, (_, i) => 2 / (i + 1)))];
+    const shown: MimeBundle[] = [];
+    compareRunsView(long, undefined, undefined, (b) => shown.push(b), 30_000);
+    const p = shown[0][MIME.runs] as RunsComparePayload;
+    // 1000 points per series at level 0 (about 2 × 1000 × 20 bytes ≈ 40 kB) is over 30 kB; fewer points fit
+    assert.ok(p.maxPoints < 1000, `maxPoints ${p.maxPoints}`);
+    assert.ok(JSON.stringify(shown[0]).length <= 30_000 + 200);
+  });
+
+  it("says what it takes", () => {
+    const none = () => undefined;
+    assert.throws(() => compareRunsView(ledger, "run 1", undefined, none, 1e6), /runs must be an array of run ids or records/);
+    assert.throws(() => compareRunsView(ledger, undefined, { metrics: "loss" }, none, 1e6), /unknown option "metrics"; options: metric, x, smoothing, title, maxPoints/);
+    assert.throws(() => compareRunsView(ledger, [3], undefined, none, 1e6), /runs\[0\] must be a run id or a record/);
+    assert.throws(() => compareRunsView(ledger, ["run 9"], undefined, none, 1e6), /no run "run 9" in the ledger; runs: "run 1", "run 2", "run 3"/);
   });
 });
