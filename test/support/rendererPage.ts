@@ -46,3 +46,20 @@ export async function openRendererPage(entry: string, bodyAttributes: string): P
   await page.addScriptTag({ content: js });
   return { page, pageErrors, close: () => browser.close() };
 }
+
+/**
+ * Draws `value` with the page's `window.rnnRender` (render() put there by the page's entry) into a fresh
+ * `width`-px box, the page's only content, and keeps the root as `window.root`. Returns the root's
+ * data-rnn-rendered kind.
+ */
+export function renderFresh(page: Page, mime: string, value: unknown, width = 800): Promise<string> {
+  return page.evaluate(({ mime, value, width }) => {
+    document.body.replaceChildren();
+    const box = document.createElement("div");
+    box.style.width = `${width}px`;
+    document.body.appendChild(box);
+    const root = (window as any).rnnRender({ container: box, mime, value }) as HTMLElement;
+    (window as any).root = root;
+    return root.dataset.rnnRendered ?? "";
+  }, { mime, value, width });
+}

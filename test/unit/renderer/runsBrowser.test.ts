@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import type { RunRecord } from "../../../src/engine/runs";
 import { compareRuns } from "../../../src/engine/runsCompare";
 import { MIME } from "../../../src/shared/mime";
-import { CHROMIUM, openRendererPage, type Page, type RendererPage } from "../../support/rendererPage";
+import { CHROMIUM, openRendererPage, renderFresh, type Page, type RendererPage } from "../../support/rendererPage";
 
 const XSS = `<img src=x onerror="window.__pwned=1">`;
 
@@ -40,18 +40,7 @@ describe("runs comparison view in Chromium", function () {
     await opened?.close();
   });
 
-  async function draw() {
-    const { payload } = compareRuns(runs);
-    return page.evaluate(({ mime, value }) => {
-      document.body.replaceChildren();
-      const box = document.createElement("div");
-      box.style.width = "800px";
-      document.body.appendChild(box);
-      const root = (window as any).rnnRender({ container: box, mime, value });
-      (window as any).root = root;
-      return root.dataset.rnnRendered as string;
-    }, { mime: MIME.runs, value: payload });
-  }
+  const draw = () => renderFresh(page, MIME.runs, compareRuns(runs).payload);
   /** A fingerprint of the plot's pixels, and how many pixels are (close to) each run's colour. */
   const pixels = () => page.evaluate(() => {
     const c = document.querySelector("canvas.rnn-runs") as HTMLCanvasElement;
@@ -68,6 +57,12 @@ describe("runs comparison view in Chromium", function () {
     }
     return { hash: h, counts };
   });
+  /** Sets a control's value as a user would and fires the event the view listens to. */
+  const setValue = (selector: string, value: string, event: string) => page.evaluate(({ selector, value, event }) => {
+    const control = document.querySelector(selector) as HTMLInputElement | HTMLSelectElement;
+    control.value = value;
+    control.dispatchEvent(new Event(event));
+  }, { selector, value, event });
   const state = () => page.evaluate(() => {
     const root = (window as any).root as HTMLElement;
     return { metric: root.dataset.metric, x: root.dataset.x, smoothing: root.dataset.smoothing, title: root.querySelector(".rnn-title")!.textContent };
@@ -87,11 +82,7 @@ describe("runs comparison view in Chromium", function () {
     await draw();
     const first = await pixels();
     assert.deepEqual(await state(), { metric: "loss", x: "step", smoothing: "0.6", title: "Runs compared: loss" });
-    await page.evaluate(() => {
-      const s = document.querySelector("select.rnn-runs-metric") as HTMLSelectElement;
-      s.value = "valLoss";
-      s.dispatchEvent(new Event("change"));
-    });
+    await setValue("select.rnn-runs-metric", "valLoss", "change");
     const metric = await pixels();
     assert.notEqual(metric.hash, first.hash, "valLoss drawn");
     assert.equal((await state()).title, "Runs compared: valLoss");
@@ -100,11 +91,7 @@ describe("runs comparison view in Chromium", function () {
     // the second run took 3 s, the first 6 s: on wall time their curves end at different x
     assert.notEqual(time.hash, metric.hash, "wall time x");
     assert.equal(await page.evaluate(() => document.querySelector("button[data-axis='time']")!.getAttribute("aria-pressed")), "true");
-    await page.evaluate(() => {
-      const s = document.querySelector("input.rnn-runs-smoothing") as HTMLInputElement;
-      s.value = "0";
-      s.dispatchEvent(new Event("input"));
-    });
+    await setValue("input.rnn-runs-smoothing", "0", "input");
     const raw = await pixels();
     assert.notEqual(raw.hash, time.hash, "smoothing 0: the raw curves only");
     assert.deepEqual(await state(), { metric: "valLoss", x: "time", smoothing: "0", title: "Runs compared: valLoss" });

@@ -7,7 +7,7 @@ import * as rnn from "../../../src/engine/index";
 import { createShow, type TrajectoryShowOptions } from "../../../src/kernel/rich/index";
 import { MIME, type MimeBundle } from "../../../src/shared/mime";
 import type { TrajectoryPayload } from "../../../src/shared/payloads";
-import { CHROMIUM, openRendererPage, type Page, type RendererPage } from "../../support/rendererPage";
+import { CHROMIUM, openRendererPage, renderFresh, type Page, type RendererPage } from "../../support/rendererPage";
 
 const F = 2;
 const gru = () => rnn.sequential({ inputShape: [null, F], name: "gru", dtype: "float64", seed: 9 }, [rnn.gru({ units: 4, returnSequences: true })]);
@@ -33,16 +33,11 @@ describe("trajectory scrubber, 3-D and fixed points in Chromium", function () {
   after(async () => { await opened?.close(); });
 
   async function draw(value: unknown) {
-    return page.evaluate(({ mime, value }) => {
-      document.body.replaceChildren();
-      const box = document.createElement("div");
-      box.style.width = "800px";
-      document.body.appendChild(box);
-      const root = (window as any).rnnRender({ container: box, mime, value });
-      (window as any).root = root;
+    const kind = await renderFresh(page, MIME.trajectory, value);
+    return page.evaluate((kind) => {
       const r = (document.querySelector("canvas.rnn-trajectory") as HTMLCanvasElement).getBoundingClientRect();
-      return { kind: root.dataset.rnnRendered as string, left: r.left, top: r.top, width: r.width, height: r.height };
-    }, { mime: MIME.trajectory, value });
+      return { kind, left: r.left, top: r.top, width: r.width, height: r.height };
+    }, kind);
   }
   /** Distinct colours and a fingerprint of the canvas's pixels. */
   const pixels = () => page.evaluate(() => {
