@@ -39,7 +39,11 @@ setChannel({
 
 const container = document.getElementById("runs") ?? document.body;
 
+/** The last view drawn, drawn again when the theme changes (VS Code swaps the body class; canvas colours are read at draw time). */
+let last: RunsPanelMessage | undefined;
+
 function show(m: RunsPanelMessage): void {
+  if (m.type !== "figureSaved") last = m;
   if (m.type === "figureSaved") {
     saves.get(m.requestId)?.(m);
     saves.delete(m.requestId);
@@ -64,6 +68,10 @@ function show(m: RunsPanelMessage): void {
   const runs = [...root.querySelectorAll("th.rnn-runs-run")].map((th) => th.childNodes[1]?.textContent ?? "");
   host.postMessage({ type: "rendered", kind: root.dataset.rnnRendered, runs });
 }
+
+new MutationObserver(() => {
+  if (last) show(last);
+}).observe(document.body, { attributes: true, attributeFilter: ["class", "data-vscode-theme-kind"] });
 
 window.addEventListener("message", (e: MessageEvent<RunsPanelMessage>) => {
   if (e.data && typeof e.data === "object") show(e.data);
