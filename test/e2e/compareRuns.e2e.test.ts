@@ -3,10 +3,11 @@
  * fits (the same LSTM on sine waves, clipNorm none / 1 / 0.05; records made by the engine's runRecord
  * here, before the workbench opens) is opened, the command is run from the palette, and the panel's
  * webview draws the comparison: a non-blank plot and a table whose only configuration row is clipNorm.
- * No kernel runs. Screenshot for the README: compare-runs.png.
+ * No kernel runs; the panel's Save PNG writes figures/runs.png beside the notebook. Screenshot for the
+ * README: compare-runs.png.
  */
 import * as assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as rnn from "../../src/engine/index";
 import { runRecord, type RunRecord } from "../../src/engine/runs";
@@ -51,5 +52,13 @@ describe("Compare Runs in the browser", function () {
     assert.deepEqual(shown, { runs: ["run 1", "run 2", "run 3"], keys: ["clipNorm"] });
     await page.waitForTimeout(300);
     await screenshot(page, "compare-runs", { readme: true });
+    // Save PNG goes through the panel's channel to the extension, which writes figures/ beside the notebook
+    await frame.locator("button", { hasText: "Save PNG" }).click();
+    const saved = path.join(e2eEnv.workspace, "figures", "runs.png");
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(saved) && Date.now() < deadline) await page.waitForTimeout(250);
+    assert.ok(existsSync(saved), "figures/runs.png written");
+    assert.deepEqual([...readFileSync(saved).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], "a PNG");
+    step("Save PNG wrote figures/runs.png");
   });
 });
