@@ -5,6 +5,7 @@
  *   rnn.toMath(t)                   a mathjs matrix (the engine gives nested arrays; we wrap them)
  *   rnn.signal                      the running cell's interrupt AbortSignal, for a cell's own loops
  *   rnn.runs.start / list           the notebook's run ledger (./runs.ts): module loops' runs, every record
+ *   rnn.runs.compare                runs of the ledger drawn overlaid with what differs (rich/runsBundle.ts)
  * and the engine's host (src/engine/host.ts), installed once here: the engine's file methods
  * (model.save, rnn.load, saveSafetensors, exportPyTorch, rnn.data.readCsv, …) get Node's files with atomic writes and
  * paths relative to the notebook's folder (files.ts); every `model.fit(...)` stops on the kernel's
@@ -20,6 +21,7 @@ import type { MimeBundle } from "../shared/mime";
 import { nodeFiles } from "./files";
 import { createShow, trainingBundle } from "./rich";
 import { OUTPUT_MAX_BYTES } from "./output";
+import { compareRunsView } from "./rich/runsBundle";
 import type { KernelRuns } from "./runs";
 import type { Sandbox } from "./sandbox";
 import { whatIfViews } from "./whatIf";
@@ -55,6 +57,7 @@ export function createRnn(sandbox: Sandbox, loadMath: () => MathJs, runs: Kernel
     runs: {
       start: (config?: Parameters<KernelRuns["start"]>[0]) => runs.start(config),
       list: () => runs.list(),
+      compare: (which?: unknown, options?: unknown) => compareRunsView(runs.list(), which, options, (b) => sandbox.display(b), OUTPUT_MAX_BYTES),
     },
     toMath(t: engine.TensorLike) {
       return loadMath().matrix(engine.toMath(t) as mathjs.MathArray);

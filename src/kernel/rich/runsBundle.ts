@@ -56,5 +56,11 @@ export function compareRunsView(
   const first = compareRuns(ledger, opts);
   const points = first.payload.maxPoints;
   display(fitToBudget((level) => runsBundle(level === 0 ? first.payload : compareRuns(ledger, { ...opts, maxPoints: Math.max(2, points >> level) }).payload), maxBytes, "run comparison"));
-  return { runs: structuredClone(first.runs), differingKeys: first.differingKeys };
+  const result = { runs: structuredClone(first.runs), differingKeys: first.differingKeys };
+  // As a cell's last expression the view is already shown: its text is the run ids and the keys, not
+  // every record in full (Node's inspect reads this well-known symbol, as for rnn.nn modules).
+  Object.defineProperty(result, Symbol.for("nodejs.util.inspect.custom"), {
+    value: () => `{ runs: ${JSON.stringify(result.runs.map((r) => r.id))} (records), differingKeys: ${JSON.stringify(result.differingKeys)} }`,
+  });
+  return result;
 }

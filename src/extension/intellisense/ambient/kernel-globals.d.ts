@@ -160,11 +160,39 @@ declare namespace RnnKernel {
     start(config?: { name?: string; model?: unknown; [key: string]: unknown }): Run;
     /** Every run record of the notebook (earlier sessions' included), oldest first, as copies. */
     list(): RunRecord[];
+    /**
+     * Draws runs of the ledger overlaid, one curve per run with TensorBoard's debiased smoothing (the raw
+     * values faint behind), with controls for the metric, the x axis and the smoothing, and a table of
+     * the configuration keys in which the runs differ (all keys behind "Show all keys") with each run's
+     * final values. Returns the runs compared and those keys.
+     * @param runs run ids ("run 3") or records from `list()`; default: every run (the last 64 of a longer ledger)
+     * @param options what the view shows first (see RunsCompareOptions)
+     * @example rnn.runs.compare(["run 1", "run 2"], { metric: "valLoss", x: "relative" }).differingKeys
+     */
+    compare(runs?: (string | RunRecord)[], options?: RunsCompareOptions): { runs: RunRecord[]; differingKeys: string[] };
+    /**
+     * Every run of the ledger compared (see the other form).
+     * @example rnn.runs.compare({ smoothing: 0 })
+     */
+    compare(options: RunsCompareOptions): { runs: RunRecord[]; differingKeys: string[] };
+  }
+
+  /** What `rnn.runs.compare` shows first; the view has controls for all of it. */
+  interface RunsCompareOptions {
+    /** "loss" (default), "valLoss", "accuracy", "lr", … per epoch, or a per-batch series: "batchLoss", a loop's "batchAcc". */
+    metric?: string;
+    /** "step" (epoch or batch number, default), "relative" (fraction of each run) or "time" (wall time in seconds). */
+    x?: "step" | "relative" | "time";
+    /** TensorBoard's EMA weight in [0, 1) (default 0.6, TensorBoard's own); 0 draws the raw values. */
+    smoothing?: number;
+    title?: string;
+    /** Most points per series (default 1000): longer series are shown as block means. */
+    maxPoints?: number;
   }
 
   /** What the kernel adds to the engine's `rnn`. */
   interface Additions {
-    /** The notebook's run ledger: `rnn.runs.list()`, and `rnn.runs.start(config)` for module loops. */
+    /** The notebook's run ledger: `rnn.runs.list()`, `rnn.runs.compare()`, and `rnn.runs.start(config)` for module loops. */
     runs: Runs;
     /** Rich views: gates, gradient norms, loss curves, tensors, attention, neurons over text, connectivity, trajectories. */
     show: Show;
