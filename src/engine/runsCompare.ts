@@ -141,20 +141,3 @@ export function compareRuns(records: readonly RunRecord[], options: CompareOptio
   if (options.title !== undefined) payload.title = options.title;
   return { runs, differingKeys: keys, payload };
 }
-
-/** Most records read from one ledger (a file's ledger is capped by its writer far below this). */
-export const MAX_LEDGER_RECORDS = 10_000;
-
-/**
- * The records of a ledger as a notebook's metadata holds it (`{ version: 1, records: RunRecord[], … }`),
- * read from a file anyone may have written: records that are not an object with a string id, a config
- * object and an epochs object are left out and counted, not guessed at.
- */
-export function recordsFromLedger(ledger: unknown): { records: RunRecord[]; skipped: number } {
-  const list = (ledger as { records?: unknown } | null)?.records;
-  if (typeof ledger !== "object" || ledger === null || !Array.isArray(list)) return { records: [], skipped: 0 };
-  const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
-  const records = list.slice(-MAX_LEDGER_RECORDS).filter((r): r is RunRecord =>
-    isObject(r) && typeof (r as RunRecord).id === "string" && isObject((r as RunRecord).config) && isObject((r as RunRecord).epochs));
-  return { records, skipped: list.length - records.length };
-}

@@ -5,26 +5,21 @@
  * code and needs no kernel: it reads the notebook's metadata, and redraws when that metadata changes.
  *
  * Untrusted workspaces: allowed. Nothing of the notebook is executed — the ledger is data, checked by
- * recordsFromLedger and the renderer's validator and shown as text and canvas pixels — and the page's
+ * the ledger's validator (src/shared/runLedger.ts) and the renderer's, and shown as text and canvas pixels — and the page's
  * Content-Security-Policy admits only our bundled script (nonce) and inline styles.
  */
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
-import { compareRuns, recordsFromLedger } from "../../engine/runsCompare";
+import { compareRuns } from "../../engine/runsCompare";
 import type { RunsComparePayload } from "../../shared/payloads";
 import { saveFigure } from "../figures";
+import { notebookLedger } from "../notebook/ledger";
 import { esc } from "./summaryPage";
 
 /** What the panel's page reported it drew (tests read it). */
 export interface RunsPanelRendered {
   kind: string;
   runs: string[];
-}
-
-/** The ledger of a notebook: in the file's metadata (the serializer keeps it under `metadata`), or at the top for other serializers. */
-export function ledgerOf(notebook: vscode.NotebookDocument): unknown {
-  const meta = notebook.metadata as { metadata?: { runLedger?: unknown }; runLedger?: unknown };
-  return meta.metadata?.runLedger ?? meta.runLedger;
 }
 
 export class RunsPanel {
@@ -51,7 +46,7 @@ export class RunsPanel {
   }
 
   /** Shows the comparison of `notebook`'s runs (one panel, switched to this notebook). Returns what it compared. */
-  static show(extensionUri: vscode.Uri, notebook: vscode.NotebookDocument): { runs: string[]; differingKeys: string[]; skipped: number; error?: string } {
+  static show(extensionUri: vscode.Uri, notebook: vscode.NotebookDocument): { runs: string[]; differingKeys: string[]; error?: string } {
     let p = RunsPanel.current;
     if (!p) {
       const dist = vscode.Uri.joinPath(extensionUri, "dist");
@@ -70,29 +65,28 @@ export class RunsPanel {
   }
 
   /** Reads the ledger again and sends the page what to draw. */
-  private update(): { runs: string[]; differingKeys: string[]; skipped: number; error?: string } {
-    const { records, skipped } = recordsFromLedger(ledgerOf(this.notebook));
-    let error: string | undefined;
+  private update(): { runs: string[]; differingKeys: string[]; error?: string } {
+    const ledger = notebookLedger(this.notebook);
+    const records = ledger.state === "ok" ? ledger.ledger.records : [];
+    let error = ledger.state === "unusable" ? ledger.error : undefined;
     this.payload = undefined;
     if (records.length > 0) {
       try {
         this.payload = compareRuns(records, { title: vscode.l10n.t("Runs of {0}", this.notebook.uri.path.split("/").pop() ?? "") }).payload;
       } catch (e) {
-        // e.g. runs without a "loss": say so instead of an empty panel
         error = e instanceof Error ? e.message : String(e);
       }
     }
-    if (this.payload) this.message = { type: "runs", payload: this.payload };
-    else {
-      const text = error
+    this.message = this.payload ? { type: "runs", payload: this.payload } : {
+      type: "empty",
+      message: error
         ? vscode.l10n.t("The runs of this notebook cannot be compared: {0}", error)
-        : vscode.l10n.t("This notebook has no runs yet. Every fit adds one to the notebook's run ledger (so does rnn.runs.start(config) … run.end()); this panel updates when one is added.");
-      this.message = { type: "empty", message: skipped > 0 ? `${text} ${vscode.l10n.t("{0} malformed records of the ledger were left out.", skipped)}` : text };
-    }
+        : vscode.l10n.t("This notebook has no runs yet. Every fit adds one to the notebook's run ledger (so does rnn.runs.start(config) … run.end()); this panel updates when one is added."),
+    };
     this.rendered = undefined;
     void this.panel.webview.postMessage(this.message);
     const runs = this.payload?.runs.map((r) => r.id) ?? [];
-    return { runs, differingKeys: this.payload?.differingKeys ?? [], skipped, error };
+    return { runs, differingKeys: this.payload?.differingKeys ?? [], error };
   }
 
   private async receive(m: unknown): Promise<void> {

@@ -4,7 +4,7 @@
 import * as assert from "node:assert/strict";
 import * as rnn from "../../../src/engine/index";
 import { runRecord, type RunRecord } from "../../../src/engine/runs";
-import { compareRuns, recordsFromLedger, TOTAL_POINTS } from "../../../src/engine/runsCompare";
+import { compareRuns, TOTAL_POINTS } from "../../../src/engine/runsCompare";
 import { runCurve } from "../../../src/shared/runsCurves";
 import { validateRuns } from "../../../src/shared/validate";
 
@@ -125,15 +125,10 @@ describe("compareRuns", () => {
     assert.deepEqual(compareRuns(runs, { runs: ["b", runs[0]] }).runs.map((r) => r.id), ["b", "a"], "ids and records mix");
   });
 
-  it("recordsFromLedger leaves out malformed records and counts them; null losses (NaN in JSON) are missing points", () => {
-    const good = record("ok", [1, 2]);
-    const ledger = JSON.parse(JSON.stringify({ version: 1, records: [good, null, { id: 3 }, { id: "x", config: [], epochs: {} }, { ...good, id: "nan", epochs: { loss: [NaN, 1] } }] }));
-    const { records, skipped } = recordsFromLedger(ledger);
-    assert.deepEqual(records.map((r) => r.id), ["ok", "nan"]);
-    assert.equal(skipped, 3);
-    assert.deepEqual(recordsFromLedger({ records: "no" }), { records: [], skipped: 0 });
-    const s = compareRuns(records, { runs: ["nan"] }).payload.runs[0].series[0];
-    assert.deepEqual([s.values, s.final], [[null, 1], 1]);
+  it("null losses (NaN saved as JSON) are missing points; the final value is the last finite one", () => {
+    const r = JSON.parse(JSON.stringify(record("nan", [1, NaN]))) as RunRecord;
+    const s = compareRuns([r]).payload.runs[0].series[0];
+    assert.deepEqual([s.values, s.final], [[1, null], 1]);
   });
 });
 
