@@ -17,8 +17,9 @@
  *   at most every 100 ms, at each epoch end and once at the end with a final status; the observer's
  *   `end` follows when fit resolves or rejects. `onBatchEnd` / `onEpochEnd` after every batch / epoch.
  *   Without a `signal` option fit stops on the host's `fitSignal()` (the kernel: the cell's interrupt).
- * - Runs: a fit that resolved (done, interrupted, stopped early) is handed to the host's `fitEnded` with
- *   its options and history (the kernel appends a run record to the notebook's ledger; runs.ts).
+ * - Runs: a fit that resolved (done, interrupted, stopped early) or was stopped by its NaN/Inf trap is
+ *   handed to the host's `fitEnded` with its options and history (the kernel appends a run record to
+ *   the notebook's ledger; runs.ts) and `history.runId` names the record.
  * - Reproducible: the same seed gives bit-identical histories (shuffling and dropout masks draw from
  *   Rngs forked from `seed`; nothing reads the clock except the yield/progress timers).
  * - Resumable (`initialEpoch`, Keras's): epoch e of a resumed run sees the same Rng states as epoch e of
@@ -91,6 +92,13 @@ export interface History {
   batchesPerEpoch: number;
   /** Wall-clock training time in milliseconds. */
   elapsedMs: number;
+  /** The id of this fit's record in the notebook's run ledger (`rnn.runs.compare([history.runId, …])`), in the kernel. */
+  runId?: string;
+}
+
+/** What a run record says of the model. */
+function modelFacts(model: FitModel): { name: string; type: string; totalParams: number } {
+  return { name: model.name, type: model.className, totalParams: model.countParams() };
 }
 
 /**
@@ -284,10 +292,17 @@ export async function fit(model: FitModel, xIn: unknown, yIn: unknown, options: 
   try {
     const history = await train(prepare(model, xIn, yIn, options, observer));
     observer?.end(history.interrupted ? "interrupted" : "done");
-    host().fitEnded?.({ model: { name: model.name, type: model.className, totalParams: model.countParams() }, options, history });
+    const runId = host().fitEnded?.({ model: modelFacts(model), options, history });
+    if (runId !== undefined) history.runId = runId;
     return history;
   } catch (e) {
     observer?.end("failed", e instanceof Error ? e.message : String(e));
+    // A fit its NaN/Inf trap stopped trained for a while: a run worth comparing, and the trap's message says why it ended.
+    const stopped = e as Error & { history?: History };
+    if (stopped instanceof Error && stopped.history) {
+      const runId = host().fitEnded?.({ model: modelFacts(model), options, history: stopped.history, failed: stopped.message });
+      if (runId !== undefined) stopped.history.runId = runId;
+    }
     throw e;
   }
 }

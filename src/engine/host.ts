@@ -48,13 +48,18 @@ export interface FitObserver {
   end(status: FitProgress["status"], message?: string): void;
 }
 
-/** A fit that resolved (done, interrupted or stopped early): what a run record is made of (runs.ts). */
+/**
+ * A fit that ended — resolved (done, interrupted or stopped early), or stopped by its NaN/Inf trap —
+ * what a run record is made of (runs.ts).
+ */
 export interface FinishedFit {
   /** The model's name, class ("Sequential", "Functional") and parameter count. */
   model: { name: string; type: string; totalParams: number };
   /** The options as the cell passed them. */
   options: FitOptions;
   history: History;
+  /** Why the fit stopped with an error (the NaN/Inf stop's message); absent when it resolved. */
+  failed?: string;
 }
 
 /** What the engine needs from the program it runs in; every member optional (see the file header). */
@@ -65,8 +70,11 @@ export interface EngineHost {
   fitSignal?(): AbortSignalLike | undefined;
   /** A fresh observer for a fit that starts now (the kernel: one live training output per fit), or undefined. */
   observeFit?(): FitObserver | undefined;
-  /** A fit resolved (the kernel: appends its run record to the notebook's run ledger). Not called for a fit that failed. */
-  fitEnded?(fit: FinishedFit): void;
+  /**
+   * A fit resolved, or its NaN/Inf trap stopped it (the kernel: appends its run record to the notebook's
+   * run ledger) — not called for a fit rejected before training (bad options). Returns the record's id.
+   */
+  fitEnded?(fit: FinishedFit): string | undefined;
 }
 
 /** The host without files, signal or observer: the engine on its own (tests, a bare import). */

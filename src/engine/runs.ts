@@ -21,6 +21,8 @@ export interface RunSource {
   endedAt?: string;
   /** Most per-batch points kept (default 500). */
   maxBatches?: number;
+  /** Why the fit stopped with an error (the NaN/Inf trap's message). */
+  failed?: string;
 }
 
 /** fit's defaults, written into a record when an option was left out (fit.ts documents them). */
@@ -97,6 +99,7 @@ export function runRecord(src: RunSource): RunRecord {
     interrupted: h.interrupted,
     stoppedEarly: h.stoppedEarly,
   };
+  if (src.failed !== undefined) record.failed = src.failed;
   if (h.preClipNorm && h.postClipNorm && h.preClipNorm.length > 0) {
     const pre = h.preClipNorm;
     record.clip = {

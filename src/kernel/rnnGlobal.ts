@@ -43,10 +43,11 @@ export function createRnn(sandbox: Sandbox, loadMath: () => MathJs, runs: Kernel
     observeFit: () => new LiveTraining(sandbox, `rnn-fit-${process.pid}-${++fitCounter}`),
     fitEnded: (fit) => {
       try {
-        runs.fitEnded(fit);
+        return runs.fitEnded(fit);
       } catch (e) {
-        // The fit itself succeeded: its cell goes on, and the user learns why the run is missing.
+        // The fit itself is fine: its cell goes on, and the user learns why the run is missing.
         sandbox.write("stderr", `This fit could not be recorded in the run ledger: ${(e as Error).message}\n`);
+        return undefined;
       }
     },
   });

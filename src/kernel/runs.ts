@@ -67,8 +67,11 @@ export class KernelRuns {
     return structuredClone([...this.earlier, ...this.session]);
   }
 
-  fitEnded(fit: FinishedFit): void {
-    this.add(runRecord({ id: this.nextId(), ...fit }));
+  /** A fit's record, added; its id. */
+  fitEnded(fit: FinishedFit): string {
+    const record = runRecord({ id: this.nextId(), ...fit });
+    this.add(record);
+    return record.id;
   }
 
   start(config: RunStart = {}): Run {

@@ -58,6 +58,8 @@ export interface RunRecord {
   wallTimeMs: number;
   interrupted: boolean;
   stoppedEarly: boolean;
+  /** Why the fit stopped with an error (its NaN/Inf trap's message); absent for a run that ended normally. */
+  failed?: string;
 }
 
 /** The notebook metadata's `runLedger`. */
@@ -252,6 +254,7 @@ function checkRecord(v: unknown, path: string): void {
   number(r.wallTimeMs, `${path}.wallTimeMs`);
   boolean(r.interrupted, `${path}.interrupted`);
   boolean(r.stoppedEarly, `${path}.stoppedEarly`);
+  if (r.failed !== undefined) string(r.failed, `${path}.failed`);
 }
 
 /**

@@ -57,6 +57,29 @@ describe("run ledger in the kernel", function () {
     assert.equal(records[0].interrupted, false);
   });
 
+  it("history.runId names each fit's record; a fit its NaN trap stopped is recorded with the trap's message", async () => {
+    const k = await kernel();
+    await k.run(DATA);
+    const r = await k.run([
+      'const ok = await makeModel().fit(x, y, { epochs: 1, batchSize: 8, loss: "mse", seed: 3 });',
+      // relu SimpleRNN with recurrent weights 1e6 on positive inputs: h_t grows like (3·1e6)^t and
+      // leaves float32 (3.4e38) within the 5 steps (the engine's nanTrap test builds the same overflow)
+      "const blown = rnn.sequential({ inputShape: [5, 1], seed: 1 }, [rnn.simpleRNN({ units: 3, activation: 'relu' }), rnn.dense({ units: 1 })]);",
+      "blown.layers[0].weights.recurrent_kernel.data.fill(1e6); blown.layers[0].weights.kernel.data.fill(1);",
+      "const ones = rnn.ones([32, 5, 1]);",
+      "let stoppedId: string | undefined;",
+      'try { await blown.fit(ones, y, { epochs: 1, batchSize: 8, loss: "mse", seed: 3, optimizer: rnn.sgd({ lr: 0 }) }); }',
+      "catch (e) { stoppedId = (e as { history: { runId?: string } }).history.runId; }",
+      "[ok.runId, stoppedId]",
+    ].join("\n"));
+    assert.equal(r.status, "ok", r.error?.stack);
+    const records = runs(k);
+    assert.deepEqual(records.map((x) => x.id), ["run 1", "run 2"]);
+    assert.equal(r.result, "[ 'run 1', 'run 2' ]");
+    assert.equal(records[0].failed, undefined);
+    assert.match(records[1].failed ?? "", /^fit stopped: .*Where: .*layer 0/);
+  });
+
   it("rnn.runs.start / log / end records a module loop: per-step loss, other series, per-epoch values, config", async () => {
     const k = await kernel();
     const r = await k.run([
