@@ -161,7 +161,7 @@ lm.summary();`;
     const names = (uris ?? []).map((u) => vscode.Uri.parse(u).path.split("/").slice(-2).join("/"));
     const english = names.filter((n) => n.startsWith("rnn-samples/"));
     const korean = names.filter((n) => n.startsWith("ko/"));
-    assert.equal(english.length, 7, names.join(", ")); // media/samples: seven lessons
+    assert.equal(english.length, 8, names.join(", ")); // media/samples: eight lessons
     assert.deepEqual(korean.map((n) => n.slice(3)), english.map((n) => n.slice("rnn-samples/".length)), "each lesson has its Korean copy");
     for (const u of uris ?? []) await vscode.workspace.fs.stat(vscode.Uri.parse(u)); // copied: stat throws for a missing file
     await waitUntil("the first lesson open", () => vscode.window.activeNotebookEditor?.notebook.uri.path.endsWith("01-parameter-counting.rnnb"));
