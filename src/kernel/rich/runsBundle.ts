@@ -14,7 +14,7 @@ import { fitToBudget } from "./index";
 
 /** "run 1: clipNorm none · final loss 0.0123" per run, under a header line. */
 export function runsText(p: RunsComparePayload): string {
-  const lines = [`${p.title ?? "Runs compared"} — ${p.runs.length} runs${p.trueRuns ? ` (the last of ${p.trueRuns})` : ""}, metric ${p.metric}, x ${p.x}, smoothing ${p.smoothing}`];
+  const lines = [`${p.title ?? "Runs compared"} — ${p.runs.length} run${p.runs.length === 1 ? "" : "s"}${p.trueRuns ? ` (the last of ${p.trueRuns})` : ""}, metric ${p.metric}, x ${p.x}, smoothing ${p.smoothing}`];
   lines.push(p.differingKeys.length === 0 ? "  configurations: the same in every key" : `  keys that differ: ${p.differingKeys.join(", ")}`);
   for (const r of p.runs) {
     const cells = p.differingKeys.map((k) => `${k} ${configText(Object.prototype.hasOwnProperty.call(r.config, k) ? r.config[k] : undefined)}`);
