@@ -1,5 +1,5 @@
 /**
- * The notebook experience in the browser: samples 02, 03, 06 and 07 run in the packaged
+ * The notebook experience in the browser: samples 02, 03, 06, 07 and 08 run in the packaged
  * extension; the gate heatmaps and the gradient-norm plot draw on their canvases inside the output
  * webview, in the light and the dark theme; Save PNG writes the figure beside the notebook without
  * taking the focus; typing one character into a gates output's what-if field redraws its heatmaps
@@ -43,6 +43,20 @@ async function scrollNotebookTo(page: Page, frame: Frame, selector: string): Pro
     await page.mouse.wheel(0, box.y - 160);
     await page.waitForTimeout(400);
   }
+}
+
+/**
+ * Scrolls the notebook in steps of at most 500 px until the element's top is about 220 px from the
+ * window's (the output webview moves its outputs after each scroll, so one jump can overshoot).
+ */
+async function bringNearTop(page: Page, frame: Frame, selector: string): Promise<void> {
+  for (let i = 0; i < 16; i++) {
+    const box = await frame.locator(selector).first().boundingBox();
+    if (!box || Math.abs(box.y - 220) < 40) break;
+    await scrollNotebook(page, Math.max(-500, Math.min(500, box.y - 220)));
+    await page.waitForTimeout(800);
+  }
+  await page.waitForTimeout(500);
 }
 
 describe("gate heatmaps and gradient norms in the browser", function () {
@@ -200,15 +214,48 @@ describe("gate heatmaps and gradient norms in the browser", function () {
       if (selector === "canvas.rnn-connectivity") assert.equal(drawn.length, 3, "one map per family: SimpleRNN, LSTM, GRU");
       await waitForCellsIdle(page, 400_000);
       if (!name) continue;
-      // The view's top near the window's top, in steps: the webview moves its outputs after each scroll
-      for (let i = 0; i < 16; i++) {
-        const box = await frame.locator(selector).first().boundingBox();
-        if (!box || Math.abs(box.y - 220) < 40) break;
-        await scrollNotebook(page, Math.max(-500, Math.min(500, box.y - 220)));
-        await page.waitForTimeout(800);
-      }
-      await page.waitForTimeout(500);
+      await bringNearTop(page, frame, selector);
       await screenshot(page, name, { readme: true });
     }
   });
+
+  it("sample 08 compares runs, replays the flight recorder, and Compare Runs shows the ledger", async () => {
+    const { page } = wb();
+    await runCommand(page, "View: Close All Editors");
+    await openNotebook(page, "08-experiments.rnnb");
+    await runAll(page);
+    await waitForCellsIdle(page, 400_000);
+    // The families' comparison (the first runs view) and the recorded LSTM's training output.
+    const runsView = await waitForDrawnCanvas(page, "canvas.rnn-runs", 300_000);
+    step(`runs view drew: ${JSON.stringify(runsView.stats)}`);
+    await scrollNotebookTo(page, runsView.frame, "canvas.rnn-runs");
+    await screenshot(page, "sample-08-compare", { readme: true });
+    const recorder = await waitForDrawnCanvas(page, ".rnn-probe-detail canvas.rnn-heatmap", 300_000);
+    const slider = recorder.frame.locator("input.rnn-probe-scrubber").first();
+    const heat = () => recorder.frame.locator(".rnn-probe-detail canvas.rnn-heatmap").first().evaluate((c: HTMLCanvasElement) => c.toDataURL());
+    const atEnd = await heat();
+    // Home: back to the step before training; the heatmap redraws from that snapshot
+    await slider.focus();
+    await slider.press("Home");
+    await recorder.frame.waitForFunction((before) => {
+      const c = document.querySelector(".rnn-probe-detail canvas.rnn-heatmap") as HTMLCanvasElement | null;
+      return !!c && c.toDataURL() !== before;
+    }, atEnd, { timeout: 15_000, polling: 200 });
+    const label = (await recorder.frame.locator(".rnn-probe-step").first().textContent()) ?? "";
+    step(`scrubbed to: ${label}`);
+    assert.notEqual(await heat(), atEnd, "the gates heatmap shows another snapshot");
+
+    // The same ledger, from the command palette: no code runs, the notebook's ten runs are listed.
+    await runCommand(page, "RNN Notebook: Compare Runs");
+    // The panel is the frame whose runs view lists the whole ledger (the outputs' views show 3, 2 and 1 runs).
+    let runs = 0;
+    for (const deadline = Date.now() + 60_000; runs < 10 && Date.now() < deadline; await page.waitForTimeout(500)) {
+      for (const f of page.frames()) runs = Math.max(runs, await f.evaluate(() => document.querySelectorAll("th.rnn-runs-run").length).catch(() => 0));
+    }
+    step(`Compare Runs panel: ${runs} runs`);
+    // sample 08 records ten runs: three families, two clipping runs (one stopped), the recorded LSTM,
+    // the scheduled GRU and its two halves, and the hand-written loop
+    assert.equal(runs, 10);
+  });
 });
+
