@@ -3,10 +3,9 @@
 // checkpoint reproduces the uninterrupted run. Files go through a small in-memory host (a real HostFiles).
 import * as assert from "node:assert/strict";
 import * as rnn from "../../../src/engine/index";
-import { setHost } from "../../../src/engine/host";
 import { formatCheckpointPath } from "../../../src/engine/callbacks";
 import { resetLayerNames } from "../../../src/engine/layer";
-import { MemoryFiles } from "../../support/memoryFiles";
+import { useMemoryFiles, weightsOf } from "../../support/memoryFiles";
 
 const data = rnn.datasets.sine({ samples: 40, timesteps: 6, seed: 3 });
 const val = rnn.datasets.sine({ samples: 16, timesteps: 6, seed: 4 });
@@ -15,16 +14,9 @@ function makeModel(): rnn.Sequential {
   return rnn.sequential({ inputShape: [6, 1], seed: 7 }, [rnn.lstm({ units: 5, returnSequences: true }), rnn.dropout({ rate: 0.3 }), rnn.gru({ units: 4 }), rnn.dense({ units: 1 })]);
 }
 
-const weightsOf = (m: { getWeights(): rnn.Tensor[] }) => m.getWeights().map((t) => Array.from(t.data));
-
 describe("callbacks.modelCheckpoint", function () {
   this.timeout(60000); // hang guard only; every fit is a few epochs of a tiny model
-  let files: MemoryFiles;
-  beforeEach(() => {
-    files = new MemoryFiles();
-    setHost({ files });
-  });
-  afterEach(() => setHost(undefined));
+  const memory = useMemoryFiles();
 
   it("formats Keras-style placeholders: {epoch}, {epoch:03d}, {loss:.4f}, {valLoss}", () => {
     const logs = { loss: 0.123456, valLoss: 2.5 };
@@ -43,7 +35,7 @@ describe("callbacks.modelCheckpoint", function () {
     const h = await whole.fit(data.x, data.y, opts(5, rnn.adam({ lr: 0.02 }), { callbacks: [cb] }));
     const expected = h.loss.map((l, i) => `ckpt/${String(i + 1).padStart(2, "0")}-${l.toFixed(4)}.rnnmodel`);
     assert.deepEqual(cb.saved.map((s) => s.path), expected);
-    assert.deepEqual([...files.files.keys()], expected.map((p) => `/${p}`));
+    assert.deepEqual([...memory().files.keys()], expected.map((p) => `/${p}`));
 
     const resumed = rnn.load(expected[2]);
     const optimizer = rnn.loadOptimizer(expected[2], resumed);
@@ -62,7 +54,7 @@ describe("callbacks.modelCheckpoint", function () {
     h.valLoss!.forEach((v, i) => { if (v < low) { low = v; best.push(i + 1); } });
     assert.deepEqual(cb.saved.map((s) => s.epoch), best);
     assert.ok(best.length < 10, `some epoch must be worse than an earlier one for this test to mean anything: ${h.valLoss}`);
-    assert.deepEqual([...files.files.keys()], best.map((e) => `/best-${e}.rnnmodel`));
+    assert.deepEqual([...memory().files.keys()], best.map((e) => `/best-${e}.rnnmodel`));
     assert.deepEqual(cb.saved.map((s) => s.value), best.map((e) => h.valLoss![e - 1]));
   });
 

@@ -3,9 +3,8 @@
 // Files go through a small in-memory host (a real HostFiles over a Map), as in host.test.ts.
 import * as assert from "node:assert/strict";
 import * as rnn from "../../../src/engine/index";
-import { setHost } from "../../../src/engine/host";
 import { differingKeys, fitConfig } from "../../../src/engine/runs";
-import { MemoryFiles } from "../../support/memoryFiles";
+import { useMemoryFiles, weightsOf } from "../../support/memoryFiles";
 
 const data = rnn.datasets.sine({ samples: 40, timesteps: 6, seed: 3 });
 
@@ -20,16 +19,9 @@ const options = (epochs: number, optimizer: rnn.Optimizer, initialEpoch = 0): rn
   epochs, initialEpoch, batchSize: 16, loss: "mse", optimizer, seed: 11, lrSchedule: rnn.schedules.exponential({ gamma: 0.7 }),
 });
 
-const weightsOf = (m: { getWeights(): rnn.Tensor[] }) => m.getWeights().map((t) => Array.from(t.data));
-
 describe("fit: resume with initialEpoch", function () {
   this.timeout(60000); // hang guard only; every fit is a few epochs of a tiny model
-  let files: MemoryFiles;
-  beforeEach(() => {
-    files = new MemoryFiles();
-    setHost({ files });
-  });
-  afterEach(() => setHost(undefined));
+  useMemoryFiles();
 
   for (const [name, make] of [["adam", () => rnn.adam({ lr: 0.02 })], ["sgd with momentum", () => rnn.sgd({ lr: 0.05, momentum: 0.9 })],
     ["rmsprop (centered, momentum)", () => rnn.rmsprop({ lr: 0.005, centered: true, momentum: 0.5 })]] as const) {

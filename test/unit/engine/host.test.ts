@@ -7,7 +7,7 @@ import * as rnn from "../../../src/engine/index";
 import { setHost, type FitObserver } from "../../../src/engine/host";
 import type { FitProgress } from "../../../src/engine/fit";
 import { resetLayerNames } from "../../../src/engine/layer";
-import { MemoryFiles } from "../../support/memoryFiles";
+import { MemoryFiles, weightsOf } from "../../support/memoryFiles";
 import { scanSources } from "../../support/sourceScan";
 
 function smallModel(seed: number): rnn.Sequential {
@@ -15,7 +15,6 @@ function smallModel(seed: number): rnn.Sequential {
   return rnn.sequential({ inputShape: [4, 3], seed }, [rnn.lstm({ units: 3, returnSequences: true }), rnn.gru({ units: 2 }), rnn.dense({ units: 1 })]);
 }
 
-const weightsOf = (m: rnn.Sequential) => m.getWeights().map((t) => Array.from(t.data));
 
 describe("engine host: the default host has no files", () => {
   before(() => setHost(undefined));
