@@ -5,6 +5,8 @@
 //   runner CLI (node, cjs)                       src/client/runner.ts       -> dist/cli.js
 //   renderer   (browser, esm)                    src/renderer/index.ts      -> dist/renderer.js
 //   runs panel (browser, iife)                   src/renderer/runsPanel.ts  -> dist/runsPanel.js
+//   web extension (browser, cjs, `vscode` external) src/extension/web/extension.ts -> dist/web/extension.js
+//              + its IntelliSense Web Worker     src/extension/intellisense/webWorker.ts -> dist/web/intellisenseWorker.js
 // Tests are bundled too (`--tests`): test/unit/**/*.test.ts -> out/test/unit (plain Node, mocha),
 // test/integration/**/*.ts -> out/test/integration (loaded by the real VS Code extension host).
 // Flags: --watch, --production (minified, no source maps), --tests (test bundles only).
@@ -45,6 +47,11 @@ const productBuilds = [
   { ...common, platform: "browser", format: "esm", target: "es2022", entryPoints: { renderer: "src/renderer/index.ts" }, outdir: "dist" },
   // The Compare Runs panel's page script: a classic script (iife) as webview panels load it.
   { ...common, platform: "browser", format: "iife", target: "es2022", entryPoints: { runsPanel: "src/renderer/runsPanel.ts" }, outdir: "dist" },
+  // The web extension (package.json "browser"), loaded as CommonJS by VS Code's web worker extension host; a
+  // browser build fails on any Node built-in, so it also checks that nothing Node-only reached the web code.
+  { ...common, platform: "browser", format: "cjs", target: "es2022", entryPoints: { extension: "src/extension/web/extension.ts" }, outdir: "dist/web", external: ["vscode"] },
+  // Web Workers are started from blob: URLs of their script text: classic scripts (iife).
+  { ...common, platform: "browser", format: "iife", target: "es2022", entryPoints: { intellisenseWorker: "src/extension/intellisense/webWorker.ts" }, outdir: "dist/web" },
 ].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
 
 const testBuilds = [

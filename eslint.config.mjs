@@ -8,6 +8,8 @@ import globals from "globals";
 import { builtinModules } from "node:module";
 
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `${m}/*`]).concat(["node:*"]);
+// The kernel client modules the web extension uses (the rest of src/client is Node's).
+const WEB_CLIENT = ["src/client/kernelClientBase.ts", "src/client/workerKernel.ts", "src/client/emitter.ts"];
 const domGlobals = ["window", "document", "navigator", "HTMLElement", "HTMLCanvasElement", "localStorage", "fetch", "Worker", "Blob"];
 
 export default tseslint.config(
@@ -85,6 +87,34 @@ export default tseslint.config(
     files: ["src/client/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", { paths: [{ name: "vscode", message: "The kernel client runs in plain Node (the runner, the tests): never vscode." }] }],
+    },
+  },
+  {
+    // The web extension (package.json "browser") runs this code in VS Code's web worker extension host, where
+    // there is no Node: the shared wiring and the web platform's modules use no Node built-in and no Node global.
+    // The Node-only modules are the desktop entry and platform (src/extension/node) and the worker-thread side of
+    // IntelliSense. (Building dist/web/extension.js for the browser checks the same from the other side.)
+    files: ["src/extension/**/*.ts", ...WEB_CLIENT],
+    ignores: ["src/extension/node/**", "src/extension/extension.ts", "src/extension/intellisense/worker.ts",
+      "src/extension/intellisense/nodeWorkerPort.ts", "src/extension/intellisense/loadTypes.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [{ group: nodeBuiltins, message: "Web extension code (package.json \"browser\"): no Node built-ins — put Node-only code in src/extension/node." }],
+      }],
+      "no-restricted-globals": ["error", ...["process", "require", "Buffer", "__dirname", "__filename", "global", "setImmediate"].map((name) => ({
+        name, message: "Web extension code (package.json \"browser\"): no Node globals." }))],
+    },
+  },
+  {
+    // The web host's kernel client: neither vscode (a kernel client never imports it) nor Node.
+    files: WEB_CLIENT,
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [
+          { group: nodeBuiltins, message: "The web host's kernel client: no Node built-ins." },
+          { group: ["vscode"], message: "The kernel client never imports vscode." },
+        ],
+      }],
     },
   },
   {

@@ -35,13 +35,14 @@ mkdirSync(dirname(outFile), { recursive: true });
 await esbuild.build({
   stdin: {
     contents: `export { NotebookLanguageService } from "./src/extension/intellisense/languageService";
-               export { loadTypeFiles } from "./src/extension/intellisense/typeFiles";
-               export { IntelliSenseWorker } from "./src/extension/intellisense/workerClient";`,
+               export { loadTypeFiles } from "./src/extension/intellisense/loadTypes";
+               export { IntelliSenseWorker } from "./src/extension/intellisense/workerClient";
+               export { nodeWorkerPort } from "./src/extension/intellisense/nodeWorkerPort";`,
     resolveDir: root, loader: "ts",
   },
   bundle: true, platform: "node", format: "cjs", target: "node20", outfile: outFile, logLevel: "warning",
 });
-const { NotebookLanguageService, loadTypeFiles, IntelliSenseWorker } = createRequire(import.meta.url)(outFile);
+const { NotebookLanguageService, loadTypeFiles, IntelliSenseWorker, nodeWorkerPort } = createRequire(import.meta.url)(outFile);
 
 // 29 cells from the samples, then the cell being typed.
 const sampleCells = readdirSync(join(root, "media/samples")).filter((f) => f.endsWith(".rnnb")).sort()
@@ -95,7 +96,7 @@ console.log(`  diagnostics of all ${CELLS + 1} cells after an edit: ${fmt(diagMs
 // The same keystrokes through the worker thread, as the extension runs it (dist/intellisenseWorker.js).
 const workerScript = join(root, "dist/intellisenseWorker.js");
 if (existsSync(workerScript)) {
-  const worker = new IntelliSenseWorker(workerScript, { typesDir });
+  const worker = new IntelliSenseWorker(() => nodeWorkerPort(workerScript, { typesDir }));
   const ask = (text) => worker.request("completions", "bench", inputs(text), { id: "typing", offset: text.length, trigger: ".", omitBuiltinDuplicates: true });
   await ask("rnn."); // cold start inside the worker
   const viaWorker = [];

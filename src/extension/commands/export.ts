@@ -12,9 +12,8 @@
  * Both take optional arguments so tests (and keybindings) can run them without dialogs, and return
  * what they wrote.
  */
-import * as os from "node:os";
-import * as path from "node:path";
 import * as vscode from "vscode";
+import { bytesToBase64 } from "../../shared/base64";
 import { rnnbToIpynb } from "../../shared/ipynb";
 import { NOTEBOOK_TYPE } from "../../shared/mime";
 import { mimeStorage, parseNotebook, type Json, type JsonObject, type RawCell, type RawNotebook, type RawOutput } from "../../shared/notebookFormat";
@@ -43,11 +42,6 @@ function asPath(v: unknown): string | undefined {
   return v instanceof vscode.Uri ? v.fsPath : typeof v === "string" && v !== "" ? v : undefined;
 }
 
-function folderOf(nb: vscode.NotebookDocument): string {
-  if (nb.uri.scheme === "file") return path.dirname(nb.uri.fsPath);
-  const ws = vscode.workspace.workspaceFolders?.[0];
-  return ws?.uri.scheme === "file" ? ws.uri.fsPath : os.homedir();
-}
 
 // ---------------------------------------------------------------------------------------------------
 // PyTorch
@@ -61,17 +55,19 @@ async function exportPyTorch(controller: RnnNotebookController, name?: string, d
   const chosen = await pickLiveModel(controller, vscode.l10n.t("Export Model to PyTorch"), name);
   if (!chosen) return undefined;
   const { nb, kernel, pick } = chosen;
+  const paths = controller.platform.paths;
+  const folder = paths.folderOf(nb);
   let target = dir;
   if (!target) {
     target = await vscode.window.showInputBox({
       title: vscode.l10n.t("Export Model to PyTorch"),
       prompt: vscode.l10n.t("Folder for model.py, weights.safetensors and check.py (created if needed)"),
-      value: path.join(folderOf(nb), `${pick}_pytorch`),
+      value: paths.join(folder, `${pick}_pytorch`),
       validateInput: (v) => (v.trim() === "" ? vscode.l10n.t("Enter a folder path.") : undefined),
     });
   }
   if (!target) return undefined;
-  const result = await kernel.inspect({ kind: "exportPyTorch", name: pick, dir: path.resolve(folderOf(nb), target.trim()) }, 120_000);
+  const result = await kernel.inspect({ kind: "exportPyTorch", name: pick, dir: paths.resolve(folder, target.trim()) }, 120_000);
   if (!result || "error" in result) {
     const why = result ? result.error : vscode.l10n.t("the kernel did not answer (is a cell still running without yielding?)");
     void vscode.window.showErrorMessage(vscode.l10n.t("Could not export {0} to PyTorch: {1}", pick, why));
@@ -81,7 +77,7 @@ async function exportPyTorch(controller: RnnNotebookController, name?: string, d
   void vscode.window.showInformationMessage(
     vscode.l10n.t("Exported {0} to {1}: {2}. Check it with: {3}", pick, result.dir, result.files.join(", "), result.check), open,
   ).then((choice) => {
-    if (choice === open) void vscode.window.showTextDocument(vscode.Uri.file(path.join(result.dir, "model.py")));
+    if (choice === open) void vscode.window.showTextDocument(paths.uri(paths.join(result.dir, "model.py")));
   });
   return result;
 }
@@ -181,17 +177,19 @@ async function exportTraining(controller: RnnNotebookController, name?: string, 
   const chosen = await pickLiveModel(controller, title, name);
   if (!chosen) return undefined;
   const { nb, kernel, pick } = chosen;
+  const paths = controller.platform.paths;
+  const folder = paths.folderOf(nb);
   const training = data ?? await askTrainingData(title);
   if (!training) return undefined;
   const target = dir ?? await vscode.window.showInputBox({
     title,
     prompt: vscode.l10n.t("Folder for model.py, train.py and the data (created if needed)"),
-    value: path.join(folderOf(nb), `${pick}_training`),
+    value: paths.join(folder, `${pick}_training`),
     validateInput: (v) => (v.trim() === "" ? vscode.l10n.t("Enter a folder path.") : undefined),
   });
   if (!target) return undefined;
   const result = await kernel.inspect({
-    kind: "exportTraining", name: pick, dir: path.resolve(folderOf(nb), target.trim()), x: training.x, y: training.y, options: training.options,
+    kind: "exportTraining", name: pick, dir: paths.resolve(folder, target.trim()), x: training.x, y: training.y, options: training.options,
   }, 120_000);
   if (!result || "error" in result) {
     const why = result ? result.error : vscode.l10n.t("the kernel did not answer (is a cell still running without yielding?)");
@@ -202,7 +200,7 @@ async function exportTraining(controller: RnnNotebookController, name?: string, 
   void vscode.window.showInformationMessage(
     vscode.l10n.t("Exported {0} with its training to {1}. Train it with: {2}", pick, result.dir, result.run), open,
   ).then((choice) => {
-    if (choice === open) void vscode.window.showTextDocument(vscode.Uri.file(path.join(result.dir, "train.py")));
+    if (choice === open) void vscode.window.showTextDocument(paths.uri(paths.join(result.dir, "train.py")));
   });
   return result;
 }
@@ -239,8 +237,8 @@ async function exportIpynb(source: unknown, target?: vscode.Uri): Promise<string
   }
   let out = target;
   if (!out) {
-    const stem = path.basename(base.path).replace(/\.rnnb$/i, "") || "notebook";
-    const folder = base.scheme === "file" ? vscode.Uri.file(path.dirname(base.fsPath)) : vscode.workspace.workspaceFolders?.[0]?.uri;
+    const stem = base.path.slice(base.path.lastIndexOf("/") + 1).replace(/\.rnnb$/i, "") || "notebook";
+    const folder = base.scheme !== "untitled" ? vscode.Uri.joinPath(base, "..") : vscode.workspace.workspaceFolders?.[0]?.uri;
     out = await vscode.window.showSaveDialog({
       title: vscode.l10n.t("Export as Jupyter Notebook"),
       defaultUri: folder ? vscode.Uri.joinPath(folder, `${stem}.ipynb`) : undefined,
@@ -281,7 +279,7 @@ function fromDocument(nb: vscode.NotebookDocument): RawNotebook {
           } else if (storage === "text") {
             data = dec.decode(item.data);
           } else {
-            data = Buffer.from(item.data).toString("base64");
+            data = bytesToBase64(item.data);
           }
           return { mime: item.mime, data };
         });

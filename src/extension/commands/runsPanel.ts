@@ -8,7 +8,7 @@
  * the ledger's validator (src/shared/runLedger.ts) and the renderer's, and shown as text and canvas pixels — and the page's
  * Content-Security-Policy admits only our bundled script (nonce) and inline styles.
  */
-import { randomBytes } from "node:crypto";
+import { cspNonce } from "./nonce";
 import * as vscode from "vscode";
 import { compareRuns } from "../../engine/runsCompare";
 import type { RunsComparePayload } from "../../shared/payloads";
@@ -113,7 +113,7 @@ export class RunsPanel {
 
 /** The page: a container and our one script. The nonce is 128 random bits from the OS. */
 function page(webview: vscode.Webview, script: vscode.Uri): string {
-  const nonce = randomBytes(16).toString("base64");
+  const nonce = cspNonce();
   const lang = vscode.env.language;
   return `<!DOCTYPE html><html lang="${esc(lang)}"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'nonce-${nonce}';">

@@ -4,7 +4,7 @@
  * names. Every piece of data goes through esc(); the one script carries a fresh random nonce and the
  * page's Content-Security-Policy allows no other script, no remote resource, no frame.
  */
-import { randomBytes } from "node:crypto";
+import { cspNonce } from "./nonce";
 import type { SummaryPayload, SummaryRow } from "../../shared/payloads";
 import { formatCount, formatShape, formatSummaryText } from "../../shared/summaryText";
 
@@ -44,7 +44,7 @@ function table(s: SummaryPayload): string {
 }
 
 /** The whole page. The nonce is 128 random bits from the OS (a CSP nonce must not be guessable). */
-export function summaryPage(views: SummaryViews, main: SummaryPayload, nonce = randomBytes(16).toString("base64")): string {
+export function summaryPage(views: SummaryViews, main: SummaryPayload, nonce = cspNonce()): string {
   const both = views.keras && views.torch;
   const section = (c: "keras" | "torch") => {
     const s = views[c];

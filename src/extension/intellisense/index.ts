@@ -11,7 +11,6 @@
  * version). Our hover is a provider of its own; VS Code merges it with the parameter-count hover
  * (src/extension/hover/provider.ts).
  */
-import { existsSync } from "node:fs";
 import * as vscode from "vscode";
 import { JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE } from "../../shared/mime";
 import { notebookOfCell } from "../notebook/cellNotebook";
@@ -19,7 +18,7 @@ import type { CellDiagnostic, CellSpan, CompletionEntry } from "./languageServic
 import type { Op, Ops } from "./protocol";
 import { TYPES_DIR } from "./typeFiles";
 import type { CellInput } from "./virtualNotebook";
-import { IntelliSenseWorker } from "./workerClient";
+import { IntelliSenseWorker, type WorkerPort } from "./workerClient";
 
 /** Scheme of the read-only views of the bundled declarations (go-to-definition lands there). */
 export const TYPES_SCHEME = "rnn-notebook-types";
@@ -39,8 +38,9 @@ export interface NotebookScope {
 /** Without a controller (tests of this module alone): every notebook of our two types. */
 const ALL_OF_OUR_TYPES: NotebookScope = { serves: (nb) => NOTEBOOK_TYPES.includes(nb.notebookType), onDidChangeServed: () => ({ dispose() {} }) };
 
-export function registerIntelliSense(context: vscode.ExtensionContext, scope: NotebookScope = ALL_OF_OUR_TYPES): void {
-  const services = new NotebookServices(context.asAbsolutePath("dist/types"), context.asAbsolutePath("dist/intellisenseWorker.js"), scope);
+/** `startWorker`: the host's IntelliSense worker (src/extension/platform.ts); undefined: no IntelliSense in cells. */
+export function registerIntelliSense(context: vscode.ExtensionContext, startWorker: (() => WorkerPort) | undefined, scope: NotebookScope = ALL_OF_OUR_TYPES): void {
+  const services = new NotebookServices(startWorker, scope);
   const diagnostics = new DiagnosticsScheduler(services);
   // Our kernel selected for an .ipynb, or switched away from: check its cells again, or clear them.
   context.subscriptions.push(scope.onDidChangeServed((nb) => diagnostics.schedule(nb, 0)));
@@ -70,13 +70,8 @@ class NotebookServices implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
   private warned = false;
 
-  constructor(typesDir: string, workerScript: string, private readonly scope: NotebookScope) {
-    const missing = [`${typesDir}/typings.json`, workerScript].filter((f) => !existsSync(f));
-    if (missing.length > 0) {
-      console.error(`[rnn-notebook] IntelliSense disabled: ${missing.join(", ")} missing (run the build)`);
-    } else {
-      this.worker = new IntelliSenseWorker(workerScript, { typesDir }, (m) => console.warn(`[rnn-notebook] ${m}`));
-    }
+  constructor(startWorker: (() => WorkerPort) | undefined, private readonly scope: NotebookScope) {
+    if (startWorker) this.worker = new IntelliSenseWorker(startWorker, (m) => console.warn(`[rnn-notebook] ${m}`));
     this.subscription = vscode.workspace.onDidCloseNotebookDocument((nb) => {
       if (NOTEBOOK_TYPES.includes(nb.notebookType)) void this.worker?.request("close", nb.uri.toString(), undefined, {}).catch(() => undefined);
     });

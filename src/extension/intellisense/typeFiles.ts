@@ -4,9 +4,6 @@
  * mathjs's types and TypeScript's ES2022 libs. Everything ships inside the extension, so IntelliSense
  * works offline with no node_modules and no tsconfig in the workspace. No vscode import.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-
 /** Shape of dist/types/typings.json. */
 export interface TypingsBundle {
   version: 1;
@@ -37,12 +34,6 @@ export function typeFilesFromBundle(bundle: TypingsBundle): TypeFiles {
   // whose `export as namespace math` declares the global `math`.
   const roots = ["rnn-engine.d.ts", "kernel-globals.d.ts", "node_modules/mathjs/types/index.d.ts"].map((r) => `${TYPES_DIR}/${r}`);
   return { files, roots };
-}
-
-/** Reads dist/types/typings.json from the extension's folder (or any folder holding a build). */
-export function loadTypeFiles(distTypesDir: string): TypeFiles {
-  const bundle = JSON.parse(readFileSync(join(distTypesDir, "typings.json"), "utf8")) as TypingsBundle;
-  return typeFilesFromBundle(bundle);
 }
 
 /** Package imports inside the bundled declarations, resolved to their virtual files. */

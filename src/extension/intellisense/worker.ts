@@ -1,74 +1,14 @@
 /**
- * The IntelliSense worker thread (bundled as dist/intellisenseWorker.js): one NotebookLanguageService
- * per open notebook, answering the requests of protocol.ts one at a time. No vscode import — the
- * extension side (workerClient.ts) turns answers into editor objects.
+ * The IntelliSense worker thread of the Node extension host (bundled as dist/intellisenseWorker.js):
+ * handler.ts's answers over worker_threads, the declarations read from dist/types. No vscode import —
+ * the extension side (workerClient.ts) turns answers into editor objects.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { NotebookLanguageService } from "./languageService";
-import type { Op, Ops, WorkerData, WorkerRequest, WorkerResponse } from "./protocol";
-import { loadTypeFiles, type TypeFiles } from "./typeFiles";
+import { requestHandler } from "./handler";
+import type { WorkerData, WorkerRequest } from "./protocol";
+import { loadTypeFiles } from "./loadTypes";
 
 const { typesDir } = workerData as WorkerData;
-let types: TypeFiles | undefined;
-const services = new Map<string, NotebookLanguageService>();
+const handle = requestHandler(() => loadTypeFiles(typesDir));
 
-function serviceFor(notebook: string, request: WorkerRequest): NotebookLanguageService {
-  types ??= loadTypeFiles(typesDir);
-  let service = services.get(notebook);
-  if (!service) {
-    service = new NotebookLanguageService(types);
-    services.set(notebook, service);
-  }
-  if (request.cells) service.update(request.cells);
-  return service;
-}
-
-function handle(request: WorkerRequest): unknown {
-  const a = request.args as Ops[Op]["args"] & Record<string, never>;
-  if (request.op === "typesFileText") {
-    types ??= loadTypeFiles(typesDir);
-    return types.files.get((request.args as Ops["typesFileText"]["args"]).path);
-  }
-  if (request.op === "close") {
-    services.get(request.notebook)?.dispose();
-    services.delete(request.notebook);
-    return undefined;
-  }
-  const service = serviceFor(request.notebook, request);
-  switch (request.op) {
-    case "completions": {
-      const { id, offset, trigger, omitBuiltinDuplicates } = a as Ops["completions"]["args"];
-      return service.completions(id, offset, trigger, omitBuiltinDuplicates);
-    }
-    case "completionDetails": {
-      const { id, offset, entry } = a as Ops["completionDetails"]["args"];
-      return service.completionDetails(id, offset, entry);
-    }
-    case "quickInfo": {
-      const { id, offset } = a as Ops["quickInfo"]["args"];
-      return service.quickInfo(id, offset);
-    }
-    case "signatureHelp": {
-      const { id, offset } = a as Ops["signatureHelp"]["args"];
-      return service.signatureHelp(id, offset);
-    }
-    case "definition": {
-      const { id, offset } = a as Ops["definition"]["args"];
-      return service.definition(id, offset);
-    }
-    case "diagnostics":
-      return (a as Ops["diagnostics"]["args"]).ids.map((id) => service.diagnostics(id));
-    default:
-      throw new Error(`unknown IntelliSense request ${String(request.op)}`);
-  }
-}
-
-parentPort?.on("message", (request: WorkerRequest) => {
-  let response: WorkerResponse;
-  try {
-    response = { seq: request.seq, result: handle(request) };
-  } catch (err) {
-    response = { seq: request.seq, error: err instanceof Error ? `${err.message}\n${err.stack ?? ""}` : String(err) };
-  }
-  parentPort?.postMessage(response);
-});
+parentPort?.on("message", (request: WorkerRequest) => parentPort?.postMessage(handle(request)));

@@ -1,18 +1,26 @@
 /**
- * The extension side of the IntelliSense worker thread: starts dist/intellisenseWorker.js on first
- * use, matches answers to requests, and starts a fresh worker after a crash (pending requests fail,
- * the next one restarts it). No vscode import.
+ * The extension side of the IntelliSense worker: starts it on first use, matches answers to requests,
+ * and starts a fresh worker after a crash (pending requests fail, the next one restarts it). Which kind
+ * of worker is the host's (WorkerPort): a Node worker thread (nodeWorkerPort) in the desktop extension
+ * host, a Web Worker in the web one. No vscode import.
  */
-import { Worker } from "node:worker_threads";
-import type { Op, Ops, WorkerData, WorkerRequest, WorkerResponse } from "./protocol";
+import type { Op, Ops, WorkerRequest, WorkerResponse } from "./protocol";
 import type { CellInput } from "./virtualNotebook";
 
+/** A started worker as the client needs it. */
+export interface WorkerPort {
+  postMessage(message: WorkerRequest): void;
+  terminate(): void;
+  /** `message` for each answer; `lost` once when the worker failed or ended by itself. */
+  listen(handlers: { message(response: WorkerResponse): void; lost(why: string): void }): void;
+}
+
 export class IntelliSenseWorker {
-  private worker: Worker | undefined;
+  private worker: WorkerPort | undefined;
   private seq = 0;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
-  constructor(private readonly script: string, private readonly data: WorkerData, private readonly log: (message: string) => void = () => undefined) {}
+  constructor(private readonly startWorker: () => WorkerPort, private readonly log: (message: string) => void = () => undefined) {}
 
   request<K extends Op>(op: K, notebook: string, cells: CellInput[] | undefined, args: Ops[K]["args"]): Promise<Ops[K]["result"]> {
     const worker = this.start();
@@ -28,27 +36,27 @@ export class IntelliSenseWorker {
     const w = this.worker;
     this.worker = undefined;
     this.failAll(new Error("IntelliSense worker stopped"));
-    void w?.terminate();
+    w?.terminate();
   }
 
-  private start(): Worker {
+  private start(): WorkerPort {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.script, { workerData: this.data });
-    worker.on("message", (response: WorkerResponse) => {
-      const waiting = this.pending.get(response.seq);
-      if (!waiting) return;
-      this.pending.delete(response.seq);
-      if ("error" in response) waiting.reject(new Error(response.error));
-      else waiting.resolve(response.result);
+    const worker = this.startWorker();
+    worker.listen({
+      message: (response) => {
+        const waiting = this.pending.get(response.seq);
+        if (!waiting) return;
+        this.pending.delete(response.seq);
+        if ("error" in response) waiting.reject(new Error(response.error));
+        else waiting.resolve(response.result);
+      },
+      lost: (why) => {
+        if (this.worker !== worker) return;
+        this.worker = undefined;
+        this.log(`IntelliSense worker ${why}; a new one starts with the next request`);
+        this.failAll(new Error(`IntelliSense worker ${why}`));
+      },
     });
-    const lost = (why: string): void => {
-      if (this.worker !== worker) return;
-      this.worker = undefined;
-      this.log(`IntelliSense worker ${why}; a new one starts with the next request`);
-      this.failAll(new Error(`IntelliSense worker ${why}`));
-    };
-    worker.on("error", (err) => lost(`failed: ${err.message}`));
-    worker.on("exit", (code) => lost(`exited with code ${code}`));
     this.worker = worker;
     return worker;
   }

@@ -10,12 +10,10 @@
  * reopened within the setting rnnNotebook.kernel.closedTimeoutMinutes) the controller attaches to it —
  * a cell it is still running gets a new execution with its outputs so far, and Stop works on it.
  */
-import * as path from "node:path";
-import * as os from "node:os";
 import * as vscode from "vscode";
 import { CONTROLLER_ID, CONTROLLER_LABEL, JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE, type MimeBundle } from "../../shared/mime";
-import { KernelClient, type CellSink, type CellStatus } from "../../client/kernelClient";
-import { hasKernelRecord } from "../../client/detachedKernel";
+import type { CellSink, CellStatus, KernelClientBase } from "../../client/kernelClientBase";
+import { notebookName, type Platform } from "../platform";
 import { ipynbIsOursByDefault } from "./kernelspec";
 import { bundleToItems, bundleToOutput } from "./outputs";
 import { NotebookLedger } from "./ledger";
@@ -44,7 +42,7 @@ class NotebookSession {
   warnings = 0;
   /** The [n] of the last cell run: counted per kernel, like Jupyter's, so it starts over with a new kernel. */
   executionOrder = 0;
-  constructor(readonly kernel: KernelClient) {}
+  constructor(readonly kernel: KernelClientBase) {}
 }
 
 export class RnnNotebookController implements vscode.Disposable {
@@ -64,7 +62,7 @@ export class RnnNotebookController implements vscode.Disposable {
   /** Fires when a notebook's cells start or stop running, and when its kernel process was replaced (outputs' what-if states). */
   readonly onDidChangeKernelState = this.didChangeKernelState.event;
 
-  constructor(private readonly context: vscode.ExtensionContext) {
+  constructor(readonly platform: Platform) {
     for (const [type, suffix] of [[NOTEBOOK_TYPE, ""], [JUPYTER_NOTEBOOK_TYPE, "-jupyter"]] as const) {
       const c = vscode.notebooks.createNotebookController(CONTROLLER_ID + suffix, type, CONTROLLER_LABEL);
       c.supportedLanguages = ["typescript", "javascript"];
@@ -123,7 +121,7 @@ export class RnnNotebookController implements vscode.Disposable {
   }
 
   /** The kernel of a notebook, if one was started. */
-  kernelOf(notebook: vscode.NotebookDocument): KernelClient | undefined {
+  kernelOf(notebook: vscode.NotebookDocument): KernelClientBase | undefined {
     return this.sessions.get(notebook.uri.toString())?.kernel;
   }
 
@@ -156,18 +154,15 @@ export class RnnNotebookController implements vscode.Disposable {
     if (!s) {
       const cfg = vscode.workspace.getConfiguration("rnnNotebook", notebook.uri);
       const ledger = new NotebookLedger(notebook, (message) => {
-        this.log().appendLine(`[${path.basename(notebook.uri.path)}] ${message}`);
-        void vscode.window.showWarningMessage(`RNN Notebook (${path.basename(notebook.uri.path)}): ${message}`);
+        this.log().appendLine(`[${notebookName(notebook)}] ${message}`);
+        void vscode.window.showWarningMessage(`RNN Notebook (${notebookName(notebook)}): ${message}`);
       });
-      const kernel = new KernelClient({
-        kernelPath: this.context.asAbsolutePath(path.join("dist", "kernel.js")),
-        cwd: notebookFolder(notebook),
+      const kernel = this.platform.kernel(notebook, {
         maxOldSpaceSizeMb: cfg.get<number>("kernel.maxOldSpaceSizeMb", 4096),
         graceMs: 1000 * cfg.get<number>("kernel.interruptGracePeriodSeconds", 5),
         maxOutputBytes: cfg.get<number>("output.maxBytes", 2_000_000),
         ledger: () => ledger.forKernel(),
-        detached: { key, idleMs: 60_000 * Math.max(0, cfg.get<number>("kernel.closedTimeoutMinutes", 10)) },
-      });
+      }, 60_000 * Math.max(0, cfg.get<number>("kernel.closedTimeoutMinutes", 10)));
       kernel.events.on("background", (name: string, text: string) => this.background(notebook, name, text));
       kernel.events.on("run", (record: RunRecord) => void ledger.append(record));
       s = new NotebookSession(kernel);
@@ -198,7 +193,7 @@ export class RnnNotebookController implements vscode.Disposable {
     const key = notebook.uri.toString();
     let s = this.sessions.get(key);
     if (!s) {
-      if (!hasKernelRecord(key)) return;
+      if (!this.platform.mayHaveLeftKernel(notebook)) return;
       s = this.session(notebook);
     }
     if (!(await s.kernel.attach())) return;
@@ -341,14 +336,14 @@ export class RnnNotebookController implements vscode.Disposable {
 
   private background(notebook: vscode.NotebookDocument, name: string, text: string): void {
     const channel = this.log();
-    channel.appendLine(`[${path.basename(notebook.uri.path)}] ${name}: ${text.trimEnd()}`);
+    channel.appendLine(`[${notebookName(notebook)}] ${name}: ${text.trimEnd()}`);
     const s = this.sessions.get(notebook.uri.toString());
     // A leftover timer printing errors in a loop must not bury the window in notifications: at most one
     // per notebook every BACKGROUND_WARNING_INTERVAL_MS (the output channel has every line).
     if (name === "stderr" && s && Date.now() - s.lastWarning >= BACKGROUND_WARNING_INTERVAL_MS) {
       s.lastWarning = Date.now();
       s.warnings++;
-      void vscode.window.showWarningMessage(`RNN Notebook (${path.basename(notebook.uri.path)}): ${text.trim().slice(0, 300)}`);
+      void vscode.window.showWarningMessage(`RNN Notebook (${notebookName(notebook)}): ${text.trim().slice(0, 300)}`);
     }
   }
 
@@ -433,10 +428,4 @@ class OutputSink implements CellSink {
   async flush(): Promise<void> {
     await this.chain;
   }
-}
-
-function notebookFolder(notebook: vscode.NotebookDocument): string {
-  if (notebook.uri.scheme === "file") return path.dirname(notebook.uri.fsPath);
-  const ws = vscode.workspace.workspaceFolders?.[0];
-  return ws?.uri.scheme === "file" ? ws.uri.fsPath : os.homedir();
 }

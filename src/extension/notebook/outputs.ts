@@ -3,6 +3,7 @@
  * The custom mime comes first so our renderer is preferred; the fallbacks follow.
  */
 import * as vscode from "vscode";
+import { base64ToBytes } from "../../shared/base64";
 import type { MimeBundle } from "../../shared/mime";
 
 /** Order in which items of one bundle are offered: ours, then image, html, plain text. */
@@ -20,7 +21,7 @@ export function bundleToItems(bundle: MimeBundle): vscode.NotebookCellOutputItem
     .map((mime) => {
       const value = bundle[mime];
       if (mime === "image/png" && typeof value === "string") {
-        return new vscode.NotebookCellOutputItem(Buffer.from(value, "base64"), mime);
+        return new vscode.NotebookCellOutputItem(base64ToBytes(value), mime);
       }
       if (typeof value === "string") return vscode.NotebookCellOutputItem.text(value, mime);
       if (value instanceof Uint8Array) return new vscode.NotebookCellOutputItem(value, mime);

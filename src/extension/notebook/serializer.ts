@@ -6,6 +6,7 @@
  * the serializer refuses to save over it, so a malformed file is reported and never overwritten.
  */
 import * as vscode from "vscode";
+import { base64ToBytes, bytesToBase64 } from "../../shared/base64";
 import {
   mimeStorage, NotebookFormatError, parseNotebook, serializeNotebook,
   type Json, type JsonObject, type RawCell, type RawNotebook, type RawOutput,
@@ -99,7 +100,7 @@ function fromOutput(o: vscode.NotebookCellOutput): RawOutput {
     } else if (storage === "text") {
       data = new TextDecoder().decode(item.data);
     } else {
-      data = Buffer.from(item.data).toString("base64");
+      data = bytesToBase64(item.data);
     }
     return { mime: item.mime, data };
   });
@@ -107,10 +108,6 @@ function fromOutput(o: vscode.NotebookCellOutput): RawOutput {
   const out: RawOutput = { items, extra: (meta.extra as JsonObject | undefined) ?? {} };
   if (meta.metadata !== undefined) out.metadata = meta.metadata as JsonObject;
   return out;
-}
-
-function base64ToBytes(b64: string): Uint8Array {
-  return new Uint8Array(Buffer.from(b64, "base64"));
 }
 
 function unparsedNotebook(content: Uint8Array, e: unknown): vscode.NotebookData {

@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { NotebookLanguageService, cleanAlias, COMPILER_OPTIONS } from "../../../src/extension/intellisense/languageService";
-import { BUNDLED_MODULES, TYPES_DIR, loadTypeFiles, type TypeFiles } from "../../../src/extension/intellisense/typeFiles";
+import { BUNDLED_MODULES, TYPES_DIR, type TypeFiles } from "../../../src/extension/intellisense/typeFiles";
+import { loadTypeFiles } from "../../../src/extension/intellisense/loadTypes";
 import { Sequential } from "../../../src/engine/model";
 import { parseNotebook } from "../../../src/shared/notebookFormat";
 
