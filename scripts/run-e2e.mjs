@@ -6,8 +6,11 @@
 //   4. Mocha runs out/test/e2e/**/*.test.js (bundled from test/e2e/**/*.test.ts); the tests drive
 //      headless Debian Chromium through playwright-core (helpers in test/e2e/lib/workbench.ts)
 //
-//   node scripts/run-e2e.mjs [--grep TEXT] [--dev]
+//   node scripts/run-e2e.mjs [--grep TEXT] [--dev] [--web]
 //     --dev  skip packaging: load the extension from the working tree (URL payload), for quick iteration
+//     --web  the web-only package (npm run package:web: "browser" entry, no "main"), which code-server can run only
+//            in its web worker extension host, against test/e2e/web/**/*.test.ts (suite "e2e-web"); the other
+//            tests exclude that folder
 // env: UPDATE_SCREENSHOTS=1 also refreshes media/screenshots/*.png; RNN_TEST_TIMEOUT_MS hang guard (default 900000)
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,10 +28,12 @@ const argv = process.argv.slice(2);
 const grepAt = argv.indexOf("--grep");
 const grep = grepAt >= 0 ? argv[grepAt + 1] : undefined;
 const dev = argv.includes("--dev");
+const web = argv.includes("--web");
+const suite = web ? "e2e-web" : "e2e";
 const timeoutMs = Number(process.env.RNN_TEST_TIMEOUT_MS || 15 * 60 * 1000);
-const resultsDir = join(repoRoot, "test-results", "e2e");
-const outDir = join(repoRoot, "out", "test", "e2e");
-const VSIX = join(repoRoot, "rnn-notebook.vsix");
+const resultsDir = join(repoRoot, "test-results", suite);
+const outDir = join(repoRoot, "out", "test", suite);
+const VSIX = join(repoRoot, web ? "rnn-notebook-web.vsix" : "rnn-notebook.vsix");
 
 function walk(dir, re) {
   if (!existsSync(dir)) return [];
@@ -38,7 +43,8 @@ function walk(dir, re) {
 
 async function bundleTests() {
   rmSync(outDir, { recursive: true, force: true });
-  const entryPoints = walk(join(repoRoot, "test", "e2e"), /\.test\.ts$/);
+  const webDir = join(repoRoot, "test", "e2e", "web");
+  const entryPoints = web ? walk(webDir, /\.test\.ts$/) : walk(join(repoRoot, "test", "e2e"), /\.test\.ts$/).filter((f) => !f.startsWith(webDir));
   if (entryPoints.length === 0) throw new Error("no E2E tests in test/e2e/*.test.ts");
   await esbuild.build({
     entryPoints, outdir: outDir, outbase: join(repoRoot, "test", "e2e"), bundle: true, platform: "node", format: "cjs",
@@ -48,11 +54,12 @@ async function bundleTests() {
 }
 
 async function packageAndInstall(install, extensionsDir) {
-  say("packaging: npm run package");
-  const pkg = await run("npm", ["run", "package", "--silent"], { cwd: repoRoot, timeoutMs: 10 * 60 * 1000 });
-  if (pkg.code !== 0) throw new Error(`npm run package failed (exit ${pkg.code})`);
+  const script = web ? "package:web" : "package";
+  say(`packaging: npm run ${script}`);
+  const pkg = await run("npm", ["run", script, "--silent"], { cwd: repoRoot, timeoutMs: 10 * 60 * 1000 });
+  if (pkg.code !== 0) throw new Error(`npm run ${script} failed (exit ${pkg.code})`);
   const { bytes, entries, problems } = checkVsix(VSIX);
-  say(`rnn-notebook.vsix: ${(bytes / 1048576).toFixed(2)} MB (${bytes} bytes), ${entries.length} files, no native binaries: ${problems.length === 0 ? "yes" : "NO"}`);
+  say(`${VSIX.slice(repoRoot.length + 1)}: ${(bytes / 1048576).toFixed(2)} MB (${bytes} bytes), ${entries.length} files, no native binaries: ${problems.length === 0 ? "yes" : "NO"}`);
   if (problems.length) throw new Error(`the .vsix is not shippable:\n  ${problems.join("\n  ")}`);
   say("installing the .vsix into a fresh extensions dir (code-server --install-extension)");
   const userDir = mkdtempSync(join(tmpdir(), "rnn-notebook-install-"));
@@ -100,7 +107,7 @@ async function main() {
     } catch {
       // mocha never reached its end (crash or time-out)
     }
-    const count = { name: "e2e", passed: counts.passed, failed: counts.failed };
+    const count = { name: suite, passed: counts.passed, failed: counts.failed };
     if (r.timedOut) say(`E2E: TIME-OUT after ${timeoutMs / 1000} s (hang guard)`);
     if (r.code !== 0 && count.failed === 0) count.failed = 1;
     if (count.failed > 0 || r.code !== 0) {
@@ -133,7 +140,7 @@ main()
   })
   .catch(async (e) => {
     console.error(`[harness] ${e instanceof Error ? e.stack : String(e)}`);
-    console.log("e2e: 0 passed, 1 failed");
+    console.log(`${suite}: 0 passed, 1 failed`);
     await stopAll();
     process.exit(1);
   });

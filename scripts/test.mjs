@@ -4,7 +4,7 @@
 // Installs the real VS Code first if it is missing (saying so). Each suite ends with
 // "<suite>: N passed, N failed"; the run ends with the overall "N passed, N failed" and exits non-zero
 // on any failure or time-out (time-outs are generous hang guards, not budgets).
-//   node scripts/test.mjs [--only typecheck,lint,unit,reliability,integration,e2e] [--skip e2e]
+//   node scripts/test.mjs [--only typecheck,lint,unit,reliability,integration,e2e,e2e-web] [--skip e2e]
 // ("unit" includes the golden fixtures and gradient checks re-run with each engine kernel forced.)
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -140,11 +140,11 @@ async function reliability() {
 }
 
 /** A harness script that writes its suite counts to RNN_SUITE_SUMMARY. */
-async function script(title, file, fallbackName, timeoutMs) {
+async function script(title, file, fallbackName, timeoutMs, args = []) {
   const t0 = Date.now();
   banner(title);
   const summary = join(tmp, `${fallbackName}.json`);
-  const r = await run(process.execPath, [join(repoRoot, "scripts", file)], {
+  const r = await run(process.execPath, [join(repoRoot, "scripts", file), ...args], {
     cwd: repoRoot, timeoutMs, env: { ...process.env, RNN_SUITE_SUMMARY: summary },
   });
   let suites = [];
@@ -165,7 +165,7 @@ async function script(title, file, fallbackName, timeoutMs) {
 
 async function main() {
   const t0 = Date.now();
-  if (wanted("integration") || wanted("e2e")) {
+  if (wanted("integration") || wanted("e2e") || wanted("e2e-web")) {
     banner("real VS Code for the integration and E2E tests");
     say("making sure VS Code (code-server), Node 24 and Chromium are installed — installs them on the first run");
     await ensureVSCode();
@@ -178,6 +178,7 @@ async function main() {
     ["reliability", reliability],
     ["integration", () => script("integration tests (real VS Code extension host)", "run-integration.mjs", "integration", 30 * MIN)],
     ["e2e", () => script("E2E tests (packaged .vsix, real VS Code, Chromium)", "run-e2e.mjs", "e2e", 30 * MIN)],
+    ["e2e-web", () => script("E2E tests of the web extension (web-only .vsix, code-server's web worker host, Chromium)", "run-e2e.mjs", "e2e-web", 30 * MIN, ["--web"])],
   ];
   for (const [name, fn] of steps) {
     if (!wanted(name)) continue;

@@ -8,9 +8,8 @@
 import * as assert from "node:assert/strict";
 import { rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import type { Frame, Page } from "playwright-core";
 import { e2eEnv } from "./lib/env";
-import { openNotebook, runCommand, step, useWorkbench, waitForExtension } from "./lib/workbench";
+import { openNotebook, runCellAt, runCommand, step, textInFrames, useWorkbench, waitForExtension, waitForText } from "./lib/workbench";
 
 const FILE = "zz-reload.rnnb";
 /** The file whose appearance ends the fit (in the notebook's folder, the kernel's working directory). */
@@ -37,37 +36,6 @@ function notebook(): string {
     format: "rnn-notebook", version: 1, metadata: {},
     cells: cells.map((source) => ({ kind: "code", language: "typescript", source, outputs: [], metadata: {} })),
   }, null, 2);
-}
-
-/** Text of the first element matching selector in any output webview frame, or undefined. */
-async function textInFrames(page: Page, selector: string): Promise<string | undefined> {
-  for (const f of page.frames()) {
-    const t = await f.locator(selector).first().textContent({ timeout: 200 }).catch(() => null);
-    if (t) return t;
-  }
-  return undefined;
-}
-
-/** Waits until some frame shows text matching re (anywhere in its body). */
-async function waitForText(page: Page, re: RegExp, timeoutMs: number): Promise<{ frame: Frame; text: string }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      const text = await frame.locator("body").innerText({ timeout: 200 }).catch(() => "");
-      const m = re.exec(text);
-      if (m) return { frame, text: m[0] };
-    }
-    if (Date.now() > deadline) throw new Error(`no output showed ${re} within ${timeoutMs / 1000} s`);
-    await page.waitForTimeout(500);
-  }
-}
-
-/** Runs the notebook's code cell `index` (0-based) with its run button. */
-async function runCellAt(page: Page, index: number): Promise<void> {
-  const cell = page.locator(".notebook-editor .code-cell-row").nth(index);
-  await cell.hover();
-  await cell.locator(".run-button-container .action-label").first().click({ force: true, timeout: 20_000 });
-  step(`cell ${index + 1} started`);
 }
 
 describe("a training run survives a window reload", function () {

@@ -320,3 +320,34 @@ export function useWorkbench(folder?: string): () => Workbench {
     return wb;
   };
 }
+
+/** Text of the first element matching selector in any output webview frame, or undefined. */
+export async function textInFrames(page: Page, selector: string): Promise<string | undefined> {
+  for (const f of page.frames()) {
+    const t = await f.locator(selector).first().textContent({ timeout: 200 }).catch(() => null);
+    if (t) return t;
+  }
+  return undefined;
+}
+
+/** Waits until some frame shows text matching re (anywhere in its body). */
+export async function waitForText(page: Page, re: RegExp, timeoutMs: number): Promise<{ frame: Frame; text: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      const text = await frame.locator("body").innerText({ timeout: 200 }).catch(() => "");
+      const m = re.exec(text);
+      if (m) return { frame, text: m[0] };
+    }
+    if (Date.now() > deadline) throw new Error(`no output showed ${re} within ${timeoutMs / 1000} s`);
+    await page.waitForTimeout(500);
+  }
+}
+
+/** Runs the notebook's code cell `index` (0-based) with its run button. */
+export async function runCellAt(page: Page, index: number): Promise<void> {
+  const cell = page.locator(".notebook-editor .code-cell-row").nth(index);
+  await cell.hover();
+  await cell.locator(".run-button-container .action-label").first().click({ force: true, timeout: 20_000 });
+  step(`cell ${index + 1} started`);
+}

@@ -1,0 +1,174 @@
+/**
+ * The web-only package (package.json "browser" entry, no "main": scripts/package-web.mjs) installed into
+ * code-server, which can then run it only in its web worker extension host — the kernel in a Web Worker
+ * (dist/web/kernelWorker.js), IntelliSense in another, files through vscode.workspace.fs:
+ *   - samples 01–05, English and Korean, run with Run All; their saved outputs equal the Node kernel's
+ *     (the headless runner, dist/cli.js, on the same notebook) within 1e-6 relative;
+ *   - gate heatmaps and gradient-norm plots are drawn;
+ *   - Stop interrupts a running fit, and the next cell sees the trained model;
+ *   - completion after `rnn.` and the parameter hover;
+ *   - a model saved in the browser loads in the Node kernel, and one the Node kernel saved loads in the browser.
+ */
+import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import type { Page } from "playwright-core";
+import { allCodeCellsRan, compareOutputs, withoutOutputs } from "../lib/compareOutputs";
+import { e2eEnv } from "../lib/env";
+import { completionAfter, firstSampleName, hoverOnLstm } from "../lib/intellisense";
+import {
+  canvasStats, isNonBlank, openNotebook, runAll, runCellAt, runCommand, screenshot, step, useWorkbench, waitForDrawnCanvas, waitForText,
+} from "../lib/workbench";
+
+const SAMPLES = ["01-parameter-counting", "02-lstm-gates", "03-vanishing-gradients", "04-char-language-model", "05-pytorch-style"];
+const CLI = path.join(e2eEnv.repoRoot, "dist", "cli.js");
+
+/** Writes `source` to `file` and runs it with the Node kernel (the headless runner); returns the notebook it wrote, with outputs. */
+function runWithNode(file: string, source: string): string {
+  writeFileSync(file, source);
+  const out = `${file}.node-out.rnnb`;
+  execFileSync(process.execPath, [CLI, "run", file, "--out", out], { cwd: path.dirname(file), stdio: "pipe", timeout: 300_000 });
+  return readFileSync(out, "utf8");
+}
+
+/** Saves the active notebook until the file on disk shows every code cell run (Run All may still be starting). */
+async function saveWhenAllRan(page: Page, file: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await runCommand(page, "File: Save");
+    await page.waitForTimeout(1500);
+    const text = readFileSync(file, "utf8");
+    if (allCodeCellsRan(text)) return text;
+    if (Date.now() > deadline) throw new Error(`${path.basename(file)}: not every code cell ran within ${timeoutMs / 1000} s`);
+    await page.waitForTimeout(2000);
+  }
+}
+
+function rnnb(cells: string[]): string {
+  return JSON.stringify({
+    format: "rnn-notebook", version: 1, metadata: {},
+    cells: cells.map((source) => ({ kind: "code", language: "typescript", source, outputs: [], metadata: {} })),
+  }, null, 2);
+}
+
+describe("the web extension in code-server's web worker extension host", function () {
+  this.timeout(900_000);
+  const wb = useWorkbench();
+
+  it("completes after `rnn.` and shows the parameter hover", async () => {
+    const { page } = wb();
+    await openNotebook(page, firstSampleName());
+    const labels = await completionAfter(page, "rnn.", "lstm");
+    for (const member of ["lstm", "sequential"]) assert.ok(labels.some((l) => l.startsWith(member)), `${member} in ${labels.join(", ")}`);
+    await screenshot(page, "web-completion");
+    await page.keyboard.press("Escape");
+    const text = await hoverOnLstm(page);
+    assert.match(text, /1,152/, "the parameter count of LSTM(16) on 1 feature: 4·(16·(1+16)+16) = 1,152");
+    await runCommand(page, "View: Revert and Close Editor").catch(() => undefined);
+  });
+
+  for (const lang of ["", "ko"]) {
+    for (const sample of SAMPLES) {
+      const label = `${lang ? "ko/" : ""}${sample}`;
+      it(`runs ${label}: its outputs equal the Node kernel's within 1e-6`, async () => {
+        const { page } = wb();
+        // A copy without outputs, so what the file shows after the run is this run's.
+        const name = `zz-web-${lang ? "ko-" : ""}${sample}.rnnb`;
+        const file = path.join(e2eEnv.workspace, name);
+        const source = readFileSync(path.join(e2eEnv.repoRoot, "media", "samples", lang, `${sample}.rnnb`), "utf8");
+        writeFileSync(file, withoutOutputs(source));
+        await openNotebook(page, name);
+        await runAll(page);
+        if (sample === "02-lstm-gates" || sample === "03-vanishing-gradients") {
+          // Gate heatmaps (02) and gradient-norm plots (03) drawn by the renderer on canvases.
+          const { frame, stats } = await waitForDrawnCanvas(page, "canvas", 240_000, { minWidth: 32, minHeight: 32 });
+          step(`${label}: a canvas drew ${JSON.stringify(stats)}`);
+          assert.ok((await canvasStats(frame)).some(isNonBlank));
+          await screenshot(page, `web-${sample}`);
+        }
+        const web = await saveWhenAllRan(page, file, 400_000);
+        const node = runWithNode(path.join(path.dirname(file), `zz-node-${lang ? "ko-" : ""}${sample}.rnnb`), source);
+        const r = compareOutputs(web, node);
+        step(`${label}: ${r.numbers} numbers compared, largest relative difference ${r.maxRelative.toExponential(2)}`);
+        assert.deepEqual(r.diffs, [], `${label} in the browser vs the Node kernel`);
+        assert.ok(r.numbers > 20, `numbers were compared (${r.numbers})`);
+        await runCommand(page, "View: Close All Editors");
+      });
+    }
+  }
+
+  it("Stop interrupts a running fit in the worker, and the next cell sees the trained model", async () => {
+    const { page } = wb();
+    const name = "zz-web-stop.rnnb";
+    writeFileSync(path.join(e2eEnv.workspace, name), rnnb([
+      [
+        "const data = rnn.datasets.addingProblem({ samples: 256, timesteps: 20, seed: 1 });",
+        "const model = rnn.sequential({ inputShape: [20, 2] }, [rnn.lstm({ units: 16, seed: 1 }), rnn.dense({ units: 1, seed: 1 })]);",
+        "const untrained = model.evaluate(data.x, data.y, { loss: \"mse\" }).loss;",
+        "const history = await model.fit(data.x, data.y, { epochs: 100000, batchSize: 32, loss: \"mse\", seed: 1 });",
+      ].join("\n"),
+      "`after stop: interrupted ${history.interrupted}, ${history.loss.length} epochs, mse ${model.evaluate(data.x, data.y, { loss: \"mse\" }).loss.toFixed(4)} (untrained ${untrained.toFixed(4)})`",
+    ]));
+    await openNotebook(page, name);
+    await runCellAt(page, 0);
+    const row = page.locator(".quick-input-list .monaco-list-row", { hasText: "RNN Notebook" }).first();
+    if (await row.isVisible({ timeout: 3000 }).catch(() => false)) await row.click();
+    const progress = await waitForText(page, /Epoch ([3-9]|\d\d+)\/100000/, 180_000);
+    step(`training in the worker: ${progress.text}`);
+    await page.locator(".notebook-toolbar-container").getByText("Interrupt", { exact: true }).locator("visible=true").first().click({ timeout: 20_000 });
+    step("Interrupt clicked");
+    await waitForText(page, /Epoch \d+\/100000[^\n]*(interrupted|stopped)/, 60_000);
+    await runCellAt(page, 1);
+    const after = await waitForText(page, /after stop: interrupted (\w+), (\d+) epochs, mse ([\d.]+) \(untrained ([\d.]+)\)/, 120_000);
+    step(after.text);
+    const [, interrupted, epochs, mse, untrained] = /after stop: interrupted (\w+), (\d+) epochs, mse ([\d.]+) \(untrained ([\d.]+)\)/.exec(after.text)!;
+    assert.equal(interrupted, "true");
+    assert.ok(Number(epochs) >= 3, `the fit got as far as the progress showed (${epochs} epochs)`);
+    // Trained weights kept: the mse of the model the next cell sees is below the untrained model's.
+    assert.ok(Number(mse) < Number(untrained), `mse ${mse} after training, ${untrained} before`);
+    await runCommand(page, "View: Close All Editors");
+  });
+
+  it("a model saved in the browser loads in the Node kernel, and one the Node kernel saved loads in the browser", async () => {
+    const { page } = wb();
+    const dir = e2eEnv.workspace;
+    const input = "const x = rnn.tensor(Array.from({ length: 30 }, (_, i) => Math.sin(i)), [2, 5, 3]);";
+    const model = (seed: number) =>
+      `rnn.sequential({ inputShape: [5, 3] }, [rnn.lstm({ units: 4, seed: ${seed} }), rnn.dense({ units: 2, seed: ${seed + 1} })])`;
+    const predictions = (name: string) => `console.log("predictions " + JSON.stringify(Array.from(${name}.predict(x).data)));`;
+    // The Node kernel saves one model first.
+    const nodeSave = path.join(dir, "zz-node-save.rnnb");
+    writeFileSync(nodeSave, rnnb([`${input}\nconst m = ${model(3)};\nm.save("zz-from-node.rnnmodel");\n${predictions("m")}`]));
+    const nodeSaved = runWithNode(nodeSave, readFileSync(nodeSave, "utf8"));
+    assert.ok(existsSync(path.join(dir, "zz-from-node.rnnmodel")));
+    // In the browser: save a model, load the Node kernel's.
+    const name = "zz-web-files.rnnb";
+    writeFileSync(path.join(dir, name), rnnb([
+      `${input}\nconst a = ${model(1)};\na.save("zz-from-web.rnnmodel");\n${predictions("a")}`,
+      `const b = rnn.load("zz-from-node.rnnmodel");\n${predictions("b")}`,
+    ]));
+    await openNotebook(page, name);
+    await runAll(page);
+    const web = await saveWhenAllRan(page, path.join(dir, name), 180_000);
+    assert.ok(existsSync(path.join(dir, "zz-from-web.rnnmodel")), "the browser wrote zz-from-web.rnnmodel into the workspace");
+    // The Node kernel loads the browser's file.
+    const nodeLoad = path.join(dir, "zz-node-load.rnnb");
+    writeFileSync(nodeLoad, rnnb([`${input}\nconst a = rnn.load("zz-from-web.rnnmodel");\n${predictions("a")}`]));
+    const nodeLoaded = runWithNode(nodeLoad, readFileSync(nodeLoad, "utf8"));
+    const printed = (nb: string, cell: number): number[] => {
+      const code = (JSON.parse(nb) as { cells: { kind: string; outputs: { items: { data: unknown }[] }[] }[] }).cells.filter((c) => c.kind === "code");
+      const text = code[cell].outputs.flatMap((o) => o.items).map((i) => String(i.data)).join("\n");
+      const m = /predictions (\[[^\]]*\])/.exec(text);
+      assert.ok(m, `cell ${cell + 1} printed its predictions: ${text.slice(0, 200)}`);
+      return JSON.parse(m[1]) as number[];
+    };
+    const close = (a: number[], b: number[], what: string): void => {
+      assert.equal(a.length, 4, `${what}: 2 sequences × 2 outputs`);
+      for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= 1e-6 * Math.max(Math.abs(a[i]), Math.abs(b[i])), `${what}[${i}]: ${a[i]} vs ${b[i]}`);
+    };
+    close(printed(nodeLoaded, 0), printed(web, 0), "the browser's model, loaded by the Node kernel");
+    close(printed(web, 1), printed(nodeSaved, 0), "the Node kernel's model, loaded in the browser");
+    await runCommand(page, "View: Close All Editors");
+  });
+});
