@@ -51,6 +51,7 @@ const workspaceFiles: WorkerFiles = {
 /**
  * A Worker whose script is still being read: messages wait until it runs, and terminate before then
  * means it never starts. Launching a kernel is synchronous in the client; reading the script is not.
+ * `first`: a message the worker gets before any other (read asynchronously too).
  */
 class PendingWorker implements WorkerLike {
   onmessage: WorkerLike["onmessage"] = null;
@@ -59,16 +60,17 @@ class PendingWorker implements WorkerLike {
   private queued: unknown[] = [];
   private terminated = false;
 
-  constructor(scriptUrl: Promise<string>) {
-    scriptUrl.then((url) => {
+  constructor(scriptUrl: Promise<string>, first?: Promise<unknown>) {
+    Promise.all([scriptUrl, first]).then(([url, firstMessage]) => {
       if (this.terminated) return;
       const w = new Worker(url);
       w.onmessage = (e) => this.onmessage?.(e);
       w.onerror = (e) => this.onerror?.(e);
       this.worker = w;
+      if (first) w.postMessage(firstMessage);
       for (const m of this.queued) w.postMessage(m);
       this.queued = [];
-    }, (e: Error) => this.onerror?.({ message: `could not load the worker script: ${e.message}` }));
+    }, (e: Error) => this.onerror?.({ message: `could not start the worker: ${e.message}` }));
   }
 
   postMessage(message: unknown): void {
@@ -97,16 +99,14 @@ export function webPlatform(context: vscode.ExtensionContext): Platform {
   };
   const typings = Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(context.extensionUri, "dist", "types", "typings.json")))
     .then((bytes) => new TextDecoder().decode(bytes));
-  typings.catch(() => undefined);
   context.subscriptions.push({
     dispose: () => {
       for (const url of scripts.values()) void url.then((u) => URL.revokeObjectURL(u), () => undefined);
     },
   });
   const intellisenseWorker = (): WorkerPort => {
-    const worker = new PendingWorker(scriptUrl("dist/web/intellisenseWorker.js"));
-    void typings.then((text) => worker.postMessage({ type: "init", typings: text } satisfies WebWorkerInit),
-      (e: Error) => worker.onerror?.({ message: `could not read the declarations: ${e.message}` }));
+    const init = typings.then((text): WebWorkerInit => ({ type: "init", typings: text }));
+    const worker = new PendingWorker(scriptUrl("dist/web/intellisenseWorker.js"), init);
     return {
       postMessage: (m) => worker.postMessage(m),
       terminate: () => worker.terminate(),

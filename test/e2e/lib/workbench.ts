@@ -48,6 +48,10 @@ export async function openWorkbench(folder = e2eEnv.workspace): Promise<Workbenc
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  // Our extension's own console lines (the web worker extension host logs into the page's console).
+  page.on("console", (m) => {
+    if (m.text().includes("rnn-notebook")) errors.push(`console.${m.type()}: ${m.text().slice(0, 500)}`);
+  });
   const close = async (): Promise<void> => {
     await context.close().catch(() => undefined);
     rmSync(profile, { recursive: true, force: true });
