@@ -134,6 +134,32 @@ describe("the web extension in code-server's web worker extension host", functio
     await runCommand(page, "View: Close All Editors");
   });
 
+  it("Stop on a cell that never yields ends the worker after the grace period, and says every variable was lost", async () => {
+    const { page } = wb();
+    const name = "zz-web-spin.rnnb";
+    writeFileSync(path.join(e2eEnv.workspace, name), rnnb([
+      "const kept = 42; `kept ${kept}`",
+      "while (true) { /* never yields: only terminating the worker ends it */ }",
+      "`kept is now ${typeof kept}`",
+    ]));
+    await openNotebook(page, name);
+    await runCellAt(page, 0);
+    const row = page.locator(".quick-input-list .monaco-list-row", { hasText: "RNN Notebook" }).first();
+    if (await row.isVisible({ timeout: 3000 }).catch(() => false)) await row.click();
+    await waitForText(page, /kept 42/, 120_000);
+    await runCellAt(page, 1);
+    await page.waitForTimeout(2000);
+    await page.locator(".notebook-toolbar-container").getByText("Interrupt", { exact: true }).locator("visible=true").first().click({ timeout: 20_000 });
+    step("Interrupt clicked on the spinning cell");
+    // The grace period (rnnNotebook.kernel.interruptGracePeriodSeconds, 5 s by default), then a fresh worker.
+    const lost = await waitForText(page, /All variables were lost/, 60_000);
+    step(`the cell says: ${lost.text}`);
+    await runCellAt(page, 2);
+    const after = await waitForText(page, /kept is now \w+/, 120_000);
+    assert.equal(after.text, "kept is now undefined", "the fresh worker has none of the old variables");
+    await runCommand(page, "View: Close All Editors");
+  });
+
   it("a model saved in the browser loads in the Node kernel, and one the Node kernel saved loads in the browser", async () => {
     const { page } = wb();
     const dir = e2eEnv.workspace;
