@@ -64,7 +64,10 @@ describe("the web extension in code-server's web worker extension host", functio
     for (const member of ["Sequential", "Tensor", "adam"]) assert.ok(labels.includes(member), `${member} in ${labels.join(", ")}`);
     await page.keyboard.type("lst", { delay: 60 });
     const widget = page.locator(".editor-widget.suggest-widget.visible").first();
-    await widget.locator(".monaco-list-row", { hasText: "lstm" }).first().waitFor({ state: "visible", timeout: 30_000 });
+    const lstm = widget.locator(".monaco-list-row", { hasText: "lstm" }).first();
+    // The widget may close while the narrowed list is computed again: ask again (Trigger Suggest).
+    if (!(await lstm.isVisible({ timeout: 5000 }).catch(() => false))) await page.keyboard.press("Control+Space");
+    await lstm.waitFor({ state: "visible", timeout: 30_000 });
     await screenshot(page, "web-completion");
     await page.keyboard.press("Escape");
     const text = await hoverOnLstm(page);
