@@ -52,8 +52,45 @@ function rnnb(cells: string[]): string {
   }, null, 2);
 }
 
+/** The notebooks the tests open, written before the workbench opens: Quick Open finds a file only once it is indexed. */
+const NOTEBOOKS = new Map<string, string>();
+
+const sampleCopy = (lang: string, sample: string): string => `zz-web-${lang ? "ko-" : ""}${sample}.rnnb`;
+const sampleSource = (lang: string, sample: string): string =>
+  readFileSync(path.join(e2eEnv.repoRoot, "media", "samples", lang, `${sample}.rnnb`), "utf8");
+NOTEBOOKS.set("zz-web-stop.rnnb", rnnb([
+  [
+    "const data = rnn.datasets.addingProblem({ samples: 256, timesteps: 20, seed: 1 });",
+    "const model = rnn.sequential({ inputShape: [20, 2] }, [rnn.lstm({ units: 16, seed: 1 }), rnn.dense({ units: 1, seed: 1 })]);",
+    "const untrained = model.evaluate(data.x, data.y, { loss: \"mse\" }).loss;",
+    "const history = await model.fit(data.x, data.y, { epochs: 100000, batchSize: 32, loss: \"mse\", seed: 1 });",
+  ].join("\n"),
+  "`after stop: interrupted ${history.interrupted}, ${history.loss.length} epochs, mse ${model.evaluate(data.x, data.y, { loss: \"mse\" }).loss.toFixed(4)} (untrained ${untrained.toFixed(4)})`",
+]));
+NOTEBOOKS.set("zz-web-spin.rnnb", rnnb([
+  "const kept = 42; `kept ${kept}`",
+  "while (true) { /* never yields: only terminating the worker ends it */ }",
+  "`kept is now ${typeof kept}`",
+]));
+/** Model files across kernels: the same input, models of known seeds, predictions printed as JSON. */
+const FILES_INPUT = "const x = rnn.tensor(Array.from({ length: 30 }, (_, i) => Math.sin(i)), [2, 5, 3]);";
+const filesModel = (seed: number): string =>
+  `rnn.sequential({ inputShape: [5, 3] }, [rnn.lstm({ units: 4, seed: ${seed} }), rnn.dense({ units: 2, seed: ${seed + 1} })])`;
+const printPredictions = (name: string): string => `console.log("predictions " + JSON.stringify(Array.from(${name}.predict(x).data)));`;
+NOTEBOOKS.set("zz-web-files.rnnb", rnnb([
+  `${FILES_INPUT}\nconst a = ${filesModel(1)};\na.save("zz-from-web.rnnmodel");\n${printPredictions("a")}`,
+  `const b = rnn.load("zz-from-node.rnnmodel");\n${printPredictions("b")}`,
+]));
+for (const lang of ["", "ko"]) {
+  // Copies without outputs, so what a file shows after its run is this run's.
+  for (const sample of SAMPLES) NOTEBOOKS.set(sampleCopy(lang, sample), withoutOutputs(sampleSource(lang, sample)));
+}
+
 describe("the web extension in code-server's web worker extension host", function () {
   this.timeout(900_000);
+  before(() => {
+    for (const [name, text] of NOTEBOOKS) writeFileSync(path.join(e2eEnv.workspace, name), text);
+  });
   const wb = useWorkbench();
 
   it("completes after `rnn.` and shows the parameter hover", async () => {
@@ -80,11 +117,9 @@ describe("the web extension in code-server's web worker extension host", functio
       const label = `${lang ? "ko/" : ""}${sample}`;
       it(`runs ${label}: its outputs equal the Node kernel's within 1e-6`, async () => {
         const { page } = wb();
-        // A copy without outputs, so what the file shows after the run is this run's.
-        const name = `zz-web-${lang ? "ko-" : ""}${sample}.rnnb`;
+        const name = sampleCopy(lang, sample);
         const file = path.join(e2eEnv.workspace, name);
-        const source = readFileSync(path.join(e2eEnv.repoRoot, "media", "samples", lang, `${sample}.rnnb`), "utf8");
-        writeFileSync(file, withoutOutputs(source));
+        const source = sampleSource(lang, sample);
         await openNotebook(page, name);
         await runAll(page);
         if (sample === "02-lstm-gates" || sample === "03-vanishing-gradients") {
@@ -107,17 +142,7 @@ describe("the web extension in code-server's web worker extension host", functio
 
   it("Stop interrupts a running fit in the worker, and the next cell sees the trained model", async () => {
     const { page } = wb();
-    const name = "zz-web-stop.rnnb";
-    writeFileSync(path.join(e2eEnv.workspace, name), rnnb([
-      [
-        "const data = rnn.datasets.addingProblem({ samples: 256, timesteps: 20, seed: 1 });",
-        "const model = rnn.sequential({ inputShape: [20, 2] }, [rnn.lstm({ units: 16, seed: 1 }), rnn.dense({ units: 1, seed: 1 })]);",
-        "const untrained = model.evaluate(data.x, data.y, { loss: \"mse\" }).loss;",
-        "const history = await model.fit(data.x, data.y, { epochs: 100000, batchSize: 32, loss: \"mse\", seed: 1 });",
-      ].join("\n"),
-      "`after stop: interrupted ${history.interrupted}, ${history.loss.length} epochs, mse ${model.evaluate(data.x, data.y, { loss: \"mse\" }).loss.toFixed(4)} (untrained ${untrained.toFixed(4)})`",
-    ]));
-    await openNotebook(page, name);
+    await openNotebook(page, "zz-web-stop.rnnb");
     await runCellAt(page, 0);
     const row = page.locator(".quick-input-list .monaco-list-row", { hasText: "RNN Notebook" }).first();
     if (await row.isVisible({ timeout: 3000 }).catch(() => false)) await row.click();
@@ -139,13 +164,7 @@ describe("the web extension in code-server's web worker extension host", functio
 
   it("Stop on a cell that never yields ends the worker after the grace period, and says every variable was lost", async () => {
     const { page } = wb();
-    const name = "zz-web-spin.rnnb";
-    writeFileSync(path.join(e2eEnv.workspace, name), rnnb([
-      "const kept = 42; `kept ${kept}`",
-      "while (true) { /* never yields: only terminating the worker ends it */ }",
-      "`kept is now ${typeof kept}`",
-    ]));
-    await openNotebook(page, name);
+    await openNotebook(page, "zz-web-spin.rnnb");
     await runCellAt(page, 0);
     const row = page.locator(".quick-input-list .monaco-list-row", { hasText: "RNN Notebook" }).first();
     if (await row.isVisible({ timeout: 3000 }).catch(() => false)) await row.click();
@@ -166,29 +185,19 @@ describe("the web extension in code-server's web worker extension host", functio
   it("a model saved in the browser loads in the Node kernel, and one the Node kernel saved loads in the browser", async () => {
     const { page } = wb();
     const dir = e2eEnv.workspace;
-    const input = "const x = rnn.tensor(Array.from({ length: 30 }, (_, i) => Math.sin(i)), [2, 5, 3]);";
-    const model = (seed: number) =>
-      `rnn.sequential({ inputShape: [5, 3] }, [rnn.lstm({ units: 4, seed: ${seed} }), rnn.dense({ units: 2, seed: ${seed + 1} })])`;
-    const predictions = (name: string) => `console.log("predictions " + JSON.stringify(Array.from(${name}.predict(x).data)));`;
     // The Node kernel saves one model first.
-    const nodeSave = path.join(dir, "zz-node-save.rnnb");
-    writeFileSync(nodeSave, rnnb([`${input}\nconst m = ${model(3)};\nm.save("zz-from-node.rnnmodel");\n${predictions("m")}`]));
-    const nodeSaved = runWithNode(nodeSave, readFileSync(nodeSave, "utf8"));
+    const nodeSaved = runWithNode(path.join(dir, "zz-node-save.rnnb"),
+      rnnb([`${FILES_INPUT}\nconst m = ${filesModel(3)};\nm.save("zz-from-node.rnnmodel");\n${printPredictions("m")}`]));
     assert.ok(existsSync(path.join(dir, "zz-from-node.rnnmodel")));
     // In the browser: save a model, load the Node kernel's.
     const name = "zz-web-files.rnnb";
-    writeFileSync(path.join(dir, name), rnnb([
-      `${input}\nconst a = ${model(1)};\na.save("zz-from-web.rnnmodel");\n${predictions("a")}`,
-      `const b = rnn.load("zz-from-node.rnnmodel");\n${predictions("b")}`,
-    ]));
     await openNotebook(page, name);
     await runAll(page);
     const web = await saveWhenAllRan(page, path.join(dir, name), 180_000);
     assert.ok(existsSync(path.join(dir, "zz-from-web.rnnmodel")), "the browser wrote zz-from-web.rnnmodel into the workspace");
     // The Node kernel loads the browser's file.
-    const nodeLoad = path.join(dir, "zz-node-load.rnnb");
-    writeFileSync(nodeLoad, rnnb([`${input}\nconst a = rnn.load("zz-from-web.rnnmodel");\n${predictions("a")}`]));
-    const nodeLoaded = runWithNode(nodeLoad, readFileSync(nodeLoad, "utf8"));
+    const nodeLoaded = runWithNode(path.join(dir, "zz-node-load.rnnb"),
+      rnnb([`${FILES_INPUT}\nconst a = rnn.load("zz-from-web.rnnmodel");\n${printPredictions("a")}`]));
     const printed = (nb: string, cell: number): number[] => {
       const code = (JSON.parse(nb) as { cells: { kind: string; outputs: { items: { data: unknown }[] }[] }[] }).cells.filter((c) => c.kind === "code");
       const text = code[cell].outputs.flatMap((o) => o.items).map((i) => String(i.data)).join("\n");
