@@ -32,16 +32,22 @@ function runWithNode(file: string, source: string): string {
   return readFileSync(out, "utf8");
 }
 
-/** Saves the active notebook until the file on disk shows every code cell run (Run All may still be starting). */
+/**
+ * Waits until the active notebook's run has ended (its toolbar's Interrupt button came and went), saves it
+ * once — saves while cells still change the notebook can collide with each other — and returns the file,
+ * which must show every code cell run.
+ */
 async function saveWhenAllRan(page: Page, file: string, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
+  const interrupt = page.locator(".notebook-toolbar-container").getByText("Interrupt", { exact: true }).locator("visible=true").first();
+  await interrupt.waitFor({ state: "visible", timeout: 30_000 }).catch(() => undefined); // a short run may be over already
+  await interrupt.waitFor({ state: "hidden", timeout: timeoutMs });
+  await runCommand(page, "File: Save");
+  const deadline = Date.now() + 30_000;
   for (;;) {
-    await runCommand(page, "File: Save");
-    await page.waitForTimeout(1500);
+    await page.waitForTimeout(1000);
     const text = readFileSync(file, "utf8");
     if (allCodeCellsRan(text)) return text;
-    if (Date.now() > deadline) throw new Error(`${path.basename(file)}: not every code cell ran within ${timeoutMs / 1000} s`);
-    await page.waitForTimeout(2000);
+    if (Date.now() > deadline) throw new Error(`${path.basename(file)}: saved, but not every code cell has run`);
   }
 }
 
