@@ -7,12 +7,14 @@
 //   tfjs-wasm   @tensorflow/tfjs + tfjs-backend-wasm (XNNPACK, SIMD, 1 thread), scripts/bench/tfjs.mjs
 //   tfjs-cpu    @tensorflow/tfjs's pure-JS cpu backend, scripts/bench/tfjs.mjs
 //   pytorch     /usr/bin/python3 scripts/bench_torch.py with OMP_NUM_THREADS=1 (only if it imports torch)
+//   web         this engine in a dedicated Web Worker of headless Chromium, as the web extension's kernel runs
+//               it (one thread), scripts/bench/web.mjs (only if Chromium is installed)
 // Every child warms up first and reports all timed runs; the table shows medians. Ours also reports
 // the training step with gate + gradient-norm recording on (the overhead target is ≤ 15%).
 // Results: bench-results/<date>-<host>.json and a Markdown table on stdout.
 //
 // Flags: --quick (skip the large workload), --workloads=small,medium,large, --cells=lstm,gru,
-//        --systems=ours,tfjs-wasm,tfjs-cpu,pytorch, --reps=N (timed runs per cell, default 15; small 41, medium 25),
+//        --systems=ours,tfjs-wasm,tfjs-cpu,pytorch,web, --reps=N (timed runs per cell, default 15; small 41, medium 25),
 //        --no-save (do not write bench-results), --readme (replace README's Performance table),
 //        --engine=<entry.ts> (bundle another engine entry than src/engine/index.ts),
 //        --reuse=<results.json>[,<more.json>] [--reuse-systems=tfjs-cpu,tfjs-wasm]: take those systems' figures for
@@ -35,6 +37,7 @@ import { mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { hostname, cpus, loadavg, totalmem, release } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CHROMIUM } from "./lib/env.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -79,7 +82,11 @@ function reusedResult(w, cell, system) {
 const TORCH_PYTHON = "/usr/bin/python3";
 const engineEntry = option("engine", join(root, "src/engine/index.ts"));
 const hasTorch = spawnSync(TORCH_PYTHON, ["-c", "import torch"], { stdio: "ignore" }).status === 0;
-const systems = option("systems", "ours,tfjs-wasm,tfjs-cpu,pytorch").split(",").filter((s) => {
+const systems = option("systems", "ours,tfjs-wasm,tfjs-cpu,pytorch,web").split(",").filter((s) => {
+  if (s === "web" && !existsSync(CHROMIUM)) {
+    console.error(`[bench] no Chromium at ${CHROMIUM}: skipping the web kernel (apt-get install chromium)`);
+    return false;
+  }
   if (s === "pytorch" && !hasTorch) {
     console.error(`[bench] ${TORCH_PYTHON} cannot import torch: skipping PyTorch (apt-get install python3-torch libopenblas0-pthread)`);
     return false;
@@ -130,7 +137,7 @@ function runChild(system, cfg) {
     ? [TORCH_PYTHON, [join(root, "scripts/bench_torch.py"), json]]
     : system === "ours"
       ? [process.execPath, [...nodeFlags, join(root, "scripts/bench/ours.mjs"), json]]
-      : system === "families" || system === "probe"
+      : system === "families" || system === "probe" || system === "web"
         ? [process.execPath, [...nodeFlags, join(root, `scripts/bench/${system}.mjs`), json]]
         : [process.execPath, [...nodeFlags, join(root, "scripts/bench/tfjs.mjs"), JSON.stringify({ ...cfg, backend: system.slice(5) })]];
   const load = loadavg()[0];
@@ -325,6 +332,15 @@ function markdown(results, info, started, finished, loadAtEnd, tape) {
       const mem = systems.map((s) => (Number.isFinite(r.systems[s]?.maxRssMB) ? r.systems[s].maxRssMB.toFixed(0) : "—"));
       out.push(`| ${r.workload} | ${r.cell.toUpperCase()} | ${fmtMs(o.trainMedianMs)} | ${fmtMs(o.trainRecordMedianMs)} | ${pct(overhead)} (${pct(cpuOverhead)}) | ${mem.join(" | ")} |`);
     }
+  }
+  const webRows = results.filter((r) => r.systems.web && !r.systems.web.error && r.systems.ours && !r.systems.ours.error);
+  if (webRows.length) {
+    section(out, "The web extension's kernel (the same engine in a dedicated Web Worker of headless Chromium, one thread: no SharedArrayBuffer without cross-origin isolation) against the Node kernel's engine (`ours`), median wall-clock ms; a Worker cannot read its CPU time:",
+      ["workload", "cell", "step", "Node ms", "Web Worker ms", "Web / Node"],
+      webRows.flatMap((r) => ["forward", "train"].map((step) => {
+        const key = step === "forward" ? "forwardMedianMs" : "trainMedianMs";
+        return [r.workload, r.cell.toUpperCase(), step, fmtMs(r.systems.ours[key]), fmtMs(r.systems.web[key]), fmtRatio(r.systems.web[key] / r.systems.ours[key])];
+      })), 3);
   }
   const famRows = results.filter((r) => r.families && !r.families.error);
   if (famRows.length) {
