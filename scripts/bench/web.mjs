@@ -3,6 +3,7 @@
 // thread, WASM SIMD (and relaxed SIMD where Chromium has it). One workload × one cell per child, like ours.mjs.
 // Usage: node scripts/bench/web.mjs '{"cell":"lstm","B":32,"T":20,"I":6,"H":16,"layers":2,"warmup":300,"reps":41}'
 // Reports wall-clock ms only: a Worker cannot read its CPU time.
+/* global Worker */ // page.evaluate runs its function in the page, where Worker is a global
 import * as esbuild from "esbuild";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -1,3 +1,4 @@
+/* global self */
 // The browser side of scripts/bench/web.mjs, bundled with the engine into one classic Worker script: the
 // bench model's forward pass and training step timed inside a dedicated Web Worker — where the web
 // extension's kernel runs them (one thread: no SharedArrayBuffer without cross-origin isolation).
