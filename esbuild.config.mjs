@@ -5,6 +5,7 @@
 //   runner CLI (node, cjs)                       src/client/runner.ts       -> dist/cli.js
 //   renderer   (browser, esm)                    src/renderer/index.ts      -> dist/renderer.js
 //   runs panel (browser, iife)                   src/renderer/runsPanel.ts  -> dist/runsPanel.js
+//   web kernel (browser, iife)                   src/kernel/web/worker.ts   -> dist/web/kernelWorker.js
 // Tests are bundled too (`--tests`): test/unit/**/*.test.ts -> out/test/unit (plain Node, mocha),
 // test/integration/**/*.ts -> out/test/integration (loaded by the real VS Code extension host).
 // Flags: --watch, --production (minified, no source maps), --tests (test bundles only).
@@ -45,6 +46,10 @@ const productBuilds = [
   { ...common, platform: "browser", format: "esm", target: "es2022", entryPoints: { renderer: "src/renderer/index.ts" }, outdir: "dist" },
   // The Compare Runs panel's page script: a classic script (iife) as webview panels load it.
   { ...common, platform: "browser", format: "iife", target: "es2022", entryPoints: { runsPanel: "src/renderer/runsPanel.ts" }, outdir: "dist" },
+  // The kernel in a dedicated Worker of the web extension (a classic worker script: the client starts it
+  // from a blob: URL). Platform "browser" is the check that it holds no Node built-in: esbuild refuses
+  // to bundle a `node:` import for the browser.
+  { ...common, platform: "browser", format: "iife", target: "es2022", entryPoints: { kernelWorker: "src/kernel/web/worker.ts" }, outdir: "dist/web" },
 ].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
 
 const testBuilds = [
