@@ -110,8 +110,12 @@ export class WebFiles implements HostFiles {
     return (await Promise.all(pending)).find((m) => m !== undefined);
   }
 
-  /** Fetches what `paths` (a cell's path literals) name, afresh: files may have changed since the last cell. */
+  /**
+   * Fetches what `paths` (a cell's path literals) name, and only that: what earlier cells fetched is
+   * dropped, since the files may have changed since (a stale answer would be silently wrong data).
+   */
   async prefetch(paths: readonly string[]): Promise<void> {
+    this.cache.clear();
     const budget = { bytes: FOLDER_BYTES };
     await Promise.all(paths.map(async (p) => {
       let uri: string;
