@@ -7,7 +7,7 @@
 //     trained weights;
 //   - files through the page's file double: model.save writes the bytes the Node kernel writes for the
 //     same weights, rnn.load reads them back, a computed path gives the clear error, a failed write
-//     fails its cell;
+//     fails its cell (the client's real file service is the web extension E2E's);
 //   - import fails with the browser's message.
 // The tolerance 1e-6 is the issue's acceptance bound for "equal to the Node kernel's outputs"; both
 // runtimes are V8 running the same JavaScript and WASM, so in practice the numbers agree exactly.
@@ -18,7 +18,7 @@ import { inflateSync } from "node:zlib";
 import { MIME } from "../../../src/shared/mime";
 import { parseNotebook } from "../../../src/shared/notebookFormat";
 import type { FromKernel } from "../../../src/shared/protocol";
-import { CHROMIUM, openWebKernel, type WebKernel } from "../../support/webKernelPage";
+import { CHROMIUM, openWebKernel, WEB_FOLDER, type WebCellOutcome, type WebKernel } from "../../support/webKernelPage";
 import { buildKernel, REPO, tempDir, TestKernel } from "./harness";
 
 const SAMPLES = path.join(REPO, "media/samples");
@@ -151,6 +151,11 @@ function closeCell(web: Comparable, node: Comparable, where: string): void {
   closeValue(web.error, node.error, `${where} error`);
 }
 
+/** The text/plain of a cell's result. */
+function plain(r: WebCellOutcome): unknown {
+  return (r.messages.find((m) => m.type === "result") as { bundle: Record<string, unknown> } | undefined)?.bundle["text/plain"];
+}
+
 function codeCells(file: string): string[] {
   return parseNotebook(fs.readFileSync(file, "utf8")).cells.filter((c) => c.kind === "code").map((c) => c.source);
 }
@@ -215,6 +220,86 @@ describe("the browser Worker kernel in Chromium", function () {
           if (lesson.startsWith("03-")) assert.ok(mimes.has(MIME.gradNorms), `${lesson}: a gradient-norm payload`);
         });
       }
+    }
+  });
+
+  describe("interrupt", () => {
+    it("Stop ends a long fit at a batch boundary: the cell is \"stopped\" as in Node, and the next cell sees the trained weights", async () => {
+      await k.restart();
+      await k.run([
+        "const { x, y } = rnn.datasets.sine({ samples: 64, timesteps: 10, seed: 1 });",
+        "const net = rnn.sequential({ inputShape: [10, 1] }, [rnn.lstm({ units: 8 }), rnn.dense({ units: 1 })]);",
+        "const before = JSON.stringify(net.getWeights());",
+      ].join("\n"), 1);
+      // 100000 epochs: far more than can finish before the interrupt below.
+      const id = await k.start('const history = await net.fit(x, y, { epochs: 100000, batchSize: 8, loss: "mse", seed: 1 });', 2);
+      await k.waitForMessage(id, "(m) => m.type === 'display'");
+      const t0 = Date.now();
+      await k.interrupt();
+      const r = await k.outcome(id);
+      assert.equal(r.status, "stopped", "fit stopped at a batch boundary and returned its history: no error");
+      // The client's grace period before it terminates a worker is 5 s (package.json, as for the Node kernel).
+      assert.ok(Date.now() - t0 < 5000, `the interrupt got through between batches (${Date.now() - t0} ms)`);
+      const last = (r.messages.filter((m) => m.type === "display").pop() as { bundle: Record<string, unknown> }).bundle[MIME.training] as { status: string };
+      assert.equal(last.status, "interrupted");
+      const state = await k.run("JSON.stringify({ i: history.interrupted, changed: JSON.stringify(net.getWeights()) !== before })", 3);
+      assert.deepEqual(plain(state), `'{"i":true,"changed":true}'`);
+      const more = await k.run('(await net.fit(x, y, { epochs: 1, batchSize: 32, loss: "mse" })).interrupted', 4);
+      assert.equal(plain(more), "false", "the next cell keeps training the same model");
+    });
+  });
+
+  describe("files through the client's file service", () => {
+    /** Cells that make the same model in both kernels (fixed seed) and save it. */
+    const makeAndSave = [
+      "rnn.resetLayerNames();\nrnn.manualSeed(7);\nconst m = rnn.sequential({ inputShape: [5, 2] }, [rnn.gru({ units: 3 }), rnn.dense({ units: 1 })]);",
+      'm.save("models/m.rnnmodel");',
+    ];
+
+    it("model.save writes through the file requests the bytes the Node kernel writes; rnn.load in the next cell reads them back", async () => {
+      await k.restart();
+      for (const [i, code] of makeAndSave.entries()) assert.equal((await k.run(code, i + 1)).status, "ok", code);
+      const written = await k.file(`${WEB_FOLDER}/models/m.rnnmodel`);
+      assert.ok(written && written.length > 0, "the write reached the client before the cell's done");
+      const dir = tempDir("web-save");
+      nodeDirs.push(dir);
+      const node = new TestKernel(dir);
+      try {
+        await node.ready;
+        for (const code of makeAndSave) assert.equal((await node.run(code)).status, "ok", code);
+      } finally {
+        await node.kill();
+      }
+      assert.ok(Buffer.from(written).equals(fs.readFileSync(path.join(dir, "models/m.rnnmodel"))), "the same bytes as the Node kernel's file");
+      const back = await k.run('const loaded = rnn.load("models/m.rnnmodel");\nJSON.stringify(loaded.getWeights()) === JSON.stringify(m.getWeights())', 3);
+      assert.equal(plain(back), "true");
+      // A folder named in a string brings its files: rnn.load of a path joined at run time inside it works.
+      const inFolder = await k.run('const folder = "models/";\nrnn.load(folder + "m.rnnmodel").countParams() === m.countParams()', 4);
+      assert.equal(plain(inFolder), "true");
+    });
+
+    it("a path computed at run time and never named gives the clear error; a failed write fails its cell", async () => {
+      const computed = await k.run('rnn.load(["elsewhere", "m.rnnmodel"].join("/"))', 5);
+      assert.equal(computed.status, "error");
+      const error = computed.messages.find((m) => m.type === "error") as { message: string };
+      assert.match(error.message, /elsewhere\/m\.rnnmodel was not fetched before the cell ran/);
+      assert.match(error.message, /names in a string/);
+      await k.failWrites(`${WEB_FOLDER}/full.rnnmodel`);
+      const failed = await k.run('m.save("full.rnnmodel");\n"after the save"', 6);
+      assert.equal(failed.status, "error", "the cell's done waited for the write's answer");
+      assert.match((failed.messages.find((m) => m.type === "error") as { message: string }).message,
+        /full\.rnnmodel could not be written: no space left on the device \(test double\)/);
+    });
+  });
+
+  it("importing a package, a Node built-in or a helper file fails with the browser's message", async () => {
+    for (const [code, what] of [["import * as _ from 'lodash'", 'the package "lodash"'], ["import * as fs from 'node:fs'", 'the Node built-in "node:fs"'],
+      ["import { f } from './helper.ts'", 'the file "./helper.ts"']]) {
+      const r = await k.run(code, 7);
+      assert.equal(r.status, "error", code);
+      const message = (r.messages.find((m) => m.type === "error") as { message: string }).message;
+      assert.ok(message.startsWith(`Cannot import ${what} in the browser: importing packages, Node built-ins and helper files needs the desktop VS Code (Node).`), message);
+      assert.match(message, /only the globals rnn and math are available/);
     }
   });
 });
