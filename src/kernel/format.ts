@@ -126,12 +126,15 @@ function formatDirective(c: string, a: unknown): string {
   }
 }
 
-/** Whether an object has a toString of its own making (Node's %s shows those with it, the rest inspected). */
+const BUILTIN_TO_STRINGS: unknown[] = [Object.prototype.toString, Array.prototype.toString, Error.prototype.toString, Date.prototype.toString,
+  RegExp.prototype.toString, Map.prototype.toString, Set.prototype.toString, Number.prototype.toString, String.prototype.toString,
+  Symbol.prototype.toString, Function.prototype.toString, Promise.prototype.toString];
+
+/** Whether an object's toString is a built-in's (Node's %s inspects those objects, and prints the rest with their toString). */
 function hasOwnToString(a: object): boolean {
-  for (let o: object | null = a; o !== null && o !== Object.prototype && o !== Array.prototype && o !== Error.prototype; o = Object.getPrototypeOf(o)) {
-    if (Object.prototype.hasOwnProperty.call(o, "toString")) return true;
-  }
-  return false;
+  const own = (a as { toString?: unknown }).toString;
+  if (typeof own !== "function") return false;
+  return !BUILTIN_TO_STRINGS.includes(own);
 }
 
 function formatNumber(n: number): string {
@@ -187,11 +190,11 @@ function formatValue(ctx: Context, value: unknown, recurseTimes: number): string
 
 /** The constructor name Node shows ("Object", "Float32Array", a class's name), or null for a null prototype. */
 function constructorName(obj: object): string | null {
-  for (let o: object | null = obj; o !== null; o = Object.getPrototypeOf(o)) {
-    const d = Object.getOwnPropertyDescriptor(o, "constructor");
-    if (d && typeof d.value === "function" && typeof d.value.name === "string" && d.value.name !== "") return d.value.name as string;
-  }
-  return null;
+  // Read through the prototype chain like any property (Node walks the chain for an own `constructor`
+  // that is a named function; the two differ only for objects that redefine `constructor`).
+  if (!Object.prototype.isPrototypeOf.call(Object.prototype, obj) && typeof obj !== "function") return null;
+  const c = (obj as { constructor?: unknown }).constructor;
+  return typeof c === "function" && c.name !== "" ? c.name : "Object";
 }
 
 function prefix(constructor: string | null, tag: string, fallback: string, size = ""): string {
@@ -356,7 +359,6 @@ function formatProperty(ctx: Context, value: object, recurseTimes: number, key: 
   }
   let name: string;
   if (typeof key === "symbol") name = `[${key.toString()}]`;
-  else if (key === "__proto__") name = "['__proto__']";
   else if (IDENTIFIER.test(key)) name = key;
   else name = quote(key);
   return `${name}: ${str}`;

@@ -1,6 +1,6 @@
 // The browser Worker kernel (src/kernel/web/worker.ts) in headless Chromium, without VS Code: the worker
-// bundled as esbuild.config.mjs bundles dist/web/kernelWorker.js (into memory, so a test never runs a
-// stale dist/), started from a blob: URL as the web extension starts it, and spoken to with the kernel
+// bundled as esbuild.config.mjs's production build bundles dist/web/kernelWorker.js — minified, as it
+// ships — into memory (so a test never runs a stale dist/), started from a blob: URL as the web extension starts it, and spoken to with the kernel
 // protocol. The page answers the worker's file requests from an in-page map of URI → bytes: a test
 // double of the client's vscode.workspace.fs service (the real one is the web extension's E2E's).
 import { createRequire } from "node:module";
@@ -49,12 +49,12 @@ export interface WebKernel {
 
 let bundle: string | undefined;
 
-/** dist/web/kernelWorker.js's source, built as esbuild.config.mjs's product build does. */
+/** dist/web/kernelWorker.js's source, built as `node esbuild.config.mjs --production` does. */
 export function workerSource(): string {
   const esbuild = load("esbuild") as typeof import("esbuild");
   bundle ??= esbuild.buildSync({
     entryPoints: [path.join(REPO, "src/kernel/web/worker.ts")],
-    bundle: true, platform: "browser", format: "iife", target: "es2022", write: false, logLevel: "silent", legalComments: "none",
+    bundle: true, platform: "browser", format: "iife", target: "es2022", minify: true, write: false, logLevel: "silent", legalComments: "none",
   }).outputFiles[0].text;
   return bundle;
 }

@@ -223,6 +223,28 @@ describe("the browser Worker kernel in Chromium", function () {
     }
   });
 
+  it("cells beyond the samples: console methods, values as text, errors print what the Node kernel prints", async () => {
+    const cells = [
+      'console.log("%s has %d units", "lstm", 16, { nested: { deep: { deeper: 1 } } });\nconsole.info([1.5, -0, NaN]);\nconsole.warn("careful");\nconsole.error(new Map([["a", 1]]));',
+      'console.group("outer");\nconsole.log("inside\\nsecond line");\nconsole.group();\nconsole.count();\nconsole.count();\nconsole.count("x");\nconsole.groupEnd();\nconsole.groupEnd();\n' +
+        'console.log("out");\nconsole.dir({ a: [1, 2, { b: 3 }] }, { depth: 0 });\nconsole.assert(1 > 2, "math %s", "broke");\nconsole.assert(true, "never");\nconsole.time("t");\nconsole.timeEnd("t");',
+      "class Point { constructor(public x: number, public y: number) {} }\nArray.from({ length: 12 }, (_, i) => new Point(i, i * i))",
+      'const s = new Set([1, "a"]);\n({ s, when: new Date(0), re: /x+/g, f: function named() {}, big: 12n, list: Array.from({ length: 30 }, (_, i) => i / 3) })',
+      "Promise.resolve(5)",
+      'function f() { throw new TypeError("bad " + 1); }\nf()',
+      "const broken = ;",
+    ];
+    const inBrowser = await runInBrowser(cells);
+    const inNode = await runInNode(cells);
+    inBrowser.forEach((c, i) => closeCell(c, inNode[i], `cell ${i + 1}`));
+    // A callback's error after the cell awaited past it: reported on the cell's stderr, the kernel lives on.
+    // (Not compared with Node: V8 names the timer callback's frame after Node's Timeout object there.)
+    const late = await k.run('setTimeout(() => { throw new Error("late failure"); }, 0);\nawait new Promise((r) => setTimeout(r, 100));\n"waited"', 8);
+    assert.equal(late.status, "ok");
+    const stderr = late.messages.filter((m) => m.type === "stream" && m.name === "stderr").map((m) => (m as { text: string }).text).join("");
+    assert.match(stderr, /^Uncaught exception in a callback: Error: late failure\n {4}at cell8\.ts:1:/);
+  });
+
   describe("interrupt", () => {
     it("Stop ends a long fit at a batch boundary: the cell is \"stopped\" as in Node, and the next cell sees the trained weights", async () => {
       await k.restart();
