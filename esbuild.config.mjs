@@ -7,6 +7,7 @@
 //   runs panel (browser, iife)                   src/renderer/runsPanel.ts  -> dist/runsPanel.js
 //   web extension (browser, cjs, `vscode` external) src/extension/web/extension.ts -> dist/web/extension.js
 //              + its IntelliSense Web Worker     src/extension/intellisense/webWorker.ts -> dist/web/intellisenseWorker.js
+//   web kernel (browser, iife)                   src/kernel/web/worker.ts   -> dist/web/kernelWorker.js
 // Tests are bundled too (`--tests`): test/unit/**/*.test.ts -> out/test/unit (plain Node, mocha),
 // test/integration/**/*.ts -> out/test/integration (loaded by the real VS Code extension host).
 // Flags: --watch, --production (minified, no source maps), --tests (test bundles only).
@@ -52,6 +53,10 @@ const productBuilds = [
   { ...common, platform: "browser", format: "cjs", target: "es2022", entryPoints: { extension: "src/extension/web/extension.ts" }, outdir: "dist/web", external: ["vscode"] },
   // Web Workers are started from blob: URLs of their script text: classic scripts (iife).
   { ...common, platform: "browser", format: "iife", target: "es2022", entryPoints: { intellisenseWorker: "src/extension/intellisense/webWorker.ts" }, outdir: "dist/web" },
+  // The kernel in a dedicated Worker of the web extension (a classic worker script: the client starts it
+  // from a blob: URL). Platform "browser" is the check that it holds no Node built-in: esbuild refuses
+  // to bundle a `node:` import for the browser.
+  { ...common, platform: "browser", format: "iife", target: "es2022", entryPoints: { kernelWorker: "src/kernel/web/worker.ts" }, outdir: "dist/web" },
 ].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
 
 const testBuilds = [

@@ -10,6 +10,24 @@ import { builtinModules } from "node:module";
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `${m}/*`]).concat(["node:*"]);
 // The kernel client modules the web extension uses (the rest of src/client is Node's).
 const WEB_CLIENT = ["src/client/kernelClientBase.ts", "src/client/workerKernel.ts", "src/client/emitter.ts"];
+// Layering, as vscode-jupyter does it: only the listed folders may be imported into a zone.
+const layeringZones = [
+  { target: "./src/engine", from: "./src", except: ["./engine", "./shared"],
+    message: "src/engine imports only src/engine and src/shared (DESIGN §2)." },
+  { target: "./src/shared", from: "./src", except: ["./shared"],
+    message: "src/shared imports only src/shared." },
+  { target: "./src/renderer", from: "./src", except: ["./renderer", "./shared"],
+    message: "src/renderer imports only src/renderer and src/shared." },
+  { target: "./src/kernel", from: "./src/extension", message: "the kernel process never imports extension code." },
+  { target: "./src/kernel", from: "./src/client", message: "the kernel process never imports its parent, the kernel client." },
+  // The runner writes its --out file with the kernel's atomic write, and a detached kernel's client speaks its
+  // socket's framing: the two kernel modules the client may use.
+  { target: "./src/client", from: "./src", except: ["./client", "./shared", "./kernel/files.ts", "./kernel/channel.ts"],
+    message: "src/client (the kernel's parent) imports only src/client and src/shared: never vscode, never kernel internals." },
+];
+// The kernel's Node-only modules: the kernel process's entry and what only it uses. Everything else in
+// src/kernel is shared with the browser Worker kernel (src/kernel/web) and must run there too.
+const nodeOnlyKernel = ["main.ts", "nodePlatform.ts", "loader.ts", "files.ts", "detached.ts", "channel.ts"].map((f) => `src/kernel/${f}`);
 const domGlobals = ["window", "document", "navigator", "HTMLElement", "HTMLCanvasElement", "localStorage", "fetch", "Worker", "Blob"];
 
 export default tseslint.config(
@@ -24,22 +42,7 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/no-explicit-any": "off",
       // Layering, as vscode-jupyter does it: only the listed folders may be imported into a zone.
-      "import/no-restricted-paths": ["error", {
-        zones: [
-          { target: "./src/engine", from: "./src", except: ["./engine", "./shared"],
-            message: "src/engine imports only src/engine and src/shared (DESIGN §2)." },
-          { target: "./src/shared", from: "./src", except: ["./shared"],
-            message: "src/shared imports only src/shared." },
-          { target: "./src/renderer", from: "./src", except: ["./renderer", "./shared"],
-            message: "src/renderer imports only src/renderer and src/shared." },
-          { target: "./src/kernel", from: "./src/extension", message: "the kernel process never imports extension code." },
-          { target: "./src/kernel", from: "./src/client", message: "the kernel process never imports its parent, the kernel client." },
-          // The runner writes its --out file with the kernel's atomic write, and a detached kernel's client speaks its
-          // socket's framing: the two kernel modules the client may use.
-          { target: "./src/client", from: "./src", except: ["./client", "./shared", "./kernel/files.ts", "./kernel/channel.ts"],
-            message: "src/client (the kernel's parent) imports only src/client and src/shared: never vscode, never kernel internals." },
-        ],
-      }],
+      "import/no-restricted-paths": ["error", { zones: layeringZones }],
     },
   },
   {
@@ -78,7 +81,23 @@ export default tseslint.config(
     },
   },
   {
+    // The portable kernel (the browser Worker's too): no Node built-ins, Node globals, or Node-only kernel modules.
     files: ["src/kernel/**/*.ts"],
+    ignores: nodeOnlyKernel,
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: [{ name: "vscode", message: "The kernel process never imports vscode (DESIGN §2)." }],
+        patterns: [{ group: nodeBuiltins, message: "This kernel module also runs in the browser Worker kernel: no Node built-ins (put Node's side behind a seam: platform.ts, SandboxOptions)." }],
+      }],
+      "no-restricted-globals": ["error", ...["process", "Buffer", "__dirname", "__filename", "setImmediate", "global"].map((name) => ({
+        name, message: "This kernel module also runs in the browser Worker kernel: no Node globals." }))],
+      "import/no-restricted-paths": ["error", { zones: [...layeringZones, {
+        target: "./src/kernel", from: nodeOnlyKernel.map((f) => `./${f}`),
+        message: "Only the Node kernel's entry imports the Node-only kernel modules; the rest of src/kernel also runs in the browser." }] }],
+    },
+  },
+  {
+    files: nodeOnlyKernel,
     rules: {
       "no-restricted-imports": ["error", { paths: [{ name: "vscode", message: "The kernel process never imports vscode (DESIGN §2)." }] }],
     },

@@ -241,7 +241,8 @@ function allFinite(a: ArrayLike<number>): boolean {
   return true;
 }
 
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+/** Lets interrupt messages in: the host's own way when it has one (host.ts), else a zero-delay timer. */
+const yieldToEventLoop = (): Promise<void> => host().yieldToEventLoop?.() ?? new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Fewest milliseconds between two "running" progress reports inside an epoch. */
 const PROGRESS_MS = 100;

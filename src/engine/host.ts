@@ -8,6 +8,8 @@
  *   Node kernel     fs, atomic writes, paths from the       the running cell's interrupt signal,
  *   (src/kernel)    notebook's folder                       one live training output per fit,
  *                                                           a run record per resolved fit
+ *   browser Worker  the editor's workspace files, fetched   the same, and an unclamped yield
+ *   (kernel/web)    before each cell (src/kernel/web)       between batches
  *
  * A host is installed once with `setHost` by the program that embeds the engine (the kernel, when it
  * builds the cells' `rnn`); cells never install one. Every member is optional, so a host states only
@@ -75,6 +77,13 @@ export interface EngineHost {
    * run ledger) — not called for a fit rejected before training (bad options). Returns the record's id.
    */
   fitEnded?(fit: FinishedFit): string | undefined;
+  /**
+   * Resolves on a later turn of the event loop, after pending messages; fit awaits it between batches so
+   * an interrupt gets through. Absent: `setTimeout(0)`, which browsers clamp to at least 4 ms once timers
+   * nest (HTML's timer rule) — seconds lost over an epoch of small batches, so a browser host gives a
+   * MessageChannel round trip instead.
+   */
+  yieldToEventLoop?(): Promise<void>;
 }
 
 /** The host without files, signal or observer: the engine on its own (tests, a bare import). */

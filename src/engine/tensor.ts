@@ -89,12 +89,6 @@ export class Tensor {
   _node: GraphNode | null = null;
   /** @internal Set by `retainGrad()`: backward keeps this non-leaf's gradient in `.grad`. */
   _retainsGrad = false;
-  /**
-   * @internal Set on a gradient `narrow` (and so `select`) makes in backward: every entry outside
-   * entries [start, start + length) of `axis` is zero, so a fused op receiving it (a recurrent
-   * layer's `output[:, -1]`) need not scan the zeros to know. Never set on a tensor a user holds.
-   */
-  _nonZero: { axis: number; start: number; length: number } | null = null;
   private leafRequiresGrad = false;
 
   constructor(data: FloatArray, shape: readonly number[]) {

@@ -1,15 +1,16 @@
 /**
  * Values → mime bundles. Engine values (tensors, models, summaries, histories) and mathjs values
  * (matrices, complex numbers, …) get the rich module's bundle (custom mime + PNG/SVG/HTML fallback +
- * text/plain); everything else is shown the way Node's REPL shows it (util.inspect), as text/plain.
+ * text/plain); everything else is shown the way Node's REPL shows it (util.inspect, or the portable formatter where
+ * Node is missing: platform.ts), as text/plain.
  */
-import { inspect } from "node:util";
 import type { MimeBundle } from "../shared/mime";
+import { platform } from "./platform";
 
 export type RichBundler = (value: unknown) => MimeBundle | undefined;
 
 export function inspectText(value: unknown): string {
-  return inspect(value, { depth: 4, maxArrayLength: 100, maxStringLength: 10_000, breakLength: 100, colors: false });
+  return platform().inspect(value, { depth: 4, maxArrayLength: 100, maxStringLength: 10_000, breakLength: 100, colors: false });
 }
 
 /**

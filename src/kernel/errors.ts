@@ -5,9 +5,7 @@
  * Every piece of code the kernel evaluates (a cell, an imported .ts/.js helper) is registered here
  * under the file name V8 prints in its frames, with the source map from its transpilation.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { inspect } from "node:util";
+import { platform } from "./platform";
 import { originalPosition, type LineMappings } from "./sourceMap";
 import { Module } from "../engine/nn/baseModule";
 
@@ -61,7 +59,7 @@ export class ScriptRegistry {
         const where = `${mapped.file}:${mapped.line}:${mapped.column}`;
         const label = name && !/^(<anonymous>|eval)$/.test(name) && !name.includes(KERNEL_PARAM_HINT) ? name : "";
         frames.push(`    at ${isAsync ? "async " : ""}${label ? `${label} (${where})` : where}`);
-      } else if (!this.scripts.has(file) && !isInternalFile(file)) {
+      } else if (!this.scripts.has(file) && !platform().isInternalFile(file)) {
         frames.push(raw.replace(/^\s*/, "    "));
       }
     }
@@ -76,7 +74,7 @@ export class ScriptRegistry {
     } catch {
       let message = "a thrown value that could not be described (reading it threw)";
       try {
-        message = inspect(err, { depth: 1, getters: false, customInspect: false });
+        message = platform().inspect(err, { depth: 1, customInspect: false });
       } catch {
         // keep the plain message
       }
@@ -86,7 +84,7 @@ export class ScriptRegistry {
 
   private describe(err: unknown): ErrorReport {
     if (!(err instanceof Error) && !(typeof err === "object" && err !== null && "stack" in err && "message" in err)) {
-      const message = inspect(err, { depth: 2 });
+      const message = platform().inspect(err, { depth: 2 });
       return { name: "Uncaught", message, stack: `Uncaught ${message}` };
     }
     const e = err as Error;
@@ -103,7 +101,7 @@ export class ScriptRegistry {
         lines.push(`  [cause]: ${cause.name}: ${cause.message}`, ...(typeof causeStack === "string" ? this.cleanStack(causeStack).map((f) => "  " + f) : []));
         cause = (cause as { cause?: unknown }).cause;
       } else {
-        lines.push(`  [cause]: ${inspect(cause, { depth: 2 })}`);
+        lines.push(`  [cause]: ${platform().inspect(cause, { depth: 2 })}`);
         break;
       }
     }
@@ -143,29 +141,3 @@ function readStack(e: Error): unknown {
 }
 
 const KERNEL_PARAM_HINT = "__rnnk$";
-
-/**
- * The extension's folder (where its package.json is): its dist/ bundles, its src/ (frames remapped by
- * --enable-source-maps), its bundled node_modules and test builds are all kernel internals.
- */
-const kernelRoot = findPackageRoot(__dirname);
-function findPackageRoot(from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string };
-      if (pkg.name === "rnn-notebook") return dir;
-    } catch {
-      // keep looking
-    }
-    if (path.dirname(dir) === dir) return path.dirname(from);
-  }
-}
-
-/** Frames of the kernel itself and of Node's internals. */
-function isInternalFile(file: string): boolean {
-  if (file.startsWith("node:") || file === "<anonymous>" || file.startsWith("evalmachine")) return true;
-  if (file === __filename) return true;
-  const f = file.startsWith("file://") ? file.slice("file://".length) : file;
-  return f.startsWith(path.join(kernelRoot, "dist") + path.sep) || f.startsWith(path.join(kernelRoot, "src") + path.sep) ||
-    f.startsWith(path.join(kernelRoot, "node_modules") + path.sep) || f.startsWith(path.join(kernelRoot, "out") + path.sep);
-}

@@ -6,6 +6,12 @@
  */
 const NativePromise = Promise;
 const nativeThen = Promise.prototype.then;
+const ordinaryHasInstance = Function.prototype[Symbol.hasInstance];
+
+/** Whether `v` is a promise of this realm (util.types.isPromise, without Node; a cell's own Symbol.hasInstance is ignored). */
+export function isNativePromise(v: unknown): v is Promise<unknown> {
+  return Reflect.apply(ordinaryHasInstance, NativePromise, [v]) as boolean;
+}
 
 /** `p.then(onFulfilled, onRejected)` with the original `then`, whatever the cell did to the prototype. */
 export function thenNative<T, R1, R2>(p: Promise<T>, onFulfilled: (value: T) => R1 | PromiseLike<R1>,

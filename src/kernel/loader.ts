@@ -16,6 +16,7 @@ import { createRequire, isBuiltin } from "node:module";
 import { pathToFileURL } from "node:url";
 import { transpileModuleFile } from "./transpile";
 import type { ScriptRegistry } from "./errors";
+import type { CellImporter } from "./sandbox";
 
 interface LoadedFile {
   mtimeMs: number;
@@ -28,7 +29,7 @@ const SOURCE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs"]
 // `import()` into require); used only for ES-module-only packages.
 const dynamicImport = new Function("specifier", "return import(specifier)") as (s: string) => Promise<unknown>;
 
-export class ModuleLoader {
+export class ModuleLoader implements CellImporter {
   private readonly files = new Map<string, LoadedFile>();
 
   constructor(private readonly cwd: string, private readonly registry: ScriptRegistry) {}
@@ -40,15 +41,6 @@ export class ModuleLoader {
     if (isBuiltin(specifier)) return createRequire(path.join(this.cwd, "notebook.js"))(specifier);
     if (isPathLike(specifier)) return this.loadFile(this.resolveFile(specifier, this.cwd));
     return this.importPackage(specifier);
-  }
-
-  /** The default export as TypeScript's esModuleInterop sees it. */
-  default(mod: unknown): unknown {
-    if (mod && (typeof mod === "object" || typeof mod === "function")) {
-      const m = mod as Record<string | symbol, unknown>;
-      if (m.__esModule || m[Symbol.toStringTag] === "Module") return m.default;
-    }
-    return mod;
   }
 
   private async importPackage(specifier: string): Promise<unknown> {

@@ -11,16 +11,17 @@
  * stderr), which the client tells apart from the rest.
  */
 import type * as mathjs from "mathjs";
-import type { FromKernel, InspectFailure, InspectResult, ToKernel } from "../shared/protocol";
-import { OUTPUT_MAX_BYTES, Outbox } from "./output";
-import { Sandbox } from "./sandbox";
-import { inspectQuery } from "./inspect";
-import { createRnn } from "./rnnGlobal";
-import { KernelRuns } from "./runs";
-import { richBundle } from "./rich";
+import type { FromKernel, ToKernel } from "../shared/protocol";
+import { Outbox, setOutputMaxBytes } from "./output";
+import { ModuleLoader } from "./loader";
+import { nodeFiles } from "./files";
+import { nodePlatform, nodeSandbox } from "./nodePlatform";
+import { setPlatform } from "./platform";
+import { KernelSession } from "./session";
 import { DetachedChannel, readSecret } from "./detached";
 
 const kernelProcess = process;
+setOutputMaxBytes(Number(kernelProcess.env.RNN_NOTEBOOK_MAX_OUTPUT_BYTES));
 
 // Node's --enable-source-maps (the kernel tests' harness passes it) would parse the kernel bundle's multi-megabyte
 // source map the first time any error's stack is formatted — a 1–2 s pause on a notebook's first
@@ -63,24 +64,20 @@ const outbox = new Outbox((m: FromKernel) => {
     realExit(0);
   }
 });
-const sandbox = new Sandbox({ cwd: kernelProcess.cwd(), outbox });
-sandbox.setRichBundler((value) => richBundle(value, { maxBytes: OUTPUT_MAX_BYTES }));
-// mathjs builds its whole function table when loaded — the slowest part of the kernel's startup — so
-// the `math` global loads it on first use. (A require inside a function is bundled lazily by esbuild.)
+setPlatform(nodePlatform);
+// A require inside a function is bundled lazily by esbuild: mathjs loads on the `math` global's first use.
 let mathModule: typeof mathjs | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const loadMath = (): typeof mathjs => (mathModule ??= require("mathjs") as typeof mathjs);
-const runs = new KernelRuns({ send: (m) => outbox.send(m), signal: () => sandbox.signal() });
-const rnn = createRnn(sandbox, loadMath, runs);
-sandbox.installGlobals({ rnn });
-Object.defineProperty(globalThis, "math", {
-  configurable: true, enumerable: true,
-  get: loadMath,
-  // `const math = …` in a cell replaces the global like any other binding.
-  set(value: unknown) {
-    Object.defineProperty(globalThis, "math", { value, writable: true, configurable: true, enumerable: true });
-  },
+const session = new KernelSession({
+  outbox,
+  sandbox: { importer: (registry) => new ModuleLoader(kernelProcess.cwd(), registry), ...nodeSandbox },
+  loadMath,
+  files: nodeFiles,
+  liveIdPrefix: `rnn-fit-${kernelProcess.pid}`,
+  cellStarted: (m) => detached?.cellStarted(m.id, m.cell),
 });
+const { sandbox, runs } = session;
 
 // process.exit() in a cell cannot be survived, but it can be explained: say it on stderr (the client
 // shows the tail of stderr with the exit code) before the process ends.
@@ -92,81 +89,19 @@ kernelProcess.exit = ((code?: number | string | null) => {
   realExit(code ?? undefined);
 }) as typeof process.exit;
 
-// Errors nobody catches (thrown in a timer, a rejected promise nobody awaits): shown on stderr of the
-// cell that started the callback while it runs, as background messages after it ended. The kernel
-// stays alive.
-function uncaught(kind: string, err: unknown): void {
-  const r = sandbox.report(err);
-  const text = `${kind}: ${r.stack}\n`;
-  // AsyncLocalStorage still knows, in these handlers, which cell started the failing callback.
-  outbox.stream(sandbox.owner()?.id, "stderr", text);
-}
-kernelProcess.on("uncaughtException", (err) => uncaught("Uncaught exception in a callback", err));
-kernelProcess.on("unhandledRejection", (reason) => uncaught("Unhandled promise rejection", reason));
-
-const queue: Extract<ToKernel, { type: "execute" }>[] = [];
-let draining = false;
-
-async function drain(): Promise<void> {
-  if (draining) return;
-  draining = true;
-  try {
-    for (let m = queue.shift(); m; m = queue.shift()) {
-      // Whatever goes wrong in the kernel's own handling of a cell (a cell that replaced a built-in the
-      // kernel uses, say), the cell still ends: without "done" it would wait forever.
-      detached?.cellStarted(m.id, m.cell);
-      try {
-        const r = await sandbox.run(m.id, m.code, m.cell, m.filename);
-        // Runs of an interrupted cell that never reached run.end() are recorded, as interrupted, before "done".
-        runs.cellEnded();
-        if (r.error) outbox.send({ type: "error", id: m.id, ...r.error });
-        if (r.result) outbox.send({ type: "result", id: m.id, bundle: r.result });
-        outbox.send({ type: "done", id: m.id, status: r.status });
-      } catch (e) {
-        let why = "unknown failure";
-        try {
-          why = e instanceof Error ? String(e.message) : String(e);
-        } catch {
-          // a failure that cannot even be described
-        }
-        const message = `the kernel could not finish handling this cell: ${why}`;
-        outbox.send({ type: "error", id: m.id, name: "KernelError", message, stack: `KernelError: ${message}` });
-        outbox.send({ type: "done", id: m.id, status: "error" });
-      }
-    }
-  } finally {
-    draining = false;
-  }
-}
+// Errors nobody catches: shown with the cell that started the callback (session.ts). The kernel stays alive.
+kernelProcess.on("uncaughtException", (err) => session.uncaught("Uncaught exception in a callback", err));
+kernelProcess.on("unhandledRejection", (reason) => session.uncaught("Unhandled promise rejection", reason));
 
 function onMessage(m: ToKernel): void {
-  switch (m.type) {
-    case "execute":
-      queue.push(m);
-      void drain();
-      break;
-    case "interrupt":
-      sandbox.interrupt();
-      break;
-    case "inspect": {
-      let result: InspectResult | InspectFailure;
-      try {
-        result = inspectQuery(m.query, sandbox);
-      } catch (e) {
-        result = { error: (e as Error).message };
-      }
-      outbox.send({ type: "inspectResult", id: m.id, result });
-      break;
-    }
-    case "ledger":
-      runs.setLedger(m.records, m.droppedRuns);
-      break;
-    case "shutdown":
-      runs.stopAll();
-      outbox.flush();
-      if (unsent === 0) realExit(0);
-      else onAllSent = () => realExit(0);
+  if (m.type !== "shutdown") {
+    session.handle(m);
+    return;
   }
+  runs.stopAll();
+  outbox.flush();
+  if (unsent === 0) realExit(0);
+  else onAllSent = () => realExit(0);
 }
 
 if (ipcSend) {

@@ -6,6 +6,7 @@
  * yields), before any other message, and at the end of the event-loop turn — live and in order.
  */
 import type { FromKernel } from "../shared/protocol";
+import { platform } from "./platform";
 
 type StreamName = "stdout" | "stderr";
 
@@ -19,10 +20,21 @@ const FLUSH_CHARS = 64 * 1024;
  * cells has the same budget, renewed whenever a cell ends) and the cap of each rich
  * bundle (passed to src/kernel/rich), so a print loop cannot flood the IPC channel or
  * balloon the notebook file (DESIGN §4: every output has a size cap). The client may pass its
- * rnnNotebook.output.maxBytes setting in RNN_NOTEBOOK_MAX_OUTPUT_BYTES; the default is that setting's
- * default (package.json).
+ * rnnNotebook.output.maxBytes setting (the Node kernel: in RNN_NOTEBOOK_MAX_OUTPUT_BYTES; the browser
+ * Worker kernel: in its init message), which the kernel's entry sets with setOutputMaxBytes; the
+ * default is that setting's default (package.json).
  */
-export const OUTPUT_MAX_BYTES = Number(process.env.RNN_NOTEBOOK_MAX_OUTPUT_BYTES) > 0 ? Number(process.env.RNN_NOTEBOOK_MAX_OUTPUT_BYTES) : 2_000_000;
+let maxBytes = 2_000_000;
+
+/** The size cap of outputs (see above). */
+export function outputMaxBytes(): number {
+  return maxBytes;
+}
+
+/** Sets the size cap before the first cell runs (a kernel without environment variables). */
+export function setOutputMaxBytes(bytes: number): void {
+  if (Number.isFinite(bytes) && bytes > 0) maxBytes = bytes;
+}
 
 export class Outbox {
   private pending: { id: number | undefined; name: StreamName; text: string; since: number } | undefined;
@@ -34,7 +46,7 @@ export class Outbox {
    * so a leftover setInterval cannot flood the client. */
   private backgroundChars = 0;
 
-  constructor(private readonly post: (m: FromKernel) => void, private readonly maxCellChars = OUTPUT_MAX_BYTES) {}
+  constructor(private readonly post: (m: FromKernel) => void, private readonly maxCellChars = outputMaxBytes()) {}
 
   /** Console text of cell `id`, or background text when `id` is undefined (no cell is running). */
   stream(id: number | undefined, name: StreamName, text: string): void {
@@ -72,7 +84,7 @@ export class Outbox {
       this.flush();
     } else if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => {
+      platform().nextTurn(() => {
         this.scheduled = false;
         this.flush();
       });

@@ -7,20 +7,20 @@
  *   rnn.runs.start / list           the notebook's run ledger (./runs.ts): module loops' runs, every record
  *   rnn.runs.compare                runs of the ledger drawn overlaid with what differs (rich/runsBundle.ts)
  * and the engine's host (src/engine/host.ts), installed once here: the engine's file methods
- * (model.save, rnn.load, saveSafetensors, exportPyTorch, rnn.data.readCsv, …) get Node's files with atomic writes and
- * paths relative to the notebook's folder (files.ts); every `model.fit(...)` stops on the kernel's
+ * (model.save, rnn.load, saveSafetensors, exportPyTorch, rnn.data.readCsv, …) get the kernel's files —
+ * Node's with atomic writes and paths relative to the notebook's folder (files.ts), or the browser
+ * Worker's (web/files.ts); every `model.fit(...)` stops on the kernel's
  * interrupt signal unless given its own, and gets ONE live training output, updated in place (same
  * displayId) at most 10 times a second, ending with the final loss curve; a fit that resolved becomes a
  * run record of the notebook's ledger.
  */
 import type * as mathjs from "mathjs";
 import * as engine from "../engine/index";
-import { setHost, type FitObserver } from "../engine/host";
+import { setHost, type EngineHost, type FitObserver, type HostFiles } from "../engine/host";
 import type { FitProgress } from "../engine/index";
 import type { MimeBundle } from "../shared/mime";
-import { nodeFiles } from "./files";
 import { createShow, trainingBundle } from "./rich";
-import { OUTPUT_MAX_BYTES } from "./output";
+import { outputMaxBytes } from "./output";
 import { compareRunsView } from "./rich/runsBundle";
 import type { KernelRuns } from "./runs";
 import type { Sandbox } from "./sandbox";
@@ -31,16 +31,26 @@ type MathJs = typeof mathjs;
 /** Fewest milliseconds between two updates of a live training output (≤ 10 updates/s). */
 const TRAINING_UPDATE_MS = 100;
 
-export function createRnn(sandbox: Sandbox, loadMath: () => MathJs, runs: KernelRuns): Record<string, unknown> {
+/** What differs between the kernels (Node process, browser Worker) in the engine's host. */
+export interface RnnHostOptions {
+  files: HostFiles;
+  /** Starts the display ids of live training outputs: unique to this kernel (a restarted kernel's must not
+   * update the outputs of the one before). */
+  liveIdPrefix: string;
+  yieldToEventLoop?: EngineHost["yieldToEventLoop"];
+}
+
+export function createRnn(sandbox: Sandbox, loadMath: () => MathJs, runs: KernelRuns, hostOptions: RnnHostOptions): Record<string, unknown> {
   const show = createShow({
     display: (bundle, displayId) => sandbox.display(bundle, displayId),
-    maxBytes: OUTPUT_MAX_BYTES,
+    maxBytes: outputMaxBytes(),
     remember: (view, recompute) => whatIfViews.remember(view, recompute),
   });
   setHost({
-    files: nodeFiles,
+    files: hostOptions.files,
     fitSignal: () => sandbox.signal(),
-    observeFit: () => new LiveTraining(sandbox, `rnn-fit-${process.pid}-${++fitCounter}`),
+    observeFit: () => new LiveTraining(sandbox, `${hostOptions.liveIdPrefix}-${++fitCounter}`),
+    ...(hostOptions.yieldToEventLoop ? { yieldToEventLoop: hostOptions.yieldToEventLoop } : {}),
     fitEnded: (fit) => {
       try {
         return runs.fitEnded(fit);
@@ -58,7 +68,7 @@ export function createRnn(sandbox: Sandbox, loadMath: () => MathJs, runs: Kernel
     runs: {
       start: (config?: Parameters<KernelRuns["start"]>[0]) => runs.start(config),
       list: () => runs.list(),
-      compare: (which?: unknown, options?: unknown) => compareRunsView(runs.list(), which, options, (b) => sandbox.display(b), OUTPUT_MAX_BYTES),
+      compare: (which?: unknown, options?: unknown) => compareRunsView(runs.list(), which, options, (b) => sandbox.display(b), outputMaxBytes()),
     },
     toMath(t: engine.TensorLike) {
       return loadMath().matrix(engine.toMath(t) as mathjs.MathArray);
@@ -74,7 +84,7 @@ let fitCounter = 0;
 class LiveTraining implements FitObserver {
   private last: FitProgress | undefined;
   private lastSent = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private ended = false;
 
   constructor(private readonly sandbox: Sandbox, private readonly displayId: string) {}
@@ -109,7 +119,7 @@ class LiveTraining implements FitObserver {
 
   private bundle(): MimeBundle {
     try {
-      return trainingBundle(this.last!, { maxBytes: OUTPUT_MAX_BYTES });
+      return trainingBundle(this.last!, { maxBytes: outputMaxBytes() });
     } catch (e) {
       return { "text/plain": `(training progress could not be drawn: ${(e as Error).message})` };
     }

@@ -1,9 +1,12 @@
 /**
  * Where cells run, and the globals they see: `rnn`, `math`, `display`, a streaming `console`, plus
- * Node's own globals (timers, `process`, `AbortController`, `TextEncoder`, …). There is no `require`;
- * `import` goes through the kernel's loader (loader.ts).
+ * the runtime's own globals (timers, `AbortController`, `TextEncoder`, …; in Node also `process`).
+ * There is no `require`; `import` goes through the kernel's loader (loader.ts; the browser Worker's
+ * explains why not: web/loader.ts). What differs between Node and the browser Worker comes in
+ * through SandboxOptions and the platform port (platform.ts); the rest is shared.
  *
- * Realm choice: cells run in the kernel process's MAIN realm (vm.runInThisContext), with their
+ * Realm choice: cells run in the kernel's MAIN realm (platform().evaluate: vm.runInThisContext, or
+ * indirect eval in the browser), with their
  * top-level bindings as properties of the real global object, not in a separate vm context. A
  * separate context has its own Array, Float32Array, Promise and Error, so `rnn.tensor(new
  * Float32Array(…))` or any `instanceof` check in the engine would fail for values made in a cell —
@@ -12,22 +15,18 @@
  * boundary anyway; the kernel keeps its own references to `process` so a cell that rebinds a global
  * does not cut the kernel off.
  *
- * Output attribution uses AsyncLocalStorage: console text from a callback that a cell started is
- * shown in that cell while it runs, and as a `background` message after it ended.
+ * Output attribution uses the cell context (Node: AsyncLocalStorage): console text from a callback
+ * that a cell started is shown in that cell while it runs, and as a `background` message after it
+ * ended. Without one (the browser) the running cell owns whatever runs.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
-import { Console } from "node:console";
-import { formatWithOptions, types } from "node:util";
-import * as vm from "node:vm";
 import type { MimeBundle } from "../shared/mime";
+import { portableConsole } from "./cellConsole";
 import { ScriptRegistry, type ErrorReport } from "./errors";
-import { ModuleLoader } from "./loader";
 import type { Outbox } from "./output";
-import { raceNative, thenNative } from "./intrinsics";
+import { isNativePromise, raceNative, thenNative } from "./intrinsics";
+import { platform } from "./platform";
 import { transpileCell } from "./transpile";
 import { inspectText, valueBundle, type RichBundler } from "./display";
-
-const kernelProcess = process;
 
 /** A cell being run (or that ran; `ended` then). */
 export interface CellRun {
@@ -45,17 +44,48 @@ export type CellStatus = "ok" | "error" | "interrupted" | "stopped";
 const ABANDON_AFTER_INTERRUPT_MS = 1500;
 const RECENT_RUNS = 32;
 
-export interface SandboxOptions {
-  cwd: string;
-  outbox: Outbox;
+/** Cells' `import` (transpile.ts rewrites import statements to calls of it). */
+export interface CellImporter {
+  import(specifier: unknown): Promise<unknown>;
 }
+
+/** Which cell started the code running now, across its callbacks: an AsyncLocalStorage's two methods. */
+export interface CellContext {
+  run<T>(run: CellRun, f: () => T): T;
+  getStore(): CellRun | undefined;
+}
+
+export type StreamName = "stdout" | "stderr";
+
+export interface SandboxOptions {
+  outbox: Outbox;
+  /** Cells' `import`, given the registry that maps stack frames of the files it evaluates. */
+  importer(registry: ScriptRegistry): CellImporter;
+  /** Absent: the running cell owns all running code (callbacks of an ended cell write background text). */
+  cellContext?: CellContext;
+  /** The console of cells, writing its text with `write`; absent: the portable one (cellConsole.ts). */
+  console?(write: (name: StreamName, text: string) => void): Console;
+  /** Makes the runtime's other text output (Node: process.stdout/stderr) cell output too. */
+  captureStdio?(write: (name: StreamName, text: string) => void): void;
+}
+
+/** The default export as TypeScript's esModuleInterop sees it. */
+function esModuleDefault(mod: unknown): unknown {
+  if (mod && (typeof mod === "object" || typeof mod === "function")) {
+    const m = mod as Record<string | symbol, unknown>;
+    if (m.__esModule || m[Symbol.toStringTag] === "Module") return m.default;
+  }
+  return mod;
+}
+
+const NO_CONTEXT: CellContext = { run: (_run, f) => f(), getStore: () => undefined };
 
 export class Sandbox {
   readonly registry = new ScriptRegistry();
-  readonly loader: ModuleLoader;
+  readonly loader: CellImporter;
   /** Every top-level name any cell declared (for inspection). */
   readonly bindings = new Set<string>();
-  private readonly als = new AsyncLocalStorage<CellRun>();
+  private readonly als: CellContext;
   private current: CellRun | undefined;
   /** The last RECENT_RUNS cells, whose leftover background work an interrupt also stops. */
   private readonly recentRuns: CellRun[] = [];
@@ -64,10 +94,11 @@ export class Sandbox {
   private readonly kernelHelper: { import(s: unknown): Promise<unknown>; default(m: unknown): unknown };
 
   constructor(private readonly options: SandboxOptions) {
-    this.loader = new ModuleLoader(options.cwd, this.registry);
+    this.loader = options.importer(this.registry);
+    this.als = options.cellContext ?? NO_CONTEXT;
     this.kernelHelper = {
       import: (s) => this.loader.import(s),
-      default: (m) => this.loader.default(m),
+      default: esModuleDefault,
     };
   }
 
@@ -92,7 +123,7 @@ export class Sandbox {
   }
 
   /** Console text, attributed to its cell. */
-  write(name: "stdout" | "stderr", text: string): void {
+  write(name: StreamName, text: string): void {
     this.options.outbox.stream(this.owner()?.id, name, text);
   }
 
@@ -120,33 +151,17 @@ export class Sandbox {
   /** Installs the globals cells see. `rnn` and `math` are made by the caller. */
   installGlobals(extra: Record<string, unknown>): void {
     const g = globalThis as Record<string, unknown>;
-    // Console needs only write() plus the error-listener calls it makes around each write.
-    const sink = (name: "stdout" | "stderr") => ({
-      write: (chunk: unknown) => (this.write(name, String(chunk)), true),
-      once: () => undefined, on: () => undefined, removeListener: () => undefined, listenerCount: () => 0,
-    });
-    const stdout = sink("stdout");
-    const stderr = sink("stderr");
-    const cellConsole = new Console({ stdout: stdout as unknown as NodeJS.WritableStream, stderr: stderr as unknown as NodeJS.WritableStream, colorMode: false });
+    const write = (name: StreamName, text: string) => this.write(name, text);
+    const cellConsole = this.options.console?.(write) ?? portableConsole(write);
     // console.trace with the user's frames only, mapped to cell lines (like error stacks).
     cellConsole.trace = (...args: unknown[]) => {
       const frames = this.registry.cleanStack(new Error().stack ?? ""); // this function is a kernel frame: removed
-      this.write("stderr", [`Trace: ${formatWithOptions({ colors: false }, ...args)}`, ...frames].join("\n") + "\n");
+      this.write("stderr", [`Trace: ${platform().format(...args)}`, ...frames].join("\n") + "\n");
     };
     g.console = cellConsole;
     const display = (...values: unknown[]) => this.displayValues(values);
     Object.assign(g, { display, ...extra });
-    // Anything written to process.stdout/stderr directly (a package's own printing) is cell output too.
-    for (const name of ["stdout", "stderr"] as const) {
-      const stream = kernelProcess[name];
-      stream.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
-        const text = typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === "string" ? encoding as BufferEncoding : "utf8");
-        this.write(name, text);
-        const done = typeof encoding === "function" ? encoding : cb;
-        if (typeof done === "function") process.nextTick(done as () => void);
-        return true;
-      }) as typeof stream.write;
-    }
+    this.options.captureStdio?.(write);
   }
 
   /** Runs one cell to its end. Never throws. */
@@ -166,7 +181,7 @@ export class Sandbox {
     this.registry.register(scriptName, { displayName: filename, mappings: t.mappings, lineOffset: t.lineOffset });
     let fn: (k: unknown) => Promise<{ value: unknown } | undefined>;
     try {
-      fn = vm.runInThisContext(t.code, { filename: scriptName }) as typeof fn;
+      fn = platform().evaluate(t.code, scriptName) as typeof fn;
     } catch (e) {
       return { status: "error", error: this.compileError(e, scriptName, filename) };
     }
@@ -196,7 +211,7 @@ export class Sandbox {
         if (interrupted && isAbortError(outcome.error)) return { status: "interrupted" };
         return { status: "error", error: this.registry.report(outcome.error) };
       }
-      if (types.isPromise(outcome.value)) {
+      if (isNativePromise(outcome.value)) {
         // A promise as the last expression is shown, not awaited (like Node's REPL), but a forgotten
         // `await` must not look like success: one that already rejected fails the cell with its
         // clean error, one still pending gets a hint.
@@ -242,11 +257,13 @@ export class Sandbox {
       const arm = () => {
         const t = setTimeout(() => {
           // One more turn of the event loop, so a fit that just finished its batch resolves first.
-          setTimeout(() => {
+          const t2 = setTimeout(() => {
             if (!run.ended) resolve("abandoned");
-          }, 50).unref();
+          }, 50);
+          // Node: these timers alone do not keep the kernel alive (browsers have no unref).
+          (t2 as { unref?(): void }).unref?.();
         }, ABANDON_AFTER_INTERRUPT_MS);
-        t.unref();
+        (t as { unref?(): void }).unref?.();
       };
       if (signal.aborted) arm();
       else signal.addEventListener("abort", arm, { once: true });
@@ -279,7 +296,7 @@ type PromiseState = { state: "fulfilled"; value: unknown } | { state: "rejected"
  */
 function settledState(p: Promise<unknown>): Promise<PromiseState> {
   const probe = thenNative(p, (value: unknown): PromiseState => ({ state: "fulfilled", value }), (reason: unknown): PromiseState => ({ state: "rejected", reason }));
-  const nextTurn = new Promise<PromiseState>((resolve) => setImmediate(() => resolve({ state: "pending" })));
+  const nextTurn = new Promise<PromiseState>((resolve) => platform().nextTurn(() => resolve({ state: "pending" })));
   return thenNative(raceNative(probe, nextTurn), (s) => {
     if (s.state === "pending") {
       // The probe handled p's rejection, which would hide a later one: hand it back to the process.

@@ -3,6 +3,7 @@
  * page as text nodes (`textContent`) or canvas pixels — `el()` has no way to set HTML, and no module of
  * the renderer touches innerHTML/outerHTML/insertAdjacentHTML. The stylesheet below is a constant.
  */
+import { bytesToBase64 } from "../shared/base64";
 import { type ColorScale, lut } from "../shared/colormaps";
 import { formatNumber } from "../shared/scale";
 import { t } from "./l10n";
@@ -241,10 +242,7 @@ export function saveButton(text: string, fileName: string, dataUrl: () => string
 
 /** base64 of the UTF-8 bytes of a string (for data: URLs of SVG text). */
 export function utf8Base64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let bin = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
+  return bytesToBase64(new TextEncoder().encode(text));
 }
 
 export function saveSvgButton(fileName: string, svg: () => string | undefined): HTMLButtonElement {

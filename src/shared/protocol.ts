@@ -110,3 +110,51 @@ export type FromKernel =
   | { type: "run"; record: RunRecord }
   /** Something happened outside a running cell (an error thrown in a timer after the cell ended). */
   | { type: "background"; name: "stdout" | "stderr"; text: string };
+
+/**
+ * The browser Worker kernel (src/kernel/web/worker.ts) speaks ToKernel / FromKernel through
+ * postMessage (structured clone) like the Node kernel, plus these. Its first message is `webInit`, and
+ * it answers `{ type: "ready" }` (a Worker has no pid). Workspace files are the client's
+ * (vscode.workspace.fs): the worker asks with `file` requests and the client answers each with a
+ * `fileReply` of the same id.
+ */
+export interface WebKernelInit {
+  type: "webInit";
+  /** The notebook's folder as a URI string ("file:///home/u/proj", "vscode-remote://…/proj"): cells' relative paths start there. */
+  folder: string;
+  /** The rnnNotebook.output.maxBytes setting (the Node kernel's RNN_NOTEBOOK_MAX_OUTPUT_BYTES). */
+  maxOutputBytes?: number;
+}
+
+/**
+ * Worker → client. stat: what is at `uri`; read: a file's bytes; write: replace the file with `content`
+ * (creating its folders). Requests are answered in any order; writes are sent in the order cells made them.
+ */
+export interface WebFileRequest {
+  type: "file";
+  id: number;
+  op: "stat" | "read" | "write";
+  /** An absolute URI string (the init folder's scheme and authority). */
+  uri: string;
+  /** write only. */
+  content?: Uint8Array;
+}
+
+/** Client → worker: the answer to the `file` request `id`. */
+export type WebFileReply =
+  | {
+    type: "fileReply"; id: number; ok: true;
+    /** stat: what is there. */
+    kind?: "file" | "folder" | "none";
+    /** read: the file's bytes. */
+    content?: Uint8Array;
+    /** stat of a folder: the names of the files in it (not of its sub-folders). */
+    entries?: string[];
+  }
+  | { type: "fileReply"; id: number; ok: false; error: string };
+
+/** Client → browser Worker kernel. */
+export type ToWebKernel = ToKernel | WebKernelInit | WebFileReply;
+
+/** Browser Worker kernel → client. */
+export type FromWebKernel = Exclude<FromKernel, { type: "ready" }> | { type: "ready" } | WebFileRequest;

@@ -207,7 +207,7 @@ describe(`kernel faults (KernelClient + real kernel; ${CYCLES} interrupt/restart
   });
 
   it("background output of a timer that prints forever after its cell ended is capped (regression)", async () => {
-    // Bug found by this suite: the per-cell output cap (OUTPUT_MAX_BYTES, 2,000,000 characters by
+    // Bug found by this suite: the per-cell output cap (outputMaxBytes(), 2,000,000 characters by
     // default) did not apply to background text, so a leftover setInterval flooded the extension host
     // (and, on stderr, VS Code's notifications) without bound. 10,000 characters every millisecond for
     // 3 s would be ~30,000,000 characters.
@@ -220,7 +220,7 @@ describe(`kernel faults (KernelClient + real kernel; ${CYCLES} interrupt/restart
     });
     assert.equal(await c.execute(`const flood = setInterval(() => console.error("x".repeat(10_000)), 1); "started"`, 1, "cell1.ts", recorder()), "ok");
     await sleep(3000);
-    const CAP = 2_000_000; // src/kernel/output.ts OUTPUT_MAX_BYTES default
+    const CAP = 2_000_000; // src/kernel/output.ts outputMaxBytes() default
     console.log(`      background flood: ${chars.toLocaleString("en-US")} characters reached the client in 3 s (cap ${CAP.toLocaleString("en-US")})`);
     assert.ok(chars <= CAP + 1000, `${chars} characters`);
     assert.equal(notes, 1, "one note says the rest was dropped");

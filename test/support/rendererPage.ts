@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 export const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find((p) => existsSync(p));
 
 export type Page = {
-  evaluate<T>(fn: (arg: any) => T, arg?: unknown): Promise<T>;
+  evaluate<T>(fn: (arg: any) => T | Promise<T>, arg?: unknown): Promise<T>;
   addScriptTag(o: { content: string }): Promise<unknown>;
   setContent(html: string): Promise<void>;
   mouse: { move(x: number, y: number): Promise<void> };

@@ -18,6 +18,12 @@
  * backward). Afterwards every node of the graph is freed (its closure, and with it the saved
  * tensors, dropped); a second backward through it throws.
  *
+ * A gradient that is zero but for one block along an axis — what `narrow`/`select` send back, e.g.
+ * for `output[:, -1]` of a recurrent layer — travels as a `NarrowedGrad` (the block and where it
+ * sits) instead of a full-size array of zeros. It becomes a full tensor where one is needed (a leaf,
+ * a second path into the same tensor, any op that did not declare it reads one), so every op but
+ * those few sees plain tensors; a fused recurrent layer takes the block itself.
+ *
  * Porting note: PyTorch lets a second backward through ops that saved nothing (e.g. a bare `add`)
  * succeed and fails only where saved tensors were freed; here every freed node refuses, so the
  * error does not depend on which ops a graph happens to contain.
@@ -25,8 +31,21 @@
 import { allocFloats, Tensor } from "../tensor";
 import { sameShape, shapeText } from "./broadcast";
 
+/**
+ * A gradient of shape `shape` that is zero outside entries [start, start + part.shape[axis]) of
+ * `axis`, where it equals `part` (part's shape is `shape` with that axis shortened).
+ */
+export class NarrowedGrad {
+  /** `full` makes the full-size gradient (zeros around the block). */
+  constructor(readonly part: Tensor, readonly shape: readonly number[], readonly axis: number, readonly start: number,
+              readonly full: () => Tensor) {}
+}
+
+/** A gradient as the tape carries it: a tensor, or a block of one (see NarrowedGrad). */
+export type Grad = Tensor | NarrowedGrad;
+
 /** Maps the gradient of a node's result (same shape) to one gradient per input (null: none). */
-export type BackwardFn = (grad: Tensor) => (Tensor | null)[];
+export type BackwardFn = (grad: Tensor) => (Grad | null)[];
 
 /** One recorded op: its inputs and the closure that sends a gradient back to them. */
 export interface GraphNode {
@@ -36,6 +55,13 @@ export interface GraphNode {
   inputs: readonly Tensor[];
   /** null once a backward pass went through this node (its saved values are gone). */
   backward: BackwardFn | null;
+  /** True when `backward` takes a NarrowedGrad as it is (its parameter is then really a Grad). */
+  readonly takesNarrowed?: boolean;
+}
+
+/** The gradient as a plain tensor. */
+function fullGrad(g: Grad): Tensor {
+  return g instanceof NarrowedGrad ? g.full() : g;
 }
 
 let gradEnabled = true;
@@ -84,17 +110,24 @@ export function track(out: Tensor, op: string, inputs: readonly Tensor[], backwa
  * node last, with every result's gradient complete.
  */
 export function trackMulti(outs: readonly Tensor[], op: string, inputs: readonly Tensor[],
-                           backward: (grads: (Tensor | null)[]) => (Tensor | null)[]): void {
+                           backward: (grads: (Tensor | null)[]) => (Grad | null)[]): void;
+/** With `takesNarrowed`: `backward` receives a result's NarrowedGrad as it is (e.g. only a recurrent output's last step). */
+export function trackMulti(outs: readonly Tensor[], op: string, inputs: readonly Tensor[],
+                           backward: (grads: (Grad | null)[]) => (Grad | null)[], takesNarrowed: true): void;
+export function trackMulti(outs: readonly Tensor[], op: string, inputs: readonly Tensor[],
+                           backward: ((grads: (Tensor | null)[]) => (Grad | null)[]) | ((grads: (Grad | null)[]) => (Grad | null)[]),
+                           takesNarrowed = false): void {
   if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return;
   const dtype = outs[0].dtype;
-  const kept: (Tensor | null)[] = outs.map(() => null);
+  // Without takesNarrowed the results' nodes receive full tensors only (the tape expands any block).
+  const kept: (Grad | null)[] = outs.map(() => null);
   const joint = new Tensor(allocFloats(1, dtype), []);
-  joint._node = { op, inputs, backward: () => backward(kept) };
+  joint._node = { op, inputs, backward: () => (backward as (grads: (Grad | null)[]) => (Grad | null)[])(kept) };
   outs.forEach((out, i) => {
-    out._node = { op, inputs: [joint], backward: (grad) => {
+    out._node = { op, inputs: [joint], takesNarrowed, backward: (grad: Grad) => {
       kept[i] = grad;
       return [new Tensor(allocFloats(1, dtype), [])];
-    } };
+    } } as GraphNode;
   });
 }
 
@@ -108,6 +141,11 @@ function addSame(a: Tensor, b: Tensor): Tensor {
   const out = allocFloats(a.size, a.dtype);
   for (let i = 0; i < out.length; i++) out[i] = a.data[i] + b.data[i];
   return new Tensor(out, a.shape);
+}
+
+/** `g` in `like`'s dtype (a NarrowedGrad of another dtype becomes a full tensor). */
+function gradAsDtype(g: Grad, like: Tensor): Grad {
+  return g instanceof NarrowedGrad && g.part.dtype === like.dtype ? g : asDtype(fullGrad(g), like);
 }
 
 /** The nodes' tensors reachable from `root`, each after every tensor computed from it (reverse topological order). */
@@ -163,7 +201,7 @@ export function backward(root: Tensor, grad?: Tensor | number): void {
         "a backward pass frees the graph; compute the forward pass again for another backward");
     }
   }
-  const grads = new Map<Tensor, Tensor>([[root, g]]);
+  const grads = new Map<Tensor, Grad>([[root, g]]);
   const before = gradEnabled;
   gradEnabled = false;
   try {
@@ -174,17 +212,19 @@ export function backward(root: Tensor, grad?: Tensor | number): void {
       const fn = node.backward!;
       node.backward = null;
       if (!gt) continue;
-      if (t._retainsGrad) accumulateLeaf(t, asDtype(gt, t));
-      const gs = fn(gt);
+      const gFull = node.takesNarrowed ? null : fullGrad(gt);
+      if (t._retainsGrad) accumulateLeaf(t, asDtype(gFull ?? fullGrad(gt), t));
+      // (A node that takes a NarrowedGrad declares its closure's parameter as a Grad.)
+      const gs = fn(gFull ?? (gt as Tensor));
       node.inputs.forEach((input, i) => {
         const gi = gs[i];
         if (!gi || !input.requiresGrad) return;
-        const gIn = asDtype(gi, input);
+        const gIn = gradAsDtype(gi, input);
         if (input._node) {
           const prev = grads.get(input);
-          grads.set(input, prev ? addSame(prev, gIn) : gIn);
+          grads.set(input, prev ? addSame(fullGrad(prev), fullGrad(gIn)) : gIn);
         } else {
-          accumulateLeaf(input, gIn);
+          accumulateLeaf(input, fullGrad(gIn));
         }
       });
     }

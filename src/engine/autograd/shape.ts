@@ -8,12 +8,18 @@
  */
 import { allocFloats, asTensor, sizeOf, Tensor, type FloatArray, type TensorLike } from "../tensor";
 import { normAxis, resultDtype, shapeText } from "./broadcast";
-import { track } from "./graph";
+import { NarrowedGrad, track } from "./graph";
 
 /** [outer, n, inner] of `shape` around axis `axis` (already normalised). */
 function around(shape: readonly number[], axis: number): [number, number, number] {
   return [sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1))];
 }
+
+/**
+ * Blocks at least this long (floats) are copied with subarray + set (a memcpy) rather than a loop:
+ * measured on Node 20, a view costs about as much as copying 30 floats one by one.
+ */
+const MEMCPY_MIN = 32;
 
 /**
  * dst[o, dstStart + j, :] (+)= src[o, srcStart + j, :] for j < len: the block copy every axis op
@@ -25,10 +31,14 @@ function moveRange(
   outer: number, len: number, inner: number, accumulate: boolean,
 ): void {
   const span = len * inner;
+  // A short block is copied element by element: subarray + set makes a view object per block (for
+  // `output[:, -1]` of a small LSTM, B blocks of 16 floats).
+  const byElement = accumulate || span < MEMCPY_MIN;
   for (let o = 0; o < outer; o++) {
     const s = (o * srcN + srcStart) * inner, d = (o * dstN + dstStart) * inner;
-    if (accumulate) for (let k = 0; k < span; k++) dst[d + k] += src[s + k];
-    else dst.set(src.subarray(s, s + span), d);
+    if (!byElement) dst.set(src.subarray(s, s + span), d);
+    else if (accumulate) for (let k = 0; k < span; k++) dst[d + k] += src[s + k];
+    else for (let k = 0; k < span; k++) dst[d + k] = src[s + k];
   }
 }
 
@@ -107,22 +117,14 @@ export function transpose(x: Tensor, axes?: readonly number[] | number, second?:
 /** `length` entries of axis `axis` from `start` (negative counts from the end), like torch.narrow. */
 export function narrow(x: Tensor, axis: number, start: number, length: number): Tensor {
   const a = normAxis("narrow", axis, x.rank);
-  const [outer, n, inner] = around(x.shape, a);
+  const n = x.shape[a];
   const s = start < 0 ? start + n : start;
   if (!Number.isInteger(start) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > n) {
     throw new Error(`narrow: start ${start} and length ${length} do not fit axis ${axis} of size ${n} (shape ${shapeText(x.shape)})`);
   }
-  const out = allocFloats(outer * length * inner, x.dtype);
-  moveRange(x.data, n, s, out, length, 0, outer, length, inner, false);
   const shape = x.shape.slice();
   shape[a] = length;
-  return track(new Tensor(out, shape), "narrow", [x], (g) => {
-    const gx = allocFloats(x.size, g.dtype);
-    moveRange(g.data, length, 0, gx, n, s, outer, length, inner, false);
-    const out = new Tensor(gx, x.shape);
-    out._nonZero = { axis: a, start: s, length };
-    return [out];
-  });
+  return pick(x, a, s, length, shape, "narrow");
 }
 
 /** Entry `index` of axis `axis` (negative counts from the end), the axis removed: `out.select(1, -1)` is `out[:, -1]`. */
@@ -132,8 +134,25 @@ export function select(x: Tensor, axis: number, index: number): Tensor {
   if (!Number.isInteger(index) || index < -n || index >= n) {
     throw new Error(`select: index ${index} is out of range for axis ${axis} of size ${n} (shape ${shapeText(x.shape)})`);
   }
-  const part = narrow(x, a, index < 0 ? index + n : index, 1);
-  return view(part, [...x.shape.slice(0, a), ...x.shape.slice(a + 1)]);
+  return pick(x, a, index < 0 ? index + n : index, 1, [...x.shape.slice(0, a), ...x.shape.slice(a + 1)], "select");
+}
+
+/**
+ * Entries [s, s + length) of axis a of x as a new tensor of shape `shape` (narrow's, or select's
+ * without the axis): one graph op. The gradient is g inside the range and zero around it: sent back
+ * as that block (the tape, or the op that receives it, makes the full-size array only if it needs one).
+ */
+function pick(x: Tensor, a: number, s: number, length: number, shape: number[], op: string): Tensor {
+  const [outer, n, inner] = around(x.shape, a);
+  const out = allocFloats(outer * length * inner, x.dtype);
+  moveRange(x.data, n, s, out, length, 0, outer, length, inner, false);
+  const blockShape = x.shape.slice();
+  blockShape[a] = length;
+  return track(new Tensor(out, shape), op, [x], (g) => [new NarrowedGrad(new Tensor(g.data, blockShape), x.shape, a, s, () => {
+    const gx = allocFloats(x.size, g.dtype);
+    moveRange(g.data, length, 0, gx, n, s, outer, length, inner, false);
+    return new Tensor(gx, x.shape);
+  })]);
 }
 
 /**

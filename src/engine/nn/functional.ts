@@ -234,7 +234,8 @@ function squaredError(input: Tensor, target: Tensor, reduction: "mean" | "sum"):
   return track(new Tensor(out, []), "mseLoss", [input, target], (g) => {
     const s = allocFloats(1, dtype);
     s[0] = scale * g.data[0];
-    const gx = allocFloats(n, dtype);
+    // A node's backward runs once (the tape frees it), so the differences' array becomes the gradient.
+    const gx = d;
     for (let i = 0; i < n; i++) {
       gx[i] = s[0] * d[i];
       gx[i] += gx[i];

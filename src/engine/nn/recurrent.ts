@@ -42,7 +42,7 @@ import { globalRng, Rng, torchUniform } from "../random";
 import { RecurrentCore, type Cell, type CellKind, type CoreWeights } from "../recurrent";
 import { RecurrentStack } from "../recurrentStack";
 import { allocFloats, asTensor, Tensor, type DType, type FloatArray, type TensorLike } from "../tensor";
-import { isGradEnabled, noGrad, trackMulti } from "../autograd/graph";
+import { isGradEnabled, NarrowedGrad, noGrad, trackMulti, type Grad } from "../autograd/graph";
 import { addCoreGradsToTorch, torchToCore, type TorchUnitParams } from "./layout";
 import { TorchParams } from "./torchParams";
 import { paramTensor } from "./parameter";
@@ -95,6 +95,8 @@ interface Unit {
 interface Lane {
   units: Unit[];
   stack: RecurrentStack;
+  /** Scratch for ∂L/∂hN with the last step's output gradient added in (outputGradient), [L·D, B, H]. */
+  dhN: FloatArray | null;
 }
 
 /** One forward awaiting its backward (manual or through the graph, whichever comes first). */
@@ -206,7 +208,7 @@ export class TorchRecurrent extends TorchParams {
       const weights = (): CoreWeights => ({ kernel: f(I * G), recurrentKernel: f(H * G), bias: this.bias ? f(G) : null, recurrentBias: this.bias && gru ? f(G) : null });
       return { l, d, core, p, w: weights(), g: weights() };
     });
-    return { units, stack: new RecurrentStack(units, this.numLayers, this.dirs, this.dropout, dtype) };
+    return { units, stack: new RecurrentStack(units, this.numLayers, this.dirs, this.dropout, dtype), dhN: null };
   }
 
   private get dirs(): number {
@@ -352,12 +354,14 @@ export class TorchRecurrent extends TorchParams {
   private trackCall(call: Call, result: TorchForwardResult, x: Tensor, h0: Tensor | null, c0: Tensor | null, params: Tensor[]): void {
     const op = this.opName();
     const outs = [result.output, result.hN, ...(result.cN ? [result.cN] : [])];
+    // The output's gradient may arrive as a NarrowedGrad (`output[:, -1]`): see outputGradient.
     trackMulti(outs, op, [x, ...(h0 ? [h0] : []), ...(c0 ? [c0] : []), ...params], ([gOut, ghN, gcN]) => {
+      const full = (g: Grad | null | undefined): Tensor | null => (g instanceof NarrowedGrad ? g.full() : g ?? null);
       // The parameters' gradients go straight into their .grad (what the tape would add there, at the
       // moment it would), so their entries below are null.
-      const g = this.backwardCall(call, gOut, ghN, gcN ?? null, op, x.requiresGrad, (p) => p.trainable, !!h0 || !!c0);
+      const g = this.backwardCall(call, gOut, full(ghN), full(gcN), op, x.requiresGrad, (p) => p.trainable, !!h0 || !!c0);
       return [g.dx, ...(h0 ? [g.dh0] : []), ...(c0 ? [g.dc0 ?? null] : []), ...params.map(() => null)];
-    });
+    }, true);
   }
 
   /** x as a [T, B, I] / [B, T, I] tensor in the module's dtype (an unbatched [T, I] becomes a batch of one). */
@@ -405,11 +409,11 @@ export class TorchRecurrent extends TorchParams {
    * (∂L/∂c0) shaped like the states (when `stateGrads`, else null); each parameter's gradient
    * (PyTorch layout) is ADDED into its `grad` when `accumulates(p)`. Gives the call's lane back.
    */
-  private backwardCall(call: Call, dOutput: TensorLike | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string, inputGrad: true,
+  private backwardCall(call: Call, dOutput: TensorLike | NarrowedGrad | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string, inputGrad: true,
                        accumulates: (p: Param) => boolean, stateGrads: true): { dx: Tensor; dh0: Tensor; dc0?: Tensor };
-  private backwardCall(call: Call, dOutput: TensorLike | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string, inputGrad: boolean,
+  private backwardCall(call: Call, dOutput: TensorLike | NarrowedGrad | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string, inputGrad: boolean,
                        accumulates: (p: Param) => boolean, stateGrads: boolean): { dx: Tensor | null; dh0: Tensor | null; dc0?: Tensor };
-  private backwardCall(call: Call, dOutput: TensorLike | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string, inputGrad: boolean,
+  private backwardCall(call: Call, dOutput: TensorLike | NarrowedGrad | null, dhN: TensorLike | null, dcN: TensorLike | null, where: string, inputGrad: boolean,
                        accumulates: (p: Param) => boolean, stateGrads: boolean): { dx: Tensor | null; dh0: Tensor | null; dc0?: Tensor } {
     const lane = call.lane;
     if (!lane) {
@@ -418,7 +422,7 @@ export class TorchRecurrent extends TorchParams {
     const { T, B, unbatched } = call;
     const H = this.hiddenSize, D = this.dirs, L = this.numLayers;
     const dhNGiven = this.stateGradient(dhN, B, unbatched);
-    const { dOut, dhN: dhNd } = this.outputGradient(dOutput, T, B, unbatched, dhNGiven);
+    const { dOut, dhN: dhNd } = this.outputGradient(dOutput, T, B, unbatched, dhNGiven, lane);
     const dcNd = this.stateGradient(dcN, B, unbatched);
     const dh0 = stateGrads ? allocFloats(L * D * B * H, this.dtype) : null;
     const dc0 = stateGrads && this.kind === "lstm" ? allocFloats(L * D * B * H, this.dtype) : null;
@@ -467,36 +471,50 @@ export class TorchRecurrent extends TorchParams {
   /**
    * ∂L/∂(last layer output) [T, B, D·H] in this module's layout, over the gradient's own data (the
    * stack reads it in place; null when not given), shape-checked against the output, and ∂L/∂hN
-   * (`dhN`, the one given, or null). A gradient that reaches only the last timestep of a one-direction module — PyTorch code
-   * reading `output[:, -1]` — is added into the last layer's slice of ∂L/∂hN instead, with `dOut`
-   * null: that step's output is the last layer's final state, so the time loop runs without a
-   * per-step output gradient (no [T, B, H] copy, no per-step add), as for a Keras layer that
-   * returns only its last output. Same sums, in the same step.
+   * (`dhN`, the one given, or null). A gradient that reaches only the last timestep of a
+   * one-direction module — PyTorch code reading `output[:, -1]`, which the tape hands over as that
+   * step's block (a NarrowedGrad), or a full gradient that is zero elsewhere — is added into the last
+   * layer's slice of ∂L/∂hN instead, with `dOut` null: that step's output is the last layer's final
+   * state, so the time loop runs without a per-step output gradient (no [T, B, H] array, no per-step
+   * add), as for a Keras layer that returns only its last output. Same sums, in the same step. That
+   * ∂L/∂hN is written into the lane's scratch (the stack copies it before it returns).
    */
-  private outputGradient(dOutput: TensorLike | null, T: number, B: number, unbatched: boolean, dhN: FloatArray | null):
-      { dOut: SequenceBlock | null; dhN: FloatArray | null } {
+  private outputGradient(dOutput: TensorLike | NarrowedGrad | null, T: number, B: number, unbatched: boolean, dhN: FloatArray | null,
+                         lane: Lane): { dOut: SequenceBlock | null; dhN: FloatArray | null } {
     const F = this.dirs * this.hiddenSize;
     if (dOutput === null || dOutput === undefined) return { dOut: null, dhN };
-    let g = asTensor(dOutput, this.dtype);
-    if (unbatched && g.rank === 2) g = g.reshape(this.batchFirst ? [1, ...g.shape] : [g.shape[0], 1, g.shape[1]]);
-    const expect = this.batchFirst ? [B, T, F] : [T, B, F];
-    if (g.shape.join() !== expect.join()) throw new Error(`${this.name}: output gradient must have shape [${expect.join(", ")}] but got [${g.shape.join(", ")}]`);
-    // narrow's backward (select(1, -1)) says where its gradient can be nonzero: no need to scan.
-    const known = g._nonZero;
-    const knownLast = !!known && known.axis === (this.batchFirst ? 1 : 0) && known.start === T - 1 && known.length === 1 && T >= 2;
-    if (this.dirs === 1 && (knownLast || onlyLastStep(g.data, T, B, F, this.batchFirst))) {
-      // dhN (or zeros) with the last step's gradient [B, H] added into the last layer's slice.
-      const L = this.numLayers, gd = g.data;
-      const sum = allocFloats(L * B * F, this.dtype);
-      if (dhN) for (let q = 0; q < sum.length; q++) sum[q] = dhN[q];
-      const o = (L - 1) * B * F;
-      for (let b = 0; b < B; b++) {
-        const src = this.batchFirst ? (b * T + T - 1) * F : ((T - 1) * B + b) * F;
-        for (let f = 0; f < F; f++) sum[o + b * F + f] += gd[src + f];
+    // The last step's gradient when it is all there is: row b of it at last[lastAt + b·lastStride].
+    let last: FloatArray | null = null, lastAt = 0, lastStride = F;
+    if (dOutput instanceof NarrowedGrad) {
+      const timeAxis = this.batchFirst && !unbatched ? 1 : 0;
+      // The block [B, 1, F] / [1, B, F] / [1, F] holds step T−1's rows in batch order.
+      if (this.dirs === 1 && T >= 2 && dOutput.axis === timeAxis && dOutput.start === T - 1 && dOutput.part.shape[timeAxis] === 1) {
+        last = asTensor(dOutput.part, this.dtype).data;
+      } else {
+        dOutput = dOutput.full();
       }
-      return { dOut: null, dhN: sum };
     }
-    return { dOut: { data: g.data, batchMajor: this.batchFirst }, dhN };
+    if (!last) {
+      let g = asTensor(dOutput as TensorLike, this.dtype);
+      if (unbatched && g.rank === 2) g = g.reshape(this.batchFirst ? [1, ...g.shape] : [g.shape[0], 1, g.shape[1]]);
+      const expect = this.batchFirst ? [B, T, F] : [T, B, F];
+      if (g.shape.join() !== expect.join()) throw new Error(`${this.name}: output gradient must have shape [${expect.join(", ")}] but got [${g.shape.join(", ")}]`);
+      if (!(this.dirs === 1 && onlyLastStep(g.data, T, B, F, this.batchFirst))) return { dOut: { data: g.data, batchMajor: this.batchFirst }, dhN };
+      last = g.data;
+      [lastAt, lastStride] = this.batchFirst ? [(T - 1) * F, T * F] : [(T - 1) * B * F, F];
+    }
+    // dhN (or zeros) with the last step's gradient [B, H] added into the last layer's slice.
+    const L = this.numLayers;
+    if (lane.dhN?.length !== L * B * F) lane.dhN = allocFloats(L * B * F, this.dtype);
+    const sum = lane.dhN;
+    if (dhN) sum.set(dhN);
+    else sum.fill(0);
+    const o = (L - 1) * B * F;
+    for (let b = 0; b < B; b++) {
+      const src = lastAt + b * lastStride;
+      for (let f = 0; f < F; f++) sum[o + b * F + f] += last[src + f];
+    }
+    return { dOut: null, dhN: sum };
   }
 
   /** ∂L/∂hN or ∂L/∂cN as [L·D, B, H] data, or null. */

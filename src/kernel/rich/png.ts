@@ -3,9 +3,11 @@
  * Format per the PNG specification (W3C, 2nd ed., 2003): 8-byte signature, then chunks
  * `length (4, big-endian) · type (4) · data · CRC-32 (over type + data)`; we write IHDR (8-bit RGBA,
  * colour type 6), one IDAT (zlib stream of scanlines, each prefixed by filter byte 0 = None) and IEND.
- * CRC-32 is the ISO-HDLC polynomial 0xEDB88320 (reflected), table-driven (PNG spec Annex D).
+ * CRC-32 is the ISO-HDLC polynomial 0xEDB88320 (reflected), table-driven (PNG spec Annex D). The zlib
+ * stream is the platform's (platform.ts: node:zlib in the Node kernel, ./deflate.ts in the browser).
  */
-import { deflateSync } from "node:zlib";
+import { platform } from "../platform";
+import { bytesToBase64 } from "../../shared/base64";
 
 export const PNG_SIGNATURE = Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10);
 
@@ -57,7 +59,7 @@ export function encodePng(width: number, height: number, rgba: Uint8Array): Uint
     raw[y * (stride + 1)] = 0; // filter type None
     raw.set(rgba.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   }
-  const idat = new Uint8Array(deflateSync(raw, { level: 9 }));
+  const idat = platform().deflate(raw);
   const parts = [PNG_SIGNATURE, chunk("IHDR", ihdr), chunk("IDAT", idat), chunk("IEND", new Uint8Array(0))];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
@@ -98,6 +100,6 @@ export class PixelImage {
     return encodePng(this.width, this.height, this.data);
   }
   toBase64(): string {
-    return Buffer.from(this.toPng()).toString("base64");
+    return bytesToBase64(this.toPng());
   }
 }

@@ -5,6 +5,8 @@ import * as vm from "node:vm";
 import { transpileCell, lineColumnOf } from "../../../src/kernel/transpile";
 import { decodeMappings, originalPosition } from "../../../src/kernel/sourceMap";
 import { Outbox } from "../../../src/kernel/output";
+import { nodePlatform } from "../../../src/kernel/nodePlatform";
+import { portablePlatform, setPlatform } from "../../../src/kernel/platform";
 import type { FromKernel } from "../../../src/shared/protocol";
 
 /** Evaluates a transpiled cell against a fresh global object (a vm context stands in for the kernel's). */
@@ -113,6 +115,9 @@ describe("source map decoding", () => {
 });
 
 describe("Outbox (console coalescing)", () => {
+  // The Node kernel's platform: its burst flush waits for setImmediate, which the test awaits.
+  before(() => setPlatform(nodePlatform));
+  after(() => setPlatform(portablePlatform));
   it("caps one cell's console text and says so once", () => {
     const sent: FromKernel[] = [];
     const box = new Outbox((m) => sent.push(m), 10); // a 10-character cap for the test

@@ -24,6 +24,17 @@ describe("autograd shape and indexing ops", () => {
     assert.deepEqual(tensor([[[1], [2]]]).squeeze(-1).shape, [1, 2]);
   });
 
+  it("the gradient of a select is zero outside the selected entries, also for a retained non-leaf", () => {
+    // d(Σ u[:, -1, :])/du = 1 at [:, -1, :] and 0 elsewhere (the identity's Jacobian restricted to the
+    // block), for u = 1·x and so for x.
+    const xl = tensor(x.data.slice(), x.shape, { requiresGrad: true });
+    const u = xl.mul(1).retainGrad();
+    u.select(1, -1).sum().backward();
+    const expected = [[[0, 0], [0, 0], [1, 1]], [[0, 0], [0, 0], [1, 1]]];
+    assert.deepEqual(u.grad!.toArray(), expected);
+    assert.deepEqual(xl.grad!.toArray(), expected);
+  });
+
   it("select, narrow and index pick what PyTorch's indexing picks", () => {
     assert.deepEqual(x.select(1, -1).toArray(), [[4, 5], [10, 11]]); // x[:, -1]
     assert.deepEqual(x.narrow(1, 1, 2).toArray(), [[[2, 3], [4, 5]], [[8, 9], [10, 11]]]); // x[:, 1:3]
@@ -71,6 +82,14 @@ describe("autograd shape and indexing ops", () => {
         checkGradients(name, f, [leaf([2, 3, 4], 31)]);
       });
     }
+    it("narrowed gradients meeting other paths into one tensor (two selects and a mean of it)", () => {
+      // select/narrow send back only their block; where a second path reaches the same tensor the
+      // tape adds full-size gradients, so both the block and the sum must come out right.
+      checkGradients("selects + mean", (t) => {
+        const u = t.tanh();
+        return u.select(1, -1).add(u.select(1, 0)).mul(u.mean(1)).add(u.narrow(1, 1, 1).squeeze(1));
+      }, [leaf([2, 3, 4], 40)]);
+    });
     it("cat along axes 0 and -1", () => {
       checkGradients("cat 0", (a, b) => cat([a, b, a], 0), [leaf([1, 3], 32), leaf([2, 3], 33)]);
       checkGradients("cat -1", (a, b) => cat([a, b], -1), [leaf([2, 2], 34), leaf([2, 3], 35)]);

@@ -107,6 +107,22 @@ describe("rnn.optim: bad input", () => {
     for (const [name, t] of Object.entries(m.stateDict())) assert.deepEqual(t.data, twin.stateDict()[name].data, name);
   });
 
+  it("±Infinity is refused like NaN wherever it sits; the largest finite gradients are not", () => {
+    // 7 entries: index 5 lies past the groups of four the finiteness scan sums, index 1 inside one.
+    const w = tensor(new Float32Array(7), [7], { requiresGrad: true });
+    const opt = optim.SGD([w], { lr: 0.1 });
+    for (const [i, v] of [[1, Infinity], [5, -Infinity], [3, NaN]] as const) {
+      w.grad = tensor(new Float32Array(7), [7]);
+      w.grad.data[i] = v;
+      assert.throws(() => opt.step(), new RegExp(`the gradient of parameter 0 is ${v} at index ${i}; nothing was updated`));
+      assert.deepEqual(Array.from(w.data), [0, 0, 0, 0, 0, 0, 0]);
+    }
+    // 3.4e38 ≈ the largest float32 (2^128 − 2^104): finite, so the step runs: p = 0 − 0.1·g.
+    w.grad = tensor(Float32Array.from([3.4e38, -3.4e38, 0, 0, 0, 0, 1]), [7]);
+    opt.step();
+    assert.deepEqual(Array.from(w.data), Array.from(Float32Array.from([-3.4e37, 3.4e37, 0, 0, 0, 0, -0.1])));
+  });
+
   it("zeroGrad zeroes every gradient; tensors without a gradient are skipped by step", () => {
     const a = tensor([1, 2], { requiresGrad: true }), b = tensor([3], { requiresGrad: true });
     const opt = optim.SGD([a, b], { lr: 0.5 });

@@ -45,6 +45,21 @@ describe("nn recurrent modules in the autograd graph", () => {
     }
   });
 
+  it("gradients for other parts of the output take the full path: two last steps, both directions, the output read twice", () => {
+    // Only a one-direction module's last step can go into ∂L/∂hN; everything else must reach the time
+    // loop as a full [T, B, F] gradient (the tape expands the block), and pass the gradient check.
+    const x = leaf([2, 5, 3], 12);
+    const uni = nn.GRU({ inputSize: 3, hiddenSize: 4, batchFirst: true, dtype: "float64", seed: 13 });
+    const bi = nn.LSTM({ inputSize: 3, hiddenSize: 2, batchFirst: true, bidirectional: true, dtype: "float64", seed: 14 });
+    checkGradients("output.narrow(1, 3, 2)", (xi) => uni.forward(xi).output.narrow(1, 3, 2), [x, ...uni.parameters()]);
+    checkGradients("bidirectional output[:, -1]", (xi) => bi.forward(xi).output.select(1, -1), [x, ...bi.parameters()]);
+    checkGradients("output[:, -1] and output.mean()", (xi) => {
+      const out = uni.forward(xi).output;
+      return out.select(1, -1).add(out.mean(1));
+    }, [x, ...uni.parameters()]);
+    checkGradients("unbatched output[-1]", (xi) => uni.forward(xi).output.select(0, -1), [leaf([5, 3], 15), ...uni.parameters()]);
+  });
+
   it("a frozen parameter tensor gets no gradient; the others get what they get when nothing is frozen", () => {
     // The op adds its parameter gradients into .grad itself: it must skip a tensor frozen alone
     // (requiresGrad false), as the tape skips one, and leave the other tensors of its unit exact.
