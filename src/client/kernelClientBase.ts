@@ -123,6 +123,11 @@ export abstract class KernelClientBase {
     return this.process?.pid;
   }
 
+  /** A kernel runs for this client now (started or attached; a Worker kernel has no pid). */
+  get hasKernel(): boolean {
+    return this.process !== undefined && !this.process.hasExited;
+  }
+
   /** A cell runs in the kernel now (not counting one that waits for the process to start). */
   get isRunningCell(): boolean {
     return this.running !== undefined;

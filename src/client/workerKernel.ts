@@ -10,17 +10,9 @@
  * The worker script is started from a `blob:` URL: browsers refuse workers from the extension's own
  * `vscode-remote:`/`https:` resource URLs, whose origin is not the extension host's (vscode#168942).
  */
-import type { FromKernel, ToKernel } from "../shared/protocol";
+import type { FromWebKernel, ToKernel, WebFileReply, WebFileRequest, WebKernelInit } from "../shared/protocol";
 import { KernelClientBase, type KernelClientOptions } from "./kernelClientBase";
 import type { KernelConnection, KernelExit, KernelProcessListener } from "./kernelProcess";
-
-/** What the worker asks of the workspace's files (URIs as strings). */
-export type WorkerFileRequest = { type: "file"; id: number; op: "stat" | "read" | "write"; uri: string; content?: Uint8Array };
-
-/** The answer to a WorkerFileRequest. */
-export type WorkerFileReply =
-  | { type: "fileReply"; id: number; ok: true; kind?: "file" | "folder" | "none"; content?: Uint8Array; entries?: string[] }
-  | { type: "fileReply"; id: number; ok: false; error: string };
 
 /** The workspace's files as the extension reaches them (vscode.workspace.fs). */
 export interface WorkerFiles {
@@ -28,15 +20,6 @@ export interface WorkerFiles {
   stat(uri: string): Promise<{ kind: "file" | "folder" | "none"; entries?: string[] }>;
   read(uri: string): Promise<Uint8Array>;
   write(uri: string, content: Uint8Array): Promise<void>;
-}
-
-/** The first message a kernel worker gets. */
-export interface WorkerInit {
-  type: "webInit";
-  /** The notebook's folder, as a URI string: cells' relative paths resolve from it. */
-  folder: string;
-  /** Largest size of one output in bytes; the kernel downsamples to fit. */
-  maxOutputBytes?: number;
 }
 
 /** The Worker API a connection needs (the browser's `Worker`; a test may pass another of its kind). */
@@ -64,7 +47,7 @@ export class WorkerConnection implements KernelConnection {
   readonly exited: Promise<KernelExit>;
   readonly pid = undefined;
 
-  constructor(private readonly worker: WorkerLike, init: WorkerInit, private readonly files: WorkerFiles, listener: KernelProcessListener) {
+  constructor(private readonly worker: WorkerLike, init: WebKernelInit, private readonly files: WorkerFiles, listener: KernelProcessListener) {
     this.exited = new Promise((resolve) => {
       this.endNow = (e) => {
         if (this.ended) return;
@@ -78,7 +61,7 @@ export class WorkerConnection implements KernelConnection {
     this.ready = new Promise<void>((resolve, reject) => {
       void this.exited.then(() => reject(new Error(`The kernel worker ended before it was ready.\n${this.stderrTail}`)));
       worker.onmessage = (e) => {
-        const m = e.data as FromKernel | WorkerFileRequest;
+        const m = e.data as FromWebKernel;
         if (m.type === "file") {
           void this.answer(m);
           return;
@@ -116,8 +99,8 @@ export class WorkerConnection implements KernelConnection {
     this.endNow({ code: null, signal: "SIGKILL" });
   }
 
-  private async answer(r: WorkerFileRequest): Promise<void> {
-    let reply: WorkerFileReply;
+  private async answer(r: WebFileRequest): Promise<void> {
+    let reply: WebFileReply;
     try {
       switch (r.op) {
         case "stat": {
@@ -147,7 +130,7 @@ export class WorkerKernelClient extends KernelClientBase {
 
   protected launch(listener: KernelProcessListener): KernelConnection {
     const { folder, maxOutputBytes, files } = this.workerOptions;
-    const init: WorkerInit = { type: "webInit", folder, ...(maxOutputBytes ? { maxOutputBytes } : {}) };
+    const init: WebKernelInit = { type: "webInit", folder, ...(maxOutputBytes ? { maxOutputBytes } : {}) };
     return new WorkerConnection(this.workerOptions.createWorker(), init, files, listener);
   }
 }

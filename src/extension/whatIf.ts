@@ -19,7 +19,7 @@ const WHAT_IF_TIMEOUT_MS = 30_000;
 export function kernelState(controller: RnnNotebookController, notebook: vscode.NotebookDocument): KernelState {
   if (!vscode.workspace.isTrusted) return "untrusted";
   const kernel = controller.kernelOf(notebook);
-  if (!kernel || kernel.pid === undefined) return "noKernel";
+  if (!kernel?.hasKernel) return "noKernel";
   return controller.isBusy(notebook) ? "busy" : "ready";
 }
 

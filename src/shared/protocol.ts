@@ -93,7 +93,7 @@ export interface LiveModel {
 export type FromKernel =
   /** The kernel can take requests. A detached kernel says it to every client that attaches, with the
    * cell running at that moment (its outputs so far follow, then live ones, then its "done"). */
-  | { type: "ready"; pid: number; running?: { id: number; cell: number } }
+  | { type: "ready"; /** the kernel process's pid; a Worker kernel has none */ pid?: number; running?: { id: number; cell: number } }
   | { type: "stream"; id: number; name: "stdout" | "stderr"; text: string }
   /** A rich output; when displayId is repeated the output with that id is replaced in place. */
   | { type: "display"; id: number; displayId?: string; bundle: MimeBundle }
