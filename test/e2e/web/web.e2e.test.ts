@@ -40,7 +40,13 @@ function runWithNode(file: string, source: string): string {
 async function saveWhenAllRan(page: Page, file: string, timeoutMs: number): Promise<string> {
   const interrupt = page.locator(".notebook-toolbar-container").getByText("Interrupt", { exact: true }).locator("visible=true").first();
   await interrupt.waitFor({ state: "visible", timeout: 30_000 }).catch(() => undefined); // a short run may be over already
-  await interrupt.waitFor({ state: "hidden", timeout: timeoutMs });
+  // Between two cells of Run All the button can go for a moment: the run has ended when it stays gone 5 s.
+  const deadline0 = Date.now() + timeoutMs;
+  for (let quiet = 0; quiet < 10;) {
+    if (Date.now() > deadline0) throw new Error(`${path.basename(file)}: still running after ${timeoutMs / 1000} s`);
+    await page.waitForTimeout(500);
+    quiet = (await interrupt.isVisible().catch(() => false)) ? 0 : quiet + 1;
+  }
   await runCommand(page, "File: Save");
   const deadline = Date.now() + 30_000;
   for (;;) {
