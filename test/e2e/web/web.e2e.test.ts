@@ -13,12 +13,12 @@ import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { allCodeCellsRan, compareOutputs, withoutOutputs } from "../lib/compareOutputs";
 import { e2eEnv } from "../lib/env";
 import { completionAfter, firstSampleName, hoverOnLstm } from "../lib/intellisense";
 import {
-  canvasStats, isNonBlank, openNotebook, runAll, runCellAt, runCommand, screenshot, step, useWorkbench, waitForDrawnCanvas, waitForText,
+  canvasStats, isNonBlank, openNotebook, pickKernelIfAsked, runAll, runCellAt, runCommand, screenshot, step, useWorkbench, waitForDrawnCanvas, waitForText,
 } from "../lib/workbench";
 
 const SAMPLES = ["01-parameter-counting", "02-lstm-gates", "03-vanishing-gradients", "04-char-language-model", "05-pytorch-style"];
@@ -32,13 +32,24 @@ function runWithNode(file: string, source: string): string {
   return readFileSync(out, "utf8");
 }
 
+/** The notebook toolbar's Interrupt button, shown while a cell runs. */
+function interruptButton(page: Page): Locator {
+  return page.locator(".notebook-toolbar-container").getByText("Interrupt", { exact: true }).locator("visible=true").first();
+}
+
+/** Runs the open notebook's first cell, picking our kernel if VS Code asks for one. */
+async function runFirstCell(page: Page): Promise<void> {
+  await runCellAt(page, 0);
+  await pickKernelIfAsked(page);
+}
+
 /**
  * Waits until the active notebook's run has ended (its toolbar's Interrupt button came and went), saves it
  * once — saves while cells still change the notebook can collide with each other — and returns the file,
  * which must show every code cell run.
  */
 async function saveWhenAllRan(page: Page, file: string, timeoutMs: number): Promise<string> {
-  const interrupt = page.locator(".notebook-toolbar-container").getByText("Interrupt", { exact: true }).locator("visible=true").first();
+  const interrupt = interruptButton(page);
   await interrupt.waitFor({ state: "visible", timeout: 30_000 }).catch(() => undefined); // a short run may be over already
   // Between two cells of Run All the button can go for a moment: the run has ended when it stays gone 5 s.
   const deadline0 = Date.now() + timeoutMs;
@@ -155,12 +166,10 @@ describe("the web extension in code-server's web worker extension host", functio
   it("Stop interrupts a running fit in the worker, and the next cell sees the trained model", async () => {
     const { page } = wb();
     await openNotebook(page, "zz-web-stop.rnnb");
-    await runCellAt(page, 0);
-    const row = page.locator(".quick-input-list .monaco-list-row", { hasText: "RNN Notebook" }).first();
-    if (await row.isVisible({ timeout: 3000 }).catch(() => false)) await row.click();
+    await runFirstCell(page);
     const progress = await waitForText(page, /Epoch ([3-9]|\d\d+)\/100000/, 180_000);
     step(`training in the worker: ${progress.text}`);
-    await page.locator(".notebook-toolbar-container").getByText("Interrupt", { exact: true }).locator("visible=true").first().click({ timeout: 20_000 });
+    await interruptButton(page).click({ timeout: 20_000 });
     step("Interrupt clicked");
     await waitForText(page, /Epoch \d+\/100000[^\n]*(interrupted|stopped)/, 60_000);
     await runCellAt(page, 1);
@@ -177,13 +186,11 @@ describe("the web extension in code-server's web worker extension host", functio
   it("Stop on a cell that never yields ends the worker after the grace period, and says every variable was lost", async () => {
     const { page } = wb();
     await openNotebook(page, "zz-web-spin.rnnb");
-    await runCellAt(page, 0);
-    const row = page.locator(".quick-input-list .monaco-list-row", { hasText: "RNN Notebook" }).first();
-    if (await row.isVisible({ timeout: 3000 }).catch(() => false)) await row.click();
+    await runFirstCell(page);
     await waitForText(page, /kept 42/, 120_000);
     await runCellAt(page, 1);
     await page.waitForTimeout(2000);
-    await page.locator(".notebook-toolbar-container").getByText("Interrupt", { exact: true }).locator("visible=true").first().click({ timeout: 20_000 });
+    await interruptButton(page).click({ timeout: 20_000 });
     step("Interrupt clicked on the spinning cell");
     // The grace period (rnnNotebook.kernel.interruptGracePeriodSeconds, 5 s by default), then a fresh worker.
     const lost = await waitForText(page, /All variables were lost/, 60_000);
