@@ -50,21 +50,21 @@ async function runFirstCell(page: Page): Promise<void> {
  */
 async function saveWhenAllRan(page: Page, file: string, timeoutMs: number): Promise<string> {
   const interrupt = interruptButton(page);
+  const deadline = Date.now() + timeoutMs;
   await interrupt.waitFor({ state: "visible", timeout: 30_000 }).catch(() => undefined); // a short run may be over already
-  // Between two cells of Run All the button can go for a moment: the run has ended when it stays gone 5 s.
-  const deadline0 = Date.now() + timeoutMs;
-  for (let quiet = 0; quiet < 10;) {
-    if (Date.now() > deadline0) throw new Error(`${path.basename(file)}: still running after ${timeoutMs / 1000} s`);
-    await page.waitForTimeout(500);
-    quiet = (await interrupt.isVisible().catch(() => false)) ? 0 : quiet + 1;
-  }
-  await runCommand(page, "File: Save");
-  const deadline = Date.now() + 30_000;
   for (;;) {
-    await page.waitForTimeout(1000);
+    // Between two cells of Run All the button can go for a moment: the run has ended when it stays gone 5 s.
+    for (let quiet = 0; quiet < 10;) {
+      if (Date.now() > deadline) throw new Error(`${path.basename(file)}: still running after ${timeoutMs / 1000} s`);
+      await page.waitForTimeout(500);
+      quiet = (await interrupt.isVisible().catch(() => false)) ? 0 : quiet + 1;
+    }
+    await runCommand(page, "File: Save");
+    await page.waitForTimeout(2000);
     const text = readFileSync(file, "utf8");
     if (allCodeCellsRan(text)) return text;
-    if (Date.now() > deadline) throw new Error(`${path.basename(file)}: saved, but not every code cell has run`);
+    // Saved in a pause between cells: wait for the rest of the run and save again.
+    if (Date.now() > deadline) throw new Error(`${path.basename(file)}: saved, but not every code cell has run within ${timeoutMs / 1000} s`);
   }
 }
 
