@@ -1,0 +1,118 @@
+// The kernel's second GEMM thread (src/kernel/gemmThread.ts, a real worker_threads Worker running the
+// built dist/gemmWorker.js) serving the engine's GEMM (src/engine/gemm.ts, gemmThread.ts) on a shared
+// WebAssembly memory. Every product the two threads split must be bit-identical to the same product
+// on one thread — each element of C is summed by one thread in the same order (gemm.ts's header) —
+// so the comparison is byte for byte, no tolerance. Shapes cover both splits (columns of C at a
+// panel boundary when M ≤ MC = 64 or B is prepared, rows otherwise), both micro-kernels (gemmR: A·B,
+// A·Bᵀ; gemmC: Aᵀ·B), partial NR = 16 panels, K across the KC = 256 block boundary, a bias and
+// column sums. Last, a helper that dies: the product still completes with the same numbers, the
+// reason is said, and later products (prepared operands included) run on one thread.
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import {
+  gemmInfo, gemmNN, gemmNNBias, gemmNT, gemmPrepared, gemmTN, prepareB, releaseB, setGemmBackend,
+} from "../../../src/engine/gemm";
+import { setHost } from "../../../src/engine/host";
+import { startGemmThread } from "../../../src/kernel/gemmThread";
+import { values } from "../engine/gemmValues";
+import { buildKernel, KERNEL_DIST } from "./harness";
+
+type Product = (c: Float32Array) => void;
+
+const said: string[] = [];
+let thread: ReturnType<typeof startGemmThread> | undefined;
+
+/** C of `product` on one thread and on two; asserts the helper took a share and the bytes agree. */
+function sameOnTwoThreads(what: string, cSize: number, product: Product): void {
+  const one = values(cSize, 99) as Float32Array, two = one.slice();
+  setGemmBackend("wasm");
+  product(one);
+  const before = gemmInfo().splitProducts;
+  setGemmBackend("threaded");
+  product(two);
+  setGemmBackend("auto");
+  assert.equal(gemmInfo().splitProducts, before + 1, `${what}: the helper thread took no share`);
+  assert.ok(Buffer.from(two.buffer).equals(Buffer.from(one.buffer)), `${what}: two threads differ from one`);
+}
+
+describe("GEMM on two threads (kernel worker thread + shared WASM memory)", function () {
+  this.timeout(60_000);
+
+  before(async () => {
+    await buildKernel();
+    // Installed before this bundle's first product, so its GEMM memory is the shared kind.
+    setHost({
+      gemmThread: (start) => (thread = startGemmThread(start, path.join(KERNEL_DIST, "gemmWorker.js"), (t) => said.push(t))),
+    });
+  });
+  after(() => {
+    thread?.stop();
+    setHost(undefined);
+  });
+
+  it("splits gemmNN by columns (M ≤ 64) and by rows (M > 64), bit-identical to one thread", () => {
+    for (const [m, n, k] of [[32, 512, 128], [32, 200, 300], [7, 33, 5], [150, 100, 70], [65, 17, 260]]) {
+      const lda = k + 1, ldb = n + 2, ldc = n + 3;
+      const a = values(m * lda, m + n), b = values(k * ldb, k + 1);
+      for (const acc of [false, true]) {
+        sameOnTwoThreads(`gemmNN ${m}×${n}×${k} acc=${acc}`, m * ldc, (c) => gemmNN(m, n, k, a, 0, lda, b, 0, ldb, c, 0, ldc, acc));
+      }
+    }
+  });
+
+  it("splits gemmNT, gemmTN (with column sums) and gemmNNBias, bit-identical to one thread", () => {
+    for (const [m, n, k] of [[100, 90, 300], [40, 300, 64], [130, 77, 50], [20, 48, 513]]) {
+      const a = values(Math.max(m, k) * (Math.max(m, k) + 1), 7 + m), b = values(Math.max(n, k) * (Math.max(n, k) + 1), 11 + n);
+      sameOnTwoThreads(`gemmNT ${m}×${n}×${k}`, m * n, (c) => gemmNT(m, n, k, a, 0, k, b, 0, k, c, 0, n, false));
+      // Aᵀ·B: gemmC's 6×8 tiles; its column sums are taken after both shares are in.
+      const sums1 = values(n, 5) as Float32Array, sums2 = sums1.slice();
+      let calls = 0;
+      sameOnTwoThreads(`gemmTN ${m}×${n}×${k}`, m * n, (c) => gemmTN(m, n, k, a, 0, m, b, 0, n, c, 0, n, true, calls++ === 0 ? sums1 : sums2, 0));
+      assert.ok(Buffer.from(sums1.buffer).equals(Buffer.from(sums2.buffer)), "column sums differ");
+      const bias = values(n, 3);
+      sameOnTwoThreads(`gemmNNBias ${m}×${n}×${k}`, m * n, (c) => gemmNNBias(m, n, k, a, 0, k, b, 0, n, bias, 0, c, 0, n));
+    }
+  });
+
+  it("splits prepared products by packed columns (partial last panel, K across two KC blocks), bit-identical", () => {
+    for (const transposed of [false, true]) {
+      const k = 300, n = 200, m = 32;
+      const b = values(k * n, 17);
+      const pb = prepareB(k, n, b, 0, transposed ? k : n, transposed);
+      for (let step = 0; step < 3; step++) {
+        const a = values(m * k, 40 + step), bias = values(n, 2);
+        sameOnTwoThreads(`prepared ${transposed ? "Bᵀ" : "B"} step ${step}`, m * n, (c) => gemmPrepared(m, a, 0, k, pb, c, 0, n, step === 1));
+        sameOnTwoThreads(`prepared + bias step ${step}`, m * n, (c) => gemmPrepared(m, a, 0, k, pb, c, 0, n, false, bias, 0));
+      }
+      releaseB(pb);
+    }
+  });
+
+  it("a helper that dies mid-run: the product completes with the same numbers, the reason is said, one thread from then on", async () => {
+    const k = 300, n = 200, m = 32;
+    const b = values(k * n, 23);
+    const pb = prepareB(k, n, b, 0, n, false);
+    const a = values(m * k, 29);
+    sameOnTwoThreads("prepared before the crash", m * n, (c) => gemmPrepared(m, a, 0, k, pb, c, 0, n, false));
+    assert.equal(gemmInfo().threads, 2);
+    // The thread ends without answering — what a crash looks like from the calling thread.
+    await thread!.worker.terminate();
+    const one = new Float32Array(m * n), two = new Float32Array(m * n);
+    setGemmBackend("wasm");
+    gemmPrepared(m, a, 0, k, pb, one, 0, n, false);
+    setGemmBackend("threaded");
+    // Waits out the time-out (2 s + 50 × its own share), then runs the helper's share itself.
+    gemmPrepared(m, a, 0, k, pb, two, 0, n, false);
+    assert.ok(Buffer.from(two.buffer).equals(Buffer.from(one.buffer)), "the product after the crash differs");
+    assert.match(said.join(""), /GEMM helper thread did not answer within 2000 ms: it crashed or stalls\. Products run on one thread/);
+    assert.equal(gemmInfo().threads, 1);
+    // The prepared operand is packed again into the new, unshared memory on its next use.
+    const three = new Float32Array(m * n);
+    const splits = gemmInfo().splitProducts;
+    gemmPrepared(m, a, 0, k, pb, three, 0, n, false);
+    setGemmBackend("auto");
+    assert.equal(gemmInfo().splitProducts, splits, "a product was split after the helper died");
+    assert.ok(Buffer.from(three.buffer).equals(Buffer.from(one.buffer)), "the product on the new memory differs");
+    releaseB(pb);
+  });
+});
