@@ -7,7 +7,11 @@
 // A·Bᵀ; gemmC: Aᵀ·B), partial NR = 16 panels, K across the KC = 256 block boundary, a bias and
 // column sums. Last, a helper that dies: the product still completes with the same numbers, the
 // reason is said, and later products (prepared operands included) run on one thread.
+// Then the thread's lifetime in a real kernel process: it is a thread of that process (one more entry
+// in /proc/<pid>/task), so SIGKILL mid-product (Stop's grace-period kill), V8's out-of-memory abort
+// and a normal shutdown all leave no thread and no process behind.
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import {
   gemmInfo, gemmNN, gemmNNBias, gemmNT, gemmPrepared, gemmTN, prepareB, releaseB, setGemmBackend,
@@ -15,7 +19,7 @@ import {
 import { setHost } from "../../../src/engine/host";
 import { startGemmThread } from "../../../src/kernel/gemmThread";
 import { values } from "../engine/gemmValues";
-import { buildKernel, KERNEL_DIST } from "./harness";
+import { buildKernel, KERNEL_DIST, tempDir, TestKernel } from "./harness";
 
 type Product = (c: Float32Array) => void;
 
@@ -114,5 +118,100 @@ describe("GEMM on two threads (kernel worker thread + shared WASM memory)", func
     assert.equal(gemmInfo().splitProducts, splits, "a product was split after the helper died");
     assert.ok(Buffer.from(three.buffer).equals(Buffer.from(one.buffer)), "the product on the new memory differs");
     releaseB(pb);
+  });
+});
+
+/** Threads of process `pid` (Linux /proc), or undefined once the process is gone. */
+function threadCount(pid: number): number | undefined {
+  try {
+    return fs.readdirSync(`/proc/${pid}/task`).length;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Processes whose parent is `pid` (none may outlive it: a worker thread is not a process). */
+function childrenOf(pid: number): number[] {
+  return fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((d) => {
+    try {
+      return /^PPid:\s+(\d+)$/m.exec(fs.readFileSync(`/proc/${d}/status`, "utf8"))?.[1] === String(pid);
+    } catch {
+      return false; // ended while we looked
+    }
+  }).map(Number);
+}
+
+// 512×512·512×512 = 134 M multiply-adds: far above the two-thread threshold (gemm.ts THREAD_MIN_MACS).
+const BIG_PRODUCT = "const a = rnn.ones([512, 512]); const p = a.matmul(a);";
+
+describe("the kernel's GEMM helper thread lives and dies with the kernel process", function () {
+  this.timeout(60_000);
+  let dir = "";
+  before(async () => {
+    await buildKernel();
+    dir = tempDir("gemm-thread");
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** A ready kernel that has run one small cell, its pid and thread count then. */
+  async function kernel(execArgv: string[] = []): Promise<{ k: TestKernel; pid: number; threads: number }> {
+    const k = new TestKernel(dir, execArgv);
+    await k.ready;
+    assert.equal((await k.run("1 + 1")).result, "2");
+    const pid = k.process.pid!;
+    return { k, pid, threads: threadCount(pid)! };
+  }
+
+  it("starts a thread on the first large product, not on later ones; a normal shutdown ends it with the process", async () => {
+    const { k, pid, threads } = await kernel();
+    try {
+      const r = await k.run(`${BIG_PRODUCT}\np.get(0, 0)`);
+      // Σ over 512 products 1·1 (ones): 512.
+      assert.equal(r.result, "512", r.stderr + (r.error?.stack ?? ""));
+      const withHelper = threadCount(pid)!;
+      assert.ok(withHelper > threads, "the kernel started no helper thread");
+      // One helper for the process, not one per product or per cell.
+      assert.equal((await k.run(`${BIG_PRODUCT}\np.get(1, 1)`)).result, "512");
+      assert.equal(threadCount(pid), withHelper, "a second large product started another thread");
+      k.process.send({ type: "shutdown" });
+      assert.deepEqual(await k.exited, { code: 0, signal: null });
+      assert.equal(threadCount(pid), undefined, `process ${pid} outlived its shutdown`);
+      assert.deepEqual(childrenOf(pid), []);
+    } finally {
+      await k.kill();
+    }
+  });
+
+  it("SIGKILL mid-product (Stop's grace-period kill) leaves no thread and no process", async () => {
+    const { k, pid, threads } = await kernel();
+    try {
+      k.start(`${BIG_PRODUCT}\nwhile (true) a.matmul(a);`);
+      // Kill while the products run on both threads.
+      for (let i = 0; i < 200 && threadCount(pid)! <= threads; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(threadCount(pid)! > threads, "no helper thread while the cell multiplies");
+      await new Promise((r) => setTimeout(r, 300));
+      await k.kill();
+      assert.equal((await k.exited).signal, "SIGKILL");
+      assert.equal(threadCount(pid), undefined, `process ${pid} outlived SIGKILL`);
+      assert.deepEqual(childrenOf(pid), []);
+    } finally {
+      await k.kill();
+    }
+  });
+
+  it("out of memory after a two-thread product: V8's abort leaves no thread and no process", async () => {
+    // 192 MB heap, as kernel.test.ts's out-of-memory test: the helper's memory is WASM memory, outside the heap.
+    const { k, pid, threads } = await kernel(["--max-old-space-size=192"]);
+    try {
+      assert.equal((await k.run(`${BIG_PRODUCT}\np.get(0, 0)`)).result, "512");
+      assert.ok(threadCount(pid)! > threads, "the kernel started no helper thread");
+      k.start("const keep: number[][] = [];\nwhile (true) keep.push(new Array(100_000).fill(1.5));");
+      const { code, signal } = await k.exited;
+      assert.ok(signal === "SIGABRT" || code === 134, `code ${code}, signal ${signal}`);
+      assert.equal(threadCount(pid), undefined, `process ${pid} outlived its out-of-memory abort`);
+      assert.deepEqual(childrenOf(pid), []);
+    } finally {
+      await k.kill();
+    }
   });
 });
