@@ -18,9 +18,9 @@ if (process.env.RNN_FUSED_STEPS) console.log(`[force-gemm] fused WASM gate steps
 let started = 0;
 if (process.env.RNN_GEMM_BACKEND === "threaded") {
   const { startGemmThread } = require(join(__dirname, "..", "..", "dist", "gemmWorker.js"));
-  globalThis.RNN_GEMM_THREAD = (start) => {
+  globalThis.RNN_GEMM_THREAD = (start, lost) => {
     started++;
-    return startGemmThread(start);
+    return startGemmThread(start, lost);
   };
   exports.mochaHooks = {
     afterAll() {

@@ -27,7 +27,7 @@
  */
 import type { FloatArray } from "./tensor";
 import { host } from "./host";
-import { CONTROL_INTS, GemmHelper, now, type GemmThread, type GemmThreadStart } from "./gemmThread";
+import { CONTROL_INTS, GemmHelper, now, type GemmThread, type GemmThreadLost, type GemmThreadStart } from "./gemmThread";
 import { gemmModuleBytes, KC, MC, NR_MAX, TILE_R } from "./wasm/gemmModule";
 
 export type GemmBackend = "auto" | "wasm" | "threaded" | "js";
@@ -62,12 +62,12 @@ function initialBackend(): GemmBackend {
   return forced === "wasm" || forced === "js" || forced === "threaded" ? forced : "auto";
 }
 
-type ThreadSource = (start: GemmThreadStart) => GemmThread | undefined;
+type ThreadSource = (start: GemmThreadStart, lost: GemmThreadLost) => GemmThread | undefined;
 
 /** Where a helper thread comes from: the host, else a test run's forced source, else nowhere. */
 function threadSource(): ThreadSource | undefined {
   const h = host();
-  if (h.gemmThread) return (start) => h.gemmThread?.(start);
+  if (h.gemmThread) return (start, lost) => h.gemmThread?.(start, lost);
   const forced = (globalThis as { RNN_GEMM_THREAD?: unknown }).RNN_GEMM_THREAD;
   return typeof forced === "function" ? (forced as ThreadSource) : undefined;
 }
@@ -257,9 +257,12 @@ function runGemm(
   h.post(fn, theirs);
   const t0 = now();
   call(m0, n0, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, 0, pre);
-  const outcome = h.finish(HELPER_TIMEOUT_MS + HELPER_WAIT_FACTOR * (now() - t0));
-  splitProducts++;
-  if (outcome === "done") return;
+  // "auto" takes the helper's share back when the helper has not started it (gemmThread.ts).
+  const outcome = h.finish(HELPER_TIMEOUT_MS + HELPER_WAIT_FACTOR * (now() - t0), backend !== "threaded");
+  if (outcome === "done") {
+    splitProducts++;
+    return;
+  }
   if (outcome === "timed-out") {
     dropHelper(`the GEMM helper thread did not answer within ${HELPER_TIMEOUT_MS} ms: it crashed or stalls. Products run on one thread from now on.`);
   }
@@ -284,7 +287,9 @@ function startHelper(w: WasmKernel): void {
   helper = null;
   if (!w.shared) return;
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_INTS * 4));
-  const thread = threadSource()?.({ module: w.shared, memory: w.memory, control });
+  const thread = threadSource()?.({ module: w.shared, memory: w.memory, control }, (reason) => {
+    if (helper?.thread === thread) dropHelper(reason);
+  });
   if (thread) helper = new GemmHelper(control, thread);
 }
 

@@ -12,11 +12,18 @@
  * per product. Each element of C is computed by one thread with the same instructions in the same
  * order as on one thread, so the results are bit-identical (gemm.ts says how it splits).
  *
+ * A share is claimed before it is computed (compare-and-swap on CLAIM), by the helper when it wakes,
+ * or — when the helper has not started it by the time the calling thread finished its own share (on
+ * a machine whose other core is busy the helper may not run for milliseconds) — by the calling thread,
+ * which then computes it itself instead of waiting: a product never takes much longer than on one
+ * thread. A forced "threaded" run always waits, so every product takes the two-thread path.
+ *
  * Control block (Int32Array on a SharedArrayBuffer), slot by slot:
  *   SEQ     number of the last product posted (the calling thread increments it, then notifies)
  *   DONE    number of the last product the helper finished (the helper stores it, then notifies)
  *   READY   1 once the helper has instantiated the module and waits for work
  *   STATUS  0 when the helper's last call returned, 1 when it threw (a trap)
+ *   CLAIM   number of the last product whose helper share someone claimed (SEQ − 1 while unclaimed)
  *   FN      0 = gemmR, 1 = gemmC
  *   ARGS…   the call's 15 arguments (byte addresses and strides, see gemmModule.ts)
  */
@@ -31,6 +38,13 @@ export interface GemmThreadStart {
 }
 
 /** A running helper thread, as the host hands it back. */
+/**
+ * Called by the host when the thread ended on its own (it crashed): the engine stops posting to it.
+ * Hosts whose event loop runs between products (the kernel: between cells and fit batches) report it
+ * there; a thread that dies mid-product is caught by the calling thread's time-out instead.
+ */
+export type GemmThreadLost = (reason: string) => void;
+
 export interface GemmThread {
   /**
    * Ends the thread. With a reason (it crashed or stopped answering), the host also tells the user
@@ -39,7 +53,8 @@ export interface GemmThread {
   stop(reason?: string): void;
 }
 
-const SEQ = 0, DONE = 1, READY = 2, STATUS = 3, FN = 4, ARGS = 5;
+/** Slots of the control block (see the header). */
+export const SEQ = 0, DONE = 1, READY = 2, STATUS = 3, CLAIM = 4, FN = 5, ARGS = 6;
 const ARG_COUNT = 15;
 export const CONTROL_INTS = ARGS + ARG_COUNT;
 
@@ -48,7 +63,7 @@ export const CONTROL_INTS = ARGS + ARG_COUNT;
  * product every few tens of microseconds, and waking a sleeping thread costs about as much; a short
  * spin catches the next product without it. Bounded, so an idle kernel never burns a core.
  */
-const SPIN = 20000;
+const SPIN = 2000;
 
 type GemmCall = (...args: number[]) => void;
 
@@ -70,6 +85,8 @@ export function serveGemmHelper(start: GemmThreadStart): void {
     const seq = Atomics.load(control, SEQ);
     if (seq === seen) continue;
     seen = seq;
+    // The calling thread may have taken this share already (it did not wait for us).
+    if (Atomics.compareExchange(control, CLAIM, (seq - 1) | 0, seq) !== ((seq - 1) | 0)) continue;
     for (let i = 0; i < ARG_COUNT; i++) args[i] = control[ARGS + i];
     let status = 0;
     try {
@@ -110,11 +127,14 @@ export class GemmHelper {
   }
 
   /**
-   * Waits for the posted call: "done", "trapped" (the helper's call threw; run it here to get the
-   * error), or "timed-out" after `timeoutMs` (the helper died or stalls).
+   * After the calling thread's own share: "mine" when the helper had not started the posted call and
+   * `steal` let this thread claim it (run it here), else waits for it: "done", "trapped" (the helper's
+   * call threw; run it here to get the error), or "timed-out" after `timeoutMs` (the helper died or
+   * stalls mid-call).
    */
-  finish(timeoutMs: number): "done" | "trapped" | "timed-out" {
+  finish(timeoutMs: number, steal: boolean): "done" | "mine" | "trapped" | "timed-out" {
     const c = this.control;
+    if (steal && Atomics.compareExchange(c, CLAIM, (this.seq - 1) | 0, this.seq) === ((this.seq - 1) | 0)) return "mine";
     for (let i = 0; i < SPIN && Atomics.load(c, DONE) !== this.seq; i++);
     const until = now() + timeoutMs;
     for (;;) {

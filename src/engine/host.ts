@@ -22,7 +22,7 @@
  *                   product on the same shared WebAssembly memory (gemmThread.ts in the engine)
  */
 import type { AbortSignalLike, FitOptions, FitProgress, History } from "./fit";
-import type { GemmThread, GemmThreadStart } from "./gemmThread";
+import type { GemmThread, GemmThreadLost, GemmThreadStart } from "./gemmThread";
 
 /**
  * Files of the host. Paths the engine passes are what a cell wrote (`model.save("m.rnnmodel")`);
@@ -92,12 +92,12 @@ export interface EngineHost {
   yieldToEventLoop?(): Promise<void>;
   /**
    * Starts a second thread for the GEMM, which runs `serveGemmHelper(start)` (gemmThread.ts) until it is
-   * stopped — or returns undefined when it cannot. The engine itself cannot start threads (no Node, no
+   * stopped — or returns undefined when it cannot — and calls `lost` if the thread ends on its own. The engine itself cannot start threads (no Node, no
    * DOM), and a thread is only worth its start-up in a long-lived process with a core to spare: the
    * Node kernel gives one; a browser page gives none (no SharedArrayBuffer without cross-origin
    * isolation). Asked at most once per process, on the first product big enough to split.
    */
-  gemmThread?(start: GemmThreadStart): GemmThread | undefined;
+  gemmThread?(start: GemmThreadStart, lost: GemmThreadLost): GemmThread | undefined;
 }
 
 /** The host without files, signal or observer: the engine on its own (tests, a bare import). */
