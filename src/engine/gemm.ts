@@ -35,11 +35,13 @@ export type GemmBackend = "auto" | "wasm" | "threaded" | "js";
 /** Products with fewer multiply-adds than this stay in TypeScript (call + copy overhead). */
 const WASM_MIN_MACS = 2048;
 /**
- * Products with fewer multiply-adds than this stay on one thread under "auto": a hand-over to the
- * helper and back costs a few microseconds, worth it from about this size (scripts/bench/threads.mjs
- * measures the crossover on the benchmark machine; README Performance).
+ * Products with fewer multiply-adds than this stay on one thread under "auto". Waking the sleeping
+ * helper took ~35 µs on the benchmark machine (2-core VM, load 4–6), so a split pays only when half the
+ * product takes longer: a recurrent step's product C (32, 4H) = A (32, H)·U, one thread vs two
+ * (scripts/bench/threads.mjs crossover, interleaved): H = 48 (295 K multiply-adds) 14.0 vs 15.8 µs,
+ * H = 64 (524 K) 23.6 vs 21.8 µs, H = 128 (2.1 M) 89 vs 60 µs, H = 512 (33.5 M) 1754 vs 950 µs.
  */
-const THREAD_MIN_MACS = 1 << 17;
+const THREAD_MIN_MACS = 1 << 19;
 /** The shared memory's maximum (a shared memory must declare one): 4 GiB, wasm32's whole address space. */
 const SHARED_MAX_PAGES = 65536;
 /**
