@@ -7,12 +7,14 @@
 // gradient-norm recording on, and the recordings collected as model.record() returns them.
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
-import { timed, emit, randomData } from "./common.mjs";
+import { timed, emit, randomData, installGemmThread } from "./common.mjs";
 
 const cfg = JSON.parse(process.argv[2]);
 const require = createRequire(import.meta.url);
 const rnn = require(cfg.enginePath);
 const { B, T, I, H, layers: L } = cfg;
+// As users get it: the kernel gives the engine a second GEMM thread (threads: 1 measures without it).
+if (cfg.threads !== 1) installGemmThread(rnn, cfg.enginePath);
 
 if (cfg.gemm) rnn.setGemmBackend?.(cfg.gemm);
 if (cfg.fused === false) rnn.setPointwiseEnabled?.(false);
