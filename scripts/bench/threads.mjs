@@ -8,7 +8,7 @@
 // Usage: node scripts/bench/threads.mjs '{"enginePath":"out/bench/engine.cjs","cell":"lstm","B":32,"T":50,"I":64,"H":128,"layers":1}'
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
-import { emit, randomData, installGemmThread, gemmFlops } from "./common.mjs";
+import { emit, randomData, installGemmThread, benchModel, gemmFlops } from "./common.mjs";
 
 const cfg = JSON.parse(process.argv[2]);
 const require = createRequire(import.meta.url);
@@ -54,21 +54,10 @@ if (cfg.crossover) {
   }
   emit({ system: "threads", crossover: rows, gemm: rnn.gemmInfo() });
 } else {
-  const { B, T, I, H, layers: L } = cfg;
-  const layers = [];
-  for (let l = 0; l < L; l++) {
-    const opts = { units: H, returnSequences: l < L - 1 };
-    layers.push(cfg.cell === "lstm" ? rnn.lstm(opts) : rnn.gru(opts));
-  }
-  layers.push(rnn.dense({ units: 1 }));
-  const model = rnn.sequential({ inputShape: [T, I] }, layers);
-  const optimizer = rnn.adam({ lr: 1e-3 });
-  const x = model.input(rnn.tensor(randomData(B * T * I, 1), [B, T, I]));
-  const y = rnn.tensor(randomData(B, 2), [B, 1]);
-  const params = model.params();
+  const { model, x, trainStep } = benchModel(rnn, cfg);
   const ctx = { training: true, rng: new rnn.Rng(1) };
   const forward = () => model.forwardPass(x, { training: false, rng: ctx.rng });
-  const train = () => { model.lossAndBackward(x, y, "mse", ctx); optimizer.step(params); };
+  const train = () => trainStep(ctx);
   const plan = { warmup: cfg.warmup ?? 3, rounds: cfg.reps ?? 15, budgetMs: cfg.budgetMs ?? 20000 };
   const [f1, f2] = interleaved([[forward, "wasm"], [forward, "auto"]], plan);
   const [t1, t2] = interleaved([[train, "wasm"], [train, "auto"]], plan);
