@@ -8,6 +8,7 @@
 // panels or two row blocks with a helper thread; plain Node has no kernel to give one, so this hook
 // hands every bundle the kernel's own (dist/gemmWorker.js, built by `node esbuild.config.mjs`) as
 // globalThis.RNN_GEMM_THREAD, and fails the run at its end if no bundle started one.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS preload (mocha --require)
 const { join } = require("node:path");
 
 globalThis.RNN_GEMM_BACKEND = process.env.RNN_GEMM_BACKEND;
@@ -17,6 +18,7 @@ if (process.env.RNN_FUSED_STEPS) console.log(`[force-gemm] fused WASM gate steps
 
 let started = 0;
 if (process.env.RNN_GEMM_BACKEND === "threaded") {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the kernel's built helper thread
   const { startGemmThread } = require(join(__dirname, "..", "..", "dist", "gemmWorker.js"));
   globalThis.RNN_GEMM_THREAD = (start, lost) => {
     started++;

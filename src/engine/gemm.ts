@@ -51,6 +51,13 @@ const SHARED_MAX_PAGES = 65536;
  */
 const HELPER_TIMEOUT_MS = 2000;
 const HELPER_WAIT_FACTOR = 50;
+/**
+ * After STEALS_BEFORE_REST products in a row whose share the helper had not started in time (its core
+ * is busy with other work), "auto" runs the next REST_PRODUCTS eligible products on one thread: waking a
+ * helper that cannot run only costs a system call and, when it does run, time slices of our own thread.
+ */
+const STEALS_BEFORE_REST = 4;
+const REST_PRODUCTS = 64;
 
 /**
  * Initial backend. A test run can force one path for every bundle in the process by setting
@@ -127,6 +134,9 @@ let wasmFma = false;
 /** The helper thread while it serves products; undefined before the first try, null without one. */
 let helper: GemmHelper | null | undefined;
 let splitProducts = 0;
+/** Shares taken back in a row, and eligible products left to run on one thread (see STEALS_BEFORE_REST). */
+let steals = 0;
+let rest = 0;
 
 function wasmKernel(): WasmKernel | null {
   if (wasm !== undefined) return wasm;
@@ -263,7 +273,12 @@ function runGemm(
   const outcome = h.finish(HELPER_TIMEOUT_MS + HELPER_WAIT_FACTOR * (now() - t0), backend !== "threaded");
   if (outcome === "done") {
     splitProducts++;
+    steals = 0;
     return;
+  }
+  if (outcome === "mine" && ++steals >= STEALS_BEFORE_REST) {
+    steals = 0;
+    rest = REST_PRODUCTS;
   }
   if (outcome === "timed-out") {
     dropHelper(`the GEMM helper thread did not answer within ${HELPER_TIMEOUT_MS} ms: it crashed or stalls. Products run on one thread from now on.`);
@@ -275,7 +290,13 @@ function runGemm(
 /** The helper thread for a product of `macs` multiply-adds, or null to run it on this thread. */
 function helperFor(w: WasmKernel, macs: number): GemmHelper | null {
   if (backend === "wasm" || w.shared === null) return null;
-  if (backend === "auto" && macs < THREAD_MIN_MACS) return null;
+  if (backend === "auto") {
+    if (macs < THREAD_MIN_MACS) return null;
+    if (rest > 0) {
+      rest--;
+      return null;
+    }
+  }
   if (helper === undefined) startHelper(w);
   if (!helper) return null;
   // A forced "threaded" run waits for the thread's start (~50 ms) so every product takes the path.

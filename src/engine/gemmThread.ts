@@ -28,11 +28,16 @@
  *   ARGS…   the call's 15 arguments (byte addresses and strides, see gemmModule.ts)
  */
 
-/** What the host's thread receives (structured-cloneable: a Module, a shared Memory, a shared Int32Array). */
+/**
+ * What the host's thread receives (structured-cloneable: a Module, a shared Memory, a shared Int32Array).
+ * Typed `object` where it holds WebAssembly objects: the engine's declarations are also the cells' typings,
+ * whose libraries have no WebAssembly namespace.
+ */
 export interface GemmThreadStart {
-  /** The compiled GEMM module in its shared-memory form: instantiate with { env: { memory } }. */
-  readonly module: WebAssembly.Module;
-  readonly memory: WebAssembly.Memory;
+  /** The compiled GEMM module (a WebAssembly.Module) in its shared-memory form: instantiate with { env: { memory } }. */
+  readonly module: object;
+  /** The shared WebAssembly.Memory. */
+  readonly memory: object;
   /** The control block, CONTROL_INTS slots. */
   readonly control: Int32Array;
 }
@@ -73,7 +78,7 @@ type GemmCall = (...args: number[]) => void;
  */
 export function serveGemmHelper(start: GemmThreadStart): void {
   const { module, memory, control } = start;
-  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const exports = new WebAssembly.Instance(module as WebAssembly.Module, { env: { memory: memory as WebAssembly.Memory } }).exports;
   const calls = [exports.gemmR as GemmCall, exports.gemmC as GemmCall];
   const args: number[] = new Array<number>(ARG_COUNT).fill(0);
   let seen = Atomics.load(control, SEQ);
