@@ -52,11 +52,14 @@ const SHARED_MAX_PAGES = 65536;
 const HELPER_TIMEOUT_MS = 2000;
 const HELPER_WAIT_FACTOR = 50;
 /**
- * After STEALS_BEFORE_REST products in a row whose share the helper had not started in time (its core
- * is busy with other work), "auto" runs the next REST_PRODUCTS eligible products on one thread: waking a
- * helper that cannot run only costs a system call and, when it does run, time slices of our own thread.
+ * After MISSES_BEFORE_REST products in a row where the helper did not run beside this thread — it had
+ * not started its share when this thread finished its own, or finished it more than half this thread's
+ * time later (it ran after us, on the same core) — "auto" runs the next REST_PRODUCTS eligible products
+ * on one thread: when the other core is busy with other work, a helper only costs system calls and time
+ * slices of our own thread (measured at load 4 on the 2-core benchmark machine: two threads 10–40%
+ * slower than one before this rule).
  */
-const STEALS_BEFORE_REST = 4;
+const MISSES_BEFORE_REST = 4;
 const REST_PRODUCTS = 64;
 
 /**
@@ -134,8 +137,8 @@ let wasmFma = false;
 /** The helper thread while it serves products; undefined before the first try, null without one. */
 let helper: GemmHelper | null | undefined;
 let splitProducts = 0;
-/** Shares taken back in a row, and eligible products left to run on one thread (see STEALS_BEFORE_REST). */
-let steals = 0;
+/** Products in a row the helper did not run beside us, and eligible products left to run on one thread (MISSES_BEFORE_REST). */
+let misses = 0;
 let rest = 0;
 
 function wasmKernel(): WasmKernel | null {
@@ -269,19 +272,22 @@ function runGemm(
   h.post(fn, theirs);
   const t0 = now();
   call(m0, n0, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, 0, pre);
+  const t1 = now();
+  const timeoutMs = HELPER_TIMEOUT_MS + HELPER_WAIT_FACTOR * (t1 - t0);
   // "auto" takes the helper's share back when the helper has not started it (gemmThread.ts).
-  const outcome = h.finish(HELPER_TIMEOUT_MS + HELPER_WAIT_FACTOR * (now() - t0), backend !== "threaded");
-  if (outcome === "done") {
-    splitProducts++;
-    steals = 0;
-    return;
-  }
-  if (outcome === "mine" && ++steals >= STEALS_BEFORE_REST) {
-    steals = 0;
+  const outcome = h.finish(timeoutMs, backend !== "threaded");
+  const beside = outcome === "done" && now() - t1 <= (t1 - t0) / 2;
+  if (beside) misses = 0;
+  else if (++misses >= MISSES_BEFORE_REST) {
+    misses = 0;
     rest = REST_PRODUCTS;
   }
+  if (outcome === "done") {
+    splitProducts++;
+    return;
+  }
   if (outcome === "timed-out") {
-    dropHelper(`the GEMM helper thread did not answer within ${HELPER_TIMEOUT_MS} ms: it crashed or stalls. Products run on one thread from now on.`);
+    dropHelper(`the GEMM helper thread did not answer within ${Math.round(timeoutMs)} ms: it crashed or stalls. Products run on one thread from now on.`);
   }
   // Their share here, in the memory this product was laid out in (a trap repeats here as on one thread).
   call(theirs[0], theirs[1], k, theirs[3], as0, as1, theirs[6], bs0, bs1, theirs[9], ldc, acc, theirs[12], 0, pre);

@@ -49,7 +49,10 @@ describe("a GEMM helper thread that dies mid-product", function () {
     gemmNN(m, n, k, a, 0, k, b, 0, n, two, 0, n, false);
     assert.ok(worker, "no helper was started");
     assert.ok(Buffer.from(two.buffer).equals(Buffer.from(one.buffer)), "the product differs from one thread's");
-    assert.deepEqual(said, ["the GEMM helper thread did not answer within 2000 ms: it crashed or stalls. Products run on one thread from now on."]);
+    assert.equal(said.length, 1, said.join("\n"));
+    const waited = /^the GEMM helper thread did not answer within (\d+) ms: it crashed or stalls\. Products run on one thread from now on\.$/.exec(said[0]);
+    // 2000 ms + 50 × this thread's own share's time.
+    assert.ok(waited && Number(waited[1]) >= 2000, said[0]);
     assert.equal(gemmInfo().threads, 1);
     const three = new Float32Array(m * n);
     gemmNN(m, n, k, a, 0, k, b, 0, n, three, 0, n, false);
