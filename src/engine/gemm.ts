@@ -40,8 +40,10 @@ const WASM_MIN_MACS = 2048;
  * product takes longer: a recurrent step's product C (32, 4H) = A (32, H)·U, one thread vs two
  * (scripts/bench/threads.mjs crossover, interleaved): H = 48 (295 K multiply-adds) 14.0 vs 15.8 µs,
  * H = 64 (524 K) 23.6 vs 21.8 µs, H = 128 (2.1 M) 89 vs 60 µs, H = 512 (33.5 M) 1754 vs 950 µs.
+ * 1 M keeps the textbook workload's products (at most 655 K: its input projection and weight
+ * gradients over T·B = 640 rows) on one thread, where the gain was nil, and splits every medium one.
  */
-const THREAD_MIN_MACS = 1 << 19;
+const THREAD_MIN_MACS = 1 << 20;
 /** The shared memory's maximum (a shared memory must declare one): 4 GiB, wasm32's whole address space. */
 const SHARED_MAX_PAGES = 65536;
 /**
