@@ -2,6 +2,7 @@
 //   extension  (node, cjs, `vscode` external)   src/extension/extension.ts -> dist/extension.js
 //              + the IntelliSense worker thread  src/extension/intellisense/worker.ts -> dist/intellisenseWorker.js
 //   kernel     (node, cjs)                       src/kernel/main.ts         -> dist/kernel.js
+//              + its second GEMM thread          src/kernel/gemmThread.ts   -> dist/gemmWorker.js
 //   runner CLI (node, cjs)                       src/client/runner.ts       -> dist/cli.js
 //   renderer   (browser, esm)                    src/renderer/index.ts      -> dist/renderer.js
 //   runs panel (browser, iife)                   src/renderer/runsPanel.ts  -> dist/runsPanel.js
@@ -44,7 +45,8 @@ const productBuilds = [
   { ...node, entryPoints: { extension: "src/extension/extension.ts", intellisenseWorker: "src/extension/intellisense/worker.ts" }, outdir: "dist", external: ["vscode"] },
   // The kernel transpiles cells with the bundled `typescript` package (pure JS), so the .vsix carries no
   // per-platform binary (src/kernel/transpile.ts).
-  { ...node, entryPoints: { kernel: "src/kernel/main.ts", cli: "src/client/runner.ts" }, outdir: "dist" },
+  // gemmWorker: the kernel's second GEMM thread (a worker_threads Worker started by the kernel).
+  { ...node, entryPoints: { kernel: "src/kernel/main.ts", cli: "src/client/runner.ts", gemmWorker: "src/kernel/gemmThread.ts" }, outdir: "dist" },
   { ...common, platform: "browser", format: "esm", target: "es2022", entryPoints: { renderer: "src/renderer/index.ts" }, outdir: "dist" },
   // The Compare Runs panel's page script: a classic script (iife) as webview panels load it.
   { ...common, platform: "browser", format: "iife", target: "es2022", entryPoints: { runsPanel: "src/renderer/runsPanel.ts" }, outdir: "dist" },

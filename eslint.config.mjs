@@ -25,9 +25,10 @@ const layeringZones = [
   { target: "./src/client", from: "./src", except: ["./client", "./shared", "./kernel/files.ts", "./kernel/channel.ts"],
     message: "src/client (the kernel's parent) imports only src/client and src/shared: never vscode, never kernel internals." },
 ];
-// The kernel's Node-only modules: the kernel process's entry and what only it uses. Everything else in
+// The kernel's Node-only modules: the kernel process's entry and what only it uses (gemmThread.ts: its second
+// GEMM thread, a worker_threads Worker; the browser kernel gives none). Everything else in
 // src/kernel is shared with the browser Worker kernel (src/kernel/web) and must run there too.
-const nodeOnlyKernel = ["main.ts", "nodePlatform.ts", "loader.ts", "files.ts", "detached.ts", "channel.ts"].map((f) => `src/kernel/${f}`);
+const nodeOnlyKernel = ["main.ts", "nodePlatform.ts", "loader.ts", "files.ts", "detached.ts", "channel.ts", "gemmThread.ts"].map((f) => `src/kernel/${f}`);
 const domGlobals = ["window", "document", "navigator", "HTMLElement", "HTMLCanvasElement", "localStorage", "fetch", "Worker", "Blob"];
 
 export default tseslint.config(

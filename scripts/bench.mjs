@@ -7,8 +7,10 @@
 //   tfjs-wasm   @tensorflow/tfjs + tfjs-backend-wasm (XNNPACK, SIMD, 1 thread), scripts/bench/tfjs.mjs
 //   tfjs-cpu    @tensorflow/tfjs's pure-JS cpu backend, scripts/bench/tfjs.mjs
 //   pytorch     /usr/bin/python3 scripts/bench_torch.py with OMP_NUM_THREADS=1 (only if it imports torch)
+//   pytorch2    the same with 2 threads: OMP_NUM_THREADS=2 (and OpenBLAS's, MKL's), OMP_WAIT_POLICY=PASSIVE
 //   web         this engine in a dedicated Web Worker of headless Chromium, as the web extension's kernel runs
 //               it (one thread), scripts/bench/web.mjs (only if Chromium is installed)
+// Ours runs as users get it: with the kernel's second GEMM thread (large products on both cores).
 // Every child warms up first and reports all timed runs; the table shows medians. Ours also reports
 // the training step with gate + gradient-norm recording on (the overhead target is ≤ 15%).
 // Results: bench-results/<date>-<host>.json and a Markdown table on stdout.
@@ -25,17 +27,22 @@
 //        cell shows as "> s"), --table=<results.json> (only print that file's table; with --readme).
 //        --no-relaxed-simd (on Node < 22, do not pass --experimental-wasm-relaxed-simd to Node children),
 //        --no-families (skip the model-family rows and the autograd tape measurement),
-//        --no-probe (skip the flight-recorder rows).
+//        --no-probe (skip the flight-recorder rows), --no-threads (skip the SIMD peak and the 1-vs-2-thread rows).
 // With our engine it also measures the same model written three ways — rnn.sequential, a functional
 // rnn.model and an rnn.nn.Module trained with rnn.optim — and rnn.nn.LSTM/GRU computeGradients against
 // the same layers' rnn.sequential computeGradients (scripts/bench/families.mjs; target: each within
 // 10% of sequential), and the autograd tape's own overhead on a 200-op graph. For the small and medium
 // LSTM it measures fit() with and without the flight recorder, `probe: { every: 50 }` (scripts/bench/probe.mjs;
 // target: ≤ 10% overhead).
+// Two cores: this machine's WASM SIMD peak (scripts/bench/peak.mjs: a register-only multiply-add loop,
+// 1 and 2 threads) and, for medium and large, ours with one GEMM thread against two, interleaved in
+// one process (scripts/bench/threads.mjs), each with its GFLOP/s as a fraction of the peak
+// (--no-threads skips both).
 import { spawnSync, execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { hostname, cpus, loadavg, totalmem, release } from "node:os";
 import { join, dirname } from "node:path";
+import { gemmFlops } from "./bench/common.mjs";
 import { fileURLToPath } from "node:url";
 import { CHROMIUM } from "./lib/env.mjs";
 
@@ -82,12 +89,12 @@ function reusedResult(w, cell, system) {
 const TORCH_PYTHON = "/usr/bin/python3";
 const engineEntry = option("engine", join(root, "src/engine/index.ts"));
 const hasTorch = spawnSync(TORCH_PYTHON, ["-c", "import torch"], { stdio: "ignore" }).status === 0;
-const systems = option("systems", "ours,tfjs-wasm,tfjs-cpu,pytorch,web").split(",").filter((s) => {
+const systems = option("systems", "ours,tfjs-wasm,tfjs-cpu,pytorch,pytorch2,web").split(",").filter((s) => {
   if (s === "web" && !existsSync(CHROMIUM)) {
     console.error(`[bench] no Chromium at ${CHROMIUM}: skipping the web kernel (apt-get install chromium)`);
     return false;
   }
-  if (s === "pytorch" && !hasTorch) {
+  if ((s === "pytorch" || s === "pytorch2") && !hasTorch) {
     console.error(`[bench] ${TORCH_PYTHON} cannot import torch: skipping PyTorch (apt-get install python3-torch libopenblas0-pthread)`);
     return false;
   }
@@ -107,12 +114,20 @@ async function buildEngine() {
   const outfile = join(root, "out/bench/engine.cjs");
   const dir = dirname(engineEntry);
   const lines = [`export * from ${JSON.stringify(engineEntry)};`];
-  if (existsSync(join(dir, "gemm.ts"))) lines.push(`export { gemmInfo, setGemmBackend } from ${JSON.stringify(join(dir, "gemm.ts"))};`);
+  if (existsSync(join(dir, "gemm.ts"))) lines.push(`export { gemmInfo, setGemmBackend, gemmPrepared, prepareB, releaseB } from ${JSON.stringify(join(dir, "gemm.ts"))};`);
   if (existsSync(join(dir, "pointwise.ts"))) lines.push(`export { pointwiseAvailable, setPointwiseEnabled } from ${JSON.stringify(join(dir, "pointwise.ts"))};`);
-  await esbuild.build({
-    stdin: { contents: lines.join("\n"), resolveDir: dir, sourcefile: "bench-engine-entry.ts", loader: "ts" },
-    bundle: true, platform: "node", format: "cjs", target: "node20", outfile, logLevel: "warning", sourcemap: false,
-  });
+  // The second GEMM thread as the kernel starts it (src/kernel/gemmThread.ts, bundled beside the engine
+  // as out/bench/gemmWorker.cjs), and the WASM emitter for the SIMD peak loop (scripts/bench/peak.mjs).
+  const threadHost = join(dir, "..", "kernel", "gemmThread.ts");
+  const withThreads = existsSync(join(dir, "gemmThread.ts")) && existsSync(threadHost);
+  if (withThreads) {
+    lines.push(`export { setHost } from ${JSON.stringify(join(dir, "host.ts"))};`);
+    lines.push(`export { startGemmThread } from ${JSON.stringify(threadHost)};`);
+  }
+  if (existsSync(join(dir, "wasm", "emit.ts"))) lines.push(`export * as wasmEmit from ${JSON.stringify(join(dir, "wasm", "emit.ts"))};`);
+  const opts = { bundle: true, platform: "node", format: "cjs", target: "node20", logLevel: "warning", sourcemap: false };
+  await esbuild.build({ ...opts, stdin: { contents: lines.join("\n"), resolveDir: dir, sourcefile: "bench-engine-entry.ts", loader: "ts" }, outfile });
+  if (withThreads) await esbuild.build({ ...opts, entryPoints: [threadHost], outfile: join(dirname(outfile), "gemmWorker.cjs") });
   return outfile;
 }
 
@@ -132,12 +147,14 @@ const nodeFlags = nodeMajor < 22 && !flag("no-relaxed-simd") ? ["--experimental-
 /** Runs one child and returns its parsed last stdout line (or { error }). */
 function runChild(system, cfg) {
   const json = JSON.stringify(cfg);
-  const env = { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
-  const [cmd, argv] = system === "pytorch"
-    ? [TORCH_PYTHON, [join(root, "scripts/bench_torch.py"), json]]
+  const threads = system === "pytorch2" ? "2" : "1";
+  const env = { ...process.env, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads, MKL_NUM_THREADS: threads };
+  if (system === "pytorch2") env.OMP_WAIT_POLICY = "PASSIVE";
+  const [cmd, argv] = system === "pytorch" || system === "pytorch2"
+    ? [TORCH_PYTHON, [join(root, "scripts/bench_torch.py"), system === "pytorch2" ? JSON.stringify({ ...cfg, threads: 2 }) : json]]
     : system === "ours"
       ? [process.execPath, [...nodeFlags, join(root, "scripts/bench/ours.mjs"), json]]
-      : system === "families" || system === "probe" || system === "web"
+      : system === "families" || system === "probe" || system === "threads" || system === "peak" || system === "web"
         ? [process.execPath, [...nodeFlags, join(root, `scripts/bench/${system}.mjs`), json]]
         : [process.execPath, [...nodeFlags, join(root, "scripts/bench/tfjs.mjs"), JSON.stringify({ ...cfg, backend: system.slice(5) })]];
   const load = loadavg()[0];
@@ -185,7 +202,7 @@ async function main() {
   if (tableFrom) {
     // Re-render the table of an existing results file (e.g. one whose run was cut short).
     const rec = JSON.parse(readFileSync(tableFrom, "utf8"));
-    const table = markdown(rec.results, rec.machine, new Date(rec.started), new Date(rec.finished ?? rec.updated), rec.loadAtEnd, rec.tape);
+    const table = markdown(rec.results, rec.machine, new Date(rec.started), new Date(rec.finished ?? rec.updated), rec.loadAtEnd, rec.tape, rec.peak);
     console.log(table);
     if (flag("readme")) updateReadme(table);
     return;
@@ -198,13 +215,20 @@ async function main() {
   let tape = null;
   const withFamilies = systems.includes("ours") && !flag("no-families");
   const withProbe = systems.includes("ours") && !flag("no-probe");
+  const withThreads = systems.includes("ours") && !flag("no-threads");
+  let peak = null;
+  if (withThreads) {
+    console.error(`[bench] WASM SIMD peak, 1 and 2 threads … (load ${loadavg()[0].toFixed(2)})`);
+    peak = runChild("peak", { enginePath });
+    if (!peak.error) console.error(`[bench]   peak ${peak.gflops1.toFixed(1)} GFLOP/s on 1 thread, ${peak.gflops2.toFixed(1)} on 2`);
+  }
   const file = flag("no-save") ? null : option("out", join(root, "bench-results", `${started.toISOString().slice(0, 10)}-${info.host}.json`));
   // The file is rewritten after every child, so a run cut short still leaves its measurements.
   const save = (finished) => {
     if (!file) return;
     mkdirSync(dirname(file), { recursive: true });
     const record = { started: started.toISOString(), ...(finished ? { finished: finished.toISOString() } : { updated: new Date().toISOString(), partial: true }),
-      machine: info, loadAtEnd: loadavg(), args, results, tape, ...(finished ? { table: markdown(results, info, started, finished, loadavg(), tape) } : {}) };
+      machine: info, loadAtEnd: loadavg(), args, results, tape, peak, ...(finished ? { table: markdown(results, info, started, finished, loadavg(), tape, peak) } : {}) };
     writeFileSync(file, JSON.stringify(record, null, 1) + "\n");
   };
   for (const w of workloads) {
@@ -244,6 +268,19 @@ async function main() {
         row.families = f;
         save(null);
       }
+      if (withThreads && w !== "small") {
+        console.error(`[bench] ${w} ${cell} one GEMM thread vs two, interleaved … (load ${loadavg()[0].toFixed(2)})`);
+        const t = runChild("threads", { cell, ...size, reps: w === "large" ? Math.min(repsFor(w), 5) : repsFor(w), warmup: Math.min(size.warmup ?? 3, 10), enginePath });
+        if (!t.error) {
+          for (const k of ["forward1", "forward2", "train1", "train2"]) {
+            t[`${k}MedianMs`] = median(t[`${k}Ms`]);
+            t[`${k}CpuMedianMs`] = median(t[`${k}CpuMs`]);
+          }
+          console.error(`[bench]   forward ${fmtMs(t.forward1MedianMs)} → ${fmtMs(t.forward2MedianMs)} ms, train ${fmtMs(t.train1MedianMs)} → ${fmtMs(t.train2MedianMs)} ms`);
+        }
+        row.threads = t;
+        save(null);
+      }
       if (withProbe && cell === "lstm" && w !== "large") {
         console.error(`[bench] ${w} ${cell} fit with probe every 50 vs without … (load ${loadavg()[0].toFixed(2)})`);
         const p = runChild("probe", { cell, ...size, reps: w === "small" ? 15 : 9, warmup: w === "small" ? 3 : 1, budgetMs: 120000, enginePath });
@@ -262,7 +299,7 @@ async function main() {
     if (!tape.error) for (const k of ["noGrad", "recorded", "backward"]) tape[`${k}MedianMs`] = median(tape[`${k}Ms`]);
   }
   const finished = new Date();
-  const table = markdown(results, info, started, finished, loadavg(), tape);
+  const table = markdown(results, info, started, finished, loadavg(), tape, peak);
   console.log(table);
   save(finished);
   if (file) console.error(`[bench] wrote ${file}`);
@@ -270,19 +307,21 @@ async function main() {
 }
 
 /** The Markdown report: one timing table, then recording overhead and peak memory, model families and the tape. */
-function markdown(results, info, started, finished, loadAtEnd, tape) {
+function markdown(results, info, started, finished, loadAtEnd, tape, peak) {
   const has = (s) => systems.includes(s);
   const out = [];
   out.push(`Measured ${started.toISOString().slice(0, 16).replace("T", " ")}–${finished.toISOString().slice(11, 16)} UTC on ${info.cpu}, ${info.cores} cores, ${info.memGB} GB, Node ${info.node}` +
     (info.torch ? `, PyTorch ${info.torch} (1 thread, OpenBLAS)` : "") + (info.nodeFlags?.length ? `; Node children run with ${info.nodeFlags.join(" ")}` : "") +
     `; load average (1/5/15 min) at end ${loadAtEnd.map((l) => l.toFixed(2)).join(" ")} on 2 cores shared with other work.`);
-  out.push("Each time: median wall-clock ms per batch, with the median process CPU ms in parentheses (on a loaded machine the CPU time is the one to trust: it is what the step costs on a core of its own). sequences/s for ours from wall-clock. Ratios = ours / other, lower is better (targets: ≤ 1.0× PyTorch on small, ≤ 2.0× on medium/large, ≤ 0.1× TF.js best): wall-clock (CPU-time).");
+  out.push("Each time: median wall-clock ms per batch, with the median process CPU ms in parentheses (CPU time of all the process's threads: with two threads it can exceed wall-clock; on a loaded machine it is what the step costs on cores of its own). sequences/s and GFLOP/s (the GEMMs' floating-point operations per second, scripts/bench/common.mjs gemmFlops, as a % of this machine's 2-thread WASM SIMD peak) for ours from wall-clock. Ours runs with its second GEMM thread, as in the kernel. Ratios = ours / other, lower is better (targets: ≤ 0.5× PyTorch 1 thread on small, ≤ 1.0× on medium/large, ≤ 0.1× TF.js best): wall-clock (CPU-time).");
   out.push("");
-  const head = ["workload", "cell", "step", "ours ms", "ours seq/s"];
+  const head = ["workload", "cell", "step", "ours ms", "ours seq/s", "ours GFLOP/s"];
   if (has("pytorch")) head.push("PyTorch ms");
+  if (has("pytorch2")) head.push("PyTorch 2 thr ms");
   if (has("tfjs-wasm")) head.push("TF.js wasm ms");
   if (has("tfjs-cpu")) head.push("TF.js cpu ms");
   if (has("pytorch")) head.push("ours/PyTorch");
+  if (has("pytorch2")) head.push("ours/PyTorch 2 thr");
   if (has("tfjs-wasm") || has("tfjs-cpu")) head.push("ours/TF.js best");
   out.push(`| ${head.join(" | ")} |`);
   out.push(`|${head.map((_, i) => (i < 3 ? "---" : "---:")).join("|")}|`);
@@ -304,13 +343,18 @@ function markdown(results, info, started, finished, loadAtEnd, tape) {
       };
       const ours = ms("ours");
       const both = (sys) => `${fmtMs(ms(sys))} (${fmtMs(cpu(sys))})`;
-      const cols = [r.workload === "small" ? `${r.workload} (${r.layers} layers)` : r.workload, r.cell.toUpperCase(), step, both("ours"), fmtInt((r.B * 1000) / ours)];
+      const gflops = gemmFlops(r)[step] / ours / 1e6;
+      const ofPeak = peak && !peak.error ? ` (${fmtPct(gflops / peak.gflops2)})` : "";
+      const cols = [r.workload === "small" ? `${r.workload} (${r.layers} layers)` : r.workload, r.cell.toUpperCase(), step, both("ours"), fmtInt((r.B * 1000) / ours),
+        Number.isFinite(gflops) ? `${gflops.toFixed(1)}${ofPeak}` : "—"];
       const mark = (sys) => (r.systems[sys]?.reusedFrom ? "†" : "");
       const cell = (sys) => (r.systems[sys]?.timeoutS ? `> ${r.systems[sys].timeoutS * 1000}` : both(sys) + mark(sys));
       if (has("pytorch")) cols.push(cell("pytorch"));
+      if (has("pytorch2")) cols.push(cell("pytorch2"));
       if (has("tfjs-wasm")) cols.push(cell("tfjs-wasm"));
       if (has("tfjs-cpu")) cols.push(cell("tfjs-cpu"));
       if (has("pytorch")) cols.push(ratio(["pytorch"]));
+      if (has("pytorch2")) cols.push(ratio(["pytorch2"]));
       if (has("tfjs-wasm") || has("tfjs-cpu")) cols.push(ratio(["tfjs-wasm", "tfjs-cpu"].filter(has)));
       out.push(`| ${cols.join(" | ")} |`);
     }
@@ -341,6 +385,25 @@ function markdown(results, info, started, finished, loadAtEnd, tape) {
         const key = step === "forward" ? "forwardMedianMs" : "trainMedianMs";
         return [r.workload, r.cell.toUpperCase(), step, fmtMs(r.systems.ours[key]), fmtMs(r.systems.web[key]), fmtRatio(r.systems.web[key] / r.systems.ours[key])];
       })), 3);
+  }
+  const threadRows = results.filter((r) => r.threads && !r.threads.error);
+  if (peak && !peak.error) {
+    out.push("", `WASM SIMD peak of this machine (scripts/bench/peak.mjs: a register-only loop of ${peak.fma ? "f32x4.relaxed_madd (fused multiply-add)" : "f32x4.mul + f32x4.add"} on independent accumulators, best of 11 trials): ` +
+      `${peak.gflops1.toFixed(1)} GFLOP/s on 1 thread, ${peak.gflops2.toFixed(1)} GFLOP/s on 2 threads (load average ${peak.loadBefore?.toFixed(2)} before, ${peak.loadAfter?.toFixed(2)} after).`);
+  }
+  if (threadRows.length) {
+    const pk = (t) => (peak && !peak.error ? (t === 1 ? peak.gflops1 : peak.gflops2) : NaN);
+    section(out, "One GEMM thread against two (ours, the same process, runs interleaved 1-2-1-2…; median wall-clock ms with CPU ms of both threads in parentheses; " +
+      "GFLOP/s with its % of the WASM SIMD peak for that many threads; load average (1 min) before and after each measurement):",
+    ["workload", "cell", "step", "1 thread ms", "2 threads ms", "2 / 1", "GFLOP/s 1 thread", "GFLOP/s 2 threads", "2 threads / PyTorch 1 thr", "2 threads / PyTorch 2 thr", "load"],
+    threadRows.flatMap((r) => ["forward", "train"].map((step) => {
+      const t = r.threads;
+      const one = t[`${step}1MedianMs`], two = t[`${step}2MedianMs`];
+      const gf = (ms, n) => { const g = t.flops[step] / ms / 1e6; return `${g.toFixed(1)} (${fmtPct(g / pk(n))})`; };
+      const torch = (s) => r.systems[s]?.[`${step}MedianMs`];
+      return [r.workload, r.cell.toUpperCase(), step, `${fmtMs(one)} (${fmtMs(t[`${step}1CpuMedianMs`])})`, `${fmtMs(two)} (${fmtMs(t[`${step}2CpuMedianMs`])})`,
+        fmtRatio(two / one), gf(one, 1), gf(two, 2), fmtRatio(two / torch("pytorch")), fmtRatio(two / torch("pytorch2")), `${t.loadBefore?.toFixed(2)}–${t.loadAfter?.toFixed(2)}`];
+    })), 3);
   }
   const famRows = results.filter((r) => r.families && !r.families.error);
   if (famRows.length) {

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""PyTorch side of `npm run bench`: one workload x one cell type, 1 thread.
+"""PyTorch side of `npm run bench`: one workload x one cell type, 1 thread (or cfg "threads").
 
 Run by scripts/bench.mjs as a subprocess with Debian's /usr/bin/python3 (python3-torch, OpenBLAS)
-and OMP_NUM_THREADS=1. Prints one JSON object on stdout:
+and OMP_NUM_THREADS=1 (for "threads": 2, OMP_NUM_THREADS=2 and OMP_WAIT_POLICY=PASSIVE). Prints one JSON object on stdout:
   { "system": "pytorch", "forwardMs": [...], "trainMs": [...], "maxRssMB": n, "torch": "1.13.1", ... }
 
 The model is the one every system in the benchmark builds: `layers` stacked recurrent layers
@@ -50,7 +50,7 @@ def timed(fn, warmup, reps, budget_ms):
 
 def main():
     cfg = json.loads(sys.argv[1])
-    torch.set_num_threads(1)
+    torch.set_num_threads(cfg.get("threads", 1))
     torch.manual_seed(0)
     B, T, I, H, L = cfg["B"], cfg["T"], cfg["I"], cfg["H"], cfg["layers"]
     cls = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cfg["cell"]]

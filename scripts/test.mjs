@@ -116,15 +116,18 @@ async function unit() {
 /**
  * The PyTorch golden fixtures and gradient checks again with each engine kernel forced for every product
  * (fast paths and fallback alike): "wasm" = WASM SIMD GEMM + fused WASM gate steps for every
- * float32 product, "js" = the TypeScript GEMM and per-gate TypeScript steps only. The plain unit run
+ * float32 product on one thread, "threaded" = the same with every product that can be split shared
+ * with a helper thread (the kernel's dist/gemmWorker.js, handed over by force-gemm.cjs), "js" = the
+ * TypeScript GEMM and per-gate TypeScript steps only. The plain unit run
  * above uses "auto", which mixes them by product size. Needs the build the unit step made.
  * forcedKernels.test.js runs first and fails if the forcing did not reach the engine.
  */
 const GOLDEN_FILES = ["forcedKernels", "torchGolden", "kerasGolden", "trainingGolden", "recurrentGradcheck", "kerasGradcheck"]
   .map((f) => `out/test/unit/engine/${f}.test.js`);
 async function forcedKernels() {
-  for (const [gemm, fused] of [["wasm", "on"], ["js", "off"]]) {
-    banner(`golden fixtures + gradient checks, ${gemm === "wasm" ? "WASM SIMD kernels" : "TypeScript fallback"} forced`);
+  const titles = { wasm: "WASM SIMD kernels, one thread", threaded: "WASM SIMD kernels, two threads", js: "TypeScript fallback" };
+  for (const [gemm, fused] of [["wasm", "on"], ["threaded", "on"], ["js", "off"]]) {
+    banner(`golden fixtures + gradient checks, ${titles[gemm]} forced`);
     await mochaSuite(`unit-${gemm}`, GOLDEN_FILES, {
       timeout: 300000, env: { RNN_GEMM_BACKEND: gemm, RNN_FUSED_STEPS: fused }, require: [join(repoRoot, "scripts", "bench", "force-gemm.cjs")],
     });

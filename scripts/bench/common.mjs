@@ -1,6 +1,7 @@
 // Shared helpers for the benchmark's child processes (scripts/bench/*.mjs): timing with warm-up,
 // medians, peak memory, and the one-line JSON result each child prints on stdout.
 import { performance } from "node:perf_hooks";
+import { dirname, join } from "node:path";
 
 /**
  * Runs fn `warmup` times untimed, then timed runs until `reps` are done or `budgetMs` is spent (at
@@ -46,15 +47,40 @@ export function emit(result) {
   process.stdout.write("\n" + JSON.stringify({ ...result, maxRssMB: maxRssMB(), heapUsedMB: Math.round(process.memoryUsage().heapUsed / 1e5) / 10 }) + "\n");
 }
 
-/** Deterministic pseudo-random floats in [-1, 1) (xorshift32), so every system sees comparable data. */
-export function randomData(n, seed = 12345) {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = (s / 4294967296) * 2 - 1;
-  }
-  return out;
+
+/**
+ * Gives the bundled engine `rnn` (scripts/bench.mjs buildEngine) the kernel's second GEMM thread, as the
+ * kernel's host does (src/kernel/rnnGlobal.ts): products of the "auto" backend then split between two
+ * threads where they are big enough. Before the engine's first product (its memory becomes shared).
+ * Returns false for an engine without threads.
+ */
+export function installGemmThread(rnn, enginePath) {
+  if (!rnn.setHost || !rnn.startGemmThread) return false;
+  const script = join(dirname(enginePath), "gemmWorker.cjs");
+  rnn.setHost({ gemmThread: (start, lost) => rnn.startGemmThread(start, lost, script) });
+  return true;
 }
+
+/**
+ * Multiply-adds ×2 of the GEMMs in one forward pass and one training step of the bench model
+ * (L stacked layers, G gate blocks: LSTM 4, GRU 3; the dense head's B·H is left out):
+ *   forward   input projection 2·BT·I_l·GH + recurrent 2·BT·H·GH per layer (I_l = I, then H)
+ *   training  forward + weight gradients (the same two products again) + the recurrent backward
+ *             dh = dZ·Uᵀ (2·BT·GH·H) + the input backward dX = dZ·Wᵀ for every layer but the first
+ *             (the model's input needs no gradient, as in PyTorch)
+ * The GFLOP/s a run achieved = these / its wall-clock time.
+ */
+export function gemmFlops({ cell, B, T, I, H, layers: L }) {
+  const G = cell === "lstm" ? 4 : 3;
+  let forward = 0, train = 0;
+  for (let l = 0; l < L; l++) {
+    const inputs = l === 0 ? I : H;
+    const proj = 2 * B * T * inputs * G * H, rec = 2 * B * T * H * G * H;
+    forward += proj + rec;
+    train += 2 * (proj + rec) + rec + (l > 0 ? proj : 0);
+  }
+  return { forward, train };
+}
+
+// The model and its data live where the browser bench can import them too (no Node there).
+export { benchModel, randomData } from "./model.mjs";

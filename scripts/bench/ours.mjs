@@ -7,33 +7,19 @@
 // gradient-norm recording on, and the recordings collected as model.record() returns them.
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
-import { timed, emit, randomData } from "./common.mjs";
+import { timed, emit, installGemmThread, benchModel } from "./common.mjs";
 
 const cfg = JSON.parse(process.argv[2]);
 const require = createRequire(import.meta.url);
 const rnn = require(cfg.enginePath);
-const { B, T, I, H, layers: L } = cfg;
+// As users get it: the kernel gives the engine a second GEMM thread (threads: 1 measures without it).
+if (cfg.threads !== 1) installGemmThread(rnn, cfg.enginePath);
 
 if (cfg.gemm) rnn.setGemmBackend?.(cfg.gemm);
 if (cfg.fused === false) rnn.setPointwiseEnabled?.(false);
-const layers = [];
-for (let l = 0; l < L; l++) {
-  const opts = { units: H, returnSequences: l < L - 1 };
-  layers.push(cfg.cell === "lstm" ? rnn.lstm(opts) : rnn.gru(opts));
-}
-layers.push(rnn.dense({ units: 1 }));
-const model = rnn.sequential({ inputShape: [T, I] }, layers);
-const optimizer = rnn.adam({ lr: 1e-3 });
-const x = model.input(rnn.tensor(randomData(B * T * I, 1), [B, T, I]));
-const y = rnn.tensor(randomData(B, 2), [B, 1]);
-const params = model.params();
+const { model, x, trainStep } = benchModel(rnn, cfg);
 const noRecord = { training: true, rng: null };
 const withRecord = { training: true, rng: null, record: { gates: true, gradNorms: true } };
-
-function trainStep(ctx) {
-  model.lossAndBackward(x, y, "mse", ctx);
-  optimizer.step(params);
-}
 
 const reps = { warmup: cfg.warmup ?? 3, reps: cfg.reps ?? 20, budgetMs: cfg.budgetMs ?? 20000 };
 noRecord.rng = withRecord.rng = new rnn.Rng(1);

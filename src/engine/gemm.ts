@@ -17,40 +17,98 @@
  * arithmetic; the numbers are in the README's Performance section. A B operand used by many products
  * in a row (the recurrent kernel U, every timestep) can be prepared once (`prepareB`): copied and
  * packed into WASM memory on first use, after which each `gemmPrepared` copies only A and C.
+ *
+ * Two threads: when the host gives a second thread (host.ts `gemmThread`; the Node kernel does), the
+ * WASM memory is a shared one and products of at least THREAD_MIN_MACS multiply-adds are split between
+ * the calling thread and the helper (gemmThread.ts) — by columns of C at a panel boundary when C has
+ * few rows (a recurrent step: M = batch) or B is prepared, by rows of C otherwise (the input
+ * projection over all timesteps, the weight gradients). Either way each element of C is summed by one
+ * thread in the same order as on one thread: the results are bit-identical to the one-thread path.
  */
 import type { FloatArray } from "./tensor";
-import { gemmModuleBytes, KC, NR_MAX, TILE_R } from "./wasm/gemmModule";
+import { host } from "./host";
+import { CONTROL_INTS, GemmHelper, now, type GemmThread, type GemmThreadLost, type GemmThreadStart } from "./gemmThread";
+import { gemmModuleBytes, KC, MC, NR_MAX, TILE_R } from "./wasm/gemmModule";
 
-export type GemmBackend = "auto" | "wasm" | "js";
+export type GemmBackend = "auto" | "wasm" | "threaded" | "js";
 
 /** Products with fewer multiply-adds than this stay in TypeScript (call + copy overhead). */
 const WASM_MIN_MACS = 2048;
+/**
+ * Products with fewer multiply-adds than this stay on one thread under "auto". Waking the sleeping
+ * helper took ~35 µs on the benchmark machine (2-core VM, load 4–6), so a split pays only when half the
+ * product takes longer: a recurrent step's product C (32, 4H) = A (32, H)·U, one thread vs two
+ * (scripts/bench/threads.mjs crossover, interleaved): H = 48 (295 K multiply-adds) 14.0 vs 15.8 µs,
+ * H = 64 (524 K) 23.6 vs 21.8 µs, H = 128 (2.1 M) 89 vs 60 µs, H = 512 (33.5 M) 1754 vs 950 µs.
+ * 1 M keeps the textbook workload's products (at most 655 K: its input projection and weight
+ * gradients over T·B = 640 rows) on one thread, where the gain was nil, and splits every medium one.
+ */
+const THREAD_MIN_MACS = 1 << 20;
+/** The shared memory's maximum (a shared memory must declare one): 4 GiB, wasm32's whole address space. */
+const SHARED_MAX_PAGES = 65536;
+/**
+ * The longest the calling thread waits for the helper's share beyond HELPER_WAIT_FACTOR times its own
+ * share's time; past it the helper counts as dead (it crashed, or the host stopped it) and the product
+ * and every later one run on one thread.
+ */
+const HELPER_TIMEOUT_MS = 2000;
+const HELPER_WAIT_FACTOR = 50;
+/**
+ * After MISSES_BEFORE_REST products in a row where the helper did not run beside this thread — it had
+ * not started its share when this thread finished its own, or finished it more than half this thread's
+ * time later (it ran after us, on the same core) — "auto" runs the next REST_PRODUCTS eligible products
+ * on one thread: when the other core is busy with other work, a helper only costs system calls and time
+ * slices of our own thread (measured at load 4 on the 2-core benchmark machine: two threads 10–40%
+ * slower than one before this rule).
+ */
+const MISSES_BEFORE_REST = 4;
+const REST_PRODUCTS = 64;
 
 /**
  * Initial backend. A test run can force one path for every bundle in the process by setting
  * `globalThis.RNN_GEMM_BACKEND` before the engine loads (scripts/bench/force-gemm.cjs does it from
- * the environment), so the golden and gradient-check suites run on both kernels unchanged.
+ * the environment), so the golden and gradient-check suites run on every kernel unchanged. A forced
+ * "threaded" run also needs a thread: `globalThis.RNN_GEMM_THREAD`, a host `gemmThread` function for
+ * bundles whose host gives none (the unit tests have no kernel).
  */
 function initialBackend(): GemmBackend {
   const forced = (globalThis as { RNN_GEMM_BACKEND?: unknown }).RNN_GEMM_BACKEND;
-  return forced === "wasm" || forced === "js" ? forced : "auto";
+  return forced === "wasm" || forced === "js" || forced === "threaded" ? forced : "auto";
+}
+
+type ThreadSource = (start: GemmThreadStart, lost: GemmThreadLost) => GemmThread | undefined;
+
+/** Where a helper thread comes from: the host, else a test run's forced source, else nowhere. */
+function threadSource(): ThreadSource | undefined {
+  const h = host();
+  if (h.gemmThread) return (start, lost) => h.gemmThread?.(start, lost);
+  const forced = (globalThis as { RNN_GEMM_THREAD?: unknown }).RNN_GEMM_THREAD;
+  return typeof forced === "function" ? (forced as ThreadSource) : undefined;
 }
 
 let backend: GemmBackend = initialBackend();
 
 /**
  * Chooses the GEMM implementation: "auto" (default: WASM SIMD for float32 when available and the
- * product is big enough), "wasm" (WASM for every float32 product; falls back to TS if unavailable) or
- * "js" (the TypeScript kernel only). Tests use it to check both paths give the same results.
+ * product is big enough, on two threads when the host gives one and the product is bigger still),
+ * "wasm" (WASM for every float32 product, one thread; falls back to TS if unavailable), "threaded"
+ * (as "wasm", and every product with two panels or two rows split with the helper thread when there
+ * is one) or "js" (the TypeScript kernel only). Tests use it to check every path gives the same results.
  */
 export function setGemmBackend(b: GemmBackend): void {
   backend = b;
 }
 
-/** Which kernel float32 products use right now, and why. */
-export function gemmInfo(): { backend: GemmBackend; wasmSimd: boolean; fma: boolean; reason?: string } {
+/**
+ * Which kernel float32 products use right now, and why; `threads` is 2 while a helper thread serves
+ * products, `splitProducts` counts the products it took a share of.
+ */
+export function gemmInfo(): { backend: GemmBackend; wasmSimd: boolean; fma: boolean; threads: 1 | 2; splitProducts: number; reason?: string } {
   const w = wasmKernel();
-  return { backend, wasmSimd: w !== null, fma: w !== null && wasmFma, reason: w === null ? wasmFailure : undefined };
+  return {
+    backend, wasmSimd: w !== null, fma: w !== null && wasmFma, threads: helper?.ready() ? 2 : 1, splitProducts,
+    reason: w === null ? wasmFailure : undefined,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -62,6 +120,8 @@ type PackExport = (kc: number, n: number, src: number, bs0: number, bs1: number,
 
 interface WasmKernel {
   memory: WebAssembly.Memory;
+  /** The compiled module, when the memory is shared (a helper thread instantiates it on the same memory). */
+  shared: WebAssembly.Module | null;
   /** Row-major A (A·B, A·Bᵀ) and column-major A (Aᵀ·B). */
   gemmR: GemmExport;
   gemmC: GemmExport;
@@ -76,22 +136,33 @@ interface WasmKernel {
 let wasm: WasmKernel | null | undefined;
 let wasmFailure = "";
 let wasmFma = false;
+/** The helper thread while it serves products; undefined before the first try, null without one. */
+let helper: GemmHelper | null | undefined;
+let splitProducts = 0;
+/** Products in a row the helper did not run beside us, and eligible products left to run on one thread (MISSES_BEFORE_REST). */
+let misses = 0;
+let rest = 0;
 
 function wasmKernel(): WasmKernel | null {
   if (wasm !== undefined) return wasm;
   wasm = null;
   try {
     if (typeof WebAssembly !== "object") throw new Error("no WebAssembly");
+    // Shared memory only when a second thread may come (it costs nothing else, but a browser page
+    // without cross-origin isolation has no SharedArrayBuffer to make it from).
+    const sharedMax = helper !== null && typeof SharedArrayBuffer === "function" && threadSource() ? SHARED_MAX_PAGES : undefined;
     // Fused multiply-adds when the host has relaxed SIMD, else baseline SIMD.
-    let bytes = gemmModuleBytes(32, true);
+    let bytes = gemmModuleBytes(32, true, sharedMax);
     wasmFma = WebAssembly.validate(bytes);
-    if (!wasmFma) bytes = gemmModuleBytes(32, false);
+    if (!wasmFma) bytes = gemmModuleBytes(32, false, sharedMax);
     if (!WebAssembly.validate(bytes)) throw new Error("WASM SIMD not supported by this host");
     // Synchronous compile: the module is ~1.6 KB, under every host's main-thread limit.
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+    const module = new WebAssembly.Module(bytes);
+    const imports: WebAssembly.Imports = sharedMax ? { env: { memory: new WebAssembly.Memory({ initial: 32, maximum: sharedMax, shared: true }) } } : {};
+    const instance = new WebAssembly.Instance(module, imports);
     const memory = instance.exports.memory as WebAssembly.Memory;
     wasm = {
-      memory, f32: new Float32Array(memory.buffer),
+      memory, shared: sharedMax ? module : null, f32: new Float32Array(memory.buffer),
       gemmR: instance.exports.gemmR as GemmExport, gemmC: instance.exports.gemmC as GemmExport,
       packR: instance.exports.packR as PackExport,
       colSums: instance.exports.colSums as WasmKernel["colSums"],
@@ -105,8 +176,12 @@ function wasmKernel(): WasmKernel | null {
 /** Rounds a float index up to a 16-byte boundary (4 floats). */
 const align4 = (x: number): number => (x + 3) & ~3;
 
-/** Floats at the start of memory for the micro-kernel's partial-tile scratch (MR·NR ≤ 128). */
-const TILE_FLOATS = 128;
+/**
+ * Floats at the start of memory for the micro-kernel's partial-tile scratch (MR·NR ≤ 128): the
+ * calling thread's at 0, the helper thread's at HELPER_TILE.
+ */
+const TILE_FLOATS = 256;
+const HELPER_TILE = 128;
 /**
  * End (in floats) of the region holding prepared B operands, which lie between the tile scratch and
  * the per-call scratch; per-call layouts start here.
@@ -137,11 +212,12 @@ function gemmWasm(
   bias: Float32Array | null = null, biasOff = 0,
   bSums: Float32Array | null = null, bSumsOff = 0,
 ): void {
-  // Layout in floats: tile (MR·NR ≤ 128) | prepared operands | packed B (KC·⌈N/NR⌉·NR) | A span |
-  // B span | C span | column sums of B (N, with bSums).
-  const tile = 0;
+  // Layout in floats: tiles (2 × MR·NR ≤ 128) | prepared operands | packed B (KC·⌈N/NR⌉·NR) | the
+  // helper thread's packed B (shared memory only) | A span | B span | C span | column sums of B (N, with bSums).
   const bp = pinnedTop;
-  const aPos = align4(bp + Math.min(KC, k) * Math.ceil(n / NR_MAX) * NR_MAX);
+  const packFloats = Math.min(KC, k) * Math.ceil(n / NR_MAX) * NR_MAX;
+  const bp2 = align4(bp + packFloats);
+  const aPos = w.shared ? align4(bp2 + packFloats) : bp2;
   const bPos = align4(aPos + aSpan);
   const cPos = align4(bPos + bSpan);
   const cSpan = (m - 1) * ldc + n;
@@ -156,7 +232,7 @@ function gemmWasm(
   if ((accumulate && !bias) || ldc !== n) f32.set(c.subarray(cOff, cOff + cSpan), cPos);
   // With a bias, C starts as the bias in every row and the product is added to it.
   if (bias) fillRows(f32, cPos, ldc, m, n, bias, biasOff);
-  (as1 === 1 ? w.gemmR : w.gemmC)(m, n, k, aPos * 4, as0 * 4, as1 * 4, bPos * 4, bs0 * 4, bs1 * 4, cPos * 4, ldc * 4, accumulate || bias ? 1 : 0, bp * 4, tile * 4, 0);
+  runGemm(w, as1 === 1 ? 0 : 1, m, n, k, aPos * 4, as0 * 4, as1 * 4, bPos * 4, bs0 * 4, bs1 * 4, cPos * 4, ldc * 4, accumulate || bias ? 1 : 0, bp * 4, 0, bp2 * 4);
   c.set(f32.subarray(cPos, cPos + cSpan), cOff);
   if (bSums) {
     // B's rows are contiguous here (bs1 = 1: gemmTN's B); its copy is still in memory.
@@ -164,6 +240,102 @@ function gemmWasm(
     w.colSums(n, k, bPos * 4, bs0 * 4, sPos * 4);
     bSums.set(f32.subarray(sPos, sPos + n), bSumsOff);
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Two threads.
+
+/**
+ * gemmR (fn 0) or gemmC (fn 1) over C (M,N) — byte addresses and strides, arguments as in
+ * wasm/gemmModule.ts — on this thread, or split with the helper thread when there is one and the
+ * product is worth it. The helper takes the last columns of C from a panel boundary on (C with few
+ * rows, or B prepared: its panels are already packed and each thread reads only its own), else the last
+ * rows (a multiple of every tile height, so the tiles are the same as on one thread); it packs B into
+ * its own buffer bp2 (bytes) and uses its own tile scratch. One post and one wait per product.
+ */
+function runGemm(
+  w: WasmKernel, fn: 0 | 1, m: number, n: number, k: number, a: number, as0: number, as1: number,
+  b: number, bs0: number, bs1: number, c: number, ldc: number, acc: number, bp: number, pre: number, bp2: number,
+): void {
+  const call = fn === 0 ? w.gemmR : w.gemmC;
+  const h = helperFor(w, m * n * k);
+  // n0 / m0: the columns / rows this thread keeps (half the panels, rounded up; rows a multiple of 12).
+  const byColumns = pre === 1 || m <= MC;
+  const n0 = byColumns ? Math.ceil(n / (2 * NR_MAX)) * NR_MAX : n;
+  const m0 = byColumns ? m : Math.ceil(m / 24) * 12;
+  if (!h || (n0 >= n && m0 >= m)) {
+    call(m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, 0, pre);
+    return;
+  }
+  // Theirs: columns n0… (prepared B: b counts packed columns; else B's columns start n0·bs1 bytes on), or rows m0….
+  const theirs = byColumns
+    ? [m, n - n0, k, a, as0, as1, pre ? b + n0 : b + n0 * bs1, bs0, bs1, c + n0 * 4, ldc, acc, pre ? bp : bp2, HELPER_TILE * 4, pre]
+    : [m - m0, n, k, a + m0 * as0, as0, as1, b, bs0, bs1, c + m0 * ldc, ldc, acc, bp2, HELPER_TILE * 4, 0];
+  h.post(fn, theirs);
+  const t0 = now();
+  call(m0, n0, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, 0, pre);
+  const t1 = now();
+  const timeoutMs = HELPER_TIMEOUT_MS + HELPER_WAIT_FACTOR * (t1 - t0);
+  // "auto" takes the helper's share back when the helper has not started it (gemmThread.ts).
+  const outcome = h.finish(timeoutMs, backend !== "threaded");
+  const beside = outcome === "done" && now() - t1 <= (t1 - t0) / 2;
+  if (beside) misses = 0;
+  else if (++misses >= MISSES_BEFORE_REST) {
+    misses = 0;
+    rest = REST_PRODUCTS;
+  }
+  if (outcome === "done") {
+    splitProducts++;
+    return;
+  }
+  if (outcome === "timed-out") {
+    dropHelper(`the GEMM helper thread did not answer within ${Math.round(timeoutMs)} ms: it crashed or stalls. Products run on one thread from now on.`);
+  }
+  // Their share here, in the memory this product was laid out in (a trap repeats here as on one thread).
+  call(theirs[0], theirs[1], k, theirs[3], as0, as1, theirs[6], bs0, bs1, theirs[9], ldc, acc, theirs[12], 0, pre);
+}
+
+/** The helper thread for a product of `macs` multiply-adds, or null to run it on this thread. */
+function helperFor(w: WasmKernel, macs: number): GemmHelper | null {
+  if (backend === "wasm" || w.shared === null) return null;
+  if (backend === "auto") {
+    if (macs < THREAD_MIN_MACS) return null;
+    if (rest > 0) {
+      rest--;
+      return null;
+    }
+  }
+  if (helper === undefined) startHelper(w);
+  if (!helper) return null;
+  // A forced "threaded" run waits for the thread's start (~50 ms) so every product takes the path.
+  const wait = backend === "threaded" ? HELPER_TIMEOUT_MS : 0;
+  if (helper.ready(wait)) return helper;
+  if (wait > 0) dropHelper(`the GEMM helper thread did not start within ${wait} ms. Products run on one thread.`);
+  return null;
+}
+
+function startHelper(w: WasmKernel): void {
+  helper = null;
+  if (!w.shared) return;
+  const control = new Int32Array(new SharedArrayBuffer(CONTROL_INTS * 4));
+  const thread = threadSource()?.({ module: w.shared, memory: w.memory, control }, (reason) => {
+    if (helper?.thread === thread) dropHelper(reason);
+  });
+  if (thread) helper = new GemmHelper(control, thread);
+}
+
+/**
+ * Stops the helper for good (the host reports why) and lays every later product out in a fresh,
+ * unshared memory: a helper that stalls rather than died could still write into the old one.
+ * Prepared operands are packed again on their next use.
+ */
+function dropHelper(reason: string): void {
+  helper?.thread.stop(reason);
+  helper = null;
+  wasm = undefined;
+  for (const pb of pinned) pb.pos = -1;
+  pinned.length = 0;
+  pinnedTop = TILE_FLOATS;
 }
 
 /** out[N] += Σ rows of b (K,N) with row stride ldb, row by row (ops.ts's addColumnSums). */
@@ -383,7 +555,7 @@ export function gemmPrepared(
   if (accumulate || ldc !== n) f32.set((c as Float32Array).subarray(cOff, cOff + cSpan), cPos);
   if (bias) fillRows(f32, cPos, ldc, m, n, bias, biasOff);
   const npad = Math.ceil(n / TILE_R.nr) * TILE_R.nr;
-  w.gemmR(m, n, k, aPos * 4, lda * 4, 4, 0, npad * 4, 4, cPos * 4, ldc * 4, accumulate || bias ? 1 : 0, pb.pos * 4, 0, 1);
+  runGemm(w, 0, m, n, k, aPos * 4, lda * 4, 4, 0, npad * 4, 4, cPos * 4, ldc * 4, accumulate || bias ? 1 : 0, pb.pos * 4, 1, 0);
   c.set(f32.subarray(cPos, cPos + cSpan), cOff);
 }
 

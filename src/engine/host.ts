@@ -14,9 +14,15 @@
  * A host is installed once with `setHost` by the program that embeds the engine (the kernel, when it
  * builds the cells' `rnn`); cells never install one. Every member is optional, so a host states only
  * what it has: a browser host without files leaves out `files` and the engine's file methods say so.
- * Later additions (a parallel GEMM, …) join this interface the same way, each optional.
+ * Later additions join this interface the same way, each optional.
+ *
+ *   host            a second GEMM thread
+ *   (default)       none: every product on the calling thread
+ *   Node kernel     a worker_threads Worker (src/kernel/gemmThread.ts) serving half of each large
+ *                   product on the same shared WebAssembly memory (gemmThread.ts in the engine)
  */
 import type { AbortSignalLike, FitOptions, FitProgress, History } from "./fit";
+import type { GemmThread, GemmThreadLost, GemmThreadStart } from "./gemmThread";
 
 /**
  * Files of the host. Paths the engine passes are what a cell wrote (`model.save("m.rnnmodel")`);
@@ -84,6 +90,14 @@ export interface EngineHost {
    * MessageChannel round trip instead.
    */
   yieldToEventLoop?(): Promise<void>;
+  /**
+   * Starts a second thread for the GEMM, which runs `serveGemmHelper(start)` (gemmThread.ts) until it is
+   * stopped — or returns undefined when it cannot — and calls `lost` if the thread ends on its own. The engine itself cannot start threads (no Node, no
+   * DOM), and a thread is only worth its start-up in a long-lived process with a core to spare: the
+   * Node kernel gives one; a browser page gives none (no SharedArrayBuffer without cross-origin
+   * isolation). Asked at most once per process, on the first product big enough to split.
+   */
+  gemmThread?(start: GemmThreadStart, lost: GemmThreadLost): GemmThread | undefined;
 }
 
 /** The host without files, signal or observer: the engine on its own (tests, a bare import). */

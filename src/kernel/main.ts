@@ -15,6 +15,7 @@ import type { FromKernel, ToKernel } from "../shared/protocol";
 import { Outbox, setOutputMaxBytes } from "./output";
 import { ModuleLoader } from "./loader";
 import { nodeFiles } from "./files";
+import { startGemmThread } from "./gemmThread";
 import { nodePlatform, nodeSandbox } from "./nodePlatform";
 import { setPlatform } from "./platform";
 import { KernelSession } from "./session";
@@ -74,6 +75,8 @@ const session = new KernelSession({
   sandbox: { importer: (registry) => new ModuleLoader(kernelProcess.cwd(), registry), ...nodeSandbox },
   loadMath,
   files: nodeFiles,
+  // Both cores: large GEMM products share the work with a worker thread of this process.
+  gemmThread: (start, lost, say) => startGemmThread(start, lost, undefined, say),
   liveIdPrefix: `rnn-fit-${kernelProcess.pid}`,
   cellStarted: (m) => detached?.cellStarted(m.id, m.cell),
 });

@@ -12,12 +12,13 @@
  * Worker's (web/files.ts); every `model.fit(...)` stops on the kernel's
  * interrupt signal unless given its own, and gets ONE live training output, updated in place (same
  * displayId) at most 10 times a second, ending with the final loss curve; a fit that resolved becomes a
- * run record of the notebook's ledger.
+ * run record of the notebook's ledger; the Node kernel gives the GEMM a second thread (gemmThread.ts).
  */
 import type * as mathjs from "mathjs";
 import * as engine from "../engine/index";
 import { setHost, type EngineHost, type FitObserver, type HostFiles } from "../engine/host";
 import type { FitProgress } from "../engine/index";
+import type { GemmThread, GemmThreadLost, GemmThreadStart } from "../engine/gemmThread";
 import type { MimeBundle } from "../shared/mime";
 import { createShow, trainingBundle } from "./rich";
 import { outputMaxBytes } from "./output";
@@ -38,6 +39,11 @@ export interface RnnHostOptions {
    * update the outputs of the one before). */
   liveIdPrefix: string;
   yieldToEventLoop?: EngineHost["yieldToEventLoop"];
+  /**
+   * Starts a second GEMM thread (the Node kernel: gemmThread.ts; the browser Worker gives none); `say`
+   * writes why it stopped, if it ever does, to the running cell's stderr.
+   */
+  gemmThread?: (start: GemmThreadStart, lost: GemmThreadLost, say: (text: string) => void) => GemmThread | undefined;
 }
 
 export function createRnn(sandbox: Sandbox, loadMath: () => MathJs, runs: KernelRuns, hostOptions: RnnHostOptions): Record<string, unknown> {
@@ -51,6 +57,7 @@ export function createRnn(sandbox: Sandbox, loadMath: () => MathJs, runs: Kernel
     fitSignal: () => sandbox.signal(),
     observeFit: () => new LiveTraining(sandbox, `${hostOptions.liveIdPrefix}-${++fitCounter}`),
     ...(hostOptions.yieldToEventLoop ? { yieldToEventLoop: hostOptions.yieldToEventLoop } : {}),
+    ...(hostOptions.gemmThread ? { gemmThread: (start: GemmThreadStart, lost: GemmThreadLost) => hostOptions.gemmThread?.(start, lost, (text) => sandbox.write("stderr", text)) } : {}),
     fitEnded: (fit) => {
       try {
         return runs.fitEnded(fit);

@@ -159,9 +159,12 @@ function name(s: string, out: number[]): void {
 
 /**
  * A module with one exported memory ("memory", `memoryPages` initial 64 KiB pages, growable) and the
- * given functions, each exported under its name.
+ * given functions, each exported under its name. With `sharedMaxPages` the memory is instead imported
+ * as env.memory, shared, at most that many pages (spec 5.5.5 import section; limits flag 3 = min, max,
+ * shared — threads proposal): two threads then run the same code on one memory (gemm.ts's helper
+ * thread); a shared memory must declare its maximum.
  */
-export function encodeModule(functions: FunctionBuilder[], memoryPages: number): Uint8Array<ArrayBuffer> {
+export function encodeModule(functions: FunctionBuilder[], memoryPages: number, sharedMaxPages?: number): Uint8Array<ArrayBuffer> {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   // Type section: one function type per function (duplicates are allowed).
   const types: number[] = [];
@@ -177,10 +180,22 @@ export function encodeModule(functions: FunctionBuilder[], memoryPages: number):
   const funcs: number[] = [];
   uleb(functions.length, funcs);
   functions.forEach((_, i) => uleb(i, funcs));
-  section(3, funcs, out);
-  const mem: number[] = [1, 0x00];
-  uleb(memoryPages, mem);
-  section(5, mem, out);
+  if (sharedMaxPages === undefined) {
+    section(3, funcs, out);
+    const mem: number[] = [1, 0x00];
+    uleb(memoryPages, mem);
+    section(5, mem, out);
+  } else {
+    // The import section comes before the function section (sections in id order).
+    const imports: number[] = [1];
+    name("env", imports);
+    name("memory", imports);
+    imports.push(0x02, 0x03);
+    uleb(memoryPages, imports);
+    uleb(sharedMaxPages, imports);
+    section(2, imports, out);
+    section(3, funcs, out);
+  }
   const exports: number[] = [];
   uleb(functions.length + 1, exports);
   name("memory", exports);

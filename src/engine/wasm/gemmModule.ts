@@ -215,8 +215,9 @@ function microFunction(variant: "R" | "C", { mr: MR, nr: NR }: Tile, fma: boolea
 /**
  * `gemmR` / `gemmC (m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, tile, pre)`: C (+)= A·B;
  * acc = 1 adds to C. bp needs KC·⌈N/NR⌉·NR·4 bytes, tile MR·NR·4. With pre = 1, bp already holds
- * all of B packed by `packR` / `packC` block by block (K block pc at bp + pc·bs0, bs0 = ⌈N/NR⌉·NR·4)
- * and b, bs1 are unused.
+ * all of B packed by `packR` / `packC` block by block (K block pc at bp + pc·bs0, bs0 = ⌈N/NR⌉·NR·4),
+ * bs1 is unused and b is the packed column (a multiple of NR) where C's column 0 starts: a product
+ * over columns [b, b + n) of the packed operand, so two threads can each take a share of its panels.
  */
 function gemmFunction(name: string, { mr: MR, nr: NR }: Tile, pack: number, micro: number): FunctionBuilder {
   const f = new FunctionBuilder(name, [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
@@ -270,9 +271,10 @@ function gemmFunction(name: string, { mr: MR, nr: NR }: Tile, pack: number, micr
           f.get(rows).get(cols).get(kc);
           f.get(a).get(ir).get(as0).i32Mul().i32Add().get(pc).get(as1).i32Mul().i32Add();
           f.get(as0).get(as1);
-          // panel: b + pc·bs0 + jp·4 when read in place, else bp (+ pc·bs0 when prepacked) + jp·kc·4
+          // panel: b + pc·bs0 + jp·4 when read in place, else bp + jp·kc·4, or when prepacked
+          // bp + pc·bs0 + (b + jp)·kc·4 (b = the first packed column this product starts at)
           f.get(b).get(pc).get(bs0).i32Mul().i32Add().get(jp).i32(4).i32Mul().i32Add();
-          f.get(bp).get(jp).get(kc).i32Mul().i32(4).i32Mul().i32Add().get(pc).get(bs0).i32Mul().get(pre).i32Mul().i32Add();
+          f.get(bp).get(jp).get(b).get(pre).i32Mul().i32Add().get(kc).i32Mul().i32(4).i32Mul().i32Add().get(pc).get(bs0).i32Mul().get(pre).i32Mul().i32Add();
           f.get(direct).select();
           f.get(c).get(ir).get(ldc).i32Mul().i32Add().get(jp).i32(4).i32Mul().i32Add();
           f.get(ldc).get(accNow).get(tile).get(pstride);
@@ -335,14 +337,15 @@ function colSumsFunction(): FunctionBuilder {
 }
 
 /**
- * The module's bytes: exports memory, gemmR, gemmC and colSums (and their helpers). With `fma` it needs the
+ * The module's bytes: exports memory, gemmR, gemmC and colSums (and their helpers); with
+ * `sharedMaxPages` the memory is a shared one imported as env.memory (gemm.ts's two-thread path). With `fma` it needs the
  * relaxed-SIMD proposal (on by default from V8 11.4: Node ≥ 22, VS Code's Electron; Node 20 needs
  * --experimental-wasm-relaxed-simd) — gemm.ts validates and falls back to fma = false.
  */
-export function gemmModuleBytes(initialPages: number, fma: boolean): Uint8Array<ArrayBuffer> {
+export function gemmModuleBytes(initialPages: number, fma: boolean, sharedMaxPages?: number): Uint8Array<ArrayBuffer> {
   return encodeModule([
     packFunction("packR", TILE_R.nr), microFunction("R", TILE_R, fma), gemmFunction("gemmR", TILE_R, 0, 1),
     packFunction("packC", tileC(fma).nr), microFunction("C", tileC(fma), fma), gemmFunction("gemmC", tileC(fma), 3, 4),
     colSumsFunction(),
-  ], initialPages);
+  ], initialPages, sharedMaxPages);
 }

@@ -19,7 +19,10 @@ export function buildKernel(): Promise<void> {
   g[BUILD_KEY] ??= (async () => {
     const esbuild = await import("esbuild");
     await esbuild.build({
-      entryPoints: { kernel: path.join(REPO, "src/kernel/main.ts"), cli: path.join(REPO, "src/client/runner.ts") },
+      entryPoints: {
+        kernel: path.join(REPO, "src/kernel/main.ts"), cli: path.join(REPO, "src/client/runner.ts"),
+        gemmWorker: path.join(REPO, "src/kernel/gemmThread.ts"),
+      },
       outdir: KERNEL_DIST, bundle: true, platform: "node", format: "cjs", target: "node20",
       sourcemap: "linked", sourcesContent: false, logLevel: "error", legalComments: "none",
     });

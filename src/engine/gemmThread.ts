@@ -1,0 +1,156 @@
+/**
+ * The GEMM's second thread, engine side: the control block both threads share, the loop the helper
+ * thread runs (`serveGemmHelper`), and the calling thread's half of the hand-over (`GemmHelper`).
+ * Starting the thread is the host's job (host.ts `gemmThread`; the Node kernel starts a worker_threads
+ * Worker, src/kernel/gemmThread.ts) — the engine only uses WebAssembly and Atomics, which every host
+ * with threads has.
+ *
+ * Both threads run the same GEMM module (wasm/gemmModule.ts, shared-memory form) on one shared
+ * WebAssembly.Memory. gemm.ts copies a product's operands in as for one thread, posts the helper's
+ * share (a gemmR / gemmC call over other rows or columns of C, its own packing buffer and tile
+ * scratch), computes its own share, then waits for the helper: one Atomics.notify / Atomics.wait pair
+ * per product. Each element of C is computed by one thread with the same instructions in the same
+ * order as on one thread, so the results are bit-identical (gemm.ts says how it splits).
+ *
+ * A share is claimed before it is computed (compare-and-swap on CLAIM), by the helper when it wakes,
+ * or — when the helper has not started it by the time the calling thread finished its own share (on
+ * a machine whose other core is busy the helper may not run for milliseconds) — by the calling thread,
+ * which then computes it itself instead of waiting: a product never takes much longer than on one
+ * thread. A forced "threaded" run always waits, so every product takes the two-thread path.
+ *
+ * Control block (Int32Array on a SharedArrayBuffer), slot by slot:
+ *   SEQ     number of the last product posted (the calling thread increments it, then notifies)
+ *   DONE    number of the last product the helper finished (the helper stores it, then notifies)
+ *   READY   1 once the helper has instantiated the module and waits for work
+ *   STATUS  0 when the helper's last call returned, 1 when it threw (a trap)
+ *   CLAIM   number of the last product whose helper share someone claimed (SEQ − 1 while unclaimed)
+ *   FN      0 = gemmR, 1 = gemmC
+ *   ARGS…   the call's 15 arguments (byte addresses and strides, see gemmModule.ts)
+ */
+
+/**
+ * What the host's thread receives (structured-cloneable: a Module, a shared Memory, a shared Int32Array).
+ * Typed `object` where it holds WebAssembly objects: the engine's declarations are also the cells' typings,
+ * whose libraries have no WebAssembly namespace.
+ */
+export interface GemmThreadStart {
+  /** The compiled GEMM module (a WebAssembly.Module) in its shared-memory form: instantiate with { env: { memory } }. */
+  readonly module: object;
+  /** The shared WebAssembly.Memory. */
+  readonly memory: object;
+  /** The control block, CONTROL_INTS slots. */
+  readonly control: Int32Array;
+}
+
+/** A running helper thread, as the host hands it back. */
+/**
+ * Called by the host when the thread ended on its own (it crashed): the engine stops posting to it.
+ * Hosts whose event loop runs between products (the kernel: between cells and fit batches) report it
+ * there; a thread that dies mid-product is caught by the calling thread's time-out instead.
+ */
+export type GemmThreadLost = (reason: string) => void;
+
+export interface GemmThread {
+  /**
+   * Ends the thread. With a reason (it crashed or stopped answering), the host also tells the user
+   * (the kernel: on stderr) that products run on one thread from now on.
+   */
+  stop(reason?: string): void;
+}
+
+/** Slots of the control block (see the header). */
+export const SEQ = 0, DONE = 1, READY = 2, STATUS = 3, CLAIM = 4, FN = 5, ARGS = 6;
+const ARG_COUNT = 15;
+export const CONTROL_INTS = ARGS + ARG_COUNT;
+
+/**
+ * Loads of SEQ (helper) or DONE (caller) before sleeping in Atomics.wait. The recurrent step posts a
+ * product every few tens of microseconds, and waking a sleeping thread costs about as much; a short
+ * spin catches the next product without it. Bounded, so an idle kernel never burns a core.
+ */
+const SPIN = 2000;
+
+type GemmCall = (...args: number[]) => void;
+
+/**
+ * The helper thread's loop (never returns; the host ends the thread): waits for a posted product,
+ * runs it on the shared memory, reports it done.
+ */
+export function serveGemmHelper(start: GemmThreadStart): void {
+  const { module, memory, control } = start;
+  const exports = new WebAssembly.Instance(module as WebAssembly.Module, { env: { memory: memory as WebAssembly.Memory } }).exports;
+  const calls = [exports.gemmR as GemmCall, exports.gemmC as GemmCall];
+  const args: number[] = new Array<number>(ARG_COUNT).fill(0);
+  let seen = Atomics.load(control, SEQ);
+  Atomics.store(control, READY, 1);
+  Atomics.notify(control, READY);
+  for (;;) {
+    for (let i = 0; i < SPIN && Atomics.load(control, SEQ) === seen; i++);
+    Atomics.wait(control, SEQ, seen);
+    const seq = Atomics.load(control, SEQ);
+    if (seq === seen) continue;
+    seen = seq;
+    // The calling thread may have taken this share already (it did not wait for us).
+    if (Atomics.compareExchange(control, CLAIM, (seq - 1) | 0, seq) !== ((seq - 1) | 0)) continue;
+    for (let i = 0; i < ARG_COUNT; i++) args[i] = control[ARGS + i];
+    let status = 0;
+    try {
+      calls[control[FN]](...args);
+    } catch {
+      // The caller runs this share again itself and gets the same trap as a one-thread run would.
+      status = 1;
+    }
+    control[STATUS] = status;
+    Atomics.store(control, DONE, seq);
+    Atomics.notify(control, DONE);
+  }
+}
+
+/** The calling thread's side of the hand-over. */
+export class GemmHelper {
+  private seq: number;
+
+  constructor(private readonly control: Int32Array, readonly thread: GemmThread) {
+    this.seq = Atomics.load(control, SEQ);
+  }
+
+  /** Whether the helper waits for work; blocks up to `waitMs` for it (0: just look). */
+  ready(waitMs = 0): boolean {
+    if (Atomics.load(this.control, READY) === 1) return true;
+    if (waitMs > 0) Atomics.wait(this.control, READY, 0, waitMs);
+    return Atomics.load(this.control, READY) === 1;
+  }
+
+  /** Posts one call: fn 0 = gemmR, 1 = gemmC, with its 15 arguments. */
+  post(fn: 0 | 1, args: readonly number[]): void {
+    const c = this.control;
+    c[FN] = fn;
+    for (let i = 0; i < ARG_COUNT; i++) c[ARGS + i] = args[i];
+    this.seq = (this.seq + 1) | 0;
+    Atomics.store(c, SEQ, this.seq);
+    Atomics.notify(c, SEQ);
+  }
+
+  /**
+   * After the calling thread's own share: "mine" when the helper had not started the posted call and
+   * `steal` let this thread claim it (run it here), else waits for it: "done", "trapped" (the helper's
+   * call threw; run it here to get the error), or "timed-out" after `timeoutMs` (the helper died or
+   * stalls mid-call).
+   */
+  finish(timeoutMs: number, steal: boolean): "done" | "mine" | "trapped" | "timed-out" {
+    const c = this.control;
+    if (steal && Atomics.compareExchange(c, CLAIM, (this.seq - 1) | 0, this.seq) === ((this.seq - 1) | 0)) return "mine";
+    for (let i = 0; i < SPIN && Atomics.load(c, DONE) !== this.seq; i++);
+    const until = now() + timeoutMs;
+    for (;;) {
+      const done = Atomics.load(c, DONE);
+      if (done === this.seq) return c[STATUS] === 0 ? "done" : "trapped";
+      const left = until - now();
+      if (left <= 0) return "timed-out";
+      Atomics.wait(c, DONE, done, left);
+    }
+  }
+}
+
+/** Milliseconds from a monotonic clock where the host has one. */
+export const now = (): number => (typeof performance === "object" ? performance.now() : Date.now());
