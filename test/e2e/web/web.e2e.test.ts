@@ -60,9 +60,13 @@ async function saveWhenAllRan(page: Page, file: string, timeoutMs: number): Prom
       quiet = (await interrupt.isVisible().catch(() => false)) ? 0 : quiet + 1;
     }
     await runCommand(page, "File: Save");
-    await page.waitForTimeout(2000);
-    const text = readFileSync(file, "utf8");
-    if (allCodeCellsRan(text)) return text;
+    // A large notebook (lesson 03's outputs) takes a while to reach the disk from the web host: another save
+    // before this one landed collides with it ("the file is newer").
+    for (let waited = 0; waited < 30_000; waited += 1000) {
+      await page.waitForTimeout(1000);
+      const text = readFileSync(file, "utf8");
+      if (allCodeCellsRan(text)) return text;
+    }
     // Saved in a pause between cells: wait for the rest of the run and save again.
     if (Date.now() > deadline) throw new Error(`${path.basename(file)}: saved, but not every code cell has run within ${timeoutMs / 1000} s`);
   }
