@@ -30,7 +30,7 @@ const grep = grepAt >= 0 ? argv[grepAt + 1] : undefined;
 const dev = argv.includes("--dev");
 const web = argv.includes("--web");
 const suite = web ? "e2e-web" : "e2e";
-const timeoutMs = Number(process.env.RNN_TEST_TIMEOUT_MS || 15 * 60 * 1000);
+const timeoutMs = Number(process.env.RNN_TEST_TIMEOUT_MS || (argv.includes("--web") ? 30 : 15) * 60 * 1000);
 const resultsDir = join(repoRoot, "test-results", suite);
 const outDir = join(repoRoot, "out", "test", suite);
 const VSIX = join(repoRoot, web ? "rnn-notebook-web.vsix" : "rnn-notebook.vsix");
