@@ -85,6 +85,9 @@ interface Running {
   resolve(status: CellStatus): void;
 }
 
+/** How much of a kernel's stderr a connection keeps for describing its death (V8's OOM report fits). */
+export const STDERR_TAIL_CHARS = 4000;
+
 /** After "shutdown", how long the kernel may take to exit before it is killed. */
 const SHUTDOWN_GRACE_MS = 2000;
 

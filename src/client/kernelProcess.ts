@@ -7,6 +7,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import type { FromKernel, ToKernel } from "../shared/protocol";
+import { STDERR_TAIL_CHARS } from "./kernelClientBase";
 
 export interface KernelProcessOptions {
   /** Absolute path of dist/kernel.js. */
@@ -57,8 +58,6 @@ export function kernelNodeFlags(): string[] {
   return typeof WebAssembly === "object" && !WebAssembly.validate(RELAXED_SIMD_PROBE) ? ["--experimental-wasm-relaxed-simd"] : [];
 }
 
-/** How much of the process's stderr is kept for describing its death (V8's OOM report fits). */
-const STDERR_TAIL_CHARS = 4000;
 
 /** A kernel process as its client drives it: this forked child, or a detached kernel (detachedKernel.ts). */
 export interface KernelConnection {

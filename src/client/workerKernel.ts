@@ -11,7 +11,7 @@
  * `vscode-remote:`/`https:` resource URLs, whose origin is not the extension host's (vscode#168942).
  */
 import type { FromWebKernel, ToKernel, WebFileReply, WebFileRequest, WebKernelInit } from "../shared/protocol";
-import { KernelClientBase, type KernelClientOptions } from "./kernelClientBase";
+import { KernelClientBase, STDERR_TAIL_CHARS, type KernelClientOptions } from "./kernelClientBase";
 import type { KernelConnection, KernelExit, KernelProcessListener } from "./kernelProcess";
 
 /** The workspace's files as the extension reaches them (vscode.workspace.fs). */
@@ -76,7 +76,7 @@ export class WorkerConnection implements KernelConnection {
       // kernel itself): the worker cannot be trusted any more — end it like a died process.
       e.preventDefault?.();
       const text = `The kernel worker failed: ${e.message ?? "unknown error"}\n`;
-      this.stderrTail = (this.stderrTail + text).slice(-4000);
+      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_CHARS);
       listener.output("stderr", text);
       this.worker.terminate();
       this.endNow({ code: 1, signal: null });

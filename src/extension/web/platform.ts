@@ -97,15 +97,18 @@ export function webPlatform(context: vscode.ExtensionContext): Platform {
     }
     return url;
   };
-  const typings = Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(context.extensionUri, "dist", "types", "typings.json")))
-    .then((bytes) => new TextDecoder().decode(bytes));
+  // The declarations (megabytes) are read when IntelliSense first starts, once, not at activation.
+  let typings: Promise<string> | undefined;
+  const readTypings = (): Promise<string> =>
+    (typings ??= Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(context.extensionUri, "dist", "types", "typings.json")))
+      .then((bytes) => new TextDecoder().decode(bytes)));
   context.subscriptions.push({
     dispose: () => {
       for (const url of scripts.values()) void url.then((u) => URL.revokeObjectURL(u), () => undefined);
     },
   });
   const intellisenseWorker = (): WorkerPort => {
-    const init = typings.then((text): WebWorkerInit => ({ type: "init", typings: text }));
+    const init = readTypings().then((text): WebWorkerInit => ({ type: "init", typings: text }));
     const worker = new PendingWorker(scriptUrl("dist/web/intellisenseWorker.js"), init);
     return {
       postMessage: (m) => worker.postMessage(m),

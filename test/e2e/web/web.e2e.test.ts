@@ -44,9 +44,9 @@ async function runFirstCell(page: Page): Promise<void> {
 }
 
 /**
- * Waits until the active notebook's run has ended (its toolbar's Interrupt button came and went), saves it
- * once — saves while cells still change the notebook can collide with each other — and returns the file,
- * which must show every code cell run.
+ * Waits until the active notebook's run has ended (its toolbar's Interrupt button came and stayed gone), saves
+ * it — never while cells still change it, nor before the last save landed: such saves collide — and returns
+ * the file once it shows every code cell run (saving again after a pause between cells).
  */
 async function saveWhenAllRan(page: Page, file: string, timeoutMs: number): Promise<string> {
   const interrupt = interruptButton(page);
