@@ -7,8 +7,9 @@
  *                  "outputs": [ { "items": [ { "mime": "...", "data": ... } ], "metadata": {} } ],
  *                  "executionCount": 3, "metadata": {} } ] }
  *
- * `executionCount` (optional): the kernel's execution counter when the cell's outputs were made, so a
- * reopened notebook shows the [n] its outputs came with; absent for a cell never run.
+ * `executionCount` (optional): the kernel's execution counter when the cell last ran (its outputs, if
+ * any, were made then), so a reopened notebook shows the [n] it ran as; absent for a cell never run or
+ * whose outputs were cleared.
  *
  * Output item data: JSON mimes (`…json`, `…+json`) hold the JSON value itself; text mimes (text/*,
  * image/svg+xml, VS Code's stdout/stderr) hold a string; every other mime (image/png) holds base64.

@@ -63,6 +63,26 @@ describe("notebook experience", function () {
     assert.equal(saved, text, "byte-identical after open + save");
   });
 
+  it("saves the count of every cell that ran, output or not, and none once outputs are cleared", async () => {
+    const uri = scratch("counts.rnnb");
+    const cells = ["const quiet = 1;", "quiet + 1"].map((source) => ({ kind: "code", language: "typescript", source, outputs: [], metadata: {} }));
+    await vscode.workspace.fs.writeFile(uri, enc.encode(JSON.stringify({ format: "rnn-notebook", version: 1, metadata: {}, cells }, null, 2) + "\n"));
+    const nb = await vscode.workspace.openNotebookDocument(uri);
+    await showWithKernel(nb);
+    await runCell(nb, 0);
+    await runCell(nb, 1);
+    assert.equal(nb.cellAt(0).outputs.length, 0, "a declaration prints nothing");
+    assert.equal(await nb.save(), true);
+    type Saved = { cells: { executionCount?: number }[] };
+    const counts = async () => (JSON.parse(dec.decode(await vscode.workspace.fs.readFile(uri))) as Saved).cells.map((c) => c.executionCount);
+    // The kernel counts its executions from 1 (test/integration/kernel.test.ts), as the headless runner writes them.
+    assert.deepEqual(await counts(), [1, 2]);
+    await vscode.commands.executeCommand("notebook.clearAllCellsOutputs");
+    await waitUntil("outputs cleared", () => nb.cellAt(1).outputs.length === 0);
+    assert.equal(await nb.save(), true);
+    assert.deepEqual(await counts(), [undefined, undefined], "cleared cells keep no count");
+  });
+
   it("reports a file it cannot parse and never saves over it", async () => {
     const broken = '{ "format": "rnn-notebook", "version": 1, "cells": [ { "kind": "code", "source": "x" ';
     const uri = scratch("broken.rnnb");

@@ -73,14 +73,16 @@ function toOutput(o: RawOutput): vscode.NotebookCellOutput {
 function fromCellData(c: vscode.NotebookCellData): RawCell {
   const meta = c.metadata ?? {};
   const outputs = (c.outputs ?? []).map(fromOutput);
-  // The count belongs to the outputs: a cell whose outputs were cleared is saved without one.
+  // A cell that ran keeps its count even when it printed nothing, as the headless runner and Jupyter
+  // write it (a reopened notebook shows which cells ran). Clearing outputs clears VS Code's execution
+  // order too, so a cleared cell is saved without one.
   const order = c.executionSummary?.executionOrder;
   return {
     kind: c.kind === vscode.NotebookCellKind.Code ? "code" : "markdown",
     language: c.languageId,
     source: c.value,
     outputs,
-    ...(order !== undefined && order > 0 && outputs.length > 0 ? { executionCount: order } : {}),
+    ...(order !== undefined && order > 0 ? { executionCount: order } : {}),
     metadata: (meta.metadata as JsonObject | undefined) ?? {},
     extra: (meta.extra as JsonObject | undefined) ?? {},
   };

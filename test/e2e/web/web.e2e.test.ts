@@ -44,31 +44,33 @@ async function runFirstCell(page: Page): Promise<void> {
 }
 
 /**
- * Waits until the active notebook's run has ended (its toolbar's Interrupt button came and stayed gone), saves
- * it — never while cells still change it, nor before the last save landed: such saves collide — and returns
- * the file once it shows every code cell run (saving again after a pause between cells).
+ * Waits until the active notebook's run has ended (its toolbar's Interrupt button came and stayed gone) and
+ * returns the file once it shows every code cell run. VS Code in the browser saves by itself
+ * (`files.autoSave` is "afterDelay" there by default); a save of ours is asked for only when that did not
+ * happen, since one started while an auto-save is writing collides with it ("the file is newer").
  */
 async function saveWhenAllRan(page: Page, file: string, timeoutMs: number): Promise<string> {
   const interrupt = interruptButton(page);
   const deadline = Date.now() + timeoutMs;
   await interrupt.waitFor({ state: "visible", timeout: 30_000 }).catch(() => undefined); // a short run may be over already
-  for (;;) {
+  for (let saves = 0; ; saves++) {
     // Between two cells of Run All the button can go for a moment: the run has ended when it stays gone 5 s.
     for (let quiet = 0; quiet < 10;) {
       if (Date.now() > deadline) throw new Error(`${path.basename(file)}: still running after ${timeoutMs / 1000} s`);
       await page.waitForTimeout(500);
       quiet = (await interrupt.isVisible().catch(() => false)) ? 0 : quiet + 1;
     }
-    await runCommand(page, "File: Save");
-    // A large notebook (lesson 03's outputs) takes a while to reach the disk from the web host: another save
-    // before this one landed collides with it ("the file is newer").
+    // A large notebook (lesson 03's outputs) takes a few seconds to reach the disk from the web host; the
+    // last cell's count is set when it starts, so the file is taken once it also stopped changing.
+    let last = "";
     for (let waited = 0; waited < 30_000; waited += 1000) {
-      await page.waitForTimeout(1000);
       const text = readFileSync(file, "utf8");
-      if (allCodeCellsRan(text)) return text;
+      if (text === last && allCodeCellsRan(text)) return text;
+      last = text;
+      await page.waitForTimeout(1000);
     }
-    // Saved in a pause between cells: wait for the rest of the run and save again.
-    if (Date.now() > deadline) throw new Error(`${path.basename(file)}: saved, but not every code cell has run within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline || saves === 3) throw new Error(`${path.basename(file)}: not every code cell has run (or was saved) within ${timeoutMs / 1000} s`);
+    await runCommand(page, "File: Save");
   }
 }
 
