@@ -5,7 +5,6 @@
 // "<suite>: N passed, N failed"; the run ends with the overall "N passed, N failed" and exits non-zero
 // on any failure or time-out (time-outs are generous hang guards, not budgets).
 //   node scripts/test.mjs [--only typecheck,lint,unit,reliability,integration,e2e,e2e-web] [--skip e2e]
-// (e2e-web, the web-only package in code-server's web worker host, runs only with --only)
 // ("unit" includes the golden fixtures and gradient checks re-run with each engine kernel forced.)
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,10 +23,7 @@ const listArg = (name) => {
 };
 const only = listArg("--only");
 const skip = listArg("--skip") ?? new Set();
-// e2e-web runs only when asked for (--only e2e-web): lesson 03's save in the web host does not yet pass
-// reliably (a large save meets "the file is newer"), and a failing suite must not make `npm test` fail for all.
-const OPT_IN = new Set(["e2e-web"]);
-const wanted = (name) => (only ? only.has(name) : !OPT_IN.has(name)) && !skip.has(name);
+const wanted = (name) => (!only || only.has(name)) && !skip.has(name);
 const tmp = mkdtempSync(join(tmpdir(), "rnn-notebook-test-"));
 
 /** @type {import("./lib/report.mjs").SuiteCount[]} */
