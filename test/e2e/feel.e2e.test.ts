@@ -181,19 +181,27 @@ describe("what users feel: timings in the real VS Code", function () {
     await openNotebook(page, file);
     await expectOurKernel(page);
     const heatmap = "canvas.rnn-heatmap";
-    const runOnce = async (selector: string): Promise<number> => {
+    const runOnce = async (): Promise<number> => {
       const t0 = await clickRunAll(page);
       // at least 32×32: a heatmap panel, not a colour bar; not scrolled into view before the time is taken
-      const { stats } = await waitForDrawnCanvas(page, selector, 300_000, { minWidth: 32, minHeight: 32, reveal: false });
+      const { stats } = await waitForDrawnCanvas(page, heatmap, 300_000, { minWidth: 32, minHeight: 32, reveal: false });
       const t = ms(t0);
       step(`heatmap drew ${JSON.stringify(stats)}`);
       return t;
     };
-    const cold = await runOnce(heatmap);
+    const cold = await runOnce();
     step(`cold: Run All → first gate heatmap drawn in ${cold} ms (kernel start included)`);
-    // Marks the heatmaps drawn so far, so the warm run waits for a new one (re-running replaces the outputs).
-    for (const f of page.frames()) await f.$$eval(heatmap, (cs) => cs.forEach((c) => c.setAttribute("data-feel-old", ""))).catch(() => undefined);
-    const warm = await runOnce(`${heatmap}:not([data-feel-old])`);
+    // Outputs cleared first, so the heatmap the warm run waits for can only be a new one.
+    await page.locator(".notebook-toolbar-container").getByText("Clear All Outputs", { exact: true }).locator("visible=true").first().click({ timeout: 20_000 });
+    for (const deadline = Date.now() + 60_000; ;) {
+      let left = 0;
+      for (const f of page.frames()) left += await f.locator(heatmap).count().catch(() => 0);
+      if (left === 0) break;
+      if (Date.now() > deadline) throw new Error(`${left} heatmap(s) still shown 60 s after Clear All Outputs`);
+      await page.waitForTimeout(100);
+    }
+    step("outputs cleared");
+    const warm = await runOnce();
     step(`warm: Run All → first gate heatmap drawn in ${warm} ms (kernel running)`);
     record("runAllSample02", { coldMs: cold, warmMs: warm });
   });
