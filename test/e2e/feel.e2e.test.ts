@@ -20,6 +20,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
 import type { Frame, Page } from "playwright-core";
 import { e2eEnv } from "./lib/env";
+import { newLineAtEndOfCell } from "./lib/intellisense";
 import { openNotebook, runCommand, selectedKernelLabel, step, useWorkbench, waitForDrawnCanvas } from "./lib/workbench";
 
 /** Beside the E2E screenshots (git-ignored): timings of this machine, never committed. */
@@ -214,16 +215,7 @@ describe("what users feel: timings in the real VS Code", function () {
     writeFileSync(path.join(e2eEnv.workspace, file), notebookJson(sources));
     await runCommand(page, "View: Close All Editors");
     await openNotebook(page, file);
-    // Keyboard only (clicks land on the output webview): from the first cell down to the 30th, into its
-    // editor, a new line at its end.
-    for (let i = 0; i < 29; i++) {
-      await page.keyboard.press("ArrowDown");
-      await page.waitForTimeout(80);
-    }
-    await page.keyboard.press("Enter");
-    await page.waitForTimeout(300);
-    await page.keyboard.press("Control+End");
-    await page.keyboard.press("Enter");
+    await newLineAtEndOfCell(page, 29); // the 30th cell
     // The list is alphabetical: these are among its first rows (Sequential: countParams, evaluate, fit, …;
     // the rnn namespace: adam, add, additiveAttention, …), so they show without scrolling.
     const cases: [string, string[]][] = [["m7", ["countParams", "fit"]], ["rnn", ["adam", "add"]]];
