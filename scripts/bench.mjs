@@ -27,7 +27,9 @@
 //        cell shows as "> s"), --table=<results.json> (only print that file's table; with --readme).
 //        --no-relaxed-simd (on Node < 22, do not pass --experimental-wasm-relaxed-simd to Node children),
 //        --no-families (skip the model-family rows and the autograd tape measurement),
-//        --no-probe (skip the flight-recorder rows), --no-threads (skip the SIMD peak and the 1-vs-2-thread rows).
+//        --no-probe (skip the flight-recorder rows), --no-threads (skip the SIMD peak and the 1-vs-2-thread rows),
+//        --feel [--dev] [--table] (only what users feel in the real VS Code — first cell result, Run All to the
+//        first heatmap, completion latency — by the E2E tests of scripts/bench/feel.mjs; nothing else).
 // With our engine it also measures the same model written three ways — rnn.sequential, a functional
 // rnn.model and an rnn.nn.Module trained with rnn.optim — and rnn.nn.LSTM/GRU computeGradients against
 // the same layers' rnn.sequential computeGradients (scripts/bench/families.mjs; target: each within
@@ -53,6 +55,11 @@ const option = (name, fallback) => {
   const hit = args.find((a) => a.startsWith(`--${name}=`));
   return hit ? hit.slice(name.length + 3) : fallback;
 };
+
+if (flag("feel")) {
+  const r = spawnSync(process.execPath, [join(root, "scripts", "bench", "feel.mjs"), ...args.filter((a) => a !== "--feel")], { cwd: root, stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
 
 // Workload sizes: textbook (small), medium and large. B batch, T timesteps, I input features, H hidden units.
 const WORKLOADS = {

@@ -11,7 +11,7 @@
 //     --web  the web-only package (npm run package:web: "browser" entry, no "main"), which code-server can run only
 //            in its web worker extension host, against test/e2e/web/**/*.test.ts (suite "e2e-web"); the other
 //            tests exclude that folder
-// env: UPDATE_SCREENSHOTS=1 also refreshes media/screenshots/*.png; RNN_TEST_TIMEOUT_MS hang guard (default 900000)
+// env: UPDATE_SCREENSHOTS=1 also refreshes media/screenshots/*.png; RNN_TEST_TIMEOUT_MS hang guard (default 25 min; --web 30 min)
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,7 +30,7 @@ const grep = grepAt >= 0 ? argv[grepAt + 1] : undefined;
 const dev = argv.includes("--dev");
 const web = argv.includes("--web");
 const suite = web ? "e2e-web" : "e2e";
-const timeoutMs = Number(process.env.RNN_TEST_TIMEOUT_MS || (argv.includes("--web") ? 30 : 15) * 60 * 1000);
+const timeoutMs = Number(process.env.RNN_TEST_TIMEOUT_MS || (argv.includes("--web") ? 30 : 25) * 60 * 1000);
 const resultsDir = join(repoRoot, "test-results", suite);
 const outDir = join(repoRoot, "out", "test", suite);
 const VSIX = join(repoRoot, web ? "rnn-notebook-web.vsix" : "rnn-notebook.vsix");

@@ -26,14 +26,12 @@ function lstmLine(notebookJson: string): number {
 }
 
 /**
- * In the open first sample: enters the LSTM cell, types `text` on a new last line and waits for the
- * suggest widget to list `expect`; returns the labels shown. The editor stays in that cell.
+ * In a notebook just opened (its first cell selected): moves `cellsDown` cells down, enters that cell's
+ * editor and starts a new line at its end. Keyboard only: clicks into the notebook body land on the
+ * output/markdown webview.
  */
-export async function completionAfter(page: Page, text: string, expect: string): Promise<string[]> {
-  // Keyboard only (clicks into the notebook body land on the output/markdown webview): the notebook
-  // opens with its first cell selected; move down to the fourth cell (the second code cell, the LSTM
-  // model), enter its editor, go to its end, start a new line and type.
-  for (let i = 0; i < 3; i++) {
+export async function newLineAtEndOfCell(page: Page, cellsDown: number): Promise<void> {
+  for (let i = 0; i < cellsDown; i++) {
     await page.keyboard.press("ArrowDown");
     await page.waitForTimeout(150);
   }
@@ -41,6 +39,15 @@ export async function completionAfter(page: Page, text: string, expect: string):
   await page.waitForTimeout(300);
   await page.keyboard.press("Control+End");
   await page.keyboard.press("Enter");
+}
+
+/**
+ * In the open first sample: enters the LSTM cell, types `text` on a new last line and waits for the
+ * suggest widget to list `expect`; returns the labels shown. The editor stays in that cell.
+ */
+export async function completionAfter(page: Page, text: string, expect: string): Promise<string[]> {
+  // the fourth cell: the second code cell, the LSTM model
+  await newLineAtEndOfCell(page, 3);
   await page.keyboard.type(text, { delay: 60 });
   step(`typed \`${text}\``);
   const widget = page.locator(".editor-widget.suggest-widget.visible").first();

@@ -244,9 +244,11 @@ export async function revealInNotebook(page: Page, target: Locator, tries = 20):
 /**
  * Wait for a webview frame holding a canvas that drew (the renderer may draw after the element appears).
  * With scroll (default), scrolls the notebook down step by step so outputs further down get rendered.
+ * With reveal (default), scrolls the drawn canvas into view before returning; a caller timing the draw
+ * passes reveal: false so the scrolling is not counted.
  */
 export async function waitForDrawnCanvas(
-  page: Page, selector = "canvas", timeoutMs = 120_000, opts: { scroll?: boolean; minWidth?: number; minHeight?: number } = {},
+  page: Page, selector = "canvas", timeoutMs = 120_000, opts: { scroll?: boolean; reveal?: boolean; minWidth?: number; minHeight?: number } = {},
 ): Promise<{ frame: Frame; stats: CanvasStats; locator: Locator }> {
   const deadline = Date.now() + timeoutMs;
   let seen = false;
@@ -260,7 +262,7 @@ export async function waitForDrawnCanvas(
       const drawn = stats.filter((c) => isNonBlank(c) && bigEnough(c)).sort((a, b) => b.width * b.height - a.width * a.height)[0];
       if (drawn) {
         const locator = frame.locator(selector).nth(drawn.index);
-        await revealInNotebook(page, locator);
+        if (opts.reveal !== false) await revealInNotebook(page, locator);
         return { frame, stats: drawn, locator };
       }
     }
