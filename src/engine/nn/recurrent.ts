@@ -322,12 +322,11 @@ export class TorchRecurrent extends TorchParams {
     this.lastCall = call;
     if (session) recordFusedCall(this, call.recorded);
     for (const u of lane.units) torchToCore(this.kind, u.p, u.w, u.core.I, H);
-    // hN and cN as two halves of one buffer: a typed array costs microseconds to set up whatever its
-    // size, and a training loop makes these on every step.
-    const S = L * D * B * H, lstm = this.kind === "lstm";
-    const states = allocFloats(lstm ? 2 * S : S, this.dtype);
-    const hN = lstm ? states.subarray(0, S) : states, cN = lstm ? states.subarray(S) : null;
-    const out = allocFloats(T * B * D * H, this.dtype);
+    // output, hN and cN as three parts of one buffer: a new buffer costs microseconds to set up
+    // whatever its size (a view of one far less), and a training loop makes these on every step.
+    const O = T * B * D * H, S = L * D * B * H, lstm = this.kind === "lstm";
+    const all = allocFloats(O + (lstm ? 2 * S : S), this.dtype);
+    const out = all.subarray(0, O), hN = all.subarray(O, O + S), cN = lstm ? all.subarray(O + S) : null;
     // The stack reads x and writes the output in this module's layout (no time-major copies here).
     lane.stack.forward({ data: x.data, batchMajor: this.batchFirst }, T, B, h0?.data ?? null, c0?.data ?? null,
       { training: this.training, rng: options.rng ?? this.rng, recordNorms: call.record.gradNorms, tbptt: options.tbptt ?? 0 }, hN, cN,
