@@ -27,7 +27,10 @@
  */
 import type { FloatArray } from "./tensor";
 import { host } from "./host";
-import { CONTROL_INTS, GemmHelper, now, type GemmThread, type GemmThreadLost, type GemmThreadStart } from "./gemmThread";
+import {
+  CONTROL_INTS, GemmHelper, LOOP_GRU, LOOP_LSTM, now, runLoopRows,
+  type GemmThread, type GemmThreadLost, type GemmThreadStart, type LoopExports,
+} from "./gemmThread";
 import { gemmModuleBytes, KC, MC, NR_MAX, TILE_R } from "./wasm/gemmModule";
 
 export type GemmBackend = "auto" | "wasm" | "threaded" | "js";
@@ -129,6 +132,8 @@ interface WasmKernel {
   packR: PackExport;
   /** out[N] += Σ rows of a row-major B (K,N): colSums(n, k, b, bs0, out), byte addresses. */
   colSums: (n: number, k: number, b: number, bs0: number, out: number) => void;
+  /** gemmR and the fused gate steps, for a recurrent loop on this thread (gemmThread.ts runLoopRows). */
+  loops: LoopExports;
   /** Float32 view of memory; replaced after every grow (growing detaches the old buffer). */
   f32: Float32Array;
 }
@@ -166,6 +171,7 @@ function wasmKernel(): WasmKernel | null {
       gemmR: instance.exports.gemmR as GemmExport, gemmC: instance.exports.gemmC as GemmExport,
       packR: instance.exports.packR as PackExport,
       colSums: instance.exports.colSums as WasmKernel["colSums"],
+      loops: instance.exports as unknown as LoopExports,
     };
   } catch (e) {
     wasmFailure = e instanceof Error ? e.message : String(e);
@@ -271,9 +277,20 @@ function runGemm(
   const theirs = byColumns
     ? [m, n - n0, k, a, as0, as1, pre ? b + n0 : b + n0 * bs1, bs0, bs1, c + n0 * 4, ldc, acc, pre ? bp : bp2, HELPER_TILE * 4, pre]
     : [m - m0, n, k, a + m0 * as0, as0, as1, b, bs0, bs1, c + m0 * ldc, ldc, acc, bp2, HELPER_TILE * 4, 0];
+  const mine = split(h, fn, theirs, () => call(m0, n0, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, 0, pre));
+  // Their share here, in the memory this product was laid out in (a trap repeats here as on one thread).
+  if (mine) call(theirs[0], theirs[1], k, theirs[3], as0, as1, theirs[6], bs0, bs1, theirs[9], ldc, acc, theirs[12], 0, pre);
+}
+
+/**
+ * Posts `theirs` (call fn) to the helper, runs `own` here, then waits for the helper's share. Returns
+ * true when the helper's share is still to be run on this thread (it had not started it, its call
+ * trapped, or it stopped answering — then it is dropped); keeps the MISSES_BEFORE_REST count.
+ */
+function split(h: GemmHelper, fn: number, theirs: readonly number[], own: () => void): boolean {
   h.post(fn, theirs);
   const t0 = now();
-  call(m0, n0, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, 0, pre);
+  own();
   const t1 = now();
   const timeoutMs = HELPER_TIMEOUT_MS + HELPER_WAIT_FACTOR * (t1 - t0);
   // "auto" takes the helper's share back when the helper has not started it (gemmThread.ts).
@@ -286,13 +303,12 @@ function runGemm(
   }
   if (outcome === "done") {
     splitProducts++;
-    return;
+    return false;
   }
   if (outcome === "timed-out") {
     dropHelper(`the GEMM helper thread did not answer within ${Math.round(timeoutMs)} ms: it crashed or stalls. Products run on one thread from now on.`);
   }
-  // Their share here, in the memory this product was laid out in (a trap repeats here as on one thread).
-  call(theirs[0], theirs[1], k, theirs[3], as0, as1, theirs[6], bs0, bs1, theirs[9], ldc, acc, theirs[12], 0, pre);
+  return true;
 }
 
 /** The helper thread for a product of `macs` multiply-adds, or null to run it on this thread. */
@@ -557,6 +573,75 @@ export function gemmPrepared(
   const npad = Math.ceil(n / TILE_R.nr) * TILE_R.nr;
   runGemm(w, 0, m, n, k, aPos * 4, lda * 4, 4, 0, npad * 4, 4, cPos * 4, ldc * 4, accumulate || bias ? 1 : 0, pb.pos * 4, 1, 0);
   c.set(f32.subarray(cPos, cPos + cSpan), cOff);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// A recurrent layer's whole time loop in WASM memory.
+
+/**
+ * Floats of WASM memory a recurrent loop may lay out (32 MiB). Above it (the large workloads) the
+ * per-step path runs: its products are big enough that the per-step copies are a few percent, and the
+ * loop's buffers would grow the memory, which never shrinks, by ~5·T·B·G floats.
+ */
+const LOOP_MAX_FLOATS = 1 << 23;
+
+/**
+ * The time loop of a standard LSTM ("lstm") or GRU with the reset gate after the product ("gruAfter")
+ * — per step s the recurrent product with U (prepared) and the fused gate step (pointwiseModule.ts),
+ * as recurrent.ts's per-step loop does — run over the whole sequence in WASM memory: the buffers are
+ * copied in once and out once instead of every step, and with a helper thread each thread takes half
+ * the batch rows through all T steps (rows are independent in the recurrence), one hand-over per
+ * loop. Bit-identical to the per-step path on either thread count (gemmThread.ts runLoopRows).
+ * Returns false, having done nothing, where it does not apply (the "js" backend, float64, no WASM,
+ * H not a multiple of 4, buffers over LOOP_MAX_FLOATS); the caller then runs its per-step loop.
+ * zx is read only: it keeps x·W + b (the per-step path adds h·U into it; nothing reads it after).
+ */
+export function recurrentLoop(
+  kind: "lstm" | "gruAfter", T: number, B: number, H: number,
+  u: PreparedB,                        // U (H, G), G = 4H (lstm) or 3H (gruAfter)
+  zx: FloatArray,                      // zx [T, B, G]: x·W + b
+  act: FloatArray,                     // act [T, B, G] (written)
+  hs: FloatArray,                      // hs [T+1, B, H]: slot 0 read, slots 1…T written
+  cs: FloatArray | null,               // cs [T+1, B, H] (lstm): as hs
+  aux: FloatArray,                     // aux [T, B, H] (written)
+  recurrentBias: FloatArray | null,    // bR [G] (gruAfter) or null
+): boolean {
+  const G = (kind === "lstm" ? 4 : 3) * H;
+  const arrays = [zx, act, hs, aux, ...(cs ? [cs] : []), ...(recurrentBias ? [recurrentBias] : [])];
+  if (T <= 0 || B <= 0 || H % 4 !== 0 || u.released || u.k !== H || u.n !== G || u.transposed) return false;
+  if ((kind === "lstm") !== (cs !== null) || !arrays.every((x) => x instanceof Float32Array)) return false;
+  const TBG = T * B * G, BH = B * H, states = (T + 1) * BH;
+  const floats = 2 * TBG + (cs ? 2 : 1) * states + T * BH + B * G + 2 * G;
+  const w = floats <= LOOP_MAX_FLOATS ? useWasm(B, G, H, hs, u.b, zx) : null;
+  if (!w) return false;
+  if (u.pos < 0) packPrepared(w, u);
+  // Layout in floats (every part a multiple of 4 long: H % 4 = 0): zx | act | hs | cs | aux | rec | bR | zeros
+  const zP = align4(pinnedTop), aP = zP + TBG, hP = aP + TBG, cP = hP + states, xP = cP + (cs ? states : 0);
+  const recP = xP + T * BH, rbP = recP + B * G, zeroP = rbP + G;
+  ensureFloats(w, zeroP + G);
+  const f32 = w.f32;
+  f32.set((zx as Float32Array).subarray(0, TBG), zP);
+  f32.set((hs as Float32Array).subarray(0, BH), hP);
+  if (cs) f32.set((cs as Float32Array).subarray(0, BH), cP);
+  if (recurrentBias) f32.set(recurrentBias as Float32Array, rbP);
+  f32.fill(0, zeroP, zeroP + G);
+  const fn = kind === "lstm" ? LOOP_LSTM : LOOP_GRU;
+  const rows = (r0: number, n: number, tile: number): number[] => kind === "lstm"
+    ? [T, B, r0, n, H, zP * 4, aP * 4, cP * 4, xP * 4, hP * 4, u.pos * 4, tile]
+    : [T, B, r0, n, H, zP * 4, aP * 4, xP * 4, hP * 4, recP * 4, recurrentBias ? rbP * 4 : 0, zeroP * 4, u.pos * 4, tile];
+  const view = (): Float32Array => w.f32;
+  // The helper's rows: the second half, from a multiple of the tile height (TILE_R.mr).
+  const r0 = Math.ceil(B / (2 * TILE_R.mr)) * TILE_R.mr;
+  const h = r0 < B ? helperFor(w, T * B * G * H) : null;
+  if (!h) runLoopRows(w.loops, view, fn, rows(0, B, 0));
+  else if (split(h, fn, rows(r0, B - r0, HELPER_TILE * 4), () => runLoopRows(w.loops, view, fn, rows(0, r0, 0)))) {
+    runLoopRows(w.loops, view, fn, rows(r0, B - r0, 0));
+  }
+  act.set(f32.subarray(aP, aP + TBG));
+  hs.set(f32.subarray(hP + BH, hP + states), BH);
+  if (cs) cs.set(f32.subarray(cP + BH, cP + states), BH);
+  aux.set(f32.subarray(xP, xP + T * BH));
+  return true;
 }
 
 /** Ends a prepared operand's life; its memory is reused once every operand prepared after it is released too. */

@@ -24,9 +24,14 @@
  *   READY   1 once the helper has instantiated the module and waits for work
  *   STATUS  0 when the helper's last call returned, 1 when it threw (a trap)
  *   CLAIM   number of the last product whose helper share someone claimed (SEQ − 1 while unclaimed)
- *   FN      0 = gemmR, 1 = gemmC
- *   ARGS…   the call's 15 arguments (byte addresses and strides, see gemmModule.ts)
+ *   FN      0 = gemmR, 1 = gemmC, 2 = an LSTM loop over some batch rows, 3 = a GRU (reset after) loop
+ *   ARGS…   the call's arguments (up to 15; byte addresses and strides, see gemmModule.ts and `runLoopRows`)
+ *
+ * A recurrent loop (FN 2, 3) is the whole time loop of one layer for a range of batch rows: row b of
+ * h_s depends only on row b of h_{s−1}, so each thread runs its rows through every timestep — product,
+ * then gate step — with one hand-over per layer and pass instead of one per timestep.
  */
+import { TILE_R } from "./wasm/gemmModule";
 
 /**
  * What the host's thread receives (structured-cloneable: a Module, a shared Memory, a shared Int32Array).
@@ -72,14 +77,67 @@ const SPIN = 2000;
 
 type GemmCall = (...args: number[]) => void;
 
+/** FN of the recurrent loops (see the header and `runLoopRows`). */
+export const LOOP_LSTM = 2, LOOP_GRU = 3;
+
+/** The GEMM module's exports a recurrent loop calls. */
+export interface LoopExports {
+  gemmR: GemmCall;
+  lstm: (rows: number, H: number, z: number, cPrev: number, act: number, cNext: number, tc: number, h: number) => void;
+  gruAfter: (rows: number, H: number, z: number, rec: number, rb: number, hPrev: number, act: number, aux: number, hNext: number) => void;
+}
+
+/**
+ * Runs rows [r0, r0 + rows) of a batch of B through T timesteps of a recurrent layer whose buffers lie
+ * in the module's memory (byte addresses, layouts as recurrent.ts: time-major, slot s of hs / cs at
+ * s·B·H); U prepared at `u` (packed panels, gemm.ts prepareB); `tile` the thread's tile scratch.
+ *   LOOP_LSTM args: T, B, r0, rows, H, zx, act, cs, aux, hs, u, tile
+ *     per step s: zx[s] += h_{s−1}·U, then the gate step (pointwiseModule.ts lstm)
+ *   LOOP_GRU args:  T, B, r0, rows, H, zx, act, aux, hs, rec, rb, zeros, u, tile
+ *     per step s: rec = bR + h_{s−1}·U (bR at rb laid in first; rb = 0: no recurrent bias), then
+ *     the gate step (gruAfter) with the zeros at `zeros` as its bias — as gru.ts's step does
+ * The same calls in the same order as the per-step path (recurrent.ts, gemmPrepared then pointwise.ts),
+ * so the results are bit-identical to it and to any split of the rows.
+ */
+export function runLoopRows(e: LoopExports, f32: () => Float32Array, fn: number, args: readonly number[]): void {
+  const [T, B, r0, rows, H] = args;
+  if (fn === LOOP_LSTM) {
+    const [, , , , , zx, act, cs, aux, hs, u, tile] = args;
+    const G = 4 * H, panels = Math.ceil(G / TILE_R.nr) * TILE_R.nr * 4;
+    for (let s = 0; s < T; s++) {
+      const row = s * B + r0, z = zx + row * G * 4;
+      e.gemmR(rows, G, H, hs + row * H * 4, H * 4, 4, 0, panels, 4, z, G * 4, 1, u, tile, 1);
+      e.lstm(rows, H, z, cs + row * H * 4, act + row * G * 4, cs + (row + B) * H * 4, aux + row * H * 4, hs + (row + B) * H * 4);
+    }
+    return;
+  }
+  const [, , , , , zx, act, aux, hs, rec, rb, zeros, u, tile] = args;
+  const G = 3 * H, panels = Math.ceil(G / TILE_R.nr) * TILE_R.nr * 4;
+  const recRows = rec + r0 * G * 4;
+  for (let s = 0; s < T; s++) {
+    const row = s * B + r0;
+    if (rb !== 0) {
+      const m = f32();
+      for (let i = 0; i < rows; i++) m.copyWithin(recRows / 4 + i * G, rb / 4, rb / 4 + G);
+    }
+    e.gemmR(rows, G, H, hs + row * H * 4, H * 4, 4, 0, panels, 4, recRows, G * 4, rb !== 0 ? 1 : 0, u, tile, 1);
+    e.gruAfter(rows, H, zx + row * G * 4, recRows, zeros, hs + row * H * 4, act + row * G * 4, aux + row * H * 4, hs + (row + B) * H * 4);
+  }
+}
+
 /**
  * The helper thread's loop (never returns; the host ends the thread): waits for a posted product,
  * runs it on the shared memory, reports it done.
  */
 export function serveGemmHelper(start: GemmThreadStart): void {
   const { module, memory, control } = start;
-  const exports = new WebAssembly.Instance(module as WebAssembly.Module, { env: { memory: memory as WebAssembly.Memory } }).exports;
+  const wasmMemory = memory as WebAssembly.Memory;
+  const exports = new WebAssembly.Instance(module as WebAssembly.Module, { env: { memory: wasmMemory } }).exports;
   const calls = [exports.gemmR as GemmCall, exports.gemmC as GemmCall];
+  const loops = exports as unknown as LoopExports;
+  // A view of the whole memory as it is now (the calling thread may have grown it since the last call).
+  let view = new Float32Array(wasmMemory.buffer);
+  const f32 = (): Float32Array => (view.length * 4 === wasmMemory.buffer.byteLength ? view : (view = new Float32Array(wasmMemory.buffer)));
   const args: number[] = new Array<number>(ARG_COUNT).fill(0);
   let seen = Atomics.load(control, SEQ);
   Atomics.store(control, READY, 1);
@@ -95,7 +153,9 @@ export function serveGemmHelper(start: GemmThreadStart): void {
     for (let i = 0; i < ARG_COUNT; i++) args[i] = control[ARGS + i];
     let status = 0;
     try {
-      calls[control[FN]](...args);
+      const fn = control[FN];
+      if (fn < LOOP_LSTM) calls[fn](...args);
+      else runLoopRows(loops, f32, fn, args);
     } catch {
       // The caller runs this share again itself and gets the same trap as a one-thread run would.
       status = 1;
@@ -121,11 +181,11 @@ export class GemmHelper {
     return Atomics.load(this.control, READY) === 1;
   }
 
-  /** Posts one call: fn 0 = gemmR, 1 = gemmC, with its 15 arguments. */
-  post(fn: 0 | 1, args: readonly number[]): void {
+  /** Posts one call: fn 0 = gemmR, 1 = gemmC (15 arguments), LOOP_LSTM or LOOP_GRU (`runLoopRows`). */
+  post(fn: number, args: readonly number[]): void {
     const c = this.control;
     c[FN] = fn;
-    for (let i = 0; i < ARG_COUNT; i++) c[ARGS + i] = args[i];
+    for (let i = 0; i < ARG_COUNT; i++) c[ARGS + i] = args[i] ?? 0;
     this.seq = (this.seq + 1) | 0;
     Atomics.store(c, SEQ, this.seq);
     Atomics.notify(c, SEQ);

@@ -29,7 +29,8 @@
 import type { GateName } from "../shared/payloads";
 import type { Rng } from "./random";
 import { activationFn, activationGradFromOutput, copySequence, gemmNN, gemmNT, gemmTN, type ActivationName } from "./ops";
-import { gemmNNBias, gemmPrepared, prepareB, releaseB, type PreparedB } from "./gemm";
+import { gemmNNBias, gemmPrepared, prepareB, recurrentLoop, releaseB, type PreparedB } from "./gemm";
+import { pointwiseAvailable } from "./pointwise";
 import { allocFloats, Tensor, type DType, type FloatArray } from "./tensor";
 
 export type CellKind = "simpleRNN" | "lstm" | "gru";
@@ -283,6 +284,7 @@ export class RecurrentCore {
     }
     const maskRec = this.maskRec;
     this.pass(() => {
+      if (!maskRec && this.wholeLoop()) return;
       for (let s = 0; s < T; s++) {
         if (maskRec) {
           const o = s * B * H;
@@ -292,6 +294,20 @@ export class RecurrentCore {
       }
     });
     this.pending = true;
+  }
+
+  /**
+   * The forward loop of a standard LSTM or GRU (reset after) run as a whole in WASM (gemm.ts
+   * recurrentLoop: one copy in and out, the batch split between two threads when there are two) —
+   * the same numbers as the cells' forwardStep with the fused gate step. False when it does not apply.
+   */
+  private wholeLoop(): boolean {
+    const { T, B, H, G } = this;
+    const kind = this.cell.kind === "lstm" ? "lstm" : this.cell.kind === "gru" && this.opts.resetAfter ? "gruAfter" : null;
+    if (!kind || !this.standard || !pointwiseAvailable()) return false;
+    const pb = this.preparedU(0, G, false);
+    return pb !== null && recurrentLoop(kind, T, B, H, pb, this.zx, this.act_, this.hs, kind === "lstm" ? this.cs : null, this.aux,
+      kind === "gruAfter" ? this.w.recurrentBias : null);
   }
 
   /** Offset of the hidden state after step s in hs. */

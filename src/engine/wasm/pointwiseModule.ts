@@ -122,7 +122,7 @@ function unitLoops(f: FunctionBuilder, rows: number, H: number, pointers: number
  *   i, f, g, o = σ(z_i), σ(z_f), tanh(z_g), σ(z_o) → act;  c = f·cPrev + i·g → cNext;
  *   tc = tanh(c) → tc;  h = o·tc → h.
  */
-function lstmFunction(): FunctionBuilder {
+export function lstmFunction(): FunctionBuilder {
   const f = new FunctionBuilder("lstm", [I32, I32, I32, I32, I32, I32, I32, I32]);
   const [rows, H, z, cPrev, act, cNext, tc, h] = [0, 1, 2, 3, 4, 5, 6, 7];
   const hb = f.local(I32), gateSkip = f.local(I32);
@@ -165,7 +165,7 @@ function lstmFunction(): FunctionBuilder {
  *   n = tanh(zx_n + r·rn), h = z·hPrev + (1 − z)·n.
  * The bias pointer pb advances with the units and restarts at rb for every row.
  */
-function gruAfterFunction(): FunctionBuilder {
+export function gruAfterFunction(): FunctionBuilder {
   const f = new FunctionBuilder("gruAfter", [I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const [rows, H, z, rec, rb, hPrev, act, aux, hNext] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const hb = f.local(I32), gateSkip = f.local(I32), pb = f.local(I32);
