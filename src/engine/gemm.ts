@@ -28,7 +28,7 @@
 import type { FloatArray } from "./tensor";
 import { host } from "./host";
 import {
-  CONTROL_INTS, GemmHelper, LOOP_GRU, LOOP_LSTM, now, runLoopRows,
+  CONTROL_INTS, GemmHelper, LOOP_GRU, LOOP_GRU_BACK, LOOP_LSTM, LOOP_LSTM_BACK, now, runLoopRows,
   type GemmThread, type GemmThreadLost, type GemmThreadStart, type LoopExports,
 } from "./gemmThread";
 import { gemmModuleBytes, KC, MC, NR_MAX, TILE_R } from "./wasm/gemmModule";
@@ -625,22 +625,81 @@ export function recurrentLoop(
   if (cs) f32.set((cs as Float32Array).subarray(0, BH), cP);
   if (recurrentBias) f32.set(recurrentBias as Float32Array, rbP);
   f32.fill(0, zeroP, zeroP + G);
-  const fn = kind === "lstm" ? LOOP_LSTM : LOOP_GRU;
-  const rows = (r0: number, n: number, tile: number): number[] => kind === "lstm"
+  runLoop(w, kind === "lstm" ? LOOP_LSTM : LOOP_GRU, T, B, G * H, (r0, n, tile) => kind === "lstm"
     ? [T, B, r0, n, H, zP * 4, aP * 4, cP * 4, xP * 4, hP * 4, u.pos * 4, tile]
-    : [T, B, r0, n, H, zP * 4, aP * 4, xP * 4, hP * 4, recP * 4, recurrentBias ? rbP * 4 : 0, zeroP * 4, u.pos * 4, tile];
-  const view = (): Float32Array => w.f32;
-  // The helper's rows: the second half, from a multiple of the tile height (TILE_R.mr).
-  const r0 = Math.ceil(B / (2 * TILE_R.mr)) * TILE_R.mr;
-  const h = r0 < B ? helperFor(w, T * B * G * H) : null;
-  if (!h) runLoopRows(w.loops, view, fn, rows(0, B, 0));
-  else if (split(h, fn, rows(r0, B - r0, HELPER_TILE * 4), () => runLoopRows(w.loops, view, fn, rows(0, r0, 0)))) {
-    runLoopRows(w.loops, view, fn, rows(r0, B - r0, 0));
-  }
+    : [T, B, r0, n, H, zP * 4, aP * 4, xP * 4, hP * 4, recP * 4, recurrentBias ? rbP * 4 : 0, zeroP * 4, u.pos * 4, tile]);
   act.set(f32.subarray(aP, aP + TBG));
   hs.set(f32.subarray(hP + BH, hP + states), BH);
   if (cs) cs.set(f32.subarray(cP + BH, cP + states), BH);
   aux.set(f32.subarray(xP, xP + T * BH));
+  return true;
+}
+
+/**
+ * Runs a recurrent loop (gemmThread.ts runLoopRows) over B batch rows: split with the helper thread —
+ * the second half of the rows, from a multiple of the tile height — when there is one and the loop
+ * has at least THREAD_MIN_MACS multiply-adds (T·B·stepMacs), else on this thread. `args(r0, rows, tile)`
+ * gives a share's arguments.
+ */
+function runLoop(w: WasmKernel, fn: number, T: number, B: number, stepMacs: number,
+                 args: (r0: number, rows: number, tile: number) => number[]): void {
+  const view = (): Float32Array => w.f32;
+  const r0 = Math.ceil(B / (2 * TILE_R.mr)) * TILE_R.mr;
+  const h = r0 < B ? helperFor(w, T * B * stepMacs) : null;
+  if (!h) runLoopRows(w.loops, view, fn, args(0, B, 0));
+  else if (split(h, fn, args(r0, B - r0, HELPER_TILE * 4), () => runLoopRows(w.loops, view, fn, args(0, r0, 0)))) {
+    runLoopRows(w.loops, view, fn, args(r0, B - r0, 0));
+  }
+}
+
+/**
+ * BPTT of a standard LSTM or GRU (reset after) layer as a whole in WASM memory — per step s = T−1 … 0
+ * the fused gate step backward (pointwiseModule.ts lstmBack / gruBack) and ∂L/∂h_{s−1} = dz[s]·Uᵀ —
+ * with the batch split between two threads as `recurrentLoop` does. The gate step computes in float32
+ * (the cells' TypeScript loops in float64, rounding at each store): within float32 rounding of them.
+ * Without truncation, recurrent dropout or norm recording (the caller checks). Returns false, having
+ * done nothing, where it does not apply (as recurrentLoop).
+ */
+export function recurrentLoopBackward(
+  kind: "lstm" | "gruAfter", T: number, B: number, H: number,
+  ut: PreparedB,                    // Uᵀ (G, H): U (H, G) prepared transposed
+  act: FloatArray,                  // act [T, B, G] of the forward
+  states: FloatArray,               // lstm: cs, gruAfter: hs [T+1, B, H] of the forward (slots 0…T−1 read)
+  aux: FloatArray,                  // aux [T, B, H] of the forward
+  dys: FloatArray | null,           // ∂L/∂h_s from the output [T, B, H], or null
+  dhPrev: FloatArray,               // [B, H]: ∂L/∂h_T in, ∂L/∂h_0 out
+  dc: FloatArray | null,            // lstm [B, H]: ∂L/∂c_T in, ∂L/∂c_0 out
+  dzx: FloatArray,                  // [T, B, G] out: ∂L/∂ pre-activations
+  dzr: FloatArray | null,           // gruAfter [T, B, G] out: ∂L/∂ recurrent pre-activations
+): boolean {
+  const lstm = kind === "lstm";
+  const G = (lstm ? 4 : 3) * H;
+  const arrays = [act, states, aux, dhPrev, dzx, ...(dys ? [dys] : []), ...(dc ? [dc] : []), ...(dzr ? [dzr] : [])];
+  if (T <= 0 || B <= 0 || H % 4 !== 0 || ut.released || ut.k !== G || ut.n !== H || !ut.transposed) return false;
+  if (lstm !== (dc !== null) || lstm === (dzr !== null) || !arrays.every((x) => x instanceof Float32Array)) return false;
+  const TBG = T * B * G, TBH = T * B * H, BH = B * H;
+  const floats = (lstm ? 2 : 3) * TBG + (dys ? 3 : 2) * TBH + 3 * BH;
+  const w = floats <= LOOP_MAX_FLOATS ? useWasm(B, H, G, act, ut.b, dzx) : null;
+  if (!w) return false;
+  if (ut.pos < 0) packPrepared(w, ut);
+  // Layout in floats: act | states | aux | dys | zeros | dhPrev | dc (lstm) | dzx | dzr (gruAfter)
+  const aP = align4(pinnedTop), sP = aP + TBG, xP = sP + TBH, yP = xP + TBH, zeroP = yP + (dys ? TBH : 0);
+  const hP = zeroP + BH, cP = hP + BH, dzP = cP + (lstm ? BH : 0), drP = dzP + TBG;
+  ensureFloats(w, drP + (lstm ? 0 : TBG));
+  const f32 = w.f32;
+  f32.set((act as Float32Array).subarray(0, TBG), aP);
+  f32.set((states as Float32Array).subarray(0, TBH), sP);
+  f32.set((aux as Float32Array).subarray(0, TBH), xP);
+  if (dys) f32.set((dys as Float32Array).subarray(0, TBH), yP);
+  f32.fill(0, zeroP, zeroP + BH);
+  f32.set((dhPrev as Float32Array).subarray(0, BH), hP);
+  if (dc) f32.set((dc as Float32Array).subarray(0, BH), cP);
+  runLoop(w, lstm ? LOOP_LSTM_BACK : LOOP_GRU_BACK, T, B, G * H, (r0, n, tile) =>
+    [T, B, r0, n, H, aP * 4, sP * 4, xP * 4, dys ? yP * 4 : 0, zeroP * 4, hP * 4, (lstm ? cP : dzP) * 4, (lstm ? dzP : drP) * 4, ut.pos * 4, tile]);
+  dzx.set(f32.subarray(dzP, dzP + TBG));
+  if (dzr) dzr.set(f32.subarray(drP, drP + TBG));
+  dhPrev.set(f32.subarray(hP, hP + BH));
+  if (dc) dc.set(f32.subarray(cP, cP + BH));
   return true;
 }
 

@@ -77,14 +77,16 @@ const SPIN = 2000;
 
 type GemmCall = (...args: number[]) => void;
 
-/** FN of the recurrent loops (see the header and `runLoopRows`). */
-export const LOOP_LSTM = 2, LOOP_GRU = 3;
+/** FN of the recurrent loops, forward and backward (see the header and `runLoopRows`). */
+export const LOOP_LSTM = 2, LOOP_GRU = 3, LOOP_LSTM_BACK = 4, LOOP_GRU_BACK = 5;
 
 /** The GEMM module's exports a recurrent loop calls. */
 export interface LoopExports {
   gemmR: GemmCall;
   lstm: (rows: number, H: number, z: number, cPrev: number, act: number, cNext: number, tc: number, h: number) => void;
   gruAfter: (rows: number, H: number, z: number, rec: number, rb: number, hPrev: number, act: number, aux: number, hNext: number) => void;
+  lstmBack: (rows: number, H: number, act: number, cPrev: number, tc: number, dhPrev: number, dy: number, dc: number, dz: number) => void;
+  gruBack: (rows: number, H: number, act: number, hPrev: number, aux: number, dhPrev: number, dy: number, dzx: number, dzr: number) => void;
 }
 
 /**
@@ -98,9 +100,31 @@ export interface LoopExports {
  *     the gate step (gruAfter) with the zeros at `zeros` as its bias — as gru.ts's step does
  * The same calls in the same order as the per-step path (recurrent.ts, gemmPrepared then pointwise.ts),
  * so the results are bit-identical to it and to any split of the rows.
+ * Backward (BPTT, s = T−1 … 0), Uᵀ prepared at `ut` (G, H); dys = 0: no per-step output gradient
+ * (the zeros at `zeros`, B·H, are added instead); dhPrev [B, H] holds ∂L/∂h_T on entry, ∂L/∂h_0 on exit:
+ *   LOOP_LSTM_BACK args: T, B, r0, rows, H, act, cs, aux, dys, zeros, dhPrev, dc, dzx, ut, tile
+ *     per step: the gate step backward (lstmBack: dzx[s], dc in place), then dhPrev = dzx[s]·Uᵀ
+ *   LOOP_GRU_BACK args:  T, B, r0, rows, H, act, hs, aux, dys, zeros, dhPrev, dzx, dzr, ut, tile
+ *     per step: gruBack (dzx[s], dzr[s], dhPrev = its direct part), then dhPrev += dzr[s]·Uᵀ
+ * Rows are as independent in BPTT as forward, so any split of them gives the same numbers.
  */
 export function runLoopRows(e: LoopExports, f32: () => Float32Array, fn: number, args: readonly number[]): void {
   const [T, B, r0, rows, H] = args;
+  if (fn === LOOP_LSTM_BACK || fn === LOOP_GRU_BACK) {
+    const [, , , , , act, states, aux, dys, zeros, dhPrev, d1, d2, ut, tile] = args;
+    const lstm = fn === LOOP_LSTM_BACK;
+    const G = (lstm ? 4 : 3) * H, panels = Math.ceil(H / TILE_R.nr) * TILE_R.nr * 4;
+    const dh = dhPrev + r0 * H * 4;
+    for (let s = T - 1; s >= 0; s--) {
+      const row = s * B + r0, rowG = row * G * 4, rowH = row * H * 4;
+      const dy = dys ? dys + rowH : zeros + r0 * H * 4;
+      // LSTM: d1 = dc [B, H], d2 = dzx; GRU: d1 = dzx, d2 = dzr (the operand of the recurrent product).
+      if (lstm) e.lstmBack(rows, H, act + rowG, states + rowH, aux + rowH, dh, dy, d1 + r0 * H * 4, d2 + rowG);
+      else e.gruBack(rows, H, act + rowG, states + rowH, aux + rowH, dh, dy, d1 + rowG, d2 + rowG);
+      e.gemmR(rows, H, G, d2 + rowG, G * 4, 4, 0, panels, 4, dh, H * 4, lstm ? 0 : 1, ut, tile, 1);
+    }
+    return;
+  }
   if (fn === LOOP_LSTM) {
     const [, , , , , zx, act, cs, aux, hs, u, tile] = args;
     const G = 4 * H, panels = Math.ceil(G / TILE_R.nr) * TILE_R.nr * 4;

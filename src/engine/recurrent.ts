@@ -29,7 +29,7 @@
 import type { GateName } from "../shared/payloads";
 import type { Rng } from "./random";
 import { activationFn, activationGradFromOutput, copySequence, gemmNN, gemmNT, gemmTN, type ActivationName } from "./ops";
-import { gemmNNBias, gemmPrepared, prepareB, recurrentLoop, releaseB, type PreparedB } from "./gemm";
+import { gemmNNBias, gemmPrepared, prepareB, recurrentLoop, recurrentLoopBackward, releaseB, type PreparedB } from "./gemm";
 import { pointwiseAvailable } from "./pointwise";
 import { allocFloats, Tensor, type DType, type FloatArray } from "./tensor";
 
@@ -303,11 +303,31 @@ export class RecurrentCore {
    */
   private wholeLoop(): boolean {
     const { T, B, H, G } = this;
-    const kind = this.cell.kind === "lstm" ? "lstm" : this.cell.kind === "gru" && this.opts.resetAfter ? "gruAfter" : null;
-    if (!kind || !this.standard || !pointwiseAvailable()) return false;
-    const pb = this.preparedU(0, G, false);
-    return pb !== null && recurrentLoop(kind, T, B, H, pb, this.zx, this.act_, this.hs, kind === "lstm" ? this.cs : null, this.aux,
+    const kind = this.wholeLoopKind();
+    const pb = kind && this.preparedU(0, G, false);
+    return !!pb && recurrentLoop(kind, T, B, H, pb, this.zx, this.act_, this.hs, kind === "lstm" ? this.cs : null, this.aux,
       kind === "gruAfter" ? this.w.recurrentBias : null);
+  }
+
+  /**
+   * BPTT's loop as a whole in WASM (gemm.ts recurrentLoopBackward), from dhPrev (and dc) as set up
+   * for the first step; leaves dzx (dzr), dhPrev and dc as the per-step loop does. Only without
+   * truncation, recurrent dropout and norm recording (the caller checks).
+   */
+  private wholeLoopBackward(dys: ArrayLike<number> | null): boolean {
+    const { T, B, H, G } = this;
+    const kind = this.wholeLoopKind();
+    if (!kind || (dys !== null && !(dys instanceof Float32Array))) return false;
+    const pb = this.preparedU(0, G, true);
+    const lstm = kind === "lstm";
+    return !!pb && recurrentLoopBackward(kind, T, B, H, pb, this.act_, lstm ? this.cs : this.hs, this.aux, dys as Float32Array | null,
+      this.dhPrev, lstm ? this.dc : null, this.dzx, lstm ? null : this.dzr);
+  }
+
+  /** Which whole-loop kernel applies to this layer (standard activations, fused steps on), or null. */
+  private wholeLoopKind(): "lstm" | "gruAfter" | null {
+    if (!this.standard || !pointwiseAvailable()) return null;
+    return this.cell.kind === "lstm" ? "lstm" : this.cell.kind === "gru" && this.opts.resetAfter ? "gruAfter" : null;
   }
 
   /** Offset of the hidden state after step s in hs. */
@@ -338,6 +358,7 @@ export class RecurrentCore {
       this.gradNormC = new Float64Array(lstm ? T : 0);
     }
     this.pass(() => {
+      if (!maskRec && !this.recordNorms && !this.tbptt && this.wholeLoopBackward(dys)) return;
       for (let s = T - 1; s >= 0; s--) {
         // Total ∂L/∂h_s = from the output at step s + through the recurrence from step s+1.
         const dyo = s * BH;

@@ -26,7 +26,7 @@
  * scalar JavaScript loop.
  */
 import { encodeModule, F32, FunctionBuilder, I32, V128 } from "./emit";
-import { gruAfterFunction, lstmFunction } from "./pointwiseModule";
+import { gruAfterFunction, gruBackFunction, lstmBackFunction, lstmFunction } from "./pointwiseModule";
 
 interface Tile { mr: number; nr: number }
 /** Tile of gemmR (row-major A) and gemmC (column-major A; taller with fused multiply-adds). */
@@ -339,8 +339,8 @@ function colSumsFunction(): FunctionBuilder {
 
 /**
  * The module's bytes: exports memory, gemmR, gemmC and colSums (and their helpers), and the fused gate
- * steps lstm and gruAfter of pointwiseModule.ts — so a whole recurrent loop (product, then gate step,
- * every timestep) runs in this one memory, on either thread (gemm.ts `recurrentLoop`); with
+ * steps lstm, gruAfter, lstmBack and gruBack of pointwiseModule.ts — so a whole recurrent loop (product
+ * and gate step, every timestep, forward or backward) runs in this one memory, on either thread (gemm.ts `recurrentLoop`); with
  * `sharedMaxPages` the memory is a shared one imported as env.memory (gemm.ts's two-thread path). With `fma` it needs the
  * relaxed-SIMD proposal (on by default from V8 11.4: Node ≥ 22, VS Code's Electron; Node 20 needs
  * --experimental-wasm-relaxed-simd) — gemm.ts validates and falls back to fma = false.
@@ -349,6 +349,6 @@ export function gemmModuleBytes(initialPages: number, fma: boolean, sharedMaxPag
   return encodeModule([
     packFunction("packR", TILE_R.nr), microFunction("R", TILE_R, fma), gemmFunction("gemmR", TILE_R, 0, 1),
     packFunction("packC", tileC(fma).nr), microFunction("C", tileC(fma), fma), gemmFunction("gemmC", tileC(fma), 3, 4),
-    colSumsFunction(), lstmFunction(), gruAfterFunction(),
+    colSumsFunction(), lstmFunction(), gruAfterFunction(), lstmBackFunction(), gruBackFunction(),
   ], initialPages, sharedMaxPages);
 }

@@ -197,6 +197,74 @@ export function gruAfterFunction(): FunctionBuilder {
   return f;
 }
 
+/**
+ * LSTM step backward, per row b and 4 units j at a time (lstm.ts backwardStep with σ′(y) = y(1 − y),
+ * tanh′(y) = 1 − y², in float32): dh = dhPrev + dy (the incoming ∂L/∂h_s);
+ *   dc = dc + dh·o·(1 − tc²);  dz = [dc·g·σ′(i), dc·cPrev·σ′(f), dc·i·tanh′(g), dh·tc·σ′(o)] → dz;
+ *   dc·f → dc (in place: ∂L/∂c_{s−1}).
+ */
+export function lstmBackFunction(): FunctionBuilder {
+  const f = new FunctionBuilder("lstmBack", [I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [rows, H, act, cPrev, tc, dhPrev, dy, dc, dz] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const hb = f.local(I32), gateSkip = f.local(I32);
+  const lanes = [0, 1].map(() => ({
+    vi: f.local(V128), vf: f.local(V128), vg: f.local(V128), vo: f.local(V128), vt: f.local(V128), vh: f.local(V128), vc: f.local(V128),
+  }));
+  f.get(H).i32(4).i32Mul().set(hb);
+  f.get(hb).i32(3).i32Mul().set(gateSkip);
+  unitLoops(f, rows, H, [act, dz, cPrev, tc, dhPrev, dy, dc], [act, dz], gateSkip, (o, lane) => {
+    const { vi, vf, vg, vo, vt, vh, vc } = lanes[lane];
+    const at = (base: number, k: number) => { f.get(base); if (k > 0) f.get(hb).i32(k).i32Mul().i32Add(); };
+    const sigmoidGrad = (y: number) => f.get(y).f32x4Const(1).get(y).f32x4Sub().f32x4Mul();
+    [vi, vf, vg, vo].forEach((v, k) => { at(act, k); f.v128Load(o).set(v); });
+    f.get(tc).v128Load(o).set(vt);
+    f.get(dhPrev).v128Load(o).get(dy).v128Load(o).f32x4Add().set(vh);
+    // dc = dc + dh·o·(1 − tc²)
+    f.get(dc).v128Load(o).get(vh).get(vo).f32x4Mul().f32x4Const(1).get(vt).get(vt).f32x4Mul().f32x4Sub().f32x4Mul().f32x4Add().set(vc);
+    at(dz, 0); f.get(vc).get(vg).f32x4Mul(); sigmoidGrad(vi); f.f32x4Mul().v128Store(o);
+    at(dz, 1); f.get(vc).get(cPrev).v128Load(o).f32x4Mul(); sigmoidGrad(vf); f.f32x4Mul().v128Store(o);
+    at(dz, 2); f.get(vc).get(vi).f32x4Mul().f32x4Const(1).get(vg).get(vg).f32x4Mul().f32x4Sub().f32x4Mul().v128Store(o);
+    at(dz, 3); f.get(vh).get(vt).f32x4Mul(); sigmoidGrad(vo); f.f32x4Mul().v128Store(o);
+    f.get(dc).get(vc).get(vf).f32x4Mul().v128Store(o);
+  });
+  return f;
+}
+
+/**
+ * GRU (reset after) step backward, per row b and 4 units j (gru.ts backwardStep, float32):
+ * dh = dhPrev + dy; dn = dh·(1 − z)·tanh′(n); dz = dh·(hPrev − n)·σ′(z); dr = dn·rn·σ′(r) (rn = aux);
+ *   [dz, dr, dn] → dzx;  [dz, dr, dn·r] → dzr;  dh·z → dhPrev (in place: the direct part of ∂L/∂h_{s−1}).
+ */
+export function gruBackFunction(): FunctionBuilder {
+  const f = new FunctionBuilder("gruBack", [I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [rows, H, act, hPrev, aux, dhPrev, dy, dzx, dzr] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const hb = f.local(I32), gateSkip = f.local(I32);
+  const lanes = [0, 1].map(() => ({
+    vz: f.local(V128), vr: f.local(V128), vn: f.local(V128), vh: f.local(V128), dn: f.local(V128), dzv: f.local(V128), dr: f.local(V128),
+  }));
+  f.get(H).i32(4).i32Mul().set(hb);
+  f.get(hb).i32(2).i32Mul().set(gateSkip);
+  unitLoops(f, rows, H, [act, dzx, dzr, hPrev, aux, dhPrev, dy], [act, dzx, dzr], gateSkip, (o, lane) => {
+    const { vz, vr, vn, vh, dn, dzv, dr } = lanes[lane];
+    const at = (base: number, k: number) => { f.get(base); if (k > 0) f.get(hb).i32(k).i32Mul().i32Add(); };
+    const sigmoidGrad = (y: number) => f.get(y).f32x4Const(1).get(y).f32x4Sub().f32x4Mul();
+    [vz, vr, vn].forEach((v, k) => { at(act, k); f.v128Load(o).set(v); });
+    f.get(dhPrev).v128Load(o).get(dy).v128Load(o).f32x4Add().set(vh);
+    f.get(vh).f32x4Const(1).get(vz).f32x4Sub().f32x4Mul().f32x4Const(1).get(vn).get(vn).f32x4Mul().f32x4Sub().f32x4Mul().set(dn);
+    f.get(vh).get(hPrev).v128Load(o).get(vn).f32x4Sub().f32x4Mul(); sigmoidGrad(vz); f.f32x4Mul().set(dzv);
+    f.get(dn).get(aux).v128Load(o).f32x4Mul(); sigmoidGrad(vr); f.f32x4Mul().set(dr);
+    for (const [base, last] of [[dzx, dn], [dzr, -1]] as const) {
+      at(base, 0); f.get(dzv).v128Store(o);
+      at(base, 1); f.get(dr).v128Store(o);
+      at(base, 2);
+      if (last >= 0) f.get(last); else f.get(dn).get(vr).f32x4Mul();
+      f.v128Store(o);
+    }
+    f.get(dhPrev).get(vh).get(vz).f32x4Mul().v128Store(o);
+  });
+  return f;
+}
+
 /** The module's bytes: exports memory, sigmoid, tanh, lstm, gruAfter. */
 export function pointwiseModuleBytes(initialPages: number): Uint8Array<ArrayBuffer> {
   return encodeModule([mapFunction("sigmoid", emitSigmoid), mapFunction("tanh", emitTanh), lstmFunction(), gruAfterFunction()], initialPages);
