@@ -104,12 +104,15 @@ export function setGemmBackend(b: GemmBackend): void {
 
 /**
  * Which kernel float32 products use right now, and why; `threads` is 2 while a helper thread serves
- * products, `splitProducts` counts the products it took a share of.
+ * products, `splitProducts` counts the products (and recurrent loops) it took a share of, `wholeLoops`
+ * the recurrent loops run as a whole in WASM (`recurrentLoop`, `recurrentLoopBackward`).
  */
-export function gemmInfo(): { backend: GemmBackend; wasmSimd: boolean; fma: boolean; threads: 1 | 2; splitProducts: number; reason?: string } {
+export function gemmInfo(): {
+  backend: GemmBackend; wasmSimd: boolean; fma: boolean; threads: 1 | 2; splitProducts: number; wholeLoops: number; reason?: string;
+} {
   const w = wasmKernel();
   return {
-    backend, wasmSimd: w !== null, fma: w !== null && wasmFma, threads: helper?.ready() ? 2 : 1, splitProducts,
+    backend, wasmSimd: w !== null, fma: w !== null && wasmFma, threads: helper?.ready() ? 2 : 1, splitProducts, wholeLoops,
     reason: w === null ? wasmFailure : undefined,
   };
 }
@@ -144,6 +147,7 @@ let wasmFma = false;
 /** The helper thread while it serves products; undefined before the first try, null without one. */
 let helper: GemmHelper | null | undefined;
 let splitProducts = 0;
+let wholeLoops = 0;
 /** Products in a row the helper did not run beside us, and eligible products left to run on one thread (MISSES_BEFORE_REST). */
 let misses = 0;
 let rest = 0;
@@ -644,6 +648,7 @@ export function recurrentLoop(
 function runLoop(w: WasmKernel, fn: number, T: number, B: number, stepMacs: number,
                  args: (r0: number, rows: number, tile: number) => number[]): void {
   const view = (): Float32Array => w.f32;
+  wholeLoops++;
   const r0 = Math.ceil(B / (2 * TILE_R.mr)) * TILE_R.mr;
   const h = r0 < B ? helperFor(w, T * B * stepMacs) : null;
   if (!h) runLoopRows(w.loops, view, fn, args(0, B, 0));

@@ -5,7 +5,7 @@
 // so the comparison is byte for byte, no tolerance. Shapes cover both splits (columns of C at a
 // panel boundary when M ≤ MC = 64 or B is prepared, rows otherwise), both micro-kernels (gemmR: A·B,
 // A·Bᵀ; gemmC: Aᵀ·B), partial NR = 16 panels, K across the KC = 256 block boundary, a bias and
-// column sums. Last, a helper that dies between products: the reason is said and later products
+// column sums; then whole recurrent loops (forward and BPTT), whose rows the threads split. Last, a helper that dies between products: the reason is said and later products
 // (prepared operands included) run on one thread (one that dies mid-product: gemmThreadCrash.test.ts).
 // Then the thread's lifetime in a real kernel process: it is a thread of that process (one more entry
 // in /proc/<pid>/task), so SIGKILL mid-product (Stop's grace-period kill), V8's out-of-memory abort
@@ -14,7 +14,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
-  gemmInfo, gemmNN, gemmNNBias, gemmNT, gemmPrepared, gemmTN, prepareB, releaseB, setGemmBackend,
+  gemmInfo, gemmNN, gemmNNBias, gemmNT, gemmPrepared, gemmTN, prepareB, recurrentLoop, recurrentLoopBackward, releaseB, setGemmBackend,
 } from "../../../src/engine/gemm";
 import { setHost } from "../../../src/engine/host";
 import { startGemmThread } from "../../../src/kernel/gemmThread";
@@ -89,6 +89,42 @@ describe("GEMM on two threads (kernel worker thread + shared WASM memory)", func
         sameOnTwoThreads(`prepared + bias step ${step}`, m * n, (c) => gemmPrepared(m, a, 0, k, pb, c, 0, n, false, bias, 0));
       }
       releaseB(pb);
+    }
+  });
+
+  it("runs whole LSTM / GRU loops (forward and BPTT) on batch halves, bit-identical to one thread", () => {
+    // B = 7: the helper takes rows 4…6 (from a multiple of the tile height 2, a partial tile); H = 12
+    // takes the gate steps' one-lane path, H = 16 the two-lane one; with and without bR and ∂L/∂h_s.
+    for (const kind of ["lstm", "gruAfter"] as const) {
+      for (const [T, B, H, extras] of [[5, 7, 12, true], [4, 32, 16, false]] as const) {
+        const G = (kind === "lstm" ? 4 : 3) * H, lstm = kind === "lstm";
+        const u = values(H * G, 3 + H), bR = extras && !lstm ? values(G, 8) : null;
+        const run = (backend: "wasm" | "threaded") => {
+          setGemmBackend(backend);
+          const before = gemmInfo().splitProducts;
+          const zx = values(T * B * G, 5), act = new Float32Array(T * B * G), aux = new Float32Array(T * B * H);
+          const hs = values((T + 1) * B * H, 6), cs = lstm ? values((T + 1) * B * H, 7) : null;
+          const pb = prepareB(H, G, u, 0, G, false);
+          assert.ok(recurrentLoop(kind, T, B, H, pb, zx, act, hs, cs, aux, bR), `${kind} forward did not run`);
+          releaseB(pb);
+          const dys = extras ? values(T * B * H, 9) : null, dh = values(B * H, 10), dc = lstm ? values(B * H, 11) : null;
+          const dzx = new Float32Array(T * B * G), dzr = lstm ? null : new Float32Array(T * B * G);
+          const ut = prepareB(G, H, u, 0, G, true);
+          assert.ok(recurrentLoopBackward(kind, T, B, H, ut, act, cs ?? hs, aux, dys, dh, dc, dzx, dzr), `${kind} backward did not run`);
+          releaseB(ut);
+          const splits = gemmInfo().splitProducts - before;
+          setGemmBackend("auto");
+          return { splits, outputs: { act, hs, cs, aux, dh, dc, dzx, dzr } };
+        };
+        const one = run("wasm"), two = run("threaded");
+        const what = `${kind} T=${T} B=${B} H=${H}`;
+        assert.equal(one.splits, 0, `${what}: one thread split a loop`);
+        assert.equal(two.splits, 2, `${what}: the helper thread did not take rows of both loops`);
+        for (const [name, x] of Object.entries(one.outputs)) {
+          const y = two.outputs[name as keyof typeof one.outputs];
+          if (x && y) assert.ok(Buffer.from(x.buffer).equals(Buffer.from(y.buffer)), `${what}: ${name} differs on two threads`);
+        }
+      }
     }
   });
 

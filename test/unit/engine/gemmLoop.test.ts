@@ -1,0 +1,110 @@
+// Recurrent loops run as a whole in WASM memory (src/engine/gemm.ts recurrentLoop, recurrentLoopBackward;
+// the per-row loop in gemmThread.ts runLoopRows), against the per-step path they replace:
+//   forward  the same calls per step as recurrent.ts's loop with the fused gate steps (gemmPrepared
+//            with U prepared, then pointwise.ts's lstmStepForward / gruAfterStepForward): byte for byte;
+//   BPTT     the cells' TypeScript backward steps (layers/lstm.ts, gru.ts; they compute in float64 and
+//            round at each store, the WASM step in float32): RecurrentCore with norm recording on (which
+//            keeps the per-step loop) against the same core with it off, within float32 rounding.
+// One thread here (the unit run has no helper); test/unit/kernel/gemmThread.test.ts checks two threads
+// against one byte for byte.
+import * as assert from "node:assert/strict";
+import { gemmInfo, gemmPrepared, prepareB, recurrentLoop, releaseB, setGemmBackend } from "../../../src/engine/gemm";
+import { gruCell } from "../../../src/engine/layers/gru";
+import { lstmCell } from "../../../src/engine/layers/lstm";
+import { gruAfterStepForward, lstmStepForward, pointwiseAvailable } from "../../../src/engine/pointwise";
+import { Rng } from "../../../src/engine/random";
+import { RecurrentCore, type Cell, type CoreWeights } from "../../../src/engine/recurrent";
+import { values } from "./gemmValues";
+
+const same = (x: Float32Array, y: Float32Array): boolean => Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+
+describe("recurrent loops as a whole in WASM (gemm.ts recurrentLoop)", () => {
+  before(() => {
+    // The fused gate steps are the per-step reference (and the whole loops run only with them on).
+    assert.ok(pointwiseAvailable(), "fused WASM gate steps unavailable");
+    setGemmBackend("wasm");
+  });
+  after(() => setGemmBackend("auto"));
+
+  it("forward: the same bytes as the per-step loop (product with U prepared, then the fused gate step)", () => {
+    for (const kind of ["lstm", "gruAfter"] as const) {
+      for (const [T, B, H, withBias] of [[6, 5, 12, true], [3, 32, 16, false]] as const) {
+        const lstm = kind === "lstm", G = (lstm ? 4 : 3) * H;
+        const u = values(H * G, 2 + H) as Float32Array, bR = withBias && !lstm ? (values(G, 4) as Float32Array) : null;
+        const zx0 = values(T * B * G, 5) as Float32Array, h0 = values(B * H, 6) as Float32Array, c0 = values(B * H, 7) as Float32Array;
+        // Per step, as layers/lstm.ts and gru.ts do it.
+        const ref = { act: new Float32Array(T * B * G), hs: new Float32Array((T + 1) * B * H), cs: new Float32Array((T + 1) * B * H), aux: new Float32Array(T * B * H) };
+        const zx = zx0.slice(), rec = new Float32Array(B * G);
+        ref.hs.set(h0);
+        ref.cs.set(c0);
+        const pb = prepareB(H, G, u, 0, G, false);
+        for (let s = 0; s < T; s++) {
+          const zOff = s * B * G, prev = s * B * H, next = (s + 1) * B * H;
+          if (lstm) {
+            gemmPrepared(B, ref.hs, prev, H, pb, zx, zOff, G, true);
+            assert.ok(lstmStepForward("tanh", "sigmoid", B, H, zx, zOff, ref.act, ref.cs, prev, next, ref.aux, ref.hs));
+          } else {
+            gemmPrepared(B, ref.hs, prev, H, pb, rec, 0, G, false, bR, 0);
+            assert.ok(gruAfterStepForward("tanh", "sigmoid", B, H, zx, zOff, rec, null, ref.act, ref.aux, ref.hs, prev, next));
+          }
+        }
+        // As a whole.
+        const got = { act: new Float32Array(T * B * G), hs: new Float32Array((T + 1) * B * H), cs: new Float32Array((T + 1) * B * H), aux: new Float32Array(T * B * H) };
+        got.hs.set(h0);
+        got.cs.set(c0);
+        const loops = gemmInfo().wholeLoops;
+        assert.ok(recurrentLoop(kind, T, B, H, pb, zx0, got.act, got.hs, lstm ? got.cs : null, got.aux, bR));
+        releaseB(pb);
+        assert.equal(gemmInfo().wholeLoops, loops + 1);
+        const names: (keyof typeof ref)[] = lstm ? ["act", "hs", "aux", "cs"] : ["act", "hs", "aux"];
+        for (const name of names) {
+          assert.ok(same(got[name], ref[name]), `${kind} T=${T} B=${B} H=${H}: ${name} differs from the per-step loop`);
+        }
+      }
+    }
+  });
+
+  it("BPTT: within float32 rounding of the cells' TypeScript backward steps", () => {
+    const cells: [string, Cell, boolean][] = [["lstm", lstmCell, false], ["gru", gruCell(true), true]];
+    for (const [name, cell, resetAfter] of cells) {
+      const T = 7, B = 6, I = 5, H = 8, G = cell.gates * H;
+      const w: CoreWeights = {
+        kernel: values(I * G, 11), recurrentKernel: values(H * G, 12), bias: values(G, 13), recurrentBias: resetAfter ? values(G, 14) : null,
+      };
+      const dys = values(T * B * H, 15), dhT = values(B * H, 16), dcT = values(B * H, 17);
+      /** Gradients of one forward + backward; recordNorms keeps the per-step loop (the whole loop does not record norms). */
+      const grads = (recordNorms: boolean) => {
+        const core = new RecurrentCore(cell, {
+          inputSize: I, units: H, activation: "tanh", recurrentActivation: "sigmoid", resetAfter, dropout: 0, recurrentDropout: 0,
+        }, "float32");
+        core.prepare(T, B);
+        core.xs.set(values(T * B * I, 18));
+        const g: CoreWeights = {
+          kernel: new Float32Array(I * G), recurrentKernel: new Float32Array(H * G), bias: new Float32Array(G), recurrentBias: resetAfter ? new Float32Array(G) : null,
+        };
+        const loops = gemmInfo().wholeLoops;
+        core.forward(w, null, null, true, new Rng(1), recordNorms, 0);
+        core.backward(g, dys, dhT, cell.kind === "lstm" ? dcT : null);
+        // Forward always runs whole; BPTT only without norm recording.
+        assert.equal(gemmInfo().wholeLoops - loops, recordNorms ? 1 : 2, `${name}: the whole loops did not run as expected`);
+        return { ...g, dxs: core.dxs.slice(), dh0: core.dhPrev.slice(), dc0: core.dcPrev.slice() } as Record<string, Float32Array | null>;
+      };
+      const ref = grads(true), got = grads(false);
+      for (const [key, r] of Object.entries(ref)) {
+        if (!r || (key === "dc0" && cell.kind !== "lstm")) continue;
+        const x = got[key]!;
+        let scale = 0, diff = 0;
+        for (let i = 0; i < r.length; i++) {
+          scale = Math.max(scale, Math.abs(r[i]));
+          diff = Math.max(diff, Math.abs(x[i] - r[i]));
+        }
+        // float32 unit roundoff 2⁻²⁴ ≈ 6e-8 per stored value, a few roundings per gate step, carried
+        // through T = 7 steps and summed over T·B = 42 rows in the weight gradients: 1e-6 of the
+        // largest entry is ~17 roundoffs (measured: 0.7–2.2e-7), where a wrong term (a missed step or
+        // gate) is O(1).
+        assert.ok(diff <= 1e-6 * scale, `${name} ${key}: max |diff| ${diff.toExponential(2)} vs max |value| ${scale.toExponential(2)}`);
+        assert.ok(scale > 0, `${name} ${key}: all zero`);
+      }
+    }
+  });
+});
