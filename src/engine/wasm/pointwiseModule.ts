@@ -198,6 +198,31 @@ export function gruAfterFunction(): FunctionBuilder {
 }
 
 /**
+ * Locals hb = bytes of one gate block (4H) and gateSkip = bytes of the other `skipBlocks` blocks a
+ * G-wide row pointer jumps at the end of a row (unitLoops).
+ */
+function gateBlocks(f: FunctionBuilder, H: number, skipBlocks: number): { hb: number; gateSkip: number } {
+  const hb = f.local(I32), gateSkip = f.local(I32);
+  f.get(H).i32(4).i32Mul().set(hb);
+  f.get(hb).i32(skipBlocks).i32Mul().set(gateSkip);
+  return { hb, gateSkip };
+}
+
+/** Pushes the address of gate block k of a G-wide row: base + k·hb. */
+function gateAt(f: FunctionBuilder, base: number, hb: number, k: number): void {
+  f.get(base);
+  if (k > 0) f.get(hb).i32(k).i32Mul().i32Add();
+}
+
+/** n fresh v128 locals. */
+const vectors = (f: FunctionBuilder, n: number): number[] => Array.from({ length: n }, () => f.local(V128));
+
+/** Pushes σ′ from σ's output y: y·(1 − y). */
+function sigmoidGradFromOutput(f: FunctionBuilder, y: number): void {
+  f.get(y).f32x4Const(1).get(y).f32x4Sub().f32x4Mul();
+}
+
+/**
  * LSTM step backward, per row b and 4 units j at a time (lstm.ts backwardStep with σ′(y) = y(1 − y),
  * tanh′(y) = 1 − y², in float32): dh = dhPrev + dy (the incoming ∂L/∂h_s);
  *   dc = dc + dh·o·(1 − tc²);  dz = [dc·g·σ′(i), dc·cPrev·σ′(f), dc·i·tanh′(g), dh·tc·σ′(o)] → dz;
@@ -206,16 +231,13 @@ export function gruAfterFunction(): FunctionBuilder {
 export function lstmBackFunction(): FunctionBuilder {
   const f = new FunctionBuilder("lstmBack", [I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const [rows, H, act, cPrev, tc, dhPrev, dy, dc, dz] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const hb = f.local(I32), gateSkip = f.local(I32);
-  const lanes = [0, 1].map(() => ({
-    vi: f.local(V128), vf: f.local(V128), vg: f.local(V128), vo: f.local(V128), vt: f.local(V128), vh: f.local(V128), vc: f.local(V128),
-  }));
-  f.get(H).i32(4).i32Mul().set(hb);
-  f.get(hb).i32(3).i32Mul().set(gateSkip);
+  const { hb, gateSkip } = gateBlocks(f, H, 3);
+  const lanes = [vectors(f, 7), vectors(f, 7)];
+  const at = (base: number, k: number) => gateAt(f, base, hb, k);
   unitLoops(f, rows, H, [act, dz, cPrev, tc, dhPrev, dy, dc], [act, dz], gateSkip, (o, lane) => {
-    const { vi, vf, vg, vo, vt, vh, vc } = lanes[lane];
-    const at = (base: number, k: number) => { f.get(base); if (k > 0) f.get(hb).i32(k).i32Mul().i32Add(); };
-    const sigmoidGrad = (y: number) => f.get(y).f32x4Const(1).get(y).f32x4Sub().f32x4Mul();
+    // i, f, g, o; tc; the incoming dh; dc
+    const [vi, vf, vg, vo, vt, vh, vc] = lanes[lane];
+    const sigmoidGrad = (y: number) => sigmoidGradFromOutput(f, y);
     [vi, vf, vg, vo].forEach((v, k) => { at(act, k); f.v128Load(o).set(v); });
     f.get(tc).v128Load(o).set(vt);
     f.get(dhPrev).v128Load(o).get(dy).v128Load(o).f32x4Add().set(vh);
@@ -238,16 +260,13 @@ export function lstmBackFunction(): FunctionBuilder {
 export function gruBackFunction(): FunctionBuilder {
   const f = new FunctionBuilder("gruBack", [I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const [rows, H, act, hPrev, aux, dhPrev, dy, dzx, dzr] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const hb = f.local(I32), gateSkip = f.local(I32);
-  const lanes = [0, 1].map(() => ({
-    vz: f.local(V128), vr: f.local(V128), vn: f.local(V128), vh: f.local(V128), dn: f.local(V128), dzv: f.local(V128), dr: f.local(V128),
-  }));
-  f.get(H).i32(4).i32Mul().set(hb);
-  f.get(hb).i32(2).i32Mul().set(gateSkip);
+  const { hb, gateSkip } = gateBlocks(f, H, 2);
+  const lanes = [vectors(f, 7), vectors(f, 7)];
   unitLoops(f, rows, H, [act, dzx, dzr, hPrev, aux, dhPrev, dy], [act, dzx, dzr], gateSkip, (o, lane) => {
-    const { vz, vr, vn, vh, dn, dzv, dr } = lanes[lane];
-    const at = (base: number, k: number) => { f.get(base); if (k > 0) f.get(hb).i32(k).i32Mul().i32Add(); };
-    const sigmoidGrad = (y: number) => f.get(y).f32x4Const(1).get(y).f32x4Sub().f32x4Mul();
+    // z, r, n; the incoming dh; the pre-activation gradients of n, z, r
+    const [vz, vr, vn, vh, dn, dzv, dr] = lanes[lane];
+    const at = (base: number, k: number) => gateAt(f, base, hb, k);
+    const sigmoidGrad = (y: number) => sigmoidGradFromOutput(f, y);
     [vz, vr, vn].forEach((v, k) => { at(act, k); f.v128Load(o).set(v); });
     f.get(dhPrev).v128Load(o).get(dy).v128Load(o).f32x4Add().set(vh);
     f.get(vh).f32x4Const(1).get(vz).f32x4Sub().f32x4Mul().f32x4Const(1).get(vn).get(vn).f32x4Mul().f32x4Sub().f32x4Mul().set(dn);
