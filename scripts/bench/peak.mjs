@@ -49,9 +49,11 @@ for (;;) {
   Atomics.wait(flag, 0, 0);
   if (Atomics.load(flag, 0) === 2) break;
   peak(steps);
+  // Ready for the next post before saying done: cleared after, it could wipe a post the main thread
+  // made in between (a worker descheduled for a trial's length on a loaded machine hung both threads).
+  Atomics.store(flag, 0, 0);
   Atomics.store(flag, 1, 1);
   Atomics.notify(flag, 1);
-  Atomics.store(flag, 0, 0);
 }`;
 
 async function measure(NA, fma) {
