@@ -662,8 +662,9 @@ function runLoop(w: WasmKernel, fn: number, T: number, B: number, stepMacs: numb
  * the fused gate step backward (pointwiseModule.ts lstmBack / gruBack) and ∂L/∂h_{s−1} = dz[s]·Uᵀ —
  * with the batch split between two threads as `recurrentLoop` does. The gate step computes in float32
  * (the cells' TypeScript loops in float64, rounding at each store): within float32 rounding of them.
- * Without truncation, recurrent dropout or norm recording (the caller checks). Returns false, having
- * done nothing, where it does not apply (as recurrentLoop).
+ * With `norms`, also the sums of squares norm recording takes (gemmThread.ts runLoopRows). Without
+ * truncation or recurrent dropout (the caller checks). Returns false, having done nothing, where it
+ * does not apply (as recurrentLoop).
  */
 export function recurrentLoopBackward(
   kind: "lstm" | "gruAfter", T: number, B: number, H: number,
@@ -676,6 +677,7 @@ export function recurrentLoopBackward(
   dc: FloatArray | null,            // lstm [B, H]: ∂L/∂c_T in, ∂L/∂c_0 out
   dzx: FloatArray,                  // [T, B, G] out: ∂L/∂ pre-activations
   dzr: FloatArray | null,           // gruAfter [T, B, G] out: ∂L/∂ recurrent pre-activations
+  norms: Float64Array | null = null, // [T, B, 2] out: per step and row Σ (∂L/∂h_s)², Σ (∂L/∂c_s)² (lstm; else 0)
 ): boolean {
   const lstm = kind === "lstm";
   const G = (lstm ? 4 : 3) * H;
@@ -683,14 +685,16 @@ export function recurrentLoopBackward(
   if (T <= 0 || B <= 0 || H % 4 !== 0 || ut.released || ut.k !== G || ut.n !== H || !ut.transposed) return false;
   if (lstm !== (dc !== null) || lstm === (dzr !== null) || !arrays.every((x) => x instanceof Float32Array)) return false;
   const TBG = T * B * G, TBH = T * B * H, BH = B * H;
-  const floats = (lstm ? 2 : 3) * TBG + (dys ? 3 : 2) * TBH + 3 * BH;
+  const floats = (lstm ? 2 : 3) * TBG + (dys ? 3 : 2) * TBH + 3 * BH + (norms ? 4 * T * B + 2 : 0);
   const w = floats <= LOOP_MAX_FLOATS ? useWasm(B, H, G, act, ut.b, dzx) : null;
   if (!w) return false;
   if (ut.pos < 0) packPrepared(w, ut);
   // Layout in floats: act | states | aux | dys | zeros | dhPrev | dc (lstm) | dzx | dzr (gruAfter)
   const aP = align4(pinnedTop), sP = aP + TBG, xP = sP + TBH, yP = xP + TBH, zeroP = yP + (dys ? TBH : 0);
   const hP = zeroP + BH, cP = hP + BH, dzP = cP + (lstm ? BH : 0), drP = dzP + TBG;
-  ensureFloats(w, drP + (lstm ? 0 : TBG));
+  // | norms (float64: 8-aligned)
+  const nP = Math.ceil((drP + (lstm ? 0 : TBG)) / 2) * 2;
+  ensureFloats(w, nP + (norms ? 4 * T * B : 0));
   const f32 = w.f32;
   f32.set((act as Float32Array).subarray(0, TBG), aP);
   f32.set((states as Float32Array).subarray(0, TBH), sP);
@@ -700,8 +704,10 @@ export function recurrentLoopBackward(
   f32.set((dhPrev as Float32Array).subarray(0, BH), hP);
   if (dc) f32.set((dc as Float32Array).subarray(0, BH), cP);
   runLoop(w, lstm ? LOOP_LSTM_BACK : LOOP_GRU_BACK, T, B, G * H, (r0, n, tile) =>
-    [T, B, r0, n, H, aP * 4, sP * 4, xP * 4, dys ? yP * 4 : 0, zeroP * 4, hP * 4, (lstm ? cP : dzP) * 4, (lstm ? dzP : drP) * 4, ut.pos * 4, tile]);
+    [T, B, r0, n, H, aP * 4, sP * 4, xP * 4, dys ? yP * 4 : 0, zeroP * 4, hP * 4, (lstm ? cP : dzP) * 4, (lstm ? dzP : drP) * 4, ut.pos * 4, tile,
+     norms ? nP * 4 : 0]);
   dzx.set(f32.subarray(dzP, dzP + TBG));
+  if (norms) norms.set(new Float64Array(f32.buffer, nP * 4, 2 * T * B));
   if (dzr) dzr.set(f32.subarray(drP, drP + TBG));
   dhPrev.set(f32.subarray(hP, hP + BH));
   if (dc) dc.set(f32.subarray(cP, cP + BH));

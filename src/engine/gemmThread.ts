@@ -25,7 +25,7 @@
  *   STATUS  0 when the helper's last call returned, 1 when it threw (a trap)
  *   CLAIM   number of the last product whose helper share someone claimed (SEQ − 1 while unclaimed)
  *   FN      0 = gemmR, 1 = gemmC, 2 = an LSTM loop over some batch rows, 3 = a GRU (reset after) loop
- *   ARGS…   the call's arguments (up to 15; byte addresses and strides, see gemmModule.ts and `runLoopRows`)
+ *   ARGS…   the call's arguments (up to 16; byte addresses and strides, see gemmModule.ts and `runLoopRows`)
  *
  * A recurrent loop (FN 2, 3) is the whole time loop of one layer for a range of batch rows: row b of
  * h_s depends only on row b of h_{s−1}, so each thread runs its rows through every timestep — product,
@@ -65,7 +65,7 @@ export interface GemmThread {
 
 /** Slots of the control block (see the header). */
 export const SEQ = 0, DONE = 1, READY = 2, STATUS = 3, CLAIM = 4, FN = 5, ARGS = 6;
-const ARG_COUNT = 15;
+const ARG_COUNT = 16;
 export const CONTROL_INTS = ARGS + ARG_COUNT;
 
 /**
@@ -102,22 +102,30 @@ export interface LoopExports {
  * so the results are bit-identical to it and to any split of the rows.
  * Backward (BPTT, s = T−1 … 0), Uᵀ prepared at `ut` (G, H); dys = 0: no per-step output gradient
  * (the zeros at `zeros`, B·H, are added instead); dhPrev [B, H] holds ∂L/∂h_T on entry, ∂L/∂h_0 on exit:
- *   LOOP_LSTM_BACK args: T, B, r0, rows, H, act, cs, aux, dys, zeros, dhPrev, dc, dzx, ut, tile
+ *   LOOP_LSTM_BACK args: T, B, r0, rows, H, act, cs, aux, dys, zeros, dhPrev, dc, dzx, ut, tile, norms
  *     per step: the gate step backward (lstmBack: dzx[s], dc in place), then dhPrev = dzx[s]·Uᵀ
- *   LOOP_GRU_BACK args:  T, B, r0, rows, H, act, hs, aux, dys, zeros, dhPrev, dzx, dzr, ut, tile
+ *   LOOP_GRU_BACK args:  T, B, r0, rows, H, act, hs, aux, dys, zeros, dhPrev, dzx, dzr, ut, tile, norms
  *     per step: gruBack (dzx[s], dzr[s], dhPrev = its direct part), then dhPrev += dzr[s]·Uᵀ
+ *   norms ≠ 0: float64 [T, B, 2] at that (8-aligned) address, per step and row the sums of squares of
+ *     the total ∂L/∂h_s and (LSTM) ∂L/∂c_s, as recurrent.ts's norm recording sums them (`squareSums`):
+ *     per row, so any split of the rows leaves the same numbers for the caller to add up.
  * Rows are as independent in BPTT as forward, so any split of them gives the same numbers.
  */
 export function runLoopRows(e: LoopExports, f32: () => Float32Array, fn: number, args: readonly number[]): void {
   const [T, B, r0, rows, H] = args;
   if (fn === LOOP_LSTM_BACK || fn === LOOP_GRU_BACK) {
-    const [, , , , , act, states, aux, dys, zeros, dhPrev, d1, d2, ut, tile] = args;
+    const [, , , , , act, states, aux, dys, zeros, dhPrev, d1, d2, ut, tile, norms] = args;
     const lstm = fn === LOOP_LSTM_BACK;
     const G = (lstm ? 4 : 3) * H, panels = Math.ceil(H / TILE_R.nr) * TILE_R.nr * 4;
     const dh = dhPrev + r0 * H * 4;
+    // The memory does not grow during the loop: one view of each kind serves every step.
+    const m = norms ? f32() : null;
+    const n64 = m ? new Float64Array(m.buffer, norms, T * B * 2) : null;
     for (let s = T - 1; s >= 0; s--) {
       const row = s * B + r0, rowG = row * G * 4, rowH = row * H * 4;
       const dy = dys ? dys + rowH : zeros + r0 * H * 4;
+      // Before the gate step, which overwrites dhPrev and dc in place.
+      if (m && n64) squareSums(m, n64, row * 2, rows, H, dh, dy, lstm ? { act: act + rowG, tc: aux + rowH, dc: d1 + r0 * H * 4 } : null);
       // LSTM: d1 = dc [B, H], d2 = dzx; GRU: d1 = dzx, d2 = dzr (the operand of the recurrent product).
       if (lstm) e.lstmBack(rows, H, act + rowG, states + rowH, aux + rowH, dh, dy, d1 + r0 * H * 4, d2 + rowG);
       else e.gruBack(rows, H, act + rowG, states + rowH, aux + rowH, dh, dy, d1 + rowG, d2 + rowG);
@@ -146,6 +154,39 @@ export function runLoopRows(e: LoopExports, f32: () => Float32Array, fn: number,
     }
     e.gemmR(rows, G, H, hs + row * H * 4, H * 4, 4, 0, panels, 4, recRows, G * 4, rb !== 0 ? 1 : 0, u, tile, 1);
     e.gruAfter(rows, H, zx + row * G * 4, recRows, zeros, hs + row * H * 4, act + row * G * 4, aux + row * H * 4, hs + (row + B) * H * 4);
+  }
+}
+
+/**
+ * Per row of one backward step, into n64 from index `at` in pairs: Σ dh² with dh = dhPrev + dy (the
+ * total ∂L/∂h_s, rounded to float32 as the per-step path's dh buffer holds it) and, for LSTM, Σ dc²
+ * with dc = dcIn + dh·o·(1 − tc²) (the total ∂L/∂c_s of layers/lstm.ts backwardStep, computed as it
+ * computes it: float64, rounded at the store). Addresses in bytes; squares of float32 values are exact
+ * in float64, so only the order of the additions can differ from the per-step path's sum.
+ */
+function squareSums(m: Float32Array, n64: Float64Array, at: number, rows: number, H: number, dhPrev: number, dy: number,
+                    lstm: { act: number; tc: number; dc: number } | null): void {
+  const G4 = 4 * H;
+  for (let i = 0; i < rows; i++) {
+    const h0 = dhPrev / 4 + i * H, y0 = dy / 4 + i * H;
+    let sh = 0, sc = 0;
+    if (lstm) {
+      const o0 = lstm.act / 4 + i * G4 + 3 * H, t0 = lstm.tc / 4 + i * H, c0 = lstm.dc / 4 + i * H;
+      for (let j = 0; j < H; j++) {
+        const dh = Math.fround(m[h0 + j] + m[y0 + j]);
+        const tc = m[t0 + j];
+        const dc = Math.fround(m[c0 + j] + dh * m[o0 + j] * (1 - tc * tc));
+        sh += dh * dh;
+        sc += dc * dc;
+      }
+    } else {
+      for (let j = 0; j < H; j++) {
+        const dh = Math.fround(m[h0 + j] + m[y0 + j]);
+        sh += dh * dh;
+      }
+    }
+    n64[at + 2 * i] = sh;
+    n64[at + 2 * i + 1] = sc;
   }
 }
 

@@ -141,6 +141,8 @@ export class RecurrentCore {
   /** Per-step norms of the latest backward, processing order (valid if recordNorms). */
   gradNormH: Float64Array = new Float64Array(0);
   gradNormC: Float64Array = new Float64Array(0);
+  /** False: always the per-step loops (the reference the whole loops are tested against). */
+  wholeLoops = true;
 
   constructor(cell: Cell, opts: CoreOptions, dtype: DType) {
     this.cell = cell;
@@ -311,8 +313,10 @@ export class RecurrentCore {
 
   /**
    * BPTT's loop as a whole in WASM (gemm.ts recurrentLoopBackward), from dhPrev (and dc) as set up
-   * for the first step; leaves dzx (dzr), dhPrev and dc as the per-step loop does. Only without
-   * truncation, recurrent dropout and norm recording (the caller checks).
+   * for the first step; leaves dzx (dzr), dhPrev and dc as the per-step loop does, and with norm
+   * recording gradNormH / gradNormC: the loop sums squares per step and batch row, the rows are added
+   * here in order (so one thread and two give the same bits). Only without truncation and recurrent
+   * dropout (the caller checks).
    */
   private wholeLoopBackward(dys: ArrayLike<number> | null): boolean {
     const { T, B, H, G } = this;
@@ -320,13 +324,26 @@ export class RecurrentCore {
     if (!kind || (dys !== null && !(dys instanceof Float32Array))) return false;
     const pb = this.preparedU(0, G, true);
     const lstm = kind === "lstm";
-    return !!pb && recurrentLoopBackward(kind, T, B, H, pb, this.act_, lstm ? this.cs : this.hs, this.aux, dys as Float32Array | null,
-      this.dhPrev, lstm ? this.dc : null, this.dzx, lstm ? null : this.dzr);
+    const norms = this.recordNorms ? new Float64Array(T * B * 2) : null;
+    if (!pb || !recurrentLoopBackward(kind, T, B, H, pb, this.act_, lstm ? this.cs : this.hs, this.aux, dys as Float32Array | null,
+      this.dhPrev, lstm ? this.dc : null, this.dzx, lstm ? null : this.dzr, norms)) return false;
+    if (norms) {
+      for (let s = 0; s < T; s++) {
+        let sh = 0, sc = 0;
+        for (let b = 0, o = s * B * 2; b < B; b++, o += 2) {
+          sh += norms[o];
+          sc += norms[o + 1];
+        }
+        this.gradNormH[s] = Math.sqrt(sh);
+        if (lstm) this.gradNormC[s] = Math.sqrt(sc);
+      }
+    }
+    return true;
   }
 
   /** Which whole-loop kernel applies to this layer (standard activations, fused steps on), or null. */
   private wholeLoopKind(): "lstm" | "gruAfter" | null {
-    if (!this.standard || !pointwiseAvailable()) return null;
+    if (!this.wholeLoops || !this.standard || !pointwiseAvailable()) return null;
     return this.cell.kind === "lstm" ? "lstm" : this.cell.kind === "gru" && this.opts.resetAfter ? "gruAfter" : null;
   }
 
@@ -358,7 +375,7 @@ export class RecurrentCore {
       this.gradNormC = new Float64Array(lstm ? T : 0);
     }
     this.pass(() => {
-      if (!maskRec && !this.recordNorms && !this.tbptt && this.wholeLoopBackward(dys)) return;
+      if (!maskRec && !this.tbptt && this.wholeLoopBackward(dys)) return;
       for (let s = T - 1; s >= 0; s--) {
         // Total ∂L/∂h_s = from the output at step s + through the recurrence from step s+1.
         const dyo = s * BH;

@@ -3,8 +3,9 @@
 //   forward  the same calls per step as recurrent.ts's loop with the fused gate steps (gemmPrepared
 //            with U prepared, then pointwise.ts's lstmStepForward / gruAfterStepForward): byte for byte;
 //   BPTT     the cells' TypeScript backward steps (layers/lstm.ts, gru.ts; they compute in float64 and
-//            round at each store, the WASM step in float32): RecurrentCore with norm recording on (which
-//            keeps the per-step loop) against the same core with it off, within float32 rounding.
+//            round at each store, the WASM step in float32): RecurrentCore with its whole loops off
+//            (`wholeLoops`) against the same core with them on, within float32 rounding — the gradients
+//            and the recorded per-step norms ‖∂L/∂h_t‖, ‖∂L/∂c_t‖.
 // One thread here (the unit run has no helper); test/unit/kernel/gemmThread.test.ts checks two threads
 // against one byte for byte.
 import * as assert from "node:assert/strict";
@@ -72,11 +73,12 @@ describe("recurrent loops as a whole in WASM (gemm.ts recurrentLoop)", () => {
         kernel: values(I * G, 11), recurrentKernel: values(H * G, 12), bias: values(G, 13), recurrentBias: resetAfter ? values(G, 14) : null,
       };
       const dys = values(T * B * H, 15), dhT = values(B * H, 16), dcT = values(B * H, 17);
-      /** Gradients of one forward + backward; recordNorms keeps the per-step loop (the whole loop does not record norms). */
-      const grads = (recordNorms: boolean) => {
+      /** Gradients and recorded norms of one forward + backward, with the whole loops or per step only. */
+      const grads = (whole: boolean, recordNorms: boolean) => {
         const core = new RecurrentCore(cell, {
           inputSize: I, units: H, activation: "tanh", recurrentActivation: "sigmoid", resetAfter, dropout: 0, recurrentDropout: 0,
         }, "float32");
+        core.wholeLoops = whole;
         core.prepare(T, B);
         core.xs.set(values(T * B * I, 18));
         const g: CoreWeights = {
@@ -85,13 +87,16 @@ describe("recurrent loops as a whole in WASM (gemm.ts recurrentLoop)", () => {
         const loops = gemmInfo().wholeLoops;
         core.forward(w, null, null, true, new Rng(1), recordNorms, 0);
         core.backward(g, dys, dhT, cell.kind === "lstm" ? dcT : null);
-        // Forward always runs whole; BPTT only without norm recording.
-        assert.equal(gemmInfo().wholeLoops - loops, recordNorms ? 1 : 2, `${name}: the whole loops did not run as expected`);
-        return { ...g, dxs: core.dxs.slice(), dh0: core.dhPrev.slice(), dc0: core.dcPrev.slice() } as Record<string, Float32Array | null>;
+        // Forward and BPTT, with or without norm recording.
+        assert.equal(gemmInfo().wholeLoops - loops, whole ? 2 : 0, `${name}: the whole loops did not run as expected`);
+        const norms = recordNorms ? { normH: core.gradNormH.slice(), normC: core.gradNormC.slice() } : {};
+        return { ...g, dxs: core.dxs.slice(), dh0: core.dhPrev.slice(), dc0: core.dcPrev.slice(), ...norms } as Record<string, Float32Array | Float64Array | null>;
       };
-      const ref = grads(true), got = grads(false);
+      const ref = grads(false, true), got = grads(true, true), plain = grads(true, false);
       for (const [key, r] of Object.entries(ref)) {
-        if (!r || (key === "dc0" && cell.kind !== "lstm")) continue;
+        if (!r || ((key === "dc0" || key === "normC") && cell.kind !== "lstm")) continue;
+        // Recording changes no gradient: the same bytes as the whole loop without it.
+        if (!key.startsWith("norm")) assert.ok(same(got[key] as Float32Array, plain[key] as Float32Array), `${name} ${key}: recording changed it`);
         const x = got[key]!;
         let scale = 0, diff = 0;
         for (let i = 0; i < r.length; i++) {
@@ -101,7 +106,8 @@ describe("recurrent loops as a whole in WASM (gemm.ts recurrentLoop)", () => {
         // float32 unit roundoff 2⁻²⁴ ≈ 6e-8 per stored value, a few roundings per gate step, carried
         // through T = 7 steps and summed over T·B = 42 rows in the weight gradients: 1e-6 of the
         // largest entry is ~17 roundoffs (measured: 0.7–2.2e-7), where a wrong term (a missed step or
-        // gate) is O(1).
+        // gate) is O(1). The norms are square roots of sums of those float32 gradients' squares
+        // (exact in float64, added in another order): the same bound holds for them.
         assert.ok(diff <= 1e-6 * scale, `${name} ${key}: max |diff| ${diff.toExponential(2)} vs max |value| ${scale.toExponential(2)}`);
         assert.ok(scale > 0, `${name} ${key}: all zero`);
       }

@@ -94,7 +94,8 @@ describe("GEMM on two threads (kernel worker thread + shared WASM memory)", func
 
   it("runs whole LSTM / GRU loops (forward and BPTT) on batch halves, bit-identical to one thread", () => {
     // B = 7: the helper takes rows 4…6 (from a multiple of the tile height 2, a partial tile); H = 12
-    // takes the gate steps' one-lane path, H = 16 the two-lane one; with and without bR and ∂L/∂h_s.
+    // takes the gate steps' one-lane path, H = 16 the two-lane one; with and without bR and ∂L/∂h_s,
+    // and with norm recording's per-row sums of squares (with the ∂L/∂h_s case) or without.
     for (const kind of ["lstm", "gruAfter"] as const) {
       for (const [T, B, H, extras] of [[5, 7, 12, true], [4, 32, 16, false]] as const) {
         const G = (kind === "lstm" ? 4 : 3) * H, lstm = kind === "lstm";
@@ -109,12 +110,14 @@ describe("GEMM on two threads (kernel worker thread + shared WASM memory)", func
           releaseB(pb);
           const dys = extras ? values(T * B * H, 9) : null, dh = values(B * H, 10), dc = lstm ? values(B * H, 11) : null;
           const dzx = new Float32Array(T * B * G), dzr = lstm ? null : new Float32Array(T * B * G);
+          const norms = extras ? new Float64Array(T * B * 2) : null;
           const ut = prepareB(G, H, u, 0, G, true);
-          assert.ok(recurrentLoopBackward(kind, T, B, H, ut, act, cs ?? hs, aux, dys, dh, dc, dzx, dzr), `${kind} backward did not run`);
+          assert.ok(recurrentLoopBackward(kind, T, B, H, ut, act, cs ?? hs, aux, dys, dh, dc, dzx, dzr, norms), `${kind} backward did not run`);
           releaseB(ut);
           const splits = gemmInfo().splitProducts - before;
           setGemmBackend("auto");
-          return { splits, outputs: { act, hs, cs, aux, dh, dc, dzx, dzr } };
+          if (norms) assert.ok(norms.some((x) => x > 0), `${kind}: no squares summed`);
+          return { splits, outputs: { act, hs, cs, aux, dh, dc, dzx, dzr, norms } };
         };
         const one = run("wasm"), two = run("threaded");
         const what = `${kind} T=${T} B=${B} H=${H}`;
