@@ -125,7 +125,7 @@ export function runLoopRows(e: LoopExports, f32: () => Float32Array, fn: number,
       const row = s * B + r0, rowG = row * G * 4, rowH = row * H * 4;
       const dy = dys ? dys + rowH : zeros + r0 * H * 4;
       // Before the gate step, which overwrites dhPrev and dc in place.
-      if (m && n64) squareSums(m, n64, row * 2, rows, H, dh, dy, lstm ? { act: act + rowG, tc: aux + rowH, dc: d1 + r0 * H * 4 } : null);
+      if (m && n64) squareSums(m, n64, row * 2, rows, H, dh, dy, lstm, act + rowG, aux + rowH, d1 + r0 * H * 4);
       // LSTM: d1 = dc [B, H], d2 = dzx; GRU: d1 = dzx, d2 = dzr (the operand of the recurrent product).
       if (lstm) e.lstmBack(rows, H, act + rowG, states + rowH, aux + rowH, dh, dy, d1 + r0 * H * 4, d2 + rowG);
       else e.gruBack(rows, H, act + rowG, states + rowH, aux + rowH, dh, dy, d1 + rowG, d2 + rowG);
@@ -165,13 +165,13 @@ export function runLoopRows(e: LoopExports, f32: () => Float32Array, fn: number,
  * in float64, so only the order of the additions can differ from the per-step path's sum.
  */
 function squareSums(m: Float32Array, n64: Float64Array, at: number, rows: number, H: number, dhPrev: number, dy: number,
-                    lstm: { act: number; tc: number; dc: number } | null): void {
+                    lstm: boolean, act: number, tc: number, dcIn: number): void {
   const G4 = 4 * H;
   for (let i = 0; i < rows; i++) {
     const h0 = dhPrev / 4 + i * H, y0 = dy / 4 + i * H;
     let sh = 0, sc = 0;
     if (lstm) {
-      const o0 = lstm.act / 4 + i * G4 + 3 * H, t0 = lstm.tc / 4 + i * H, c0 = lstm.dc / 4 + i * H;
+      const o0 = act / 4 + i * G4 + 3 * H, t0 = tc / 4 + i * H, c0 = dcIn / 4 + i * H;
       for (let j = 0; j < H; j++) {
         const dh = Math.fround(m[h0 + j] + m[y0 + j]);
         const tc = m[t0 + j];

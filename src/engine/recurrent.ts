@@ -141,6 +141,8 @@ export class RecurrentCore {
   /** Per-step norms of the latest backward, processing order (valid if recordNorms). */
   gradNormH: Float64Array = new Float64Array(0);
   gradNormC: Float64Array = new Float64Array(0);
+  /** The whole loop backward's per-step, per-row sums of squares for norm recording ([T, B, 2]). */
+  private rowNorms = new Float64Array(0);
   /** False: always the per-step loops (the reference the whole loops are tested against). */
   wholeLoops = true;
 
@@ -324,7 +326,8 @@ export class RecurrentCore {
     if (!kind || (dys !== null && !(dys instanceof Float32Array))) return false;
     const pb = this.preparedU(0, G, true);
     const lstm = kind === "lstm";
-    const norms = this.recordNorms ? new Float64Array(T * B * 2) : null;
+    if (this.recordNorms && this.rowNorms.length !== T * B * 2) this.rowNorms = new Float64Array(T * B * 2);
+    const norms = this.recordNorms ? this.rowNorms : null;
     if (!pb || !recurrentLoopBackward(kind, T, B, H, pb, this.act_, lstm ? this.cs : this.hs, this.aux, dys as Float32Array | null,
       this.dhPrev, lstm ? this.dc : null, this.dzx, lstm ? null : this.dzr, norms)) return false;
     if (norms) {
