@@ -224,12 +224,8 @@ function gemmWasm(
 ): void {
   // Layout in floats: tiles (2 × MR·NR ≤ 128) | prepared operands | packed B (KC·⌈N/NR⌉·NR) | the
   // helper thread's packed B (shared memory only) | A span | B span | C span | column sums of B (N, with bSums).
-  const bp = pinnedTop;
-  const packFloats = Math.min(KC, k) * Math.ceil(n / NR_MAX) * NR_MAX;
-  const bp2 = align4(bp + packFloats);
-  const aPos = w.shared ? align4(bp2 + packFloats) : bp2;
-  const bPos = align4(aPos + aSpan);
-  const cPos = align4(bPos + bSpan);
+  const { bp, bp2, aPos, bPos, end } = operandLayout(w, pinnedTop, n, k, aSpan);
+  const cPos = align4(end + bSpan);
   const cSpan = (m - 1) * ldc + n;
   const sPos = align4(cPos + cSpan);
   // +16 floats (ensureFloats): microC may read up to 5 floats past the last column of A, and in-place
@@ -250,6 +246,20 @@ function gemmWasm(
     w.colSums(n, k, bPos * 4, bs0 * 4, sPos * 4);
     bSums.set(f32.subarray(sPos, sPos + n), bSumsOff);
   }
+}
+
+/**
+ * Where a product's operands go from float `base` on: gemmR's packing buffer bp (KC·⌈N/NR⌉·NR), the
+ * helper thread's bp2 (shared memory only), A's span at aPos and B's at bPos; `end` = bPos, B's span
+ * not counted (callers add it).
+ */
+function operandLayout(w: WasmKernel, base: number, n: number, k: number, aSpan: number): { bp: number; bp2: number; aPos: number; bPos: number; end: number } {
+  const bp = base;
+  const packFloats = Math.min(KC, k) * Math.ceil(n / NR_MAX) * NR_MAX;
+  const bp2 = align4(bp + packFloats);
+  const aPos = w.shared ? align4(bp2 + packFloats) : bp2;
+  const bPos = align4(aPos + aSpan);
+  return { bp, bp2, aPos, bPos, end: bPos };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -603,7 +613,7 @@ const LOOP_MAX_FLOATS = 1 << 23;
 export function recurrentLoop(
   kind: "lstm" | "gruAfter", T: number, B: number, H: number,
   u: PreparedB,                        // U (H, G), G = 4H (lstm) or 3H (gruAfter)
-  zx: FloatArray,                      // zx [T, B, G]: x·W + b
+  zx: FloatArray | LoopProjection,     // zx [T, B, G]: x·W + b, or what to compute it from
   act: FloatArray,                     // act [T, B, G] (written)
   hs: FloatArray,                      // hs [T+1, B, H]: slot 0 read, slots 1…T written
   cs: FloatArray | null,               // cs [T+1, B, H] (lstm): as hs
@@ -611,20 +621,32 @@ export function recurrentLoop(
   recurrentBias: FloatArray | null,    // bR [G] (gruAfter) or null
 ): boolean {
   const G = (kind === "lstm" ? 4 : 3) * H;
-  const arrays = [zx, act, hs, aux, ...(cs ? [cs] : []), ...(recurrentBias ? [recurrentBias] : [])];
+  const p = zx instanceof Float32Array || zx instanceof Float64Array ? null : zx;
+  const zxBuf = p ? p.zx : zx as FloatArray;
+  const arrays = [zxBuf, act, hs, aux, ...(cs ? [cs] : []), ...(recurrentBias ? [recurrentBias] : []),
+    ...(p ? [p.xs, p.kernel, ...(p.bias ? [p.bias] : [])] : [])];
   if (T <= 0 || B <= 0 || H % 4 !== 0 || u.released || u.k !== H || u.n !== G || u.transposed) return false;
   if ((kind === "lstm") !== (cs !== null) || !arrays.every((x) => x instanceof Float32Array)) return false;
   const TBG = T * B * G, BH = B * H, states = (T + 1) * BH;
-  const floats = 2 * TBG + (cs ? 2 : 1) * states + T * BH + B * G + 2 * G;
-  const w = floats <= LOOP_MAX_FLOATS ? useWasm(B, G, H, hs, u.b, zx) : null;
+  // The projection in this memory: its operands (x and W) lie past the loop's buffers while it runs.
+  const projecting = p !== null && p.I > 0 && (backend !== "auto" || T * B * G * p.I >= WASM_MIN_MACS);
+  const projFloats = projecting ? 2 * KC * Math.ceil(G / NR_MAX) * NR_MAX + T * B * p.I + p.I * G + 12 : 0;
+  const floats = 2 * TBG + (cs ? 2 : 1) * states + T * BH + B * G + 2 * G + projFloats;
+  const w = floats <= LOOP_MAX_FLOATS ? useWasm(B, G, H, hs, u.b, zxBuf) : null;
   if (!w) return false;
   if (u.pos < 0) packPrepared(w, u);
   // Layout in floats (every part a multiple of 4 long: H % 4 = 0): zx | act | hs | cs | aux | rec | bR | zeros
   const zP = align4(pinnedTop), aP = zP + TBG, hP = aP + TBG, cP = hP + states, xP = cP + (cs ? states : 0);
   const recP = xP + T * BH, rbP = recP + B * G, zeroP = rbP + G;
   ensureFloats(w, zeroP + G);
+  if (p && projecting) project(w, zeroP + G, T * B, G, p, zP);
+  else if (p) {
+    // Too small for the WASM kernel: the same product as the per-step path's, then copied in.
+    if (p.bias) gemmNNBias(T * B, G, p.I, p.xs, 0, p.I, p.kernel, 0, G, p.bias, 0, zxBuf, 0, G);
+    else gemmNN(T * B, G, p.I, p.xs, 0, p.I, p.kernel, 0, G, zxBuf, 0, G, false);
+  }
   const f32 = w.f32;
-  f32.set((zx as Float32Array).subarray(0, TBG), zP);
+  if (!projecting) f32.set((zxBuf as Float32Array).subarray(0, TBG), zP);
   f32.set((hs as Float32Array).subarray(0, BH), hP);
   if (cs) f32.set((cs as Float32Array).subarray(0, BH), cP);
   if (recurrentBias) f32.set(recurrentBias as Float32Array, rbP);
@@ -637,6 +659,36 @@ export function recurrentLoop(
   if (cs) cs.set(f32.subarray(cP + BH, cP + states), BH);
   aux.set(f32.subarray(xP, xP + T * BH));
   return true;
+}
+
+/**
+ * The input projection of a recurrent loop, x·W (+ b), computed where the loop reads it instead of
+ * being copied out of this memory and back in (two passes over T·B·G floats, ~5% of a medium forward).
+ * `zx` is the layer's own buffer, used only when the product is too small for the WASM kernel (then
+ * computed by gemmNN / gemmNNBias as the per-step path computes it); the whole loop leaves it unwritten
+ * otherwise — nothing reads it after the loop.
+ */
+export interface LoopProjection {
+  xs: FloatArray;             // [T·B, I] layer input
+  I: number;
+  kernel: FloatArray;         // W [I, G]
+  bias: FloatArray | null;    // b [G]
+  zx: FloatArray;             // [T, B, G]
+}
+
+/**
+ * C (M, N) at float cPos = A·W (+ b) for the projection p, with its operands laid out from float `base`
+ * on: the product gemmNN / gemmNNBias computes (same kernel, rows split the same way), left in memory.
+ */
+function project(w: WasmKernel, base: number, m: number, n: number, p: LoopProjection, cPos: number): void {
+  const k = p.I, aSpan = m * k, bSpan = k * n;
+  const { bp, bp2, aPos, bPos, end } = operandLayout(w, base, n, k, aSpan);
+  ensureFloats(w, end + bSpan);
+  const f32 = w.f32;
+  f32.set((p.xs as Float32Array).subarray(0, aSpan), aPos);
+  f32.set((p.kernel as Float32Array).subarray(0, bSpan), bPos);
+  if (p.bias) fillRows(f32, cPos, n, m, n, p.bias, 0);
+  runGemm(w, 0, m, n, k, aPos * 4, k * 4, 4, bPos * 4, n * 4, 4, cPos * 4, n * 4, p.bias ? 1 : 0, bp * 4, 0, bp2 * 4);
 }
 
 /**

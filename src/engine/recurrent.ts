@@ -275,10 +275,6 @@ export class RecurrentCore {
         for (let q = 0; q < B * I; q++) xs[o + q] *= maskIn[q];
       }
     }
-    // Input projection for all timesteps at once: zx[T·B, G] = xs[T·B, I] · W[I, G] (+ b, laid into
-    // zx before the product rather than added in a second pass).
-    if (w.bias) gemmNNBias(T * B, G, I, xs, 0, I, w.kernel, 0, G, w.bias, 0, this.zx, 0, G);
-    else gemmNN(T * B, G, I, xs, 0, I, w.kernel, 0, G, this.zx, 0, G, false);
     // Initial states in slot 0.
     if (h0) for (let q = 0; q < B * H; q++) this.hs[q] = h0[q];
     else this.hs.fill(0, 0, B * H);
@@ -289,6 +285,10 @@ export class RecurrentCore {
     const maskRec = this.maskRec;
     this.pass(() => {
       if (!maskRec && this.wholeLoop()) return;
+      // Input projection for all timesteps at once: zx[T·B, G] = xs[T·B, I] · W[I, G] (+ b, laid into
+      // zx before the product rather than added in a second pass).
+      if (w.bias) gemmNNBias(T * B, G, I, xs, 0, I, w.kernel, 0, G, w.bias, 0, this.zx, 0, G);
+      else gemmNN(T * B, G, I, xs, 0, I, w.kernel, 0, G, this.zx, 0, G, false);
       for (let s = 0; s < T; s++) {
         if (maskRec) {
           const o = s * B * H;
@@ -302,14 +302,16 @@ export class RecurrentCore {
 
   /**
    * The forward loop of a standard LSTM or GRU (reset after) run as a whole in WASM (gemm.ts
-   * recurrentLoop: one copy in and out, the batch split between two threads when there are two) —
-   * the same numbers as the cells' forwardStep with the fused gate step. False when it does not apply.
+   * recurrentLoop: the input projection computed in that memory, one copy out, the batch split between
+   * two threads when there are two) — the same numbers as the projection and the cells' forwardStep with
+   * the fused gate step. False, having done nothing, when it does not apply.
    */
   private wholeLoop(): boolean {
     const { T, B, H, G } = this;
     const kind = this.wholeLoopKind();
     const pb = kind && this.preparedU(0, G, false);
-    return !!pb && recurrentLoop(kind, T, B, H, pb, this.zx, this.act_, this.hs, kind === "lstm" ? this.cs : null, this.aux,
+    const projection = { xs: this.xs, I: this.I, kernel: this.w.kernel, bias: this.w.bias, zx: this.zx };
+    return !!pb && recurrentLoop(kind, T, B, H, pb, projection, this.act_, this.hs, kind === "lstm" ? this.cs : null, this.aux,
       kind === "gruAfter" ? this.w.recurrentBias : null);
   }
 

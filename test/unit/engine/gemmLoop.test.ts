@@ -9,7 +9,7 @@
 // One thread here (the unit run has no helper); test/unit/kernel/gemmThread.test.ts checks two threads
 // against one byte for byte.
 import * as assert from "node:assert/strict";
-import { gemmInfo, gemmPrepared, prepareB, recurrentLoop, releaseB, setGemmBackend } from "../../../src/engine/gemm";
+import { gemmInfo, gemmNN, gemmNNBias, gemmPrepared, prepareB, recurrentLoop, releaseB, setGemmBackend } from "../../../src/engine/gemm";
 import { gruCell } from "../../../src/engine/layers/gru";
 import { lstmCell } from "../../../src/engine/layers/lstm";
 import { gruAfterStepForward, lstmStepForward, pointwiseAvailable } from "../../../src/engine/pointwise";
@@ -60,6 +60,44 @@ describe("recurrent loops as a whole in WASM (gemm.ts recurrentLoop)", () => {
         const names: (keyof typeof ref)[] = lstm ? ["act", "hs", "aux", "cs"] : ["act", "hs", "aux"];
         for (const name of names) {
           assert.ok(same(got[name], ref[name]), `${kind} T=${T} B=${B} H=${H}: ${name} differs from the per-step loop`);
+        }
+      }
+    }
+  });
+
+  it("forward with the input projection computed in its memory: the same bytes as x·W (+ b) computed before and copied in", () => {
+    /** act, hs, cs, aux of one loop whose zx is computed before (gemmNNBias / gemmNN) or in the loop's memory. */
+    const loop = (kind: "lstm" | "gruAfter", T: number, B: number, I: number, H: number, withBias: boolean, projected: boolean) => {
+      const lstm = kind === "lstm", G = (lstm ? 4 : 3) * H;
+      const u = values(H * G, 2 + H) as Float32Array, bR = !lstm ? (values(G, 4) as Float32Array) : null;
+      const xs = values(T * B * I, 8) as Float32Array, kernel = values(I * G, 9) as Float32Array;
+      const bias = withBias ? (values(G, 10) as Float32Array) : null;
+      const out = { act: new Float32Array(T * B * G), hs: new Float32Array((T + 1) * B * H), cs: new Float32Array((T + 1) * B * H), aux: new Float32Array(T * B * H) };
+      out.hs.set(values(B * H, 6));
+      out.cs.set(values(B * H, 7));
+      const zx = new Float32Array(T * B * G);
+      if (!projected && bias) gemmNNBias(T * B, G, I, xs, 0, I, kernel, 0, G, bias, 0, zx, 0, G);
+      else if (!projected) gemmNN(T * B, G, I, xs, 0, I, kernel, 0, G, zx, 0, G, false);
+      const pb = prepareB(H, G, u, 0, G, false);
+      const ran = recurrentLoop(kind, T, B, H, pb, projected ? { xs, I, kernel, bias, zx } : zx, out.act, out.hs, lstm ? out.cs : null, out.aux, bR);
+      releaseB(pb);
+      assert.ok(ran, `${kind} T=${T} B=${B}: no whole loop`);
+      return lstm ? out : { act: out.act, hs: out.hs, aux: out.aux };
+    };
+    // [T, B, I, H, bias, backend]: the last case's projection (T·B·G·I ≤ 192 multiply-adds) is below
+    // gemm.ts's WASM_MIN_MACS (2048) under "auto", so it is computed by gemmNNBias as before, while the
+    // loop's step product (B·G·H ≥ 2304) still runs in WASM.
+    const cases = [[6, 5, 7, 12, true, "wasm"], [3, 32, 16, 16, false, "wasm"], [1, 3, 1, 16, true, "auto"]] as const;
+    for (const kind of ["lstm", "gruAfter"] as const) {
+      for (const [T, B, I, H, withBias, backend] of cases) {
+        setGemmBackend(backend);
+        try {
+          const ref = loop(kind, T, B, I, H, withBias, false), got = loop(kind, T, B, I, H, withBias, true);
+          for (const [name, x] of Object.entries(got)) {
+            assert.ok(same(x, ref[name as keyof typeof ref]), `${kind} T=${T} B=${B} I=${I} H=${H} ${backend}: ${name} differs`);
+          }
+        } finally {
+          setGemmBackend("wasm");
         }
       }
     }
