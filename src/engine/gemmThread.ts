@@ -149,8 +149,10 @@ export function runLoopRows(e: LoopExports, f32: () => Float32Array, fn: number,
   for (let s = 0; s < T; s++) {
     const row = s * B + r0;
     if (rb !== 0) {
-      const m = f32();
-      for (let i = 0; i < rows; i++) m.copyWithin(recRows / 4 + i * G, rb / 4, rb / 4 + G);
+      // bR in every row, laid before the product as the per-step path lays it: log₂ rows memmoves.
+      const m = f32(), r = recRows / 4;
+      m.copyWithin(r, rb / 4, rb / 4 + G);
+      for (let filled = G, total = rows * G; filled < total; filled *= 2) m.copyWithin(r + filled, r, r + Math.min(filled, total - filled));
     }
     e.gemmR(rows, G, H, hs + row * H * 4, H * 4, 4, 0, panels, 4, recRows, G * 4, rb !== 0 ? 1 : 0, u, tile, 1);
     e.gruAfter(rows, H, zx + row * G * 4, recRows, zeros, hs + row * H * 4, act + row * G * 4, aux + row * H * 4, hs + (row + B) * H * 4);
