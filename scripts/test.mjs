@@ -85,11 +85,11 @@ async function lint() {
  * (scripts/lib/mocha-reporter.js writes them to RNN_MOCHA_RESULT). `timeout` is Mocha's per-test hang
  * guard in ms; `env` and `require` extend the child's environment and preloads.
  */
-async function mochaSuite(name, files, { timeout, env = {}, require = [] }) {
+async function mochaSuite(name, files, { timeout, env = {}, require = [], nodeArgs = [] }) {
   const t0 = Date.now();
   const resultFile = join(tmp, `${name}.json`);
   const mocha = join(repoRoot, "node_modules", "mocha", "bin", "mocha.js");
-  const r = await run(process.execPath, [mocha, "--ui", "bdd", "--timeout", String(timeout), ...require.flatMap((f) => ["--require", f]),
+  const r = await run(process.execPath, [...nodeArgs, mocha, "--ui", "bdd", "--timeout", String(timeout), ...require.flatMap((f) => ["--require", f]),
     "--reporter", join(repoRoot, "scripts", "lib", "mocha-reporter.js"), ...files], {
     cwd: repoRoot, timeoutMs: 30 * MIN, env: { ...process.env, ...env, RNN_MOCHA_RESULT: resultFile },
   });
@@ -119,17 +119,24 @@ async function unit() {
  * float32 product on one thread, "threaded" = the same with every product that can be split shared
  * with a helper thread (the kernel's dist/gemmWorker.js, handed over by force-gemm.cjs), "js" = the
  * TypeScript GEMM and per-gate TypeScript steps only. The plain unit run
- * above uses "auto", which mixes them by product size. Needs the build the unit step made.
+ * above uses "auto", which mixes them by product size. "threaded" runs with the kernel process's Node
+ * flags, as the kernel runs: on Node 20 relaxed SIMD, so the fused multiply-add kernels are the ones
+ * tested there, and baseline SIMD in the other runs. Needs the build the unit step made.
  * forcedKernels.test.js runs first and fails if the forcing did not reach the engine.
  */
+// Node < 22 has WASM relaxed SIMD only behind this flag, which the kernel passes to its own process
+// (src/client/kernelProcess.ts kernelNodeFlags).
+const RELAXED_SIMD_FLAGS = Number(process.versions.node.split(".")[0]) < 22 ? ["--experimental-wasm-relaxed-simd"] : [];
 const GOLDEN_FILES = ["forcedKernels", "torchGolden", "kerasGolden", "trainingGolden", "recurrentGradcheck", "kerasGradcheck"]
   .map((f) => `out/test/unit/engine/${f}.test.js`);
 async function forcedKernels() {
   const titles = { wasm: "WASM SIMD kernels, one thread", threaded: "WASM SIMD kernels, two threads", js: "TypeScript fallback" };
   for (const [gemm, fused] of [["wasm", "on"], ["threaded", "on"], ["js", "off"]]) {
     banner(`golden fixtures + gradient checks, ${titles[gemm]} forced`);
+    const nodeArgs = gemm === "threaded" ? RELAXED_SIMD_FLAGS : [];
     await mochaSuite(`unit-${gemm}`, GOLDEN_FILES, {
-      timeout: 300000, env: { RNN_GEMM_BACKEND: gemm, RNN_FUSED_STEPS: fused }, require: [join(repoRoot, "scripts", "bench", "force-gemm.cjs")],
+      timeout: 300000, nodeArgs, require: [join(repoRoot, "scripts", "bench", "force-gemm.cjs")],
+      env: { RNN_GEMM_BACKEND: gemm, RNN_FUSED_STEPS: fused, ...(gemm === "threaded" ? { RNN_EXPECT_FMA: "1" } : {}) },
     });
   }
 }

@@ -40,7 +40,10 @@ function pointwiseKernel(): PointwiseKernel | null {
   kernel = null;
   try {
     if (typeof WebAssembly !== "object") return kernel;
-    const bytes = pointwiseModuleBytes(4);
+    // Fused multiply-adds where the host has relaxed SIMD, as gemm.ts's module decides (so the per-step
+    // path and the whole loops there compute the same bits).
+    let bytes = pointwiseModuleBytes(4, true);
+    if (!WebAssembly.validate(bytes)) bytes = pointwiseModuleBytes(4, false);
     if (!WebAssembly.validate(bytes)) return kernel;
     const e = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
     const memory = e.memory as WebAssembly.Memory;

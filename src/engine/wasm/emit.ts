@@ -121,6 +121,7 @@ export class FunctionBuilder {
   /** Relaxed SIMD f32x4.relaxed_madd: a·b + c, fused or not at the host's choice. */
   f32x4RelaxedMadd(): this { return this.simd(0x105); }
   f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Neg(): this { return this.simd(0xe1); }
   f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Mul(): this { return this.simd(0xe6); }
   f32x4Div(): this { return this.simd(0xe7); }

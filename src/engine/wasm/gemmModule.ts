@@ -349,6 +349,6 @@ export function gemmModuleBytes(initialPages: number, fma: boolean, sharedMaxPag
   return encodeModule([
     packFunction("packR", TILE_R.nr), microFunction("R", TILE_R, fma), gemmFunction("gemmR", TILE_R, 0, 1),
     packFunction("packC", tileC(fma).nr), microFunction("C", tileC(fma), fma), gemmFunction("gemmC", tileC(fma), 3, 4),
-    colSumsFunction(), lstmFunction(), gruAfterFunction(), lstmBackFunction(), gruBackFunction(),
+    colSumsFunction(), lstmFunction(fma), gruAfterFunction(fma), lstmBackFunction(), gruBackFunction(),
   ], initialPages, sharedMaxPages);
 }

@@ -22,13 +22,22 @@ import { encodeModule, FunctionBuilder, I32, V128 } from "./emit";
 const LOG2E = 1.4426950408889634;
 const C1 = 0.693359375;          // ln 2 high part (exact in f32, n·C1 exact for |n| < 2^15)
 const C2 = -2.12194440e-4;       // ln 2 − C1
+/**
+ * 1.5·2²³: for |y| < 2²², y + ROUNDER rounds y to an integer n (the float's ulp there is 1) and holds
+ * it as ROUNDER's bits + n; ((bits + 127) << 23) is then 2ⁿ's bits, ROUNDER's own bits shifting out.
+ */
+const ROUNDER = 12582912;
 
 /** Locals used by the exp sequence (SSA-renamed by the compiler, so sharing them adds no dependencies). */
-interface ExpTemps { n: number; r: number; r2: number; lo: number; hi: number }
+interface ExpTemps {
+  k: number; n: number; r: number; r2: number; lo: number; hi: number;
+  /** Multiply-adds as f32x4.relaxed_madd (one fused instruction where the host has FMA). */
+  fma: boolean;
+}
 
 /** Fresh temps for emitExp. */
-function expTemps(f: FunctionBuilder): ExpTemps {
-  return { n: f.local(V128), r: f.local(V128), r2: f.local(V128), lo: f.local(V128), hi: f.local(V128) };
+function expTemps(f: FunctionBuilder, fma: boolean): ExpTemps {
+  return { k: f.local(V128), n: f.local(V128), r: f.local(V128), r2: f.local(V128), lo: f.local(V128), hi: f.local(V128), fma };
 }
 
 /**
@@ -37,18 +46,28 @@ function expTemps(f: FunctionBuilder): ExpTemps {
  * as long as Horner's — the gate step is latency-bound, not throughput-bound.
  */
 function emitExp(f: FunctionBuilder, xLocal: number, t: ExpTemps): void {
-  const pair = (c0: number, c1: number) => f.get(t.r).f32x4Const(c1).f32x4Mul().f32x4Const(c0).f32x4Add();
+  // a·b + c with a on the stack and b, c pushed by `b` and `c`: one relaxed_madd with fma (a third
+  // fewer instructions in this sequence), else a multiply rounded before the add.
+  const madd = (b: () => void, c: () => void) => {
+    if (t.fma) { b(); c(); f.f32x4RelaxedMadd(); } else { b(); f.f32x4Mul(); c(); f.f32x4Add(); }
+  };
+  const pair = (c0: number, c1: number) => { f.get(t.r); madd(() => f.f32x4Const(c1), () => f.f32x4Const(c0)); };
   f.set(xLocal);
   f.get(xLocal).f32x4Const(88.3).f32x4Min().f32x4Const(-87.3).f32x4Max().set(xLocal);
-  f.get(xLocal).f32x4Const(LOG2E).f32x4Mul().f32x4Nearest().set(t.n);
-  f.get(xLocal).get(t.n).f32x4Const(C1).f32x4Mul().f32x4Sub().get(t.n).f32x4Const(C2).f32x4Mul().f32x4Sub().set(t.r);
+  // n = round(x·log2 e) by adding ROUNDER (ties to even, as f32x4.nearest); k keeps n in its low
+  // mantissa bits, so 2ⁿ below is an integer add and shift instead of a float → int conversion.
+  f.get(xLocal); madd(() => f.f32x4Const(LOG2E), () => f.f32x4Const(ROUNDER)); f.set(t.k);
+  f.get(t.k).f32x4Const(ROUNDER).f32x4Sub().set(t.n);
+  // r = x − n·C1 − n·C2
+  f.get(t.n); madd(() => f.f32x4Const(-C1), () => f.get(xLocal));
+  f.set(t.r).get(t.n); madd(() => f.f32x4Const(-C2), () => f.get(t.r)); f.set(t.r);
   f.get(t.r).get(t.r).f32x4Mul().set(t.r2);
   // lo = (1 + r) + r²(1/2 + r/6);  hi = (1/24 + r/120) + r²(1/720 + r/5040)
-  pair(1, 1); f.get(t.r2); pair(1 / 2, 1 / 6); f.f32x4Mul().f32x4Add().set(t.lo);
-  pair(1 / 24, 1 / 120); f.get(t.r2); pair(1 / 720, 1 / 5040); f.f32x4Mul().f32x4Add().set(t.hi);
+  f.get(t.r2); madd(() => pair(1 / 2, 1 / 6), () => pair(1, 1)); f.set(t.lo);
+  f.get(t.r2); madd(() => pair(1 / 720, 1 / 5040), () => pair(1 / 24, 1 / 120)); f.set(t.hi);
   // 2ⁿ as bits × (lo + r⁴·hi)
-  f.get(t.n).i32x4TruncSatF32x4S().i32x4Const(127).i32x4Add().i32(23).i32x4Shl();
-  f.get(t.lo).get(t.r2).get(t.r2).f32x4Mul().get(t.hi).f32x4Mul().f32x4Add();
+  f.get(t.k).i32x4Const(127).i32x4Add().i32(23).i32x4Shl();
+  f.get(t.r2).get(t.r2).f32x4Mul(); madd(() => f.get(t.hi), () => f.get(t.lo));
   f.f32x4Mul();
 }
 
@@ -56,7 +75,7 @@ function emitExp(f: FunctionBuilder, xLocal: number, t: ExpTemps): void {
 function emitSigmoid(f: FunctionBuilder, xLocal: number, t: ExpTemps): void {
   f.set(xLocal);
   f.f32x4Const(1);
-  f.f32x4Const(0).get(xLocal).f32x4Sub();
+  f.get(xLocal).f32x4Neg();
   emitExp(f, xLocal, t);
   f.f32x4Const(1).f32x4Add().f32x4Div();
 }
@@ -71,10 +90,10 @@ function emitTanh(f: FunctionBuilder, xLocal: number, t: ExpTemps): void {
 }
 
 /** `name(n4, src, dst)`: dst[i] = fn(src[i]) for 4·n4 floats. */
-function mapFunction(name: string, emit: (f: FunctionBuilder, x: number, t: ExpTemps) => void): FunctionBuilder {
+function mapFunction(name: string, emit: (f: FunctionBuilder, x: number, t: ExpTemps) => void, fma: boolean): FunctionBuilder {
   const f = new FunctionBuilder(name, [I32, I32, I32]);
   const [n4, src, dst] = [0, 1, 2];
-  const x = f.local(V128), t = expTemps(f);
+  const x = f.local(V128), t = expTemps(f, fma);
   f.block().loop();
   f.get(n4).i32Eqz().brIf(1);
   f.get(dst).get(src).v128Load();
@@ -122,12 +141,12 @@ function unitLoops(f: FunctionBuilder, rows: number, H: number, pointers: number
  *   i, f, g, o = σ(z_i), σ(z_f), tanh(z_g), σ(z_o) → act;  c = f·cPrev + i·g → cNext;
  *   tc = tanh(c) → tc;  h = o·tc → h.
  */
-export function lstmFunction(): FunctionBuilder {
+export function lstmFunction(fma: boolean): FunctionBuilder {
   const f = new FunctionBuilder("lstm", [I32, I32, I32, I32, I32, I32, I32, I32]);
   const [rows, H, z, cPrev, act, cNext, tc, h] = [0, 1, 2, 3, 4, 5, 6, 7];
   const hb = f.local(I32), gateSkip = f.local(I32);
   const lanes = [0, 1].map(() => ({
-    x: f.local(V128), t: expTemps(f),
+    x: f.local(V128), t: expTemps(f, fma),
     vi: f.local(V128), vf: f.local(V128), vg: f.local(V128), vo: f.local(V128), vc: f.local(V128),
   }));
   f.get(H).i32(4).i32Mul().set(hb);                 // bytes per gate block
@@ -165,12 +184,12 @@ export function lstmFunction(): FunctionBuilder {
  *   n = tanh(zx_n + r·rn), h = z·hPrev + (1 − z)·n.
  * The bias pointer pb advances with the units and restarts at rb for every row.
  */
-export function gruAfterFunction(): FunctionBuilder {
+export function gruAfterFunction(fma: boolean): FunctionBuilder {
   const f = new FunctionBuilder("gruAfter", [I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const [rows, H, z, rec, rb, hPrev, act, aux, hNext] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const hb = f.local(I32), gateSkip = f.local(I32), pb = f.local(I32);
   const lanes = [0, 1].map(() => ({
-    x: f.local(V128), t: expTemps(f), vz: f.local(V128), vr: f.local(V128), vn: f.local(V128), rn: f.local(V128),
+    x: f.local(V128), t: expTemps(f, fma), vz: f.local(V128), vr: f.local(V128), vn: f.local(V128), rn: f.local(V128),
   }));
   f.get(H).i32(4).i32Mul().set(hb);
   f.get(hb).i32(2).i32Mul().set(gateSkip);
@@ -285,6 +304,7 @@ export function gruBackFunction(): FunctionBuilder {
 }
 
 /** The module's bytes: exports memory, sigmoid, tanh, lstm, gruAfter. */
-export function pointwiseModuleBytes(initialPages: number): Uint8Array<ArrayBuffer> {
-  return encodeModule([mapFunction("sigmoid", emitSigmoid), mapFunction("tanh", emitTanh), lstmFunction(), gruAfterFunction()], initialPages);
+export function pointwiseModuleBytes(initialPages: number, fma: boolean): Uint8Array<ArrayBuffer> {
+  const fns = [mapFunction("sigmoid", emitSigmoid, fma), mapFunction("tanh", emitTanh, fma), lstmFunction(fma), gruAfterFunction(fma)];
+  return encodeModule(fns, initialPages);
 }

@@ -6,6 +6,7 @@
 import * as assert from "node:assert/strict";
 import { gemmInfo, gemmNN } from "../../../src/engine/gemm";
 import { pointwiseAvailable } from "../../../src/engine/pointwise";
+import { RELAXED_SIMD_PROBE } from "../../../src/client/kernelProcess";
 
 describe("engine kernel selection for this test run", () => {
   // What the harness asked for (scripts/test.mjs sets the environment; force-gemm.cjs copies it to
@@ -32,6 +33,12 @@ describe("engine kernel selection for this test run", () => {
     } else {
       assert.equal(info.splitProducts, before, "a product was split in a one-thread run");
     }
+  });
+
+  it("fused multiply-adds where the run asked for them (the two-thread run passes the kernel's relaxed-SIMD flag)", () => {
+    // The GEMM uses them exactly where the host validates relaxed SIMD (Node 20 only with the flag).
+    assert.equal(gemmInfo().fma, WebAssembly.validate(RELAXED_SIMD_PROBE));
+    if (process.env.RNN_EXPECT_FMA === "1") assert.equal(gemmInfo().fma, true, "the run asked for fused multiply-adds");
   });
 
   it("fused WASM gate steps are on unless the run turned them off", () => {
