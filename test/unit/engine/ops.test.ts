@@ -60,4 +60,19 @@ describe("copySequence", () => {
     // step 0 of the result is source step 2 (+1): 201, 202, 211, 212
     assert.deepEqual([...fast.slice(0, 4)], [201, 202, 211, 212]);
   });
+  it("float32 on both sides (its own row copy, memmoves from 64 features): the same as the float64 loop", () => {
+    // The float64 call runs the element loop the hand-written cases above check; float32 holds these
+    // small integers exactly, so the two must agree element for element.
+    for (const F of [8, 64, 70]) {
+      for (const reverse of [false, true]) {
+        const T = 3, B = 4, ld = F + 5, col = 2, n = (T * B - 1) * ld + col + F;
+        const src64 = Float64Array.from({ length: n }, (_, i) => i), src32 = Float32Array.from(src64);
+        const dst64 = new Float64Array(T * B * (F + 3) + 1), dst32 = new Float32Array(dst64.length);
+        copySequence(T, B, F, { data: src64, batchMajor: true, ld, col }, { data: dst64, batchMajor: false, ld: F + 3, off: 1 }, reverse);
+        copySequence(T, B, F, { data: src32, batchMajor: true, ld, col }, { data: dst32, batchMajor: false, ld: F + 3, off: 1 }, reverse);
+        assert.deepEqual([...dst32], [...dst64], `F=${F} reverse=${reverse}`);
+        assert.ok(dst64.some((v) => v > 0), "nothing was copied");
+      }
+    }
+  });
 });
