@@ -121,7 +121,7 @@ export function gemmInfo(): {
 // WebAssembly kernel instance.
 
 type GemmExport = (m: number, n: number, k: number, a: number, as0: number, as1: number, b: number, bs0: number, bs1: number,
-  c: number, ldc: number, acc: number, bp: number, tile: number, pre: number) => void;
+  c: number, ldc: number, acc: number, bp: number, tile: number, pre: number, bias: number) => void;
 type PackExport = (kc: number, n: number, src: number, bs0: number, bs1: number, dst: number) => void;
 
 interface WasmKernel {
@@ -228,17 +228,19 @@ function gemmWasm(
   const cPos = align4(end + bSpan);
   const cSpan = (m - 1) * ldc + n;
   const sPos = align4(cPos + cSpan);
+  // The bias row (N floats) after C, or B's column sums there (never both: gemmTN has no bias).
   // +16 floats (ensureFloats): microC may read up to 5 floats past the last column of A, and in-place
   // B panels up to 15 floats past B's last row (never stored).
-  ensureFloats(w, bSums ? sPos + n : cPos + cSpan);
+  ensureFloats(w, bSums || bias ? sPos + n : cPos + cSpan);
   const f32 = w.f32;
   f32.set(a.subarray(aOff, aOff + aSpan), aPos);
   f32.set(b.subarray(bOff, bOff + bSpan), bPos);
   // C goes in when it is added to, or when its rows have gaps that the copy back must preserve.
   if ((accumulate && !bias) || ldc !== n) f32.set(c.subarray(cOff, cOff + cSpan), cPos);
-  // With a bias, C starts as the bias in every row and the product is added to it.
-  if (bias) fillRows(f32, cPos, ldc, m, n, bias, biasOff);
-  runGemm(w, as1 === 1 ? 0 : 1, m, n, k, aPos * 4, as0 * 4, as1 * 4, bPos * 4, bs0 * 4, bs1 * 4, cPos * 4, ldc * 4, accumulate || bias ? 1 : 0, bp * 4, 0, bp2 * 4);
+  // With a bias, the kernel starts every row of C from it (acc = 2).
+  if (bias) f32.set(bias.subarray(biasOff, biasOff + n), sPos);
+  runGemm(w, as1 === 1 ? 0 : 1, m, n, k, aPos * 4, as0 * 4, as1 * 4, bPos * 4, bs0 * 4, bs1 * 4, cPos * 4, ldc * 4,
+    bias ? 2 : accumulate ? 1 : 0, bp * 4, 0, bp2 * 4, bias ? sPos * 4 : 0);
   c.set(f32.subarray(cPos, cPos + cSpan), cOff);
   if (bSums) {
     // B's rows are contiguous here (bs1 = 1: gemmTN's B); its copy is still in memory.
@@ -275,7 +277,7 @@ function operandLayout(w: WasmKernel, base: number, n: number, k: number, aSpan:
  */
 function runGemm(
   w: WasmKernel, fn: 0 | 1, m: number, n: number, k: number, a: number, as0: number, as1: number,
-  b: number, bs0: number, bs1: number, c: number, ldc: number, acc: number, bp: number, pre: number, bp2: number,
+  b: number, bs0: number, bs1: number, c: number, ldc: number, acc: number, bp: number, pre: number, bp2: number, bias = 0,
 ): void {
   const call = fn === 0 ? w.gemmR : w.gemmC;
   const h = helperFor(w, m * n * k);
@@ -284,16 +286,16 @@ function runGemm(
   const n0 = byColumns ? Math.ceil(n / (2 * NR_MAX)) * NR_MAX : n;
   const m0 = byColumns ? m : Math.ceil(m / 24) * 12;
   if (!h || (n0 >= n && m0 >= m)) {
-    call(m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, 0, pre);
+    call(m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, 0, pre, bias);
     return;
   }
   // Theirs: columns n0… (prepared B: b counts packed columns; else B's columns start n0·bs1 bytes on), or rows m0….
   const theirs = byColumns
-    ? [m, n - n0, k, a, as0, as1, pre ? b + n0 : b + n0 * bs1, bs0, bs1, c + n0 * 4, ldc, acc, pre ? bp : bp2, HELPER_TILE * 4, pre]
-    : [m - m0, n, k, a + m0 * as0, as0, as1, b, bs0, bs1, c + m0 * ldc, ldc, acc, bp2, HELPER_TILE * 4, 0];
-  const mine = split(h, fn, theirs, () => call(m0, n0, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, 0, pre));
+    ? [m, n - n0, k, a, as0, as1, pre ? b + n0 : b + n0 * bs1, bs0, bs1, c + n0 * 4, ldc, acc, pre ? bp : bp2, HELPER_TILE * 4, pre, bias && bias + n0 * 4]
+    : [m - m0, n, k, a + m0 * as0, as0, as1, b, bs0, bs1, c + m0 * ldc, ldc, acc, bp2, HELPER_TILE * 4, 0, bias];
+  const mine = split(h, fn, theirs, () => call(m0, n0, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, 0, pre, bias));
   // Their share here, in the memory this product was laid out in (a trap repeats here as on one thread).
-  if (mine) call(theirs[0], theirs[1], k, theirs[3], as0, as1, theirs[6], bs0, bs1, theirs[9], ldc, acc, theirs[12], 0, pre);
+  if (mine) call(theirs[0], theirs[1], k, theirs[3], as0, as1, theirs[6], bs0, bs1, theirs[9], ldc, acc, theirs[12], 0, pre, theirs[15]);
 }
 
 /**
@@ -579,13 +581,16 @@ export function gemmPrepared(
   const cSpan = (m - 1) * ldc + n;
   const aPos = align4(pinnedTop);
   const cPos = align4(aPos + aSpan);
-  ensureFloats(w, cPos + cSpan);
+  const biasPos = align4(cPos + cSpan);
+  ensureFloats(w, bias ? biasPos + n : cPos + cSpan);
   const f32 = w.f32;
   f32.set((a as Float32Array).subarray(aOff, aOff + aSpan), aPos);
   if (accumulate || ldc !== n) f32.set((c as Float32Array).subarray(cOff, cOff + cSpan), cPos);
-  if (bias) fillRows(f32, cPos, ldc, m, n, bias, biasOff);
+  // With a bias, the kernel starts every row of C from it (acc = 2).
+  if (bias) f32.set((bias as Float32Array).subarray(biasOff, biasOff + n), biasPos);
   const npad = Math.ceil(n / TILE_R.nr) * TILE_R.nr;
-  runGemm(w, 0, m, n, k, aPos * 4, lda * 4, 4, 0, npad * 4, 4, cPos * 4, ldc * 4, accumulate || bias ? 1 : 0, pb.pos * 4, 1, 0);
+  runGemm(w, 0, m, n, k, aPos * 4, lda * 4, 4, 0, npad * 4, 4, cPos * 4, ldc * 4, bias ? 2 : accumulate ? 1 : 0, pb.pos * 4, 1, 0,
+    bias ? biasPos * 4 : 0);
   c.set(f32.subarray(cPos, cPos + cSpan), cOff);
 }
 
@@ -630,7 +635,7 @@ export function recurrentLoop(
   const TBG = T * B * G, BH = B * H, states = (T + 1) * BH;
   // The projection in this memory: its operands (x and W) lie past the loop's buffers while it runs.
   const projecting = p !== null && p.I > 0 && (backend !== "auto" || T * B * G * p.I >= WASM_MIN_MACS);
-  const projFloats = projecting ? 2 * KC * Math.ceil(G / NR_MAX) * NR_MAX + T * B * p.I + p.I * G + 12 : 0;
+  const projFloats = projecting ? 2 * KC * Math.ceil(G / NR_MAX) * NR_MAX + T * B * p.I + p.I * G + G + 16 : 0;
   const floats = 2 * TBG + (cs ? 2 : 1) * states + T * BH + B * G + 2 * G + projFloats;
   const w = floats <= LOOP_MAX_FLOATS ? useWasm(B, G, H, hs, u.b, zxBuf) : null;
   if (!w) return false;
@@ -683,12 +688,13 @@ export interface LoopProjection {
 function project(w: WasmKernel, base: number, m: number, n: number, p: LoopProjection, cPos: number): void {
   const k = p.I, aSpan = m * k, bSpan = k * n;
   const { bp, bp2, aPos, bPos, end } = operandLayout(w, base, n, k, aSpan);
-  ensureFloats(w, end + bSpan);
+  const biasPos = align4(end + bSpan);
+  ensureFloats(w, biasPos + n);
   const f32 = w.f32;
   f32.set((p.xs as Float32Array).subarray(0, aSpan), aPos);
   f32.set((p.kernel as Float32Array).subarray(0, bSpan), bPos);
-  if (p.bias) fillRows(f32, cPos, n, m, n, p.bias, 0);
-  runGemm(w, 0, m, n, k, aPos * 4, k * 4, 4, bPos * 4, n * 4, 4, cPos * 4, n * 4, p.bias ? 1 : 0, bp * 4, 0, bp2 * 4);
+  if (p.bias) f32.set((p.bias as Float32Array).subarray(0, n), biasPos);
+  runGemm(w, 0, m, n, k, aPos * 4, k * 4, 4, bPos * 4, n * 4, 4, cPos * 4, n * 4, p.bias ? 2 : 0, bp * 4, 0, bp2 * 4, p.bias ? biasPos * 4 : 0);
 }
 
 /**

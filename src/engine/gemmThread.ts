@@ -96,7 +96,7 @@ export interface LoopExports {
  *   LOOP_LSTM args: T, B, r0, rows, H, zx, act, cs, aux, hs, u, tile
  *     per step s: zx[s] += h_{s−1}·U, then the gate step (pointwiseModule.ts lstm)
  *   LOOP_GRU args:  T, B, r0, rows, H, zx, act, aux, hs, rec, rb, zeros, u, tile
- *     per step s: rec = bR + h_{s−1}·U (bR at rb laid in first; rb = 0: no recurrent bias), then
+ *     per step s: rec = bR + h_{s−1}·U (the kernel starting from bR at rb; rb = 0: no recurrent bias), then
  *     the gate step (gruAfter) with the zeros at `zeros` as its bias — as gru.ts's step does
  * The same calls in the same order as the per-step path (recurrent.ts, gemmPrepared then pointwise.ts),
  * so the results are bit-identical to it and to any split of the rows.
@@ -148,13 +148,8 @@ export function runLoopRows(e: LoopExports, f32: () => Float32Array, fn: number,
   const recRows = rec + r0 * G * 4;
   for (let s = 0; s < T; s++) {
     const row = s * B + r0;
-    if (rb !== 0) {
-      // bR in every row, laid before the product as the per-step path lays it: log₂ rows memmoves.
-      const m = f32(), r = recRows / 4;
-      m.copyWithin(r, rb / 4, rb / 4 + G);
-      for (let filled = G, total = rows * G; filled < total; filled *= 2) m.copyWithin(r + filled, r, r + Math.min(filled, total - filled));
-    }
-    e.gemmR(rows, G, H, hs + row * H * 4, H * 4, 4, 0, panels, 4, recRows, G * 4, rb !== 0 ? 1 : 0, u, tile, 1);
+    // rec = bR + h·U: the kernel starts every row from bR (acc = 2), as the per-step path's product does.
+    e.gemmR(rows, G, H, hs + row * H * 4, H * 4, 4, 0, panels, 4, recRows, G * 4, rb !== 0 ? 2 : 0, u, tile, 1, rb);
     e.gruAfter(rows, H, zx + row * G * 4, recRows, zeros, hs + row * H * 4, act + row * G * 4, aux + row * H * 4, hs + (row + B) * H * 4);
   }
 }
@@ -248,7 +243,7 @@ export class GemmHelper {
     return Atomics.load(this.control, READY) === 1;
   }
 
-  /** Posts one call: fn 0 = gemmR, 1 = gemmC (15 arguments), LOOP_LSTM or LOOP_GRU (`runLoopRows`). */
+  /** Posts one call: fn 0 = gemmR, 1 = gemmC (16 arguments), LOOP_LSTM or LOOP_GRU (`runLoopRows`). */
   post(fn: number, args: readonly number[]): void {
     const c = this.control;
     c[FN] = fn;

@@ -127,17 +127,19 @@ function packFunction(name: string, NR: number): FunctionBuilder {
 }
 
 /**
- * `micro(rows, cols, kc, a, as0, as1, panel, c, ldc, acc, tile, pstride)`: C tile (rows ≤ MR,
+ * `micro(rows, cols, kc, a, as0, as1, panel, c, ldc, acc, tile, pstride, bias)`: C tile (rows ≤ MR,
  * cols ≤ NR) (+)= A rows · panel, the panel's k-th row of NR floats at panel + k·pstride (NR·4 when
- * packed; B's own row stride when B is read in place). Variant "R" (row-major A): one pointer per
+ * packed; B's own row stride when B is read in place). acc = 0 stores the sum, 1 adds it to C, 2 adds
+ * it to the tile's columns of the row vector at `bias` in every row (C = bias + A·B: the same bits as
+ * laying the bias into C first and adding, without that pass over C). Variant "R" (row-major A): one pointer per
  * row, missing rows re-read the last real row. Variant "C" (column-major A): one pointer, missing
  * rows read the next floats of the column, which lie inside the A copy or the copies after it
  * (gemm.ts leaves a margin; never outside memory) and are never stored. Partial tiles go through
  * the scratch `tile` (MR·NR floats).
  */
 function microFunction(variant: "R" | "C", { mr: MR, nr: NR }: Tile, fma: boolean): FunctionBuilder {
-  const f = new FunctionBuilder(`micro${variant}`, [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
-  const [rows, cols, kc, a, as0, as1, panel, c, ldc, acc, tile, pstride] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const f = new FunctionBuilder(`micro${variant}`, [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [rows, cols, kc, a, as0, as1, panel, c, ldc, acc, tile, pstride, bias] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const NV = NR / 4;
   const pa = Array.from({ length: variant === "R" ? MR : 1 }, () => f.local(I32));
   const p = f.local(I32), r = f.local(I32), jj = f.local(I32), src = f.local(I32), dst = f.local(I32);
@@ -180,7 +182,10 @@ function microFunction(variant: "R" | "C", { mr: MR, nr: NR }: Tile, fma: boolea
     for (let i = 0; i < MR; i++) {
       for (let h = 0; h < NV; h++) {
         f.get(dst);
-        f.get(acc).if().get(dst).v128Load(16 * h).get(v[NV * i + h]).f32x4Add().set(b0).else().get(v[NV * i + h]).set(b0).end();
+        f.get(acc).if();
+        f.get(acc).i32(2).i32Eq().if().get(bias).v128Load(16 * h).set(b0).else().get(dst).v128Load(16 * h).set(b0).end();
+        f.get(b0).get(v[NV * i + h]).f32x4Add().set(b0);
+        f.else().get(v[NV * i + h]).set(b0).end();
         f.get(b0).v128Store(16 * h);
       }
       f.get(dst).get(ldc).i32Add().set(dst);
@@ -200,7 +205,10 @@ function microFunction(variant: "R" | "C", { mr: MR, nr: NR }: Tile, fma: boolea
     f.block().loop();
     f.get(jj).get(cols).i32GeS().brIf(1);
     f.get(src).f32Load().set(val);
-    f.get(acc).if().get(val).get(dst).f32Load().f32Add().set(val).end();
+    f.get(acc).if();
+    f.get(acc).i32(2).i32Eq().if().get(val).get(bias).get(jj).i32(4).i32Mul().i32Add().f32Load().f32Add().set(val);
+    f.else().get(val).get(dst).f32Load().f32Add().set(val).end();
+    f.end();
     f.get(dst).get(val).f32Store();
     f.get(src).i32(4).i32Add().set(src);
     f.get(dst).i32(4).i32Add().set(dst);
@@ -214,15 +222,15 @@ function microFunction(variant: "R" | "C", { mr: MR, nr: NR }: Tile, fma: boolea
 }
 
 /**
- * `gemmR` / `gemmC (m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, tile, pre)`: C (+)= A·B;
- * acc = 1 adds to C. bp needs KC·⌈N/NR⌉·NR·4 bytes, tile MR·NR·4. With pre = 1, bp already holds
+ * `gemmR` / `gemmC (m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, tile, pre, bias)`: C (+)= A·B;
+ * acc = 1 adds to C, acc = 2 gives C = bias + A·B with the row vector (N floats) at `bias`. bp needs KC·⌈N/NR⌉·NR·4 bytes, tile MR·NR·4. With pre = 1, bp already holds
  * all of B packed by `packR` / `packC` block by block (K block pc at bp + pc·bs0, bs0 = ⌈N/NR⌉·NR·4),
  * bs1 is unused and b is the packed column (a multiple of NR) where C's column 0 starts: a product
  * over columns [b, b + n) of the packed operand, so two threads can each take a share of its panels.
  */
 function gemmFunction(name: string, { mr: MR, nr: NR }: Tile, pack: number, micro: number): FunctionBuilder {
-  const f = new FunctionBuilder(name, [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
-  const [m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, tile, pre] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const f = new FunctionBuilder(name, [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [m, n, k, a, as0, as1, b, bs0, bs1, c, ldc, acc, bp, tile, pre, bias] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
   const pc = f.local(I32), kc = f.local(I32), ic = f.local(I32), mEnd = f.local(I32);
   const jp = f.local(I32), ir = f.local(I32), accNow = f.local(I32), rows = f.local(I32), cols = f.local(I32);
   const direct = f.local(I32), pstride = f.local(I32);
@@ -249,8 +257,8 @@ function gemmFunction(name: string, { mr: MR, nr: NR }: Tile, pack: number, micr
     f.get(kc).get(n).get(b).get(pc).get(bs0).i32Mul().i32Add().get(bs0).get(bs1).get(bp);
     f.code.push(0x10, pack);
     f.end();
-    // Accumulate into C unless this is the first K block of an overwrite.
-    f.get(acc).get(pc).i32(0).i32GtS().i32Add().set(accNow);
+    // Accumulate into C after the first K block; in the first, as asked (overwrite, add, or the bias).
+    f.i32(1).get(acc).get(pc).i32(0).i32GtS().select().set(accNow);
     f.i32(0).set(ic);
     f.block().loop();
     {
@@ -279,6 +287,7 @@ function gemmFunction(name: string, { mr: MR, nr: NR }: Tile, pack: number, micr
           f.get(direct).select();
           f.get(c).get(ir).get(ldc).i32Mul().i32Add().get(jp).i32(4).i32Mul().i32Add();
           f.get(ldc).get(accNow).get(tile).get(pstride);
+          f.get(bias).get(jp).i32(4).i32Mul().i32Add();
           f.code.push(0x10, micro);
           f.get(ir).i32(MR).i32Add().set(ir);
           f.br(0);
