@@ -634,7 +634,7 @@ export function recurrentLoop(
   if ((kind === "lstm") !== (cs !== null) || !arrays.every((x) => x instanceof Float32Array)) return false;
   const TBG = T * B * G, BH = B * H, states = (T + 1) * BH;
   // The projection in this memory: its operands (x and W) lie past the loop's buffers while it runs.
-  const projecting = p !== null && p.I > 0 && (backend !== "auto" || T * B * G * p.I >= WASM_MIN_MACS);
+  const projecting = p !== null && p.I > 0 && useWasm(T * B, G, p.I, p.xs, p.kernel, zxBuf) !== null;
   const projFloats = projecting ? 2 * KC * Math.ceil(G / NR_MAX) * NR_MAX + T * B * p.I + p.I * G + G + 16 : 0;
   const floats = 2 * TBG + (cs ? 2 : 1) * states + T * BH + B * G + 2 * G + projFloats;
   const w = floats <= LOOP_MAX_FLOATS ? useWasm(B, G, H, hs, u.b, zxBuf) : null;
@@ -645,11 +645,8 @@ export function recurrentLoop(
   const recP = xP + T * BH, rbP = recP + B * G, zeroP = rbP + G;
   ensureFloats(w, zeroP + G);
   if (p && projecting) project(w, zeroP + G, T * B, G, p, zP);
-  else if (p) {
-    // Too small for the WASM kernel: the same product as the per-step path's, then copied in.
-    if (p.bias) gemmNNBias(T * B, G, p.I, p.xs, 0, p.I, p.kernel, 0, G, p.bias, 0, zxBuf, 0, G);
-    else gemmNN(T * B, G, p.I, p.xs, 0, p.I, p.kernel, 0, G, zxBuf, 0, G, false);
-  }
+  // Too small for the WASM kernel: the same product as the per-step path's, then copied in.
+  else if (p) projectInput(T * B, G, p);
   const f32 = w.f32;
   if (!projecting) f32.set((zxBuf as Float32Array).subarray(0, TBG), zP);
   f32.set((hs as Float32Array).subarray(0, BH), hP);
@@ -679,6 +676,12 @@ export interface LoopProjection {
   kernel: FloatArray;         // W [I, G]
   bias: FloatArray | null;    // b [G]
   zx: FloatArray;             // [T, B, G]
+}
+
+/** p.zx (M, N) = p.xs·W (+ b): a recurrent layer's input projection for all timesteps (M = T·B rows). */
+export function projectInput(m: number, n: number, p: LoopProjection): void {
+  if (p.bias) gemmNNBias(m, n, p.I, p.xs, 0, p.I, p.kernel, 0, n, p.bias, 0, p.zx, 0, n);
+  else gemmNN(m, n, p.I, p.xs, 0, p.I, p.kernel, 0, n, p.zx, 0, n, false);
 }
 
 /**

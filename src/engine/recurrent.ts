@@ -29,7 +29,7 @@
 import type { GateName } from "../shared/payloads";
 import type { Rng } from "./random";
 import { activationFn, activationGradFromOutput, copySequence, gemmNN, gemmNT, gemmTN, type ActivationName } from "./ops";
-import { gemmNNBias, gemmPrepared, prepareB, recurrentLoop, recurrentLoopBackward, releaseB, type PreparedB } from "./gemm";
+import { gemmNNBias, gemmPrepared, prepareB, projectInput, recurrentLoop, recurrentLoopBackward, releaseB, type LoopProjection, type PreparedB } from "./gemm";
 import { pointwiseAvailable } from "./pointwise";
 import { allocFloats, Tensor, type DType, type FloatArray } from "./tensor";
 
@@ -285,10 +285,8 @@ export class RecurrentCore {
     const maskRec = this.maskRec;
     this.pass(() => {
       if (!maskRec && this.wholeLoop()) return;
-      // Input projection for all timesteps at once: zx[T·B, G] = xs[T·B, I] · W[I, G] (+ b, laid into
-      // zx before the product rather than added in a second pass).
-      if (w.bias) gemmNNBias(T * B, G, I, xs, 0, I, w.kernel, 0, G, w.bias, 0, this.zx, 0, G);
-      else gemmNN(T * B, G, I, xs, 0, I, w.kernel, 0, G, this.zx, 0, G, false);
+      // Input projection for all timesteps at once: zx[T·B, G] = xs[T·B, I] · W[I, G] (+ b).
+      projectInput(T * B, G, this.projection());
       for (let s = 0; s < T; s++) {
         if (maskRec) {
           const o = s * B * H;
@@ -310,8 +308,7 @@ export class RecurrentCore {
     const { T, B, H, G } = this;
     const kind = this.wholeLoopKind();
     const pb = kind && this.preparedU(0, G, false);
-    const projection = { xs: this.xs, I: this.I, kernel: this.w.kernel, bias: this.w.bias, zx: this.zx };
-    return !!pb && recurrentLoop(kind, T, B, H, pb, projection, this.act_, this.hs, kind === "lstm" ? this.cs : null, this.aux,
+    return !!pb && recurrentLoop(kind, T, B, H, pb, this.projection(), this.act_, this.hs, kind === "lstm" ? this.cs : null, this.aux,
       kind === "gruAfter" ? this.w.recurrentBias : null);
   }
 
@@ -344,6 +341,11 @@ export class RecurrentCore {
       }
     }
     return true;
+  }
+
+  /** The input projection of the latest forward: xs · W (+ b) into zx. */
+  private projection(): LoopProjection {
+    return { xs: this.xs, I: this.I, kernel: this.w.kernel, bias: this.w.bias, zx: this.zx };
   }
 
   /** Which whole-loop kernel applies to this layer (standard activations, fused steps on), or null. */
